@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The JSONL event stream (docs/JSONL.md): one JSON object per line.
+ * Pure formatting into a caller buffer; the writer owns the FILE.
+ */
+#ifndef XGOTOP_JSONL_H
+#define XGOTOP_JSONL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "gevent.h"
+
+/*
+ * Format EV as one JSON line (with the trailing '\n') into BUF.
+ * Returns the length written, or -ENOSPC when LEN is too small (BUF then
+ * holds nothing usable). Strings are escaped per RFC 8259.
+ */
+int jsonl__format(const struct gev *ev, char *buf, size_t len);
+
+struct jsonl_writer;
+
+/* PATH "-" is stdout. NULL and errno. The file is created 0644, truncated. */
+struct jsonl_writer *jsonl__open(const char *path);
+/* 0 or -errno (EPIPE when stdout's reader went away). */
+int jsonl__write(struct jsonl_writer *w, const struct gev *ev);
+int jsonl__flush(struct jsonl_writer *w);
+/* Flushes and closes; returns the first write error seen, if any. Accepts NULL. */
+int jsonl__close(struct jsonl_writer *w);
+
+#endif /* XGOTOP_JSONL_H */
