@@ -58,6 +58,7 @@ struct xg_event {
 	__u64 arg0;
 	__u64 arg1;
 	__u64 arg2;
+	__u64 ip;  /* where the probe fired: gives the load bias of PIE targets */
 	__u32 pid; /* tgid */
 	__u32 tid;
 	__u8 type;
@@ -67,7 +68,7 @@ struct xg_event {
 	__u32 flags;
 };
 
-_Static_assert(sizeof(struct xg_event) == 64, "struct xg_event is part of the ABI");
+_Static_assert(sizeof(struct xg_event) == 72, "struct xg_event is part of the ABI");
 
 /*
  * Offsets into the target's runtime structures, filled from DWARF or from

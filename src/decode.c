@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "decode.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a small open-addressing map: (a, b) -> fixed-size value ---------- */
+
+struct kvmap {
+	size_t vsize;
+	size_t cap; /* power of two */
+	size_t len;
+	unsigned char *slots; /* cap * slot_size: used byte, key a, key b, value */
+};
+
+struct kvslot {
+	uint64_t a;
+	uint64_t b;
+	uint64_t used;
+};
+
+static size_t kv_slot_size(const struct kvmap *m)
+{
+	return sizeof(struct kvslot) + ((m->vsize + 7) & ~(size_t)7);
+}
+
+static struct kvslot *kv_slot(const struct kvmap *m, size_t i)
+{
+	return (struct kvslot *)(m->slots + i * kv_slot_size(m));
+}
+
+static void *kv_value(struct kvslot *s)
+{
+	return s + 1;
+}
+
+static uint64_t kv_hash(uint64_t a, uint64_t b)
+{
+	uint64_t h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull);
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static int kv_init(struct kvmap *m, size_t vsize)
+{
+	m->vsize = vsize;
+	m->cap = 1024;
+	m->len = 0;
+	m->slots = calloc(m->cap, kv_slot_size(m));
+	return m->slots ? 0 : -ENOMEM;
+}
+
+static void kv_fini(struct kvmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+}
+
+static struct kvslot *kv_find(const struct kvmap *m, uint64_t a, uint64_t b)
+{
+	size_t mask = m->cap - 1;
+	size_t i = kv_hash(a, b) & mask;
+
+	for (;;) {
+		struct kvslot *s = kv_slot(m, i);
+
+		if (!s->used)
+			return NULL;
+		if (s->a == a && s->b == b)
+			return s;
+		i = (i + 1) & mask;
+	}
+}
+
+static int kv_grow(struct kvmap *m);
+
+/* The slot for (a, b), added with a zeroed value when absent. */
+static struct kvslot *kv_upsert(struct kvmap *m, uint64_t a, uint64_t b)
+{
+	size_t mask, i;
+
+	if ((m->len + 1) * 4 > m->cap * 3 && kv_grow(m))
+		return NULL;
+	mask = m->cap - 1;
+	i = kv_hash(a, b) & mask;
+	for (;;) {
+		struct kvslot *s = kv_slot(m, i);
+
+		if (!s->used) {
+			memset(s, 0, kv_slot_size(m));
+			s->a = a;
+			s->b = b;
+			s->used = 1;
+			m->len++;
+			return s;
+		}
+		if (s->a == a && s->b == b)
+			return s;
+		i = (i + 1) & mask;
+	}
+}
+
+static int kv_grow(struct kvmap *m)
+{
+	struct kvmap bigger = *m;
+	size_t i;
+
+	bigger.cap = m->cap * 2;
+	bigger.len = 0;
+	bigger.slots = calloc(bigger.cap, kv_slot_size(m));
+	if (!bigger.slots)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++) {
+		struct kvslot *s = kv_slot(m, i), *t;
+
+		if (!s->used)
+			continue;
+		t = kv_upsert(&bigger, s->a, s->b);
+		memcpy(kv_value(t), kv_value(s), m->vsize);
+	}
+	free(m->slots);
+	*m = bigger;
+	return 0;
+}
+
+/* Linear-probing deletion by backward shift: no tombstones to pile up. */
+static void kv_delete(struct kvmap *m, struct kvslot *s)
+{
+	size_t mask = m->cap - 1;
+	size_t hole = ((unsigned char *)s - m->slots) / kv_slot_size(m);
+	size_t i = hole;
+
+	for (;;) {
+		struct kvslot *t;
+		size_t home;
+
+		i = (i + 1) & mask;
+		t = kv_slot(m, i);
+		if (!t->used)
+			break;
+		home = kv_hash(t->a, t->b) & mask;
+		/* t may move into the hole only if its home is not in (hole, i]. */
+		if ((i > hole && (home <= hole || home > i)) ||
+		    (i < hole && home <= hole && home > i)) {
+			memcpy(kv_slot(m, hole), t, kv_slot_size(m));
+			hole = i;
+		}
+	}
+	kv_slot(m, hole)->used = 0;
+	m->len--;
+}
+
+/* ---- the decoder ------------------------------------------------------ */
+
+struct queued {
+	struct xg_event rec;
+	uint64_t seq; /* arrival order: ties on ts keep it */
+};
+
+struct decoder {
+	struct decoder_opts opts;
+	struct queued *heap;
+	size_t n, cap;
+	uint64_t seq;
+	uint64_t released_ts; /* ts of the last record released */
+	struct kvmap last;    /* (pid, goid) -> uint8 last status */
+	struct kvmap pending; /* (pid, g) -> struct xg_event of a create without goid */
+	struct decoder_stats st;
+};
+
+struct decoder *decoder__new(const struct decoder_opts *opts)
+{
+	struct decoder *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	if (opts)
+		d->opts = *opts;
+	if (kv_init(&d->last, sizeof(uint8_t)) || kv_init(&d->pending, sizeof(struct xg_event))) {
+		decoder__free(d);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return d;
+}
+
+void decoder__free(struct decoder *d)
+{
+	if (!d)
+		return;
+	kv_fini(&d->last);
+	kv_fini(&d->pending);
+	free(d->heap);
+	free(d);
+}
+
+static bool q_less(const struct queued *x, const struct queued *y)
+{
+	if (x->rec.ts != y->rec.ts)
+		return x->rec.ts < y->rec.ts;
+	return x->seq < y->seq;
+}
+
+int decoder__push(struct decoder *d, const struct xg_event *rec)
+{
+	size_t i;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 4096;
+		struct queued *h = realloc(d->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		d->heap = h;
+		d->cap = cap;
+	}
+	i = d->n++;
+	d->heap[i].rec = *rec;
+	d->heap[i].seq = d->seq++;
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		struct queued tmp;
+
+		if (!q_less(&d->heap[i], &d->heap[parent]))
+			break;
+		tmp = d->heap[i];
+		d->heap[i] = d->heap[parent];
+		d->heap[parent] = tmp;
+		i = parent;
+	}
+	d->st.records++;
+	return 0;
+}
+
+static void heap_pop(struct decoder *d, struct xg_event *out)
+{
+	size_t i = 0;
+
+	*out = d->heap[0].rec;
+	d->heap[0] = d->heap[--d->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		struct queued tmp;
+
+		if (l < d->n && q_less(&d->heap[l], &d->heap[m]))
+			m = l;
+		if (r < d->n && q_less(&d->heap[r], &d->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		tmp = d->heap[i];
+		d->heap[i] = d->heap[m];
+		d->heap[m] = tmp;
+		i = m;
+	}
+}
+
+static void gev_from_rec(struct gev *ev, const struct xg_event *rec, enum gev_kind kind)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->ts = rec->ts;
+	ev->pid = rec->pid;
+	ev->tid = rec->tid;
+	ev->goid = rec->goid;
+	ev->from = rec->from;
+	ev->to = rec->to;
+	ev->reason = (rec->flags & XG_EVF_REASON) ? rec->reason : GEV_NO_REASON;
+}
+
+static int emit(struct decoder *d, decoder_emit_fn fn, void *ctx, const struct gev *ev)
+{
+	d->st.events++;
+	return fn(ev, ctx);
+}
+
+/* One observed transition, create and exit included, for a known goid. */
+static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+{
+	struct kvslot *s = kv_find(&d->last, rec->pid, rec->goid);
+	bool exits = rec->to == XG_G_DEAD;
+	struct gev ev;
+	int err;
+
+	if (rec->flags & XG_EVF_CREATE) {
+		gev_from_rec(&ev, rec, GEV_CREATE);
+		ev.parent = rec->arg0;
+		ev.startpc = rec->arg1;
+		ev.gopc = rec->arg2;
+		ev.to = rec->to;
+		err = emit(d, fn, ctx, &ev);
+		if (err)
+			return err;
+	} else if (s && *(uint8_t *)kv_value(s) != rec->from) {
+		gev_from_rec(&ev, rec, GEV_STATE);
+		ev.from = *(uint8_t *)kv_value(s);
+		ev.to = rec->from;
+		ev.inferred = true;
+		ev.reason = GEV_NO_REASON;
+		d->st.inferred++;
+		err = emit(d, fn, ctx, &ev);
+		if (err)
+			return err;
+	}
+
+	gev_from_rec(&ev, rec, GEV_STATE);
+	err = emit(d, fn, ctx, &ev);
+	if (err)
+		return err;
+
+	if (exits) {
+		if (s)
+			kv_delete(&d->last, s);
+		gev_from_rec(&ev, rec, GEV_EXIT);
+		return emit(d, fn, ctx, &ev);
+	}
+	if (!s) {
+		s = kv_upsert(&d->last, rec->pid, rec->goid);
+		if (!s)
+			return -ENOMEM;
+	}
+	*(uint8_t *)kv_value(s) = rec->to;
+	return 0;
+}
+
+static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+{
+	struct kvslot *p;
+	int err;
+
+	if (rec->ts < d->released_ts)
+		d->st.late++;
+	else
+		d->released_ts = rec->ts;
+
+	if (!d->opts.goid_before_create) {
+		p = kv_find(&d->pending, rec->pid, rec->g);
+		if (p) {
+			/* The next record of a new g: its goid is now the real one. */
+			struct xg_event create = *(struct xg_event *)kv_value(p);
+
+			kv_delete(&d->pending, p);
+			d->st.pending--;
+			create.goid = rec->goid;
+			err = apply(d, &create, fn, ctx);
+			if (err)
+				return err;
+		}
+		if (rec->flags & XG_EVF_CREATE) {
+			p = kv_upsert(&d->pending, rec->pid, rec->g);
+			if (!p)
+				return -ENOMEM;
+			memcpy(kv_value(p), rec, sizeof(*rec));
+			d->st.pending++;
+			return 0;
+		}
+	}
+	return apply(d, rec, fn, ctx);
+}
+
+int decoder__drain(struct decoder *d, uint64_t until, decoder_emit_fn fn, void *ctx)
+{
+	struct xg_event rec;
+	int err;
+
+	while (d->n && d->heap[0].rec.ts <= until) {
+		heap_pop(d, &rec);
+		err = release(d, &rec, fn, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int cmp_ts(const void *x, const void *y)
+{
+	const struct xg_event *a = x, *b = y;
+
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+int decoder__finish(struct decoder *d, decoder_goid_fn resolve, decoder_emit_fn fn, void *ctx)
+{
+	struct xg_event *left;
+	size_t i, n = 0;
+	int err = decoder__drain(d, UINT64_MAX, fn, ctx);
+
+	if (err || !d->pending.len)
+		return err;
+	left = malloc(d->pending.len * sizeof(*left));
+	if (!left)
+		return -ENOMEM;
+	for (i = 0; i < d->pending.cap; i++) {
+		struct kvslot *s = kv_slot(&d->pending, i);
+
+		if (s->used)
+			left[n++] = *(struct xg_event *)kv_value(s);
+		s->used = 0;
+	}
+	d->pending.len = 0;
+	d->st.pending = 0;
+	/* In creation order, so parents still come before their children. */
+	qsort(left, n, sizeof(*left), cmp_ts);
+	for (i = 0; i < n && !err; i++) {
+		uint64_t goid = 0;
+
+		if (!resolve || resolve(left[i].pid, left[i].g, &goid, ctx)) {
+			goid = 0;
+			d->st.unresolved++;
+		}
+		left[i].goid = goid;
+		err = apply(d, &left[i], fn, ctx);
+	}
+	free(left);
+	return err;
+}
+
+void decoder__stats(const struct decoder *d, struct decoder_stats *out)
+{
+	*out = d->st;
+	out->queued = d->n;
+}

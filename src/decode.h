@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * From ring-buffer records to goroutine events. Records from different
+ * CPUs arrive slightly out of order; the decoder holds them for a short
+ * window and releases them in timestamp order, then:
+ *  - splits a creating casgstatus (dead -> runnable) into create + state,
+ *    and an exiting one (-> dead) into state + exit;
+ *  - before go1.24 newproc1 sets the goid only after the creating
+ *    casgstatus, so a create is held until the next record of the same g
+ *    (which carries the goid) arrives;
+ *  - when a record's "from" differs from the last "to" seen for that
+ *    goroutine, the runtime changed its status without casgstatus (e.g.
+ *    async preemption): an inferred state event bridges the gap.
+ * Pure: no libbpf, no global state.
+ */
+#ifndef XGOTOP_DECODE_H
+#define XGOTOP_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../bpf/xgotop_event.h"
+#include "gevent.h"
+
+struct decoder;
+
+struct decoder_opts {
+	/* newproc1 assigns the goid before the creating casgstatus (go1.24+). */
+	bool goid_before_create;
+};
+
+struct decoder_stats {
+	uint64_t records;    /* pushed */
+	uint64_t events;     /* emitted */
+	uint64_t inferred;   /* inferred transitions emitted */
+	uint64_t late;	     /* records older than one already released */
+	uint64_t pending;    /* creates waiting for their goid */
+	uint64_t unresolved; /* creates flushed without a confirmed goid */
+	uint64_t queued;     /* records held in the reorder window */
+};
+
+typedef int (*decoder_emit_fn)(const struct gev *ev, void *ctx);
+/* Read the goid of the g at G_ADDR in process PID now; 0 or -errno. */
+typedef int (*decoder_goid_fn)(uint32_t pid, uint64_t g_addr, uint64_t *goid, void *ctx);
+
+struct decoder *decoder__new(const struct decoder_opts *opts);
+void decoder__free(struct decoder *d);
+
+/* Queue one record. 0 or -ENOMEM. */
+int decoder__push(struct decoder *d, const struct xg_event *rec);
+/*
+ * Release, in timestamp order, the queued records with ts <= UNTIL and emit
+ * their events through EMIT. Stops at and returns the first non-zero EMIT
+ * result. UINT64_MAX releases everything.
+ */
+int decoder__drain(struct decoder *d, uint64_t until, decoder_emit_fn emit, void *ctx);
+/*
+ * At the end of a session: emit the creates still waiting for their goid,
+ * asking RESOLVE (may be NULL) for it; unresolved ones carry goid 0.
+ */
+int decoder__finish(struct decoder *d, decoder_goid_fn resolve, decoder_emit_fn emit, void *ctx);
+void decoder__stats(const struct decoder *d, struct decoder_stats *out);
+
+#endif /* XGOTOP_DECODE_H */

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Command line: one struct env, filled here, run by the tracer. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracer.h"
+
+static const char usage_line[] =
+	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) --headless [--jsonl FILE] "
+	"[options]";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "xgotop-tui: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s\n(xgotop-tui --help for more)\n", usage_line);
+	exit(2);
+}
+
+static void help(void)
+{
+	printf("xgotop-tui %s: watch the goroutines of a running Go program, live, with eBPF.\n\n"
+	       "%s\n\n"
+	       "Targets (exactly one):\n"
+	       "  -p, -pid, --pid PID       attach to a running Go process\n"
+	       "  -b, --binary PATH         every process running PATH, now and later\n"
+	       "  -- CMD [ARGS...]          launch CMD with the probes in place before it starts;\n"
+	       "                            exit with its status\n\n"
+	       "Output:\n"
+	       "  --headless                no terminal UI (the only mode in this build)\n"
+	       "  --jsonl FILE              write every event as one JSON object per line\n"
+	       "                            (FILE - is stdout; schema in docs/JSONL.md)\n\n"
+	       "Options:\n"
+	       "  --duration SEC            stop after SEC seconds\n"
+	       "  --ringbuf-mb N            ring buffer size in MiB (default 16, a power of 2)\n"
+	       "  -v, --verbose             libbpf's log and probe details on stderr\n"
+	       "  -h, --help                this text\n"
+	       "  -V, --version             print the version\n\n"
+	       "Examples:\n"
+	       "  sudo xgotop-tui -pid 1234 --headless --jsonl events.jsonl\n"
+	       "  sudo xgotop-tui -b ./server --headless --jsonl -\n"
+	       "  sudo xgotop-tui --headless --jsonl out.jsonl -- ./server -port 8080\n\n"
+	       "Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with uprobes and BPF ring\n"
+	       "buffers (5.8+). See xgotop-tui(1).\n",
+	       XG_VERSION, usage_line);
+}
+
+struct opt {
+	const char *names[4];
+	bool has_arg;
+	int id;
+};
+
+enum { O_PID, O_BIN, O_HEADLESS, O_JSONL, O_DURATION, O_RINGBUF, O_VERBOSE, O_HELP, O_VERSION };
+
+/* Single-dash long names are accepted as xgotop spells them (-pid, -b). */
+static const struct opt opts[] = {
+	{{"-p", "-pid", "--pid"}, true, O_PID},
+	{{"-b", "--binary"}, true, O_BIN},
+	{{"--headless", "-headless"}, false, O_HEADLESS},
+	{{"--jsonl", "-jsonl"}, true, O_JSONL},
+	{{"--duration", "-duration"}, true, O_DURATION},
+	{{"--ringbuf-mb"}, true, O_RINGBUF},
+	{{"-v", "--verbose"}, false, O_VERBOSE},
+	{{"-h", "--help", "-help"}, false, O_HELP},
+	{{"-V", "--version", "-version"}, false, O_VERSION},
+};
+
+static const struct opt *find_opt(const char *arg, const char **inline_val)
+{
+	size_t i, j;
+
+	*inline_val = NULL;
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		for (j = 0; j < 4 && opts[i].names[j]; j++) {
+			const char *n = opts[i].names[j];
+			size_t len = strlen(n);
+
+			if (!strncmp(arg, n, len) && (arg[len] == '\0' || arg[len] == '=')) {
+				if (arg[len] == '=')
+					*inline_val = arg + len + 1;
+				return &opts[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+static double parse_number(const char *s, const char *what, double min, double max)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < min || v > max) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "invalid %s '%%s'", what);
+		usage_error(msg, s);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct env env = {.ringbuf_mb = 16};
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val;
+		const struct opt *o;
+
+		if (!strcmp(arg, "--")) {
+			if (i + 1 >= argc)
+				usage_error("%s: no command after it", "--");
+			env.cmd = &argv[i + 1];
+			break;
+		}
+		o = find_opt(arg, &val);
+		if (!o)
+			usage_error(arg[0] == '-' ? "unknown option %s" : "unexpected argument %s",
+				    arg);
+		if (o->has_arg && !val) {
+			if (i + 1 >= argc)
+				usage_error("%s needs a value", arg);
+			val = argv[++i];
+		} else if (!o->has_arg && val) {
+			usage_error("%s takes no value", arg);
+		}
+		switch (o->id) {
+		case O_PID:
+			env.pid = (pid_t)parse_number(val, "pid", 1, 4194304);
+			if ((double)env.pid != strtod(val, NULL))
+				usage_error("invalid pid '%s'", val);
+			break;
+		case O_BIN:
+			env.binary = val;
+			break;
+		case O_HEADLESS:
+			env.headless = true;
+			break;
+		case O_JSONL:
+			env.jsonl = val;
+			break;
+		case O_DURATION:
+			env.duration = parse_number(val, "duration", 0.001, 1e9);
+			break;
+		case O_RINGBUF:
+			env.ringbuf_mb =
+				(unsigned int)parse_number(val, "ring buffer size", 1, 4096);
+			if (env.ringbuf_mb & (env.ringbuf_mb - 1))
+				usage_error("--ringbuf-mb %s is not a power of 2", val);
+			break;
+		case O_VERBOSE:
+			env.verbose = true;
+			break;
+		case O_HELP:
+			help();
+			return 0;
+		case O_VERSION:
+			printf("xgotop-tui %s\n", XG_VERSION);
+			return 0;
+		}
+	}
+
+	if (!!env.pid + !!env.binary + !!env.cmd != 1)
+		usage_error("%s", "give exactly one target: -pid PID, -b BINARY or -- CMD");
+	if (!env.headless)
+		usage_error("%s", "the terminal UI is not in this build yet: add --headless");
+	return tracer__run(&env);
+}

@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The live tracer. The libbpf lifecycle is kept as four visible steps:
+ * open -> configure (rodata: offsets, target tgid; ring size) -> load ->
+ * attach. Records flow: ring buffer -> decoder (order, creates, inferred
+ * transitions) -> symbolize -> state table and JSONL.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "decode.h"
+#include "goelf.h"
+#include "gotables.h"
+#include "gtable.h"
+#include "jsonl.h"
+#include "probes.h"
+#include "tracer.h"
+#include "xgotop.skel.h"
+
+/* How long a record may wait for stragglers from other CPUs. */
+#define REORDER_WINDOW_NS (20 * 1000 * 1000ull)
+#define POLL_MS		  50
+#define SYMCACHE_SIZE	  4096
+#define MAX_PROCS	  1024
+
+struct symcache_entry {
+	uint64_t pc;
+	struct go_pcinfo info;
+	bool ok;
+};
+
+struct proc_bias {
+	uint32_t pid;
+	uint64_t bias;
+};
+
+struct tracer {
+	const struct env *env;
+	char path[PATH_MAX];	/* what the uprobes attach to */
+	char display[PATH_MAX]; /* what the user recognises */
+	struct goelf *ge;
+	struct go_tables tables;
+	struct probe_site sites[PROBES_MAX];
+	int n_sites;
+	pid_t pid; /* 0 in -b mode */
+	int pidfd;
+	bool launched;
+	int child_status;
+	struct xgotop_bpf *skel;
+	struct bpf_link *links[PROBES_MAX];
+	struct ring_buffer *rb;
+	struct decoder *dec;
+	struct gtable *gt;
+	struct jsonl_writer *out;
+	struct symcache_entry *symcache;
+	struct proc_bias procs[MAX_PROCS];
+	unsigned int n_procs;
+	uint64_t casg_vaddr;
+	int out_err;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xgotop-tui: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static bool verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!verbose && level != LIBBPF_WARN)
+		return 0;
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* ---- privileges and kernel ------------------------------------------- */
+
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {};
+	const int need[] = {39 /* CAP_BPF */, 38 /* CAP_PERFMON */};
+	const char *names[] = {"CAP_BPF", "CAP_PERFMON"};
+	char missing[64] = "";
+	size_t i;
+
+	if (geteuid() == 0)
+		return 0;
+	if (syscall(SYS_capget, &hdr, data)) {
+		fail("need root: cannot read capabilities: %s", strerror(errno));
+		return -EPERM;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!(data[need[i] / 32].effective & (1u << (need[i] % 32)))) {
+			if (missing[0])
+				strcat(missing, " and ");
+			strcat(missing, names[i]);
+		}
+	}
+	if (missing[0]) {
+		fail("need root, or CAP_BPF and CAP_PERFMON (missing %s): run with sudo", missing);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int check_kernel(void)
+{
+	if (access("/sys/bus/event_source/devices/uprobe", F_OK)) {
+		fail("this kernel has no uprobe support (CONFIG_UPROBE_EVENTS): cannot trace");
+		return -ENOTSUP;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		fail("this kernel has no BPF ring buffer (needs Linux 5.8+): cannot trace");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* ---- targets ----------------------------------------------------------- */
+
+static int resolve_in_path(const char *cmd, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(cmd, '/')) {
+		snprintf(out, len, "%s", cmd);
+		return access(out, X_OK) ? -errno : 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		int n = (int)(end - path);
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", n ? n : 1, n ? path : ".", cmd);
+		if (!access(buf, X_OK)) {
+			snprintf(out, len, "%s", buf);
+			return 0;
+		}
+		path = *end ? end + 1 : end;
+	}
+	return -ENOENT;
+}
+
+static int open_binary(struct tracer *t)
+{
+	char err[256];
+	int e;
+
+	t->ge = goelf__open(t->path);
+	if (!t->ge) {
+		e = errno;
+		if (e == ENOEXEC)
+			fail("%s is not an ELF executable", t->display);
+		else
+			fail("cannot read %s: %s", t->display, strerror(e));
+		return -e;
+	}
+	if (!goelf__go_version(t->ge)) {
+		fail("%s%s is not a Go program (no .go.buildinfo)",
+		     t->pid && !t->launched ? "pid " : "", t->display);
+		return -ENOEXEC;
+	}
+	if (goelf__arch(t->ge) == GOELF_ARCH_UNKNOWN) {
+		fail("%s: unsupported architecture", t->display);
+		return -ENOEXEC;
+	}
+	e = go_tables__load(t->ge, t->path, &t->tables, err, sizeof(err));
+	if (e) {
+		fail("%s: %s", t->display, err);
+		return e;
+	}
+	t->n_sites = probes__resolve(t->ge, t->sites, PROBES_MAX, err, sizeof(err));
+	if (t->n_sites < 0) {
+		fail("%s (%s): %s", t->display, goelf__go_version(t->ge), err);
+		return t->n_sites;
+	}
+	return 0;
+}
+
+static int resolve_target(struct tracer *t)
+{
+	const struct env *env = t->env;
+	struct stat st;
+	ssize_t n;
+
+	if (env->pid) {
+		t->pid = env->pid;
+		if (kill(t->pid, 0) && errno == ESRCH) {
+			fail("cannot attach to pid %d: no such process", (int)t->pid);
+			return -ESRCH;
+		}
+		/* /proc/PID/exe reaches the inode even when deleted or in another mount ns. */
+		snprintf(t->path, sizeof(t->path), "/proc/%d/exe", (int)t->pid);
+		n = readlink(t->path, t->display, sizeof(t->display) - 1);
+		if (n < 0) {
+			fail("cannot attach to pid %d: %s", (int)t->pid,
+			     errno == ENOENT ? "no such process" : strerror(errno));
+			return -errno;
+		}
+		t->display[n] = '\0';
+		return open_binary(t);
+	}
+	if (env->binary) {
+		if (stat(env->binary, &st)) {
+			fail("cannot trace %s: %s", env->binary, strerror(errno));
+			return -errno;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			fail("cannot trace %s: not a regular file", env->binary);
+			return -EINVAL;
+		}
+		if (!realpath(env->binary, t->path)) {
+			fail("cannot trace %s: %s", env->binary, strerror(errno));
+			return -errno;
+		}
+		snprintf(t->display, sizeof(t->display), "%s", t->path);
+		return open_binary(t);
+	}
+	if (resolve_in_path(env->cmd[0], t->path, sizeof(t->path))) {
+		fail("cannot run %s: command not found", env->cmd[0]);
+		return -ENOENT;
+	}
+	snprintf(t->display, sizeof(t->display), "%s", t->path);
+	t->launched = true;
+	return open_binary(t);
+}
+
+/*
+ * Launch: the child waits on a pipe until the probes are attached to its
+ * pid, then execs, so not one instruction of the target runs untraced.
+ */
+static int start_child(struct tracer *t, int *go_fd)
+{
+	int go[2], err[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		fail("cannot launch %s: %s", t->display, strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fail("cannot launch %s: %s", t->display, strerror(errno));
+		return -errno;
+	}
+	if (pid == 0) {
+		char c;
+		int e;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(go[1]);
+		close(err[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execv(t->path, t->env->cmd);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	t->pid = pid;
+	*go_fd = go[1];
+	return err[0];
+}
+
+static int release_child(struct tracer *t, int go_fd, int err_fd)
+{
+	int e = 0;
+	ssize_t n;
+
+	if (write(go_fd, "g", 1) != 1) {
+		fail("cannot start %s: %s", t->display, strerror(errno));
+		return -EIO;
+	}
+	close(go_fd);
+	n = read(err_fd, &e, sizeof(e));
+	close(err_fd);
+	if (n == sizeof(e)) {
+		fail("cannot run %s: %s", t->display, strerror(e));
+		waitpid(t->pid, NULL, 0);
+		return -e;
+	}
+	return 0;
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static uint64_t proc_bias(struct tracer *t, uint32_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_procs; i++)
+		if (t->procs[i].pid == pid)
+			return t->procs[i].bias;
+	return 0;
+}
+
+static void learn_bias(struct tracer *t, const struct xg_event *rec)
+{
+	unsigned int i;
+	uint64_t bias;
+
+	if (!goelf__is_pie(t->ge))
+		return;
+	for (i = 0; i < t->n_procs; i++)
+		if (t->procs[i].pid == rec->pid)
+			return;
+	/*
+	 * The probe fired at (or, on x86, one byte after) casgstatus's site:
+	 * the difference to its link address, page-aligned, is the load bias.
+	 */
+	bias = (rec->ip - t->casg_vaddr) & ~0xfffull;
+	if (t->n_procs == MAX_PROCS)
+		t->n_procs = 0; /* -b with many short-lived processes: recycle */
+	t->procs[t->n_procs].pid = rec->pid;
+	t->procs[t->n_procs].bias = bias;
+	t->n_procs++;
+}
+
+static bool symbolize(struct tracer *t, uint64_t pc, struct go_pcinfo *out)
+{
+	struct symcache_entry *c = &t->symcache[(pc ^ (pc >> 12)) % SYMCACHE_SIZE];
+
+	if (c->pc != pc || !c->pc) {
+		c->pc = pc;
+		c->ok = !goelf__pc_lookup(t->ge, pc, &c->info);
+	}
+	if (c->ok)
+		*out = c->info;
+	return c->ok;
+}
+
+static int emit_event(const struct gev *in, void *ctx)
+{
+	struct tracer *t = ctx;
+	struct gev ev = *in;
+	struct go_pcinfo pi;
+	int err;
+
+	if (ev.kind == GEV_CREATE) {
+		uint64_t bias = proc_bias(t, ev.pid);
+		/* Go reports the go statement's line at gopc - PCQuantum. */
+		uint64_t quantum = goelf__arch(t->ge) == GOELF_ARCH_ARM64 ? 4 : 1;
+
+		if (ev.startpc && symbolize(t, ev.startpc - bias, &pi))
+			ev.func = pi.func;
+		if (ev.gopc && symbolize(t, ev.gopc - bias - quantum, &pi)) {
+			ev.created_by = pi.func;
+			ev.file = pi.file;
+			ev.line = pi.line;
+		}
+	}
+	if (ev.reason >= 0)
+		ev.reason_str = go_tables__waitreason(&t->tables, (unsigned int)ev.reason);
+
+	err = gtable__apply(t->gt, &ev);
+	if (err)
+		return err;
+	if (t->out && !t->out_err) {
+		t->out_err = jsonl__write(t->out, &ev);
+		if (t->out_err)
+			fail("cannot write %s: %s", t->env->jsonl, strerror(-t->out_err));
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+	const struct xg_event *rec = data;
+
+	if (size < sizeof(*rec))
+		return 0;
+	learn_bias(t, rec);
+	return decoder__push(t->dec, rec);
+}
+
+static int read_goid(uint32_t pid, uint64_t g, uint64_t *goid, void *ctx)
+{
+	struct tracer *t = ctx;
+	struct iovec local = {goid, sizeof(*goid)};
+	struct iovec remote = {(void *)(uintptr_t)(g + t->tables.off.g_goid), sizeof(*goid)};
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == sizeof(*goid) ? 0 : -errno;
+}
+
+static uint64_t count_drops(struct tracer *t)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t total = 0, *vals;
+	uint32_t zero = 0;
+	int i;
+
+	if (ncpu <= 0)
+		return 0;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (!bpf_map__lookup_elem(t->skel->maps.drops, &zero, sizeof(zero), vals,
+				  sizeof(*vals) * ncpu, 0))
+		for (i = 0; i < ncpu; i++)
+			total += vals[i];
+	free(vals);
+	return total;
+}
+
+/* ---- BPF ------------------------------------------------------------------ */
+
+static int load_and_attach(struct tracer *t, char *attached, size_t attached_len)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts);
+	int i, err;
+
+	/* open */
+	t->skel = xgotop_bpf__open();
+	if (!t->skel) {
+		fail("cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	/* configure */
+	t->skel->rodata->off = t->tables.off;
+	t->skel->rodata->targ_tgid = (uint32_t)t->pid;
+	err = bpf_map__set_max_entries(t->skel->maps.events, t->env->ringbuf_mb << 20);
+	if (err) {
+		fail("cannot size the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	/* load */
+	err = xgotop_bpf__load(t->skel);
+	if (err) {
+		fail("cannot load the BPF programs: %s%s", strerror(-err),
+		     verbose ? "" : " (rerun with -v for the verifier log)");
+		return err;
+	}
+	/* attach */
+	attached[0] = '\0';
+	for (i = 0; i < t->n_sites; i++) {
+		struct probe_site *s = &t->sites[i];
+		struct bpf_program *prog;
+
+		if (!s->found)
+			continue;
+		prog = bpf_object__find_program_by_name(t->skel->obj, s->spec->prog);
+		if (!prog) {
+			fail("BPF program %s is missing from the object", s->spec->prog);
+			return -ENOENT;
+		}
+		t->links[i] = bpf_program__attach_uprobe_opts(prog, t->pid ? t->pid : -1, t->path,
+							      s->file_off, &uopts);
+		if (!t->links[i]) {
+			err = -errno;
+			if (err == -ESRCH)
+				fail("cannot attach to pid %d: the process exited", (int)t->pid);
+			else
+				fail("cannot attach a uprobe to %s in %s: %s", s->spec->sym,
+				     t->display, strerror(-err));
+			return err;
+		}
+		if (s->spec->sym == t->sites[0].spec->sym)
+			t->casg_vaddr = s->vaddr;
+		if (verbose)
+			fprintf(stderr, "xgotop-tui: probe %s at 0x%llx (file offset 0x%llx)\n",
+				s->spec->sym, (unsigned long long)s->vaddr,
+				(unsigned long long)s->file_off);
+		if (attached[0])
+			strncat(attached, ",", attached_len - strlen(attached) - 1);
+		strncat(attached, s->spec->sym, attached_len - strlen(attached) - 1);
+	}
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
+	if (!t->rb) {
+		fail("cannot read the ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void detach(struct tracer *t)
+{
+	int i;
+
+	for (i = 0; i < PROBES_MAX; i++) {
+		bpf_link__destroy(t->links[i]);
+		t->links[i] = NULL;
+	}
+}
+
+/* ---- the session ------------------------------------------------------- */
+
+static bool target_gone(struct tracer *t, int timeout_ms)
+{
+	struct pollfd p = {.fd = t->pidfd, .events = POLLIN};
+
+	if (t->pidfd < 0)
+		return false;
+	return poll(&p, 1, timeout_ms) > 0;
+}
+
+static int session(struct tracer *t)
+{
+	uint64_t deadline =
+		t->env->duration > 0 ? now_ns() + (uint64_t)(t->env->duration * 1e9) : 0;
+	bool forwarded = false;
+	int err = 0;
+
+	while (!err) {
+		err = ring_buffer__poll(t->rb, POLL_MS);
+		if (err == -EINTR)
+			err = 0;
+		if (err < 0) {
+			fail("cannot read the ring buffer: %s", strerror(-err));
+			break;
+		}
+		err = decoder__drain(t->dec, now_ns() - REORDER_WINDOW_NS, emit_event, t);
+		if (err)
+			break;
+		if (target_gone(t, 0))
+			break;
+		if (deadline && now_ns() >= deadline)
+			break;
+		if (stop_signal) {
+			/* A launched child gets the signal too and we trace it to its end. */
+			if (!t->launched)
+				break;
+			if (!forwarded) {
+				kill(t->pid, stop_signal);
+				forwarded = true;
+			}
+		}
+	}
+	/* Everything the target did is in the ring by now: read it all. */
+	if (t->rb && err >= 0) {
+		int n;
+
+		do
+			n = ring_buffer__consume(t->rb);
+		while (n > 0);
+	}
+	return err < 0 ? err : 0;
+}
+
+int tracer__run(const struct env *env)
+{
+	struct tracer t = {.env = env, .pidfd = -1};
+	struct gtable_opts gopts = {};
+	struct decoder_opts dopts = {};
+	char attached[512];
+	int go_fd = -1, err_fd = -1, rc = 1, err;
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	verbose = env->verbose;
+	libbpf_set_print(libbpf_print);
+	if (check_privileges() || check_kernel() || resolve_target(&t))
+		goto cleanup;
+
+	t.symcache = calloc(SYMCACHE_SIZE, sizeof(*t.symcache));
+	dopts.goid_before_create = t.tables.goid_before_create;
+	t.dec = decoder__new(&dopts);
+	t.gt = gtable__new(&gopts);
+	if (!t.symcache || !t.dec || !t.gt) {
+		fail("out of memory");
+		goto cleanup;
+	}
+	if (env->jsonl) {
+		t.out = jsonl__open(env->jsonl);
+		if (!t.out) {
+			fail("cannot write %s: %s", env->jsonl, strerror(errno));
+			goto cleanup;
+		}
+	}
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (t.launched) {
+		err_fd = start_child(&t, &go_fd);
+		if (err_fd < 0)
+			goto cleanup;
+	}
+	if (t.pid) {
+		t.pidfd = (int)syscall(SYS_pidfd_open, t.pid, 0);
+		if (t.pidfd < 0) {
+			fail("cannot attach to pid %d: %s", (int)t.pid,
+			     errno == ESRCH ? "no such process" : strerror(errno));
+			goto cleanup;
+		}
+	}
+	if (load_and_attach(&t, attached, sizeof(attached)))
+		goto cleanup;
+	if (!t.launched && target_gone(&t, 0)) {
+		fail("cannot attach to pid %d: the process exited during attach", (int)t.pid);
+		goto cleanup;
+	}
+	if (t.launched || t.pid)
+		fprintf(stderr, "xgotop-tui: attached to pid %d (%s, %s, %s): probes %s\n",
+			(int)t.pid, t.display, goelf__go_version(t.ge), goelf__arch_name(t.ge),
+			attached);
+	else
+		fprintf(stderr, "xgotop-tui: attached to %s (%s, %s), all processes: probes %s\n",
+			t.display, goelf__go_version(t.ge), goelf__arch_name(t.ge), attached);
+	if (verbose)
+		fprintf(stderr, "xgotop-tui: offsets from %s, wait reasons from %s\n",
+			t.tables.off_source, t.tables.wait_source);
+	if (t.launched) {
+		err = release_child(&t, go_fd, err_fd);
+		go_fd = err_fd = -1;
+		if (err)
+			goto cleanup;
+	}
+
+	err = session(&t);
+	detach(&t);
+	if (!err)
+		err = decoder__finish(t.dec, read_goid, emit_event, &t);
+	if (err) {
+		fail("tracing stopped: %s", strerror(-err));
+		goto cleanup;
+	}
+	rc = 0;
+	{
+		uint64_t drops = count_drops(&t);
+
+		if (drops)
+			fail("%llu events dropped: the ring buffer was full (raise --ringbuf-mb)",
+			     (unsigned long long)drops);
+	}
+
+cleanup:
+	if (go_fd >= 0)
+		close(go_fd); /* the child sees EOF and exits without running anything */
+	if (err_fd >= 0)
+		close(err_fd);
+	if (t.out && jsonl__close(t.out) && rc == 0)
+		rc = 1;
+	if (t.launched && t.pid > 0) {
+		int status;
+
+		if (rc)
+			kill(t.pid, SIGKILL);
+		if (waitpid(t.pid, &status, 0) == t.pid && rc == 0)
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	if (t.pidfd >= 0)
+		close(t.pidfd);
+	ring_buffer__free(t.rb);
+	detach(&t);
+	xgotop_bpf__destroy(t.skel);
+	decoder__free(t.dec);
+	gtable__free(t.gt);
+	goelf__free(t.ge);
+	free(t.symcache);
+	return rc;
+}
