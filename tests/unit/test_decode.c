@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decode.h"
+
+#define MAXEV 64
+
+struct sink {
+	struct gev ev[MAXEV];
+	int n;
+};
+
+static int collect(const struct gev *ev, void *ctx)
+{
+	struct sink *s = ctx;
+
+	assert_true(s->n < MAXEV);
+	s->ev[s->n++] = *ev;
+	return 0;
+}
+
+static struct xg_event rec(uint64_t ts, uint64_t g, uint64_t goid, unsigned from, unsigned to)
+{
+	struct xg_event r = {.ts = ts, .g = g, .goid = goid, .pid = 7, .tid = 9};
+
+	r.type = XG_EV_STATE;
+	r.from = from;
+	r.to = to;
+	return r;
+}
+
+static struct xg_event create_rec(uint64_t ts, uint64_t g, uint64_t goid, uint64_t parent)
+{
+	struct xg_event r = rec(ts, g, goid, XG_G_DEAD, XG_G_RUNNABLE);
+
+	r.flags = XG_EVF_CREATE;
+	r.arg0 = parent;
+	r.arg1 = 0x401000;
+	r.arg2 = 0x402000;
+	return r;
+}
+
+static void expect(const struct gev *ev, enum gev_kind kind, uint64_t ts, uint64_t goid,
+		   unsigned from, unsigned to, bool inferred)
+{
+	assert_int_equal(ev->kind, kind);
+	assert_int_equal(ev->ts, ts);
+	assert_int_equal(ev->goid, goid);
+	assert_int_equal(ev->pid, 7);
+	if (kind == GEV_STATE) {
+		assert_int_equal(ev->from, from);
+		assert_int_equal(ev->to, to);
+	}
+	assert_int_equal(ev->inferred, inferred);
+}
+
+static void test_releases_in_timestamp_order(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event r[3] = {
+		rec(300, 0x10, 1, XG_G_WAITING, XG_G_RUNNABLE),
+		rec(100, 0x10, 1, XG_G_RUNNING, XG_G_WAITING),
+		rec(200, 0x20, 2, XG_G_RUNNABLE, XG_G_RUNNING),
+	};
+	struct sink s = {};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(decoder__push(d, &r[i]), 0);
+	/* Only what is older than the watermark leaves the window. */
+	assert_int_equal(decoder__drain(d, 250, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	expect(&s.ev[0], GEV_STATE, 100, 1, XG_G_RUNNING, XG_G_WAITING, false);
+	expect(&s.ev[1], GEV_STATE, 200, 2, XG_G_RUNNABLE, XG_G_RUNNING, false);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 3);
+	expect(&s.ev[2], GEV_STATE, 300, 1, XG_G_WAITING, XG_G_RUNNABLE, false);
+	decoder__free(d);
+}
+
+static void test_create_waits_for_its_goid(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = false};
+	struct decoder *d = decoder__new(&o);
+	/* A reused g still carries its previous goid (5) when it is recreated. */
+	struct xg_event c = create_rec(100, 0x10, 5, 3);
+	struct xg_event run = rec(150, 0x10, 42, XG_G_RUNNABLE, XG_G_RUNNING);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	assert_int_equal(decoder__push(d, &c), 0);
+	assert_int_equal(decoder__drain(d, 120, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+	decoder__stats(d, &st);
+	assert_int_equal(st.pending, 1);
+	assert_int_equal(decoder__push(d, &run), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 3);
+	expect(&s.ev[0], GEV_CREATE, 100, 42, 0, 0, false);
+	assert_int_equal(s.ev[0].parent, 3);
+	assert_int_equal(s.ev[0].startpc, 0x401000);
+	assert_int_equal(s.ev[0].gopc, 0x402000);
+	expect(&s.ev[1], GEV_STATE, 100, 42, XG_G_DEAD, XG_G_RUNNABLE, false);
+	expect(&s.ev[2], GEV_STATE, 150, 42, XG_G_RUNNABLE, XG_G_RUNNING, false);
+	decoder__stats(d, &st);
+	assert_int_equal(st.pending, 0);
+	decoder__free(d);
+}
+
+static void test_create_immediate_from_go124(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event c = create_rec(100, 0x10, 42, 1);
+	struct sink s = {};
+
+	(void)state;
+	assert_int_equal(decoder__push(d, &c), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	expect(&s.ev[0], GEV_CREATE, 100, 42, 0, 0, false);
+	expect(&s.ev[1], GEV_STATE, 100, 42, XG_G_DEAD, XG_G_RUNNABLE, false);
+	decoder__free(d);
+}
+
+static void test_gap_is_bridged_by_inferred_transition(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event a = rec(100, 0x10, 8, XG_G_RUNNABLE, XG_G_RUNNING);
+	/* Preempted and parked without casgstatus: next seen leaving waiting. */
+	struct xg_event b = rec(200, 0x10, 8, XG_G_WAITING, XG_G_RUNNABLE);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	decoder__push(d, &a);
+	decoder__push(d, &b);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 3);
+	expect(&s.ev[0], GEV_STATE, 100, 8, XG_G_RUNNABLE, XG_G_RUNNING, false);
+	expect(&s.ev[1], GEV_STATE, 200, 8, XG_G_RUNNING, XG_G_WAITING, true);
+	assert_int_equal(s.ev[1].reason, GEV_NO_REASON);
+	expect(&s.ev[2], GEV_STATE, 200, 8, XG_G_WAITING, XG_G_RUNNABLE, false);
+	decoder__stats(d, &st);
+	assert_int_equal(st.inferred, 1);
+	decoder__free(d);
+}
+
+static void test_exit_and_reason(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event w = rec(100, 0x10, 8, XG_G_RUNNING, XG_G_WAITING);
+	struct xg_event r = rec(110, 0x10, 8, XG_G_WAITING, XG_G_RUNNABLE);
+	struct xg_event x = rec(120, 0x10, 8, XG_G_RUNNABLE, XG_G_RUNNING);
+	struct xg_event e = rec(130, 0x10, 8, XG_G_RUNNING, XG_G_DEAD);
+	/* The g is reused by goroutine 9: no inference from 8's history. */
+	struct xg_event n = rec(140, 0x10, 9, XG_G_RUNNABLE, XG_G_RUNNING);
+	struct sink s = {};
+
+	(void)state;
+	w.flags = XG_EVF_REASON;
+	w.reason = 14;
+	decoder__push(d, &w);
+	decoder__push(d, &r);
+	decoder__push(d, &x);
+	decoder__push(d, &e);
+	decoder__push(d, &n);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 6);
+	assert_int_equal(s.ev[0].reason, 14);
+	assert_int_equal(s.ev[1].reason, GEV_NO_REASON);
+	expect(&s.ev[3], GEV_STATE, 130, 8, XG_G_RUNNING, XG_G_DEAD, false);
+	expect(&s.ev[4], GEV_EXIT, 130, 8, 0, 0, false);
+	expect(&s.ev[5], GEV_STATE, 140, 9, XG_G_RUNNABLE, XG_G_RUNNING, false);
+	decoder__free(d);
+}
+
+static int resolve_even(uint32_t pid, uint64_t g, uint64_t *goid, void *ctx)
+{
+	(void)ctx;
+	assert_int_equal(pid, 7);
+	if (g == 0x20)
+		return -3;
+	*goid = 77;
+	return 0;
+}
+
+static void test_finish_resolves_pending(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = false};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event c1 = create_rec(100, 0x10, 0, 1);
+	struct xg_event c2 = create_rec(90, 0x20, 0, 1);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	decoder__push(d, &c1);
+	decoder__push(d, &c2);
+	assert_int_equal(decoder__finish(d, resolve_even, collect, &s), 0);
+	assert_int_equal(s.n, 4);
+	/* Creation order: the g at 0x20 came first and could not be read. */
+	expect(&s.ev[0], GEV_CREATE, 90, 0, 0, 0, false);
+	expect(&s.ev[2], GEV_CREATE, 100, 77, 0, 0, false);
+	decoder__stats(d, &st);
+	assert_int_equal(st.unresolved, 1);
+	assert_int_equal(st.pending, 0);
+	decoder__free(d);
+}
+
+struct tally {
+	uint64_t n[4];
+	uint64_t last_ts;
+	bool ordered;
+};
+
+static int count(const struct gev *ev, void *ctx)
+{
+	struct tally *t = ctx;
+
+	t->n[ev->kind]++;
+	if (ev->ts < t->last_ts)
+		t->ordered = false;
+	t->last_ts = ev->ts;
+	if (ev->inferred)
+		return -1;
+	return 0;
+}
+
+static void test_many_goroutines(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct tally t = {.ordered = true};
+	struct decoder_stats st;
+	uint64_t i;
+
+	(void)state;
+	/* Enough to force several map and heap growths; records pushed out of order. */
+	for (i = 1; i <= 50000; i++) {
+		struct xg_event a = rec(i * 10, 0x1000 + i * 64, i, XG_G_RUNNABLE, XG_G_RUNNING);
+		struct xg_event b = rec(i * 10 + 5, 0x1000 + i * 64, i, XG_G_RUNNING, XG_G_DEAD);
+
+		assert_int_equal(decoder__push(d, &b), 0);
+		assert_int_equal(decoder__push(d, &a), 0);
+	}
+	decoder__stats(d, &st);
+	assert_int_equal(st.queued, 100000);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, count, &t), 0);
+	assert_true(t.ordered);
+	assert_int_equal(t.n[GEV_STATE], 100000);
+	assert_int_equal(t.n[GEV_EXIT], 50000);
+	assert_int_equal(t.n[GEV_CREATE], 0);
+	decoder__stats(d, &st);
+	assert_int_equal(st.queued, 0);
+	assert_int_equal(st.inferred, 0);
+	decoder__free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_releases_in_timestamp_order),
+		cmocka_unit_test(test_create_waits_for_its_goid),
+		cmocka_unit_test(test_create_immediate_from_go124),
+		cmocka_unit_test(test_gap_is_bridged_by_inferred_transition),
+		cmocka_unit_test(test_exit_and_reason),
+		cmocka_unit_test(test_finish_resolves_pending),
+		cmocka_unit_test(test_many_goroutines),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
