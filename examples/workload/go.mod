@@ -1,0 +1,3 @@
+module xgotop-tui/examples/workload
+
+go 1.19
