@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# xgotop-tui on bad input: right exit status, every error on exactly one line
+# of stderr starting "xgotop-tui: ".
+#
+#   badinput.sh TRACER WORKDIR
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[ $# -eq 2 ] || { echo "usage: $0 TRACER WORKDIR" >&2; exit 2; }
+tracer=$1 w=$2
+need_tracer "$tracer"
+rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
+failures=0
+spid=
+trap 'stop "$spid"' EXIT
+
+bad() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+# try WANTSTATUS ARGS...: run the tracer; sets $out, $err and $lines (of stderr).
+try() {
+	local want=$1
+	shift
+	timeout -k 5 30 "$tracer" "$@" </dev/null >"$w/out" 2>"$w/err"
+	st=$?
+	out=$(cat "$w/out") err=$(cat "$w/err")
+	lines=$(grep -c '' "$w/err")
+	echo "xgotop-tui $*: exit $st, stderr: ${err:-<empty>}"
+	[ "$st" -eq "$want" ] || bad "xgotop-tui $*: exit $st, want $want"
+}
+
+# one_error PATTERN: stderr is one line, "xgotop-tui: " then something matching PATTERN.
+one_error() {
+	[ "$lines" -eq 1 ] || bad "want exactly one line on stderr, got $lines"
+	grep -Eq "^xgotop-tui: .*$1" "$w/err" || bad "stderr does not match /^xgotop-tui: .*$1/"
+}
+
+try 1 -pid 999999999
+one_error ''
+
+sleep 60 &
+spid=$!
+try 1 -pid "$spid"
+one_error 'not a Go program'
+stop "$spid"
+spid=
+
+try 1 -b /nonexistent
+one_error ''
+
+try 2 --no-such-flag
+[ "$lines" -le 2 ] || bad "want the error and a usage line on stderr, got $lines lines"
+grep -qi 'usage' "$w/err" || bad "no usage line on stderr"
+[ "$(grep -c '^xgotop-tui: ' "$w/err")" -le 1 ] || bad "more than one error line"
+
+try 0 --help
+printf '%s\n%s\n' "$out" "$err" | grep -q -- '-pid' || bad "--help does not mention -pid"
+
+try 0 --version
+[ -n "$out" ] || bad "--version printed nothing on stdout"
+printf '%s\n' "$out" | grep -Eq '[0-9]+\.[0-9]+' || bad "--version shows no version number"
+
+[ "$failures" -eq 0 ] || { echo "artifacts: $w" >&2; fail "$failures checks failed"; }
+echo "PASS: bad input"

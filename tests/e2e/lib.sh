@@ -1,0 +1,95 @@
+# Helpers for the end-to-end test scripts (sourced, not run).
+
+e2e_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# fail MESSAGE...: the test fails, saying why.
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] ||
+		fail "this test loads BPF programs and needs root: run ctest as root (sudo ctest ...)"
+}
+
+need_tracer() {
+	[ -x "$1" ] || fail "no tracer at $1: build it first (cmake --build build)"
+}
+
+# go_cmd: the installed go, else the newest toolchain of the test matrix.
+go_cmd() {
+	if command -v go >/dev/null 2>&1; then
+		command -v go
+	elif [ -x /usr/local/go/bin/go ]; then
+		echo /usr/local/go/bin/go
+	else
+		local v
+		v=$("$e2e_root/tools/go-toolchain.sh" --list | tr ' ' '\n' | tail -1)
+		"$e2e_root/tools/go-toolchain.sh" "$v"
+	fi
+}
+
+goarch() {
+	case $(uname -m) in
+	x86_64) echo amd64 ;;
+	aarch64) echo arm64 ;;
+	*) uname -m ;;
+	esac
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# wait_line FILE REGEX SECONDS PID: wait until a line of FILE matches the
+# extended REGEX; returns 1 on timeout or as soon as PID has ended.
+wait_line() {
+	local file=$1 re=$2 end=$((SECONDS + $3)) pid=$4
+	while [ $SECONDS -lt $end ]; do
+		grep -Eq -- "$re" "$file" 2>/dev/null && return 0
+		if ! alive "$pid"; then
+			grep -Eq -- "$re" "$file" 2>/dev/null
+			return
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_exit PID SECONDS: wait for child PID to end and set $status to its exit
+# status; returns 1 if it is still running after SECONDS.
+wait_exit() {
+	local pid=$1 end=$((SECONDS + $2))
+	while alive "$pid"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.05
+	done
+	wait "$pid"
+	status=$?
+	return 0
+}
+
+# stop PID: end a child we started, politely first.
+stop() {
+	alive "$1" || return 0
+	kill -INT "$1" 2>/dev/null
+	wait_exit "$1" 10 && return 0
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# show FILE...: print files for the log, each under a header.
+show() {
+	local f
+	for f; do
+		[ -s "$f" ] || continue
+		echo "--- $f"
+		head -c 4000 "$f"
+		echo
+	done
+}

@@ -1,0 +1,3 @@
+module xgotop-tui/tests/targets
+
+go 1.19
