@@ -33,6 +33,7 @@
 #include "gtable.h"
 #include "jsonl.h"
 #include "probes.h"
+#include "source.h"
 #include "tracer.h"
 #include "xgotop.skel.h"
 
@@ -76,6 +77,15 @@ struct tracer {
 	unsigned int n_procs;
 	uint64_t casg_vaddr;
 	int out_err;
+	uint64_t deadline;
+	bool forwarded;
+	bool ended;
+	int child_log; /* launched child's stdout/stderr with a UI, else -1 */
+	char child_log_path[256];
+	char attached[512];
+	/* Meter counters, and their values at the last meters() call. */
+	uint64_t n_records, n_events, proc_ns;
+	uint64_t m_ts, m_records, m_events, m_proc_ns, m_drops;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -279,6 +289,16 @@ static int start_child(struct tracer *t, int *go_fd)
 	int go[2], err[2];
 	pid_t pid;
 
+	if (t->env->ui) {
+		snprintf(t->child_log_path, sizeof(t->child_log_path),
+			 "/tmp/xgotop-tui-child-XXXXXX.log");
+		t->child_log = mkstemps(t->child_log_path, 4);
+		if (t->child_log < 0) {
+			fail("cannot create a log for %s's output: %s", t->display,
+			     strerror(errno));
+			return -errno;
+		}
+	}
 	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
 		fail("cannot launch %s: %s", t->display, strerror(errno));
 		return -errno;
@@ -293,6 +313,15 @@ static int start_child(struct tracer *t, int *go_fd)
 		int e;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (t->child_log >= 0) {
+			/* The UI owns the terminal: the child's output goes to its log. */
+			int devnull = open("/dev/null", O_RDONLY);
+
+			if (devnull >= 0)
+				dup2(devnull, 0);
+			dup2(t->child_log, 1);
+			dup2(t->child_log, 2);
+		}
 		close(go[1]);
 		close(err[0]);
 		if (read(go[0], &c, 1) != 1)
@@ -404,6 +433,7 @@ static int emit_event(const struct gev *in, void *ctx)
 	err = gtable__apply(t->gt, &ev);
 	if (err)
 		return err;
+	t->n_events++;
 	if (t->out && !t->out_err) {
 		t->out_err = jsonl__write(t->out, &ev);
 		if (t->out_err)
@@ -420,6 +450,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (size < sizeof(*rec))
 		return 0;
 	learn_bias(t, rec);
+	t->n_records++;
 	return decoder__push(t->dec, rec);
 }
 
@@ -543,55 +574,120 @@ static bool target_gone(struct tracer *t, int timeout_ms)
 	return poll(&p, 1, timeout_ms) > 0;
 }
 
-static int session(struct tracer *t)
+/* Detach, then read everything the target did: it is all in the ring by now. */
+static int end_session(struct tracer *t)
 {
-	uint64_t deadline =
-		t->env->duration > 0 ? now_ns() + (uint64_t)(t->env->duration * 1e9) : 0;
-	bool forwarded = false;
-	int err = 0;
+	int n;
 
-	while (!err) {
-		err = ring_buffer__poll(t->rb, POLL_MS);
-		if (err == -EINTR)
-			err = 0;
-		if (err < 0) {
-			fail("cannot read the ring buffer: %s", strerror(-err));
-			break;
-		}
-		err = decoder__drain(t->dec, now_ns() - REORDER_WINDOW_NS, emit_event, t);
-		if (err)
-			break;
-		if (target_gone(t, 0))
-			break;
-		if (deadline && now_ns() >= deadline)
-			break;
-		if (stop_signal) {
-			/* A launched child gets the signal too and we trace it to its end. */
-			if (!t->launched)
-				break;
-			if (!forwarded) {
-				kill(t->pid, stop_signal);
-				forwarded = true;
-			}
-		}
+	if (t->ended)
+		return 0;
+	t->ended = true;
+	detach(t);
+	do
+		n = ring_buffer__consume(t->rb);
+	while (n > 0);
+	if (n < 0) {
+		fail("cannot read the ring buffer: %s", strerror(-n));
+		return n;
 	}
-	/* Everything the target did is in the ring by now: read it all. */
-	if (t->rb && err >= 0) {
-		int n;
-
-		do
-			n = ring_buffer__consume(t->rb);
-		while (n > 0);
-	}
-	return err < 0 ? err : 0;
+	return decoder__finish(t->dec, read_goid, emit_event, t);
 }
+
+static int pump(void *ctx, int timeout_ms)
+{
+	struct tracer *t = ctx;
+	uint64_t start;
+	int err;
+
+	if (t->ended)
+		return 1;
+	err = ring_buffer__poll(t->rb, timeout_ms);
+	if (err < 0 && err != -EINTR) {
+		fail("cannot read the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	start = now_ns();
+	err = decoder__drain(t->dec, start - REORDER_WINDOW_NS, emit_event, t);
+	t->proc_ns += now_ns() - start;
+	if (err)
+		return err;
+	if (stop_signal && t->launched && !t->forwarded) {
+		/* Trace a launched child to its end: it decides what the signal means. */
+		kill(t->pid, stop_signal);
+		t->forwarded = true;
+	}
+	if (target_gone(t, 0) || (t->deadline && now_ns() >= t->deadline) ||
+	    (stop_signal && !t->launched)) {
+		err = end_session(t);
+		return err ? err : 1;
+	}
+	return 0;
+}
+
+static const struct gtable *source_table(void *ctx)
+{
+	return ((struct tracer *)ctx)->gt;
+}
+
+static void source_info(void *ctx, struct xg_target_info *out)
+{
+	struct tracer *t = ctx;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = (uint32_t)t->pid;
+	snprintf(out->path, sizeof(out->path), "%s", t->display);
+	snprintf(out->go_version, sizeof(out->go_version), "%s", goelf__go_version(t->ge));
+	snprintf(out->arch, sizeof(out->arch), "%s", goelf__arch_name(t->ge));
+	snprintf(out->mode, sizeof(out->mode), "LIVE");
+	snprintf(out->probes, sizeof(out->probes), "%s", t->attached);
+	snprintf(out->child_output, sizeof(out->child_output), "%s", t->child_log_path);
+}
+
+static void source_meters(void *ctx, struct xg_meters *out)
+{
+	struct tracer *t = ctx;
+	uint64_t now = now_ns(), drops = count_drops(t);
+	double dt = t->m_ts ? (now - t->m_ts) / 1e9 : 0;
+	uint64_t records = t->n_records - t->m_records;
+	struct decoder_stats st;
+
+	decoder__stats(t->dec, &st);
+	memset(out, 0, sizeof(*out));
+	out->ts = now;
+	out->rps = dt > 0 ? records / dt : 0;
+	out->pps = dt > 0 ? (t->n_events - t->m_events) / dt : 0;
+	out->ewp = st.queued;
+	out->prc_ns = records ? (double)(t->proc_ns - t->m_proc_ns) / records : 0;
+	out->drops = drops;
+	out->drops_per_s = dt > 0 ? (drops - t->m_drops) / dt : 0;
+	out->lat_ns = -1;
+	out->ovh_pct = -1;
+	t->m_ts = now;
+	t->m_records = t->n_records;
+	t->m_events = t->n_events;
+	t->m_proc_ns = t->proc_ns;
+	t->m_drops = drops;
+}
+
+static uint64_t source_now(void *ctx)
+{
+	(void)ctx;
+	return now_ns();
+}
+
+static const struct xg_source_ops live_ops = {
+	.pump = pump,
+	.table = source_table,
+	.info = source_info,
+	.meters = source_meters,
+	.now = source_now,
+};
 
 int tracer__run(const struct env *env)
 {
 	struct tracer t = {.env = env, .pidfd = -1};
 	struct gtable_opts gopts = {};
 	struct decoder_opts dopts = {};
-	char attached[512];
 	int go_fd = -1, err_fd = -1, rc = 1, err;
 	struct sigaction sa = {.sa_handler = on_signal};
 
@@ -634,7 +730,7 @@ int tracer__run(const struct env *env)
 			goto cleanup;
 		}
 	}
-	if (load_and_attach(&t, attached, sizeof(attached)))
+	if (load_and_attach(&t, t.attached, sizeof(t.attached)))
 		goto cleanup;
 	if (!t.launched && target_gone(&t, 0)) {
 		fail("cannot attach to pid %d: the process exited during attach", (int)t.pid);
@@ -643,10 +739,10 @@ int tracer__run(const struct env *env)
 	if (t.launched || t.pid)
 		fprintf(stderr, "xgotop-tui: attached to pid %d (%s, %s, %s): probes %s\n",
 			(int)t.pid, t.display, goelf__go_version(t.ge), goelf__arch_name(t.ge),
-			attached);
+			t.attached);
 	else
 		fprintf(stderr, "xgotop-tui: attached to %s (%s, %s), all processes: probes %s\n",
-			t.display, goelf__go_version(t.ge), goelf__arch_name(t.ge), attached);
+			t.display, goelf__go_version(t.ge), goelf__arch_name(t.ge), t.attached);
 	if (verbose)
 		fprintf(stderr, "xgotop-tui: offsets from %s, wait reasons from %s\n",
 			t.tables.off_source, t.tables.wait_source);
@@ -657,12 +753,21 @@ int tracer__run(const struct env *env)
 			goto cleanup;
 	}
 
-	err = session(&t);
-	detach(&t);
-	if (!err)
-		err = decoder__finish(t.dec, read_goid, emit_event, &t);
+	t.deadline = env->duration > 0 ? now_ns() + (uint64_t)(env->duration * 1e9) : 0;
+	if (env->ui) {
+		struct xg_source src = {.ops = &live_ops, .ctx = &t};
+
+		err = env->ui(&src, env);
+		if (!err)
+			err = end_session(&t);
+	} else {
+		while (!(err = pump(&t, POLL_MS)))
+			;
+		err = err == 1 ? 0 : err;
+	}
 	if (err) {
-		fail("tracing stopped: %s", strerror(-err));
+		if (err != -ECANCELED)
+			fail("tracing stopped: %s", strerror(-err));
 		goto cleanup;
 	}
 	rc = 0;
@@ -691,6 +796,8 @@ cleanup:
 	}
 	if (t.pidfd >= 0)
 		close(t.pidfd);
+	if (t.child_log >= 0)
+		close(t.child_log);
 	ring_buffer__free(t.rb);
 	detach(&t);
 	xgotop_bpf__destroy(t.skel);

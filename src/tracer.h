@@ -6,6 +6,15 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct xg_source;
+struct env;
+
+/*
+ * The interactive UI, handed in by main so that src/ does not depend on
+ * tui/. Runs until the user quits: 0, or -errno (-ECANCELED: reported).
+ */
+typedef int (*xg_ui_fn)(const struct xg_source *src, const struct env *env);
+
 /* Everything the command line can say; filled by the option parser in main.c. */
 struct env {
 	pid_t pid;	    /* -pid */
@@ -16,6 +25,8 @@ struct env {
 	double duration;   /* seconds, 0 = until the target exits or a signal */
 	unsigned int ringbuf_mb;
 	bool verbose;
+	xg_ui_fn ui;  /* NULL: headless */
+	double delay; /* UI refresh, seconds */
 };
 
 /*
