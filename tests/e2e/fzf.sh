@@ -19,7 +19,7 @@ rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
 arch=$(goarch)
 
 die() {
-	show "$w"/*.err "$w"/*.checker
+	show "$w"/*.err
 	echo "artifacts: $w" >&2
 	fail "$@"
 }
