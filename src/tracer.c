@@ -685,7 +685,7 @@ static const struct xg_source_ops live_ops = {
 
 int tracer__run(const struct env *env)
 {
-	struct tracer t = {.env = env, .pidfd = -1};
+	struct tracer t = {.env = env, .pidfd = -1, .child_log = -1};
 	struct gtable_opts gopts = {};
 	struct decoder_opts dopts = {};
 	int go_fd = -1, err_fd = -1, rc = 1, err;
