@@ -35,6 +35,26 @@ struct xg_meters {
 	double ovh_pct; /* estimated target overhead, % of one core; < 0 when unknown */
 };
 
+/* Playback of a recording; live sources have none. */
+enum xg_ctl {
+	XG_CTL_PLAY_PAUSE,
+	XG_CTL_FASTER,	  /* speed x2, up to 64x */
+	XG_CTL_SLOWER,	  /* speed /2, down to 0.25x */
+	XG_CTL_STEP_FWD,  /* one frame forward, paused */
+	XG_CTL_STEP_BACK, /* one frame back, paused */
+	XG_CTL_SEEK_START,
+	XG_CTL_SEEK_END,
+	XG_CTL_SEEK_TIME, /* arg: ns since the recording's start */
+};
+
+struct xg_playback {
+	bool paused;
+	double speed;
+	uint64_t start; /* event clock at the first and last record */
+	uint64_t end;
+	uint64_t pos; /* current position on the event clock */
+};
+
 struct xg_source_ops {
 	/*
 	 * Read and apply what has arrived, waiting up to TIMEOUT_MS for it.
@@ -47,6 +67,14 @@ struct xg_source_ops {
 	void (*meters)(void *ctx, struct xg_meters *out);
 	/* Now on the events' clock (ns, CLOCK_MONOTONIC for live sessions). */
 	uint64_t (*now)(void *ctx);
+	/* Replay only (NULL when live): 0 or -errno. */
+	int (*control)(void *ctx, enum xg_ctl op, uint64_t arg);
+	void (*playback)(void *ctx, struct xg_playback *out);
+	/*
+	 * Live only (NULL otherwise, or when unavailable): save the in-memory
+	 * recent history to a new recording; its path is written to PATH.
+	 */
+	int (*save_recent)(void *ctx, char *path, unsigned long path_len);
 };
 
 struct xg_source {
