@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Cost of gtable__apply on a synthetic but plausible stream: G goroutines
+ * cycling runnable -> running -> waiting/syscall/runnable, with churn (one
+ * event in 64 is an exit followed by a new goroutine), periodic expiry, and
+ * the goroutine of each event picked at random so the table is hit the way
+ * a busy target hits it, not in a cache-friendly order.
+ *
+ * Not part of the build or of CTest (benchmarks never assert timings). By hand:
+ *   cmake --build build --target xgcore
+ *   cc -O2 -Isrc bench/bench_gtable.c build/libxgcore.a -o build/bench_gtable
+ *   build/bench_gtable [events (10000000)] [goroutines (100000)]
+ *
+ * Events are generated in batches outside the timed region; only the
+ * gtable__apply and gtable__expire calls are timed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "gtable.h"
+#include "../bpf/xgotop_event.h"
+
+#define BATCH	     65536
+#define EXPIRE_EVERY (1u << 20)
+#define PID	     1234
+#define NS_PER_EVENT 200 /* synthetic clock step */
+
+struct slot {
+	uint64_t goid;
+	uint8_t state;
+	uint8_t created; /* GEV_CREATE emitted, the dead -> runnable not yet */
+};
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static const char *const reasons[] = {"chan receive", "select", "sync.Mutex.Lock", "sleep"};
+
+/* The next event of slot S at TS. */
+static struct gev next_event(struct slot *s, uint64_t ts, uint64_t *next_goid)
+{
+	struct gev ev = {.ts = ts, .pid = PID, .tid = 77, .goid = s->goid, .reason = GEV_NO_REASON};
+	uint64_t r = rng();
+
+	if (s->created) {
+		s->created = 0;
+		ev.kind = GEV_STATE;
+		ev.from = XG_G_DEAD;
+		ev.to = s->state = XG_G_RUNNABLE;
+		return ev;
+	}
+	if (s->state == XG_G_DEAD) {
+		/* Its exit was emitted: the slot now holds a new goroutine. */
+		s->goid = (*next_goid)++;
+		s->created = 1;
+		s->state = XG_G_RUNNABLE;
+		ev.kind = GEV_CREATE;
+		ev.goid = s->goid;
+		ev.parent = 1;
+		ev.func = "main.worker";
+		ev.created_by = "main.main";
+		ev.file = "/src/main.go";
+		ev.line = 42;
+		return ev;
+	}
+	ev.kind = GEV_STATE;
+	ev.from = s->state;
+	switch (s->state) {
+	case XG_G_RUNNABLE:
+		ev.to = XG_G_RUNNING;
+		break;
+	case XG_G_RUNNING:
+		if (r % 64 == 0) {
+			ev.kind = GEV_EXIT;
+			s->state = XG_G_DEAD;
+			return ev;
+		}
+		ev.to = r % 4 == 0 ? XG_G_SYSCALL : r % 4 == 1 ? XG_G_RUNNABLE : XG_G_WAITING;
+		if (ev.to == XG_G_WAITING) {
+			ev.reason = (r >> 8) % 4;
+			ev.reason_str = reasons[ev.reason];
+		}
+		break;
+	case XG_G_SYSCALL:
+		ev.to = XG_G_RUNNING;
+		break;
+	default:
+		ev.to = XG_G_RUNNABLE;
+		break;
+	}
+	s->state = ev.to;
+	return ev;
+}
+
+struct result {
+	double ns;
+	struct gtable_counts counts;
+	size_t size;
+	long rss_kib;
+};
+
+/* Apply N_EVENTS over N_GOR goroutines, one by one or in batches. 0 or -ENOMEM. */
+static int run(uint64_t n_events, uint64_t n_gor, bool batched, struct result *res)
+{
+	struct gtable_opts opts = {.keep_exited_ns = 1000000};
+	struct gev *batch = malloc(BATCH * sizeof(*batch));
+	struct slot *slots = calloc(n_gor, sizeof(*slots));
+	uint64_t i, done = 0, ts = 1, next_goid = 1, since_expire = 0;
+	struct gtable *gt = gtable__new(&opts);
+	struct rusage ru;
+	double t0;
+	int err = -ENOMEM;
+
+	rng_state = 0x2545f4914f6cdd1dull;
+	res->ns = 0;
+	if (!batch || !slots || !gt)
+		goto cleanup;
+	/* Start from N_GOR live goroutines, as an attach to a busy target would. */
+	for (i = 0; i < n_gor; i++)
+		slots[i].state = XG_G_DEAD;
+
+	while (done < n_events) {
+		uint64_t n = n_events - done < BATCH ? n_events - done : BATCH, k;
+
+		for (k = 0; k < n; k++) {
+			/* The first pass over the slots creates every goroutine once. */
+			uint64_t pick = done + k < 2 * n_gor ? (done + k) / 2 : rng() % n_gor;
+
+			ts += NS_PER_EVENT;
+			batch[k] = next_event(&slots[pick], ts, &next_goid);
+		}
+		t0 = now_ns();
+		if (batched) {
+			if (gtable__apply_batch(gt, batch, n, NULL))
+				goto cleanup;
+		} else {
+			for (k = 0; k < n; k++) {
+				if (gtable__apply(gt, &batch[k]))
+					goto cleanup;
+			}
+		}
+		since_expire += n;
+		if (since_expire >= EXPIRE_EVERY) {
+			gtable__expire(gt, ts);
+			since_expire = 0;
+		}
+		res->ns += now_ns() - t0;
+		done += n;
+	}
+	gtable__counts(gt, &res->counts);
+	res->size = gtable__size(gt);
+	getrusage(RUSAGE_SELF, &ru);
+	res->rss_kib = ru.ru_maxrss;
+	err = 0;
+cleanup:
+	gtable__free(gt);
+	free(slots);
+	free(batch);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t n_events = argc > 1 ? strtoull(argv[1], NULL, 0) : 10000000;
+	uint64_t n_gor = argc > 2 ? strtoull(argv[2], NULL, 0) : 100000;
+	struct result one, many;
+
+	if (!n_events || !n_gor) {
+		fprintf(stderr, "usage: bench_gtable [events] [goroutines]\n");
+		return 2;
+	}
+	if (run(n_events, n_gor, false, &one) || run(n_events, n_gor, true, &many)) {
+		fprintf(stderr, "bench_gtable: out of memory\n");
+		return 1;
+	}
+	printf("events         %llu over %llu goroutine slots\n", (unsigned long long)n_events,
+	       (unsigned long long)n_gor);
+	printf("goroutines     %llu live, %llu created, %llu exited, %llu expired, %zu in table\n",
+	       (unsigned long long)one.counts.live, (unsigned long long)one.counts.created,
+	       (unsigned long long)one.counts.exited, (unsigned long long)one.counts.expired,
+	       one.size);
+	printf("apply          %.1f ns/event (%.3f s)\n", one.ns / n_events, one.ns / 1e9);
+	printf("apply_batch    %.1f ns/event (%.3f s)\n", many.ns / n_events, many.ns / 1e9);
+	printf("peak rss       %.1f MiB\n", one.rss_kib / 1024.0);
+	printf("sizeof gentry  %zu bytes\n", sizeof(struct gentry));
+	return 0;
+}

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The JSONL event stream, docs/JSONL.md. Formatting is a pure function of
+ * the event; the writer batches lines in its own buffer and writes it with
+ * write(2), so EPIPE and ENOSPC come back as they happen instead of being
+ * hidden in stdio's state.
+ */
+#include "jsonl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../bpf/xgotop_event.h"
+
+#define WRITER_BUF (256 * 1024)
+/* A line longer than this is not an event, it is a bug upstream. */
+#define LINE_MAX_LEN (16 * 1024 * 1024)
+
+struct out {
+	char *p;
+	char *end;
+	bool full;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->full || (size_t)(o->end - o->p) < n) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+/* A string literal, its length known at compile time. */
+#define PUT_LIT(o, lit) put(o, lit, sizeof(lit) - 1)
+/* ,"KEY": */
+#define PUT_KEY(o, key) PUT_LIT(o, ",\"" key "\":")
+
+/* Digits by hand, two at a time: snprintf would cost more than the rest of a line. */
+static void put_u64(struct out *o, uint64_t v)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	while (v >= 100) {
+		unsigned int d = (v % 100) * 2;
+
+		v /= 100;
+		tmp[--i] = pairs[d + 1];
+		tmp[--i] = pairs[d];
+	}
+	if (v >= 10) {
+		tmp[--i] = pairs[v * 2 + 1];
+		tmp[--i] = pairs[v * 2];
+	} else {
+		tmp[--i] = '0' + v;
+	}
+	put(o, tmp + i, sizeof(tmp) - i);
+}
+
+/* "0x4a2b10": lowercase, no leading zeros, as Go prints a pc. */
+static void put_hex(struct out *o, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	tmp[--i] = '"';
+	do {
+		tmp[--i] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	tmp[--i] = '"';
+	put(o, tmp + i, sizeof(tmp) - i);
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at S (Unicode table 3-7), or 0.
+ * On 0, *BAD is the length of its maximal ill-formed subpart (at least 1),
+ * which is replaced by a single U+FFFD as Unicode recommends.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t avail, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	*bad = 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		if (c == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (c == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		if (c == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f; /* above U+10FFFF */
+	} else {
+		return 0; /* stray continuation byte, C0, C1, F5..FF */
+	}
+	for (i = 1; i < need; i++) {
+		if (i >= avail || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need;
+}
+
+/* Printable ASCII other than the two characters JSON wants escaped. */
+static inline bool is_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+static void put_json_str(struct out *o, const char *str)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str), i = 0, run;
+
+	PUT_LIT(o, "\"");
+	while (i < len) {
+		unsigned char c = s[i];
+
+		/* Copy the longest run that needs no escaping in one go. */
+		run = i;
+		while (run < len && is_plain(s[run]))
+			run++;
+		if (run > i) {
+			put(o, str + i, run - i);
+			i = run;
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			char esc[2] = {'\\', (char)c};
+
+			put(o, esc, 2);
+			i++;
+		} else if (c < 0x20) {
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+			put(o, esc, 6);
+			i++;
+		} else {
+			size_t bad, n = utf8_seq(s + i, len - i, &bad);
+
+			if (n) {
+				put(o, str + i, n);
+				i += n;
+			} else {
+				PUT_LIT(o, "\\ufffd");
+				i += bad;
+			}
+		}
+	}
+	PUT_LIT(o, "\"");
+}
+
+static void put_opt_str(struct out *o, const char *s)
+{
+	if (s)
+		put_json_str(o, s);
+	else
+		PUT_LIT(o, "null");
+}
+
+int jsonl__format(const struct gev *ev, char *buf, size_t len)
+{
+	struct out o = {.p = buf, .end = buf + len};
+
+	switch (ev->kind) {
+	case GEV_CREATE:
+		PUT_LIT(&o, "{\"event\":\"create\"");
+		break;
+	case GEV_STATE:
+		PUT_LIT(&o, "{\"event\":\"state\"");
+		break;
+	case GEV_EXIT:
+		PUT_LIT(&o, "{\"event\":\"exit\"");
+		break;
+	default:
+		return -EINVAL;
+	}
+	PUT_KEY(&o, "ts");
+	put_u64(&o, ev->ts);
+	PUT_KEY(&o, "pid");
+	put_u64(&o, ev->pid);
+	PUT_KEY(&o, "goid");
+	put_u64(&o, ev->goid);
+
+	switch (ev->kind) {
+	case GEV_CREATE:
+		PUT_KEY(&o, "parent");
+		put_u64(&o, ev->parent);
+		PUT_KEY(&o, "func");
+		put_opt_str(&o, ev->func);
+		PUT_KEY(&o, "created_by");
+		put_opt_str(&o, ev->created_by);
+		PUT_KEY(&o, "file");
+		put_opt_str(&o, ev->file);
+		PUT_KEY(&o, "line");
+		if (ev->line > 0)
+			put_u64(&o, (uint64_t)ev->line);
+		else
+			PUT_LIT(&o, "null");
+		PUT_KEY(&o, "startpc");
+		put_hex(&o, ev->startpc);
+		PUT_KEY(&o, "gopc");
+		put_hex(&o, ev->gopc);
+		break;
+	case GEV_STATE:
+		PUT_KEY(&o, "from");
+		put_json_str(&o, gev_state_name(ev->from));
+		PUT_KEY(&o, "to");
+		put_json_str(&o, gev_state_name(ev->to));
+		if (ev->to == XG_G_WAITING) {
+			PUT_KEY(&o, "reason");
+			if (ev->reason_str) {
+				put_json_str(&o, ev->reason_str);
+			} else if (ev->reason >= 0) {
+				PUT_LIT(&o, "\"#");
+				put_u64(&o, (uint64_t)ev->reason);
+				PUT_LIT(&o, "\"");
+			} else {
+				PUT_LIT(&o, "null");
+			}
+		}
+		if (ev->inferred)
+			PUT_LIT(&o, ",\"inferred\":true");
+		break;
+	case GEV_EXIT:
+		break;
+	}
+	PUT_KEY(&o, "tid");
+	put_u64(&o, ev->tid);
+	PUT_LIT(&o, "}\n");
+
+	if (o.full || o.p - buf > INT_MAX)
+		return -ENOSPC;
+	return (int)(o.p - buf);
+}
+
+struct jsonl_writer {
+	int fd;
+	bool own_fd;
+	int err; /* first error, sticky */
+	size_t len;
+	char buf[WRITER_BUF];
+};
+
+struct jsonl_writer *jsonl__open(const char *path)
+{
+	struct jsonl_writer *w = malloc(sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->err = 0;
+	w->len = 0;
+	if (strcmp(path, "-") == 0) {
+		w->fd = STDOUT_FILENO;
+		w->own_fd = false;
+	} else {
+		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (w->fd < 0) {
+			int err = errno;
+
+			free(w);
+			errno = err;
+			return NULL;
+		}
+		w->own_fd = true;
+	}
+	return w;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t r = write(fd, p, n);
+
+		if (r < 0) {
+			/* stdout may have been left non-blocking by whoever shares it. */
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+
+				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+					return -errno;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += r;
+		n -= r;
+	}
+	return 0;
+}
+
+int jsonl__flush(struct jsonl_writer *w)
+{
+	int err;
+
+	if (w->err)
+		return w->err;
+	err = write_all(w->fd, w->buf, w->len);
+	w->len = 0;
+	if (err)
+		w->err = err;
+	return err;
+}
+
+/* A line that does not fit in the writer's buffer: format and write it on its own. */
+static int write_long(struct jsonl_writer *w, const struct gev *ev)
+{
+	size_t cap = 2 * WRITER_BUF;
+	char *line = NULL;
+	int n, err;
+
+	for (;;) {
+		char *p = realloc(line, cap);
+
+		if (!p) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		line = p;
+		n = jsonl__format(ev, line, cap);
+		if (n >= 0)
+			break;
+		if (n != -ENOSPC || cap >= LINE_MAX_LEN) {
+			err = n == -ENOSPC ? -E2BIG : n;
+			goto cleanup;
+		}
+		cap *= 2;
+	}
+	err = write_all(w->fd, line, n);
+	if (err)
+		w->err = err;
+cleanup:
+	free(line);
+	return err;
+}
+
+int jsonl__write(struct jsonl_writer *w, const struct gev *ev)
+{
+	int n, err;
+
+	if (w->err)
+		return w->err;
+	n = jsonl__format(ev, w->buf + w->len, sizeof(w->buf) - w->len);
+	if (n >= 0) {
+		w->len += n;
+		return 0;
+	}
+	if (n != -ENOSPC)
+		return n;
+	err = jsonl__flush(w);
+	if (err)
+		return err;
+	n = jsonl__format(ev, w->buf, sizeof(w->buf));
+	if (n >= 0) {
+		w->len = n;
+		return 0;
+	}
+	if (n != -ENOSPC)
+		return n;
+	return write_long(w, ev);
+}
+
+int jsonl__close(struct jsonl_writer *w)
+{
+	int err;
+
+	if (!w)
+		return 0;
+	jsonl__flush(w);
+	err = w->err;
+	if (w->own_fd && close(w->fd) < 0 && !err)
+		err = -errno;
+	free(w);
+	return err;
+}

@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gtable.h"
+#include "../../bpf/xgotop_event.h"
+
+#define PID 4242
+
+static struct gev ev_create(uint64_t ts, uint64_t goid, uint64_t parent)
+{
+	return (struct gev){.kind = GEV_CREATE,
+			    .ts = ts,
+			    .pid = PID,
+			    .tid = 7,
+			    .goid = goid,
+			    .reason = GEV_NO_REASON,
+			    .parent = parent,
+			    .startpc = 0x4a2b10,
+			    .gopc = 0x4a2000,
+			    .func = "main.worker",
+			    .created_by = "main.main",
+			    .file = "/src/main.go",
+			    .line = 42};
+}
+
+static struct gev ev_state(uint64_t ts, uint64_t goid, uint8_t from, uint8_t to)
+{
+	return (struct gev){.kind = GEV_STATE,
+			    .ts = ts,
+			    .pid = PID,
+			    .tid = 7,
+			    .goid = goid,
+			    .from = from,
+			    .to = to,
+			    .reason = GEV_NO_REASON};
+}
+
+static struct gev ev_exit(uint64_t ts, uint64_t goid)
+{
+	return (struct gev){.kind = GEV_EXIT,
+			    .ts = ts,
+			    .pid = PID,
+			    .tid = 7,
+			    .goid = goid,
+			    .reason = GEV_NO_REASON};
+}
+
+static void apply(struct gtable *gt, struct gev ev)
+{
+	assert_int_equal(gtable__apply(gt, &ev), 0);
+}
+
+struct recount {
+	uint64_t live;
+	uint64_t by_state[GT_NSTATES];
+	size_t size;
+};
+
+static int recount_one(const struct gentry *e, void *ctx)
+{
+	struct recount *r = ctx;
+
+	r->size++;
+	if (!e->exited_ts) {
+		r->live++;
+		r->by_state[e->state]++;
+	}
+	return 0;
+}
+
+/* The incrementally kept counts must equal a recount over the entries. */
+static void check_counts(const struct gtable *gt)
+{
+	struct recount r = {0};
+	struct gtable_counts c;
+	unsigned int s;
+
+	assert_int_equal(gtable__for_each(gt, recount_one, &r), 0);
+	gtable__counts(gt, &c);
+	assert_int_equal(r.size, gtable__size(gt));
+	assert_int_equal(r.live, c.live);
+	for (s = 0; s < GT_NSTATES; s++)
+		assert_int_equal(r.by_state[s], c.by_state[s]);
+}
+
+static void test_time_accounting(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	const struct gentry *e;
+	struct gtable_counts c;
+	struct gev w;
+	static const struct {
+		uint64_t start;
+		uint8_t state;
+	} want_spans[] = {
+		{1000, XG_G_RUNNABLE}, {1500, XG_G_RUNNING}, {2500, XG_G_WAITING},
+		{6000, XG_G_RUNNABLE}, {6100, XG_G_RUNNING}, {7000, XG_G_DEAD},
+	};
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(gt);
+	apply(gt, ev_create(1000, 17, 1));
+	e = gtable__find(gt, PID, 17);
+	assert_non_null(e);
+	assert_int_equal(e->state, XG_G_RUNNABLE);
+	assert_int_equal(e->created_ts, 1000);
+	assert_int_equal(e->parent, 1);
+	assert_string_equal(e->func, "main.worker");
+	assert_string_equal(e->created_by, "main.main");
+	assert_string_equal(e->file, "/src/main.go");
+	assert_int_equal(e->line, 42);
+	assert_int_equal(e->transitions, 0);
+
+	apply(gt, ev_state(1000, 17, XG_G_DEAD, XG_G_RUNNABLE));
+	apply(gt, ev_state(1500, 17, XG_G_RUNNABLE, XG_G_RUNNING));
+	/* The open span counts up to NOW. */
+	assert_int_equal(gentry__time_in(e, XG_G_RUNNING, 2000), 500);
+	assert_int_equal(gentry__time_in(e, XG_G_RUNNABLE, 2000), 500);
+	assert_int_equal(gentry__time_in(e, XG_G_RUNNING, 1400), 0);
+
+	w = ev_state(2500, 17, XG_G_RUNNING, XG_G_WAITING);
+	w.reason = 7;
+	w.reason_str = "chan receive";
+	apply(gt, w);
+	assert_int_equal(e->state, XG_G_WAITING);
+	assert_int_equal(e->reason, 7);
+	assert_string_equal(e->reason_str, "chan receive");
+	gtable__counts(gt, &c);
+	assert_int_equal(c.by_state[XG_G_WAITING], 1);
+	assert_int_equal(c.by_state[XG_G_RUNNING], 0);
+
+	apply(gt, ev_state(6000, 17, XG_G_WAITING, XG_G_RUNNABLE));
+	assert_int_equal(e->reason, GEV_NO_REASON);
+	assert_null(e->reason_str);
+	apply(gt, ev_state(6100, 17, XG_G_RUNNABLE, XG_G_RUNNING));
+	apply(gt, ev_state(7000, 17, XG_G_RUNNING, XG_G_DEAD));
+	apply(gt, ev_exit(7000, 17));
+
+	assert_int_equal(e->ns_in_state[XG_G_RUNNABLE], 600);
+	assert_int_equal(e->ns_in_state[XG_G_RUNNING], 1900);
+	assert_int_equal(e->ns_in_state[XG_G_WAITING], 3500);
+	assert_int_equal(e->ns_in_state[XG_G_DEAD], 0);
+	/* After the exit nothing accrues, however late NOW is. */
+	assert_int_equal(gentry__time_in(e, XG_G_DEAD, 1000000), 0);
+	assert_int_equal(gentry__time_in(e, XG_G_RUNNING, 1000000), 1900);
+	assert_int_equal(gentry__time_in(e, GT_NSTATES, 1000000), 0);
+	assert_int_equal(e->exited_ts, 7000);
+	assert_int_equal(e->state, XG_G_DEAD);
+	assert_int_equal(e->transitions, 6);
+
+	/* The zero-length span of the creation was replaced by dead -> runnable. */
+	assert_int_equal(e->n_spans, 6);
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(gentry__span(e, i)->start, want_spans[i].start);
+		assert_int_equal(gentry__span(e, i)->state, want_spans[i].state);
+	}
+	assert_null(gentry__span(e, 6));
+
+	gtable__counts(gt, &c);
+	assert_int_equal(c.live, 0);
+	assert_int_equal(c.created, 1);
+	assert_int_equal(c.exited, 1);
+	assert_int_equal(c.events, 8);
+	assert_int_equal(c.out_of_order, 0);
+	assert_int_equal(c.from_mismatch, 0);
+	for (i = 0; i < GT_NSTATES; i++)
+		assert_int_equal(c.by_state[i], 0);
+	check_counts(gt);
+	gtable__free(gt);
+}
+
+static void test_exit_closes_open_span(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	const struct gentry *e;
+
+	(void)state;
+	apply(gt, ev_create(100, 5, 1));
+	apply(gt, ev_state(150, 5, XG_G_RUNNABLE, XG_G_RUNNING));
+	/* No running -> dead observed: the exit closes the running span. */
+	apply(gt, ev_exit(400, 5));
+	e = gtable__find(gt, PID, 5);
+	assert_int_equal(e->ns_in_state[XG_G_RUNNABLE], 50);
+	assert_int_equal(e->ns_in_state[XG_G_RUNNING], 250);
+	assert_int_equal(e->state, XG_G_DEAD);
+	assert_int_equal(e->state_since, 400);
+	check_counts(gt);
+	gtable__free(gt);
+}
+
+static void test_out_of_order_clamped(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	const struct gentry *e;
+	struct gtable_counts c;
+
+	(void)state;
+	apply(gt, ev_create(1000, 9, 1));
+	apply(gt, ev_state(5000, 9, XG_G_RUNNABLE, XG_G_RUNNING));
+	/* 4000 < state_since 5000: a zero-length running span, never a negative one. */
+	apply(gt, ev_state(4000, 9, XG_G_RUNNING, XG_G_WAITING));
+	e = gtable__find(gt, PID, 9);
+	assert_int_equal(e->ns_in_state[XG_G_RUNNABLE], 4000);
+	assert_int_equal(e->ns_in_state[XG_G_RUNNING], 0);
+	assert_int_equal(e->state_since, 5000);
+	assert_int_equal(e->state, XG_G_WAITING);
+	apply(gt, ev_state(6000, 9, XG_G_WAITING, XG_G_RUNNABLE));
+	assert_int_equal(e->ns_in_state[XG_G_WAITING], 1000);
+	/* An exit in the past is clamped the same way. */
+	apply(gt, ev_exit(10, 9));
+	assert_int_equal(e->exited_ts, 6000);
+	assert_int_equal(e->ns_in_state[XG_G_RUNNABLE], 4000);
+
+	gtable__counts(gt, &c);
+	assert_int_equal(c.out_of_order, 2);
+	assert_int_equal(c.events, 5);
+	check_counts(gt);
+	gtable__free(gt);
+}
+
+static void test_unknown_goroutine(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	const struct gentry *e;
+	struct gtable_counts c;
+
+	(void)state;
+	/* Existed before attach: first seen leaving waiting. */
+	apply(gt, ev_state(3000, 1, XG_G_WAITING, XG_G_RUNNABLE));
+	e = gtable__find(gt, PID, 1);
+	assert_non_null(e);
+	assert_int_equal(e->created_ts, 0);
+	assert_null(e->func);
+	assert_int_equal(e->state, XG_G_RUNNABLE);
+	assert_int_equal(e->state_since, 3000);
+	assert_int_equal(e->transitions, 1);
+	assert_int_equal(e->reason, GEV_NO_REASON);
+	assert_int_equal(gentry__time_in(e, XG_G_WAITING, 9000), 0);
+	assert_int_equal(gentry__time_in(e, XG_G_RUNNABLE, 9000), 6000);
+	assert_null(gtable__find(gt, PID + 1, 1));
+	assert_null(gtable__find(gt, PID, 2));
+
+	/* First seen by its exit. */
+	apply(gt, ev_exit(3500, 2));
+	e = gtable__find(gt, PID, 2);
+	assert_non_null(e);
+	assert_int_equal(e->state, XG_G_DEAD);
+	assert_int_equal(e->exited_ts, 3500);
+
+	gtable__counts(gt, &c);
+	assert_int_equal(c.live, 1);
+	assert_int_equal(c.created, 0);
+	assert_int_equal(c.exited, 1);
+	assert_int_equal(c.by_state[XG_G_RUNNABLE], 1);
+	assert_int_equal(c.by_state[XG_G_DEAD], 0);
+	assert_int_equal(gtable__size(gt), 2);
+	check_counts(gt);
+	gtable__free(gt);
+}
+
+static void test_mismatch_and_invalid(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gtable_counts c;
+	struct gev bad;
+
+	(void)state;
+	apply(gt, ev_create(10, 3, 1));
+	apply(gt, ev_state(10, 3, XG_G_DEAD, XG_G_WAITING));	 /* parked creation: no mismatch */
+	apply(gt, ev_state(20, 3, XG_G_RUNNABLE, XG_G_RUNNING)); /* waiting -> runnable missed */
+	bad = ev_state(30, 3, XG_G_RUNNING, GT_NSTATES);
+	apply(gt, bad);
+	bad = ev_state(30, 3, XG_G_RUNNING, XG_G_RUNNABLE);
+	bad.kind = 9;
+	apply(gt, bad);
+	gtable__counts(gt, &c);
+	assert_int_equal(c.from_mismatch, 1);
+	assert_int_equal(c.invalid, 2);
+	assert_int_equal(c.events, 3);
+	assert_int_equal(gtable__find(gt, PID, 3)->state, XG_G_RUNNING);
+	assert_int_equal(gtable__find(gt, PID, 3)->ns_in_state[XG_G_WAITING], 10);
+	gtable__free(gt);
+}
+
+static void test_exit_and_expire(void **state)
+{
+	struct gtable_opts opts = {.keep_exited_ns = 1000};
+	struct gtable *gt = gtable__new(&opts);
+	struct gtable_counts c;
+
+	(void)state;
+	apply(gt, ev_create(100, 1, 0));
+	apply(gt, ev_create(100, 2, 0));
+	apply(gt, ev_create(100, 3, 0));
+	/* Exits out of order across goroutines: expiry still goes by exit time. */
+	apply(gt, ev_exit(3000, 1));
+	apply(gt, ev_exit(2000, 2));
+	apply(gt, ev_exit(2000, 2)); /* duplicate: ignored */
+	gtable__counts(gt, &c);
+	assert_int_equal(c.exited, 2);
+	assert_int_equal(c.live, 1);
+
+	gtable__expire(gt, 2500);
+	assert_int_equal(gtable__size(gt), 3);
+	gtable__expire(gt, 3000); /* exited exactly keep ago: kept */
+	assert_int_equal(gtable__size(gt), 3);
+	gtable__expire(gt, 3001);
+	assert_int_equal(gtable__size(gt), 2);
+	assert_null(gtable__find(gt, PID, 2));
+	assert_non_null(gtable__find(gt, PID, 1));
+	check_counts(gt);
+	gtable__expire(gt, 100000);
+	assert_int_equal(gtable__size(gt), 1);
+	assert_null(gtable__find(gt, PID, 1));
+	assert_non_null(gtable__find(gt, PID, 3));
+	gtable__counts(gt, &c);
+	assert_int_equal(c.expired, 2);
+	assert_int_equal(c.live, 1);
+	assert_int_equal(c.by_state[XG_G_RUNNABLE], 1);
+	check_counts(gt);
+
+	/* The default keeps exited goroutines for 30 s. */
+	gtable__free(gt);
+	gt = gtable__new(NULL);
+	apply(gt, ev_exit(1000, 1));
+	gtable__expire(gt, 1000 + 30000000000ull);
+	assert_int_equal(gtable__size(gt), 1);
+	gtable__expire(gt, 1001 + 30000000000ull);
+	assert_int_equal(gtable__size(gt), 0);
+	gtable__free(gt);
+}
+
+static void test_span_ring(void **state)
+{
+	struct gtable_opts opts = {.max_spans = 5};
+	struct gtable *gt = gtable__new(NULL);
+	const struct gentry *e;
+	uint8_t st = XG_G_RUNNABLE;
+	uint32_t i;
+
+	(void)state;
+	apply(gt, ev_create(0, 1, 0));
+	e = gtable__find(gt, PID, 1);
+	assert_int_equal(e->span_cap, 4); /* small until needed */
+	for (i = 1; i <= 40; i++) {
+		uint8_t to = st == XG_G_RUNNING ? XG_G_RUNNABLE : XG_G_RUNNING;
+
+		apply(gt, ev_state(i * 10, 1, st, to));
+		st = to;
+	}
+	assert_int_equal(e->span_cap, 16);
+	assert_int_equal(e->n_spans, 16);
+	for (i = 0; i < 16; i++) {
+		uint32_t n = 25 + i; /* the last 16 of 41 spans */
+
+		assert_int_equal(gentry__span(e, i)->start, n * 10);
+		assert_int_equal(gentry__span(e, i)->state, n % 2 ? XG_G_RUNNING : XG_G_RUNNABLE);
+	}
+	gtable__free(gt);
+
+	gt = gtable__new(&opts);
+	apply(gt, ev_create(0, 1, 0));
+	for (i = 1; i <= 6; i++)
+		apply(gt, ev_state(i * 10, 1, XG_G_RUNNABLE, XG_G_RUNNABLE));
+	e = gtable__find(gt, PID, 1);
+	assert_int_equal(e->span_cap, 5);
+	assert_int_equal(e->n_spans, 5);
+	assert_int_equal(gentry__span(e, 0)->start, 20);
+	assert_int_equal(gentry__span(e, 4)->start, 60);
+	gtable__free(gt);
+}
+
+static bool keep_waiting(const struct gentry *e, void *ctx)
+{
+	(void)ctx;
+	return e->state == XG_G_WAITING;
+}
+
+static int by_goid_desc(const struct gentry *a, const struct gentry *b, void *ctx)
+{
+	(void)ctx;
+	return a->goid < b->goid ? 1 : a->goid > b->goid ? -1 : 0;
+}
+
+static int by_state(const struct gentry *a, const struct gentry *b, void *ctx)
+{
+	(void)ctx;
+	return (int)a->state - (int)b->state;
+}
+
+static void test_snapshot(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gtable_view view = {0};
+	struct gev ev;
+	uint64_t g;
+	size_t i;
+
+	(void)state;
+	for (g = 1; g <= 100; g++) {
+		ev = ev_create(g, (g * 37) % 101, 0);
+		ev.pid = g % 2 ? PID : PID - 1;
+		apply(gt, ev);
+		if (g % 3 == 0) {
+			ev = ev_state(g + 1, ev.goid, XG_G_RUNNABLE, XG_G_WAITING);
+			ev.pid = g % 2 ? PID : PID - 1;
+			apply(gt, ev);
+		}
+	}
+	assert_int_equal(gtable__snapshot(gt, &view, NULL, NULL, NULL), 0);
+	assert_int_equal(view.n, 100);
+	for (i = 1; i < view.n; i++)
+		assert_true(view.v[i - 1]->pid < view.v[i]->pid ||
+			    (view.v[i - 1]->pid == view.v[i]->pid &&
+			     view.v[i - 1]->goid < view.v[i]->goid));
+
+	assert_int_equal(gtable__snapshot(gt, &view, keep_waiting, by_goid_desc, NULL), 0);
+	assert_int_equal(view.n, 33);
+	for (i = 0; i < view.n; i++)
+		assert_int_equal(view.v[i]->state, XG_G_WAITING);
+	for (i = 1; i < view.n; i++)
+		assert_true(view.v[i - 1]->goid >= view.v[i]->goid);
+
+	/* Ties on the key fall back to (pid, goid). */
+	assert_int_equal(gtable__snapshot(gt, &view, NULL, by_state, NULL), 0);
+	assert_int_equal(view.n, 100);
+	for (i = 1; i < view.n; i++) {
+		const struct gentry *a = view.v[i - 1], *b = view.v[i];
+
+		assert_true(a->state <= b->state);
+		if (a->state == b->state)
+			assert_true(a->pid < b->pid || (a->pid == b->pid && a->goid < b->goid));
+	}
+	gtable_view__release(&view);
+	assert_null(view.v);
+	gtable__free(gt);
+}
+
+#define MANY 200000u
+
+static void test_many_goroutines(void **state)
+{
+	struct gtable_opts opts = {.keep_exited_ns = 10};
+	struct gtable *gt = gtable__new(&opts);
+	struct gtable_counts c;
+	const struct gentry *e;
+	uint64_t g;
+
+	(void)state;
+	for (g = 1; g <= MANY; g++) {
+		apply(gt, ev_create(g, g, g / 2));
+		apply(gt, ev_state(g, g, XG_G_DEAD, XG_G_RUNNABLE));
+		if (g % 4 == 0)
+			apply(gt, ev_state(g + 1, g, XG_G_RUNNABLE, XG_G_RUNNING));
+	}
+	assert_int_equal(gtable__size(gt), MANY);
+	gtable__counts(gt, &c);
+	assert_int_equal(c.live, MANY);
+	assert_int_equal(c.created, MANY);
+	assert_int_equal(c.by_state[XG_G_RUNNING], MANY / 4);
+	assert_int_equal(c.by_state[XG_G_RUNNABLE], MANY - MANY / 4);
+	check_counts(gt);
+	for (g = 1; g <= MANY; g++) {
+		e = gtable__find(gt, PID, g);
+		assert_non_null(e);
+		assert_int_equal(e->goid, g);
+		assert_int_equal(e->parent, g / 2);
+	}
+	assert_null(gtable__find(gt, PID, MANY + 1));
+	assert_null(gtable__find(gt, PID, 0));
+
+	/* Every odd goroutine exits; expiry drops them and only them. */
+	for (g = 1; g <= MANY; g += 2)
+		apply(gt, ev_exit(MANY + g, g));
+	gtable__counts(gt, &c);
+	assert_int_equal(c.live, MANY / 2);
+	assert_int_equal(c.exited, MANY / 2);
+	check_counts(gt);
+	gtable__expire(gt, 3 * MANY);
+	assert_int_equal(gtable__size(gt), MANY / 2);
+	for (g = 1; g <= MANY; g++) {
+		e = gtable__find(gt, PID, g);
+		if (g % 2) {
+			assert_null(e);
+		} else {
+			assert_non_null(e);
+			assert_int_equal(e->goid, g);
+		}
+	}
+	check_counts(gt);
+
+	/* Freed slots are reused by newcomers; lookups stay exact. */
+	for (g = MANY + 1; g <= MANY + MANY / 2; g++)
+		apply(gt, ev_state(4 * MANY, g, XG_G_WAITING, XG_G_RUNNABLE));
+	assert_int_equal(gtable__size(gt), MANY);
+	for (g = 1; g <= MANY + MANY / 2; g++) {
+		if (g <= MANY && g % 2)
+			continue;
+		e = gtable__find(gt, PID, g);
+		assert_non_null(e);
+		assert_int_equal(e->goid, g);
+	}
+	gtable__counts(gt, &c);
+	assert_int_equal(c.live, MANY);
+	assert_int_equal(c.expired, MANY / 2);
+	check_counts(gt);
+	gtable__free(gt);
+}
+
+/* A model of one goroutine, kept by the test next to the table. */
+struct model {
+	bool present;
+	bool exited;
+	uint8_t state;
+	uint64_t since;
+	uint64_t exited_ts;
+	uint64_t ns[GT_NSTATES];
+};
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng(void)
+{
+	/* xorshift64*: fixed seed, the stream is the same on every run. */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+#define PROP_GOROUTINES 5000
+#define PROP_EVENTS	400000
+
+static void test_counts_property(void **state)
+{
+	static struct model m[2][PROP_GOROUTINES];
+	struct gtable_opts opts = {.keep_exited_ns = 50000};
+	struct gtable *gt = gtable__new(&opts);
+	uint64_t now = 1000000, n_ooo = 0, n_events = 0;
+	struct gtable_counts c;
+	unsigned int i, p, s;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < PROP_EVENTS; i++) {
+		uint64_t r = rng(), goid = 1 + r % PROP_GOROUTINES;
+		unsigned int pi = (r >> 20) & 1;
+		struct model *g = &m[pi][goid - 1];
+		uint64_t ts;
+		struct gev ev;
+
+		now += (r >> 24) % 64;
+		ts = now;
+		/* One event in 16 comes late, by up to 4 us. */
+		if (((r >> 32) & 15) == 0 && ts > 4096)
+			ts -= (r >> 40) % 4096;
+		switch ((r >> 36) % 16) {
+		case 0:
+			ev = ev_create(ts, goid, 1);
+			break;
+		case 1:
+			ev = ev_exit(ts, goid);
+			break;
+		default:
+			ev = ev_state(ts, goid, g->present ? g->state : XG_G_WAITING,
+				      (r >> 44) % GT_NSTATES);
+			if (ev.to == XG_G_WAITING) {
+				ev.reason = (r >> 50) % 40;
+				ev.reason_str = ev.reason % 2 ? "select" : NULL;
+			}
+			break;
+		}
+		ev.pid = PID + pi;
+		if (g->present && g->exited && ev.kind == GEV_CREATE)
+			continue; /* goids are not reused while the entry exists */
+		assert_int_equal(gtable__apply(gt, &ev), 0);
+		n_events++;
+
+		/* The model: the rules of docs/JSONL.md and gtable.h, written plainly. */
+		if (!g->present) {
+			memset(g, 0, sizeof(*g));
+			g->present = true;
+			g->since = ts;
+			g->state = ev.kind == GEV_CREATE ? XG_G_RUNNABLE
+				   : ev.kind == GEV_EXIT ? XG_G_DEAD
+							 : ev.to;
+			if (ev.kind == GEV_EXIT) {
+				g->exited = true;
+				g->exited_ts = ts;
+			}
+		} else if (ev.kind == GEV_STATE || (ev.kind == GEV_EXIT && !g->exited)) {
+			uint8_t to = ev.kind == GEV_STATE ? ev.to : XG_G_DEAD;
+
+			if (ts < g->since) {
+				ts = g->since;
+				n_ooo++;
+			}
+			if (!(ev.kind == GEV_EXIT && g->state == XG_G_DEAD)) {
+				g->ns[g->state] += ts - g->since;
+				g->state = to;
+				g->since = ts;
+			}
+			if (ev.kind == GEV_EXIT) {
+				g->exited = true;
+				g->exited_ts = ts;
+			}
+		}
+
+		if (i % 5000 == 0) {
+			gtable__expire(gt, now);
+			for (p = 0; p < 2; p++)
+				for (goid = 0; goid < PROP_GOROUTINES; goid++)
+					if (m[p][goid].present && m[p][goid].exited &&
+					    now - m[p][goid].exited_ts > opts.keep_exited_ns)
+						m[p][goid].present = false;
+			check_counts(gt);
+		}
+	}
+	check_counts(gt);
+	gtable__counts(gt, &c);
+	assert_int_equal(c.events, n_events);
+	assert_int_equal(c.out_of_order, n_ooo);
+	for (p = 0; p < 2; p++) {
+		for (i = 0; i < PROP_GOROUTINES; i++) {
+			const struct gentry *e = gtable__find(gt, PID + p, i + 1);
+			const struct model *g = &m[p][i];
+
+			if (!g->present) {
+				assert_null(e);
+				continue;
+			}
+			assert_non_null(e);
+			assert_int_equal(e->state, g->state);
+			assert_int_equal(e->state_since, g->since);
+			assert_int_equal(!!e->exited_ts, g->exited);
+			for (s = 0; s < GT_NSTATES; s++)
+				assert_int_equal(e->ns_in_state[s], g->ns[s]);
+			if (e->state == XG_G_WAITING && !g->exited)
+				assert_true(e->reason >= 0);
+			else if (e->state != XG_G_WAITING)
+				assert_int_equal(e->reason, GEV_NO_REASON);
+		}
+	}
+	gtable__free(gt);
+}
+
+static int same_entry(const struct gentry *a, void *ctx)
+{
+	const struct gentry *b = gtable__find(ctx, a->pid, a->goid);
+	uint32_t i;
+
+	assert_non_null(b);
+	assert_int_equal(a->state, b->state);
+	assert_int_equal(a->state_since, b->state_since);
+	assert_int_equal(a->created_ts, b->created_ts);
+	assert_int_equal(a->exited_ts, b->exited_ts);
+	assert_int_equal(a->transitions, b->transitions);
+	assert_int_equal(a->reason, b->reason);
+	assert_memory_equal(a->ns_in_state, b->ns_in_state, sizeof(a->ns_in_state));
+	assert_int_equal(a->n_spans, b->n_spans);
+	for (i = 0; i < a->n_spans; i++) {
+		assert_int_equal(gentry__span(a, i)->start, gentry__span(b, i)->start);
+		assert_int_equal(gentry__span(a, i)->state, gentry__span(b, i)->state);
+	}
+	return 0;
+}
+
+/* apply_batch is apply in a loop, with prefetching: the same stream gives the same table. */
+static void test_batch_equivalence(void **state)
+{
+	enum { N = 300000, G = 3000 };
+	struct gev *evs = calloc(N, sizeof(*evs));
+	struct gtable *one = gtable__new(NULL), *many = gtable__new(NULL);
+	struct gtable_counts c1, c2;
+	size_t i, done = 0;
+
+	(void)state;
+	assert_non_null(evs);
+	for (i = 0; i < N; i++) {
+		uint64_t r = rng(), goid = 1 + r % G;
+
+		switch ((r >> 32) % 32) {
+		case 0:
+			evs[i] = ev_create(i, goid, 1);
+			break;
+		case 1:
+			evs[i] = ev_exit(i, goid);
+			break;
+		default:
+			evs[i] = ev_state(i - (r >> 40) % 3, goid, (r >> 44) % GT_NSTATES,
+					  (r >> 48) % GT_NSTATES);
+			break;
+		}
+		evs[i].pid = PID + (r >> 52) % 3;
+	}
+	for (i = 0; i < N; i++)
+		apply(one, evs[i]);
+	assert_int_equal(gtable__apply_batch(many, evs, N / 2, &done), 0);
+	assert_int_equal(done, N / 2);
+	assert_int_equal(gtable__apply_batch(many, evs + N / 2, N - N / 2, NULL), 0);
+	assert_int_equal(gtable__apply_batch(many, evs, 0, &done), 0);
+	assert_int_equal(done, 0);
+
+	gtable__counts(one, &c1);
+	gtable__counts(many, &c2);
+	assert_memory_equal(&c1, &c2, sizeof(c1));
+	assert_int_equal(gtable__size(one), gtable__size(many));
+	assert_int_equal(gtable__for_each(one, same_entry, many), 0);
+	check_counts(many);
+	gtable__free(one);
+	gtable__free(many);
+	free(evs);
+}
+
+static void test_free_null(void **state)
+{
+	(void)state;
+	gtable__free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time_accounting),
+		cmocka_unit_test(test_exit_closes_open_span),
+		cmocka_unit_test(test_out_of_order_clamped),
+		cmocka_unit_test(test_unknown_goroutine),
+		cmocka_unit_test(test_mismatch_and_invalid),
+		cmocka_unit_test(test_exit_and_expire),
+		cmocka_unit_test(test_span_ring),
+		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_many_goroutines),
+		cmocka_unit_test(test_counts_property),
+		cmocka_unit_test(test_batch_equivalence),
+		cmocka_unit_test(test_free_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
