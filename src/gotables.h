@@ -9,11 +9,13 @@
 #define XGOTOP_GOTABLES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../bpf/xgotop_event.h"
 
 struct goelf;
+struct Elf; /* libelf */
 
 #define GO_MAX_WAITREASONS 64
 
@@ -27,7 +29,25 @@ struct go_tables {
 	/* Where offsets came from: "dwarf" or "table go1.22". */
 	char off_source[32];
 	char wait_source[32];
+	/* Owned storage of wait reasons read from the binary: go_tables__free. */
+	char *strbuf;
 };
+
+/*
+ * One row of the generated table (src/gotables_data.c, written by
+ * tools/gen-gotables.sh): what DWARF and runtime.waitReasonStrings of a
+ * binary built by TOOLCHAIN said.
+ */
+struct go_table_entry {
+	int major, minor;
+	const char *toolchain; /* "go1.22.12": the release the row was generated from */
+	struct xg_offsets off;
+	unsigned int n_waitreasons;
+	const char *const *waitreasons;
+};
+
+extern const struct go_table_entry go_table[];
+extern const unsigned int go_table_len;
 
 /* Parse "go1.22.12" / "go1.23rc1" / "devel go1.26-..." into major.minor. 0 or -EINVAL. */
 int go_version_parse(const char *version, int *major, int *minor);
@@ -38,7 +58,9 @@ int go_version_parse(const char *version, int *major, int *minor);
  * wait reasons from runtime.waitReasonStrings in the binary when it has a
  * symbol table, else from the built-in table.
  * Returns 0, or -ENOTSUP when neither DWARF nor the table knows this Go
- * version (errmsg then names it), -ENOENT when GE is not a Go binary.
+ * version or the version cannot be parsed (errmsg then names it), -ENOENT
+ * when GE is not a Go binary. T is overwritten: release it with
+ * go_tables__free (wait reasons read from the binary are allocated).
  */
 int go_tables__load(const struct goelf *ge, const char *path, struct go_tables *t, char *errmsg,
 		    unsigned long errmsg_len);
@@ -49,5 +71,40 @@ int go_tables__offsets_from_dwarf(const char *path, struct xg_offsets *off);
 int go_tables__offsets_from_table(int major, int minor, struct xg_offsets *off);
 /* Wait reason name, or NULL when the index is unknown for this version. */
 const char *go_tables__waitreason(const struct go_tables *t, unsigned int reason);
+
+/* Release what go_tables__load allocated (T itself stays). Accepts NULL. */
+void go_tables__free(struct go_tables *t);
+
+/* The generated row for major.minor, or NULL (errno ENOENT). */
+const struct go_table_entry *go_tables__entry(int major, int minor);
+
+/*
+ * Fill T from the built-in table alone (what a stripped binary of VERSION
+ * gets): offsets, wait reasons, goid_before_create. 0, -EINVAL for a
+ * malformed version, -ENOENT for a version the table does not know.
+ */
+int go_tables__from_table(const char *version, struct go_tables *t);
+
+/*
+ * newproc1 assigns newg.goid before casgstatus(newg, _Gdead, ...) from
+ * go1.24 on, after it before (src/gotables.c cites the sources).
+ */
+bool go_tables__goid_before_create(int major, int minor);
+
+/*
+ * Wait reasons from runtime.waitReasonStrings of the binary GE, with the
+ * string pointers relocated by R_X86_64_RELATIVE / R_AARCH64_RELATIVE
+ * entries of ELF (a libelf handle of the same file; NULL: use the words
+ * stored in the file). Fills t->waitreasons, t->n_waitreasons, t->strbuf
+ * and t->wait_source ("binary"); T is left alone on failure. 0, -ENOENT
+ * without .symtab or the symbol, -EINVAL when the array or a string does
+ * not read back as text, -ENOTSUP for another architecture or a pointer
+ * covered by a relocation other than RELATIVE.
+ */
+int go_tables__waitreasons_from_binary(const struct goelf *ge, struct Elf *elf,
+				       struct go_tables *t);
+
+/* Same, for an ELF image in memory (the fuzz harness's entry). */
+int go_tables__waitreasons_from_mem(const void *buf, size_t len, struct go_tables *t);
 
 #endif /* XGOTOP_GOTABLES_H */

@@ -1,0 +1,3 @@
+module xgotop-tui/tools/gotables-sample
+
+go 1.19
