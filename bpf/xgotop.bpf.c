@@ -82,12 +82,12 @@ int casgstatus(struct pt_regs *ctx)
 	e->arg0 = 0;
 	e->arg1 = 0;
 	e->arg2 = 0;
-	if (to == XG_G_WAITING) {
+	if (to == XG_G_WAITING || from == XG_G_WAITING) {
 		__u8 reason = 0;
 
 		bpf_probe_read_user(&reason, sizeof(reason), (const void *)(gp + off.g_waitreason));
 		e->reason = reason;
-		e->flags |= XG_EVF_REASON;
+		e->flags |= to == XG_G_WAITING ? XG_EVF_REASON : XG_EVF_FROM_REASON;
 	}
 	if (from == XG_G_DEAD && (to == XG_G_RUNNABLE || to == XG_G_WAITING)) {
 		/*

@@ -42,6 +42,12 @@ enum xg_event_flags {
 	XG_EVF_CREATE = 1u << 0,
 	/* The reason field holds gp.waitreason (to == waiting). */
 	XG_EVF_REASON = 1u << 1,
+	/*
+	 * The reason field holds gp.waitreason of the wait being left (from ==
+	 * waiting): names a wait the probe did not see begin (preemption parks
+	 * a goroutine without casgstatus).
+	 */
+	XG_EVF_FROM_REASON = 1u << 2,
 };
 
 /*

@@ -278,7 +278,11 @@ static int emit(struct decoder *d, decoder_emit_fn fn, void *ctx, const struct g
 	return fn(ev, ctx);
 }
 
-/* One observed transition, create and exit included, for a known goid. */
+/*
+ * One observed transition, for a known goid. A creation (dead -> runnable,
+ * or -> waiting for a goroutine created parked) is a create event alone:
+ * the create carries the state it starts in.
+ */
 static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
 	struct kvslot *s = kv_find(&d->last, rec->pid, rec->goid);
@@ -291,26 +295,27 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 		ev.parent = rec->arg0;
 		ev.startpc = rec->arg1;
 		ev.gopc = rec->arg2;
-		ev.to = rec->to;
 		err = emit(d, fn, ctx, &ev);
 		if (err)
 			return err;
-	} else if (s && *(uint8_t *)kv_value(s) != rec->from) {
+	} else {
+		if (s && *(uint8_t *)kv_value(s) != rec->from) {
+			gev_from_rec(&ev, rec, GEV_STATE);
+			ev.from = *(uint8_t *)kv_value(s);
+			ev.to = rec->from;
+			ev.inferred = true;
+			/* Entering the wait we are now seen leaving: its reason is known. */
+			ev.reason = (rec->flags & XG_EVF_FROM_REASON) ? rec->reason : GEV_NO_REASON;
+			d->st.inferred++;
+			err = emit(d, fn, ctx, &ev);
+			if (err)
+				return err;
+		}
 		gev_from_rec(&ev, rec, GEV_STATE);
-		ev.from = *(uint8_t *)kv_value(s);
-		ev.to = rec->from;
-		ev.inferred = true;
-		ev.reason = GEV_NO_REASON;
-		d->st.inferred++;
 		err = emit(d, fn, ctx, &ev);
 		if (err)
 			return err;
 	}
-
-	gev_from_rec(&ev, rec, GEV_STATE);
-	err = emit(d, fn, ctx, &ev);
-	if (err)
-		return err;
 
 	if (exits) {
 		if (s)

@@ -3,8 +3,8 @@
  * From ring-buffer records to goroutine events. Records from different
  * CPUs arrive slightly out of order; the decoder holds them for a short
  * window and releases them in timestamp order, then:
- *  - splits a creating casgstatus (dead -> runnable) into create + state,
- *    and an exiting one (-> dead) into state + exit;
+ *  - turns a creating casgstatus (dead -> runnable) into a create event,
+ *    and splits an exiting one (-> dead) into state + exit;
  *  - before go1.24 newproc1 sets the goid only after the creating
  *    casgstatus, so a create is held until the next record of the same g
  *    (which carries the goid) arrives;

@@ -25,12 +25,12 @@ struct gev {
 	uint32_t pid;
 	uint32_t tid;
 	uint64_t goid;
-	/* GEV_STATE: Go status numbers (enum xg_gstatus). */
+	/* GEV_STATE: Go status numbers (enum xg_gstatus). GEV_CREATE: to is the first state. */
 	uint8_t from;
 	uint8_t to;
 	/* Not observed by a probe: deduced from the next observed transition. */
 	bool inferred;
-	/* GEV_STATE with to == waiting: runtime.waitReason index, or GEV_NO_REASON. */
+	/* to == waiting (GEV_STATE, GEV_CREATE): runtime.waitReason index, or GEV_NO_REASON. */
 	int reason;
 	const char *reason_str; /* NULL: unknown index (written as "#N") */
 	/* GEV_CREATE. */

@@ -411,10 +411,15 @@ static void apply_create(struct gtable *gt, struct gentry *e, uint8_t *flags, bo
 		gt->counts.created++;
 	}
 	if (added) {
-		e->state = XG_G_RUNNABLE;
+		/* A goroutine starts runnable, or waiting when created parked (go1.23+). */
+		e->state = ev->to == XG_G_WAITING ? XG_G_WAITING : XG_G_RUNNABLE;
 		e->state_since = ev->ts;
 		gt->counts.by_state[e->state]++;
 		span_push(gt, e, ev->ts, e->state, false);
+		if (e->state == XG_G_WAITING) {
+			e->reason = ev->reason;
+			e->reason_str = ev->reason_str;
+		}
 	}
 }
 

@@ -184,6 +184,21 @@ static void put_opt_str(struct out *o, const char *s)
 		PUT_LIT(o, "null");
 }
 
+/* "reason": Go's string, "#N" for an index this Go version does not name, or null. */
+static void put_reason(struct out *o, const struct gev *ev)
+{
+	PUT_KEY(o, "reason");
+	if (ev->reason_str) {
+		put_json_str(o, ev->reason_str);
+	} else if (ev->reason >= 0) {
+		PUT_LIT(o, "\"#");
+		put_u64(o, (uint64_t)ev->reason);
+		PUT_LIT(o, "\"");
+	} else {
+		PUT_LIT(o, "null");
+	}
+}
+
 int jsonl__format(const struct gev *ev, char *buf, size_t len)
 {
 	struct out o = {.p = buf, .end = buf + len};
@@ -227,24 +242,20 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		put_hex(&o, ev->startpc);
 		PUT_KEY(&o, "gopc");
 		put_hex(&o, ev->gopc);
+		if (ev->to == XG_G_WAITING) {
+			/* Created parked (go1.23+ coroutines): say so and why. */
+			PUT_KEY(&o, "state");
+			put_json_str(&o, gev_state_name(ev->to));
+			put_reason(&o, ev);
+		}
 		break;
 	case GEV_STATE:
 		PUT_KEY(&o, "from");
 		put_json_str(&o, gev_state_name(ev->from));
 		PUT_KEY(&o, "to");
 		put_json_str(&o, gev_state_name(ev->to));
-		if (ev->to == XG_G_WAITING) {
-			PUT_KEY(&o, "reason");
-			if (ev->reason_str) {
-				put_json_str(&o, ev->reason_str);
-			} else if (ev->reason >= 0) {
-				PUT_LIT(&o, "\"#");
-				put_u64(&o, (uint64_t)ev->reason);
-				PUT_LIT(&o, "\"");
-			} else {
-				PUT_LIT(&o, "null");
-			}
-		}
+		if (ev->to == XG_G_WAITING)
+			put_reason(&o, ev);
 		if (ev->inferred)
 			PUT_LIT(&o, ",\"inferred\":true");
 		break;

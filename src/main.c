@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tracer.h"
+#include "tui.h"
 
 static const char usage_line[] =
 	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) --headless [--jsonl FILE] "
@@ -132,7 +133,9 @@ int main(int argc, char **argv)
 		}
 		switch (o->id) {
 		case O_PID:
-			env.pid = (pid_t)parse_number(val, "pid", 1, 4194304);
+			/* Any positive int is a pid to look for: "no such process" beats "invalid".
+			 */
+			env.pid = (pid_t)parse_number(val, "pid", 1, 2147483647);
 			if ((double)env.pid != strtod(val, NULL))
 				usage_error("invalid pid '%s'", val);
 			break;
@@ -169,6 +172,6 @@ int main(int argc, char **argv)
 	if (!!env.pid + !!env.binary + !!env.cmd != 1)
 		usage_error("%s", "give exactly one target: -pid PID, -b BINARY or -- CMD");
 	if (!env.headless)
-		usage_error("%s", "the terminal UI is not in this build yet: add --headless");
+		env.ui = tui__run;
 	return tracer__run(&env);
 }

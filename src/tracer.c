@@ -211,8 +211,11 @@ static int open_binary(struct tracer *t)
 		return -e;
 	}
 	if (!goelf__go_version(t->ge)) {
-		fail("%s%s is not a Go program (no .go.buildinfo)",
-		     t->pid && !t->launched ? "pid " : "", t->display);
+		if (t->pid && !t->launched)
+			fail("pid %d (%s) is not a Go program (no .go.buildinfo)", (int)t->pid,
+			     t->display);
+		else
+			fail("%s is not a Go program (no .go.buildinfo)", t->display);
 		return -ENOEXEC;
 	}
 	if (goelf__arch(t->ge) == GOELF_ARCH_UNKNOWN) {
