@@ -806,6 +806,7 @@ cleanup:
 	xgotop_bpf__destroy(t.skel);
 	decoder__free(t.dec);
 	gtable__free(t.gt);
+	go_tables__free(&t.tables);
 	goelf__free(t.ge);
 	free(t.symcache);
 	return rc;
