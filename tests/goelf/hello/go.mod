@@ -1,0 +1,3 @@
+module example.com/xgotop/hello
+
+go 1.19
