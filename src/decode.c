@@ -169,6 +169,7 @@ struct decoder {
 	uint64_t released_ts; /* ts of the last record released */
 	struct kvmap last;    /* (pid, goid) -> uint8 last status */
 	struct kvmap pending; /* (pid, g) -> struct xg_event of a create without goid */
+	struct kvmap unnamed; /* (pid, goid) -> struct xg_event of a wait with reason 0 */
 	struct decoder_stats st;
 };
 
@@ -180,7 +181,8 @@ struct decoder *decoder__new(const struct decoder_opts *opts)
 		return NULL;
 	if (opts)
 		d->opts = *opts;
-	if (kv_init(&d->last, sizeof(uint8_t)) || kv_init(&d->pending, sizeof(struct xg_event))) {
+	if (kv_init(&d->last, sizeof(uint8_t)) || kv_init(&d->pending, sizeof(struct xg_event)) ||
+	    kv_init(&d->unnamed, sizeof(struct xg_event))) {
 		decoder__free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -194,6 +196,7 @@ void decoder__free(struct decoder *d)
 		return;
 	kv_fini(&d->last);
 	kv_fini(&d->pending);
+	kv_fini(&d->unnamed);
 	free(d->heap);
 	free(d);
 }
@@ -364,6 +367,33 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 			return 0;
 		}
 	}
+
+	p = kv_find(&d->unnamed, rec->pid, rec->goid);
+	if (p) {
+		/* The wait is over: its reason, set by now, names it. */
+		struct xg_event wait = *(struct xg_event *)kv_value(p);
+
+		kv_delete(&d->unnamed, p);
+		if (rec->from == XG_G_WAITING && (rec->flags & XG_EVF_FROM_REASON)) {
+			wait.reason = rec->reason;
+			d->st.late_reasons++;
+		}
+		err = apply(d, &wait, fn, ctx);
+		if (err)
+			return err;
+	}
+	/*
+	 * Some parks set gp.waitreason only after casgstatus (go1.19's GC
+	 * assist, for one): hold a wait without a reason until the goroutine
+	 * leaves it, when the reason can be read.
+	 */
+	if (!(rec->flags & XG_EVF_CREATE) && (rec->flags & XG_EVF_REASON) && rec->reason == 0) {
+		p = kv_upsert(&d->unnamed, rec->pid, rec->goid);
+		if (!p)
+			return -ENOMEM;
+		memcpy(kv_value(p), rec, sizeof(*rec));
+		return 0;
+	}
 	return apply(d, rec, fn, ctx);
 }
 
@@ -388,28 +418,60 @@ static int cmp_ts(const void *x, const void *y)
 	return a->ts < b->ts ? -1 : a->ts > b->ts;
 }
 
+/* Move every record of M into a malloc'ed array sorted by ts; M is left empty. */
+static struct xg_event *take_sorted(struct kvmap *m, size_t *n_out)
+{
+	struct xg_event *all = malloc((m->len ? m->len : 1) * sizeof(*all));
+	size_t i, n = 0;
+
+	if (!all)
+		return NULL;
+	for (i = 0; i < m->cap; i++) {
+		struct kvslot *s = kv_slot(m, i);
+
+		if (s->used)
+			all[n++] = *(struct xg_event *)kv_value(s);
+		s->used = 0;
+	}
+	m->len = 0;
+	qsort(all, n, sizeof(*all), cmp_ts);
+	*n_out = n;
+	return all;
+}
+
+/* Waits whose goroutine never left them: written with the reason they had. */
+static int flush_unnamed(struct decoder *d, decoder_emit_fn fn, void *ctx)
+{
+	struct xg_event *left;
+	size_t i, n;
+	int err = 0;
+
+	if (!d->unnamed.len)
+		return 0;
+	left = take_sorted(&d->unnamed, &n);
+	if (!left)
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i++)
+		err = apply(d, &left[i], fn, ctx);
+	free(left);
+	return err;
+}
+
 int decoder__finish(struct decoder *d, decoder_goid_fn resolve, decoder_emit_fn fn, void *ctx)
 {
 	struct xg_event *left;
 	size_t i, n = 0;
 	int err = decoder__drain(d, UINT64_MAX, fn, ctx);
 
-	if (err || !d->pending.len)
+	if (err)
 		return err;
-	left = malloc(d->pending.len * sizeof(*left));
+	if (!d->pending.len)
+		return flush_unnamed(d, fn, ctx);
+	/* In creation order, so parents still come before their children. */
+	left = take_sorted(&d->pending, &n);
 	if (!left)
 		return -ENOMEM;
-	for (i = 0; i < d->pending.cap; i++) {
-		struct kvslot *s = kv_slot(&d->pending, i);
-
-		if (s->used)
-			left[n++] = *(struct xg_event *)kv_value(s);
-		s->used = 0;
-	}
-	d->pending.len = 0;
 	d->st.pending = 0;
-	/* In creation order, so parents still come before their children. */
-	qsort(left, n, sizeof(*left), cmp_ts);
 	for (i = 0; i < n && !err; i++) {
 		uint64_t goid = 0;
 
@@ -421,7 +483,9 @@ int decoder__finish(struct decoder *d, decoder_goid_fn resolve, decoder_emit_fn 
 		err = apply(d, &left[i], fn, ctx);
 	}
 	free(left);
-	return err;
+	if (err)
+		return err;
+	return flush_unnamed(d, fn, ctx);
 }
 
 void decoder__stats(const struct decoder *d, struct decoder_stats *out)

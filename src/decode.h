@@ -8,6 +8,9 @@
  *  - before go1.24 newproc1 sets the goid only after the creating
  *    casgstatus, so a create is held until the next record of the same g
  *    (which carries the goid) arrives;
+ *  - a wait entered with reason 0 (the runtime names some waits only after
+ *    casgstatus) is held until the goroutine leaves it, and takes the
+ *    reason read then;
  *  - when a record's "from" differs from the last "to" seen for that
  *    goroutine, the runtime changed its status without casgstatus (e.g.
  *    async preemption): an inferred state event bridges the gap.
@@ -30,13 +33,14 @@ struct decoder_opts {
 };
 
 struct decoder_stats {
-	uint64_t records;    /* pushed */
-	uint64_t events;     /* emitted */
-	uint64_t inferred;   /* inferred transitions emitted */
-	uint64_t late;	     /* records older than one already released */
-	uint64_t pending;    /* creates waiting for their goid */
-	uint64_t unresolved; /* creates flushed without a confirmed goid */
-	uint64_t queued;     /* records held in the reorder window */
+	uint64_t records;      /* pushed */
+	uint64_t events;       /* emitted */
+	uint64_t inferred;     /* inferred transitions emitted */
+	uint64_t late;	       /* records older than one already released */
+	uint64_t pending;      /* creates waiting for their goid */
+	uint64_t unresolved;   /* creates flushed without a confirmed goid */
+	uint64_t late_reasons; /* waits named only when the goroutine left them */
+	uint64_t queued;       /* records held in the reorder window */
 };
 
 typedef int (*decoder_emit_fn)(const struct gev *ev, void *ctx);

@@ -272,6 +272,44 @@ static void test_many_goroutines(void **state)
 	decoder__free(d);
 }
 
+static void test_wait_named_when_left(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event park = rec(100, 0x10, 8, XG_G_RUNNING, XG_G_WAITING);
+	struct xg_event wake = rec(200, 0x10, 8, XG_G_WAITING, XG_G_RUNNING);
+	struct xg_event park2 = rec(300, 0x10, 8, XG_G_RUNNING, XG_G_WAITING);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	/* go1.19's GC assist parks first and sets gp.waitreason afterwards. */
+	park.flags = XG_EVF_REASON;
+	park.reason = 0;
+	wake.flags = XG_EVF_FROM_REASON;
+	wake.reason = 21;
+	park2.flags = XG_EVF_REASON;
+	park2.reason = 0;
+	decoder__push(d, &park);
+	assert_int_equal(decoder__drain(d, 150, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+	decoder__push(d, &wake);
+	decoder__push(d, &park2);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	expect(&s.ev[0], GEV_STATE, 100, 8, XG_G_RUNNING, XG_G_WAITING, false);
+	assert_int_equal(s.ev[0].reason, 21);
+	expect(&s.ev[1], GEV_STATE, 200, 8, XG_G_WAITING, XG_G_RUNNING, false);
+	/* A wait never left is written at the end with the reason it had. */
+	assert_int_equal(decoder__finish(d, NULL, collect, &s), 0);
+	assert_int_equal(s.n, 3);
+	expect(&s.ev[2], GEV_STATE, 300, 8, XG_G_RUNNING, XG_G_WAITING, false);
+	assert_int_equal(s.ev[2].reason, 0);
+	decoder__stats(d, &st);
+	assert_int_equal(st.late_reasons, 1);
+	decoder__free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_exit_and_reason),
 		cmocka_unit_test(test_finish_resolves_pending),
 		cmocka_unit_test(test_many_goroutines),
+		cmocka_unit_test(test_wait_named_when_left),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
