@@ -57,6 +57,14 @@ uint64_t goelf__load_base(const struct goelf *ge);
 int goelf__read(const struct goelf *ge, uint64_t vaddr, void *buf, size_t len);
 /* Function, file and line of PC (a link-time address). 0 or -ENOENT. */
 int goelf__pc_lookup(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out);
+/*
+ * The start function of a goroutine whose g.startpc is PC, as Go names it:
+ * for `go f(x)` the compiler starts the goroutine in a wrapper closure
+ * (main.main.gowrap1, main.main.func1 before go1.22) and records the
+ * wrapped function in the wrapper's FUNCDATA_WrapInfo; follow it, as the
+ * runtime's startPCforTrace does. Otherwise the function at PC. 0 or -ENOENT.
+ */
+int goelf__start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out);
 
 /* ---- additions ------------------------------------------------------------------------- */
 

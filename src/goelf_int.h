@@ -83,6 +83,8 @@ struct goelf_pcln {
 	bool has_nul;
 	const char *found_by;
 	const char *text_by;
+	/* moduledata.gofunc: base of the funcdata offsets (go1.18+); 0 when unknown. */
+	uint64_t gofunc;
 };
 
 struct goelf {

@@ -41,12 +41,18 @@
 #define FIELD_NAMEOFF  1
 #define FIELD_PCFILE   5
 #define FIELD_PCLN     6
+#define FIELD_NPCDATA  7
 #define FIELD_CUOFFSET 8
+/* abi.FUNCDATA_WrapInfo: 7 in every release from go1.18 to go1.26 (runtime/funcdata.h). */
+#define FUNCDATA_WRAPINFO 7
 
 /* runtime.moduledata (go1.18-1.26, 64-bit): pcHeader, funcnametab.ptr, minpc, text. */
 #define MD_FUNCNAMETAB 8
 #define MD_MINPC       160
 #define MD_TEXT	       176
+/* moduledata.gofunc: go1.20 added covctrs/ecovctrs before it (runtime/symtab.go). */
+#define MD_GOFUNC_118 304
+#define MD_GOFUNC_120 320
 
 #define SCAN_CHECK 16
 /* Real binaries have one word pointing at the pclntab header: moduledata.pcHeader. */
@@ -286,7 +292,7 @@ static uint64_t word_at(const struct goelf *ge, uint64_t vaddr)
 }
 
 static bool moduledata_at(const struct goelf *ge, const struct goelf_pcln *p, uint64_t md,
-			  uint64_t *text)
+			  uint64_t *text, uint64_t *gofunc)
 {
 	uint64_t t, minpc;
 
@@ -297,6 +303,7 @@ static bool moduledata_at(const struct goelf *ge, const struct goelf_pcln *p, ui
 	if (!t || (p->nfunc && minpc && minpc != t + ftab_word(p, 0)))
 		return false;
 	*text = t;
+	*gofunc = word_at(ge, md + (p->ver >= 120 ? MD_GOFUNC_120 : MD_GOFUNC_118));
 	return true;
 }
 
@@ -306,7 +313,8 @@ static bool moduledata_at(const struct goelf *ge, const struct goelf_pcln *p, ui
  * word that points at the pclntab header (in the file, or only as the
  * addend of a relative relocation), followed by a funcnametab pointer.
  */
-static bool moduledata_text(const struct goelf *ge, const struct goelf_pcln *p, uint64_t *text)
+static bool moduledata_find(const struct goelf *ge, const struct goelf_pcln *p, uint64_t *text,
+			    uint64_t *gofunc)
 {
 	uint32_t rtype = ge->arch == GOELF_ARCH_ARM64 ? R_AARCH64_RELATIVE : R_X86_64_RELATIVE;
 	/* Checking a candidate may scan the relocations: bound the work on hostile input. */
@@ -324,7 +332,7 @@ static bool moduledata_text(const struct goelf *ge, const struct goelf_pcln *p, 
 		for (j = (8 - g->vaddr % 8) % 8; j + 8 <= g->filesz && tries; j += 8) {
 			if (goelf_rd64(d + j) != p->vaddr)
 				continue;
-			if (moduledata_at(ge, p, g->vaddr + j, text))
+			if (moduledata_at(ge, p, g->vaddr + j, text, gofunc))
 				return true;
 			tries--;
 		}
@@ -341,7 +349,7 @@ static bool moduledata_text(const struct goelf *ge, const struct goelf_pcln *p, 
 
 			if ((uint32_t)goelf_rd64(r + 8) != rtype || goelf_rd64(r + 16) != p->vaddr)
 				continue;
-			if (moduledata_at(ge, p, goelf_rd64(r), text))
+			if (moduledata_at(ge, p, goelf_rd64(r), text, gofunc))
 				return true;
 			tries--;
 		}
@@ -355,11 +363,29 @@ static bool text_fits(const struct goelf_pcln *p, uint64_t text)
 	return text <= UINT64_MAX - ftab_word(p, 2 * p->nfunc);
 }
 
+/*
+ * moduledata.gofunc, the base of _func's funcdata offsets: the go:func.*
+ * symbol (go.func.* before go1.20), else the word in runtime.firstmoduledata.
+ */
+static void resolve_gofunc(const struct goelf *ge, struct goelf_pcln *p)
+{
+	const struct goelf_sym *sym;
+	uint64_t text;
+
+	if (p->ver < 118 || p->gofunc)
+		return;
+	if ((sym = goelf_int__sym(ge, "go:func.*", false)) ||
+	    (sym = goelf_int__sym(ge, "go.func.*", false)))
+		p->gofunc = sym->value;
+	else if (!moduledata_find(ge, p, &text, &p->gofunc) || text != p->text_start)
+		p->gofunc = 0;
+}
+
 static bool resolve_text(const struct goelf *ge, struct goelf_pcln *p)
 {
 	const struct goelf_sym *sym;
 	const struct goelf_sec *sec;
-	uint64_t v;
+	uint64_t v, gofunc = 0;
 
 	if (p->ver < 118) {
 		p->text_by = "absolute";
@@ -374,8 +400,9 @@ static bool resolve_text(const struct goelf *ge, struct goelf_pcln *p)
 	} else if ((sym = goelf_int__sym(ge, "runtime.text", false)) && sym->value) {
 		v = sym->value;
 		p->text_by = "runtime.text symbol";
-	} else if (moduledata_text(ge, p, &v)) {
+	} else if (moduledata_find(ge, p, &v, &gofunc)) {
 		p->text_by = "moduledata";
+		p->gofunc = gofunc;
 	} else if ((sec = goelf_int__sec(ge, ".text")) && sec->addr) {
 		v = sec->addr;
 		p->text_by = ".text section";
@@ -393,8 +420,10 @@ const struct goelf_pcln *goelf_int__pcln(const struct goelf *ge)
 	pthread_mutex_lock(&m->lock);
 	if (m->pcln_state == LAZY_TODO) {
 		m->pcln_state = LAZY_FAILED;
-		if (locate(ge, &m->pcln) && sorted(&m->pcln) && resolve_text(ge, &m->pcln))
+		if (locate(ge, &m->pcln) && sorted(&m->pcln) && resolve_text(ge, &m->pcln)) {
+			resolve_gofunc(ge, &m->pcln);
 			m->pcln_state = LAZY_OK;
+		}
 	}
 	pthread_mutex_unlock(&m->lock);
 	return ge->pcln_state == LAZY_OK ? &ge->pcln : NULL;
@@ -480,14 +509,13 @@ static int fill(const struct goelf_pcln *p, const uint8_t *rec, uint64_t pc, str
 	return 0;
 }
 
-int goelf__pc_lookup(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
+/* The _func of the function holding PC, or NULL. */
+static const uint8_t *func_at(const struct goelf_pcln *p, uint64_t pc)
 {
-	const struct goelf_pcln *p = goelf_int__pcln(ge);
 	uint64_t lo, hi;
-	const uint8_t *rec;
 
 	if (!p || !p->nfunc || pc < ftab_entry(p, 0) || pc >= ftab_entry(p, p->nfunc))
-		return -ENOENT;
+		return NULL;
 	/* Last function whose entry is <= pc. */
 	lo = 0;
 	hi = p->nfunc;
@@ -499,8 +527,54 @@ int goelf__pc_lookup(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
 		else
 			hi = mid;
 	}
-	rec = func_rec(p, lo);
+	return func_rec(p, lo);
+}
+
+int goelf__pc_lookup(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
+{
+	const struct goelf_pcln *p = goelf_int__pcln(ge);
+	const uint8_t *rec = func_at(p, pc);
+
 	return rec ? fill(p, rec, pc, out) : -ENOENT;
+}
+
+/* Entry of the function a go-statement wrapper calls, from its FUNCDATA_WrapInfo; 0: none. */
+static uint64_t wrapped_entry(const struct goelf *ge, const struct goelf_pcln *p,
+			      const uint8_t *rec)
+{
+	uint64_t base = funcid_off(p), npcdata, where;
+	uint32_t off, textoff;
+	uint8_t nfuncdata;
+
+	if (p->ver < 118 || !p->gofunc || !goelf_in(p->len, rec - p->tab, base + 4))
+		return 0;
+	nfuncdata = rec[base + 3];
+	npcdata = func_field(p, rec, FIELD_NPCDATA);
+	if (nfuncdata <= FUNCDATA_WRAPINFO)
+		return 0;
+	where = base + 4 + npcdata * 4 + FUNCDATA_WRAPINFO * 4;
+	if (npcdata > p->len || !goelf_in(p->len, rec - p->tab, where + 4))
+		return 0;
+	off = goelf_rd32(rec + where);
+	if (off == UINT32_MAX || goelf__read(ge, p->gofunc + off, &textoff, sizeof(textoff)))
+		return 0;
+	return p->text_start + goelf_rd32((const uint8_t *)&textoff);
+}
+
+int goelf__start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
+{
+	const struct goelf_pcln *p = goelf_int__pcln(ge);
+	const uint8_t *rec = func_at(p, pc), *wrapped;
+	uint64_t entry;
+
+	if (!rec)
+		return -ENOENT;
+	entry = wrapped_entry(ge, p, rec);
+	wrapped = entry ? func_at(p, entry) : NULL;
+	/* Only a function entry is a credible target; anything else keeps the wrapper. */
+	if (wrapped && func_entry(p, wrapped) == entry)
+		return fill(p, wrapped, entry, out);
+	return fill(p, rec, pc, out);
 }
 
 int goelf__pcln_info(const struct goelf *ge, struct goelf_pcln_info *info)

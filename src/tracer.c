@@ -397,13 +397,16 @@ static void learn_bias(struct tracer *t, const struct xg_event *rec)
 	t->n_procs++;
 }
 
-static bool symbolize(struct tracer *t, uint64_t pc, struct go_pcinfo *out)
+/* START: PC is a g.startpc, named as Go names start functions (wrappers resolved). */
+static bool symbolize(struct tracer *t, uint64_t pc, bool start, struct go_pcinfo *out)
 {
+	uint64_t key = pc | (start ? 1ull << 63 : 0);
 	struct symcache_entry *c = &t->symcache[(pc ^ (pc >> 12)) % SYMCACHE_SIZE];
 
-	if (c->pc != pc || !c->pc) {
-		c->pc = pc;
-		c->ok = !goelf__pc_lookup(t->ge, pc, &c->info);
+	if (c->pc != key || !c->pc) {
+		c->pc = key;
+		c->ok = !(start ? goelf__start_func(t->ge, pc, &c->info)
+				: goelf__pc_lookup(t->ge, pc, &c->info));
 	}
 	if (c->ok)
 		*out = c->info;
@@ -422,9 +425,9 @@ static int emit_event(const struct gev *in, void *ctx)
 		/* Go reports the go statement's line at gopc - PCQuantum. */
 		uint64_t quantum = goelf__arch(t->ge) == GOELF_ARCH_ARM64 ? 4 : 1;
 
-		if (ev.startpc && symbolize(t, ev.startpc - bias, &pi))
+		if (ev.startpc && symbolize(t, ev.startpc - bias, true, &pi))
 			ev.func = pi.func;
-		if (ev.gopc && symbolize(t, ev.gopc - bias - quantum, &pi)) {
+		if (ev.gopc && symbolize(t, ev.gopc - bias - quantum, false, &pi)) {
 			ev.created_by = pi.func;
 			ev.file = pi.file;
 			ev.line = pi.line;
