@@ -122,6 +122,28 @@ static char *main_module(struct span mod)
 	return path.p ? dup_span(path.p, path.len) : dup_span((const uint8_t *)"", 0);
 }
 
+/*
+ * Value of build setting KEY ("build\tKEY=VALUE" lines of modinfo, go1.18+),
+ * malloc'ed, or NULL when absent.
+ */
+static char *build_setting(struct span mod, const char *key)
+{
+	size_t klen = strlen(key);
+	const uint8_t *p = mod.p, *end = mod.p + mod.len;
+
+	while (p && p < end) {
+		const uint8_t *eol = memchr(p, '\n', (size_t)(end - p));
+
+		if (!eol)
+			eol = end;
+		if ((size_t)(eol - p) > 6 + klen + 1 && !memcmp(p, "build\t", 6) &&
+		    !memcmp(p + 6, key, klen) && p[6 + klen] == '=')
+			return dup_span(p + 6 + klen + 1, (size_t)(eol - p) - 6 - klen - 1);
+		p = eol + 1;
+	}
+	return NULL;
+}
+
 int goelf_int__buildinfo(struct goelf *ge)
 {
 	const struct goelf_sec *s = goelf_int__sec(ge, ".go.buildinfo");
@@ -172,5 +194,6 @@ int goelf_int__buildinfo(struct goelf *ge)
 	ge->mod_path = main_module(mod);
 	if (!ge->go_version || !ge->mod_path)
 		return -ENOMEM;
+	ge->pgo = build_setting(mod, "-pgo");
 	return 0;
 }

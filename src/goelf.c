@@ -353,6 +353,7 @@ void goelf__free(struct goelf *ge)
 	free(ge->segs);
 	free(ge->go_version);
 	free(ge->mod_path);
+	free(ge->pgo);
 	if (ge->map)
 		munmap(ge->map, ge->map_len);
 	pthread_mutex_destroy(&ge->lock);
@@ -362,6 +363,11 @@ void goelf__free(struct goelf *ge)
 const char *goelf__go_version(const struct goelf *ge)
 {
 	return ge->go_version;
+}
+
+const char *goelf__pgo(const struct goelf *ge)
+{
+	return ge->pgo && ge->pgo[0] && strcmp(ge->pgo, "off") ? ge->pgo : NULL;
 }
 
 const char *goelf__mod_path(const struct goelf *ge)

@@ -37,6 +37,11 @@ void goelf__free(struct goelf *ge);
 
 /* "go1.22.12", or NULL when .go.buildinfo is absent (not a Go binary). */
 const char *goelf__go_version(const struct goelf *ge);
+/*
+ * The profile the binary was built with (-pgo build setting, go1.21+ uses
+ * default.pgo automatically), or NULL when built without PGO.
+ */
+const char *goelf__pgo(const struct goelf *ge);
 /* Main module path ("github.com/junegunn/fzf"), "" when unknown. */
 const char *goelf__mod_path(const struct goelf *ge);
 enum goelf_arch goelf__arch(const struct goelf *ge);

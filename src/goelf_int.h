@@ -110,6 +110,7 @@ struct goelf {
 
 	char *go_version; /* NULL: no .go.buildinfo */
 	char *mod_path;	  /* "" when unknown */
+	char *pgo;	  /* the -pgo build setting, NULL when absent */
 	bool has_dwarf;
 
 	/* Built on first use, under lock: lookups take a const goelf. */

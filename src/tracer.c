@@ -752,6 +752,16 @@ int tracer__run(const struct env *env)
 	if (verbose)
 		fprintf(stderr, "xgotop-tui: offsets from %s, wait reasons from %s\n",
 			t.tables.off_source, t.tables.wait_source);
+	/*
+	 * With a profile the compiler may inline casgstatus at hot call sites
+	 * (execute, ready, park_m, newproc1: docs/GO-VERSIONS.md); those
+	 * transitions then bypass the probe.
+	 */
+	if (goelf__pgo(t.ge))
+		fprintf(stderr,
+			"xgotop-tui: warning: %s was built with PGO (%s): transitions at call "
+			"sites where the compiler inlined runtime.casgstatus are not seen\n",
+			t.display, goelf__pgo(t.ge));
 	if (t.launched) {
 		err = release_child(&t, go_fd, err_fd);
 		go_fd = err_fd = -1;

@@ -805,9 +805,22 @@ static void test_buildinfo(void **state)
 	assert_string_equal(goelf__mod_path(ge), "example.com/only/path");
 	goelf__free(ge);
 
+	/* The PGO profile is a build setting; "off" or absent means none. */
+	o.modinfo = "path\texample.com/x\nbuild\t-compiler=gc\nbuild\t-pgo=/src/default.pgo\n";
+	build(m, &o);
+	ge = open_img(m);
+	assert_string_equal(goelf__pgo(ge), "/src/default.pgo");
+	goelf__free(ge);
+	o.modinfo = "path\texample.com/x\nbuild\t-pgo=off\n";
+	build(m, &o);
+	ge = open_img(m);
+	assert_null(goelf__pgo(ge));
+	goelf__free(ge);
+
 	o.modinfo = "";
 	build(m, &o);
 	ge = open_img(m);
+	assert_null(goelf__pgo(ge));
 	assert_string_equal(goelf__go_version(ge), "go1.22.12");
 	assert_string_equal(goelf__mod_path(ge), "");
 	goelf__free(ge);
