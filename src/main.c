@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probes.h"
 #include "tracer.h"
 #include "tui.h"
 
@@ -36,6 +37,11 @@ static void help(void)
 	       "Options:\n"
 	       "  --duration SEC            stop after SEC seconds\n"
 	       "  --ringbuf-mb N            ring buffer size in MiB (default 16, a power of 2)\n"
+	       "  --probes LEVEL            what to probe: lifecycle (creation and exit only,\n"
+	       "                            fewest probe hits), states (every status change,\n"
+	       "                            the default) or all (states and allocations)\n"
+	       "  --poll HZ                 no uprobes: read the goroutine table HZ times a\n"
+	       "                            second (changes between reads are not seen)\n"
 	       "  -v, --verbose             libbpf's log and probe details on stderr\n"
 	       "  -h, --help                this text\n"
 	       "  -V, --version             print the version\n\n"
@@ -54,7 +60,19 @@ struct opt {
 	int id;
 };
 
-enum { O_PID, O_BIN, O_HEADLESS, O_JSONL, O_DURATION, O_RINGBUF, O_VERBOSE, O_HELP, O_VERSION };
+enum {
+	O_PID,
+	O_BIN,
+	O_HEADLESS,
+	O_JSONL,
+	O_DURATION,
+	O_RINGBUF,
+	O_PROBES,
+	O_POLL,
+	O_VERBOSE,
+	O_HELP,
+	O_VERSION
+};
 
 /* Single-dash long names are accepted as xgotop spells them (-pid, -b). */
 static const struct opt opts[] = {
@@ -64,6 +82,8 @@ static const struct opt opts[] = {
 	{{"--jsonl", "-jsonl"}, true, O_JSONL},
 	{{"--duration", "-duration"}, true, O_DURATION},
 	{{"--ringbuf-mb"}, true, O_RINGBUF},
+	{{"--probes", "-probes"}, true, O_PROBES},
+	{{"--poll", "-poll"}, true, O_POLL},
 	{{"-v", "--verbose"}, false, O_VERBOSE},
 	{{"-h", "--help", "-help"}, false, O_HELP},
 	{{"-V", "--version", "-version"}, false, O_VERSION},
@@ -157,6 +177,17 @@ int main(int argc, char **argv)
 			if (env.ringbuf_mb & (env.ringbuf_mb - 1))
 				usage_error("--ringbuf-mb %s is not a power of 2", val);
 			break;
+		case O_PROBES: {
+			enum probe_level level;
+
+			if (probes__parse_level(val, &level))
+				usage_error("--probes %s: want lifecycle, states or all", val);
+			env.probes = level;
+			break;
+		}
+		case O_POLL:
+			env.poll_hz = parse_number(val, "poll rate", 0.1, 1000);
+			break;
 		case O_VERBOSE:
 			env.verbose = true;
 			break;
@@ -171,6 +202,10 @@ int main(int argc, char **argv)
 
 	if (!!env.pid + !!env.binary + !!env.cmd != 1)
 		usage_error("%s", "give exactly one target: -pid PID, -b BINARY or -- CMD");
+	if (env.poll_hz && env.probes)
+		usage_error("%s", "--poll reads the goroutine table without probes: drop --probes");
+	if (env.poll_hz && env.binary)
+		usage_error("%s", "--poll reads one process: give -pid PID or -- CMD, not -b");
 	if (!env.headless)
 		env.ui = tui__run;
 	return tracer__run(&env);

@@ -31,6 +31,7 @@
 #include "goelf.h"
 #include "gotables.h"
 #include "gtable.h"
+#include "gpoll.h"
 #include "jsonl.h"
 #include "probes.h"
 #include "source.h"
@@ -69,13 +70,13 @@ struct tracer {
 	struct xgotop_bpf *skel;
 	struct bpf_link *links[PROBES_MAX];
 	struct ring_buffer *rb;
+	struct poll_src *poll; /* --poll: the goroutine table instead of probes */
 	struct decoder *dec;
 	struct gtable *gt;
 	struct jsonl_writer *out;
 	struct symcache_entry *symcache;
 	struct proc_bias procs[MAX_PROCS];
 	unsigned int n_procs;
-	uint64_t casg_vaddr;
 	int out_err;
 	uint64_t deadline;
 	bool forwarded;
@@ -227,7 +228,16 @@ static int open_binary(struct tracer *t)
 		fail("%s: %s", t->display, err);
 		return e;
 	}
-	t->n_sites = probes__resolve(t->ge, t->sites, PROBES_MAX, err, sizeof(err));
+	{
+		/* XGOTOP_PROBES_AT_ENTRY: the benchmarks' before, every probe at its entry. */
+		struct probe_opts popts = {.level = t->env->poll_hz  ? PROBES_NONE
+						    : t->env->probes ? t->env->probes
+								     : PROBES_DEFAULT,
+					   .kernel = probes__running_kernel(),
+					   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL};
+
+		t->n_sites = probes__resolve(t->ge, &popts, t->sites, PROBES_MAX, err, sizeof(err));
+	}
 	if (t->n_sites < 0) {
 		fail("%s (%s): %s", t->display, goelf__go_version(t->ge), err);
 		return t->n_sites;
@@ -386,10 +396,11 @@ static void learn_bias(struct tracer *t, const struct xg_event *rec)
 		if (t->procs[i].pid == rec->pid)
 			return;
 	/*
-	 * The probe fired at (or, on x86, one byte after) casgstatus's site:
+	 * The probe fired at (or, on x86, one byte after) one of the sites:
 	 * the difference to its link address, page-aligned, is the load bias.
 	 */
-	bias = (rec->ip - t->casg_vaddr) & ~0xfffull;
+	if (probes__bias(t->sites, t->n_sites, rec->ip, &bias))
+		return;
 	if (t->n_procs == MAX_PROCS)
 		t->n_procs = 0; /* -b with many short-lived processes: recycle */
 	t->procs[t->n_procs].pid = rec->pid;
@@ -476,7 +487,7 @@ static uint64_t count_drops(struct tracer *t)
 	uint32_t zero = 0;
 	int i;
 
-	if (ncpu <= 0)
+	if (ncpu <= 0 || !t->skel)
 		return 0;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
@@ -522,6 +533,7 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 	for (i = 0; i < t->n_sites; i++) {
 		struct probe_site *s = &t->sites[i];
 		struct bpf_program *prog;
+		char name[160];
 
 		if (!s->found)
 			continue;
@@ -541,15 +553,15 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 				     t->display, strerror(-err));
 			return err;
 		}
-		if (s->spec->sym == t->sites[0].spec->sym)
-			t->casg_vaddr = s->vaddr;
+		probes__site_name(s, name, sizeof(name));
 		if (verbose)
-			fprintf(stderr, "xgotop-tui: probe %s at 0x%llx (file offset 0x%llx)\n",
-				s->spec->sym, (unsigned long long)s->vaddr,
-				(unsigned long long)s->file_off);
+			fprintf(stderr,
+				"xgotop-tui: probe %s at %s (0x%llx, file offset 0x%llx): %s: %s\n",
+				s->spec->sym, name, (unsigned long long)s->vaddr,
+				(unsigned long long)s->file_off, s->insn, s->why);
 		if (attached[0])
 			strncat(attached, ",", attached_len - strlen(attached) - 1);
-		strncat(attached, s->spec->sym, attached_len - strlen(attached) - 1);
+		strncat(attached, name, attached_len - strlen(attached) - 1);
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
 	if (!t->rb) {
@@ -589,6 +601,8 @@ static int end_session(struct tracer *t)
 		return 0;
 	t->ended = true;
 	detach(t);
+	if (t->poll)
+		return 0;
 	do
 		n = ring_buffer__consume(t->rb);
 	while (n > 0);
@@ -599,6 +613,35 @@ static int end_session(struct tracer *t)
 	return decoder__finish(t->dec, read_goid, emit_event, t);
 }
 
+/* --poll: read the goroutine table when due, else wait for it or for the target's exit. */
+static int pump_poll(struct tracer *t, int timeout_ms)
+{
+	uint64_t start = now_ns();
+	int next_ms = 0, err;
+
+	if (!t->n_procs && !poll_src__bias(t->poll, &t->procs[0].bias)) {
+		/* What learn_bias does from probe records: symbolize start and go PCs. */
+		t->procs[0].pid = (uint32_t)t->pid;
+		t->n_procs = 1;
+	}
+	err = poll_src__pump(t->poll, start, &next_ms, emit_event, t);
+	t->proc_ns += now_ns() - start;
+	if (err == -ESRCH)
+		return 1; /* gone: target_gone() says so too */
+	if (err) {
+		fail("cannot read the goroutine table of pid %d: %s", (int)t->pid, strerror(-err));
+		return err;
+	}
+	if (next_ms < timeout_ms)
+		timeout_ms = next_ms;
+	/* Sleeps until the next read is due, or wakes when the target exits. */
+	if (t->pidfd >= 0)
+		target_gone(t, timeout_ms);
+	else
+		usleep((useconds_t)timeout_ms * 1000);
+	return 0;
+}
+
 static int pump(void *ctx, int timeout_ms)
 {
 	struct tracer *t = ctx;
@@ -607,6 +650,12 @@ static int pump(void *ctx, int timeout_ms)
 
 	if (t->ended)
 		return 1;
+	if (t->poll) {
+		err = pump_poll(t, timeout_ms);
+		if (err < 0)
+			return err;
+		goto check_end;
+	}
 	err = ring_buffer__poll(t->rb, timeout_ms);
 	if (err < 0 && err != -EINTR) {
 		fail("cannot read the ring buffer: %s", strerror(-err));
@@ -617,6 +666,7 @@ static int pump(void *ctx, int timeout_ms)
 	t->proc_ns += now_ns() - start;
 	if (err)
 		return err;
+check_end:
 	if (stop_signal && t->launched && !t->forwarded) {
 		/* Trace a launched child to its end: it decides what the signal means. */
 		kill(t->pid, stop_signal);
@@ -736,8 +786,19 @@ int tracer__run(const struct env *env)
 			goto cleanup;
 		}
 	}
-	if (load_and_attach(&t, t.attached, sizeof(t.attached)))
+	if (env->poll_hz) {
+		char perr[256];
+
+		t.poll = poll_src__open(t.ge, t.path, &t.tables.off, t.pid, env->poll_hz, perr,
+					sizeof(perr));
+		if (!t.poll) {
+			fail("cannot poll %s: %s", t.display, perr);
+			goto cleanup;
+		}
+		snprintf(t.attached, sizeof(t.attached), "none, poll %g Hz", env->poll_hz);
+	} else if (load_and_attach(&t, t.attached, sizeof(t.attached))) {
 		goto cleanup;
+	}
 	if (!t.launched && target_gone(&t, 0)) {
 		fail("cannot attach to pid %d: the process exited during attach", (int)t.pid);
 		goto cleanup;
@@ -752,6 +813,8 @@ int tracer__run(const struct env *env)
 	if (verbose)
 		fprintf(stderr, "xgotop-tui: offsets from %s, wait reasons from %s\n",
 			t.tables.off_source, t.tables.wait_source);
+	if (verbose && t.poll)
+		fprintf(stderr, "xgotop-tui: goroutine table: %s\n", poll_src__how(t.poll));
 	/*
 	 * With a profile the compiler may inline casgstatus at hot call sites
 	 * (execute, ready, park_m, newproc1: docs/GO-VERSIONS.md); those
@@ -815,6 +878,7 @@ cleanup:
 	if (t.child_log >= 0)
 		close(t.child_log);
 	ring_buffer__free(t.rb);
+	poll_src__free(t.poll);
 	detach(&t);
 	xgotop_bpf__destroy(t.skel);
 	decoder__free(t.dec);

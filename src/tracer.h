@@ -27,6 +27,9 @@ struct env {
 	bool verbose;
 	xg_ui_fn ui;  /* NULL: headless */
 	double delay; /* UI refresh, seconds */
+	/* What is probed (src/probes.c), or --poll (src/gpoll.c): */
+	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
+	double poll_hz;	     /* --poll HZ: read the goroutine table, no uprobes; 0: off */
 };
 
 /*

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * --poll HZ: the goroutine table read from the target's memory, no
+ * uprobes. HZ times a second, runtime.allgs (every g the program ever
+ * made) and the fields of each g - status, wait reason, goid, start PC,
+ * go-statement PC, wait-since, parent goid (go1.21+) - are read with
+ * process_vm_readv and compared with the previous read; what changed
+ * becomes the same goroutine events the probes give (create, state, exit),
+ * for the same state table, UI and JSONL. The target pays nothing but the
+ * reads; transitions between two reads are not seen (a goroutine that ran
+ * and parked again in between shows as an inferred pair).
+ *
+ * Two parts: the poller (pure: memory comes through a callback, so the
+ * tests feed it a fake process) and the poll source (the I/O: the target's
+ * memory, its load bias, the clock).
+ */
+#ifndef XGOTOP_GPOLL_H
+#define XGOTOP_GPOLL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../bpf/xgotop_event.h"
+#include "gevent.h"
+
+struct goelf;
+
+/* Where the goroutine table and the g fields are, for one binary. */
+struct poll_layout {
+	uint64_t allgs; /* link-time address of runtime.allgs, a []*g */
+	uint32_t g_status, g_goid, g_waitreason, g_waitsince, g_startpc, g_gopc;
+	uint32_t g_parent_goid; /* 0: no such field (before go1.21) */
+};
+
+/* One read of the target: LEN bytes at ADDR into BUF. */
+struct poll_iov {
+	uint64_t addr;
+	void *buf;
+	size_t len;
+};
+/* Read N ranges; 0, or -errno when any range could not be read (-ESRCH: gone). */
+typedef int (*poll_read_fn)(const struct poll_iov *iov, size_t n, void *ctx);
+typedef int (*poll_emit_fn)(const struct gev *ev, void *ctx);
+
+struct poller;
+
+/* BIAS: load bias of the target (0 unless PIE). NULL and errno on failure. */
+struct poller *poller__new(const struct poll_layout *l, uint32_t pid, uint64_t bias,
+			   poll_read_fn read, void *read_ctx);
+void poller__free(struct poller *p);
+
+/*
+ * Read every g once and emit, stamped TS, what changed since the last read:
+ * a create for a goroutine not seen before (carrying its state), a state
+ * event per status change (inferred pairs for a goroutine seen waiting
+ * twice that ran in between: its wait reason or wait-since changed), and
+ * state -> dead plus exit for one that ended (or whose g now runs another
+ * goid). Returns 0, the first non-zero EMIT result, or -errno from READ.
+ */
+int poller__sample(struct poller *p, uint64_t ts, poll_emit_fn emit, void *ctx);
+
+struct poll_stats {
+	uint64_t samples;
+	uint64_t gs;	  /* gs in the last read */
+	uint64_t live;	  /* goroutines alive after the last read */
+	uint64_t bytes;	  /* bytes read by the last sample */
+	uint64_t skipped; /* g entries ignored as unreadable or implausible */
+};
+void poller__stats(const struct poller *p, struct poll_stats *out);
+
+/*
+ * Find runtime.allgs in GE: its .symtab entry, else (stripped binaries) the
+ * 24-byte slice whose three words runtime.allgadd's code addresses
+ * (rip-relative on amd64, adrp+offset on arm64). 0 and *HOW ("symtab",
+ * "runtime.allgadd code"), or -ENOENT.
+ */
+int poll__find_allgs(const struct goelf *ge, uint64_t *vaddr, const char **how);
+
+/*
+ * Fill L for GE from the offsets OFF. The status offset is not among the
+ * probes' offsets: atomicstatus sits 8 bytes before goid in every release
+ * from go1.19 to go1.26 (checked against DWARF by tests/overhead).
+ * 0, or -ENOENT with ERR saying what is missing.
+ */
+int poll__layout(const struct goelf *ge, const struct xg_offsets *off, struct poll_layout *l,
+		 char *err, size_t errlen);
+
+/* ---- the poll source: a live process --------------------------------------------------- */
+
+struct poll_src;
+
+/* Poll process PID running GE, the binary at PATH. NULL with ERR set on failure. */
+struct poll_src *poll_src__open(const struct goelf *ge, const char *path,
+				const struct xg_offsets *off, pid_t pid, double hz, char *err,
+				size_t errlen);
+void poll_src__free(struct poll_src *s);
+/*
+ * Sample when one is due at NOW (CLOCK_MONOTONIC ns); returns how long the
+ * caller may sleep before the next one is due (ms, >= 0) through NEXT_MS.
+ * 0, the first non-zero EMIT result, or -errno (-ESRCH: the process is gone).
+ * Until the target's runtime has started (a launched child) there is nothing
+ * to read, and that is not an error.
+ */
+int poll_src__pump(struct poll_src *s, uint64_t now, int *next_ms, poll_emit_fn emit, void *ctx);
+void poll_src__stats(const struct poll_src *s, struct poll_stats *out);
+/* The target's load bias, once its binary is mapped: 0 or -EAGAIN. */
+int poll_src__bias(const struct poll_src *s, uint64_t *bias);
+/* "runtime.allgs from symtab" / "... from runtime.allgadd code". */
+const char *poll_src__how(const struct poll_src *s);
+
+#endif /* XGOTOP_GPOLL_H */
