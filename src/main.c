@@ -10,8 +10,8 @@
 #include "tui.h"
 
 static const char usage_line[] =
-	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) --headless [--jsonl FILE] "
-	"[options]";
+	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) [-d SEC] [-n N] "
+	"[--headless --jsonl FILE] [options]";
 
 static void usage_error(const char *fmt, const char *arg)
 {
@@ -31,7 +31,15 @@ static void help(void)
 	       "  -- CMD [ARGS...]          launch CMD with the probes in place before it starts;\n"
 	       "                            exit with its status\n\n"
 	       "Output:\n"
-	       "  --headless                no terminal UI (the only mode in this build)\n"
+	       "  (default)                 the terminal UI: ? inside it lists the keys\n"
+	       "  -d SEC                    UI refresh interval (default 1, at least 0.1)\n"
+	       "  -n N                      no UI: print N text snapshots, one every -d SEC,\n"
+	       "                            on stdout (like top -b), then exit\n"
+	       "  --ascii                   ASCII glyphs only (default: by the locale)\n"
+	       "  --colors 256|16|8|mono    force a color scheme (NO_COLOR is honoured)\n"
+	       "  --sort KEY                cpu, age, state, goid, allocs or func\n"
+	       "  --filter EXPR             initial filter, as typed after / (docs/UI.md)\n"
+	       "  --headless                no terminal UI: events to --jsonl only\n"
 	       "  --jsonl FILE              write every event as one JSON object per line\n"
 	       "                            (FILE - is stdout; schema in docs/JSONL.md)\n\n"
 	       "Options:\n"
@@ -46,6 +54,8 @@ static void help(void)
 	       "  -h, --help                this text\n"
 	       "  -V, --version             print the version\n\n"
 	       "Examples:\n"
+	       "  sudo xgotop-tui -pid 1234\n"
+	       "  sudo xgotop-tui -n 3 -d 2 --filter state:waiting -pid 1234\n"
 	       "  sudo xgotop-tui -pid 1234 --headless --jsonl events.jsonl\n"
 	       "  sudo xgotop-tui -b ./server --headless --jsonl -\n"
 	       "  sudo xgotop-tui --headless --jsonl out.jsonl -- ./server -port 8080\n\n"
@@ -69,6 +79,12 @@ enum {
 	O_RINGBUF,
 	O_PROBES,
 	O_POLL,
+	O_DELAY,
+	O_BATCH,
+	O_ASCII,
+	O_COLORS,
+	O_FILTER,
+	O_SORT,
 	O_VERBOSE,
 	O_HELP,
 	O_VERSION
@@ -84,6 +100,12 @@ static const struct opt opts[] = {
 	{{"--ringbuf-mb"}, true, O_RINGBUF},
 	{{"--probes", "-probes"}, true, O_PROBES},
 	{{"--poll", "-poll"}, true, O_POLL},
+	{{"-d", "--delay"}, true, O_DELAY},
+	{{"-n", "--iterations"}, true, O_BATCH},
+	{{"--ascii", "-ascii"}, false, O_ASCII},
+	{{"--colors", "--colours"}, true, O_COLORS},
+	{{"--filter"}, true, O_FILTER},
+	{{"--sort"}, true, O_SORT},
 	{{"-v", "--verbose"}, false, O_VERBOSE},
 	{{"-h", "--help", "-help"}, false, O_HELP},
 	{{"-V", "--version", "-version"}, false, O_VERSION},
@@ -188,6 +210,26 @@ int main(int argc, char **argv)
 		case O_POLL:
 			env.poll_hz = parse_number(val, "poll rate", 0.1, 1000);
 			break;
+		case O_DELAY:
+			env.delay = parse_number(val, "refresh interval", 0.1, 3600);
+			break;
+		case O_BATCH:
+			env.batch = (unsigned int)parse_number(val, "snapshot count", 1, 1e9);
+			if ((double)env.batch != strtod(val, NULL))
+				usage_error("invalid snapshot count '%s'", val);
+			break;
+		case O_ASCII:
+			env.ascii = true;
+			break;
+		case O_COLORS:
+			env.colors = val;
+			break;
+		case O_FILTER:
+			env.filter = val;
+			break;
+		case O_SORT:
+			env.sort = val;
+			break;
 		case O_VERBOSE:
 			env.verbose = true;
 			break;
@@ -206,7 +248,16 @@ int main(int argc, char **argv)
 		usage_error("%s", "--poll reads the goroutine table without probes: drop --probes");
 	if (env.poll_hz && env.binary)
 		usage_error("%s", "--poll reads one process: give -pid PID or -- CMD, not -b");
-	if (!env.headless)
+	if (env.batch && env.headless)
+		usage_error("%s", "-n prints snapshots of the UI's data: drop --headless");
+	if (env.batch && env.jsonl && !strcmp(env.jsonl, "-"))
+		usage_error("%s", "-n and --jsonl - both write to stdout: give --jsonl a file");
+	if (!env.headless) {
+		char err[512];
+
+		if (tui__validate(&env, err, sizeof(err)))
+			usage_error("%s", err);
 		env.ui = tui__run;
+	}
 	return tracer__run(&env);
 }

@@ -27,6 +27,12 @@ struct env {
 	bool verbose;
 	xg_ui_fn ui;  /* NULL: headless */
 	double delay; /* UI refresh, seconds */
+	/* The UI's options (tui/): */
+	unsigned int batch; /* -n N: N text snapshots on stdout, no curses; 0: interactive */
+	bool ascii;	    /* --ascii: ASCII glyphs whatever the locale */
+	const char *colors; /* --colors 256|16|8|mono; NULL: what the terminal has */
+	const char *filter; /* --filter EXPR: initial filter */
+	const char *sort;   /* --sort KEY: initial sort */
 	/* What is probed (src/probes.c), or --poll (src/gpoll.c): */
 	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
 	double poll_hz;	     /* --poll HZ: read the goroutine table, no uprobes; 0: off */

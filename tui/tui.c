@@ -1,14 +1,560 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Placeholder until the UI lands: says so instead of pretending. */
-#include <errno.h>
-#include <stdio.h>
-
+/*
+ * The UI's loop and the terminal: curses set-up and teardown on every exit
+ * path, signals, input, the refresh clock, and the batch mode.
+ *
+ * The loop pumps the source every few milliseconds (the ring buffer must
+ * not fill while we wait for keys), draws once per refresh interval and
+ * after each burst of keys. Drawing erases and redraws the whole frame;
+ * curses sends only the cells that changed.
+ */
+#define _GNU_SOURCE
 #include "tui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curses.h>
+#include <term.h>
+
+#include "batch.h"
+#include "filter.h"
+#include "model.h"
+#include "theme.h"
+#include "views.h"
+
+#define PUMP_MS 10 /* longest wait for keys between two pumps */
+
+/* ---- what signal handlers and atexit need: process-wide by nature --------- */
+
+static volatile sig_atomic_t quit_sig;
+static volatile sig_atomic_t curses_on;
+static struct sigaction old_int, old_term, old_hup;
+static struct termios saved_tio;
+static bool have_tio;
+static char restore_seq[256];
+static size_t restore_len;
+/* Our stderr goes to a memory file while curses owns the terminal. */
+static int saved_stderr = -1, err_file = -1;
+
+static void chain(int sig, const struct sigaction *old)
+{
+	if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL &&
+	    old->sa_handler != SIG_IGN)
+		old->sa_handler(sig);
+}
+
+/* Quit, and let the tracer's own handler see the signal too: it detaches or forwards it. */
+static void on_quit(int sig)
+{
+	quit_sig = sig;
+	chain(sig, sig == SIGINT ? &old_int : sig == SIGTERM ? &old_term : &old_hup);
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Give stderr back, with what was written to it meanwhile. Async-signal-safe. */
+static void restore_stderr(void)
+{
+	char buf[4096];
+	ssize_t n;
+	off_t off = 0;
+
+	if (saved_stderr < 0)
+		return;
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	saved_stderr = -1;
+	if (err_file < 0)
+		return;
+	while ((n = pread(err_file, buf, sizeof(buf), off)) > 0) {
+		write_all(2, buf, (size_t)n);
+		off += n;
+	}
+	close(err_file);
+	err_file = -1;
+}
+
+/*
+ * A crash with curses up: endwin is not async-signal-safe, so restore the
+ * terminal the way it would, from what was prepared at start-up (the
+ * shell's termios, the terminfo strings leaving the alternate screen),
+ * then die of the same signal.
+ */
+static void on_crash(int sig)
+{
+	if (curses_on) {
+		write_all(1, restore_seq, restore_len);
+		if (have_tio)
+			tcsetattr(0, TCSADRAIN, &saved_tio);
+		curses_on = 0;
+	}
+	restore_stderr();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void at_exit(void)
+{
+	if (curses_on) {
+		endwin();
+		curses_on = 0;
+	}
+	restore_stderr();
+}
+
+static void add_cap(const char *name)
+{
+	char *s = tigetstr(name);
+	size_t n;
+
+	if (!s || s == (char *)-1)
+		return;
+	n = strlen(s);
+	if (restore_len + n < sizeof(restore_seq)) {
+		memcpy(restore_seq + restore_len, s, n);
+		restore_len += n;
+	}
+}
+
+static void install_signals(void)
+{
+	static const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	struct sigaction sa = {.sa_handler = on_quit};
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < sizeof(crash) / sizeof(crash[0]); i++)
+		sigaction(crash[i], &sa, NULL);
+}
+
+static void restore_signals(void)
+{
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Event clock + offset = wall clock: the live event clock is CLOCK_MONOTONIC. */
+static int64_t wall_offset(void)
+{
+	struct timespec rt, mt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	return ((int64_t)rt.tv_sec - (int64_t)mt.tv_sec) * 1000000000ll +
+	       ((int64_t)rt.tv_nsec - (int64_t)mt.tv_nsec);
+}
+
+/* ---- options ---------------------------------------------------------------- */
+
+static int sort_by_name(const char *s)
+{
+	static const char *const names[TUI_SORT_N] = {
+		[TUI_SORT_CPU] = "cpu",	  [TUI_SORT_AGE] = "age",	[TUI_SORT_STATE] = "state",
+		[TUI_SORT_GOID] = "goid", [TUI_SORT_ALLOCS] = "allocs", [TUI_SORT_FUNC] = "func",
+	};
+	int i;
+
+	for (i = 0; i < TUI_SORT_N; i++)
+		if (!strcasecmp(s, names[i]))
+			return i;
+	if (!strcasecmp(s, "gid"))
+		return TUI_SORT_GOID;
+	if (!strcasecmp(s, "function"))
+		return TUI_SORT_FUNC;
+	return -1;
+}
+
+int tui__validate(const struct env *env, char *err, size_t err_len)
+{
+	struct filter f = {0};
+	char ferr[256];
+
+	if (env->delay && (env->delay < 0.1 || env->delay > 3600)) {
+		snprintf(err, err_len, "-d %g: the refresh interval is 0.1 to 3600 seconds",
+			 env->delay);
+		return -EINVAL;
+	}
+	if (env->colors && strcmp(env->colors, "256") && strcmp(env->colors, "16") &&
+	    strcmp(env->colors, "8") && strcmp(env->colors, "mono")) {
+		snprintf(err, err_len, "--colors %s: use 256, 16, 8 or mono", env->colors);
+		return -EINVAL;
+	}
+	if (env->sort && sort_by_name(env->sort) < 0) {
+		snprintf(err, err_len, "--sort %s: use cpu, age, state, goid, allocs or func",
+			 env->sort);
+		return -EINVAL;
+	}
+	if (env->filter) {
+		if (filter__parse(&f, env->filter, ferr, sizeof(ferr))) {
+			snprintf(err, err_len, "--filter '%s': %s", env->filter, ferr);
+			return -EINVAL;
+		}
+		filter__clear(&f);
+	}
+	return 0;
+}
+
+static void apply_options(struct tui_model *m, const struct env *env)
+{
+	char err[256];
+
+	if (env->sort)
+		model__set_sort(m, (enum tui_sort)sort_by_name(env->sort), false);
+	if (env->filter)
+		model__set_filter(m, env->filter, err, sizeof(err));
+}
+
+/* ---- batch mode --------------------------------------------------------------- */
+
+static int run_batch(const struct xg_source *src, const struct env *env)
+{
+	double delay = env->delay > 0 ? env->delay : 1.0;
+	struct tui_model m;
+	unsigned int i;
+	int rc = 0, err = 0;
+	struct sigaction sa = {.sa_handler = on_quit};
+
+	model__init(&m, src, delay);
+	apply_options(&m, env);
+	m.wall_off = wall_offset();
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	model__refresh(&m);
+	model__sample_meters(&m);
+	for (i = 0; i < env->batch && !quit_sig; i++) {
+		uint64_t until = mono_ns() + (uint64_t)(delay * 1e9), now;
+
+		while (!m.ended && !quit_sig && (now = mono_ns()) < until) {
+			uint64_t left = (until - now) / 1000000;
+
+			rc = src->ops->pump(src->ctx, left < 50 ? (int)left : 50);
+			if (rc < 0) {
+				err = rc;
+				goto out;
+			}
+			if (rc == 1)
+				model__set_ended(&m);
+		}
+		if (!m.ended)
+			model__sample_meters(&m);
+		model__refresh(&m);
+		if (model__rows(&m)) {
+			err = -ENOMEM;
+			goto out;
+		}
+		model__order(&m, 0, m.n_rows);
+		if (batch__snapshot(stdout, &m))
+			break; /* stdout closed (| head): done, quietly */
+		if (m.ended)
+			break;
+	}
+out:
+	if (quit_sig && !m.ended)
+		src->ops->pump(src->ctx, 0); /* the tracer acts on the signal */
+	restore_signals();
+	model__free(&m);
+	return err ? -ECANCELED : 0;
+}
+
+/* ---- the terminal ------------------------------------------------------------ */
+
+struct term_ui {
+	SCREEN *scr;
+	WINDOW *win;
+	struct tui_theme theme;
+	uint64_t err_seen; /* bytes of err_file already shown */
+};
+
+static int term_start(struct term_ui *t, const struct env *env)
+{
+	const char *term = getenv("TERM");
+	enum tui_scheme scheme;
+
+	if (!term || !*term) {
+		fprintf(stderr, "xgotop-tui: TERM is not set: set it, or use -n N for text "
+				"snapshots\n");
+		return -ENOTTY;
+	}
+	/* Characters only: numbers in the JSONL output must keep their dot. */
+	setlocale(LC_CTYPE, "");
+	have_tio = tcgetattr(0, &saved_tio) == 0;
+	t->scr = newterm(term, stdout, stdin);
+	if (!t->scr) {
+		fprintf(stderr,
+			"xgotop-tui: unknown terminal type '%s': set TERM to one terminfo knows "
+			"(xterm-256color, vt100, ...)\n",
+			term);
+		return -ENOTTY;
+	}
+	set_term(t->scr);
+	curses_on = 1;
+	restore_len = 0;
+	add_cap("sgr0");
+	add_cap("cnorm");
+	add_cap("rmkx");
+	add_cap("rmcup");
+	cbreak();
+	noecho();
+	nonl();
+	curs_set(0);
+	set_escdelay(25);
+	scheme = theme__detect(env->colors);
+	if (scheme != TUI_SCHEME_MONO && (start_color() == ERR || theme__init_pairs(scheme)))
+		scheme = TUI_SCHEME_MONO;
+	theme__init(&t->theme, scheme, theme__detect_glyphs(env->ascii, term));
+	t->win = newwin(LINES, COLS, 0, 0);
+	if (!t->win)
+		return -ENOMEM;
+	keypad(t->win, TRUE);
+	nodelay(t->win, TRUE);
+	return 0;
+}
+
+static void term_stop(struct term_ui *t)
+{
+	if (t->win)
+		delwin(t->win);
+	if (curses_on) {
+		endwin();
+		curses_on = 0;
+	}
+	if (t->scr)
+		delscreen(t->scr);
+	t->scr = NULL;
+	t->win = NULL;
+}
+
+/* Route stderr to a memory file: a message from below must not scribble on the screen. */
+static void capture_stderr(void)
+{
+	int fd = memfd_create("xgotop-tui-stderr", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	saved_stderr = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (saved_stderr < 0 || dup2(fd, 2) < 0) {
+		close(fd);
+		if (saved_stderr >= 0)
+			close(saved_stderr);
+		saved_stderr = -1;
+		return;
+	}
+	err_file = fd;
+}
+
+/* The newest complete line written to stderr since the last look, as a status message. */
+static void show_new_stderr(struct term_ui *t, struct tui_model *m)
+{
+	struct stat st;
+	char buf[512], *end, *start;
+	uint64_t from;
+	ssize_t n;
+
+	if (err_file < 0 || fstat(err_file, &st) || (uint64_t)st.st_size <= t->err_seen)
+		return;
+	from = (uint64_t)st.st_size > sizeof(buf) - 1 ? (uint64_t)st.st_size - (sizeof(buf) - 1)
+						      : 0;
+	if (from < t->err_seen)
+		from = t->err_seen;
+	n = pread(err_file, buf, sizeof(buf) - 1, (off_t)from);
+	t->err_seen = (uint64_t)st.st_size;
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	end = buf + n;
+	start = end;
+	while (start > buf && start[-1] != '\n')
+		start--;
+	if (*start)
+		model__message(m, true, "%s", start);
+}
+
+static void draw(struct term_ui *t, struct tui_model *m)
+{
+	frame__draw(t->win, m);
+	wnoutrefresh(t->win);
+	doupdate();
+}
 
 int tui__run(const struct xg_source *src, const struct env *env)
 {
-	(void)src;
-	(void)env;
-	fprintf(stderr, "xgotop-tui: the terminal UI is not in this build yet: use --headless\n");
-	return -ECANCELED;
+	static bool atexit_done;
+	double delay = env->delay > 0 ? env->delay : 1.0;
+	uint64_t tick_ns = (uint64_t)(delay * 1e9), next_tick, t_now;
+	struct term_ui t = {0};
+	struct tui_model m;
+	bool dirty = true, pumped = false, lost = false, leaving = false;
+	int err = 0, rc;
+
+	if (env->batch)
+		return run_batch(src, env);
+	if (!isatty(0) || !isatty(1)) {
+		fprintf(stderr, "xgotop-tui: the terminal UI needs a terminal on stdin and stdout: "
+				"use -n N for text snapshots, or --headless\n");
+		return -ECANCELED;
+	}
+	model__init(&m, src, delay);
+	apply_options(&m, env);
+	if (!atexit_done) {
+		atexit(at_exit);
+		atexit_done = true;
+	}
+	install_signals();
+	err = term_start(&t, env);
+	if (err) {
+		term_stop(&t);
+		restore_signals();
+		model__free(&m);
+		return -ECANCELED;
+	}
+	capture_stderr();
+	m.theme = &t.theme;
+	m.ascii = t.theme.glyphset == TUI_GLYPHS_ASCII;
+	m.wall_off = wall_offset();
+	model__refresh(&m);
+	model__sample_meters(&m);
+	next_tick = mono_ns() + tick_ns;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = 0, .events = POLLIN};
+		int rd = 0, ch, timeout;
+
+		if (quit_sig) {
+			/*
+			 * A launched command gets the signal from the tracer and is
+			 * traced to its end; anything else: leave now.
+			 */
+			if (quit_sig == SIGHUP || m.ended || !m.info.child_output[0] || leaving)
+				break;
+			leaving = true;
+			quit_sig = 0;
+			model__message(
+				&m, false,
+				"waiting for pid %u to exit (sent the signal; q again: leave now)",
+				m.info.pid);
+			dirty = true;
+		}
+		if (!m.ended) {
+			rc = src->ops->pump(src->ctx, 0);
+			if (rc < 0) {
+				err = rc;
+				break;
+			}
+			pumped = true;
+			model__track(&m);
+			if (rc == 1) {
+				model__set_ended(&m);
+				dirty = true;
+				if (leaving)
+					break;
+			}
+		}
+		t_now = mono_ns();
+		if (t_now >= next_tick) {
+			if (!m.ended)
+				model__sample_meters(&m);
+			show_new_stderr(&t, &m);
+			m.wall_off = wall_offset();
+			dirty = true;
+			next_tick += tick_ns;
+			if (next_tick <= t_now)
+				next_tick = t_now + tick_ns;
+		}
+		if (dirty) {
+			if (pumped)
+				model__refresh(&m);
+			pumped = false;
+			draw(&t, &m);
+			dirty = false;
+		}
+		timeout = (int)((next_tick - t_now) / 1000000) + 1;
+		if (!m.ended && timeout > PUMP_MS)
+			timeout = PUMP_MS;
+		if (poll(&pfd, 1, timeout) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			lost = true;
+			break;
+		}
+		while ((ch = wgetch(t.win)) != ERR) {
+			if (pumped) {
+				model__refresh(&m);
+				pumped = false;
+			}
+			if (ch == KEY_RESIZE)
+				wresize(t.win, LINES, COLS);
+			rd |= tui__key(&m, ch);
+			if (rd & RD_QUIT)
+				break;
+		}
+		if (rd & RD_QUIT) {
+			/* q in launched mode: as Ctrl-C would, let the command end first. */
+			if (!leaving && !m.ended && m.info.child_output[0]) {
+				raise(SIGINT);
+				continue;
+			}
+			break;
+		}
+		if (rd & RD_CLEAR)
+			clearok(curscr, TRUE);
+		if (rd & RD_FRAME)
+			dirty = true;
+	}
+
+	if (quit_sig && !m.ended)
+		src->ops->pump(src->ctx, 0); /* the tracer acts on the signal */
+	if (lost || quit_sig == SIGHUP) {
+		/* No terminal to restore: do not wait on it either. */
+		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			close(fd);
+		}
+	}
+	term_stop(&t);
+	restore_stderr();
+	restore_signals();
+	model__free(&m);
+	quit_sig = 0;
+	return err ? -ECANCELED : 0;
 }

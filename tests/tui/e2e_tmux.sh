@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# The terminal UI end to end: the real binary in tmux on the bundled workload
+# (examples/workload), driven with send-keys and read with capture-pane.
+#
+#   e2e_tmux.sh TRACER WORKDIR
+#
+# Needs root (it attaches uprobes), tmux, and Go (tools/go-toolchain.sh
+# fetches one). Captured screens are kept in WORKDIR for a look.
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../e2e/lib.sh"
+
+[ $# -eq 2 ] || { echo "usage: $0 TRACER WORKDIR" >&2; exit 2; }
+tracer=$1 w=$2
+need_root
+need_tracer "$tracer"
+command -v tmux >/dev/null || fail "tmux is not installed: apt-get install tmux"
+rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
+
+go=$("$e2e_root/tools/go-toolchain.sh" 1.26.8) || fail "no Go toolchain (tools/go-toolchain.sh 1.26.8)"
+(cd "$e2e_root/examples/workload" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$go" build -o "$w/workload" .) ||
+	fail "cannot build examples/workload"
+
+sock=xgotop-e2e-$$
+T() { tmux -L "$sock" "$@"; }
+# A session that outlives the UI's, so the server does too between runs.
+T new-session -d -s keep -x 80 -y 24 "sleep 3600" || fail "cannot start tmux"
+wpid=
+cleanup() {
+	T kill-server 2>/dev/null
+	[ -n "$wpid" ] && stop "$wpid"
+}
+trap cleanup EXIT
+
+failures=0
+bad() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+# start NAME COLSxROWS ENV... -- ARGS...: the UI in a new session; its exit status
+# is printed after it, and the pane stays to be read.
+start() {
+	local name=$1 size=$2 envs=()
+	shift 2
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	T kill-session -t ui 2>/dev/null
+	T new-session -d -s ui -x "${size%x*}" -y "${size#*x}" \
+		"env ${envs[*]} $tracer $*; echo XG_EXIT=\$?; sleep 600"
+	cur=$name
+}
+
+cap() { T capture-pane -t ui -p; }
+
+# wait_for REGEX [SECONDS]: until the pane shows REGEX (extended); saves the screen.
+wait_for() {
+	local end=$((SECONDS + ${2:-15}))
+	while [ $SECONDS -lt "$end" ]; do
+		if cap | grep -Eq -- "$1"; then
+			cap >"$w/$cur.last.txt"
+			return 0
+		fi
+		sleep 0.2
+	done
+	cap >"$w/$cur.last.txt"
+	return 1
+}
+
+keys() { T send-keys -t ui "$@"; }
+
+# rows: goroutine rows on screen (a goid, a state glyph and name).
+rows() { cap | grep -Ec '^ *[0-9]+ [^ ] +(running|runnable|syscall|waiting|exited|preempted|copystack|idle|run|rnbl|sysc|wait|exit|prmt|stck) '; }
+
+meters_ok() {
+	local s=$1 m
+	for m in LAT RPS PPS EWP PRC DROP OVH; do
+		grep -q "$m " <<<"$s" || bad "$cur: no $m meter"
+	done
+}
+
+# The workload runs in the background; the UI attaches to it with -pid.
+"$w/workload" -seconds 300 >"$w/workload.out" 2>&1 &
+wpid=$!
+sleep 0.5
+alive "$wpid" || fail "the workload did not start"
+
+# ---- 132x40, 256 colors, UTF-8 ----------------------------------------------
+start wide 132x40 TERM=xterm-256color LANG=C.UTF-8 -- -pid "$wpid"
+wait_for 'GID .*STATE' 20 || fail "132x40: no goroutine list after 20 s (see $w/wide.last.txt)"
+sleep 2.5 # a few refreshes: meters and rows settle
+s=$(cap)
+cap >"$w/wide.main.txt"
+meters_ok "$s"
+grep -q "LIVE" <<<"$s" || bad "132x40: no LIVE in the header"
+grep -q "pid $wpid workload" <<<"$s" || bad "132x40: the header does not name pid $wpid"
+n=$(rows)
+[ "$n" -ge 10 ] || bad "132x40: $n goroutine rows, want >= 10"
+grep -q "(100ms/cell)" <<<"$s" || bad "132x40: the scale is not 100ms/cell at start"
+
+# Zoom: the scale label follows.
+keys +
+wait_for '\(50ms/cell\)' 5 || bad "zoom in: no 50ms/cell label"
+keys - -
+wait_for '\(200ms/cell\)' 5 || bad "zoom out: no 200ms/cell label"
+keys 0 +
+
+# Filter: narrows the list to waiting goroutines.
+before=$(rows)
+keys / 's' 't' 'a' 't' 'e' ':' 'w' 'a' 'i' 't' 'i' 'n' 'g' Enter
+wait_for 'filter: state:waiting' 5 || bad "filter: the status line does not show it"
+sleep 1.2
+after=$(rows)
+cap >"$w/wide.filter.txt"
+[ "$after" -ge 1 ] || bad "filter state:waiting: no rows"
+[ "$after" -lt "$before" ] || bad "filter state:waiting: $after rows, not fewer than $before"
+if cap | grep -E '^ *[0-9]+ [^ ] +(running|runnable|exited) ' >/dev/null; then
+	bad "filter state:waiting: a row in another state"
+fi
+keys / C-u Enter
+sleep 0.5
+
+# The views.
+keys g
+wait_for 'START FUNCTION' 5 && cap >"$w/wide.group.txt" || bad "g: no group view"
+keys t
+wait_for 'Goroutine lifetimes' 5 && cap >"$w/wide.lifetime.txt" || bad "t: no lifetime view"
+keys a
+wait_for 'Allocations by size class' 5 || bad "a: no allocation view"
+cap | grep -q "No data" || bad "a: the allocation view does not say it has no data"
+keys c
+wait_for 'GC cycles' 5 || bad "c: no GC view"
+keys m
+wait_for 'Meters history' 5 || bad "m: no meters history"
+keys Escape
+wait_for 'GID .*STATE' 5 || bad "Esc: not back to the list"
+keys Enter
+wait_for 'Time per state' 5 && cap >"$w/wide.detail.txt" || bad "Enter: no detail view"
+keys Escape '?'
+wait_for 'General' 5 && cap >"$w/wide.help.txt" || bad "?: no help"
+keys Escape
+wait_for 'GID .*STATE' 5 || bad "Esc from help: not back to the list"
+
+# Resize below the minimum and back.
+T resize-window -t ui -x 40 -y 10
+wait_for 'terminal too small' 5 || bad "40x10: no 'terminal too small' screen"
+cap >"$w/wide.small.txt"
+T resize-window -t ui -x 132 -y 40
+wait_for 'GID .*STATE' 5 || bad "back to 132x40: no list"
+cap | grep -q 'XG_EXIT' && bad "the UI exited during the resizes"
+
+# q: exits 0 and gives the terminal back (no UI left on the screen).
+keys q
+wait_for 'XG_EXIT=' 10 || bad "q: the UI did not exit"
+s=$(cap)
+cap >"$w/wide.after-q.txt"
+grep -q 'XG_EXIT=0' <<<"$s" || bad "q: exit status $(grep -o 'XG_EXIT=[0-9]*' <<<"$s"), want 0"
+grep -Eq 'GID|RPS|Help' <<<"$s" && bad "q: the UI is still on the screen (not restored)"
+grep -q "xgotop-tui: attached to pid $wpid" <<<"$s" ||
+	bad "q: the normal screen (with the attach line) is not back"
+
+# ---- 80x24 --------------------------------------------------------------------
+start narrow 80x24 TERM=xterm-256color LANG=C.UTF-8 -- -pid "$wpid"
+wait_for 'GID .*STATE' 20 || bad "80x24: no goroutine list"
+sleep 2.5
+s=$(cap)
+cap >"$w/narrow.main.txt"
+meters_ok "$s"
+n=$(rows)
+[ "$n" -ge 10 ] || bad "80x24: $n goroutine rows, want >= 10"
+grep -q 'qQuit' <<<"$s" || bad "80x24: the key bar has no Quit"
+keys Enter
+wait_for 'Time per state' 5 && cap >"$w/narrow.detail.txt" || bad "80x24: no detail view"
+keys Escape t
+wait_for 'Goroutine lifetimes' 5 && cap >"$w/narrow.lifetime.txt" || bad "80x24: no lifetime view"
+keys Escape g
+wait_for 'START FUNCTION' 5 && cap >"$w/narrow.group.txt" || bad "80x24: no group view"
+keys q
+wait_for 'XG_EXIT=0' 10 || bad "80x24: q did not exit 0"
+
+# ---- TERM=vt100 NO_COLOR=1 LANG=C: ASCII, no color ------------------------------
+start vt100 80x24 TERM=vt100 NO_COLOR=1 LANG=C LC_ALL=C -- -pid "$wpid"
+wait_for 'GID .*STATE' 20 || bad "vt100: no goroutine list"
+sleep 2.5
+s=$(cap)
+cap >"$w/vt100.main.txt"
+meters_ok "$s"
+n=$(rows)
+[ "$n" -ge 10 ] || bad "vt100: $n goroutine rows, want >= 10"
+LC_ALL=C grep -q '[^ -~]' <<<"$s" && bad "vt100/LANG=C: non-ASCII characters on the screen"
+grep -Eq '^ *[0-9]+ - +wait ' <<<"$s" || bad "vt100: no ASCII glyph '-' for waiting rows"
+keys q
+wait_for 'XG_EXIT=0' 10 || bad "vt100: q did not exit 0"
+
+# ---- a launched command: its output to a file, EXITED when it ends -------------
+start launch 132x40 TERM=xterm-256color LANG=C.UTF-8 -- -- "$w/workload" -seconds 3
+wait_for 'GID .*STATE' 20 || bad "launch: no goroutine list"
+grep -q "output" "$w/launch.last.txt" || bad "launch: the header does not say where the output goes"
+# Launched: every creation seen, so start functions are known.
+wait_for 'main\.main\.func1' 5 || bad "launch: no worker (main.main.func1) row"
+wait_for 'EXITED' 20 || bad "launch: no EXITED in the header after the command ended"
+cap >"$w/launch.exited.txt"
+keys q
+wait_for 'XG_EXIT=' 10 || bad "launch: q did not exit"
+cap | grep -q 'XG_EXIT=0' || bad "launch: exit status not the command's 0"
+log=$(grep -o '/tmp/xgotop-tui-child-[A-Za-z0-9]*\.log' "$w/launch.exited.txt" | head -1)
+[ -n "$log" ] && grep -q 'workload: .* jobs done' "$log" ||
+	bad "launch: the command's output is not in its log ($log)"
+
+# ---- every exit path gives the terminal back -------------------------------------
+# start ... then SIG: the shell after the UI prints the exit status and the tty modes.
+for sig in TERM SEGV ABRT; do
+	T kill-session -t ui 2>/dev/null
+	T new-session -d -s ui -x 80 -y 24 \
+		"env TERM=xterm-256color LANG=C.UTF-8 $tracer -pid $wpid; echo XG_EXIT=\$?; stty -a; sleep 600"
+	cur=sig$sig
+	wait_for 'GID .*STATE' 20 || bad "SIG$sig: no UI"
+	shell=$(T list-panes -t ui -F '#{pane_pid}')
+	ui=$(pgrep -P "$shell" -x xgotop-tui)
+	[ -n "$ui" ] || { bad "SIG$sig: no UI process under the pane's shell"; continue; }
+	kill -"$sig" "$ui"
+	wait_for 'XG_EXIT=' 10 || bad "SIG$sig: the UI did not exit"
+	s=$(cap)
+	cap >"$w/sig$sig.txt"
+	case $sig in
+	TERM) want=0 ;;	 # a clean exit: detach, flush
+	SEGV) want=139 ;; # dies of it, after restoring the terminal
+	ABRT) want=134 ;;
+	esac
+	grep -q "XG_EXIT=$want" <<<"$s" || bad "SIG$sig: $(grep -o 'XG_EXIT=[0-9]*' <<<"$s"), want $want"
+	grep -Eq 'GID|RPS' <<<"$s" && bad "SIG$sig: the UI is still on the screen"
+	grep -Eq '(^| )icanon( |$)' <<<"$s" && grep -Eq '(^| )echo( |$)' <<<"$s" ||
+		bad "SIG$sig: the tty is not back in canonical mode with echo"
+done
+
+# SIGHUP: the terminal goes away (the pane is killed): the UI ends, without spinning.
+T kill-session -t ui 2>/dev/null
+T new-session -d -s ui -x 80 -y 24 "exec env TERM=xterm-256color $tracer -pid $wpid"
+cur=hup
+wait_for 'GID .*STATE' 20 || bad "SIGHUP: no UI"
+ui=$(T list-panes -t ui -F '#{pane_pid}')
+T kill-session -t ui
+for _ in $(seq 50); do
+	alive "$ui" || break
+	sleep 0.1
+done
+alive "$ui" && bad "SIGHUP: the UI (pid $ui) still runs 5 s after its terminal went away"
+
+# ---- batch mode ----------------------------------------------------------------
+timeout -k 5 30 "$tracer" -n 2 -d 0.5 -pid "$wpid" >"$w/batch.out" 2>"$w/batch.err"
+st=$?
+[ "$st" -eq 0 ] || bad "batch: exit $st"
+[ "$(grep -c '^xgotop-tui [0-9]' "$w/batch.out")" -eq 2 ] || bad "batch: not 2 snapshots"
+grep -q '^meters: LAT n/a RPS' "$w/batch.out" || bad "batch: no meters line"
+grep -Eq '^ +[0-9]+ waiting ' "$w/batch.out" || bad "batch: no goroutine rows"
+timeout -k 5 30 "$tracer" -n 1 -d 0.05 -pid "$wpid" >/dev/null 2>"$w/bad-d.err"
+[ $? -eq 2 ] || bad "-d 0.05: not a usage error"
+
+[ "$failures" -eq 0 ] || { echo "screens: $w" >&2; fail "$failures checks failed"; }
+echo "PASS: terminal UI end to end (screens in $w)"

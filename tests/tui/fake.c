@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#define _GNU_SOURCE
+#include "fake.h"
+
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "views.h"
+#include "../../bpf/xgotop_event.h"
+
+#define MS  1000000ull
+#define S   1000000000ull
+#define PID 4242
+
+static int pump(void *ctx, int timeout_ms)
+{
+	(void)timeout_ms;
+	((struct fake *)ctx)->pumps++;
+	return 0;
+}
+
+static const struct gtable *table(void *ctx)
+{
+	return ((struct fake *)ctx)->gt;
+}
+
+static void info(void *ctx, struct xg_target_info *out)
+{
+	*out = ((struct fake *)ctx)->info;
+}
+
+static void meters(void *ctx, struct xg_meters *out)
+{
+	struct fake *f = ctx;
+
+	*out = f->meters[f->next_meter % f->n_meters];
+	f->next_meter++;
+}
+
+static uint64_t now(void *ctx)
+{
+	return ((struct fake *)ctx)->now;
+}
+
+static const struct xg_source_ops ops = {
+	.pump = pump,
+	.table = table,
+	.info = info,
+	.meters = meters,
+	.now = now,
+};
+
+static void apply(struct fake *f, struct gev ev)
+{
+	ev.pid = PID;
+	if (!ev.reason && ev.kind != GEV_STATE)
+		ev.reason = GEV_NO_REASON;
+	if (gtable__apply(f->gt, &ev)) {
+		fprintf(stderr, "fake: gtable__apply failed\n");
+		abort();
+	}
+}
+
+static void create(struct fake *f, uint64_t ts, uint64_t goid, uint64_t parent, const char *func,
+		   const char *by, const char *file, int line)
+{
+	apply(f, (struct gev){.kind = GEV_CREATE,
+			      .ts = ts,
+			      .goid = goid,
+			      .parent = parent,
+			      .func = func,
+			      .created_by = by,
+			      .file = file,
+			      .line = line,
+			      .reason = GEV_NO_REASON});
+	/* The runtime's own dead -> runnable follows the creation. */
+	apply(f, (struct gev){.kind = GEV_STATE,
+			      .ts = ts,
+			      .goid = goid,
+			      .from = XG_G_DEAD,
+			      .to = XG_G_RUNNABLE,
+			      .reason = GEV_NO_REASON});
+}
+
+static void state(struct fake *f, uint64_t ts, uint64_t goid, uint8_t from, uint8_t to, int reason,
+		  const char *reason_str)
+{
+	apply(f, (struct gev){.kind = GEV_STATE,
+			      .ts = ts,
+			      .goid = goid,
+			      .from = from,
+			      .to = to,
+			      .reason = to == XG_G_WAITING ? reason : GEV_NO_REASON,
+			      .reason_str = to == XG_G_WAITING ? reason_str : NULL});
+}
+
+static void leave(struct fake *f, uint64_t ts, uint64_t goid)
+{
+	apply(f, (struct gev){.kind = GEV_EXIT, .ts = ts, .goid = goid, .reason = GEV_NO_REASON});
+}
+
+/* A worker: runs RUN, sleeps SLEEP, over [FROM, TO); ends in whatever state TO falls in. */
+static void work(struct fake *f, uint64_t goid, uint64_t from, uint64_t to, uint64_t run,
+		 uint64_t sleep, uint64_t phase)
+{
+	uint64_t t = from + phase;
+	uint8_t cur = XG_G_RUNNABLE;
+
+	while (t < to) {
+		state(f, t, goid, cur, XG_G_RUNNING, 0, NULL);
+		cur = XG_G_RUNNING;
+		if (t + run >= to)
+			break;
+		t += run;
+		state(f, t, goid, cur, XG_G_WAITING, 19, "sleep");
+		cur = XG_G_WAITING;
+		t += sleep;
+		if (t >= to)
+			break;
+		state(f, t, goid, cur, XG_G_RUNNABLE, 0, NULL);
+		cur = XG_G_RUNNABLE;
+		t += 1 * MS;
+	}
+}
+
+struct fake *fake__new(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	uint64_t T = FAKE_T0, g;
+	int i;
+
+	f->gt = gtable__new(&(struct gtable_opts){.keep_exited_ns = 600 * S});
+	f->now = FAKE_NOW;
+	f->src.ops = &ops;
+	f->src.ctx = f;
+	f->info.pid = PID;
+	snprintf(f->info.path, sizeof(f->info.path), "/srv/bin/workload");
+	snprintf(f->info.go_version, sizeof(f->info.go_version), "go1.26.8");
+	snprintf(f->info.arch, sizeof(f->info.arch), "amd64");
+	snprintf(f->info.mode, sizeof(f->info.mode), "LIVE");
+	snprintf(f->info.probes, sizeof(f->info.probes), "runtime.casgstatus");
+
+	/* G1 main.main and G3, seen first at the start: created before tracing. */
+	state(f, T, 1, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+	state(f, T + 150 * MS, 1, XG_G_RUNNING, XG_G_WAITING, 9, "select");
+	state(f, T + 9000 * MS, 1, XG_G_WAITING, XG_G_RUNNABLE, 0, NULL);
+	state(f, T + 9001 * MS, 1, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+	state(f, T + 9200 * MS, 1, XG_G_RUNNING, XG_G_WAITING, 7, "chan receive");
+	state(f, T + 10 * MS, 3, XG_G_RUNNING, XG_G_WAITING, 16, "force gc (idle)");
+
+	/* The producer, blocked sending most of the time. */
+	create(f, T + 100 * MS, 7, 1, "main.producer", "main.main", "/src/workload/main.go", 59);
+	for (i = 0; i < 20; i++) {
+		uint64_t t = T + 8000 * MS + (uint64_t)i * 100 * MS;
+
+		state(f, t, 7, i ? XG_G_WAITING : XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+		state(f, t + 2 * MS, 7, XG_G_RUNNING, XG_G_WAITING, 8, "chan send");
+	}
+
+	/* Four workers, each ending in a different state. */
+	for (g = 8; g < 12; g++)
+		create(f, T + 100 * MS, g, 1, "main.main.func1", "main.main",
+		       "/src/workload/main.go", 63);
+	work(f, 8, T + 8000 * MS, FAKE_NOW, 30 * MS, 40 * MS, 0);
+	work(f, 9, T + 8000 * MS, FAKE_NOW - 3 * MS, 20 * MS, 60 * MS, 10 * MS);
+	state(f, FAKE_NOW - 3 * MS, 9, XG_G_WAITING, XG_G_RUNNABLE, 0, NULL);
+	work(f, 10, T + 8000 * MS, FAKE_NOW - 400 * MS, 5 * MS, 45 * MS, 20 * MS);
+	state(f, FAKE_NOW - 400 * MS, 10, XG_G_RUNNING, XG_G_WAITING, 19, "sleep");
+	work(f, 11, T + 8000 * MS, FAKE_NOW - 700 * MS, 10 * MS, 50 * MS, 30 * MS);
+	state(f, FAKE_NOW - 700 * MS, 11, XG_G_RUNNING, XG_G_SYSCALL, 0, NULL);
+
+	/* Spinners: one running now, one exited a second ago, one long gone. */
+	create(f, T + 2000 * MS, 20, 1, "main.spinner", "main.main", "/src/workload/main.go", 85);
+	state(f, T + 2000 * MS, 20, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+	leave(f, T + 2020 * MS, 20);
+	create(f, T + 9000 * MS, 21, 1, "main.spinner", "main.main", "/src/workload/main.go", 85);
+	state(f, T + 9000 * MS, 21, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+	leave(f, T + 9020 * MS, 21);
+	create(f, T + 9600 * MS, 22, 1, "main.spinner", "main.main", "/src/workload/main.go", 85);
+	state(f, T + 9610 * MS, 22, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+
+	/* A server goroutine with a long name, and a preempted one with a longer one. */
+	create(f, T + 3000 * MS, 30, 7, "net/http.(*conn).serve", "net/http.(*Server).Serve",
+	       "/usr/lib/go/src/net/http/server.go", 3285);
+	state(f, T + 3001 * MS, 30, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+	state(f, T + 3005 * MS, 30, XG_G_RUNNING, XG_G_WAITING, 2, "IO wait");
+	create(f, T + 5000 * MS, 31, 30,
+	       "github.com/example/very/long/package/path/internal/worker.(*Pool).run.func2",
+	       "github.com/example/very/long/package/path/internal/worker.(*Pool).Start",
+	       "/src/worker/pool.go", 120);
+	state(f, T + 9500 * MS, 31, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+	state(f, T + 9940 * MS, 31, XG_G_RUNNING, XG_G_PREEMPTED, 0, NULL);
+
+	/* Meters: a steady trace, rising a little. */
+	for (i = 0; i < 40; i++) {
+		struct xg_meters *s = &f->meters[i];
+
+		s->ts = FAKE_T0 + (uint64_t)i * S;
+		s->rps = 1000 + i * 25;
+		s->pps = s->rps;
+		s->ewp = 12 + (uint64_t)(i % 5);
+		s->prc_ns = 850 + (i % 7) * 10;
+		s->drops = 0;
+		s->lat_ns = -1;
+		s->ovh_pct = -1;
+	}
+	f->n_meters = 40;
+	return f;
+}
+
+void fake__free(struct fake *f)
+{
+	if (!f)
+		return;
+	gtable__free(f->gt);
+	free(f);
+}
+
+void fake__model(struct fake *f, struct tui_model *m, struct tui_theme *th, int nsamples)
+{
+	int i;
+
+	model__init(m, &f->src, 1.0);
+	m->theme = th;
+	/* 12:00:10 (UTC) at FAKE_NOW. */
+	m->wall_off = (int64_t)(12 * 3600 + 10) * (int64_t)S - (int64_t)FAKE_NOW;
+	f->next_meter = 0;
+	for (i = 0; i < nsamples; i++)
+		model__sample_meters(m);
+	model__refresh(m);
+	m->start_ts = FAKE_T0;
+	m->created_rate = 1.5;
+	m->exited_rate = 0.5;
+}
+
+/* ---- off-screen rendering ------------------------------------------------ */
+
+static SCREEN *scr;
+static FILE *out, *in;
+static WINDOW *last;
+
+void render__init(bool utf8)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	if (!setlocale(LC_CTYPE, utf8 ? "C.UTF-8" : "C")) {
+		fprintf(stderr, "render: no C.UTF-8 locale\n");
+		abort();
+	}
+	if (scr)
+		return;
+	out = fopen("/dev/null", "w");
+	in = fopen("/dev/null", "r");
+	scr = newterm("xterm-256color", out, in);
+	if (!scr) {
+		fprintf(stderr, "render: no terminfo for xterm-256color\n");
+		abort();
+	}
+	set_term(scr);
+	start_color();
+	theme__init_pairs(TUI_SCHEME_256);
+}
+
+void render__end(void)
+{
+	if (last)
+		delwin(last);
+	last = NULL;
+	if (scr) {
+		endwin();
+		delscreen(scr);
+	}
+	scr = NULL;
+	if (out)
+		fclose(out);
+	if (in)
+		fclose(in);
+	out = in = NULL;
+}
+
+char *render__frame(struct tui_model *m, int cols, int rows)
+{
+	char *text, *p;
+	int y, x;
+
+	resize_term(rows, cols);
+	if (last)
+		delwin(last);
+	last = newwin(rows, cols, 0, 0);
+	frame__draw(last, m);
+	text = malloc((size_t)rows * ((size_t)cols * 4 + 1) + 1);
+	p = text;
+	for (y = 0; y < rows; y++) {
+		char *line = p;
+
+		for (x = 0; x < cols; x++) {
+			cchar_t cc;
+			wchar_t wc[CCHARW_MAX + 1];
+			attr_t a;
+			short pair;
+			char mb[MB_LEN_MAX];
+			size_t n;
+
+			mvwin_wch(last, y, x, &cc);
+			getcchar(&cc, wc, &a, &pair, NULL);
+			n = wcrtomb(mb, wc[0] ? wc[0] : L' ', NULL);
+			if (n == (size_t)-1) {
+				mb[0] = '?';
+				n = 1;
+			}
+			memcpy(p, mb, n);
+			p += n;
+		}
+		while (p > line && p[-1] == ' ')
+			p--;
+		*p++ = '\n';
+	}
+	*p = '\0';
+	return text;
+}
+
+attr_t render__attr(int y, int x)
+{
+	cchar_t cc;
+	wchar_t wc[CCHARW_MAX + 1];
+	attr_t a;
+	short pair;
+
+	mvwin_wch(last, y, x, &cc);
+	getcchar(&cc, wc, &a, &pair, NULL);
+	return a | (attr_t)COLOR_PAIR(pair);
+}
+
+wchar_t render__char(int y, int x)
+{
+	cchar_t cc;
+	wchar_t wc[CCHARW_MAX + 1];
+	attr_t a;
+	short pair;
+
+	mvwin_wch(last, y, x, &cc);
+	getcchar(&cc, wc, &a, &pair, NULL);
+	return wc[0];
+}
+
+bool golden__check(const char *name, const char *text)
+{
+	char path[4096], *want = NULL;
+	const char *upd = getenv("XG_UPDATE_GOLDEN");
+	FILE *fp;
+	long n;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s.txt", XG_GOLDEN_DIR, name);
+	if (upd && *upd == '1') {
+		fp = fopen(path, "w");
+		if (!fp)
+			return false;
+		fputs(text, fp);
+		fclose(fp);
+		return true;
+	}
+	fp = fopen(path, "r");
+	if (!fp) {
+		fprintf(stderr, "golden %s: missing (XG_UPDATE_GOLDEN=1 writes it)\n", path);
+		return false;
+	}
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	want = calloc(1, (size_t)n + 1);
+	if (fread(want, 1, (size_t)n, fp) != (size_t)n)
+		n = -1;
+	fclose(fp);
+	ok = n >= 0 && !strcmp(want, text);
+	if (!ok)
+		fprintf(stderr, "golden %s differs.\n--- want\n%s--- got\n%s---\n", path, want,
+			text);
+	free(want);
+	return ok;
+}

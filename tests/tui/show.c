@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Render one view of the fake scenario to stdout, to look at it:
+ *   tui_show VIEW COLSxROWS [ascii|mono] [keys...]
+ * VIEW: list group lifetime alloc gc meters detail help. Not a test.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake.h"
+#include "views.h"
+
+int main(int argc, char **argv)
+{
+	static const char *const names[TUI_V_N] = {"list", "group",  "lifetime", "alloc",
+						   "gc",   "meters", "detail",	 "help"};
+	struct tui_theme th;
+	struct tui_model m;
+	struct fake *f;
+	int cols = 80, rows = 24, v, i;
+	bool ascii = false;
+	char *text;
+
+	if (argc < 3 || sscanf(argv[2], "%dx%d", &cols, &rows) != 2) {
+		fprintf(stderr, "usage: %s VIEW COLSxROWS [ascii] [keys...]\n", argv[0]);
+		return 2;
+	}
+	for (i = 3; i < argc; i++)
+		if (!strcmp(argv[i], "ascii"))
+			ascii = true;
+	render__init(!ascii);
+	theme__init(&th, TUI_SCHEME_256, ascii ? TUI_GLYPHS_ASCII : TUI_GLYPHS_UTF8);
+	f = fake__new();
+	fake__model(f, &m, &th, 30);
+	for (v = 0; v < TUI_V_N; v++)
+		if (!strcmp(argv[1], names[v]))
+			m.view = (enum tui_view_id)v;
+	text = render__frame(&m, cols, rows); /* lays out the list: strip width, page */
+	free(text);
+	for (i = 3; i < argc; i++) {
+		const char *k = argv[i];
+
+		if (!strcmp(k, "ascii"))
+			continue;
+		if (!strcmp(k, "down"))
+			tui__key(&m, KEY_DOWN);
+		else if (!strcmp(k, "enter"))
+			tui__key(&m, '\n');
+		else
+			for (; *k; k++)
+				tui__key(&m, *k);
+		text = render__frame(&m, cols, rows);
+		free(text);
+	}
+	text = render__frame(&m, cols, rows);
+	fputs(text, stdout);
+	free(text);
+	model__free(&m);
+	fake__free(f);
+	render__end();
+	return 0;
+}

@@ -1,0 +1,827 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The UI's logic without a screen: the key table against its help text,
+ * filter parsing and matching, sort orders (and the partial sort against a
+ * full one), the time window, the history tracker, CPU shares, formatting.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curses.h>
+
+#include "data.h"
+#include "fake.h"
+#include "filter.h"
+#include "fmt.h"
+#include "keys.h"
+#include "model.h"
+#include "track.h"
+#include "views.h"
+#include "../../bpf/xgotop_event.h"
+
+#define MS 1000000ull
+#define S  1000000000ull
+
+/* ---- keys ------------------------------------------------------------------ */
+
+/* No key does two things (in the same mode). */
+static void test_keys_unique(void **state)
+{
+	size_t i, j;
+	int a, b;
+
+	(void)state;
+	for (i = 0; i < tui_keys_n; i++)
+		for (a = 0; a < TUI_KEYS_MAX && tui_keys[i].keys[a]; a++)
+			for (j = 0; j <= i; j++)
+				for (b = 0; b < TUI_KEYS_MAX && tui_keys[j].keys[b]; b++) {
+					if (i == j && a == b)
+						continue;
+					assert_int_not_equal(tui_keys[i].keys[a],
+							     tui_keys[j].keys[b]);
+				}
+	/* Each key finds its own entry, replay keys only with a recording. */
+	for (i = 0; i < tui_keys_n; i++) {
+		for (a = 0; a < TUI_KEYS_MAX && tui_keys[i].keys[a]; a++) {
+			assert_ptr_equal(keys__lookup(tui_keys[i].keys[a], true), &tui_keys[i]);
+			if (tui_keys[i].replay)
+				assert_null(keys__lookup(tui_keys[i].keys[a], false));
+			else
+				assert_ptr_equal(keys__lookup(tui_keys[i].keys[a], false),
+						 &tui_keys[i]);
+		}
+	}
+	assert_null(keys__lookup('Z', true));
+}
+
+/* The help lines of the key sections, parsed back: "  NAMES<pad> HELP". */
+static void test_keys_help_both_ways(void **state)
+{
+	char buf[256], names[64], one[16];
+	size_t line, i, n_key_lines = 0;
+	const char *s;
+	int k;
+
+	(void)state;
+	/* Every entry has its line, naming every one of its keys. */
+	for (i = 0; i < tui_keys_n; i++) {
+		const struct tui_keydef *d = &tui_keys[i];
+		bool found = false;
+
+		keys__names(d, names, sizeof(names));
+		for (line = 0; (s = keys__help_line(line, true, buf, sizeof(buf))); line++) {
+			if (strncmp(s, "  ", 2) || strncmp(s + 2, names, strlen(names)) ||
+			    !strstr(s, d->help))
+				continue;
+			found = true;
+		}
+		assert_true(found);
+		for (k = 0; k < TUI_KEYS_MAX && d->keys[k]; k++) {
+			keys__name(d->keys[k], one, sizeof(one));
+			assert_non_null(strstr(names, one));
+		}
+	}
+	/* Every key line of the help comes from an entry, and says what its keys do. */
+	for (line = 0; (s = keys__help_line(line, true, buf, sizeof(buf))); line++) {
+		char copy[256], *tok, *save;
+		const struct tui_keydef *d = NULL;
+
+		if (!strcmp(s, "Columns"))
+			break; /* the prose after the keys */
+		if (strncmp(s, "  ", 2))
+			continue;
+		n_key_lines++;
+		for (i = 0; i < tui_keys_n && !d; i++)
+			if (strstr(s, tui_keys[i].help))
+				d = &tui_keys[i];
+		assert_non_null(d);
+		/* The key names before the text: each one maps to that entry. */
+		snprintf(copy, sizeof(copy), "%.*s", (int)(strstr(s, d->help) - s), s);
+		for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			int ch, found = 0;
+
+			for (k = 0; k < TUI_KEYS_MAX && d->keys[k]; k++) {
+				keys__name(d->keys[k], one, sizeof(one));
+				if (!strcmp(one, tok)) {
+					ch = d->keys[k];
+					assert_ptr_equal(keys__lookup(ch, true), d);
+					found = 1;
+				}
+			}
+			assert_true(found);
+		}
+	}
+	assert_int_equal(n_key_lines, tui_keys_n);
+	/* Without a recording, no replay key is offered. */
+	for (line = 0; (s = keys__help_line(line, false, buf, sizeof(buf))); line++)
+		assert_null(strstr(s, "Replay"));
+}
+
+/* Help fits 80 columns; every meter is explained, with the abbreviations. */
+static void test_help_content(void **state)
+{
+	static const char *const want[] = {"LAT", "RPS", "PPS", "EWP", "PRC", "DROP", "OVH"};
+	char buf[256], all[16384] = "";
+	size_t line, i;
+	const char *s;
+
+	(void)state;
+	for (line = 0; (s = keys__help_line(line, true, buf, sizeof(buf))); line++) {
+		assert_true(fmt_width(s) <= 80);
+		strcat(all, s);
+		strcat(all, "\n");
+	}
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char needle[16];
+
+		snprintf(needle, sizeof(needle), "\n  %-5s ", want[i]);
+		assert_non_null(strstr(all, needle));
+	}
+	assert_non_null(strstr(all, "state:"));
+	assert_non_null(strstr(all, "reason:"));
+	assert_non_null(strstr(all, "goid:"));
+}
+
+/* docs/UI.md names every key of the table, as `NAME`. */
+static void test_keys_documented(void **state)
+{
+	FILE *f = fopen(XG_UI_DOC, "r");
+	char *doc = calloc(1, 65536), one[16], want[24];
+	size_t i;
+	int k;
+
+	(void)state;
+	assert_non_null(f);
+	assert_true(fread(doc, 1, 65535, f) > 0);
+	fclose(f);
+	for (i = 0; i < tui_keys_n; i++)
+		for (k = 0; k < TUI_KEYS_MAX && tui_keys[i].keys[k]; k++) {
+			keys__name(tui_keys[i].keys[k], one, sizeof(one));
+			snprintf(want, sizeof(want), "`%s`", one);
+			if (!strstr(doc, want))
+				fprintf(stderr, "docs/UI.md does not name key %s\n", want);
+			assert_non_null(strstr(doc, want));
+		}
+	free(doc);
+}
+
+/* ---- filter -------------------------------------------------------------- */
+
+static struct gentry entry(uint64_t goid, uint8_t st, const char *func, const char *reason)
+{
+	return (struct gentry){.pid = 7,
+			       .goid = goid,
+			       .state = st,
+			       .func = func,
+			       .created_by = "main.main",
+			       .reason = reason ? 3 : GEV_NO_REASON,
+			       .reason_str = reason};
+}
+
+static bool matches(const char *expr, const struct gentry *e)
+{
+	struct filter f = {0};
+	char err[256];
+	bool m;
+
+	assert_int_equal(filter__parse(&f, expr, err, sizeof(err)), 0);
+	m = filter__match(&f, e);
+	/* Twice: the second answer comes from the cache, and must agree. */
+	assert_int_equal(filter__match(&f, e), m);
+	filter__clear(&f);
+	return m;
+}
+
+static void test_filter_match(void **state)
+{
+	struct gentry w = entry(123, XG_G_WAITING, "main.worker", "chan receive");
+	struct gentry r = entry(124, XG_G_RUNNABLE, "net/http.(*conn).serve", NULL);
+	struct gentry x = entry(125, XG_G_DEAD, "main.worker.func1", NULL);
+
+	(void)state;
+	x.exited_ts = 5;
+	assert_true(matches("state:waiting", &w));
+	assert_false(matches("state:waiting", &r));
+	assert_true(matches("state:wait", &w));
+	assert_true(matches("state:run", &r)); /* running and runnable */
+	assert_true(matches("state:running,runnable", &r));
+	assert_false(matches("state:running", &r));
+	assert_true(matches("state:exited", &x));
+	assert_true(matches("state:dead", &x));
+	assert_false(matches("state:exited", &w));
+	assert_true(matches("reason:chan", &w));
+	assert_true(matches("reason:RECEIVE", &w));
+	assert_false(matches("reason:chan", &r)); /* no reason when not waiting */
+	assert_true(matches("goid:123", &w));
+	assert_false(matches("goid:12", &w));
+	assert_true(matches("goid:100-200", &r));
+	assert_false(matches("goid:200-300", &r));
+	assert_true(matches("pid:7", &r));
+	assert_true(matches("worker", &w)); /* substring of the start function */
+	assert_true(matches("WORKER", &w));
+	assert_true(matches("conn", &r));
+	assert_false(matches("conn", &w));
+	assert_true(matches("func:=main.worker", &w));
+	assert_false(matches("func:=main.worker", &x));
+	assert_true(matches("func:worker", &x));
+	assert_true(matches("by:main", &w));
+	assert_true(matches("!state:waiting", &r));
+	assert_false(matches("!state:waiting", &w));
+	assert_true(matches("worker state:waiting reason:chan goid:123", &w));
+	assert_false(matches("worker state:waiting reason:select", &w));
+	assert_true(matches("", &w));
+	assert_true(matches("   ", &w));
+}
+
+static void bad(const char *expr, const char *why)
+{
+	struct filter f = {0};
+	char err[256] = "";
+
+	assert_int_equal(filter__parse(&f, "state:waiting", err, sizeof(err)), 0);
+	assert_int_equal(filter__parse(&f, expr, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, why));
+	/* A bad filter leaves the previous one in place. */
+	assert_string_equal(f.src, "state:waiting");
+	assert_int_equal(f.n, 1);
+	filter__clear(&f);
+}
+
+static void test_filter_errors(void **state)
+{
+	char many[512] = "";
+	int i;
+
+	(void)state;
+	bad("state:bogus", "unknown state 'bogus'");
+	bad("state:", "needs a state name");
+	bad("goid:abc", "goid: wants a number");
+	bad("goid:20-10", "goid: wants a number");
+	bad("goid:-5", "goid: wants a number");
+	bad("pid:x", "pid: wants a number");
+	bad("colour:red", "unknown filter key 'colour'");
+	bad("reason:", "needs a value");
+	bad("!", "needs a term");
+	for (i = 0; i < FILTER_MAX_TERMS + 1; i++)
+		strcat(many, "a ");
+	bad(many, "too many terms");
+}
+
+/* ---- sort ------------------------------------------------------------------ */
+
+struct fx {
+	struct fake *f;
+	struct tui_model m;
+	struct tui_theme th;
+};
+
+static struct fx *fx_new(void)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+
+	render__init(true);
+	theme__init(&x->th, TUI_SCHEME_MONO, TUI_GLYPHS_UTF8);
+	x->f = fake__new();
+	fake__model(x->f, &x->m, &x->th, 3);
+	return x;
+}
+
+static void fx_free(struct fx *x)
+{
+	model__free(&x->m);
+	fake__free(x->f);
+	free(x);
+}
+
+/* The goids of the sorted list, as "8 31 22 ...". */
+static const char *order(struct tui_model *m, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	model__rows(m);
+	model__order(m, 0, m->n_rows);
+	buf[0] = '\0';
+	for (i = 0; i < m->n_rows; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%llu", i ? " " : "",
+					 (unsigned long long)m->rows[i].e->goid);
+	return buf;
+}
+
+static void test_sort_orders(void **state)
+{
+	struct fx *x = fx_new();
+	char buf[256];
+
+	(void)state;
+	/* CPU share of the last second, most first; ties by goid. */
+	model__set_sort(&x->m, TUI_SORT_CPU, false);
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "8 31 22 9 1 11 10 7 21 3 30");
+	/* Age: oldest first; those seen before their creation are the oldest. */
+	model__set_sort(&x->m, TUI_SORT_AGE, false);
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 30 31 21 22");
+	/* State: running, runnable, preempted, syscall, waiting, exited; longest in it first. */
+	model__set_sort(&x->m, TUI_SORT_STATE, false);
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "22 8 9 31 11 3 30 1 10 7 21");
+	model__set_sort(&x->m, TUI_SORT_GOID, false);
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 21 22 30 31");
+	model__set_sort(&x->m, TUI_SORT_GOID, true);
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 11 10 9 8 7 3 1");
+	/* Function names in byte order; unknown ones last. */
+	model__set_sort(&x->m, TUI_SORT_FUNC, false);
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 8 9 10 11 7 21 22 30 1 3");
+	/* No allocation data: the order falls back to the goid. */
+	model__set_sort(&x->m, TUI_SORT_ALLOCS, false);
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 21 22 30 31");
+	/* Exited goroutines fade: past the fade time they leave the list unless asked. */
+	model__set_sort(&x->m, TUI_SORT_GOID, false);
+	x->m.fade_ns = 500 * MS;
+	x->m.rows_stale = true;
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 22 30 31");
+	x->m.show_exited = true;
+	x->m.rows_stale = true;
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 20 21 22 30 31");
+	fx_free(x);
+}
+
+/* The sort keys cycle with s, > and <; r reverses. */
+static void test_sort_keys(void **state)
+{
+	struct fx *x = fx_new();
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(x->m.sort, TUI_SORT_CPU);
+	tui__key(&x->m, 's');
+	assert_int_equal(x->m.sort, TUI_SORT_AGE);
+	tui__key(&x->m, '>');
+	assert_int_equal(x->m.sort, TUI_SORT_STATE);
+	tui__key(&x->m, '>');
+	assert_int_equal(x->m.sort, TUI_SORT_GOID);
+	tui__key(&x->m, '>'); /* allocs has no data: skipped */
+	assert_int_equal(x->m.sort, TUI_SORT_FUNC);
+	tui__key(&x->m, '<');
+	assert_int_equal(x->m.sort, TUI_SORT_GOID);
+	tui__key(&x->m, 'r');
+	assert_true(x->m.reverse);
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 11 10 9 8 7 3 1");
+	fx_free(x);
+}
+
+/* Rows as a big table would give them: random keys. */
+static void fill_random(struct tui_model *m, struct gentry *es, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	srand(seed);
+	for (i = 0; i < n; i++) {
+		es[i] = (struct gentry){.pid = 1, .goid = i + 1};
+		m->rows[i].e = &es[i];
+		m->rows[i].k1 = (uint64_t)(rand() % 50); /* many ties */
+		m->rows[i].k2 = es[i].goid;
+		m->rows[i].k3 = 1;
+	}
+	m->n_rows = n;
+	m->sorted_lo = m->sorted_hi = 0;
+	m->rows_stale = false;
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct tui_row *a = pa, *b = pb;
+
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
+	return a->k2 < b->k2 ? -1 : a->k2 > b->k2;
+}
+
+/* The partial sort of a page gives exactly what a full sort has at those ranks. */
+static void test_partial_sort(void **state)
+{
+	enum { N = 20000 };
+	struct tui_model m;
+	struct gentry *es = calloc(N, sizeof(*es));
+	struct tui_row *full = calloc(N, sizeof(*full));
+	size_t pages[][2] = {{0, 60}, {100, 160}, {N - 60, N}, {N / 2, N / 2 + 1}, {0, N}};
+	size_t p, i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.rows = calloc(N, sizeof(*m.rows));
+	m.cap_rows = N;
+	for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
+		fill_random(&m, es, N, 7 + (unsigned int)p);
+		memcpy(full, m.rows, N * sizeof(*full));
+		qsort(full, N, sizeof(*full), cmp_rows);
+		model__order(&m, pages[p][0], pages[p][1]);
+		for (i = pages[p][0]; i < pages[p][1]; i++)
+			assert_int_equal(m.rows[i].e->goid, full[i].e->goid);
+	}
+	free(m.rows);
+	free(full);
+	free(es);
+}
+
+/* ---- the selection, the time window, pause ------------------------------- */
+
+static void test_selection_follows_goroutine(void **state)
+{
+	struct fx *x = fx_new();
+	char *text = render__frame(&x->m, 80, 24);
+
+	(void)state;
+	free(text);
+	tui__key(&x->m, 'j');
+	tui__key(&x->m, 'j');
+	assert_int_equal(x->m.sel_goid, 22);
+	/* Another order: the selection stays on G22, wherever it goes. */
+	tui__key(&x->m, '>'); /* by age: G22 is the youngest, last */
+	model__scroll(&x->m, 17);
+	assert_int_equal(x->m.sel_goid, 22);
+	assert_int_equal(x->m.sel, x->m.n_rows - 1);
+	assert_ptr_equal(model__selected(&x->m)->goid, 22);
+	tui__key(&x->m, KEY_END);
+	assert_int_equal(x->m.sel, x->m.n_rows - 1);
+	tui__key(&x->m, KEY_HOME);
+	assert_int_equal(x->m.sel, 0);
+	fx_free(x);
+}
+
+static void test_zoom_pan_cursor(void **state)
+{
+	struct fx *x = fx_new();
+	uint64_t t0, scale, cur;
+	int z = x->m.zoom;
+
+	(void)state;
+	x->m.strip_cells = 40;
+	model__window(&x->m, 40, &t0, &scale);
+	assert_int_equal(scale, 100 * MS);
+	assert_int_equal(t0 + 40 * scale, FAKE_NOW); /* following: the last cell ends now */
+	/* Cursor back 10 cells, then zoom in: the cursor's time stays under the cursor. */
+	model__cursor(&x->m, -10);
+	cur = model__cursor_ts(&x->m, 40);
+	assert_int_equal(cur, FAKE_NOW - 11 * 100 * MS);
+	assert_true(model__zoom(&x->m, -1));
+	assert_int_equal(tui_zoom_ladder[x->m.zoom], 50 * MS);
+	assert_true(model__cursor_ts(&x->m, 40) <= cur + 50 * MS);
+	assert_true(model__cursor_ts(&x->m, 40) + 50 * MS > cur);
+	/* The ends of the ladder: 1 us and 1 min per cell, with a message at each. */
+	while (model__zoom(&x->m, -1))
+		;
+	assert_int_equal(tui_zoom_ladder[x->m.zoom], 1000);
+	tui__key(&x->m, '+');
+	assert_non_null(strstr(x->m.msg, "finest"));
+	while (model__zoom(&x->m, 1))
+		;
+	assert_int_equal(tui_zoom_ladder[x->m.zoom], 60 * S);
+	x->m.zoom = z;
+	/* Pan back: no longer following; forward again past the edge: following. */
+	model__follow(&x->m);
+	tui__key(&x->m, 'h');
+	assert_false(x->m.follow);
+	model__window(&x->m, 40, &t0, &scale);
+	assert_int_equal(t0 + 40 * scale, FAKE_NOW - 10 * scale);
+	tui__key(&x->m, 'l');
+	assert_true(x->m.follow);
+	tui__key(&x->m, 'h');
+	tui__key(&x->m, '0');
+	assert_true(x->m.follow);
+	assert_int_equal(x->m.cur_back, 0);
+	fx_free(x);
+}
+
+static void test_pause_freezes(void **state)
+{
+	struct fx *x = fx_new();
+	struct gev ev = {.kind = GEV_CREATE,
+			 .ts = FAKE_NOW + 100 * MS,
+			 .pid = 4242,
+			 .goid = 99,
+			 .reason = GEV_NO_REASON,
+			 .func = "main.late"};
+	char buf[256];
+
+	(void)state;
+	tui__key(&x->m, ' ');
+	assert_true(x->m.paused);
+	/* Tracing goes on behind the frozen view. */
+	assert_int_equal(gtable__apply(x->f->gt, &ev), 0);
+	x->f->now = FAKE_NOW + 200 * MS;
+	model__refresh(&x->m);
+	model__set_sort(&x->m, TUI_SORT_GOID, false);
+	assert_int_equal(x->m.now, FAKE_NOW);
+	assert_null(strstr(order(&x->m, buf, sizeof(buf)), "99"));
+	assert_null(model__find(&x->m, 4242, 99));
+	tui__key(&x->m, ' ');
+	assert_false(x->m.paused);
+	assert_int_equal(x->m.now, FAKE_NOW + 200 * MS);
+	assert_non_null(strstr(order(&x->m, buf, sizeof(buf)), "99"));
+	fx_free(x);
+}
+
+static void test_prompt(void **state)
+{
+	struct fx *x = fx_new();
+	const char *k;
+
+	(void)state;
+	tui__key(&x->m, '/');
+	assert_true(x->m.prompting);
+	for (k = "state:wait"; *k; k++)
+		tui__key(&x->m, *k);
+	/* Applied while typing. */
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 5);
+	tui__key(&x->m, 27);
+	assert_false(x->m.prompting);
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 11);
+	/* A bad filter: an error, the old one stays. */
+	tui__key(&x->m, '/');
+	for (k = "state:zzz"; *k; k++)
+		tui__key(&x->m, *k);
+	tui__key(&x->m, '\r');
+	assert_true(x->m.prompting);
+	assert_true(x->m.msg_error);
+	assert_non_null(strstr(x->m.msg, "unknown state"));
+	/* ^U clears the line; backspace, then a good one. */
+	tui__key(&x->m, 'u' & 0x1f);
+	assert_int_equal(x->m.prompt_len, 0);
+	for (k = "reason:chan"; *k; k++)
+		tui__key(&x->m, *k);
+	tui__key(&x->m, KEY_BACKSPACE);
+	tui__key(&x->m, 'n');
+	tui__key(&x->m, '\n');
+	assert_string_equal(x->m.filter.src, "reason:chan");
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 2);
+	fx_free(x);
+}
+
+static void test_global_keys(void **state)
+{
+	struct fx *x = fx_new();
+
+	(void)state;
+	assert_true(tui__key(&x->m, 'q') & RD_QUIT);
+	assert_true(tui__key(&x->m, KEY_F(10)) & RD_QUIT);
+	tui__key(&x->m, 'S');
+	assert_true(x->m.msg_error);
+	assert_non_null(strstr(x->m.msg, "not available"));
+	tui__key(&x->m, 'g');
+	assert_int_equal(x->m.view, TUI_V_GROUP);
+	tui__key(&x->m, 'g');
+	assert_int_equal(x->m.view, TUI_V_LIST);
+	tui__key(&x->m, 'm');
+	tui__key(&x->m, '?');
+	assert_int_equal(x->m.view, TUI_V_HELP);
+	tui__key(&x->m, 27);
+	assert_int_equal(x->m.view, TUI_V_METERS);
+	tui__key(&x->m, 27);
+	assert_int_equal(x->m.view, TUI_V_LIST);
+	tui__key(&x->m, '\t');
+	assert_int_equal(x->m.view, TUI_V_GROUP);
+	tui__key(&x->m, 't');
+	assert_int_equal(x->m.view, TUI_V_LIFETIME);
+	tui__key(&x->m, 'a');
+	assert_int_equal(x->m.view, TUI_V_ALLOC);
+	tui__key(&x->m, 'a'); /* again: the selected goroutine's */
+	assert_int_equal(x->m.view, TUI_V_ALLOC);
+	assert_true(x->m.alloc_selected);
+	tui__key(&x->m, 'c');
+	assert_int_equal(x->m.view, TUI_V_GC);
+	assert_true(tui__key(&x->m, 12) & RD_CLEAR);
+	/* Replay keys do nothing live. */
+	assert_int_equal(tui__key(&x->m, ']'), RD_FRAME);
+	fx_free(x);
+}
+
+/* ---- history tracker, CPU share, meters --------------------------------------- */
+
+static void test_tracker(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct tracker t = {0};
+	struct gstate_span out[TRACK_SPANS + 64];
+	const struct gentry *e;
+	uint64_t ts = 1000 * MS;
+	uint32_t n, i;
+	struct gev ev = {
+		.kind = GEV_CREATE, .ts = ts, .pid = 1, .goid = 5, .reason = GEV_NO_REASON};
+
+	(void)state;
+	assert_int_equal(gtable__apply(gt, &ev), 0);
+	e = gtable__find(gt, 1, 5);
+	assert_int_equal(tracker__want(&t, e), 0);
+	/* 100 transitions, merged every 4: far beyond the table's ring of 16. */
+	for (i = 0; i < 100; i++) {
+		ev = (struct gev){.kind = GEV_STATE,
+				  .ts = ts + (i + 1) * MS,
+				  .pid = 1,
+				  .goid = 5,
+				  .from = i % 2 ? XG_G_RUNNING : XG_G_RUNNABLE,
+				  .to = i % 2 ? XG_G_RUNNABLE : XG_G_RUNNING,
+				  .reason = GEV_NO_REASON};
+		assert_int_equal(gtable__apply(gt, &ev), 0);
+		if (i % 4 == 3)
+			tracker__update(&t, gt);
+	}
+	e = gtable__find(gt, 1, 5);
+	assert_true(e->n_spans < 100);
+	n = tracker__spans(&t, e, out, TRACK_SPANS + 64);
+	assert_int_equal(n, 101);
+	for (i = 1; i < n; i++) {
+		assert_int_equal(out[i].start, ts + i * MS);
+		assert_true(out[i].start > out[i - 1].start);
+	}
+	/* Off screen long enough: forgotten; then the ring alone. */
+	for (i = 0; i < 40; i++)
+		tracker__frame(&t);
+	assert_int_equal(t.n, 0);
+	assert_int_equal(tracker__spans(&t, e, out, TRACK_SPANS + 64), e->n_spans);
+	tracker__free(&t);
+	gtable__free(gt);
+}
+
+/* Past the raw spans, the coarse buckets: busy and mixed, then one long wait. */
+static void test_tracker_layers(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct tracker t = {0};
+	uint64_t ts = 1000 * S, ns[GT_NSTATES];
+	const struct track *k;
+	const struct gentry *e;
+	bool mixed;
+	uint32_t i;
+	struct gev ev = {
+		.kind = GEV_CREATE, .ts = ts, .pid = 1, .goid = 5, .reason = GEV_NO_REASON};
+
+	(void)state;
+	assert_int_equal(gtable__apply(gt, &ev), 0);
+	assert_int_equal(tracker__want(&t, gtable__find(gt, 1, 5)), 0);
+	/* 10000 changes, one per 100 us: running and runnable, 1 s in all. */
+	for (i = 0; i < 10000; i++) {
+		ev = (struct gev){.kind = GEV_STATE,
+				  .ts = ts + (i + 1) * 100000,
+				  .pid = 1,
+				  .goid = 5,
+				  .from = i % 2 ? XG_G_RUNNING : XG_G_RUNNABLE,
+				  .to = i % 2 ? XG_G_RUNNABLE : XG_G_RUNNING,
+				  .reason = GEV_NO_REASON};
+		assert_int_equal(gtable__apply(gt, &ev), 0);
+		if (i % 4 == 3)
+			tracker__update(&t, gt);
+	}
+	/* Then waiting for a minute. */
+	ev = (struct gev){.kind = GEV_STATE,
+			  .ts = ts + 1001 * MS,
+			  .pid = 1,
+			  .goid = 5,
+			  .from = XG_G_RUNNING,
+			  .to = XG_G_WAITING,
+			  .reason = 7,
+			  .reason_str = "chan receive"};
+	assert_int_equal(gtable__apply(gt, &ev), 0);
+	ev.ts = ts + 61 * S;
+	ev.from = XG_G_WAITING;
+	ev.to = XG_G_RUNNABLE;
+	ev.reason = GEV_NO_REASON;
+	ev.reason_str = NULL;
+	assert_int_equal(gtable__apply(gt, &ev), 0);
+	tracker__update(&t, gt);
+	e = gtable__find(gt, 1, 5);
+	k = tracker__get(&t, e);
+	assert_non_null(k);
+	/* The first 100 ms are long gone from the raw spans, not from the 10 ms buckets. */
+	assert_true(k->n == TRACK_SPANS);
+	assert_true(track__cell(k, ts, ts + 100 * MS, 100 * MS, ns, &mixed));
+	/* Each bucket counts for the state that dominated it, marked as shared. */
+	assert_true(mixed);
+	assert_int_equal(ns[XG_G_RUNNING] + ns[XG_G_RUNNABLE], 100 * MS);
+	assert_int_equal(ns[XG_G_WAITING], 0);
+	/* In the minute of waiting, 1 s buckets: known, alone, waiting. */
+	assert_true(track__cell(k, ts + 10 * S, ts + 20 * S, 10 * S, ns, &mixed));
+	assert_false(mixed);
+	assert_int_equal(ns[XG_G_WAITING], 10 * S);
+	assert_int_equal(ns[XG_G_RUNNING], 0);
+	/* Before the goroutine: nothing known. */
+	assert_false(track__cell(k, ts - 10 * S, ts - 5 * S, 1 * S, ns, &mixed));
+	tracker__free(&t);
+	gtable__free(gt);
+}
+
+static void test_cpu_share(void **state)
+{
+	struct gstate_span sp[4] = {{100 * MS, XG_G_RUNNABLE},
+				    {200 * MS, XG_G_RUNNING},
+				    {500 * MS, XG_G_WAITING},
+				    {900 * MS, XG_G_RUNNING}};
+	struct gentry e = {.spans = sp,
+			   .n_spans = 4,
+			   .span_cap = 4,
+			   .span_head = 0,
+			   .state = XG_G_RUNNING,
+			   .state_since = 900 * MS,
+			   .created_ts = 100 * MS};
+
+	(void)state;
+	/* [0, 1s]: running 300 ms + 100 ms. */
+	assert_int_equal(xd_cpu_permille(&e, 0, 1000 * MS), 400);
+	/* [600ms, 1s]: running the last 100 of 400 ms. */
+	assert_int_equal(xd_cpu_permille(&e, 600 * MS, 1000 * MS), 250);
+	/* Running since before the window: all of it. */
+	e.state_since = 0;
+	e.n_spans = 0;
+	assert_int_equal(xd_cpu_permille(&e, 600 * MS, 1000 * MS), 1000);
+	e.state = XG_G_WAITING;
+	assert_int_equal(xd_cpu_permille(&e, 600 * MS, 1000 * MS), 0);
+}
+
+static void test_meter_health(void **state)
+{
+	struct fx *x = fx_new();
+	struct xg_meters *s;
+
+	(void)state;
+	assert_int_equal(model__meter_health(&x->m, TUI_M_LAT), TUI_NA);
+	assert_int_equal(model__meter_health(&x->m, TUI_M_OVH), TUI_NA);
+	assert_int_equal(model__meter_health(&x->m, TUI_M_DROP), TUI_OK);
+	assert_int_equal(model__meter_health(&x->m, TUI_M_PPS), TUI_OK);
+	/* Drops happening now: bad. */
+	s = (struct xg_meters *)model__meter_sample(&x->m, 0);
+	s->drops = 3;
+	s->drops_per_s = 3;
+	assert_int_equal(model__meter_health(&x->m, TUI_M_DROP), TUI_BAD);
+	s->drops_per_s = 0;
+	assert_int_equal(model__meter_health(&x->m, TUI_M_DROP), TUI_WARN);
+	/* Applying fewer events than records arrive, twice in a row: bad. */
+	s->pps = s->rps / 2;
+	assert_int_equal(model__meter_health(&x->m, TUI_M_PPS), TUI_WARN);
+	((struct xg_meters *)model__meter_sample(&x->m, 1))->pps = 10;
+	assert_int_equal(model__meter_health(&x->m, TUI_M_PPS), TUI_BAD);
+	fx_free(x);
+}
+
+static void test_fmt(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(fmt_dur(b, sizeof(b), 999), "999ns");
+	assert_string_equal(fmt_dur(b, sizeof(b), 9999), "9.9us");
+	assert_string_equal(fmt_dur(b, sizeof(b), 9999999), "9.9ms");
+	assert_string_equal(fmt_dur(b, sizeof(b), 999999999), "999ms");
+	assert_string_equal(fmt_dur(b, sizeof(b), 9999999999ull), "9.99s");
+	assert_string_equal(fmt_dur(b, sizeof(b), 59999999999ull), "59.9s");
+	assert_string_equal(fmt_dur(b, sizeof(b), 3599 * S), "59m59s");
+	assert_string_equal(fmt_dur(b, sizeof(b), 86399 * S), "23h59m");
+	assert_string_equal(fmt_count(b, sizeof(b), 999), "999");
+	assert_string_equal(fmt_count(b, sizeof(b), 9999), "9.99k");
+	assert_string_equal(fmt_count(b, sizeof(b), 1234567), "1.23M");
+	assert_string_equal(fmt_scale(b, sizeof(b), 100 * MS), "100ms");
+	assert_string_equal(fmt_scale(b, sizeof(b), 60 * S), "1min");
+	assert_string_equal(fmt_offset(b, sizeof(b), -1500 * (int64_t)MS), "-1.50s");
+	{
+		int cut;
+
+		assert_string_equal(fmt_tail("net/http.(*conn).serve", 10, &cut), "onn).serve");
+		assert_true(cut);
+		assert_int_equal(fmt_width("a─b"), 3);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keys_unique),
+		cmocka_unit_test(test_keys_help_both_ways),
+		cmocka_unit_test(test_help_content),
+		cmocka_unit_test(test_keys_documented),
+		cmocka_unit_test(test_filter_match),
+		cmocka_unit_test(test_filter_errors),
+		cmocka_unit_test(test_sort_orders),
+		cmocka_unit_test(test_sort_keys),
+		cmocka_unit_test(test_partial_sort),
+		cmocka_unit_test(test_selection_follows_goroutine),
+		cmocka_unit_test(test_zoom_pan_cursor),
+		cmocka_unit_test(test_pause_freezes),
+		cmocka_unit_test(test_prompt),
+		cmocka_unit_test(test_global_keys),
+		cmocka_unit_test(test_tracker),
+		cmocka_unit_test(test_tracker_layers),
+		cmocka_unit_test(test_cpu_share),
+		cmocka_unit_test(test_meter_health),
+		cmocka_unit_test(test_fmt),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	render__end();
+	return rc;
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Every view rendered off-screen from the fake scenario and compared with
+ * the files in tests/tui/golden (XG_UPDATE_GOLDEN=1 rewrites them: read the diff).
+ * Also: the too-small screen, and that in monochrome every state still
+ * looks different.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake.h"
+#include "keys.h"
+#include "views.h"
+#include "../../bpf/xgotop_event.h"
+
+struct fx {
+	struct fake *f;
+	struct tui_model m;
+	struct tui_theme th;
+};
+
+static struct fx *fx_new(enum tui_scheme scheme, enum tui_glyphset glyphs)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+
+	render__init(true);
+	theme__init(&x->th, scheme, glyphs);
+	x->f = fake__new();
+	fake__model(x->f, &x->m, &x->th, 30);
+	return x;
+}
+
+static void fx_free(struct fx *x)
+{
+	model__free(&x->m);
+	fake__free(x->f);
+	free(x);
+}
+
+/* Render at COLS x ROWS after KEYS (one string of keys, pressed in order), compare. */
+static void check(struct fx *x, const char *name, enum tui_view_id v, const char *keys, int cols,
+		  int rows)
+{
+	char *text;
+
+	x->m.view = v;
+	text = render__frame(&x->m, cols, rows);
+	free(text);
+	for (; keys && *keys; keys++)
+		tui__key(&x->m, *keys == '\\' ? '\n' : *keys);
+	text = render__frame(&x->m, cols, rows);
+	assert_true(golden__check(name, text));
+	free(text);
+}
+
+static void test_list(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
+
+	(void)state;
+	check(x, "list_80x24", TUI_V_LIST, NULL, 80, 24);
+	check(x, "list_132x40", TUI_V_LIST, NULL, 132, 40);
+	check(x, "list_200x60", TUI_V_LIST, NULL, 200, 60);
+	fx_free(x);
+}
+
+static void test_list_ascii(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_MONO, TUI_GLYPHS_ASCII);
+
+	(void)state;
+	check(x, "list_80x24_ascii", TUI_V_LIST, NULL, 80, 24);
+	fx_free(x);
+}
+
+static void test_list_filter_sort_zoom(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
+
+	(void)state;
+	/* Waiting goroutines only, by goid; then zoomed in twice, cursor 3 cells back. */
+	check(x, "list_filter_80x24", TUI_V_LIST, "/state:wait\\>>>", 80, 24);
+	check(x, "list_zoom_80x24", TUI_V_LIST, "++HHH", 80, 24);
+	fx_free(x);
+}
+
+static void test_views(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
+
+	(void)state;
+	check(x, "group_80x24", TUI_V_GROUP, NULL, 80, 24);
+	check(x, "group_132x40", TUI_V_GROUP, NULL, 132, 40);
+	check(x, "lifetime_80x24", TUI_V_LIFETIME, NULL, 80, 24);
+	check(x, "lifetime_132x40", TUI_V_LIFETIME, NULL, 132, 40);
+	check(x, "alloc_80x24", TUI_V_ALLOC, NULL, 80, 24);
+	check(x, "gc_80x24", TUI_V_GC, NULL, 80, 24);
+	check(x, "meters_80x24", TUI_V_METERS, NULL, 80, 24);
+	check(x, "meters_132x40", TUI_V_METERS, NULL, 132, 40);
+	check(x, "help_80x24", TUI_V_HELP, NULL, 80, 24);
+	check(x, "help_132x40", TUI_V_HELP, NULL, 132, 40);
+	fx_free(x);
+}
+
+static void test_detail(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
+
+	(void)state;
+	/* From the list, the selection (G8, busiest) then Enter. */
+	check(x, "detail_80x24", TUI_V_LIST, "\\", 80, 24);
+	check(x, "detail_132x40", TUI_V_DETAIL, NULL, 132, 40);
+	/* G1: created before tracing, the parent of most. */
+	x->m.view = TUI_V_LIST;
+	check(x, "detail_g1_80x24", TUI_V_LIST, "\x1b/goid:1\\\\", 80, 24);
+	fx_free(x);
+}
+
+static void test_group_enter_filters(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
+	char *text;
+
+	(void)state;
+	check(x, "group_enter_80x24", TUI_V_GROUP, "\\", 80, 24);
+	assert_int_equal(x->m.view, TUI_V_LIST);
+	assert_string_equal(x->m.filter.src, "func:=main.main.func1");
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 4);
+	text = render__frame(&x->m, 80, 24);
+	assert_non_null(strstr(text, "filter: func:=main.main.func1"));
+	free(text);
+	fx_free(x);
+}
+
+static void test_too_small(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
+	char *text;
+
+	(void)state;
+	check(x, "small_40x10", TUI_V_LIST, NULL, 40, 10);
+	text = render__frame(&x->m, 79, 24);
+	assert_non_null(strstr(text, "terminal too small"));
+	assert_non_null(strstr(text, "need 80x24, have 79x24"));
+	free(text);
+	text = render__frame(&x->m, 80, 23);
+	assert_non_null(strstr(text, "need 80x24, have 80x23"));
+	free(text);
+	/* Back to a good size: the list again. */
+	text = render__frame(&x->m, 80, 24);
+	assert_null(strstr(text, "terminal too small"));
+	assert_non_null(strstr(text, "GID"));
+	free(text);
+	/* Tiny: no crash, whatever fits. */
+	text = render__frame(&x->m, 5, 2);
+	free(text);
+	fx_free(x);
+}
+
+/* In monochrome each state's cell (glyph and attributes) differs from every other's. */
+static void test_mono_states_distinct(void **state)
+{
+	static const unsigned int states[] = {XG_G_RUNNING, XG_G_RUNNABLE,  XG_G_SYSCALL,
+					      XG_G_WAITING, XG_G_PREEMPTED, XG_G_COPYSTACK,
+					      XG_G_IDLE};
+	enum tui_glyphset sets[] = {TUI_GLYPHS_ASCII, TUI_GLYPHS_CONSOLE, TUI_GLYPHS_UTF8};
+	size_t i, j, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+		struct tui_theme th;
+
+		theme__init(&th, TUI_SCHEME_MONO, sets[k]);
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+			const wchar_t *gi = theme__state_glyph(&th, states[i], false);
+			attr_t ai = th.attr[theme__state_role(states[i], false)];
+
+			/* No color hides in a mono attribute. */
+			assert_int_equal(ai & A_COLOR, 0);
+			assert_true(wcscmp(gi, th.g->unknown) && wcscmp(gi, th.g->mixed) &&
+				    wcscmp(gi, th.g->exit) && wcscmp(gi, L" "));
+			for (j = 0; j < i; j++) {
+				const wchar_t *gj = theme__state_glyph(&th, states[j], false);
+				attr_t aj = th.attr[theme__state_role(states[j], false)];
+
+				assert_true(wcscmp(gi, gj) || ai != aj);
+			}
+		}
+		/* Exited, unknown and mixed differ from each other too. */
+		assert_true(wcscmp(th.g->exit, th.g->unknown) && wcscmp(th.g->exit, th.g->mixed) &&
+			    wcscmp(th.g->unknown, th.g->mixed));
+	}
+}
+
+/* The same, on screen: the STATE column of a mono render, row by row. */
+static void test_mono_render_distinct(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_MONO, TUI_GLYPHS_UTF8);
+	wchar_t seen_g[16];
+	attr_t seen_a[16];
+	char seen_name[16][16];
+	int n = 0, y, i;
+	char *text;
+
+	(void)state;
+	text = render__frame(&x->m, 80, 24);
+	/* Rows start at line 5, the selected one (its own look); STATE at 6, the name at 8. */
+	for (y = 6; y < 22; y++) {
+		wchar_t g = render__char(y, 6);
+		attr_t a = render__attr(y, 6);
+		char name[16];
+		int c;
+
+		if (g == L' ' || !g)
+			continue;
+		for (c = 0; c < 4; c++)
+			name[c] = (char)render__char(y, 8 + c);
+		name[4] = '\0';
+		for (i = 0; i < n; i++)
+			if (!strcmp(seen_name[i], name))
+				break;
+		if (i < n) {
+			/* Same state name: same look. */
+			assert_true(seen_g[i] == g && seen_a[i] == a);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			assert_true(seen_g[i] != g || seen_a[i] != a);
+		seen_g[n] = g;
+		seen_a[n] = a;
+		snprintf(seen_name[n], sizeof(seen_name[n]), "%s", name);
+		n++;
+	}
+	/* preempted, running, runnable, waiting, syscall, exited. */
+	assert_true(n >= 6);
+	free(text);
+	fx_free(x);
+}
+
+/* The selected row is highlighted in every scheme; its timeline keeps the state colors. */
+static void test_selection_visible(void **state)
+{
+	enum tui_scheme schemes[] = {TUI_SCHEME_MONO, TUI_SCHEME_8, TUI_SCHEME_16, TUI_SCHEME_256};
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(schemes) / sizeof(schemes[0]); k++) {
+		struct fx *x = fx_new(schemes[k], TUI_GLYPHS_UTF8);
+		char *text = render__frame(&x->m, 80, 24);
+
+		assert_int_equal(render__attr(5, 2), x->th.attr[COLOR_SELECTED]);
+		assert_int_not_equal(render__attr(6, 2), x->th.attr[COLOR_SELECTED]);
+		free(text);
+		fx_free(x);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_list_ascii),
+		cmocka_unit_test(test_list_filter_sort_zoom),
+		cmocka_unit_test(test_views),
+		cmocka_unit_test(test_detail),
+		cmocka_unit_test(test_group_enter_filters),
+		cmocka_unit_test(test_too_small),
+		cmocka_unit_test(test_mono_states_distinct),
+		cmocka_unit_test(test_mono_render_distinct),
+		cmocka_unit_test(test_selection_visible),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	render__end();
+	return rc;
+}

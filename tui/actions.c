@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Keys to actions: the filter prompt takes keys first while it is open,
+ * then the key table maps the key to an action, which the current view may
+ * handle before the global handler does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "data.h"
+#include "keys.h"
+#include "views.h"
+
+static const enum tui_view_id cycle[] = {TUI_V_LIST,  TUI_V_GROUP, TUI_V_LIFETIME,
+					 TUI_V_ALLOC, TUI_V_GC,	   TUI_V_METERS};
+
+static int show(struct tui_model *m, enum tui_view_id v)
+{
+	/* The same key again goes back to the list. */
+	m->view = m->view == v ? TUI_V_LIST : v;
+	return RD_FRAME;
+}
+
+static bool allocs_known(void)
+{
+	uint64_t b, o;
+
+	return xd_allocs(NULL, &b, &o) != -ENODATA;
+}
+
+static int sort_step(struct tui_model *m, int dir)
+{
+	int s = (int)m->sort;
+
+	do
+		s = (s + dir + TUI_SORT_N) % TUI_SORT_N;
+	while (s == TUI_SORT_ALLOCS && !allocs_known());
+	model__set_sort(m, (enum tui_sort)s, m->reverse);
+	model__message(m, false, "sort by %s", tui_sort_names[s]);
+	return RD_FRAME;
+}
+
+static int replay_ctl(struct tui_model *m, enum xg_ctl op)
+{
+	int err;
+
+	if (!m->replay)
+		return RD_NONE;
+	err = m->src->ops->control(m->src->ctx, op, 0);
+	if (err)
+		model__message(m, true, "replay: %s", strerror(-err));
+	return RD_FRAME;
+}
+
+static int save(struct tui_model *m)
+{
+	char path[4096];
+	int err;
+
+	if (!m->src->ops->save_recent) {
+		model__message(m, true,
+			       "S: not available (saving the recent history needs the flight "
+			       "recorder, not in this build)");
+		return RD_FRAME;
+	}
+	err = m->src->ops->save_recent(m->src->ctx, path, sizeof(path));
+	if (err)
+		model__message(m, true, "cannot save the recent history: %s", strerror(-err));
+	else
+		model__message(m, false, "recent history saved to %s", path);
+	return RD_FRAME;
+}
+
+static int pause_toggle(struct tui_model *m)
+{
+	if (m->replay)
+		return replay_ctl(m, XG_CTL_PLAY_PAUSE);
+	if (model__set_paused(m, !m->paused)) {
+		model__message(m, true, "cannot pause: out of memory for the frozen copy");
+		return RD_FRAME;
+	}
+	model__message(m, false,
+		       m->paused ? "paused: the view is frozen, tracing goes on" : "resumed");
+	return RD_FRAME;
+}
+
+static int global(struct tui_model *m, enum tui_action a)
+{
+	long page = m->page > 1 ? m->page - 1 : 1;
+	size_t i;
+
+	switch (a) {
+	case A_NONE:
+	case A__N:
+		return RD_NONE;
+	case A_QUIT:
+		return RD_QUIT;
+	case A_HELP:
+		if (m->view != TUI_V_HELP)
+			m->prev_view = m->view;
+		m->view = TUI_V_HELP;
+		m->help_top = 0;
+		return RD_FRAME;
+	case A_BACK:
+		m->view = m->view == TUI_V_HELP ? m->prev_view : TUI_V_LIST;
+		if (m->view == TUI_V_HELP)
+			m->view = TUI_V_LIST;
+		return RD_FRAME;
+	case A_REDRAW:
+		return RD_FRAME | RD_CLEAR;
+	case A_PAUSE:
+		return pause_toggle(m);
+	case A_SAVE:
+		return save(m);
+	case A_UP:
+		model__move(m, -1);
+		return RD_FRAME;
+	case A_DOWN:
+		model__move(m, 1);
+		return RD_FRAME;
+	case A_PGUP:
+		model__move(m, -page);
+		return RD_FRAME;
+	case A_PGDN:
+		model__move(m, page);
+		return RD_FRAME;
+	case A_HOME:
+		model__select_rank(m, 0);
+		return RD_FRAME;
+	case A_END:
+		model__rows(m);
+		model__select_rank(m, m->n_rows ? m->n_rows - 1 : 0);
+		return RD_FRAME;
+	case A_DETAIL:
+		if (!model__selected(m))
+			return RD_NONE;
+		m->view = TUI_V_DETAIL;
+		m->detail_top = 0;
+		return RD_FRAME;
+	case A_GROUP:
+		return show(m, TUI_V_GROUP);
+	case A_LIFETIME:
+		return show(m, TUI_V_LIFETIME);
+	case A_ALLOC:
+		return show(m, TUI_V_ALLOC);
+	case A_GC:
+		return show(m, TUI_V_GC);
+	case A_METERS:
+		return show(m, TUI_V_METERS);
+	case A_NEXT_VIEW:
+		for (i = 0; i < sizeof(cycle) / sizeof(cycle[0]); i++)
+			if (cycle[i] == m->view)
+				break;
+		m->view = cycle[(i + 1) % (sizeof(cycle) / sizeof(cycle[0]))];
+		return RD_FRAME;
+	case A_FILTER:
+		m->prompting = true;
+		snprintf(m->prompt, sizeof(m->prompt), "%s", m->filter.src);
+		snprintf(m->prompt_saved, sizeof(m->prompt_saved), "%s", m->filter.src);
+		m->prompt_len = strlen(m->prompt);
+		return RD_FRAME;
+	case A_SORT_NEXT:
+		return sort_step(m, 1);
+	case A_SORT_PREV:
+		return sort_step(m, -1);
+	case A_SORT_REVERSE:
+		model__set_sort(m, m->sort, !m->reverse);
+		return RD_FRAME;
+	case A_EXITED:
+		m->show_exited = !m->show_exited;
+		m->rows_stale = true;
+		model__message(m, false,
+			       m->show_exited ? "exited goroutines stay listed"
+					      : "exited goroutines fade out");
+		return RD_FRAME;
+	case A_ZOOM_IN:
+	case A_ZOOM_OUT:
+		if (!model__zoom(m, a == A_ZOOM_IN ? -1 : 1))
+			model__message(m, false, "zoom: %s",
+				       a == A_ZOOM_IN ? "1us per cell is the finest"
+						      : "1min per cell is the coarsest");
+		return RD_FRAME;
+	case A_PAN_LEFT:
+	case A_PAN_RIGHT: {
+		long cells = (m->strip_cells > 4 ? m->strip_cells : 16) / 4;
+
+		model__pan(m, a == A_PAN_LEFT ? -cells : cells);
+		return RD_FRAME;
+	}
+	case A_CURSOR_LEFT:
+		model__cursor(m, -1);
+		return RD_FRAME;
+	case A_CURSOR_RIGHT:
+		model__cursor(m, 1);
+		return RD_FRAME;
+	case A_LIVE:
+		model__follow(m);
+		return RD_FRAME;
+	case A_PLAY_FASTER:
+		return replay_ctl(m, XG_CTL_FASTER);
+	case A_PLAY_SLOWER:
+		return replay_ctl(m, XG_CTL_SLOWER);
+	case A_STEP_FWD:
+		return replay_ctl(m, XG_CTL_STEP_FWD);
+	case A_STEP_BACK:
+		return replay_ctl(m, XG_CTL_STEP_BACK);
+	case A_SEEK_START:
+		return replay_ctl(m, XG_CTL_SEEK_START);
+	case A_SEEK_END:
+		return replay_ctl(m, XG_CTL_SEEK_END);
+	}
+	return RD_NONE;
+}
+
+/* Apply the prompt as typed, when it parses: the list narrows while typing. */
+static void prompt_apply(struct tui_model *m)
+{
+	char err[256];
+
+	if (model__set_filter(m, m->prompt, err, sizeof(err)))
+		model__message(m, true, "%s", err);
+	else
+		m->msg[0] = '\0';
+}
+
+static int prompt_key(struct tui_model *m, int ch)
+{
+	char err[256];
+
+	switch (ch) {
+	case 27: /* Esc: the filter from before the prompt */
+		m->prompting = false;
+		model__set_filter(m, m->prompt_saved, err, sizeof(err));
+		m->msg[0] = '\0';
+		return RD_FRAME;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		/* Not valid: the prompt stays, with the error, to be fixed or left with Esc. */
+		if (model__set_filter(m, m->prompt, err, sizeof(err))) {
+			model__message(m, true, "%s", err);
+			return RD_FRAME;
+		}
+		m->prompting = false;
+		m->msg[0] = '\0';
+		/* A new filter: start from the top, following nothing yet. */
+		model__select_rank(m, 0);
+		m->sel_chosen = false;
+		return RD_FRAME;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		/* Back over one UTF-8 character. */
+		while (m->prompt_len && ((unsigned char)m->prompt[--m->prompt_len] & 0xc0) == 0x80)
+			;
+		m->prompt[m->prompt_len] = '\0';
+		prompt_apply(m);
+		return RD_FRAME;
+	case 'u' & 0x1f:
+		m->prompt_len = 0;
+		m->prompt[0] = '\0';
+		prompt_apply(m);
+		return RD_FRAME;
+	default:
+		if (ch < 32 || ch > 255 || m->prompt_len + 1 >= sizeof(m->prompt))
+			return RD_NONE;
+		m->prompt[m->prompt_len++] = (char)ch;
+		m->prompt[m->prompt_len] = '\0';
+		prompt_apply(m);
+		return RD_FRAME;
+	}
+}
+
+int tui__key(struct tui_model *m, int ch)
+{
+	const struct tui_keydef *d;
+	int rd;
+
+	if (m->prompting)
+		return prompt_key(m, ch);
+	if (ch == KEY_RESIZE)
+		return RD_FRAME;
+	m->msg[0] = '\0';
+	d = keys__lookup(ch, m->replay);
+	if (!d)
+		return RD_FRAME; /* the message went away */
+	rd = views__get(m->view)->key(m, d->act);
+	if (!(rd & RD_UNHANDLED))
+		return rd;
+	return global(m, d->act);
+}

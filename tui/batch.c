@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "batch.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "data.h"
+#include "fmt.h"
+#include "text.h"
+#include "theme.h"
+#include "../bpf/xgotop_event.h"
+
+int batch__snapshot(FILE *out, struct tui_model *m)
+{
+	const struct gtable_counts *c = &m->counts;
+	char clock[32], up[16], v[32], r1[16], r2[16], age[24], ins[32], reason[128], cpu[16];
+	char allocs[16];
+	size_t i;
+	int id;
+
+	fmt_clock(clock, sizeof(clock), model__wall(m, m->now), 0);
+	fmt_dur(up, sizeof(up), m->now > m->start_ts ? m->now - m->start_ts : 0);
+	fprintf(out, "xgotop-tui %s  %s  up %s  ", XG_VERSION, clock, up);
+	if (m->info.pid)
+		fprintf(out, "pid %u %s", m->info.pid, m->info.path);
+	else
+		fprintf(out, "%s (all processes)", m->info.path);
+	fprintf(out, " %s %s  %s%s\n", m->info.go_version, m->info.arch, m->info.mode,
+		m->ended ? " EXITED" : "");
+	fmt_rate(r1, sizeof(r1), m->created_rate);
+	fmt_rate(r2, sizeof(r2), m->exited_rate);
+	fprintf(out,
+		"goroutines: %llu live: %llu running, %llu runnable, %llu syscall, %llu waiting; "
+		"%llu created, %llu exited (+%s/s -%s/s)\n",
+		(unsigned long long)c->live, (unsigned long long)c->by_state[XG_G_RUNNING],
+		(unsigned long long)c->by_state[XG_G_RUNNABLE],
+		(unsigned long long)c->by_state[XG_G_SYSCALL],
+		(unsigned long long)c->by_state[XG_G_WAITING], (unsigned long long)c->created,
+		(unsigned long long)c->exited, r1, r2);
+	fprintf(out, "meters:");
+	for (id = 0; id < TUI_M_N; id++) {
+		enum tui_health h = model__meter_health(m, id);
+
+		fprintf(out, " %s %s%s", tui_meter_names[id], text_meter(m, id, v, sizeof(v), 0),
+			h == TUI_BAD ? "!" : "");
+	}
+	fprintf(out, "\nGC: n/a (%s)\n", xd_gc_why(&m->info));
+	if (m->info.child_output[0])
+		fprintf(out, "output of the launched command: %s\n", m->info.child_output);
+	if (m->filter.n)
+		fprintf(out, "filter: %s\n", m->filter.src);
+	fprintf(out, "\n%s%9s %-9s %-22s %7s %5s %7s %7s %-32s %s\n", m->info.pid ? "" : "    PID ",
+		"GID", "STATE", "WAIT", "IN", "CPU%", "AGE", "ALLOCS", "FUNCTION", "CREATED BY");
+	for (i = 0; i < m->n_rows; i++) {
+		struct tui_row *r = &m->rows[i];
+		const struct gentry *e = r->e;
+		bool exited = e->exited_ts != 0;
+
+		if (!m->info.pid)
+			fprintf(out, "%7u ", e->pid);
+		text_reason(e, reason, sizeof(reason));
+		text_in_state(m, e, ins, sizeof(ins));
+		if (exited)
+			snprintf(ins, sizeof(ins), "-");
+		fprintf(out, "%9llu %-9s %-22s %7s %5s %7s %7s %-32s %s\n",
+			(unsigned long long)e->goid, theme__state_name(e->state, exited, false),
+			reason[0] ? reason : "-", ins[0] ? ins : "-",
+			text_cpu(model__cpu(m, r), cpu, sizeof(cpu)),
+			text_age(m, e, age, sizeof(age)), text_allocs(e, allocs, sizeof(allocs)),
+			e->func ? e->func : "?", e->created_by ? e->created_by : "-");
+	}
+	fputc('\n', out);
+	if (fflush(out) || ferror(out))
+		return -EIO;
+	return 0;
+}

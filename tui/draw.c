@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "draw.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "../bpf/xgotop_event.h"
+
+static int room(WINDOW *w, int x, int maxw)
+{
+	int r = getmaxx(w) - x;
+
+	return maxw < r ? maxw : r;
+}
+
+int d_str(WINDOW *w, int y, int x, int maxw, attr_t a, const char *s)
+{
+	int width = room(w, x, maxw);
+	size_t n;
+
+	if (width <= 0 || y < 0 || y >= getmaxy(w) || x < 0)
+		return 0;
+	n = fmt_head_bytes(s, (size_t)width);
+	wattrset(w, a);
+	if (MB_CUR_MAX == 1) {
+		/* A single-byte locale would print UTF-8 bytes as M-x sequences: wider. */
+		size_t i;
+
+		wmove(w, y, x);
+		for (i = 0; i < n; i++)
+			waddch(w, (unsigned char)s[i] < 0x80 ? (chtype)(unsigned char)s[i] : '?');
+	} else {
+		mvwaddnstr(w, y, x, s, (int)n);
+	}
+	wattrset(w, A_NORMAL);
+	return (int)fmt_width_n(s, n);
+}
+
+int d_printf(WINDOW *w, int y, int x, int maxw, attr_t a, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return d_str(w, y, x, maxw, a, buf);
+}
+
+int d_rstr(WINDOW *w, int y, int x, int width, attr_t a, const char *s)
+{
+	int sw = (int)fmt_width(s);
+
+	if (sw > width)
+		sw = width;
+	return d_str(w, y, x + width - sw, sw, a, s);
+}
+
+int d_tail(WINDOW *w, int y, int x, int width, attr_t a, const char *s, const wchar_t *ellipsis)
+{
+	int cut, el = (int)wcslen(ellipsis);
+	const char *t;
+
+	if (width <= 0)
+		return 0;
+	t = fmt_tail(s, (size_t)width, &cut);
+	if (!cut)
+		return d_str(w, y, x, width, a, s);
+	if (width <= el)
+		return d_str(w, y, x, width, a, fmt_tail(s, (size_t)width, &cut));
+	t = fmt_tail(s, (size_t)(width - el), &cut);
+	wattrset(w, a);
+	mvwaddnwstr(w, y, x, ellipsis, el);
+	wattrset(w, A_NORMAL);
+	return el + d_str(w, y, x + el, width - el, a, t);
+}
+
+int d_head(WINDOW *w, int y, int x, int width, attr_t a, const char *s, const wchar_t *ellipsis)
+{
+	int el = (int)wcslen(ellipsis), n;
+
+	if (width <= 0)
+		return 0;
+	if ((int)fmt_width(s) <= width || width <= el)
+		return d_str(w, y, x, width, a, s);
+	n = d_str(w, y, x, width - el, a, s);
+	wattrset(w, a);
+	mvwaddnwstr(w, y, x + n, ellipsis, el);
+	wattrset(w, A_NORMAL);
+	return n + el;
+}
+
+int d_wrap(WINDOW *w, int y, int x, int width, int maxlines, attr_t a, const char *s)
+{
+	int lines = 0;
+
+	while (*s && lines < maxlines && width > 0) {
+		size_t n = fmt_head_bytes(s, (size_t)width), cut = n;
+
+		if (s[n]) {
+			while (cut && s[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = n;
+		}
+		wattrset(w, a);
+		mvwaddnstr(w, y + lines, x, s, (int)cut);
+		wattrset(w, A_NORMAL);
+		s += cut;
+		while (*s == ' ')
+			s++;
+		lines++;
+	}
+	return lines;
+}
+
+void d_glyph(WINDOW *w, int y, int x, attr_t a, const wchar_t *g)
+{
+	cchar_t cc;
+
+	if (y < 0 || y >= getmaxy(w) || x < 0 || x >= getmaxx(w))
+		return;
+	if (g[0] && !g[1]) {
+		setcchar(&cc, g, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+		mvwadd_wch(w, y, x, &cc);
+		return;
+	}
+	wattrset(w, a);
+	mvwaddnwstr(w, y, x, g, room(w, x, (int)wcslen(g)));
+	wattrset(w, A_NORMAL);
+}
+
+void d_repeat(WINDOW *w, int y, int x, int n, attr_t a, const wchar_t *g)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		d_glyph(w, y, x + i, a, g);
+}
+
+void d_fill(WINDOW *w, int y, int x, int n, attr_t a)
+{
+	int width = room(w, x, n);
+
+	if (width <= 0 || y < 0 || y >= getmaxy(w))
+		return;
+	wattrset(w, a);
+	mvwhline(w, y, x, ' ', width);
+	wattrset(w, A_NORMAL);
+}
+
+int d_bar(WINDOW *w, int y, int x, int width, double frac, attr_t a, const struct tui_glyphs *g)
+{
+	double cells;
+	int full, part;
+
+	if (frac < 0)
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	cells = frac * width;
+	full = (int)cells;
+	part = (int)((cells - full) * 8);
+	d_repeat(w, y, x, full, a, g->bar_full);
+	if (full < width && part && g->bar_part[part]) {
+		d_glyph(w, y, x + full, a, g->bar_part[part]);
+		full++;
+	}
+	/* Something, however small, is not nothing. */
+	if (!full && frac > 0 && width > 0) {
+		d_glyph(w, y, x, a, g->bar_part[1] ? g->bar_part[1] : g->bar_full);
+		full = 1;
+	}
+	return full;
+}
+
+static int level(double v, double max, int levels)
+{
+	int l;
+
+	if (v <= 0 || max <= 0)
+		return 0;
+	l = (int)(v / max * (levels - 1) + 0.5);
+	if (l < 1)
+		l = 1;
+	return l > levels - 1 ? levels - 1 : l;
+}
+
+void d_spark(WINDOW *w, int y, int x, int width, const double *vals, int n, double max, attr_t a,
+	     const struct tui_glyphs *g)
+{
+	int i, first = n > width ? n - width : 0, pad = width - (n - first);
+
+	for (i = 0; i < pad; i++)
+		d_glyph(w, y, x + i, a, L" ");
+	for (i = first; i < n; i++)
+		d_glyph(w, y, x + pad + i - first, a,
+			vals[i] < 0 ? L" " : g->spark[level(vals[i], max, g->spark_levels)]);
+}
+
+/* Braille dots of one column, bottom to top: left then right. */
+static const unsigned char dots[2][4] = {{0x40, 0x04, 0x02, 0x01}, {0x80, 0x20, 0x10, 0x08}};
+
+void d_graph(WINDOW *w, int y, int x, int h, int width, const double *vals, int n, double max,
+	     attr_t a, const struct tui_glyphs *g)
+{
+	int per = g->braille ? 2 : 1, want = width * per;
+	int first = n > want ? n - want : 0, used = n - first, pad = want - used;
+	int r, c, k;
+
+	for (r = 0; r < h; r++) {
+		for (c = 0; c < width; c++) {
+			wchar_t ch[2] = {L' ', 0};
+			unsigned int bits = 0;
+
+			for (k = 0; k < per; k++) {
+				int i = c * per + k - pad;
+				double v;
+				int units, fill;
+
+				if (i < 0)
+					continue;
+				v = vals[first + i];
+				if (v < 0)
+					continue;
+				if (g->braille) {
+					units = level(v, max, h * 4 + 1);
+					fill = units - (h - 1 - r) * 4;
+					for (int d = 0; d < 4 && d < fill; d++)
+						bits |= dots[k][d];
+				} else {
+					int levels = g->spark_levels - 1;
+
+					units = level(v, max, h * levels + 1);
+					fill = units - (h - 1 - r) * levels;
+					if (fill > levels)
+						fill = levels;
+					if (fill > 0)
+						ch[0] = g->spark[fill][0];
+				}
+			}
+			if (g->braille && bits)
+				ch[0] = (wchar_t)(0x2800 + bits);
+			d_glyph(w, y + r, x + c, a, ch);
+		}
+	}
+}
+
+/* Index of the span holding T (the last starting at or before it), 0 if none does. */
+static uint32_t span_at(const struct gstate_span *v, uint32_t n, uint64_t t)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].start <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Add the time each span spends in [C0, C1) to NS, from span *J on; *J moves
+ * past the spans that end inside, so a sweep over the cells costs cells +
+ * spans. True if any of the cell is known.
+ */
+static bool sweep(const struct gstate_span *v, uint32_t n, uint32_t *j, uint64_t end, uint64_t c0,
+		  uint64_t c1, uint64_t ns[GT_NSTATES])
+{
+	bool known = false;
+	uint32_t k;
+
+	memset(ns, 0, sizeof(uint64_t) * GT_NSTATES);
+	for (k = *j; k < n && v[k].start < c1; k++) {
+		uint64_t s1 = k + 1 < n ? v[k + 1].start : end, s0 = v[k].start;
+
+		if (s1 > end)
+			s1 = end;
+		if (s0 < c0)
+			s0 = c0;
+		if (s1 > c1)
+			s1 = c1;
+		if (s1 > s0 && v[k].state < GT_NSTATES && v[k].state != XG_G_DEAD) {
+			ns[v[k].state] += s1 - s0;
+			known = true;
+		}
+		if (k + 1 < n && v[k + 1].start <= c1)
+			*j = k + 1;
+		else
+			break;
+	}
+	return known;
+}
+
+bool d_cell_states(const struct gstate_span *v, uint32_t n, uint64_t end, uint64_t c0,
+		   uint64_t scale, uint64_t ns[GT_NSTATES])
+{
+	uint32_t j = n ? span_at(v, n, c0) : 0;
+
+	return sweep(v, n, &j, end, c0, c0 + scale, ns);
+}
+
+void d_strip(WINDOW *w, int y, int x, int cells, struct tui_model *m, const struct gentry *e,
+	     uint64_t t0, uint64_t scale, int cursor, bool hilite, struct tui_cell *cur)
+{
+	const struct tui_theme *th = m->theme;
+	uint64_t ns[GT_NSTATES] = {0}, end = e->exited_ts ? e->exited_ts : m->now;
+	const struct gstate_span *v;
+	uint32_t n = model__spans(m, e, &v), j = n ? span_at(v, n, t0) : 0;
+	const struct track *k = tracker__get(&m->track, e);
+	uint64_t raw_from = n ? v[0].start : UINT64_MAX;
+	int c;
+
+	for (c = 0; c < cells; c++) {
+		uint64_t c0 = t0 + (uint64_t)c * scale, c1 = c0 + scale;
+		const wchar_t *g = L" ";
+		enum tui_role role = COLOR_DEFAULT;
+		bool known = sweep(v, n, &j, end, c0, c1, ns), mixed = false;
+		attr_t a;
+
+		/* Older than the spans kept: the track's coarse buckets, if it has them. */
+		if (k && c0 < raw_from) {
+			uint64_t lns[GT_NSTATES];
+			unsigned int s;
+
+			if (track__cell(k, c0, c1 < raw_from ? c1 : raw_from, scale, lns, &mixed)) {
+				for (s = 0; s < GT_NSTATES; s++)
+					ns[s] += lns[s];
+				known = true;
+			}
+		}
+
+		if (c0 >= m->now) {
+			/* The future. */
+		} else if (e->created_ts && c1 <= e->created_ts) {
+			/* Not born yet. */
+		} else if (e->exited_ts && c0 > e->exited_ts) {
+			/* Gone. */
+		} else if (e->exited_ts && e->exited_ts < c1) {
+			g = th->g->exit;
+			role = COLOR_STATE_EXITED;
+		} else if (known) {
+			unsigned int s, best = 0, nst = 0;
+
+			for (s = 0; s < GT_NSTATES; s++) {
+				if (!ns[s])
+					continue;
+				nst++;
+				if (ns[s] > ns[best])
+					best = s;
+			}
+			g = nst > 1 || mixed ? th->g->mixed : theme__state_glyph(th, best, false);
+			role = theme__state_role(best, false);
+		} else {
+			g = th->g->unknown;
+			role = COLOR_STATE_UNKNOWN;
+		}
+		a = th->attr[role];
+		if (c == cursor) {
+			if (hilite)
+				a |= A_REVERSE;
+			if (cur) {
+				cur->known = known && g != th->g->unknown;
+				memcpy(cur->ns, ns, sizeof(ns));
+			}
+		}
+		d_glyph(w, y, x + c, a, g);
+	}
+}

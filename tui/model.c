@@ -1,0 +1,870 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "model.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "../bpf/xgotop_event.h"
+
+#define US 1000ull
+#define MS (1000ull * US)
+#define S  (1000ull * MS)
+
+const uint64_t tui_zoom_ladder[] = {
+	1 * US,	  2 * US,   5 * US, 10 * US, 20 * US, 50 * US, 100 * US, 200 * US,
+	500 * US, 1 * MS,   2 * MS, 5 * MS,  10 * MS, 20 * MS, 50 * MS,	 100 * MS,
+	200 * MS, 500 * MS, 1 * S,  2 * S,   5 * S,   10 * S,  30 * S,	 60 * S,
+};
+const int tui_zoom_n = sizeof(tui_zoom_ladder) / sizeof(tui_zoom_ladder[0]);
+#define ZOOM_DEFAULT 15 /* 100 ms per cell */
+
+const char *const tui_sort_names[TUI_SORT_N] = {
+	[TUI_SORT_CPU] = "CPU%", [TUI_SORT_AGE] = "AGE",       [TUI_SORT_STATE] = "STATE",
+	[TUI_SORT_GOID] = "GID", [TUI_SORT_ALLOCS] = "ALLOCS", [TUI_SORT_FUNC] = "FUNCTION",
+};
+
+const char *const tui_meter_names[TUI_M_N] = {
+	[TUI_M_LAT] = "LAT", [TUI_M_RPS] = "RPS",   [TUI_M_PPS] = "PPS", [TUI_M_EWP] = "EWP",
+	[TUI_M_PRC] = "PRC", [TUI_M_DROP] = "DROP", [TUI_M_OVH] = "OVH",
+};
+
+const char *const tui_meter_help[TUI_M_N] = {
+	[TUI_M_LAT] = "BPF time per probe hit (n/a: not measured by this build)",
+	[TUI_M_RPS] = "records read from the ring buffer per second",
+	[TUI_M_PPS] = "events applied to the table per second; below RPS: falling behind",
+	[TUI_M_EWP] = "events waiting (reorder window + unread); growing: falling behind",
+	[TUI_M_PRC] = "user-space processing time per record",
+	[TUI_M_DROP] = "records lost, ring buffer full (total); any: raise --ringbuf-mb",
+	[TUI_M_OVH] = "estimated overhead on the target, % of a core (n/a: not measured)",
+};
+
+/* ---- the frozen copy behind a pause ---------------------------------- */
+
+struct tui_frozen {
+	struct gentry *v;
+	size_t n;
+	struct gstate_span *spans;
+	const struct gentry **by_id; /* sorted by (pid, goid) */
+	struct gtable_counts counts;
+};
+
+struct freeze_ctx {
+	struct tui_frozen *f;
+	size_t spans, cap;
+};
+
+static int count_spans(const struct gentry *e, void *ctx)
+{
+	struct freeze_ctx *c = ctx;
+
+	c->spans += e->n_spans;
+	c->cap++;
+	return 0;
+}
+
+static int copy_entry(const struct gentry *e, void *ctx)
+{
+	struct freeze_ctx *c = ctx;
+	struct gentry *d;
+	uint32_t i;
+
+	if (c->f->n == c->cap)
+		return 1; /* cannot happen: nothing runs between the two passes */
+	d = &c->f->v[c->f->n++];
+	*d = *e;
+	/* A linear copy of the ring: oldest first, full, head back at 0. */
+	d->spans = c->f->spans + c->spans;
+	for (i = 0; i < e->n_spans; i++)
+		d->spans[i] = *gentry__span(e, i);
+	d->span_cap = d->n_spans;
+	d->span_head = 0;
+	c->spans += e->n_spans;
+	return 0;
+}
+
+static int cmp_id(const void *pa, const void *pb)
+{
+	const struct gentry *a = *(const struct gentry *const *)pa;
+	const struct gentry *b = *(const struct gentry *const *)pb;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->goid != b->goid)
+		return a->goid < b->goid ? -1 : 1;
+	return 0;
+}
+
+static void frozen_free(struct tui_frozen *f)
+{
+	if (!f)
+		return;
+	free(f->v);
+	free(f->spans);
+	free(f->by_id);
+	free(f);
+}
+
+static struct tui_frozen *freeze(const struct gtable *gt)
+{
+	struct tui_frozen *f = calloc(1, sizeof(*f));
+	struct freeze_ctx c = {.f = f};
+	size_t i;
+
+	if (!f)
+		return NULL;
+	gtable__for_each(gt, count_spans, &c);
+	f->v = calloc(c.cap ? c.cap : 1, sizeof(*f->v));
+	f->spans = calloc(c.spans ? c.spans : 1, sizeof(*f->spans));
+	f->by_id = calloc(c.cap ? c.cap : 1, sizeof(*f->by_id));
+	if (!f->v || !f->spans || !f->by_id) {
+		frozen_free(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c.spans = 0;
+	gtable__for_each(gt, copy_entry, &c);
+	for (i = 0; i < f->n; i++)
+		f->by_id[i] = &f->v[i];
+	qsort(f->by_id, f->n, sizeof(*f->by_id), cmp_id);
+	gtable__counts(gt, &f->counts);
+	return f;
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+void model__init(struct tui_model *m, const struct xg_source *src, double interval)
+{
+	memset(m, 0, sizeof(*m));
+	m->src = src;
+	m->replay = src->ops->control && src->ops->playback;
+	m->interval = interval > 0 ? interval : 1.0;
+	m->fade_ns = 5 * S;
+	m->sort = TUI_SORT_CPU;
+	m->zoom = ZOOM_DEFAULT;
+	m->follow = true;
+	m->rows_stale = true;
+	m->view = m->prev_view = TUI_V_LIST;
+}
+
+void model__free(struct tui_model *m)
+{
+	tracker__free(&m->track);
+	free(m->span_buf);
+	m->span_buf = NULL;
+	frozen_free(m->frz);
+	m->frz = NULL;
+	free(m->rows);
+	m->rows = NULL;
+	m->n_rows = m->cap_rows = 0;
+	filter__clear(&m->filter);
+	ptrmap__free(&m->rank);
+}
+
+static const struct gtable *live_table(const struct tui_model *m)
+{
+	return m->src->ops->table(m->src->ctx);
+}
+
+void model__refresh(struct tui_model *m)
+{
+	const struct xg_source *src = m->src;
+
+	src->ops->info(src->ctx, &m->info);
+	if (m->replay)
+		src->ops->playback(src->ctx, &m->play);
+	if (m->paused)
+		return;
+	m->now = m->ended ? m->end_ts : src->ops->now(src->ctx);
+	if (!m->start_ts)
+		m->start_ts = m->now;
+	gtable__counts(live_table(m), &m->counts);
+	m->rows_stale = true;
+}
+
+void model__track(struct tui_model *m)
+{
+	uint64_t now = m->src->ops->now(m->src->ctx);
+
+	/* Back in time (a seek): what was kept no longer matches the table. */
+	if (now < m->track_now)
+		tracker__clear(&m->track);
+	m->track_now = now;
+	tracker__update(&m->track, live_table(m));
+}
+
+uint32_t model__spans(struct tui_model *m, const struct gentry *e, const struct gstate_span **spans)
+{
+	static const struct gstate_span none;
+
+	if (!m->span_buf) {
+		m->span_buf = malloc((TRACK_SPANS + 64) * sizeof(*m->span_buf));
+		if (!m->span_buf) {
+			*spans = &none;
+			return 0;
+		}
+	}
+	*spans = m->span_buf;
+	return tracker__spans(&m->track, e, m->span_buf, TRACK_SPANS + 64);
+}
+
+void model__set_ended(struct tui_model *m)
+{
+	if (m->ended)
+		return;
+	m->ended = true;
+	m->end_ts = m->src->ops->now(m->src->ctx);
+}
+
+void model__sample_meters(struct tui_model *m)
+{
+	struct xg_meters *s = &m->hist[m->hist_total % TUI_HIST];
+	struct gtable_counts c;
+	uint64_t now;
+
+	m->src->ops->meters(m->src->ctx, s);
+	m->hist_total++;
+	if (!m->paused)
+		m->hist_shown = m->hist_total;
+
+	gtable__counts(live_table(m), &c);
+	now = m->src->ops->now(m->src->ctx);
+	if (m->rate_ts && now > m->rate_ts && !m->paused) {
+		double dt = (double)(now - m->rate_ts) / 1e9;
+
+		m->created_rate = (double)(c.created - m->rate_created) / dt;
+		m->exited_rate = (double)(c.exited - m->rate_exited) / dt;
+	}
+	m->rate_ts = now;
+	m->rate_created = c.created;
+	m->rate_exited = c.exited;
+}
+
+int model__set_paused(struct tui_model *m, bool paused)
+{
+	if (paused == m->paused)
+		return 0;
+	if (paused) {
+		struct tui_frozen *f = freeze(live_table(m));
+
+		if (!f)
+			return -ENOMEM;
+		m->frz = f;
+		m->counts = f->counts;
+		m->paused = true;
+	} else {
+		m->paused = false;
+		frozen_free(m->frz);
+		m->frz = NULL;
+		m->hist_shown = m->hist_total;
+		model__refresh(m);
+	}
+	/* Entry pointers change with the store. */
+	m->rows_stale = true;
+	return 0;
+}
+
+/* ---- the store ------------------------------------------------------------- */
+
+int model__for_each(const struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx),
+		    void *ctx)
+{
+	size_t i;
+	int ret;
+
+	if (!m->frz)
+		return gtable__for_each(live_table(m), fn, ctx);
+	for (i = 0; i < m->frz->n; i++) {
+		ret = fn(&m->frz->v[i], ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+const struct gentry *model__find(const struct tui_model *m, uint32_t pid, uint64_t goid)
+{
+	struct gentry key = {.pid = pid, .goid = goid};
+	const struct gentry *kp = &key, **hit;
+
+	if (!m->frz)
+		return gtable__find(live_table(m), pid, goid);
+	hit = bsearch(&kp, m->frz->by_id, m->frz->n, sizeof(*m->frz->by_id), cmp_id);
+	return hit ? *hit : NULL;
+}
+
+size_t model__size(const struct tui_model *m)
+{
+	return m->frz ? m->frz->n : gtable__size(live_table(m));
+}
+
+/* ---- rows ------------------------------------------------------------------ */
+
+static unsigned int state_rank(const struct gentry *e)
+{
+	if (e->exited_ts)
+		return 9;
+	switch (e->state) {
+	case XG_G_RUNNING:
+		return 0;
+	case XG_G_RUNNABLE:
+		return 1;
+	case XG_G_PREEMPTED:
+		return 2;
+	case XG_G_SYSCALL:
+		return 3;
+	case XG_G_WAITING:
+		return 4;
+	case XG_G_COPYSTACK:
+		return 5;
+	case XG_G_IDLE:
+		return 6;
+	default:
+		return 8;
+	}
+}
+
+struct build_ctx {
+	struct tui_model *m;
+	uint64_t from;
+	bool new_func; /* a function name without a rank yet */
+	long sel;      /* row of the selected goroutine, -1 if not listed */
+};
+
+static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
+{
+	struct tui_model *m = c->m;
+	const struct gentry *e = r->e;
+	uint64_t bytes, objects, since;
+	uint32_t rank;
+
+	switch (m->sort) {
+	case TUI_SORT_CPU:
+		r->cpu = xd_cpu_permille(e, c->from, m->now);
+		return 1000 - r->cpu;
+	case TUI_SORT_AGE:
+		/* Seen before the creation was: the oldest. */
+		return e->created_ts;
+	case TUI_SORT_STATE:
+		/* Then the longest in its state first. */
+		since = e->state_since >> 6;
+		if (since >= 1ull << 58)
+			since = (1ull << 58) - 1;
+		return (uint64_t)state_rank(e) << 58 | since;
+	case TUI_SORT_GOID:
+		return 0;
+	case TUI_SORT_ALLOCS:
+		return xd_allocs(e, &bytes, &objects) ? UINT64_MAX : UINT64_MAX - bytes;
+	case TUI_SORT_FUNC:
+		if (!e->func)
+			return UINT64_MAX;
+		if (ptrmap__get(&m->rank, e->func, &rank))
+			return rank;
+		c->new_func = true;
+		return 0;
+	case TUI_SORT_N:
+		break;
+	}
+	return 0;
+}
+
+static int add_row(const struct gentry *e, void *ctx)
+{
+	struct build_ctx *c = ctx;
+	struct tui_model *m = c->m;
+	struct tui_row *r;
+
+	if (e->exited_ts && !m->show_exited && m->now > e->exited_ts &&
+	    m->now - e->exited_ts > m->fade_ns)
+		return 0;
+	if (m->filter.n && !filter__match(&m->filter, e))
+		return 0;
+	if (m->n_rows == m->cap_rows)
+		return 1; /* the table grew during the walk: cannot, one owner */
+	if (e->goid == m->sel_goid && e->pid == m->sel_pid)
+		c->sel = (long)m->n_rows;
+	r = &m->rows[m->n_rows++];
+	r->e = e;
+	r->cpu = TUI_CPU_UNSET;
+	r->k1 = sort_key(c, r);
+	r->k2 = e->goid;
+	r->k3 = e->pid;
+	if (m->reverse) {
+		r->k1 = ~r->k1;
+		r->k2 = ~r->k2;
+		r->k3 = ~r->k3;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *pa, const void *pb)
+{
+	return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* Give every function name met a rank in alphabetical order; rows then get their k1. */
+static int rank_functions(struct tui_model *m)
+{
+	const char **names;
+	size_t n = 0, i;
+	uint32_t rank;
+
+	for (i = 0; i < m->rank.cap; i++)
+		n += m->rank.slots[i].key != NULL;
+	for (i = 0; i < m->n_rows; i++)
+		if (m->rows[i].e->func && !ptrmap__get(&m->rank, m->rows[i].e->func, &rank) &&
+		    ptrmap__put(&m->rank, m->rows[i].e->func, UINT32_MAX) == 0)
+			n++;
+	names = malloc((n ? n : 1) * sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	n = 0;
+	for (i = 0; i < m->rank.cap; i++)
+		if (m->rank.slots[i].key)
+			names[n++] = m->rank.slots[i].key;
+	qsort(names, n, sizeof(*names), cmp_str);
+	/* Equal names at different addresses share a rank. */
+	for (i = 0, rank = 0; i < n; i++) {
+		if (i && strcmp(names[i - 1], names[i]))
+			rank++;
+		ptrmap__put(&m->rank, names[i], rank);
+	}
+	free(names);
+	for (i = 0; i < m->n_rows; i++) {
+		struct tui_row *r = &m->rows[i];
+
+		if (!r->e->func || !ptrmap__get(&m->rank, r->e->func, &rank))
+			continue;
+		r->k1 = m->reverse ? ~(uint64_t)rank : rank;
+	}
+	return 0;
+}
+
+static inline int row_cmp(const struct tui_row *a, const struct tui_row *b)
+{
+	if (a->k1 != b->k1)
+		return a->k1 < b->k1 ? -1 : 1;
+	if (a->k3 != b->k3)
+		return a->k3 < b->k3 ? -1 : 1;
+	if (a->k2 != b->k2)
+		return a->k2 < b->k2 ? -1 : 1;
+	return 0;
+}
+
+static int row_qcmp(const void *a, const void *b)
+{
+	return row_cmp(a, b);
+}
+
+static void row_swap(struct tui_row *a, struct tui_row *b)
+{
+	struct tui_row t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Put rank K of V[lo, hi) at V[K], smaller before, larger after (quickselect). */
+static void select_nth(struct tui_row *v, size_t lo, size_t hi, size_t k)
+{
+	while (hi - lo > 8) {
+		size_t mid = lo + (hi - lo) / 2, i, j;
+		struct tui_row pivot;
+
+		/* Median of three, moved to lo. */
+		if (row_cmp(&v[mid], &v[lo]) < 0)
+			row_swap(&v[mid], &v[lo]);
+		if (row_cmp(&v[hi - 1], &v[lo]) < 0)
+			row_swap(&v[hi - 1], &v[lo]);
+		if (row_cmp(&v[hi - 1], &v[mid]) < 0)
+			row_swap(&v[hi - 1], &v[mid]);
+		row_swap(&v[lo], &v[mid]);
+		pivot = v[lo];
+		i = lo;
+		j = hi;
+		for (;;) {
+			do
+				i++;
+			while (i < hi && row_cmp(&v[i], &pivot) < 0);
+			do
+				j--;
+			while (row_cmp(&v[j], &pivot) > 0);
+			if (i >= j)
+				break;
+			row_swap(&v[i], &v[j]);
+		}
+		row_swap(&v[lo], &v[j]);
+		if (j == k)
+			return;
+		if (k < j)
+			hi = j;
+		else
+			lo = j + 1;
+	}
+	qsort(v + lo, hi - lo, sizeof(*v), row_qcmp);
+}
+
+/* Rank of row I among the rows. */
+static size_t rank_of(const struct tui_model *m, size_t i)
+{
+	const struct tui_row *r = &m->rows[i];
+	size_t k, rank = 0;
+
+	for (k = 0; k < m->n_rows; k++)
+		rank += row_cmp(&m->rows[k], r) < 0;
+	return rank;
+}
+
+int model__rows(struct tui_model *m)
+{
+	struct build_ctx c = {.m = m, .sel = -1};
+	size_t need = model__size(m);
+
+	if (!m->rows_stale)
+		return 0;
+	if (need > m->cap_rows) {
+		size_t cap = need + need / 4 + 64;
+		struct tui_row *v = realloc(m->rows, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		m->rows = v;
+		m->cap_rows = cap;
+	}
+	c.from =
+		m->now > (uint64_t)(m->interval * 1e9) ? m->now - (uint64_t)(m->interval * 1e9) : 0;
+	m->n_rows = 0;
+	model__for_each(m, add_row, &c);
+	if (c.new_func)
+		rank_functions(m);
+	m->rows_stale = false;
+	m->sorted_lo = m->sorted_hi = 0;
+	/*
+	 * A goroutine the user moved to stays selected as the order changes (like
+	 * htop's process); until then, and once it has left the list, the selection
+	 * keeps its place on screen.
+	 */
+	if (m->sel_chosen && c.sel >= 0)
+		m->sel = rank_of(m, (size_t)c.sel);
+	if (m->sel >= m->n_rows)
+		m->sel = m->n_rows ? m->n_rows - 1 : 0;
+	return 0;
+}
+
+void model__order(struct tui_model *m, size_t lo, size_t hi)
+{
+	if (hi > m->n_rows)
+		hi = m->n_rows;
+	if (lo >= hi || (lo >= m->sorted_lo && hi <= m->sorted_hi))
+		return;
+	/* Ranks below HI to the front, then ranks below LO to the front of those. */
+	if (hi < m->n_rows)
+		select_nth(m->rows, 0, m->n_rows, hi);
+	if (lo > 0)
+		select_nth(m->rows, 0, hi, lo);
+	qsort(m->rows + lo, hi - lo, sizeof(*m->rows), row_qcmp);
+	m->sorted_lo = lo;
+	m->sorted_hi = hi;
+}
+
+static void remember_selection(struct tui_model *m)
+{
+	if (!m->n_rows)
+		return;
+	model__order(m, m->sel, m->sel + 1);
+	m->sel_pid = m->rows[m->sel].e->pid;
+	m->sel_goid = m->rows[m->sel].e->goid;
+}
+
+void model__scroll(struct tui_model *m, int page)
+{
+	size_t p = page > 0 ? (size_t)page : 1;
+
+	model__rows(m);
+	m->page = page;
+	if (m->sel < m->top)
+		m->top = m->sel;
+	if (m->sel >= m->top + p)
+		m->top = m->sel - p + 1;
+	/* No empty rows at the bottom while there are rows above. */
+	if (m->top + p > m->n_rows)
+		m->top = m->n_rows > p ? m->n_rows - p : 0;
+	model__order(m, m->top, m->top + p);
+	if (m->n_rows) {
+		m->sel_pid = m->rows[m->sel].e->pid;
+		m->sel_goid = m->rows[m->sel].e->goid;
+		m->have_sel = true;
+	}
+}
+
+const struct gentry *model__selected(struct tui_model *m)
+{
+	model__rows(m);
+	if (!m->n_rows)
+		return NULL;
+	remember_selection(m);
+	m->have_sel = true;
+	return m->rows[m->sel].e;
+}
+
+void model__select_rank(struct tui_model *m, size_t rank)
+{
+	model__rows(m);
+	if (!m->n_rows)
+		return;
+	m->sel = rank < m->n_rows ? rank : m->n_rows - 1;
+	m->have_sel = true;
+	m->sel_chosen = true;
+	remember_selection(m);
+}
+
+void model__move(struct tui_model *m, long delta)
+{
+	long to;
+
+	model__rows(m);
+	to = (long)m->sel + delta;
+	if (to < 0)
+		to = 0;
+	model__select_rank(m, (size_t)to);
+}
+
+unsigned int model__cpu(struct tui_model *m, struct tui_row *r)
+{
+	uint64_t win = (uint64_t)(m->interval * 1e9);
+
+	if (r->cpu == TUI_CPU_UNSET)
+		r->cpu = xd_cpu_permille(r->e, m->now > win ? m->now - win : 0, m->now);
+	return r->cpu;
+}
+
+void model__set_sort(struct tui_model *m, enum tui_sort s, bool reverse)
+{
+	m->sort = s;
+	m->reverse = reverse;
+	m->rows_stale = true;
+}
+
+int model__set_filter(struct tui_model *m, const char *s, char *err, size_t err_len)
+{
+	int e = filter__parse(&m->filter, s, err, err_len);
+
+	if (!e)
+		m->rows_stale = true;
+	return e;
+}
+
+/* ---- the time window ------------------------------------------------------ */
+
+static uint64_t align_up(uint64_t x, uint64_t s)
+{
+	return (x + s - 1) / s * s;
+}
+
+static uint64_t live_end(const struct tui_model *m, uint64_t scale)
+{
+	return align_up(m->now, scale);
+}
+
+void model__window(const struct tui_model *m, int cells, uint64_t *t0, uint64_t *scale)
+{
+	uint64_t s = tui_zoom_ladder[m->zoom], end = m->follow ? live_end(m, s) : m->view_end;
+	uint64_t span = (uint64_t)(cells > 0 ? cells : 1) * s;
+
+	if (end < span)
+		end = span;
+	*t0 = end - span;
+	*scale = s;
+}
+
+uint64_t model__axis_ref(const struct tui_model *m)
+{
+	return m->follow ? live_end(m, tui_zoom_ladder[m->zoom]) : m->now;
+}
+
+uint64_t model__cursor_ts(const struct tui_model *m, int cells)
+{
+	uint64_t t0, s;
+	int back = m->cur_back < cells ? m->cur_back : cells - 1;
+
+	model__window(m, cells, &t0, &s);
+	return t0 + (uint64_t)(cells - 1 - (back > 0 ? back : 0)) * s;
+}
+
+static int cells_of(const struct tui_model *m)
+{
+	return m->strip_cells > 0 ? m->strip_cells : 40;
+}
+
+bool model__zoom(struct tui_model *m, int steps)
+{
+	int nz = m->zoom + steps, cells = cells_of(m);
+	uint64_t tc, s2, cell_end, edge;
+
+	if (nz < 0)
+		nz = 0;
+	if (nz >= tui_zoom_n)
+		nz = tui_zoom_n - 1;
+	if (nz == m->zoom)
+		return false;
+	/* The middle of the cursor's cell stays under the cursor. */
+	tc = model__cursor_ts(m, cells) + tui_zoom_ladder[m->zoom] / 2;
+	if (tc > m->now)
+		tc = m->now;
+	s2 = tui_zoom_ladder[nz];
+	cell_end = align_up(tc + 1, s2);
+	edge = live_end(m, s2);
+	m->zoom = nz;
+	/* At the live edge, the cursor stays on it. */
+	if (m->follow && !m->cur_back)
+		return true;
+	if (m->follow) {
+		uint64_t back = (edge - cell_end) / s2;
+
+		if (back < (uint64_t)cells) {
+			m->cur_back = (int)back;
+			return true;
+		}
+		m->follow = false;
+	}
+	m->view_end = cell_end + (uint64_t)m->cur_back * s2;
+	if (m->view_end >= edge) {
+		m->follow = true;
+		m->cur_back = (int)((edge - cell_end) / s2);
+	}
+	return true;
+}
+
+void model__pan(struct tui_model *m, long cells)
+{
+	uint64_t s = tui_zoom_ladder[m->zoom], edge = live_end(m, s), span;
+
+	if (m->follow)
+		m->view_end = edge;
+	m->follow = false;
+	span = (uint64_t)(cells < 0 ? -cells : cells) * s;
+	if (cells < 0)
+		m->view_end = m->view_end > span ? m->view_end - span : s;
+	else
+		m->view_end += span;
+	if (m->view_end >= edge)
+		m->follow = true;
+}
+
+void model__cursor(struct tui_model *m, int delta)
+{
+	int cells = cells_of(m);
+
+	m->cur_back -= delta;
+	if (m->cur_back < 0) {
+		if (!m->follow)
+			model__pan(m, -m->cur_back);
+		m->cur_back = 0;
+	} else if (m->cur_back >= cells) {
+		model__pan(m, -(long)(m->cur_back - cells + 1));
+		m->cur_back = cells - 1;
+	}
+}
+
+void model__follow(struct tui_model *m)
+{
+	m->follow = true;
+	m->cur_back = 0;
+}
+
+/* ---- meters ------------------------------------------------------------------ */
+
+size_t model__meter_count(const struct tui_model *m)
+{
+	return m->hist_shown < TUI_HIST ? m->hist_shown : TUI_HIST;
+}
+
+const struct xg_meters *model__meter_sample(const struct tui_model *m, size_t i)
+{
+	uint64_t k;
+
+	if (i >= m->hist_shown)
+		return NULL;
+	k = m->hist_shown - 1 - i;
+	/* Overwritten since (the view was paused a long time)? */
+	if (m->hist_total - k > TUI_HIST)
+		return NULL;
+	return &m->hist[k % TUI_HIST];
+}
+
+double model__meter_value(const struct xg_meters *s, enum tui_meter id)
+{
+	switch (id) {
+	case TUI_M_LAT:
+		return s->lat_ns;
+	case TUI_M_RPS:
+		return s->rps;
+	case TUI_M_PPS:
+		return s->pps;
+	case TUI_M_EWP:
+		return (double)s->ewp;
+	case TUI_M_PRC:
+		return s->prc_ns;
+	case TUI_M_DROP:
+		return s->drops_per_s;
+	case TUI_M_OVH:
+		return s->ovh_pct;
+	case TUI_M_N:
+		break;
+	}
+	return -1;
+}
+
+enum tui_health model__meter_health(const struct tui_model *m, enum tui_meter id)
+{
+	const struct xg_meters *s = model__meter_sample(m, 0), *p1, *p2, *p3;
+
+	if (!s)
+		return TUI_NA;
+	p1 = model__meter_sample(m, 1);
+	switch (id) {
+	case TUI_M_LAT:
+		if (s->lat_ns < 0)
+			return TUI_NA;
+		return s->lat_ns > 10000 ? TUI_BAD : s->lat_ns > 2000 ? TUI_WARN : TUI_OK;
+	case TUI_M_OVH:
+		if (s->ovh_pct < 0)
+			return TUI_NA;
+		return s->ovh_pct > 5 ? TUI_BAD : s->ovh_pct > 1 ? TUI_WARN : TUI_OK;
+	case TUI_M_DROP:
+		return s->drops_per_s > 0 ? TUI_BAD : s->drops ? TUI_WARN : TUI_OK;
+	case TUI_M_PPS:
+		/* Events applied slower than records arrive: the backlog grows. */
+		if (s->rps < 50 || s->pps >= 0.9 * s->rps)
+			return TUI_OK;
+		return p1 && p1->rps >= 50 && p1->pps < 0.9 * p1->rps ? TUI_BAD : TUI_WARN;
+	case TUI_M_EWP:
+		p2 = model__meter_sample(m, 2);
+		p3 = model__meter_sample(m, 3);
+		if (p3 && s->ewp > p1->ewp && p1->ewp > p2->ewp && p2->ewp > p3->ewp)
+			return TUI_BAD;
+		return s->ewp > 100000 ? TUI_WARN : TUI_OK;
+	case TUI_M_PRC:
+		/* Share of a core spent processing: near 1, user space cannot keep up. */
+		if (s->prc_ns * s->rps > 0.9e9)
+			return TUI_BAD;
+		return s->prc_ns * s->rps > 0.5e9 ? TUI_WARN : TUI_OK;
+	case TUI_M_RPS:
+	case TUI_M_N:
+		break;
+	}
+	return TUI_OK;
+}
+
+void model__message(struct tui_model *m, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->msg, sizeof(m->msg), fmt, ap);
+	va_end(ap);
+	m->msg_error = error;
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "text.h"
+
+#include <stdio.h>
+
+#include "data.h"
+#include "fmt.h"
+#include "../bpf/xgotop_event.h"
+
+const char *text_reason(const struct gentry *e, char *buf, size_t len)
+{
+	if (e->exited_ts || e->state != XG_G_WAITING)
+		snprintf(buf, len, "%s", "");
+	else if (e->reason_str)
+		snprintf(buf, len, "%s", e->reason_str);
+	else if (e->reason >= 0)
+		snprintf(buf, len, "#%d", e->reason);
+	else
+		snprintf(buf, len, "%s", "?");
+	return buf;
+}
+
+const char *text_in_state(const struct tui_model *m, const struct gentry *e, char *buf, size_t len)
+{
+	if (e->exited_ts) {
+		char d[16];
+
+		snprintf(buf, len, "%s ago",
+			 fmt_dur(d, sizeof(d), m->now > e->exited_ts ? m->now - e->exited_ts : 0));
+		return buf;
+	}
+	if (e->state == XG_G_RUNNING) {
+		snprintf(buf, len, "%s", "");
+		return buf;
+	}
+	return fmt_dur(buf, len, m->now > e->state_since ? m->now - e->state_since : 0);
+}
+
+uint64_t text_birth(const struct tui_model *m, const struct gentry *e)
+{
+	const struct gstate_span *first = gentry__span(e, 0);
+
+	if (e->created_ts)
+		return e->created_ts;
+	/* Before the history's start and before tracing started: at least that old. */
+	if (first && first->start < m->start_ts)
+		return first->start;
+	return m->start_ts;
+}
+
+const char *text_age(const struct tui_model *m, const struct gentry *e, char *buf, size_t len)
+{
+	uint64_t end = e->exited_ts ? e->exited_ts : m->now, birth = text_birth(m, e);
+	char d[16];
+
+	fmt_dur(d, sizeof(d), end > birth ? end - birth : 0);
+	snprintf(buf, len, "%s%s", e->created_ts ? "" : ">", d);
+	return buf;
+}
+
+const char *text_allocs(const struct gentry *e, char *buf, size_t len)
+{
+	uint64_t bytes, objects;
+
+	if (xd_allocs(e, &bytes, &objects)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	return fmt_count(buf, len, (double)bytes);
+}
+
+const char *text_cpu(unsigned int permille, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u", permille / 10, permille % 10);
+	return buf;
+}
+
+const char *text_meter(const struct tui_model *m, enum tui_meter id, char *buf, size_t len,
+		       int short_form)
+{
+	const struct xg_meters *s = model__meter_sample(m, 0);
+	char v[16];
+	double x;
+
+	if (!s) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	x = model__meter_value(s, id);
+	switch (id) {
+	case TUI_M_LAT:
+	case TUI_M_PRC:
+		if (x < 0)
+			break;
+		fmt_dur(v, sizeof(v), (uint64_t)x);
+		snprintf(buf, len, "%s", v);
+		return buf;
+	case TUI_M_OVH:
+		if (x < 0)
+			break;
+		snprintf(buf, len, "%.1f%%", x);
+		return buf;
+	case TUI_M_RPS:
+	case TUI_M_PPS:
+		snprintf(buf, len, "%s%s", fmt_count(v, sizeof(v), x), short_form ? "" : "/s");
+		return buf;
+	case TUI_M_EWP:
+		snprintf(buf, len, "%s", fmt_count(v, sizeof(v), x));
+		return buf;
+	case TUI_M_DROP:
+		/* The total: one lost record is worth seeing long after it happened. */
+		snprintf(buf, len, "%s", fmt_count(v, sizeof(v), (double)s->drops));
+		return buf;
+	case TUI_M_N:
+		break;
+	}
+	snprintf(buf, len, "n/a");
+	return buf;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Cell texts shared by the curses views and the batch mode: what the WAIT,
+ * AGE and ALLOCS columns and the meters say. Pure: no ncurses.
+ */
+#ifndef XGOTOP_TUI_TEXT_H
+#define XGOTOP_TUI_TEXT_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+/* The wait reason ("chan receive", "#31" for an unknown index), "" when not waiting. */
+const char *text_reason(const struct gentry *e, char *buf, size_t len);
+/* Time in the current state, "" while running. */
+const char *text_in_state(const struct tui_model *m, const struct gentry *e, char *buf, size_t len);
+/* Since creation; exited: its lifetime; seen before its creation: ">" and a lower bound. */
+const char *text_age(const struct tui_model *m, const struct gentry *e, char *buf, size_t len);
+/* Bytes allocated, or "-" without allocation data. */
+const char *text_allocs(const struct gentry *e, char *buf, size_t len);
+/* "12.5" */
+const char *text_cpu(unsigned int permille, char *buf, size_t len);
+/* Current value of meter ID, with its unit: "1.2k/s" "850ns" "n/a"; SHORT drops the unit. */
+const char *text_meter(const struct tui_model *m, enum tui_meter id, char *buf, size_t len,
+		       int short_form);
+/* Lower bound on when E came to be, for goroutines seen before their creation. */
+uint64_t text_birth(const struct tui_model *m, const struct gentry *e);
+
+#endif /* XGOTOP_TUI_TEXT_H */

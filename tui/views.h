@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A view draws into the WINDOW it is given (never stdscr), so a test can
+ * render it off-screen, and gets the actions the key table produced before
+ * the global ones do.
+ */
+#ifndef XGOTOP_TUI_VIEWS_H
+#define XGOTOP_TUI_VIEWS_H
+
+#include <curses.h>
+
+#include "keys.h"
+#include "model.h"
+
+struct tui_view {
+	const char *name; /* in the status line and the tests */
+	void (*draw)(WINDOW *w, struct tui_model *m);
+	/* enum tui_redraw flags; RD_UNHANDLED to let the global actions have it. */
+	int (*key)(struct tui_model *m, enum tui_action a);
+	/* Status line text when no prompt or message takes it (may be NULL). */
+	void (*status)(WINDOW *w, int y, struct tui_model *m);
+};
+
+extern const struct tui_view view_list;
+extern const struct tui_view view_group;
+extern const struct tui_view view_lifetime;
+extern const struct tui_view view_alloc;
+extern const struct tui_view view_gc;
+extern const struct tui_view view_meters;
+extern const struct tui_view view_detail;
+extern const struct tui_view view_help;
+
+const struct tui_view *views__get(enum tui_view_id id);
+
+/* The whole screen into W: header, meters, the current view, status line, key bar. */
+void frame__draw(WINDOW *w, struct tui_model *m);
+/* Rows the header and meters take at WIDTH (the view gets what is left). */
+int frame__top_rows(const struct tui_model *m, int width);
+/* One key from the terminal: prompt editing, then the key table. enum tui_redraw flags. */
+int tui__key(struct tui_model *m, int ch);
+#endif /* XGOTOP_TUI_VIEWS_H */
