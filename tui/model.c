@@ -341,13 +341,17 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 	uint64_t bytes, objects, since;
 	uint32_t rank;
 
+	/*
+	 * By CPU and age, the goroutines that have exited come after the live
+	 * ones: with a goroutine per request, the dying would fill the top.
+	 */
 	switch (m->sort) {
 	case TUI_SORT_CPU:
 		r->cpu = xd_cpu_permille(e, c->from, m->now);
-		return 1000 - r->cpu;
+		return (e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
 	case TUI_SORT_AGE:
 		/* Seen before the creation was: the oldest. */
-		return e->created_ts;
+		return (e->exited_ts ? 1ull << 63 : 0) | e->created_ts;
 	case TUI_SORT_STATE:
 		/* Then the longest in its state first. */
 		since = e->state_since >> 6;

@@ -28,7 +28,7 @@ static const uint64_t edges[] = {
 struct life {
 	struct tui_model *m;
 	uint64_t exited[N_BUCKETS], alive[N_BUCKETS];
-	uint64_t n_exited, n_alive, unseen_birth;
+	uint64_t n_exited, n_alive, unseen_birth, alive_unseen;
 	uint64_t oldest_exit;
 	uint64_t *lives; /* exact lifetimes, for the percentiles */
 	size_t n_lives, cap;
@@ -74,6 +74,7 @@ static int add(const struct gentry *e, void *ctx)
 	birth = text_birth(l->m, e);
 	l->alive[bucket(l->m->now > birth ? l->m->now - birth : 0)]++;
 	l->n_alive++;
+	l->alive_unseen += !e->created_ts;
 	return 0;
 }
 
@@ -123,9 +124,13 @@ static void life_draw(WINDOW *w, struct tui_model *m)
 	} else {
 		d_str(w, y++, 0, width, ROLE(m, COLOR_DIM), "no exited goroutine in the table");
 	}
-	d_printf(w, y++, 0, width, ROLE(m, COLOR_DEFAULT),
-		 "alive %llu: ages so far (lower bounds for those created before tracing)",
-		 (unsigned long long)l.n_alive);
+	if (l.alive_unseen)
+		d_printf(w, y++, 0, width, ROLE(m, COLOR_DEFAULT),
+			 "alive %llu: ages so far (%llu created before tracing: at least that old)",
+			 (unsigned long long)l.n_alive, (unsigned long long)l.alive_unseen);
+	else
+		d_printf(w, y++, 0, width, ROLE(m, COLOR_DEFAULT), "alive %llu: ages so far",
+			 (unsigned long long)l.n_alive);
 	if (l.unseen_birth)
 		d_printf(w, y++, 0, width, ROLE(m, COLOR_DIM),
 			 "%llu exited goroutines were created before tracing started: not counted",

@@ -320,12 +320,12 @@ static void test_sort_orders(void **state)
 	char buf[256];
 
 	(void)state;
-	/* CPU share of the last second, most first; ties by goid. */
+	/* CPU share of the last second, most first; ties by goid; the exited last. */
 	model__set_sort(&x->m, TUI_SORT_CPU, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "8 31 22 9 1 11 10 7 21 3 30");
-	/* Age: oldest first; those seen before their creation are the oldest. */
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "8 31 22 9 1 11 10 7 3 30 21");
+	/* Age: oldest first; those seen before their creation are the oldest; exited last. */
 	model__set_sort(&x->m, TUI_SORT_AGE, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 30 31 21 22");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 30 31 22 21");
 	/* State: running, runnable, preempted, syscall, waiting, exited; longest in it first. */
 	model__set_sort(&x->m, TUI_SORT_STATE, false);
 	assert_string_equal(order(&x->m, buf, sizeof(buf)), "22 8 9 31 11 3 30 1 10 7 21");
@@ -441,10 +441,10 @@ static void test_selection_follows_goroutine(void **state)
 	tui__key(&x->m, 'j');
 	assert_int_equal(x->m.sel_goid, 22);
 	/* Another order: the selection stays on G22, wherever it goes. */
-	tui__key(&x->m, '>'); /* by age: G22 is the youngest, last */
+	tui__key(&x->m, '>'); /* by age: G22 is the youngest live one, before the exited G21 */
 	model__scroll(&x->m, 17);
 	assert_int_equal(x->m.sel_goid, 22);
-	assert_int_equal(x->m.sel, x->m.n_rows - 1);
+	assert_int_equal(x->m.sel, x->m.n_rows - 2);
 	assert_ptr_equal(model__selected(&x->m)->goid, 22);
 	tui__key(&x->m, KEY_END);
 	assert_int_equal(x->m.sel, x->m.n_rows - 1);
