@@ -1,0 +1,3 @@
+module xgotop-tui/bench
+
+go 1.19

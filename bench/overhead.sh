@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# What tracing costs the traced program: throughput of the goroutine-churn
+# workload (bench/churn) and of an HTTP server (bench/httpd, loaded by
+# bench/httpload on loopback), untraced and under each tracer, in interleaved
+# rounds (the order rotates every round), medians printed with their ratios.
+# Before them, the cost of one uprobe hit by instruction (bench/insncost);
+# after, probe hits per goroutine of each probe set (tests/overhead/hits.c).
+# Prints figures; asserts nothing. Needs root, Go, bpftrace (apt-get install
+# bpftrace).
+#
+#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H]
+#
+#   -b BUILD     build directory with xgotop-tui (default: build)
+#   -r ROUNDS    interleaved rounds (default 5)
+#   -d SECONDS   length of each run (default 3)
+#   -g VERSION   churn built by this Go release (repeatable; default 1.20.14
+#                and 1.26.8: casgstatus starts with sub before go1.21, push since)
+#   -H           skip the HTTP workload
+#
+# Configurations:
+#   untraced        the program alone
+#   xgotop          xgotop-tui --headless, default probes, every event written
+#                   (--record when the build has it, else --jsonl to a file)
+#   xgotop-entry    the same with every probe at its function's entry
+#                   (XGOTOP_PROBES_AT_ENTRY=1): the placement's "before"
+#   xgotop-lifecycle  --probes lifecycle
+#   bpftrace-six    bpftrace counting xgotop's six probes at their entries
+#                   (casgstatus, newobject, makeslice, makemap, newproc1, goexit1)
+#   bpftrace-ours   bpftrace counting our default probe set at function entries
+#   poll-20         xgotop-tui --poll 20
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=$root/build rounds=5 dur=3 http=1
+versions=()
+while getopts "b:r:d:g:H" o; do
+	case $o in
+	b) build=$(cd "$OPTARG" && pwd) ;;
+	r) rounds=$OPTARG ;;
+	d) dur=$OPTARG ;;
+	g) versions+=("$OPTARG") ;;
+	H) http=0 ;;
+	*) sed -n '2,30p' "$0" >&2; exit 2 ;;
+	esac
+done
+[ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
+xg=$build/xgotop-tui
+hits=$build/tests/overhead/xg-hits
+[ "$(id -u)" -eq 0 ] || { echo "overhead: needs root" >&2; exit 1; }
+[ -x "$xg" ] || { echo "overhead: no $xg: build first" >&2; exit 1; }
+command -v bpftrace >/dev/null || { echo "overhead: no bpftrace (apt-get install bpftrace)" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/xg-overhead.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+cd "$here"
+for v in "${versions[@]}"; do
+	gobin=$("$root/tools/go-toolchain.sh" "$v") || exit 1
+	"$gobin" build -o "$tmp/churn-$v" ./churn || exit 1
+done
+newest=$("$root/tools/go-toolchain.sh" "${versions[-1]}")
+"$newest" build -o "$tmp/httpd" ./httpd && "$newest" build -o "$tmp/httpload" ./httpload || exit 1
+
+# Every event written, as a user would: a recording when the build has it.
+if "$xg" --help 2>/dev/null | grep -q -- '--record FILE'; then
+	capture=(--headless --jsonl "$tmp/ev.jsonl" --record "$tmp/rec.zst" --force)
+	capture_name="--record and --jsonl to files"
+else
+	capture=(--headless --jsonl "$tmp/ev.jsonl")
+	capture_name="--jsonl to a file"
+fi
+
+six=(runtime.casgstatus runtime.newobject runtime.makeslice runtime.makemap runtime.newproc1 runtime.goexit1)
+bt_script() { # bt_script BINARY SYM...: count hits of each symbol's entry
+	local bin=$1 p= s
+	shift
+	for s; do p+="${p:+,}uprobe:$bin:$s"; done
+	echo "$p { @[probe] = count(); }"
+}
+
+configs=(untraced xgotop xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+
+# run_churn CONFIG BINARY: one run; prints goroutines per second
+run_churn() {
+	local c=$1 bin=$2 out
+	case $c in
+	untraced) out=$("$bin" -d "${dur}s") ;;
+	xgotop) out=$("$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	bpftrace-six) out=$(bpftrace -e "$(bt_script "$bin" "${six[@]}")" -c "$bin -d ${dur}s" 2>/dev/null) ;;
+	bpftrace-ours) out=$(bpftrace -e "$(bt_script "$bin" runtime.casgstatus)" -c "$bin -d ${dur}s" 2>/dev/null) ;;
+	poll-20) out=$("$xg" --poll 20 "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	esac
+	sed -n 's/^churn: .*, \([0-9]*\)\/s$/\1/p' <<<"$out"
+}
+
+# run_http CONFIG: one run against a fresh server; prints requests per second
+run_http() {
+	local c=$1 spid tpid= rate
+	"$tmp/httpd" >"$tmp/httpd.out" 2>&1 &
+	spid=$!
+	for _ in $(seq 100); do grep -q ready "$tmp/httpd.out" && break; sleep 0.05; done
+	case $c in
+	untraced) ;;
+	xgotop | xgotop-entry | xgotop-lifecycle | poll-20)
+		local args=("${capture[@]}") env=()
+		[ "$c" = xgotop-entry ] && env=(XGOTOP_PROBES_AT_ENTRY=1)
+		[ "$c" = xgotop-lifecycle ] && args=(--probes lifecycle "${args[@]}")
+		[ "$c" = poll-20 ] && args=(--poll 20 "${args[@]}")
+		env "${env[@]}" "$xg" -pid "$spid" "${args[@]}" 2>"$tmp/tracer.err" &
+		tpid=$!
+		for _ in $(seq 200); do grep -q 'attached' "$tmp/tracer.err" && break; sleep 0.05; done
+		;;
+	bpftrace-six | bpftrace-ours)
+		local syms=(runtime.casgstatus)
+		[ "$c" = bpftrace-six ] && syms=("${six[@]}")
+		bpftrace -p "$spid" -e "$(bt_script "$tmp/httpd" "${syms[@]}")" >"$tmp/tracer.err" 2>&1 &
+		tpid=$!
+		for _ in $(seq 200); do grep -q 'Attaching' "$tmp/tracer.err" && break; sleep 0.05; done
+		sleep 0.5
+		;;
+	esac
+	rate=$("$tmp/httpload" -d "${dur}s" -c 8 | sed -n 's/^httpload: .*, \([0-9]*\)\/s, .*/\1/p')
+	[ -n "$tpid" ] && kill -INT "$tpid" 2>/dev/null && wait "$tpid" 2>/dev/null
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	echo "$rate"
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print NR ? a[int((NR + 1) / 2)] : 0}'; }
+
+# table TITLE UNIT RESULTDIR: medians and ratios of the configurations
+table() {
+	local title=$1 unit=$2 dir=$3 c base six ours m
+	for c in "${configs[@]}"; do
+		median <"$dir/$c" >"$dir/$c.median"
+	done
+	base=$(cat "$dir/untraced.median") six=$(cat "$dir/bpftrace-six.median")
+	ours=$(cat "$dir/bpftrace-ours.median")
+	echo
+	echo "$title (median of $rounds interleaved rounds of ${dur} s, $unit)"
+	printf '  %-17s %12s %10s %14s %15s\n' config "$unit" "/untraced" "/bpftrace-six" "/bpftrace-ours"
+	for c in "${configs[@]}"; do
+		m=$(cat "$dir/$c.median")
+		awk -v c="$c" -v m="$m" -v b="$base" -v s="$six" -v o="$ours" 'BEGIN {
+			printf "  %-17s %12d %9.1f%% %13.2fx %14.2fx\n", c, m, b ? 100 * m / b : 0,
+				s ? m / s : 0, o ? m / o : 0 }'
+	done
+}
+
+echo "overhead: $(uname -r), $(nproc) CPUs, xgotop-tui capture: $capture_name"
+echo
+# The kernel's side first: a uprobe hit by the instruction it sits on.
+if [ "$(uname -m)" = x86_64 ] && cc -O2 -o "$tmp/insncost" "$here/insncost/insncost.c"; then
+	"$tmp/insncost" 100000 "$rounds"
+fi
+for v in "${versions[@]}"; do
+	bin=$tmp/churn-$v
+	echo
+	echo "churn, go$v: where the probes go"
+	"$build/tests/overhead/xg-placement" "$bin" 2>/dev/null | cut -f2,4,5 | sed 's/^/  states:    /'
+	"$build/tests/overhead/xg-placement" -l lifecycle "$bin" 2>/dev/null | cut -f2,4,5 | sed 's/^/  lifecycle: /'
+	dir=$tmp/churn-res-$v
+	mkdir -p "$dir"
+	for r in $(seq "$rounds"); do
+		n=${#configs[@]}
+		for i in $(seq 0 $((n - 1))); do
+			c=${configs[$(((i + r) % n))]}
+			rate=$(run_churn "$c" "$bin")
+			echo "$rate" >>"$dir/$c"
+			printf '  round %d %-17s %s/s\n' "$r" "$c" "${rate:-?}" >&2
+		done
+	done
+	table "churn, go$v" "goroutines/s" "$dir"
+	if [ -x "$hits" ]; then
+		echo
+		echo "probe hits per goroutine, churn go$v (1 s run, perf counters, no BPF)"
+		for set in "states" "lifecycle" "entries" "six"; do
+			case $set in
+			states) out=$("$hits" -l states -- "$bin" -d 1s) ;;
+			lifecycle) out=$("$hits" -l lifecycle -- "$bin" -d 1s) ;;
+			entries) out=$("$hits" -e -- "$bin" -d 1s) ;;
+			six) out=$(args=(); for s in "${six[@]}"; do args+=(-s "$s"); done; "$hits" "${args[@]}" -- "$bin" -d 1s) ;;
+			esac
+			g=$(sed -n 's/^churn: \([0-9]*\) goroutines.*/\1/p' <<<"$out")
+			t=$(awk -F'\t' '$1 == "total" {print $5}' <<<"$out")
+			awk -v s="$set" -v g="$g" -v t="$t" 'BEGIN { printf "  %-10s %6.2f hits/goroutine (%d hits, %d goroutines)\n", s, g ? t / g : 0, t, g }'
+		done
+	fi
+done
+
+if [ "$http" = 1 ]; then
+	dir=$tmp/http-res
+	mkdir -p "$dir"
+	for r in $(seq "$rounds"); do
+		n=${#configs[@]}
+		for i in $(seq 0 $((n - 1))); do
+			c=${configs[$(((i + r) % n))]}
+			rate=$(run_http "$c")
+			echo "$rate" >>"$dir/$c"
+			printf '  round %d http %-17s %s/s\n' "$r" "$c" "${rate:-?}" >&2
+		done
+	done
+	table "HTTP server (net/http, 8 clients, a connection per request), go${versions[-1]}" "requests/s" "$dir"
+fi

@@ -1,0 +1,3 @@
+module xgotop-tui/tests/overhead
+
+go 1.19
