@@ -129,9 +129,12 @@ static char *main_module(struct span mod)
 static char *build_setting(struct span mod, const char *key)
 {
 	size_t klen = strlen(key);
-	const uint8_t *p = mod.p, *end = mod.p + mod.len;
+	const uint8_t *p = mod.p, *end;
 
-	while (p && p < end) {
+	if (!p)
+		return NULL;
+	end = p + mod.len;
+	while (p < end) {
 		const uint8_t *eol = memchr(p, '\n', (size_t)(end - p));
 
 		if (!eol)

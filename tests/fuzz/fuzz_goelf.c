@@ -55,6 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto cleanup;
 	if (goelf__go_version(ge))
 		(void)strlen(goelf__go_version(ge));
+	if (goelf__pgo(ge))
+		(void)strlen(goelf__pgo(ge));
 	(void)strlen(goelf__mod_path(ge));
 	(void)strlen(goelf__arch_name(ge));
 	(void)goelf__load_base(ge);
@@ -76,12 +78,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lookup(ge, info.text_start + 0x47);
 		lookup(ge, info.text_start - 1);
 		lookup(ge, UINT64_MAX);
+		if (!goelf__start_func(ge, info.text_start + 0x60, &pi))
+			(void)strlen(pi.func);
 		n = goelf__pcln_nfunc(ge);
 		for (i = 0; i < n && i < 8; i++) {
 			if (goelf__pcln_func(ge, i, &pi))
 				continue;
 			lookup(ge, pi.entry);
 			lookup(ge, pi.entry + 5);
+			if (!goelf__start_func(ge, pi.entry, &pi))
+				(void)strlen(pi.func);
 		}
 	}
 	(void)goelf__read(ge, goelf__load_base(ge), buf, sizeof(buf));

@@ -883,6 +883,42 @@ static void test_rejects(void **state)
 	free(m);
 }
 
+/* Section and program header counts moved to section header 0 (ELF extended numbering). */
+static void extend_numbering(struct img *m)
+{
+	size_t shoff = (size_t)rd64(m, 40);
+
+	put64(m, shoff + 32, m->b[60] | m->b[61] << 8);
+	put32(m, shoff + 40, m->b[62] | m->b[63] << 8);
+	put32(m, shoff + 44, m->b[56] | m->b[57] << 8);
+	put16(m, 60, 0);
+	put16(m, 62, SHN_XINDEX);
+	put16(m, 56, PN_XNUM);
+}
+
+static void test_extended_numbering(void **state)
+{
+	struct img *m = malloc(sizeof(*m));
+	struct goelf *ge;
+	uint64_t va;
+
+	(void)state;
+	build(m, &go122);
+	extend_numbering(m);
+	ge = open_img(m);
+	assert_string_equal(goelf__go_version(ge), "go1.22.12");
+	assert_true(goelf__has_symtab(ge));
+	assert_int_equal(goelf__func_addr(ge, "main.symonly", &va), 0);
+	assert_int_equal(goelf__load_base(ge), BASE);
+	expect_functions(ge);
+	goelf__free(ge);
+
+	/* a count beyond the file */
+	put64(m, (size_t)rd64(m, 40) + 32, UINT64_MAX);
+	expect_enoexec(m->b, m->len, "section headers");
+	free(m);
+}
+
 /* Damaged pclntab headers, tables and strings: lookups fail, nothing else. */
 static void test_bad_pclntab(void **state)
 {
@@ -1140,6 +1176,7 @@ static int write_seeds(const char *dir)
 		{"go126-moduledata-rela", MAGIC_120, false, false, false, true, 2, 1, EM_AARCH64},
 		{"pie-text-rela", MAGIC_120, false, false, true, true, 0, 1, EM_X86_64},
 		{"no-section-headers", MAGIC_120, false, true, false, false, 0, 1, EM_X86_64},
+		{"extended-numbering", MAGIC_120, true, true, false, true, 0, 1, EM_X86_64},
 	};
 	struct img *m = malloc(sizeof(*m));
 	char path[4096];
@@ -1160,6 +1197,8 @@ static int write_seeds(const char *dir)
 		o.machine = seeds[i].machine;
 		o.type = seeds[i].reloc ? ET_DYN : ET_EXEC;
 		build(m, &o);
+		if (strstr(seeds[i].name, "extended"))
+			extend_numbering(m);
 		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
 		f = fopen(path, "wb");
 		if (!f || fwrite(m->b, 1, m->len, f) != m->len || fclose(f)) {
@@ -1174,11 +1213,17 @@ static int write_seeds(const char *dir)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_go122),	    cmocka_unit_test(test_generations),
-		cmocka_unit_test(test_text_start),  cmocka_unit_test(test_scan),
-		cmocka_unit_test(test_buildinfo),   cmocka_unit_test(test_rejects),
-		cmocka_unit_test(test_bad_pclntab), cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_flips),	    cmocka_unit_test(test_hostile_work),
+		cmocka_unit_test(test_go122),
+		cmocka_unit_test(test_generations),
+		cmocka_unit_test(test_text_start),
+		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_buildinfo),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_extended_numbering),
+		cmocka_unit_test(test_bad_pclntab),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_flips),
+		cmocka_unit_test(test_hostile_work),
 		cmocka_unit_test(test_open_file),
 	};
 
