@@ -44,7 +44,7 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		fprintf(out, " %s %s%s", tui_meter_names[id], text_meter(m, id, v, sizeof(v), 0),
 			h == TUI_BAD ? "!" : "");
 	}
-	fprintf(out, "\nGC: n/a (%s)\n", xd_gc_why(&m->info));
+	fprintf(out, "\nGC: n/a (no GC events)\n");
 	if (m->info.child_output[0])
 		fprintf(out, "output of the launched command: %s\n", m->info.child_output);
 	if (m->filter.n)

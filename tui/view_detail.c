@@ -52,6 +52,20 @@ static void field(struct page *p, struct tui_model *m, const char *name, const c
 	next(p);
 }
 
+/* The go statement's file:line: its end (file name, line) matters most. */
+static void site(struct page *p, struct tui_model *m, const struct gentry *e)
+{
+	int y = line_y(p), width = getmaxx(p->w);
+	char buf[4200];
+
+	if (y >= 0) {
+		snprintf(buf, sizeof(buf), "%s:%d", e->file ? e->file : "?", e->line);
+		d_str(p->w, y, 0, 12, ROLE(m, COLOR_METER_LABEL), "go stmt at");
+		d_tail(p->w, y, 12, width - 12, ROLE(m, COLOR_DEFAULT), buf, m->theme->g->ellipsis);
+	}
+	next(p);
+}
+
 static void parents(struct page *p, struct tui_model *m, const struct gentry *e)
 {
 	int y = line_y(p), width = getmaxx(p->w), x = 12, depth;
@@ -240,8 +254,8 @@ static void detail_draw(WINDOW *w, struct tui_model *m)
 			fmt_offset(when, sizeof(when), (int64_t)e->created_ts - (int64_t)m->now);
 		else
 			fmt_clock(when, sizeof(when), model__wall(m, e->created_ts), 1);
-		field(&p, m, "created", "%s by %s at %s:%d", when,
-		      e->created_by ? e->created_by : "?", e->file ? e->file : "?", e->line);
+		field(&p, m, "created", "%s by %s", when, e->created_by ? e->created_by : "?");
+		site(&p, m, e);
 	} else {
 		field(&p, m, "created", "before tracing started (first seen %s)",
 		      fmt_offset(when, sizeof(when), (int64_t)text_birth(m, e) - (int64_t)m->now));
