@@ -12,8 +12,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 var calls int64
@@ -57,5 +59,12 @@ func main() {
 		}(i)
 	}
 	wg.Wait()
+	// wg.Done runs before a goroutine exits: wait for the exits themselves,
+	// so that the trace holds every one of them.
+	deadline := time.Now().Add(30 * time.Second)
+	for runtime.NumGoroutine() > 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
 	fmt.Printf("deeprec: %d goroutines, %d calls of main.leaf\n", *n, atomic.LoadInt64(&calls))
 }
