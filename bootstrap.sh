@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian/Ubuntu machine to a running xgotop-tui:
-#   ./bootstrap.sh demo   install what is missing, build, trace the bundled Go workload
+#   ./bootstrap.sh demo   install what is missing, build, open the UI on the bundled Go workload
 #   ./bootstrap.sh test   install what is missing, build, run the whole test suite
 # Root (or sudo) is needed to install packages and to attach uprobes.
 set -euo pipefail
@@ -40,8 +40,17 @@ if [ "$mode" = test ]; then
 	exec $SUDO ctest --test-dir build --output-on-failure -j2 --timeout 1800
 fi
 
-# Demo: the bundled workload, launched under the tracer, events as JSONL.
-go=$(tools/go-toolchain.sh "$(tools/go-toolchain.sh --list | tr ' ' '\n' | tail -n 1)")
-(cd examples/workload && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$go" build -o ../../build/workload .)
-echo "bootstrap: tracing build/workload for 5 s; JSONL on stdout (docs/JSONL.md)" >&2
-exec $SUDO build/xgotop-tui --headless --jsonl - -- build/workload -seconds 5
+# Demo: the terminal UI on the bundled Go workload when we can attach probes
+# (root or sudo), else on the bundled sample recording (no root, no Go).
+if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then
+	go=$(tools/go-toolchain.sh "$(tools/go-toolchain.sh --list | tr ' ' '\n' | tail -n 1)")
+	(cd examples/workload && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$go" build -o ../../build/workload .)
+	echo "bootstrap: the terminal UI on build/workload (? helps, q quits)" >&2
+	exec $SUDO build/xgotop-tui -- build/workload -seconds 60
+fi
+if [ -f examples/sample.zst ]; then
+	echo "bootstrap: not root: the terminal UI on the bundled recording (? helps, q quits)" >&2
+	exec build/xgotop-tui --replay examples/sample.zst
+fi
+echo "bootstrap: tracing needs root (sudo); no bundled recording in this build" >&2
+exit 1
