@@ -289,7 +289,8 @@ static int emit(struct decoder *d, decoder_emit_fn fn, void *ctx, const struct g
 static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
 	struct kvslot *s = kv_find(&d->last, rec->pid, rec->goid);
-	bool exits = rec->to == XG_G_DEAD;
+	/* go1.26's dropm parks a cgo callback's g in deadextra, not dead. */
+	bool exits = rec->to == XG_G_DEAD || rec->to == XG_G_DEADEXTRA;
 	struct gev ev;
 	int err;
 
