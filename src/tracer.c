@@ -41,6 +41,7 @@
 /* How long a record may wait for stragglers from other CPUs. */
 #define REORDER_WINDOW_NS (20 * 1000 * 1000ull)
 #define POLL_MS		  50
+#define METER_INTERVAL_NS (1000 * 1000 * 1000ull)
 #define SYMCACHE_SIZE	  4096
 #define MAX_PROCS	  1024
 
@@ -87,6 +88,9 @@ struct tracer {
 	/* Meter counters, and their values at the last meters() call. */
 	uint64_t n_records, n_events, proc_ns;
 	uint64_t m_ts, m_records, m_events, m_proc_ns, m_drops;
+	uint64_t m_run_ns, m_run_cnt; /* BPF run time and hits at the last sample */
+	struct xg_meters meters;      /* the last full sample, what every reader sees */
+	int stats_fd;		      /* BPF_ENABLE_STATS while attached, else -1 */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -528,6 +532,8 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 		     verbose ? "" : " (rerun with -v for the verifier log)");
 		return err;
 	}
+	/* LAT: the kernel counts BPF run time only while someone holds this fd. */
+	t->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	/* attach */
 	attached[0] = '\0';
 	for (i = 0; i < t->n_sites; i++) {
@@ -642,6 +648,8 @@ static int pump_poll(struct tracer *t, int timeout_ms)
 	return 0;
 }
 
+static void sample_meters(struct tracer *t);
+
 static int pump(void *ctx, int timeout_ms)
 {
 	struct tracer *t = ctx;
@@ -667,6 +675,11 @@ static int pump(void *ctx, int timeout_ms)
 	if (err)
 		return err;
 check_end:
+	if (now_ns() - t->m_ts >= METER_INTERVAL_NS) {
+		sample_meters(t);
+		/* Exited goroutines leave the table after a while: memory follows churn. */
+		gtable__expire(t->gt, now_ns());
+	}
 	if (stop_signal && t->launched && !t->forwarded) {
 		/* Trace a launched child to its end: it decides what the signal means. */
 		kill(t->pid, stop_signal);
@@ -699,10 +712,36 @@ static void source_info(void *ctx, struct xg_target_info *out)
 	snprintf(out->child_output, sizeof(out->child_output), "%s", t->child_log_path);
 }
 
-static void source_meters(void *ctx, struct xg_meters *out)
+/* BPF run time and run count summed over our programs (kernel BPF stats). */
+static void bpf_run_totals(struct tracer *t, uint64_t *run_ns, uint64_t *run_cnt)
 {
-	struct tracer *t = ctx;
-	uint64_t now = now_ns(), drops = count_drops(t);
+	struct bpf_program *prog;
+
+	*run_ns = *run_cnt = 0;
+	if (!t->skel || t->stats_fd < 0)
+		return;
+	bpf_object__for_each_program(prog, t->skel->obj)
+	{
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			*run_ns += info.run_time_ns;
+			*run_cnt += info.run_cnt;
+		}
+	}
+}
+
+/*
+ * One meter sample over the interval since the previous one. Taken by the
+ * pump once a second, so the UI, the recorder and anyone else read the same
+ * sample without resetting each other's baselines.
+ */
+static void sample_meters(struct tracer *t)
+{
+	struct xg_meters *out = &t->meters;
+	uint64_t now = now_ns(), drops = count_drops(t), run_ns, run_cnt;
 	double dt = t->m_ts ? (now - t->m_ts) / 1e9 : 0;
 	uint64_t records = t->n_records - t->m_records;
 	struct decoder_stats st;
@@ -716,13 +755,23 @@ static void source_meters(void *ctx, struct xg_meters *out)
 	out->prc_ns = records ? (double)(t->proc_ns - t->m_proc_ns) / records : 0;
 	out->drops = drops;
 	out->drops_per_s = dt > 0 ? (drops - t->m_drops) / dt : 0;
-	out->lat_ns = -1;
+	bpf_run_totals(t, &run_ns, &run_cnt);
+	out->lat_ns = t->stats_fd >= 0 && run_cnt > t->m_run_cnt
+			      ? (double)(run_ns - t->m_run_ns) / (run_cnt - t->m_run_cnt)
+			      : -1;
 	out->ovh_pct = -1;
+	t->m_run_ns = run_ns;
+	t->m_run_cnt = run_cnt;
 	t->m_ts = now;
 	t->m_records = t->n_records;
 	t->m_events = t->n_events;
 	t->m_proc_ns = t->proc_ns;
 	t->m_drops = drops;
+}
+
+static void source_meters(void *ctx, struct xg_meters *out)
+{
+	*out = ((struct tracer *)ctx)->meters;
 }
 
 static uint64_t source_now(void *ctx)
@@ -741,7 +790,7 @@ static const struct xg_source_ops live_ops = {
 
 int tracer__run(const struct env *env)
 {
-	struct tracer t = {.env = env, .pidfd = -1, .child_log = -1};
+	struct tracer t = {.env = env, .pidfd = -1, .child_log = -1, .stats_fd = -1};
 	struct gtable_opts gopts = {};
 	struct decoder_opts dopts = {};
 	int go_fd = -1, err_fd = -1, rc = 1, err;
@@ -877,6 +926,8 @@ cleanup:
 		close(t.pidfd);
 	if (t.child_log >= 0)
 		close(t.child_log);
+	if (t.stats_fd >= 0)
+		close(t.stats_fd);
 	ring_buffer__free(t.rb);
 	poll_src__free(t.poll);
 	detach(&t);
