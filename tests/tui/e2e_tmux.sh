@@ -251,7 +251,7 @@ timeout -k 5 30 "$tracer" -n 2 -d 0.5 -pid "$wpid" >"$w/batch.out" 2>"$w/batch.e
 st=$?
 [ "$st" -eq 0 ] || bad "batch: exit $st"
 [ "$(grep -c '^xgotop-tui [0-9]' "$w/batch.out")" -eq 2 ] || bad "batch: not 2 snapshots"
-grep -q '^meters: LAT n/a RPS' "$w/batch.out" || bad "batch: no meters line"
+grep -Eq '^meters: LAT ([0-9.]+[mun]?s|n/a) RPS' "$w/batch.out" || bad "batch: no meters line"
 grep -Eq '^ +[0-9]+ waiting ' "$w/batch.out" || bad "batch: no goroutine rows"
 timeout -k 5 30 "$tracer" -n 1 -d 0.05 -pid "$wpid" >/dev/null 2>"$w/bad-d.err"
 [ $? -eq 2 ] || bad "-d 0.05: not a usage error"
