@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Uprobes on the Go runtime. Every goroutine status change passes through
- * runtime.casgstatus(gp, oldval, newval); one ring-buffer record per hit,
- * nothing else: the number of hits, not this code, sets the target's cost.
+ * runtime.casgstatus(gp, oldval, newval); every heap allocation through
+ * runtime.mallocgc; GC cycles and stop-the-world pauses through a handful
+ * of functions that run a few times per cycle. One ring-buffer record per
+ * hit at most: the number of hits, not this code, sets the target's cost.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,6 +18,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile struct xg_offsets off = {};
 /* 0: any process mapping the probed binary (-b); else only this tgid. */
 const volatile __u32 targ_tgid = 0;
+/* Allocation probes: size classes, kind ranges, events or histogram only (src/allocs.c). */
+const volatile struct xg_alloc_conf alloc_conf = {};
+/* stopTheWorldWithSema takes the stwReason in its first register (go1.21+). */
+const volatile __u32 stw_has_reason = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -29,6 +35,31 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+/* Probe hits per enum xg_hit, per CPU: what tracing cost the target, counted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_HIT_N);
+	__type(key, __u32);
+	__type(value, __u64);
+} hits SEC(".maps");
+
+/* Allocations per process and size-class bucket: no ring traffic. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_ALLOC_BUCKETS * 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xg_hist_key);
+	__type(value, struct xg_hist_val);
+} alloc_hist SEC(".maps");
+
+/* The hint of the runtime.makemap call a goroutine (g address) is in, for mallocgc. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} map_hints SEC(".maps");
 
 static __always_inline __u64 read_u64(__u64 addr)
 {
@@ -47,6 +78,37 @@ static __always_inline void count_drop(void)
 		__sync_fetch_and_add(n, 1);
 }
 
+static __always_inline __u32 read_u32(__u64 addr)
+{
+	__u32 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (const void *)addr);
+	return v;
+}
+
+static __always_inline void count_hit(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&hits, &which);
+
+	if (n)
+		*n += 1; /* per CPU: no other writer */
+}
+
+/* The goroutine a probe hit is charged to: the current g, or m.curg on g0. */
+static __always_inline __u64 charged_g(__u64 g, __u64 *goid)
+{
+	__u64 m, curg;
+
+	*goid = read_u64(g + off.g_goid);
+	if (*goid)
+		return g;
+	/* goid 0 is a g0 (or gsignal): the user goroutine is its m's curg. */
+	m = read_u64(g + off.g_m);
+	curg = m ? read_u64(m + off.m_curg) : 0;
+	*goid = curg ? read_u64(curg + off.g_goid) : 0;
+	return curg;
+}
+
 SEC("uprobe")
 int casgstatus(struct pt_regs *ctx)
 {
@@ -59,6 +121,7 @@ int casgstatus(struct pt_regs *ctx)
 
 	if (targ_tgid && tgid != targ_tgid)
 		return 0;
+	count_hit(XG_HIT_CASGSTATUS);
 	/* malg: a g is born idle and parked dead before any goroutine uses it. */
 	if (from == XG_G_IDLE)
 		return 0;
@@ -101,7 +164,273 @@ int casgstatus(struct pt_regs *ctx)
 		e->arg0 = curg ? read_u64(curg + off.g_goid) : 0;
 		e->arg1 = read_u64(gp + off.g_startpc);
 		e->arg2 = read_u64(gp + off.g_gopc);
+	} else if (to == XG_G_RUNNING) {
+		/*
+		 * Whoever switches gp to running (execute on g0, exitsyscall on gp
+		 * itself) runs on the M that will run it, with its P acquired.
+		 */
+		__u64 m = read_u64(GO_G(ctx) + off.g_m);
+
+		if (m) {
+			__u64 p = read_u64(m + off.m_p);
+
+			e->flags |= XG_EVF_PM;
+			e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
+			e->arg1 = read_u64(m + off.m_id);
+		}
 	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
+}
+
+/* ---- allocations ------------------------------------------------------------------------ */
+
+/* Index of the range of alloc_conf holding PC (link-time), or -1. */
+static __always_inline int find_range(__u64 pc)
+{
+	__u32 lo = 0, hi = alloc_conf.n_ranges, i;
+
+	if (hi > XG_MAX_PC_RANGES)
+		hi = XG_MAX_PC_RANGES;
+	for (i = 0; i < 8 && lo < hi; i++) {
+		__u32 mid = ((lo + hi) / 2) & (XG_MAX_PC_RANGES - 1);
+
+		if (pc < alloc_conf.ranges[mid].start)
+			hi = mid;
+		else if (pc >= alloc_conf.ranges[mid].end)
+			lo = mid + 1;
+		else
+			return (int)mid;
+	}
+	return -1;
+}
+
+/*
+ * What made the allocation: walk the frame-pointer chain up from
+ * mallocgc's caller while the frames belong to allocating runtime code.
+ * The probe sits before mallocgc's prologue (its spec reads SP and FP), so
+ * the return address is at SP (LR on arm64) and FP is the caller's.
+ */
+static __always_inline __u8 alloc_kind(struct pt_regs *ctx, __u64 bias, bool *in_makemap)
+{
+	__u64 pc = GO_RET_IN_REG ? GO_LR(ctx) : read_u64(GO_SP(ctx));
+	__u64 fp = GO_FP(ctx);
+	__u8 kind = XG_AK_OTHER;
+	int i;
+
+	for (i = 0; i < XG_ALLOC_DEPTH; i++) {
+		int r = find_range(pc - bias);
+		__u8 k, flags;
+
+		if (r < 0)
+			break;
+		r &= XG_MAX_PC_RANGES - 1;
+		k = alloc_conf.ranges[r].kind;
+		flags = alloc_conf.ranges[r].flags;
+		if (flags & XG_PCR_MAKEMAP)
+			*in_makemap = true;
+		if (kind == XG_AK_OTHER || kind == XG_AK_OBJECT || k == XG_AK_MAP)
+			kind = k;
+		if (!(flags & XG_PCR_THROUGH) || !fp)
+			break;
+		pc = read_u64(fp + 8);
+		fp = read_u64(fp);
+	}
+	return kind;
+}
+
+/* The histogram bucket the runtime's size-class choice puts this allocation in. */
+static __always_inline __u32 size_bucket(__u64 size, __u64 typ)
+{
+	/* _type.PtrBytes (ptrdata before go1.21), at offset 8 in every release. */
+	bool noscan = !typ || !read_u64(typ + 8);
+	__u32 header = alloc_conf.header_min ? 8 : 0;
+	__u32 lo = 1, hi = XG_ALLOC_NCLASSES - 1, i;
+
+	if (size > XG_ALLOC_MAX_SMALL - header)
+		return XG_ALLOC_LARGE;
+	if (noscan && size < XG_ALLOC_TINY_SIZE)
+		return XG_ALLOC_TINY;
+	if (!noscan && header && size > alloc_conf.header_min)
+		size += header;
+	/* The smallest class that holds SIZE. */
+	for (i = 0; i < 8 && lo < hi; i++) {
+		__u32 mid = ((lo + hi) / 2) & 127;
+
+		if (mid >= XG_ALLOC_NCLASSES)
+			break;
+		if (alloc_conf.class_size[mid] < size)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static __always_inline void hist_add(__u32 tgid, __u32 bucket, __u64 size)
+{
+	struct xg_hist_key k = {.pid = tgid, .bucket = bucket};
+	struct xg_hist_val *v = bpf_map_lookup_elem(&alloc_hist, &k);
+
+	if (!v) {
+		struct xg_hist_val zero = {};
+
+		bpf_map_update_elem(&alloc_hist, &k, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&alloc_hist, &k);
+		if (!v)
+			return;
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->bytes, size);
+}
+
+/* runtime.mallocgc(size uintptr, typ *_type, needzero bool): every heap allocation. */
+SEC("uprobe")
+int mallocgc(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	__u64 size = GO_ARG1(ctx), typ = GO_ARG2(ctx), g, goid, bias;
+	bool in_makemap = false;
+	struct xg_event *e;
+	__u32 bucket;
+	__u8 kind;
+
+	if (targ_tgid && tgid != targ_tgid)
+		return 0;
+	count_hit(XG_HIT_MALLOCGC);
+	/* Zero-sized requests return &zerobase: nothing is allocated. */
+	if (!size)
+		return 0;
+	bucket = size_bucket(size, typ);
+	hist_add(tgid, bucket, size);
+	if (!alloc_conf.events)
+		return 0;
+
+	bias = (GO_IP(ctx) - alloc_conf.site) & ~0xfffull;
+	kind = alloc_kind(ctx, bias, &in_makemap);
+	g = charged_g(GO_G(ctx), &goid);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop();
+		return 0;
+	}
+	e->ts = bpf_ktime_get_ns();
+	e->pid = tgid;
+	e->tid = (__u32)pid_tgid;
+	e->type = XG_EV_ALLOC;
+	e->from = kind;
+	e->to = (__u8)bucket;
+	e->reason = 0;
+	e->flags = 0;
+	e->g = g;
+	e->goid = goid;
+	e->ip = GO_IP(ctx);
+	e->arg0 = size;
+	e->arg1 = typ;
+	e->arg2 = 0;
+	if (in_makemap) {
+		/* makemap runs on the goroutine itself, and so does its mallocgc. */
+		__u64 cur = GO_G(ctx);
+		__u64 *hint = bpf_map_lookup_elem(&map_hints, &cur);
+
+		if (hint) {
+			e->arg2 = *hint;
+			e->flags |= XG_EVF_HINT;
+		}
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* runtime.makemap(t *maptype, hint int, h *hmap): the hint, for the allocations it makes. */
+SEC("uprobe")
+int makemap(struct pt_regs *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 g = GO_G(ctx), hint = GO_ARG2(ctx);
+
+	if (targ_tgid && tgid != targ_tgid)
+		return 0;
+	count_hit(XG_HIT_MAKEMAP);
+	bpf_map_update_elem(&map_hints, &g, &hint, BPF_ANY);
+	return 0;
+}
+
+/* ---- GC and stop-the-world ------------------------------------------------------------- */
+
+static __always_inline int gc_event(struct pt_regs *ctx, __u8 phase, __u8 reason, __u32 flags,
+				    __u64 a0, __u64 a1, __u64 a2)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct xg_event *e;
+	__u64 g, goid;
+
+	if (targ_tgid && tgid != targ_tgid)
+		return 0;
+	count_hit(XG_HIT_GC);
+	g = charged_g(GO_G(ctx), &goid);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop();
+		return 0;
+	}
+	e->ts = bpf_ktime_get_ns();
+	e->pid = tgid;
+	e->tid = (__u32)pid_tgid;
+	e->type = XG_EV_GC;
+	e->from = phase;
+	e->to = 0;
+	e->reason = reason;
+	e->flags = flags;
+	e->g = g;
+	e->goid = goid;
+	e->ip = GO_IP(ctx);
+	e->arg0 = a0;
+	e->arg1 = a1;
+	e->arg2 = a2;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * runtime.(*gcControllerState).startCycle(c, markStartTime int64, procs
+ * int, trigger gcTrigger{kind, now, n}): once per cycle, world stopped,
+ * after gcStart decided to run it (gcStart itself may return early).
+ */
+SEC("uprobe")
+int gc_start(struct pt_regs *ctx)
+{
+	return gc_event(ctx, XG_GC_START, 0, 0, GO_ARG4(ctx), GO_ARG6(ctx), GO_ARG3(ctx));
+}
+
+/* runtime.gcMarkTermination: once per cycle, world stopped. */
+SEC("uprobe")
+int gc_mark_term(struct pt_regs *ctx)
+{
+	return gc_event(ctx, XG_GC_MARK_TERM, 0, 0, 0, 0, 0);
+}
+
+/* runtime.gcSweep(mode): inside mark termination, once per cycle: marking is over. */
+SEC("uprobe")
+int gc_sweep(struct pt_regs *ctx)
+{
+	return gc_event(ctx, XG_GC_SWEEP, 0, 0, 0, 0, 0);
+}
+
+/* runtime.stopTheWorldWithSema([reason stwReason]): every stop, GC or not. */
+SEC("uprobe")
+int stw_stop(struct pt_regs *ctx)
+{
+	if (stw_has_reason)
+		return gc_event(ctx, XG_GC_STW_START, (__u8)GO_ARG1(ctx), XG_EVF_REASON, 0, 0, 0);
+	return gc_event(ctx, XG_GC_STW_START, 0, 0, 0, 0, 0);
+}
+
+/* runtime.startTheWorldWithSema: the matching start. */
+SEC("uprobe")
+int stw_start(struct pt_regs *ctx)
+{
+	return gc_event(ctx, XG_GC_STW_END, 0, 0, 0, 0, 0);
 }

@@ -34,6 +34,10 @@ enum xg_gstatus {
 enum xg_event_type {
 	/* One casgstatus hit: gp went from -> to. */
 	XG_EV_STATE = 1,
+	/* One heap allocation (runtime.mallocgc): see struct xg_event. */
+	XG_EV_ALLOC = 2,
+	/* A GC phase or a stop-the-world edge: from = enum xg_gc_phase. */
+	XG_EV_GC = 3,
 };
 
 /* Flags of an XG_EV_STATE record. */
@@ -48,6 +52,13 @@ enum xg_event_flags {
 	 * a goroutine without casgstatus).
 	 */
 	XG_EVF_FROM_REASON = 1u << 2,
+	/*
+	 * XG_EV_STATE to running: arg0 = p.id of the P and arg1 = m.id of the
+	 * M (read from the current g's m, the M that runs the goroutine).
+	 */
+	XG_EVF_PM = 1u << 3,
+	/* XG_EV_ALLOC: arg2 is the hint of the runtime.makemap call that made it. */
+	XG_EVF_HINT = 1u << 4,
 };
 
 /*
@@ -56,6 +67,17 @@ enum xg_event_flags {
  * goid is read from gp when the probe fires; before go1.24 newproc1 sets it
  * only after the dead->runnable transition, so user space takes the goid
  * of a new goroutine from its next record (see src/decode.c).
+ *
+ * XG_EV_ALLOC: goid and g of the goroutine charged (the current g, or
+ * m.curg when mallocgc runs on g0; 0 when there is none), from = enum
+ * xg_alloc_kind, to = size-class bucket (XG_ALLOC_TINY ... XG_ALLOC_LARGE),
+ * arg0 = requested bytes (mallocgc's size), arg1 = the *_type (run-time
+ * address, 0 for untyped memory), arg2 = map hint (XG_EVF_HINT).
+ *
+ * XG_EV_GC: from = enum xg_gc_phase; goid = m.curg's (who triggered or
+ * runs it, 0 if none); reason = stwReason with XG_EVF_REASON (go1.21+,
+ * XG_GC_STW_START); for XG_GC_START arg0 = gcTrigger.kind, arg1 =
+ * gcTrigger.n, arg2 = procs (GOMAXPROCS of the cycle).
  */
 struct xg_event {
 	__u64 ts; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -96,5 +118,104 @@ struct xg_offsets {
 };
 
 _Static_assert(sizeof(struct xg_offsets) == 48, "struct xg_offsets is part of the ABI");
+
+/* ---- allocations --------------------------------------------------------------------------- */
+
+/* What made a heap allocation, from the functions on the stack above mallocgc. */
+enum xg_alloc_kind {
+	XG_AK_OTHER = 0,     /* runtime internals, reflect, ... */
+	XG_AK_OBJECT = 1,    /* new(T), escaping variables, closures: runtime.newobject */
+	XG_AK_SLICE = 2,     /* make([]T, len, cap): runtime.makeslice */
+	XG_AK_APPEND = 3,    /* append beyond cap: runtime.growslice */
+	XG_AK_MAP = 4,	     /* map headers, buckets, groups, tables: make(map) and inserts */
+	XG_AK_STRING = 5,    /* string and []byte/[]rune conversions and concatenation */
+	XG_AK_CHAN = 6,	     /* make(chan T, n): runtime.makechan */
+	XG_AK_GOROUTINE = 7, /* a new goroutine's g: runtime.malg */
+	XG_AK_NKINDS = 8,
+};
+
+/*
+ * Size-class buckets of the allocation histogram: the tiny allocator, Go's
+ * 67 size classes (1..67, identical from go1.19 to go1.26), large objects.
+ */
+#define XG_ALLOC_TINY	   0
+#define XG_ALLOC_NCLASSES  68 /* class 0 is unused by Go: it is our tiny bucket */
+#define XG_ALLOC_LARGE	   68
+#define XG_ALLOC_BUCKETS   69
+#define XG_ALLOC_MAX_SMALL 32768
+#define XG_ALLOC_TINY_SIZE 16
+
+/*
+ * A range of link-time addresses of functions that allocate on someone's
+ * behalf, sorted, for the kind of an allocation: walking up from mallocgc,
+ * the first frame outside every range ends the walk, and so does a range
+ * without XG_PCR_THROUGH. The kind is the first one more specific than
+ * "object" met on the way, except that map code claims everything below
+ * it (map internals make their arrays with makeslice and newobject).
+ */
+enum xg_pc_range_flags {
+	XG_PCR_THROUGH = 1u << 0,
+	XG_PCR_MAKEMAP = 1u << 1, /* runtime.makemap: look up the hint it was given */
+};
+
+struct xg_pc_range {
+	__u64 start;
+	__u64 end;
+	__u8 kind;
+	__u8 flags;
+	__u8 pad[6];
+};
+
+_Static_assert(sizeof(struct xg_pc_range) == 24, "struct xg_pc_range is part of the ABI");
+
+#define XG_MAX_PC_RANGES 128 /* a power of two */
+#define XG_ALLOC_DEPTH	 10  /* frames walked above mallocgc */
+
+/* What the mallocgc program needs, filled by the loader (src/allocs.c) as rodata. */
+struct xg_alloc_conf {
+	/* Link-time address of the mallocgc probe: ip - site, page-aligned, is the load bias. */
+	__u64 site;
+	/* Scan objects larger than this carry an 8-byte malloc header (go1.22+); 0: never. */
+	__u32 header_min;
+	__u32 n_ranges;
+	/* 1: a ring record per allocation; 0: the histogram only. */
+	__u32 events;
+	__u32 pad;
+	__u16 class_size[XG_ALLOC_NCLASSES]; /* runtime.class_to_size */
+	struct xg_pc_range ranges[XG_MAX_PC_RANGES];
+};
+
+/* The histogram map: per process and bucket, counted in BPF, read by user space. */
+struct xg_hist_key {
+	__u32 pid;
+	__u32 bucket;
+};
+
+struct xg_hist_val {
+	__u64 count;
+	__u64 bytes; /* requested */
+};
+
+/* ---- GC ------------------------------------------------------------------------------------ */
+
+enum xg_gc_phase {
+	XG_GC_START = 1,     /* (*gcControllerState).startCycle: a cycle begins (world stopped) */
+	XG_GC_MARK_TERM = 2, /* gcMarkTermination: marking is done (world stopped) */
+	XG_GC_SWEEP = 3,     /* gcSweep: the mark phase ends, sweeping begins (world stopped) */
+	XG_GC_STW_START = 4, /* stopTheWorldWithSema: the world starts to stop */
+	XG_GC_STW_END = 5,   /* startTheWorldWithSema: the world starts again */
+	XG_GC_END = 6,	     /* made by the decoder: the STW of the sweep phase ended */
+};
+
+/* ---- probe hits ----------------------------------------------------------------------------- */
+
+/* Indexes of the per-CPU hit counters: what each probe costs the target, in hits. */
+enum xg_hit {
+	XG_HIT_CASGSTATUS = 0,
+	XG_HIT_MALLOCGC = 1,
+	XG_HIT_MAKEMAP = 2,
+	XG_HIT_GC = 3,
+	XG_HIT_N = 4,
+};
 
 #endif /* XGOTOP_EVENT_H */

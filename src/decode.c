@@ -161,6 +161,18 @@ struct queued {
 	uint64_t seq; /* arrival order: ties on ts keep it */
 };
 
+/* Per process: the stop-the-world pause and GC cycle in progress. */
+struct gc_track {
+	uint64_t stw_start; /* 0: no pause open */
+	int stw_reason;
+	uint32_t cycles; /* cycles started while traced */
+	bool in_cycle;	 /* between START and END */
+	bool swept;	 /* SWEEP seen: the end of the current pause ends the cycle */
+	uint64_t cycle_start, mark_start, mark_ns;
+	uint32_t n_stw;
+	uint64_t stw_ns, stw_max_ns;
+};
+
 struct decoder {
 	struct decoder_opts opts;
 	struct queued *heap;
@@ -170,6 +182,7 @@ struct decoder {
 	struct kvmap last;    /* (pid, goid) -> uint8 last status */
 	struct kvmap pending; /* (pid, g) -> struct xg_event of a create without goid */
 	struct kvmap unnamed; /* (pid, goid) -> struct xg_event of a wait with reason 0 */
+	struct kvmap gcs;     /* (pid, 0) -> struct gc_track */
 	struct decoder_stats st;
 };
 
@@ -182,7 +195,8 @@ struct decoder *decoder__new(const struct decoder_opts *opts)
 	if (opts)
 		d->opts = *opts;
 	if (kv_init(&d->last, sizeof(uint8_t)) || kv_init(&d->pending, sizeof(struct xg_event)) ||
-	    kv_init(&d->unnamed, sizeof(struct xg_event))) {
+	    kv_init(&d->unnamed, sizeof(struct xg_event)) ||
+	    kv_init(&d->gcs, sizeof(struct gc_track))) {
 		decoder__free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -197,6 +211,7 @@ void decoder__free(struct decoder *d)
 	kv_fini(&d->last);
 	kv_fini(&d->pending);
 	kv_fini(&d->unnamed);
+	kv_fini(&d->gcs);
 	free(d->heap);
 	free(d);
 }
@@ -273,6 +288,11 @@ static void gev_from_rec(struct gev *ev, const struct xg_event *rec, enum gev_ki
 	ev->from = rec->from;
 	ev->to = rec->to;
 	ev->reason = (rec->flags & XG_EVF_REASON) ? rec->reason : GEV_NO_REASON;
+	if ((rec->flags & XG_EVF_PM) && rec->to == XG_G_RUNNING && kind == GEV_STATE) {
+		ev->has_pm = true;
+		ev->p = (int32_t)rec->arg0;
+		ev->m = (int64_t)rec->arg1;
+	}
 }
 
 static int emit(struct decoder *d, decoder_emit_fn fn, void *ctx, const struct gev *ev)
@@ -308,6 +328,7 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 			ev.from = *(uint8_t *)kv_value(s);
 			ev.to = rec->from;
 			ev.inferred = true;
+			ev.has_pm = false;
 			/* Entering the wait we are now seen leaving: its reason is known. */
 			ev.reason = (rec->flags & XG_EVF_FROM_REASON) ? rec->reason : GEV_NO_REASON;
 			d->st.inferred++;
@@ -336,6 +357,111 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	return 0;
 }
 
+static int emit_alloc(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+{
+	struct gev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = GEV_ALLOC;
+	ev.ts = rec->ts;
+	ev.pid = rec->pid;
+	ev.tid = rec->tid;
+	ev.goid = rec->goid;
+	ev.reason = GEV_NO_REASON;
+	ev.alloc.kind = rec->from;
+	ev.alloc.bucket = rec->to;
+	ev.alloc.size = rec->arg0;
+	ev.alloc.type_addr = rec->arg1;
+	ev.alloc.has_hint = rec->flags & XG_EVF_HINT;
+	ev.alloc.hint = ev.alloc.has_hint ? rec->arg2 : 0;
+	d->st.allocs++;
+	return emit(d, fn, ctx, &ev);
+}
+
+/*
+ * GC records: pair each stop of the world with its start, and follow the
+ * cycle from START (inside its first pause, sweep termination) to the end
+ * of the pause in which SWEEP ran (mark termination), when END is emitted.
+ */
+static int emit_gc(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+{
+	struct kvslot *s = kv_upsert(&d->gcs, rec->pid, 0);
+	struct gc_track *g;
+	struct gev ev;
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	g = kv_value(s);
+	/* A pause seen ending without its start has no reason: never index 0's. */
+	if (!g->stw_start)
+		g->stw_reason = GEV_NO_REASON;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = GEV_GC;
+	ev.ts = rec->ts;
+	ev.pid = rec->pid;
+	ev.tid = rec->tid;
+	ev.goid = rec->goid;
+	ev.reason = GEV_NO_REASON;
+	ev.gc.phase = rec->from;
+	ev.gc.reason = GEV_NO_REASON;
+	switch (rec->from) {
+	case XG_GC_STW_START:
+		g->stw_start = rec->ts;
+		g->stw_reason = (rec->flags & XG_EVF_REASON) ? rec->reason : GEV_NO_REASON;
+		ev.gc.reason = g->stw_reason;
+		break;
+	case XG_GC_START:
+		g->cycles++;
+		g->in_cycle = true;
+		g->swept = false;
+		g->cycle_start = g->stw_start ? g->stw_start : rec->ts;
+		g->mark_start = rec->ts;
+		g->mark_ns = 0;
+		g->n_stw = 0;
+		g->stw_ns = g->stw_max_ns = 0;
+		ev.gc.trigger = (uint32_t)rec->arg0;
+		ev.gc.procs = (uint32_t)rec->arg2;
+		break;
+	case XG_GC_MARK_TERM:
+		if (g->in_cycle)
+			g->mark_ns = rec->ts - g->mark_start;
+		break;
+	case XG_GC_SWEEP:
+		g->swept = g->in_cycle;
+		break;
+	case XG_GC_STW_END:
+		ev.gc.reason = g->stw_reason;
+		ev.gc.dur_ns = g->stw_start && rec->ts >= g->stw_start ? rec->ts - g->stw_start : 0;
+		if (g->in_cycle && g->stw_start) {
+			g->n_stw++;
+			g->stw_ns += ev.gc.dur_ns;
+			if (ev.gc.dur_ns > g->stw_max_ns)
+				g->stw_max_ns = ev.gc.dur_ns;
+		}
+		g->stw_start = 0;
+		g->stw_reason = GEV_NO_REASON;
+		break;
+	default:
+		break;
+	}
+	ev.gc.cycle = g->in_cycle ? g->cycles : 0;
+	d->st.gcs++;
+	err = emit(d, fn, ctx, &ev);
+	if (err || rec->from != XG_GC_STW_END || !g->in_cycle || !g->swept)
+		return err;
+	ev.gc.phase = XG_GC_END;
+	ev.gc.reason = GEV_NO_REASON;
+	ev.gc.dur_ns = rec->ts - g->cycle_start;
+	ev.gc.n_stw = g->n_stw;
+	ev.gc.stw_ns = g->stw_ns;
+	ev.gc.stw_max_ns = g->stw_max_ns;
+	ev.gc.mark_ns = g->mark_ns;
+	g->in_cycle = false;
+	d->st.gcs++;
+	return emit(d, fn, ctx, &ev);
+}
+
 static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
 	struct kvslot *p;
@@ -359,7 +485,7 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 			if (err)
 				return err;
 		}
-		if (rec->flags & XG_EVF_CREATE) {
+		if (rec->type == XG_EV_STATE && (rec->flags & XG_EVF_CREATE)) {
 			p = kv_upsert(&d->pending, rec->pid, rec->g);
 			if (!p)
 				return -ENOMEM;
@@ -369,6 +495,14 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 		}
 	}
 
+	if (rec->type == XG_EV_ALLOC)
+		return emit_alloc(d, rec, fn, ctx);
+	if (rec->type == XG_EV_GC)
+		return emit_gc(d, rec, fn, ctx);
+	if (rec->type != XG_EV_STATE) {
+		d->st.unknown++;
+		return 0;
+	}
 	p = kv_find(&d->unnamed, rec->pid, rec->goid);
 	if (p) {
 		/* The wait is over: its reason, set by now, names it. */

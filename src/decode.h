@@ -13,7 +13,11 @@
  *    reason read then;
  *  - when a record's "from" differs from the last "to" seen for that
  *    goroutine, the runtime changed its status without casgstatus (e.g.
- *    async preemption): an inferred state event bridges the gap.
+ *    async preemption): an inferred state event bridges the gap;
+ *  - allocation records become GEV_ALLOC as they are; GC records become
+ *    GEV_GC with each stop-the-world's end paired to its start (duration,
+ *    reason) and cycles numbered, and an END event (with the cycle's
+ *    summary) after the pause in which the cycle's sweep began.
  * Pure: no libbpf, no global state.
  */
 #ifndef XGOTOP_DECODE_H
@@ -41,6 +45,9 @@ struct decoder_stats {
 	uint64_t unresolved;   /* creates flushed without a confirmed goid */
 	uint64_t late_reasons; /* waits named only when the goroutine left them */
 	uint64_t queued;       /* records held in the reorder window */
+	uint64_t allocs;       /* allocation events emitted */
+	uint64_t gcs;	       /* GC events emitted (END included) */
+	uint64_t unknown;      /* records of a type this decoder does not know, dropped */
 };
 
 typedef int (*decoder_emit_fn)(const struct gev *ev, void *ctx);

@@ -5,18 +5,12 @@
 
 /* The names docs/JSONL.md promises, indexed by Go status number. */
 static const char *const state_names[XG_G_NSTATES] = {
-	[XG_G_IDLE] = "idle",
-	[XG_G_RUNNABLE] = "runnable",
-	[XG_G_RUNNING] = "running",
-	[XG_G_SYSCALL] = "syscall",
-	[XG_G_WAITING] = "waiting",
-	[XG_G_MORIBUND] = "moribund",
-	[XG_G_DEAD] = "dead",
-	[XG_G_ENQUEUE] = "enqueue",
-	[XG_G_COPYSTACK] = "copystack",
-	[XG_G_PREEMPTED] = "preempted",
-	[XG_G_LEAKED] = "leaked",
-	[XG_G_DEADEXTRA] = "deadextra",
+	[XG_G_IDLE] = "idle",		[XG_G_RUNNABLE] = "runnable",
+	[XG_G_RUNNING] = "running",	[XG_G_SYSCALL] = "syscall",
+	[XG_G_WAITING] = "waiting",	[XG_G_MORIBUND] = "moribund",
+	[XG_G_DEAD] = "dead",		[XG_G_ENQUEUE] = "enqueue",
+	[XG_G_COPYSTACK] = "copystack", [XG_G_PREEMPTED] = "preempted",
+	[XG_G_LEAKED] = "leaked",	[XG_G_DEADEXTRA] = "deadextra",
 };
 
 const char *gev_state_name(unsigned int state)
@@ -24,4 +18,25 @@ const char *gev_state_name(unsigned int state)
 	if (state >= XG_G_NSTATES)
 		return "unknown";
 	return state_names[state];
+}
+
+static const char *const gc_phases[] = {
+	[XG_GC_START] = "start",     [XG_GC_MARK_TERM] = "mark_termination",
+	[XG_GC_SWEEP] = "sweep",     [XG_GC_STW_START] = "stw_start",
+	[XG_GC_STW_END] = "stw_end", [XG_GC_END] = "end",
+};
+
+const char *gev_gc_phase_name(unsigned int phase)
+{
+	if (phase >= sizeof(gc_phases) / sizeof(gc_phases[0]) || !gc_phases[phase])
+		return "unknown";
+	return gc_phases[phase];
+}
+
+/* runtime.gcTriggerKind: gcTriggerHeap, gcTriggerTime, gcTriggerCycle (go1.19 to go1.26). */
+const char *gev_gc_trigger_name(unsigned int trigger)
+{
+	static const char *const names[] = {"heap", "time", "cycle"};
+
+	return trigger < 3 ? names[trigger] : "unknown";
 }

@@ -15,6 +15,9 @@ enum gev_kind {
 	GEV_CREATE = 1,
 	GEV_STATE = 2,
 	GEV_EXIT = 3,
+	GEV_ALLOC = 4,	    /* one heap allocation, charged to goid (0: no goroutine) */
+	GEV_GC = 5,	    /* a GC phase or stop-the-world edge of process pid */
+	GEV_ALLOC_HIST = 6, /* totals of one size-class bucket of process pid so far */
 };
 
 #define GEV_NO_REASON (-1)
@@ -37,13 +40,54 @@ struct gev {
 	uint64_t parent;
 	uint64_t startpc;
 	uint64_t gopc;
-	const char *func;       /* start function, NULL when unknown */
+	const char *func;	/* start function, NULL when unknown */
 	const char *created_by; /* function holding the go statement */
-	const char *file;       /* of the go statement */
+	const char *file;	/* of the go statement */
 	int line;
+	/* GEV_STATE with to == running: the P and M that run it (has_pm). */
+	bool has_pm;
+	int32_t p; /* p.id, -1 when the M had no P */
+	int64_t m; /* m.id */
+	/* GEV_ALLOC. */
+	struct gev_alloc {
+		uint8_t kind;	    /* enum xg_alloc_kind */
+		uint8_t bucket;	    /* size-class bucket: XG_ALLOC_TINY, 1..67, XG_ALLOC_LARGE */
+		uint64_t size;	    /* requested bytes */
+		uint64_t type_addr; /* run-time address of the runtime._type, 0: untyped */
+		const char *type;   /* its name, NULL when unknown */
+		bool has_hint;
+		uint64_t hint; /* make(map, hint) */
+	} alloc;
+	/* GEV_GC: the decoder pairs stop-the-world edges and numbers cycles. */
+	struct gev_gc {
+		uint8_t phase; /* enum xg_gc_phase */
+		/* Cycles since tracing started, from 1; 0 outside a cycle seen from its start. */
+		uint32_t cycle;
+		int reason;		/* stwReason (STW_START/END, go1.21+), or GEV_NO_REASON */
+		const char *reason_str; /* NULL: unknown index or no reason */
+		/* STW_END: the pause; END: the cycle (its first STW's start to this). */
+		uint64_t dur_ns;
+		/* END: the cycle's pauses and its mark phase (START to MARK_TERM). */
+		uint32_t n_stw;
+		uint64_t stw_ns, stw_max_ns, mark_ns;
+		/* START: gcTrigger.kind (0 heap, 1 time, 2 cycle: runtime.GC) and GOMAXPROCS. */
+		uint32_t trigger;
+		uint32_t procs;
+	} gc;
+	/* GEV_ALLOC_HIST: cumulative, counted in BPF (struct xg_hist_val). */
+	struct gev_hist {
+		uint8_t bucket;
+		uint32_t class_size; /* bytes: upper bound of the bucket, 0 for large */
+		uint64_t count;
+		uint64_t bytes;
+	} hist;
 };
 
 /* "running", "waiting", ...; "unknown" outside the known states. */
 const char *gev_state_name(unsigned int state);
+/* "start", "mark_termination", "sweep", "stw_start", "stw_end", "end"; "unknown". */
+const char *gev_gc_phase_name(unsigned int phase);
+/* "heap", "time", "cycle"; "unknown". */
+const char *gev_gc_trigger_name(unsigned int trigger);
 
 #endif /* XGOTOP_GEVENT_H */

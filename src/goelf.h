@@ -116,6 +116,13 @@ int goelf__pcln_func(const struct goelf *ge, size_t i, struct go_pcinfo *out);
 int goelf__pcln_func_addr(const struct goelf *ge, const char *name, uint64_t *vaddr);
 
 /*
+ * [types, etypes): the runtime's type data (moduledata.types), base of the
+ * name offsets of runtime._type. From .symtab, else runtime.firstmoduledata
+ * (go1.18+). 0 or -ENOENT.
+ */
+int goelf__types(const struct goelf *ge, uint64_t *types, uint64_t *etypes);
+
+/*
  * Thread safety: the indexes behind the lookups are built on first use under
  * a mutex of the goelf, so one goelf may be queried from several threads.
  */

@@ -128,6 +128,45 @@ const char *go_tables__waitreason(const struct go_tables *t, unsigned int reason
 	return t->waitreasons[reason];
 }
 
+/*
+ * runtime.stwReasonStrings (proc.go): the same 17 strings in the same
+ * order in every release from go1.21.0 to go1.26.8.
+ */
+static const char *const stw_reasons_go121[] = {
+	"unknown",
+	"GC mark termination",
+	"GC sweep termination",
+	"write heap dump",
+	"goroutine profile",
+	"goroutine profile cleanup",
+	"all goroutines stack trace",
+	"read mem stats",
+	"AllThreadsSyscall",
+	"GOMAXPROCS",
+	"start trace",
+	"stop trace",
+	"CountPagesInUse (test)",
+	"ReadMetricsSlow (test)",
+	"ReadMemStatsSlow (test)",
+	"PageCachePagesLeaked (test)",
+	"ResetDebugLog (test)",
+};
+
+bool go_tables__stw_has_reason(int major, int minor)
+{
+	return major == 1 && minor >= 21;
+}
+
+const char *go_tables__stw_reason(int major, int minor, unsigned int reason)
+{
+	/* Newer releases may renumber: never a wrong string, "#N" instead. */
+	if (major != 1 || minor < 21 || minor > 26)
+		return NULL;
+	if (reason >= sizeof(stw_reasons_go121) / sizeof(stw_reasons_go121[0]))
+		return NULL;
+	return stw_reasons_go121[reason];
+}
+
 void go_tables__free(struct go_tables *t)
 {
 	if (!t)

@@ -72,6 +72,15 @@ int go_tables__offsets_from_table(int major, int minor, struct xg_offsets *off);
 /* Wait reason name, or NULL when the index is unknown for this version. */
 const char *go_tables__waitreason(const struct go_tables *t, unsigned int reason);
 
+/*
+ * runtime.stwReasonStrings of release major.minor: the name of a
+ * stop-the-world reason, NULL when the release has none for REASON
+ * (before go1.21 stopTheWorldWithSema takes no reason at all).
+ */
+const char *go_tables__stw_reason(int major, int minor, unsigned int reason);
+/* stopTheWorldWithSema(reason stwReason): go1.21+. */
+bool go_tables__stw_has_reason(int major, int minor);
+
 /* Release what go_tables__load allocated (T itself stays). Accepts NULL. */
 void go_tables__free(struct go_tables *t);
 

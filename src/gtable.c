@@ -57,6 +57,32 @@ struct exit_rec {
 	uint32_t idx;
 };
 
+#define GC_KEEP 256 /* cycles kept per process */
+
+/* What the table knows of one process beyond its goroutines. */
+struct gproc {
+	uint32_t pid;
+	bool has_hist, has_allocs, has_gc;
+	struct gtable_alloc_hist hist;
+	struct gtable_alloc_totals allocs;
+	struct gtable_gc_cycle *cycles; /* ring of GC_KEEP, allocated on the first GC event */
+	uint32_t n_cycles, cycle_head;	/* valid entries, next slot to write */
+	bool cycle_open;		/* the newest cycle has not ended */
+	uint64_t stw_open;		/* start of the pause in progress, 0: none */
+	struct gtable_gc_totals gc;
+};
+
+#define GROUP_CHUNK 256
+
+/* Groups by start function: a pool that never moves, and an index by name. */
+struct groups {
+	struct gtable_group **chunks;
+	uint32_t n;	 /* groups in use */
+	uint32_t *index; /* hash slots: group index + 1, 0 empty */
+	uint32_t mask;
+	struct gtable_group *unknown; /* func NULL */
+};
+
 struct gtable {
 	uint64_t keep_exited_ns;
 	uint32_t max_spans;
@@ -79,6 +105,12 @@ struct gtable {
 	size_t exit_cap;
 
 	struct gtable_counts counts;
+
+	struct gproc *procs;
+	size_t n_procs, cap_procs;
+	struct groups groups;
+	struct gtable_lifetime_hist life;
+	uint64_t interval_mark, interval_ns;
 };
 
 static uint32_t key_hash(uint32_t pid, uint64_t goid)
@@ -138,7 +170,163 @@ void gtable__free(struct gtable *gt)
 	free(gt->slots);
 	free(gt->free_idx);
 	free(gt->exits);
+	for (i = 0; i < gt->n_procs; i++)
+		free(gt->procs[i].cycles);
+	free(gt->procs);
+	for (i = 0; i * GROUP_CHUNK < gt->groups.n; i++)
+		free(gt->groups.chunks[i]);
+	free(gt->groups.chunks);
+	free(gt->groups.index);
 	free(gt);
+}
+
+/* ---- processes ------------------------------------------------------------------------------ */
+
+static struct gproc *proc_find(const struct gtable *gt, uint32_t pid)
+{
+	size_t i;
+
+	/* Few processes, and events of one process come in runs: newest first. */
+	for (i = gt->n_procs; i-- > 0;)
+		if (gt->procs[i].pid == pid)
+			return &gt->procs[i];
+	return NULL;
+}
+
+static struct gproc *proc_get(struct gtable *gt, uint32_t pid)
+{
+	struct gproc *p = proc_find(gt, pid);
+
+	if (p)
+		return p;
+	if (gt->n_procs == gt->cap_procs) {
+		size_t cap = gt->cap_procs ? gt->cap_procs * 2 : 4;
+		struct gproc *v = realloc(gt->procs, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		gt->procs = v;
+		gt->cap_procs = cap;
+	}
+	p = &gt->procs[gt->n_procs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	return p;
+}
+
+/* ---- groups by start function ---------------------------------------------------------------- */
+
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static struct gtable_group *group_at(const struct groups *g, uint32_t i)
+{
+	return &g->chunks[i / GROUP_CHUNK][i % GROUP_CHUNK];
+}
+
+static int group_index_grow(struct groups *g)
+{
+	uint32_t cap = g->mask ? (g->mask + 1) * 2 : 256, i;
+	uint32_t *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < g->n; i++) {
+		const struct gtable_group *x = group_at(g, i);
+		uint32_t pos;
+
+		if (!x->func)
+			continue;
+		for (pos = str_hash(x->func) & (cap - 1); v[pos]; pos = (pos + 1) & (cap - 1))
+			;
+		v[pos] = i + 1;
+	}
+	free(g->index);
+	g->index = v;
+	g->mask = cap - 1;
+	return 0;
+}
+
+static struct gtable_group *group_new(struct groups *g, const char *func)
+{
+	struct gtable_group *x;
+
+	if (g->n % GROUP_CHUNK == 0) {
+		struct gtable_group **c = realloc(g->chunks, (g->n / GROUP_CHUNK + 1) * sizeof(*c));
+
+		if (!c)
+			return NULL;
+		g->chunks = c;
+		c[g->n / GROUP_CHUNK] = calloc(GROUP_CHUNK, sizeof(**c));
+		if (!c[g->n / GROUP_CHUNK])
+			return NULL;
+	}
+	x = group_at(g, g->n++);
+	memset(x, 0, sizeof(*x));
+	x->func = func;
+	return x;
+}
+
+/* The group of start function FUNC, made when missing; NULL on ENOMEM. */
+static struct gtable_group *group_for(struct groups *g, const char *func)
+{
+	uint32_t pos;
+
+	if (!func) {
+		if (!g->unknown)
+			g->unknown = group_new(g, NULL);
+		return g->unknown;
+	}
+	if ((!g->mask || (g->n + 1) * 4 > (g->mask + 1) * 3) && group_index_grow(g))
+		return NULL;
+	for (pos = str_hash(func) & g->mask; g->index[pos]; pos = (pos + 1) & g->mask) {
+		struct gtable_group *x = group_at(g, g->index[pos] - 1);
+
+		if (x->func == func || !strcmp(x->func, func))
+			return x;
+	}
+	if (!group_new(g, func))
+		return NULL;
+	g->index[pos] = g->n;
+	return group_at(g, g->n - 1);
+}
+
+/* A live goroutine enters (DELTA 1) or leaves (-1) STATE: the table's and its group's counts. */
+static void count_state(struct gtable *gt, const struct gentry *e, uint8_t state, int delta)
+{
+	struct gtable_group *g = (struct gtable_group *)e->group;
+
+	gt->counts.by_state[state] += (uint64_t)(int64_t)delta;
+	if (g)
+		g->by_state[state] += (uint64_t)(int64_t)delta;
+}
+
+/*
+ * Move E to the group of FUNC. LIVE: not exited, counted in live; COUNTED:
+ * also counted in by_state (not the case while an entry is being added).
+ */
+static void regroup(struct gtable *gt, struct gentry *e, const char *func, bool live, bool counted)
+{
+	struct gtable_group *old = (struct gtable_group *)e->group,
+			    *g = group_for(&gt->groups, func);
+
+	if (!g || g == old)
+		return;
+	if (old && live)
+		old->live--;
+	if (old && counted)
+		old->by_state[e->state]--;
+	if (live)
+		g->live++;
+	if (counted)
+		g->by_state[e->state]++;
+	e->group = g;
 }
 
 /* The index slot holding (pid, goid), or the empty slot where it would go. */
@@ -284,6 +472,12 @@ static struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t go
 	e->pid = pid;
 	e->goid = goid;
 	e->reason = GEV_NO_REASON;
+	e->last_p = -1;
+	e->last_m = -1;
+	/* Every goroutine starts in the unknown group; its creation names it. */
+	e->group = group_for(&gt->groups, NULL);
+	if (e->group)
+		((struct gtable_group *)e->group)->live++;
 	*pool_flags(gt, idx) = EF_USED;
 	gt->slots[pos].hash = hash;
 	gt->slots[pos].idx1 = idx + 1;
@@ -389,8 +583,8 @@ static void set_state(struct gtable *gt, struct gentry *e, bool live, uint8_t st
 
 	e->ns_in_state[e->state] += ts - e->state_since;
 	if (live) {
-		gt->counts.by_state[e->state]--;
-		gt->counts.by_state[state]++;
+		count_state(gt, e, e->state, -1);
+		count_state(gt, e, state, 1);
 	}
 	e->state = state;
 	e->state_since = ts;
@@ -406,15 +600,19 @@ static void apply_create(struct gtable *gt, struct gentry *e, uint8_t *flags, bo
 	e->file = ev->file;
 	e->line = ev->line;
 	e->created_ts = ev->ts;
+	/* An entry just added is not counted in a state yet. */
+	regroup(gt, e, ev->func, !(*flags & EF_EXITED), !added && !(*flags & EF_EXITED));
 	if (!(*flags & EF_CREATED)) {
 		*flags |= EF_CREATED;
 		gt->counts.created++;
+		if (e->group)
+			((struct gtable_group *)e->group)->created++;
 	}
 	if (added) {
 		/* A goroutine starts runnable, or waiting when created parked (go1.23+). */
 		e->state = ev->to == XG_G_WAITING ? XG_G_WAITING : XG_G_RUNNABLE;
 		e->state_since = ev->ts;
-		gt->counts.by_state[e->state]++;
+		count_state(gt, e, e->state, 1);
 		span_push(gt, e, ev->ts, e->state, false);
 		if (e->state == XG_G_WAITING) {
 			e->reason = ev->reason;
@@ -433,7 +631,7 @@ static void apply_state(struct gtable *gt, struct gentry *e, uint8_t flags, bool
 		/* Existed before we attached: its time in FROM is unknown, start at TO. */
 		e->state = ev->to;
 		e->state_since = ev->ts;
-		gt->counts.by_state[e->state]++;
+		count_state(gt, e, e->state, 1);
 		span_push(gt, e, ev->ts, e->state, false);
 	} else {
 		/* The runnable that GEV_CREATE assumed is replaced by the real dead -> X. */
@@ -444,6 +642,10 @@ static void apply_state(struct gtable *gt, struct gentry *e, uint8_t flags, bool
 		set_state(gt, e, live, ev->to, ts);
 	}
 	e->transitions++;
+	if (ev->has_pm && ev->to == XG_G_RUNNING) {
+		e->last_p = ev->p;
+		e->last_m = ev->m;
+	}
 	if (ev->to == XG_G_WAITING) {
 		e->reason = ev->reason;
 		e->reason_str = ev->reason_str;
@@ -466,7 +668,7 @@ static void apply_exit(struct gtable *gt, struct gentry *e, uint32_t idx, uint8_
 		ts = clamp_ts(gt, e, ts);
 		if (e->state != XG_G_DEAD)
 			set_state(gt, e, true, XG_G_DEAD, ts);
-		gt->counts.by_state[XG_G_DEAD]--;
+		count_state(gt, e, XG_G_DEAD, -1);
 	}
 	e->reason = GEV_NO_REASON;
 	e->reason_str = NULL;
@@ -475,6 +677,153 @@ static void apply_exit(struct gtable *gt, struct gentry *e, uint32_t idx, uint8_
 	exits_push(gt, idx, ts);
 	gt->counts.live--;
 	gt->counts.exited++;
+	if (e->group) {
+		struct gtable_group *g = (struct gtable_group *)e->group;
+
+		g->live--;
+		g->exited++;
+		g->cpu_exited_ns += e->ns_in_state[XG_G_RUNNING];
+	}
+	if (e->created_ts && ts >= e->created_ts) {
+		uint64_t life = ts - e->created_ts;
+
+		gt->life.count[life ? 63 - __builtin_clzll(life) : 0]++;
+		gt->life.total++;
+	}
+}
+
+/* A heap allocation: charged to its goroutine (added as running: it is allocating). */
+static int apply_alloc(struct gtable *gt, const struct gev *ev)
+{
+	struct gproc *p = proc_get(gt, ev->pid);
+	unsigned int kind = ev->alloc.kind < XG_AK_NKINDS ? ev->alloc.kind : XG_AK_OTHER;
+	struct gentry *e;
+	uint32_t idx;
+	bool added;
+
+	if (!p)
+		return -ENOMEM;
+	if (ev->goid) {
+		e = lookup_or_add(gt, ev->pid, ev->goid, &idx, &added);
+		if (!e)
+			return -ENOMEM;
+		if (added) {
+			gt->counts.live++;
+			e->state = XG_G_RUNNING;
+			e->state_since = ev->ts;
+			count_state(gt, e, e->state, 1);
+			span_push(gt, e, ev->ts, e->state, false);
+		}
+		e->alloc_bytes += ev->alloc.size;
+		e->alloc_objects++;
+		if (e->group) {
+			((struct gtable_group *)e->group)->alloc_bytes += ev->alloc.size;
+			((struct gtable_group *)e->group)->alloc_objects++;
+		}
+	} else {
+		p->allocs.unattributed++;
+	}
+	p->has_allocs = true;
+	p->allocs.count[kind]++;
+	p->allocs.bytes[kind] += ev->alloc.size;
+	p->allocs.events++;
+	p->allocs.total_bytes += ev->alloc.size;
+	return 0;
+}
+
+static int apply_hist(struct gtable *gt, const struct gev *ev)
+{
+	struct gproc *p = proc_get(gt, ev->pid);
+
+	if (!p)
+		return -ENOMEM;
+	if (ev->hist.bucket >= XG_ALLOC_BUCKETS) {
+		gt->counts.invalid++;
+		return 0;
+	}
+	p->has_hist = true;
+	p->hist.size[ev->hist.bucket] = ev->hist.class_size;
+	p->hist.count[ev->hist.bucket] = ev->hist.count;
+	p->hist.bytes[ev->hist.bucket] = ev->hist.bytes;
+	return 0;
+}
+
+static struct gtable_gc_cycle *newest_cycle(struct gproc *p)
+{
+	if (!p->n_cycles)
+		return NULL;
+	return &p->cycles[(p->cycle_head + GC_KEEP - 1) % GC_KEEP];
+}
+
+static int apply_gc(struct gtable *gt, const struct gev *ev)
+{
+	struct gproc *p = proc_get(gt, ev->pid);
+	struct gtable_gc_cycle *c;
+
+	if (!p)
+		return -ENOMEM;
+	if (!p->cycles) {
+		p->cycles = calloc(GC_KEEP, sizeof(*p->cycles));
+		if (!p->cycles)
+			return -ENOMEM;
+	}
+	p->has_gc = true;
+	c = p->cycle_open ? newest_cycle(p) : NULL;
+	switch (ev->gc.phase) {
+	case XG_GC_STW_START:
+		p->stw_open = ev->ts;
+		break;
+	case XG_GC_STW_END:
+		p->stw_open = 0;
+		p->gc.stw++;
+		p->gc.stw_ns += ev->gc.dur_ns;
+		if (ev->gc.dur_ns > p->gc.stw_max_ns)
+			p->gc.stw_max_ns = ev->gc.dur_ns;
+		if (c) {
+			c->n_stw++;
+			c->stw_ns += ev->gc.dur_ns;
+			if (ev->gc.dur_ns > c->stw_max_ns)
+				c->stw_max_ns = ev->gc.dur_ns;
+		}
+		break;
+	case XG_GC_START:
+		c = &p->cycles[p->cycle_head];
+		p->cycle_head = (p->cycle_head + 1) % GC_KEEP;
+		if (p->n_cycles < GC_KEEP)
+			p->n_cycles++;
+		memset(c, 0, sizeof(*c));
+		c->pid = ev->pid;
+		c->n = ev->gc.cycle;
+		/* The cycle began with the pause it starts in (sweep termination). */
+		c->start = p->stw_open && p->stw_open <= ev->ts ? p->stw_open : ev->ts;
+		c->trigger = ev->gc.trigger;
+		c->procs = ev->gc.procs;
+		/* That pause, still open, will be counted in it when it ends. */
+		p->cycle_open = true;
+		break;
+	case XG_GC_MARK_TERM:
+		if (c) {
+			c->mark_end = ev->ts;
+			c->mark_ns = ev->ts - (c->start <= ev->ts ? c->start : ev->ts);
+		}
+		break;
+	case XG_GC_END:
+		if (c) {
+			c->end = ev->ts;
+			c->n_stw = ev->gc.n_stw;
+			c->stw_ns = ev->gc.stw_ns;
+			c->stw_max_ns = ev->gc.stw_max_ns;
+			c->mark_ns = ev->gc.mark_ns;
+			p->gc.cycles++;
+			p->gc.gc_stw_ns += ev->gc.stw_ns;
+			p->gc.mark_ns += ev->gc.mark_ns;
+		}
+		p->cycle_open = false;
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 int gtable__apply(struct gtable *gt, const struct gev *ev)
@@ -484,6 +833,15 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	uint32_t idx;
 	bool added;
 
+	if (ev->kind == GEV_ALLOC || ev->kind == GEV_GC || ev->kind == GEV_ALLOC_HIST) {
+		int err = ev->kind == GEV_ALLOC ? apply_alloc(gt, ev)
+			  : ev->kind == GEV_GC	? apply_gc(gt, ev)
+						: apply_hist(gt, ev);
+
+		if (!err)
+			gt->counts.events++;
+		return err;
+	}
 	if ((ev->kind != GEV_CREATE && ev->kind != GEV_STATE && ev->kind != GEV_EXIT) ||
 	    (ev->kind == GEV_STATE && (ev->from >= GT_NSTATES || ev->to >= GT_NSTATES))) {
 		gt->counts.invalid++;
@@ -509,6 +867,8 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 		/* A second exit changes nothing: the entry is already queued for expiry. */
 		if (!(*flags & EF_EXITED))
 			apply_exit(gt, e, idx, flags, added, ev);
+		break;
+	default: /* handled above */
 		break;
 	}
 	gt->counts.events++;
@@ -658,6 +1018,163 @@ const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i)
 	if (i >= e->n_spans)
 		return NULL;
 	return &e->spans[(e->span_head + e->span_cap - e->n_spans + i) % e->span_cap];
+}
+
+uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now)
+{
+	return gentry__time_in(e, XG_G_RUNNING, now);
+}
+
+void gtable__interval(struct gtable *gt, uint64_t now)
+{
+	uint32_t idx;
+
+	for (idx = 0; idx < gt->pool_used; idx++) {
+		struct gentry *e;
+		uint64_t cpu;
+
+		if (!(*pool_flags(gt, idx) & EF_USED))
+			continue;
+		e = pool_entry(gt, idx);
+		cpu = gentry__cpu_ns(e, now);
+		e->cpu_recent_ns = cpu >= e->cpu_mark_ns ? cpu - e->cpu_mark_ns : 0;
+		e->cpu_mark_ns = cpu;
+	}
+	gt->interval_ns =
+		gt->interval_mark && now > gt->interval_mark ? now - gt->interval_mark : 0;
+	gt->interval_mark = now;
+}
+
+uint64_t gtable__interval_ns(const struct gtable *gt)
+{
+	return gt->interval_ns;
+}
+
+int gtable__alloc_hist(const struct gtable *gt, uint32_t pid, struct gtable_alloc_hist *out)
+{
+	bool any = false;
+	size_t i, b;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < gt->n_procs; i++) {
+		const struct gproc *p = &gt->procs[i];
+
+		if ((pid && p->pid != pid) || !p->has_hist)
+			continue;
+		any = true;
+		for (b = 0; b < XG_ALLOC_BUCKETS; b++) {
+			if (p->hist.size[b])
+				out->size[b] = p->hist.size[b];
+			out->count[b] += p->hist.count[b];
+			out->bytes[b] += p->hist.bytes[b];
+		}
+	}
+	return any ? 0 : -ENODATA;
+}
+
+int gtable__alloc_totals(const struct gtable *gt, uint32_t pid, struct gtable_alloc_totals *out)
+{
+	bool any = false;
+	size_t i, k;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < gt->n_procs; i++) {
+		const struct gproc *p = &gt->procs[i];
+
+		if ((pid && p->pid != pid) || !p->has_allocs)
+			continue;
+		any = true;
+		for (k = 0; k < XG_AK_NKINDS; k++) {
+			out->count[k] += p->allocs.count[k];
+			out->bytes[k] += p->allocs.bytes[k];
+		}
+		out->events += p->allocs.events;
+		out->total_bytes += p->allocs.total_bytes;
+		out->unattributed += p->allocs.unattributed;
+	}
+	return any ? 0 : -ENODATA;
+}
+
+static int cmp_cycle(const void *a, const void *b)
+{
+	const struct gtable_gc_cycle *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int gtable__gc_cycles(const struct gtable *gt, uint32_t pid, struct gtable_gc_cycle *out,
+		      size_t max)
+{
+	bool any = false;
+	size_t i, n = 0;
+
+	for (i = 0; i < gt->n_procs; i++) {
+		const struct gproc *p = &gt->procs[i];
+		uint32_t k;
+
+		if ((pid && p->pid != pid) || !p->has_gc)
+			continue;
+		any = true;
+		/* Newest first into OUT, so that MAX keeps the most recent. */
+		for (k = 0; k < p->n_cycles; k++) {
+			const struct gtable_gc_cycle *c =
+				&p->cycles[(p->cycle_head + GC_KEEP - 1 - k) % GC_KEEP];
+
+			if (n < max)
+				out[n++] = *c;
+		}
+	}
+	if (!any)
+		return -ENODATA;
+	qsort(out, n, sizeof(*out), cmp_cycle);
+	return (int)n;
+}
+
+int gtable__gc_totals(const struct gtable *gt, uint32_t pid, struct gtable_gc_totals *out)
+{
+	bool any = false;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < gt->n_procs; i++) {
+		const struct gproc *p = &gt->procs[i];
+
+		if ((pid && p->pid != pid) || !p->has_gc)
+			continue;
+		any = true;
+		out->cycles += p->gc.cycles;
+		out->stw += p->gc.stw;
+		out->stw_ns += p->gc.stw_ns;
+		if (p->gc.stw_max_ns > out->stw_max_ns)
+			out->stw_max_ns = p->gc.stw_max_ns;
+		out->gc_stw_ns += p->gc.gc_stw_ns;
+		out->mark_ns += p->gc.mark_ns;
+	}
+	return any ? 0 : -ENODATA;
+}
+
+void gtable__lifetime_hist(const struct gtable *gt, struct gtable_lifetime_hist *out)
+{
+	*out = gt->life;
+}
+
+int gtable__for_each_group(const struct gtable *gt,
+			   int (*fn)(const struct gtable_group *g, void *ctx), void *ctx)
+{
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < gt->groups.n; i++) {
+		ret = fn(group_at(&gt->groups, i), ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+size_t gtable__n_groups(const struct gtable *gt)
+{
+	return gt->groups.n;
 }
 
 struct sort_ctx {

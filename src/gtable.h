@@ -12,11 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../bpf/xgotop_event.h"
 #include "gevent.h"
 
 #define GT_NSTATES 12 /* indexes are Go status numbers, enum xg_gstatus */
 
 struct gtable;
+struct gtable_group;
 
 struct gtable_opts {
 	/* How long an exited goroutine stays in the table, ns (0: 30 s). */
@@ -43,7 +45,8 @@ struct gentry {
 	uint8_t state;	     /* current Go status */
 	int reason;	     /* GEV_NO_REASON unless waiting */
 	const char *reason_str;
-	uint64_t state_since; /* ts of the last transition */
+	/* ts of the last transition: how long it has been blocked is now - state_since. */
+	uint64_t state_since;
 	/* Closed spans only: add now - state_since for the open one (gentry__time_in). */
 	uint64_t ns_in_state[GT_NSTATES];
 	uint64_t transitions;
@@ -52,6 +55,20 @@ struct gentry {
 	uint32_t n_spans;   /* valid entries */
 	uint32_t span_head; /* next slot to write */
 	uint32_t span_cap;
+	/* Where it last started running (state events with has_pm): -1 until seen. */
+	int32_t last_p; /* p.id; -1 also when it ran without a P */
+	int64_t last_m; /* m.id */
+	/*
+	 * CPU time is time in running: gentry__cpu_ns. CPU_RECENT_NS is that
+	 * time within the last interval closed by gtable__interval.
+	 */
+	uint64_t cpu_recent_ns;
+	uint64_t cpu_mark_ns; /* its CPU time at that mark */
+	/* Heap allocations charged to it (GEV_ALLOC: --probes all or --alloc). */
+	uint64_t alloc_bytes;
+	uint64_t alloc_objects;
+	/* The goroutines of its start function (gtable__groups). */
+	const struct gtable_group *group;
 };
 
 struct gtable_counts {
@@ -74,7 +91,9 @@ void gtable__free(struct gtable *gt);
 
 /*
  * Apply one event. 0, or -ENOMEM (the event was not applied). Unknown
- * goroutines are added on first sight. The span history is best effort: when
+ * goroutines are added on first sight (by an allocation: as running).
+ * GEV_GC and GEV_ALLOC_HIST change the process's GC cycles and histogram,
+ * not a goroutine. The span history is best effort: when
  * its ring cannot grow, older spans are overwritten; time accounting stays exact.
  */
 int gtable__apply(struct gtable *gt, const struct gev *ev);
@@ -99,6 +118,112 @@ void gtable__counts(const struct gtable *gt, struct gtable_counts *out);
 
 /* The I-th oldest span of E's history (I < e->n_spans), or NULL. */
 const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i);
+
+/* CPU time of E up to NOW: its time in running (gentry__time_in), ns. */
+uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now);
+/*
+ * Close the CPU interval at NOW: every entry's cpu_recent_ns becomes its
+ * CPU time since the previous call (since it was added, the first time).
+ * Costs one pass over the table: call it once per refresh.
+ */
+void gtable__interval(struct gtable *gt, uint64_t now);
+/* Length of the interval closed by the last gtable__interval (0 before the second call). */
+uint64_t gtable__interval_ns(const struct gtable *gt);
+
+/* ---- allocations (GEV_ALLOC, GEV_ALLOC_HIST) ------------------------------------------------ */
+
+/*
+ * Allocations per size-class bucket (XG_ALLOC_TINY, Go's classes 1..67,
+ * XG_ALLOC_LARGE), counted in BPF for every heap allocation whether or not
+ * allocation events are written.
+ */
+struct gtable_alloc_hist {
+	uint32_t size[XG_ALLOC_BUCKETS];  /* upper bound, bytes: 16 for tiny, 0 for large */
+	uint64_t count[XG_ALLOC_BUCKETS]; /* allocations */
+	uint64_t bytes[XG_ALLOC_BUCKETS]; /* bytes requested */
+};
+/* The histogram of process PID (0: every process, summed). 0, or -ENODATA when none came. */
+int gtable__alloc_hist(const struct gtable *gt, uint32_t pid, struct gtable_alloc_hist *out);
+
+/* What the allocation events said, per kind (enum xg_alloc_kind). */
+struct gtable_alloc_totals {
+	uint64_t count[XG_AK_NKINDS];
+	uint64_t bytes[XG_AK_NKINDS];
+	uint64_t events, total_bytes;
+	uint64_t unattributed; /* of them, made with no goroutine to charge (goid 0) */
+};
+/* Of process PID (0: all). 0, or -ENODATA when no allocation event was applied. */
+int gtable__alloc_totals(const struct gtable *gt, uint32_t pid, struct gtable_alloc_totals *out);
+
+/* ---- GC (GEV_GC) ------------------------------------------------------------------------------
+ */
+
+/* One GC cycle, as the GC probes saw it. Times are ns on the event clock. */
+struct gtable_gc_cycle {
+	uint32_t pid;
+	uint32_t n;	   /* gev.gc.cycle: cycles since tracing started, from 1 */
+	uint64_t start;	   /* its first stop-the-world began (sweep termination) */
+	uint64_t mark_end; /* gcMarkTermination: 0 until then */
+	uint64_t end;	   /* the mark-termination pause ended: 0 while in progress */
+	uint64_t mark_ns;  /* START to mark termination: the concurrent mark phase */
+	uint32_t n_stw;	   /* its stop-the-world pauses */
+	uint64_t stw_ns;   /* their total */
+	uint64_t stw_max_ns;
+	uint32_t trigger; /* 0 heap, 1 time, 2 cycle (runtime.GC) */
+	uint32_t procs;	  /* GOMAXPROCS */
+};
+/*
+ * Up to MAX most recent cycles of PID (0: all), oldest first, the one in
+ * progress last; the table keeps the last 256 of each process. Count, or
+ * -ENODATA when no GC event was applied.
+ */
+int gtable__gc_cycles(const struct gtable *gt, uint32_t pid, struct gtable_gc_cycle *out,
+		      size_t max);
+
+struct gtable_gc_totals {
+	uint64_t cycles; /* completed */
+	uint64_t stw;	 /* every stop-the-world pause, GC or not (runtime.Stack, GOMAXPROCS...) */
+	uint64_t stw_ns;
+	uint64_t stw_max_ns;
+	uint64_t gc_stw_ns; /* of the pauses inside completed cycles */
+	uint64_t mark_ns;   /* summed over completed cycles */
+};
+/* Of PID (0: all). 0, or -ENODATA when no GC event was applied. */
+int gtable__gc_totals(const struct gtable *gt, uint32_t pid, struct gtable_gc_totals *out);
+
+/* ---- lifetimes and start functions --------------------------------------------------------- */
+
+/*
+ * Lifetimes of the goroutines whose creation and exit were both seen:
+ * bucket i counts lifetimes in [2^i, 2^(i+1)) ns (bucket 0 also holds 0).
+ */
+#define GT_LIFETIME_BUCKETS 64
+struct gtable_lifetime_hist {
+	uint64_t count[GT_LIFETIME_BUCKETS];
+	uint64_t total;
+};
+void gtable__lifetime_hist(const struct gtable *gt, struct gtable_lifetime_hist *out);
+
+/*
+ * The goroutines of one start function (gentry.func, pointer or text
+ * equal), across processes. Groups are never dropped: they outlive the
+ * goroutines the table expires.
+ */
+struct gtable_group {
+	const char *func;	       /* NULL: goroutines whose creation was not seen */
+	uint64_t live;		       /* not exited */
+	uint64_t by_state[GT_NSTATES]; /* live ones per current state */
+	uint64_t created;
+	uint64_t exited;
+	uint64_t alloc_bytes; /* charged to its goroutines, live or not */
+	uint64_t alloc_objects;
+	uint64_t cpu_exited_ns; /* CPU time of its exited goroutines (add gentry__cpu_ns for live
+				   ones) */
+};
+/* Call FN for every group (order unspecified); stop early when it returns non-zero. */
+int gtable__for_each_group(const struct gtable *gt,
+			   int (*fn)(const struct gtable_group *g, void *ctx), void *ctx);
+size_t gtable__n_groups(const struct gtable *gt);
 
 /* A sorted list of entries for the views; reuse it across refreshes. */
 struct gtable_view {

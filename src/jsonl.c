@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../bpf/xgotop_event.h"
+#include "allocs.h"
 
 #define WRITER_BUF (256 * 1024)
 /* A line longer than this is not an event, it is a bug upstream. */
@@ -199,6 +200,90 @@ static void put_reason(struct out *o, const struct gev *ev)
 	}
 }
 
+/* A stop-the-world reason: Go's string, "#N" when this version has none for N, or null. */
+static void put_stw_reason(struct out *o, const struct gev *ev)
+{
+	PUT_KEY(o, "reason");
+	if (ev->gc.reason_str) {
+		put_json_str(o, ev->gc.reason_str);
+	} else if (ev->gc.reason >= 0) {
+		PUT_LIT(o, "\"#");
+		put_u64(o, (uint64_t)ev->gc.reason);
+		PUT_LIT(o, "\"");
+	} else {
+		PUT_LIT(o, "null");
+	}
+}
+
+static void put_alloc(struct out *o, const struct gev *ev)
+{
+	PUT_KEY(o, "kind");
+	put_json_str(o, allocs__kind_name(ev->alloc.kind));
+	PUT_KEY(o, "size");
+	put_u64(o, ev->alloc.size);
+	PUT_KEY(o, "class");
+	put_u64(o, ev->alloc.bucket);
+	PUT_KEY(o, "type");
+	put_opt_str(o, ev->alloc.type);
+	if (ev->alloc.has_hint) {
+		PUT_KEY(o, "hint");
+		put_u64(o, ev->alloc.hint);
+	}
+}
+
+static void put_gc(struct out *o, const struct gev *ev)
+{
+	PUT_KEY(o, "phase");
+	put_json_str(o, gev_gc_phase_name(ev->gc.phase));
+	PUT_KEY(o, "cycle");
+	if (ev->gc.cycle)
+		put_u64(o, ev->gc.cycle);
+	else
+		PUT_LIT(o, "null");
+	switch (ev->gc.phase) {
+	case XG_GC_START:
+		PUT_KEY(o, "trigger");
+		put_json_str(o, gev_gc_trigger_name(ev->gc.trigger));
+		PUT_KEY(o, "procs");
+		put_u64(o, ev->gc.procs);
+		break;
+	case XG_GC_STW_START:
+		put_stw_reason(o, ev);
+		break;
+	case XG_GC_STW_END:
+		put_stw_reason(o, ev);
+		PUT_KEY(o, "stw_ns");
+		put_u64(o, ev->gc.dur_ns);
+		break;
+	case XG_GC_END:
+		PUT_KEY(o, "dur_ns");
+		put_u64(o, ev->gc.dur_ns);
+		PUT_KEY(o, "stw");
+		put_u64(o, ev->gc.n_stw);
+		PUT_KEY(o, "stw_ns");
+		put_u64(o, ev->gc.stw_ns);
+		PUT_KEY(o, "stw_max_ns");
+		put_u64(o, ev->gc.stw_max_ns);
+		PUT_KEY(o, "mark_ns");
+		put_u64(o, ev->gc.mark_ns);
+		break;
+	default:
+		break;
+	}
+}
+
+static void put_hist(struct out *o, const struct gev *ev)
+{
+	PUT_KEY(o, "class");
+	put_u64(o, ev->hist.bucket);
+	PUT_KEY(o, "class_size");
+	put_u64(o, ev->hist.class_size);
+	PUT_KEY(o, "count");
+	put_u64(o, ev->hist.count);
+	PUT_KEY(o, "bytes");
+	put_u64(o, ev->hist.bytes);
+}
+
 int jsonl__format(const struct gev *ev, char *buf, size_t len)
 {
 	struct out o = {.p = buf, .end = buf + len};
@@ -212,6 +297,15 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		break;
 	case GEV_EXIT:
 		PUT_LIT(&o, "{\"event\":\"exit\"");
+		break;
+	case GEV_ALLOC:
+		PUT_LIT(&o, "{\"event\":\"alloc\"");
+		break;
+	case GEV_GC:
+		PUT_LIT(&o, "{\"event\":\"gc\"");
+		break;
+	case GEV_ALLOC_HIST:
+		PUT_LIT(&o, "{\"event\":\"alloc_hist\"");
 		break;
 	default:
 		return -EINVAL;
@@ -258,8 +352,26 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 			put_reason(&o, ev);
 		if (ev->inferred)
 			PUT_LIT(&o, ",\"inferred\":true");
+		if (ev->has_pm && ev->to == XG_G_RUNNING) {
+			PUT_KEY(&o, "p");
+			if (ev->p >= 0)
+				put_u64(&o, (uint64_t)ev->p);
+			else
+				PUT_LIT(&o, "null");
+			PUT_KEY(&o, "m");
+			put_u64(&o, ev->m >= 0 ? (uint64_t)ev->m : 0);
+		}
 		break;
 	case GEV_EXIT:
+		break;
+	case GEV_ALLOC:
+		put_alloc(&o, ev);
+		break;
+	case GEV_GC:
+		put_gc(&o, ev);
+		break;
+	case GEV_ALLOC_HIST:
+		put_hist(&o, ev);
 		break;
 	}
 	PUT_KEY(&o, "tid");

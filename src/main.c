@@ -48,6 +48,9 @@ static void help(void)
 	       "  --probes LEVEL            what to probe: lifecycle (creation and exit only,\n"
 	       "                            fewest probe hits), states (every status change,\n"
 	       "                            the default) or all (states and allocations)\n"
+	       "  --alloc                   allocation events and size-class histogram at any\n"
+	       "                            level (one probe hit per heap allocation)\n"
+	       "  --alloc-hist              the size-class histogram only, no allocation events\n"
 	       "  --poll HZ                 no uprobes: read the goroutine table HZ times a\n"
 	       "                            second (changes between reads are not seen)\n"
 	       "  -v, --verbose             libbpf's log and probe details on stderr\n"
@@ -78,6 +81,8 @@ enum {
 	O_DURATION,
 	O_RINGBUF,
 	O_PROBES,
+	O_ALLOC,
+	O_ALLOC_HIST,
 	O_POLL,
 	O_DELAY,
 	O_BATCH,
@@ -99,6 +104,8 @@ static const struct opt opts[] = {
 	{{"--duration", "-duration"}, true, O_DURATION},
 	{{"--ringbuf-mb"}, true, O_RINGBUF},
 	{{"--probes", "-probes"}, true, O_PROBES},
+	{{"--alloc", "-alloc"}, false, O_ALLOC},
+	{{"--alloc-hist"}, false, O_ALLOC_HIST},
 	{{"--poll", "-poll"}, true, O_POLL},
 	{{"-d", "--delay"}, true, O_DELAY},
 	{{"-n", "--iterations"}, true, O_BATCH},
@@ -207,6 +214,12 @@ int main(int argc, char **argv)
 			env.probes = level;
 			break;
 		}
+		case O_ALLOC:
+			env.alloc = XG_ALLOC_EVENTS;
+			break;
+		case O_ALLOC_HIST:
+			env.alloc = XG_ALLOC_HIST_ONLY;
+			break;
 		case O_POLL:
 			env.poll_hz = parse_number(val, "poll rate", 0.1, 1000);
 			break;
@@ -246,6 +259,8 @@ int main(int argc, char **argv)
 		usage_error("%s", "give exactly one target: -pid PID, -b BINARY or -- CMD");
 	if (env.poll_hz && env.probes)
 		usage_error("%s", "--poll reads the goroutine table without probes: drop --probes");
+	if (env.poll_hz && env.alloc)
+		usage_error("%s", "--poll reads the goroutine table without probes: drop --alloc");
 	if (env.poll_hz && env.binary)
 		usage_error("%s", "--poll reads one process: give -pid PID or -- CMD, not -b");
 	if (env.batch && env.headless)

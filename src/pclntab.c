@@ -314,7 +314,7 @@ static bool moduledata_at(const struct goelf *ge, const struct goelf_pcln *p, ui
  * addend of a relative relocation), followed by a funcnametab pointer.
  */
 static bool moduledata_find(const struct goelf *ge, const struct goelf_pcln *p, uint64_t *text,
-			    uint64_t *gofunc)
+			    uint64_t *gofunc, uint64_t *md)
 {
 	uint32_t rtype = ge->arch == GOELF_ARCH_ARM64 ? R_AARCH64_RELATIVE : R_X86_64_RELATIVE;
 	/* Checking a candidate may scan the relocations: bound the work on hostile input. */
@@ -332,8 +332,10 @@ static bool moduledata_find(const struct goelf *ge, const struct goelf_pcln *p, 
 		for (j = (8 - g->vaddr % 8) % 8; j + 8 <= g->filesz && tries; j += 8) {
 			if (goelf_rd64(d + j) != p->vaddr)
 				continue;
-			if (moduledata_at(ge, p, g->vaddr + j, text, gofunc))
+			if (moduledata_at(ge, p, g->vaddr + j, text, gofunc)) {
+				*md = g->vaddr + j;
 				return true;
+			}
 			tries--;
 		}
 	}
@@ -349,8 +351,10 @@ static bool moduledata_find(const struct goelf *ge, const struct goelf_pcln *p, 
 
 			if ((uint32_t)goelf_rd64(r + 8) != rtype || goelf_rd64(r + 16) != p->vaddr)
 				continue;
-			if (moduledata_at(ge, p, goelf_rd64(r), text, gofunc))
+			if (moduledata_at(ge, p, goelf_rd64(r), text, gofunc)) {
+				*md = goelf_rd64(r);
 				return true;
+			}
 			tries--;
 		}
 	}
@@ -370,14 +374,14 @@ static bool text_fits(const struct goelf_pcln *p, uint64_t text)
 static void resolve_gofunc(const struct goelf *ge, struct goelf_pcln *p)
 {
 	const struct goelf_sym *sym;
-	uint64_t text;
+	uint64_t text, md;
 
 	if (p->ver < 118 || p->gofunc)
 		return;
 	if ((sym = goelf_int__sym(ge, "go:func.*", false)) ||
 	    (sym = goelf_int__sym(ge, "go.func.*", false)))
 		p->gofunc = sym->value;
-	else if (!moduledata_find(ge, p, &text, &p->gofunc) || text != p->text_start)
+	else if (!moduledata_find(ge, p, &text, &p->gofunc, &md) || text != p->text_start)
 		p->gofunc = 0;
 }
 
@@ -385,7 +389,7 @@ static bool resolve_text(const struct goelf *ge, struct goelf_pcln *p)
 {
 	const struct goelf_sym *sym;
 	const struct goelf_sec *sec;
-	uint64_t v, gofunc = 0;
+	uint64_t v, gofunc = 0, md;
 
 	if (p->ver < 118) {
 		p->text_by = "absolute";
@@ -400,7 +404,7 @@ static bool resolve_text(const struct goelf *ge, struct goelf_pcln *p)
 	} else if ((sym = goelf_int__sym(ge, "runtime.text", false)) && sym->value) {
 		v = sym->value;
 		p->text_by = "runtime.text symbol";
-	} else if (moduledata_find(ge, p, &v, &gofunc)) {
+	} else if (moduledata_find(ge, p, &v, &gofunc, &md)) {
 		p->text_by = "moduledata";
 		p->gofunc = gofunc;
 	} else if ((sec = goelf_int__sec(ge, ".text")) && sec->addr) {
@@ -724,4 +728,29 @@ void goelf_int__pcln_free(struct goelf *ge)
 {
 	free(ge->fnames);
 	ge->fnames = NULL;
+}
+
+/* moduledata.types and .etypes: after covctrs/ecovctrs from go1.20 (runtime/symtab.go). */
+#define MD_TYPES_118 280
+#define MD_TYPES_120 296
+
+int goelf__types(const struct goelf *ge, uint64_t *types, uint64_t *etypes)
+{
+	const struct goelf_sym *a = goelf_int__sym(ge, "runtime.types", false);
+	const struct goelf_sym *b = goelf_int__sym(ge, "runtime.etypes", false);
+	const struct goelf_pcln *p;
+	uint64_t text, gofunc, md, off;
+
+	if (a && b && a->value && b->value > a->value) {
+		*types = a->value;
+		*etypes = b->value;
+		return 0;
+	}
+	p = goelf_int__pcln(ge);
+	if (!p || p->ver < 118 || !moduledata_find(ge, p, &text, &gofunc, &md))
+		return -ENOENT;
+	off = p->ver >= 120 ? MD_TYPES_120 : MD_TYPES_118;
+	*types = word_at(ge, md + off);
+	*etypes = word_at(ge, md + off + 8);
+	return *types && *etypes > *types ? 0 : -ENOENT;
 }

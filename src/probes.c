@@ -43,8 +43,45 @@ static const char *const lifecycle_callers[] = {
 };
 
 /*
+ * mallocgc's program reads size, type and the current g, and walks the
+ * frame-pointer chain from the return address: the site must come before
+ * the prologue touches SP and FP (and LR on arm64).
+ */
+#define ALLOC_AMD64                                                                 \
+	(INSN_REG(INSN_X86_RAX) | INSN_REG(INSN_X86_RBX) | INSN_REG(INSN_X86_R14) | \
+	 INSN_REG(INSN_X86_RSP) | INSN_REG(INSN_X86_RBP))
+#define ALLOC_ARM64                                                           \
+	(INSN_REG(0) | INSN_REG(1) | INSN_REG(28) | INSN_REG(INSN_ARM64_SP) | \
+	 INSN_REG(INSN_ARM64_FP) | INSN_REG(INSN_ARM64_LR))
+/* makemap: the hint (second argument) and the current g. */
+#define MAKEMAP_AMD64 (INSN_REG(INSN_X86_RBX) | INSN_REG(INSN_X86_R14))
+#define MAKEMAP_ARM64 (INSN_REG(1) | INSN_REG(28))
+/* startCycle: procs, trigger.kind, trigger.n (3rd, 4th, 6th integer registers) and g. */
+#define GCSTART_AMD64                                                            \
+	(INSN_REG(INSN_X86_RCX) | INSN_REG(7) /* RDI */ | INSN_REG(8) /* R8 */ | \
+	 INSN_REG(INSN_X86_R14))
+#define GCSTART_ARM64 (INSN_REG(2) | INSN_REG(3) | INSN_REG(5) | INSN_REG(28))
+/* stopTheWorldWithSema: the reason (go1.21+) and g. */
+#define STW_AMD64 (INSN_REG(INSN_X86_RAX) | INSN_REG(INSN_X86_R14))
+#define STW_ARM64 (INSN_REG(0) | INSN_REG(28))
+/* The other GC probes read the current g only. */
+#define G_AMD64 INSN_REG(INSN_X86_R14)
+#define G_ARM64 INSN_REG(28)
+
+#define GC_PROBE(s, p, ra, rb)                                                       \
+	{                                                                            \
+		.sym = s, .prog = p, .levels = LVL(PROBES_STATES) | LVL(PROBES_ALL), \
+		.class = PROBE_CLASS_GC, .where = PROBE_IN_FUNC, .regs_amd64 = ra,   \
+		.regs_arm64 = rb,                                                    \
+	}
+
+/*
  * The probe set. One line per probe and level; allocation probes (class
  * PROBE_CLASS_ALLOC, levels LVL(PROBES_ALL)) join it with their programs.
+ *
+ * Costs (docs/EVENTS.md): the GC probes hit a few times per GC cycle and
+ * per stop-the-world (7 to 10 hits for a cycle), nothing per goroutine;
+ * mallocgc hits once per heap allocation, makemap once per make(map, n).
  */
 static const struct probe_spec probe_set[] = {
 	{
@@ -68,6 +105,30 @@ static const struct probe_spec probe_set[] = {
 		.regs_amd64 = CASG_AMD64,
 		.regs_arm64 = CASG_ARM64,
 	},
+	{
+		.sym = "runtime.mallocgc",
+		.prog = "mallocgc",
+		.levels = LVL(PROBES_ALL),
+		.class = PROBE_CLASS_ALLOC,
+		.where = PROBE_IN_FUNC,
+		.regs_amd64 = ALLOC_AMD64,
+		.regs_arm64 = ALLOC_ARM64,
+	},
+	{
+		.sym = "runtime.makemap",
+		.prog = "makemap",
+		.levels = LVL(PROBES_ALL),
+		.class = PROBE_CLASS_ALLOC,
+		.where = PROBE_IN_FUNC,
+		.regs_amd64 = MAKEMAP_AMD64,
+		.regs_arm64 = MAKEMAP_ARM64,
+	},
+	GC_PROBE("runtime.(*gcControllerState).startCycle", "gc_start", GCSTART_AMD64,
+		 GCSTART_ARM64),
+	GC_PROBE("runtime.gcMarkTermination", "gc_mark_term", G_AMD64, G_ARM64),
+	GC_PROBE("runtime.gcSweep", "gc_sweep", G_AMD64, G_ARM64),
+	GC_PROBE("runtime.stopTheWorldWithSema", "stw_stop", STW_AMD64, STW_ARM64),
+	GC_PROBE("runtime.startTheWorldWithSema", "stw_start", G_AMD64, G_ARM64),
 };
 
 /* Where morestack's callers come back to: the names with and without the ABI suffix. */
@@ -471,7 +532,7 @@ int probes__resolve(const struct goelf *ge, const struct probe_opts *opts, struc
 		struct probe_site *s;
 		int got;
 
-		if (!(spec->levels & LVL(opts->level)))
+		if (!(spec->levels & LVL(opts->level)) && !(opts->classes & (1u << spec->class)))
 			continue;
 		if (spec->where == PROBE_AT_CALLS) {
 			size_t creators = 0, k;

@@ -45,7 +45,8 @@ enum probe_level {
 /* What a probe reports, for choosing levels and for the UI. */
 enum probe_class {
 	PROBE_CLASS_GSTATUS = 1, /* goroutine creation, status changes, exit */
-	PROBE_CLASS_ALLOC = 2,	 /* allocations (issue: allocation events) */
+	PROBE_CLASS_ALLOC = 2,	 /* allocations: one hit per heap allocation */
+	PROBE_CLASS_GC = 3,	 /* GC phases and stop-the-world: a few hits per GC cycle */
 };
 
 enum probe_where {
@@ -86,6 +87,8 @@ struct probe_opts {
 	enum probe_level level;
 	struct insn_kernel kernel; /* {0, 0}: assume no emulation of push and long nops */
 	bool entry_only;	   /* place at function entries (the benchmarks' baseline) */
+	/* Also attach the probes of these classes (bits 1u << class), whatever the level. */
+	unsigned int classes;
 };
 
 /*

@@ -707,7 +707,14 @@ static void source_info(void *ctx, struct xg_target_info *out)
 	snprintf(out->path, sizeof(out->path), "%s", t->display);
 	snprintf(out->go_version, sizeof(out->go_version), "%s", goelf__go_version(t->ge));
 	snprintf(out->arch, sizeof(out->arch), "%s", goelf__arch_name(t->ge));
-	snprintf(out->mode, sizeof(out->mode), "LIVE");
+	/* Polling sees no transition between two reads: the mode says so. */
+	if (t->poll) {
+		char hz[16];
+
+		snprintf(hz, sizeof(hz), "%.3g", t->env->poll_hz);
+		snprintf(out->mode, sizeof(out->mode), "POLL %.6sHz", hz);
+	} else
+		snprintf(out->mode, sizeof(out->mode), "LIVE");
 	snprintf(out->probes, sizeof(out->probes), "%s", t->attached);
 	snprintf(out->child_output, sizeof(out->child_output), "%s", t->child_log_path);
 }

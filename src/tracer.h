@@ -35,7 +35,15 @@ struct env {
 	const char *sort;   /* --sort KEY: initial sort */
 	/* What is probed (src/probes.c), or --poll (src/gpoll.c): */
 	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
+	unsigned int alloc;  /* --alloc / --alloc-hist: enum xg_alloc_mode, at any level */
 	double poll_hz;	     /* --poll HZ: read the goroutine table, no uprobes; 0: off */
+};
+
+/* --alloc: allocation events and histogram; --alloc-hist: the histogram only. */
+enum xg_alloc_mode {
+	XG_ALLOC_OFF = 0, /* unless --probes all, which means XG_ALLOC_EVENTS */
+	XG_ALLOC_EVENTS = 1,
+	XG_ALLOC_HIST_ONLY = 2,
 };
 
 /*

@@ -310,6 +310,214 @@ static void test_wait_named_when_left(void **state)
 	decoder__free(d);
 }
 
+static struct xg_event alloc_rec(uint64_t ts, uint64_t goid, uint8_t kind, uint64_t size)
+{
+	struct xg_event r = {.ts = ts, .g = 0x10, .goid = goid, .pid = 7, .tid = 9};
+
+	r.type = XG_EV_ALLOC;
+	r.from = kind;
+	r.to = 5;
+	r.arg0 = size;
+	r.arg1 = 0x4a0000;
+	return r;
+}
+
+static struct xg_event gc_rec(uint64_t ts, uint8_t phase)
+{
+	struct xg_event r = {.ts = ts, .g = 0x10, .goid = 1, .pid = 7, .tid = 9};
+
+	r.type = XG_EV_GC;
+	r.from = phase;
+	return r;
+}
+
+static void test_alloc_records(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event a = alloc_rec(100, 18, XG_AK_MAP, 48),
+			b = alloc_rec(90, 0, XG_AK_OBJECT, 8);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	a.flags = XG_EVF_HINT;
+	a.arg2 = 80;
+	assert_int_equal(decoder__push(d, &a), 0);
+	assert_int_equal(decoder__push(d, &b), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.ev[0].kind, GEV_ALLOC);
+	assert_int_equal(s.ev[0].goid, 0);
+	assert_int_equal(s.ev[0].alloc.kind, XG_AK_OBJECT);
+	assert_false(s.ev[0].alloc.has_hint);
+	assert_int_equal(s.ev[1].ts, 100);
+	assert_int_equal(s.ev[1].goid, 18);
+	assert_int_equal(s.ev[1].alloc.kind, XG_AK_MAP);
+	assert_int_equal(s.ev[1].alloc.bucket, 5);
+	assert_int_equal(s.ev[1].alloc.size, 48);
+	assert_int_equal(s.ev[1].alloc.type_addr, 0x4a0000);
+	assert_true(s.ev[1].alloc.has_hint);
+	assert_int_equal(s.ev[1].alloc.hint, 80);
+	assert_int_equal(s.ev[1].reason, GEV_NO_REASON);
+	decoder__stats(d, &st);
+	assert_int_equal(st.allocs, 2);
+	/* Allocations do not touch the goroutine's state chain. */
+	assert_int_equal(st.inferred, 0);
+	decoder__free(d);
+}
+
+/* An allocation record of a g whose creation waits for its goid gives the goid. */
+static void test_alloc_resolves_pending_create(void **state)
+{
+	struct decoder *d = decoder__new(NULL);
+	struct xg_event c = create_rec(100, 0x10, 0, 1), a = alloc_rec(200, 33, XG_AK_SLICE, 64);
+	struct sink s = {};
+
+	(void)state;
+	assert_int_equal(decoder__push(d, &c), 0);
+	assert_int_equal(decoder__push(d, &a), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.ev[0].kind, GEV_CREATE);
+	assert_int_equal(s.ev[0].goid, 33);
+	assert_int_equal(s.ev[1].kind, GEV_ALLOC);
+	decoder__free(d);
+}
+
+static void test_gc_cycle(void **state)
+{
+	struct decoder *d = decoder__new(NULL);
+	struct xg_event r[] = {
+		gc_rec(1000, XG_GC_STW_START), gc_rec(1100, XG_GC_START),
+		gc_rec(1300, XG_GC_STW_END),   gc_rec(5000, XG_GC_STW_START),
+		gc_rec(5050, XG_GC_STW_END),   gc_rec(6000, XG_GC_STW_START),
+		gc_rec(6100, XG_GC_MARK_TERM), gc_rec(6200, XG_GC_SWEEP),
+		gc_rec(6500, XG_GC_STW_END),   gc_rec(9000, XG_GC_STW_START),
+		gc_rec(9400, XG_GC_STW_END),
+	};
+	struct decoder_stats st;
+	struct sink s = {};
+	size_t i;
+
+	(void)state;
+	r[0].flags = XG_EVF_REASON;
+	r[0].reason = 2; /* GC sweep termination */
+	r[1].arg0 = 2;	 /* runtime.GC */
+	r[1].arg2 = 4;
+	r[9].flags = XG_EVF_REASON;
+	r[9].reason = 6;
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		assert_int_equal(decoder__push(d, &r[i]), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 12);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(s.ev[i].kind, GEV_GC);
+	/* The first pause begins before the cycle is known to start. */
+	assert_int_equal(s.ev[0].gc.phase, XG_GC_STW_START);
+	assert_int_equal(s.ev[0].gc.cycle, 0);
+	assert_int_equal(s.ev[0].gc.reason, 2);
+	assert_int_equal(s.ev[1].gc.phase, XG_GC_START);
+	assert_int_equal(s.ev[1].gc.cycle, 1);
+	assert_int_equal(s.ev[1].gc.trigger, 2);
+	assert_int_equal(s.ev[1].gc.procs, 4);
+	assert_int_equal(s.ev[2].gc.phase, XG_GC_STW_END);
+	assert_int_equal(s.ev[2].gc.dur_ns, 300);
+	assert_int_equal(s.ev[2].gc.reason, 2);
+	assert_int_equal(s.ev[2].gc.cycle, 1);
+	/* A pause without a reason (go1.19, go1.20): none. */
+	assert_int_equal(s.ev[4].gc.dur_ns, 50);
+	assert_int_equal(s.ev[4].gc.reason, GEV_NO_REASON);
+	assert_int_equal(s.ev[8].gc.phase, XG_GC_STW_END);
+	assert_int_equal(s.ev[8].gc.dur_ns, 500);
+	assert_int_equal(s.ev[9].gc.phase, XG_GC_END);
+	assert_int_equal(s.ev[9].ts, 6500);
+	assert_int_equal(s.ev[9].gc.cycle, 1);
+	assert_int_equal(s.ev[9].gc.dur_ns, 5500);
+	assert_int_equal(s.ev[9].gc.n_stw, 3);
+	assert_int_equal(s.ev[9].gc.stw_ns, 850);
+	assert_int_equal(s.ev[9].gc.stw_max_ns, 500);
+	assert_int_equal(s.ev[9].gc.mark_ns, 5000);
+	/* After the cycle: a pause of its own (runtime.Stack), no cycle. */
+	assert_int_equal(s.ev[10].gc.cycle, 0);
+	assert_int_equal(s.ev[11].gc.dur_ns, 400);
+	assert_int_equal(s.ev[11].gc.reason, 6);
+	decoder__stats(d, &st);
+	assert_int_equal(st.gcs, 12);
+	decoder__free(d);
+}
+
+/* Attached in the middle of a cycle: its phases carry no number and no END follows. */
+static void test_gc_cycle_seen_late(void **state)
+{
+	struct decoder *d = decoder__new(NULL);
+	struct xg_event r[] = {gc_rec(10, XG_GC_STW_END), gc_rec(20, XG_GC_STW_START),
+			       gc_rec(30, XG_GC_SWEEP), gc_rec(40, XG_GC_STW_END)};
+	struct sink s = {};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(decoder__push(d, &r[i]), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.ev[0].gc.dur_ns, 0);
+	assert_int_equal(s.ev[0].gc.reason, GEV_NO_REASON);
+	assert_int_equal(s.ev[2].gc.cycle, 0);
+	assert_int_equal(s.ev[3].gc.dur_ns, 20);
+	decoder__free(d);
+}
+
+static void test_running_carries_p_and_m(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event a = rec(100, 0x10, 1, XG_G_RUNNABLE, XG_G_RUNNING);
+	struct xg_event b = rec(200, 0x10, 1, XG_G_WAITING, XG_G_RUNNABLE);
+	struct xg_event c = rec(300, 0x10, 1, XG_G_RUNNABLE, XG_G_RUNNING);
+	struct sink s = {};
+
+	(void)state;
+	a.flags = c.flags = XG_EVF_PM;
+	a.arg0 = 1;
+	a.arg1 = 3;
+	c.arg0 = (uint64_t)-1;
+	c.arg1 = 4;
+	assert_int_equal(decoder__push(d, &a), 0);
+	assert_int_equal(decoder__push(d, &b), 0);
+	assert_int_equal(decoder__push(d, &c), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	/* b reveals a missed running -> waiting: inferred, without P and M. */
+	assert_int_equal(s.n, 4);
+	assert_true(s.ev[0].has_pm);
+	assert_int_equal(s.ev[0].p, 1);
+	assert_int_equal(s.ev[0].m, 3);
+	assert_true(s.ev[1].inferred);
+	assert_false(s.ev[1].has_pm);
+	assert_false(s.ev[2].has_pm);
+	assert_true(s.ev[3].has_pm);
+	assert_int_equal(s.ev[3].p, -1);
+	assert_int_equal(s.ev[3].m, 4);
+	decoder__free(d);
+}
+
+static void test_unknown_record_type(void **state)
+{
+	struct decoder *d = decoder__new(NULL);
+	struct xg_event r = rec(100, 0x10, 1, XG_G_RUNNABLE, XG_G_RUNNING);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	r.type = 99;
+	assert_int_equal(decoder__push(d, &r), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+	decoder__stats(d, &st);
+	assert_int_equal(st.unknown, 1);
+	decoder__free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +529,12 @@ int main(void)
 		cmocka_unit_test(test_finish_resolves_pending),
 		cmocka_unit_test(test_many_goroutines),
 		cmocka_unit_test(test_wait_named_when_left),
+		cmocka_unit_test(test_alloc_records),
+		cmocka_unit_test(test_alloc_resolves_pending_create),
+		cmocka_unit_test(test_gc_cycle),
+		cmocka_unit_test(test_gc_cycle_seen_late),
+		cmocka_unit_test(test_running_carries_p_and_m),
+		cmocka_unit_test(test_unknown_record_type),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

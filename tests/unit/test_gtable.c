@@ -76,10 +76,38 @@ static int recount_one(const struct gentry *e, void *ctx)
 	return 0;
 }
 
-/* The incrementally kept counts must equal a recount over the entries. */
+static int sum_group(const struct gtable_group *g, void *ctx)
+{
+	struct recount *r = ctx;
+	uint64_t in_states = 0;
+	unsigned int s;
+
+	r->size++;
+	r->live += g->live;
+	for (s = 0; s < GT_NSTATES; s++) {
+		r->by_state[s] += g->by_state[s];
+		in_states += g->by_state[s];
+	}
+	assert_int_equal(in_states, g->live);
+	return 0;
+}
+
+/* Each live entry counted in its own group's state. */
+static int group_of_entry(const struct gentry *e, void *ctx)
+{
+	(void)ctx;
+	assert_non_null(e->group);
+	if (!e->exited_ts)
+		assert_true(e->group->by_state[e->state] > 0);
+	if (e->group->func && e->func)
+		assert_string_equal(e->group->func, e->func);
+	return 0;
+}
+
+/* The incrementally kept counts must equal a recount over the entries, and over the groups. */
 static void check_counts(const struct gtable *gt)
 {
-	struct recount r = {0};
+	struct recount r = {0}, g = {0};
 	struct gtable_counts c;
 	unsigned int s;
 
@@ -89,6 +117,12 @@ static void check_counts(const struct gtable *gt)
 	assert_int_equal(r.live, c.live);
 	for (s = 0; s < GT_NSTATES; s++)
 		assert_int_equal(r.by_state[s], c.by_state[s]);
+	assert_int_equal(gtable__for_each_group(gt, sum_group, &g), 0);
+	assert_int_equal(g.size, gtable__n_groups(gt));
+	assert_int_equal(g.live, c.live);
+	for (s = 0; s < GT_NSTATES; s++)
+		assert_int_equal(g.by_state[s], c.by_state[s]);
+	assert_int_equal(gtable__for_each(gt, group_of_entry, NULL), 0);
 }
 
 static void test_time_accounting(void **state)
@@ -721,6 +755,276 @@ static void test_batch_equivalence(void **state)
 	free(evs);
 }
 
+static struct gev ev_alloc(uint64_t ts, uint64_t goid, uint8_t kind, uint64_t size)
+{
+	struct gev ev = {.kind = GEV_ALLOC, .ts = ts, .pid = PID, .tid = 7, .goid = goid};
+
+	ev.reason = GEV_NO_REASON;
+	ev.alloc.kind = kind;
+	ev.alloc.size = size;
+	return ev;
+}
+
+static int find_group(const struct gtable_group *g, void *ctx)
+{
+	const struct gtable_group **out = ctx;
+
+	if (g->func && !strcmp(g->func, (*out)->func)) {
+		*out = g;
+		return 1;
+	}
+	return 0;
+}
+
+static void test_allocations(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gtable_alloc_totals t;
+	struct gtable_group key = {.func = "main.worker"};
+	const struct gtable_group *g = &key;
+	const struct gentry *e;
+
+	(void)state;
+	assert_int_equal(gtable__alloc_totals(gt, 0, &t), -ENODATA);
+	apply(gt, ev_create(100, 18, 1));
+	apply(gt, ev_state(110, 18, XG_G_RUNNABLE, XG_G_RUNNING));
+	apply(gt, ev_alloc(120, 18, XG_AK_SLICE, 192));
+	apply(gt, ev_alloc(130, 18, XG_AK_OBJECT, 24));
+	apply(gt, ev_alloc(140, 0, XG_AK_OBJECT, 2024));
+	e = gtable__find(gt, PID, 18);
+	assert_int_equal(e->alloc_bytes, 216);
+	assert_int_equal(e->alloc_objects, 2);
+	assert_int_equal(gtable__alloc_totals(gt, PID, &t), 0);
+	assert_int_equal(t.events, 3);
+	assert_int_equal(t.total_bytes, 2240);
+	assert_int_equal(t.unattributed, 1);
+	assert_int_equal(t.count[XG_AK_OBJECT], 2);
+	assert_int_equal(t.bytes[XG_AK_SLICE], 192);
+	assert_int_equal(gtable__alloc_totals(gt, PID + 1, &t), -ENODATA);
+	assert_int_equal(gtable__for_each_group(gt, find_group, &g), 1);
+	assert_int_equal(g->alloc_bytes, 216);
+	assert_int_equal(g->alloc_objects, 2);
+	/* An allocating goroutine never seen before is running. */
+	apply(gt, ev_alloc(150, 99, XG_AK_MAP, 48));
+	e = gtable__find(gt, PID, 99);
+	assert_non_null(e);
+	assert_int_equal(e->state, XG_G_RUNNING);
+	assert_int_equal(e->state_since, 150);
+	assert_null(e->group->func);
+	check_counts(gt);
+	gtable__free(gt);
+}
+
+static void test_alloc_hist(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gtable_alloc_hist h;
+	struct gev ev = {.kind = GEV_ALLOC_HIST, .ts = 100, .pid = PID};
+
+	(void)state;
+	assert_int_equal(gtable__alloc_hist(gt, 0, &h), -ENODATA);
+	ev.hist.bucket = 3;
+	ev.hist.class_size = 24;
+	ev.hist.count = 10;
+	ev.hist.bytes = 200;
+	apply(gt, ev);
+	ev.hist.count = 12;
+	ev.hist.bytes = 240;
+	apply(gt, ev);
+	ev.pid = PID + 1;
+	ev.hist.count = 1;
+	ev.hist.bytes = 17;
+	apply(gt, ev);
+	ev.hist.bucket = XG_ALLOC_BUCKETS;
+	apply(gt, ev);
+	assert_int_equal(gtable__alloc_hist(gt, PID, &h), 0);
+	assert_int_equal(h.count[3], 12);
+	assert_int_equal(h.bytes[3], 240);
+	assert_int_equal(h.size[3], 24);
+	assert_int_equal(h.count[4], 0);
+	assert_int_equal(gtable__alloc_hist(gt, 0, &h), 0);
+	assert_int_equal(h.count[3], 13);
+	assert_int_equal(h.bytes[3], 257);
+	gtable__free(gt);
+}
+
+static struct gev ev_gc(uint64_t ts, uint8_t phase, uint32_t cycle)
+{
+	struct gev ev = {.kind = GEV_GC, .ts = ts, .pid = PID, .tid = 7, .goid = 1};
+
+	ev.reason = GEV_NO_REASON;
+	ev.gc.phase = phase;
+	ev.gc.cycle = cycle;
+	ev.gc.reason = GEV_NO_REASON;
+	return ev;
+}
+
+static void test_gc_cycles(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gtable_gc_cycle c[4];
+	struct gtable_gc_totals t;
+	struct gev ev;
+	int n;
+
+	(void)state;
+	assert_int_equal(gtable__gc_cycles(gt, 0, c, 4), -ENODATA);
+	assert_int_equal(gtable__gc_totals(gt, 0, &t), -ENODATA);
+	apply(gt, ev_gc(1000, XG_GC_STW_START, 0));
+	ev = ev_gc(1100, XG_GC_START, 1);
+	ev.gc.trigger = 2;
+	ev.gc.procs = 4;
+	apply(gt, ev);
+	ev = ev_gc(1300, XG_GC_STW_END, 1);
+	ev.gc.dur_ns = 300;
+	apply(gt, ev);
+	/* In progress: the cycle is listed, without an end. */
+	n = gtable__gc_cycles(gt, PID, c, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(c[0].n, 1);
+	assert_int_equal(c[0].start, 1000);
+	assert_int_equal(c[0].end, 0);
+	assert_int_equal(c[0].n_stw, 1);
+	assert_int_equal(c[0].trigger, 2);
+	assert_int_equal(c[0].procs, 4);
+	apply(gt, ev_gc(6000, XG_GC_STW_START, 1));
+	apply(gt, ev_gc(6100, XG_GC_MARK_TERM, 1));
+	apply(gt, ev_gc(6200, XG_GC_SWEEP, 1));
+	ev = ev_gc(6500, XG_GC_STW_END, 1);
+	ev.gc.dur_ns = 500;
+	apply(gt, ev);
+	ev = ev_gc(6500, XG_GC_END, 1);
+	ev.gc.dur_ns = 5500;
+	ev.gc.n_stw = 2;
+	ev.gc.stw_ns = 800;
+	ev.gc.stw_max_ns = 500;
+	ev.gc.mark_ns = 5000;
+	apply(gt, ev);
+	/* A pause outside any cycle. */
+	apply(gt, ev_gc(9000, XG_GC_STW_START, 0));
+	ev = ev_gc(9400, XG_GC_STW_END, 0);
+	ev.gc.dur_ns = 400;
+	apply(gt, ev);
+	n = gtable__gc_cycles(gt, 0, c, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(c[0].end, 6500);
+	assert_int_equal(c[0].mark_end, 6100);
+	assert_int_equal(c[0].n_stw, 2);
+	assert_int_equal(c[0].stw_ns, 800);
+	assert_int_equal(c[0].stw_max_ns, 500);
+	assert_int_equal(c[0].mark_ns, 5000);
+	assert_int_equal(gtable__gc_totals(gt, PID, &t), 0);
+	assert_int_equal(t.cycles, 1);
+	assert_int_equal(t.stw, 3);
+	assert_int_equal(t.stw_ns, 1200);
+	assert_int_equal(t.stw_max_ns, 500);
+	assert_int_equal(t.gc_stw_ns, 800);
+	assert_int_equal(t.mark_ns, 5000);
+	gtable__free(gt);
+}
+
+static void test_gc_ring(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gtable_gc_cycle c[8];
+	uint32_t i;
+	int n;
+
+	(void)state;
+	for (i = 1; i <= 300; i++) {
+		uint64_t t = i * 1000;
+		struct gev ev = ev_gc(t + 100, XG_GC_END, i);
+
+		apply(gt, ev_gc(t, XG_GC_START, i));
+		apply(gt, ev);
+	}
+	n = gtable__gc_cycles(gt, PID, c, 8);
+	assert_int_equal(n, 8);
+	/* The most recent, oldest first. */
+	for (i = 0; i < 8; i++)
+		assert_int_equal(c[i].n, 293 + i);
+	gtable__free(gt);
+}
+
+static void test_cpu_and_pm(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	const struct gentry *e;
+	struct gev ev;
+
+	(void)state;
+	apply(gt, ev_create(0, 5, 1));
+	e = gtable__find(gt, PID, 5);
+	assert_int_equal(e->last_p, -1);
+	assert_int_equal(e->last_m, -1);
+	ev = ev_state(100, 5, XG_G_RUNNABLE, XG_G_RUNNING);
+	ev.has_pm = true;
+	ev.p = 1;
+	ev.m = 3;
+	apply(gt, ev);
+	assert_int_equal(e->last_p, 1);
+	assert_int_equal(e->last_m, 3);
+	gtable__interval(gt, 600);
+	assert_int_equal(gtable__interval_ns(gt), 0);
+	assert_int_equal(e->cpu_recent_ns, 500);
+	apply(gt, ev_state(800, 5, XG_G_RUNNING, XG_G_RUNNABLE));
+	apply(gt, ev_state(900, 5, XG_G_RUNNABLE, XG_G_RUNNING));
+	gtable__interval(gt, 1600);
+	assert_int_equal(gtable__interval_ns(gt), 1000);
+	/* 600..800 and 900..1600. */
+	assert_int_equal(e->cpu_recent_ns, 900);
+	assert_int_equal(gentry__cpu_ns(e, 1600), 1400);
+	assert_int_equal(e->last_p, 1);
+	apply(gt, ev_exit(2000, 5));
+	gtable__interval(gt, 5000);
+	assert_int_equal(e->cpu_recent_ns, 400);
+	assert_int_equal(gentry__cpu_ns(e, 5000), 1800);
+	gtable__free(gt);
+}
+
+static void test_lifetimes_and_groups(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gtable_lifetime_hist h;
+	struct gtable_group key = {.func = "main.worker"};
+	const struct gtable_group *g = &key;
+	static char other[] = "main.worker"; /* same text, another pointer */
+	struct gev ev;
+
+	(void)state;
+	apply(gt, ev_create(1000, 1, 0));
+	apply(gt, ev_state(1000, 1, XG_G_DEAD, XG_G_RUNNABLE));
+	apply(gt, ev_state(1001, 1, XG_G_RUNNABLE, XG_G_RUNNING));
+	apply(gt, ev_state(1003, 1, XG_G_RUNNING, XG_G_DEAD));
+	apply(gt, ev_exit(1003, 1)); /* 3 ns: bucket 1 */
+	ev = ev_create(2000, 2, 0);
+	ev.func = other;
+	apply(gt, ev);
+	apply(gt, ev_exit(2000 + 1000000, 2)); /* 1 ms: bucket 19 */
+	apply(gt, ev_create(3000, 3, 0));
+	apply(gt, ev_state(3100, 3, XG_G_RUNNABLE, XG_G_RUNNING));
+	apply(gt, ev_state(3200, 3, XG_G_RUNNING, XG_G_WAITING));
+	ev = ev_create(4000, 4, 0);
+	ev.func = "main.other";
+	apply(gt, ev);
+	/* Existed before tracing: no creation, its lifetime is unknown. */
+	apply(gt, ev_state(5000, 9, XG_G_WAITING, XG_G_RUNNABLE));
+	apply(gt, ev_exit(6000, 9));
+	gtable__lifetime_hist(gt, &h);
+	assert_int_equal(h.total, 2);
+	assert_int_equal(h.count[1], 1);
+	assert_int_equal(h.count[19], 1);
+	assert_int_equal(gtable__n_groups(gt), 3); /* main.worker, main.other, unknown */
+	assert_int_equal(gtable__for_each_group(gt, find_group, &g), 1);
+	assert_int_equal(g->created, 3);
+	assert_int_equal(g->exited, 2);
+	assert_int_equal(g->live, 1);
+	assert_int_equal(g->by_state[XG_G_WAITING], 1);
+	assert_int_equal(g->cpu_exited_ns, 2);
+	check_counts(gt);
+	gtable__free(gt);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -741,6 +1045,12 @@ int main(void)
 		cmocka_unit_test(test_many_goroutines),
 		cmocka_unit_test(test_counts_property),
 		cmocka_unit_test(test_batch_equivalence),
+		cmocka_unit_test(test_allocations),
+		cmocka_unit_test(test_alloc_hist),
+		cmocka_unit_test(test_gc_cycles),
+		cmocka_unit_test(test_gc_ring),
+		cmocka_unit_test(test_cpu_and_pm),
+		cmocka_unit_test(test_lifetimes_and_groups),
 		cmocka_unit_test(test_free_null),
 	};
 

@@ -114,6 +114,116 @@ static void test_golden_state(void **state)
 			"\"from\":\"syscall\",\"to\":\"unknown\",\"tid\":43}\n");
 }
 
+static void test_golden_running_pm(void **state)
+{
+	struct gev ev = ev_state(XG_G_RUNNABLE, XG_G_RUNNING);
+
+	(void)state;
+	ev.has_pm = true;
+	ev.p = 1;
+	ev.m = 5;
+	check_line(&ev, "{\"event\":\"state\",\"ts\":2500,\"pid\":42,\"goid\":18,"
+			"\"from\":\"runnable\",\"to\":\"running\",\"p\":1,\"m\":5,\"tid\":43}\n");
+	ev.p = -1;
+	check_line(&ev, "{\"event\":\"state\",\"ts\":2500,\"pid\":42,\"goid\":18,"
+			"\"from\":\"runnable\",\"to\":\"running\",\"p\":null,\"m\":5,"
+			"\"tid\":43}\n");
+	/* Only on transitions to running. */
+	ev = ev_state(XG_G_RUNNING, XG_G_RUNNABLE);
+	ev.has_pm = true;
+	check_line(&ev, "{\"event\":\"state\",\"ts\":2500,\"pid\":42,\"goid\":18,"
+			"\"from\":\"running\",\"to\":\"runnable\",\"tid\":43}\n");
+}
+
+static void test_golden_alloc(void **state)
+{
+	struct gev ev = {.kind = GEV_ALLOC, .ts = 3000, .pid = 42, .tid = 43, .goid = 18};
+
+	(void)state;
+	ev.alloc.kind = XG_AK_SLICE;
+	ev.alloc.size = 192;
+	ev.alloc.bucket = 14;
+	ev.alloc.type = "int64";
+	check_line(&ev, "{\"event\":\"alloc\",\"ts\":3000,\"pid\":42,\"goid\":18,"
+			"\"kind\":\"slice\",\"size\":192,\"class\":14,\"type\":\"int64\","
+			"\"tid\":43}\n");
+	ev.alloc.kind = XG_AK_MAP;
+	ev.alloc.type = NULL;
+	ev.alloc.has_hint = true;
+	ev.alloc.hint = 80;
+	check_line(&ev, "{\"event\":\"alloc\",\"ts\":3000,\"pid\":42,\"goid\":18,"
+			"\"kind\":\"map\",\"size\":192,\"class\":14,\"type\":null,\"hint\":80,"
+			"\"tid\":43}\n");
+	ev.alloc.kind = 200;
+	ev.alloc.has_hint = false;
+	ev.alloc.bucket = XG_ALLOC_LARGE;
+	ev.goid = 0;
+	check_line(&ev, "{\"event\":\"alloc\",\"ts\":3000,\"pid\":42,\"goid\":0,"
+			"\"kind\":\"other\",\"size\":192,\"class\":68,\"type\":null,\"tid\":43}\n");
+}
+
+static void test_golden_gc(void **state)
+{
+	struct gev ev = {.kind = GEV_GC, .ts = 4000, .pid = 42, .tid = 43, .goid = 1};
+
+	(void)state;
+	ev.gc.phase = XG_GC_STW_START;
+	ev.gc.reason = GEV_NO_REASON;
+	check_line(&ev, "{\"event\":\"gc\",\"ts\":4000,\"pid\":42,\"goid\":1,"
+			"\"phase\":\"stw_start\",\"cycle\":null,\"reason\":null,\"tid\":43}\n");
+	ev.gc.reason = 2;
+	ev.gc.reason_str = "GC sweep termination";
+	check_line(&ev, "{\"event\":\"gc\",\"ts\":4000,\"pid\":42,\"goid\":1,"
+			"\"phase\":\"stw_start\",\"cycle\":null,"
+			"\"reason\":\"GC sweep termination\",\"tid\":43}\n");
+	ev.gc.phase = XG_GC_STW_END;
+	ev.gc.cycle = 3;
+	ev.gc.reason = 17;
+	ev.gc.reason_str = NULL;
+	ev.gc.dur_ns = 1234;
+	check_line(&ev, "{\"event\":\"gc\",\"ts\":4000,\"pid\":42,\"goid\":1,"
+			"\"phase\":\"stw_end\",\"cycle\":3,\"reason\":\"#17\",\"stw_ns\":1234,"
+			"\"tid\":43}\n");
+	ev.gc.phase = XG_GC_START;
+	ev.gc.trigger = 2;
+	ev.gc.procs = 4;
+	check_line(&ev, "{\"event\":\"gc\",\"ts\":4000,\"pid\":42,\"goid\":1,"
+			"\"phase\":\"start\",\"cycle\":3,\"trigger\":\"cycle\",\"procs\":4,"
+			"\"tid\":43}\n");
+	ev.gc.phase = XG_GC_MARK_TERM;
+	check_line(&ev, "{\"event\":\"gc\",\"ts\":4000,\"pid\":42,\"goid\":1,"
+			"\"phase\":\"mark_termination\",\"cycle\":3,\"tid\":43}\n");
+	ev.gc.phase = XG_GC_SWEEP;
+	check_line(&ev, "{\"event\":\"gc\",\"ts\":4000,\"pid\":42,\"goid\":1,"
+			"\"phase\":\"sweep\",\"cycle\":3,\"tid\":43}\n");
+	ev.gc.phase = XG_GC_END;
+	ev.gc.dur_ns = 5500;
+	ev.gc.n_stw = 2;
+	ev.gc.stw_ns = 850;
+	ev.gc.stw_max_ns = 500;
+	ev.gc.mark_ns = 5000;
+	check_line(&ev, "{\"event\":\"gc\",\"ts\":4000,\"pid\":42,\"goid\":1,"
+			"\"phase\":\"end\",\"cycle\":3,\"dur_ns\":5500,\"stw\":2,\"stw_ns\":850,"
+			"\"stw_max_ns\":500,\"mark_ns\":5000,\"tid\":43}\n");
+	ev.gc.phase = 77;
+	check_line(&ev, "{\"event\":\"gc\",\"ts\":4000,\"pid\":42,\"goid\":1,"
+			"\"phase\":\"unknown\",\"cycle\":3,\"tid\":43}\n");
+}
+
+static void test_golden_alloc_hist(void **state)
+{
+	struct gev ev = {.kind = GEV_ALLOC_HIST, .ts = 5000, .pid = 42};
+
+	(void)state;
+	ev.hist.bucket = 62;
+	ev.hist.class_size = 20480;
+	ev.hist.count = 3;
+	ev.hist.bytes = 60024;
+	check_line(&ev, "{\"event\":\"alloc_hist\",\"ts\":5000,\"pid\":42,\"goid\":0,"
+			"\"class\":62,\"class_size\":20480,\"count\":3,\"bytes\":60024,"
+			"\"tid\":0}\n");
+}
+
 static void test_golden_exit(void **state)
 {
 	struct gev ev = {.kind = GEV_EXIT, .ts = 7000, .pid = 42, .tid = 43, .goid = 18};
@@ -672,11 +782,13 @@ static void test_writer_open(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_create), cmocka_unit_test(test_golden_state),
-		cmocka_unit_test(test_golden_exit),   cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_escaping),      cmocka_unit_test(test_enospc),
-		cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_writer_file),
-		cmocka_unit_test(test_writer_epipe),  cmocka_unit_test(test_writer_enospc),
+		cmocka_unit_test(test_golden_create),	  cmocka_unit_test(test_golden_state),
+		cmocka_unit_test(test_golden_exit),	  cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_golden_running_pm), cmocka_unit_test(test_golden_alloc),
+		cmocka_unit_test(test_golden_gc),	  cmocka_unit_test(test_golden_alloc_hist),
+		cmocka_unit_test(test_escaping),	  cmocka_unit_test(test_enospc),
+		cmocka_unit_test(test_round_trip),	  cmocka_unit_test(test_writer_file),
+		cmocka_unit_test(test_writer_epipe),	  cmocka_unit_test(test_writer_enospc),
 		cmocka_unit_test(test_writer_open),
 	};
 
