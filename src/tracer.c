@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "allocs.h"
 #include "decode.h"
 #include "goelf.h"
 #include "gotables.h"
@@ -88,6 +89,11 @@ struct tracer {
 	/* Meter counters, and their values at the last meters() call. */
 	uint64_t n_records, n_events, proc_ns;
 	uint64_t m_ts, m_records, m_events, m_proc_ns, m_drops;
+	/* Allocation and GC probes (src/allocs.c, docs/EVENTS.md). */
+	struct alloc_types *types; /* type names of allocation events */
+	bool alloc_probes;	   /* mallocgc is attached: poll its histogram */
+	uint64_t hist_ts;	   /* last histogram poll */
+	int go_major, go_minor;
 	uint64_t m_run_ns, m_run_cnt; /* BPF run time and hits at the last sample */
 	struct xg_meters meters;      /* the last full sample, what every reader sees */
 	int stats_fd;		      /* BPF_ENABLE_STATS while attached, else -1 */
@@ -238,7 +244,8 @@ static int open_binary(struct tracer *t)
 						    : t->env->probes ? t->env->probes
 								     : PROBES_DEFAULT,
 					   .kernel = probes__running_kernel(),
-					   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL};
+					   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL,
+					   .classes = t->env->alloc ? 1u << PROBE_CLASS_ALLOC : 0};
 
 		t->n_sites = probes__resolve(t->ge, &popts, t->sites, PROBES_MAX, err, sizeof(err));
 	}
@@ -428,6 +435,134 @@ static bool symbolize(struct tracer *t, uint64_t pc, bool start, struct go_pcinf
 	return c->ok;
 }
 
+/* ---- allocations and GC (src/allocs.c) ------------------------------------------------ */
+
+/* Type names of allocations, stop-the-world reasons: what the records carry as numbers. */
+static void name_event(struct tracer *t, struct gev *ev)
+{
+	if (ev->kind == GEV_ALLOC && ev->alloc.type_addr && t->types)
+		ev->alloc.type =
+			alloc_types__name(t->types, ev->alloc.type_addr - proc_bias(t, ev->pid));
+	if (ev->kind == GEV_GC && ev->gc.reason >= 0)
+		ev->gc.reason_str = go_tables__stw_reason(t->go_major, t->go_minor,
+							  (unsigned int)ev->gc.reason);
+}
+
+static int emit_event(const struct gev *in, void *ctx);
+
+/*
+ * The size-class histogram is counted in a BPF map: read it and turn the
+ * buckets that changed into GEV_ALLOC_HIST events (cumulative totals).
+ */
+static int poll_hist(struct tracer *t, uint64_t now)
+{
+	struct xg_hist_key key, next, *prev = NULL;
+	int fd, err = 0;
+
+	if (!t->alloc_probes || !t->skel)
+		return 0;
+	t->hist_ts = now;
+	fd = bpf_map__fd(t->skel->maps.alloc_hist);
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
+		struct gtable_alloc_hist h;
+		struct xg_hist_val v;
+		struct gev ev;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) || key.bucket >= XG_ALLOC_BUCKETS)
+			continue;
+		if (!gtable__alloc_hist(t->gt, key.pid, &h) && h.count[key.bucket] == v.count)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = GEV_ALLOC_HIST;
+		ev.ts = now;
+		ev.pid = key.pid;
+		ev.reason = GEV_NO_REASON;
+		ev.hist.bucket = (uint8_t)key.bucket;
+		ev.hist.class_size = allocs__bucket_size(
+			key.bucket, (const uint16_t *)t->skel->rodata->alloc_conf.class_size);
+		ev.hist.count = v.count;
+		ev.hist.bytes = v.bytes;
+		err = emit_event(&ev, t);
+	}
+	return err;
+}
+
+static uint64_t sum_hits(struct tracer *t, enum xg_hit which)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t total = 0, *vals;
+	uint32_t key = which;
+	int i;
+
+	if (ncpu <= 0 || !t->skel)
+		return 0;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (!bpf_map__lookup_elem(t->skel->maps.hits, &key, sizeof(key), vals, sizeof(*vals) * ncpu,
+				  0))
+		for (i = 0; i < ncpu; i++)
+			total += vals[i];
+	free(vals);
+	return total;
+}
+
+/* Allocation probes cost one hit per allocation: say how many the target paid. */
+static void report_hits(struct tracer *t)
+{
+	if (!t->alloc_probes)
+		return;
+	fprintf(stderr,
+		"xgotop-tui: probe hits: casgstatus %llu, mallocgc %llu, makemap %llu, gc %llu\n",
+		(unsigned long long)sum_hits(t, XG_HIT_CASGSTATUS),
+		(unsigned long long)sum_hits(t, XG_HIT_MALLOCGC),
+		(unsigned long long)sum_hits(t, XG_HIT_MAKEMAP),
+		(unsigned long long)sum_hits(t, XG_HIT_GC));
+}
+
+/*
+ * Configure the allocation and GC programs (rodata, before load). Without
+ * a usable mallocgc site the allocation probes are dropped, with a word.
+ */
+static void configure_events(struct tracer *t)
+{
+	const char *ver = goelf__go_version(t->ge), *first;
+	int i;
+
+	if (go_version_parse(ver, &t->go_major, &t->go_minor))
+		t->go_major = t->go_minor = 0;
+	t->skel->rodata->stw_has_reason = go_tables__stw_has_reason(t->go_major, t->go_minor);
+	for (i = 0; i < t->n_sites; i++) {
+		struct probe_site *s = &t->sites[i];
+
+		if (!s->found || strcmp(s->spec->prog, "mallocgc"))
+			continue;
+		if (allocs__conf(t->ge, s->vaddr, t->env->alloc != XG_ALLOC_HIST_ONLY,
+				 (struct xg_alloc_conf *)&t->skel->rodata->alloc_conf)) {
+			fprintf(stderr,
+				"xgotop-tui: warning: no allocation probes: %s has no known size "
+				"classes or function table\n",
+				ver);
+			s->found = false;
+			continue;
+		}
+		t->alloc_probes = true;
+		t->types = alloc_types__new(t->ge);
+		if (allocs__bypass(t->ge, &first))
+			fprintf(stderr,
+				"xgotop-tui: warning: %s was built with "
+				"GOEXPERIMENT=sizespecializedmalloc: new(T) calls %s and its "
+				"siblings directly, and those allocations are not seen\n",
+				t->display, first);
+	}
+	/* makemap only feeds mallocgc's records. */
+	for (i = 0; i < t->n_sites && !t->alloc_probes; i++)
+		if (t->sites[i].found && !strcmp(t->sites[i].spec->prog, "makemap"))
+			t->sites[i].found = false;
+}
+
 static int emit_event(const struct gev *in, void *ctx)
 {
 	struct tracer *t = ctx;
@@ -450,6 +585,8 @@ static int emit_event(const struct gev *in, void *ctx)
 	}
 	if (ev.reason >= 0)
 		ev.reason_str = go_tables__waitreason(&t->tables, (unsigned int)ev.reason);
+	if (ev.kind == GEV_ALLOC || ev.kind == GEV_GC)
+		name_event(t, &ev);
 
 	err = gtable__apply(t->gt, &ev);
 	if (err)
@@ -520,6 +657,7 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 	/* configure */
 	t->skel->rodata->off = t->tables.off;
 	t->skel->rodata->targ_tgid = (uint32_t)t->pid;
+	configure_events(t);
 	err = bpf_map__set_max_entries(t->skel->maps.events, t->env->ringbuf_mb << 20);
 	if (err) {
 		fail("cannot size the ring buffer: %s", strerror(-err));
@@ -616,7 +754,8 @@ static int end_session(struct tracer *t)
 		fail("cannot read the ring buffer: %s", strerror(-n));
 		return n;
 	}
-	return decoder__finish(t->dec, read_goid, emit_event, t);
+	n = decoder__finish(t->dec, read_goid, emit_event, t);
+	return n ? n : poll_hist(t, now_ns());
 }
 
 /* --poll: read the goroutine table when due, else wait for it or for the target's exit. */
@@ -671,6 +810,8 @@ static int pump(void *ctx, int timeout_ms)
 	}
 	start = now_ns();
 	err = decoder__drain(t->dec, start - REORDER_WINDOW_NS, emit_event, t);
+	if (!err && start - t->hist_ts >= 1000000000ull)
+		err = poll_hist(t, start);
 	t->proc_ns += now_ns() - start;
 	if (err)
 		return err;
@@ -906,6 +1047,7 @@ int tracer__run(const struct env *env)
 		goto cleanup;
 	}
 	rc = 0;
+	report_hits(&t);
 	{
 		uint64_t drops = count_drops(&t);
 
@@ -940,6 +1082,7 @@ cleanup:
 	detach(&t);
 	xgotop_bpf__destroy(t.skel);
 	decoder__free(t.dec);
+	alloc_types__free(t.types);
 	gtable__free(t.gt);
 	go_tables__free(&t.tables);
 	goelf__free(t.ge);
