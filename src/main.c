@@ -53,6 +53,10 @@ static void help(void)
 	       "  --alloc-hist              the size-class histogram only, no allocation events\n"
 	       "  --poll HZ                 no uprobes: read the goroutine table HZ times a\n"
 	       "                            second (changes between reads are not seen)\n"
+	       "  -s, --silent              headless: no meter line on stderr every -d seconds\n"
+	       "                            (default 1)\n"
+	       "  --metrics FILE            at exit, the meters as JSON to FILE: rates, drops,\n"
+	       "                            BPF time per probe hit, OVH (docs/METERS.md)\n"
 	       "  -v, --verbose             libbpf's log and probe details on stderr\n"
 	       "  -h, --help                this text\n"
 	       "  -V, --version             print the version\n\n"
@@ -90,6 +94,8 @@ enum {
 	O_COLORS,
 	O_FILTER,
 	O_SORT,
+	O_SILENT,
+	O_METRICS,
 	O_VERBOSE,
 	O_HELP,
 	O_VERSION
@@ -113,6 +119,8 @@ static const struct opt opts[] = {
 	{{"--colors", "--colours"}, true, O_COLORS},
 	{{"--filter"}, true, O_FILTER},
 	{{"--sort"}, true, O_SORT},
+	{{"-s", "--silent", "-silent"}, false, O_SILENT},
+	{{"--metrics", "-metrics"}, true, O_METRICS},
 	{{"-v", "--verbose"}, false, O_VERBOSE},
 	{{"-h", "--help", "-help"}, false, O_HELP},
 	{{"-V", "--version", "-version"}, false, O_VERSION},
@@ -242,6 +250,12 @@ int main(int argc, char **argv)
 			break;
 		case O_SORT:
 			env.sort = val;
+			break;
+		case O_SILENT:
+			env.silent = true;
+			break;
+		case O_METRICS:
+			env.metrics = val;
 			break;
 		case O_VERBOSE:
 			env.verbose = true;

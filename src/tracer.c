@@ -34,6 +34,7 @@
 #include "gtable.h"
 #include "gpoll.h"
 #include "jsonl.h"
+#include "meters.h"
 #include "probes.h"
 #include "source.h"
 #include "tracer.h"
@@ -97,6 +98,7 @@ struct tracer {
 	uint64_t m_run_ns, m_run_cnt; /* BPF run time and hits at the last sample */
 	struct xg_meters meters;      /* the last full sample, what every reader sees */
 	int stats_fd;		      /* BPF_ENABLE_STATS while attached, else -1 */
+	struct meters *mt;	      /* per-probe LAT, OVH, meter line, --metrics */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -908,6 +910,21 @@ static void sample_meters(struct tracer *t)
 			      ? (double)(run_ns - t->m_run_ns) / (run_cnt - t->m_run_cnt)
 			      : -1;
 	out->ovh_pct = -1;
+	if (t->mt) {
+		struct meters_counts c = {.ts = now,
+					  .records = t->n_records,
+					  .events = t->n_events,
+					  .proc_ns = t->proc_ns,
+					  .drops = drops,
+					  .ewp = st.queued,
+					  .stats = t->stats_fd >= 0};
+		double lat;
+
+		out->ovh_pct = meters__sample(t->mt, &c, &lat);
+		/* Over the attached probes only, not the calibration program. */
+		if (t->skel)
+			out->lat_ns = lat;
+	}
 	t->m_run_ns = run_ns;
 	t->m_run_cnt = run_cnt;
 	t->m_ts = now;
@@ -920,6 +937,48 @@ static void sample_meters(struct tracer *t)
 static void source_meters(void *ctx, struct xg_meters *out)
 {
 	*out = ((struct tracer *)ctx)->meters;
+}
+
+/* After attaching: calibrate the cost of a hit, register the probes (src/meters.c). */
+static int meters_open(struct tracer *t)
+{
+	struct meters_opts o = {.line_out = stderr, .no_probes = !t->skel};
+	struct meters_calib *c = &o.calib;
+	char name[160];
+	int i, err;
+
+	if (!t->env->ui && !t->env->silent)
+		o.line_s = t->env->delay > 0 ? t->env->delay : 1;
+	c->emulated_ns = c->stepped_ns = -1;
+	if (t->skel) {
+		err = meters__calibrate(bpf_program__fd(t->skel->progs.xg_calib), 4000, 5, c);
+		if (err)
+			fail("cannot time a probe hit: %s (OVH unknown)", strerror(-err));
+		else if (verbose)
+			fprintf(stderr,
+				"xgotop-tui: a probe hit costs %.0f ns emulated, %.0f ns "
+				"single-stepped, with a %.0f ns program\n",
+				c->emulated_ns, c->stepped_ns, c->prog_ns);
+	}
+	t->mt = meters__new(&o);
+	if (!t->mt) {
+		fail("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; t->skel && i < t->n_sites; i++) {
+		struct probe_site *s = &t->sites[i];
+		struct bpf_program *prog;
+
+		if (!t->links[i])
+			continue;
+		prog = bpf_object__find_program_by_name(t->skel->obj, s->spec->prog);
+		err = meters__add_probe(t->mt, s->spec->prog, bpf_program__fd(prog),
+					probes__site_name(s, name, sizeof(name)),
+					s->mode == INSN_UPROBE_STEPPED);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static uint64_t source_now(void *ctx)
@@ -996,6 +1055,8 @@ int tracer__run(const struct env *env)
 	} else if (load_and_attach(&t, t.attached, sizeof(t.attached))) {
 		goto cleanup;
 	}
+	if (meters_open(&t))
+		goto cleanup;
 	if (!t.launched && target_gone(&t, 0)) {
 		fail("cannot attach to pid %d: the process exited during attach", (int)t.pid);
 		goto cleanup;
@@ -1055,6 +1116,11 @@ int tracer__run(const struct env *env)
 			fail("%llu events dropped: the ring buffer was full (raise --ringbuf-mb)",
 			     (unsigned long long)drops);
 	}
+	sample_meters(&t); /* the last interval, for the summary */
+	if (env->metrics && (err = meters__write_summary(t.mt, env->metrics))) {
+		fail("cannot write %s: %s", env->metrics, strerror(-err));
+		rc = 1;
+	}
 
 cleanup:
 	if (go_fd >= 0)
@@ -1082,6 +1148,7 @@ cleanup:
 	detach(&t);
 	xgotop_bpf__destroy(t.skel);
 	decoder__free(t.dec);
+	meters__free(t.mt);
 	alloc_types__free(t.types);
 	gtable__free(t.gt);
 	go_tables__free(&t.tables);

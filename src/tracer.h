@@ -37,6 +37,9 @@ struct env {
 	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
 	unsigned int alloc;  /* --alloc / --alloc-hist: enum xg_alloc_mode, at any level */
 	double poll_hz;	     /* --poll HZ: read the goroutine table, no uprobes; 0: off */
+	/* Meters (src/meters.c, docs/METERS.md): */
+	bool silent;	     /* -s: no meter line every -d seconds in headless mode */
+	const char *metrics; /* --metrics FILE: JSON summary at exit */
 };
 
 /* --alloc: allocation events and histogram; --alloc-hist: the histogram only. */

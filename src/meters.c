@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Meters over the whole session (docs/METERS.md). The OVH estimate is
+ * hits/s x the cost of one hit, per probe: the trap, calibrated here on
+ * functions of our own, plus the program's run time, from the kernel's BPF
+ * statistics. A trap on an instruction the kernel single-steps costs about
+ * four times one it emulates (docs/OVERHEAD.md), so each probe is priced by
+ * the kind of instruction its site is.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meters.h"
+
+#define MAX_PROBES 32
+
+/* The calibration targets: each starts with the instruction whose trap is timed. */
+#if defined(__x86_64__)
+__asm__(".text\n"
+	".p2align 4\n.globl xg_calib_emulated\n.type xg_calib_emulated,@function\n"
+	"xg_calib_emulated:\n nop\n ret\n"
+	".p2align 4\n.globl xg_calib_stepped\n.type xg_calib_stepped,@function\n"
+	"xg_calib_stepped:\n sub $0x18,%rsp\n add $0x18,%rsp\n ret\n");
+#define HAVE_CALIB 1
+#elif defined(__aarch64__)
+/* arm64 emulates branches and single-steps everything else, nop included. */
+__asm__(".text\n"
+	".p2align 4\n.globl xg_calib_emulated\n.type xg_calib_emulated,%function\n"
+	"xg_calib_emulated:\n b 1f\n1: ret\n"
+	".p2align 4\n.globl xg_calib_stepped\n.type xg_calib_stepped,%function\n"
+	"xg_calib_stepped:\n nop\n ret\n");
+#define HAVE_CALIB 1
+#endif
+
+#ifdef HAVE_CALIB
+void xg_calib_emulated(void);
+void xg_calib_stepped(void);
+#endif
+
+struct mprobe {
+	char prog[64];
+	char sites[256];
+	int fd;
+	bool stepped, mixed;
+	uint64_t ns0, cnt0; /* at attach */
+	uint64_t ns, cnt;   /* at the last sample */
+	uint64_t pns, pcnt; /* at the last meter line */
+	double est_ns;	    /* estimated target ns since attach */
+};
+
+struct meters {
+	struct meters_opts o;
+	struct mprobe p[MAX_PROBES];
+	int n;
+	bool started, stats;
+	struct meters_counts first, last, printed;
+	double est_ns, printed_est_ns; /* all probes */
+	double ovh_max;
+	uint64_t ewp_max;
+	unsigned int samples;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int prog_stats(int fd, uint64_t *run_ns, uint64_t *run_cnt)
+{
+	struct bpf_prog_info info;
+	union bpf_attr a;
+
+	memset(&info, 0, sizeof(info));
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = sizeof(info);
+	a.info.info = (uint64_t)(uintptr_t)&info;
+	if (syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)) < 0)
+		return -errno;
+	*run_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+	return 0;
+}
+
+#ifdef HAVE_CALIB
+/* The file and file offset of our own code at ADDR, from /proc/self/maps. */
+static int self_file_off(uintptr_t addr, char *path, size_t len, uint64_t *off)
+{
+	char line[4352];
+	FILE *f = fopen("/proc/self/maps", "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end, foff;
+		char perms[8];
+		int pos = 0;
+
+		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %n", &start, &end, perms, &foff, &pos) <
+			    4 ||
+		    addr < start || addr >= end || !pos)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[pos] != '/' || strlen(line + pos) >= len)
+			break;
+		strcpy(path, line + pos);
+		*off = addr - start + foff;
+		err = 0;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+static int uprobe_pmu(void)
+{
+	FILE *f = fopen("/sys/bus/event_source/devices/uprobe/type", "re");
+	int type = -1;
+
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%d", &type) != 1)
+		type = -EINVAL;
+	fclose(f);
+	return type;
+}
+
+/* A uprobe on FN in this thread running PROG_FD: its perf fd, or -errno. */
+static int probe_self(void (*fn)(void), int prog_fd, int pmu)
+{
+	struct perf_event_attr a;
+	char path[4096];
+	uint64_t off = 0;
+	int fd, err;
+
+	err = self_file_off((uintptr_t)fn, path, sizeof(path), &off);
+	if (err)
+		return err;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = (uint32_t)pmu;
+	a.config1 = (uint64_t)(uintptr_t)path;
+	a.config2 = off;
+	a.disabled = 1;
+	fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static double ns_per_call(void (*fn)(void), int calls)
+{
+	uint64_t t0 = mono_ns();
+	int i;
+
+	for (i = 0; i < calls; i++)
+		fn();
+	return (double)(mono_ns() - t0) / calls;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+#endif
+
+int meters__calibrate(int prog_fd, int calls, int rounds, struct meters_calib *out)
+{
+	out->emulated_ns = out->stepped_ns = -1;
+	out->prog_ns = 0;
+#ifdef HAVE_CALIB
+	double emu[16], step[16];
+	uint64_t ns0 = 0, cnt0 = 0, ns1, cnt1;
+	union bpf_attr a;
+	int pmu = uprobe_pmu(), stats_fd, r, fd, err = 0;
+
+	if (pmu < 0)
+		return pmu;
+	if (rounds > 16)
+		rounds = 16;
+	/* The program's own run time, to count it once: the kernel measures it in LAT. */
+	memset(&a, 0, sizeof(a));
+	a.enable_stats.type = BPF_STATS_RUN_TIME;
+	stats_fd = (int)syscall(SYS_bpf, BPF_ENABLE_STATS, &a, sizeof(a));
+	prog_stats(prog_fd, &ns0, &cnt0);
+	for (r = 0; r < rounds && !err; r++) {
+		double bare;
+
+		bare = ns_per_call(xg_calib_emulated, calls);
+		fd = probe_self(xg_calib_emulated, prog_fd, pmu);
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		emu[r] = ns_per_call(xg_calib_emulated, calls) - bare;
+		close(fd);
+		bare = ns_per_call(xg_calib_stepped, calls);
+		fd = probe_self(xg_calib_stepped, prog_fd, pmu);
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		step[r] = ns_per_call(xg_calib_stepped, calls) - bare;
+		close(fd);
+	}
+	if (stats_fd >= 0 && !prog_stats(prog_fd, &ns1, &cnt1) && cnt1 > cnt0)
+		out->prog_ns = (double)(ns1 - ns0) / (double)(cnt1 - cnt0);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	if (err)
+		return err;
+	out->emulated_ns = median(emu, rounds);
+	out->stepped_ns = median(step, rounds);
+	return 0;
+#else
+	(void)prog_fd;
+	(void)calls;
+	(void)rounds;
+	return -EOPNOTSUPP;
+#endif
+}
+
+struct meters *meters__new(const struct meters_opts *opts)
+{
+	struct meters *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->o = *opts;
+	m->ovh_max = -1;
+	return m;
+}
+
+void meters__free(struct meters *m)
+{
+	free(m);
+}
+
+int meters__add_probe(struct meters *m, const char *prog, int prog_fd, const char *site,
+		      bool stepped)
+{
+	struct mprobe *p = NULL;
+	size_t l;
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->p[i].prog, prog))
+			p = &m->p[i];
+	if (!p) {
+		if (m->n == MAX_PROBES)
+			return -E2BIG;
+		p = &m->p[m->n++];
+		snprintf(p->prog, sizeof(p->prog), "%s", prog);
+		p->fd = prog_fd;
+		p->stepped = stepped;
+		if (prog_stats(prog_fd, &p->ns0, &p->cnt0))
+			p->ns0 = p->cnt0 = 0;
+		p->ns = p->pns = p->ns0;
+		p->cnt = p->pcnt = p->cnt0;
+	} else if (p->stepped != stepped) {
+		/* One count for both kinds of site: price them all as the dearer one. */
+		p->mixed = true;
+		p->stepped = true;
+	}
+	l = strlen(p->sites);
+	if (l + 1 < sizeof(p->sites))
+		snprintf(p->sites + l, sizeof(p->sites) - l, "%s%s", l ? "," : "", site);
+	return 0;
+}
+
+static bool calibrated(const struct meters *m)
+{
+	return m->o.calib.emulated_ns >= 0 && m->o.calib.stepped_ns >= 0;
+}
+
+/* The trap cost of one hit of P, without the run time the kernel counts. */
+static double trap_ns(const struct meters *m, const struct mprobe *p)
+{
+	double ns = p->stepped ? m->o.calib.stepped_ns : m->o.calib.emulated_ns;
+
+	ns -= m->o.calib.prog_ns;
+	return ns > 0 ? ns : 0;
+}
+
+static bool ovh_known(const struct meters *m)
+{
+	return m->o.no_probes || (m->stats && calibrated(m));
+}
+
+static void print_line(struct meters *m, const struct meters_counts *c)
+{
+	const struct meters_counts *b = &m->printed;
+	double dt = (double)(c->ts - b->ts) / 1e9, t = (double)(c->ts - m->first.ts) / 1e9;
+	uint64_t records = c->records - b->records, hits = 0, run_ns = 0;
+	char lat[32] = "n/a", ovh[32] = "n/a";
+	int i;
+
+	for (i = 0; i < m->n; i++) {
+		hits += m->p[i].cnt - m->p[i].pcnt;
+		run_ns += m->p[i].ns - m->p[i].pns;
+		m->p[i].pcnt = m->p[i].cnt;
+		m->p[i].pns = m->p[i].ns;
+	}
+	if (m->stats && hits)
+		snprintf(lat, sizeof(lat), "%.0fns", (double)run_ns / (double)hits);
+	if (ovh_known(m))
+		snprintf(ovh, sizeof(ovh), "%.1f%%", (m->est_ns - m->printed_est_ns) / dt / 1e7);
+	fprintf(m->o.line_out,
+		"xgotop-tui: t=%.0fs RPS=%.0f PPS=%.0f EWP=%llu PRC=%.0fns LAT=%s HITS=%.0f/s "
+		"OVH=%s "
+		"DROP=%llu (%.0f/s)\n",
+		t, records / dt, (double)(c->events - b->events) / dt, (unsigned long long)c->ewp,
+		records ? (double)(c->proc_ns - b->proc_ns) / (double)records : 0.0, lat,
+		(double)hits / dt, ovh, (unsigned long long)c->drops,
+		(double)(c->drops - b->drops) / dt);
+	fflush(m->o.line_out);
+	m->printed = *c;
+	m->printed_est_ns = m->est_ns;
+}
+
+double meters__sample(struct meters *m, const struct meters_counts *c, double *lat_ns)
+{
+	uint64_t hits = 0, run_ns = 0;
+	double est = 0, dt;
+	int i;
+
+	*lat_ns = -1;
+	m->stats = c->stats;
+	if (!m->started) {
+		m->started = true;
+		m->first = m->last = m->printed = *c;
+		return -1;
+	}
+	dt = (double)(c->ts - m->last.ts) / 1e9;
+	for (i = 0; i < m->n; i++) {
+		struct mprobe *p = &m->p[i];
+		uint64_t ns, cnt;
+
+		if (prog_stats(p->fd, &ns, &cnt) || cnt < p->cnt || ns < p->ns)
+			continue;
+		hits += cnt - p->cnt;
+		run_ns += ns - p->ns;
+		p->est_ns += (double)(cnt - p->cnt) * trap_ns(m, p) + (double)(ns - p->ns);
+		est += (double)(cnt - p->cnt) * trap_ns(m, p) + (double)(ns - p->ns);
+		p->ns = ns;
+		p->cnt = cnt;
+	}
+	m->est_ns += est;
+	m->last = *c;
+	m->samples++;
+	if (c->ewp > m->ewp_max)
+		m->ewp_max = c->ewp;
+	if (c->stats && hits)
+		*lat_ns = (double)run_ns / (double)hits;
+	if (m->o.line_s > 0 && (double)(c->ts - m->printed.ts) >= m->o.line_s * 1e9 - 1e7)
+		print_line(m, c);
+	if (!ovh_known(m) || dt <= 0)
+		return -1;
+	est = est / dt / 1e7;
+	if (est > m->ovh_max)
+		m->ovh_max = est;
+	return est;
+}
+
+/* NAME as a JSON string: our site names are Go symbols, escaped all the same. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+/* A figure, or null when unknown (negative) or undefined. */
+static void json_num(FILE *f, const char *key, double v, bool known)
+{
+	fprintf(f, "\"%s\": ", key);
+	if (known && v >= 0 && v == v)
+		fprintf(f, "%.3f", v);
+	else
+		fputs("null", f);
+}
+
+int meters__write_summary(const struct meters *m, const char *path)
+{
+	const struct meters_counts *a = &m->first, *b = &m->last;
+	double dur = (double)(b->ts - a->ts) / 1e9;
+	uint64_t records = b->records - a->records, hits = 0, run_ns = 0;
+	bool rates = dur > 0, ovh = ovh_known(m) && rates;
+	FILE *f;
+	int i, err = 0;
+
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	for (i = 0; i < m->n; i++) {
+		hits += m->p[i].cnt - m->p[i].cnt0;
+		run_ns += m->p[i].ns - m->p[i].ns0;
+	}
+	fprintf(f, "{\n  \"duration_s\": %.3f,\n", dur);
+	fprintf(f, "  \"records\": %llu, ", (unsigned long long)records);
+	json_num(f, "rps", records / dur, rates);
+	fprintf(f, ",\n  \"events\": %llu, ", (unsigned long long)(b->events - a->events));
+	json_num(f, "pps", (double)(b->events - a->events) / dur, rates);
+	fputs(",\n  ", f);
+	json_num(f, "prc_ns", (double)(b->proc_ns - a->proc_ns) / (double)records, records > 0);
+	fprintf(f, ", \"ewp_max\": %llu,\n", (unsigned long long)m->ewp_max);
+	fprintf(f, "  \"drops\": %llu, ", (unsigned long long)b->drops);
+	json_num(f, "drops_per_s", (double)b->drops / dur, rates);
+	fprintf(f, ",\n  \"hits\": %llu, ", (unsigned long long)hits);
+	json_num(f, "hits_per_s", (double)hits / dur, rates && m->stats);
+	fputs(", ", f);
+	json_num(f, "lat_ns", (double)run_ns / (double)hits, m->stats && hits);
+	fputs(",\n  ", f);
+	json_num(f, "ovh_pct", m->est_ns / dur / 1e7, ovh);
+	fputs(", ", f);
+	json_num(f, "ovh_pct_max", m->ovh_max, ovh);
+	fputs(",\n  \"hit_cost\": {", f);
+	json_num(f, "emulated_ns", m->o.calib.emulated_ns, calibrated(m));
+	fputs(", ", f);
+	json_num(f, "stepped_ns", m->o.calib.stepped_ns, calibrated(m));
+	fputs(", ", f);
+	json_num(f, "calib_prog_ns", m->o.calib.prog_ns, calibrated(m));
+	fputs("},\n  \"probes\": [", f);
+	for (i = 0; i < m->n; i++) {
+		const struct mprobe *p = &m->p[i];
+		uint64_t ph = p->cnt - p->cnt0;
+
+		fputs(i ? ",\n    {" : "\n    {", f);
+		fputs("\"program\": ", f);
+		json_str(f, p->prog);
+		fputs(", \"sites\": ", f);
+		json_str(f, p->sites);
+		fprintf(f, ", \"site_kind\": \"%s\", \"hits\": %llu, ",
+			p->mixed     ? "mixed"
+			: p->stepped ? "single-stepped"
+				     : "emulated",
+			(unsigned long long)ph);
+		json_num(f, "hits_per_s", (double)ph / dur, rates && m->stats);
+		fputs(", ", f);
+		json_num(f, "lat_ns", (double)(p->ns - p->ns0) / (double)ph, m->stats && ph);
+		fputs(", ", f);
+		json_num(f, "ovh_pct", p->est_ns / dur / 1e7, ovh);
+		fputc('}', f);
+	}
+	fputs(m->n ? "\n  ]\n}\n" : "]\n}\n", f);
+	if (ferror(f))
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}

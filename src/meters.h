@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The live tracer's meters beyond one interval (docs/METERS.md): per-probe
+ * BPF run time and hits from the kernel's BPF statistics, the OVH estimate
+ * from a hit cost calibrated at start-up, the headless meter line every -d
+ * seconds and the JSON summary of --metrics. Raw bpf(2) and perf_event_open
+ * calls on descriptors the tracer hands in: no libbpf, no skeleton.
+ */
+#ifndef XGOTOP_METERS_H
+#define XGOTOP_METERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct meters;
+
+/* What one uprobe hit costs the traced thread before its BPF program runs. */
+struct meters_calib {
+	double emulated_ns; /* trap on an emulated instruction (x86 nop, arm64 b); < 0: unknown */
+	double stepped_ns;  /* trap and single-step out of line; < 0: unknown */
+	double prog_ns;	    /* the trivial calibration program's own run time, in both */
+};
+
+/*
+ * Time calls of two functions of our own, probed with PROG_FD (a trivial
+ * BPF uprobe program) and not: ROUNDS interleaved rounds of CALLS calls,
+ * medians. 0, or -errno (then OUT holds -1s).
+ */
+int meters__calibrate(int prog_fd, int calls, int rounds, struct meters_calib *out);
+
+/* Cumulative counters of the session, read by the tracer at each sample. */
+struct meters_counts {
+	uint64_t ts; /* CLOCK_MONOTONIC ns */
+	uint64_t records, events, proc_ns, drops, ewp;
+	bool stats; /* BPF run-time statistics are on */
+};
+
+struct meters_opts {
+	double line_s;	/* headless meter line every LINE_S seconds; 0: none */
+	FILE *line_out; /* where the line goes (stderr) */
+	struct meters_calib calib;
+	bool no_probes; /* --poll: nothing runs in the target */
+};
+
+struct meters *meters__new(const struct meters_opts *opts);
+void meters__free(struct meters *m);
+
+/*
+ * A probe site whose program (PROG, its bpf fd PROG_FD) is attached at SITE,
+ * STEPPED when the kernel single-steps that instruction. Sites sharing a
+ * program are one probe for the meters: the kernel counts per program.
+ */
+int meters__add_probe(struct meters *m, const char *prog, int prog_fd, const char *site,
+		      bool stepped);
+
+/*
+ * Take a sample: read the programs' run time and hits, print the meter line
+ * when due. Returns the OVH of the interval since the previous sample, % of
+ * one core, or -1 when unknown. LAT_NS is that interval's mean run time per
+ * hit over all probes (-1: unknown).
+ */
+double meters__sample(struct meters *m, const struct meters_counts *c, double *lat_ns);
+
+/* The --metrics summary of the whole session as JSON to PATH: 0 or -errno. */
+int meters__write_summary(const struct meters *m, const char *path);
+
+#endif /* XGOTOP_METERS_H */
