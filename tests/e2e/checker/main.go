@@ -15,6 +15,12 @@
 //
 // Prints each mismatch (the first 20), then one summary line; exits 1 on any
 // mismatch, 2 on bad usage or unreadable input.
+//
+// Other targets have modes of their own (-mode), each in a file of its own:
+// allocs and allocs-hist (tests/targets/allocs), parked (tests/targets/parked),
+// gc (tests/targets/gcloop) and spin (tests/targets/spin). In the default
+// mode, events other than create, state and exit are checked for their common
+// fields only.
 package main
 
 import (
@@ -44,6 +50,29 @@ type event struct {
 	To        *string `json:"to"`
 	Reason    *string `json:"reason"`
 	Inferred  *bool   `json:"inferred"`
+	P         *int64  `json:"p"`
+	M         *int64  `json:"m"`
+
+	// alloc and alloc_hist
+	Kind      *string `json:"kind"`
+	Size      *uint64 `json:"size"`
+	Class     *int64  `json:"class"`
+	Type      *string `json:"type"`
+	Hint      *int64  `json:"hint"`
+	ClassSize *uint64 `json:"class_size"`
+	Count     *uint64 `json:"count"`
+	Bytes     *uint64 `json:"bytes"`
+
+	// gc
+	Phase    *string `json:"phase"`
+	Cycle    *int64  `json:"cycle"`
+	Trigger  *string `json:"trigger"`
+	Procs    *int64  `json:"procs"`
+	StwNs    *uint64 `json:"stw_ns"`
+	DurNs    *uint64 `json:"dur_ns"`
+	Stw      *int64  `json:"stw"`
+	StwMaxNs *uint64 `json:"stw_max_ns"`
+	MarkNs   *uint64 `json:"mark_ns"`
 
 	lineno int
 }
@@ -347,13 +376,14 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	const usage = "usage: checker -events FILE [-truth FILE] [-pid N] [-func-prefix P]"
+	const usage = "usage: checker -events FILE [-truth FILE] [-pid N] [-func-prefix P] [-mode M]"
 	fs := flag.NewFlagSet("checker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	eventsPath := fs.String("events", "", "xgotop-tui JSONL `FILE` (- for stdin)")
 	truthPath := fs.String("truth", "", "truth `FILE` written by the target")
 	pidFlag := fs.Int64("pid", -1, "the target's `pid` (default: from the truth)")
 	prefix := fs.String("func-prefix", "", "require a create whose func starts with `P`")
+	mode := fs.String("mode", "lifecycle", "what the truth is about: lifecycle, allocs, allocs-hist, parked, gc or spin")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintln(stderr, usage)
 		return 2
@@ -361,6 +391,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *eventsPath == "" || fs.NArg() != 0 {
 		fmt.Fprintln(stderr, usage)
 		return 2
+	}
+	if *mode != "lifecycle" {
+		return runMode(*mode, *eventsPath, *truthPath, stdin, stdout, stderr)
 	}
 
 	rep := &report{}
@@ -410,6 +443,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, ev := range evs {
 		checkEvent(ev, pid, rep)
 		if pid >= 0 && *ev.Pid != pid {
+			continue
+		}
+		if !lifecycleEvent(ev) {
 			continue
 		}
 		g := byGoid[*ev.Goid]
@@ -504,4 +540,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// lifecycleEvent: create, state and exit make a goroutine's chain; the other
+// kinds (alloc, gc, alloc_hist) are about it, or about the process.
+func lifecycleEvent(ev *event) bool {
+	switch *ev.Event {
+	case "create", "state", "exit":
+		return true
+	}
+	return false
 }

@@ -1,0 +1,106 @@
+// Command spin is the ground-truth target of the CPU-time and placement
+// tests: with GOMAXPROCS=2 (from the environment), one goroutine spins
+// alone for a second while main waits on a channel.
+//
+//	spin [-truth FILE] [-exit N] [-ms N]
+//
+// -truth FILE gets one JSON object: {"pid", "goversion", "gomaxprocs",
+// "goid", "start_ns", "end_ns"}: the spinning goroutine and when it started
+// and stopped spinning, on CLOCK_MONOTONIC (the tracer's clock).
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+type meta struct {
+	Pid        int    `json:"pid"`
+	GoVersion  string `json:"goversion"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Goid       int64  `json:"goid"`
+	StartNs    int64  `json:"start_ns"`
+	EndNs      int64  `json:"end_ns"`
+}
+
+func fatalf(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "spin: "+format+"\n", args...)
+	os.Exit(3)
+}
+
+// monotonic is clock_gettime(CLOCK_MONOTONIC), in ns.
+func monotonic() int64 {
+	var ts syscall.Timespec
+	const clockMonotonic = 1
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockMonotonic,
+		uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+		fatalf("clock_gettime: %v", e)
+	}
+	return ts.Nano()
+}
+
+func curGoid() int64 {
+	var buf [64]byte
+	n := runtime.Stack(buf[:], false)
+	f := strings.Fields(string(buf[:n]))
+	if len(f) < 2 || f[0] != "goroutine" {
+		fatalf("cannot parse own stack header %q", buf[:n])
+	}
+	id, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		fatalf("cannot parse own goid in %q", buf[:n])
+	}
+	return id
+}
+
+var sink uint64
+
+func main() {
+	truthPath := flag.String("truth", "", "write the ground truth to `FILE` (JSON)")
+	code := flag.Int("exit", 0, "exit with `status` when done")
+	ms := flag.Int64("ms", 1000, "spin for `N` milliseconds")
+	flag.Parse()
+
+	m := meta{Pid: os.Getpid(), GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	done := make(chan struct{})
+	go func() {
+		m.Goid = curGoid()
+		// A system call enters the syscall state: two of them, the clock
+		// of the loop is time.Now (the vDSO, no system call).
+		m.StartNs = monotonic()
+		t0 := time.Now()
+		x := uint64(1)
+		for time.Since(t0) < time.Duration(*ms)*time.Millisecond {
+			for i := 0; i < 1000; i++ {
+				x = x*6364136223846793005 + 1442695040888963407
+			}
+		}
+		m.EndNs = monotonic()
+		sink = x
+		close(done)
+	}()
+	<-done
+
+	if *truthPath != "" {
+		f, err := os.Create(*truthPath)
+		if err == nil {
+			err = json.NewEncoder(f).Encode(m)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fatalf("%v", err)
+		}
+	}
+	fmt.Printf("spin: done, goroutine %d spun %d ms\n", m.Goid, (m.EndNs-m.StartNs)/1000000)
+	os.Exit(*code)
+}
