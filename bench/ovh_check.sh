@@ -8,23 +8,29 @@
 # % of one core at the traced rate, which is what OVH shows. Prints figures,
 # medians last; asserts nothing. Needs root and Go.
 #
-#   bench/ovh_check.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-- XGOTOP-ARGS...]
+#   bench/ovh_check.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION] [-- XGOTOP-ARGS...]
 #
 #   -b BUILD     build directory with xgotop-tui (default: build)
 #   -r ROUNDS    interleaved rounds (default 5)
 #   -d SECONDS   length of each churn run (default 3)
+#   -g VERSION   build churn with this Go release (tools/go-toolchain.sh;
+#                default: the go on PATH)
 #   XGOTOP-ARGS  more options for xgotop-tui, e.g. --probes lifecycle
+#
+# XGOTOP_PROBES_AT_ENTRY=1 in the environment puts every probe at its
+# function's entry: with -g 1.20.14, casgstatus on a single-stepped `sub`.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=$root/build rounds=5 dur=3
-while getopts "b:r:d:" o; do
+build=$root/build rounds=5 dur=3 gobin=go
+while getopts "b:r:d:g:" o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
 	r) rounds=$OPTARG ;;
 	d) dur=$OPTARG ;;
-	*) sed -n '2,17p' "$0" >&2; exit 2 ;;
+	g) gobin=$("$root/tools/go-toolchain.sh" "$OPTARG") || exit 1 ;;
+	*) sed -n '2,22p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -32,7 +38,7 @@ extra=("$@")
 xg=$build/xgotop-tui
 [ "$(id -u)" -eq 0 ] || { echo "ovh_check: needs root" >&2; exit 1; }
 [ -x "$xg" ] || { echo "ovh_check: no $xg: build first" >&2; exit 1; }
-command -v go >/dev/null || { echo "ovh_check: needs go" >&2; exit 1; }
+command -v "$gobin" >/dev/null || { echo "ovh_check: needs go" >&2; exit 1; }
 command -v jq >/dev/null || { echo "ovh_check: needs jq" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/xg-ovh.XXXXXX)
@@ -42,7 +48,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-(cd "$here" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false go build -o "$tmp/churn" ./churn) || exit 1
+(cd "$here" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$gobin" build -o "$tmp/churn" ./churn) || exit 1
 
 # run_churn: "goroutines cpu_seconds" of one run (bash's time: the child's user + sys).
 run_churn() {
