@@ -6,12 +6,15 @@
 #include <string.h>
 
 #include "probes.h"
+#include "replay.h"
 #include "tracer.h"
 #include "tui.h"
 
 static const char usage_line[] =
 	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) [-d SEC] [-n N] "
-	"[--headless --jsonl FILE] [options]";
+	"[--headless --jsonl FILE] [options]\n"
+	"       xgotop-tui --replay FILE [--headless --jsonl FILE | --export jsonl|perfetto "
+	"[-o FILE]]";
 
 static void usage_error(const char *fmt, const char *arg)
 {
@@ -42,6 +45,18 @@ static void help(void)
 	       "  --headless                no terminal UI: events to --jsonl only\n"
 	       "  --jsonl FILE              write every event as one JSON object per line\n"
 	       "                            (FILE - is stdout; schema in docs/JSONL.md)\n\n"
+	       "Recordings (docs/FORMAT.md):\n"
+	       "  -w, --record FILE         record the session to FILE (zstd), alongside the\n"
+	       "                            UI or --jsonl; refuses to overwrite FILE\n"
+	       "  --force                   overwrite FILE (and -o FILE)\n"
+	       "  --history MIN             UI: keep the last MIN minutes in memory for its\n"
+	       "                            save key (default 5; 0: off)\n"
+	       "  --history-mb N            at most N MiB of them (default 64)\n"
+	       "  --replay FILE             replay a recording (no root, no target needed):\n"
+	       "                            the UI, or every event with --headless --jsonl\n"
+	       "  --export jsonl|perfetto   with --replay: JSONL, or Chrome trace JSON for\n"
+	       "                            ui.perfetto.dev (one track per goroutine)\n"
+	       "  -o FILE                   where --export writes (default: stdout)\n\n"
 	       "Options:\n"
 	       "  --duration SEC            stop after SEC seconds\n"
 	       "  --ringbuf-mb N            ring buffer size in MiB (default 16, a power of 2)\n"
@@ -65,7 +80,10 @@ static void help(void)
 	       "  sudo xgotop-tui -n 3 -d 2 --filter state:waiting -pid 1234\n"
 	       "  sudo xgotop-tui -pid 1234 --headless --jsonl events.jsonl\n"
 	       "  sudo xgotop-tui -b ./server --headless --jsonl -\n"
-	       "  sudo xgotop-tui --headless --jsonl out.jsonl -- ./server -port 8080\n\n"
+	       "  sudo xgotop-tui --headless --jsonl out.jsonl -- ./server -port 8080\n"
+	       "  sudo xgotop-tui -pid 1234 --headless --record session.zst --duration 600\n"
+	       "  xgotop-tui --replay session.zst\n"
+	       "  xgotop-tui --replay session.zst --export perfetto -o trace.json\n\n"
 	       "Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with uprobes and BPF ring\n"
 	       "buffers (5.8+). See xgotop-tui(1).\n",
 	       XG_VERSION, usage_line);
@@ -94,6 +112,13 @@ enum {
 	O_COLORS,
 	O_FILTER,
 	O_SORT,
+	O_RECORD,
+	O_FORCE,
+	O_REPLAY,
+	O_EXPORT,
+	O_OUTPUT,
+	O_HISTORY,
+	O_HISTORY_MB,
 	O_SILENT,
 	O_METRICS,
 	O_VERBOSE,
@@ -119,6 +144,13 @@ static const struct opt opts[] = {
 	{{"--colors", "--colours"}, true, O_COLORS},
 	{{"--filter"}, true, O_FILTER},
 	{{"--sort"}, true, O_SORT},
+	{{"-w", "--record", "-record"}, true, O_RECORD},
+	{{"--force", "-force"}, false, O_FORCE},
+	{{"--replay", "-replay"}, true, O_REPLAY},
+	{{"--export", "-export"}, true, O_EXPORT},
+	{{"-o", "--output"}, true, O_OUTPUT},
+	{{"--history", "-history"}, true, O_HISTORY},
+	{{"--history-mb"}, true, O_HISTORY_MB},
 	{{"-s", "--silent", "-silent"}, false, O_SILENT},
 	{{"--metrics", "-metrics"}, true, O_METRICS},
 	{{"-v", "--verbose"}, false, O_VERBOSE},
@@ -162,9 +194,32 @@ static double parse_number(const char *s, const char *what, double min, double m
 	return v;
 }
 
+/* --replay: a recording instead of a target; the same UI, JSONL or an export. */
+static int run_replay(struct env *env)
+{
+	if (env->pid || env->binary || env->cmd)
+		usage_error("%s", "--replay reads a recording: give no target with it");
+	if (env->record)
+		usage_error("%s", "--record records a live session: not with --replay");
+	if (env->output && !env->export)
+		usage_error("%s", "-o is where --export writes: add --export jsonl|perfetto");
+	if (env->export && (env->jsonl || env->headless))
+		usage_error("%s", "--export writes its own output: drop --headless and --jsonl");
+	if (env->jsonl && !env->headless)
+		usage_error("%s", "with --replay, --jsonl writes every event at once: add --headless");
+	if (!env->headless && !env->export) {
+		char err[512];
+
+		if (tui__validate(env, err, sizeof(err)))
+			usage_error("%s", err);
+		env->ui = tui__run;
+	}
+	return replay__run(env);
+}
+
 int main(int argc, char **argv)
 {
-	struct env env = {.ringbuf_mb = 16};
+	struct env env = {.ringbuf_mb = 16, .history_min = 5, .history_mb = 64};
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -251,6 +306,29 @@ int main(int argc, char **argv)
 		case O_SORT:
 			env.sort = val;
 			break;
+		case O_RECORD:
+			env.record = val;
+			break;
+		case O_FORCE:
+			env.force = true;
+			break;
+		case O_REPLAY:
+			env.replay = val;
+			break;
+		case O_EXPORT:
+			if (strcmp(val, "jsonl") && strcmp(val, "perfetto"))
+				usage_error("--export %s: want jsonl or perfetto", val);
+			env.export = val;
+			break;
+		case O_OUTPUT:
+			env.output = val;
+			break;
+		case O_HISTORY:
+			env.history_min = parse_number(val, "history length", 0, 1440);
+			break;
+		case O_HISTORY_MB:
+			env.history_mb = (unsigned int)parse_number(val, "history size", 1, 65536);
+			break;
 		case O_SILENT:
 			env.silent = true;
 			break;
@@ -269,6 +347,10 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (env.replay)
+		return run_replay(&env);
+	if (env.export || env.output)
+		usage_error("%s", "--export and -o read a recording: give --replay FILE");
 	if (!!env.pid + !!env.binary + !!env.cmd != 1)
 		usage_error("%s", "give exactly one target: -pid PID, -b BINARY or -- CMD");
 	if (env.poll_hz && env.probes)

@@ -36,6 +36,7 @@
 #include "jsonl.h"
 #include "meters.h"
 #include "probes.h"
+#include "record.h"
 #include "source.h"
 #include "tracer.h"
 #include "xgotop.skel.h"
@@ -99,6 +100,8 @@ struct tracer {
 	struct xg_meters meters;      /* the last full sample, what every reader sees */
 	int stats_fd;		      /* BPF_ENABLE_STATS while attached, else -1 */
 	struct meters *mt;	      /* per-probe LAT, OVH, meter line, --metrics */
+	struct record_writer *rec;    /* --record and/or the flight recorder */
+	int rec_err;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -437,6 +440,74 @@ static bool symbolize(struct tracer *t, uint64_t pc, bool start, struct go_pcinf
 	return c->ok;
 }
 
+/* ---- recording (src/record.c) ------------------------------------------------- */
+
+static void record_error(struct tracer *t, int err)
+{
+	if (err && !t->rec_err) {
+		t->rec_err = err;
+		fail("cannot write %s: %s (tracing goes on)",
+		     t->env->record ? t->env->record : "the flight recorder", strerror(-err));
+	}
+}
+
+/* --record, and the flight recorder behind the UI's save key: opened before attaching. */
+static int record_open(struct tracer *t)
+{
+	const struct env *env = t->env;
+	struct record_opts o = {.path = env->record,
+				.force = env->force,
+				.table = t->gt,
+				.history_bytes = (uint64_t)env->history_mb << 20};
+	int e;
+
+	if (env->ui && env->history_min > 0)
+		o.history_ns = (uint64_t)(env->history_min * 60e9);
+	if (!o.path && !o.history_ns)
+		return 0;
+	t->rec = record__open(&o);
+	if (t->rec)
+		return 0;
+	e = errno;
+	if (e == EEXIST)
+		fail("cannot record to %s: it exists (add --force to overwrite it)", env->record);
+	else if (e == ELOOP)
+		fail("cannot record to %s: it is a symbolic link", env->record);
+	else
+		fail("cannot record to %s: %s", env->record ? env->record : "memory", strerror(e));
+	return -e;
+}
+
+static int record_begin(struct tracer *t)
+{
+	struct record_meta m = {.pid = (uint32_t)t->pid,
+				.path = t->display,
+				.go_version = goelf__go_version(t->ge),
+				.arch = goelf__arch_name(t->ge),
+				.mod_path = goelf__mod_path(t->ge),
+				.probes = t->attached,
+				.mode = t->launched ? "launch"
+					: t->pid    ? "pid"
+						    : "binary",
+				.off = &t->tables.off,
+				.off_source = t->tables.off_source,
+				.wait_source = t->tables.wait_source};
+
+	record_error(t, t->rec ? record__begin(t->rec, &m) : 0);
+	return t->rec_err;
+}
+
+/* Each pump: write the frame when it is due (a second after its first record). */
+static void record_tick(struct tracer *t)
+{
+	record_error(t, record__tick(t->rec, now_ns()));
+}
+
+static int source_save_recent(void *ctx, char *path, unsigned long path_len)
+{
+	return record__save_recent(((struct tracer *)ctx)->rec, path, path_len);
+}
+
 /* ---- allocations and GC (src/allocs.c) ------------------------------------------------ */
 
 /* Type names of allocations, stop-the-world reasons: what the records carry as numbers. */
@@ -599,6 +670,8 @@ static int emit_event(const struct gev *in, void *ctx)
 		if (t->out_err)
 			fail("cannot write %s: %s", t->env->jsonl, strerror(-t->out_err));
 	}
+	if (t->rec)
+		record_error(t, record__event(t->rec, &ev));
 	return 0;
 }
 
@@ -819,10 +892,12 @@ static int pump(void *ctx, int timeout_ms)
 		return err;
 check_end:
 	if (now_ns() - t->m_ts >= METER_INTERVAL_NS) {
-		sample_meters(t);
+		sample_meters(t); /* records the sample too */
 		/* Exited goroutines leave the table after a while: memory follows churn. */
 		gtable__expire(t->gt, now_ns());
 	}
+	if (t->rec)
+		record_tick(t);
 	if (stop_signal && t->launched && !t->forwarded) {
 		/* Trace a launched child to its end: it decides what the signal means. */
 		kill(t->pid, stop_signal);
@@ -932,6 +1007,8 @@ static void sample_meters(struct tracer *t)
 	t->m_events = t->n_events;
 	t->m_proc_ns = t->proc_ns;
 	t->m_drops = drops;
+	if (t->rec)
+		record_error(t, record__meters(t->rec, out));
 }
 
 static void source_meters(void *ctx, struct xg_meters *out)
@@ -995,6 +1072,16 @@ static const struct xg_source_ops live_ops = {
 	.now = source_now,
 };
 
+/* With the flight recorder on. */
+static const struct xg_source_ops live_ops_recent = {
+	.pump = pump,
+	.table = source_table,
+	.info = source_info,
+	.meters = source_meters,
+	.now = source_now,
+	.save_recent = source_save_recent,
+};
+
 int tracer__run(const struct env *env)
 {
 	struct tracer t = {.env = env, .pidfd = -1, .child_log = -1, .stats_fd = -1};
@@ -1023,6 +1110,8 @@ int tracer__run(const struct env *env)
 			goto cleanup;
 		}
 	}
+	if (record_open(&t))
+		goto cleanup;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -1073,6 +1162,8 @@ int tracer__run(const struct env *env)
 			t.tables.off_source, t.tables.wait_source);
 	if (verbose && t.poll)
 		fprintf(stderr, "xgotop-tui: goroutine table: %s\n", poll_src__how(t.poll));
+	if (record_begin(&t))
+		goto cleanup;
 	/*
 	 * With a profile the compiler may inline casgstatus at hot call sites
 	 * (execute, ready, park_m, newproc1: docs/GO-VERSIONS.md); those
@@ -1092,7 +1183,9 @@ int tracer__run(const struct env *env)
 
 	t.deadline = env->duration > 0 ? now_ns() + (uint64_t)(env->duration * 1e9) : 0;
 	if (env->ui) {
-		struct xg_source src = {.ops = &live_ops, .ctx = &t};
+		struct xg_source src = {.ops = t.rec && env->history_min > 0 ? &live_ops_recent
+									: &live_ops,
+					.ctx = &t};
 
 		err = env->ui(&src, env);
 		if (!err)
@@ -1129,6 +1222,11 @@ cleanup:
 		close(err_fd);
 	if (t.out && jsonl__close(t.out) && rc == 0)
 		rc = 1;
+	if (t.rec) {
+		record_error(&t, record__close(t.rec));
+		if (t.rec_err && rc == 0)
+			rc = 1;
+	}
 	if (t.launched && t.pid > 0) {
 		int status;
 

@@ -33,6 +33,14 @@ struct env {
 	const char *colors; /* --colors 256|16|8|mono; NULL: what the terminal has */
 	const char *filter; /* --filter EXPR: initial filter */
 	const char *sort;   /* --sort KEY: initial sort */
+	/* Recordings (src/record.c, src/replay.c, src/export.c): */
+	const char *record;	 /* --record/-w FILE */
+	bool force;		 /* --force: overwrite FILE / -o FILE */
+	const char *replay;	 /* --replay FILE */
+	const char *export;	 /* --export jsonl|perfetto */
+	const char *output;	 /* -o FILE of --export; NULL: stdout */
+	double history_min;	 /* --history MIN: flight recorder window; 0: off */
+	unsigned int history_mb; /* --history-mb N: its memory bound */
 	/* What is probed (src/probes.c), or --poll (src/gpoll.c): */
 	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
 	unsigned int alloc;  /* --alloc / --alloc-hist: enum xg_alloc_mode, at any level */

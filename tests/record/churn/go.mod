@@ -1,0 +1,3 @@
+module xgotop-tui/tests/record/churn
+
+go 1.19
