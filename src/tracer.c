@@ -879,6 +879,9 @@ static int pump(void *ctx, int timeout_ms)
 		goto check_end;
 	}
 	err = ring_buffer__poll(t->rb, timeout_ms);
+	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
+	if (err == 0)
+		err = ring_buffer__consume(t->rb);
 	if (err < 0 && err != -EINTR) {
 		fail("cannot read the ring buffer: %s", strerror(-err));
 		return err;

@@ -162,7 +162,7 @@ func runLine(ts, goid, from, to, pm string) string {
 
 func TestSpin(t *testing.T) {
 	truth := writeFile(t, "truth.json",
-		`{"pid":7,"goversion":"go1.22.12","gomaxprocs":2,"goid":18,"start_ns":1000,"end_ns":2000}`)
+		`{"pid":7,"goversion":"go1.22.12","gomaxprocs":2,"goid":18,"start_ns":1000,"end_ns":2000,"cpu_ns":990}`)
 	good := []string{
 		runLine("900", "18", "runnable", "running", `,"p":1,"m":3`),
 		runLine("1500", "18", "running", "runnable", ""),
@@ -173,7 +173,14 @@ func TestSpin(t *testing.T) {
 
 	bad := append([]string{}, good...)
 	bad[2] = runLine("1700", "18", "runnable", "running", `,"p":0,"m":4`)
-	expectMode(t, "spin", writeFile(t, "e.jsonl", bad...), truth, 1, "cpu time 1")
+	expectMode(t, "spin", writeFile(t, "e.jsonl", bad...), truth, 1, "cpu time 2")
+
+	// A busy machine: the thread had 60% of the second; 78% running is fine.
+	busy := writeFile(t, "busy.json",
+		`{"pid":7,"goversion":"go1.22.12","gomaxprocs":2,"goid":18,"start_ns":1000,"end_ns":2000,"cpu_ns":600}`)
+	expectMode(t, "spin", writeFile(t, "e.jsonl", bad...), busy, 0, "a busy machine")
+	bad[2] = runLine("1990", "18", "runnable", "running", `,"p":0,"m":4`)
+	expectMode(t, "spin", writeFile(t, "e.jsonl", bad...), busy, 1, "cpu time 1")
 
 	bad = append([]string{}, good...)
 	bad[2] = runLine("1520", "18", "runnable", "running", `,"p":2,"m":4`)

@@ -11,17 +11,22 @@ type spinMeta struct {
 	Goid       int64 `json:"goid"`
 	StartNs    int64 `json:"start_ns"`
 	EndNs      int64 `json:"end_ns"`
+	CPUNs      int64 `json:"cpu_ns"`
 }
 
 // checkSpin: every transition to running names a P below GOMAXPROCS and an
-// M; the spinning goroutine was running for 90% to 100% of its second.
+// M; the time the spinning goroutine was running is within 10% of the CPU
+// time its thread got, and when the machine gave it the whole second (95% of
+// it at least), within 10% of the wall time too. Running time also counts
+// the moments the kernel took its thread away, so it may exceed the CPU time,
+// never the wall time.
 func checkSpin(evs []*event, truthPath string, rep *report) (string, error) {
 	m := &spinMeta{}
 	if err := readLines(truthPath, m, func(dec *json.Decoder) error { return fmt.Errorf("one line only") }); err != nil {
 		return "", err
 	}
-	if m.Pid == nil || m.GOMAXPROCS <= 0 || m.EndNs <= m.StartNs {
-		return "", fmt.Errorf("%s: no pid, gomaxprocs or spin interval", truthPath)
+	if m.Pid == nil || m.GOMAXPROCS <= 0 || m.EndNs <= m.StartNs || m.CPUNs <= 0 {
+		return "", fmt.Errorf("%s: no pid, gomaxprocs, spin interval or cpu time", truthPath)
 	}
 	evs = ofPid(evs, *m.Pid, rep)
 	ps := map[int64]int{}
@@ -70,12 +75,22 @@ func checkSpin(evs []*event, truthPath string, rep *report) (string, error) {
 	}
 	wall := uint64(m.EndNs - m.StartNs)
 	pct := float64(run) * 100 / float64(wall)
-	if pct < 90 || pct > 100 {
+	cpuPct := float64(run) * 100 / float64(m.CPUNs)
+	idle := float64(m.CPUNs) >= 0.95*float64(wall)
+	if cpuPct < 90 || run > wall {
+		rep.addf("cpu time", "goroutine %d ran %d ns of its %d ns of spinning; its thread had %d ns of CPU (%.1f%%), want 90%% at least",
+			m.Goid, run, wall, m.CPUNs, cpuPct)
+	}
+	if idle && (pct < 90 || pct > 100) {
 		rep.addf("cpu time", "goroutine %d ran %d ns of its %d ns of spinning (%.1f%%), want 90%% to 100%%", m.Goid, run, wall, pct)
+	}
+	busy := ""
+	if !idle {
+		busy = fmt.Sprintf(" (a busy machine: its thread had %.1f%% of the wall time, compared with that)", float64(m.CPUNs)*100/float64(wall))
 	}
 	if running == 0 {
 		rep.addf("p and m", "no transition to running")
 	}
-	return fmt.Sprintf("%s pid %d: goroutine %d ran %.1f%% of %d ms; %d transitions to running on Ps %v (GOMAXPROCS %d)",
-		m.GoVersion, *m.Pid, m.Goid, pct, wall/1000000, running, ps, m.GOMAXPROCS), nil
+	return fmt.Sprintf("%s pid %d: goroutine %d ran %.1f%% of %d ms, %.1f%% of its CPU time%s; %d transitions to running on Ps %v (GOMAXPROCS %d)",
+		m.GoVersion, *m.Pid, m.Goid, pct, wall/1000000, cpuPct, busy, running, ps, m.GOMAXPROCS), nil
 }

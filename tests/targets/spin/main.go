@@ -5,8 +5,11 @@
 //	spin [-truth FILE] [-exit N] [-ms N]
 //
 // -truth FILE gets one JSON object: {"pid", "goversion", "gomaxprocs",
-// "goid", "start_ns", "end_ns"}: the spinning goroutine and when it started
-// and stopped spinning, on CLOCK_MONOTONIC (the tracer's clock).
+// "goid", "start_ns", "end_ns", "cpu_ns"}: the spinning goroutine, when it
+// started and stopped spinning on CLOCK_MONOTONIC (the tracer's clock), and
+// the CPU time its thread got meanwhile (it is locked to that thread, so
+// this is the CPU time the goroutine had: less than the wall time when the
+// machine is busy with other work).
 package main
 
 import (
@@ -29,6 +32,7 @@ type meta struct {
 	Goid       int64  `json:"goid"`
 	StartNs    int64  `json:"start_ns"`
 	EndNs      int64  `json:"end_ns"`
+	CPUNs      int64  `json:"cpu_ns"`
 }
 
 func fatalf(format string, args ...interface{}) {
@@ -36,12 +40,15 @@ func fatalf(format string, args ...interface{}) {
 	os.Exit(3)
 }
 
-// monotonic is clock_gettime(CLOCK_MONOTONIC), in ns.
-func monotonic() int64 {
+const (
+	clockMonotonic       = 1
+	clockThreadCPUTimeID = 3
+)
+
+// clock is clock_gettime(ID), in ns.
+func clock(id uintptr) int64 {
 	var ts syscall.Timespec
-	const clockMonotonic = 1
-	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockMonotonic,
-		uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, id, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
 		fatalf("clock_gettime: %v", e)
 	}
 	return ts.Nano()
@@ -72,10 +79,12 @@ func main() {
 	m := meta{Pid: os.Getpid(), GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	done := make(chan struct{})
 	go func() {
+		runtime.LockOSThread()
 		m.Goid = curGoid()
-		// A system call enters the syscall state: two of them, the clock
+		// A system call enters the syscall state: four of them, the clock
 		// of the loop is time.Now (the vDSO, no system call).
-		m.StartNs = monotonic()
+		cpu0 := clock(clockThreadCPUTimeID)
+		m.StartNs = clock(clockMonotonic)
 		t0 := time.Now()
 		x := uint64(1)
 		for time.Since(t0) < time.Duration(*ms)*time.Millisecond {
@@ -83,7 +92,8 @@ func main() {
 				x = x*6364136223846793005 + 1442695040888963407
 			}
 		}
-		m.EndNs = monotonic()
+		m.EndNs = clock(clockMonotonic)
+		m.CPUNs = clock(clockThreadCPUTimeID) - cpu0
 		sink = x
 		close(done)
 	}()
