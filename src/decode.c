@@ -167,7 +167,7 @@ struct gc_track {
 	int stw_reason;
 	uint32_t cycles; /* cycles started while traced */
 	bool in_cycle;	 /* between START and END */
-	bool swept;	 /* SWEEP seen: the end of the current pause ends the cycle */
+	bool last_pause; /* MARK_TERM or SWEEP seen: the end of this pause ends the cycle */
 	uint64_t cycle_start, mark_start, mark_ns;
 	uint32_t n_stw;
 	uint64_t stw_ns, stw_max_ns;
@@ -381,7 +381,10 @@ static int emit_alloc(struct decoder *d, const struct xg_event *rec, decoder_emi
 /*
  * GC records: pair each stop of the world with its start, and follow the
  * cycle from START (inside its first pause, sweep termination) to the end
- * of the pause in which SWEEP ran (mark termination), when END is emitted.
+ * of the pause in which MARK_TERM and SWEEP ran (gcMarkDone restarts the
+ * world before calling gcMarkTermination when marking must go on, so that
+ * pause is the cycle's last), when END is emitted. Either record suffices:
+ * a release without one of the two functions still ends its cycles.
  */
 static int emit_gc(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
@@ -414,7 +417,7 @@ static int emit_gc(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 	case XG_GC_START:
 		g->cycles++;
 		g->in_cycle = true;
-		g->swept = false;
+		g->last_pause = false;
 		g->cycle_start = g->stw_start ? g->stw_start : rec->ts;
 		g->mark_start = rec->ts;
 		g->mark_ns = 0;
@@ -426,9 +429,10 @@ static int emit_gc(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 	case XG_GC_MARK_TERM:
 		if (g->in_cycle)
 			g->mark_ns = rec->ts - g->mark_start;
+		g->last_pause = g->in_cycle;
 		break;
 	case XG_GC_SWEEP:
-		g->swept = g->in_cycle;
+		g->last_pause = g->in_cycle;
 		break;
 	case XG_GC_STW_END:
 		ev.gc.reason = g->stw_reason;
@@ -448,7 +452,7 @@ static int emit_gc(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 	ev.gc.cycle = g->in_cycle ? g->cycles : 0;
 	d->st.gcs++;
 	err = emit(d, fn, ctx, &ev);
-	if (err || rec->from != XG_GC_STW_END || !g->in_cycle || !g->swept)
+	if (err || rec->from != XG_GC_STW_END || !g->in_cycle || !g->last_pause)
 		return err;
 	ev.gc.phase = XG_GC_END;
 	ev.gc.reason = GEV_NO_REASON;

@@ -17,7 +17,7 @@
  *  - allocation records become GEV_ALLOC as they are; GC records become
  *    GEV_GC with each stop-the-world's end paired to its start (duration,
  *    reason) and cycles numbered, and an END event (with the cycle's
- *    summary) after the pause in which the cycle's sweep began.
+ *    summary) after the pause in which the cycle's mark terminated.
  * Pure: no libbpf, no global state.
  */
 #ifndef XGOTOP_DECODE_H

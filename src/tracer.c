@@ -523,6 +523,26 @@ static void name_event(struct tracer *t, struct gev *ev)
 
 static int emit_event(const struct gev *in, void *ctx);
 
+/* Probes whose function this release lacks: named in the attach line, the others go on. */
+static void note_missing(struct tracer *t, char *attached, size_t len)
+{
+	bool first = true;
+	uint64_t addr;
+	int i;
+
+	for (i = 0; i < t->n_sites; i++) {
+		const struct probe_site *s = &t->sites[i];
+
+		if (s->found || s->spec->required || !goelf__func_addr(t->ge, s->spec->sym, &addr))
+			continue;
+		strncat(attached, first ? " (missing: " : ", ", len - strlen(attached) - 1);
+		strncat(attached, s->spec->sym, len - strlen(attached) - 1);
+		first = false;
+	}
+	if (!first)
+		strncat(attached, ")", len - strlen(attached) - 1);
+}
+
 /*
  * The size-class histogram is counted in a BPF map: read it and turn the
  * buckets that changed into GEV_ALLOC_HIST events (cumulative totals).
@@ -782,6 +802,7 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 			strncat(attached, ",", attached_len - strlen(attached) - 1);
 		strncat(attached, name, attached_len - strlen(attached) - 1);
 	}
+	note_missing(t, attached, attached_len);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
 	if (!t->rb) {
 		fail("cannot read the ring buffer: %s", strerror(errno));

@@ -447,6 +447,29 @@ static void test_gc_cycle(void **state)
 	decoder__free(d);
 }
 
+/* Without the gcSweep probe, mark termination alone ends the cycle. */
+static void test_gc_cycle_without_sweep(void **state)
+{
+	struct decoder *d = decoder__new(NULL);
+	struct xg_event r[] = {gc_rec(10, XG_GC_STW_START), gc_rec(20, XG_GC_START),
+			       gc_rec(30, XG_GC_STW_END),   gc_rec(40, XG_GC_STW_START),
+			       gc_rec(50, XG_GC_STW_END),   gc_rec(60, XG_GC_STW_START),
+			       gc_rec(70, XG_GC_MARK_TERM), gc_rec(80, XG_GC_STW_END)};
+	struct sink s = {};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		assert_int_equal(decoder__push(d, &r[i]), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	/* The pause at 40 (a restarted mark termination) does not end it. */
+	assert_int_equal(s.n, 9);
+	assert_int_equal(s.ev[8].gc.phase, XG_GC_END);
+	assert_int_equal(s.ev[8].gc.n_stw, 3);
+	assert_int_equal(s.ev[8].gc.dur_ns, 70);
+	decoder__free(d);
+}
+
 /* Attached in the middle of a cycle: its phases carry no number and no END follows. */
 static void test_gc_cycle_seen_late(void **state)
 {
@@ -533,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_resolves_pending_create),
 		cmocka_unit_test(test_gc_cycle),
 		cmocka_unit_test(test_gc_cycle_seen_late),
+		cmocka_unit_test(test_gc_cycle_without_sweep),
 		cmocka_unit_test(test_running_carries_p_and_m),
 		cmocka_unit_test(test_unknown_record_type),
 	};
