@@ -206,7 +206,8 @@ static int run_replay(struct env *env)
 	if (env->export && (env->jsonl || env->headless))
 		usage_error("%s", "--export writes its own output: drop --headless and --jsonl");
 	if (env->jsonl && !env->headless)
-		usage_error("%s", "with --replay, --jsonl writes every event at once: add --headless");
+		usage_error("%s",
+			    "with --replay, --jsonl writes every event at once: add --headless");
 	if (!env->headless && !env->export) {
 		char err[512];
 
