@@ -1208,7 +1208,7 @@ int tracer__run(const struct env *env)
 	t.deadline = env->duration > 0 ? now_ns() + (uint64_t)(env->duration * 1e9) : 0;
 	if (env->ui) {
 		struct xg_source src = {.ops = t.rec && env->history_min > 0 ? &live_ops_recent
-									: &live_ops,
+									     : &live_ops,
 					.ctx = &t};
 
 		err = env->ui(&src, env);
