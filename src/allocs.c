@@ -184,11 +184,24 @@ int allocs__classify(const char *name, uint8_t *kind, uint8_t *flags)
 	return -ENOENT;
 }
 
+/* Append CUR to OUT unless empty: ranges stay sorted and disjoint. */
+static int push_range(struct xg_pc_range *out, size_t *n, size_t max, const struct xg_pc_range *cur)
+{
+	if (cur->end <= cur->start)
+		return 0;
+	if (*n == max)
+		return -E2BIG;
+	out[(*n)++] = *cur;
+	return 0;
+}
+
 int allocs__ranges(const struct goelf *ge, struct xg_pc_range *out, size_t max)
 {
 	size_t n = 0, i, nfunc = goelf__pcln_nfunc(ge);
 	struct xg_pc_range cur = {0};
+	uint64_t prev = 0;
 	bool open = false;
+	int err;
 
 	if (!nfunc)
 		return -ENOENT;
@@ -199,13 +212,17 @@ int allocs__ranges(const struct goelf *ge, struct xg_pc_range *out, size_t max)
 
 		if (goelf__pcln_func(ge, i, &pi))
 			continue;
+		/* The runtime binary-searches this table too: out of order is damage. */
+		if (pi.entry < prev)
+			return -EINVAL;
+		prev = pi.entry;
 		known = !allocs__classify(pi.func, &kind, &flags);
 		/* A function ends where the next begins: close the open range here. */
 		if (open && (!known || kind != cur.kind || flags != cur.flags)) {
 			cur.end = pi.entry;
-			if (n == max)
-				return -E2BIG;
-			out[n++] = cur;
+			err = push_range(out, &n, max, &cur);
+			if (err)
+				return err;
 			open = false;
 		}
 		if (known && !open) {
@@ -222,12 +239,12 @@ int allocs__ranges(const struct goelf *ge, struct xg_pc_range *out, size_t max)
 
 		/* The last function of the table: its own extent. */
 		if (goelf__pcln_func(ge, nfunc - 1, &last) ||
-		    goelf__func_range(ge, last.func, &start, &end))
+		    goelf__func_range(ge, last.func, &start, &end) || end <= cur.start)
 			end = cur.start + 1;
 		cur.end = end;
-		if (n == max)
-			return -E2BIG;
-		out[n++] = cur;
+		err = push_range(out, &n, max, &cur);
+		if (err)
+			return err;
 	}
 	return (int)n;
 }
@@ -368,15 +385,38 @@ static int grow(struct alloc_types *at)
 	return 0;
 }
 
+int allocs__name_parse(const uint8_t *buf, size_t len, bool extra_star, char *out, size_t outlen)
+{
+	uint64_t n = 0;
+	unsigned int i, shift = 0;
+	size_t skip;
+
+	/* runtime.name: a flags byte, the length as a varint, the bytes (go1.17+). */
+	for (i = 1; i < len && i <= 10; i++) {
+		n |= (uint64_t)(buf[i] & 0x7f) << shift;
+		shift += 7;
+		if (!(buf[i] & 0x80))
+			break;
+	}
+	if (i >= len || i > 10 || !n || n > len - i - 1)
+		return -EINVAL;
+	buf += i + 1;
+	skip = extra_star && buf[0] == '*';
+	if (n - skip >= outlen || memchr(buf, '\0', n))
+		return -EINVAL;
+	memcpy(out, buf + skip, n - skip);
+	out[n - skip] = '\0';
+	return (int)(n - skip);
+}
+
 /* Read the name of the type at TYP (a link-time address) from the binary. */
 static char *read_name(const struct alloc_types *at, uint64_t typ, int8_t *noscan)
 {
-	uint8_t t[TYPE_SIZE], b[10];
-	uint64_t len = 0, nameaddr, ptrbytes;
+	uint8_t t[TYPE_SIZE], b[2 + 10 + NAME_MAX_LEN];
+	uint64_t nameaddr, ptrbytes;
+	char name[NAME_MAX_LEN + 1];
+	size_t len;
 	int32_t str;
-	unsigned int i, shift = 0;
-	char *name;
-	bool star;
 
 	*noscan = -1;
 	if (goelf__read(at->ge, typ, t, sizeof(t)))
@@ -391,34 +431,12 @@ static char *read_name(const struct alloc_types *at, uint64_t typ, int8_t *nosca
 	nameaddr = at->types + (uint32_t)str;
 	if (nameaddr >= at->etypes)
 		return NULL;
-	/* runtime.name: a flags byte, the length as a varint, the bytes (go1.17+). */
-	if (goelf__read(at->ge, nameaddr + 1, b, sizeof(b)) &&
-	    goelf__read(at->ge, nameaddr + 1, b, 2))
+	/* As much as the type data holds, up to the longest name we take. */
+	len = at->etypes - nameaddr < sizeof(b) ? at->etypes - nameaddr : sizeof(b);
+	if (goelf__read(at->ge, nameaddr, b, len) ||
+	    allocs__name_parse(b, len, t[TYPE_TFLAG] & TFLAG_EXTRASTAR, name, sizeof(name)) < 0)
 		return NULL;
-	for (i = 0; i < sizeof(b); i++) {
-		len |= (uint64_t)(b[i] & 0x7f) << shift;
-		shift += 7;
-		if (!(b[i] & 0x80))
-			break;
-	}
-	if (i == sizeof(b) || !len || len > NAME_MAX_LEN)
-		return NULL;
-	name = malloc(len + 1);
-	if (!name)
-		return NULL;
-	if (goelf__read(at->ge, nameaddr + 2 + i, name, len)) {
-		free(name);
-		return NULL;
-	}
-	name[len] = '\0';
-	star = t[TYPE_TFLAG] & TFLAG_EXTRASTAR;
-	if (star && name[0] == '*')
-		memmove(name, name + 1, len);
-	if (memchr(name, '\0', len - star)) {
-		free(name);
-		return NULL;
-	}
-	return name;
+	return strdup(name);
 }
 
 static struct type_slot *lookup(struct alloc_types *at, uint64_t typ)

@@ -78,6 +78,15 @@ int allocs__conf(const struct goelf *ge, uint64_t site, bool events, struct xg_a
  */
 size_t allocs__bypass(const struct goelf *ge, const char **first);
 
+/*
+ * Parse a runtime.name at BUF (LEN bytes available): a flags byte, the
+ * length as a varint, the bytes (go1.17+). EXTRA_STAR: the type's
+ * tflagExtraStar, a leading '*' to drop. Writes the name to OUT, terminated;
+ * returns its length, or -EINVAL (truncated, empty, holds a NUL, longer
+ * than OUTLEN - 1).
+ */
+int allocs__name_parse(const uint8_t *buf, size_t len, bool extra_star, char *out, size_t outlen);
+
 /* Names of runtime._type values of one binary, cached. */
 struct alloc_types;
 

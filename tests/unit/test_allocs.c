@@ -136,12 +136,45 @@ static void test_kind_names(void **state)
 	assert_string_equal(allocs__kind_name(XG_AK_NKINDS), "other");
 }
 
+static void test_name_parse(void **state)
+{
+	static const uint8_t plain[] = {0x01, 5, 'm', 'a', 'i', 'n', 'T', 0xff};
+	static const uint8_t star[] = {0x00, 7, '*', 'm', 'a', 'i', 'n', '.', 'T'};
+	uint8_t long_name[2 + 2 + 200];
+	char out[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(allocs__name_parse(plain, sizeof(plain), false, out, sizeof(out)), 5);
+	assert_string_equal(out, "mainT");
+	assert_int_equal(allocs__name_parse(star, sizeof(star), true, out, sizeof(out)), 6);
+	assert_string_equal(out, "main.T");
+	assert_int_equal(allocs__name_parse(star, sizeof(star), false, out, sizeof(out)), 7);
+	assert_string_equal(out, "*main.T");
+	/* A two-byte varint length: 200 = 0xc8 0x01. */
+	long_name[0] = 0;
+	long_name[1] = 0xc8;
+	long_name[2] = 0x01;
+	for (i = 3; i < sizeof(long_name); i++)
+		long_name[i] = 'a' + i % 26;
+	assert_int_equal(allocs__name_parse(long_name, 3 + 200, false, out, sizeof(out)), 200);
+	assert_int_equal(strlen(out), 200);
+	/* Truncated, too long for OUT, empty, a NUL inside, an endless varint. */
+	assert_int_equal(allocs__name_parse(plain, 6, false, out, sizeof(out)), -EINVAL);
+	assert_int_equal(allocs__name_parse(long_name, 3 + 200, false, out, 200), -EINVAL);
+	assert_int_equal(allocs__name_parse((const uint8_t *)"\0\0", 2, false, out, 8), -EINVAL);
+	assert_int_equal(allocs__name_parse((const uint8_t *)"\0\2a\0", 4, false, out, 8), -EINVAL);
+	memset(long_name, 0x80, 16);
+	assert_int_equal(allocs__name_parse(long_name, 16, false, out, 8), -EINVAL);
+	assert_int_equal(allocs__name_parse(long_name, 0, false, out, 8), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_size_classes), cmocka_unit_test(test_header_min),
 		cmocka_unit_test(test_buckets),	     cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_kind_names),
+		cmocka_unit_test(test_kind_names),   cmocka_unit_test(test_name_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
