@@ -243,11 +243,10 @@ static __always_inline int find_range(__u64 pc)
  * The probe sits before mallocgc's prologue (its spec reads SP and FP), so
  * the return address is at SP (LR on arm64) and FP is the caller's.
  */
-static __always_inline __u8 alloc_kind(struct pt_regs *ctx, __u64 bias, bool *in_makemap)
+static __always_inline __u8 alloc_kind(struct pt_regs *ctx, __u64 bias, __u8 kind, bool *in_makemap)
 {
 	__u64 pc = GO_RET_IN_REG ? GO_LR(ctx) : read_u64(GO_SP(ctx));
 	__u64 fp = GO_FP(ctx);
-	__u8 kind = XG_AK_OTHER;
 	int i;
 
 	for (i = 0; i < XG_ALLOC_DEPTH; i++) {
@@ -316,20 +315,20 @@ static __always_inline void hist_add(__u32 tgid, __u32 bucket, __u64 size)
 	__sync_fetch_and_add(&v->bytes, size);
 }
 
-/* runtime.mallocgc(size uintptr, typ *_type, needzero bool): every heap allocation. */
-SEC("uprobe")
-int mallocgc(struct pt_regs *ctx)
+/*
+ * One allocation of SIZE bytes of TYP: the histogram, and the record.
+ * KIND: what the probed function itself says (object for new(T)'s
+ * size-specialised functions), refined by the frames above it.
+ */
+static __always_inline int alloc_hit(struct pt_regs *ctx, __u64 bias, __u8 kind)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	__u64 size = GO_ARG1(ctx), typ = GO_ARG2(ctx), g, goid, bias;
+	__u64 size = GO_ARG1(ctx), typ = GO_ARG2(ctx), g, goid;
 	bool in_makemap = false;
 	struct xg_event *e;
 	__u32 bucket;
-	__u8 kind;
 
-	if (targ_tgid && tgid != targ_tgid)
-		return 0;
 	count_hit(XG_HIT_MALLOCGC);
 	/* Zero-sized requests return &zerobase: nothing is allocated. */
 	if (!size)
@@ -339,8 +338,7 @@ int mallocgc(struct pt_regs *ctx)
 	if (!alloc_conf.events)
 		return 0;
 
-	bias = (GO_IP(ctx) - alloc_conf.site) & ~0xfffull;
-	kind = alloc_kind(ctx, bias, &in_makemap);
+	kind = alloc_kind(ctx, bias, kind, &in_makemap);
 	g = charged_g(GO_G(ctx), &goid);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -373,6 +371,38 @@ int mallocgc(struct pt_regs *ctx)
 	}
 	bpf_ringbuf_submit(e, lazy_wakeup(e->ts));
 	return 0;
+}
+
+/* runtime.mallocgc(size uintptr, typ *_type, needzero bool): every heap allocation. */
+SEC("uprobe")
+int mallocgc(struct pt_regs *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (targ_tgid && tgid != targ_tgid)
+		return 0;
+	return alloc_hit(ctx, (GO_IP(ctx) - alloc_conf.site) & ~0xfffull, XG_AK_OTHER);
+}
+
+/*
+ * runtime.mallocgcSmallNoScanSC<n>, ...ScanNoHeaderSC<n>, mallocgcTinySize<n>
+ * (go1.26, GOEXPERIMENT=sizespecializedmalloc), same arguments as mallocgc:
+ * called by mallocgc's dispatch (its own probe counted those) or directly
+ * by the compiler for new(T). The attach cookie is the site's link-time
+ * address (one program, many sites); loaded only when attached (5.15+).
+ */
+SEC("uprobe")
+int mallocgc_sc(struct pt_regs *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 bias = (GO_IP(ctx) - bpf_get_attach_cookie(ctx)) & ~0xfffull;
+	__u64 ret = GO_RET_IN_REG ? GO_LR(ctx) : read_u64(GO_SP(ctx));
+
+	if (targ_tgid && tgid != targ_tgid)
+		return 0;
+	if (ret - bias >= alloc_conf.mallocgc_start && ret - bias < alloc_conf.mallocgc_end)
+		return 0;
+	return alloc_hit(ctx, bias, XG_AK_OBJECT);
 }
 
 /* runtime.makemap(t *maptype, hint int, h *hmap): the hint, for the allocations it makes. */

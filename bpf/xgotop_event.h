@@ -175,6 +175,9 @@ _Static_assert(sizeof(struct xg_pc_range) == 24, "struct xg_pc_range is part of 
 struct xg_alloc_conf {
 	/* Link-time address of the mallocgc probe: ip - site, page-aligned, is the load bias. */
 	__u64 site;
+	/* runtime.mallocgc, link-time: the size-specialised functions it calls are its hits. */
+	__u64 mallocgc_start;
+	__u64 mallocgc_end;
 	/* Scan objects larger than this carry an 8-byte malloc header (go1.22+); 0: never. */
 	__u32 header_min;
 	__u32 n_ranges;

@@ -293,6 +293,72 @@ size_t allocs__bypass(const struct goelf *ge, const char **first)
 	return n;
 }
 
+static bool find_entry(const uint64_t *entries, size_t n, uint64_t target, size_t *at)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (entries[mid] < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return lo < n && entries[lo] == target;
+}
+
+#define TEXT_MAX (512u << 20)
+
+int allocs__direct_calls(const struct goelf *ge, const uint64_t *entries, size_t n, bool *called)
+{
+	size_t nfunc = goelf__pcln_nfunc(ge), i, k, len;
+	struct go_pcinfo first, last;
+	uint64_t start, end, lo;
+	uint8_t *text;
+
+	memset(called, 0, n * sizeof(*called));
+	if (!nfunc || goelf__pcln_func(ge, 0, &first) || goelf__pcln_func(ge, nfunc - 1, &last) ||
+	    goelf__func_range(ge, last.func, &start, &end) || end <= first.entry ||
+	    end - first.entry > TEXT_MAX)
+		return -ENOENT;
+	lo = first.entry;
+	len = end - lo;
+	text = malloc(len);
+	if (!text)
+		return -ENOMEM;
+	if (goelf__read(ge, lo, text, len)) {
+		free(text);
+		return -ENOENT;
+	}
+	if (goelf__arch(ge) == GOELF_ARCH_ARM64) {
+		for (i = 0; i + 4 <= len; i += 4) {
+			uint32_t w = text[i] | text[i + 1] << 8 | text[i + 2] << 16 |
+				     (uint32_t)text[i + 3] << 24;
+			int64_t off;
+
+			if ((w & 0xfc000000u) != 0x94000000u)
+				continue;
+			off = (int64_t)((int32_t)(w << 6) >> 6) * 4;
+			if (find_entry(entries, n, lo + i + off, &k))
+				called[k] = true;
+		}
+	} else {
+		for (i = 0; i + 5 <= len; i++) {
+			int32_t rel;
+
+			if (text[i] != 0xe8)
+				continue;
+			memcpy(&rel, text + i + 1, 4);
+			if (find_entry(entries, n, lo + i + 5 + rel, &k))
+				called[k] = true;
+		}
+	}
+	free(text);
+	return 0;
+}
+
 /* ---- type names -------------------------------------------------------------------------------
  */
 

@@ -87,6 +87,15 @@ size_t allocs__bypass(const struct goelf *ge, const char **first);
  */
 int allocs__name_parse(const uint8_t *buf, size_t len, bool extra_star, char *out, size_t outlen);
 
+/*
+ * Which of the N functions at ENTRIES (link-time, sorted) some code of GE
+ * calls directly (amd64 CALL rel32, arm64 BL): CALLED[i]. A function reached
+ * only through a table (mallocgc's size-specialised dispatch) needs no probe
+ * of its own. A byte pattern may look like a call: a false "called" only
+ * costs a probe. 0, -ENOENT (no pclntab), -ENOMEM.
+ */
+int allocs__direct_calls(const struct goelf *ge, const uint64_t *entries, size_t n, bool *called);
+
 /* Names of runtime._type values of one binary, cached. */
 struct alloc_types;
 

@@ -50,6 +50,7 @@ static int parse_uint(const char **s, int *out)
 /*
  * Accepted, as runtime.Version() and .go.buildinfo spell them:
  *   go1.21  go1.22.12  go1.23rc1  go1.21beta1  "go1.22.0 X:loopvar"
+ *   go1.26.8-X:sizespecializedmalloc
  *   "devel go1.26-abcdef12 Tue Jan 1 00:00:00 2026 +0000"
  * Anything else, including old "devel +abcdef" strings, is -EINVAL.
  */
@@ -79,7 +80,8 @@ int go_version_parse(const char *version, int *major, int *minor)
 		if (parse_uint(&p, &patch))
 			return -EINVAL;
 	}
-	if (*p == '-' && devel)
+	/* go1.26 writes experiments as "go1.26.8-X:sizespecializedmalloc". */
+	if (*p == '-' && (devel || !strncmp(p, "-X:", 3)))
 		p = "";
 	if (*p != '\0' && *p != ' ')
 		return -EINVAL;

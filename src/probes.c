@@ -123,6 +123,37 @@ static const struct probe_spec probe_set[] = {
 		.regs_amd64 = MAKEMAP_AMD64,
 		.regs_arm64 = MAKEMAP_ARM64,
 	},
+	/*
+	 * go1.26 with GOEXPERIMENT=sizespecializedmalloc: new(T) calls these
+	 * directly (src/allocs.h). Absent from every default build.
+	 */
+	{
+		.sym = "runtime.mallocgcSmallNoScanSC",
+		.prog = "mallocgc_sc",
+		.levels = LVL(PROBES_ALL),
+		.class = PROBE_CLASS_ALLOC,
+		.where = PROBE_IN_PREFIX,
+		.regs_amd64 = ALLOC_AMD64,
+		.regs_arm64 = ALLOC_ARM64,
+	},
+	{
+		.sym = "runtime.mallocgcSmallScanNoHeaderSC",
+		.prog = "mallocgc_sc",
+		.levels = LVL(PROBES_ALL),
+		.class = PROBE_CLASS_ALLOC,
+		.where = PROBE_IN_PREFIX,
+		.regs_amd64 = ALLOC_AMD64,
+		.regs_arm64 = ALLOC_ARM64,
+	},
+	{
+		.sym = "runtime.mallocgcTinySize",
+		.prog = "mallocgc_sc",
+		.levels = LVL(PROBES_ALL),
+		.class = PROBE_CLASS_ALLOC,
+		.where = PROBE_IN_PREFIX,
+		.regs_amd64 = ALLOC_AMD64,
+		.regs_arm64 = ALLOC_ARM64,
+	},
 	GC_PROBE("runtime.(*gcControllerState).startCycle", "gc_start", GCSTART_AMD64,
 		 GCSTART_ARM64),
 	GC_PROBE("runtime.gcMarkTermination", "gc_mark_term", G_AMD64, G_ARM64),
@@ -520,6 +551,30 @@ static int resolve_calls(const struct goelf *ge, const struct probe_opts *opts,
 	return (int)n;
 }
 
+/* PROBE_IN_PREFIX: a site in each function named SPEC->sym...; returns how many. */
+static int resolve_prefix(const struct goelf *ge, const struct probe_opts *opts,
+			  const struct probe_spec *spec, struct probe_site *sites, size_t max)
+{
+	size_t k, n = 0, nfunc = goelf__pcln_nfunc(ge), plen = strlen(spec->sym);
+
+	for (k = 0; k < nfunc; k++) {
+		struct go_pcinfo pi;
+		struct probe_site *s;
+
+		if (goelf__pcln_func(ge, k, &pi) || !pi.func || strncmp(pi.func, spec->sym, plen))
+			continue;
+		if (n == max)
+			return -E2BIG;
+		s = &sites[n];
+		memset(s, 0, sizeof(*s));
+		s->spec = spec;
+		s->found = !resolve_in_func(ge, opts, pi.func, spec_regs(spec, ge_arch(ge)), s);
+		if (s->found)
+			n++;
+	}
+	return (int)n;
+}
+
 int probes__resolve(const struct goelf *ge, const struct probe_opts *opts, struct probe_site *sites,
 		    size_t max, char *err, size_t errlen)
 {
@@ -534,6 +589,13 @@ int probes__resolve(const struct goelf *ge, const struct probe_opts *opts, struc
 
 		if (!(spec->levels & LVL(opts->level)) && !(opts->classes & (1u << spec->class)))
 			continue;
+		if (spec->where == PROBE_IN_PREFIX) {
+			got = resolve_prefix(ge, opts, spec, sites + n, max - n);
+			if (got < 0)
+				return got;
+			n += (size_t)got;
+			continue;
+		}
 		if (spec->where == PROBE_AT_CALLS) {
 			size_t creators = 0, k;
 

@@ -54,6 +54,8 @@ enum probe_where {
 	PROBE_IN_FUNC = 1,
 	/* On every direct call to SYM from the functions in CALLERS. */
 	PROBE_AT_CALLS = 2,
+	/* In every function whose name starts with SYM, as PROBE_IN_FUNC; none is no error. */
+	PROBE_IN_PREFIX = 3,
 };
 
 struct probe_spec {
@@ -81,7 +83,7 @@ struct probe_site {
 	char why[160];	       /* why this site, or why the entry */
 };
 
-#define PROBES_MAX 32
+#define PROBES_MAX 128
 
 struct probe_opts {
 	enum probe_level level;

@@ -615,6 +615,45 @@ static void report_hits(struct tracer *t)
 		(unsigned long long)sum_hits(t, XG_HIT_GC));
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Each uprobe costs about 0.2 s to register and to remove on our kernels:
+ * of the 66 size-specialised allocators keep those the code calls
+ * directly; the others are only reached from mallocgc, whose probe counts.
+ */
+static void drop_uncalled(struct tracer *t)
+{
+	uint64_t entries[PROBES_MAX];
+	bool called[PROBES_MAX];
+	size_t n = 0, k;
+	int i;
+
+	for (i = 0; i < t->n_sites; i++)
+		if (t->sites[i].found && !strcmp(t->sites[i].spec->prog, "mallocgc_sc"))
+			entries[n++] = t->sites[i].func;
+	if (!n)
+		return;
+	qsort(entries, n, sizeof(entries[0]), cmp_entry);
+	if (allocs__direct_calls(t->ge, entries, n, called))
+		return;
+	for (i = 0; i < t->n_sites; i++) {
+		struct probe_site *s = &t->sites[i];
+
+		if (!s->found || strcmp(s->spec->prog, "mallocgc_sc"))
+			continue;
+		for (k = 0; k < n && entries[k] != s->func; k++)
+			;
+		if (k < n && !called[k])
+			s->found = false;
+	}
+}
+
 /*
  * Configure the allocation and GC programs (rodata, before load). Without
  * a usable mallocgc site the allocation probes are dropped, with a word.
@@ -622,7 +661,11 @@ static void report_hits(struct tracer *t)
 static void configure_events(struct tracer *t)
 {
 	const char *ver = goelf__go_version(t->ge), *first;
-	int i;
+	struct xg_alloc_conf *conf = (struct xg_alloc_conf *)&t->skel->rodata->alloc_conf;
+	struct insn_kernel k;
+	uint64_t start, end;
+	bool old_kernel;
+	int i, n_sc = 0;
 
 	if (go_version_parse(ver, &t->go_major, &t->go_minor))
 		t->go_major = t->go_minor = 0;
@@ -632,8 +675,8 @@ static void configure_events(struct tracer *t)
 
 		if (!s->found || strcmp(s->spec->prog, "mallocgc"))
 			continue;
-		if (allocs__conf(t->ge, s->vaddr, t->env->alloc != XG_ALLOC_HIST_ONLY,
-				 (struct xg_alloc_conf *)&t->skel->rodata->alloc_conf)) {
+		if (allocs__conf(t->ge, s->vaddr, t->env->alloc != XG_ALLOC_HIST_ONLY, conf) ||
+		    goelf__func_range(t->ge, "runtime.mallocgc", &start, &end)) {
 			fprintf(stderr,
 				"xgotop-tui: warning: no allocation probes: %s has no known size "
 				"classes or function table\n",
@@ -641,19 +684,34 @@ static void configure_events(struct tracer *t)
 			s->found = false;
 			continue;
 		}
+		conf->mallocgc_start = start;
+		conf->mallocgc_end = end;
 		t->alloc_probes = true;
 		t->types = alloc_types__new(t->ge);
-		if (allocs__bypass(t->ge, &first))
-			fprintf(stderr,
-				"xgotop-tui: warning: %s was built with "
-				"GOEXPERIMENT=sizespecializedmalloc: new(T) calls %s and its "
-				"siblings directly, and those allocations are not seen\n",
-				t->display, first);
 	}
-	/* makemap only feeds mallocgc's records. */
-	for (i = 0; i < t->n_sites && !t->alloc_probes; i++)
-		if (t->sites[i].found && !strcmp(t->sites[i].spec->prog, "makemap"))
-			t->sites[i].found = false;
+	if (t->alloc_probes)
+		drop_uncalled(t);
+	k = probes__running_kernel();
+	/* bpf_get_attach_cookie for uprobes: Linux 5.15. */
+	old_kernel = k.major && (k.major < 5 || (k.major == 5 && k.minor < 15));
+	/* makemap and the size-specialised functions only feed mallocgc's histogram and records. */
+	for (i = 0; i < t->n_sites; i++) {
+		struct probe_site *s = &t->sites[i];
+		bool sc = !strcmp(s->spec->prog, "mallocgc_sc");
+
+		if ((!t->alloc_probes && (sc || !strcmp(s->spec->prog, "makemap"))) ||
+		    (sc && old_kernel))
+			s->found = false;
+		n_sc += sc && s->found;
+	}
+	/* bpf_get_attach_cookie needs Linux 5.15: load that program only where it is needed. */
+	bpf_program__set_autoload(t->skel->progs.mallocgc_sc, n_sc > 0);
+	if (t->alloc_probes && !n_sc && allocs__bypass(t->ge, &first))
+		fprintf(stderr,
+			"xgotop-tui: warning: %s was built with "
+			"GOEXPERIMENT=sizespecializedmalloc: new(T) calls %s and its siblings "
+			"directly, and those allocations are not seen\n",
+			t->display, first);
 }
 
 static int emit_event(const struct gev *in, void *ctx)
@@ -776,6 +834,8 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 
 		if (!s->found)
 			continue;
+		/* One program at many sites: the cookie tells it where it is (mallocgc_sc). */
+		uopts.bpf_cookie = s->spec->where == PROBE_IN_PREFIX ? s->vaddr : 0;
 		prog = bpf_object__find_program_by_name(t->skel->obj, s->spec->prog);
 		if (!prog) {
 			fail("BPF program %s is missing from the object", s->spec->prog);
@@ -798,6 +858,12 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 				"xgotop-tui: probe %s at %s (0x%llx, file offset 0x%llx): %s: %s\n",
 				s->spec->sym, name, (unsigned long long)s->vaddr,
 				(unsigned long long)s->file_off, s->insn, s->why);
+		/* A prefix probe is one name in the line: runtime.mallocgcTinySize*. */
+		if (s->spec->where == PROBE_IN_PREFIX) {
+			if (i > 0 && t->sites[i - 1].spec == s->spec)
+				continue;
+			snprintf(name, sizeof(name), "%s*", s->spec->sym);
+		}
 		if (attached[0])
 			strncat(attached, ",", attached_len - strlen(attached) - 1);
 		strncat(attached, name, attached_len - strlen(attached) - 1);

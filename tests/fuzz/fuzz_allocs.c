@@ -69,6 +69,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r[i].start >= r[i].end || (i && r[i].start < r[i - 1].end))
 			abort();
 	(void)allocs__bypass(ge, &first);
+	if (n > 0) {
+		uint64_t entries[XG_MAX_PC_RANGES];
+		bool called[XG_MAX_PC_RANGES];
+
+		for (i = 0; i < n; i++)
+			entries[i] = r[i].start;
+		(void)allocs__direct_calls(ge, entries, (size_t)n, called);
+	}
 	at = alloc_types__new(ge);
 	if (at) {
 		/* Type addresses from the input itself, and the load base. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Names of GC phases, triggers and stop-the-world reasons, per Go release. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,11 +54,27 @@ static void test_gc_names(void **state)
 	assert_string_equal(gev_gc_trigger_name(3), "unknown");
 }
 
+/* Experiments in the version string (go1.26 spells them after a dash). */
+static void test_experiment_versions(void **state)
+{
+	int major = 0, minor = 0;
+
+	(void)state;
+	assert_int_equal(go_version_parse("go1.26.8-X:sizespecializedmalloc", &major, &minor), 0);
+	assert_int_equal(major, 1);
+	assert_int_equal(minor, 26);
+	assert_int_equal(go_version_parse("go1.22.0 X:loopvar", &major, &minor), 0);
+	assert_int_equal(minor, 22);
+	assert_int_equal(go_version_parse("go1.26.8-rc", &major, &minor), -EINVAL);
+	assert_int_equal(go_version_parse("go1.26.8-", &major, &minor), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stw_reasons),
 		cmocka_unit_test(test_gc_names),
+		cmocka_unit_test(test_experiment_versions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
