@@ -22,6 +22,8 @@ const volatile __u32 targ_tgid = 0;
 const volatile struct xg_alloc_conf alloc_conf = {};
 /* stopTheWorldWithSema takes the stwReason in its first register (go1.21+). */
 const volatile __u32 stw_has_reason = 0;
+/* -sample: written by user space while the programs run (src/tracer.c). */
+struct xg_sample sample_conf = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -86,6 +88,33 @@ static __always_inline __u32 read_u32(__u64 addr)
 	return v;
 }
 
+/* One coin per record for xgotop's per-event rates (WHAT < XG_SMP_N). */
+static __always_inline bool coin(__u32 what)
+{
+	__u64 thresh = sample_conf.thresh[what];
+
+	return thresh >= XG_SMP_ALL || bpf_get_prandom_u32() < thresh;
+}
+
+/*
+ * -sample on a state change: whole goroutines first, then the per-event
+ * rate of creations, exits or other changes. Before go1.24 a creation sees
+ * the goid of the g's previous goroutine: all creations pass, and user
+ * space decides once the goid is known (src/decode.c); that previous goid
+ * is also what tells user space whose creation a reused g ends.
+ */
+static __always_inline bool state_sampled(__u32 tgid, __u64 goid, __u32 from, __u32 to)
+{
+	bool create = from == XG_G_DEAD && (to == XG_G_RUNNABLE || to == XG_G_WAITING);
+	bool exits = to == XG_G_DEAD || to == XG_G_DEADEXTRA;
+
+	if (create && sample_conf.goid_late)
+		return true;
+	if (!xg_goid_sampled(sample_conf.thresh[XG_SMP_GOROUTINE], tgid, goid))
+		return false;
+	return coin(create ? XG_SMP_NEWGOROUTINE : exits ? XG_SMP_GOEXIT : XG_SMP_CASGSTATUS);
+}
+
 static __always_inline void count_hit(__u32 which)
 {
 	__u64 *n = bpf_map_lookup_elem(&hits, &which);
@@ -118,12 +147,16 @@ int casgstatus(struct pt_regs *ctx)
 	__u32 from = (__u32)GO_ARG2(ctx) & ~XG_GSCAN;
 	__u32 to = (__u32)GO_ARG3(ctx) & ~XG_GSCAN;
 	struct xg_event *e;
+	__u64 goid;
 
 	if (targ_tgid && tgid != targ_tgid)
 		return 0;
 	count_hit(XG_HIT_CASGSTATUS);
 	/* malg: a g is born idle and parked dead before any goroutine uses it. */
 	if (from == XG_G_IDLE)
+		return 0;
+	goid = read_u64(gp + off.g_goid);
+	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
 		return 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -139,7 +172,7 @@ int casgstatus(struct pt_regs *ctx)
 	e->to = to;
 	e->g = gp;
 	e->ip = GO_IP(ctx);
-	e->goid = read_u64(gp + off.g_goid);
+	e->goid = goid;
 	e->reason = 0;
 	e->flags = 0;
 	e->arg0 = 0;
@@ -339,6 +372,11 @@ static __always_inline int alloc_hit(struct pt_regs *ctx, __u64 bias, __u8 kind)
 		return 0;
 
 	kind = alloc_kind(ctx, bias, kind, &in_makemap);
+	/* xgotop's per-event rates; other kinds are kept whole. */
+	if (sample_conf.on && ((kind == XG_AK_SLICE && !coin(XG_SMP_MAKESLICE)) ||
+			       (kind == XG_AK_MAP && !coin(XG_SMP_MAKEMAP)) ||
+			       (kind == XG_AK_OBJECT && !coin(XG_SMP_NEWOBJECT))))
+		return 0;
 	g = charged_g(GO_G(ctx), &goid);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

@@ -221,4 +221,66 @@ enum xg_hit {
 	XG_HIT_N = 4,
 };
 
+/* ---- sampling (-sample) --------------------------------------------------------------------- */
+
+/*
+ * What a -sample rate applies to. The first six are xgotop's names and
+ * sample each record on its own (a coin per record); XG_SMP_GOROUTINE keeps
+ * or drops goroutines whole, by xg_goid_hash of (pid, goid), so that every
+ * hook agrees without sharing state.
+ */
+enum xg_sample_what {
+	XG_SMP_CASGSTATUS = 0,	 /* state changes other than creation and exit */
+	XG_SMP_NEWGOROUTINE = 1, /* creations */
+	XG_SMP_GOEXIT = 2,	 /* exits */
+	XG_SMP_MAKESLICE = 3,	 /* allocations of kind slice */
+	XG_SMP_MAKEMAP = 4,	 /* allocations of kind map */
+	XG_SMP_NEWOBJECT = 5,	 /* allocations of kind object */
+	XG_SMP_GOROUTINE = 6,	 /* whole goroutines */
+	XG_SMP_N = 7,
+};
+
+/* A rate as a threshold: kept when a 32-bit draw is below it; XG_SMP_ALL keeps all. */
+#define XG_SMP_ALL (1ull << 32)
+
+/*
+ * The BPF programs' sampling state, in .data: user space may change it at
+ * any time through the skeleton's memory-mapped copy (one aligned 64-bit
+ * store per field).
+ */
+struct xg_sample {
+	__u64 thresh[XG_SMP_N];
+	/* Any threshold below XG_SMP_ALL: the fast path tests this alone. */
+	__u32 on;
+	/*
+	 * Before go1.24 the creating casgstatus sees the goid of the g's
+	 * previous goroutine: creations pass to user space, which decides
+	 * once the goid is known (src/decode.c).
+	 */
+	__u32 goid_late;
+};
+
+_Static_assert(sizeof(struct xg_sample) == 64, "struct xg_sample is part of the ABI");
+
+/*
+ * Whether goroutine GOID of process PID is traced under a goroutine rate of
+ * THRESH: the splitmix64 finaliser (Steele, Lea, Flood 2014) of the pair,
+ * top 32 bits. The same function runs in BPF, in user space and in the
+ * test checker (tests/e2e/checker/sample.go): keep them in sync.
+ */
+static inline __u64 xg_goid_hash(__u32 pid, __u64 goid)
+{
+	__u64 x = goid ^ ((__u64)pid << 40) ^ 0x9e3779b97f4a7c15ull;
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x >> 32;
+}
+
+static inline int xg_goid_sampled(__u64 thresh, __u32 pid, __u64 goid)
+{
+	return xg_goid_hash(pid, goid) < thresh;
+}
+
 #endif /* XGOTOP_EVENT_H */

@@ -184,6 +184,8 @@ struct decoder {
 	struct kvmap unnamed; /* (pid, goid) -> struct xg_event of a wait with reason 0 */
 	struct kvmap gcs;     /* (pid, 0) -> struct gc_track */
 	struct decoder_stats st;
+	struct xg_sample smp; /* smp.on: -sample is active */
+	uint64_t rng;	      /* xorshift64 state of the newgoroutine coin */
 };
 
 struct decoder *decoder__new(const struct decoder_opts *opts)
@@ -194,6 +196,7 @@ struct decoder *decoder__new(const struct decoder_opts *opts)
 		return NULL;
 	if (opts)
 		d->opts = *opts;
+	d->rng = 0x2545f4914f6cdd1dull;
 	if (kv_init(&d->last, sizeof(uint8_t)) || kv_init(&d->pending, sizeof(struct xg_event)) ||
 	    kv_init(&d->unnamed, sizeof(struct xg_event)) ||
 	    kv_init(&d->gcs, sizeof(struct gc_track))) {
@@ -323,7 +326,9 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 		if (err)
 			return err;
 	} else {
-		if (s && *(uint8_t *)kv_value(s) != rec->from) {
+		bool sampled = d->smp.on && d->smp.thresh[XG_SMP_CASGSTATUS] < XG_SMP_ALL;
+
+		if (s && *(uint8_t *)kv_value(s) != rec->from && !sampled) {
 			gev_from_rec(&ev, rec, GEV_STATE);
 			ev.from = *(uint8_t *)kv_value(s);
 			ev.to = rec->from;
@@ -466,6 +471,31 @@ static int emit_gc(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 	return emit(d, fn, ctx, &ev);
 }
 
+/* -sample drops this create, now that its goid (0: unknown) is known. */
+static bool sampled_out(struct decoder *d, const struct xg_event *create)
+{
+	uint64_t thresh = d->smp.thresh[XG_SMP_NEWGOROUTINE];
+	bool out;
+
+	if (!d->smp.on)
+		return false;
+	out = !create->goid ||
+	      !xg_goid_sampled(d->smp.thresh[XG_SMP_GOROUTINE], create->pid, create->goid);
+	if (!out && thresh < XG_SMP_ALL) {
+		d->rng ^= d->rng << 13;
+		d->rng ^= d->rng >> 7;
+		d->rng ^= d->rng << 17;
+		out = (d->rng >> 32) >= thresh;
+	}
+	d->st.unsampled += out;
+	return out;
+}
+
+void decoder__set_sampling(struct decoder *d, const struct xg_sample *s)
+{
+	d->smp = *s;
+}
+
 static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
 	struct kvslot *p;
@@ -485,7 +515,7 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 			kv_delete(&d->pending, p);
 			d->st.pending--;
 			create.goid = rec->goid;
-			err = apply(d, &create, fn, ctx);
+			err = sampled_out(d, &create) ? 0 : apply(d, &create, fn, ctx);
 			if (err)
 				return err;
 		}
@@ -619,7 +649,8 @@ int decoder__finish(struct decoder *d, decoder_goid_fn resolve, decoder_emit_fn 
 			d->st.unresolved++;
 		}
 		left[i].goid = goid;
-		err = apply(d, &left[i], fn, ctx);
+		if (!sampled_out(d, &left[i]))
+			err = apply(d, &left[i], fn, ctx);
 	}
 	free(left);
 	if (err)

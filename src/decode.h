@@ -48,6 +48,7 @@ struct decoder_stats {
 	uint64_t allocs;       /* allocation events emitted */
 	uint64_t gcs;	       /* GC events emitted (END included) */
 	uint64_t unknown;      /* records of a type this decoder does not know, dropped */
+	uint64_t unsampled;    /* creates dropped by -sample once their goid was known */
 };
 
 typedef int (*decoder_emit_fn)(const struct gev *ev, void *ctx);
@@ -71,5 +72,14 @@ int decoder__drain(struct decoder *d, uint64_t until, decoder_emit_fn emit, void
  */
 int decoder__finish(struct decoder *d, decoder_goid_fn resolve, decoder_emit_fn emit, void *ctx);
 void decoder__stats(const struct decoder *d, struct decoder_stats *out);
+/*
+ * -sample, as the BPF programs apply it (may change at any time). The
+ * decoder finishes what BPF cannot do before go1.24 (opts.goid_before_create
+ * false): a creation is kept or dropped when its goid becomes known, by the
+ * goroutine rate and the newgoroutine rate. While state changes are sampled
+ * record by record, a gap in a goroutine's chain is no missed transition:
+ * no inferred events.
+ */
+void decoder__set_sampling(struct decoder *d, const struct xg_sample *s);
 
 #endif /* XGOTOP_DECODE_H */

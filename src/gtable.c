@@ -967,6 +967,32 @@ void gtable__expire(struct gtable *gt, uint64_t now)
 	}
 }
 
+size_t gtable__forget(struct gtable *gt, bool (*keep)(uint32_t pid, uint64_t goid, void *ctx),
+		      void *ctx)
+{
+	size_t n = 0;
+	uint32_t idx;
+
+	for (idx = 0; idx < gt->pool_used; idx++) {
+		uint8_t flags = *pool_flags(gt, idx);
+		struct gentry *e = pool_entry(gt, idx);
+		struct gtable_group *g;
+
+		if (!(flags & EF_USED) || (flags & EF_EXITED) || keep(e->pid, e->goid, ctx))
+			continue;
+		count_state(gt, e, e->state, -1);
+		gt->counts.live--;
+		g = (struct gtable_group *)e->group;
+		if (g)
+			g->live--;
+		drop(gt, idx);
+		gt->counts.expired--;
+		gt->counts.forgotten++;
+		n++;
+	}
+	return n;
+}
+
 const struct gentry *gtable__find(const struct gtable *gt, uint32_t pid, uint64_t goid)
 {
 	return lookup(gt, pid, goid);

@@ -83,7 +83,8 @@ struct gtable_counts {
 	uint64_t from_mismatch;
 	/* Events ignored: unknown kind, or a state >= GT_NSTATES. */
 	uint64_t invalid;
-	uint64_t expired; /* exited goroutines dropped by gtable__expire */
+	uint64_t expired;   /* exited goroutines dropped by gtable__expire */
+	uint64_t forgotten; /* live goroutines dropped by gtable__forget */
 };
 
 struct gtable *gtable__new(const struct gtable_opts *opts);
@@ -106,7 +107,15 @@ int gtable__apply_batch(struct gtable *gt, const struct gev *evs, size_t n, size
 /* Drop goroutines that exited more than keep_exited_ns before NOW. Costs what it drops. */
 void gtable__expire(struct gtable *gt, uint64_t now);
 
-/* Entries do not move: a pointer stays valid until gtable__expire drops the entry. */
+/*
+ * Drop the live goroutines KEEP refuses, as if never seen (they left the
+ * trace: a lower -sample goroutine rate): counts and groups follow; their
+ * spans are forgotten. Exited ones stay until they expire. Returns how many.
+ */
+size_t gtable__forget(struct gtable *gt, bool (*keep)(uint32_t pid, uint64_t goid, void *ctx),
+		      void *ctx);
+
+/* Entries do not move: a pointer stays valid until gtable__expire or __forget drops it. */
 const struct gentry *gtable__find(const struct gtable *gt, uint32_t pid, uint64_t goid);
 /* Total time in STATE for E up to NOW (its exit, if it exited), the open span included. */
 uint64_t gentry__time_in(const struct gentry *e, unsigned int state, uint64_t now);

@@ -68,6 +68,13 @@ static void help(void)
 	       "  --alloc-hist              the size-class histogram only, no allocation events\n"
 	       "  --poll HZ                 no uprobes: read the goroutine table HZ times a\n"
 	       "                            second (changes between reads are not seen)\n"
+	       "  -sample SPEC              keep a fraction of the records, decided in BPF:\n"
+	       "                            event:rate[,event:rate...], rates 0 to 1; events\n"
+	       "                            casgstatus newgoroutine goexit makeslice makemap\n"
+	       "                            newobject (a coin per record, as xgotop), and\n"
+	       "                            goroutine (whole goroutines: creation, every\n"
+	       "                            change and exit, or nothing); counts shown are\n"
+	       "                            then estimates. Unlisted: everything. UI key R\n"
 	       "  -s, --silent              headless: no meter line on stderr every -d seconds\n"
 	       "                            (default 1)\n"
 	       "  --metrics FILE            at exit, the meters as JSON to FILE: rates, drops,\n"
@@ -121,6 +128,7 @@ enum {
 	O_HISTORY_MB,
 	O_SILENT,
 	O_METRICS,
+	O_SAMPLE,
 	O_VERBOSE,
 	O_HELP,
 	O_VERSION
@@ -153,6 +161,7 @@ static const struct opt opts[] = {
 	{{"--history-mb"}, true, O_HISTORY_MB},
 	{{"-s", "--silent", "-silent"}, false, O_SILENT},
 	{{"--metrics", "-metrics"}, true, O_METRICS},
+	{{"-sample", "--sample"}, true, O_SAMPLE},
 	{{"-v", "--verbose"}, false, O_VERBOSE},
 	{{"-h", "--help", "-help"}, false, O_HELP},
 	{{"-V", "--version", "-version"}, false, O_VERSION},
@@ -223,6 +232,7 @@ int main(int argc, char **argv)
 	struct env env = {.ringbuf_mb = 16, .history_min = 5, .history_mb = 64};
 	int i;
 
+	sample__all(&env.sample);
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val;
 		const struct opt *o;
@@ -336,6 +346,13 @@ int main(int argc, char **argv)
 		case O_METRICS:
 			env.metrics = val;
 			break;
+		case O_SAMPLE: {
+			char why[256];
+
+			if (sample__parse(val, &env.sample, why, sizeof(why)))
+				usage_error("-sample: %s", why);
+			break;
+		}
 		case O_VERBOSE:
 			env.verbose = true;
 			break;
@@ -358,6 +375,8 @@ int main(int argc, char **argv)
 		usage_error("%s", "--poll reads the goroutine table without probes: drop --probes");
 	if (env.poll_hz && env.alloc)
 		usage_error("%s", "--poll reads the goroutine table without probes: drop --alloc");
+	if (env.poll_hz && sample__active(&env.sample))
+		usage_error("%s", "--poll reads the goroutine table without probes: drop -sample");
 	if (env.poll_hz && env.binary)
 		usage_error("%s", "--poll reads one process: give -pid PID or -- CMD, not -b");
 	if (env.batch && env.headless)

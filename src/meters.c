@@ -313,6 +313,11 @@ static bool ovh_known(const struct meters *m)
 	return m->o.no_probes || (m->stats && calibrated(m));
 }
 
+static bool sampled(const struct meters_counts *c)
+{
+	return c->sample[0] && strcmp(c->sample, "all");
+}
+
 static void print_line(struct meters *m, const struct meters_counts *c)
 {
 	const struct meters_counts *b = &m->printed;
@@ -334,11 +339,12 @@ static void print_line(struct meters *m, const struct meters_counts *c)
 	fprintf(m->o.line_out,
 		"xgotop-tui: t=%.0fs RPS=%.0f PPS=%.0f EWP=%llu PRC=%.0fns LAT=%s HITS=%.0f/s "
 		"OVH=%s "
-		"DROP=%llu (%.0f/s)\n",
+		"DROP=%llu (%.0f/s)%s%s\n",
 		t, records / dt, (double)(c->events - b->events) / dt, (unsigned long long)c->ewp,
 		records ? (double)(c->proc_ns - b->proc_ns) / (double)records : 0.0, lat,
 		(double)hits / dt, ovh, (unsigned long long)c->drops,
-		(double)(c->drops - b->drops) / dt);
+		(double)(c->drops - b->drops) / dt, sampled(c) ? " SAMPLE=" : "",
+		sampled(c) ? c->sample : "");
 	fflush(m->o.line_out);
 	m->printed = *c;
 	m->printed_est_ns = m->est_ns;
@@ -432,6 +438,10 @@ int meters__write_summary(const struct meters *m, const char *path)
 		run_ns += m->p[i].ns - m->p[i].ns0;
 	}
 	fprintf(f, "{\n  \"duration_s\": %.3f,\n", dur);
+	/* Records and events count what -sample kept. */
+	fputs("  \"sample\": ", f);
+	json_str(f, b->sample[0] ? b->sample : "all");
+	fputs(",\n", f);
 	fprintf(f, "  \"records\": %llu, ", (unsigned long long)records);
 	json_num(f, "rps", records / dur, rates);
 	fprintf(f, ",\n  \"events\": %llu, ", (unsigned long long)(b->events - a->events));

@@ -34,6 +34,8 @@ struct meters_counts {
 	uint64_t ts; /* CLOCK_MONOTONIC ns */
 	uint64_t records, events, proc_ns, drops, ewp;
 	bool stats; /* BPF run-time statistics are on */
+	/* -sample in force ("" or "all": everything): rates are then of what was kept. */
+	char sample[160];
 };
 
 struct meters_opts {

@@ -1089,17 +1089,28 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct rec_item *it)
 	return 1;
 }
 
-static bool get_meters(struct rd *r, uint64_t base, struct xg_meters *m)
+/* TAIL: a METERS record, whose payload may end with the sampling fields (1.1). */
+static bool get_meters(struct rd *r, uint64_t base, struct xg_meters *m, bool tail)
 {
-	uint64_t v;
+	uint64_t v, len;
 
 	memset(m, 0, sizeof(*m));
 	if (!get_varint(r, &v))
 		return false;
 	m->ts = base + (uint64_t)unzz(v);
-	return get_f64(r, &m->rps) && get_f64(r, &m->pps) && get_varint(r, &m->ewp) &&
-	       get_f64(r, &m->prc_ns) && get_varint(r, &m->drops) && get_f64(r, &m->drops_per_s) &&
-	       get_f64(r, &m->lat_ns) && get_f64(r, &m->ovh_pct);
+	if (!get_f64(r, &m->rps) || !get_f64(r, &m->pps) || !get_varint(r, &m->ewp) ||
+	    !get_f64(r, &m->prc_ns) || !get_varint(r, &m->drops) || !get_f64(r, &m->drops_per_s) ||
+	    !get_f64(r, &m->lat_ns) || !get_f64(r, &m->ovh_pct))
+		return false;
+	if (!tail || r->p >= r->end)
+		return true;
+	if (!get_f64(r, &m->goroutine_rate) || !get_varint(r, &len) ||
+	    len > (uint64_t)(r->end - r->p) || len >= sizeof(m->sample))
+		return false;
+	memcpy(m->sample, r->p, len);
+	m->sample[len] = '\0';
+	r->p += len;
+	return true;
 }
 
 /* Time per state that the closed spans of S (N of them, oldest first) account for. */
@@ -1251,7 +1262,7 @@ static int dec_ctl(struct rec_dec *d, uint8_t type, struct rd pl, struct rec_ite
 		return 1;
 	}
 	case REC_CTL_METERS:
-		if (!d->in_frame || !get_meters(&pl, d->c.base_ts, &it->meters))
+		if (!d->in_frame || !get_meters(&pl, d->c.base_ts, &it->meters, true))
 			return -EBADMSG;
 		it->kind = REC_ITEM_METERS;
 		return 1;
@@ -1260,7 +1271,7 @@ static int dec_ctl(struct rec_dec *d, uint8_t type, struct rd pl, struct rec_ite
 			return -EBADMSG;
 		it->kf_first = v & 1;
 		it->has_meters = v & 2;
-		if (it->has_meters && !get_meters(&pl, d->c.base_ts, &it->meters))
+		if (it->has_meters && !get_meters(&pl, d->c.base_ts, &it->meters, false))
 			return -EBADMSG;
 		if (!get_varint(&pl, &d->kf_left) || d->kf_left > (uint64_t)(pl.end - pl.p))
 			return -EBADMSG;
@@ -1898,8 +1909,11 @@ static uint32_t frame_str(struct record_writer *w, const char *s, int *err)
 	return id;
 }
 
-static void put_meters(struct buf *b, uint64_t base, const struct xg_meters *m)
+/* TAIL: a METERS record: the sampling fields follow (1.1; not in keyframes). */
+static void put_meters(struct buf *b, uint64_t base, const struct xg_meters *m, bool tail)
 {
+	size_t len = strnlen(m->sample, sizeof(m->sample) - 1);
+
 	put_varint(b, zz((int64_t)(m->ts - base)));
 	put_f64(b, m->rps);
 	put_f64(b, m->pps);
@@ -1909,6 +1923,11 @@ static void put_meters(struct buf *b, uint64_t base, const struct xg_meters *m)
 	put_f64(b, m->drops_per_s);
 	put_f64(b, m->lat_ns);
 	put_f64(b, m->ovh_pct);
+	if (!tail)
+		return;
+	put_f64(b, m->goroutine_rate);
+	put_varint(b, len);
+	put_bytes(b, m->sample, len);
 }
 
 struct kf_ctx {
@@ -1982,7 +2001,7 @@ static void kf_flush_chunk(struct record_writer *w, uint64_t ts, bool first, siz
 	put_varint(&w->scratch, ts);
 	put_varint(&w->scratch, (first ? 1 : 0) | (first && w->have_meters ? 2 : 0));
 	if (first && w->have_meters)
-		put_meters(&w->scratch, w->c.base_ts, &w->meters);
+		put_meters(&w->scratch, w->c.base_ts, &w->meters, false);
 	put_varint(&w->scratch, n);
 	put_bytes(&w->scratch, w->kf.p, w->kf.len);
 	if (w->kf.oom)
@@ -2379,7 +2398,7 @@ int record__meters(struct record_writer *w, const struct xg_meters *m)
 	w->meters = *m;
 	w->have_meters = true;
 	w->scratch.len = 0;
-	put_meters(&w->scratch, w->c.base_ts, m);
+	put_meters(&w->scratch, w->c.base_ts, m, true);
 	put_ctl(&w->frame, REC_CTL_METERS, &w->scratch);
 	if (w->frame.oom)
 		return -ENOMEM;

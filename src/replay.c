@@ -952,11 +952,24 @@ static void no_meters(struct xg_meters *m)
 	m->ovh_pct = -1;
 }
 
+/* New meters; a keyframe's carry no sampling fields: those of the last ones stay. */
+static void set_meters(struct replay *rp, const struct xg_meters *m)
+{
+	struct xg_meters old = rp->meters;
+
+	rp->meters = *m;
+	if (!m->sample[0]) {
+		rp->meters.goroutine_rate = old.goroutine_rate;
+		memcpy(rp->meters.sample, old.sample, sizeof(old.sample));
+	}
+}
+
 /* A fresh table, read from frame FRAME on. */
 static int rebuild(struct replay *rp, size_t frame)
 {
 	struct gtable *gt = gtable__new(&rp->gopts);
 	struct rec_iter *it = rec_iter__new(rp->r, frame);
+	struct xg_meters none;
 
 	if (!gt || !it) {
 		gtable__free(gt);
@@ -974,7 +987,9 @@ static int rebuild(struct replay *rp, size_t frame)
 	rp->restored = false;
 	rp->applied = 0;
 	rp->have_pending = false;
-	no_meters(&rp->meters);
+	/* The sampling in force stays known until the next METERS record says otherwise. */
+	no_meters(&none);
+	set_meters(rp, &none);
 	return 0;
 }
 
@@ -988,7 +1003,7 @@ static int apply_until(struct replay *rp, uint64_t t)
 	int err;
 
 	if (rp->have_pending && rp->pending.ts <= t) {
-		rp->meters = rp->pending;
+		set_meters(rp, &rp->pending);
 		rp->have_pending = false;
 	}
 	for (;;) {
@@ -1014,7 +1029,7 @@ static int apply_until(struct replay *rp, uint64_t t)
 			break;
 		case REC_ITEM_METERS:
 			if (it->meters.ts <= t) {
-				rp->meters = it->meters;
+				set_meters(rp, &it->meters);
 			} else {
 				rp->pending = it->meters;
 				rp->have_pending = true;
@@ -1034,7 +1049,7 @@ static int apply_until(struct replay *rp, uint64_t t)
 					rp->gt = gt;
 				}
 				if (rp->restoring && it->has_meters)
-					rp->meters = it->meters;
+					set_meters(rp, &it->meters);
 			}
 			break;
 		case REC_ITEM_KF_ENTRY:

@@ -33,6 +33,13 @@ struct xg_meters {
 	double drops_per_s;
 	double lat_ns;	/* BPF ns per probe hit; < 0 when unknown */
 	double ovh_pct; /* estimated target overhead, % of one core; < 0 when unknown */
+	/*
+	 * -sample in force ("all": everything; "": unknown, e.g. a recording
+	 * made before format 1.1) and its goroutine rate (0: unknown): counts
+	 * of goroutines and events are estimates when a rate is below 1.
+	 */
+	double goroutine_rate;
+	char sample[160];
 };
 
 /* Playback of a recording; live sources have none. */
@@ -75,6 +82,11 @@ struct xg_source_ops {
 	 * recent history to a new recording; its path is written to PATH.
 	 */
 	int (*save_recent)(void *ctx, char *path, unsigned long path_len);
+	/*
+	 * Live with probes only (NULL otherwise): apply a new -sample SPEC now.
+	 * 0, or -EINVAL with what was wrong in ERR.
+	 */
+	int (*set_sample)(void *ctx, const char *spec, char *err, unsigned long err_len);
 };
 
 struct xg_source {

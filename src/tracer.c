@@ -102,6 +102,7 @@ struct tracer {
 	struct meters *mt;	      /* per-probe LAT, OVH, meter line, --metrics */
 	struct record_writer *rec;    /* --record and/or the flight recorder */
 	int rec_err;
+	struct sample_spec smp; /* -sample in force (the UI may change it) */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -796,6 +797,55 @@ static uint64_t count_drops(struct tracer *t)
 
 /* ---- BPF ------------------------------------------------------------------ */
 
+static bool goid_kept(uint32_t pid, uint64_t goid, void *ctx)
+{
+	return xg_goid_sampled(*(const uint64_t *)ctx, pid, goid);
+}
+
+/*
+ * -sample into the BPF programs' .bss (memory-mapped: no syscall, taken by
+ * the next hit) and the decoder. Goroutines that a lower goroutine rate
+ * leaves out get no more events: they leave the table now rather than
+ * stay frozen in their last state.
+ */
+static void apply_sample(struct tracer *t, const struct sample_spec *spec)
+{
+	volatile struct xg_sample *live = &t->skel->bss->sample_conf;
+	struct xg_sample conf;
+	uint64_t keep;
+	int i;
+
+	sample__to_bpf(spec, !t->tables.goid_before_create, &conf);
+	/* Off first, thresholds, then on: a hit never sees half a change as active. */
+	live->on = 0;
+	__sync_synchronize();
+	for (i = 0; i < XG_SMP_N; i++)
+		live->thresh[i] = conf.thresh[i];
+	live->goid_late = conf.goid_late;
+	__sync_synchronize();
+	live->on = conf.on;
+	decoder__set_sampling(t->dec, &conf);
+	keep = conf.thresh[XG_SMP_GOROUTINE];
+	if (spec->rate[XG_SMP_GOROUTINE] < t->smp.rate[XG_SMP_GOROUTINE])
+		gtable__forget(t->gt, goid_kept, &keep);
+	t->smp = *spec;
+}
+
+static int source_set_sample(void *ctx, const char *spec, char *err, unsigned long err_len)
+{
+	struct tracer *t = ctx;
+	struct sample_spec s;
+
+	if (t->poll) {
+		snprintf(err, err_len, "--poll has no probes to sample");
+		return -ENOTSUP;
+	}
+	if (sample__parse(spec, &s, err, err_len))
+		return -EINVAL;
+	apply_sample(t, &s);
+	return 0;
+}
+
 static int load_and_attach(struct tracer *t, char *attached, size_t attached_len)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uopts);
@@ -811,6 +861,7 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 	t->skel->rodata->off = t->tables.off;
 	t->skel->rodata->targ_tgid = (uint32_t)t->pid;
 	configure_events(t);
+	apply_sample(t, &t->smp);
 	err = bpf_map__set_max_entries(t->skel->maps.events, t->env->ringbuf_mb << 20);
 	if (err) {
 		fail("cannot size the ring buffer: %s", strerror(-err));
@@ -1075,6 +1126,8 @@ static void sample_meters(struct tracer *t)
 			      ? (double)(run_ns - t->m_run_ns) / (run_cnt - t->m_run_cnt)
 			      : -1;
 	out->ovh_pct = -1;
+	out->goroutine_rate = t->smp.rate[XG_SMP_GOROUTINE];
+	sample__format(&t->smp, out->sample, sizeof(out->sample));
 	if (t->mt) {
 		struct meters_counts c = {.ts = now,
 					  .records = t->n_records,
@@ -1083,6 +1136,8 @@ static void sample_meters(struct tracer *t)
 					  .drops = drops,
 					  .ewp = st.queued,
 					  .stats = t->stats_fd >= 0};
+
+		memcpy(c.sample, out->sample, sizeof(c.sample));
 		double lat;
 
 		out->ovh_pct = meters__sample(t->mt, &c, &lat);
@@ -1160,6 +1215,7 @@ static const struct xg_source_ops live_ops = {
 	.info = source_info,
 	.meters = source_meters,
 	.now = source_now,
+	.set_sample = source_set_sample,
 };
 
 /* With the flight recorder on. */
@@ -1170,6 +1226,7 @@ static const struct xg_source_ops live_ops_recent = {
 	.meters = source_meters,
 	.now = source_now,
 	.save_recent = source_save_recent,
+	.set_sample = source_set_sample,
 };
 
 int tracer__run(const struct env *env)
@@ -1179,12 +1236,14 @@ int tracer__run(const struct env *env)
 	struct decoder_opts dopts = {};
 	int go_fd = -1, err_fd = -1, rc = 1, err;
 	struct sigaction sa = {.sa_handler = on_signal};
+	char spec[176] = "";
 
 	verbose = env->verbose;
 	libbpf_set_print(libbpf_print);
 	if (check_privileges() || check_kernel() || resolve_target(&t))
 		goto cleanup;
 
+	t.smp = env->sample;
 	t.symcache = calloc(SYMCACHE_SIZE, sizeof(*t.symcache));
 	dopts.goid_before_create = t.tables.goid_before_create;
 	t.dec = decoder__new(&dopts);
@@ -1240,13 +1299,18 @@ int tracer__run(const struct env *env)
 		fail("cannot attach to pid %d: the process exited during attach", (int)t.pid);
 		goto cleanup;
 	}
+	if (sample__active(&t.smp)) {
+		strcpy(spec, ", sample ");
+		sample__format(&t.smp, spec + strlen(spec), sizeof(spec) - strlen(spec));
+	}
 	if (t.launched || t.pid)
-		fprintf(stderr, "xgotop-tui: attached to pid %d (%s, %s, %s): probes %s\n",
+		fprintf(stderr, "xgotop-tui: attached to pid %d (%s, %s, %s): probes %s%s\n",
 			(int)t.pid, t.display, goelf__go_version(t.ge), goelf__arch_name(t.ge),
-			t.attached);
+			t.attached, spec);
 	else
-		fprintf(stderr, "xgotop-tui: attached to %s (%s, %s), all processes: probes %s\n",
-			t.display, goelf__go_version(t.ge), goelf__arch_name(t.ge), t.attached);
+		fprintf(stderr, "xgotop-tui: attached to %s (%s, %s), all processes: probes %s%s\n",
+			t.display, goelf__go_version(t.ge), goelf__arch_name(t.ge), t.attached,
+			spec);
 	if (verbose)
 		fprintf(stderr, "xgotop-tui: offsets from %s, wait reasons from %s\n",
 			t.tables.off_source, t.tables.wait_source);

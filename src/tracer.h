@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "sample.h"
+
 struct xg_source;
 struct env;
 
@@ -48,6 +50,8 @@ struct env {
 	/* Meters (src/meters.c, docs/METERS.md): */
 	bool silent;	     /* -s: no meter line every -d seconds in headless mode */
 	const char *metrics; /* --metrics FILE: JSON summary at exit */
+	/* Sampling in BPF (src/sample.c): -sample SPEC; all 1.0 when not given. */
+	struct sample_spec sample;
 };
 
 /* --alloc: allocation events and histogram; --alloc-hist: the histogram only. */

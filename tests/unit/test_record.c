@@ -811,7 +811,11 @@ static void test_meters_roundtrip(void **state)
 					  .drops = 7 * i,
 					  .drops_per_s = i ? 0.5 : 0,
 					  .lat_ns = i % 2 ? -1 : 800.0,
-					  .ovh_pct = -1};
+					  .ovh_pct = -1,
+					  .goroutine_rate = i % 3 ? 1.0 : 0.25};
+		/* Format 1.1: -sample at the end of the payload. */
+		snprintf(m[i].sample, sizeof(m[i].sample), "%s",
+			 i % 3 ? "all" : "goroutine:0.25,casgstatus:0.5");
 		assert_int_equal(record__event(w, &ev), 0);
 		assert_int_equal(record__meters(w, &m[i]), 0);
 	}

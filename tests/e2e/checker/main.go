@@ -18,7 +18,8 @@
 //
 // Other targets have modes of their own (-mode), each in a file of its own:
 // allocs and allocs-hist (tests/targets/allocs), parked (tests/targets/parked),
-// gc (tests/targets/gcloop) and spin (tests/targets/spin). In the default
+// gc (tests/targets/gcloop), spin (tests/targets/spin) and sample
+// (tests/targets/sampled, with -baseline and -rates). In the default
 // mode, events other than create, state and exit are checked for their common
 // fields only.
 package main
@@ -376,14 +377,16 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	const usage = "usage: checker -events FILE [-truth FILE] [-pid N] [-func-prefix P] [-mode M]"
+	const usage = "usage: checker -events FILE [-truth FILE] [-pid N] [-func-prefix P] [-mode M] [-baseline FILE -rates SPEC]"
 	fs := flag.NewFlagSet("checker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	eventsPath := fs.String("events", "", "xgotop-tui JSONL `FILE` (- for stdin)")
 	truthPath := fs.String("truth", "", "truth `FILE` written by the target")
 	pidFlag := fs.Int64("pid", -1, "the target's `pid` (default: from the truth)")
 	prefix := fs.String("func-prefix", "", "require a create whose func starts with `P`")
-	mode := fs.String("mode", "lifecycle", "what the truth is about: lifecycle, allocs, allocs-hist, parked, gc or spin")
+	mode := fs.String("mode", "lifecycle", "what the truth is about: lifecycle, allocs, allocs-hist, parked, gc, spin or sample")
+	fs.StringVar(&sampleBaseline, "baseline", "", "-mode sample: JSONL `FILE` of the same target traced without -sample")
+	fs.StringVar(&sampleRates, "rates", "all", "-mode sample: the -sample `SPEC` of the run")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintln(stderr, usage)
 		return 2

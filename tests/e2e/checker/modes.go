@@ -16,9 +16,10 @@ func runMode(mode, eventsPath, truthPath string, stdin io.Reader, stdout, stderr
 		"parked":      checkParked,
 		"gc":          checkGC,
 		"spin":        checkSpin,
+		"sample":      checkSample,
 	}[mode]
 	if check == nil {
-		fmt.Fprintf(stderr, "checker: unknown -mode %s (lifecycle, allocs, allocs-hist, parked, gc, spin)\n", mode)
+		fmt.Fprintf(stderr, "checker: unknown -mode %s (lifecycle, allocs, allocs-hist, parked, gc, spin, sample)\n", mode)
 		return 2
 	}
 	if truthPath == "" {
