@@ -115,6 +115,19 @@ static int global(struct tui_model *m, enum tui_action a)
 		return pause_toggle(m);
 	case A_SAVE:
 		return save(m);
+	case A_SAMPLE:
+		if (!m->src->ops->set_sample) {
+			model__message(m, true, "sampling: %s",
+				       m->replay ? "a recording is what was kept"
+						 : "--poll has no probes to sample");
+			return RD_FRAME;
+		}
+		m->prompting = true;
+		m->prompt_sample = true;
+		snprintf(m->prompt, sizeof(m->prompt), "%s",
+			 model__sample(m) ? model__sample(m) : "all");
+		m->prompt_len = strlen(m->prompt);
+		return RD_FRAME;
 	case A_UP:
 		model__move(m, -1);
 		return RD_FRAME;
@@ -158,6 +171,7 @@ static int global(struct tui_model *m, enum tui_action a)
 		return RD_FRAME;
 	case A_FILTER:
 		m->prompting = true;
+		m->prompt_sample = false;
 		snprintf(m->prompt, sizeof(m->prompt), "%s", m->filter.src);
 		snprintf(m->prompt_saved, sizeof(m->prompt_saved), "%s", m->filter.src);
 		m->prompt_len = strlen(m->prompt);
@@ -220,10 +234,30 @@ static void prompt_apply(struct tui_model *m)
 {
 	char err[256];
 
+	if (m->prompt_sample)
+		return; /* on Enter only: each change reaches the target's probes */
 	if (model__set_filter(m, m->prompt, err, sizeof(err)))
 		model__message(m, true, "%s", err);
 	else
 		m->msg[0] = '\0';
+}
+
+/* -sample as typed, to the tracer; a bad spec keeps the prompt open with the error. */
+static int sample_enter(struct tui_model *m)
+{
+	char err[256];
+	int rc = m->src->ops->set_sample(m->src->ctx, m->prompt[0] ? m->prompt : "all", err,
+					 sizeof(err));
+
+	if (rc) {
+		model__message(m, true, "%s", rc == -EINVAL ? err : strerror(-rc));
+		return RD_FRAME;
+	}
+	m->prompting = false;
+	m->prompt_sample = false;
+	model__message(m, false, "sampling %s: counts follow from the next refresh",
+		       m->prompt[0] ? m->prompt : "all");
+	return RD_FRAME;
 }
 
 static int prompt_key(struct tui_model *m, int ch)
@@ -233,12 +267,15 @@ static int prompt_key(struct tui_model *m, int ch)
 	switch (ch) {
 	case 27: /* Esc: the filter from before the prompt */
 		m->prompting = false;
-		model__set_filter(m, m->prompt_saved, err, sizeof(err));
+		if (!m->prompt_sample)
+			model__set_filter(m, m->prompt_saved, err, sizeof(err));
 		m->msg[0] = '\0';
 		return RD_FRAME;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
+		if (m->prompt_sample)
+			return sample_enter(m);
 		/* Not valid: the prompt stays, with the error, to be fixed or left with Esc. */
 		if (model__set_filter(m, m->prompt, err, sizeof(err))) {
 			model__message(m, true, "%s", err);

@@ -27,16 +27,23 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		fprintf(out, "%s (all processes)", m->info.path);
 	fprintf(out, " %s %s  %s%s\n", m->info.go_version, m->info.arch, m->info.mode,
 		m->ended ? " EXITED" : "");
-	fmt_rate(r1, sizeof(r1), m->created_rate);
-	fmt_rate(r2, sizeof(r2), m->exited_rate);
+	fmt_rate(r1, sizeof(r1), m->created_rate / model__goroutine_rate(m));
+	fmt_rate(r2, sizeof(r2), m->exited_rate / model__goroutine_rate(m));
+	if (model__sample(m))
+		fprintf(out,
+			"sampled: %s; counts of goroutines are estimates (%.3g%% of them "
+			"traced)\n",
+			model__sample(m), model__goroutine_rate(m) * 100);
 	fprintf(out,
 		"goroutines: %llu live: %llu running, %llu runnable, %llu syscall, %llu waiting; "
 		"%llu created, %llu exited (+%s/s -%s/s)\n",
-		(unsigned long long)c->live, (unsigned long long)c->by_state[XG_G_RUNNING],
-		(unsigned long long)c->by_state[XG_G_RUNNABLE],
-		(unsigned long long)c->by_state[XG_G_SYSCALL],
-		(unsigned long long)c->by_state[XG_G_WAITING], (unsigned long long)c->created,
-		(unsigned long long)c->exited, r1, r2);
+		(unsigned long long)model__est(m, c->live),
+		(unsigned long long)model__est(m, c->by_state[XG_G_RUNNING]),
+		(unsigned long long)model__est(m, c->by_state[XG_G_RUNNABLE]),
+		(unsigned long long)model__est(m, c->by_state[XG_G_SYSCALL]),
+		(unsigned long long)model__est(m, c->by_state[XG_G_WAITING]),
+		(unsigned long long)model__est(m, c->created),
+		(unsigned long long)model__est(m, c->exited), r1, r2);
 	fprintf(out, "meters:");
 	for (id = 0; id < TUI_M_N; id++) {
 		enum tui_health h = model__meter_health(m, id);

@@ -135,21 +135,27 @@ static void header_counts(WINDOW *w, int y, const struct tui_model *m, int width
 					     XG_G_WAITING};
 	const struct gtable_counts *c = &m->counts;
 	bool wide = width >= 120;
-	uint64_t other = c->live;
+	/* Sampled whole goroutines: every count is scaled up, and marked "~". */
+	double rate = model__goroutine_rate(m);
+	const char *est = rate < 1 ? "~" : "";
+	uint64_t other = model__est(m, c->live);
 	char buf[64], r1[16], r2[16], gc[96];
 	int x = 0;
 	size_t i;
 
-	x += d_printf(w, y, x, width, ROLE(m, COLOR_BOLD), "%llu", (unsigned long long)c->live);
+	x += d_printf(w, y, x, width, ROLE(m, COLOR_BOLD), "%s%llu", est,
+		      (unsigned long long)model__est(m, c->live));
 	x += d_str(w, y, x, width, ROLE(m, COLOR_DEFAULT), " goroutines:");
 	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
 		unsigned int s = shown[i];
 
-		other -= c->by_state[s] <= other ? c->by_state[s] : other;
+		uint64_t n = model__est(m, c->by_state[s]);
+
+		other -= n <= other ? n : other;
 		x++;
 		d_glyph(w, y, x++, ROLE(m, theme__state_role(s, false)),
 			theme__state_glyph(m->theme, s, false));
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)c->by_state[s]);
+		snprintf(buf, sizeof(buf), "%s%llu", est, (unsigned long long)n);
 		x += d_str(w, y, x, width - x, ROLE(m, COLOR_BOLD), buf);
 		x += d_printf(w, y, x, width - x, ROLE(m, COLOR_DEFAULT), " %s",
 			      theme__state_name(s, false, !wide));
@@ -157,9 +163,15 @@ static void header_counts(WINDOW *w, int y, const struct tui_model *m, int width
 	if (other)
 		x += d_printf(w, y, x, width - x, ROLE(m, COLOR_DEFAULT), "  %llu other",
 			      (unsigned long long)other);
-	fmt_rate(r1, sizeof(r1), m->created_rate);
-	fmt_rate(r2, sizeof(r2), m->exited_rate);
+	fmt_rate(r1, sizeof(r1), m->created_rate / rate);
+	fmt_rate(r2, sizeof(r2), m->exited_rate / rate);
 	x += d_printf(w, y, x, width - x, ROLE(m, COLOR_DIM), "  +%s/s -%s/s", r1, r2);
+	if (rate < 1)
+		x += d_printf(w, y, x, width - x, ROLE(m, COLOR_METER_WARN),
+			      "  ~est: %.3g%% traced", rate * 100);
+	else if (model__sample(m))
+		x += d_printf(w, y, x, width - x, ROLE(m, COLOR_METER_WARN), "  sampled: %s",
+			      model__sample(m));
 	snprintf(gc, sizeof(gc), "GC n/a");
 	if (x + 2 + (int)strlen(gc) <= width)
 		d_rstr(w, y, width - (int)strlen(gc), (int)strlen(gc), ROLE(m, COLOR_METER_NA), gc);
@@ -263,7 +275,8 @@ static void status_line(WINDOW *w, int y, struct tui_model *m, int width)
 	const struct tui_view *v = views__get(m->view);
 
 	if (m->prompting) {
-		int x = d_str(w, y, 0, width, ROLE(m, COLOR_PROMPT), "Filter: ");
+		int x = d_str(w, y, 0, width, ROLE(m, COLOR_PROMPT),
+			      m->prompt_sample ? "Sample (event:rate,...; all): " : "Filter: ");
 		const char *p = m->prompt;
 		int cut;
 

@@ -17,6 +17,7 @@ enum tui_action {
 	A_REDRAW,
 	A_PAUSE,
 	A_SAVE,
+	A_SAMPLE,
 	A_UP,
 	A_DOWN,
 	A_PGUP,

@@ -786,6 +786,25 @@ size_t model__meter_count(const struct tui_model *m)
 	return m->hist_shown < TUI_HIST ? m->hist_shown : TUI_HIST;
 }
 
+const char *model__sample(const struct tui_model *m)
+{
+	const struct xg_meters *s = model__meter_sample(m, 0);
+
+	return s && s->sample[0] && strcmp(s->sample, "all") ? s->sample : NULL;
+}
+
+double model__goroutine_rate(const struct tui_model *m)
+{
+	const struct xg_meters *s = model__meter_sample(m, 0);
+
+	return s && s->goroutine_rate > 0 && s->goroutine_rate < 1 ? s->goroutine_rate : 1;
+}
+
+uint64_t model__est(const struct tui_model *m, uint64_t n)
+{
+	return (uint64_t)((double)n / model__goroutine_rate(m) + 0.5);
+}
+
 const struct xg_meters *model__meter_sample(const struct tui_model *m, size_t i)
 {
 	uint64_t k;

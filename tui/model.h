@@ -147,6 +147,7 @@ struct tui_model {
 
 	/* The filter prompt and one-line messages. */
 	bool prompting;
+	bool prompt_sample; /* the prompt edits -sample, applied on Enter, not the filter */
 	char prompt[FILTER_MAX_LEN];
 	size_t prompt_len;
 	char prompt_saved[FILTER_MAX_LEN]; /* filter before the prompt: Esc restores it */
@@ -228,6 +229,15 @@ void model__follow(struct tui_model *m);
 
 /* The I-th most recent meter sample (0 = newest) of the visible history, or NULL. */
 const struct xg_meters *model__meter_sample(const struct tui_model *m, size_t i);
+/*
+ * -sample as the newest meters say: its spec (NULL when nothing is sampled
+ * or it is unknown) and the goroutine rate that counts of goroutines are
+ * divided by to estimate the whole (1 when not sampled).
+ */
+const char *model__sample(const struct tui_model *m);
+double model__goroutine_rate(const struct tui_model *m);
+/* N goroutines counted, as an estimate of all of them. */
+uint64_t model__est(const struct tui_model *m, uint64_t n);
 size_t model__meter_count(const struct tui_model *m);
 /* Meter ID's value in S; < 0 when unknown. */
 double model__meter_value(const struct xg_meters *s, enum tui_meter id);
