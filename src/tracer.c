@@ -843,6 +843,9 @@ static int source_set_sample(void *ctx, const char *spec, char *err, unsigned lo
 	if (sample__parse(spec, &s, err, err_len))
 		return -EINVAL;
 	apply_sample(t, &s);
+	/* The UI's next read says so, not only the next second's sample. */
+	t->meters.goroutine_rate = s.rate[XG_SMP_GOROUTINE];
+	sample__format(&s, t->meters.sample, sizeof(t->meters.sample));
 	return 0;
 }
 

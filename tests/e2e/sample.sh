@@ -45,8 +45,17 @@ run() {
 }
 
 run base all
-run goroutine goroutine:0.3 -sample goroutine:0.3
+run goroutine goroutine:0.3 -sample goroutine:0.3 --metrics "$w/goroutine.metrics.json"
 grep -q "sample goroutine:0.3" "$w/goroutine.err" || die "goroutine: the attach line does not name the sampling"
+# --metrics: the summary names the sampling, counts what was kept, and prices the probes.
+m=$w/goroutine.metrics.json
+[ -s "$m" ] || die "--metrics: no $m"
+grep -q '"sample": "goroutine:0.3"' "$m" || die "--metrics: no \"sample\": \"goroutine:0.3\" in $m"
+grep -Eq '"records": [1-9][0-9]*,' "$m" || die "--metrics: no records counted in $m"
+grep -Eq '"drops": 0,' "$m" || die "--metrics: drops not 0 in $m"
+grep -Eq '"program": "casgstatus".*"hits": [1-9][0-9]*, .*"lat_ns": [0-9.]+' "$m" ||
+	die "--metrics: no casgstatus hits and lat_ns in $m"
+grep -Eq '"ovh_pct": [0-9.]+' "$m" || die "--metrics: no ovh_pct in $m"
 spec=casgstatus:0.5,newgoroutine:0.25,goexit:0.75,makeslice:0.4,makemap:0.6,newobject:0.2
 run events $spec -sample $spec
 echo "PASS: go$ver sampling"

@@ -120,6 +120,21 @@ fi
 keys / C-u Enter
 sleep 0.5
 
+# R: a sampling spec, refused when wrong, applied on Enter: counts become estimates.
+keys R
+wait_for 'Sample \(event:rate' 5 || bad "R: no sampling prompt"
+keys C-u 'g' 'o' 'r' 'o' 'u' 't' 'i' 'n' 'e' ':' '2' Enter
+wait_for 'rate 2 is outside \[0, 1\]' 5 || bad "R goroutine:2: no error"
+keys BSpace '0' '.' '5' Enter
+wait_for '~est: 50% traced' 5 && cap >"$w/wide.sample.txt" || bad "R goroutine:0.5: no estimate in the header"
+cap | grep -Eq '^~[0-9]+ goroutines' || bad "R goroutine:0.5: the count is not marked ~"
+keys R C-u 'a' 'l' 'l' Enter
+for i in $(seq 15); do
+	cap | grep -q '~est' || break
+	sleep 0.2
+done
+cap | grep -q '~est' && bad "R all: still estimates after 3 s"
+
 # The views.
 keys g
 wait_for 'START FUNCTION' 5 && cap >"$w/wide.group.txt" || bad "g: no group view"
