@@ -220,8 +220,9 @@ static void group_draw(WINDOW *w, struct tui_model *m)
 static void group_status(WINDOW *w, int y, struct tui_model *m)
 {
 	d_printf(w, y, 0, getmaxx(w), ROLE(m, COLOR_DIM),
-		 "%zu start functions%s%s  Enter: list its goroutines  Esc: back", m->group_n,
-		 m->filter.n ? "  filter: " : "", m->filter.src);
+		 "%zu start functions%s%s%s  Enter: list its goroutines  Esc: back", m->group_n,
+		 m->filter.n ? "  filter: " : "", m->filter.src,
+		 model__goroutine_rate(m) < 1 ? "  (sampled: counts of traced goroutines)" : "");
 }
 
 static int group_key(struct tui_model *m, enum tui_action a)

@@ -109,6 +109,12 @@ static void life_draw(WINDOW *w, struct tui_model *m)
 	model__for_each(m, add, &l);
 	d_printf(w, y++, 0, width, ROLE(m, COLOR_TITLE), "Goroutine lifetimes%s%s",
 		 m->filter.n ? " - filter: " : "", m->filter.src);
+	/* Shapes and percentiles hold for all goroutines; counts are of the traced ones. */
+	if (model__goroutine_rate(m) < 1)
+		d_printf(w, y++, 0, width, ROLE(m, COLOR_METER_WARN),
+			 "sampled: %.3g%% of goroutines traced; counts below are theirs "
+			 "(x%.3g for all)",
+			 model__goroutine_rate(m) * 100, 1 / model__goroutine_rate(m));
 	if (l.n_lives) {
 		qsort(l.lives, l.n_lives, sizeof(*l.lives), cmp_u64);
 		fmt_dur(p50, sizeof(p50), l.lives[l.n_lives / 2]);
