@@ -173,6 +173,9 @@ struct gc_track {
 	uint64_t stw_ns, stw_max_ns;
 };
 
+/* In d->last: the state came from decoder__seed, no record has touched it yet. */
+#define SEEDED 0x80
+
 struct decoder {
 	struct decoder_opts opts;
 	struct queued *heap;
@@ -328,9 +331,9 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	} else {
 		bool sampled = d->smp.on && d->smp.thresh[XG_SMP_CASGSTATUS] < XG_SMP_ALL;
 
-		if (s && *(uint8_t *)kv_value(s) != rec->from && !sampled) {
+		if (s && (*(uint8_t *)kv_value(s) & ~SEEDED) != rec->from && !sampled) {
 			gev_from_rec(&ev, rec, GEV_STATE);
-			ev.from = *(uint8_t *)kv_value(s);
+			ev.from = *(uint8_t *)kv_value(s) & ~SEEDED;
 			ev.to = rec->from;
 			ev.inferred = true;
 			ev.has_pm = false;
@@ -494,6 +497,23 @@ static bool sampled_out(struct decoder *d, const struct xg_event *create)
 void decoder__set_sampling(struct decoder *d, const struct xg_sample *s)
 {
 	d->smp = *s;
+}
+
+int decoder__seed(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t state)
+{
+	struct kvslot *s = kv_upsert(&d->last, pid, goid);
+
+	if (!s)
+		return -ENOMEM;
+	*(uint8_t *)kv_value(s) = state | SEEDED;
+	return 0;
+}
+
+bool decoder__seeded(const struct decoder *d, uint32_t pid, uint64_t goid)
+{
+	struct kvslot *s = kv_find(&d->last, pid, goid);
+
+	return s && (*(uint8_t *)kv_value(s) & SEEDED);
 }
 
 static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)

@@ -81,5 +81,14 @@ void decoder__stats(const struct decoder *d, struct decoder_stats *out);
  * no inferred events.
  */
 void decoder__set_sampling(struct decoder *d, const struct xg_sample *s);
+/*
+ * Goroutine GOID of PID was found in STATE before the probes saw anything
+ * (-pid: its goroutine table read at attach): its first record then
+ * continues from STATE, with an inferred event if it changed meanwhile.
+ * 0 or -ENOMEM.
+ */
+int decoder__seed(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t state);
+/* Seeded, and no record of it released since (it may have ended unseen). */
+bool decoder__seeded(const struct decoder *d, uint32_t pid, uint64_t goid);
 
 #endif /* XGOTOP_DECODE_H */

@@ -81,6 +81,12 @@ struct gev {
 		uint64_t count;
 		uint64_t bytes;
 	} hist;
+	/*
+	 * GEV_CREATE: the goroutine was already there when tracing began (read
+	 * from the target's goroutine table at attach, -pid): not a creation,
+	 * but what the runtime says of it (function, creator, parent, state).
+	 */
+	bool existing;
 };
 
 /* "running", "waiting", ...; "unknown" outside the known states. */

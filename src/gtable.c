@@ -599,18 +599,24 @@ static void apply_create(struct gtable *gt, struct gentry *e, uint8_t *flags, bo
 	e->created_by = ev->created_by;
 	e->file = ev->file;
 	e->line = ev->line;
-	e->created_ts = ev->ts;
+	/* Found at attach: born before we looked, at an unknown time, and not counted as born. */
+	e->created_ts = ev->existing ? 0 : ev->ts;
 	/* An entry just added is not counted in a state yet. */
 	regroup(gt, e, ev->func, !(*flags & EF_EXITED), !added && !(*flags & EF_EXITED));
-	if (!(*flags & EF_CREATED)) {
+	if (!(*flags & EF_CREATED) && !ev->existing) {
 		*flags |= EF_CREATED;
 		gt->counts.created++;
 		if (e->group)
 			((struct gtable_group *)e->group)->created++;
 	}
 	if (added) {
-		/* A goroutine starts runnable, or waiting when created parked (go1.23+). */
-		e->state = ev->to == XG_G_WAITING ? XG_G_WAITING : XG_G_RUNNABLE;
+		/*
+		 * A goroutine starts runnable, or waiting when created parked
+		 * (go1.23+); one found at attach is in the state it was found in.
+		 */
+		e->state = ev->existing && ev->to < GT_NSTATES ? ev->to
+			   : ev->to == XG_G_WAITING	       ? XG_G_WAITING
+							       : XG_G_RUNNABLE;
 		e->state_since = ev->ts;
 		count_state(gt, e, e->state, 1);
 		span_push(gt, e, ev->ts, e->state, false);

@@ -336,11 +336,17 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		put_hex(&o, ev->startpc);
 		PUT_KEY(&o, "gopc");
 		put_hex(&o, ev->gopc);
-		if (ev->to == XG_G_WAITING) {
-			/* Created parked (go1.23+ coroutines): say so and why. */
+		if (ev->existing) {
+			/* Running before tracing began: found at attach, not created now. */
+			PUT_KEY(&o, "existing");
+			PUT_LIT(&o, "true");
+		}
+		if (ev->to == XG_G_WAITING || ev->existing) {
+			/* Created parked (go1.23+ coroutines), or found so: say so and why. */
 			PUT_KEY(&o, "state");
 			put_json_str(&o, gev_state_name(ev->to));
-			put_reason(&o, ev);
+			if (ev->to == XG_G_WAITING)
+				put_reason(&o, ev);
 		}
 		break;
 	case GEV_STATE:

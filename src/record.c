@@ -849,6 +849,7 @@ static const struct fdesc full_fields[] = {
 	FD(hist.class_size, FD_U),
 	FD(hist.count, FD_U),
 	FD(hist.bytes, FD_U),
+	FD(existing, FD_U), /* 1.1 */
 };
 
 #define N_FULL_FIELDS (sizeof(full_fields) / sizeof(full_fields[0]))

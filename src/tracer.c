@@ -103,6 +103,18 @@ struct tracer {
 	struct record_writer *rec;    /* --record and/or the flight recorder */
 	int rec_err;
 	struct sample_spec smp; /* -sample in force (the UI may change it) */
+	/* -pid: the goroutines found at attach (see snapshot_read). */
+	struct poll_src *snap;
+	struct gev *existing;
+	size_t n_existing, n_suspects;
+	uint64_t snap_ts, snap2_ts;
+	struct suspect *suspects;
+};
+
+/* A goroutine found at attach and gone soon after, perhaps before the probes were in. */
+struct suspect {
+	uint64_t goid;
+	uint8_t state;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -952,6 +964,8 @@ static bool target_gone(struct tracer *t, int timeout_ms)
 	return poll(&p, 1, timeout_ms) > 0;
 }
 
+static int snapshot_settle(struct tracer *t, uint64_t released);
+
 /* Detach, then read everything the target did: it is all in the ring by now. */
 static int end_session(struct tracer *t)
 {
@@ -971,6 +985,8 @@ static int end_session(struct tracer *t)
 		return n;
 	}
 	n = decoder__finish(t->dec, read_goid, emit_event, t);
+	if (!n)
+		n = snapshot_settle(t, UINT64_MAX);
 	return n ? n : poll_hist(t, now_ns());
 }
 
@@ -1005,6 +1021,130 @@ static int pump_poll(struct tracer *t, int timeout_ms)
 
 static void sample_meters(struct tracer *t);
 
+/* ---- goroutines that were there before us (-pid) ------------------------- */
+
+static int keep_existing(const struct gev *ev, void *ctx)
+{
+	struct tracer *t = ctx;
+	struct gev *n;
+
+	if (ev->kind != GEV_CREATE)
+		return 0;
+	n = realloc(t->existing, (t->n_existing + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	t->existing = n;
+	n[t->n_existing] = *ev;
+	n[t->n_existing].existing = true;
+	t->n_existing++;
+	return 0;
+}
+
+/*
+ * -pid: before the probes go in, read the target's goroutine table once
+ * (what --poll reads), so that goroutines which do not change state while
+ * we watch are listed all the same, with their start function, creator and
+ * parent instead of "(unknown)". Best effort: without it they appear at
+ * their first change, unnamed.
+ */
+static void snapshot_read(struct tracer *t)
+{
+	char err[256];
+	int next_ms, rc;
+
+	t->snap = poll_src__open(t->ge, t->path, &t->tables.off, t->pid, 1000, err, sizeof(err));
+	if (!t->snap) {
+		if (verbose)
+			fprintf(stderr, "xgotop-tui: goroutines before attach not read: %s\n", err);
+		return;
+	}
+	t->snap_ts = now_ns();
+	rc = poll_src__pump(t->snap, t->snap_ts, &next_ms, keep_existing, t);
+	if (!rc && !t->n_procs && !poll_src__bias(t->snap, &t->procs[0].bias)) {
+		t->procs[0].pid = (uint32_t)t->pid;
+		t->n_procs = 1;
+	}
+	if (rc && verbose)
+		fprintf(stderr, "xgotop-tui: goroutines before attach not read: %s\n",
+			strerror(-rc));
+}
+
+static int note_gone(const struct gev *ev, void *ctx)
+{
+	struct tracer *t = ctx;
+	struct suspect *n;
+	size_t i;
+
+	if (ev->kind != GEV_EXIT)
+		return 0;
+	for (i = 0; i < t->n_existing; i++)
+		if (t->existing[i].goid == ev->goid)
+			break;
+	if (i == t->n_existing)
+		return 0;
+	n = realloc(t->suspects, (t->n_suspects + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	t->suspects = n;
+	n[t->n_suspects].goid = ev->goid;
+	n[t->n_suspects].state = t->existing[i].to;
+	t->n_suspects++;
+	return 0;
+}
+
+/*
+ * After attaching (and after the recording began): emit the goroutines
+ * found, as creates marked existing, and seed the decoder with their
+ * states. A second read names those gone since; any that ended before the
+ * probes were in never get an exit record, and get one, inferred, once the
+ * records up to now have all been read (snapshot_settle).
+ */
+static int snapshot_emit(struct tracer *t)
+{
+	int next_ms, err = 0;
+	size_t i;
+
+	for (i = 0; i < t->n_existing && !err; i++) {
+		t->existing[i].ts = t->snap_ts;
+		err = decoder__seed(t->dec, t->existing[i].pid, t->existing[i].goid,
+				    t->existing[i].to);
+		if (!err)
+			err = emit_event(&t->existing[i], t);
+	}
+	if (err || !t->snap)
+		return err;
+	t->snap2_ts = now_ns();
+	err = poll_src__pump(t->snap, t->snap2_ts, &next_ms, note_gone, t);
+	poll_src__free(t->snap);
+	t->snap = NULL;
+	return err == -ESRCH ? 0 : err;
+}
+
+static int snapshot_settle(struct tracer *t, uint64_t released)
+{
+	struct gev ev = {.pid = (uint32_t)t->pid, .reason = GEV_NO_REASON, .inferred = true};
+	size_t i;
+	int err = 0;
+
+	if (!t->n_suspects || released < t->snap2_ts)
+		return 0;
+	ev.ts = t->snap2_ts;
+	for (i = 0; i < t->n_suspects && !err; i++) {
+		if (!decoder__seeded(t->dec, ev.pid, t->suspects[i].goid))
+			continue;
+		ev.goid = t->suspects[i].goid;
+		ev.kind = GEV_STATE;
+		ev.from = t->suspects[i].state;
+		ev.to = XG_G_DEAD;
+		err = emit_event(&ev, t);
+		ev.kind = GEV_EXIT;
+		if (!err)
+			err = emit_event(&ev, t);
+	}
+	t->n_suspects = 0;
+	return err;
+}
+
 static int pump(void *ctx, int timeout_ms)
 {
 	struct tracer *t = ctx;
@@ -1029,6 +1169,8 @@ static int pump(void *ctx, int timeout_ms)
 	}
 	start = now_ns();
 	err = decoder__drain(t->dec, start - REORDER_WINDOW_NS, emit_event, t);
+	if (!err)
+		err = snapshot_settle(t, start - REORDER_WINDOW_NS);
 	if (!err && start - t->hist_ts >= 1000000000ull)
 		err = poll_hist(t, start);
 	t->proc_ns += now_ns() - start;
@@ -1293,8 +1435,11 @@ int tracer__run(const struct env *env)
 			goto cleanup;
 		}
 		snprintf(t.attached, sizeof(t.attached), "none, poll %g Hz", env->poll_hz);
-	} else if (load_and_attach(&t, t.attached, sizeof(t.attached))) {
-		goto cleanup;
+	} else {
+		if (t.pid && !t.launched)
+			snapshot_read(&t);
+		if (load_and_attach(&t, t.attached, sizeof(t.attached)))
+			goto cleanup;
 	}
 	if (meters_open(&t))
 		goto cleanup;
@@ -1321,6 +1466,11 @@ int tracer__run(const struct env *env)
 		fprintf(stderr, "xgotop-tui: goroutine table: %s\n", poll_src__how(t.poll));
 	if (record_begin(&t))
 		goto cleanup;
+	err = snapshot_emit(&t);
+	if (err) {
+		fail("cannot read the goroutines of pid %d: %s", (int)t.pid, strerror(-err));
+		goto cleanup;
+	}
 	/*
 	 * With a profile the compiler may inline casgstatus at hot call sites
 	 * (execute, ready, park_m, newproc1: docs/GO-VERSIONS.md); those
@@ -1400,6 +1550,9 @@ cleanup:
 		close(t.stats_fd);
 	ring_buffer__free(t.rb);
 	poll_src__free(t.poll);
+	poll_src__free(t.snap);
+	free(t.existing);
+	free(t.suspects);
 	detach(&t);
 	xgotop_bpf__destroy(t.skel);
 	decoder__free(t.dec);

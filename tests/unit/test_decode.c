@@ -160,6 +160,45 @@ static void test_gap_is_bridged_by_inferred_transition(void **state)
 	decoder__free(d);
 }
 
+/* -pid: goroutines found at attach continue from the state they were found in. */
+static void test_seeded_goroutines(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	/* Found waiting; seen next leaving runnable: it was woken while the probes went in. */
+	struct xg_event a = rec(100, 0x10, 8, XG_G_RUNNABLE, XG_G_RUNNING);
+	/* Found running; seen parking from running: nothing to bridge. */
+	struct xg_event b = rec(110, 0x20, 9, XG_G_RUNNING, XG_G_WAITING);
+	/* Found runnable; seen exiting. */
+	struct xg_event c = rec(120, 0x30, 10, XG_G_RUNNING, XG_G_DEAD);
+	struct sink s = {};
+
+	(void)state;
+	assert_int_equal(decoder__seed(d, 7, 8, XG_G_WAITING), 0);
+	assert_int_equal(decoder__seed(d, 7, 9, XG_G_RUNNING), 0);
+	assert_int_equal(decoder__seed(d, 7, 10, XG_G_RUNNABLE), 0);
+	assert_int_equal(decoder__seed(d, 7, 11, XG_G_WAITING), 0);
+	assert_true(decoder__seeded(d, 7, 8));
+	decoder__push(d, &a);
+	decoder__push(d, &b);
+	decoder__push(d, &c);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 6);
+	expect(&s.ev[0], GEV_STATE, 100, 8, XG_G_WAITING, XG_G_RUNNABLE, true);
+	expect(&s.ev[1], GEV_STATE, 100, 8, XG_G_RUNNABLE, XG_G_RUNNING, false);
+	expect(&s.ev[2], GEV_STATE, 110, 9, XG_G_RUNNING, XG_G_WAITING, false);
+	expect(&s.ev[3], GEV_STATE, 120, 10, XG_G_RUNNABLE, XG_G_RUNNING, true);
+	expect(&s.ev[4], GEV_STATE, 120, 10, XG_G_RUNNING, XG_G_DEAD, false);
+	expect(&s.ev[5], GEV_EXIT, 120, 10, 0, 0, false);
+	/* Touched ones are no longer seeded; 11 never was touched (it may have ended unseen). */
+	assert_false(decoder__seeded(d, 7, 8));
+	assert_false(decoder__seeded(d, 7, 9));
+	assert_false(decoder__seeded(d, 7, 10));
+	assert_true(decoder__seeded(d, 7, 11));
+	assert_false(decoder__seeded(d, 7, 12));
+	decoder__free(d);
+}
+
 static void test_exit_and_reason(void **state)
 {
 	struct decoder_opts o = {.goid_before_create = true};
@@ -548,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_create_waits_for_its_goid),
 		cmocka_unit_test(test_create_immediate_from_go124),
 		cmocka_unit_test(test_gap_is_bridged_by_inferred_transition),
+		cmocka_unit_test(test_seeded_goroutines),
 		cmocka_unit_test(test_exit_and_reason),
 		cmocka_unit_test(test_finish_resolves_pending),
 		cmocka_unit_test(test_many_goroutines),

@@ -161,6 +161,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 	assert_int_equal(a->hist.class_size, b->hist.class_size);
 	assert_int_equal(a->hist.count, b->hist.count);
 	assert_int_equal(a->hist.bytes, b->hist.bytes);
+	assert_int_equal(a->existing, b->existing);
 }
 
 /*
@@ -171,7 +172,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 static void test_gev_fields_covered(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct gev), 264);
+	assert_int_equal(sizeof(struct gev), 272);
 }
 
 static struct record_writer *open_writer(const char *name, struct record_opts *o)
@@ -302,6 +303,8 @@ static void test_roundtrip_all_fields(void **state)
 		e->from = (x >> 17) % 7 ? (x >> 19) % 12 : (uint8_t)rnd(&s);
 		e->to = (x >> 22) % 7 ? (x >> 24) % 12 : (uint8_t)rnd(&s);
 		e->inferred = (x >> 27) % 9 == 0;
+		/* Found at attach (1.1): creates mostly, and anything now and then. */
+		e->existing = (x >> 31) % 11 == 0;
 		x = rnd(&s);
 		switch (x % 6) {
 		case 0:

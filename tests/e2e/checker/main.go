@@ -50,6 +50,8 @@ type event struct {
 	From      *string `json:"from"`
 	To        *string `json:"to"`
 	Reason    *string `json:"reason"`
+	State     *string `json:"state"`    // create: the state it starts (or was found) in
+	Existing  *bool   `json:"existing"` // create: found at attach, not created then
 	Inferred  *bool   `json:"inferred"`
 	P         *int64  `json:"p"`
 	M         *int64  `json:"m"`
@@ -280,6 +282,9 @@ func checkChain(g *goroutine, full bool, rep *report) {
 				rep.addf("create not first", "goroutine %d: line %d: create after %d other events (first line %d)", g.goid, ev.lineno, i, g.events[0].lineno)
 			}
 			prev = "runnable"
+			if ev.State != nil {
+				prev = *ev.State
+			}
 		case "state":
 			if ev.From == nil || ev.To == nil {
 				continue // reported by checkEvent
