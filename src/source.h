@@ -20,6 +20,7 @@ struct xg_target_info {
 	char mode[16];		/* "LIVE" or "REPLAY" */
 	char probes[512];	/* attached probes, comma-separated */
 	char child_output[256]; /* where a launched child's output goes, "" if not redirected */
+	bool recording;		/* live, and --record is writing the session to a file */
 };
 
 /* The tracer's own meters over the last interval (issue: meters). */

@@ -1221,6 +1221,7 @@ static void source_info(void *ctx, struct xg_target_info *out)
 		snprintf(out->mode, sizeof(out->mode), "LIVE");
 	snprintf(out->probes, sizeof(out->probes), "%s", t->attached);
 	snprintf(out->child_output, sizeof(out->child_output), "%s", t->child_log_path);
+	out->recording = t->env->record && t->rec && !t->rec_err;
 }
 
 /* BPF run time and run count summed over our programs (kernel BPF stats). */

@@ -84,6 +84,8 @@ static void mode_tags(WINDOW *w, int y, int *x, const struct tui_model *m)
 		snprintf(buf, sizeof(buf), " %s ", m->info.mode);
 		*x += d_str(w, y, *x, 16, ROLE(m, COLOR_MODE_LIVE), buf) + 1;
 	}
+	if (!m->replay && m->info.recording)
+		*x += d_str(w, y, *x, 16, ROLE(m, COLOR_MODE_EXITED), " REC ") + 1;
 	if (m->paused)
 		*x += d_str(w, y, *x, 16, ROLE(m, COLOR_MODE_PAUSED), " PAUSED ") + 1;
 	if (m->ended)
