@@ -151,9 +151,15 @@ static void header_row(WINDOW *w, struct tui_model *m, const struct layout *L, u
 	strcat(sc, "/cell");
 	d_str(w, 0, L->strip_x, cells, ROLE(m, COLOR_COLUMN_HEADER), left);
 	d_rstr(w, 0, L->strip_x, cells, ROLE(m, COLOR_COLUMN_HEADER), right);
-	if ((int)(strlen(left) + strlen(right) + strlen(sc)) + 4 <= cells)
-		d_str(w, 0, L->strip_x + (cells - (int)strlen(sc)) / 2, cells,
-		      ROLE(m, COLOR_COLUMN_HEADER), sc);
+	/* The scale in the middle, or as near as it goes with a space either side. */
+	if ((int)(strlen(left) + strlen(right) + strlen(sc)) + 2 <= cells) {
+		int lo = (int)strlen(left) + 1,
+		    hi = cells - (int)strlen(right) - 1 - (int)strlen(sc);
+		int at = (cells - (int)strlen(sc)) / 2;
+
+		at = at < lo ? lo : at > hi ? hi : at;
+		d_str(w, 0, L->strip_x + at, cells - at, ROLE(m, COLOR_COLUMN_HEADER), sc);
+	}
 	if (m->cur_back > 0 || !m->follow)
 		d_glyph(w, 0, L->strip_x + cursor, ROLE(m, COLOR_COLUMN_SORTED), g->cursor);
 }
