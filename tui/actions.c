@@ -24,20 +24,13 @@ static int show(struct tui_model *m, enum tui_view_id v)
 	return RD_FRAME;
 }
 
-static bool allocs_known(void)
-{
-	uint64_t b, o;
-
-	return xd_allocs(NULL, &b, &o) != -ENODATA;
-}
-
 static int sort_step(struct tui_model *m, int dir)
 {
 	int s = (int)m->sort;
 
 	do
 		s = (s + dir + TUI_SORT_N) % TUI_SORT_N;
-	while (s == TUI_SORT_ALLOCS && !allocs_known());
+	while (s == TUI_SORT_ALLOCS && !xd_allocs_known(model__table(m)));
 	model__set_sort(m, (enum tui_sort)s, m->reverse);
 	model__message(m, false, "sort by %s", tui_sort_names[s]);
 	return RD_FRAME;

@@ -10,6 +10,73 @@
 #include "theme.h"
 #include "../bpf/xgotop_event.h"
 
+static void gc_line(FILE *out, const struct tui_model *m)
+{
+	struct xd_gc_cycle gc[2];
+	struct xd_gc_totals t;
+	const struct xd_gc_cycle *last = NULL;
+	char a[16], b[16], c[16], d[16];
+	int n = xd_gc_cycles(model__table(m), gc, 2);
+
+	if (n < 0 || xd_gc_totals(model__table(m), &t)) {
+		fprintf(out, "GC: n/a (no GC events)\n");
+		return;
+	}
+	fprintf(out, "GC: %llu cycles", (unsigned long long)t.cycles);
+	if (n > 0 && !gc[n - 1].end)
+		fprintf(out, ", #%u in progress", gc[n - 1].n);
+	if (n > 0 && gc[n - 1].end)
+		last = &gc[n - 1];
+	else if (n > 1 && gc[n - 2].end)
+		last = &gc[n - 2];
+	if (last)
+		fprintf(out,
+			"; last #%u ended %s ago: %s STW in %u pauses (max %s), mark %s, "
+			"trigger %s",
+			last->n, fmt_dur(a, sizeof(a), m->now > last->end ? m->now - last->end : 0),
+			fmt_dur(b, sizeof(b), last->stw_ns), last->n_stw,
+			fmt_dur(c, sizeof(c), last->stw_max_ns),
+			fmt_dur(d, sizeof(d), last->mark_ns), last->trigger);
+	fprintf(out, "; pauses: %llu, %s total, %s max\n", (unsigned long long)t.stw,
+		fmt_dur(a, sizeof(a), t.stw_ns), fmt_dur(b, sizeof(b), t.stw_max_ns));
+}
+
+static void alloc_line(FILE *out, const struct tui_model *m)
+{
+	struct xd_alloc_hist h;
+	struct xd_alloc_kinds k;
+	bool have_h = !xd_alloc_hist(model__table(m), NULL, &h);
+	bool have_k = !xd_alloc_kinds(model__table(m), &k);
+	char a[16], b[16];
+	int i;
+
+	if (!have_h && !have_k) {
+		fprintf(out, "allocations: n/a (no allocation events: --alloc, --alloc-hist or "
+			     "--probes all)\n");
+		return;
+	}
+	fprintf(out, "allocations:");
+	if (have_h)
+		fprintf(out, " %sB in %s (size classes)",
+			fmt_count(a, sizeof(a), (double)h.bytes_total),
+			fmt_count(b, sizeof(b), (double)h.count_total));
+	if (have_k) {
+		fprintf(out, "%s events %sB in %s:", have_h ? ";" : "",
+			fmt_count(a, sizeof(a), (double)k.bytes_total),
+			fmt_count(b, sizeof(b), (double)k.events));
+		for (i = 1; i <= XD_ALLOC_KINDS; i++) {
+			int kind = i % XD_ALLOC_KINDS;
+
+			if (k.count[kind])
+				fprintf(out, " %s %s", xd_alloc_kind_name(kind),
+					fmt_count(a, sizeof(a), (double)k.count[kind]));
+		}
+	} else {
+		fprintf(out, "; no allocation events (histogram only)");
+	}
+	fputc('\n', out);
+}
+
 int batch__snapshot(FILE *out, struct tui_model *m)
 {
 	const struct gtable_counts *c = &m->counts;
@@ -51,7 +118,9 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		fprintf(out, " %s %s%s", tui_meter_names[id], text_meter(m, id, v, sizeof(v), 0),
 			h == TUI_BAD ? "!" : "");
 	}
-	fprintf(out, "\nGC: n/a (no GC events)\n");
+	fputc('\n', out);
+	gc_line(out, m);
+	alloc_line(out, m);
 	if (m->info.child_output[0])
 		fprintf(out, "output of the launched command: %s\n", m->info.child_output);
 	if (m->filter.n)
@@ -73,7 +142,7 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 			(unsigned long long)e->goid, theme__state_name(e->state, exited, false),
 			reason[0] ? reason : "-", ins[0] ? ins : "-",
 			text_cpu(model__cpu(m, r), cpu, sizeof(cpu)),
-			text_age(m, e, age, sizeof(age)), text_allocs(e, allocs, sizeof(allocs)),
+			text_age(m, e, age, sizeof(age)), text_allocs(m, e, allocs, sizeof(allocs)),
 			e->func ? e->func : "?", e->created_by ? e->created_by : "-");
 	}
 	fputc('\n', out);

@@ -2,8 +2,10 @@
 #include "data.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include "gevent.h"
 #include "gtable.h"
 #include "source.h"
 #include "../bpf/xgotop_event.h"
@@ -47,42 +49,187 @@ unsigned int xd_cpu_permille(const struct gentry *e, uint64_t from, uint64_t to)
 	return (unsigned int)(run * 1000 / (to - from));
 }
 
-int xd_allocs(const struct gentry *e, uint64_t *bytes, uint64_t *objects)
+_Static_assert(XD_ALLOC_BUCKETS == XG_ALLOC_BUCKETS, "keep in sync with bpf/xgotop_event.h");
+_Static_assert(XD_ALLOC_TINY == XG_ALLOC_TINY && XD_ALLOC_LARGE == XG_ALLOC_LARGE,
+	       "keep in sync with bpf/xgotop_event.h");
+_Static_assert(XD_ALLOC_KINDS == XG_AK_NKINDS, "keep in sync with enum xg_alloc_kind");
+
+int xd_allocs(const struct gtable *gt, const struct gentry *e, uint64_t *bytes, uint64_t *objects)
 {
-	(void)e;
+	struct gtable_alloc_totals t;
+
 	*bytes = *objects = 0;
-	return -ENODATA;
+	/* Its process's events: another process of a -b session may have none. */
+	if (!gt || !e || gtable__alloc_totals(gt, e->pid, &t))
+		return -ENODATA;
+	*bytes = e->alloc_bytes;
+	*objects = e->alloc_objects;
+	return 0;
+}
+
+bool xd_allocs_known(const struct gtable *gt)
+{
+	struct gtable_alloc_totals t;
+
+	return gt && !gtable__alloc_totals(gt, 0, &t);
 }
 
 int xd_alloc_hist(const struct gtable *gt, const struct gentry *e, struct xd_alloc_hist *out)
 {
-	(void)gt;
-	(void)e;
+	struct gtable_alloc_hist h;
+	int err, b;
+
 	memset(out, 0, sizeof(*out));
-	return -ENODATA;
+	if (e)
+		return -EOPNOTSUPP;
+	err = gtable__alloc_hist(gt, 0, &h);
+	if (err)
+		return err;
+	for (b = 0; b < XD_ALLOC_BUCKETS; b++) {
+		out->size[b] = h.size[b];
+		out->count[b] = h.count[b];
+		out->bytes[b] = h.bytes[b];
+		out->count_total += h.count[b];
+		out->bytes_total += h.bytes[b];
+	}
+	/* A bucket that never changed has no event, so no size: the tiny one is known. */
+	out->size[XD_ALLOC_TINY] = XG_ALLOC_TINY_SIZE;
+	out->size[XD_ALLOC_LARGE] = 0;
+	return 0;
+}
+
+int xd_alloc_kinds(const struct gtable *gt, struct xd_alloc_kinds *out)
+{
+	struct gtable_alloc_totals t;
+	int k, err;
+
+	memset(out, 0, sizeof(*out));
+	err = gtable__alloc_totals(gt, 0, &t);
+	if (err)
+		return err;
+	for (k = 0; k < XD_ALLOC_KINDS; k++) {
+		out->count[k] = t.count[k];
+		out->bytes[k] = t.bytes[k];
+	}
+	out->events = t.events;
+	out->bytes_total = t.total_bytes;
+	out->unattributed = t.unattributed;
+	return 0;
+}
+
+const char *xd_alloc_kind_name(unsigned int kind)
+{
+	static const char *const names[XD_ALLOC_KINDS] = {
+		[XG_AK_OTHER] = "other", [XG_AK_OBJECT] = "object",
+		[XG_AK_SLICE] = "slice", [XG_AK_APPEND] = "append",
+		[XG_AK_MAP] = "map",	 [XG_AK_STRING] = "string",
+		[XG_AK_CHAN] = "chan",	 [XG_AK_GOROUTINE] = "goroutine",
+	};
+
+	return kind < XD_ALLOC_KINDS ? names[kind] : "other";
 }
 
 int xd_gc_cycles(const struct gtable *gt, struct xd_gc_cycle *out, size_t max)
 {
-	(void)gt;
-	(void)out;
-	(void)max;
-	return -ENODATA;
+	struct gtable_gc_cycle c[256];
+	int n, i;
+
+	if (max > sizeof(c) / sizeof(c[0]))
+		max = sizeof(c) / sizeof(c[0]);
+	n = gtable__gc_cycles(gt, 0, c, max);
+	for (i = 0; i < n; i++)
+		out[i] = (struct xd_gc_cycle){
+			.pid = c[i].pid,
+			.n = c[i].n,
+			.start = c[i].start,
+			.mark_end = c[i].mark_end,
+			.end = c[i].end,
+			.mark_ns = c[i].mark_ns,
+			.n_stw = c[i].n_stw,
+			.stw_ns = c[i].stw_ns,
+			.stw_max_ns = c[i].stw_max_ns,
+			.trigger = gev_gc_trigger_name(c[i].trigger),
+			.procs = c[i].procs,
+		};
+	return n;
 }
 
-/* The probe names come from src/probes.c: allocation probes sit on mallocgc. */
-const char *xd_alloc_why(const struct xg_target_info *info)
+int xd_gc_totals(const struct gtable *gt, struct xd_gc_totals *out)
 {
-	if (strstr(info->probes, "mallocgc"))
-		return "Allocation events are traced, but the goroutine table does not keep "
-		       "allocation counts yet, so this view has nothing to show.";
-	return "No allocation events: the attached probes see goroutine state changes only. "
-	       "Allocations need the allocation probes (--probes all).";
+	struct gtable_gc_totals t;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = gtable__gc_totals(gt, 0, &t);
+	if (err)
+		return err;
+	*out = (struct xd_gc_totals){
+		.cycles = t.cycles,
+		.stw = t.stw,
+		.stw_ns = t.stw_ns,
+		.stw_max_ns = t.stw_max_ns,
+		.gc_stw_ns = t.gc_stw_ns,
+		.mark_ns = t.mark_ns,
+	};
+	return 0;
+}
+
+/*
+ * Whether a probe on SYM is attached: the probe list is src/tracer.c's
+ * "sym+0xoff,sym,... (missing: sym, ...)"; what is missing does not count.
+ */
+static bool probed(const struct xg_target_info *info, const char *sym)
+{
+	const char *hit = strstr(info->probes, sym), *missing = strstr(info->probes, "(missing:");
+
+	return hit && (!missing || hit < missing);
+}
+
+static bool is_replay(const struct xg_target_info *info)
+{
+	return !strcmp(info->mode, "REPLAY");
+}
+
+const char *xd_alloc_why(const struct xg_target_info *info, const struct gtable *gt)
+{
+	struct gtable_alloc_hist h;
+
+	if (!probed(info, "runtime.mallocgc")) {
+		if (is_replay(info))
+			return "No allocation events: this recording was made without the "
+			       "allocation probes (record with --alloc, --alloc-hist or --probes "
+			       "all).";
+		if (!strncmp(info->probes, "none", 4))
+			return "No allocation events: --poll reads the goroutine table only. "
+			       "Trace with uprobes and --alloc (allocation events and size "
+			       "classes), --alloc-hist (size classes only) or --probes all.";
+		return "No allocation events: the attached probes see goroutine states only. "
+		       "Trace with --alloc (allocation events and size classes), --alloc-hist "
+		       "(size classes only) or --probes all.";
+	}
+	if (gt && !gtable__alloc_hist(gt, 0, &h))
+		return "Size classes only (--alloc-hist, or every allocation record sampled "
+		       "out): no allocation events, so no counts per goroutine or per kind. "
+		       "--alloc or --probes all records them.";
+	if (is_replay(info))
+		return "The allocation probes were attached, but the recording has reported no "
+		       "allocation up to here (the histogram comes once a second).";
+	return "The allocation probes are attached, but no allocation was reported yet (the "
+	       "size-class histogram is read once a second).";
 }
 
 const char *xd_gc_why(const struct xg_target_info *info)
 {
-	(void)info;
-	return "No GC events: no probe of this build reports GC cycles or stop-the-world "
-	       "pauses, so the GC view and the GC band above the timeline stay empty.";
+	if (!probed(info, "startCycle") && !probed(info, "stopTheWorldWithSema")) {
+		if (is_replay(info))
+			return "No GC events: this recording was made without the GC probes "
+			       "(they come with --probes states, the default, or all).";
+		return "No GC events: the GC probes are not attached. They come with --probes "
+		       "states (the default) or all, not with lifecycle or --poll.";
+	}
+	if (is_replay(info))
+		return "The GC probes were attached, but no GC cycle or stop-the-world pause "
+		       "is in the recording up to here.";
+	return "The GC probes are attached, but the program has not collected or stopped "
+	       "the world since tracing started.";
 }

@@ -2,9 +2,7 @@
 /*
  * What the views know beyond the state table's core fields, behind small
  * functions: each says honestly when it has no data (-ENODATA) and why, so
- * that the views show "no data" instead of zeros. When the allocation, GC
- * and scheduler events land in the state table, only this file changes.
- * Pure: no ncurses.
+ * that the views show "no data" instead of zeros. Pure: no ncurses.
  */
 #ifndef XGOTOP_TUI_DATA_H
 #define XGOTOP_TUI_DATA_H
@@ -24,32 +22,78 @@ struct xg_target_info;
  */
 unsigned int xd_cpu_permille(const struct gentry *e, uint64_t from, uint64_t to);
 
-/* Bytes and objects E allocated. -ENODATA: no allocation events. */
-int xd_allocs(const struct gentry *e, uint64_t *bytes, uint64_t *objects);
+/*
+ * Bytes and objects E allocated: the allocation events charged to it.
+ * -ENODATA when its process has no allocation events (no allocation
+ * probes, or --alloc-hist): then nothing is known, not zero.
+ */
+int xd_allocs(const struct gtable *gt, const struct gentry *e, uint64_t *bytes, uint64_t *objects);
+/* Whether any traced process has allocation events (the ALLOCS column, its sort). */
+bool xd_allocs_known(const struct gtable *gt);
 
-/* Allocation counts per Go size class (whole process if E is NULL). */
-#define XD_SIZE_CLASSES 68
+/*
+ * Allocations per size-class bucket: the tiny allocator, Go's classes 1 to
+ * 67, large objects. Counted in BPF for every heap allocation, so exact
+ * even when allocation events are sampled or not written (--alloc-hist).
+ */
+#define XD_ALLOC_BUCKETS 69
+#define XD_ALLOC_TINY	 0
+#define XD_ALLOC_LARGE	 68
 struct xd_alloc_hist {
-	uint32_t n;			   /* classes used */
-	uint32_t size[XD_SIZE_CLASSES];	   /* upper bound of each class, bytes */
-	uint64_t count[XD_SIZE_CLASSES];   /* objects */
-	uint64_t bytes[XD_SIZE_CLASSES];   /* bytes */
-	uint64_t large_count, large_bytes; /* above the largest class */
+	uint32_t size[XD_ALLOC_BUCKETS];  /* upper bound, bytes: 16 for tiny, 0 for large */
+	uint64_t count[XD_ALLOC_BUCKETS]; /* allocations */
+	uint64_t bytes[XD_ALLOC_BUCKETS]; /* bytes requested */
+	uint64_t count_total, bytes_total;
 };
+/*
+ * Of every traced process (E NULL). -ENODATA: no histogram came;
+ * -EOPNOTSUPP for a goroutine: the table keeps size classes per process only.
+ */
 int xd_alloc_hist(const struct gtable *gt, const struct gentry *e, struct xd_alloc_hist *out);
 
-/* One GC cycle, for the GC view and the band above the timeline. */
-struct xd_gc_cycle {
-	uint32_t n;
-	uint64_t start, end;	    /* ns, event clock: mark start, sweep done */
-	uint64_t stw_start, stw_ns; /* the stop-the-world pauses, summed */
-	uint64_t heap_before, heap_after;
+/* What the allocation events said per kind: object, slice, append, map, ... */
+#define XD_ALLOC_KINDS 8
+struct xd_alloc_kinds {
+	uint64_t count[XD_ALLOC_KINDS];
+	uint64_t bytes[XD_ALLOC_KINDS];
+	uint64_t events, bytes_total;
+	uint64_t unattributed; /* made with no goroutine to charge */
 };
-/* Up to MAX most recent cycles, oldest first, into OUT; count or -ENODATA. */
+/* -ENODATA: no allocation event (histogram only, or no allocation probes). */
+int xd_alloc_kinds(const struct gtable *gt, struct xd_alloc_kinds *out);
+/* "object", "slice", "append", "map", "string", "chan", "goroutine", "other". */
+const char *xd_alloc_kind_name(unsigned int kind);
+
+/* One GC cycle, for the GC view, the header and the band above the timeline. */
+struct xd_gc_cycle {
+	uint32_t pid;
+	uint32_t n;	   /* cycles since tracing started, from 1 */
+	uint64_t start;	   /* ns, event clock: its first stop-the-world began */
+	uint64_t mark_end; /* mark termination began (world stopped): 0 until then */
+	uint64_t end;	   /* its last pause ended: 0 while in progress */
+	uint64_t mark_ns;  /* the concurrent mark phase: START to mark termination */
+	uint32_t n_stw;	   /* its stop-the-world pauses */
+	uint64_t stw_ns, stw_max_ns;
+	const char *trigger; /* "heap", "time", "cycle" (runtime.GC) */
+	uint32_t procs;	     /* GOMAXPROCS */
+};
+/* Up to MAX most recent cycles, oldest first (the one in progress last); count or -ENODATA. */
 int xd_gc_cycles(const struct gtable *gt, struct xd_gc_cycle *out, size_t max);
 
-/* Why the allocation / GC / CPU data is absent, for the views (one line). */
-const char *xd_alloc_why(const struct xg_target_info *info);
+struct xd_gc_totals {
+	uint64_t cycles;		  /* completed */
+	uint64_t stw, stw_ns, stw_max_ns; /* every pause, GC or not */
+	uint64_t gc_stw_ns;		  /* of the pauses of completed cycles */
+	uint64_t mark_ns;		  /* summed over completed cycles */
+};
+/* -ENODATA: no GC event. */
+int xd_gc_totals(const struct gtable *gt, struct xd_gc_totals *out);
+
+/*
+ * Why the allocation / GC data is absent or partial, for the views: one
+ * paragraph that says how to get it. REPLAY: the source is a recording.
+ */
+const char *xd_alloc_why(const struct xg_target_info *info, const struct gtable *gt);
 const char *xd_gc_why(const struct xg_target_info *info);
 
 #endif /* XGOTOP_TUI_DATA_H */

@@ -144,6 +144,7 @@ static void header_counts(WINDOW *w, int y, const struct tui_model *m, int width
 	char buf[64], r1[16], r2[16], gc[96];
 	int x = 0;
 	size_t i;
+	bool known;
 
 	x += d_printf(w, y, x, width, ROLE(m, COLOR_BOLD), "%s%llu", est,
 		      (unsigned long long)model__est(m, c->live));
@@ -174,9 +175,15 @@ static void header_counts(WINDOW *w, int y, const struct tui_model *m, int width
 	else if (model__sample(m))
 		x += d_printf(w, y, x, width - x, ROLE(m, COLOR_METER_WARN), "  sampled: %s",
 			      model__sample(m));
-	snprintf(gc, sizeof(gc), "GC n/a");
-	if (x + 2 + (int)strlen(gc) <= width)
-		d_rstr(w, y, width - (int)strlen(gc), (int)strlen(gc), ROLE(m, COLOR_METER_NA), gc);
+	/* The longest form that fits after the counts. */
+	for (i = 0; i < 4; i++) {
+		known = text_gc(m, (int)i, gc, sizeof(gc));
+		if (x + 2 + (int)strlen(gc) <= width)
+			break;
+	}
+	if (i < 4)
+		d_rstr(w, y, width - (int)strlen(gc), (int)strlen(gc),
+		       ROLE(m, known ? COLOR_GC : COLOR_METER_NA), gc);
 }
 
 static void meter_cell(WINDOW *w, int y, int x, int cell, const struct tui_model *m,

@@ -361,7 +361,8 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 	case TUI_SORT_GOID:
 		return 0;
 	case TUI_SORT_ALLOCS:
-		return xd_allocs(e, &bytes, &objects) ? UINT64_MAX : UINT64_MAX - bytes;
+		return xd_allocs(model__table(m), e, &bytes, &objects) ? UINT64_MAX
+								       : UINT64_MAX - bytes;
 	case TUI_SORT_FUNC:
 		if (!e->func)
 			return UINT64_MAX;

@@ -247,6 +247,12 @@ enum tui_health model__meter_health(const struct tui_model *m, enum tui_meter id
 void model__message(struct tui_model *m, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The source's state table: what the allocation and GC views read (tui/data.h). */
+static inline const struct gtable *model__table(const struct tui_model *m)
+{
+	return m->src->ops->table(m->src->ctx);
+}
+
 /* Wall-clock ns of an event-clock timestamp. */
 static inline int64_t model__wall(const struct tui_model *m, uint64_t ts)
 {

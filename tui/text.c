@@ -58,15 +58,55 @@ const char *text_age(const struct tui_model *m, const struct gentry *e, char *bu
 	return buf;
 }
 
-const char *text_allocs(const struct gentry *e, char *buf, size_t len)
+const char *text_allocs(const struct tui_model *m, const struct gentry *e, char *buf, size_t len)
 {
 	uint64_t bytes, objects;
 
-	if (xd_allocs(e, &bytes, &objects)) {
+	if (xd_allocs(model__table(m), e, &bytes, &objects)) {
 		snprintf(buf, len, "-");
 		return buf;
 	}
 	return fmt_count(buf, len, (double)bytes);
+}
+
+bool text_gc(const struct tui_model *m, int form, char *buf, size_t len)
+{
+	struct xd_gc_cycle gc[2];
+	struct xd_gc_totals t;
+	const struct xd_gc_cycle *last = NULL, *cur = NULL;
+	char stw[16], ago[16];
+	int n;
+
+	n = xd_gc_cycles(model__table(m), gc, 2);
+	if (n < 0 || xd_gc_totals(model__table(m), &t)) {
+		snprintf(buf, len, "GC n/a");
+		return false;
+	}
+	if (n > 0 && !gc[n - 1].end)
+		cur = &gc[n - 1];
+	if (n > 0 && gc[n - 1].end)
+		last = &gc[n - 1];
+	else if (n > 1 && gc[n - 2].end)
+		last = &gc[n - 2];
+	if (form >= 3 || (!cur && !last)) {
+		snprintf(buf, len, form >= 3 ? "GC %llu" : "GC %llu cyc",
+			 (unsigned long long)t.cycles);
+		return true;
+	}
+	if (form == 2) {
+		snprintf(buf, len, "GC %llu cyc", (unsigned long long)t.cycles);
+		return true;
+	}
+	if (!last) {
+		snprintf(buf, len, form ? "GC %llu, #%u now" : "GC %llu cyc, #%u in progress",
+			 (unsigned long long)t.cycles, cur->n);
+		return true;
+	}
+	fmt_dur(stw, sizeof(stw), last->stw_ns);
+	fmt_dur(ago, sizeof(ago), m->now > last->end ? m->now - last->end : 0);
+	snprintf(buf, len, form ? "GC %llu, %s %s ago" : "GC %llu cyc, last %s STW %s ago",
+		 (unsigned long long)t.cycles, stw, ago);
+	return true;
 }
 
 const char *text_cpu(unsigned int permille, char *buf, size_t len)

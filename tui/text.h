@@ -6,6 +6,7 @@
 #ifndef XGOTOP_TUI_TEXT_H
 #define XGOTOP_TUI_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
@@ -17,12 +18,18 @@ const char *text_in_state(const struct tui_model *m, const struct gentry *e, cha
 /* Since creation; exited: its lifetime; seen before its creation: ">" and a lower bound. */
 const char *text_age(const struct tui_model *m, const struct gentry *e, char *buf, size_t len);
 /* Bytes allocated, or "-" without allocation data. */
-const char *text_allocs(const struct gentry *e, char *buf, size_t len);
+const char *text_allocs(const struct tui_model *m, const struct gentry *e, char *buf, size_t len);
 /* "12.5" */
 const char *text_cpu(unsigned int permille, char *buf, size_t len);
 /* Current value of meter ID, with its unit: "1.2k/s" "850ns" "n/a"; SHORT drops the unit. */
 const char *text_meter(const struct tui_model *m, enum tui_meter id, char *buf, size_t len,
 		       int short_form);
+/*
+ * The GC in a few words, for the header: FORM 0 the longest ("GC 12 cyc,
+ * last 1.2ms STW 3.0s ago") to 3 the shortest ("GC 12"). False (and
+ * "GC n/a") without GC events.
+ */
+bool text_gc(const struct tui_model *m, int form, char *buf, size_t len);
 /* Lower bound on when E came to be, for goroutines seen before their creation. */
 uint64_t text_birth(const struct tui_model *m, const struct gentry *e);
 

@@ -175,10 +175,19 @@ static void gc_band(WINDOW *w, int y, struct tui_model *m, const struct layout *
 		const wchar_t *g = L" ";
 
 		for (i = 0; i < n; i++) {
-			if (gc[i].start >= c1 || gc[i].end <= c0)
+			/* In progress: up to now. */
+			uint64_t end = gc[i].end ? gc[i].end : m->now;
+
+			if (gc[i].start >= c1 || end <= c0)
 				continue;
 			g = m->theme->g->state[XG_G_RUNNABLE];
-			if (gc[i].stw_start < c1 && gc[i].stw_start + gc[i].stw_ns > c0) {
+			/*
+			 * The world is stopped where the cycle begins (sweep
+			 * termination) and from mark termination to its end; the
+			 * first pause's length is not kept, only its start.
+			 */
+			if ((gc[i].start >= c0 && gc[i].start < c1) ||
+			    (gc[i].mark_end && gc[i].mark_end < c1 && end > c0)) {
 				g = m->theme->g->bar_full;
 				break;
 			}
@@ -234,7 +243,7 @@ static void draw_row(WINDOW *w, int y, struct tui_model *m, const struct layout 
 		d_rstr(w, y, L->x[C_AGE], L->w[C_AGE], base, buf);
 	}
 	if (L->on[C_ALLOCS]) {
-		text_allocs(e, buf, sizeof(buf));
+		text_allocs(m, e, buf, sizeof(buf));
 		d_rstr(w, y, L->x[C_ALLOCS], L->w[C_ALLOCS], base, buf);
 	}
 	/* Created before tracing started: its start function was never seen. */
@@ -271,7 +280,7 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 {
 	int h = getmaxy(w), width = getmaxx(w), page, y, cursor, gid_w, n_gc;
 	struct xd_gc_cycle gc[64];
-	uint64_t t0, scale, bytes, objects;
+	uint64_t t0, scale;
 	struct layout L;
 	bool hilite;
 	size_t i;
@@ -282,8 +291,7 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 		return;
 	model__scroll(m, page);
 	gid_w = gid_width(m, page);
-	make_layout(&L, width, m->info.pid == 0, xd_allocs(NULL, &bytes, &objects) != -ENODATA,
-		    gid_w);
+	make_layout(&L, width, m->info.pid == 0, xd_allocs_known(model__table(m)), gid_w);
 	m->strip_cells = L.strip_w;
 	if (m->cur_back >= L.strip_w)
 		m->cur_back = L.strip_w - 1;

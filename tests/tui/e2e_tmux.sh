@@ -141,8 +141,10 @@ wait_for 'START FUNCTION' 5 && cap >"$w/wide.group.txt" || bad "g: no group view
 keys t
 wait_for 'Goroutine lifetimes' 5 && cap >"$w/wide.lifetime.txt" || bad "t: no lifetime view"
 keys a
-wait_for 'Allocations by size class' 5 || bad "a: no allocation view"
+wait_for 'Allocations - ' 5 || bad "a: no allocation view"
+# Default probes: no allocation probe, and the view says so and how to get them.
 cap | grep -q "No data" || bad "a: the allocation view does not say it has no data"
+cap | grep -q -- "--alloc" || bad "a: the allocation view does not say how to enable it"
 keys c
 wait_for 'GC cycles' 5 || bad "c: no GC view"
 keys m
@@ -192,6 +194,23 @@ keys Escape g
 wait_for 'START FUNCTION' 5 && cap >"$w/narrow.group.txt" || bad "80x24: no group view"
 keys q
 wait_for 'XG_EXIT=0' 10 || bad "80x24: q did not exit 0"
+
+# ---- --alloc: the allocation view with real numbers -----------------------------
+# Launched, so that the runtime's and main's first allocations are seen.
+start alloc 80x24 TERM=xterm-256color LANG=C.UTF-8 -- --alloc -- "$w/workload" -seconds 30
+wait_for 'GID .*STATE' 20 || bad "--alloc: no goroutine list"
+keys a
+wait_for 'KIND +COUNT' 10 || bad "--alloc a: no per-kind table"
+# The histogram is read from BPF once a second: a total that is not zero.
+wait_for '^total +[1-9]' 10 || bad "--alloc a: no allocation in the size classes"
+cap | grep -Eq '^.{40,}total +[1-9]' || bad "--alloc a: no allocation event counted per kind"
+cap | grep -q "No data" && bad "--alloc a: says No data"
+cap >"$w/alloc.view.txt"
+keys c
+wait_for 'GC cycles' 5 && cap >"$w/alloc.gc.txt" || bad "--alloc c: no GC view"
+# Quitting before the command ends: its status is that of the interrupted command.
+keys q
+wait_for 'XG_EXIT=' 10 || bad "--alloc: q did not exit"
 
 # ---- TERM=vt100 NO_COLOR=1 LANG=C: ASCII, no color ------------------------------
 start vt100 80x24 TERM=vt100 NO_COLOR=1 LANG=C LC_ALL=C -- -pid "$wpid"

@@ -215,6 +215,192 @@ struct fake *fake__new(void)
 	return f;
 }
 
+/* ---- allocations and GC --------------------------------------------------- */
+
+/* Go's class_to_size (runtime/sizeclasses.go, the same from go1.19 to go1.26). */
+static const uint32_t class_size[XG_ALLOC_NCLASSES] = {
+	0,     8,     16,    24,    32,	   48,	  64,	 80,	96,    112,   128,   144,
+	160,   176,   192,   208,   224,   240,	  256,	 288,	320,   352,   384,   416,
+	448,   480,   512,   576,   640,   704,	  768,	 896,	1024,  1152,  1280,  1408,
+	1536,  1792,  2048,  2304,  2688,  3072,  3200,	 3456,	4096,  4864,  5376,  6144,
+	6528,  6784,  6912,  8192,  9472,  9728,  10240, 10880, 12288, 13568, 14336, 16384,
+	18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768,
+};
+
+static unsigned int bucket_of(uint64_t size)
+{
+	unsigned int c;
+
+	if (size < XG_ALLOC_TINY_SIZE)
+		return XG_ALLOC_TINY;
+	for (c = 1; c < XG_ALLOC_NCLASSES; c++)
+		if (size <= class_size[c])
+			return c;
+	return XG_ALLOC_LARGE;
+}
+
+/* Who allocates what: goroutine, kind, size, how many. */
+static const struct {
+	uint64_t goid;
+	uint8_t kind;
+	uint64_t size;
+	unsigned int n;
+	const char *type;
+} alloc_plan[] = {
+	{1, XG_AK_GOROUTINE, 440, 12, "runtime.g"},
+	{1, XG_AK_OTHER, 128, 30, NULL},
+	{7, XG_AK_CHAN, 96, 1, "chan main.job"},
+	{7, XG_AK_OBJECT, 48, 500, "main.job"},
+	{7, XG_AK_STRING, 5, 200, NULL},
+	{8, XG_AK_SLICE, 40000, 2, "uint8"},
+	{30, XG_AK_SLICE, 8192, 6, "uint8"},
+	{30, XG_AK_OBJECT, 160, 80, "net/http.response"},
+	{30, XG_AK_STRING, 384, 40, NULL},
+	{30, XG_AK_APPEND, 3072, 12, "uint8"},
+	{30, XG_AK_SLICE, 20480, 3, "uint8"},
+	{30, XG_AK_STRING, 2688, 15, NULL},
+	{31, XG_AK_APPEND, 18432, 2, "worker.task"},
+	{31, XG_AK_OBJECT, 1152, 20, "worker.state"},
+	{31, XG_AK_MAP, 576, 8, NULL},
+	{31, XG_AK_SLICE, 10880, 4, "int64"},
+	{0, XG_AK_OTHER, 32, 7, NULL},
+};
+
+static void alloc_one(struct fake *f, uint64_t goid, uint8_t kind, uint64_t size, const char *type,
+		      uint64_t hist[2][XG_ALLOC_BUCKETS], bool events)
+{
+	unsigned int b = bucket_of(size);
+
+	hist[0][b]++;
+	hist[1][b] += size;
+	if (events)
+		apply(f, (struct gev){.kind = GEV_ALLOC,
+				      .ts = FAKE_NOW - 500 * MS,
+				      .goid = goid,
+				      .alloc = {.kind = kind,
+						.bucket = (uint8_t)b,
+						.size = size,
+						.type = type}});
+}
+
+static void add_allocs(struct fake *f, bool events)
+{
+	uint64_t hist[2][XG_ALLOC_BUCKETS] = {{0}};
+	unsigned int i, j, g;
+
+	for (i = 0; i < sizeof(alloc_plan) / sizeof(alloc_plan[0]); i++)
+		for (j = 0; j < alloc_plan[i].n; j++)
+			alloc_one(f, alloc_plan[i].goid, alloc_plan[i].kind, alloc_plan[i].size,
+				  alloc_plan[i].type, hist, events);
+	/* The four workers, a little more each. */
+	for (g = 8; g < 12; g++) {
+		for (j = 0; j < 200 + 50 * (g - 8); j++)
+			alloc_one(f, g, XG_AK_OBJECT, 24, "main.result", hist, events);
+		for (j = 0; j < 120; j++)
+			alloc_one(f, g, XG_AK_OBJECT, 40, "main.node", hist, events);
+		for (j = 0; j < 30; j++)
+			alloc_one(f, g, XG_AK_SLICE, 640, "main.Elem", hist, events);
+		for (j = 0; j < 400; j++)
+			alloc_one(f, g, XG_AK_STRING, 12, NULL, hist, events);
+		for (j = 0; j < 25; j++)
+			alloc_one(f, g, XG_AK_APPEND, 1024, "int64", hist, events);
+		for (j = 0; j < 10; j++)
+			alloc_one(f, g, XG_AK_MAP, 208, NULL, hist, events);
+	}
+	/* The histogram as the tracer reads it from BPF: cumulative per bucket. */
+	for (i = 0; i < XG_ALLOC_BUCKETS; i++)
+		if (hist[0][i])
+			apply(f, (struct gev){.kind = GEV_ALLOC_HIST,
+					      .ts = FAKE_NOW - 200 * MS,
+					      .hist = {.bucket = (uint8_t)i,
+						       .class_size = i == XG_ALLOC_TINY ? 16
+								     : i == XG_ALLOC_LARGE
+									     ? 0
+									     : class_size[i],
+						       .count = hist[0][i],
+						       .bytes = hist[1][i]}});
+}
+
+static void gc_ev(struct fake *f, uint64_t ts, uint8_t phase, struct gev_gc gc)
+{
+	gc.phase = phase;
+	if (!gc.reason && !gc.reason_str)
+		gc.reason = GEV_NO_REASON;
+	apply(f, (struct gev){.kind = GEV_GC, .ts = ts, .gc = gc});
+}
+
+/* Cycle N from T: its two pauses (P1, P2 ns) around a mark phase; DUR 0: still marking. */
+static void gc_cycle(struct fake *f, uint32_t n, uint64_t t, uint64_t dur, uint64_t p1, uint64_t p2,
+		     uint32_t trigger)
+{
+	uint64_t mark_end = t + dur - p2 + 20000;
+
+	gc_ev(f, t, XG_GC_STW_START,
+	      (struct gev_gc){.reason = 1, .reason_str = "GC sweep termination"});
+	gc_ev(f, t + 10000, XG_GC_START,
+	      (struct gev_gc){.cycle = n, .trigger = trigger, .procs = 4});
+	gc_ev(f, t + p1, XG_GC_STW_END,
+	      (struct gev_gc){.reason = 1, .reason_str = "GC sweep termination", .dur_ns = p1});
+	if (!dur)
+		return;
+	gc_ev(f, t + dur - p2, XG_GC_STW_START,
+	      (struct gev_gc){.reason = 2, .reason_str = "GC mark termination"});
+	gc_ev(f, mark_end, XG_GC_MARK_TERM, (struct gev_gc){.cycle = n});
+	gc_ev(f, mark_end + 10000, XG_GC_SWEEP, (struct gev_gc){.cycle = n});
+	gc_ev(f, t + dur, XG_GC_STW_END,
+	      (struct gev_gc){.reason = 2, .reason_str = "GC mark termination", .dur_ns = p2});
+	gc_ev(f, t + dur, XG_GC_END,
+	      (struct gev_gc){.cycle = n,
+			      .dur_ns = dur,
+			      .n_stw = 2,
+			      .stw_ns = p1 + p2,
+			      .stw_max_ns = p1 > p2 ? p1 : p2,
+			      .mark_ns = mark_end - t});
+}
+
+static void add_gc(struct fake *f)
+{
+	uint32_t n;
+
+	/* Twelve cycles, one forced by runtime.GC(), one by the 2-minute timer; the 13th marking
+	 * now. */
+	for (n = 1; n <= 12; n++) {
+		gc_cycle(f, n, FAKE_T0 + 500 * MS + (uint64_t)(n - 1) * 790 * MS,
+			 (3 + n % 5) * MS + n * 37000, 40000 + n * 3000, 90000 + (n % 3) * 60000,
+			 n == 6	  ? 2
+			 : n == 9 ? 1
+				  : 0);
+		if (n != 9)
+			continue;
+		/* ReadMemStats stops the world outside any cycle. */
+		gc_ev(f, FAKE_T0 + 7000 * MS, XG_GC_STW_START,
+		      (struct gev_gc){.reason = 4, .reason_str = "read mem stats"});
+		gc_ev(f, FAKE_T0 + 7000 * MS + 30000, XG_GC_STW_END,
+		      (struct gev_gc){
+			      .reason = 4, .reason_str = "read mem stats", .dur_ns = 30000});
+	}
+	gc_cycle(f, 13, FAKE_NOW - 2 * MS, 0, 55000, 0, 0);
+}
+
+void fake__add(struct fake *f, unsigned int what)
+{
+	char *p = f->info.probes;
+	size_t len = sizeof(f->info.probes);
+
+	if (what & (FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST)) {
+		add_allocs(f, what & FAKE_ALLOC_EVENTS);
+		strncat(p, ",runtime.mallocgc,runtime.makemap", len - strlen(p) - 1);
+	}
+	if (what & FAKE_GC) {
+		add_gc(f);
+		strncat(p,
+			",runtime.(*gcControllerState).startCycle,runtime.gcMarkTermination,"
+			"runtime.gcSweep,runtime.stopTheWorldWithSema,runtime."
+			"startTheWorldWithSema",
+			len - strlen(p) - 1);
+	}
+}
+
 void fake__free(struct fake *f)
 {
 	if (!f)

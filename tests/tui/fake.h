@@ -33,6 +33,16 @@ struct fake {
 struct fake *fake__new(void);
 void fake__free(struct fake *f);
 
+/*
+ * More of the scenario: allocation events (charged to the goroutines), the
+ * size-class histogram they make, GC cycles (twelve, the 13th in progress at
+ * FAKE_NOW). The probe list grows to match.
+ */
+#define FAKE_ALLOC_EVENTS 1u
+#define FAKE_ALLOC_HIST	  2u /* alone: --alloc-hist */
+#define FAKE_GC		  4u
+void fake__add(struct fake *f, unsigned int what);
+
 /* A model over F, with NSAMPLES meter samples taken, fixed wall clock (12:00:10 at FAKE_NOW). */
 void fake__model(struct fake *f, struct tui_model *m, struct tui_theme *th, int nsamples);
 

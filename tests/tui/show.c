@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Render one view of the fake scenario to stdout, to look at it:
- *   tui_show VIEW COLSxROWS [ascii|mono] [keys...]
- * VIEW: list group lifetime alloc gc meters detail help. Not a test.
+ *   tui_show VIEW COLSxROWS [ascii] [+alloc] [+hist] [+gc] [keys...]
+ * VIEW: list group lifetime alloc gc meters detail help; +alloc adds
+ * allocation events and their histogram, +hist the histogram alone, +gc GC
+ * cycles. Not a test.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@ int main(int argc, char **argv)
 	struct tui_theme th;
 	struct tui_model m;
 	struct fake *f;
+	unsigned int more = 0;
 	int cols = 80, rows = 24, v, i;
 	bool ascii = false;
 	char *text;
@@ -26,12 +29,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s VIEW COLSxROWS [ascii] [keys...]\n", argv[0]);
 		return 2;
 	}
-	for (i = 3; i < argc; i++)
+	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "ascii"))
 			ascii = true;
+		else if (!strcmp(argv[i], "+alloc"))
+			more |= FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST;
+		else if (!strcmp(argv[i], "+hist"))
+			more |= FAKE_ALLOC_HIST;
+		else if (!strcmp(argv[i], "+gc"))
+			more |= FAKE_GC;
+	}
 	render__init(!ascii);
 	theme__init(&th, TUI_SCHEME_256, ascii ? TUI_GLYPHS_ASCII : TUI_GLYPHS_UTF8);
 	f = fake__new();
+	fake__add(f, more);
 	fake__model(f, &m, &th, 30);
 	for (v = 0; v < TUI_V_N; v++)
 		if (!strcmp(argv[1], names[v]))
@@ -41,7 +52,7 @@ int main(int argc, char **argv)
 	for (i = 3; i < argc; i++) {
 		const char *k = argv[i];
 
-		if (!strcmp(k, "ascii"))
+		if (!strcmp(k, "ascii") || k[0] == '+')
 			continue;
 		if (!strcmp(k, "down"))
 			tui__key(&m, KEY_DOWN);

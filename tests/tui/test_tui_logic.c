@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <curses.h>
 
+#include "batch.h"
 #include "data.h"
 #include "fake.h"
 #include "filter.h"
@@ -347,6 +348,59 @@ static void test_sort_orders(void **state)
 	x->m.show_exited = true;
 	x->m.rows_stale = true;
 	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 20 21 22 30 31");
+	fx_free(x);
+}
+
+/* With allocation events: ALLOCS sorts by bytes, and the key cycle stops there. */
+static void test_sort_allocs(void **state)
+{
+	struct fx *x = fx_new();
+	char buf[256];
+
+	(void)state;
+	fake__add(x->f, FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST);
+	model__set_sort(&x->m, TUI_SORT_ALLOCS, false);
+	/* Most bytes first; those with none by goid. */
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "30 8 31 11 10 9 7 1 3 21 22");
+	model__set_sort(&x->m, TUI_SORT_GOID, false);
+	tui__key(&x->m, '>');
+	assert_int_equal(x->m.sort, TUI_SORT_ALLOCS);
+	fx_free(x);
+}
+
+/* -n snapshots: the GC and allocation lines, with data and without. */
+static void test_batch_lines(void **state)
+{
+	struct fx *x = fx_new();
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	fp = open_memstream(&text, &len);
+	model__rows(&x->m);
+	assert_int_equal(batch__snapshot(fp, &x->m), 0);
+	fclose(fp);
+	assert_non_null(strstr(text, "\nGC: n/a (no GC events)\n"));
+	assert_non_null(strstr(text, "\nallocations: n/a (no allocation events"));
+	free(text);
+
+	fake__add(x->f, FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST | FAKE_GC);
+	model__refresh(&x->m);
+	model__rows(&x->m);
+	text = NULL;
+	fp = open_memstream(&text, &len);
+	assert_int_equal(batch__snapshot(fp, &x->m), 0);
+	fclose(fp);
+	assert_non_null(strstr(text, "\nGC: 12 cycles, #13 in progress; last #12 ended 804ms ago: "
+				     "166us STW in 2 pauses (max 90us), mark 5.3ms, trigger heap; "
+				     "pauses: 26, 2.5ms total, 210us max\n"));
+	assert_non_null(strstr(text, "\nallocations: 690kB in 4.38k (size classes); events 690kB "
+				     "in 4.38k: object 2.18k slice 135 append 114 map 48 string "
+				     "1.85k chan 1 goroutine 12 other 37\n"));
+	/* The ALLOCS column of G30. */
+	assert_non_null(strstr(text, "215k net/http.(*conn).serve"));
+	free(text);
 	fx_free(x);
 }
 
@@ -808,6 +862,8 @@ int main(void)
 		cmocka_unit_test(test_filter_errors),
 		cmocka_unit_test(test_sort_orders),
 		cmocka_unit_test(test_sort_keys),
+		cmocka_unit_test(test_sort_allocs),
+		cmocka_unit_test(test_batch_lines),
 		cmocka_unit_test(test_partial_sort),
 		cmocka_unit_test(test_selection_follows_goroutine),
 		cmocka_unit_test(test_zoom_pan_cursor),

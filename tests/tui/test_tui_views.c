@@ -26,15 +26,22 @@ struct fx {
 	struct tui_theme th;
 };
 
-static struct fx *fx_new(enum tui_scheme scheme, enum tui_glyphset glyphs)
+/* MORE: FAKE_ALLOC_EVENTS, FAKE_ALLOC_HIST, FAKE_GC on top of the scenario. */
+static struct fx *fx_new_with(enum tui_scheme scheme, enum tui_glyphset glyphs, unsigned int more)
 {
 	struct fx *x = calloc(1, sizeof(*x));
 
 	render__init(true);
 	theme__init(&x->th, scheme, glyphs);
 	x->f = fake__new();
+	fake__add(x->f, more);
 	fake__model(x->f, &x->m, &x->th, 30);
 	return x;
+}
+
+static struct fx *fx_new(enum tui_scheme scheme, enum tui_glyphset glyphs)
+{
+	return fx_new_with(scheme, glyphs, 0);
 }
 
 static void fx_free(struct fx *x)
@@ -106,6 +113,39 @@ static void test_views(void **state)
 	check(x, "meters_132x40", TUI_V_METERS, NULL, 132, 40);
 	check(x, "help_80x24", TUI_V_HELP, NULL, 80, 24);
 	check(x, "help_132x40", TUI_V_HELP, NULL, 132, 40);
+	fx_free(x);
+}
+
+#define ALL_EVENTS (FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST | FAKE_GC)
+
+/* Allocation events, their histogram and GC cycles: the views with data. */
+static void test_alloc_gc_views(void **state)
+{
+	struct fx *x = fx_new_with(TUI_SCHEME_256, TUI_GLYPHS_UTF8, ALL_EVENTS);
+
+	(void)state;
+	/* 80x24 merges the 21 used buckets by powers of 2; 132x40 shows each. */
+	check(x, "alloc_data_80x24", TUI_V_ALLOC, NULL, 80, 24);
+	check(x, "alloc_data_132x40", TUI_V_ALLOC, NULL, 132, 40);
+	/* a again: the selected goroutine (G8), among the top allocators. */
+	check(x, "alloc_sel_80x24", TUI_V_ALLOC, "a", 80, 24);
+	assert_true(x->m.alloc_selected);
+	x->m.alloc_selected = false;
+	check(x, "gc_data_80x24", TUI_V_GC, NULL, 80, 24);
+	check(x, "gc_data_132x40", TUI_V_GC, NULL, 132, 40);
+	/* The ALLOCS column, the GC band and the header's GC field. */
+	check(x, "list_data_132x40", TUI_V_LIST, NULL, 132, 40);
+	fx_free(x);
+
+	x = fx_new_with(TUI_SCHEME_MONO, TUI_GLYPHS_ASCII, ALL_EVENTS);
+	check(x, "alloc_data_80x24_ascii", TUI_V_ALLOC, NULL, 80, 24);
+	check(x, "gc_data_80x24_ascii", TUI_V_GC, NULL, 80, 24);
+	fx_free(x);
+
+	/* --alloc-hist: exact size classes, no counts per goroutine or kind, and it says so. */
+	x = fx_new_with(TUI_SCHEME_256, TUI_GLYPHS_UTF8, FAKE_ALLOC_HIST);
+	check(x, "alloc_histonly_80x24", TUI_V_ALLOC, NULL, 80, 24);
+	check(x, "alloc_histonly_sel_80x24", TUI_V_ALLOC, "a", 80, 24);
 	fx_free(x);
 }
 
@@ -270,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_list_ascii),
 		cmocka_unit_test(test_list_filter_sort_zoom),
 		cmocka_unit_test(test_views),
+		cmocka_unit_test(test_alloc_gc_views),
 		cmocka_unit_test(test_detail),
 		cmocka_unit_test(test_group_enter_filters),
 		cmocka_unit_test(test_too_small),
