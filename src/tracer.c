@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "record.h"
 #include "source.h"
 #include "tracer.h"
+#include "workers.h"
 #include "xgotop.skel.h"
 
 /* How long a record may wait for stragglers from other CPUs. */
@@ -57,6 +59,19 @@ struct symcache_entry {
 struct proc_bias {
 	uint32_t pid;
 	uint64_t bias;
+};
+
+/* -rw N / -pw N (src/workers.c): what each reader and processor thread owns. */
+struct ring_reader {
+	struct ring_buffer *rb;
+	struct workers *w;
+	unsigned int idx;
+	int fd; /* the ring map, -1: the events map */
+};
+
+struct proc_state {
+	struct symcache_entry *symcache;
+	uint32_t known_pid; /* its load bias is learnt */
 };
 
 struct tracer {
@@ -102,6 +117,12 @@ struct tracer {
 	struct meters *mt;	      /* per-probe LAT, OVH, meter line, --metrics */
 	struct record_writer *rec;    /* --record and/or the flight recorder */
 	int rec_err;
+	/* Workers (-rw N, -pw N with N > 1): NULL runs everything in pump(). */
+	struct workers *wk;
+	struct ring_reader readers[WORKERS_MAX];
+	struct proc_state pstate[WORKERS_MAX];
+	pthread_mutex_t bias_mu; /* procs[] with workers */
+	uint64_t sink_ns;	 /* CPU time of the sink, in pump() */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -393,12 +414,19 @@ static int release_child(struct tracer *t, int go_fd, int err_fd)
 
 static uint64_t proc_bias(struct tracer *t, uint32_t pid)
 {
+	uint64_t bias = 0;
 	unsigned int i;
 
+	if (t->wk)
+		pthread_mutex_lock(&t->bias_mu);
 	for (i = 0; i < t->n_procs; i++)
-		if (t->procs[i].pid == pid)
-			return t->procs[i].bias;
-	return 0;
+		if (t->procs[i].pid == pid) {
+			bias = t->procs[i].bias;
+			break;
+		}
+	if (t->wk)
+		pthread_mutex_unlock(&t->bias_mu);
+	return bias;
 }
 
 static void learn_bias(struct tracer *t, const struct xg_event *rec)
@@ -425,10 +453,11 @@ static void learn_bias(struct tracer *t, const struct xg_event *rec)
 }
 
 /* START: PC is a g.startpc, named as Go names start functions (wrappers resolved). */
-static bool symbolize(struct tracer *t, uint64_t pc, bool start, struct go_pcinfo *out)
+static bool symbolize(struct tracer *t, struct symcache_entry *cache, uint64_t pc, bool start,
+		      struct go_pcinfo *out)
 {
 	uint64_t key = pc | (start ? 1ull << 63 : 0);
-	struct symcache_entry *c = &t->symcache[(pc ^ (pc >> 12)) % SYMCACHE_SIZE];
+	struct symcache_entry *c = &cache[(pc ^ (pc >> 12)) % SYMCACHE_SIZE];
 
 	if (c->pc != key || !c->pc) {
 		c->pc = key;
@@ -714,43 +743,207 @@ static void configure_events(struct tracer *t)
 			t->display, first);
 }
 
+/* Names from the binary and the Go release: no shared state but CACHE (any processor). */
+static void symbolize_event(struct tracer *t, struct symcache_entry *cache, struct gev *ev)
+{
+	struct go_pcinfo pi;
+
+	if (ev->kind == GEV_CREATE) {
+		uint64_t bias = proc_bias(t, ev->pid);
+		/* Go reports the go statement's line at gopc - PCQuantum. */
+		uint64_t quantum = goelf__arch(t->ge) == GOELF_ARCH_ARM64 ? 4 : 1;
+
+		if (ev->startpc && symbolize(t, cache, ev->startpc - bias, true, &pi))
+			ev->func = pi.func;
+		if (ev->gopc && symbolize(t, cache, ev->gopc - bias - quantum, false, &pi)) {
+			ev->created_by = pi.func;
+			ev->file = pi.file;
+			ev->line = pi.line;
+		}
+	}
+	if (ev->reason >= 0)
+		ev->reason_str = go_tables__waitreason(&t->tables, (unsigned int)ev->reason);
+}
+
+static int apply_event(struct tracer *t, struct gev *ev);
+
 static int emit_event(const struct gev *in, void *ctx)
 {
 	struct tracer *t = ctx;
 	struct gev ev = *in;
-	struct go_pcinfo pi;
+
+	symbolize_event(t, t->symcache, &ev);
+	return apply_event(t, &ev);
+}
+
+/* The sink: type names (their cache is not thread-safe), state table, JSONL, recording. */
+static int apply_event(struct tracer *t, struct gev *ev)
+{
 	int err;
 
-	if (ev.kind == GEV_CREATE) {
-		uint64_t bias = proc_bias(t, ev.pid);
-		/* Go reports the go statement's line at gopc - PCQuantum. */
-		uint64_t quantum = goelf__arch(t->ge) == GOELF_ARCH_ARM64 ? 4 : 1;
+	if (ev->kind == GEV_ALLOC || ev->kind == GEV_GC)
+		name_event(t, ev);
 
-		if (ev.startpc && symbolize(t, ev.startpc - bias, true, &pi))
-			ev.func = pi.func;
-		if (ev.gopc && symbolize(t, ev.gopc - bias - quantum, false, &pi)) {
-			ev.created_by = pi.func;
-			ev.file = pi.file;
-			ev.line = pi.line;
-		}
-	}
-	if (ev.reason >= 0)
-		ev.reason_str = go_tables__waitreason(&t->tables, (unsigned int)ev.reason);
-	if (ev.kind == GEV_ALLOC || ev.kind == GEV_GC)
-		name_event(t, &ev);
-
-	err = gtable__apply(t->gt, &ev);
+	err = gtable__apply(t->gt, ev);
 	if (err)
 		return err;
 	t->n_events++;
 	if (t->out && !t->out_err) {
-		t->out_err = jsonl__write(t->out, &ev);
+		t->out_err = jsonl__write(t->out, ev);
 		if (t->out_err)
 			fail("cannot write %s: %s", t->env->jsonl, strerror(-t->out_err));
 	}
 	if (t->rec)
-		record_error(t, record__event(t->rec, &ev));
+		record_error(t, record__event(t->rec, ev));
 	return 0;
+}
+
+/* ---- workers (src/workers.c) ---------------------------------------------------------- */
+
+static int on_worker_record(void *ctx, void *data, size_t size)
+{
+	struct ring_reader *r = ctx;
+
+	if (size < sizeof(struct xg_event))
+		return 0;
+	return workers__put(r->w, r->idx, data);
+}
+
+/* Reader thread: its ring, as pump() reads the one ring without workers. */
+static int worker_read(void *ctx, struct workers *w, unsigned int reader, int timeout_ms)
+{
+	struct ring_reader *r = &((struct tracer *)ctx)->readers[reader];
+	int n;
+
+	r->w = w;
+	n = ring_buffer__poll(r->rb, timeout_ms);
+	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
+	if (n == 0)
+		n = ring_buffer__consume(r->rb);
+	return n == -EINTR ? 0 : n;
+}
+
+/* Processor thread: learn the load bias of a process from its first record. */
+static void worker_record(void *ctx, unsigned int proc, const struct xg_event *rec)
+{
+	struct tracer *t = ctx;
+	struct proc_state *ps = &t->pstate[proc];
+
+	if (rec->pid == ps->known_pid)
+		return;
+	pthread_mutex_lock(&t->bias_mu);
+	learn_bias(t, rec);
+	pthread_mutex_unlock(&t->bias_mu);
+	ps->known_pid = rec->pid;
+}
+
+static int worker_prepare(void *ctx, unsigned int proc, struct gev *ev)
+{
+	struct tracer *t = ctx;
+
+	symbolize_event(t, t->pstate[proc].symcache, ev);
+	return 0;
+}
+
+static int sink_event(const struct gev *in, void *ctx)
+{
+	struct gev ev = *in;
+
+	return apply_event(ctx, &ev);
+}
+
+static const struct workers_ops worker_ops;
+
+/* After load: the rings of -rw N, a reader each, and the threads. */
+static int workers_start(struct tracer *t)
+{
+	const struct env *env = t->env;
+	unsigned int nr = env->readers ? env->readers : 1, i;
+	int outer = bpf_map__fd(t->skel->maps.rings), err;
+	struct workers_opts o = {.readers = nr,
+				 .processors = env->processors ? env->processors : 1,
+				 .batch_size = env->batch_size,
+				 .flush_ns = env->flush_ns,
+				 .window_ns = REORDER_WINDOW_NS,
+				 .dec = {.goid_before_create = t->tables.goid_before_create},
+				 .ops = &worker_ops,
+				 .ctx = t};
+
+	for (i = 0; i < nr; i++) {
+		struct ring_reader *r = &t->readers[i];
+
+		r->idx = i;
+		r->fd = -1;
+		if (nr > 1) {
+			r->fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xg_ring", 0, 0,
+					       env->ringbuf_mb << 20, NULL);
+			if (r->fd < 0 || bpf_map_update_elem(outer, &i, &r->fd, BPF_ANY)) {
+				err = -errno;
+				fail("cannot create ring buffer %u of %u: %s (-rw N needs Linux "
+				     "5.10+)",
+				     i + 1, nr, strerror(-err));
+				return err;
+			}
+		}
+		r->rb = ring_buffer__new(r->fd >= 0 ? r->fd : bpf_map__fd(t->skel->maps.events),
+					 on_worker_record, r, NULL);
+		if (!r->rb) {
+			err = -errno;
+			fail("cannot read the ring buffer: %s", strerror(-err));
+			return err;
+		}
+	}
+	for (i = 0; i < o.processors; i++) {
+		t->pstate[i].symcache = calloc(SYMCACHE_SIZE, sizeof(*t->pstate[i].symcache));
+		if (!t->pstate[i].symcache) {
+			fail("out of memory");
+			return -ENOMEM;
+		}
+	}
+	t->wk = workers__new(&o);
+	if (!t->wk) {
+		err = -errno;
+		fail("cannot start the reader and processor threads: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static void workers_free(struct tracer *t)
+{
+	unsigned int i;
+
+	workers__free(t->wk);
+	for (i = 0; i < WORKERS_MAX; i++) {
+		ring_buffer__free(t->readers[i].rb);
+		if (t->readers[i].fd > 0)
+			close(t->readers[i].fd);
+		free(t->pstate[i].symcache);
+	}
+}
+
+/* The sink's turn in pump(): every event the processors have ready, in order. */
+static int pump_workers(struct tracer *t, int timeout_ms)
+{
+	struct workers_stats st;
+	struct timespec c0, c1;
+	int err;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	/* 1 only after workers__stop(): everything was emitted. */
+	err = workers__drain(t->wk, timeout_ms, sink_event, t);
+	if (!err && now_ns() - t->hist_ts >= 1000000000ull)
+		err = poll_hist(t, now_ns());
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	t->sink_ns += (uint64_t)(c1.tv_sec - c0.tv_sec) * 1000000000ull + c1.tv_nsec - c0.tv_nsec;
+	workers__stats(t->wk, &st);
+	t->n_records = st.records;
+	t->proc_ns = t->sink_ns + st.proc_ns;
+	if (err == -ECANCELED)
+		return err;
+	if (err < 0)
+		fail("cannot read the ring buffers: %s", strerror(-err));
+	return err;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -773,6 +966,13 @@ static int read_goid(uint32_t pid, uint64_t g, uint64_t *goid, void *ctx)
 
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == sizeof(*goid) ? 0 : -errno;
 }
+
+static const struct workers_ops worker_ops = {
+	.read = worker_read,
+	.record = worker_record,
+	.prepare = worker_prepare,
+	.resolve = read_goid,
+};
 
 static uint64_t count_drops(struct tracer *t)
 {
@@ -811,7 +1011,14 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 	t->skel->rodata->off = t->tables.off;
 	t->skel->rodata->targ_tgid = (uint32_t)t->pid;
 	configure_events(t);
-	err = bpf_map__set_max_entries(t->skel->maps.events, t->env->ringbuf_mb << 20);
+	/*
+	 * -rw N: N rings made after load (workers_start), events unused. Since
+	 * Linux 5.10 (commit 134fede4eecf) an inner ring may differ in size
+	 * from the map's template, which stays one page.
+	 */
+	t->skel->rodata->n_rings = t->env->readers > 1 ? t->env->readers : 0;
+	err = bpf_map__set_max_entries(t->skel->maps.events,
+				       t->env->readers > 1 ? 4096 : t->env->ringbuf_mb << 20);
 	if (err) {
 		fail("cannot size the ring buffer: %s", strerror(-err));
 		return err;
@@ -869,6 +1076,8 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 		strncat(attached, name, attached_len - strlen(attached) - 1);
 	}
 	note_missing(t, attached, attached_len);
+	if (t->env->readers > 1 || t->env->processors > 1)
+		return workers_start(t);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
 	if (!t->rb) {
 		fail("cannot read the ring buffer: %s", strerror(errno));
@@ -909,6 +1118,12 @@ static int end_session(struct tracer *t)
 	detach(t);
 	if (t->poll)
 		return 0;
+	if (t->wk) {
+		workers__stop(t->wk);
+		while (!(n = pump_workers(t, POLL_MS)))
+			;
+		return n < 0 ? n : poll_hist(t, now_ns());
+	}
 	do
 		n = ring_buffer__consume(t->rb);
 	while (n > 0);
@@ -962,6 +1177,12 @@ static int pump(void *ctx, int timeout_ms)
 	if (t->poll) {
 		err = pump_poll(t, timeout_ms);
 		if (err < 0)
+			return err;
+		goto check_end;
+	}
+	if (t->wk) {
+		err = pump_workers(t, timeout_ms);
+		if (err)
 			return err;
 		goto check_end;
 	}
@@ -1062,6 +1283,12 @@ static void sample_meters(struct tracer *t)
 	struct decoder_stats st;
 
 	decoder__stats(t->dec, &st);
+	if (t->wk) {
+		struct workers_stats ws;
+
+		workers__stats(t->wk, &ws);
+		st.queued = ws.queued;
+	}
 	memset(out, 0, sizeof(*out));
 	out->ts = now;
 	out->rps = dt > 0 ? records / dt : 0;
@@ -1174,7 +1401,11 @@ static const struct xg_source_ops live_ops_recent = {
 
 int tracer__run(const struct env *env)
 {
-	struct tracer t = {.env = env, .pidfd = -1, .child_log = -1, .stats_fd = -1};
+	struct tracer t = {.env = env,
+			   .pidfd = -1,
+			   .child_log = -1,
+			   .stats_fd = -1,
+			   .bias_mu = PTHREAD_MUTEX_INITIALIZER};
 	struct gtable_opts gopts = {};
 	struct decoder_opts dopts = {};
 	int go_fd = -1, err_fd = -1, rc = 1, err;
@@ -1331,6 +1562,7 @@ cleanup:
 		close(t.child_log);
 	if (t.stats_fd >= 0)
 		close(t.stats_fd);
+	workers_free(&t);
 	ring_buffer__free(t.rb);
 	poll_src__free(t.poll);
 	detach(&t);

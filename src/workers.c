@@ -19,13 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define QCAP	     64 /* batches in flight per queue, a power of two */
-#define WAIT_NS	     (2 * 1000 * 1000ull)
-#define READ_POLL_MS 50
-#define BACKOFF_US   20
+#define QCAP		 64 /* batches in flight per queue, a power of two */
+#define WAIT_NS		 (2 * 1000 * 1000ull)
+#define READ_POLL_MS	 50
+#define BACKOFF_US	 20
 #define THROTTLE_BATCHES 64 /* events a processor may have ahead of the sink, in batches */
-#define NO_HORIZON   0
-#define ALL_READ     UINT64_MAX
+#define NO_HORIZON	 0
+#define ALL_READ	 UINT64_MAX
 
 /* ---- single-producer single-consumer queue of pointers ----------------------------------- */
 
@@ -159,6 +159,7 @@ struct reader {
 	uint64_t last_flush;
 	/* Every record read before this instant is in a processor's queue. */
 	_Atomic uint64_t horizon;
+	uint64_t n_records; /* the reader's count, published in records */
 	_Atomic uint64_t records, cpu_ns, handoffs;
 };
 
@@ -200,9 +201,9 @@ struct workers {
 	struct proc pr[WORKERS_MAX];
 	struct waiter sink;
 	_Atomic bool stopping;
-	atomic_int err; /* the first error of any thread; -ECANCELED when freed early */
+	atomic_int err;		/* the first error of any thread; -ECANCELED when freed early */
 	_Atomic uint64_t limit; /* the sink's: every processor is past this */
-	uint64_t sunk;	/* events emitted by the sink */
+	uint64_t sunk;		/* events emitted by the sink */
 	_Atomic uint64_t sunk_pub;
 };
 
@@ -272,7 +273,7 @@ int workers__put(struct workers *w, unsigned int reader, const struct xg_event *
 		r->partial++;
 	}
 	b->rec[b->n++] = *rec;
-	atomic_fetch_add_explicit(&r->records, 1, memory_order_relaxed);
+	r->n_records++;
 	return b->n == w->o.batch_size ? hand_off(r, shard) : 0;
 }
 
@@ -332,6 +333,7 @@ static void *reader_main(void *arg)
 		/* Nothing read before t0 is held back here any more. */
 		if (!r->partial)
 			publish_horizon(r, t0);
+		atomic_store_explicit(&r->records, r->n_records, memory_order_relaxed);
 		atomic_store_explicit(&r->cpu_ns, cpu_ns() - c0, memory_order_relaxed);
 		if (stopping && !n && !r->partial) {
 			publish_horizon(r, ALL_READ);
@@ -553,8 +555,8 @@ struct workers *workers__new(const struct workers_opts *opts)
 	int err = 0;
 
 	if (!opts || !opts->ops || !opts->ops->read || opts->readers < 1 ||
-	    opts->readers > WORKERS_MAX || opts->processors < 1 ||
-	    opts->processors > WORKERS_MAX || opts->batch_size > WORKERS_BATCH_MAX) {
+	    opts->readers > WORKERS_MAX || opts->processors < 1 || opts->processors > WORKERS_MAX ||
+	    opts->batch_size > WORKERS_BATCH_MAX) {
 		errno = EINVAL;
 		return NULL;
 	}

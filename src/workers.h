@@ -26,11 +26,11 @@
 
 #include "decode.h"
 
-#define WORKERS_MAX		   16
-#define WORKERS_BATCH_DEFAULT	   1000
-#define WORKERS_FLUSH_NS_DEFAULT   (10 * 1000 * 1000ull)
-#define WORKERS_BATCH_MAX	   (1u << 20)
-#define WORKERS_FLUSH_NS_MAX	   (10 * 1000 * 1000 * 1000ull)
+#define WORKERS_MAX		 16
+#define WORKERS_BATCH_DEFAULT	 1000
+#define WORKERS_FLUSH_NS_DEFAULT (10 * 1000 * 1000ull)
+#define WORKERS_BATCH_MAX	 (1u << 20)
+#define WORKERS_FLUSH_NS_MAX	 (10 * 1000 * 1000 * 1000ull)
 
 struct workers;
 
@@ -64,12 +64,12 @@ struct workers_opts {
 };
 
 struct workers_stats {
-	uint64_t records;  /* read by the readers */
-	uint64_t events;   /* handed to the sink */
-	uint64_t queued;   /* records and events between the rings and the sink */
-	uint64_t proc_ns;  /* CPU time of the processors */
-	uint64_t read_ns;  /* CPU time of the readers */
-	uint64_t handoffs; /* batches handed from readers to processors */
+	uint64_t records;	  /* read by the readers */
+	uint64_t events;	  /* handed to the sink */
+	uint64_t queued;	  /* records and events between the rings and the sink */
+	uint64_t proc_ns;	  /* CPU time of the processors */
+	uint64_t read_ns;	  /* CPU time of the readers */
+	uint64_t handoffs;	  /* batches handed from readers to processors */
 	struct decoder_stats dec; /* summed over the processors */
 };
 

@@ -121,7 +121,8 @@ static void assert_same_per_goroutine(struct sink *want, struct sink *got, const
 
 		a.seq = b.seq = 0;
 		if (memcmp(&a, &b, sizeof(a))) {
-			fail_msg("%s: event %zu of pid %u goid %llu differs (kind %d %u->%u vs kind %d "
+			fail_msg("%s: event %zu of pid %u goid %llu differs (kind %d %u->%u vs "
+				 "kind %d "
 				 "%u->%u)",
 				 what, i, a.pid, (unsigned long long)a.goid, a.kind, a.from, a.to,
 				 b.kind, b.from, b.to);
@@ -320,7 +321,8 @@ static void test_shard(void **state)
 		gc.g = raw_feed_g(i + 1);
 		a.g = raw_feed_g(i + 1);
 		/* GC state is per process: every GC record of a process goes to one shard. */
-		assert_int_equal(workers__shard(&gc, 4), workers__shard(&(struct xg_event){.type = XG_EV_GC, .pid = 7}, 4));
+		assert_int_equal(workers__shard(&gc, 4),
+				 workers__shard(&(struct xg_event){.type = XG_EV_GC, .pid = 7}, 4));
 		seen[workers__shard(&a, 4)]++;
 	}
 	/* Goroutines spread over the shards. */
