@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -206,6 +207,8 @@ struct workers {
 	uint64_t sunk;		/* events emitted by the sink */
 	_Atomic uint64_t sunk_pub;
 };
+
+_Static_assert(WORKERS_MAX == XG_MAX_RINGS, "a reader per ring: keep in sync");
 
 unsigned int workers__shard(const struct xg_event *rec, unsigned int n)
 {
@@ -550,6 +553,7 @@ void workers__free(struct workers *w)
 
 struct workers *workers__new(const struct workers_opts *opts)
 {
+	sigset_t all, old;
 	struct workers *w;
 	unsigned int i;
 	int err = 0;
@@ -591,6 +595,9 @@ struct workers *workers__new(const struct workers_opts *opts)
 		if (!w->rd[i].cur)
 			err = ENOMEM;
 	}
+	/* Signals are the caller's thread's business: the threads start with them blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; !err && i < w->o.processors; i++) {
 		err = pthread_create(&w->pr[i].th, NULL, proc_main, &w->pr[i]);
 		w->pr[i].started = !err;
@@ -599,6 +606,7 @@ struct workers *workers__new(const struct workers_opts *opts)
 		err = pthread_create(&w->rd[i].th, NULL, reader_main, &w->rd[i]);
 		w->rd[i].started = !err;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		workers__free(w);
 		errno = err;
