@@ -30,6 +30,24 @@ struct {
 	__uint(max_entries, 8 << 20); /* resized by the loader */
 } events SEC(".maps");
 
+/*
+ * -rw N (N > 1): N ring buffers, one reader thread each, filled by the
+ * loader; a record goes to the ring of its CPU. 0 or 1: events alone.
+ */
+const volatile __u32 n_rings = 0;
+
+struct ring {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* resized by the loader */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XG_MAX_RINGS);
+	__type(key, __u32);
+	__array(values, struct ring);
+} rings SEC(".maps");
+
 /* Ring-buffer reserve failures, per CPU: summed and reported by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -78,6 +96,31 @@ static __always_inline void count_drop(void)
 
 	if (n)
 		__sync_fetch_and_add(n, 1);
+}
+
+/* The ring this CPU writes to; NULL only if the loader left a slot empty. */
+static __always_inline void *cpu_ring(void)
+{
+	__u32 i;
+
+	if (n_rings <= 1)
+		return &events;
+	i = bpf_get_smp_processor_id() % n_rings;
+	return bpf_map_lookup_elem(&rings, &i);
+}
+
+/* A record in the ring of this CPU (*RING), or NULL and a drop counted. */
+static __always_inline struct xg_event *reserve_record(void **ring)
+{
+	struct xg_event *e = NULL;
+	void *rb = cpu_ring();
+
+	if (rb)
+		e = bpf_ringbuf_reserve(rb, sizeof(*e), 0);
+	if (!e)
+		count_drop();
+	*ring = rb;
+	return e;
 }
 
 static __always_inline __u32 read_u32(__u64 addr)
@@ -148,6 +191,7 @@ int casgstatus(struct pt_regs *ctx)
 	__u32 to = (__u32)GO_ARG3(ctx) & ~XG_GSCAN;
 	struct xg_event *e;
 	__u64 goid;
+	void *ring;
 
 	if (targ_tgid && tgid != targ_tgid)
 		return 0;
@@ -159,11 +203,9 @@ int casgstatus(struct pt_regs *ctx)
 	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
 		return 0;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	e = reserve_record(&ring);
+	if (!e)
 		return 0;
-	}
 	e->ts = bpf_ktime_get_ns();
 	e->pid = tgid;
 	e->tid = (__u32)pid_tgid;
@@ -235,14 +277,14 @@ struct {
  * ride along with the wakeups of status changes. The reader consumes the
  * whole ring at each wakeup, so the order of records is unchanged.
  */
-static __always_inline __u64 lazy_wakeup(__u64 now)
+static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
 {
 	__u32 zero = 0;
 	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
 
 	if (!last || now - *last > WAKEUP_NS ||
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >
-		    bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8) {
+	    bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >
+		    bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 8) {
 		if (last)
 			*last = now;
 		return BPF_RB_FORCE_WAKEUP;
@@ -360,6 +402,7 @@ static __always_inline int alloc_hit(struct pt_regs *ctx, __u64 bias, __u8 kind)
 	__u64 size = GO_ARG1(ctx), typ = GO_ARG2(ctx), g, goid;
 	bool in_makemap = false;
 	struct xg_event *e;
+	void *ring;
 	__u32 bucket;
 
 	count_hit(XG_HIT_MALLOCGC);
@@ -378,11 +421,9 @@ static __always_inline int alloc_hit(struct pt_regs *ctx, __u64 bias, __u8 kind)
 			       (kind == XG_AK_OBJECT && !coin(XG_SMP_NEWOBJECT))))
 		return 0;
 	g = charged_g(GO_G(ctx), &goid);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	e = reserve_record(&ring);
+	if (!e)
 		return 0;
-	}
 	e->ts = bpf_ktime_get_ns();
 	e->pid = tgid;
 	e->tid = (__u32)pid_tgid;
@@ -407,7 +448,7 @@ static __always_inline int alloc_hit(struct pt_regs *ctx, __u64 bias, __u8 kind)
 			e->flags |= XG_EVF_HINT;
 		}
 	}
-	bpf_ringbuf_submit(e, lazy_wakeup(e->ts));
+	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
 	return 0;
 }
 
@@ -466,16 +507,15 @@ static __always_inline int gc_event(struct pt_regs *ctx, __u8 phase, __u8 reason
 	__u32 tgid = pid_tgid >> 32;
 	struct xg_event *e;
 	__u64 g, goid;
+	void *ring;
 
 	if (targ_tgid && tgid != targ_tgid)
 		return 0;
 	count_hit(XG_HIT_GC);
 	g = charged_g(GO_G(ctx), &goid);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
+	e = reserve_record(&ring);
+	if (!e)
 		return 0;
-	}
 	e->ts = bpf_ktime_get_ns();
 	e->pid = tgid;
 	e->tid = (__u32)pid_tgid;

@@ -210,6 +210,11 @@ enum xg_gc_phase {
 	XG_GC_END = 6,	     /* made by the decoder: the STW of the sweep phase ended */
 };
 
+/* ---- rings ------------------------------------------------------------------------------- */
+
+/* -rw N: at most this many ring buffers (and reader threads); keep in sync with WORKERS_MAX. */
+#define XG_MAX_RINGS 16
+
 /* ---- probe hits ----------------------------------------------------------------------------- */
 
 /* Indexes of the per-CPU hit counters: what each probe costs the target, in hits. */

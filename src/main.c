@@ -9,6 +9,7 @@
 #include "replay.h"
 #include "tracer.h"
 #include "tui.h"
+#include "workers.h"
 
 static const char usage_line[] =
 	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) [-d SEC] [-n N] "
@@ -75,6 +76,14 @@ static void help(void)
 	       "                            goroutine (whole goroutines: creation, every\n"
 	       "                            change and exit, or nothing); counts shown are\n"
 	       "                            then estimates. Unlisted: everything. UI key R\n"
+	       "  -rw, --readers N          N ring buffers, a reader thread each (default 1,\n"
+	       "                            at most 16)\n"
+	       "  -pw, --processors N       N decoding threads, each owning a shard of the\n"
+	       "                            goroutines (default 1, at most 16); with both at 1\n"
+	       "                            one thread does everything\n"
+	       "  --batch-size N            records per hand-off between threads (default 1000)\n"
+	       "  --batch-flush-interval D  a partial batch waits at most D (10ms, 1s; a bare\n"
+	       "                            number is ms; default 10ms)\n"
 	       "  -s, --silent              headless: no meter line on stderr every -d seconds\n"
 	       "                            (default 1)\n"
 	       "  --metrics FILE            at exit, the meters as JSON to FILE: rates, drops,\n"
@@ -129,6 +138,10 @@ enum {
 	O_SILENT,
 	O_METRICS,
 	O_SAMPLE,
+	O_READERS,
+	O_PROCESSORS,
+	O_BATCH_SIZE,
+	O_FLUSH,
 	O_VERBOSE,
 	O_HELP,
 	O_VERSION
@@ -162,6 +175,10 @@ static const struct opt opts[] = {
 	{{"-s", "--silent", "-silent"}, false, O_SILENT},
 	{{"--metrics", "-metrics"}, true, O_METRICS},
 	{{"-sample", "--sample"}, true, O_SAMPLE},
+	{{"-rw", "--rw", "--readers"}, true, O_READERS},
+	{{"-pw", "--pw", "--processors"}, true, O_PROCESSORS},
+	{{"--batch-size", "-batch-size"}, true, O_BATCH_SIZE},
+	{{"--batch-flush-interval", "-batch-flush-interval"}, true, O_FLUSH},
 	{{"-v", "--verbose"}, false, O_VERBOSE},
 	{{"-h", "--help", "-help"}, false, O_HELP},
 	{{"-V", "--version", "-version"}, false, O_VERSION},
@@ -201,6 +218,47 @@ static double parse_number(const char *s, const char *what, double min, double m
 		usage_error(msg, s);
 	}
 	return v;
+}
+
+/* A whole number in [MIN, MAX], or exit 2 naming WHAT. */
+static unsigned int parse_count(const char *s, const char *what, unsigned int min, unsigned int max)
+{
+	char msg[128], *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < min || v > max || v != (double)(unsigned int)v) {
+		snprintf(msg, sizeof(msg), "invalid %s '%%s': want a whole number from %u to %u",
+			 what, min, max);
+		usage_error(msg, s);
+	}
+	return (unsigned int)v;
+}
+
+/* A Go duration as xgotop takes it (500us, 10ms, 1.5s, 1m); a bare number is ms. In ns. */
+static uint64_t parse_duration(const char *s, const char *what, double min_ns, double max_ns)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {{"ns", 1},	 {"us", 1e3}, {"\u00b5s", 1e3}, {"ms", 1e6},
+		     {"s", 1e9}, {"m", 60e9}, {"", 1e6}};
+	char msg[160], *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(s, &end);
+	for (i = 0; end != s && !errno && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcmp(end, units[i].unit) && v * units[i].ns >= min_ns &&
+		    v * units[i].ns <= max_ns)
+			return (uint64_t)(v * units[i].ns);
+	}
+	snprintf(msg, sizeof(msg), "invalid %s '%%s': want %g ms to %g s, as 10ms or 1s", what,
+		 min_ns / 1e6, max_ns / 1e9);
+	usage_error(msg, s);
+	return 0;
 }
 
 /* --replay: a recording instead of a target; the same UI, JSONL or an export. */
@@ -353,6 +411,19 @@ int main(int argc, char **argv)
 				usage_error("-sample: %s", why);
 			break;
 		}
+		case O_READERS:
+			env.readers = parse_count(val, "reader count", 1, WORKERS_MAX);
+			break;
+		case O_PROCESSORS:
+			env.processors = parse_count(val, "processor count", 1, WORKERS_MAX);
+			break;
+		case O_BATCH_SIZE:
+			env.batch_size = parse_count(val, "batch size", 1, WORKERS_BATCH_MAX);
+			break;
+		case O_FLUSH:
+			env.flush_ns = parse_duration(val, "batch flush interval", 1e5,
+						      WORKERS_FLUSH_NS_MAX);
+			break;
 		case O_VERBOSE:
 			env.verbose = true;
 			break;
@@ -377,6 +448,8 @@ int main(int argc, char **argv)
 		usage_error("%s", "--poll reads the goroutine table without probes: drop --alloc");
 	if (env.poll_hz && sample__active(&env.sample))
 		usage_error("%s", "--poll reads the goroutine table without probes: drop -sample");
+	if (env.poll_hz && (env.readers > 1 || env.processors > 1))
+		usage_error("%s", "--poll reads no ring buffer: drop -rw and -pw");
 	if (env.poll_hz && env.binary)
 		usage_error("%s", "--poll reads one process: give -pid PID or -- CMD, not -b");
 	if (env.batch && env.headless)

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "record.h"
 #include "source.h"
 #include "tracer.h"
+#include "workers.h"
 #include "xgotop.skel.h"
 
 /* How long a record may wait for stragglers from other CPUs. */
@@ -57,6 +59,19 @@ struct symcache_entry {
 struct proc_bias {
 	uint32_t pid;
 	uint64_t bias;
+};
+
+/* -rw N / -pw N (src/workers.c): what each reader and processor thread owns. */
+struct ring_reader {
+	struct ring_buffer *rb;
+	struct workers *w;
+	unsigned int idx;
+	int fd; /* the ring map, -1: the events map */
+};
+
+struct proc_state {
+	struct symcache_entry *symcache;
+	uint32_t known_pid; /* its load bias is learnt */
 };
 
 struct tracer {
@@ -102,13 +117,20 @@ struct tracer {
 	struct meters *mt;	      /* per-probe LAT, OVH, meter line, --metrics */
 	struct record_writer *rec;    /* --record and/or the flight recorder */
 	int rec_err;
-	struct sample_spec smp; /* -sample in force (the UI may change it) */
+	struct sample_spec smp;	   /* -sample in force (the UI may change it) */
+	struct xg_sample smp_conf; /* and as the BPF programs and decoders have it */
 	/* -pid: the goroutines found at attach (see snapshot_read). */
 	struct poll_src *snap;
 	struct gev *existing;
 	size_t n_existing, n_suspects;
 	uint64_t snap_ts, snap2_ts;
 	struct suspect *suspects;
+	/* Workers (-rw N, -pw N with N > 1): NULL runs everything in pump(). */
+	struct workers *wk;
+	struct ring_reader readers[WORKERS_MAX];
+	struct proc_state pstate[WORKERS_MAX];
+	pthread_mutex_t bias_mu; /* procs[] with workers */
+	uint64_t sink_ns;	 /* CPU time of the sink, in pump() */
 };
 
 /* A goroutine found at attach and gone soon after, perhaps before the probes were in. */
@@ -116,6 +138,8 @@ struct suspect {
 	uint64_t goid;
 	uint8_t state;
 };
+
+static int snapshot_settle(struct tracer *t, uint64_t released);
 
 static volatile sig_atomic_t stop_signal;
 
@@ -406,12 +430,19 @@ static int release_child(struct tracer *t, int go_fd, int err_fd)
 
 static uint64_t proc_bias(struct tracer *t, uint32_t pid)
 {
+	uint64_t bias = 0;
 	unsigned int i;
 
+	if (t->wk)
+		pthread_mutex_lock(&t->bias_mu);
 	for (i = 0; i < t->n_procs; i++)
-		if (t->procs[i].pid == pid)
-			return t->procs[i].bias;
-	return 0;
+		if (t->procs[i].pid == pid) {
+			bias = t->procs[i].bias;
+			break;
+		}
+	if (t->wk)
+		pthread_mutex_unlock(&t->bias_mu);
+	return bias;
 }
 
 static void learn_bias(struct tracer *t, const struct xg_event *rec)
@@ -438,10 +469,11 @@ static void learn_bias(struct tracer *t, const struct xg_event *rec)
 }
 
 /* START: PC is a g.startpc, named as Go names start functions (wrappers resolved). */
-static bool symbolize(struct tracer *t, uint64_t pc, bool start, struct go_pcinfo *out)
+static bool symbolize(struct tracer *t, struct symcache_entry *cache, uint64_t pc, bool start,
+		      struct go_pcinfo *out)
 {
 	uint64_t key = pc | (start ? 1ull << 63 : 0);
-	struct symcache_entry *c = &t->symcache[(pc ^ (pc >> 12)) % SYMCACHE_SIZE];
+	struct symcache_entry *c = &cache[(pc ^ (pc >> 12)) % SYMCACHE_SIZE];
 
 	if (c->pc != key || !c->pc) {
 		c->pc = key;
@@ -727,43 +759,218 @@ static void configure_events(struct tracer *t)
 			t->display, first);
 }
 
+/* Names from the binary and the Go release: no shared state but CACHE (any processor). */
+static void symbolize_event(struct tracer *t, struct symcache_entry *cache, struct gev *ev)
+{
+	struct go_pcinfo pi;
+
+	if (ev->kind == GEV_CREATE) {
+		uint64_t bias = proc_bias(t, ev->pid);
+		/* Go reports the go statement's line at gopc - PCQuantum. */
+		uint64_t quantum = goelf__arch(t->ge) == GOELF_ARCH_ARM64 ? 4 : 1;
+
+		if (ev->startpc && symbolize(t, cache, ev->startpc - bias, true, &pi))
+			ev->func = pi.func;
+		if (ev->gopc && symbolize(t, cache, ev->gopc - bias - quantum, false, &pi)) {
+			ev->created_by = pi.func;
+			ev->file = pi.file;
+			ev->line = pi.line;
+		}
+	}
+	if (ev->reason >= 0)
+		ev->reason_str = go_tables__waitreason(&t->tables, (unsigned int)ev->reason);
+}
+
+static int apply_event(struct tracer *t, struct gev *ev);
+
 static int emit_event(const struct gev *in, void *ctx)
 {
 	struct tracer *t = ctx;
 	struct gev ev = *in;
-	struct go_pcinfo pi;
+
+	symbolize_event(t, t->symcache, &ev);
+	return apply_event(t, &ev);
+}
+
+/* The sink: type names (their cache is not thread-safe), state table, JSONL, recording. */
+static int apply_event(struct tracer *t, struct gev *ev)
+{
 	int err;
 
-	if (ev.kind == GEV_CREATE) {
-		uint64_t bias = proc_bias(t, ev.pid);
-		/* Go reports the go statement's line at gopc - PCQuantum. */
-		uint64_t quantum = goelf__arch(t->ge) == GOELF_ARCH_ARM64 ? 4 : 1;
+	if (ev->kind == GEV_ALLOC || ev->kind == GEV_GC)
+		name_event(t, ev);
 
-		if (ev.startpc && symbolize(t, ev.startpc - bias, true, &pi))
-			ev.func = pi.func;
-		if (ev.gopc && symbolize(t, ev.gopc - bias - quantum, false, &pi)) {
-			ev.created_by = pi.func;
-			ev.file = pi.file;
-			ev.line = pi.line;
-		}
-	}
-	if (ev.reason >= 0)
-		ev.reason_str = go_tables__waitreason(&t->tables, (unsigned int)ev.reason);
-	if (ev.kind == GEV_ALLOC || ev.kind == GEV_GC)
-		name_event(t, &ev);
-
-	err = gtable__apply(t->gt, &ev);
+	err = gtable__apply(t->gt, ev);
 	if (err)
 		return err;
 	t->n_events++;
 	if (t->out && !t->out_err) {
-		t->out_err = jsonl__write(t->out, &ev);
+		t->out_err = jsonl__write(t->out, ev);
 		if (t->out_err)
 			fail("cannot write %s: %s", t->env->jsonl, strerror(-t->out_err));
 	}
 	if (t->rec)
-		record_error(t, record__event(t->rec, &ev));
+		record_error(t, record__event(t->rec, ev));
 	return 0;
+}
+
+/* ---- workers (src/workers.c) ---------------------------------------------------------- */
+
+static int on_worker_record(void *ctx, void *data, size_t size)
+{
+	struct ring_reader *r = ctx;
+
+	if (size < sizeof(struct xg_event))
+		return 0;
+	return workers__put(r->w, r->idx, data);
+}
+
+/* Reader thread: its ring, as pump() reads the one ring without workers. */
+static int worker_read(void *ctx, struct workers *w, unsigned int reader, int timeout_ms)
+{
+	struct ring_reader *r = &((struct tracer *)ctx)->readers[reader];
+	int n;
+
+	r->w = w;
+	n = ring_buffer__poll(r->rb, timeout_ms);
+	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
+	if (n == 0)
+		n = ring_buffer__consume(r->rb);
+	return n == -EINTR ? 0 : n;
+}
+
+/* Processor thread: learn the load bias of a process from its first record. */
+static void worker_record(void *ctx, unsigned int proc, const struct xg_event *rec)
+{
+	struct tracer *t = ctx;
+	struct proc_state *ps = &t->pstate[proc];
+
+	if (rec->pid == ps->known_pid)
+		return;
+	pthread_mutex_lock(&t->bias_mu);
+	learn_bias(t, rec);
+	pthread_mutex_unlock(&t->bias_mu);
+	ps->known_pid = rec->pid;
+}
+
+static int worker_prepare(void *ctx, unsigned int proc, struct gev *ev)
+{
+	struct tracer *t = ctx;
+
+	symbolize_event(t, t->pstate[proc].symcache, ev);
+	return 0;
+}
+
+static int sink_event(const struct gev *in, void *ctx)
+{
+	struct gev ev = *in;
+
+	return apply_event(ctx, &ev);
+}
+
+static const struct workers_ops worker_ops;
+
+static int set_sampling(struct decoder *d, void *ctx)
+{
+	decoder__set_sampling(d, ctx);
+	return 0;
+}
+
+/* After load: the rings of -rw N, a reader each, and the threads. */
+static int workers_start(struct tracer *t)
+{
+	const struct env *env = t->env;
+	unsigned int nr = env->readers ? env->readers : 1, i;
+	int outer = bpf_map__fd(t->skel->maps.rings), err;
+	struct workers_opts o = {.readers = nr,
+				 .processors = env->processors ? env->processors : 1,
+				 .batch_size = env->batch_size,
+				 .flush_ns = env->flush_ns,
+				 .window_ns = REORDER_WINDOW_NS,
+				 .dec = {.goid_before_create = t->tables.goid_before_create},
+				 .ops = &worker_ops,
+				 .ctx = t};
+
+	for (i = 0; i < nr; i++) {
+		struct ring_reader *r = &t->readers[i];
+
+		r->idx = i;
+		r->fd = -1;
+		if (nr > 1) {
+			r->fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xg_ring", 0, 0,
+					       env->ringbuf_mb << 20, NULL);
+			if (r->fd < 0 || bpf_map_update_elem(outer, &i, &r->fd, BPF_ANY)) {
+				err = -errno;
+				fail("cannot create ring buffer %u of %u: %s (-rw N needs Linux "
+				     "5.10+)",
+				     i + 1, nr, strerror(-err));
+				return err;
+			}
+		}
+		r->rb = ring_buffer__new(r->fd >= 0 ? r->fd : bpf_map__fd(t->skel->maps.events),
+					 on_worker_record, r, NULL);
+		if (!r->rb) {
+			err = -errno;
+			fail("cannot read the ring buffer: %s", strerror(-err));
+			return err;
+		}
+	}
+	for (i = 0; i < o.processors; i++) {
+		t->pstate[i].symcache = calloc(SYMCACHE_SIZE, sizeof(*t->pstate[i].symcache));
+		if (!t->pstate[i].symcache) {
+			fail("out of memory");
+			return -ENOMEM;
+		}
+	}
+	t->wk = workers__new(&o);
+	if (!t->wk) {
+		err = -errno;
+		fail("cannot start the reader and processor threads: %s", strerror(-err));
+		return err;
+	}
+	/* -sample, as apply_sample gave it to the BPF programs before load. */
+	return workers__each_decoder(t->wk, set_sampling, &t->smp_conf);
+}
+
+static void workers_free(struct tracer *t)
+{
+	unsigned int i;
+
+	workers__free(t->wk);
+	for (i = 0; i < WORKERS_MAX; i++) {
+		ring_buffer__free(t->readers[i].rb);
+		if (t->readers[i].fd > 0)
+			close(t->readers[i].fd);
+		free(t->pstate[i].symcache);
+	}
+}
+
+/* The sink's turn in pump(): every event the processors have ready, in order. */
+static int pump_workers(struct tracer *t, int timeout_ms)
+{
+	struct workers_stats st;
+	struct timespec c0, c1;
+	int err;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	/* 1 only after workers__stop(): everything was emitted. */
+	err = workers__drain(t->wk, timeout_ms, sink_event, t);
+	/* Records up to the attach are through the pipeline well before this. */
+	if (!err)
+		err = snapshot_settle(t, now_ns() - REORDER_WINDOW_NS - t->env->flush_ns -
+						 1000000000ull);
+	if (!err && now_ns() - t->hist_ts >= 1000000000ull)
+		err = poll_hist(t, now_ns());
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	t->sink_ns += (uint64_t)(c1.tv_sec - c0.tv_sec) * 1000000000ull + c1.tv_nsec - c0.tv_nsec;
+	workers__stats(t->wk, &st);
+	t->n_records = st.records;
+	t->proc_ns = t->sink_ns + st.proc_ns;
+	if (err == -ECANCELED)
+		return err;
+	if (err < 0)
+		fail("cannot read the ring buffers: %s", strerror(-err));
+	return err;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -787,6 +994,13 @@ static int read_goid(uint32_t pid, uint64_t g, uint64_t *goid, void *ctx)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == sizeof(*goid) ? 0 : -errno;
 }
 
+static const struct workers_ops worker_ops = {
+	.read = worker_read,
+	.record = worker_record,
+	.prepare = worker_prepare,
+	.resolve = read_goid,
+};
+
 static uint64_t count_drops(struct tracer *t)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -809,6 +1023,12 @@ static uint64_t count_drops(struct tracer *t)
 
 /* ---- BPF ------------------------------------------------------------------ */
 
+/* FN on the decoder, or on each processor's with workers (-pw N). */
+static int each_decoder(struct tracer *t, int (*fn)(struct decoder *d, void *ctx), void *ctx)
+{
+	return t->wk ? workers__each_decoder(t->wk, fn, ctx) : fn(t->dec, ctx);
+}
+
 static bool goid_kept(uint32_t pid, uint64_t goid, void *ctx)
 {
 	return xg_goid_sampled(*(const uint64_t *)ctx, pid, goid);
@@ -828,6 +1048,7 @@ static void apply_sample(struct tracer *t, const struct sample_spec *spec)
 	int i;
 
 	sample__to_bpf(spec, !t->tables.goid_before_create, &conf);
+	t->smp_conf = conf;
 	/* Off first, thresholds, then on: a hit never sees half a change as active. */
 	live->on = 0;
 	__sync_synchronize();
@@ -836,7 +1057,7 @@ static void apply_sample(struct tracer *t, const struct sample_spec *spec)
 	live->goid_late = conf.goid_late;
 	__sync_synchronize();
 	live->on = conf.on;
-	decoder__set_sampling(t->dec, &conf);
+	each_decoder(t, set_sampling, &conf);
 	keep = conf.thresh[XG_SMP_GOROUTINE];
 	if (spec->rate[XG_SMP_GOROUTINE] < t->smp.rate[XG_SMP_GOROUTINE])
 		gtable__forget(t->gt, goid_kept, &keep);
@@ -877,7 +1098,14 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 	t->skel->rodata->targ_tgid = (uint32_t)t->pid;
 	configure_events(t);
 	apply_sample(t, &t->smp);
-	err = bpf_map__set_max_entries(t->skel->maps.events, t->env->ringbuf_mb << 20);
+	/*
+	 * -rw N: N rings made after load (workers_start), events unused. Since
+	 * Linux 5.10 (commit 134fede4eecf) an inner ring may differ in size
+	 * from the map's template, which stays one page.
+	 */
+	t->skel->rodata->n_rings = t->env->readers > 1 ? t->env->readers : 0;
+	err = bpf_map__set_max_entries(t->skel->maps.events,
+				       t->env->readers > 1 ? 4096 : t->env->ringbuf_mb << 20);
 	if (err) {
 		fail("cannot size the ring buffer: %s", strerror(-err));
 		return err;
@@ -935,6 +1163,8 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 		strncat(attached, name, attached_len - strlen(attached) - 1);
 	}
 	note_missing(t, attached, attached_len);
+	if (t->env->readers > 1 || t->env->processors > 1)
+		return workers_start(t);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
 	if (!t->rb) {
 		fail("cannot read the ring buffer: %s", strerror(errno));
@@ -964,8 +1194,6 @@ static bool target_gone(struct tracer *t, int timeout_ms)
 	return poll(&p, 1, timeout_ms) > 0;
 }
 
-static int snapshot_settle(struct tracer *t, uint64_t released);
-
 /* Detach, then read everything the target did: it is all in the ring by now. */
 static int end_session(struct tracer *t)
 {
@@ -977,6 +1205,14 @@ static int end_session(struct tracer *t)
 	detach(t);
 	if (t->poll)
 		return 0;
+	if (t->wk) {
+		workers__stop(t->wk);
+		while (!(n = pump_workers(t, POLL_MS)))
+			;
+		if (n >= 0)
+			n = snapshot_settle(t, UINT64_MAX);
+		return n < 0 ? n : poll_hist(t, now_ns());
+	}
 	do
 		n = ring_buffer__consume(t->rb);
 	while (n > 0);
@@ -1092,6 +1328,27 @@ static int note_gone(const struct gev *ev, void *ctx)
 	return 0;
 }
 
+static int seed_one(struct decoder *d, void *ctx)
+{
+	const struct gev *ev = ctx;
+
+	return decoder__seed(d, ev->pid, ev->goid, ev->to);
+}
+
+/* Counts the decoders that have not seen the goroutine (ev.pid, ev.goid) since its seed. */
+struct seeded_q {
+	struct gev ev;
+	unsigned int n;
+};
+
+static int count_seeded(struct decoder *d, void *ctx)
+{
+	struct seeded_q *q = ctx;
+
+	q->n += decoder__seeded(d, q->ev.pid, q->ev.goid);
+	return 0;
+}
+
 /*
  * After attaching (and after the recording began): emit the goroutines
  * found, as creates marked existing, and seed the decoder with their
@@ -1106,8 +1363,8 @@ static int snapshot_emit(struct tracer *t)
 
 	for (i = 0; i < t->n_existing && !err; i++) {
 		t->existing[i].ts = t->snap_ts;
-		err = decoder__seed(t->dec, t->existing[i].pid, t->existing[i].goid,
-				    t->existing[i].to);
+		/* Every processor: the one whose shard it is will see its records. */
+		err = each_decoder(t, seed_one, &t->existing[i]);
 		if (!err)
 			err = emit_event(&t->existing[i], t);
 	}
@@ -1123,6 +1380,7 @@ static int snapshot_emit(struct tracer *t)
 static int snapshot_settle(struct tracer *t, uint64_t released)
 {
 	struct gev ev = {.pid = (uint32_t)t->pid, .reason = GEV_NO_REASON, .inferred = true};
+	unsigned int n_dec = t->wk ? t->env->processors : 1;
 	size_t i;
 	int err = 0;
 
@@ -1130,7 +1388,11 @@ static int snapshot_settle(struct tracer *t, uint64_t released)
 		return 0;
 	ev.ts = t->snap2_ts;
 	for (i = 0; i < t->n_suspects && !err; i++) {
-		if (!decoder__seeded(t->dec, ev.pid, t->suspects[i].goid))
+		struct seeded_q q = {.ev = {.pid = ev.pid, .goid = t->suspects[i].goid}};
+
+		/* Untouched everywhere: no record of it came after the probes went in. */
+		each_decoder(t, count_seeded, &q);
+		if (q.n < n_dec)
 			continue;
 		ev.goid = t->suspects[i].goid;
 		ev.kind = GEV_STATE;
@@ -1156,6 +1418,12 @@ static int pump(void *ctx, int timeout_ms)
 	if (t->poll) {
 		err = pump_poll(t, timeout_ms);
 		if (err < 0)
+			return err;
+		goto check_end;
+	}
+	if (t->wk) {
+		err = pump_workers(t, timeout_ms);
+		if (err)
 			return err;
 		goto check_end;
 	}
@@ -1259,6 +1527,12 @@ static void sample_meters(struct tracer *t)
 	struct decoder_stats st;
 
 	decoder__stats(t->dec, &st);
+	if (t->wk) {
+		struct workers_stats ws;
+
+		workers__stats(t->wk, &ws);
+		st.queued = ws.queued;
+	}
 	memset(out, 0, sizeof(*out));
 	out->ts = now;
 	out->rps = dt > 0 ? records / dt : 0;
@@ -1377,7 +1651,11 @@ static const struct xg_source_ops live_ops_recent = {
 
 int tracer__run(const struct env *env)
 {
-	struct tracer t = {.env = env, .pidfd = -1, .child_log = -1, .stats_fd = -1};
+	struct tracer t = {.env = env,
+			   .pidfd = -1,
+			   .child_log = -1,
+			   .stats_fd = -1,
+			   .bias_mu = PTHREAD_MUTEX_INITIALIZER};
 	struct gtable_opts gopts = {};
 	struct decoder_opts dopts = {};
 	int go_fd = -1, err_fd = -1, rc = 1, err;
@@ -1549,6 +1827,7 @@ cleanup:
 		close(t.child_log);
 	if (t.stats_fd >= 0)
 		close(t.stats_fd);
+	workers_free(&t);
 	ring_buffer__free(t.rb);
 	poll_src__free(t.poll);
 	poll_src__free(t.snap);

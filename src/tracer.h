@@ -4,6 +4,7 @@
 #define XGOTOP_TRACER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "sample.h"
@@ -47,6 +48,11 @@ struct env {
 	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
 	unsigned int alloc;  /* --alloc / --alloc-hist: enum xg_alloc_mode, at any level */
 	double poll_hz;	     /* --poll HZ: read the goroutine table, no uprobes; 0: off */
+	/* Workers (src/workers.c): 0 or 1 and 1: one thread does everything, in pump(). */
+	unsigned int readers;	 /* -rw N: ring buffers, a reader thread each */
+	unsigned int processors; /* -pw N: decoding threads, a shard of the goroutines each */
+	unsigned int batch_size; /* --batch-size N: records per hand-off; 0: the default */
+	uint64_t flush_ns;	 /* --batch-flush-interval: a partial batch waits at most this */
 	/* Meters (src/meters.c, docs/METERS.md): */
 	bool silent;	     /* -s: no meter line every -d seconds in headless mode */
 	const char *metrics; /* --metrics FILE: JSON summary at exit */

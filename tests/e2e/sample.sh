@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # -sample against ground truth: tests/targets/sampled, built by Go VERSION,
-# launched under xgotop-tui three times with --alloc: a baseline without
+# launched under xgotop-tui four times with --alloc: a baseline without
 # -sample, then goroutine:0.3 (whole goroutines, chosen by the hash of pid
-# and goid: exactly those, each complete, none partial), then xgotop's six
-# per-event rates. The checker (-mode sample) holds every observed rate to
+# and goid: exactly those, each complete, none partial), the same with -rw 2
+# -pw 2, then xgotop's six per-event rates. The checker (-mode sample) holds every observed rate to
 # within 0.05 of its setting against the baseline, and fails otherwise.
 #
 #   sample.sh TRACER CHECKER GOVERSION WORKDIR
@@ -56,6 +56,8 @@ grep -Eq '"drops": 0,' "$m" || die "--metrics: drops not 0 in $m"
 grep -Eq '"program": "casgstatus".*"hits": [1-9][0-9]*, .*"lat_ns": [0-9.]+' "$m" ||
 	die "--metrics: no casgstatus hits and lat_ns in $m"
 grep -Eq '"ovh_pct": [0-9.]+' "$m" || die "--metrics: no ovh_pct in $m"
+# The same through reader and processor threads: each processor's decoder samples.
+run goroutine-workers goroutine:0.3 -sample goroutine:0.3 -rw 2 -pw 2
 spec=casgstatus:0.5,newgoroutine:0.25,goexit:0.75,makeslice:0.4,makemap:0.6,newobject:0.2
 run events $spec -sample $spec
 echo "PASS: go$ver sampling"
