@@ -196,7 +196,7 @@ int meters__calibrate(int prog_fd, int calls, int rounds, struct meters_calib *o
 	out->prog_ns = 0;
 #ifdef HAVE_CALIB
 	double emu[16], step[16];
-	uint64_t ns0 = 0, cnt0 = 0, ns1, cnt1;
+	uint64_t ns0 = 0, cnt0 = 0, ns1 = 0, cnt1 = 0;
 	union bpf_attr a;
 	int pmu = uprobe_pmu(), stats_fd, r, fd, err = 0;
 
