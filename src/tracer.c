@@ -966,7 +966,7 @@ static int pump(void *ctx, int timeout_ms)
 		goto check_end;
 	}
 	err = ring_buffer__poll(t->rb, timeout_ms);
-	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
+	/* Records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
 	if (err == 0)
 		err = ring_buffer__consume(t->rb);
 	if (err < 0 && err != -EINTR) {
