@@ -143,6 +143,56 @@ static __always_inline __u64 lazy_wakeup(__u64 now)
 	return BPF_RB_NO_WAKEUP;
 }
 
+/*
+ * Each bpf_probe_read_user costs more than the bytes it copies (fault
+ * handling set up and torn down, the destination checked by hardened
+ * usercopy: 100 to 150 ns a call here), so casgstatus reads the g fields it
+ * needs in one span and m.p and m.id in another, when the loader found
+ * that the offsets fit (src/tracer.c, span_of). 0: one read per field.
+ */
+#define XG_GSPAN_MAX 320
+#define XG_MSPAN_MAX 64
+const volatile __u32 g_span_base = 0, g_span_len = 0;
+const volatile __u32 m_span_base = 0, m_span_len = 0;
+
+/* Where a field of SIZE bytes at REL sits in a span of MAX bytes (the loader checked it fits). */
+static __always_inline __u32 in_span(__u32 rel, __u32 max, __u32 size)
+{
+	return rel <= max - size ? rel : 0;
+}
+
+static __always_inline __u64 g_u64(const __u8 *span, __u64 gp, __u32 o)
+{
+	if (g_span_len)
+		return *(const __u64 *)(span + in_span(o - g_span_base, XG_GSPAN_MAX, 8));
+	return read_u64(gp + o);
+}
+
+static __always_inline __u8 g_u8(const __u8 *span, __u64 gp, __u32 o)
+{
+	__u8 v = 0;
+
+	if (g_span_len)
+		return span[in_span(o - g_span_base, XG_GSPAN_MAX, 1)];
+	bpf_probe_read_user(&v, sizeof(v), (const void *)(gp + o));
+	return v;
+}
+
+/* m.p, and m.id into *ID: one read when they fit in a span. */
+static __always_inline __u64 read_m_p(__u64 m, __u64 *id)
+{
+	__u8 ms[XG_MSPAN_MAX] __attribute__((aligned(8)));
+	__u32 len = m_span_len < XG_MSPAN_MAX ? m_span_len : XG_MSPAN_MAX;
+
+	if (!m_span_len) {
+		*id = read_u64(m + off.m_id);
+		return read_u64(m + off.m_p);
+	}
+	bpf_probe_read_user(ms, len, (const void *)(m + m_span_base));
+	*id = *(__u64 *)(ms + in_span(off.m_id - m_span_base, XG_MSPAN_MAX, 8));
+	return *(__u64 *)(ms + in_span(off.m_p - m_span_base, XG_MSPAN_MAX, 8));
+}
+
 SEC("uprobe")
 int casgstatus(struct pt_regs *ctx)
 {
@@ -151,6 +201,7 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 gp = GO_ARG1(ctx);
 	__u32 from = (__u32)GO_ARG2(ctx) & ~XG_GSCAN;
 	__u32 to = (__u32)GO_ARG3(ctx) & ~XG_GSCAN;
+	__u8 span[XG_GSPAN_MAX] __attribute__((aligned(8)));
 	struct xg_event *e;
 
 	if (targ_tgid && tgid != targ_tgid)
@@ -160,6 +211,10 @@ int casgstatus(struct pt_regs *ctx)
 	if (from == XG_G_IDLE)
 		return 0;
 
+	/* A failed read leaves zeros: the fields then read as 0, as read_u64's do. */
+	if (g_span_len)
+		bpf_probe_read_user(span, g_span_len < XG_GSPAN_MAX ? g_span_len : XG_GSPAN_MAX,
+				    (const void *)(gp + g_span_base));
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_drop();
@@ -173,44 +228,46 @@ int casgstatus(struct pt_regs *ctx)
 	e->to = to;
 	e->g = gp;
 	e->ip = GO_IP(ctx);
-	e->goid = read_u64(gp + off.g_goid);
+	e->goid = g_u64(span, gp, off.g_goid);
 	e->reason = 0;
 	e->flags = 0;
 	e->arg0 = 0;
 	e->arg1 = 0;
 	e->arg2 = 0;
 	if (to == XG_G_WAITING || from == XG_G_WAITING) {
-		__u8 reason = 0;
-
-		bpf_probe_read_user(&reason, sizeof(reason), (const void *)(gp + off.g_waitreason));
-		e->reason = reason;
+		e->reason = g_u8(span, gp, off.g_waitreason);
 		e->flags |= to == XG_G_WAITING ? XG_EVF_REASON : XG_EVF_FROM_REASON;
 	}
 	if (from == XG_G_DEAD && (to == XG_G_RUNNABLE || to == XG_G_WAITING)) {
-		/*
-		 * newproc1 runs on the system stack: the current g is g0 and
-		 * g0.m.curg is the goroutine whose go statement this is.
-		 */
-		__u64 m = read_u64(GO_G(ctx) + off.g_m);
-		__u64 curg = m ? read_u64(m + off.m_curg) : 0;
-
 		e->flags |= XG_EVF_CREATE;
-		e->arg0 = curg ? read_u64(curg + off.g_goid) : 0;
-		e->arg1 = read_u64(gp + off.g_startpc);
-		e->arg2 = read_u64(gp + off.g_gopc);
+		if (off.g_parent_goid) {
+			/* go1.21+: newproc1 stored callergp.goid in gp before this call. */
+			e->arg0 = g_u64(span, gp, off.g_parent_goid);
+		} else {
+			/*
+			 * newproc1 runs on the system stack: the current g is g0
+			 * and g0.m.curg is the goroutine whose go statement this is.
+			 */
+			__u64 m = read_u64(GO_G(ctx) + off.g_m);
+			__u64 curg = m ? read_u64(m + off.m_curg) : 0;
+
+			e->arg0 = curg ? read_u64(curg + off.g_goid) : 0;
+		}
+		e->arg1 = g_u64(span, gp, off.g_startpc);
+		e->arg2 = g_u64(span, gp, off.g_gopc);
 	} else if (to == XG_G_RUNNING) {
 		/*
-		 * Whoever switches gp to running (execute on g0, exitsyscall on gp
-		 * itself) runs on the M that will run it, with its P acquired.
+		 * gp.m is the M that will run gp: execute, coroswitch_m and
+		 * the GC's own switches set it before this call, exitsyscall
+		 * and copystack run on gp itself. Its P is acquired by then.
 		 */
-		__u64 m = read_u64(GO_G(ctx) + off.g_m);
+		__u64 m = g_u64(span, gp, off.g_m);
 
 		if (m) {
-			__u64 p = read_u64(m + off.m_p);
+			__u64 p = read_m_p(m, &e->arg1);
 
 			e->flags |= XG_EVF_PM;
 			e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
-			e->arg1 = read_u64(m + off.m_id);
 		}
 	}
 	bpf_ringbuf_submit(e, lazy_wakeup(e->ts));

@@ -156,7 +156,6 @@ static void kv_delete(struct kvmap *m, struct kvslot *s)
 
 /* ---- the decoder ------------------------------------------------------ */
 
-
 /* Per process: the stop-the-world pause and GC cycle in progress. */
 struct gc_track {
 	uint64_t stw_start; /* 0: no pause open */
