@@ -181,6 +181,90 @@ static __always_inline __u64 charged_g(__u64 g, __u64 *goid)
 	return curg;
 }
 
+/* When a record last woke the reader (any CPU; a lost race costs one wakeup). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_wakeup SEC(".maps");
+
+#define WAKEUP_NS (10 * 1000 * 1000)
+
+/*
+ * Waking the reader (an irq_work, then the reader's context switch) cost
+ * 2 to 4 us more per allocation hit, measured. Records wake it
+ * only when 10 ms have passed since the last wakeup or an eighth of the
+ * ring is full; the first record after a quiet spell wakes it at once, and
+ * the reader also consumes the ring when its poll times out (src/tracer.c,
+ * pump). It consumes the whole ring each time, so the order of records is
+ * unchanged; the decoder's reorder window (20 ms) outlasts the 10 ms.
+ */
+static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
+{
+	__u32 zero = 0;
+	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
+
+	if (!last || now - *last > WAKEUP_NS ||
+	    bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >
+		    bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 8) {
+		if (last)
+			*last = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * Each bpf_probe_read_user costs more than the bytes it copies (fault
+ * handling set up and torn down, the destination checked by hardened
+ * usercopy: 100 to 150 ns a call here), so casgstatus reads the g fields it
+ * needs in one span and m.p and m.id in another, when the loader found
+ * that the offsets fit (src/tracer.c, span_of). 0: one read per field.
+ */
+#define XG_GSPAN_MAX 320
+#define XG_MSPAN_MAX 64
+const volatile __u32 g_span_base = 0, g_span_len = 0;
+const volatile __u32 m_span_base = 0, m_span_len = 0;
+
+/* Where a field of SIZE bytes at REL sits in a span of MAX bytes (the loader checked it fits). */
+static __always_inline __u32 in_span(__u32 rel, __u32 max, __u32 size)
+{
+	return rel <= max - size ? rel : 0;
+}
+
+static __always_inline __u64 g_u64(const __u8 *span, __u64 gp, __u32 o)
+{
+	if (g_span_len)
+		return *(const __u64 *)(span + in_span(o - g_span_base, XG_GSPAN_MAX, 8));
+	return read_u64(gp + o);
+}
+
+static __always_inline __u8 g_u8(const __u8 *span, __u64 gp, __u32 o)
+{
+	__u8 v = 0;
+
+	if (g_span_len)
+		return span[in_span(o - g_span_base, XG_GSPAN_MAX, 1)];
+	bpf_probe_read_user(&v, sizeof(v), (const void *)(gp + o));
+	return v;
+}
+
+/* m.p, and m.id into *ID: one read when they fit in a span. */
+static __always_inline __u64 read_m_p(__u64 m, __u64 *id)
+{
+	__u8 ms[XG_MSPAN_MAX] __attribute__((aligned(8)));
+	__u32 len = m_span_len < XG_MSPAN_MAX ? m_span_len : XG_MSPAN_MAX;
+
+	if (!m_span_len) {
+		*id = read_u64(m + off.m_id);
+		return read_u64(m + off.m_p);
+	}
+	bpf_probe_read_user(ms, len, (const void *)(m + m_span_base));
+	*id = *(__u64 *)(ms + in_span(off.m_id - m_span_base, XG_MSPAN_MAX, 8));
+	return *(__u64 *)(ms + in_span(off.m_p - m_span_base, XG_MSPAN_MAX, 8));
+}
+
 SEC("uprobe")
 int casgstatus(struct pt_regs *ctx)
 {
@@ -189,9 +273,10 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 gp = GO_ARG1(ctx);
 	__u32 from = (__u32)GO_ARG2(ctx) & ~XG_GSCAN;
 	__u32 to = (__u32)GO_ARG3(ctx) & ~XG_GSCAN;
+	__u8 span[XG_GSPAN_MAX] __attribute__((aligned(8)));
 	struct xg_event *e;
-	__u64 goid;
 	void *ring;
+	__u64 goid;
 
 	if (targ_tgid && tgid != targ_tgid)
 		return 0;
@@ -199,10 +284,14 @@ int casgstatus(struct pt_regs *ctx)
 	/* malg: a g is born idle and parked dead before any goroutine uses it. */
 	if (from == XG_G_IDLE)
 		return 0;
-	goid = read_u64(gp + off.g_goid);
+
+	/* A failed read leaves zeros: the fields then read as 0, as read_u64's do. */
+	if (g_span_len)
+		bpf_probe_read_user(span, g_span_len < XG_GSPAN_MAX ? g_span_len : XG_GSPAN_MAX,
+				    (const void *)(gp + g_span_base));
+	goid = g_u64(span, gp, off.g_goid);
 	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
 		return 0;
-
 	e = reserve_record(&ring);
 	if (!e)
 		return 0;
@@ -221,76 +310,46 @@ int casgstatus(struct pt_regs *ctx)
 	e->arg1 = 0;
 	e->arg2 = 0;
 	if (to == XG_G_WAITING || from == XG_G_WAITING) {
-		__u8 reason = 0;
-
-		bpf_probe_read_user(&reason, sizeof(reason), (const void *)(gp + off.g_waitreason));
-		e->reason = reason;
+		e->reason = g_u8(span, gp, off.g_waitreason);
 		e->flags |= to == XG_G_WAITING ? XG_EVF_REASON : XG_EVF_FROM_REASON;
 	}
 	if (from == XG_G_DEAD && (to == XG_G_RUNNABLE || to == XG_G_WAITING)) {
-		/*
-		 * newproc1 runs on the system stack: the current g is g0 and
-		 * g0.m.curg is the goroutine whose go statement this is.
-		 */
-		__u64 m = read_u64(GO_G(ctx) + off.g_m);
-		__u64 curg = m ? read_u64(m + off.m_curg) : 0;
-
 		e->flags |= XG_EVF_CREATE;
-		e->arg0 = curg ? read_u64(curg + off.g_goid) : 0;
-		e->arg1 = read_u64(gp + off.g_startpc);
-		e->arg2 = read_u64(gp + off.g_gopc);
+		if (off.g_parent_goid) {
+			/* go1.21+: newproc1 stored callergp.goid in gp before this call. */
+			e->arg0 = g_u64(span, gp, off.g_parent_goid);
+		} else {
+			/*
+			 * newproc1 runs on the system stack: the current g is g0
+			 * and g0.m.curg is the goroutine whose go statement this is.
+			 */
+			__u64 m = read_u64(GO_G(ctx) + off.g_m);
+			__u64 curg = m ? read_u64(m + off.m_curg) : 0;
+
+			e->arg0 = curg ? read_u64(curg + off.g_goid) : 0;
+		}
+		e->arg1 = g_u64(span, gp, off.g_startpc);
+		e->arg2 = g_u64(span, gp, off.g_gopc);
 	} else if (to == XG_G_RUNNING) {
 		/*
-		 * Whoever switches gp to running (execute on g0, exitsyscall on gp
-		 * itself) runs on the M that will run it, with its P acquired.
+		 * gp.m is the M that will run gp: execute, coroswitch_m and
+		 * the GC's own switches set it before this call, exitsyscall
+		 * and copystack run on gp itself. Its P is acquired by then.
 		 */
-		__u64 m = read_u64(GO_G(ctx) + off.g_m);
+		__u64 m = g_u64(span, gp, off.g_m);
 
 		if (m) {
-			__u64 p = read_u64(m + off.m_p);
+			__u64 p = read_m_p(m, &e->arg1);
 
 			e->flags |= XG_EVF_PM;
 			e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
-			e->arg1 = read_u64(m + off.m_id);
 		}
 	}
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
 	return 0;
 }
 
 /* ---- allocations ------------------------------------------------------------------------ */
-
-/* When a record last woke the reader (any CPU; a lost race costs one wakeup). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} last_wakeup SEC(".maps");
-
-#define WAKEUP_NS (10 * 1000 * 1000)
-
-/*
- * Waking the reader costs as much as the rest of an allocation hit (2 to
- * 4 us measured): allocation records wake it only when 10 ms have passed
- * since the last wakeup or an eighth of the ring is full; in between they
- * ride along with the wakeups of status changes. The reader consumes the
- * whole ring at each wakeup, so the order of records is unchanged.
- */
-static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
-{
-	__u32 zero = 0;
-	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
-
-	if (!last || now - *last > WAKEUP_NS ||
-	    bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >
-		    bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 8) {
-		if (last)
-			*last = now;
-		return BPF_RB_FORCE_WAKEUP;
-	}
-	return BPF_RB_NO_WAKEUP;
-}
 
 /* Index of the range of alloc_conf holding PC (link-time), or -1. */
 static __always_inline int find_range(__u64 pc)

@@ -156,11 +156,6 @@ static void kv_delete(struct kvmap *m, struct kvslot *s)
 
 /* ---- the decoder ------------------------------------------------------ */
 
-struct queued {
-	struct xg_event rec;
-	uint64_t seq; /* arrival order: ties on ts keep it */
-};
-
 /* Per process: the stop-the-world pause and GC cycle in progress. */
 struct gc_track {
 	uint64_t stw_start; /* 0: no pause open */
@@ -178,9 +173,14 @@ struct gc_track {
 
 struct decoder {
 	struct decoder_opts opts;
-	struct queued *heap;
-	size_t n, cap;
-	uint64_t seq;
+	/*
+	 * The reorder window: q[head..n) sorted by ts, ties in arrival order.
+	 * The ring delivers records almost sorted (they are out of order only
+	 * across CPUs, by the time between reserve and timestamp), so a record
+	 * goes in from the tail after a step or two, and leaves from the head.
+	 */
+	struct xg_event *q;
+	size_t head, n, cap;
 	uint64_t released_ts; /* ts of the last record released */
 	struct kvmap last;    /* (pid, goid) -> uint8 last status */
 	struct kvmap pending; /* (pid, g) -> struct xg_event of a create without goid */
@@ -218,15 +218,8 @@ void decoder__free(struct decoder *d)
 	kv_fini(&d->pending);
 	kv_fini(&d->unnamed);
 	kv_fini(&d->gcs);
-	free(d->heap);
+	free(d->q);
 	free(d);
-}
-
-static bool q_less(const struct queued *x, const struct queued *y)
-{
-	if (x->rec.ts != y->rec.ts)
-		return x->rec.ts < y->rec.ts;
-	return x->seq < y->seq;
 }
 
 int decoder__push(struct decoder *d, const struct xg_event *rec)
@@ -234,53 +227,30 @@ int decoder__push(struct decoder *d, const struct xg_event *rec)
 	size_t i;
 
 	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 4096;
-		struct queued *h = realloc(d->heap, cap * sizeof(*h));
+		if (d->head > 0) {
+			memmove(d->q, d->q + d->head, (d->n - d->head) * sizeof(*d->q));
+			d->n -= d->head;
+			d->head = 0;
+		}
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 4096;
+			struct xg_event *q = realloc(d->q, cap * sizeof(*q));
 
-		if (!h)
-			return -ENOMEM;
-		d->heap = h;
-		d->cap = cap;
+			if (!q)
+				return -ENOMEM;
+			d->q = q;
+			d->cap = cap;
+		}
 	}
-	i = d->n++;
-	d->heap[i].rec = *rec;
-	d->heap[i].seq = d->seq++;
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		struct queued tmp;
-
-		if (!q_less(&d->heap[i], &d->heap[parent]))
-			break;
-		tmp = d->heap[i];
-		d->heap[i] = d->heap[parent];
-		d->heap[parent] = tmp;
-		i = parent;
-	}
+	/* Stable: after every record with the same or an earlier ts. */
+	for (i = d->n; i > d->head && d->q[i - 1].ts > rec->ts; i--)
+		;
+	if (i < d->n)
+		memmove(d->q + i + 1, d->q + i, (d->n - i) * sizeof(*d->q));
+	d->q[i] = *rec;
+	d->n++;
 	d->st.records++;
 	return 0;
-}
-
-static void heap_pop(struct decoder *d, struct xg_event *out)
-{
-	size_t i = 0;
-
-	*out = d->heap[0].rec;
-	d->heap[0] = d->heap[--d->n];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		struct queued tmp;
-
-		if (l < d->n && q_less(&d->heap[l], &d->heap[m]))
-			m = l;
-		if (r < d->n && q_less(&d->heap[r], &d->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		tmp = d->heap[i];
-		d->heap[i] = d->heap[m];
-		d->heap[m] = tmp;
-		i = m;
-	}
 }
 
 static void gev_from_rec(struct gev *ev, const struct xg_event *rec, enum gev_kind kind)
@@ -591,12 +561,14 @@ int decoder__drain(struct decoder *d, uint64_t until, decoder_emit_fn fn, void *
 	struct xg_event rec;
 	int err;
 
-	while (d->n && d->heap[0].rec.ts <= until) {
-		heap_pop(d, &rec);
+	while (d->head < d->n && d->q[d->head].ts <= until) {
+		rec = d->q[d->head++];
 		err = release(d, &rec, fn, ctx);
 		if (err)
 			return err;
 	}
+	if (d->head == d->n)
+		d->head = d->n = 0;
 	return 0;
 }
 
@@ -681,5 +653,5 @@ int decoder__finish(struct decoder *d, decoder_goid_fn resolve, decoder_emit_fn 
 void decoder__stats(const struct decoder *d, struct decoder_stats *out)
 {
 	*out = d->st;
-	out->queued = d->n;
+	out->queued = d->n - d->head;
 }

@@ -1082,6 +1082,49 @@ static int source_set_sample(void *ctx, const char *spec, char *err, unsigned lo
 	return 0;
 }
 
+/*
+ * The smallest span holding every field (offset OFFS[i], SIZES[i] bytes),
+ * if it is at most MAX bytes: casgstatus then reads it in one call
+ * (bpf/xgotop.bpf.c, g_span_base). Else *LEN = 0: a read per field.
+ */
+static void span_of(const uint32_t *offs, const uint32_t *sizes, int n, uint32_t max,
+		    volatile uint32_t *base, volatile uint32_t *len)
+{
+	uint32_t lo = UINT32_MAX, hi = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (offs[i] < lo)
+			lo = offs[i];
+		if (offs[i] + sizes[i] > hi)
+			hi = offs[i] + sizes[i];
+	}
+	*base = lo;
+	*len = n > 0 && hi - lo <= max ? hi - lo : 0;
+}
+
+static void configure_spans(struct tracer *t)
+{
+	const struct xg_offsets *o = &t->tables.off;
+	/* keep in sync with casgstatus in bpf/xgotop.bpf.c (XG_GSPAN_MAX, XG_MSPAN_MAX) */
+	uint32_t g_offs[] = {o->g_goid, o->g_m,	      o->g_waitreason,
+			     o->g_gopc, o->g_startpc, o->g_parent_goid};
+	uint32_t g_sizes[] = {8, 8, 1, 8, 8, 8};
+	uint32_t m_offs[] = {o->m_p, o->m_id}, m_sizes[] = {8, 8};
+
+	span_of(g_offs, g_sizes, o->g_parent_goid ? 6 : 5, 320, &t->skel->rodata->g_span_base,
+		&t->skel->rodata->g_span_len);
+	span_of(m_offs, m_sizes, 2, 64, &t->skel->rodata->m_span_base,
+		&t->skel->rodata->m_span_len);
+	if (verbose)
+		fprintf(stderr,
+			"xgotop-tui: casgstatus reads g+%u..+%u, m+%u..+%u (0 bytes: per field)\n",
+			t->skel->rodata->g_span_base,
+			t->skel->rodata->g_span_base + t->skel->rodata->g_span_len,
+			t->skel->rodata->m_span_base,
+			t->skel->rodata->m_span_base + t->skel->rodata->m_span_len);
+}
+
 static int load_and_attach(struct tracer *t, char *attached, size_t attached_len)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uopts);
@@ -1096,6 +1139,7 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 	/* configure */
 	t->skel->rodata->off = t->tables.off;
 	t->skel->rodata->targ_tgid = (uint32_t)t->pid;
+	configure_spans(t);
 	configure_events(t);
 	apply_sample(t, &t->smp);
 	/*
@@ -1428,7 +1472,7 @@ static int pump(void *ctx, int timeout_ms)
 		goto check_end;
 	}
 	err = ring_buffer__poll(t->rb, timeout_ms);
-	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
+	/* Records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
 	if (err == 0)
 		err = ring_buffer__consume(t->rb);
 	if (err < 0 && err != -EINTR) {

@@ -88,8 +88,8 @@ placement)
 				fail "$bin: casgstatus probe at $site, want the nop at +0x1f"
 			;;
 		*)
-			[ "$site" = runtime.casgstatus ] ||
-				fail "$bin: casgstatus probe at $site, want its entry (push %rbp)"
+			[ "$site" = runtime.casgstatus+0x19 ] ||
+				fail "$bin: casgstatus probe at $site, want its first jb (+0x19, past the push)"
 			;;
 		esac
 		case $bin in
