@@ -168,6 +168,14 @@ struct gc_track {
 	uint64_t stw_ns, stw_max_ns;
 };
 
+/* Steps a record may go back from the tail of the queue before it goes to the heap. */
+#define TAIL_SCAN 32
+
+struct late_rec {
+	uint64_t seq; /* arrival order: ties of ts leave in it */
+	struct xg_event rec;
+};
+
 /* In d->last: the state came from decoder__seed, no record has touched it yet. */
 #define SEEDED 0x80
 
@@ -181,6 +189,15 @@ struct decoder {
 	 */
 	struct xg_event *q;
 	size_t head, n, cap;
+	/*
+	 * Records that would go further back than TAIL_SCAN steps (the rings of
+	 * -rw N interleave whole batches: insertion from the tail would then
+	 * cost the window's length each): a min-heap on (ts, seq), merged with
+	 * q as they leave.
+	 */
+	struct late_rec *late;
+	size_t n_late, cap_late;
+	uint64_t seq;
 	uint64_t released_ts; /* ts of the last record released */
 	struct kvmap last;    /* (pid, goid) -> uint8 last status */
 	struct kvmap pending; /* (pid, g) -> struct xg_event of a create without goid */
@@ -219,7 +236,64 @@ void decoder__free(struct decoder *d)
 	kv_fini(&d->unnamed);
 	kv_fini(&d->gcs);
 	free(d->q);
+	free(d->late);
 	free(d);
+}
+
+static bool late_less(const struct late_rec *a, const struct late_rec *b)
+{
+	return a->rec.ts < b->rec.ts || (a->rec.ts == b->rec.ts && a->seq < b->seq);
+}
+
+static int late_push(struct decoder *d, const struct xg_event *rec)
+{
+	size_t i;
+
+	if (d->n_late == d->cap_late) {
+		size_t cap = d->cap_late ? d->cap_late * 2 : 1024;
+		struct late_rec *l = realloc(d->late, cap * sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		d->late = l;
+		d->cap_late = cap;
+	}
+	i = d->n_late++;
+	d->late[i].seq = d->seq++;
+	d->late[i].rec = *rec;
+	while (i > 0 && late_less(&d->late[i], &d->late[(i - 1) / 2])) {
+		struct late_rec t = d->late[i];
+
+		d->late[i] = d->late[(i - 1) / 2];
+		d->late[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+	d->st.records++;
+	return 0;
+}
+
+static struct xg_event late_pop(struct decoder *d)
+{
+	struct xg_event out = d->late[0].rec;
+	size_t i = 0;
+
+	d->late[0] = d->late[--d->n_late];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		struct late_rec t;
+
+		if (l < d->n_late && late_less(&d->late[l], &d->late[m]))
+			m = l;
+		if (r < d->n_late && late_less(&d->late[r], &d->late[m]))
+			m = r;
+		if (m == i)
+			break;
+		t = d->late[i];
+		d->late[i] = d->late[m];
+		d->late[m] = t;
+		i = m;
+	}
+	return out;
 }
 
 int decoder__push(struct decoder *d, const struct xg_event *rec)
@@ -244,7 +318,8 @@ int decoder__push(struct decoder *d, const struct xg_event *rec)
 	}
 	/* Stable: after every record with the same or an earlier ts. */
 	for (i = d->n; i > d->head && d->q[i - 1].ts > rec->ts; i--)
-		;
+		if (d->n - i >= TAIL_SCAN)
+			return late_push(d, rec);
 	if (i < d->n)
 		memmove(d->q + i + 1, d->q + i, (d->n - i) * sizeof(*d->q));
 	d->q[i] = *rec;
@@ -561,8 +636,17 @@ int decoder__drain(struct decoder *d, uint64_t until, decoder_emit_fn fn, void *
 	struct xg_event rec;
 	int err;
 
-	while (d->head < d->n && d->q[d->head].ts <= until) {
-		rec = d->q[d->head++];
+	for (;;) {
+		bool q_ok = d->head < d->n && d->q[d->head].ts <= until;
+		bool l_ok = d->n_late && d->late[0].rec.ts <= until;
+
+		/* The earlier of the two; on a tie the queue's, which came first. */
+		if (q_ok && (!l_ok || d->q[d->head].ts <= d->late[0].rec.ts))
+			rec = d->q[d->head++];
+		else if (l_ok)
+			rec = late_pop(d);
+		else
+			break;
 		err = release(d, &rec, fn, ctx);
 		if (err)
 			return err;
@@ -653,5 +737,5 @@ int decoder__finish(struct decoder *d, decoder_goid_fn resolve, decoder_emit_fn 
 void decoder__stats(const struct decoder *d, struct decoder_stats *out)
 {
 	*out = d->st;
-	out->queued = d->n - d->head;
+	out->queued = d->n - d->head + d->n_late;
 }
