@@ -63,6 +63,22 @@ try 2 --no-such-flag
 grep -q -- '--no-such-flag' "$w/err" || bad "the error does not name the unknown flag"
 grep -qi 'usage' "$w/err" || bad "no usage line on stderr"
 
+# -sample: what was wrong, on the one error line (usage lines follow), exit 2.
+for spec in "foo:0.5|unknown event \"foo\"" "goroutine:1.5|goroutine: rate 1.5 is outside \[0, 1\]" \
+	"goroutine:abc|goroutine: rate \"abc\" is not a number" "goroutine|\"goroutine\" is not event:rate" \
+	"|empty spec" "newobject:0.1,newobject:0.2|newobject given twice"; do
+	try 2 -sample "${spec%%|*}" -pid 1
+	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "-sample ${spec%%|*}: want one error line"
+	grep -Eq "^xgotop-tui: -sample: ${spec#*|}" "$w/err" ||
+		bad "-sample ${spec%%|*}: stderr does not say /${spec#*|}/"
+done
+# -rw / -pw / batch options: out of range or junk.
+for args in "-rw 0" "-rw 17" "-pw x" "--batch-size 0" "--batch-flush-interval 1y"; do
+	# shellcheck disable=SC2086
+	try 2 $args -pid 1
+	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "$args: want one error line"
+done
+
 try 0 --help
 printf '%s\n%s\n' "$out" "$err" | grep -q -- '-pid' || bad "--help does not mention -pid"
 
