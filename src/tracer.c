@@ -1406,6 +1406,10 @@ static int snapshot_emit(struct tracer *t)
 	size_t i;
 
 	for (i = 0; i < t->n_existing && !err; i++) {
+		/* -sample goroutine:RATE: the others will never show a change. */
+		if (!xg_goid_sampled(t->smp_conf.thresh[XG_SMP_GOROUTINE], t->existing[i].pid,
+				     t->existing[i].goid))
+			continue;
 		t->existing[i].ts = t->snap_ts;
 		/* Every processor: the one whose shard it is will see its records. */
 		err = each_decoder(t, seed_one, &t->existing[i]);
