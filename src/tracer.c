@@ -1064,6 +1064,13 @@ static void apply_sample(struct tracer *t, const struct sample_spec *spec)
 	t->smp = *spec;
 }
 
+/* The -sample fields of the meters: what readers scale counts by. */
+static void meters_sample(const struct sample_spec *s, struct xg_meters *out)
+{
+	out->goroutine_rate = s->rate[XG_SMP_GOROUTINE];
+	sample__format(s, out->sample, sizeof(out->sample));
+}
+
 static int source_set_sample(void *ctx, const char *spec, char *err, unsigned long err_len)
 {
 	struct tracer *t = ctx;
@@ -1077,8 +1084,7 @@ static int source_set_sample(void *ctx, const char *spec, char *err, unsigned lo
 		return -EINVAL;
 	apply_sample(t, &s);
 	/* The UI's next read says so, not only the next second's sample. */
-	t->meters.goroutine_rate = s.rate[XG_SMP_GOROUTINE];
-	sample__format(&s, t->meters.sample, sizeof(t->meters.sample));
+	meters_sample(&s, &t->meters);
 	return 0;
 }
 
@@ -1270,17 +1276,25 @@ static int end_session(struct tracer *t)
 	return n ? n : poll_hist(t, now_ns());
 }
 
+/*
+ * What learn_bias does from probe records, from a read of the goroutine
+ * table: the load bias, to symbolize start and go PCs (once it is known).
+ */
+static void bias_from_poll(struct tracer *t, const struct poll_src *src)
+{
+	if (!t->n_procs && !poll_src__bias(src, &t->procs[0].bias)) {
+		t->procs[0].pid = (uint32_t)t->pid;
+		t->n_procs = 1;
+	}
+}
+
 /* --poll: read the goroutine table when due, else wait for it or for the target's exit. */
 static int pump_poll(struct tracer *t, int timeout_ms)
 {
 	uint64_t start = now_ns();
 	int next_ms = 0, err;
 
-	if (!t->n_procs && !poll_src__bias(t->poll, &t->procs[0].bias)) {
-		/* What learn_bias does from probe records: symbolize start and go PCs. */
-		t->procs[0].pid = (uint32_t)t->pid;
-		t->n_procs = 1;
-	}
+	bias_from_poll(t, t->poll);
 	err = poll_src__pump(t->poll, start, &next_ms, emit_event, t);
 	t->proc_ns += now_ns() - start;
 	if (err == -ESRCH)
@@ -1340,10 +1354,8 @@ static void snapshot_read(struct tracer *t)
 	}
 	t->snap_ts = now_ns();
 	rc = poll_src__pump(t->snap, t->snap_ts, &next_ms, keep_existing, t);
-	if (!rc && !t->n_procs && !poll_src__bias(t->snap, &t->procs[0].bias)) {
-		t->procs[0].pid = (uint32_t)t->pid;
-		t->n_procs = 1;
-	}
+	if (!rc)
+		bias_from_poll(t, t->snap);
 	if (rc && verbose)
 		fprintf(stderr, "xgotop-tui: goroutines before attach not read: %s\n",
 			strerror(-rc));
@@ -1594,8 +1606,7 @@ static void sample_meters(struct tracer *t)
 			      ? (double)(run_ns - t->m_run_ns) / (run_cnt - t->m_run_cnt)
 			      : -1;
 	out->ovh_pct = -1;
-	out->goroutine_rate = t->smp.rate[XG_SMP_GOROUTINE];
-	sample__format(&t->smp, out->sample, sizeof(out->sample));
+	meters_sample(&t->smp, out);
 	if (t->mt) {
 		struct meters_counts c = {.ts = now,
 					  .records = t->n_records,
