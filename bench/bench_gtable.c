@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "gtable.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 #define BATCH	     65536
 #define EXPIRE_EVERY (1u << 20)

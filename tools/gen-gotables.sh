@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generate src/gotables_data.c: for each Go release of the test matrix
+# Generate src/goexe/gotables_data.c: for each Go release of the test matrix
 # (tools/go-toolchain.sh --list), build tools/gotables-sample with that
 # toolchain and record what build/xg-gotables-dump reads from the binary:
 # runtime.g/m/p offsets (DWARF) and runtime.waitReasonStrings. The sample is
@@ -14,7 +14,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
-out=$top/src/gotables_data.c
+out=$top/src/goexe/gotables_data.c
 mode=gen
 
 while [ $# -gt 0 ]; do

@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "data.h"
+#include "gevent.h"
 #include "fmt.h"
 #include "text.h"
 #include "theme.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 static void gc_line(FILE *out, const struct tui_model *m)
 {
@@ -68,7 +69,7 @@ static void alloc_line(FILE *out, const struct tui_model *m)
 			int kind = i % XD_ALLOC_KINDS;
 
 			if (k.count[kind])
-				fprintf(out, " %s %s", xd_alloc_kind_name(kind),
+				fprintf(out, " %s %s", gev_alloc_kind_name(kind),
 					fmt_count(a, sizeof(a), (double)k.count[kind]));
 		}
 	} else {

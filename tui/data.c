@@ -8,7 +8,7 @@
 #include "gevent.h"
 #include "gtable.h"
 #include "source.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 unsigned int xd_cpu_permille(const struct gentry *e, uint64_t from, uint64_t to)
 {
@@ -115,18 +115,6 @@ int xd_alloc_kinds(const struct gtable *gt, struct xd_alloc_kinds *out)
 	out->bytes_total = t.total_bytes;
 	out->unattributed = t.unattributed;
 	return 0;
-}
-
-const char *xd_alloc_kind_name(unsigned int kind)
-{
-	static const char *const names[XD_ALLOC_KINDS] = {
-		[XG_AK_OTHER] = "other", [XG_AK_OBJECT] = "object",
-		[XG_AK_SLICE] = "slice", [XG_AK_APPEND] = "append",
-		[XG_AK_MAP] = "map",	 [XG_AK_STRING] = "string",
-		[XG_AK_CHAN] = "chan",	 [XG_AK_GOROUTINE] = "goroutine",
-	};
-
-	return kind < XD_ALLOC_KINDS ? names[kind] : "other";
 }
 
 int xd_gc_cycles(const struct gtable *gt, struct xd_gc_cycle *out, size_t max)

@@ -61,8 +61,6 @@ struct xd_alloc_kinds {
 };
 /* -ENODATA: no allocation event (histogram only, or no allocation probes). */
 int xd_alloc_kinds(const struct gtable *gt, struct xd_alloc_kinds *out);
-/* "object", "slice", "append", "map", "string", "chan", "goroutine", "other". */
-const char *xd_alloc_kind_name(unsigned int kind);
 
 /* One GC cycle, for the GC view, the header and the band above the timeline. */
 struct xd_gc_cycle {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 static int room(WINDOW *w, int x, int maxw)
 {

@@ -10,7 +10,7 @@
 
 #include "gevent.h"
 #include "gtable.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 /* Names users type: Go's, plus "exited" for dead goroutines. */
 static const char *state_word(unsigned int s)

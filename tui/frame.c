@@ -12,7 +12,7 @@
 #include "keys.h"
 #include "text.h"
 #include "views.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 #define METER_W	    18 /* "RPS   1.23k ▁▂▃▄▅▆" */
 #define METER_LABEL 4

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "data.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 #define US 1000ull
 #define MS (1000ull * US)

@@ -5,7 +5,7 @@
 
 #include "data.h"
 #include "fmt.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 const char *text_reason(const struct gentry *e, char *buf, size_t len)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 struct role_style {
 	short fg, bg; /* -1: the terminal's default */

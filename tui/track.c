@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "track.h"
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "tui.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -162,14 +163,6 @@ static void restore_signals(void)
 	sigaction(SIGHUP, &old_hup, NULL);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Event clock + offset = wall clock: the live event clock is CLOCK_MONOTONIC. */
 static int64_t wall_offset(void)
 {
@@ -201,29 +194,29 @@ static int sort_by_name(const char *s)
 	return -1;
 }
 
-int tui__validate(const struct env *env, char *err, size_t err_len)
+int tui__validate(const struct tui_opts *opts, char *err, size_t err_len)
 {
 	struct filter f = {0};
 	char ferr[256];
 
-	if (env->delay && (env->delay < 0.1 || env->delay > 3600)) {
+	if (opts->delay && (opts->delay < 0.1 || opts->delay > 3600)) {
 		snprintf(err, err_len, "-d %g: the refresh interval is 0.1 to 3600 seconds",
-			 env->delay);
+			 opts->delay);
 		return -EINVAL;
 	}
-	if (env->colors && strcmp(env->colors, "256") && strcmp(env->colors, "16") &&
-	    strcmp(env->colors, "8") && strcmp(env->colors, "mono")) {
-		snprintf(err, err_len, "--colors %s: use 256, 16, 8 or mono", env->colors);
+	if (opts->colors && strcmp(opts->colors, "256") && strcmp(opts->colors, "16") &&
+	    strcmp(opts->colors, "8") && strcmp(opts->colors, "mono")) {
+		snprintf(err, err_len, "--colors %s: use 256, 16, 8 or mono", opts->colors);
 		return -EINVAL;
 	}
-	if (env->sort && sort_by_name(env->sort) < 0) {
+	if (opts->sort && sort_by_name(opts->sort) < 0) {
 		snprintf(err, err_len, "--sort %s: use cpu, age, state, goid, allocs or func",
-			 env->sort);
+			 opts->sort);
 		return -EINVAL;
 	}
-	if (env->filter) {
-		if (filter__parse(&f, env->filter, ferr, sizeof(ferr))) {
-			snprintf(err, err_len, "--filter '%s': %s", env->filter, ferr);
+	if (opts->filter) {
+		if (filter__parse(&f, opts->filter, ferr, sizeof(ferr))) {
+			snprintf(err, err_len, "--filter '%s': %s", opts->filter, ferr);
 			return -EINVAL;
 		}
 		filter__clear(&f);
@@ -231,28 +224,28 @@ int tui__validate(const struct env *env, char *err, size_t err_len)
 	return 0;
 }
 
-static void apply_options(struct tui_model *m, const struct env *env)
+static void apply_options(struct tui_model *m, const struct tui_opts *opts)
 {
 	char err[256];
 
-	if (env->sort)
-		model__set_sort(m, (enum tui_sort)sort_by_name(env->sort), false);
-	if (env->filter)
-		model__set_filter(m, env->filter, err, sizeof(err));
+	if (opts->sort)
+		model__set_sort(m, (enum tui_sort)sort_by_name(opts->sort), false);
+	if (opts->filter)
+		model__set_filter(m, opts->filter, err, sizeof(err));
 }
 
 /* ---- batch mode --------------------------------------------------------------- */
 
-static int run_batch(const struct xg_source *src, const struct env *env)
+static int run_batch(const struct xg_source *src, const struct tui_opts *opts)
 {
-	double delay = env->delay > 0 ? env->delay : 1.0;
+	double delay = opts->delay > 0 ? opts->delay : 1.0;
 	struct tui_model m;
 	unsigned int i;
 	int rc = 0, err = 0;
 	struct sigaction sa = {.sa_handler = on_quit};
 
 	model__init(&m, src, delay);
-	apply_options(&m, env);
+	apply_options(&m, opts);
 	m.wall_off = wall_offset();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
@@ -260,10 +253,10 @@ static int run_batch(const struct xg_source *src, const struct env *env)
 	sigaction(SIGHUP, &sa, &old_hup);
 	model__refresh(&m);
 	model__sample_meters(&m);
-	for (i = 0; i < env->batch && !quit_sig; i++) {
-		uint64_t until = mono_ns() + (uint64_t)(delay * 1e9), now;
+	for (i = 0; i < opts->batch && !quit_sig; i++) {
+		uint64_t until = xg_mono_ns() + (uint64_t)(delay * 1e9), now;
 
-		while (!m.ended && !quit_sig && (now = mono_ns()) < until) {
+		while (!m.ended && !quit_sig && (now = xg_mono_ns()) < until) {
 			uint64_t left = (until - now) / 1000000;
 
 			rc = src->ops->pump(src->ctx, left < 50 ? (int)left : 50);
@@ -304,7 +297,7 @@ struct term_ui {
 	uint64_t err_seen; /* bytes of err_file already shown */
 };
 
-static int term_start(struct term_ui *t, const struct env *env)
+static int term_start(struct term_ui *t, const struct tui_opts *opts)
 {
 	const char *term = getenv("TERM");
 	enum tui_scheme scheme;
@@ -337,10 +330,10 @@ static int term_start(struct term_ui *t, const struct env *env)
 	nonl();
 	curs_set(0);
 	set_escdelay(25);
-	scheme = theme__detect(env->colors);
+	scheme = theme__detect(opts->colors);
 	if (scheme != TUI_SCHEME_MONO && (start_color() == ERR || theme__init_pairs(scheme)))
 		scheme = TUI_SCHEME_MONO;
-	theme__init(&t->theme, scheme, theme__detect_glyphs(env->ascii, term));
+	theme__init(&t->theme, scheme, theme__detect_glyphs(opts->ascii, term));
 	t->win = newwin(LINES, COLS, 0, 0);
 	if (!t->win)
 		return -ENOMEM;
@@ -417,31 +410,31 @@ static void draw(struct term_ui *t, struct tui_model *m)
 	doupdate();
 }
 
-int tui__run(const struct xg_source *src, const struct env *env)
+int tui__run(const struct xg_source *src, const struct tui_opts *opts)
 {
 	static bool atexit_done;
-	double delay = env->delay > 0 ? env->delay : 1.0;
+	double delay = opts->delay > 0 ? opts->delay : 1.0;
 	uint64_t tick_ns = (uint64_t)(delay * 1e9), next_tick, t_now;
 	struct term_ui t = {0};
 	struct tui_model m;
 	bool dirty = true, pumped = false, lost = false, leaving = false;
 	int err = 0, rc;
 
-	if (env->batch)
-		return run_batch(src, env);
+	if (opts->batch)
+		return run_batch(src, opts);
 	if (!isatty(0) || !isatty(1)) {
 		fprintf(stderr, "xgotop-tui: the terminal UI needs a terminal on stdin and stdout: "
 				"use -n N for text snapshots, or --headless\n");
 		return -ECANCELED;
 	}
 	model__init(&m, src, delay);
-	apply_options(&m, env);
+	apply_options(&m, opts);
 	if (!atexit_done) {
 		atexit(at_exit);
 		atexit_done = true;
 	}
 	install_signals();
-	err = term_start(&t, env);
+	err = term_start(&t, opts);
 	if (err) {
 		term_stop(&t);
 		restore_signals();
@@ -454,7 +447,7 @@ int tui__run(const struct xg_source *src, const struct env *env)
 	m.wall_off = wall_offset();
 	model__refresh(&m);
 	model__sample_meters(&m);
-	next_tick = mono_ns() + tick_ns;
+	next_tick = xg_mono_ns() + tick_ns;
 
 	for (;;) {
 		struct pollfd pfd = {.fd = 0, .events = POLLIN};
@@ -490,7 +483,7 @@ int tui__run(const struct xg_source *src, const struct env *env)
 					break;
 			}
 		}
-		t_now = mono_ns();
+		t_now = xg_mono_ns();
 		if (t_now >= next_tick) {
 			if (!m.ended)
 				model__sample_meters(&m);

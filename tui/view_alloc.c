@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "gevent.h"
 #include "draw.h"
 #include "fmt.h"
 #include "views.h"
@@ -258,7 +259,7 @@ static void draw_kinds(WINDOW *w, int y, int x, int width, int h, struct tui_mod
 	for (i = 1; i <= XD_ALLOC_KINDS && y - y0 < h; i++, y++) {
 		int kind = i % XD_ALLOC_KINDS;
 
-		num_cells(w, y, x, m, ROLE(m, COLOR_DEFAULT), xd_alloc_kind_name(kind),
+		num_cells(w, y, x, m, ROLE(m, COLOR_DEFAULT), gev_alloc_kind_name(kind),
 			  k.count[kind], k.bytes[kind]);
 		if (width >= NUM_COLS + 5 && k.bytes_total) {
 			snprintf(buf, sizeof(buf), "%3llu%%",

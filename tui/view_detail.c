@@ -13,7 +13,7 @@
 #include "fmt.h"
 #include "text.h"
 #include "views.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 /* Lines of a scrolled page: line L is on screen at L - top, if that is inside. */
 struct page {

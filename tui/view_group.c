@@ -13,7 +13,7 @@
 #include "fmt.h"
 #include "ptrmap.h"
 #include "views.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 struct group {
 	const char *func;

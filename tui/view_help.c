@@ -6,7 +6,7 @@
 #include "draw.h"
 #include "keys.h"
 #include "views.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 static const unsigned int legend[] = {XG_G_RUNNING,   XG_G_RUNNABLE,  XG_G_SYSCALL, XG_G_WAITING,
 				      XG_G_PREEMPTED, XG_G_COPYSTACK, XG_G_IDLE};

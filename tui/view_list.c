@@ -14,7 +14,7 @@
 #include "fmt.h"
 #include "text.h"
 #include "views.h"
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 #define STRIP_MIN 16
 

@@ -7,7 +7,7 @@
  * damaged files must end in an error or in what can be read.
  * Seeds: tests/fuzz/corpus/record, written by tests/record/write_seeds.c.
  *
- * For coverage of the library, build xgcore instrumented too:
+ * For coverage of the library, build xg_all instrumented too:
  *   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DXG_FUZZ=ON \
  *         -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link,address,undefined
  */

@@ -3,7 +3,7 @@
 # tools/gotables-sample plain, stripped (-s -w), PIE (internal linking),
 # PIE with the external linker, and PIE for the other architecture (plus the
 # plain build with .zdebug_* and with uncompressed DWARF), then check each with
-# gotables_check against src/gotables_data.c. A toolchain that cannot be had
+# gotables_check against src/goexe/gotables_data.c. A toolchain that cannot be had
 # fails the test. Builds are cached in OUT_DIR and redone when the sample
 # changes.
 #

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 struct mem_ring {
 	_Atomic uint64_t head; /* the reader's */

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 #include "gevent.h"
 #include "replay.h"
 

@@ -13,7 +13,7 @@
 #include <curses.h>
 
 #include "views.h"
-#include "../../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 #define MS  1000000ull
 #define S   1000000000ull

@@ -25,7 +25,7 @@
 #include "model.h"
 #include "track.h"
 #include "views.h"
-#include "../../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 #define MS 1000000ull
 #define S  1000000000ull

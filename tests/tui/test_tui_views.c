@@ -18,7 +18,7 @@
 #include "fake.h"
 #include "keys.h"
 #include "views.h"
-#include "../../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 struct fx {
 	struct fake *f;

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "allocs.h"
+#include "gevent.h"
 
 static void test_size_classes(void **state)
 {
@@ -125,15 +126,15 @@ static void test_classify(void **state)
 static void test_kind_names(void **state)
 {
 	(void)state;
-	assert_string_equal(allocs__kind_name(XG_AK_OTHER), "other");
-	assert_string_equal(allocs__kind_name(XG_AK_OBJECT), "object");
-	assert_string_equal(allocs__kind_name(XG_AK_SLICE), "slice");
-	assert_string_equal(allocs__kind_name(XG_AK_APPEND), "append");
-	assert_string_equal(allocs__kind_name(XG_AK_MAP), "map");
-	assert_string_equal(allocs__kind_name(XG_AK_STRING), "string");
-	assert_string_equal(allocs__kind_name(XG_AK_CHAN), "chan");
-	assert_string_equal(allocs__kind_name(XG_AK_GOROUTINE), "goroutine");
-	assert_string_equal(allocs__kind_name(XG_AK_NKINDS), "other");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_OTHER), "other");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_OBJECT), "object");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_SLICE), "slice");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_APPEND), "append");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_MAP), "map");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_STRING), "string");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_CHAN), "chan");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_GOROUTINE), "goroutine");
+	assert_string_equal(gev_alloc_kind_name(XG_AK_NKINDS), "other");
 }
 
 static void test_name_parse(void **state)

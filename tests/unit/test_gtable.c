@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "gtable.h"
-#include "../../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 #define PID 4242
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "jsonl.h"
-#include "../../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 static struct gev ev_create(void)
 {

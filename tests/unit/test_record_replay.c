@@ -22,7 +22,7 @@
 
 #include "record.h"
 #include "replay.h"
-#include "tracer.h"
+#include "env.h"
 #include "../record/churn_gen.h"
 
 #define T0 7000000000000ull
@@ -494,9 +494,9 @@ static void test_unknown_kind_jsonl(void **state)
 	}
 	assert_int_equal(record__close(w), 0);
 	env.replay = path_of("future.zst");
-	env.jsonl = path_of("future.jsonl");
-	assert_int_equal(replay__run(&env), 0);
-	f = fopen(env.jsonl, "r");
+	env.live.jsonl = path_of("future.jsonl");
+	assert_int_equal(replay_cmd__run(&env), 0);
+	f = fopen(env.live.jsonl, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		assert_non_null(strstr(line, "\"event\":\"state\""));

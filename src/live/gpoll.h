@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 #include "gevent.h"
 
 struct goelf;

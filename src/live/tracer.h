@@ -10,53 +10,43 @@
 #include "sample.h"
 
 struct xg_source;
-struct env;
 
 /*
- * The interactive UI, handed in by main so that src/ does not depend on
- * tui/. Runs until the user quits: 0, or -errno (-ECANCELED: reported).
+ * The interactive UI, handed in by the command line so that src/ does not
+ * depend on tui/. Runs until the user quits: 0, or -errno (-ECANCELED: reported).
  */
-typedef int (*xg_ui_fn)(const struct xg_source *src, const struct env *env);
+typedef int (*xg_ui_fn)(const struct xg_source *src, const void *ui_ctx);
 
-/* Everything the command line can say; filled by the option parser in main.c. */
-struct env {
+/* What a live session is asked to do; filled by the command line (src/cli/). */
+struct live_opts {
 	pid_t pid;	    /* -pid */
 	const char *binary; /* -b */
 	char **cmd;	    /* -- CMD ARGS (NULL-terminated) */
-	bool headless;
-	const char *jsonl; /* "-" = stdout */
-	double duration;   /* seconds, 0 = until the target exits or a signal */
+	const char *jsonl;  /* "-" = stdout */
+	double duration;    /* seconds, 0 = until the target exits or a signal */
 	unsigned int ringbuf_mb;
 	bool verbose;
-	xg_ui_fn ui;  /* NULL: headless */
-	double delay; /* UI refresh, seconds */
-	/* The UI's options (tui/): */
-	unsigned int batch; /* -n N: N text snapshots on stdout, no curses; 0: interactive */
-	bool ascii;	    /* --ascii: ASCII glyphs whatever the locale */
-	const char *colors; /* --colors 256|16|8|mono; NULL: what the terminal has */
-	const char *filter; /* --filter EXPR: initial filter */
-	const char *sort;   /* --sort KEY: initial sort */
-	/* Recordings (src/record.c, src/replay.c, src/export.c): */
+	xg_ui_fn ui;	    /* NULL: headless */
+	const void *ui_ctx; /* handed to ui */
+	double delay;	    /* UI refresh and meter line interval, seconds */
+	/* Recordings (src/rec/): */
 	const char *record;	 /* --record/-w FILE */
-	bool force;		 /* --force: overwrite FILE / -o FILE */
-	const char *replay;	 /* --replay FILE */
-	const char *export;	 /* --export jsonl|perfetto */
-	const char *output;	 /* -o FILE of --export; NULL: stdout */
+	bool force;		 /* --force: overwrite FILE */
 	double history_min;	 /* --history MIN: flight recorder window; 0: off */
 	unsigned int history_mb; /* --history-mb N: its memory bound */
-	/* What is probed (src/probes.c), or --poll (src/gpoll.c): */
+	/* What is probed (src/goexe/probes.c), or --poll (src/live/gpoll.c): */
 	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
 	unsigned int alloc;  /* --alloc / --alloc-hist: enum xg_alloc_mode, at any level */
 	double poll_hz;	     /* --poll HZ: read the goroutine table, no uprobes; 0: off */
-	/* Workers (src/workers.c): 0 or 1 and 1: one thread does everything, in pump(). */
+	/* Workers (src/live/workers.c): 0 or 1 and 1: one thread does everything, in pump(). */
 	unsigned int readers;	 /* -rw N: ring buffers, a reader thread each */
 	unsigned int processors; /* -pw N: decoding threads, a shard of the goroutines each */
 	unsigned int batch_size; /* --batch-size N: records per hand-off; 0: the default */
 	uint64_t flush_ns;	 /* --batch-flush-interval: a partial batch waits at most this */
-	/* Meters (src/meters.c, docs/METERS.md): */
+	/* Meters (src/core/meters.c, docs/METERS.md): */
 	bool silent;	     /* -s: no meter line every -d seconds in headless mode */
 	const char *metrics; /* --metrics FILE: JSON summary at exit */
-	/* Sampling in BPF (src/sample.c): -sample SPEC; all 1.0 when not given. */
+	/* Sampling in BPF (src/core/sample.c): -sample SPEC; all 1.0 when not given. */
 	struct sample_spec sample;
 };
 
@@ -71,6 +61,6 @@ enum xg_alloc_mode {
  * Run a live session. Returns the process exit status: 0, 1 on errors
  * (already reported on stderr as one line), or the launched command's.
  */
-int tracer__run(const struct env *env);
+int tracer__run(const struct live_opts *opts);
 
 #endif /* XGOTOP_TRACER_H */

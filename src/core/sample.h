@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 struct sample_spec {
 	double rate[XG_SMP_N]; /* 1.0: everything */

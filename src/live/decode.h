@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 #include "gevent.h"
 
 struct decoder;

@@ -27,7 +27,7 @@
 
 #include <zstd.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 /* keep in sync with DEFAULT_KEEP_EXITED_NS and DEFAULT_MAX_SPANS in gtable.c */
 #define GT_DEFAULT_KEEP_NS   (30ull * 1000000000ull)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "gevent.h"
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 /* The names docs/JSONL.md promises, indexed by Go status number. */
 static const char *const state_names[XG_G_NSTATES] = {
@@ -31,6 +31,18 @@ const char *gev_gc_phase_name(unsigned int phase)
 	if (phase >= sizeof(gc_phases) / sizeof(gc_phases[0]) || !gc_phases[phase])
 		return "unknown";
 	return gc_phases[phase];
+}
+
+static const char *const alloc_kinds[XG_AK_NKINDS] = {
+	[XG_AK_OTHER] = "other", [XG_AK_OBJECT] = "object",
+	[XG_AK_SLICE] = "slice", [XG_AK_APPEND] = "append",
+	[XG_AK_MAP] = "map",	 [XG_AK_STRING] = "string",
+	[XG_AK_CHAN] = "chan",	 [XG_AK_GOROUTINE] = "goroutine",
+};
+
+const char *gev_alloc_kind_name(unsigned int kind)
+{
+	return kind < XG_AK_NKINDS ? alloc_kinds[kind] : "other";
 }
 
 /* runtime.gcTriggerKind: gcTriggerHeap, gcTriggerTime, gcTriggerCycle (go1.19 to go1.26). */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 #include "gevent.h"
 
 #define GT_NSTATES 12 /* indexes are Go status numbers, enum xg_gstatus */

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 #include "gtable.h"
 #include "jsonl.h"
 #include "record.h"

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 _Static_assert(GT_NSTATES == XG_G_NSTATES, "ns_in_state is indexed by Go status");
 

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "replay.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,10 +22,7 @@
 
 #include <zstd.h>
 
-#include "../bpf/xgotop_event.h"
-#include "export.h"
-#include "jsonl.h"
-#include "tracer.h"
+#include "xgotop_event.h"
 
 #define HEADER_MAX_RAW	    (1u << 20)
 #define DEFAULT_FULL_REPLAY 2000000ull
@@ -937,14 +935,6 @@ struct replay {
 	struct xg_target_info info;
 };
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void no_meters(struct xg_meters *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -1145,7 +1135,7 @@ static int seek(struct replay *rp, uint64_t t)
 /* Bring the position to now at the current speed. */
 static int advance(struct replay *rp)
 {
-	uint64_t now = mono_ns(), t;
+	uint64_t now = xg_mono_ns(), t;
 	int err;
 
 	if (rp->paused) {
@@ -1347,163 +1337,4 @@ void replay__source(struct replay *rp, struct xg_source *out)
 uint64_t replay__applied(const struct replay *rp)
 {
 	return rp->applied;
-}
-
-/* ---- the command line ---------------------------------------------------------- */
-
-struct warn_sink {
-	const char *file;
-	bool hold; /* a UI owns the terminal: print after it */
-	char *held;
-	size_t len;
-};
-
-static void warn_print(void *ctx, const char *msg)
-{
-	struct warn_sink *w = ctx;
-	char *line;
-	int n;
-
-	if (!w->hold) {
-		fprintf(stderr, "xgotop-tui: warning: %s: %s\n", w->file, msg);
-		return;
-	}
-	n = asprintf(&line, "xgotop-tui: warning: %s: %s\n", w->file, msg);
-	if (n < 0)
-		return;
-	if (w->len < 64 * 1024) {
-		char *p = realloc(w->held, w->len + n + 1);
-
-		if (p) {
-			memcpy(p + w->len, line, n + 1);
-			w->held = p;
-			w->len += n;
-		}
-	}
-	free(line);
-}
-
-static void describe(const struct rec_reader *r, const char *file)
-{
-	const struct rec_header *h = &r->hdr;
-	char when[64] = "?";
-
-	if (h->wall_ns) {
-		time_t t = (time_t)(h->wall_ns / 1000000000ull);
-		struct tm tm;
-
-		localtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	}
-	fprintf(stderr,
-		"xgotop-tui: replaying %s: pid %u (%s, %s, %s), recorded %s%s, %llu events over "
-		"%.1f s\n",
-		file, h->pid, h->path ? h->path : "?", h->go_version ? h->go_version : "?",
-		h->arch ? h->arch : "?", when,
-		(h->flags & REC_HF_RECENT) ? " by the flight recorder" : "",
-		(unsigned long long)r->n_events, secs(r, r->end));
-}
-
-static int run_jsonl(struct rec_reader *r, const char *path)
-{
-	struct jsonl_writer *out = NULL;
-	struct rec_iter *it = rec_iter__new(r, 0);
-	struct rec_item item;
-	uint64_t unknown = 0;
-	int err = 0;
-
-	if (!it) {
-		fprintf(stderr, "xgotop-tui: out of memory\n");
-		return 1;
-	}
-	if (path) {
-		out = jsonl__open(path);
-		if (!out) {
-			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", path, strerror(errno));
-			rec_iter__free(it);
-			return 1;
-		}
-	}
-	while (rec_iter__next(it, &item) > 0) {
-		if (item.kind != REC_ITEM_EVENT || !out)
-			continue;
-		err = jsonl__write(out, &item.ev);
-		if (err == -EINVAL) {
-			/* A kind of event from a newer xgotop-tui: no line for it here. */
-			unknown++;
-			err = 0;
-		}
-		if (err)
-			break;
-	}
-	if (unknown)
-		fprintf(stderr,
-			"xgotop-tui: warning: %llu events of kinds this xgotop-tui does not know "
-			"were skipped\n",
-			(unsigned long long)unknown);
-	if (out) {
-		int cerr = jsonl__close(out);
-
-		if (!err)
-			err = cerr;
-		if (err)
-			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", path, strerror(-err));
-	}
-	rec_iter__free(it);
-	return err ? 1 : 0;
-}
-
-int replay__run(const struct env *env)
-{
-	struct warn_sink ws = {.file = env->replay, .hold = !env->headless && !env->export};
-	struct rec_reader_opts ro = {.warn = warn_print, .ctx = &ws};
-	struct rec_reader *r;
-	char err[512];
-	int rc = 1;
-
-	r = rec_reader__open(env->replay, &ro, err, sizeof(err));
-	if (!r) {
-		fprintf(stderr, "xgotop-tui: %s %s\n", env->replay, err);
-		goto cleanup;
-	}
-	if (env->export) {
-		describe(r, env->replay);
-		rc = export__run(r, env->export, env->output ? env->output : "-", env->force);
-		rec_reader__free(r);
-	} else if (env->headless) {
-		describe(r, env->replay);
-		rc = run_jsonl(r, env->jsonl);
-		if (rec_dict__missing(r->dict))
-			fprintf(stderr,
-				"xgotop-tui: warning: %s: %llu names were lost with damaged "
-				"frames: written as null\n",
-				env->replay, (unsigned long long)rec_dict__missing(r->dict));
-		rec_reader__free(r);
-	} else {
-		struct replay *rp = replay__new(r, NULL);
-		struct xg_source src;
-		int e;
-
-		if (!rp) {
-			fprintf(stderr, "xgotop-tui: out of memory\n");
-			goto cleanup;
-		}
-		if (!env->ui) {
-			fprintf(stderr, "xgotop-tui: the terminal UI is not in this build: use "
-					"--headless\n");
-			replay__free(rp);
-			goto cleanup;
-		}
-		replay__source(rp, &src);
-		e = env->ui(&src, env);
-		replay__free(rp);
-		if (e && e != -ECANCELED)
-			fprintf(stderr, "xgotop-tui: replay stopped: %s\n", strerror(-e));
-		rc = e ? 1 : 0;
-	}
-cleanup:
-	if (ws.held)
-		fputs(ws.held, stderr);
-	free(ws.held);
-	return rc;
 }

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bpf/xgotop_event.h"
-#include "allocs.h"
+#include "xgotop_event.h"
+#include "gevent.h"
 
 #define WRITER_BUF (256 * 1024)
 /* A line longer than this is not an event, it is a bug upstream. */
@@ -218,7 +218,7 @@ static void put_stw_reason(struct out *o, const struct gev *ev)
 static void put_alloc(struct out *o, const struct gev *ev)
 {
 	PUT_KEY(o, "kind");
-	put_json_str(o, allocs__kind_name(ev->alloc.kind));
+	put_json_str(o, gev_alloc_kind_name(ev->alloc.kind));
 	PUT_KEY(o, "size");
 	put_u64(o, ev->alloc.size);
 	PUT_KEY(o, "class");

@@ -93,6 +93,8 @@ struct gev {
 const char *gev_state_name(unsigned int state);
 /* "start", "mark_termination", "sweep", "stw_start", "stw_end", "end"; "unknown". */
 const char *gev_gc_phase_name(unsigned int phase);
+/* enum xg_alloc_kind: "object", "slice", ... (docs/JSONL.md); "other" outside the enum. */
+const char *gev_alloc_kind_name(unsigned int kind);
 /* "heap", "time", "cycle"; "unknown". */
 const char *gev_gc_trigger_name(unsigned int trigger);
 

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 struct goelf;
 
@@ -47,9 +47,6 @@ unsigned int allocs__bucket(uint64_t size, bool noscan, uint32_t header_min,
 			    const uint16_t class_size[XG_ALLOC_NCLASSES]);
 /* Upper bound of BUCKET in bytes: 16 for tiny, the class size, 0 for large. */
 unsigned int allocs__bucket_size(unsigned int bucket, const uint16_t class_size[XG_ALLOC_NCLASSES]);
-
-/* "object", "slice", ... (docs/JSONL.md); "other" outside the enum. */
-const char *allocs__kind_name(unsigned int kind);
 
 /*
  * How the kind walk treats function NAME: 0 and *KIND, *FLAGS (enum

@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "allocs.h"
+#include "clock.h"
 #include "decode.h"
 #include "goelf.h"
 #include "gotables.h"
@@ -75,7 +76,7 @@ struct proc_state {
 };
 
 struct tracer {
-	const struct env *env;
+	const struct live_opts *opts;
 	char path[PATH_MAX];	/* what the uprobes attach to */
 	char display[PATH_MAX]; /* what the user recognises */
 	struct goelf *ge;
@@ -168,14 +169,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (!verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* ---- privileges and kernel ------------------------------------------- */
@@ -282,12 +275,12 @@ static int open_binary(struct tracer *t)
 	}
 	{
 		/* XGOTOP_PROBES_AT_ENTRY: the benchmarks' before, every probe at its entry. */
-		struct probe_opts popts = {.level = t->env->poll_hz  ? PROBES_NONE
-						    : t->env->probes ? t->env->probes
+		struct probe_opts popts = {.level = t->opts->poll_hz  ? PROBES_NONE
+						    : t->opts->probes ? t->opts->probes
 								     : PROBES_DEFAULT,
 					   .kernel = probes__running_kernel(),
 					   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL,
-					   .classes = t->env->alloc ? 1u << PROBE_CLASS_ALLOC : 0};
+					   .classes = t->opts->alloc ? 1u << PROBE_CLASS_ALLOC : 0};
 
 		t->n_sites = probes__resolve(t->ge, &popts, t->sites, PROBES_MAX, err, sizeof(err));
 	}
@@ -300,12 +293,12 @@ static int open_binary(struct tracer *t)
 
 static int resolve_target(struct tracer *t)
 {
-	const struct env *env = t->env;
+	const struct live_opts *opts = t->opts;
 	struct stat st;
 	ssize_t n;
 
-	if (env->pid) {
-		t->pid = env->pid;
+	if (opts->pid) {
+		t->pid = opts->pid;
 		if (kill(t->pid, 0) && errno == ESRCH) {
 			fail("cannot attach to pid %d: no such process", (int)t->pid);
 			return -ESRCH;
@@ -321,24 +314,24 @@ static int resolve_target(struct tracer *t)
 		t->display[n] = '\0';
 		return open_binary(t);
 	}
-	if (env->binary) {
-		if (stat(env->binary, &st)) {
-			fail("cannot trace %s: %s", env->binary, strerror(errno));
+	if (opts->binary) {
+		if (stat(opts->binary, &st)) {
+			fail("cannot trace %s: %s", opts->binary, strerror(errno));
 			return -errno;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			fail("cannot trace %s: not a regular file", env->binary);
+			fail("cannot trace %s: not a regular file", opts->binary);
 			return -EINVAL;
 		}
-		if (!realpath(env->binary, t->path)) {
-			fail("cannot trace %s: %s", env->binary, strerror(errno));
+		if (!realpath(opts->binary, t->path)) {
+			fail("cannot trace %s: %s", opts->binary, strerror(errno));
 			return -errno;
 		}
 		snprintf(t->display, sizeof(t->display), "%s", t->path);
 		return open_binary(t);
 	}
-	if (resolve_in_path(env->cmd[0], t->path, sizeof(t->path))) {
-		fail("cannot run %s: command not found", env->cmd[0]);
+	if (resolve_in_path(opts->cmd[0], t->path, sizeof(t->path))) {
+		fail("cannot run %s: command not found", opts->cmd[0]);
 		return -ENOENT;
 	}
 	snprintf(t->display, sizeof(t->display), "%s", t->path);
@@ -355,7 +348,7 @@ static int start_child(struct tracer *t, int *go_fd)
 	int go[2], err[2];
 	pid_t pid;
 
-	if (t->env->ui) {
+	if (t->opts->ui) {
 		snprintf(t->child_log_path, sizeof(t->child_log_path),
 			 "/tmp/xgotop-tui-child-XXXXXX.log");
 		t->child_log = mkstemps(t->child_log_path, 4);
@@ -393,7 +386,7 @@ static int start_child(struct tracer *t, int *go_fd)
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
-		execv(t->path, t->env->cmd);
+		execv(t->path, t->opts->cmd);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
 			_exit(127);
@@ -492,22 +485,22 @@ static void record_error(struct tracer *t, int err)
 	if (err && !t->rec_err) {
 		t->rec_err = err;
 		fail("cannot write %s: %s (tracing goes on)",
-		     t->env->record ? t->env->record : "the flight recorder", strerror(-err));
+		     t->opts->record ? t->opts->record : "the flight recorder", strerror(-err));
 	}
 }
 
 /* --record, and the flight recorder behind the UI's save key: opened before attaching. */
 static int record_open(struct tracer *t)
 {
-	const struct env *env = t->env;
-	struct record_opts o = {.path = env->record,
-				.force = env->force,
+	const struct live_opts *opts = t->opts;
+	struct record_opts o = {.path = opts->record,
+				.force = opts->force,
 				.table = t->gt,
-				.history_bytes = (uint64_t)env->history_mb << 20};
+				.history_bytes = (uint64_t)opts->history_mb << 20};
 	int e;
 
-	if (env->ui && env->history_min > 0)
-		o.history_ns = (uint64_t)(env->history_min * 60e9);
+	if (opts->ui && opts->history_min > 0)
+		o.history_ns = (uint64_t)(opts->history_min * 60e9);
 	if (!o.path && !o.history_ns)
 		return 0;
 	t->rec = record__open(&o);
@@ -515,11 +508,11 @@ static int record_open(struct tracer *t)
 		return 0;
 	e = errno;
 	if (e == EEXIST)
-		fail("cannot record to %s: it exists (add --force to overwrite it)", env->record);
+		fail("cannot record to %s: it exists (add --force to overwrite it)", opts->record);
 	else if (e == ELOOP)
-		fail("cannot record to %s: it is a symbolic link", env->record);
+		fail("cannot record to %s: it is a symbolic link", opts->record);
 	else
-		fail("cannot record to %s: %s", env->record ? env->record : "memory", strerror(e));
+		fail("cannot record to %s: %s", opts->record ? opts->record : "memory", strerror(e));
 	return -e;
 }
 
@@ -545,7 +538,7 @@ static int record_begin(struct tracer *t)
 /* Each pump: write the frame when it is due (a second after its first record). */
 static void record_tick(struct tracer *t)
 {
-	record_error(t, record__tick(t->rec, now_ns()));
+	record_error(t, record__tick(t->rec, xg_mono_ns()));
 }
 
 static int source_save_recent(void *ctx, char *path, unsigned long path_len)
@@ -720,7 +713,7 @@ static void configure_events(struct tracer *t)
 
 		if (!s->found || strcmp(s->spec->prog, "mallocgc"))
 			continue;
-		if (allocs__conf(t->ge, s->vaddr, t->env->alloc != XG_ALLOC_HIST_ONLY, conf) ||
+		if (allocs__conf(t->ge, s->vaddr, t->opts->alloc != XG_ALLOC_HIST_ONLY, conf) ||
 		    goelf__func_range(t->ge, "runtime.mallocgc", &start, &end)) {
 			fprintf(stderr,
 				"xgotop-tui: warning: no allocation probes: %s has no known size "
@@ -807,7 +800,7 @@ static int apply_event(struct tracer *t, struct gev *ev)
 	if (t->out && !t->out_err) {
 		t->out_err = jsonl__write(t->out, ev);
 		if (t->out_err)
-			fail("cannot write %s: %s", t->env->jsonl, strerror(-t->out_err));
+			fail("cannot write %s: %s", t->opts->jsonl, strerror(-t->out_err));
 	}
 	if (t->rec)
 		record_error(t, record__event(t->rec, ev));
@@ -879,13 +872,13 @@ static int set_sampling(struct decoder *d, void *ctx)
 /* After load: the rings of -rw N, a reader each, and the threads. */
 static int workers_start(struct tracer *t)
 {
-	const struct env *env = t->env;
-	unsigned int nr = env->readers ? env->readers : 1, i;
+	const struct live_opts *opts = t->opts;
+	unsigned int nr = opts->readers ? opts->readers : 1, i;
 	int outer = bpf_map__fd(t->skel->maps.rings), err;
 	struct workers_opts o = {.readers = nr,
-				 .processors = env->processors ? env->processors : 1,
-				 .batch_size = env->batch_size,
-				 .flush_ns = env->flush_ns,
+				 .processors = opts->processors ? opts->processors : 1,
+				 .batch_size = opts->batch_size,
+				 .flush_ns = opts->flush_ns,
 				 .window_ns = REORDER_WINDOW_NS,
 				 .dec = {.goid_before_create = t->tables.goid_before_create},
 				 .ops = &worker_ops,
@@ -898,7 +891,7 @@ static int workers_start(struct tracer *t)
 		r->fd = -1;
 		if (nr > 1) {
 			r->fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xg_ring", 0, 0,
-					       env->ringbuf_mb << 20, NULL);
+					       opts->ringbuf_mb << 20, NULL);
 			if (r->fd < 0 || bpf_map_update_elem(outer, &i, &r->fd, BPF_ANY)) {
 				err = -errno;
 				fail("cannot create ring buffer %u of %u: %s (-rw N needs Linux "
@@ -957,10 +950,10 @@ static int pump_workers(struct tracer *t, int timeout_ms)
 	err = workers__drain(t->wk, timeout_ms, sink_event, t);
 	/* Records up to the attach are through the pipeline well before this. */
 	if (!err)
-		err = snapshot_settle(t, now_ns() - REORDER_WINDOW_NS - t->env->flush_ns -
+		err = snapshot_settle(t, xg_mono_ns() - REORDER_WINDOW_NS - t->opts->flush_ns -
 						 1000000000ull);
-	if (!err && now_ns() - t->hist_ts >= 1000000000ull)
-		err = poll_hist(t, now_ns());
+	if (!err && xg_mono_ns() - t->hist_ts >= 1000000000ull)
+		err = poll_hist(t, xg_mono_ns());
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	t->sink_ns += (uint64_t)(c1.tv_sec - c0.tv_sec) * 1000000000ull + c1.tv_nsec - c0.tv_nsec;
 	workers__stats(t->wk, &st);
@@ -1153,9 +1146,9 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 	 * Linux 5.10 (commit 134fede4eecf) an inner ring may differ in size
 	 * from the map's template, which stays one page.
 	 */
-	t->skel->rodata->n_rings = t->env->readers > 1 ? t->env->readers : 0;
+	t->skel->rodata->n_rings = t->opts->readers > 1 ? t->opts->readers : 0;
 	err = bpf_map__set_max_entries(t->skel->maps.events,
-				       t->env->readers > 1 ? 4096 : t->env->ringbuf_mb << 20);
+				       t->opts->readers > 1 ? 4096 : t->opts->ringbuf_mb << 20);
 	if (err) {
 		fail("cannot size the ring buffer: %s", strerror(-err));
 		return err;
@@ -1213,7 +1206,7 @@ static int load_and_attach(struct tracer *t, char *attached, size_t attached_len
 		strncat(attached, name, attached_len - strlen(attached) - 1);
 	}
 	note_missing(t, attached, attached_len);
-	if (t->env->readers > 1 || t->env->processors > 1)
+	if (t->opts->readers > 1 || t->opts->processors > 1)
 		return workers_start(t);
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
 	if (!t->rb) {
@@ -1261,7 +1254,7 @@ static int end_session(struct tracer *t)
 			;
 		if (n >= 0)
 			n = snapshot_settle(t, UINT64_MAX);
-		return n < 0 ? n : poll_hist(t, now_ns());
+		return n < 0 ? n : poll_hist(t, xg_mono_ns());
 	}
 	do
 		n = ring_buffer__consume(t->rb);
@@ -1273,7 +1266,7 @@ static int end_session(struct tracer *t)
 	n = decoder__finish(t->dec, read_goid, emit_event, t);
 	if (!n)
 		n = snapshot_settle(t, UINT64_MAX);
-	return n ? n : poll_hist(t, now_ns());
+	return n ? n : poll_hist(t, xg_mono_ns());
 }
 
 /*
@@ -1291,12 +1284,12 @@ static void bias_from_poll(struct tracer *t, const struct poll_src *src)
 /* --poll: read the goroutine table when due, else wait for it or for the target's exit. */
 static int pump_poll(struct tracer *t, int timeout_ms)
 {
-	uint64_t start = now_ns();
+	uint64_t start = xg_mono_ns();
 	int next_ms = 0, err;
 
 	bias_from_poll(t, t->poll);
 	err = poll_src__pump(t->poll, start, &next_ms, emit_event, t);
-	t->proc_ns += now_ns() - start;
+	t->proc_ns += xg_mono_ns() - start;
 	if (err == -ESRCH)
 		return 1; /* gone: target_gone() says so too */
 	if (err) {
@@ -1352,7 +1345,7 @@ static void snapshot_read(struct tracer *t)
 			fprintf(stderr, "xgotop-tui: goroutines before attach not read: %s\n", err);
 		return;
 	}
-	t->snap_ts = now_ns();
+	t->snap_ts = xg_mono_ns();
 	rc = poll_src__pump(t->snap, t->snap_ts, &next_ms, keep_existing, t);
 	if (!rc)
 		bias_from_poll(t, t->snap);
@@ -1430,7 +1423,7 @@ static int snapshot_emit(struct tracer *t)
 	}
 	if (err || !t->snap)
 		return err;
-	t->snap2_ts = now_ns();
+	t->snap2_ts = xg_mono_ns();
 	err = poll_src__pump(t->snap, t->snap2_ts, &next_ms, note_gone, t);
 	poll_src__free(t->snap);
 	t->snap = NULL;
@@ -1440,7 +1433,7 @@ static int snapshot_emit(struct tracer *t)
 static int snapshot_settle(struct tracer *t, uint64_t released)
 {
 	struct gev ev = {.pid = (uint32_t)t->pid, .reason = GEV_NO_REASON, .inferred = true};
-	unsigned int n_dec = t->wk ? t->env->processors : 1;
+	unsigned int n_dec = t->wk ? t->opts->processors : 1;
 	size_t i;
 	int err = 0;
 
@@ -1495,20 +1488,20 @@ static int pump(void *ctx, int timeout_ms)
 		fail("cannot read the ring buffer: %s", strerror(-err));
 		return err;
 	}
-	start = now_ns();
+	start = xg_mono_ns();
 	err = decoder__drain(t->dec, start - REORDER_WINDOW_NS, emit_event, t);
 	if (!err)
 		err = snapshot_settle(t, start - REORDER_WINDOW_NS);
 	if (!err && start - t->hist_ts >= 1000000000ull)
 		err = poll_hist(t, start);
-	t->proc_ns += now_ns() - start;
+	t->proc_ns += xg_mono_ns() - start;
 	if (err)
 		return err;
 check_end:
-	if (now_ns() - t->m_ts >= METER_INTERVAL_NS) {
+	if (xg_mono_ns() - t->m_ts >= METER_INTERVAL_NS) {
 		sample_meters(t); /* records the sample too */
 		/* Exited goroutines leave the table after a while: memory follows churn. */
-		gtable__expire(t->gt, now_ns());
+		gtable__expire(t->gt, xg_mono_ns());
 	}
 	if (t->rec)
 		record_tick(t);
@@ -1517,7 +1510,7 @@ check_end:
 		kill(t->pid, stop_signal);
 		t->forwarded = true;
 	}
-	if (target_gone(t, 0) || (t->deadline && now_ns() >= t->deadline) ||
+	if (target_gone(t, 0) || (t->deadline && xg_mono_ns() >= t->deadline) ||
 	    (stop_signal && !t->launched)) {
 		err = end_session(t);
 		return err ? err : 1;
@@ -1543,13 +1536,13 @@ static void source_info(void *ctx, struct xg_target_info *out)
 	if (t->poll) {
 		char hz[16];
 
-		snprintf(hz, sizeof(hz), "%.3g", t->env->poll_hz);
+		snprintf(hz, sizeof(hz), "%.3g", t->opts->poll_hz);
 		snprintf(out->mode, sizeof(out->mode), "POLL %.6sHz", hz);
 	} else
 		snprintf(out->mode, sizeof(out->mode), "LIVE");
 	snprintf(out->probes, sizeof(out->probes), "%s", t->attached);
 	snprintf(out->child_output, sizeof(out->child_output), "%s", t->child_log_path);
-	out->recording = t->env->record && t->rec && !t->rec_err;
+	out->recording = t->opts->record && t->rec && !t->rec_err;
 }
 
 /* BPF run time and run count summed over our programs (kernel BPF stats). */
@@ -1581,7 +1574,7 @@ static void bpf_run_totals(struct tracer *t, uint64_t *run_ns, uint64_t *run_cnt
 static void sample_meters(struct tracer *t)
 {
 	struct xg_meters *out = &t->meters;
-	uint64_t now = now_ns(), drops = count_drops(t), run_ns, run_cnt;
+	uint64_t now = xg_mono_ns(), drops = count_drops(t), run_ns, run_cnt;
 	double dt = t->m_ts ? (now - t->m_ts) / 1e9 : 0;
 	uint64_t records = t->n_records - t->m_records;
 	struct decoder_stats st;
@@ -1648,8 +1641,8 @@ static int meters_open(struct tracer *t)
 	char name[160];
 	int i, err;
 
-	if (!t->env->ui && !t->env->silent)
-		o.line_s = t->env->delay > 0 ? t->env->delay : 1;
+	if (!t->opts->ui && !t->opts->silent)
+		o.line_s = t->opts->delay > 0 ? t->opts->delay : 1;
 	c->emulated_ns = c->stepped_ns = -1;
 	if (t->skel) {
 		err = meters__calibrate(bpf_program__fd(t->skel->progs.xg_calib), 4000, 5, c);
@@ -1685,7 +1678,7 @@ static int meters_open(struct tracer *t)
 static uint64_t source_now(void *ctx)
 {
 	(void)ctx;
-	return now_ns();
+	return xg_mono_ns();
 }
 
 static const struct xg_source_ops live_ops = {
@@ -1708,9 +1701,9 @@ static const struct xg_source_ops live_ops_recent = {
 	.set_sample = source_set_sample,
 };
 
-int tracer__run(const struct env *env)
+int tracer__run(const struct live_opts *opts)
 {
-	struct tracer t = {.env = env,
+	struct tracer t = {.opts = opts,
 			   .pidfd = -1,
 			   .child_log = -1,
 			   .stats_fd = -1,
@@ -1721,12 +1714,12 @@ int tracer__run(const struct env *env)
 	struct sigaction sa = {.sa_handler = on_signal};
 	char spec[176] = "";
 
-	verbose = env->verbose;
+	verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
 	if (check_privileges() || check_kernel() || resolve_target(&t))
 		goto cleanup;
 
-	t.smp = env->sample;
+	t.smp = opts->sample;
 	t.symcache = calloc(SYMCACHE_SIZE, sizeof(*t.symcache));
 	dopts.goid_before_create = t.tables.goid_before_create;
 	t.dec = decoder__new(&dopts);
@@ -1735,10 +1728,10 @@ int tracer__run(const struct env *env)
 		fail("out of memory");
 		goto cleanup;
 	}
-	if (env->jsonl) {
-		t.out = jsonl__open(env->jsonl);
+	if (opts->jsonl) {
+		t.out = jsonl__open(opts->jsonl);
 		if (!t.out) {
-			fail("cannot write %s: %s", env->jsonl, strerror(errno));
+			fail("cannot write %s: %s", opts->jsonl, strerror(errno));
 			goto cleanup;
 		}
 	}
@@ -1763,16 +1756,16 @@ int tracer__run(const struct env *env)
 			goto cleanup;
 		}
 	}
-	if (env->poll_hz) {
+	if (opts->poll_hz) {
 		char perr[256];
 
-		t.poll = poll_src__open(t.ge, t.path, &t.tables.off, t.pid, env->poll_hz, perr,
+		t.poll = poll_src__open(t.ge, t.path, &t.tables.off, t.pid, opts->poll_hz, perr,
 					sizeof(perr));
 		if (!t.poll) {
 			fail("cannot poll %s: %s", t.display, perr);
 			goto cleanup;
 		}
-		snprintf(t.attached, sizeof(t.attached), "none, poll %g Hz", env->poll_hz);
+		snprintf(t.attached, sizeof(t.attached), "none, poll %g Hz", opts->poll_hz);
 	} else {
 		if (t.pid && !t.launched)
 			snapshot_read(&t);
@@ -1826,13 +1819,13 @@ int tracer__run(const struct env *env)
 			goto cleanup;
 	}
 
-	t.deadline = env->duration > 0 ? now_ns() + (uint64_t)(env->duration * 1e9) : 0;
-	if (env->ui) {
-		struct xg_source src = {.ops = t.rec && env->history_min > 0 ? &live_ops_recent
+	t.deadline = opts->duration > 0 ? xg_mono_ns() + (uint64_t)(opts->duration * 1e9) : 0;
+	if (opts->ui) {
+		struct xg_source src = {.ops = t.rec && opts->history_min > 0 ? &live_ops_recent
 									     : &live_ops,
 					.ctx = &t};
 
-		err = env->ui(&src, env);
+		err = opts->ui(&src, opts->ui_ctx);
 		if (!err)
 			err = end_session(&t);
 	} else {
@@ -1855,8 +1848,8 @@ int tracer__run(const struct env *env)
 			     (unsigned long long)drops);
 	}
 	sample_meters(&t); /* the last interval, for the summary */
-	if (env->metrics && (err = meters__write_summary(t.mt, env->metrics))) {
-		fail("cannot write %s: %s", env->metrics, strerror(-err));
+	if (opts->metrics && (err = meters__write_summary(t.mt, opts->metrics))) {
+		fail("cannot write %s: %s", opts->metrics, strerror(-err));
 		rc = 1;
 	}
 

@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "probes.h"
-#include "replay.h"
-#include "tracer.h"
-#include "tui.h"
 #include "workers.h"
 
 static const char usage_line[] =
@@ -261,36 +259,43 @@ static uint64_t parse_duration(const char *s, const char *what, double min_ns, d
 	return 0;
 }
 
+/* The UI as the live tracer and the replay call it: CTX is the struct tui_opts. */
+static int run_ui(const struct xg_source *src, const void *ctx)
+{
+	return tui__run(src, ctx);
+}
+
 /* --replay: a recording instead of a target; the same UI, JSONL or an export. */
 static int run_replay(struct env *env)
 {
-	if (env->pid || env->binary || env->cmd)
+	if (env->live.pid || env->live.binary || env->live.cmd)
 		usage_error("%s", "--replay reads a recording: give no target with it");
-	if (env->record)
+	if (env->live.record)
 		usage_error("%s", "--record records a live session: not with --replay");
 	if (env->output && !env->export)
 		usage_error("%s", "-o is where --export writes: add --export jsonl|perfetto");
-	if (env->export && (env->jsonl || env->headless))
+	if (env->export && (env->live.jsonl || env->headless))
 		usage_error("%s", "--export writes its own output: drop --headless and --jsonl");
-	if (env->jsonl && !env->headless)
+	if (env->live.jsonl && !env->headless)
 		usage_error("%s",
 			    "with --replay, --jsonl writes every event at once: add --headless");
 	if (!env->headless && !env->export) {
 		char err[512];
 
-		if (tui__validate(env, err, sizeof(err)))
+		if (tui__validate(&env->tui, err, sizeof(err)))
 			usage_error("%s", err);
-		env->ui = tui__run;
+		env->live.ui = run_ui;
+		env->live.ui_ctx = &env->tui;
 	}
-	return replay__run(env);
+	return replay_cmd__run(env);
 }
 
 int main(int argc, char **argv)
 {
-	struct env env = {.ringbuf_mb = 16, .history_min = 5, .history_mb = 64};
+	struct env env = {.live = {.ringbuf_mb = 16, .history_min = 5, .history_mb = 64}};
 	int i;
 
-	sample__all(&env.sample);
+	sample__all(&env.live.sample);
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val;
 		const struct opt *o;
@@ -298,7 +303,7 @@ int main(int argc, char **argv)
 		if (!strcmp(arg, "--")) {
 			if (i + 1 >= argc)
 				usage_error("%s: no command after it", "--");
-			env.cmd = &argv[i + 1];
+			env.live.cmd = &argv[i + 1];
 			break;
 		}
 		o = find_opt(arg, &val);
@@ -316,26 +321,26 @@ int main(int argc, char **argv)
 		case O_PID:
 			/* Any positive int is a pid to look for: "no such process" beats "invalid".
 			 */
-			env.pid = (pid_t)parse_number(val, "pid", 1, 2147483647);
-			if ((double)env.pid != strtod(val, NULL))
+			env.live.pid = (pid_t)parse_number(val, "pid", 1, 2147483647);
+			if ((double)env.live.pid != strtod(val, NULL))
 				usage_error("invalid pid '%s'", val);
 			break;
 		case O_BIN:
-			env.binary = val;
+			env.live.binary = val;
 			break;
 		case O_HEADLESS:
 			env.headless = true;
 			break;
 		case O_JSONL:
-			env.jsonl = val;
+			env.live.jsonl = val;
 			break;
 		case O_DURATION:
-			env.duration = parse_number(val, "duration", 0.001, 1e9);
+			env.live.duration = parse_number(val, "duration", 0.001, 1e9);
 			break;
 		case O_RINGBUF:
-			env.ringbuf_mb =
+			env.live.ringbuf_mb =
 				(unsigned int)parse_number(val, "ring buffer size", 1, 4096);
-			if (env.ringbuf_mb & (env.ringbuf_mb - 1))
+			if (env.live.ringbuf_mb & (env.live.ringbuf_mb - 1))
 				usage_error("--ringbuf-mb %s is not a power of 2", val);
 			break;
 		case O_PROBES: {
@@ -343,43 +348,43 @@ int main(int argc, char **argv)
 
 			if (probes__parse_level(val, &level))
 				usage_error("--probes %s: want lifecycle, states or all", val);
-			env.probes = level;
+			env.live.probes = level;
 			break;
 		}
 		case O_ALLOC:
-			env.alloc = XG_ALLOC_EVENTS;
+			env.live.alloc = XG_ALLOC_EVENTS;
 			break;
 		case O_ALLOC_HIST:
-			env.alloc = XG_ALLOC_HIST_ONLY;
+			env.live.alloc = XG_ALLOC_HIST_ONLY;
 			break;
 		case O_POLL:
-			env.poll_hz = parse_number(val, "poll rate", 0.1, 1000);
+			env.live.poll_hz = parse_number(val, "poll rate", 0.1, 1000);
 			break;
 		case O_DELAY:
-			env.delay = parse_number(val, "refresh interval", 0.1, 3600);
+			env.live.delay = env.tui.delay = parse_number(val, "refresh interval", 0.1, 3600);
 			break;
 		case O_BATCH:
-			env.batch = (unsigned int)parse_number(val, "snapshot count", 1, 1e9);
-			if ((double)env.batch != strtod(val, NULL))
+			env.tui.batch = (unsigned int)parse_number(val, "snapshot count", 1, 1e9);
+			if ((double)env.tui.batch != strtod(val, NULL))
 				usage_error("invalid snapshot count '%s'", val);
 			break;
 		case O_ASCII:
-			env.ascii = true;
+			env.tui.ascii = true;
 			break;
 		case O_COLORS:
-			env.colors = val;
+			env.tui.colors = val;
 			break;
 		case O_FILTER:
-			env.filter = val;
+			env.tui.filter = val;
 			break;
 		case O_SORT:
-			env.sort = val;
+			env.tui.sort = val;
 			break;
 		case O_RECORD:
-			env.record = val;
+			env.live.record = val;
 			break;
 		case O_FORCE:
-			env.force = true;
+			env.live.force = true;
 			break;
 		case O_REPLAY:
 			env.replay = val;
@@ -393,39 +398,39 @@ int main(int argc, char **argv)
 			env.output = val;
 			break;
 		case O_HISTORY:
-			env.history_min = parse_number(val, "history length", 0, 1440);
+			env.live.history_min = parse_number(val, "history length", 0, 1440);
 			break;
 		case O_HISTORY_MB:
-			env.history_mb = (unsigned int)parse_number(val, "history size", 1, 65536);
+			env.live.history_mb = (unsigned int)parse_number(val, "history size", 1, 65536);
 			break;
 		case O_SILENT:
-			env.silent = true;
+			env.live.silent = true;
 			break;
 		case O_METRICS:
-			env.metrics = val;
+			env.live.metrics = val;
 			break;
 		case O_SAMPLE: {
 			char why[256];
 
-			if (sample__parse(val, &env.sample, why, sizeof(why)))
+			if (sample__parse(val, &env.live.sample, why, sizeof(why)))
 				usage_error("-sample: %s", why);
 			break;
 		}
 		case O_READERS:
-			env.readers = parse_count(val, "reader count", 1, WORKERS_MAX);
+			env.live.readers = parse_count(val, "reader count", 1, WORKERS_MAX);
 			break;
 		case O_PROCESSORS:
-			env.processors = parse_count(val, "processor count", 1, WORKERS_MAX);
+			env.live.processors = parse_count(val, "processor count", 1, WORKERS_MAX);
 			break;
 		case O_BATCH_SIZE:
-			env.batch_size = parse_count(val, "batch size", 1, WORKERS_BATCH_MAX);
+			env.live.batch_size = parse_count(val, "batch size", 1, WORKERS_BATCH_MAX);
 			break;
 		case O_FLUSH:
-			env.flush_ns = parse_duration(val, "batch flush interval", 1e5,
+			env.live.flush_ns = parse_duration(val, "batch flush interval", 1e5,
 						      WORKERS_FLUSH_NS_MAX);
 			break;
 		case O_VERBOSE:
-			env.verbose = true;
+			env.live.verbose = true;
 			break;
 		case O_HELP:
 			help();
@@ -440,28 +445,29 @@ int main(int argc, char **argv)
 		return run_replay(&env);
 	if (env.export || env.output)
 		usage_error("%s", "--export and -o read a recording: give --replay FILE");
-	if (!!env.pid + !!env.binary + !!env.cmd != 1)
+	if (!!env.live.pid + !!env.live.binary + !!env.live.cmd != 1)
 		usage_error("%s", "give exactly one target: -pid PID, -b BINARY or -- CMD");
-	if (env.poll_hz && env.probes)
+	if (env.live.poll_hz && env.live.probes)
 		usage_error("%s", "--poll reads the goroutine table without probes: drop --probes");
-	if (env.poll_hz && env.alloc)
+	if (env.live.poll_hz && env.live.alloc)
 		usage_error("%s", "--poll reads the goroutine table without probes: drop --alloc");
-	if (env.poll_hz && sample__active(&env.sample))
+	if (env.live.poll_hz && sample__active(&env.live.sample))
 		usage_error("%s", "--poll reads the goroutine table without probes: drop -sample");
-	if (env.poll_hz && (env.readers > 1 || env.processors > 1))
+	if (env.live.poll_hz && (env.live.readers > 1 || env.live.processors > 1))
 		usage_error("%s", "--poll reads no ring buffer: drop -rw and -pw");
-	if (env.poll_hz && env.binary)
+	if (env.live.poll_hz && env.live.binary)
 		usage_error("%s", "--poll reads one process: give -pid PID or -- CMD, not -b");
-	if (env.batch && env.headless)
+	if (env.tui.batch && env.headless)
 		usage_error("%s", "-n prints snapshots of the UI's data: drop --headless");
-	if (env.batch && env.jsonl && !strcmp(env.jsonl, "-"))
+	if (env.tui.batch && env.live.jsonl && !strcmp(env.live.jsonl, "-"))
 		usage_error("%s", "-n and --jsonl - both write to stdout: give --jsonl a file");
 	if (!env.headless) {
 		char err[512];
 
-		if (tui__validate(&env, err, sizeof(err)))
+		if (tui__validate(&env.tui, err, sizeof(err)))
 			usage_error("%s", err);
-		env.ui = tui__run;
+		env.live.ui = run_ui;
+		env.live.ui_ctx = &env.tui;
 	}
-	return tracer__run(&env);
+	return tracer__run(&env.live);
 }

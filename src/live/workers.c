@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "workers.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -113,14 +114,6 @@ static void sleep_on(struct waiter *wt, uint64_t ns)
 	pthread_cond_timedwait(&wt->cv, &wt->mu, &ts);
 	atomic_store(&wt->sleeping, 0);
 	pthread_mutex_unlock(&wt->mu);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t cpu_ns(void)
@@ -310,10 +303,10 @@ static void *reader_main(void *arg)
 	uint64_t c0 = cpu_ns();
 	int err = 0;
 
-	r->last_flush = now_ns();
+	r->last_flush = xg_mono_ns();
 	while (!aborted(w)) {
 		bool stopping = atomic_load(&w->stopping);
-		uint64_t t0 = now_ns(), since;
+		uint64_t t0 = xg_mono_ns(), since;
 		int timeout = READ_POLL_MS, n;
 
 		since = t0 - r->last_flush;
@@ -328,11 +321,11 @@ static void *reader_main(void *arg)
 			err = n;
 			break;
 		}
-		if (r->partial && (now_ns() - r->last_flush >= w->o.flush_ns || (stopping && !n))) {
+		if (r->partial && (xg_mono_ns() - r->last_flush >= w->o.flush_ns || (stopping && !n))) {
 			err = flush_partial(r);
 			if (err)
 				break;
-			r->last_flush = now_ns();
+			r->last_flush = xg_mono_ns();
 		}
 		/* Nothing read before t0 is held back here any more. */
 		if (!r->partial)
@@ -700,7 +693,7 @@ static bool all_done(struct workers *w)
 
 int workers__drain(struct workers *w, int timeout_ms, decoder_emit_fn emit, void *ctx)
 {
-	uint64_t deadline = now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000ull;
+	uint64_t deadline = xg_mono_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000ull;
 	size_t n = 0;
 	int err;
 
@@ -726,7 +719,7 @@ int workers__drain(struct workers *w, int timeout_ms, decoder_emit_fn emit, void
 		}
 		if (atomic_load(&w->stopping) && limit == UINT64_MAX && all_done(w))
 			return 1;
-		now = now_ns();
+		now = xg_mono_ns();
 		if (n || now >= deadline)
 			return 0;
 		sleep_on(&w->sink, deadline - now < WAIT_NS ? deadline - now : WAIT_NS);

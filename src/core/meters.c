@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "meters.h"
+#include "clock.h"
 
 #define MAX_PROBES 32
 
@@ -68,14 +69,6 @@ struct meters {
 	uint64_t ewp_max;
 	unsigned int samples;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int prog_stats(int fd, uint64_t *run_ns, uint64_t *run_cnt)
 {
@@ -168,12 +161,12 @@ static int probe_self(void (*fn)(void), int prog_fd, int pmu)
 
 static double ns_per_call(void (*fn)(void), int calls)
 {
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = xg_mono_ns();
 	int i;
 
 	for (i = 0; i < calls; i++)
 		fn();
-	return (double)(mono_ns() - t0) / calls;
+	return (double)(xg_mono_ns() - t0) / calls;
 }
 
 static int cmp_double(const void *a, const void *b)

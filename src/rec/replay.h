@@ -22,8 +22,6 @@
 #include "record.h"
 #include "source.h"
 
-struct env;
-
 struct rec_reader_opts {
 	/* Called with a one-line message for each problem found (may be NULL). */
 	void (*warn)(void *ctx, const char *msg);
@@ -109,11 +107,5 @@ void replay__free(struct replay *rp);
 void replay__source(struct replay *rp, struct xg_source *out);
 /* Events applied to the table since it was last rebuilt (for tests and benchmarks). */
 uint64_t replay__applied(const struct replay *rp);
-
-/*
- * The command line's --replay: JSONL (--headless), --export, or the UI
- * (env->ui). Returns the exit status.
- */
-int replay__run(const struct env *env);
 
 #endif /* XGOTOP_REPLAY_H */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../bpf/xgotop_event.h"
+#include "xgotop_event.h"
 
 struct goelf;
 struct Elf; /* libelf */

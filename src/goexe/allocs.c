@@ -75,18 +75,6 @@ unsigned int allocs__bucket_size(unsigned int bucket, const uint16_t class_size[
 	return class_size[bucket];
 }
 
-static const char *const kind_names[XG_AK_NKINDS] = {
-	[XG_AK_OTHER] = "other", [XG_AK_OBJECT] = "object",
-	[XG_AK_SLICE] = "slice", [XG_AK_APPEND] = "append",
-	[XG_AK_MAP] = "map",	 [XG_AK_STRING] = "string",
-	[XG_AK_CHAN] = "chan",	 [XG_AK_GOROUTINE] = "goroutine",
-};
-
-const char *allocs__kind_name(unsigned int kind)
-{
-	return kind < XG_AK_NKINDS ? kind_names[kind] : "other";
-}
-
 struct rule {
 	const char *name;
 	bool prefix;

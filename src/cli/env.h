@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Everything the command line can say: one struct env, filled by the option table. */
+#ifndef XGOTOP_ENV_H
+#define XGOTOP_ENV_H
+
+#include <stdbool.h>
+
+#include "tracer.h"
+#include "tui.h"
+
+struct env {
+	struct live_opts live; /* a live session (src/live/) */
+	struct tui_opts tui;   /* the terminal UI and -n (tui/) */
+	bool headless;	       /* --headless: no UI */
+	/* Reading a recording (src/rec/): */
+	const char *replay; /* --replay FILE */
+	const char *export; /* --export jsonl|perfetto */
+	const char *output; /* -o FILE of --export; NULL: stdout */
+};
+
+/* --replay: JSONL (--headless), --export, or the UI (env->live.ui). The exit status. */
+int replay_cmd__run(const struct env *env);
+
+#endif /* XGOTOP_ENV_H */

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* --replay FILE on the command line: a recording to JSONL, an export, or the UI. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "env.h"
+#include "export.h"
+#include "jsonl.h"
+#include "replay.h"
+
+struct warn_sink {
+	const char *file;
+	bool hold; /* a UI owns the terminal: print after it */
+	char *held;
+	size_t len;
+};
+
+static void warn_print(void *ctx, const char *msg)
+{
+	struct warn_sink *w = ctx;
+	char *line;
+	int n;
+
+	if (!w->hold) {
+		fprintf(stderr, "xgotop-tui: warning: %s: %s\n", w->file, msg);
+		return;
+	}
+	n = asprintf(&line, "xgotop-tui: warning: %s: %s\n", w->file, msg);
+	if (n < 0)
+		return;
+	if (w->len < 64 * 1024) {
+		char *p = realloc(w->held, w->len + n + 1);
+
+		if (p) {
+			memcpy(p + w->len, line, n + 1);
+			w->held = p;
+			w->len += n;
+		}
+	}
+	free(line);
+}
+
+static void describe(const struct rec_reader *r, const char *file)
+{
+	const struct rec_header *h = rec_reader__header(r);
+	uint64_t start = rec_reader__start(r), end = rec_reader__end(r);
+	char when[64] = "?";
+
+	if (h->wall_ns) {
+		time_t t = (time_t)(h->wall_ns / 1000000000ull);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	}
+	fprintf(stderr,
+		"xgotop-tui: replaying %s: pid %u (%s, %s, %s), recorded %s%s, %llu events over "
+		"%.1f s\n",
+		file, h->pid, h->path ? h->path : "?", h->go_version ? h->go_version : "?",
+		h->arch ? h->arch : "?", when,
+		(h->flags & REC_HF_RECENT) ? " by the flight recorder" : "",
+		(unsigned long long)rec_reader__n_events(r), end > start ? (end - start) / 1e9 : 0);
+}
+
+static int run_jsonl(struct rec_reader *r, const char *path)
+{
+	struct jsonl_writer *out = NULL;
+	struct rec_iter *it = rec_iter__new(r, 0);
+	struct rec_item item;
+	uint64_t unknown = 0;
+	int err = 0;
+
+	if (!it) {
+		fprintf(stderr, "xgotop-tui: out of memory\n");
+		return 1;
+	}
+	if (path) {
+		out = jsonl__open(path);
+		if (!out) {
+			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", path, strerror(errno));
+			rec_iter__free(it);
+			return 1;
+		}
+	}
+	while (rec_iter__next(it, &item) > 0) {
+		if (item.kind != REC_ITEM_EVENT || !out)
+			continue;
+		err = jsonl__write(out, &item.ev);
+		if (err == -EINVAL) {
+			/* A kind of event from a newer xgotop-tui: no line for it here. */
+			unknown++;
+			err = 0;
+		}
+		if (err)
+			break;
+	}
+	if (unknown)
+		fprintf(stderr,
+			"xgotop-tui: warning: %llu events of kinds this xgotop-tui does not know "
+			"were skipped\n",
+			(unsigned long long)unknown);
+	if (out) {
+		int cerr = jsonl__close(out);
+
+		if (!err)
+			err = cerr;
+		if (err)
+			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", path, strerror(-err));
+	}
+	rec_iter__free(it);
+	return err ? 1 : 0;
+}
+
+int replay_cmd__run(const struct env *env)
+{
+	struct warn_sink ws = {.file = env->replay, .hold = !env->headless && !env->export};
+	struct rec_reader_opts ro = {.warn = warn_print, .ctx = &ws};
+	struct rec_reader *r;
+	char err[512];
+	int rc = 1;
+
+	r = rec_reader__open(env->replay, &ro, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "xgotop-tui: %s %s\n", env->replay, err);
+		goto cleanup;
+	}
+	if (env->export) {
+		describe(r, env->replay);
+		rc = export__run(r, env->export, env->output ? env->output : "-", env->live.force);
+		rec_reader__free(r);
+	} else if (env->headless) {
+		describe(r, env->replay);
+		rc = run_jsonl(r, env->live.jsonl);
+		if (rec_dict__missing(rec_reader__dict(r)))
+			fprintf(stderr,
+				"xgotop-tui: warning: %s: %llu names were lost with damaged "
+				"frames: written as null\n",
+				env->replay, (unsigned long long)rec_dict__missing(rec_reader__dict(r)));
+		rec_reader__free(r);
+	} else {
+		struct replay *rp = replay__new(r, NULL);
+		struct xg_source src;
+		int e;
+
+		if (!rp) {
+			fprintf(stderr, "xgotop-tui: out of memory\n");
+			goto cleanup;
+		}
+		if (!env->live.ui) {
+			fprintf(stderr, "xgotop-tui: the terminal UI is not in this build: use "
+					"--headless\n");
+			replay__free(rp);
+			goto cleanup;
+		}
+		replay__source(rp, &src);
+		e = env->live.ui(&src, env->live.ui_ctx);
+		replay__free(rp);
+		if (e && e != -ECANCELED)
+			fprintf(stderr, "xgotop-tui: replay stopped: %s\n", strerror(-e));
+		rc = e ? 1 : 0;
+	}
+cleanup:
+	if (ws.held)
+		fputs(ws.held, stderr);
+	free(ws.held);
+	return rc;
+}
