@@ -361,7 +361,8 @@ int main(int argc, char **argv)
 			env.live.poll_hz = parse_number(val, "poll rate", 0.1, 1000);
 			break;
 		case O_DELAY:
-			env.live.delay = env.tui.delay = parse_number(val, "refresh interval", 0.1, 3600);
+			env.live.delay = env.tui.delay =
+				parse_number(val, "refresh interval", 0.1, 3600);
 			break;
 		case O_BATCH:
 			env.tui.batch = (unsigned int)parse_number(val, "snapshot count", 1, 1e9);
@@ -401,7 +402,8 @@ int main(int argc, char **argv)
 			env.live.history_min = parse_number(val, "history length", 0, 1440);
 			break;
 		case O_HISTORY_MB:
-			env.live.history_mb = (unsigned int)parse_number(val, "history size", 1, 65536);
+			env.live.history_mb =
+				(unsigned int)parse_number(val, "history size", 1, 65536);
 			break;
 		case O_SILENT:
 			env.live.silent = true;
@@ -427,7 +429,7 @@ int main(int argc, char **argv)
 			break;
 		case O_FLUSH:
 			env.live.flush_ns = parse_duration(val, "batch flush interval", 1e5,
-						      WORKERS_FLUSH_NS_MAX);
+							   WORKERS_FLUSH_NS_MAX);
 			break;
 		case O_VERBOSE:
 			env.live.verbose = true;

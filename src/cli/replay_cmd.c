@@ -139,7 +139,8 @@ int replay_cmd__run(const struct env *env)
 			fprintf(stderr,
 				"xgotop-tui: warning: %s: %llu names were lost with damaged "
 				"frames: written as null\n",
-				env->replay, (unsigned long long)rec_dict__missing(rec_reader__dict(r)));
+				env->replay,
+				(unsigned long long)rec_dict__missing(rec_reader__dict(r)));
 		rec_reader__free(r);
 	} else {
 		struct replay *rp = replay__new(r, NULL);

@@ -277,7 +277,7 @@ static int open_binary(struct tracer *t)
 		/* XGOTOP_PROBES_AT_ENTRY: the benchmarks' before, every probe at its entry. */
 		struct probe_opts popts = {.level = t->opts->poll_hz  ? PROBES_NONE
 						    : t->opts->probes ? t->opts->probes
-								     : PROBES_DEFAULT,
+								      : PROBES_DEFAULT,
 					   .kernel = probes__running_kernel(),
 					   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL,
 					   .classes = t->opts->alloc ? 1u << PROBE_CLASS_ALLOC : 0};
@@ -512,7 +512,8 @@ static int record_open(struct tracer *t)
 	else if (e == ELOOP)
 		fail("cannot record to %s: it is a symbolic link", opts->record);
 	else
-		fail("cannot record to %s: %s", opts->record ? opts->record : "memory", strerror(e));
+		fail("cannot record to %s: %s", opts->record ? opts->record : "memory",
+		     strerror(e));
 	return -e;
 }
 
@@ -1822,7 +1823,7 @@ int tracer__run(const struct live_opts *opts)
 	t.deadline = opts->duration > 0 ? xg_mono_ns() + (uint64_t)(opts->duration * 1e9) : 0;
 	if (opts->ui) {
 		struct xg_source src = {.ops = t.rec && opts->history_min > 0 ? &live_ops_recent
-									     : &live_ops,
+									      : &live_ops,
 					.ctx = &t};
 
 		err = opts->ui(&src, opts->ui_ctx);

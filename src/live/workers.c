@@ -321,7 +321,8 @@ static void *reader_main(void *arg)
 			err = n;
 			break;
 		}
-		if (r->partial && (xg_mono_ns() - r->last_flush >= w->o.flush_ns || (stopping && !n))) {
+		if (r->partial &&
+		    (xg_mono_ns() - r->last_flush >= w->o.flush_ns || (stopping && !n))) {
 			err = flush_partial(r);
 			if (err)
 				break;
