@@ -39,7 +39,7 @@ struct opt_row {
 	const char *aliases[3]; /* accepted too, never shown: xgotop's spellings and such */
 	const char *metavar;	/* the value's name in --help; NULL: takes no value */
 	enum opt_section section;
-	const char *help; /* --help's text: lines of at most 50 columns, \n between them */
+	const char *help; /* --help's text: lines of at most 53 columns, \n between them */
 	enum opt_kind kind;
 	size_t field;	  /* offset in struct env of what OPT_FLAG..OPT_DURATION set */
 	const char *what; /* the value in error messages: "invalid WHAT 'VAL'" */
