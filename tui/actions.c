@@ -14,16 +14,6 @@
 #include "keys.h"
 #include "views.h"
 
-static const enum tui_view_id cycle[] = {TUI_V_LIST,  TUI_V_GROUP, TUI_V_LIFETIME,
-					 TUI_V_ALLOC, TUI_V_GC,	   TUI_V_METERS};
-
-static int show(struct tui_model *m, enum tui_view_id v)
-{
-	/* The same key again goes back to the list. */
-	m->view = m->view == v ? TUI_V_LIST : v;
-	return RD_FRAME;
-}
-
 static int sort_step(struct tui_model *m, int dir)
 {
 	int s = (int)m->sort;
@@ -80,10 +70,128 @@ static int pause_toggle(struct tui_model *m)
 	return RD_FRAME;
 }
 
-static int global(struct tui_model *m, enum tui_action a)
+static int sample_prompt(struct tui_model *m)
+{
+	if (!m->src->ops->set_sample) {
+		model__message(m, true, "sampling: %s",
+			       m->replay ? "a recording is what was kept"
+					 : "--poll has no probes to sample");
+		return RD_FRAME;
+	}
+	m->prompting = true;
+	m->prompt_sample = true;
+	snprintf(m->prompt, sizeof(m->prompt), "%s", model__sample(m) ? model__sample(m) : "all");
+	m->prompt_len = strlen(m->prompt);
+	return RD_FRAME;
+}
+
+static int filter_prompt(struct tui_model *m)
+{
+	m->prompting = true;
+	m->prompt_sample = false;
+	snprintf(m->prompt, sizeof(m->prompt), "%s", m->filter.src);
+	snprintf(m->prompt_saved, sizeof(m->prompt_saved), "%s", m->filter.src);
+	m->prompt_len = strlen(m->prompt);
+	return RD_FRAME;
+}
+
+static int help(struct tui_model *m)
+{
+	if (m->view != TUI_V_HELP)
+		m->prev_view = m->view;
+	m->view = TUI_V_HELP;
+	m->help_top = 0;
+	return RD_FRAME;
+}
+
+static int back(struct tui_model *m)
+{
+	m->view = m->view == TUI_V_HELP ? m->prev_view : TUI_V_LIST;
+	if (m->view == TUI_V_HELP)
+		m->view = TUI_V_LIST;
+	return RD_FRAME;
+}
+
+static int detail(struct tui_model *m)
+{
+	if (!model__selected(m))
+		return RD_NONE;
+	m->view = TUI_V_DETAIL;
+	m->detail_top = 0;
+	return RD_FRAME;
+}
+
+/* The selection in the list. */
+static int move_selection(struct tui_model *m, enum tui_action a)
 {
 	long page = m->page > 1 ? m->page - 1 : 1;
-	size_t i;
+
+	switch (a) {
+	case A_UP:
+		model__move(m, -1);
+		break;
+	case A_DOWN:
+		model__move(m, 1);
+		break;
+	case A_PGUP:
+		model__move(m, -page);
+		break;
+	case A_PGDN:
+		model__move(m, page);
+		break;
+	case A_HOME:
+		model__select_rank(m, 0);
+		break;
+	default: /* A_END */
+		model__rows(m);
+		model__select_rank(m, m->n_rows ? m->n_rows - 1 : 0);
+		break;
+	}
+	return RD_FRAME;
+}
+
+static int exited_toggle(struct tui_model *m)
+{
+	m->show_exited = !m->show_exited;
+	m->rows_stale = true;
+	model__message(m, false,
+		       m->show_exited ? "exited goroutines stay listed"
+				      : "exited goroutines fade out");
+	return RD_FRAME;
+}
+
+static int zoom(struct tui_model *m, bool in)
+{
+	if (!model__zoom(m, in ? -1 : 1))
+		model__message(m, false, "zoom: %s",
+			       in ? "1us per cell is the finest" : "1min per cell is the coarsest");
+	return RD_FRAME;
+}
+
+/* A quarter of the timeline's width. */
+static int pan(struct tui_model *m, bool back_in_time)
+{
+	long cells = (m->strip_cells > 4 ? m->strip_cells : 16) / 4;
+
+	model__pan(m, back_in_time ? -cells : cells);
+	return RD_FRAME;
+}
+
+static int replay_action(struct tui_model *m, enum tui_action a)
+{
+	static const enum xg_ctl op[A__N] = {
+		[A_PLAY_FASTER] = XG_CTL_FASTER,    [A_PLAY_SLOWER] = XG_CTL_SLOWER,
+		[A_STEP_FWD] = XG_CTL_STEP_FWD,	    [A_STEP_BACK] = XG_CTL_STEP_BACK,
+		[A_SEEK_START] = XG_CTL_SEEK_START, [A_SEEK_END] = XG_CTL_SEEK_END,
+	};
+
+	return replay_ctl(m, op[a]);
+}
+
+/* What key D does when the view left it to everyone. */
+static int global(struct tui_model *m, const struct tui_keydef *d)
+{
+	enum tui_action a = d->act;
 
 	switch (a) {
 	case A_NONE:
@@ -92,16 +200,9 @@ static int global(struct tui_model *m, enum tui_action a)
 	case A_QUIT:
 		return RD_QUIT;
 	case A_HELP:
-		if (m->view != TUI_V_HELP)
-			m->prev_view = m->view;
-		m->view = TUI_V_HELP;
-		m->help_top = 0;
-		return RD_FRAME;
+		return help(m);
 	case A_BACK:
-		m->view = m->view == TUI_V_HELP ? m->prev_view : TUI_V_LIST;
-		if (m->view == TUI_V_HELP)
-			m->view = TUI_V_LIST;
-		return RD_FRAME;
+		return back(m);
 	case A_REDRAW:
 		return RD_FRAME | RD_CLEAR;
 	case A_PAUSE:
@@ -109,115 +210,50 @@ static int global(struct tui_model *m, enum tui_action a)
 	case A_SAVE:
 		return save(m);
 	case A_SAMPLE:
-		if (!m->src->ops->set_sample) {
-			model__message(m, true, "sampling: %s",
-				       m->replay ? "a recording is what was kept"
-						 : "--poll has no probes to sample");
-			return RD_FRAME;
-		}
-		m->prompting = true;
-		m->prompt_sample = true;
-		snprintf(m->prompt, sizeof(m->prompt), "%s",
-			 model__sample(m) ? model__sample(m) : "all");
-		m->prompt_len = strlen(m->prompt);
-		return RD_FRAME;
+		return sample_prompt(m);
 	case A_UP:
-		model__move(m, -1);
-		return RD_FRAME;
 	case A_DOWN:
-		model__move(m, 1);
-		return RD_FRAME;
 	case A_PGUP:
-		model__move(m, -page);
-		return RD_FRAME;
 	case A_PGDN:
-		model__move(m, page);
-		return RD_FRAME;
 	case A_HOME:
-		model__select_rank(m, 0);
-		return RD_FRAME;
 	case A_END:
-		model__rows(m);
-		model__select_rank(m, m->n_rows ? m->n_rows - 1 : 0);
-		return RD_FRAME;
+		return move_selection(m, a);
 	case A_DETAIL:
-		if (!model__selected(m))
-			return RD_NONE;
-		m->view = TUI_V_DETAIL;
-		m->detail_top = 0;
-		return RD_FRAME;
-	case A_GROUP:
-		return show(m, TUI_V_GROUP);
-	case A_LIFETIME:
-		return show(m, TUI_V_LIFETIME);
-	case A_ALLOC:
-		return show(m, TUI_V_ALLOC);
-	case A_GC:
-		return show(m, TUI_V_GC);
-	case A_METERS:
-		return show(m, TUI_V_METERS);
+		return detail(m);
+	case A_VIEW:
+		return views__show(m, d);
 	case A_NEXT_VIEW:
-		for (i = 0; i < sizeof(cycle) / sizeof(cycle[0]); i++)
-			if (cycle[i] == m->view)
-				break;
-		m->view = cycle[(i + 1) % (sizeof(cycle) / sizeof(cycle[0]))];
-		return RD_FRAME;
+		return views__next(m);
 	case A_FILTER:
-		m->prompting = true;
-		m->prompt_sample = false;
-		snprintf(m->prompt, sizeof(m->prompt), "%s", m->filter.src);
-		snprintf(m->prompt_saved, sizeof(m->prompt_saved), "%s", m->filter.src);
-		m->prompt_len = strlen(m->prompt);
-		return RD_FRAME;
+		return filter_prompt(m);
 	case A_SORT_NEXT:
-		return sort_step(m, 1);
 	case A_SORT_PREV:
-		return sort_step(m, -1);
+		return sort_step(m, a == A_SORT_NEXT ? 1 : -1);
 	case A_SORT_REVERSE:
 		model__set_sort(m, m->sort, !m->reverse);
 		return RD_FRAME;
 	case A_EXITED:
-		m->show_exited = !m->show_exited;
-		m->rows_stale = true;
-		model__message(m, false,
-			       m->show_exited ? "exited goroutines stay listed"
-					      : "exited goroutines fade out");
-		return RD_FRAME;
+		return exited_toggle(m);
 	case A_ZOOM_IN:
 	case A_ZOOM_OUT:
-		if (!model__zoom(m, a == A_ZOOM_IN ? -1 : 1))
-			model__message(m, false, "zoom: %s",
-				       a == A_ZOOM_IN ? "1us per cell is the finest"
-						      : "1min per cell is the coarsest");
-		return RD_FRAME;
+		return zoom(m, a == A_ZOOM_IN);
 	case A_PAN_LEFT:
-	case A_PAN_RIGHT: {
-		long cells = (m->strip_cells > 4 ? m->strip_cells : 16) / 4;
-
-		model__pan(m, a == A_PAN_LEFT ? -cells : cells);
-		return RD_FRAME;
-	}
+	case A_PAN_RIGHT:
+		return pan(m, a == A_PAN_LEFT);
 	case A_CURSOR_LEFT:
-		model__cursor(m, -1);
-		return RD_FRAME;
 	case A_CURSOR_RIGHT:
-		model__cursor(m, 1);
+		model__cursor(m, a == A_CURSOR_LEFT ? -1 : 1);
 		return RD_FRAME;
 	case A_LIVE:
 		model__follow(m);
 		return RD_FRAME;
 	case A_PLAY_FASTER:
-		return replay_ctl(m, XG_CTL_FASTER);
 	case A_PLAY_SLOWER:
-		return replay_ctl(m, XG_CTL_SLOWER);
 	case A_STEP_FWD:
-		return replay_ctl(m, XG_CTL_STEP_FWD);
 	case A_STEP_BACK:
-		return replay_ctl(m, XG_CTL_STEP_BACK);
 	case A_SEEK_START:
-		return replay_ctl(m, XG_CTL_SEEK_START);
 	case A_SEEK_END:
-		return replay_ctl(m, XG_CTL_SEEK_END);
+		return replay_action(m, a);
 	}
 	return RD_NONE;
 }
@@ -320,5 +356,5 @@ int tui__key(struct tui_model *m, int ch)
 	rd = views__get(m->view)->key(m, d->act);
 	if (!(rd & RD_UNHANDLED))
 		return rd;
-	return global(m, d->act);
+	return global(m, d);
 }

@@ -7,6 +7,7 @@
 #include "data.h"
 #include "gevent.h"
 #include "fmt.h"
+#include "meter.h"
 #include "text.h"
 #include "theme.h"
 #include "xgotop_event.h"
@@ -84,7 +85,6 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 	char clock[32], up[16], v[32], r1[16], r2[16], age[24], ins[32], reason[128], cpu[16];
 	char allocs[16];
 	size_t i;
-	int id;
 
 	fmt_clock(clock, sizeof(clock), model__wall(m, m->now), 0);
 	fmt_dur(up, sizeof(up), m->now > m->start_ts ? m->now - m->start_ts : 0);
@@ -113,11 +113,11 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		(unsigned long long)model__est(m, c->created),
 		(unsigned long long)model__est(m, c->exited), r1, r2);
 	fprintf(out, "meters:");
-	for (id = 0; id < TUI_M_N; id++) {
-		enum tui_health h = model__meter_health(m, id);
+	for (i = 0; i < tui_meters_n; i++) {
+		const struct tui_meter *mt = &tui_meters[i];
 
-		fprintf(out, " %s %s%s", tui_meter_names[id], text_meter(m, id, v, sizeof(v), 0),
-			h == TUI_BAD ? "!" : "");
+		fprintf(out, " %s %s%s", mt->name, meter__text(mt, m, v, sizeof(v), false),
+			meter__health(mt, m) == TUI_BAD ? "!" : "");
 	}
 	fputc('\n', out);
 	gc_line(out, m);

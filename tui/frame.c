@@ -10,6 +10,7 @@
 #include "draw.h"
 #include "fmt.h"
 #include "keys.h"
+#include "meter.h"
 #include "text.h"
 #include "views.h"
 #include "xgotop_event.h"
@@ -17,22 +18,6 @@
 #define METER_W	    18 /* "RPS   1.23k ▁▂▃▄▅▆" */
 #define METER_LABEL 4
 #define METER_VALUE 6
-
-static const struct tui_view *const all_views[TUI_V_N] = {
-	[TUI_V_LIST] = &view_list,
-	[TUI_V_GROUP] = &view_group,
-	[TUI_V_LIFETIME] = &view_lifetime,
-	[TUI_V_ALLOC] = &view_alloc,
-	[TUI_V_GC] = &view_gc,
-	[TUI_V_METERS] = &view_meters,
-	[TUI_V_DETAIL] = &view_detail,
-	[TUI_V_HELP] = &view_help,
-};
-
-const struct tui_view *views__get(enum tui_view_id id)
-{
-	return id < TUI_V_N ? all_views[id] : &view_list;
-}
 
 static const char *base_name(const char *path)
 {
@@ -44,9 +29,11 @@ static const char *base_name(const char *path)
 /* Meters per row and the gap between them at WIDTH. */
 static void meter_layout(int width, int *per_row, int *gap, int *cell)
 {
+	int n = (int)tui_meters_n;
+
 	*gap = 1;
-	if (TUI_M_N * METER_W + (TUI_M_N - 1) <= width) {
-		*per_row = TUI_M_N;
+	if (n * METER_W + (n - 1) <= width) {
+		*per_row = n;
 	} else {
 		*gap = 2;
 		*per_row = (width + *gap) / (METER_W + *gap);
@@ -66,7 +53,7 @@ int frame__top_rows(const struct tui_model *m, int width)
 	int per_row, gap, cell, rows = 2;
 
 	meter_layout(width, &per_row, &gap, &cell);
-	rows += (TUI_M_N + per_row - 1) / per_row;
+	rows += ((int)tui_meters_n + per_row - 1) / per_row;
 	if (m->info.child_output[0] && !child_on_line0(m, width))
 		rows++;
 	return rows;
@@ -187,9 +174,9 @@ static void header_counts(WINDOW *w, int y, const struct tui_model *m, int width
 }
 
 static void meter_cell(WINDOW *w, int y, int x, int cell, const struct tui_model *m,
-		       enum tui_meter id)
+		       const struct tui_meter *mt)
 {
-	enum tui_health h = model__meter_health(m, id);
+	enum tui_health h = meter__health(mt, m);
 	int spark_w = cell - METER_LABEL - METER_VALUE - 2, i, n = 0;
 	double vals[256], max = 0;
 	char v[32];
@@ -198,8 +185,8 @@ static void meter_cell(WINDOW *w, int y, int x, int cell, const struct tui_model
 			     : h == TUI_NA   ? COLOR_METER_NA
 					     : COLOR_METER_OK;
 
-	d_str(w, y, x, METER_LABEL, ROLE(m, COLOR_METER_LABEL), tui_meter_names[id]);
-	text_meter(m, id, v, sizeof(v), 1);
+	d_str(w, y, x, METER_LABEL, ROLE(m, COLOR_METER_LABEL), mt->name);
+	meter__text(mt, m, v, sizeof(v), true);
 	d_rstr(w, y, x + METER_LABEL + 1, METER_VALUE, ROLE(m, role), v);
 	if (spark_w > (int)(sizeof(vals) / sizeof(vals[0])))
 		spark_w = sizeof(vals) / sizeof(vals[0]);
@@ -209,7 +196,7 @@ static void meter_cell(WINDOW *w, int y, int x, int cell, const struct tui_model
 
 		if (!s)
 			continue;
-		vals[n] = model__meter_value(s, id);
+		vals[n] = mt->value(s);
 		if (vals[n] > max)
 			max = vals[n];
 		n++;
@@ -222,18 +209,18 @@ static void meter_cell(WINDOW *w, int y, int x, int cell, const struct tui_model
 
 static int draw_meters(WINDOW *w, int y, const struct tui_model *m, int width)
 {
-	int per_row, gap, cell, id, rows = 0;
+	int per_row, gap, cell, id, rows = 0, n = (int)tui_meters_n;
 
 	meter_layout(width, &per_row, &gap, &cell);
-	for (id = 0; id < TUI_M_N; id++) {
+	for (id = 0; id < n; id++) {
 		int col = id % per_row;
 
 		if (!col)
 			rows++;
-		meter_cell(w, y + rows - 1, col * (cell + gap), cell, m, id);
+		meter_cell(w, y + rows - 1, col * (cell + gap), cell, m, &tui_meters[id]);
 	}
 	/* The last row's free cells: where to learn what the meters mean. */
-	if (TUI_M_N % per_row)
+	if (n % per_row)
 		d_rstr(w, y + rows - 1, 0, width, ROLE(m, COLOR_DIM), "? explains the meters");
 	return rows;
 }
@@ -258,15 +245,14 @@ static int bar_item(WINDOW *w, int y, int x, const struct tui_model *m, const st
 /* The keys to remember, htop-style, by bar_pos; Quit last and always there. */
 static void key_bar(WINDOW *w, int y, const struct tui_model *m, int width)
 {
-	const struct tui_keydef *quit = keys__lookup('q', false);
+	const struct tui_keydef *quit = keys__lookup('q', false), *d;
 	int x = 0, pos, room = width - (quit ? bar_item(w, y, 0, m, quit, false) : 0);
-	size_t i;
+	struct keys_iter it;
 
 	d_fill(w, y, 0, width, ROLE(m, COLOR_KEY_LABEL));
 	for (pos = 1; pos < 99; pos++) {
-		for (i = 0; i < tui_keys_n; i++) {
-			const struct tui_keydef *d = &tui_keys[i];
-
+		it = (struct keys_iter){0};
+		while ((d = keys__next(&it))) {
 			if (d->bar_pos != pos || !d->bar || (d->replay && !m->replay))
 				continue;
 			if (x + bar_item(w, y, x, m, d, false) > room)

@@ -7,12 +7,14 @@
 #include <curses.h>
 
 #include "filter.h"
+#include "meter.h"
 #include "model.h"
+#include "views.h"
 
 #define CTRL(c) ((c)&0x1f)
 #define ESC	27
 
-const struct tui_keydef tui_keys[] = {
+static const struct tui_keydef table[] = {
 	{"General", {'q', KEY_F(10)}, A_QUIT, "quit", "Quit", 99, false},
 	{"General",
 	 {'?', KEY_F(1)},
@@ -57,17 +59,8 @@ const struct tui_keydef tui_keys[] = {
 	 "Detail",
 	 4,
 	 false},
-	{"Views", {'g'}, A_GROUP, "group by start function: counts per state", "Group", 7, false},
-	{"Views", {'t'}, A_LIFETIME, "goroutine lifetime histogram", "Life", 8, false},
-	{"Views",
-	 {'a'},
-	 A_ALLOC,
-	 "allocation size classes (again: whole process / selected)",
-	 "Alloc",
-	 10,
-	 false},
-	{"Views", {'c'}, A_GC, "GC cycles", "GC", 11, false},
-	{"Views", {'m'}, A_METERS, "meters history", "Meters", 9, false},
+	/* Here: the views' own keys, g t a c m (tui/views.c). */
+	{"Views", {0}, A_VIEW, NULL, NULL, 0, false},
 	{"Views", {'\t'}, A_NEXT_VIEW, "next view", NULL, 0, false},
 	{"List", {'/'}, A_FILTER, "filter (syntax below); empty clears it", "Filter", 2, false},
 	{"List", {'s', '>'}, A_SORT_NEXT, "sort by the next column", "Sort", 3, false},
@@ -106,19 +99,39 @@ const struct tui_keydef tui_keys[] = {
 	{"Replay", {'B'}, A_SEEK_START, "go to the beginning of the recording", NULL, 0, true},
 	{"Replay", {'E'}, A_SEEK_END, "go to the end of the recording", NULL, 0, true},
 };
-const size_t tui_keys_n = sizeof(tui_keys) / sizeof(tui_keys[0]);
+
+const struct tui_keydef *keys__next(struct keys_iter *it)
+{
+	while (it->row < sizeof(table) / sizeof(table[0])) {
+		const struct tui_keydef *d = &table[it->row];
+
+		if (d->act != A_VIEW) {
+			it->row++;
+			return d;
+		}
+		while (it->view < TUI_V_N) {
+			d = &tui_views[it->view++].key;
+			if (d->keys[0])
+				return d;
+		}
+		it->row++;
+		it->view = 0;
+	}
+	return NULL;
+}
 
 const struct tui_keydef *keys__lookup(int ch, bool replay)
 {
-	size_t i;
+	struct keys_iter it = {0};
+	const struct tui_keydef *d;
 	int k;
 
-	for (i = 0; i < tui_keys_n; i++) {
-		if (tui_keys[i].replay && !replay)
+	while ((d = keys__next(&it))) {
+		if (d->replay && !replay)
 			continue;
-		for (k = 0; k < TUI_KEYS_MAX && tui_keys[i].keys[k]; k++)
-			if (tui_keys[i].keys[k] == ch)
-				return &tui_keys[i];
+		for (k = 0; k < TUI_KEYS_MAX && d->keys[k]; k++)
+			if (d->keys[k] == ch)
+				return d;
 	}
 	return NULL;
 }
@@ -198,14 +211,14 @@ static const char *const trailer[] = {
 
 const char *keys__help_line(size_t i, bool replay, char *buf, size_t len)
 {
+	struct keys_iter it = {0};
+	const struct tui_keydef *d;
 	const char *section = NULL;
-	size_t k, n_trailer = sizeof(trailer) / sizeof(trailer[0]);
+	size_t n_trailer = sizeof(trailer) / sizeof(trailer[0]);
 	char names[64];
 
 	/* Key lines, with a title line before each section. */
-	for (k = 0; k < tui_keys_n; k++) {
-		const struct tui_keydef *d = &tui_keys[k];
-
+	while ((d = keys__next(&it))) {
 		if (d->replay && !replay)
 			continue;
 		if (!section || strcmp(section, d->section)) {
@@ -230,8 +243,8 @@ const char *keys__help_line(size_t i, bool replay, char *buf, size_t len)
 		return buf;
 	}
 	i -= n_trailer;
-	if (i < TUI_M_N) {
-		snprintf(buf, len, "  %-5s %s", tui_meter_names[i], tui_meter_help[i]);
+	if (i < tui_meters_n) {
+		snprintf(buf, len, "  %-5s %s", tui_meters[i].name, tui_meters[i].help);
 		return buf;
 	}
 	return NULL;

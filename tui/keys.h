@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Every key maps to an action in one table; the help screen and the key bar
- * are generated from it, so they cannot drift from what the keys do.
+ * are generated from it, so they cannot drift from what the keys do. The
+ * keys that switch views are the views' own (their rows in tui/views.c):
+ * the table says where they go, keys__next walks both.
  */
 #ifndef XGOTOP_TUI_KEYS_H
 #define XGOTOP_TUI_KEYS_H
@@ -25,11 +27,7 @@ enum tui_action {
 	A_HOME,
 	A_END,
 	A_DETAIL,
-	A_GROUP,
-	A_LIFETIME,
-	A_ALLOC,
-	A_GC,
-	A_METERS,
+	A_VIEW, /* a view's own key: switch to it (views__show) */
 	A_NEXT_VIEW,
 	A_FILTER,
 	A_SORT_NEXT,
@@ -73,9 +71,14 @@ struct tui_keydef {
 	bool replay;	 /* only when the source is a recording */
 };
 
-extern const struct tui_keydef tui_keys[];
-extern const size_t tui_keys_n;
+/* A walk over the key entries: zeroed, then keys__next(&it) until it returns NULL. */
+struct keys_iter {
+	size_t row;  /* in the key table */
+	size_t view; /* in the views' rows, at the table's A_VIEW row */
+};
 
+/* Every key entry in the help's order, the views' keys in their section; NULL after the last. */
+const struct tui_keydef *keys__next(struct keys_iter *it);
 /* The entry for key CH (replay-only keys only when REPLAY), or NULL. */
 const struct tui_keydef *keys__lookup(int ch, bool replay);
 /* How the help names key CH: "q", "F10", "Up", "^L", "Space". */

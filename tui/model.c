@@ -27,21 +27,6 @@ const char *const tui_sort_names[TUI_SORT_N] = {
 	[TUI_SORT_GOID] = "GID", [TUI_SORT_ALLOCS] = "ALLOCS", [TUI_SORT_FUNC] = "FUNCTION",
 };
 
-const char *const tui_meter_names[TUI_M_N] = {
-	[TUI_M_LAT] = "LAT", [TUI_M_RPS] = "RPS",   [TUI_M_PPS] = "PPS", [TUI_M_EWP] = "EWP",
-	[TUI_M_PRC] = "PRC", [TUI_M_DROP] = "DROP", [TUI_M_OVH] = "OVH",
-};
-
-const char *const tui_meter_help[TUI_M_N] = {
-	[TUI_M_LAT] = "BPF time per probe hit (n/a: not measured by this build)",
-	[TUI_M_RPS] = "records read from the ring buffer per second",
-	[TUI_M_PPS] = "events applied to the table per second; below RPS: falling behind",
-	[TUI_M_EWP] = "events waiting (reorder window + unread); growing: falling behind",
-	[TUI_M_PRC] = "user-space processing time per record",
-	[TUI_M_DROP] = "records lost, ring buffer full (total); any: raise --ringbuf-mb",
-	[TUI_M_OVH] = "estimated overhead on the target, % of a core (n/a: not measured)",
-};
-
 /* ---- the frozen copy behind a pause ---------------------------------- */
 
 struct tui_frozen {
@@ -817,70 +802,6 @@ const struct xg_meters *model__meter_sample(const struct tui_model *m, size_t i)
 	if (m->hist_total - k > TUI_HIST)
 		return NULL;
 	return &m->hist[k % TUI_HIST];
-}
-
-double model__meter_value(const struct xg_meters *s, enum tui_meter id)
-{
-	switch (id) {
-	case TUI_M_LAT:
-		return s->lat_ns;
-	case TUI_M_RPS:
-		return s->rps;
-	case TUI_M_PPS:
-		return s->pps;
-	case TUI_M_EWP:
-		return (double)s->ewp;
-	case TUI_M_PRC:
-		return s->prc_ns;
-	case TUI_M_DROP:
-		return s->drops_per_s;
-	case TUI_M_OVH:
-		return s->ovh_pct;
-	case TUI_M_N:
-		break;
-	}
-	return -1;
-}
-
-enum tui_health model__meter_health(const struct tui_model *m, enum tui_meter id)
-{
-	const struct xg_meters *s = model__meter_sample(m, 0), *p1, *p2, *p3;
-
-	if (!s)
-		return TUI_NA;
-	p1 = model__meter_sample(m, 1);
-	switch (id) {
-	case TUI_M_LAT:
-		if (s->lat_ns < 0)
-			return TUI_NA;
-		return s->lat_ns > 10000 ? TUI_BAD : s->lat_ns > 2000 ? TUI_WARN : TUI_OK;
-	case TUI_M_OVH:
-		if (s->ovh_pct < 0)
-			return TUI_NA;
-		return s->ovh_pct > 5 ? TUI_BAD : s->ovh_pct > 1 ? TUI_WARN : TUI_OK;
-	case TUI_M_DROP:
-		return s->drops_per_s > 0 ? TUI_BAD : s->drops ? TUI_WARN : TUI_OK;
-	case TUI_M_PPS:
-		/* Events applied slower than records arrive: the backlog grows. */
-		if (s->rps < 50 || s->pps >= 0.9 * s->rps)
-			return TUI_OK;
-		return p1 && p1->rps >= 50 && p1->pps < 0.9 * p1->rps ? TUI_BAD : TUI_WARN;
-	case TUI_M_EWP:
-		p2 = model__meter_sample(m, 2);
-		p3 = model__meter_sample(m, 3);
-		if (p3 && s->ewp > p1->ewp && p1->ewp > p2->ewp && p2->ewp > p3->ewp)
-			return TUI_BAD;
-		return s->ewp > 100000 ? TUI_WARN : TUI_OK;
-	case TUI_M_PRC:
-		/* Share of a core spent processing: near 1, user space cannot keep up. */
-		if (s->prc_ns * s->rps > 0.9e9)
-			return TUI_BAD;
-		return s->prc_ns * s->rps > 0.5e9 ? TUI_WARN : TUI_OK;
-	case TUI_M_RPS:
-	case TUI_M_N:
-		break;
-	}
-	return TUI_OK;
 }
 
 void model__message(struct tui_model *m, bool error, const char *fmt, ...)

@@ -36,19 +36,6 @@ enum tui_sort {
 	TUI_SORT_N,
 };
 
-enum tui_meter {
-	TUI_M_LAT,
-	TUI_M_RPS,
-	TUI_M_PPS,
-	TUI_M_EWP,
-	TUI_M_PRC,
-	TUI_M_DROP,
-	TUI_M_OVH,
-	TUI_M_N,
-};
-
-enum tui_health { TUI_OK, TUI_WARN, TUI_BAD, TUI_NA };
-
 enum tui_view_id {
 	TUI_V_LIST,
 	TUI_V_GROUP,
@@ -162,8 +149,6 @@ struct tui_model {
 extern const uint64_t tui_zoom_ladder[];
 extern const int tui_zoom_n;
 extern const char *const tui_sort_names[TUI_SORT_N];
-extern const char *const tui_meter_names[TUI_M_N];
-extern const char *const tui_meter_help[TUI_M_N];
 
 /* Defaults: sort by CPU, 100 ms per cell, following the live edge. */
 void model__init(struct tui_model *m, const struct xg_source *src, double interval);
@@ -239,9 +224,6 @@ double model__goroutine_rate(const struct tui_model *m);
 /* N goroutines counted, as an estimate of all of them. */
 uint64_t model__est(const struct tui_model *m, uint64_t n);
 size_t model__meter_count(const struct tui_model *m);
-/* Meter ID's value in S; < 0 when unknown. */
-double model__meter_value(const struct xg_meters *s, enum tui_meter id);
-enum tui_health model__meter_health(const struct tui_model *m, enum tui_meter id);
 
 /* One-line message in the status line, until the next key. */
 void model__message(struct tui_model *m, bool error, const char *fmt, ...)

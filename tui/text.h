@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Cell texts shared by the curses views and the batch mode: what the WAIT,
- * AGE and ALLOCS columns and the meters say. Pure: no ncurses.
+ * AGE and ALLOCS columns and the GC summary say (the meters: meter.h).
+ * Pure: no ncurses.
  */
 #ifndef XGOTOP_TUI_TEXT_H
 #define XGOTOP_TUI_TEXT_H
@@ -21,9 +22,6 @@ const char *text_age(const struct tui_model *m, const struct gentry *e, char *bu
 const char *text_allocs(const struct tui_model *m, const struct gentry *e, char *buf, size_t len);
 /* "12.5" */
 const char *text_cpu(unsigned int permille, char *buf, size_t len);
-/* Current value of meter ID, with its unit: "1.2k/s" "850ns" "n/a"; SHORT drops the unit. */
-const char *text_meter(const struct tui_model *m, enum tui_meter id, char *buf, size_t len,
-		       int short_form);
 /*
  * The GC in a few words, for the header: FORM 0 the longest ("GC 12 cyc,
  * last 1.2ms STW 3.0s ago") to 3 the shortest ("GC 12"). False (and

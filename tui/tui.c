@@ -410,132 +410,174 @@ static void draw(struct term_ui *t, struct tui_model *m)
 	doupdate();
 }
 
-int tui__run(const struct xg_source *src, const struct tui_opts *opts)
+/* The terminal UI's loop state: what one turn of the loop reads and leaves for the next. */
+struct run {
+	const struct xg_source *src;
+	struct term_ui t;
+	struct tui_model m;
+	uint64_t tick_ns, next_tick;
+	bool dirty;   /* draw at the next turn */
+	bool pumped;  /* the source was pumped since the model last looked */
+	bool lost;    /* the terminal went away */
+	bool leaving; /* quitting: waiting for a launched command to end */
+	int err;
+};
+
+enum turn { TURN_ON, TURN_STOP };
+
+/* Curses up, stderr held, the model's first look. 0, or -ECANCELED (then nothing to undo). */
+static int run_start(struct run *r, const struct xg_source *src, const struct tui_opts *opts)
 {
 	static bool atexit_done;
 	double delay = opts->delay > 0 ? opts->delay : 1.0;
-	uint64_t tick_ns = (uint64_t)(delay * 1e9), next_tick, t_now;
-	struct term_ui t = {0};
-	struct tui_model m;
-	bool dirty = true, pumped = false, lost = false, leaving = false;
-	int err = 0, rc;
 
-	if (opts->batch)
-		return run_batch(src, opts);
-	if (!isatty(0) || !isatty(1)) {
-		fprintf(stderr, "xgotop-tui: the terminal UI needs a terminal on stdin and stdout: "
-				"use -n N for text snapshots, or --headless\n");
-		return -ECANCELED;
-	}
-	model__init(&m, src, delay);
-	apply_options(&m, opts);
+	r->src = src;
+	r->tick_ns = (uint64_t)(delay * 1e9);
+	r->dirty = true;
+	model__init(&r->m, src, delay);
+	apply_options(&r->m, opts);
 	if (!atexit_done) {
 		atexit(at_exit);
 		atexit_done = true;
 	}
 	install_signals();
-	err = term_start(&t, opts);
-	if (err) {
-		term_stop(&t);
+	if (term_start(&r->t, opts)) {
+		term_stop(&r->t);
 		restore_signals();
-		model__free(&m);
+		model__free(&r->m);
 		return -ECANCELED;
 	}
 	capture_stderr();
-	m.theme = &t.theme;
-	m.ascii = t.theme.glyphset == TUI_GLYPHS_ASCII;
-	m.wall_off = wall_offset();
-	model__refresh(&m);
-	model__sample_meters(&m);
-	next_tick = xg_mono_ns() + tick_ns;
+	r->m.theme = &r->t.theme;
+	r->m.ascii = r->t.theme.glyphset == TUI_GLYPHS_ASCII;
+	r->m.wall_off = wall_offset();
+	model__refresh(&r->m);
+	model__sample_meters(&r->m);
+	r->next_tick = xg_mono_ns() + r->tick_ns;
+	return 0;
+}
 
-	for (;;) {
-		struct pollfd pfd = {.fd = 0, .events = POLLIN};
-		int rd = 0, ch, timeout;
+/*
+ * SIGINT or SIGTERM: a launched command gets the signal from the tracer and
+ * is traced to its end; anything else: leave now.
+ */
+static enum turn on_quit_signal(struct run *r)
+{
+	if (quit_sig == SIGHUP || r->m.ended || !r->m.info.child_output[0] || r->leaving)
+		return TURN_STOP;
+	r->leaving = true;
+	quit_sig = 0;
+	model__message(&r->m, false,
+		       "waiting for pid %u to exit (sent the signal; q again: leave now)",
+		       r->m.info.pid);
+	r->dirty = true;
+	return TURN_ON;
+}
 
-		if (quit_sig) {
-			/*
-			 * A launched command gets the signal from the tracer and is
-			 * traced to its end; anything else: leave now.
-			 */
-			if (quit_sig == SIGHUP || m.ended || !m.info.child_output[0] || leaving)
-				break;
-			leaving = true;
-			quit_sig = 0;
-			model__message(
-				&m, false,
-				"waiting for pid %u to exit (sent the signal; q again: leave now)",
-				m.info.pid);
-			dirty = true;
-		}
-		if (!m.ended) {
-			rc = src->ops->pump(src->ctx, 0);
-			if (rc < 0) {
-				err = rc;
-				break;
-			}
-			pumped = true;
-			model__track(&m);
-			if (rc == 1) {
-				model__set_ended(&m);
-				dirty = true;
-				if (leaving)
-					break;
-			}
-		}
-		t_now = xg_mono_ns();
-		if (t_now >= next_tick) {
-			if (!m.ended)
-				model__sample_meters(&m);
-			show_new_stderr(&t, &m);
-			m.wall_off = wall_offset();
-			dirty = true;
-			next_tick += tick_ns;
-			if (next_tick <= t_now)
-				next_tick = t_now + tick_ns;
-		}
-		if (dirty) {
-			if (pumped)
-				model__refresh(&m);
-			pumped = false;
-			draw(&t, &m);
-			dirty = false;
-		}
-		timeout = (int)((next_tick - t_now) / 1000000) + 1;
-		if (!m.ended && timeout > PUMP_MS)
-			timeout = PUMP_MS;
-		if (poll(&pfd, 1, timeout) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
-			lost = true;
-			break;
-		}
-		while ((ch = wgetch(t.win)) != ERR) {
-			if (pumped) {
-				model__refresh(&m);
-				pumped = false;
-			}
-			if (ch == KEY_RESIZE)
-				wresize(t.win, LINES, COLS);
-			rd |= tui__key(&m, ch);
-			if (rd & RD_QUIT)
-				break;
-		}
-		if (rd & RD_QUIT) {
-			/* q in launched mode: as Ctrl-C would, let the command end first. */
-			if (!leaving && !m.ended && m.info.child_output[0]) {
-				raise(SIGINT);
-				continue;
-			}
-			break;
-		}
-		if (rd & RD_CLEAR)
-			clearok(curscr, TRUE);
-		if (rd & RD_FRAME)
-			dirty = true;
+/* Read what the source has; it may end. */
+static enum turn pump(struct run *r)
+{
+	int rc = r->src->ops->pump(r->src->ctx, 0);
+
+	if (rc < 0) {
+		r->err = rc;
+		return TURN_STOP;
 	}
+	r->pumped = true;
+	model__track(&r->m);
+	if (rc == 1) {
+		model__set_ended(&r->m);
+		r->dirty = true;
+		if (r->leaving)
+			return TURN_STOP;
+	}
+	return TURN_ON;
+}
 
-	if (quit_sig && !m.ended)
-		src->ops->pump(src->ctx, 0); /* the tracer acts on the signal */
-	if (lost || quit_sig == SIGHUP) {
+/* Once per refresh interval: the meters, the tracer's messages, the clock. */
+static void tick(struct run *r, uint64_t t_now)
+{
+	if (!r->m.ended)
+		model__sample_meters(&r->m);
+	show_new_stderr(&r->t, &r->m);
+	r->m.wall_off = wall_offset();
+	r->dirty = true;
+	r->next_tick += r->tick_ns;
+	if (r->next_tick <= t_now)
+		r->next_tick = t_now + r->tick_ns;
+}
+
+/* The keys typed: enum tui_redraw flags of them all, up to a quit. */
+static int read_keys(struct run *r)
+{
+	int rd = 0, ch;
+
+	while ((ch = wgetch(r->t.win)) != ERR) {
+		if (r->pumped) {
+			model__refresh(&r->m);
+			r->pumped = false;
+		}
+		if (ch == KEY_RESIZE)
+			wresize(r->t.win, LINES, COLS);
+		rd |= tui__key(&r->m, ch);
+		if (rd & RD_QUIT)
+			break;
+	}
+	return rd;
+}
+
+/*
+ * One turn: pump, draw when due, wait for keys (at most PUMP_MS while
+ * tracing: the ring buffer must not fill), act on them.
+ */
+static enum turn run_turn(struct run *r)
+{
+	struct pollfd pfd = {.fd = 0, .events = POLLIN};
+	uint64_t t_now;
+	int rd, timeout;
+
+	if (quit_sig && on_quit_signal(r) == TURN_STOP)
+		return TURN_STOP;
+	if (!r->m.ended && pump(r) == TURN_STOP)
+		return TURN_STOP;
+	t_now = xg_mono_ns();
+	if (t_now >= r->next_tick)
+		tick(r, t_now);
+	if (r->dirty) {
+		if (r->pumped)
+			model__refresh(&r->m);
+		r->pumped = false;
+		draw(&r->t, &r->m);
+		r->dirty = false;
+	}
+	timeout = (int)((r->next_tick - t_now) / 1000000) + 1;
+	if (!r->m.ended && timeout > PUMP_MS)
+		timeout = PUMP_MS;
+	if (poll(&pfd, 1, timeout) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+		r->lost = true;
+		return TURN_STOP;
+	}
+	rd = read_keys(r);
+	if (rd & RD_QUIT) {
+		/* q in launched mode: as Ctrl-C would, let the command end first. */
+		if (!r->leaving && !r->m.ended && r->m.info.child_output[0]) {
+			raise(SIGINT);
+			return TURN_ON;
+		}
+		return TURN_STOP;
+	}
+	if (rd & RD_CLEAR)
+		clearok(curscr, TRUE);
+	if (rd & RD_FRAME)
+		r->dirty = true;
+	return TURN_ON;
+}
+
+static void run_stop(struct run *r)
+{
+	if (quit_sig && !r->m.ended)
+		r->src->ops->pump(r->src->ctx, 0); /* the tracer acts on the signal */
+	if (r->lost || quit_sig == SIGHUP) {
 		/* No terminal to restore: do not wait on it either. */
 		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
@@ -544,10 +586,28 @@ int tui__run(const struct xg_source *src, const struct tui_opts *opts)
 			close(fd);
 		}
 	}
-	term_stop(&t);
+	term_stop(&r->t);
 	restore_stderr();
 	restore_signals();
-	model__free(&m);
+	model__free(&r->m);
 	quit_sig = 0;
-	return err ? -ECANCELED : 0;
+}
+
+int tui__run(const struct xg_source *src, const struct tui_opts *opts)
+{
+	struct run r = {0};
+
+	if (opts->batch)
+		return run_batch(src, opts);
+	if (!isatty(0) || !isatty(1)) {
+		fprintf(stderr, "xgotop-tui: the terminal UI needs a terminal on stdin and stdout: "
+				"use -n N for text snapshots, or --headless\n");
+		return -ECANCELED;
+	}
+	if (run_start(&r, src, opts))
+		return -ECANCELED;
+	while (run_turn(&r) == TURN_ON)
+		;
+	run_stop(&r);
+	return r.err ? -ECANCELED : 0;
 }

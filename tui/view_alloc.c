@@ -411,8 +411,14 @@ static void alloc_status(WINDOW *w, int y, struct tui_model *m)
 
 static int alloc_key(struct tui_model *m, enum tui_action a)
 {
-	if (a != A_ALLOC)
-		return RD_UNHANDLED;
+	(void)m;
+	(void)a;
+	return RD_UNHANDLED;
+}
+
+/* a again: the selected goroutine's, or the whole process's. */
+static int alloc_again(struct tui_model *m)
+{
 	m->alloc_selected = !m->alloc_selected;
 	return RD_FRAME;
 }
@@ -422,4 +428,5 @@ const struct tui_view view_alloc = {
 	.draw = alloc_draw,
 	.key = alloc_key,
 	.status = alloc_status,
+	.again = alloc_again,
 };

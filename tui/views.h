@@ -19,7 +19,22 @@ struct tui_view {
 	int (*key)(struct tui_model *m, enum tui_action a);
 	/* Status line text when no prompt or message takes it (may be NULL). */
 	void (*status)(WINDOW *w, int y, struct tui_model *m);
+	/* Its own key again while it is up (may be NULL: back to the list). */
+	int (*again)(struct tui_model *m);
 };
+
+/*
+ * The registry (tui/views.c): one row per view, at its id. KEY is its own
+ * key (none: reached otherwise), with its help line and key-bar label; the
+ * key table lists it in the help's Views section. Tab goes through the list
+ * and the views with a key of their own, in this order.
+ */
+struct tui_view_row {
+	const struct tui_view *view;
+	struct tui_keydef key;
+};
+
+extern const struct tui_view_row tui_views[TUI_V_N];
 
 extern const struct tui_view view_list;
 extern const struct tui_view view_group;
@@ -31,6 +46,10 @@ extern const struct tui_view view_detail;
 extern const struct tui_view view_help;
 
 const struct tui_view *views__get(enum tui_view_id id);
+/* Key D of a view's row (act A_VIEW) pressed: switch to that view. enum tui_redraw flags. */
+int views__show(struct tui_model *m, const struct tui_keydef *d);
+/* Tab: the next view with a key of its own. */
+int views__next(struct tui_model *m);
 
 /* The whole screen into W: header, meters, the current view, status line, key bar. */
 void frame__draw(WINDOW *w, struct tui_model *m);

@@ -22,6 +22,7 @@
 #include "filter.h"
 #include "fmt.h"
 #include "keys.h"
+#include "meter.h"
 #include "model.h"
 #include "track.h"
 #include "views.h"
@@ -32,6 +33,24 @@
 
 /* ---- keys ------------------------------------------------------------------ */
 
+/* The key entries, the views' keys included, in the help's order. */
+static const struct tui_keydef *tui_keys[128];
+static size_t tui_keys_n;
+
+static int keys_setup(void **state)
+{
+	struct keys_iter it = {0};
+	const struct tui_keydef *d;
+
+	(void)state;
+	tui_keys_n = 0;
+	while ((d = keys__next(&it))) {
+		assert_true(tui_keys_n < sizeof(tui_keys) / sizeof(tui_keys[0]));
+		tui_keys[tui_keys_n++] = d;
+	}
+	return 0;
+}
+
 /* No key does two things (in the same mode). */
 static void test_keys_unique(void **state)
 {
@@ -40,23 +59,23 @@ static void test_keys_unique(void **state)
 
 	(void)state;
 	for (i = 0; i < tui_keys_n; i++)
-		for (a = 0; a < TUI_KEYS_MAX && tui_keys[i].keys[a]; a++)
+		for (a = 0; a < TUI_KEYS_MAX && tui_keys[i]->keys[a]; a++)
 			for (j = 0; j <= i; j++)
-				for (b = 0; b < TUI_KEYS_MAX && tui_keys[j].keys[b]; b++) {
+				for (b = 0; b < TUI_KEYS_MAX && tui_keys[j]->keys[b]; b++) {
 					if (i == j && a == b)
 						continue;
-					assert_int_not_equal(tui_keys[i].keys[a],
-							     tui_keys[j].keys[b]);
+					assert_int_not_equal(tui_keys[i]->keys[a],
+							     tui_keys[j]->keys[b]);
 				}
 	/* Each key finds its own entry, replay keys only with a recording. */
 	for (i = 0; i < tui_keys_n; i++) {
-		for (a = 0; a < TUI_KEYS_MAX && tui_keys[i].keys[a]; a++) {
-			assert_ptr_equal(keys__lookup(tui_keys[i].keys[a], true), &tui_keys[i]);
-			if (tui_keys[i].replay)
-				assert_null(keys__lookup(tui_keys[i].keys[a], false));
+		for (a = 0; a < TUI_KEYS_MAX && tui_keys[i]->keys[a]; a++) {
+			assert_ptr_equal(keys__lookup(tui_keys[i]->keys[a], true), tui_keys[i]);
+			if (tui_keys[i]->replay)
+				assert_null(keys__lookup(tui_keys[i]->keys[a], false));
 			else
-				assert_ptr_equal(keys__lookup(tui_keys[i].keys[a], false),
-						 &tui_keys[i]);
+				assert_ptr_equal(keys__lookup(tui_keys[i]->keys[a], false),
+						 tui_keys[i]);
 		}
 	}
 	assert_null(keys__lookup('Z', true));
@@ -73,7 +92,7 @@ static void test_keys_help_both_ways(void **state)
 	(void)state;
 	/* Every entry has its line, naming every one of its keys. */
 	for (i = 0; i < tui_keys_n; i++) {
-		const struct tui_keydef *d = &tui_keys[i];
+		const struct tui_keydef *d = tui_keys[i];
 		bool found = false;
 
 		keys__names(d, names, sizeof(names));
@@ -100,8 +119,8 @@ static void test_keys_help_both_ways(void **state)
 			continue;
 		n_key_lines++;
 		for (i = 0; i < tui_keys_n && !d; i++)
-			if (strstr(s, tui_keys[i].help))
-				d = &tui_keys[i];
+			if (strstr(s, tui_keys[i]->help))
+				d = tui_keys[i];
 		assert_non_null(d);
 		/* The key names before the text: each one maps to that entry. */
 		snprintf(copy, sizeof(copy), "%.*s", (int)(strstr(s, d->help) - s), s);
@@ -150,21 +169,44 @@ static void test_help_content(void **state)
 	assert_non_null(strstr(all, "goid:"));
 }
 
+/* docs/UI.md, whole (free it). */
+static char *ui_doc(void)
+{
+	FILE *f = fopen(XG_UI_DOC, "r");
+	char *doc = calloc(1, 65536);
+
+	assert_non_null(f);
+	assert_non_null(doc);
+	assert_true(fread(doc, 1, 65535, f) > 0);
+	fclose(f);
+	return doc;
+}
+
+/* The section of DOC under "## TITLE", up to the next "## " (DOC is cut there). */
+static char *doc_section(char *doc, const char *title)
+{
+	char head[64], *start, *end;
+
+	snprintf(head, sizeof(head), "\n## %s\n", title);
+	start = strstr(doc, head);
+	assert_non_null(start);
+	end = strstr(start + 1, "\n## ");
+	if (end)
+		*end = '\0';
+	return start;
+}
+
 /* docs/UI.md names every key of the table, as `NAME`. */
 static void test_keys_documented(void **state)
 {
-	FILE *f = fopen(XG_UI_DOC, "r");
-	char *doc = calloc(1, 65536), one[16], want[24];
+	char *doc = ui_doc(), one[16], want[24];
 	size_t i;
 	int k;
 
 	(void)state;
-	assert_non_null(f);
-	assert_true(fread(doc, 1, 65535, f) > 0);
-	fclose(f);
 	for (i = 0; i < tui_keys_n; i++)
-		for (k = 0; k < TUI_KEYS_MAX && tui_keys[i].keys[k]; k++) {
-			keys__name(tui_keys[i].keys[k], one, sizeof(one));
+		for (k = 0; k < TUI_KEYS_MAX && tui_keys[i]->keys[k]; k++) {
+			keys__name(tui_keys[i]->keys[k], one, sizeof(one));
 			snprintf(want, sizeof(want), "`%s`", one);
 			if (!strstr(doc, want))
 				fprintf(stderr, "docs/UI.md does not name key %s\n", want);
@@ -798,29 +840,185 @@ static void test_cpu_share(void **state)
 	assert_int_equal(xd_cpu_permille(&e, 600 * MS, 1000 * MS), 0);
 }
 
+static enum tui_health health(struct fx *x, const char *name)
+{
+	const struct tui_meter *mt = meter__find(name);
+
+	assert_non_null(mt);
+	return meter__health(mt, &x->m);
+}
+
 static void test_meter_health(void **state)
 {
 	struct fx *x = fx_new();
 	struct xg_meters *s;
 
 	(void)state;
-	assert_int_equal(model__meter_health(&x->m, TUI_M_LAT), TUI_NA);
-	assert_int_equal(model__meter_health(&x->m, TUI_M_OVH), TUI_NA);
-	assert_int_equal(model__meter_health(&x->m, TUI_M_DROP), TUI_OK);
-	assert_int_equal(model__meter_health(&x->m, TUI_M_PPS), TUI_OK);
+	assert_int_equal(health(x, "LAT"), TUI_NA);
+	assert_int_equal(health(x, "OVH"), TUI_NA);
+	assert_int_equal(health(x, "DROP"), TUI_OK);
+	assert_int_equal(health(x, "PPS"), TUI_OK);
 	/* Drops happening now: bad. */
 	s = (struct xg_meters *)model__meter_sample(&x->m, 0);
 	s->drops = 3;
 	s->drops_per_s = 3;
-	assert_int_equal(model__meter_health(&x->m, TUI_M_DROP), TUI_BAD);
+	assert_int_equal(health(x, "DROP"), TUI_BAD);
 	s->drops_per_s = 0;
-	assert_int_equal(model__meter_health(&x->m, TUI_M_DROP), TUI_WARN);
+	assert_int_equal(health(x, "DROP"), TUI_WARN);
 	/* Applying fewer events than records arrive, twice in a row: bad. */
 	s->pps = s->rps / 2;
-	assert_int_equal(model__meter_health(&x->m, TUI_M_PPS), TUI_WARN);
+	assert_int_equal(health(x, "PPS"), TUI_WARN);
 	((struct xg_meters *)model__meter_sample(&x->m, 1))->pps = 10;
-	assert_int_equal(model__meter_health(&x->m, TUI_M_PPS), TUI_BAD);
+	assert_int_equal(health(x, "PPS"), TUI_BAD);
 	fx_free(x);
+}
+
+/* ---- the registries: views, meters ------------------------------------------ */
+
+/* The view key D leads to from the list, on a fresh model; -1: none. */
+static int view_after(const struct tui_keydef *d)
+{
+	struct fx *x = fx_new();
+	int v;
+
+	tui__key(&x->m, d->keys[0]);
+	v = x->m.view == TUI_V_LIST ? -1 : (int)x->m.view;
+	fx_free(x);
+	return v;
+}
+
+/*
+ * Every view has its row, and a key reaching it from the list that
+ * docs/UI.md's Views table names; a view's own key switches to it and,
+ * again, away (back to the list, or what its .again does).
+ */
+static void test_views_registry(void **state)
+{
+	char *doc = ui_doc(), *views = doc_section(doc, "Views"), name[16], want[24];
+	const struct tui_keydef *reached_by[TUI_V_N] = {0};
+	size_t i, j;
+	int id;
+
+	(void)state;
+	for (id = 0; id < TUI_V_N; id++) {
+		const struct tui_view_row *r = &tui_views[id];
+
+		if (!r->view)
+			fprintf(stderr, "view id %d has no row in tui/views.c\n", id);
+		assert_non_null(r->view);
+		assert_non_null(r->view->name);
+		assert_non_null(r->view->draw);
+		assert_non_null(r->view->key);
+		if (!r->key.keys[0])
+			continue;
+		assert_int_equal(r->key.act, A_VIEW);
+		assert_string_equal(r->key.section, "Views");
+		assert_non_null(r->key.help);
+		assert_ptr_equal(keys__lookup(r->key.keys[0], false), &r->key);
+	}
+	for (i = 0; i < tui_keys_n; i++) {
+		int v;
+
+		if (tui_keys[i]->replay)
+			continue;
+		v = view_after(tui_keys[i]);
+		if (v >= 0 && !reached_by[v])
+			reached_by[v] = tui_keys[i];
+	}
+	for (id = 0; id < TUI_V_N; id++) {
+		if (id == TUI_V_LIST)
+			continue;
+		if (!reached_by[id])
+			fprintf(stderr, "no key opens view %s: give its row in tui/views.c a key\n",
+				tui_views[id].view->name);
+		assert_non_null(reached_by[id]);
+		keys__name(reached_by[id]->keys[0], name, sizeof(name));
+		snprintf(want, sizeof(want), "| `%s` |", name);
+		if (!strstr(views, want))
+			fprintf(stderr, "docs/UI.md's Views table has no row %s (view %s)\n", want,
+				tui_views[id].view->name);
+		assert_non_null(strstr(views, want));
+	}
+	/* Own keys: there and back; the key bar labels and their places differ. */
+	for (id = 0; id < TUI_V_N; id++) {
+		const struct tui_keydef *d = &tui_views[id].key;
+		struct fx *x;
+
+		if (!d->keys[0])
+			continue;
+		x = fx_new();
+		assert_int_equal(tui__key(&x->m, d->keys[0]), RD_FRAME);
+		assert_int_equal(x->m.view, id);
+		tui__key(&x->m, d->keys[0]);
+		if (!tui_views[id].view->again)
+			assert_int_equal(x->m.view, TUI_V_LIST);
+		fx_free(x);
+	}
+	for (i = 0; i < tui_keys_n; i++)
+		for (j = 0; j < i; j++)
+			if (tui_keys[i]->bar && tui_keys[j]->bar) {
+				assert_string_not_equal(tui_keys[i]->bar, tui_keys[j]->bar);
+				assert_int_not_equal(tui_keys[i]->bar_pos, tui_keys[j]->bar_pos);
+			}
+	free(doc);
+}
+
+/* Tab: the list and the views with a key of their own, in the registry's order. */
+static void test_views_tab(void **state)
+{
+	struct fx *x = fx_new();
+	int id, next;
+
+	(void)state;
+	for (id = 0; id < TUI_V_N; id++) {
+		if (id != TUI_V_LIST && !tui_views[id].key.keys[0])
+			continue;
+		assert_int_equal(x->m.view, id);
+		tui__key(&x->m, '\t');
+		for (next = id + 1; next < TUI_V_N && !tui_views[next].key.keys[0]; next++)
+			;
+		if (next == TUI_V_N)
+			assert_int_equal(x->m.view, TUI_V_LIST);
+	}
+	fx_free(x);
+}
+
+/* Every meter: complete row, a label that fits, its help line, its row in docs/UI.md. */
+static void test_meters_registry(void **state)
+{
+	char *doc = ui_doc(), buf[256], want[256], all[16384] = "";
+	struct fx *x = fx_new();
+	const char *s;
+	size_t i, j, line;
+
+	(void)state;
+	for (line = 0; (s = keys__help_line(line, true, buf, sizeof(buf))); line++) {
+		strcat(all, s);
+		strcat(all, "\n");
+	}
+	for (i = 0; i < tui_meters_n; i++) {
+		const struct tui_meter *mt = &tui_meters[i];
+
+		assert_non_null(mt->name);
+		assert_true(strlen(mt->name) <= 4);
+		assert_non_null(mt->help);
+		assert_non_null(mt->value);
+		assert_non_null(mt->format);
+		assert_ptr_equal(meter__find(mt->name), mt);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(tui_meters[j].name, mt->name);
+		snprintf(want, sizeof(want), "\n  %-5s %s\n", mt->name, mt->help);
+		assert_non_null(strstr(all, want));
+		snprintf(want, sizeof(want), "| `%s` |", mt->name);
+		if (!strstr(doc, want))
+			fprintf(stderr, "docs/UI.md's meter table has no row %s\n", want);
+		assert_non_null(strstr(doc, want));
+		assert_true(meter__health(mt, &x->m) <= TUI_NA);
+		assert_true(strlen(meter__text(mt, &x->m, buf, sizeof(buf), true)) > 0);
+	}
+	assert_null(meter__find("NOPE"));
+	fx_free(x);
+	free(doc);
 }
 
 static void test_fmt(void **state)
@@ -874,9 +1072,12 @@ int main(void)
 		cmocka_unit_test(test_tracker_layers),
 		cmocka_unit_test(test_cpu_share),
 		cmocka_unit_test(test_meter_health),
+		cmocka_unit_test(test_views_registry),
+		cmocka_unit_test(test_views_tab),
+		cmocka_unit_test(test_meters_registry),
 		cmocka_unit_test(test_fmt),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, keys_setup, NULL);
 
 	render__end();
 	return rc;
