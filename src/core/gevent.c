@@ -3,6 +3,21 @@
 
 #include "xgotop_event.h"
 
+/*
+ * The event kinds. A new kind is a row here; tests/unit/test_eventnames.c
+ * holds the names to docs/JSONL.md and the JSONL writer.
+ */
+const struct gev_kind_info gev_kinds[GEV_KIND_MAX + 1] = {
+	[GEV_CREATE] = {GEV_CREATE, "create", GEV_SCOPE_GOROUTINE, XG_EV_STATE},
+	[GEV_STATE] = {GEV_STATE, "state", GEV_SCOPE_GOROUTINE, XG_EV_STATE},
+	[GEV_EXIT] = {GEV_EXIT, "exit", GEV_SCOPE_GOROUTINE, XG_EV_STATE},
+	[GEV_ALLOC] = {GEV_ALLOC, "alloc", GEV_SCOPE_CHARGED, XG_EV_ALLOC},
+	/* GC records carry the g they interrupted: their state is per process. */
+	[GEV_GC] = {GEV_GC, "gc", GEV_SCOPE_PROCESS, XG_EV_GC},
+	/* Read from a BPF map, not a ring. */
+	[GEV_ALLOC_HIST] = {GEV_ALLOC_HIST, "alloc_hist", GEV_SCOPE_PROCESS, 0},
+};
+
 /* The names docs/JSONL.md promises, indexed by Go status number. */
 static const char *const state_names[XG_G_NSTATES] = {
 	[XG_G_IDLE] = "idle",		[XG_G_RUNNABLE] = "runnable",

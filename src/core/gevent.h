@@ -9,6 +9,7 @@
 #define XGOTOP_GEVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum gev_kind {
@@ -19,6 +20,9 @@ enum gev_kind {
 	GEV_GC = 5,	    /* a GC phase or stop-the-world edge of process pid */
 	GEV_ALLOC_HIST = 6, /* totals of one size-class bucket of process pid so far */
 };
+
+/* keep in sync with gev_kinds[] (gevent.c): every kind has its row there */
+#define GEV_KIND_MAX GEV_ALLOC_HIST
 
 #define GEV_NO_REASON (-1)
 
@@ -88,6 +92,52 @@ struct gev {
 	 */
 	bool existing;
 };
+
+/*
+ * What an event kind is about, which says where it goes: the state table
+ * keeps an entry per goroutine, exports draw a track per goroutine, and the
+ * live workers hand a process's events to one processor when they must be
+ * seen in order per process, else shard them by goroutine.
+ */
+enum gev_scope {
+	/* One goroutine's life (goid): its entry in the state table; ordered per goroutine. */
+	GEV_SCOPE_GOROUTINE = 1,
+	/* The process's counters, charged to one goroutine (goid; 0: none): ordered per goroutine.
+	 */
+	GEV_SCOPE_CHARGED,
+	/* The process's as a whole: ordered per process (goid says who was interrupted). */
+	GEV_SCOPE_PROCESS,
+};
+
+/* The registry: one row per event kind. Adding a kind starts here. */
+struct gev_kind_info {
+	enum gev_kind kind;
+	const char *name; /* the JSONL "event" value (docs/JSONL.md has a section per name) */
+	enum gev_scope scope;
+	unsigned int record; /* the ring record it is decoded from (enum xg_event_type), 0: none */
+};
+
+extern const struct gev_kind_info gev_kinds[GEV_KIND_MAX + 1];
+
+/* The row of KIND; NULL outside enum gev_kind. */
+static inline const struct gev_kind_info *gev_kind_info(int kind)
+{
+	return kind > 0 && kind <= GEV_KIND_MAX ? &gev_kinds[kind] : NULL;
+}
+
+/* The scope of the events a ring record of TYPE (XG_EV_*) becomes; 0 for no known type. */
+static inline enum gev_scope gev_record_scope(unsigned int type)
+{
+	int k;
+
+	if (!type)
+		return (enum gev_scope)0;
+	/* One record type may become several kinds: they share its scope (checked by a test). */
+	for (k = 1; k <= GEV_KIND_MAX; k++)
+		if (gev_kinds[k].record == type)
+			return gev_kinds[k].scope;
+	return (enum gev_scope)0;
+}
 
 /* "running", "waiting", ...; "unknown" outside the known states. */
 const char *gev_state_name(unsigned int state);

@@ -832,24 +832,41 @@ static int apply_gc(struct gtable *gt, const struct gev *ev)
 	return 0;
 }
 
+/* An event of the process (scope other than a goroutine's life): its counters. */
+static int apply_process(struct gtable *gt, const struct gev *ev)
+{
+	int err;
+
+	switch (ev->kind) {
+	case GEV_ALLOC:
+		err = apply_alloc(gt, ev);
+		break;
+	case GEV_GC:
+		err = apply_gc(gt, ev);
+		break;
+	case GEV_ALLOC_HIST:
+		err = apply_hist(gt, ev);
+		break;
+	default: /* a kind whose counters this table does not keep */
+		gt->counts.invalid++;
+		return 0;
+	}
+	if (!err)
+		gt->counts.events++;
+	return err;
+}
+
 int gtable__apply(struct gtable *gt, const struct gev *ev)
 {
+	const struct gev_kind_info *ki = gev_kind_info(ev->kind);
 	struct gentry *e;
 	uint8_t *flags;
 	uint32_t idx;
 	bool added;
 
-	if (ev->kind == GEV_ALLOC || ev->kind == GEV_GC || ev->kind == GEV_ALLOC_HIST) {
-		int err = ev->kind == GEV_ALLOC ? apply_alloc(gt, ev)
-			  : ev->kind == GEV_GC	? apply_gc(gt, ev)
-						: apply_hist(gt, ev);
-
-		if (!err)
-			gt->counts.events++;
-		return err;
-	}
-	if ((ev->kind != GEV_CREATE && ev->kind != GEV_STATE && ev->kind != GEV_EXIT) ||
-	    (ev->kind == GEV_STATE && (ev->from >= GT_NSTATES || ev->to >= GT_NSTATES))) {
+	if (ki && ki->scope != GEV_SCOPE_GOROUTINE)
+		return apply_process(gt, ev);
+	if (!ki || (ev->kind == GEV_STATE && (ev->from >= GT_NSTATES || ev->to >= GT_NSTATES))) {
 		gt->counts.invalid++;
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "workers.h"
 #include "clock.h"
+#include "gevent.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -206,8 +207,8 @@ _Static_assert(WORKERS_MAX == XG_MAX_RINGS, "a reader per ring: keep in sync");
 
 unsigned int workers__shard(const struct xg_event *rec, unsigned int n)
 {
-	/* GC records carry the g they interrupted: their state is per process. */
-	uint64_t k = rec->type == XG_EV_GC ? 0 : rec->g;
+	/* A process's own events go to one processor, which sees them all in order. */
+	uint64_t k = gev_record_scope(rec->type) == GEV_SCOPE_PROCESS ? 0 : rec->g;
 	uint64_t h = (k ^ ((uint64_t)rec->pid << 32 | rec->pid)) * 0x9e3779b97f4a7c15ull;
 
 	return n <= 1 ? 0 : (unsigned int)((h >> 32) % n);

@@ -475,6 +475,32 @@ static int pf_goroutine(struct pf *p, const struct rec_header *h, const struct g
 	return gtable__apply(p->gt, ev);
 }
 
+/* An event: a goroutine's life on its track, the process's on the process's tracks. */
+static int pf_event(struct pf *p, const struct rec_header *h, const struct gev *ev, uint64_t *n)
+{
+	const struct gev_kind_info *ki = gev_kind_info(ev->kind);
+	struct pf_proc *pr;
+	int err;
+
+	if (ki && ki->scope == GEV_SCOPE_GOROUTINE) {
+		err = pf_goroutine(p, h, ev);
+		if (++*n % EXPIRE_EVERY == 0)
+			gtable__expire(p->gt, ev->ts);
+		return err;
+	}
+	/* Histograms: the allocation counters say it over time. */
+	if (ev->kind != GEV_GC && ev->kind != GEV_ALLOC)
+		return 0;
+	pr = pf_process(p, ev->pid, h);
+	if (!pr)
+		return -ENOMEM;
+	if (ev->kind == GEV_GC)
+		pf_gc(p, pr, ev);
+	else
+		pf_alloc(p, pr, ev);
+	return 0;
+}
+
 static int export_perfetto(struct rec_reader *r, struct out *o)
 {
 	const struct rec_header *h = rec_reader__header(r);
@@ -486,7 +512,6 @@ static int export_perfetto(struct rec_reader *r, struct out *o)
 	struct pf_end pe = {.p = &p, .end = rec_reader__end(r)};
 	struct rec_item item;
 	bool fresh = true, restoring = false;
-	struct pf_proc *pr;
 	uint64_t n = 0;
 	size_t i;
 	int err = 0;
@@ -529,28 +554,7 @@ static int export_perfetto(struct rec_reader *r, struct out *o)
 			break;
 		case REC_ITEM_EVENT:
 			fresh = restoring = false;
-			switch (item.ev.kind) {
-			case GEV_CREATE:
-			case GEV_STATE:
-			case GEV_EXIT:
-				err = pf_goroutine(&p, h, &item.ev);
-				if (++n % EXPIRE_EVERY == 0)
-					gtable__expire(p.gt, item.ev.ts);
-				break;
-			case GEV_GC:
-			case GEV_ALLOC:
-				pr = pf_process(&p, item.ev.pid, h);
-				if (!pr)
-					err = -ENOMEM;
-				else if (item.ev.kind == GEV_GC)
-					pf_gc(&p, pr, &item.ev);
-				else
-					pf_alloc(&p, pr, &item.ev);
-				break;
-			default:
-				/* Histograms: the allocation counters say it over time. */
-				break;
-			}
+			err = pf_event(&p, h, &item.ev, &n);
 			break;
 		default:
 			break;

@@ -286,30 +286,13 @@ static void put_hist(struct out *o, const struct gev *ev)
 
 int jsonl__format(const struct gev *ev, char *buf, size_t len)
 {
+	const struct gev_kind_info *ki = gev_kind_info(ev->kind);
 	struct out o = {.p = buf, .end = buf + len};
 
-	switch (ev->kind) {
-	case GEV_CREATE:
-		PUT_LIT(&o, "{\"event\":\"create\"");
-		break;
-	case GEV_STATE:
-		PUT_LIT(&o, "{\"event\":\"state\"");
-		break;
-	case GEV_EXIT:
-		PUT_LIT(&o, "{\"event\":\"exit\"");
-		break;
-	case GEV_ALLOC:
-		PUT_LIT(&o, "{\"event\":\"alloc\"");
-		break;
-	case GEV_GC:
-		PUT_LIT(&o, "{\"event\":\"gc\"");
-		break;
-	case GEV_ALLOC_HIST:
-		PUT_LIT(&o, "{\"event\":\"alloc_hist\"");
-		break;
-	default:
+	if (!ki)
 		return -EINVAL;
-	}
+	PUT_LIT(&o, "{\"event\":");
+	put_json_str(&o, ki->name);
 	PUT_KEY(&o, "ts");
 	put_u64(&o, ev->ts);
 	PUT_KEY(&o, "pid");

@@ -4,11 +4,16 @@
  * each preceded by a small skippable frame that describes it, and a seek
  * index in a skippable frame at the end.
  *
- * This module owns the format: the record codec (both directions, pure:
- * buffers in, structs out), and the writer, which cuts frames, compresses
- * them and hands them to its sinks, a file (--record) and an in-memory ring
- * of recent frames (the flight recorder). The reader of whole files and the
- * replay source are in replay.c.
+ * This header owns the format. The data flow, by file:
+ *   writing: writer.c cuts frames and hands them to its sinks, a file
+ *            (--record) and the flight recorder's ring (flight.c); into a
+ *            frame go events (encoder.c), the definitions of the strings
+ *            and sites they use (wdict.c) and keyframes (keyframe.c);
+ *   both:    format.c (header, frame info, index), codec.c, and the
+ *            internal headers rec_bytes.h, rec_format.h;
+ *   reading: decoder.c (records back to items, pure: buffers in, structs
+ *            out) with dict.c; whole files are read by reader.c
+ *            (rec_reader.h) and replayed by replay.c (replay.h).
  */
 #ifndef XGOTOP_RECORD_H
 #define XGOTOP_RECORD_H

@@ -166,7 +166,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 
 /*
  * A tripwire: every field of struct gev is recorded (the compact form, and
- * full_fields in src/record.c for the rest). When this size changes, give
+ * rec_full_fields in src/rec/codec.c for the rest). When this size changes, give
  * the new fields their place there and in assert_gev_equal above.
  */
 static void test_gev_fields_covered(void **state)
