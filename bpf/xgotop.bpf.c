@@ -14,15 +14,15 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Filled by the loader before load (src/tracer.c). */
+/* Filled by the loader before load (src/live/bpfobj.c). */
 const volatile struct xg_offsets off = {};
 /* 0: any process mapping the probed binary (-b); else only this tgid. */
 const volatile __u32 targ_tgid = 0;
-/* Allocation probes: size classes, kind ranges, events or histogram only (src/allocs.c). */
+/* Allocation probes: size classes, kind ranges, events or histogram only (src/goexe/allocs.c). */
 const volatile struct xg_alloc_conf alloc_conf = {};
 /* stopTheWorldWithSema takes the stwReason in its first register (go1.21+). */
 const volatile __u32 stw_has_reason = 0;
-/* -sample: written by user space while the programs run (src/tracer.c). */
+/* -sample: written by user space while the programs run (src/live/livesrc.c). */
 struct xg_sample sample_conf = {};
 
 struct {
@@ -143,7 +143,7 @@ static __always_inline bool coin(__u32 what)
  * -sample on a state change: whole goroutines first, then the per-event
  * rate of creations, exits or other changes. Before go1.24 a creation sees
  * the goid of the g's previous goroutine: all creations pass, and user
- * space decides once the goid is known (src/decode.c); that previous goid
+ * space decides once the goid is known (src/live/decode.c); that previous goid
  * is also what tells user space whose creation a reused g ends.
  */
 static __always_inline bool state_sampled(__u32 tgid, __u64 goid, __u32 from, __u32 to)
@@ -196,9 +196,10 @@ struct {
  * 2 to 4 us more per allocation hit, measured. Records wake it
  * only when 10 ms have passed since the last wakeup or an eighth of the
  * ring is full; the first record after a quiet spell wakes it at once, and
- * the reader also consumes the ring when its poll times out (src/tracer.c,
- * pump). It consumes the whole ring each time, so the order of records is
- * unchanged; the decoder's reorder window (20 ms) outlasts the 10 ms.
+ * the reader also consumes the ring when its poll times out
+ * (src/live/rings.c, rings__pump). It consumes the whole ring each time,
+ * so the order of records is unchanged; the decoder's reorder window
+ * (20 ms) outlasts the 10 ms.
  */
 static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
 {
@@ -220,7 +221,7 @@ static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
  * handling set up and torn down, the destination checked by hardened
  * usercopy: 100 to 150 ns a call here), so casgstatus reads the g fields it
  * needs in one span and m.p and m.id in another, when the loader found
- * that the offsets fit (src/tracer.c, span_of). 0: one read per field.
+ * that the offsets fit (src/live/bpfobj.c, span_of). 0: one read per field.
  */
 #define XG_GSPAN_MAX 320
 #define XG_MSPAN_MAX 64
@@ -635,7 +636,7 @@ int stw_start(struct pt_regs *ctx)
 }
 
 /*
- * Start-up calibration of the OVH meter (src/meters.c): attached only to
+ * Start-up calibration of the OVH meter (src/core/meters.c): attached only to
  * functions of xgotop-tui itself, to time what a uprobe hit costs.
  */
 SEC("uprobe")

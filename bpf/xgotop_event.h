@@ -66,7 +66,7 @@ enum xg_event_flags {
  * goroutine (g0.m.curg.goid), arg1 = gp.startpc, arg2 = gp.gopc.
  * goid is read from gp when the probe fires; before go1.24 newproc1 sets it
  * only after the dead->runnable transition, so user space takes the goid
- * of a new goroutine from its next record (see src/decode.c).
+ * of a new goroutine from its next record (see src/live/decode.c).
  *
  * XG_EV_ALLOC: goid and g of the goroutine charged (the current g, or
  * m.curg when mallocgc runs on g0; 0 when there is none), from = enum
@@ -100,7 +100,7 @@ _Static_assert(sizeof(struct xg_event) == 72, "struct xg_event is part of the AB
 
 /*
  * Offsets into the target's runtime structures, filled from DWARF or from
- * the per-version table (src/gotables.c) and handed to BPF as rodata.
+ * the per-version table (src/goexe/gotables.c) and handed to BPF as rodata.
  */
 struct xg_offsets {
 	__u32 g_goid;
@@ -171,7 +171,7 @@ _Static_assert(sizeof(struct xg_pc_range) == 24, "struct xg_pc_range is part of 
 #define XG_MAX_PC_RANGES 128 /* a power of two */
 #define XG_ALLOC_DEPTH	 10  /* frames walked above mallocgc */
 
-/* What the mallocgc program needs, filled by the loader (src/allocs.c) as rodata. */
+/* What the mallocgc program needs, filled by the loader (src/goexe/allocs.c) as rodata. */
 struct xg_alloc_conf {
 	/* Link-time address of the mallocgc probe: ip - site, page-aligned, is the load bias. */
 	__u64 site;
@@ -260,7 +260,7 @@ struct xg_sample {
 	/*
 	 * Before go1.24 the creating casgstatus sees the goid of the g's
 	 * previous goroutine: creations pass to user space, which decides
-	 * once the goid is known (src/decode.c).
+	 * once the goid is known (src/live/decode.c).
 	 */
 	__u32 goid_late;
 };

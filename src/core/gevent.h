@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A goroutine event as the rest of the program sees it: decoded from the
- * ring-buffer records (src/decode.c), symbolized, and then applied to the
+ * ring-buffer records (src/live/decode.c), symbolized, and then applied to the
  * state table, written as JSONL and recorded. Strings are interned by the
  * producer and outlive the event.
  */

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The BPF object, in libbpf's four visible steps: open -> configure
+ * (rodata: offsets, target tgid, read spans, allocation probes; ring
+ * size) -> load -> attach. Then what its maps and programs tell.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "allocs.h"
+#include "bpfobj.h"
+#include "diag.h"
+#include "goelf.h"
+#include "gtable.h"
+#include "target.h"
+#include "tracer.h"
+#include "xgotop.skel.h"
+
+/* ---- configure ---------------------------------------------------------- */
+
+/*
+ * The smallest span holding every field (offset OFFS[i], SIZES[i] bytes),
+ * if it is at most MAX bytes: casgstatus then reads it in one call
+ * (bpf/xgotop.bpf.c, g_span_base). Else *LEN = 0: a read per field.
+ */
+static void span_of(const uint32_t *offs, const uint32_t *sizes, int n, uint32_t max,
+		    volatile uint32_t *base, volatile uint32_t *len)
+{
+	uint32_t lo = UINT32_MAX, hi = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (offs[i] < lo)
+			lo = offs[i];
+		if (offs[i] + sizes[i] > hi)
+			hi = offs[i] + sizes[i];
+	}
+	*base = lo;
+	*len = n > 0 && hi - lo <= max ? hi - lo : 0;
+}
+
+static void configure_spans(struct bpfobj *b, const struct target *tg)
+{
+	const struct xg_offsets *o = &tg->tables.off;
+	/* keep in sync with casgstatus in bpf/xgotop.bpf.c (XG_GSPAN_MAX, XG_MSPAN_MAX) */
+	uint32_t g_offs[] = {o->g_goid, o->g_m,	      o->g_waitreason,
+			     o->g_gopc, o->g_startpc, o->g_parent_goid};
+	uint32_t g_sizes[] = {8, 8, 1, 8, 8, 8};
+	uint32_t m_offs[] = {o->m_p, o->m_id}, m_sizes[] = {8, 8};
+
+	span_of(g_offs, g_sizes, o->g_parent_goid ? 6 : 5, 320, &b->skel->rodata->g_span_base,
+		&b->skel->rodata->g_span_len);
+	span_of(m_offs, m_sizes, 2, 64, &b->skel->rodata->m_span_base,
+		&b->skel->rodata->m_span_len);
+	if (diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: casgstatus reads g+%u..+%u, m+%u..+%u (0 bytes: per field)\n",
+			b->skel->rodata->g_span_base,
+			b->skel->rodata->g_span_base + b->skel->rodata->g_span_len,
+			b->skel->rodata->m_span_base,
+			b->skel->rodata->m_span_base + b->skel->rodata->m_span_len);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Each uprobe costs about 0.2 s to register and to remove on our kernels:
+ * of the 66 size-specialised allocators keep those the code calls
+ * directly; the others are only reached from mallocgc, whose probe counts.
+ */
+static void drop_uncalled(struct target *tg)
+{
+	uint64_t entries[PROBES_MAX];
+	bool called[PROBES_MAX];
+	size_t n = 0, k;
+	int i;
+
+	for (i = 0; i < tg->n_sites; i++)
+		if (tg->sites[i].found && !strcmp(tg->sites[i].spec->prog, "mallocgc_sc"))
+			entries[n++] = tg->sites[i].func;
+	if (!n)
+		return;
+	qsort(entries, n, sizeof(entries[0]), cmp_entry);
+	if (allocs__direct_calls(tg->ge, entries, n, called))
+		return;
+	for (i = 0; i < tg->n_sites; i++) {
+		struct probe_site *s = &tg->sites[i];
+
+		if (!s->found || strcmp(s->spec->prog, "mallocgc_sc"))
+			continue;
+		for (k = 0; k < n && entries[k] != s->func; k++)
+			;
+		if (k < n && !called[k])
+			s->found = false;
+	}
+}
+
+/*
+ * Configure the allocation and GC programs (rodata, before load). Without
+ * a usable mallocgc site the allocation probes are dropped, with a word.
+ */
+static void configure_events(struct bpfobj *b, struct target *tg, const struct live_opts *opts)
+{
+	const char *ver = goelf__go_version(tg->ge), *first;
+	struct xg_alloc_conf *conf = (struct xg_alloc_conf *)&b->skel->rodata->alloc_conf;
+	struct insn_kernel k;
+	uint64_t start, end;
+	bool old_kernel;
+	int i, n_sc = 0;
+
+	if (go_version_parse(ver, &b->go_major, &b->go_minor))
+		b->go_major = b->go_minor = 0;
+	b->skel->rodata->stw_has_reason = go_tables__stw_has_reason(b->go_major, b->go_minor);
+	for (i = 0; i < tg->n_sites; i++) {
+		struct probe_site *s = &tg->sites[i];
+
+		if (!s->found || strcmp(s->spec->prog, "mallocgc"))
+			continue;
+		if (allocs__conf(tg->ge, s->vaddr, opts->alloc != XG_ALLOC_HIST_ONLY, conf) ||
+		    goelf__func_range(tg->ge, "runtime.mallocgc", &start, &end)) {
+			fprintf(stderr,
+				"xgotop-tui: warning: no allocation probes: %s has no known size "
+				"classes or function table\n",
+				ver);
+			s->found = false;
+			continue;
+		}
+		conf->mallocgc_start = start;
+		conf->mallocgc_end = end;
+		b->alloc_probes = true;
+		b->types = alloc_types__new(tg->ge);
+	}
+	if (b->alloc_probes)
+		drop_uncalled(tg);
+	k = probes__running_kernel();
+	/* bpf_get_attach_cookie for uprobes: Linux 5.15. */
+	old_kernel = k.major && (k.major < 5 || (k.major == 5 && k.minor < 15));
+	/* makemap and the size-specialised functions only feed mallocgc's histogram and records. */
+	for (i = 0; i < tg->n_sites; i++) {
+		struct probe_site *s = &tg->sites[i];
+		bool sc = !strcmp(s->spec->prog, "mallocgc_sc");
+
+		if ((!b->alloc_probes && (sc || !strcmp(s->spec->prog, "makemap"))) ||
+		    (sc && old_kernel))
+			s->found = false;
+		n_sc += sc && s->found;
+	}
+	/* bpf_get_attach_cookie needs Linux 5.15: load that program only where it is needed. */
+	bpf_program__set_autoload(b->skel->progs.mallocgc_sc, n_sc > 0);
+	if (b->alloc_probes && !n_sc && allocs__bypass(tg->ge, &first))
+		fprintf(stderr,
+			"xgotop-tui: warning: %s was built with "
+			"GOEXPERIMENT=sizespecializedmalloc: new(T) calls %s and its siblings "
+			"directly, and those allocations are not seen\n",
+			tg->display, first);
+}
+
+/* Probes whose function this release lacks: named in the attach line, the others go on. */
+static void note_missing(const struct target *tg, char *attached, size_t len)
+{
+	bool first = true;
+	uint64_t addr;
+	int i;
+
+	for (i = 0; i < tg->n_sites; i++) {
+		const struct probe_site *s = &tg->sites[i];
+
+		if (s->found || s->spec->required || !goelf__func_addr(tg->ge, s->spec->sym, &addr))
+			continue;
+		strncat(attached, first ? " (missing: " : ", ", len - strlen(attached) - 1);
+		strncat(attached, s->spec->sym, len - strlen(attached) - 1);
+		first = false;
+	}
+	if (!first)
+		strncat(attached, ")", len - strlen(attached) - 1);
+}
+
+/* ---- open, load, attach -------------------------------------------------- */
+
+int bpfobj__open(struct bpfobj *b)
+{
+	b->skel = xgotop_bpf__open();
+	if (!b->skel) {
+		diag__fail("cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opts *opts)
+{
+	int err;
+
+	b->skel->rodata->off = tg->tables.off;
+	b->skel->rodata->targ_tgid = (uint32_t)tg->pid;
+	configure_spans(b, tg);
+	configure_events(b, tg, opts);
+	/*
+	 * -rw N: N rings made after load (src/live/rings.c), events unused.
+	 * Since Linux 5.10 (commit 134fede4eecf) an inner ring may differ in
+	 * size from the map's template, which stays one page.
+	 */
+	b->skel->rodata->n_rings = opts->readers > 1 ? opts->readers : 0;
+	err = bpf_map__set_max_entries(b->skel->maps.events,
+				       opts->readers > 1 ? 4096 : opts->ringbuf_mb << 20);
+	if (err) {
+		diag__fail("cannot size the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int bpfobj__load(struct bpfobj *b)
+{
+	int err = xgotop_bpf__load(b->skel);
+
+	if (err) {
+		diag__fail("cannot load the BPF programs: %s%s", strerror(-err),
+			   diag__verbose() ? "" : " (rerun with -v for the verifier log)");
+		return err;
+	}
+	/* LAT: the kernel counts BPF run time only while someone holds this fd. */
+	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	return 0;
+}
+
+int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, size_t attached_len)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts);
+	int i, err;
+
+	attached[0] = '\0';
+	for (i = 0; i < tg->n_sites; i++) {
+		const struct probe_site *s = &tg->sites[i];
+		struct bpf_program *prog;
+		char name[160];
+
+		if (!s->found)
+			continue;
+		/* One program at many sites: the cookie tells it where it is (mallocgc_sc). */
+		uopts.bpf_cookie = s->spec->where == PROBE_IN_PREFIX ? s->vaddr : 0;
+		prog = bpf_object__find_program_by_name(b->skel->obj, s->spec->prog);
+		if (!prog) {
+			diag__fail("BPF program %s is missing from the object", s->spec->prog);
+			return -ENOENT;
+		}
+		b->links[i] = bpf_program__attach_uprobe_opts(prog, tg->pid ? tg->pid : -1,
+							      tg->path, s->file_off, &uopts);
+		if (!b->links[i]) {
+			err = -errno;
+			if (err == -ESRCH)
+				diag__fail("cannot attach to pid %d: the process exited",
+					   (int)tg->pid);
+			else
+				diag__fail("cannot attach a uprobe to %s in %s: %s", s->spec->sym,
+					   tg->display, strerror(-err));
+			return err;
+		}
+		probes__site_name(s, name, sizeof(name));
+		if (diag__verbose())
+			fprintf(stderr,
+				"xgotop-tui: probe %s at %s (0x%llx, file offset 0x%llx): %s: %s\n",
+				s->spec->sym, name, (unsigned long long)s->vaddr,
+				(unsigned long long)s->file_off, s->insn, s->why);
+		/* A prefix probe is one name in the line: runtime.mallocgcTinySize*. */
+		if (s->spec->where == PROBE_IN_PREFIX) {
+			if (i > 0 && tg->sites[i - 1].spec == s->spec)
+				continue;
+			snprintf(name, sizeof(name), "%s*", s->spec->sym);
+		}
+		if (attached[0])
+			strncat(attached, ",", attached_len - strlen(attached) - 1);
+		strncat(attached, name, attached_len - strlen(attached) - 1);
+	}
+	note_missing(tg, attached, attached_len);
+	return 0;
+}
+
+void bpfobj__detach(struct bpfobj *b)
+{
+	int i;
+
+	for (i = 0; i < PROBES_MAX; i++) {
+		bpf_link__destroy(b->links[i]);
+		b->links[i] = NULL;
+	}
+}
+
+void bpfobj__free(struct bpfobj *b)
+{
+	if (b->stats_fd >= 0)
+		close(b->stats_fd);
+	b->stats_fd = -1;
+	bpfobj__detach(b);
+	xgotop_bpf__destroy(b->skel);
+	b->skel = NULL;
+	alloc_types__free(b->types);
+	b->types = NULL;
+}
+
+void bpfobj__set_sample(struct bpfobj *b, const struct xg_sample *conf)
+{
+	volatile struct xg_sample *live = &b->skel->bss->sample_conf;
+	int i;
+
+	/* Off first, thresholds, then on: a hit never sees half a change as active. */
+	live->on = 0;
+	__sync_synchronize();
+	for (i = 0; i < XG_SMP_N; i++)
+		live->thresh[i] = conf->thresh[i];
+	live->goid_late = conf->goid_late;
+	__sync_synchronize();
+	live->on = conf->on;
+}
+
+int bpfobj__events_fd(const struct bpfobj *b)
+{
+	return bpf_map__fd(b->skel->maps.events);
+}
+
+int bpfobj__rings_fd(const struct bpfobj *b)
+{
+	return bpf_map__fd(b->skel->maps.rings);
+}
+
+int bpfobj__prog_fd(const struct bpfobj *b, const char *name)
+{
+	return bpf_program__fd(bpf_object__find_program_by_name(b->skel->obj, name));
+}
+
+int bpfobj__calib_fd(const struct bpfobj *b)
+{
+	return bpf_program__fd(b->skel->progs.xg_calib);
+}
+
+/* ---- what the maps and programs tell ---------------------------------------- */
+
+/* A per-CPU array's slot KEY, summed over every possible CPU; 0 when unreadable. */
+static uint64_t percpu_sum(const struct bpfobj *b, const struct bpf_map *map, uint32_t key)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t total = 0, *vals;
+	int i;
+
+	if (ncpu <= 0 || !b->skel)
+		return 0;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (!bpf_map__lookup_elem(map, &key, sizeof(key), vals, sizeof(*vals) * ncpu, 0))
+		for (i = 0; i < ncpu; i++)
+			total += vals[i];
+	free(vals);
+	return total;
+}
+
+uint64_t bpfobj__drops(const struct bpfobj *b)
+{
+	return b->skel ? percpu_sum(b, b->skel->maps.drops, 0) : 0;
+}
+
+static uint64_t sum_hits(const struct bpfobj *b, enum xg_hit which)
+{
+	return b->skel ? percpu_sum(b, b->skel->maps.hits, which) : 0;
+}
+
+/* Allocation probes cost one hit per allocation: say how many the target paid. */
+void bpfobj__report_hits(const struct bpfobj *b)
+{
+	if (!b->alloc_probes)
+		return;
+	fprintf(stderr,
+		"xgotop-tui: probe hits: casgstatus %llu, mallocgc %llu, makemap %llu, gc %llu\n",
+		(unsigned long long)sum_hits(b, XG_HIT_CASGSTATUS),
+		(unsigned long long)sum_hits(b, XG_HIT_MALLOCGC),
+		(unsigned long long)sum_hits(b, XG_HIT_MAKEMAP),
+		(unsigned long long)sum_hits(b, XG_HIT_GC));
+}
+
+void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt)
+{
+	struct bpf_program *prog;
+
+	*run_ns = *run_cnt = 0;
+	if (!b->skel || b->stats_fd < 0)
+		return;
+	bpf_object__for_each_program(prog, b->skel->obj)
+	{
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			*run_ns += info.run_time_ns;
+			*run_cnt += info.run_cnt;
+		}
+	}
+}
+
+/*
+ * The size-class histogram is counted in a BPF map: read it and turn the
+ * buckets that changed into GEV_ALLOC_HIST events (cumulative totals).
+ */
+int bpfobj__poll_hist(struct bpfobj *b, const struct gtable *gt, uint64_t now, decoder_emit_fn emit,
+		      void *ctx)
+{
+	struct xg_hist_key key, next, *prev = NULL;
+	int fd, err = 0;
+
+	if (!b->alloc_probes || !b->skel)
+		return 0;
+	b->hist_ts = now;
+	fd = bpf_map__fd(b->skel->maps.alloc_hist);
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
+		struct gtable_alloc_hist h;
+		struct xg_hist_val v;
+		struct gev ev;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v) || key.bucket >= XG_ALLOC_BUCKETS)
+			continue;
+		if (!gtable__alloc_hist(gt, key.pid, &h) && h.count[key.bucket] == v.count)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = GEV_ALLOC_HIST;
+		ev.ts = now;
+		ev.pid = key.pid;
+		ev.reason = GEV_NO_REASON;
+		ev.hist.bucket = (uint8_t)key.bucket;
+		ev.hist.class_size = allocs__bucket_size(
+			key.bucket, (const uint16_t *)b->skel->rodata->alloc_conf.class_size);
+		ev.hist.count = v.count;
+		ev.hist.bytes = v.bytes;
+		err = emit(&ev, ctx);
+	}
+	return err;
+}

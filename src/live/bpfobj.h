@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The BPF object (bpf/xgotop.bpf.c), in libbpf's four steps: open ->
+ * configure (rodata: offsets, target tgid, read spans, allocation probes;
+ * ring size) -> load -> attach. Then what is read back from its maps and
+ * programs: drops, probe hits, run time, the allocation histogram. Only
+ * this file pair knows the skeleton.
+ */
+#ifndef XGOTOP_BPFOBJ_H
+#define XGOTOP_BPFOBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "probes.h"
+
+struct alloc_types;
+struct bpf_link;
+struct gtable;
+struct live_opts;
+struct target;
+struct xg_sample;
+struct xgotop_bpf;
+
+struct bpfobj {
+	struct xgotop_bpf *skel;
+	struct bpf_link *links[PROBES_MAX]; /* one per site of the target's */
+	int stats_fd;			    /* BPF_ENABLE_STATS while attached, else -1 */
+	/* Allocation and GC probes (src/goexe/allocs.c, docs/EVENTS.md). */
+	bool alloc_probes;	   /* mallocgc is attached: poll its histogram */
+	struct alloc_types *types; /* type names of allocation events */
+	int go_major, go_minor;	   /* names of stop-the-world reasons */
+	uint64_t hist_ts;	   /* last histogram poll */
+};
+
+#define BPFOBJ_INIT            \
+	{                      \
+		.stats_fd = -1 \
+	}
+
+/* Each step: 0 or -errno, reported on stderr. */
+int bpfobj__open(struct bpfobj *b);
+/* Drops the target's sites this kernel, release or binary cannot serve (found = false). */
+int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opts *opts);
+int bpfobj__load(struct bpfobj *b);
+/* Every site found; ATTACHED: the probe list of the attach line. */
+int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, size_t len);
+void bpfobj__detach(struct bpfobj *b);
+void bpfobj__free(struct bpfobj *b);
+
+/* -sample into the programs' .bss: before load, or while they run. */
+void bpfobj__set_sample(struct bpfobj *b, const struct xg_sample *conf);
+
+/* The ring of one reader (-rw 1), and the map of the rings of -rw N. */
+int bpfobj__events_fd(const struct bpfobj *b);
+int bpfobj__rings_fd(const struct bpfobj *b);
+/* The program NAME, and the one that times a probe hit (src/core/meters.c); -1: none. */
+int bpfobj__prog_fd(const struct bpfobj *b, const char *name);
+int bpfobj__calib_fd(const struct bpfobj *b);
+
+/* Records lost to a full ring, summed over CPUs; 0 before load. */
+uint64_t bpfobj__drops(const struct bpfobj *b);
+/* With allocation probes: a line of probe hits on stderr. */
+void bpfobj__report_hits(const struct bpfobj *b);
+/* BPF run time and run count summed over our programs (kernel BPF stats). */
+void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt);
+/*
+ * With allocation probes: the histogram buckets that changed since GT
+ * last saw them, as GEV_ALLOC_HIST events through EMIT.
+ */
+int bpfobj__poll_hist(struct bpfobj *b, const struct gtable *gt, uint64_t now, decoder_emit_fn emit,
+		      void *ctx);
+
+#endif /* XGOTOP_BPFOBJ_H */

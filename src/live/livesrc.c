@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The live session as its readers see it (struct xg_source, the same API
+ * as a replay): pump() reads the rings or the goroutine table (--poll),
+ * takes the meter sample once a second, and ends the session when the
+ * target exits, the time is up or a signal came; -sample may change while
+ * the programs run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "gpoll.h"
+#include "gtable.h"
+#include "meters.h"
+#include "record.h"
+#include "session.h"
+#include "tracer.h"
+
+volatile sig_atomic_t live_stop_signal;
+
+/* ---- -sample ------------------------------------------------------------------ */
+
+static bool goid_kept(uint32_t pid, uint64_t goid, void *ctx)
+{
+	return xg_goid_sampled(*(const uint64_t *)ctx, pid, goid);
+}
+
+/*
+ * -sample into the BPF programs' .bss (memory-mapped: no syscall, taken by
+ * the next hit) and the decoder. Goroutines that a lower goroutine rate
+ * leaves out get no more events: they leave the table now rather than
+ * stay frozen in their last state.
+ */
+void livesrc__apply_sample(struct tracer *t, const struct sample_spec *spec)
+{
+	struct xg_sample conf;
+	uint64_t keep;
+
+	sample__to_bpf(spec, !t->tg.tables.goid_before_create, &conf);
+	t->smp_conf = conf;
+	bpfobj__set_sample(&t->bpf, &conf);
+	rings__set_sampling(t, &conf);
+	keep = conf.thresh[XG_SMP_GOROUTINE];
+	if (spec->rate[XG_SMP_GOROUTINE] < t->smp.rate[XG_SMP_GOROUTINE])
+		gtable__forget(t->sink.gt, goid_kept, &keep);
+	t->smp = *spec;
+}
+
+/* The -sample fields of the meters: what readers scale counts by. */
+static void meters_sample(const struct sample_spec *s, struct xg_meters *out)
+{
+	out->goroutine_rate = s->rate[XG_SMP_GOROUTINE];
+	sample__format(s, out->sample, sizeof(out->sample));
+}
+
+static int source_set_sample(void *ctx, const char *spec, char *err, unsigned long err_len)
+{
+	struct tracer *t = ctx;
+	struct sample_spec s;
+
+	if (t->poll) {
+		snprintf(err, err_len, "--poll has no probes to sample");
+		return -ENOTSUP;
+	}
+	if (sample__parse(spec, &s, err, err_len))
+		return -EINVAL;
+	livesrc__apply_sample(t, &s);
+	/* The UI's next read says so, not only the next second's sample. */
+	meters_sample(&s, &t->m.last);
+	return 0;
+}
+
+/* ---- meters ------------------------------------------------------------------- */
+
+/*
+ * One meter sample over the interval since the previous one. Taken by the
+ * pump once a second, so the UI, the recorder and anyone else read the same
+ * sample without resetting each other's baselines.
+ */
+void livesrc__sample_meters(struct tracer *t)
+{
+	struct live_meters *lm = &t->m;
+	struct xg_meters *out = &lm->last;
+	uint64_t now = xg_mono_ns(), drops = bpfobj__drops(&t->bpf), run_ns, run_cnt;
+	double dt = lm->m_ts ? (now - lm->m_ts) / 1e9 : 0;
+	uint64_t records = lm->n_records - lm->m_records;
+	uint64_t queued = rings__queued(t);
+
+	memset(out, 0, sizeof(*out));
+	out->ts = now;
+	out->rps = dt > 0 ? records / dt : 0;
+	out->pps = dt > 0 ? (lm->n_events - lm->m_events) / dt : 0;
+	out->ewp = queued;
+	out->prc_ns = records ? (double)(lm->proc_ns - lm->m_proc_ns) / records : 0;
+	out->drops = drops;
+	out->drops_per_s = dt > 0 ? (drops - lm->m_drops) / dt : 0;
+	bpfobj__run_totals(&t->bpf, &run_ns, &run_cnt);
+	out->lat_ns = t->bpf.stats_fd >= 0 && run_cnt > lm->m_run_cnt
+			      ? (double)(run_ns - lm->m_run_ns) / (run_cnt - lm->m_run_cnt)
+			      : -1;
+	out->ovh_pct = -1;
+	meters_sample(&t->smp, out);
+	if (lm->mt) {
+		struct meters_counts c = {.ts = now,
+					  .records = lm->n_records,
+					  .events = lm->n_events,
+					  .proc_ns = lm->proc_ns,
+					  .drops = drops,
+					  .ewp = queued,
+					  .stats = t->bpf.stats_fd >= 0};
+
+		memcpy(c.sample, out->sample, sizeof(c.sample));
+		double lat;
+
+		out->ovh_pct = meters__sample(lm->mt, &c, &lat);
+		/* Over the attached probes only, not the calibration program. */
+		if (t->bpf.skel)
+			out->lat_ns = lat;
+	}
+	lm->m_run_ns = run_ns;
+	lm->m_run_cnt = run_cnt;
+	lm->m_ts = now;
+	lm->m_records = lm->n_records;
+	lm->m_events = lm->n_events;
+	lm->m_proc_ns = lm->proc_ns;
+	lm->m_drops = drops;
+	if (t->sink.rec)
+		sink__record_error(t, record__meters(t->sink.rec, out));
+}
+
+static void source_meters(void *ctx, struct xg_meters *out)
+{
+	*out = ((struct tracer *)ctx)->m.last;
+}
+
+/* After attaching: calibrate the cost of a hit, register the probes (src/core/meters.c). */
+int livesrc__open_meters(struct tracer *t)
+{
+	struct meters_opts o = {.line_out = stderr, .no_probes = !t->bpf.skel};
+	struct meters_calib *c = &o.calib;
+	char name[160];
+	int i, err;
+
+	if (!t->opts->ui && !t->opts->silent)
+		o.line_s = t->opts->delay > 0 ? t->opts->delay : 1;
+	c->emulated_ns = c->stepped_ns = -1;
+	if (t->bpf.skel) {
+		err = meters__calibrate(bpfobj__calib_fd(&t->bpf), 4000, 5, c);
+		if (err)
+			diag__fail("cannot time a probe hit: %s (OVH unknown)", strerror(-err));
+		else if (diag__verbose())
+			fprintf(stderr,
+				"xgotop-tui: a probe hit costs %.0f ns emulated, %.0f ns "
+				"single-stepped, with a %.0f ns program\n",
+				c->emulated_ns, c->stepped_ns, c->prog_ns);
+	}
+	t->m.mt = meters__new(&o);
+	if (!t->m.mt) {
+		diag__fail("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; t->bpf.skel && i < t->tg.n_sites; i++) {
+		const struct probe_site *s = &t->tg.sites[i];
+
+		if (!t->bpf.links[i])
+			continue;
+		err = meters__add_probe(
+			t->m.mt, s->spec->prog, bpfobj__prog_fd(&t->bpf, s->spec->prog),
+			probes__site_name(s, name, sizeof(name)), s->mode == INSN_UPROBE_STEPPED);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- pump --------------------------------------------------------------------- */
+
+/* --poll: read the goroutine table when due, else wait for it or for the target's exit. */
+static int pump_poll(struct tracer *t, int timeout_ms)
+{
+	uint64_t start = xg_mono_ns();
+	int next_ms = 0, err;
+
+	sink__bias_from_poll(t, t->poll);
+	err = poll_src__pump(t->poll, start, &next_ms, sink__emit, t);
+	t->m.proc_ns += xg_mono_ns() - start;
+	if (err == -ESRCH)
+		return 1; /* gone: target__gone() says so too */
+	if (err) {
+		diag__fail("cannot read the goroutine table of pid %d: %s", (int)t->tg.pid,
+			   strerror(-err));
+		return err;
+	}
+	if (next_ms < timeout_ms)
+		timeout_ms = next_ms;
+	/* Sleeps until the next read is due, or wakes when the target exits. */
+	if (t->tg.pidfd >= 0)
+		target__gone(&t->tg, timeout_ms);
+	else
+		usleep((useconds_t)timeout_ms * 1000);
+	return 0;
+}
+
+/* Detach, then read everything the target did: it is all in the ring by now. */
+int livesrc__end(struct tracer *t)
+{
+	if (t->ended)
+		return 0;
+	t->ended = true;
+	bpfobj__detach(&t->bpf);
+	if (t->poll)
+		return 0;
+	return rings__finish(t);
+}
+
+int livesrc__pump(void *ctx, int timeout_ms)
+{
+	struct tracer *t = ctx;
+	int err;
+
+	if (t->ended)
+		return 1;
+	if (t->poll) {
+		err = pump_poll(t, timeout_ms);
+		if (err < 0)
+			return err;
+	} else {
+		err = rings__pump(t, timeout_ms);
+		if (err)
+			return err;
+	}
+	if (xg_mono_ns() - t->m.m_ts >= METER_INTERVAL_NS) {
+		livesrc__sample_meters(t); /* records the sample too */
+		/* Exited goroutines leave the table after a while: memory follows churn. */
+		gtable__expire(t->sink.gt, xg_mono_ns());
+	}
+	/* Each pump: write the frame when it is due (a second after its first record). */
+	if (t->sink.rec)
+		sink__record_error(t, record__tick(t->sink.rec, xg_mono_ns()));
+	if (live_stop_signal && t->tg.launched && !t->forwarded) {
+		/* Trace a launched child to its end: it decides what the signal means. */
+		kill(t->tg.pid, live_stop_signal);
+		t->forwarded = true;
+	}
+	if (target__gone(&t->tg, 0) || (t->deadline && xg_mono_ns() >= t->deadline) ||
+	    (live_stop_signal && !t->tg.launched)) {
+		err = livesrc__end(t);
+		return err ? err : 1;
+	}
+	return 0;
+}
+
+/* ---- the source --------------------------------------------------------------- */
+
+static const struct gtable *source_table(void *ctx)
+{
+	return ((struct tracer *)ctx)->sink.gt;
+}
+
+static void source_info(void *ctx, struct xg_target_info *out)
+{
+	struct tracer *t = ctx;
+	const struct target *tg = &t->tg;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = (uint32_t)tg->pid;
+	snprintf(out->path, sizeof(out->path), "%s", tg->display);
+	snprintf(out->go_version, sizeof(out->go_version), "%s", goelf__go_version(tg->ge));
+	snprintf(out->arch, sizeof(out->arch), "%s", goelf__arch_name(tg->ge));
+	/* Polling sees no transition between two reads: the mode says so. */
+	if (t->poll) {
+		char hz[16];
+
+		snprintf(hz, sizeof(hz), "%.3g", t->opts->poll_hz);
+		snprintf(out->mode, sizeof(out->mode), "POLL %.6sHz", hz);
+	} else
+		snprintf(out->mode, sizeof(out->mode), "LIVE");
+	snprintf(out->probes, sizeof(out->probes), "%s", t->attached);
+	snprintf(out->child_output, sizeof(out->child_output), "%s", tg->child_log_path);
+	out->recording = t->opts->record && t->sink.rec && !t->sink.rec_err;
+}
+
+static uint64_t source_now(void *ctx)
+{
+	(void)ctx;
+	return xg_mono_ns();
+}
+
+static int source_save_recent(void *ctx, char *path, unsigned long path_len)
+{
+	return record__save_recent(((struct tracer *)ctx)->sink.rec, path, path_len);
+}
+
+const struct xg_source_ops live_ops = {
+	.pump = livesrc__pump,
+	.table = source_table,
+	.info = source_info,
+	.meters = source_meters,
+	.now = source_now,
+	.set_sample = source_set_sample,
+};
+
+/* With the flight recorder on. */
+const struct xg_source_ops live_ops_recent = {
+	.pump = livesrc__pump,
+	.table = source_table,
+	.info = source_info,
+	.meters = source_meters,
+	.now = source_now,
+	.save_recent = source_save_recent,
+	.set_sample = source_set_sample,
+};

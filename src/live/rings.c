@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Reading the ring buffers of a live session: one ring and one decoder in
+ * pump(), or -rw N rings with a reader thread each and -pw N processor
+ * threads (src/live/workers.c), whose events the sink takes in pump().
+ * Either way the events leave in timestamp order, after the reorder window.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "clock.h"
+#include "diag.h"
+#include "session.h"
+#include "snapshot.h"
+#include "tracer.h"
+
+/* ---- what both paths share ------------------------------------------------- */
+
+int rings__each_decoder(struct tracer *t, int (*fn)(struct decoder *d, void *ctx), void *ctx)
+{
+	return t->rings.wk ? workers__each_decoder(t->rings.wk, fn, ctx) : fn(t->rings.dec, ctx);
+}
+
+static int each_decoder(void *ctx, int (*fn)(struct decoder *d, void *arg), void *arg)
+{
+	return rings__each_decoder(ctx, fn, arg);
+}
+
+void rings__snapshot_ops(struct tracer *t, struct snapshot_ops *ops)
+{
+	ops->each_decoder = each_decoder;
+	ops->n_decoders = t->rings.wk ? t->opts->processors : 1;
+	ops->emit = sink__emit;
+	ops->ctx = t;
+}
+
+static int settle_snapshot(struct tracer *t, uint64_t released)
+{
+	struct snapshot_ops ops;
+
+	rings__snapshot_ops(t, &ops);
+	return snapshot__settle(t->snap, released, &ops);
+}
+
+static int poll_hist(struct tracer *t, uint64_t now)
+{
+	return bpfobj__poll_hist(&t->bpf, t->sink.gt, now, sink__emit, t);
+}
+
+static int set_sampling(struct decoder *d, void *ctx)
+{
+	decoder__set_sampling(d, ctx);
+	return 0;
+}
+
+void rings__set_sampling(struct tracer *t, const struct xg_sample *conf)
+{
+	rings__each_decoder(t, set_sampling, (void *)conf);
+}
+
+static int read_goid(uint32_t pid, uint64_t g, uint64_t *goid, void *ctx)
+{
+	struct tracer *t = ctx;
+	struct iovec local = {goid, sizeof(*goid)};
+	struct iovec remote = {(void *)(uintptr_t)(g + t->tg.tables.off.g_goid), sizeof(*goid)};
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == sizeof(*goid) ? 0 : -errno;
+}
+
+uint64_t rings__queued(struct tracer *t)
+{
+	struct decoder_stats st;
+
+	decoder__stats(t->rings.dec, &st);
+	if (t->rings.wk) {
+		struct workers_stats ws;
+
+		workers__stats(t->rings.wk, &ws);
+		st.queued = ws.queued;
+	}
+	return st.queued;
+}
+
+/* ---- workers (src/live/workers.c) ------------------------------------------ */
+
+static int on_worker_record(void *ctx, void *data, size_t size)
+{
+	struct ring_reader *r = ctx;
+
+	if (size < sizeof(struct xg_event))
+		return 0;
+	return workers__put(r->w, r->idx, data);
+}
+
+/* Reader thread: its ring, as pump() reads the one ring without workers. */
+static int worker_read(void *ctx, struct workers *w, unsigned int reader, int timeout_ms)
+{
+	struct ring_reader *r = &((struct tracer *)ctx)->rings.readers[reader];
+	int n;
+
+	r->w = w;
+	n = ring_buffer__poll(r->rb, timeout_ms);
+	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
+	if (n == 0)
+		n = ring_buffer__consume(r->rb);
+	return n == -EINTR ? 0 : n;
+}
+
+/* Processor thread: learn the load bias of a process from its first record. */
+static void worker_record(void *ctx, unsigned int proc, const struct xg_event *rec)
+{
+	struct tracer *t = ctx;
+	struct proc_state *ps = &t->rings.pstate[proc];
+
+	if (rec->pid == ps->known_pid)
+		return;
+	pthread_mutex_lock(&t->sink.bias_mu);
+	sink__learn_bias(t, rec);
+	pthread_mutex_unlock(&t->sink.bias_mu);
+	ps->known_pid = rec->pid;
+}
+
+static int worker_prepare(void *ctx, unsigned int proc, struct gev *ev)
+{
+	struct tracer *t = ctx;
+
+	sink__symbolize(t, t->rings.pstate[proc].symcache, ev);
+	return 0;
+}
+
+static const struct workers_ops worker_ops;
+
+/* After load: the rings of -rw N, a reader each, and the threads. */
+static int workers_start(struct tracer *t)
+{
+	const struct live_opts *opts = t->opts;
+	unsigned int nr = opts->readers ? opts->readers : 1, i;
+	int outer = bpfobj__rings_fd(&t->bpf), err;
+	struct workers_opts o = {.readers = nr,
+				 .processors = opts->processors ? opts->processors : 1,
+				 .batch_size = opts->batch_size,
+				 .flush_ns = opts->flush_ns,
+				 .window_ns = REORDER_WINDOW_NS,
+				 .dec = {.goid_before_create = t->tg.tables.goid_before_create},
+				 .ops = &worker_ops,
+				 .ctx = t};
+
+	for (i = 0; i < nr; i++) {
+		struct ring_reader *r = &t->rings.readers[i];
+
+		r->idx = i;
+		r->fd = -1;
+		if (nr > 1) {
+			r->fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xg_ring", 0, 0,
+					       opts->ringbuf_mb << 20, NULL);
+			if (r->fd < 0 || bpf_map_update_elem(outer, &i, &r->fd, BPF_ANY)) {
+				err = -errno;
+				diag__fail(
+					"cannot create ring buffer %u of %u: %s (-rw N needs Linux "
+					"5.10+)",
+					i + 1, nr, strerror(-err));
+				return err;
+			}
+		}
+		r->rb = ring_buffer__new(r->fd >= 0 ? r->fd : bpfobj__events_fd(&t->bpf),
+					 on_worker_record, r, NULL);
+		if (!r->rb) {
+			err = -errno;
+			diag__fail("cannot read the ring buffer: %s", strerror(-err));
+			return err;
+		}
+	}
+	for (i = 0; i < o.processors; i++) {
+		t->rings.pstate[i].symcache =
+			calloc(SYMCACHE_SIZE, sizeof(*t->rings.pstate[i].symcache));
+		if (!t->rings.pstate[i].symcache) {
+			diag__fail("out of memory");
+			return -ENOMEM;
+		}
+	}
+	t->rings.wk = workers__new(&o);
+	if (!t->rings.wk) {
+		err = -errno;
+		diag__fail("cannot start the reader and processor threads: %s", strerror(-err));
+		return err;
+	}
+	/* -sample, as livesrc__apply_sample gave it to the BPF programs before load. */
+	return workers__each_decoder(t->rings.wk, set_sampling, &t->smp_conf);
+}
+
+static void workers_free(struct tracer *t)
+{
+	unsigned int i;
+
+	workers__free(t->rings.wk);
+	for (i = 0; i < WORKERS_MAX; i++) {
+		ring_buffer__free(t->rings.readers[i].rb);
+		if (t->rings.readers[i].fd > 0)
+			close(t->rings.readers[i].fd);
+		free(t->rings.pstate[i].symcache);
+	}
+}
+
+/* The sink's turn in pump(): every event the processors have ready, in order. */
+static int pump_workers(struct tracer *t, int timeout_ms)
+{
+	struct workers_stats st;
+	struct timespec c0, c1;
+	int err;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	/* 1 only after workers__stop(): everything was emitted. */
+	err = workers__drain(t->rings.wk, timeout_ms, sink__put, t);
+	/* Records up to the attach are through the pipeline well before this. */
+	if (!err)
+		err = settle_snapshot(t, xg_mono_ns() - REORDER_WINDOW_NS - t->opts->flush_ns -
+						 1000000000ull);
+	if (!err && xg_mono_ns() - t->bpf.hist_ts >= 1000000000ull)
+		err = poll_hist(t, xg_mono_ns());
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	t->m.sink_ns += (uint64_t)(c1.tv_sec - c0.tv_sec) * 1000000000ull + c1.tv_nsec - c0.tv_nsec;
+	workers__stats(t->rings.wk, &st);
+	t->m.n_records = st.records;
+	t->m.proc_ns = t->m.sink_ns + st.proc_ns;
+	if (err == -ECANCELED)
+		return err;
+	if (err < 0)
+		diag__fail("cannot read the ring buffers: %s", strerror(-err));
+	return err;
+}
+
+static const struct workers_ops worker_ops = {
+	.read = worker_read,
+	.record = worker_record,
+	.prepare = worker_prepare,
+	.resolve = read_goid,
+};
+
+/* ---- one ring, one decoder, in pump() ---------------------------------------- */
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+	const struct xg_event *rec = data;
+
+	if (size < sizeof(*rec))
+		return 0;
+	sink__learn_bias(t, rec);
+	t->m.n_records++;
+	return decoder__push(t->rings.dec, rec);
+}
+
+int rings__new_decoder(struct tracer *t)
+{
+	struct decoder_opts dopts = {.goid_before_create = t->tg.tables.goid_before_create};
+
+	t->rings.dec = decoder__new(&dopts);
+	if (!t->rings.dec) {
+		diag__fail("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int rings__open(struct tracer *t)
+{
+	if (t->opts->readers > 1 || t->opts->processors > 1)
+		return workers_start(t);
+	t->rings.rb = ring_buffer__new(bpfobj__events_fd(&t->bpf), on_record, t, NULL);
+	if (!t->rings.rb) {
+		diag__fail("cannot read the ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int rings__pump(struct tracer *t, int timeout_ms)
+{
+	uint64_t start;
+	int err;
+
+	if (t->rings.wk)
+		return pump_workers(t, timeout_ms);
+	err = ring_buffer__poll(t->rings.rb, timeout_ms);
+	/* Records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
+	if (err == 0)
+		err = ring_buffer__consume(t->rings.rb);
+	if (err < 0 && err != -EINTR) {
+		diag__fail("cannot read the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	start = xg_mono_ns();
+	err = decoder__drain(t->rings.dec, start - REORDER_WINDOW_NS, sink__emit, t);
+	if (!err)
+		err = settle_snapshot(t, start - REORDER_WINDOW_NS);
+	if (!err && start - t->bpf.hist_ts >= 1000000000ull)
+		err = poll_hist(t, start);
+	t->m.proc_ns += xg_mono_ns() - start;
+	return err;
+}
+
+int rings__finish(struct tracer *t)
+{
+	int n;
+
+	if (t->rings.wk) {
+		workers__stop(t->rings.wk);
+		while (!(n = pump_workers(t, POLL_MS)))
+			;
+		if (n >= 0)
+			n = settle_snapshot(t, UINT64_MAX);
+		return n < 0 ? n : poll_hist(t, xg_mono_ns());
+	}
+	do
+		n = ring_buffer__consume(t->rings.rb);
+	while (n > 0);
+	if (n < 0) {
+		diag__fail("cannot read the ring buffer: %s", strerror(-n));
+		return n;
+	}
+	n = decoder__finish(t->rings.dec, read_goid, sink__emit, t);
+	if (!n)
+		n = settle_snapshot(t, UINT64_MAX);
+	return n ? n : poll_hist(t, xg_mono_ns());
+}
+
+void rings__free(struct tracer *t)
+{
+	workers_free(t);
+	ring_buffer__free(t->rings.rb);
+	decoder__free(t->rings.dec);
+	t->rings.rb = NULL;
+	t->rings.dec = NULL;
+}

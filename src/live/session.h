@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * One live session (tracer__run), inside src/live/ only. Records flow:
+ * ring buffer(s) (rings.c: one reader, or -rw/-pw workers) -> decoder
+ * (order, creates, inferred transitions) -> sink (sink.c: symbolize, then
+ * state table, JSONL, recording). livesrc.c is the session as the UI sees
+ * it (struct xg_source: pump, meters, -sample); tracer.c runs it.
+ * Each part below belongs to the file named with it.
+ */
+#ifndef XGOTOP_SESSION_H
+#define XGOTOP_SESSION_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpfobj.h"
+#include "decode.h"
+#include "goelf.h"
+#include "sample.h"
+#include "source.h"
+#include "target.h"
+#include "workers.h"
+
+/* How long a record may wait for stragglers from other CPUs. */
+#define REORDER_WINDOW_NS (20 * 1000 * 1000ull)
+#define POLL_MS		  50
+#define METER_INTERVAL_NS (1000 * 1000 * 1000ull)
+#define SYMCACHE_SIZE	  4096
+#define MAX_PROCS	  1024
+
+struct live_opts;
+struct poll_src;
+struct snapshot;
+struct snapshot_ops;
+
+struct symcache_entry {
+	uint64_t pc;
+	struct go_pcinfo info;
+	bool ok;
+};
+
+struct proc_bias {
+	uint32_t pid;
+	uint64_t bias;
+};
+
+/* sink.c: decoded events to the state table, JSONL and the recording. */
+struct sink {
+	struct gtable *gt;
+	struct jsonl_writer *out;
+	int out_err;
+	struct record_writer *rec; /* --record and/or the flight recorder */
+	int rec_err;
+	struct symcache_entry *symcache; /* the single-threaded path's */
+	/* Load bias of each process, learnt from its first record (PIE). */
+	struct proc_bias procs[MAX_PROCS];
+	unsigned int n_procs;
+	pthread_mutex_t bias_mu; /* procs[] with workers */
+};
+
+/* -rw N / -pw N (src/live/workers.c): what each reader and processor thread owns. */
+struct ring_reader {
+	struct ring_buffer *rb;
+	struct workers *w;
+	unsigned int idx;
+	int fd; /* the ring map, -1: the events map */
+};
+
+struct proc_state {
+	struct symcache_entry *symcache;
+	uint32_t known_pid; /* its load bias is learnt */
+};
+
+/* rings.c: the ring buffer and its decoder, or the workers (-rw N, -pw N with N > 1). */
+struct rings {
+	struct ring_buffer *rb;
+	struct decoder *dec;
+	struct workers *wk; /* NULL: everything runs in pump() */
+	struct ring_reader readers[WORKERS_MAX];
+	struct proc_state pstate[WORKERS_MAX];
+};
+
+/* livesrc.c: meter counters, and their values at the last sample. */
+struct live_meters {
+	uint64_t n_records, n_events, proc_ns;
+	uint64_t sink_ns; /* CPU time of the sink, in pump() with workers */
+	uint64_t m_ts, m_records, m_events, m_proc_ns, m_drops;
+	uint64_t m_run_ns, m_run_cnt; /* BPF run time and hits at the last sample */
+	struct xg_meters last;	      /* the last full sample, what every reader sees */
+	struct meters *mt;	      /* per-probe LAT, OVH, meter line, --metrics */
+};
+
+struct tracer {
+	const struct live_opts *opts;
+	struct target tg;
+	struct bpfobj bpf;
+	struct poll_src *poll; /* --poll: the goroutine table instead of probes */
+	/* -pid: the goroutines found at attach, and the table they were read from. */
+	struct snapshot *snap;
+	struct poll_src *snap_src;
+	struct rings rings;
+	struct sink sink;
+	struct live_meters m;
+	struct sample_spec smp;	   /* -sample in force (the UI may change it) */
+	struct xg_sample smp_conf; /* and as the BPF programs and decoders have it */
+	char attached[512];	   /* the probe list of the attach line */
+	uint64_t deadline;
+	bool forwarded; /* a signal went to the launched child */
+	bool ended;
+};
+
+/* sink.c */
+int sink__open(struct tracer *t);
+int sink__begin_recording(struct tracer *t);
+/* Returns RC, or 1 if it was 0 and the JSONL or the recording failed. */
+int sink__close(struct tracer *t, int rc);
+void sink__free(struct tracer *t);
+void sink__record_error(struct tracer *t, int err);
+void sink__learn_bias(struct tracer *t, const struct xg_event *rec);
+void sink__bias_from_poll(struct tracer *t, const struct poll_src *src);
+/* Names from the binary and the Go release: no shared state but CACHE (any processor). */
+void sink__symbolize(struct tracer *t, struct symcache_entry *cache, struct gev *ev);
+/* The sink's decoder_emit_fn: symbolized already (sink__put), or not yet (sink__emit). */
+int sink__put(const struct gev *ev, void *tracer);
+int sink__emit(const struct gev *ev, void *tracer);
+
+/* rings.c */
+/* The decoder, before attaching; the rings and threads, after load. 0 or -errno (reported). */
+int rings__new_decoder(struct tracer *t);
+int rings__open(struct tracer *t);
+void rings__free(struct tracer *t);
+int rings__each_decoder(struct tracer *t, int (*fn)(struct decoder *d, void *ctx), void *ctx);
+void rings__set_sampling(struct tracer *t, const struct xg_sample *conf);
+/* One turn of pump(): read, decode, emit what left the reorder window. */
+int rings__pump(struct tracer *t, int timeout_ms);
+/* After detaching: every record still in the rings and the decoders. */
+int rings__finish(struct tracer *t);
+uint64_t rings__queued(struct tracer *t);
+/* The attach snapshot's view of the decoders and the sink (snapshot.h). */
+void rings__snapshot_ops(struct tracer *t, struct snapshot_ops *ops);
+
+/* livesrc.c */
+extern volatile sig_atomic_t live_stop_signal;
+extern const struct xg_source_ops live_ops, live_ops_recent;
+int livesrc__pump(void *tracer, int timeout_ms);
+int livesrc__end(struct tracer *t);
+void livesrc__apply_sample(struct tracer *t, const struct sample_spec *spec);
+int livesrc__open_meters(struct tracer *t);
+void livesrc__sample_meters(struct tracer *t);
+
+#endif /* XGOTOP_SESSION_H */
