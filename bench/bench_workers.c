@@ -5,7 +5,7 @@
  * rate into in-memory rings of fixed capacity that drop and count what
  * does not fit, as BPF ring buffers do (tests/record/mem_ring.h), and read
  * by the same pipeline as a live session: today's single thread (the
- * tracer's pump: ring -> decoder -> sink), or src/workers.c with R readers
+ * tracer's pump: ring -> decoder -> sink), or src/live/workers.c with R readers
  * and P processors. The sink, as in the tracer, applies each event to a
  * state table and writes it as JSONL (to /dev/null).
  *
@@ -42,7 +42,7 @@
 #include "mem_ring.h"
 #include "raw_feed.h"
 
-#define WINDOW_NS (20 * 1000 * 1000ull) /* src/tracer.c's REORDER_WINDOW_NS */
+#define WINDOW_NS (20 * 1000 * 1000ull) /* REORDER_WINDOW_NS of src/live/session.h */
 #define POLL_MS	  50
 #define LAG_NS	  (100 * 1000 * 1000ull)
 
@@ -206,7 +206,7 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-/* READERS 0: today's single thread, as src/tracer.c's pump() runs it. */
+/* READERS 0: today's single thread, as src/live/rings.c runs it in pump(). */
 static void run(unsigned int readers, unsigned int procs, double rate, struct result *res)
 {
 	unsigned int n_rings = readers ? readers : 1, i;

@@ -163,7 +163,7 @@ int xd_gc_totals(const struct gtable *gt, struct xd_gc_totals *out)
 }
 
 /*
- * Whether a probe on SYM is attached: the probe list is src/tracer.c's
+ * Whether a probe on SYM is attached: the probe list is src/live/bpfobj.c's
  * "sym+0xoff,sym,... (missing: sym, ...)"; what is missing does not count.
  */
 static bool probed(const struct xg_target_info *info, const char *sym)

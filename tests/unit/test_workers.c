@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The worker pipeline (src/workers.c) against the single-threaded decoder:
+ * The worker pipeline (src/live/workers.c) against the single-threaded decoder:
  * on a synthetic feed (the bundled recording and the churn stream, turned
  * back into ring records and spread over the rings record by record, so
  * that consecutive records of a goroutine sit in different rings), every
