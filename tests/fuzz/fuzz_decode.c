@@ -5,9 +5,9 @@
  * order, with drains up to some time, seeds from an attach snapshot and
  * -sample changes in between, then the end of the session.
  *
- * Input: byte 0 holds the options (bit 0: goid_before_create), byte 1 the
- * event at which the emit callback fails once (0: never); then operations,
- * each one byte and its operands:
+ * Input: byte 0 holds the options (bit 0: goid_before_create), byte 1 times
+ * 3 the event at which the emit callback fails once (0: never); then
+ * operations, each one byte and its operands:
  *   0-3  a record in 8 bytes: ts step forward, ts lag behind, pid and g,
  *        goid, type, from | to << 4, flags | reason << 5, arg0
  *   4    a record as the ring holds it: sizeof(struct xg_event) raw bytes
@@ -16,12 +16,16 @@
  *   7    -sample: two bits a rate (none, half, all), 7 rates
  * A small alphabet of pids, g addresses and goids, so records meet.
  *
- * Beyond not crashing: drains emit nothing newer than their bounds and hand
- * back the callback's error; every create record becomes one create event
- * unless -sample dropped it, every exit record one exit event when nothing
- * was dropped, every allocation one allocation; the counters agree with what
- * was seen; nothing stays queued or pending after the end.
- * Seeds: tests/fuzz/corpus/decode, written by tests/fuzz/decode_seeds.py.
+ * Beyond not crashing: drains emit nothing newer than their bounds,
+ * release records in ts order (seen on allocations and GC events, which are
+ * never held back) and hand back the callback's error; every create record
+ * becomes one create event unless -sample dropped it, every exit record one
+ * exit event when nothing was dropped, every allocation one allocation; the
+ * counters agree with what was seen; nothing stays queued or pending after
+ * the end.
+ * Seeds: tests/fuzz/corpus/decode, written by tests/fuzz/decode_seeds.py;
+ * found-* were found by the fuzzer and catch a misordered late-record heap
+ * and a drain past its bound.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -40,6 +44,11 @@ struct seen {
 	 * let out a create or a wait that an earlier one held back.
 	 */
 	uint64_t until;
+	/*
+	 * ts of the last allocation or GC event of the drain in progress: those
+	 * are never held back, so within a drain they leave in ts order.
+	 */
+	uint64_t last_direct;
 	uint64_t stop_at;  /* emit fails at this event (0: never) */
 	bool stopped;	   /* it did: counts no longer add up */
 	uint64_t events;   /* emitted */
@@ -81,10 +90,12 @@ static int on_event(const struct gev *ev, void *ctx)
 		s->exits++;
 		break;
 	case GEV_ALLOC:
-		s->allocs++;
-		break;
 	case GEV_GC:
-		s->gcs++;
+		if (ev->ts < s->last_direct)
+			abort();
+		s->last_direct = ev->ts;
+		s->allocs += ev->kind == GEV_ALLOC;
+		s->gcs += ev->kind == GEV_GC;
 		break;
 	default:
 		abort(); /* the decoder makes no other kind */
@@ -198,6 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			i++;
 			if (bound > s.until)
 				s.until = bound;
+			s.last_direct = 0;
 			check_drain(decoder__drain(d, bound, on_event, &s), &s);
 			break;
 		case 6:
@@ -229,6 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 end:
 	s.until = UINT64_MAX;
+	s.last_direct = 0;
 	err = decoder__finish(d, resolve, on_event, &s);
 	check_drain(err, &s);
 	decoder__stats(d, &st);
