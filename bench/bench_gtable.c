@@ -6,9 +6,8 @@
  * the goroutine of each event picked at random so the table is hit the way
  * a busy target hits it, not in a cache-friendly order.
  *
- * Not part of the build or of CTest (benchmarks never assert timings). By hand:
- *   cmake --build build --target xgcore
- *   cc -O2 -Isrc bench/bench_gtable.c build/libxgcore.a -o build/bench_gtable
+ * Built with the rest, never run by CTest (benchmarks never assert timings):
+ *   cmake --build build --target bench_gtable
  *   build/bench_gtable [events (10000000)] [goroutines (100000)]
  *
  * Events are generated in batches outside the timed region; only the

@@ -9,11 +9,9 @@
  * The events are generated and applied to the state table outside the
  * timed region, as the tracer applies them before recording.
  *
- * Not part of the build or of CTest (benchmarks never assert timings). By hand:
- *   cmake --build build --target xgcore
- *   cc -O2 -Isrc -Itests/record bench/bench_record.c build/libxgcore.a \
- *      $(pkg-config --libs libzstd libdw libelf) -o build/bench_record
- *   build/bench_record [events (10000000)] [file (/tmp/bench_record.zst)] [zstd level (5)]
+ * Built with the rest, never run by CTest (benchmarks never assert timings):
+ *   cmake --build build --target bench_record
+ *   build/bench_record [events (10000000)] [file (/tmp/bench_record.zst)] [zstd level (3)]
  * 200 MB of recording: build/bench_record 40000000
  *
  * On real events: build/bench_record --rewrite RECORDING.zst re-encodes the

@@ -268,259 +268,291 @@ static int x86_modrm(const uint8_t *p, size_t avail, uint8_t rex, bool addr32, s
 	return 0;
 }
 
+/* What x86_effects needs to know of the operands of one instruction. */
+struct x86_fx {
+	struct insn *in;
+	const struct x86_modrm *m;
+	uint32_t rm_reg; /* the ModRM r/m register, as an INSN_REG bit */
+	uint32_t reg;	 /* the ModRM reg register, as an INSN_REG bit */
+	bool mem;	 /* r/m is memory */
+	bool stack;	 /* ...through rsp or rbp alone, no fs/gs */
+};
+
+/* The instruction writes its r/m operand. */
+static void x86_writes_rm(const struct x86_fx *fx)
+{
+	if (fx->mem) {
+		fx->in->stores = true;
+		fx->in->stack_only = fx->stack;
+	} else {
+		fx->in->writes |= fx->rm_reg;
+	}
+}
+
+/* One-byte map, the opcode rows (ALU, push/pop, xchg, mov imm): false if not one of them. */
+static bool x86_fx_map1_rows(const struct x86_fx *fx, uint8_t op)
+{
+	struct insn *in = fx->in;
+	uint32_t low_reg = INSN_REG((op & 7) | ((in->rex & 1) ? 8 : 0));
+
+	if (op < 0x40 && (op & 7) < 6) {
+		bool cmp = (op >> 3) == 7;
+
+		if (cmp)
+			return true;
+		if ((op & 7) < 2)
+			x86_writes_rm(fx);
+		else if ((op & 7) < 4)
+			in->writes |= fx->reg;
+		else
+			in->writes |= INSN_REG(INSN_X86_RAX);
+		return true;
+	}
+	if (op >= 0x50 && op <= 0x57) {
+		in->kind = INSN_PUSH;
+		in->writes |= INSN_REG(INSN_X86_RSP);
+		in->stores = in->stack_only = true;
+		return true;
+	}
+	if (op >= 0x58 && op <= 0x5f) {
+		in->writes |= INSN_REG(INSN_X86_RSP) | low_reg;
+		return true;
+	}
+	if (op == 0x90 && !(in->rex & 1)) {
+		in->kind = INSN_NOP;
+		return true;
+	}
+	if (op >= 0x90 && op <= 0x97) {
+		in->writes |= INSN_REG(INSN_X86_RAX) | low_reg;
+		return true;
+	}
+	if (op >= 0xb0 && op <= 0xbf) {
+		in->writes |= low_reg;
+		return true;
+	}
+	return false;
+}
+
+/* One-byte map, the groups whose ModRM.reg extends the opcode: false if not one of them. */
+static bool x86_fx_map1_groups(const struct x86_fx *fx, uint8_t op)
+{
+	struct insn *in = fx->in;
+	unsigned int ext = fx->m->reg & 7;
+
+	switch (op) {
+	case 0x80:
+	case 0x81:
+	case 0x83:
+		if (ext != 7) /* not cmp */
+			x86_writes_rm(fx);
+		return true;
+	case 0xc6:
+	case 0xc7:
+		if (ext == 0)
+			x86_writes_rm(fx);
+		else
+			in->known = false;
+		return true;
+	case 0xf6:
+	case 0xf7:
+		if (ext == 2 || ext == 3)
+			x86_writes_rm(fx); /* not, neg */
+		else if (ext > 3)	   /* mul, imul, div, idiv; 0 and 1 are test */
+			in->writes |= INSN_REG(INSN_X86_RAX) | INSN_REG(INSN_X86_RDX);
+		return true;
+	case 0xfe:
+	case 0xff:
+		if (ext == 0 || ext == 1) {
+			x86_writes_rm(fx);	     /* inc, dec */
+		} else if (ext == 6 && op == 0xff) { /* push r/m */
+			in->writes |= INSN_REG(INSN_X86_RSP);
+			in->stores = true;
+			in->stack_only = true;
+		} else {
+			in->known = false;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void x86_fx_map1(const struct x86_fx *fx, uint8_t op)
+{
+	struct insn *in = fx->in;
+
+	if (x86_fx_map1_rows(fx, op) || x86_fx_map1_groups(fx, op))
+		return;
+	switch (op) {
+	case 0x63: /* movsxd */
+	case 0x69: /* imul */
+	case 0x6b:
+	case 0x8a: /* mov reg, r/m */
+	case 0x8b:
+	case 0x8d: /* lea */
+		in->writes |= fx->reg;
+		return;
+	case 0x84: /* test */
+	case 0x85:
+	case 0xa8:
+	case 0xa9:
+		return;
+	case 0x86: /* xchg */
+	case 0x87:
+		in->writes |= fx->reg;
+		x86_writes_rm(fx);
+		return;
+	case 0x88: /* mov r/m, reg */
+	case 0x89:
+	case 0xc0: /* shifts */
+	case 0xc1:
+	case 0xd0:
+	case 0xd1:
+	case 0xd2:
+	case 0xd3:
+		x86_writes_rm(fx);
+		return;
+	case 0x98: /* cbw/cwde/cdqe */
+		in->writes |= INSN_REG(INSN_X86_RAX);
+		return;
+	case 0x99: /* cwd/cdq/cqo */
+		in->writes |= INSN_REG(INSN_X86_RDX);
+		return;
+	case 0x9c: /* pushf */
+	case 0x68: /* push imm */
+	case 0x6a:
+		in->writes |= INSN_REG(INSN_X86_RSP);
+		in->stores = in->stack_only = true;
+		return;
+	case 0xc9: /* leave */
+		in->writes |= INSN_REG(INSN_X86_RSP) | INSN_REG(INSN_X86_RBP);
+		return;
+	case 0xf5: /* cmc, clc, stc, cld */
+	case 0xf8:
+	case 0xf9:
+	case 0xfc:
+		return;
+	default:
+		in->known = false;
+		return;
+	}
+}
+
+static void x86_fx_map2(const struct x86_fx *fx, uint8_t op)
+{
+	struct insn *in = fx->in;
+
+	if (op >= 0x40 && op <= 0x4f) { /* cmovcc */
+		in->writes |= fx->reg;
+		return;
+	}
+	if (op >= 0x90 && op <= 0x9f) { /* setcc */
+		x86_writes_rm(fx);
+		return;
+	}
+	if (op >= 0x18 && op <= 0x1f) { /* prefetch, hint nops, nop r/m */
+		if (op == 0x1f && (fx->m->reg & 7) == 0)
+			in->kind = INSN_NOP;
+		return;
+	}
+	switch (op) {
+	case 0xa3: /* bt r/m, reg */
+		return;
+	case 0xab: /* bts, btr, btc r/m, reg */
+	case 0xb3:
+	case 0xbb:
+		x86_writes_rm(fx);
+		return;
+	case 0xba:
+		if ((fx->m->reg & 7) >= 5)
+			x86_writes_rm(fx);
+		else if ((fx->m->reg & 7) != 4)
+			in->known = false;
+		return;
+	case 0xaf: /* imul */
+	case 0xb6: /* movzx, movsx */
+	case 0xb7:
+	case 0xbe:
+	case 0xbf:
+	case 0xbc: /* bsf/tzcnt, bsr/lzcnt, popcnt */
+	case 0xbd:
+	case 0xb8:
+		in->writes |= fx->reg;
+		return;
+	case 0x10: /* movups/movss/movupd/movsd xmm, r/m */
+	case 0x28: /* movaps */
+	case 0x57: /* xorps */
+	case 0x6f: /* movq/movdqa/movdqu xmm, r/m */
+	case 0xef: /* pxor */
+		return;
+	case 0x11: /* the same, r/m <- xmm */
+	case 0x29:
+	case 0x7f:
+	case 0xd6:
+		if (fx->mem) {
+			in->stores = true;
+			in->stack_only = fx->stack;
+		}
+		return;
+	default:
+		in->known = false;
+		return;
+	}
+}
+
 /* Registers and memory written, for the instructions we describe. */
 static void x86_effects(struct insn *in, const struct x86_modrm *m, bool seg_fsgs)
 {
-	uint8_t op = in->opcode;
-	uint32_t rm_reg = m->present ? INSN_REG(m->rm) : 0;
-	uint32_t reg = m->present ? INSN_REG(m->reg) : 0;
-	bool mem = m->present && m->mod != 3;
-	bool stack = mem && m->base_sp_bp && !seg_fsgs;
+	struct x86_fx fx = {
+		.in = in,
+		.m = m,
+		.rm_reg = m->present ? INSN_REG(m->rm) : 0,
+		.reg = m->present ? INSN_REG(m->reg) : 0,
+		.mem = m->present && m->mod != 3,
+	};
 
-#define WRITES_RM()                             \
-	do {                                    \
-		if (mem) {                      \
-			in->stores = true;      \
-			in->stack_only = stack; \
-		} else {                        \
-			in->writes |= rm_reg;   \
-		}                               \
-	} while (0)
-
+	fx.stack = fx.mem && m->base_sp_bp && !seg_fsgs;
 	in->known = true;
-	if (in->vex) {
+	if (in->vex)
 		/* vzeroupper touches no general register; other AVX is not described */
-		in->known = in->map == 2 && op == 0x77;
-		return;
-	}
-	if (in->map == 1) {
-		if (op < 0x40 && (op & 7) < 6) {
-			bool cmp = (op >> 3) == 7;
-
-			if (cmp)
-				return;
-			if ((op & 7) < 2)
-				WRITES_RM();
-			else if ((op & 7) < 4)
-				in->writes |= reg;
-			else
-				in->writes |= INSN_REG(INSN_X86_RAX);
-			return;
-		}
-		if (op >= 0x50 && op <= 0x57) {
-			in->kind = INSN_PUSH;
-			in->writes |= INSN_REG(INSN_X86_RSP);
-			in->stores = in->stack_only = true;
-			return;
-		}
-		if (op >= 0x58 && op <= 0x5f) {
-			in->writes |= INSN_REG(INSN_X86_RSP) |
-				      INSN_REG((op & 7) | ((in->rex & 1) ? 8 : 0));
-			return;
-		}
-		if (op == 0x90 && !(in->rex & 1)) {
-			in->kind = INSN_NOP;
-			return;
-		}
-		if (op >= 0x90 && op <= 0x97) {
-			in->writes |= INSN_REG(INSN_X86_RAX) |
-				      INSN_REG((op & 7) | ((in->rex & 1) ? 8 : 0));
-			return;
-		}
-		if (op >= 0xb0 && op <= 0xbf) {
-			in->writes |= INSN_REG((op & 7) | ((in->rex & 1) ? 8 : 0));
-			return;
-		}
-		switch (op) {
-		case 0x63: /* movsxd */
-		case 0x69: /* imul */
-		case 0x6b:
-		case 0x8a: /* mov reg, r/m */
-		case 0x8b:
-		case 0x8d: /* lea */
-			in->writes |= reg;
-			return;
-		case 0x84: /* test */
-		case 0x85:
-		case 0xa8:
-		case 0xa9:
-			return;
-		case 0x86: /* xchg */
-		case 0x87:
-			in->writes |= reg;
-			WRITES_RM();
-			return;
-		case 0x88: /* mov r/m, reg */
-		case 0x89:
-		case 0xc0: /* shifts */
-		case 0xc1:
-		case 0xd0:
-		case 0xd1:
-		case 0xd2:
-		case 0xd3:
-			WRITES_RM();
-			return;
-		case 0x80:
-		case 0x81:
-		case 0x83:
-			if ((m->reg & 7) != 7) /* not cmp */
-				WRITES_RM();
-			return;
-		case 0xc6:
-		case 0xc7:
-			if ((m->reg & 7) == 0)
-				WRITES_RM();
-			else
-				in->known = false;
-			return;
-		case 0x98: /* cbw/cwde/cdqe */
-			in->writes |= INSN_REG(INSN_X86_RAX);
-			return;
-		case 0x99: /* cwd/cdq/cqo */
-			in->writes |= INSN_REG(INSN_X86_RDX);
-			return;
-		case 0x9c: /* pushf */
-		case 0x68: /* push imm */
-		case 0x6a:
-			in->writes |= INSN_REG(INSN_X86_RSP);
-			in->stores = in->stack_only = true;
-			return;
-		case 0xc9: /* leave */
-			in->writes |= INSN_REG(INSN_X86_RSP) | INSN_REG(INSN_X86_RBP);
-			return;
-		case 0xf5: /* cmc, clc, stc, cld */
-		case 0xf8:
-		case 0xf9:
-		case 0xfc:
-			return;
-		case 0xf6:
-		case 0xf7:
-			switch (m->reg & 7) {
-			case 0:
-			case 1:
-				return; /* test */
-			case 2:
-			case 3:
-				WRITES_RM(); /* not, neg */
-				return;
-			default:
-				in->writes |= INSN_REG(INSN_X86_RAX) | INSN_REG(INSN_X86_RDX);
-				return;
-			}
-		case 0xfe:
-		case 0xff:
-			switch (m->reg & 7) {
-			case 0:
-			case 1:
-				WRITES_RM(); /* inc, dec */
-				return;
-			case 6: /* push r/m */
-				if (op == 0xff) {
-					in->writes |= INSN_REG(INSN_X86_RSP);
-					in->stores = true;
-					in->stack_only = true;
-					return;
-				}
-				break;
-			default:
-				break;
-			}
-			in->known = false;
-			return;
-		default:
-			in->known = false;
-			return;
-		}
-	}
-	if (in->map == 2) {
-		if (op >= 0x40 && op <= 0x4f) { /* cmovcc */
-			in->writes |= reg;
-			return;
-		}
-		if (op >= 0x90 && op <= 0x9f) { /* setcc */
-			WRITES_RM();
-			return;
-		}
-		if (op >= 0x18 && op <= 0x1f) { /* prefetch, hint nops, nop r/m */
-			if (op == 0x1f && (m->reg & 7) == 0)
-				in->kind = INSN_NOP;
-			return;
-		}
-		switch (op) {
-		case 0xa3: /* bt r/m, reg */
-			return;
-		case 0xab: /* bts, btr, btc r/m, reg */
-		case 0xb3:
-		case 0xbb:
-			WRITES_RM();
-			return;
-		case 0xba:
-			if ((m->reg & 7) >= 5)
-				WRITES_RM();
-			else if ((m->reg & 7) != 4)
-				in->known = false;
-			return;
-		case 0xaf: /* imul */
-		case 0xb6: /* movzx, movsx */
-		case 0xb7:
-		case 0xbe:
-		case 0xbf:
-		case 0xbc: /* bsf/tzcnt, bsr/lzcnt, popcnt */
-		case 0xbd:
-		case 0xb8:
-			in->writes |= reg;
-			return;
-		case 0x10: /* movups/movss/movupd/movsd xmm, r/m */
-		case 0x28: /* movaps */
-		case 0x57: /* xorps */
-		case 0x6f: /* movq/movdqa/movdqu xmm, r/m */
-		case 0xef: /* pxor */
-			return;
-		case 0x11: /* the same, r/m <- xmm */
-		case 0x29:
-		case 0x7f:
-		case 0xd6:
-			if (mem) {
-				in->stores = true;
-				in->stack_only = stack;
-			}
-			return;
-		default:
-			in->known = false;
-			return;
-		}
-	}
-	in->known = false;
-#undef WRITES_RM
+		in->known = in->map == 2 && in->opcode == 0x77;
+	else if (in->map == 1)
+		x86_fx_map1(&fx, in->opcode);
+	else if (in->map == 2)
+		x86_fx_map2(&fx, in->opcode);
+	else
+		in->known = false;
 }
 
-static int x86_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct insn *in)
-{
-	size_t i = 0, n;
-	unsigned int flags;
-	bool p66 = false, p67 = false, seg_fsgs = false, rex_w;
-	struct x86_modrm m = {0};
-	uint64_t imm_bytes = 0;
-	int err;
+/* What the prefixes of an instruction say; REX and 0x66 go to the insn. */
+struct x86_prefixes {
+	bool p66, p67; /* operand and address size */
+	bool seg_fsgs; /* fs or gs: memory operands are not the stack */
+	bool rex_w;    /* 64-bit operand, from REX, VEX or EVEX */
+};
 
-	/* Legacy prefixes; a REX byte counts only right before the opcode. */
-	for (;; i++) {
+/* Legacy prefixes; a REX byte counts only right before the opcode. The opcode's index or -errno. */
+static int x86_prefixes(const uint8_t *buf, size_t len, struct insn *in, struct x86_prefixes *px)
+{
+	size_t i;
+
+	for (i = 0;; i++) {
 		if (i >= len)
 			return -ENODATA;
 		if (i >= 14)
 			return -EINVAL;
 		switch (buf[i]) {
 		case 0x66:
-			p66 = true;
+			px->p66 = true;
 			in->rex = 0;
 			continue;
 		case 0x67:
-			p67 = true;
+			px->p67 = true;
 			in->rex = 0;
 			continue;
 		case 0x64:
 		case 0x65:
-			seg_fsgs = true;
+			px->seg_fsgs = true;
 			in->rex = 0;
 			continue;
 		case 0xf2:
@@ -544,138 +576,144 @@ static int x86_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct ins
 		}
 		break;
 	}
-	in->prefix_66 = p66;
-	rex_w = in->rex & 8;
+	in->prefix_66 = px->p66;
+	px->rex_w = in->rex & 8;
+	return (int)i;
+}
 
-	if (buf[i] == 0xc4 || buf[i] == 0xc5 || buf[i] == 0x62) {
-		/* VEX (c5: 2 bytes, c4: 3 bytes) or EVEX (62: 4 bytes) */
-		uint8_t esc = buf[i], mapsel;
-		size_t plen = esc == 0xc5 ? 2 : esc == 0xc4 ? 3 : 4;
+/*
+ * VEX (c5: 2 bytes, c4: 3 bytes) or EVEX (62: 4 bytes) at BUF[*I]: the map
+ * and opcode into IN, *I past the opcode. The operand flags or -errno.
+ */
+static int x86_vex(const uint8_t *buf, size_t len, size_t *i, struct insn *in,
+		   struct x86_prefixes *px)
+{
+	const uint8_t *p = buf + *i;
+	uint8_t esc = p[0], mapsel;
+	size_t plen = esc == 0xc5 ? 2 : esc == 0xc4 ? 3 : 4;
 
-		if (i + plen >= len)
-			return -ENODATA;
-		if (in->rex)
-			return -EINVAL;
-		mapsel = esc == 0xc5 ? 1 : esc == 0xc4 ? (buf[i + 1] & 0x1f) : (buf[i + 1] & 7);
-		if (esc != 0xc5)
-			rex_w = buf[i + 2] & 0x80;
-		/* The inverted R, X, B bits of the prefix become a REX for ModRM. */
-		in->rex = 0x40 | (rex_w ? 8 : 0) | ((~buf[i + 1] >> 5) & 4);
-		if (esc != 0xc5)
-			in->rex |= ((~buf[i + 1] >> 5) & 3);
-		in->vex = true;
-		i += plen;
-		in->opcode = buf[i++];
-		switch (mapsel) {
-		case 1:
-			in->map = 2;
-			flags = x86_vex_map1(in->opcode);
-			break;
-		case 2:
-			in->map = 3;
-			flags = X_MODRM;
-			break;
-		case 3:
-			in->map = 4;
-			flags = X_MODRM | X_I8;
-			break;
-		case 5:
-		case 6:
-			if (esc != 0x62)
-				return -EINVAL;
-			in->map = 5;
-			flags = X_MODRM;
-			break;
-		default:
-			return -EINVAL;
-		}
-	} else if (buf[i] == 0x0f) {
-		if (i + 1 >= len)
-			return -ENODATA;
-		if (buf[i + 1] == 0x38 || buf[i + 1] == 0x3a) {
-			if (i + 2 >= len)
-				return -ENODATA;
-			in->map = buf[i + 1] == 0x38 ? 3 : 4;
-			in->opcode = buf[i + 2];
-			flags = in->map == 3 ? X_MODRM : X_MODRM | X_I8;
-			i += 3;
-		} else if (buf[i + 1] == 0x0f) {
-			/* 3DNow!: ModRM, then the opcode as an 8-bit suffix */
-			in->map = 2;
-			in->opcode = 0x0f;
-			flags = X_MODRM | X_I8;
-			i += 2;
-		} else {
-			in->map = 2;
-			in->opcode = buf[i + 1];
-			flags = x86_map2(in->opcode);
-			i += 2;
-		}
-	} else {
-		in->map = 1;
-		in->opcode = buf[i++];
-		flags = x86_map1(in->opcode);
-	}
-	if (flags & X_BAD)
-		return -EINVAL;
-
-	if (flags & X_MODRM) {
-		err = x86_modrm(buf + i, len - i, in->rex, p67, &n, &m);
-		if (err)
-			return err;
-		in->modrm_reg = m.reg & 7;
-		i += n;
-	}
-	if (flags & X_I8)
-		imm_bytes += 1;
-	if (flags & X_I16)
-		imm_bytes += 2;
-	if (flags & X_IZ)
-		imm_bytes += p66 ? 2 : 4;
-	if (flags & X_IV)
-		imm_bytes += rex_w ? 8 : p66 ? 2 : 4;
-	if (flags & X_MOFFS)
-		imm_bytes += p67 ? 4 : 8;
-	if ((flags & X_GRP3) && (m.reg & 7) < 2)
-		imm_bytes += in->opcode == 0xf6 ? 1 : p66 ? 2 : 4;
-	if (flags & X_REL8)
-		imm_bytes += 1;
-	if (flags & X_REL32)
-		imm_bytes += 4;
-	if (i + imm_bytes > len)
+	if (*i + plen >= len)
 		return -ENODATA;
-	if (i + imm_bytes > 15)
+	if (in->rex)
 		return -EINVAL;
-	in->len = (uint8_t)(i + imm_bytes);
-
-	if (m.riprel) {
-		in->has_ref = true;
-		in->ref = vaddr + in->len + (int64_t)m.disp;
+	mapsel = esc == 0xc5 ? 1 : esc == 0xc4 ? (p[1] & 0x1f) : (p[1] & 7);
+	if (esc != 0xc5)
+		px->rex_w = p[2] & 0x80;
+	/* The inverted R, X, B bits of the prefix become a REX for ModRM. */
+	in->rex = 0x40 | (px->rex_w ? 8 : 0) | ((~p[1] >> 5) & 4);
+	if (esc != 0xc5)
+		in->rex |= ((~p[1] >> 5) & 3);
+	in->vex = true;
+	in->opcode = p[plen];
+	*i += plen + 1;
+	switch (mapsel) {
+	case 1:
+		in->map = 2;
+		return x86_vex_map1(in->opcode);
+	case 2:
+		in->map = 3;
+		return X_MODRM;
+	case 3:
+		in->map = 4;
+		return X_MODRM | X_I8;
+	case 5:
+	case 6:
+		if (esc != 0x62)
+			return -EINVAL;
+		in->map = 5;
+		return X_MODRM;
+	default:
+		return -EINVAL;
 	}
-	if (flags & (X_REL8 | X_REL32)) {
-		int64_t rel = (flags & X_REL8)
-				      ? (int8_t)buf[i]
-				      : (int32_t)((uint32_t)buf[i] | (uint32_t)buf[i + 1] << 8 |
-						  (uint32_t)buf[i + 2] << 16 |
-						  (uint32_t)buf[i + 3] << 24);
+}
 
-		in->has_target = true;
-		in->target = vaddr + in->len + rel;
-		in->known = true;
-		if (in->map == 1 && in->opcode == 0xe8) {
-			in->kind = INSN_CALL;
-			/* Go's ABI saves no register across a call except the g register */
-			in->writes = INSN_REGS_ALL;
-			in->stores = true;
-		} else if (in->map == 1 && (in->opcode == 0xe9 || in->opcode == 0xeb)) {
-			in->kind = INSN_JMP;
-		} else {
-			in->kind = INSN_JCC;
-			if (in->map == 1 && in->opcode >= 0xe0 && in->opcode <= 0xe2)
-				in->writes = INSN_REG(INSN_X86_RCX); /* loop* count in rcx */
-		}
-		return 0;
+/* The opcode at BUF[*I], in whichever map: *I past it. The operand flags or -errno. */
+static int x86_opcode(const uint8_t *buf, size_t len, size_t *i, struct insn *in,
+		      struct x86_prefixes *px)
+{
+	const uint8_t *p = buf + *i;
+
+	if (p[0] == 0xc4 || p[0] == 0xc5 || p[0] == 0x62)
+		return x86_vex(buf, len, i, in, px);
+	if (p[0] != 0x0f) {
+		in->map = 1;
+		in->opcode = p[0];
+		*i += 1;
+		return x86_map1(in->opcode);
 	}
+	if (*i + 1 >= len)
+		return -ENODATA;
+	if (p[1] == 0x38 || p[1] == 0x3a) {
+		if (*i + 2 >= len)
+			return -ENODATA;
+		in->map = p[1] == 0x38 ? 3 : 4;
+		in->opcode = p[2];
+		*i += 3;
+		return in->map == 3 ? X_MODRM : X_MODRM | X_I8;
+	}
+	*i += 2;
+	in->map = 2;
+	if (p[1] == 0x0f) {
+		/* 3DNow!: ModRM, then the opcode as an 8-bit suffix */
+		in->opcode = 0x0f;
+		return X_MODRM | X_I8;
+	}
+	in->opcode = p[1];
+	return x86_map2(in->opcode);
+}
+
+/* Bytes of immediates and displacements after ModRM. */
+static size_t x86_imm_bytes(unsigned int flags, const struct x86_prefixes *px,
+			    const struct x86_modrm *m, uint8_t opcode)
+{
+	size_t n = 0;
+
+	if (flags & X_I8)
+		n += 1;
+	if (flags & X_I16)
+		n += 2;
+	if (flags & X_IZ)
+		n += px->p66 ? 2 : 4;
+	if (flags & X_IV)
+		n += px->rex_w ? 8 : px->p66 ? 2 : 4;
+	if (flags & X_MOFFS)
+		n += px->p67 ? 4 : 8;
+	if ((flags & X_GRP3) && (m->reg & 7) < 2)
+		n += opcode == 0xf6 ? 1 : px->p66 ? 2 : 4;
+	if (flags & X_REL8)
+		n += 1;
+	if (flags & X_REL32)
+		n += 4;
+	return n;
+}
+
+/* A relative branch or call, its displacement at REL. */
+static void x86_branch(struct insn *in, const uint8_t *rel, unsigned int flags, uint64_t vaddr)
+{
+	int64_t d = (flags & X_REL8) ? (int8_t)rel[0]
+				     : (int32_t)((uint32_t)rel[0] | (uint32_t)rel[1] << 8 |
+						 (uint32_t)rel[2] << 16 | (uint32_t)rel[3] << 24);
+
+	in->has_target = true;
+	in->target = vaddr + in->len + d;
+	in->known = true;
+	if (in->map == 1 && in->opcode == 0xe8) {
+		in->kind = INSN_CALL;
+		/* Go's ABI saves no register across a call except the g register */
+		in->writes = INSN_REGS_ALL;
+		in->stores = true;
+	} else if (in->map == 1 && (in->opcode == 0xe9 || in->opcode == 0xeb)) {
+		in->kind = INSN_JMP;
+	} else {
+		in->kind = INSN_JCC;
+		if (in->map == 1 && in->opcode >= 0xe0 && in->opcode <= 0xe2)
+			in->writes = INSN_REG(INSN_X86_RCX); /* loop* count in rcx */
+	}
+}
+
+/* Returns, indirect jumps and calls, traps: true (and IN says which) if one of them. */
+static bool x86_control(struct insn *in, const struct x86_modrm *m)
+{
 	if (in->map == 1) {
 		switch (in->opcode) {
 		case 0xc2:
@@ -685,19 +723,19 @@ static int x86_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct ins
 		case 0xcf:
 			in->kind = INSN_INDIRECT;
 			in->known = true;
-			return 0;
+			return true;
 		case 0xcc:
 		case 0xcd:
 		case 0xf1:
 		case 0xf4:
 			in->kind = INSN_TRAP;
 			in->known = true;
-			return 0;
+			return true;
 		case 0xff:
-			if ((m.reg & 7) >= 2 && (m.reg & 7) <= 5) {
+			if ((m->reg & 7) >= 2 && (m->reg & 7) <= 5) {
 				in->kind = INSN_INDIRECT;
 				in->known = true;
-				return 0;
+				return true;
 			}
 			break;
 		default:
@@ -709,9 +747,50 @@ static int x86_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct ins
 	     in->opcode == 0x35 || in->opcode == 0xb9 || in->opcode == 0xff)) {
 		in->kind = INSN_TRAP;
 		in->known = true;
-		return 0;
+		return true;
 	}
-	x86_effects(in, &m, seg_fsgs);
+	return false;
+}
+
+static int x86_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct insn *in)
+{
+	struct x86_prefixes px = {0};
+	struct x86_modrm m = {0};
+	size_t i, n, imm_bytes;
+	int flags, err;
+
+	err = x86_prefixes(buf, len, in, &px);
+	if (err < 0)
+		return err;
+	i = (size_t)err;
+	flags = x86_opcode(buf, len, &i, in, &px);
+	if (flags < 0)
+		return flags;
+	if (flags & X_BAD)
+		return -EINVAL;
+
+	if (flags & X_MODRM) {
+		err = x86_modrm(buf + i, len - i, in->rex, px.p67, &n, &m);
+		if (err)
+			return err;
+		in->modrm_reg = m.reg & 7;
+		i += n;
+	}
+	imm_bytes = x86_imm_bytes(flags, &px, &m, in->opcode);
+	if (i + imm_bytes > len)
+		return -ENODATA;
+	if (i + imm_bytes > 15)
+		return -EINVAL;
+	in->len = (uint8_t)(i + imm_bytes);
+
+	if (m.riprel) {
+		in->has_ref = true;
+		in->ref = vaddr + in->len + (int64_t)m.disp;
+	}
+	if (flags & (X_REL8 | X_REL32))
+		x86_branch(in, buf + i, flags, vaddr);
+	else if (!x86_control(in, &m))
+		x86_effects(in, &m, px.seg_fsgs);
 	return 0;
 }
 
@@ -770,19 +849,9 @@ static void a64_loadstore(struct insn *in, uint32_t w)
 	in->known = false; /* literal, exclusive, atomic, unprivileged, SIMD structures */
 }
 
-static int a64_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct insn *in)
+/* Branches (immediate, conditional, register), calls and returns: false if W is not one. */
+static bool a64_branch(struct insn *in, uint32_t w, uint64_t vaddr)
 {
-	uint32_t w;
-	unsigned int rd;
-
-	if (len < 4)
-		return -ENODATA;
-	w = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
-	    (uint32_t)buf[3] << 24;
-	in->len = 4;
-	in->word = w;
-	rd = w & 31;
-
 	if ((w & 0x7c000000) == 0x14000000) { /* b, bl */
 		in->has_target = true;
 		in->target = vaddr + sext((w & 0x03ffffff) << 2, 28);
@@ -794,34 +863,98 @@ static int a64_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct ins
 		} else {
 			in->kind = INSN_JMP;
 		}
-		return 0;
+		return true;
 	}
 	if ((w & 0xff000010) == 0x54000000) { /* b.cond */
 		in->has_target = true;
 		in->target = vaddr + sext(((w >> 5) & 0x7ffff) << 2, 21);
 		in->kind = (w & 0xe) == 0xe ? INSN_JMP : INSN_JCC; /* al, nv: always */
 		in->known = true;
-		return 0;
+		return true;
 	}
 	if ((w & 0x7e000000) == 0x34000000) { /* cbz, cbnz */
 		in->has_target = true;
 		in->target = vaddr + sext(((w >> 5) & 0x7ffff) << 2, 21);
 		in->kind = INSN_JCC;
 		in->known = true;
-		return 0;
+		return true;
 	}
 	if ((w & 0x7e000000) == 0x36000000) { /* tbz, tbnz */
 		in->has_target = true;
 		in->target = vaddr + sext(((w >> 5) & 0x3fff) << 2, 16);
 		in->kind = INSN_JCC;
 		in->known = true;
-		return 0;
+		return true;
 	}
 	if ((w & 0xfe000000) == 0xd6000000) { /* br, blr, ret and their authenticated forms */
 		in->kind = INSN_INDIRECT;
 		in->known = true;
-		return 0;
+		return true;
 	}
+	return false;
+}
+
+/* Data processing (immediate, register) and mrs: false if W is none of them. */
+static bool a64_data(struct insn *in, uint32_t w)
+{
+	unsigned int rd = w & 31;
+
+	if ((w & 0x1c000000) == 0x10000000) { /* data processing, immediate */
+		unsigned int op = (w >> 23) & 7;
+		bool s = (w >> 29) & 1;
+
+		in->known = true;
+		switch (op) {
+		case 2: /* add/sub immediate: rd 31 is sp unless setting flags */
+		case 3:
+			if (!(s && rd == 31))
+				in->writes = INSN_REG(rd);
+			return true;
+		case 4: /* logical immediate: ands to xzr is tst; others may write sp */
+			if (!(((w >> 29) & 3) == 3 && rd == 31))
+				in->writes = INSN_REG(rd);
+			return true;
+		default: /* move wide, bitfield, extract */
+			if (rd != 31)
+				in->writes = INSN_REG(rd);
+			return true;
+		}
+	}
+	if ((w & 0x0e000000) == 0x0a000000) { /* data processing, register */
+		bool addsub = (w & 0x1f000000) == 0x0b000000;
+		bool extended = addsub && ((w >> 21) & 1);
+		bool flags = addsub ? ((w >> 29) & 1)
+				    : ((w & 0x1f000000) == 0x0a000000 && ((w >> 29) & 3) == 3);
+
+		in->known = true;
+		if (extended && !flags)
+			in->writes = INSN_REG(rd); /* rd 31 is sp */
+		else if (rd != 31)
+			in->writes = INSN_REG(rd);
+		return true;
+	}
+	if ((w & 0xfff00000) == 0xd5300000) { /* mrs */
+		in->known = true;
+		if (rd != 31)
+			in->writes = INSN_REG(rd);
+		return true;
+	}
+	return false;
+}
+
+static int a64_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct insn *in)
+{
+	uint32_t w;
+
+	if (len < 4)
+		return -ENODATA;
+	w = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
+	    (uint32_t)buf[3] << 24;
+	in->len = 4;
+	in->word = w;
+
+	if (a64_branch(in, w, vaddr))
+		return 0;
 	if ((w & 0xffe0001f) == 0xd4200000 || (w & 0xff000000) == 0xd4000000 ||
 	    (w & 0xffff0000) == 0) { /* brk, svc/hvc/smc, udf */
 		in->kind = INSN_TRAP;
@@ -842,7 +975,7 @@ static int a64_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct ins
 			in->ref = (vaddr & ~0xfffull) + (uint64_t)(sext(imm, 21) * 4096);
 		else
 			in->ref = vaddr + sext(imm, 21);
-		in->writes = INSN_REG(rd);
+		in->writes = INSN_REG(w & 31);
 		in->known = true;
 		return 0;
 	}
@@ -850,48 +983,9 @@ static int a64_decode(const uint8_t *buf, size_t len, uint64_t vaddr, struct ins
 		a64_loadstore(in, w);
 		return 0;
 	}
-	if ((w & 0x1c000000) == 0x10000000) { /* data processing, immediate */
-		unsigned int op = (w >> 23) & 7;
-		bool s = (w >> 29) & 1;
-
-		in->known = true;
-		switch (op) {
-		case 2: /* add/sub immediate: rd 31 is sp unless setting flags */
-		case 3:
-			if (!(s && rd == 31))
-				in->writes = INSN_REG(rd);
-			return 0;
-		case 4: /* logical immediate: ands to xzr is tst; others may write sp */
-			if (!(((w >> 29) & 3) == 3 && rd == 31))
-				in->writes = INSN_REG(rd);
-			return 0;
-		default: /* move wide, bitfield, extract */
-			if (rd != 31)
-				in->writes = INSN_REG(rd);
-			return 0;
-		}
-	}
-	if ((w & 0x0e000000) == 0x0a000000) { /* data processing, register */
-		bool addsub = (w & 0x1f000000) == 0x0b000000;
-		bool extended = addsub && ((w >> 21) & 1);
-		bool flags = addsub ? ((w >> 29) & 1)
-				    : ((w & 0x1f000000) == 0x0a000000 && ((w >> 29) & 3) == 3);
-
-		in->known = true;
-		if (extended && !flags)
-			in->writes = INSN_REG(rd); /* rd 31 is sp */
-		else if (rd != 31)
-			in->writes = INSN_REG(rd);
-		return 0;
-	}
-	if ((w & 0xfff00000) == 0xd5300000) { /* mrs */
-		in->known = true;
-		if (rd != 31)
-			in->writes = INSN_REG(rd);
-		return 0;
-	}
-	/* SIMD and floating point, system instructions other than the above */
-	in->known = false;
+	/* SIMD and floating point, system instructions other than mrs: not described */
+	if (!a64_data(in, w))
+		in->known = false;
 	return 0;
 }
 

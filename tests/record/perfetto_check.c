@@ -19,7 +19,7 @@
 
 #include "replay.h"
 
-static void fail(const char *fmt, ...)
+static _Noreturn void fail(const char *fmt, ...)
 {
 	va_list ap;
 

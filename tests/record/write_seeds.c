@@ -25,7 +25,7 @@
 
 static char tmpdir[64], tmp[PATH_MAX];
 
-static void die(const char *what)
+static _Noreturn void die(const char *what)
 {
 	fprintf(stderr, "write_seeds: %s: %s\n", what, strerror(errno));
 	exit(1);
