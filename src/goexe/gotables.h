@@ -34,7 +34,7 @@ struct go_tables {
 };
 
 /*
- * One row of the generated table (src/gotables_data.c, written by
+ * One row of the generated table (src/goexe/gotables_data.c, written by
  * tools/gen-gotables.sh): what DWARF and runtime.waitReasonStrings of a
  * binary built by TOOLCHAIN said.
  */
@@ -96,7 +96,7 @@ int go_tables__from_table(const char *version, struct go_tables *t);
 
 /*
  * newproc1 assigns newg.goid before casgstatus(newg, _Gdead, ...) from
- * go1.24 on, after it before (src/gotables.c cites the sources).
+ * go1.24 on, after it before (src/goexe/gotables.c cites the sources).
  */
 bool go_tables__goid_before_create(int major, int minor);
 

@@ -125,7 +125,7 @@ static const struct probe_spec probe_set[] = {
 	},
 	/*
 	 * go1.26 with GOEXPERIMENT=sizespecializedmalloc: new(T) calls these
-	 * directly (src/allocs.h). Absent from every default build.
+	 * directly (src/goexe/allocs.h). Absent from every default build.
 	 */
 	{
 		.sym = "runtime.mallocgcSmallNoScanSC",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * libFuzzer harness of the recording reader (src/replay.c, src/record.c):
+ * libFuzzer harness of the recording reader (src/rec/reader.c, src/rec/decoder.c):
  * open the bytes as a recording, read every record, format every event as
  * JSONL, then play it as a replay source: seek around (keyframe restores
  * included) and step. Any crash, hang, leak or sanitizer report is a bug:

@@ -212,7 +212,7 @@ static const struct fspec funcs[] = {
 };
 #define NFUNC ((int)(sizeof(funcs) / sizeof(funcs[0])))
 
-/* pclntab at RO_OFF; returns its size. Layout: see the comment of src/pclntab.c. */
+/* pclntab at RO_OFF; returns its size. Layout: see the comment of src/goexe/pclntab.c. */
 static size_t build_pclntab(struct img *m, const struct opts *o)
 {
 	uint32_t quantum = o->machine == EM_AARCH64 ? 4 : 1;

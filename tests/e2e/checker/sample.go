@@ -44,7 +44,7 @@ func goidHash(pid uint32, goid uint64) uint64 {
 	return x >> 32
 }
 
-// rateThresh is sample__thresh of src/sample.c.
+// rateThresh is sample__thresh of src/core/sample.c.
 func rateThresh(r float64) uint64 {
 	if !(r > 0) {
 		return 0
