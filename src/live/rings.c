@@ -147,6 +147,26 @@ static int add_pid(const struct gentry *e, void *ctx)
 	return 0;
 }
 
+/* -b: processes no longer listed (ended) are not read again; nothing of theirs waits. */
+static void prune_procs(struct tracer *t, const struct pid_set *set)
+{
+	struct gap_watch *g = &t->rings.gap;
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < g->n_procs; i++) {
+		for (j = 0; j < set->n; j++)
+			if (set->pids[j] == resync__pid(g->procs[i].r))
+				break;
+		if (j == set->n) {
+			resync__free(g->procs[i].r);
+			poll_src__free(g->procs[i].src);
+			continue;
+		}
+		g->procs[n++] = g->procs[i];
+	}
+	g->n_procs = n;
+}
+
 static void resync_read(struct tracer *t, struct resync_proc *p, uint64_t drops, uint64_t since)
 {
 	struct poll_stats st = {0};
@@ -210,6 +230,7 @@ static void watch_drops(struct tracer *t, uint64_t now, bool last)
 		set->pids[set->n++] = (uint32_t)t->tg.pid;
 	else /* -b: the counter is every process's; each one with goroutines is read */
 		gtable__for_each(t->sink.gt, add_pid, set);
+	prune_procs(t, set);
 	for (i = 0; i < set->n; i++) {
 		struct resync_proc *p = resync_proc(t, set->pids[i]);
 
