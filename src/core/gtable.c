@@ -847,6 +847,9 @@ static int apply_process(struct gtable *gt, const struct gev *ev)
 	case GEV_ALLOC_HIST:
 		err = apply_hist(gt, ev);
 		break;
+	case GEV_GAP: /* a mark: the events after it set the goroutines right */
+		err = 0;
+		break;
 	default: /* a kind whose counters this table does not keep */
 		gt->counts.invalid++;
 		return 0;

@@ -155,6 +155,9 @@ static int apply_event(struct tracer *t, struct gev *ev)
 	err = gtable__apply(k->gt, ev);
 	if (err)
 		return err;
+	/* From ring records, in the reorder window's order (not a map read's "now"). */
+	if (gev_kind_info(ev->kind) && gev_kind_info(ev->kind)->record && ev->ts > k->last_ts)
+		k->last_ts = ev->ts;
 	t->m.n_events++;
 	if (k->out && !k->out_err) {
 		k->out_err = jsonl__write(k->out, ev);

@@ -362,6 +362,22 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 	case GEV_ALLOC_HIST:
 		put_hist(&o, ev);
 		break;
+	case GEV_GAP:
+		PUT_KEY(&o, "drops");
+		put_u64(&o, ev->gap.drops);
+		PUT_KEY(&o, "since");
+		put_u64(&o, ev->gap.since);
+		if (ev->gap.resync)
+			PUT_LIT(&o, ",\"resync\":true");
+		else
+			PUT_LIT(&o, ",\"resync\":false");
+		PUT_KEY(&o, "exits");
+		put_u64(&o, ev->gap.exits);
+		PUT_KEY(&o, "creates");
+		put_u64(&o, ev->gap.creates);
+		PUT_KEY(&o, "changes");
+		put_u64(&o, ev->gap.changes);
+		break;
 	}
 	PUT_KEY(&o, "tid");
 	put_u64(&o, ev->tid);
