@@ -415,9 +415,11 @@ int target__verify_sites(const struct target *t)
 			continue;
 		addr = mapped_at(t, s->file_off);
 		if (!addr) {
-			/* Not mapped from this inode (an overlay's, say): only an exec is an error.
+			/*
+			 * Not mapped from this inode: an overlay's maps name the layer's,
+			 * or it exec'd, which target__check_attached tells.
 			 */
-			if (!same_file(t, t->exe[0] ? t->exe : "/proc/self/exe") && diag__verbose())
+			if (diag__verbose())
 				fprintf(stderr, "xgotop-tui: %s: not found in pid %d's mappings\n",
 					name, (int)t->pid);
 			continue;

@@ -51,6 +51,7 @@ pid_trial() {
 	done
 	timeout -k 5 60 "$tracer" -pid "$p" --headless -s --duration 1 >/dev/null 2>"$o.err"
 	trc=$?
+	exe=$(readlink "/proc/$p/exe")
 	# A may not have started yet, B may still be running: wait for A.
 	until [ "$(readlink "/proc/$p/exe")" = "$A" ]; do
 		alive "$p" || break
@@ -67,6 +68,9 @@ pid_trial() {
 		grep -Eq "^xgotop-tui: pid $p exec'd $A: the probes were for $B; stopped" "$o.err" &&
 		[ "$trc" -eq 1 ]; then
 		echo "ok traced-B-until-exec" >"$o.verdict"
+	elif grep -Eq "^xgotop-tui: attached to pid $p \\($B," "$o.err" && [ "$exe" = "$B" ] &&
+		[ "$trc" -eq 0 ]; then
+		echo "ok traced-B-ended-before-exec" >"$o.verdict"
 	elif grep -Eq "^xgotop-tui: cannot attach to pid $p: it exec'd " "$o.err" &&
 		[ "$(grep -c '' "$o.err")" -eq 1 ] && [ "$trc" -eq 1 ]; then
 		echo "ok refused-exec-during-attach" >"$o.verdict"
