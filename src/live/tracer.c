@@ -231,13 +231,16 @@ int tracer__run(const struct live_opts *opts)
 		if (bpfobj__open(&t.bpf) || configure(&t) || bpfobj__load(&t.bpf) ||
 		    target__verify_sites(&t.tg))
 			goto cleanup;
+		/*
+		 * Through the pinned file the probes cannot land elsewhere; did the
+		 * process stay? Asked at once, and again after the meters' calibration.
+		 */
 		err = bpfobj__attach(&t.bpf, &t.tg, t.attached, sizeof(t.attached));
-		if (err == -ESRCH)
+		if (!err || err == -ESRCH)
 			err = target__check_attached(&t.tg, err);
 		if (err || rings__open(&t))
 			goto cleanup;
 	}
-	/* Through the pinned file the probes cannot land elsewhere; did the process stay? */
 	if (livesrc__open_meters(&t) || target__check_attached(&t.tg, 0))
 		goto cleanup;
 	announce(&t);
