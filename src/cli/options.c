@@ -677,7 +677,7 @@ void options__help(FILE *out)
 	      "  sudo xgotop-tui -pid 1234 --headless --record session.zst --duration 600\n"
 	      "  xgotop-tui --replay session.zst\n"
 	      "  xgotop-tui --replay session.zst --export perfetto -o trace.json\n\n"
-	      "Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with uprobes and BPF ring\n"
-	      "buffers (5.8+). See xgotop-tui(1).\n",
+	      "Needs root (or CAP_SYS_ADMIN) and a kernel with uprobes and BPF ring buffers\n"
+	      "(5.8+). See xgotop-tui(1).\n",
 	      out);
 }

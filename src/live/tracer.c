@@ -229,17 +229,20 @@ int tracer__run(const struct live_opts *opts)
 		if (t.tg.pid && !t.tg.launched)
 			snapshot_read(&t);
 		if (bpfobj__open(&t.bpf) || configure(&t) || bpfobj__load(&t.bpf) ||
-		    bpfobj__attach(&t.bpf, &t.tg, t.attached, sizeof(t.attached)) ||
-		    rings__open(&t))
+		    target__verify_sites(&t.tg))
+			goto cleanup;
+		/*
+		 * Through the pinned file the probes cannot land elsewhere; did the
+		 * process stay? Asked at once, and again after the meters' calibration.
+		 */
+		err = bpfobj__attach(&t.bpf, &t.tg, t.attached, sizeof(t.attached));
+		if (!err || err == -ESRCH)
+			err = target__check_attached(&t.tg, err);
+		if (err || rings__open(&t))
 			goto cleanup;
 	}
-	if (livesrc__open_meters(&t))
+	if (livesrc__open_meters(&t) || target__check_attached(&t.tg, 0))
 		goto cleanup;
-	if (!t.tg.launched && target__gone(&t.tg, 0)) {
-		diag__fail("cannot attach to pid %d: the process exited during attach",
-			   (int)t.tg.pid);
-		goto cleanup;
-	}
 	announce(&t);
 	if (sink__begin_recording(&t) || snapshot_emit(&t))
 		goto cleanup;
@@ -255,6 +258,9 @@ int tracer__run(const struct live_opts *opts)
 		goto cleanup;
 	}
 	rc = report_end(&t);
+	/* Exec'd: what was traced is all written, but the program was not traced to its end. */
+	if (target__report_end(&t.tg) && !t.tg.launched)
+		rc = 1;
 
 cleanup:
 	target__cancel_launch(&t.tg);
