@@ -10,7 +10,7 @@
  * Exited entries are also queued by exit time, which makes expiry and the
  * caps cost the number of entries they drop rather than the table size.
  *
- * Memory per goroutine is what bounds a big target: an entry is 192 bytes
+ * Memory per goroutine is what bounds a big target: an entry is 184 bytes
  * with its first span inline, and its per-state totals and span ring (a
  * "history" block) are allocated only when it first changes state. A
  * parked goroutine, the common case by far, never does. Chunks are mapped
@@ -64,6 +64,9 @@ struct chunk {
 	struct gnode n[CHUNK_SIZE];
 	uint32_t used; /* slots in use: 0 lets gtable__expire unmap the chunk */
 };
+
+/* What a parked goroutine costs, with its index share: docs/UI.md, docs/ARCHITECTURE.md. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct gnode) <= 184, "a goroutine grew");
 
 /* Allocated on a goroutine's first change of state: its totals and its span ring. */
 struct ghist {
