@@ -112,6 +112,17 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		(unsigned long long)model__est(m, c->by_state[XG_G_WAITING]),
 		(unsigned long long)model__est(m, c->created),
 		(unsigned long long)model__est(m, c->exited), r1, r2);
+	if (c->evicted) {
+		struct gtable_opts o;
+
+		gtable__opts(model__table(m), &o);
+		fprintf(out,
+			"%llu exited goroutines not kept: cap %llu exited or %llu MiB (their "
+			"events "
+			"are not lost: --jsonl, --record)\n",
+			(unsigned long long)c->evicted, (unsigned long long)o.max_exited,
+			(unsigned long long)(o.max_exited_bytes >> 20));
+	}
 	fprintf(out, "meters:");
 	for (i = 0; i < tui_meters_n; i++) {
 		const struct tui_meter *mt = &tui_meters[i];
