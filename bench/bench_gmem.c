@@ -13,10 +13,8 @@
  *              the churn stopped
  *
  * Only the API every version of gtable.h has, so that the same file
- * measures an older table too. Not part of the build; by hand:
- *   cmake --build build --target xg_core
- *   cc -O2 -Isrc/core -Ibpf -Ibuild/gen bench/bench_gmem.c build/libxg_core.a \
- *      -o build/bench_gmem
+ * measures an older table too (build it by hand against that table's
+ * libxg_core.a). Built as build/bench_gmem:
  *   build/bench_gmem parked 1000000; build/bench_gmem churn 100000 60
  */
 #include <stdint.h>
