@@ -102,4 +102,16 @@ for f in evil.out evil.err evil-replay.err; do
 	grep -qF 'evil\x1b]0;PWNED\x07\x0d\x0a\x1b[2J/workload' $f || { show $f; fail "$f: no escaped path"; }
 done
 grep -q 'attached to pid' evil.err || { show evil.err; fail "no attach line"; }
+
+# --jsonl - whose reader goes away (| head): the session ends with one line
+# and exit 1, instead of tracing on with nowhere to write (it never ended).
+./workload -seconds 600 >/dev/null 2>&1 &
+wpid=$!
+set +e
+timeout -k 10 300 "$tracer" -pid "$wpid" --headless -s --jsonl - 2>epipe.err | head -c 100 >/dev/null
+st=${PIPESTATUS[0]}
+set -e
+kill "$wpid" 2>/dev/null || true
+[ "$st" -eq 1 ] || { show epipe.err; fail "--jsonl - into a closed pipe: exit $st, want 1 (124: it never stopped)"; }
+grep -q '^xgotop-tui: cannot write -: Broken pipe$' epipe.err || { show epipe.err; fail "no line saying the pipe broke"; }
 echo PASS
