@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,7 +37,10 @@ __attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fm
 	return -EINVAL;
 }
 
-/* A number from ROW's min to max, or -EINVAL naming ROW's what. */
+/*
+ * A number from ROW's min to max, or -EINVAL naming ROW's what. strtod takes
+ * "nan", which every comparison lets through: -d nan would never tick.
+ */
 static int parse_number(const char *s, const struct opt_row *row, double *out, char **err)
 {
 	char *end;
@@ -44,7 +48,7 @@ static int parse_number(const char *s, const struct opt_row *row, double *out, c
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < row->min || v > row->max)
+	if (errno || end == s || *end || !isfinite(v) || v < row->min || v > row->max)
 		return fail(err, "invalid %s '%s'", row->what, s);
 	*out = v;
 	return 0;
@@ -59,7 +63,8 @@ static int parse_count(const char *s, const struct opt_row *row, unsigned int *o
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < min || v > max || v != (double)(unsigned int)v)
+	if (errno || end == s || *end || !isfinite(v) || v < min || v > max ||
+	    v != (double)(unsigned int)v)
 		return fail(err, "invalid %s '%s': want a whole number from %u to %u", row->what, s,
 			    min, max);
 	*out = (unsigned int)v;
@@ -80,7 +85,8 @@ static int parse_duration(const char *s, const struct opt_row *row, uint64_t *ou
 
 	errno = 0;
 	v = strtod(s, &end);
-	for (i = 0; end != s && !errno && i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; end != s && !errno && isfinite(v) && i < sizeof(units) / sizeof(units[0]);
+	     i++) {
 		if (!strcmp(end, units[i].unit) && v * units[i].ns >= row->min &&
 		    v * units[i].ns <= row->max) {
 			*out = (uint64_t)(v * units[i].ns);
@@ -110,10 +116,15 @@ static int set_ringbuf(struct env *env, const struct opt_row *row, const char *v
 	double v;
 	int rc = parse_number(val, row, &v, err);
 
+	if (rc == -EINVAL) {
+		free(*err);
+		return fail(err, "invalid %s '%s': want a power of 2 from %g to %g (MiB)",
+			    row->what, val, row->min, row->max);
+	}
 	if (rc)
 		return rc;
 	env->live.ringbuf_mb = (unsigned int)v;
-	if (env->live.ringbuf_mb & (env->live.ringbuf_mb - 1))
+	if ((double)env->live.ringbuf_mb != v || env->live.ringbuf_mb & (env->live.ringbuf_mb - 1))
 		return fail(err, "--ringbuf-mb %s is not a power of 2", val);
 	return 0;
 }
@@ -309,7 +320,8 @@ const struct opt_row options__table[] = {
 		.metavar = "FILE",
 		.section = OPT_OUTPUT,
 		.help = "write every event as one JSON object per line\n"
-			"(FILE - is stdout; schema in docs/JSONL.md)",
+			"(FILE - is stdout; schema in docs/JSONL.md);\n"
+			"refuses to overwrite FILE",
 		STRING(live.jsonl),
 	},
 	{
@@ -325,7 +337,8 @@ const struct opt_row options__table[] = {
 		.names = {"--force"},
 		.aliases = {"-force"},
 		.section = OPT_RECORDINGS,
-		.help = "overwrite FILE (and -o FILE)",
+		.help = "overwrite an existing --record, --jsonl,\n"
+			"--metrics or -o FILE (never through a symlink)",
 		FLAG(live.force),
 	},
 	{
@@ -382,8 +395,9 @@ const struct opt_row options__table[] = {
 		.names = {"--ringbuf-mb"},
 		.metavar = "N",
 		.section = OPT_OPTIONS,
-		.help = "ring buffer size in MiB (default 16, a power of 2)",
-		SETTER(set_ringbuf, "ring buffer size", 1, 4096),
+		.help = "ring buffer size in MiB (default 16, a power of 2,\n"
+			"at most 2048: the kernel counts its bytes in 32 bits)",
+		SETTER(set_ringbuf, "ring buffer size", 1, 2048),
 	},
 	{
 		.names = {"--probes"},
@@ -482,7 +496,8 @@ const struct opt_row options__table[] = {
 		.metavar = "FILE",
 		.section = OPT_OPTIONS,
 		.help = "at exit, the meters as JSON to FILE: rates, drops,\n"
-			"BPF time per probe hit, OVH (docs/METERS.md)",
+			"BPF time per probe hit, OVH (docs/METERS.md);\n"
+			"refuses to overwrite FILE",
 		STRING(live.metrics),
 	},
 	{

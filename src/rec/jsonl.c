@@ -18,6 +18,7 @@
 
 #include "xgotop_event.h"
 #include "gevent.h"
+#include "outfile.h"
 
 #define WRITER_BUF (256 * 1024)
 /* A line longer than this is not an event, it is a bug upstream. */
@@ -396,7 +397,7 @@ struct jsonl_writer {
 	char buf[WRITER_BUF];
 };
 
-struct jsonl_writer *jsonl__open(const char *path)
+struct jsonl_writer *jsonl__open(const char *path, bool force)
 {
 	struct jsonl_writer *w = malloc(sizeof(*w));
 
@@ -408,9 +409,9 @@ struct jsonl_writer *jsonl__open(const char *path)
 		w->fd = STDOUT_FILENO;
 		w->own_fd = false;
 	} else {
-		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		w->fd = outfile__create(path, force);
 		if (w->fd < 0) {
-			int err = errno;
+			int err = -w->fd;
 
 			free(w);
 			errno = err;

@@ -335,10 +335,4 @@ struct record_stats {
 
 void record__stats(const struct record_writer *w, struct record_stats *out);
 
-/*
- * Create PATH for writing as record__open does (O_EXCL|O_NOFOLLOW unless
- * FORCE; chown to the sudo user). An fd or -errno. Also used for -o files.
- */
-int record__create_file(const char *path, bool force);
-
 #endif /* XGOTOP_RECORD_H */

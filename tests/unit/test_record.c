@@ -781,7 +781,7 @@ static void test_damaged(void **state)
 	/* Not a recording at all: one line saying so. */
 	spit(path_of("empty.zst"), "", 0);
 	assert_null(rec_reader__open(path_of("empty.zst"), &ro, err, sizeof(err)));
-	assert_string_equal(err, "is empty");
+	assert_non_null(strstr(err, "is empty"));
 	spit(path_of("text.zst"), "hello, world\n", 13);
 	assert_null(rec_reader__open(path_of("text.zst"), &ro, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a zstd file"));
