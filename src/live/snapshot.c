@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "gpoll.h"
+#include "grow.h"
 #include "gtable.h"
 #include "snapshot.h"
 #include "xgotop_event.h"
@@ -19,9 +20,10 @@ struct snapshot {
 	uint32_t pid;
 	bool emitted;	   /* snapshot__emit ran: reads now look for exits */
 	struct gev *found; /* the first read's creates */
-	size_t n_found;
+	size_t n_found, cap_found;
+	struct suspect *by_goid; /* found's goids and states, sorted at emit */
 	struct suspect *suspects;
-	size_t n_suspects;
+	size_t n_suspects, cap_suspects;
 	uint64_t read_ts, reread_ts; /* the first and the second read */
 };
 
@@ -39,6 +41,7 @@ void snapshot__free(struct snapshot *s)
 	if (!s)
 		return;
 	free(s->found);
+	free(s->by_goid);
 	free(s->suspects);
 	free(s);
 }
@@ -57,35 +60,36 @@ static int keep_found(struct snapshot *s, const struct gev *ev)
 
 	if (ev->kind != GEV_CREATE)
 		return 0;
-	n = realloc(s->found, (s->n_found + 1) * sizeof(*n));
-	if (!n)
+	if (xg_grow((void **)&s->found, &s->cap_found, s->n_found + 1, sizeof(*s->found)))
 		return -ENOMEM;
-	s->found = n;
+	n = s->found;
 	n[s->n_found] = *ev;
 	n[s->n_found].existing = true;
 	s->n_found++;
 	return 0;
 }
 
+static int by_goid(const void *a, const void *b)
+{
+	const struct suspect *x = a, *y = b;
+
+	return x->goid < y->goid ? -1 : x->goid > y->goid;
+}
+
+/* One of the found goroutines read as gone: a suspect (by_goid: 1M found cost log n each). */
 static int note_gone(struct snapshot *s, const struct gev *ev)
 {
-	struct suspect *n;
-	size_t i;
+	struct suspect key = {.goid = ev->goid}, *f;
 
-	if (ev->kind != GEV_EXIT)
+	if (ev->kind != GEV_EXIT || !s->by_goid)
 		return 0;
-	for (i = 0; i < s->n_found; i++)
-		if (s->found[i].goid == ev->goid)
-			break;
-	if (i == s->n_found)
+	f = bsearch(&key, s->by_goid, s->n_found, sizeof(key), by_goid);
+	if (!f)
 		return 0;
-	n = realloc(s->suspects, (s->n_suspects + 1) * sizeof(*n));
-	if (!n)
+	if (xg_grow((void **)&s->suspects, &s->cap_suspects, s->n_suspects + 1,
+		    sizeof(*s->suspects)))
 		return -ENOMEM;
-	s->suspects = n;
-	n[s->n_suspects].goid = ev->goid;
-	n[s->n_suspects].state = s->found[i].to;
-	s->n_suspects++;
+	s->suspects[s->n_suspects++] = *f;
 	return 0;
 }
 
@@ -119,6 +123,12 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 	if (!s)
 		return 0;
 	s->emitted = true;
+	s->by_goid = malloc((s->n_found ? s->n_found : 1) * sizeof(*s->by_goid));
+	if (!s->by_goid)
+		return -ENOMEM;
+	for (i = 0; i < s->n_found; i++)
+		s->by_goid[i] = (struct suspect){s->found[i].goid, s->found[i].to};
+	qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
 	for (i = 0; i < s->n_found && !err; i++) {
 		/* -sample goroutine:RATE: the others will never show a change. */
 		if (!xg_goid_sampled(goroutine_thresh, s->found[i].pid, s->found[i].goid))
@@ -229,23 +239,6 @@ void resync__begin_read(struct resync *r, uint64_t now)
 	r->ok = false;
 }
 
-static int grow_array(void **v, size_t *cap, size_t want, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *p;
-
-	if (want <= *cap)
-		return 0;
-	while (n < want)
-		n *= 2;
-	p = realloc(*v, n * elem);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = n;
-	return 0;
-}
-
 int resync__add(const struct gev *ev, void *resync)
 {
 	struct resync *r = resync;
@@ -253,7 +246,7 @@ int resync__add(const struct gev *ev, void *resync)
 	/* A fresh read: every live goroutine comes as a create, and nothing else. */
 	if (ev->kind != GEV_CREATE || !ev->goid)
 		return 0;
-	if (grow_array((void **)&r->found, &r->cap_found, r->n_found + 1, sizeof(*r->found)))
+	if (xg_grow((void **)&r->found, &r->cap_found, r->n_found + 1, sizeof(*r->found)))
 		return -ENOMEM;
 	r->found[r->n_found] = *ev;
 	r->found[r->n_found].existing = true;
@@ -326,7 +319,7 @@ static int compare_one(const struct gentry *e, void *ctx)
 	} else {
 		fx = (struct fix){e->goid, e->state, XG_G_DEAD, GEV_NO_REASON};
 	}
-	if (grow_array((void **)&r->fixes, &r->cap_fixes, r->n_fixes + 1, sizeof(*r->fixes))) {
+	if (xg_grow((void **)&r->fixes, &r->cap_fixes, r->n_fixes + 1, sizeof(*r->fixes))) {
 		c->err = -ENOMEM;
 		return 1;
 	}
