@@ -90,6 +90,9 @@ int main(int argc, char **argv)
 			usage_error(msg);
 		env.live.ui = run_ui;
 		env.live.ui_ctx = &env.tui;
+		/* -n has no save key: nothing would ever read the flight recorder. */
+		if (env.tui.batch)
+			env.live.history_min = 0;
 	}
 	return env.replay ? replay_cmd__run(&env) : tracer__run(&env.live);
 }
