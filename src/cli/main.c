@@ -47,6 +47,8 @@ int main(int argc, char **argv)
 	bad = options__check(&env);
 	if (bad)
 		usage_error(bad);
+	if (env.stacks)
+		return stacks_cmd__run(&env);
 	/* With --replay, --headless and --export both mean no UI; live, --export was refused. */
 	if (!env.headless && !env.export) {
 		char msg[512];
