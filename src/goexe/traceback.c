@@ -100,6 +100,60 @@ static bool injected(const struct tb_rules *r, uint8_t id)
 	return r->unwinder121 && (id == r->id_asyncpreempt || id == r->id_debugcall);
 }
 
+#define CACHE_SLOTS 8192 /* a power of 2 */
+
+struct tb_slot {
+	uint64_t pc; /* link-time; 0: empty */
+	struct go_func f;
+	int32_t delta;
+	bool found, has_delta;
+};
+
+struct tb_cache {
+	struct tb_slot slot[CACHE_SLOTS];
+};
+
+struct tb_cache *tb_cache__new(void)
+{
+	return calloc(1, sizeof(struct tb_cache));
+}
+
+void tb_cache__free(struct tb_cache *c)
+{
+	free(c);
+}
+
+/* gofunc__find and, when DELTA, gofunc__spdelta at link-time PC, through C. */
+static int lookup(const struct goelf *ge, struct tb_cache *c, uint64_t pc, struct go_func *f,
+		  int32_t *delta)
+{
+	struct tb_slot *s;
+
+	if (!c) {
+		if (gofunc__find(ge, pc, f))
+			return -ENOENT;
+		return delta ? gofunc__spdelta(ge, f, pc, delta) : 0;
+	}
+	s = &c->slot[(pc * 0x9e3779b97f4a7c15ull) >> 51 & (CACHE_SLOTS - 1)];
+	if (s->pc != pc || !pc) {
+		s->pc = pc;
+		s->found = !gofunc__find(ge, pc, &s->f);
+		s->has_delta = false;
+	}
+	if (!s->found)
+		return -ENOENT;
+	*f = s->f;
+	if (!delta)
+		return 0;
+	if (!s->has_delta) {
+		if (gofunc__spdelta(ge, &s->f, pc, &s->delta))
+			return -ENOENT;
+		s->has_delta = true;
+	}
+	*delta = s->delta;
+	return 0;
+}
+
 static int rd64(tb_read_fn read, void *ctx, uint64_t addr, uint64_t *v)
 {
 	return read(addr, v, sizeof(*v), ctx);
@@ -107,7 +161,7 @@ static int rd64(tb_read_fn read, void *ctx, uint64_t addr, uint64_t *v)
 
 size_t tb__unwind(const struct goelf *ge, uint64_t bias, const struct tb_rules *r,
 		  const struct tb_start *st, tb_read_fn read, void *ctx, struct tb_frame *out,
-		  size_t max, enum tb_end *end)
+		  size_t max, enum tb_end *end, struct tb_cache *cache)
 {
 	uint64_t pc = st->pc, sp = st->sp, fp, lr;
 	uint8_t callee = 0;
@@ -131,7 +185,7 @@ size_t tb__unwind(const struct goelf *ge, uint64_t bias, const struct tb_rules *
 		}
 		sp += PTRSIZE;
 	}
-	if (pc < bias || gofunc__find(ge, pc - bias, &f)) {
+	if (pc < bias || lookup(ge, cache, pc - bias, &f, NULL)) {
 		*end = TB_END_BADPC;
 		return 0;
 	}
@@ -142,7 +196,7 @@ size_t tb__unwind(const struct goelf *ge, uint64_t bias, const struct tb_rules *
 			*end = TB_END_TOO_DEEP;
 			return n;
 		}
-		if (gofunc__spdelta(ge, &f, pc - bias, &delta)) {
+		if (lookup(ge, cache, pc - bias, &f, &delta)) {
 			/* f.pcsp == 0: finishInternal, the end of the walk */
 			*end = TB_END_TOP;
 			return n;
@@ -176,7 +230,7 @@ size_t tb__unwind(const struct goelf *ge, uint64_t bias, const struct tb_rules *
 			return n;
 		}
 		callee = f.funcid;
-		if (lr < bias || gofunc__find(ge, lr - bias, &f)) {
+		if (lr < bias || lookup(ge, cache, lr - bias, &f, NULL)) {
 			*end = TB_END_BADPC;
 			return n;
 		}
@@ -604,11 +658,11 @@ void tb__print_record(FILE *out, const struct goelf *ge, uint64_t bias, const ui
 }
 
 bool tb__system_goroutine(const struct goelf *ge, uint64_t bias, const struct tb_rules *r,
-			  uint64_t startpc)
+			  uint64_t startpc, struct tb_cache *cache)
 {
 	struct go_func f;
 
-	if (startpc < bias || gofunc__find(ge, startpc - bias, &f))
+	if (startpc < bias || lookup(ge, cache, startpc - bias, &f, NULL))
 		return false;
 	if (f.funcid == r->id_runtime_main || f.funcid == r->id_corostart ||
 	    f.funcid == r->id_handleasync)

@@ -64,13 +64,22 @@ enum tb_end {
 };
 
 /*
+ * What the unwinder learnt about PCs (function, SP delta), kept between
+ * walks: a sweep of 100k goroutines parked at a few sites looks each PC up
+ * once. Direct-mapped, fixed size. NULL and errno.
+ */
+struct tb_cache;
+struct tb_cache *tb_cache__new(void);
+void tb_cache__free(struct tb_cache *c);
+
+/*
  * Unwind from ST into OUT (at most MAX frames); the number of frames, and
  * why the walk stopped in *END. Never fails: garbage gives few frames and
  * a reason.
  */
 size_t tb__unwind(const struct goelf *ge, uint64_t bias, const struct tb_rules *r,
 		  const struct tb_start *st, tb_read_fn read, void *ctx, struct tb_frame *out,
-		  size_t max, enum tb_end *end);
+		  size_t max, enum tb_end *end, struct tb_cache *cache);
 
 /* A logical frame: a physical one, or a call inlined into it. */
 struct tb_lframe {
@@ -135,6 +144,6 @@ void tb__print_record(FILE *out, const struct goelf *ge, uint64_t bias, const ui
 const char *tb__status_name(uint32_t status);
 /* runtime.isSystemGoroutine(gp, false) for a g whose g.startpc is STARTPC (run-time). */
 bool tb__system_goroutine(const struct goelf *ge, uint64_t bias, const struct tb_rules *r,
-			  uint64_t startpc);
+			  uint64_t startpc, struct tb_cache *cache);
 
 #endif /* XGOTOP_TRACEBACK_H */

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +54,8 @@ struct stacks_target {
 	uint64_t allgs, bias;
 	uint32_t g_status;
 	uint64_t reads, bytes;
+	struct tb_cache *cache;
+	uint32_t snap_len; /* bytes of a g that hold every field of struct gsnap */
 };
 
 struct stk_sweep {
@@ -148,6 +152,11 @@ struct stacks_target *stacks__open(pid_t pid, char *err, size_t errlen)
 		return NULL;
 	}
 	t->pid = pid;
+	t->cache = tb_cache__new();
+	if (!t->cache) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	t->ge = goelf__open_err(path, msg, sizeof(msg));
 	if (!t->ge) {
@@ -172,6 +181,16 @@ struct stacks_target *stacks__open(pid_t pid, char *err, size_t errlen)
 		goto fail;
 	}
 	t->g_status = t->tabs.off.g_goid - 8; /* atomicstatus precedes goid: gpoll.h */
+	t->snap_len = t->tabs.off.g_goid + 8;
+	if (t->so.syscallpc + 8 > t->snap_len)
+		t->snap_len = t->so.syscallpc + 8;
+	if (t->tabs.off.g_waitreason >= G_WINDOW || t->tabs.off.g_gopc + 8 > G_WINDOW ||
+	    t->tabs.off.g_startpc + 8 > G_WINDOW || t->tabs.off.g_parent_goid + 8 > G_WINDOW ||
+	    t->tabs.off.g_waitsince + 8 > G_WINDOW || !t->so.lockedm) {
+		snprintf(err, errlen, "pid %d: runtime.g fields beyond what --stacks reads",
+			 (int)pid);
+		goto fail;
+	}
 	if (poll__find_allgs(t->ge, &t->allgs, &how)) {
 		snprintf(err, errlen, "cannot find runtime.allgs in the binary of pid %d",
 			 (int)pid);
@@ -202,6 +221,7 @@ void stacks__close(struct stacks_target *t)
 		return;
 	go_tables__free(&t->tabs);
 	goelf__free(t->ge);
+	tb_cache__free(t->cache);
 	free(t);
 }
 
@@ -288,7 +308,8 @@ static int walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, c
 		st.sp = n.sched_sp;
 	}
 	m.lo = st.sp;
-	cnt = tb__unwind(t->ge, t->bias, &t->rules, &st, mem_read, &m, tmp, MAX_FRAMES, &g->tb.end);
+	cnt = tb__unwind(t->ge, t->bias, &t->rules, &st, mem_read, &m, tmp, MAX_FRAMES, &g->tb.end,
+			 t->cache);
 	if ((err = grow_frames(s, s->nframes + cnt)))
 		return err;
 	memcpy(s->frames + s->nframes, tmp, cnt * sizeof(*tmp));
@@ -297,6 +318,16 @@ static int walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, c
 	g->tb.state = cnt && g->tb.end == TB_END_TOP ? TB_G_STACK : TB_G_BAD;
 	s->nframes += cnt;
 	return 0;
+}
+
+/* User and system CPU time of this thread, ns. */
+static void thread_cpu(uint64_t *user, uint64_t *sys)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	*user = (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000;
+	*sys = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000;
 }
 
 static uint64_t now_ns(clockid_t c)
@@ -329,22 +360,98 @@ static bool fill_g(struct stacks_target *t, struct stk_g *g, uint64_t gaddr, con
 	g->tb.gopc = u64(w + o->g_gopc);
 	g->tb.parent_goid = o->g_parent_goid ? u64(w + o->g_parent_goid) : 0;
 	g->startpc = u64(w + o->g_startpc);
-	g->system = tb__system_goroutine(t->ge, t->bias, &t->rules, g->startpc);
+	g->system = tb__system_goroutine(t->ge, t->bias, &t->rules, g->startpc, t->cache);
 	return true;
+}
+
+/*
+ * The sweep's big buffers, populated at once: the kernel writes every page
+ * of them, and taking those faults one by one cost about a fifth of a
+ * 100k-goroutine sweep (bench/stacks.sh, perf).
+ */
+static void *big_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void big_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+static int by_addr(const void *a, const void *b, void *ctx)
+{
+	const uint64_t *ptrs = ctx;
+	uint64_t x = ptrs[*(const size_t *)a], y = ptrs[*(const size_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The first LEN bytes of every g (ORDER: their indexes by address) into
+ * WIN (a G_WINDOW stride). The kernel's cost is per remote page and per
+ * iovec, and gs sit side by side in their spans: neighbours closer than
+ * GAP_MAX are read as one range of at most CHUNK bytes. A range that
+ * fails is read g by g; a g that cannot be read is filled with FILL.
+ */
+#define CHUNK	(1u << 20)
+#define GAP_MAX 4096
+
+static int read_windows(struct stacks_target *t, const uint64_t *ptrs, const size_t *order,
+			size_t n, uint8_t *win, uint32_t len, int fill)
+{
+	uint8_t *chunk = malloc(CHUNK);
+	size_t i = 0, j, k;
+
+	if (!chunk)
+		return -ENOMEM;
+	while (i < n && !ptrs[order[i]]) {
+		memset(win + order[i] * G_WINDOW, fill, len);
+		i++;
+	}
+	for (; i < n; i = j) {
+		uint64_t lo = ptrs[order[i]], end = lo + len;
+
+		for (j = i + 1; j < n; j++) {
+			uint64_t p = ptrs[order[j]];
+
+			if (p > end + GAP_MAX || p + len - lo > CHUNK)
+				break;
+			if (p + len > end)
+				end = p + len;
+		}
+		if (!vm_read(t, lo, chunk, end - lo)) {
+			for (k = i; k < j; k++)
+				memcpy(win + order[k] * G_WINDOW, chunk + (ptrs[order[k]] - lo),
+				       len);
+			continue;
+		}
+		for (k = i; k < j; k++)
+			if (vm_read(t, ptrs[order[k]], win + order[k] * G_WINDOW, len))
+				memset(win + order[k] * G_WINDOW, fill, len);
+	}
+	free(chunk);
+	return 0;
 }
 
 int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
 {
-	uint64_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID), wall0 = now_ns(CLOCK_MONOTONIC);
+	uint64_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID), wall0 = now_ns(CLOCK_MONOTONIC), u0, k0;
 	struct stk_sweep *s = calloc(1, sizeof(*s));
-	uint8_t hdr[24], *win = NULL, *win2 = NULL, *stk = NULL;
+	uint8_t hdr[24], *win = NULL, *win2 = NULL, *stk = NULL, *scratch = NULL;
 	struct iovec loc[BATCH], rem[BATCH];
-	uint64_t *ptrs = NULL, arr, len, now, reads0 = t->reads, bytes0 = t->bytes;
-	size_t *slen = NULL, *start = NULL, i, j, k;
+	uint64_t *ptrs = NULL, arr, len = 0, now, reads0 = t->reads, bytes0 = t->bytes;
+	size_t *slen = NULL, *start = NULL, *soff = NULL, *order = NULL, i, j, k, total,
+	       stk_len = 0;
 	struct tb_frame *tmp = NULL;
 	int rc = -ENOMEM;
 
 	*out = NULL;
+	thread_cpu(&u0, &k0);
 	if (!s)
 		goto fail;
 	rc = vm_read(t, t->allgs + t->bias, hdr, sizeof(hdr));
@@ -363,14 +470,15 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	}
 	rc = -ENOMEM;
 	ptrs = calloc(len + 1, 8);
-	win = malloc((len + 1) * G_WINDOW);
-	win2 = malloc((len + 1) * G_WINDOW);
+	win = big_alloc((len + 1) * G_WINDOW);
+	win2 = big_alloc((len + 1) * G_WINDOW);
 	s->gs = calloc(len + 1, sizeof(*s->gs));
 	slen = calloc(len + 1, sizeof(*slen));
 	start = calloc(len + 1, sizeof(*start));
-	stk = malloc((len + 1) * (size_t)STACK_READ);
+	soff = calloc(len + 1, sizeof(*soff));
+	order = calloc(len + 1, sizeof(*order));
 	tmp = malloc(MAX_FRAMES * sizeof(*tmp));
-	if (!ptrs || !win || !win2 || !s->gs || !slen || !start || !stk || !tmp)
+	if (!ptrs || !win || !win2 || !s->gs || !slen || !start || !soff || !order || !tmp)
 		goto fail;
 	if (len && (rc = vm_read(t, arr, ptrs, len * 8))) {
 		snprintf(err, errlen, "cannot read the goroutine table of pid %d: %s", (int)t->pid,
@@ -378,21 +486,14 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 		goto fail;
 	}
 	/* 1: every g */
-	for (i = 0; i < len; i += BATCH) {
-		size_t n = len - i < BATCH ? len - i : BATCH;
-
-		for (j = 0; j < n; j++) {
-			loc[j] = (struct iovec){win + (i + j) * G_WINDOW, G_WINDOW};
-			rem[j] = (struct iovec){(void *)(uintptr_t)ptrs[i + j], G_WINDOW};
-		}
-		if (vm_readv(t, loc, rem, n))
-			for (j = 0; j < n; j++)
-				if (!ptrs[i + j] || vm_readv(t, &loc[j], &rem[j], 1))
-					memset(win + (i + j) * G_WINDOW, 0xff, G_WINDOW);
-	}
+	for (i = 0; i < len; i++)
+		order[i] = i;
+	qsort_r(order, len, sizeof(*order), by_addr, ptrs);
+	if ((rc = read_windows(t, ptrs, order, len, win, G_WINDOW, 0xff)))
+		goto fail;
 	now = now_ns(CLOCK_MONOTONIC); /* the runtime's nanotime() is CLOCK_MONOTONIC */
-	/* 2: the stacks of those not running, from the saved SP up, batched */
-	for (i = 0, k = 0; i < len; i++) {
+	/* 2: the stacks of those not running, from the saved SP up, into one buffer */
+	for (i = 0, total = 0; i < len; i++) {
 		struct stk_g *g = &s->gs[i];
 		struct gsnap n;
 
@@ -405,9 +506,20 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 			continue;
 		}
 		slen[i] = n.hi - start[i] < STACK_READ ? n.hi - start[i] : STACK_READ;
-		loc[k] = (struct iovec){stk + i * (size_t)STACK_READ, slen[i]};
-		rem[k] = (struct iovec){(void *)(uintptr_t)start[i], slen[i]};
-		if (++k == BATCH || i + 1 == len) {
+		soff[i] = total;
+		total += slen[i];
+	}
+	stk_len = total > STACK_READ ? total : STACK_READ;
+	stk = big_alloc(stk_len);
+	if (!stk)
+		goto fail;
+	for (i = 0, k = 0; i < len; i++) {
+		if (slen[i]) {
+			loc[k] = (struct iovec){stk + soff[i], slen[i]};
+			rem[k] = (struct iovec){(void *)(uintptr_t)start[i], slen[i]};
+			k++;
+		}
+		if (k && (k == BATCH || i + 1 == len)) {
 			if (vm_readv(t, loc, rem, k))
 				for (j = 0; j < k; j++)
 					if (vm_readv(t, &loc[j], &rem[j], 1))
@@ -415,10 +527,6 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 			k = 0;
 		}
 	}
-	if (k && vm_readv(t, loc, rem, k))
-		for (j = 0; j < k; j++)
-			if (vm_readv(t, &loc[j], &rem[j], 1))
-				memset(loc[j].iov_base, 0, loc[j].iov_len);
 	/* 3: walk */
 	for (i = 0; i < len; i++) {
 		struct stk_g *g = &s->gs[i];
@@ -426,23 +534,18 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 		if (!g->gaddr || !slen[i])
 			continue;
 		g->tries = 1;
-		if ((rc = walk(t, s, g, win + i * G_WINDOW, stk + i * (size_t)STACK_READ, slen[i],
-			       tmp)))
+		if ((rc = walk(t, s, g, win + i * G_WINDOW, stk + soff[i], slen[i], tmp)))
 			goto fail;
 	}
-	/* 4: read every g again; one that moved is read and walked again, alone */
-	for (i = 0; i < len; i += BATCH) {
-		size_t n = len - i < BATCH ? len - i : BATCH;
-
-		for (j = 0; j < n; j++) {
-			loc[j] = (struct iovec){win2 + (i + j) * G_WINDOW, G_WINDOW};
-			rem[j] = (struct iovec){(void *)(uintptr_t)ptrs[i + j], G_WINDOW};
-		}
-		if (vm_readv(t, loc, rem, n))
-			for (j = 0; j < n; j++)
-				if (!ptrs[i + j] || vm_readv(t, &loc[j], &rem[j], 1))
-					memset(win2 + (i + j) * G_WINDOW, 0xfe, G_WINDOW);
-	}
+	/*
+	 * 4: read every g again (the fields that say where it is only); one
+	 * that moved is read whole and walked again, alone, up to
+	 * STACKS_RETRIES times. A goroutine that ran and parked again at the
+	 * same PC and SP in between has the same frames: a different call
+	 * path to the very same SP and PC is what this cannot tell apart.
+	 */
+	if ((rc = read_windows(t, ptrs, order, len, win2, t->snap_len, 0xfe)))
+		goto fail;
 	for (i = 0; i < len; i++) {
 		struct stk_g *g = &s->gs[i];
 		uint8_t *w = win + i * G_WINDOW, *w2 = win2 + i * G_WINDOW;
@@ -453,31 +556,34 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 		snap(t, w, &a);
 		snap(t, w2, &b);
 		while (!same(&a, &b) && g->tries <= STACKS_RETRIES) {
-			uint64_t sp = b.sys_sp ? b.sys_sp : b.sched_sp;
-
 			unsigned int tries = g->tries + 1;
+			uint64_t sp;
 
-			memcpy(w, w2, G_WINDOW);
-			a = b;
+			if (vm_read(t, ptrs[i], w, G_WINDOW))
+				break;
+			snap(t, w, &a);
 			if (!fill_g(t, g, ptrs[i], w, now)) {
 				g->gaddr = 0; /* it ended */
 				break;
 			}
 			g->tries = tries;
-			if ((b.status & ~0x1000u) == 2) {
+			sp = a.sys_sp ? a.sys_sp : a.sched_sp;
+			if ((a.status & ~0x1000u) == 2) {
 				g->tb.state = TB_G_RUNNING;
-			} else if (sp >= b.lo && sp < b.hi) {
-				slen[i] = b.hi - sp < STACK_READ ? b.hi - sp : STACK_READ;
-				if (vm_read(t, sp, stk + i * (size_t)STACK_READ, slen[i]))
-					memset(stk + i * (size_t)STACK_READ, 0, slen[i]);
-				if ((rc = walk(t, s, g, w, stk + i * (size_t)STACK_READ, slen[i],
-					       tmp)))
+			} else if (sp >= a.lo && sp < a.hi) {
+				size_t l = a.hi - sp < STACK_READ ? a.hi - sp : STACK_READ;
+
+				if (!scratch && !(scratch = malloc(STACK_READ)))
+					goto fail;
+				if (vm_read(t, sp, scratch, l))
+					memset(scratch, 0, l);
+				if ((rc = walk(t, s, g, w, scratch, l, tmp)))
 					goto fail;
 			} else {
 				g->tb.state = TB_G_BAD;
 			}
-			if (vm_read(t, ptrs[i], w2, G_WINDOW))
-				memset(w2, 0xfe, G_WINDOW);
+			if (vm_read(t, ptrs[i], w2, t->snap_len))
+				memset(w2, 0xfe, t->snap_len);
 			snap(t, w2, &b);
 		}
 		if (g->gaddr && !same(&a, &b))
@@ -504,6 +610,9 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	s->st.reads = t->reads - reads0;
 	s->st.bytes = t->bytes - bytes0;
 	s->st.cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+	thread_cpu(&s->st.user_ns, &s->st.sys_ns);
+	s->st.user_ns -= u0;
+	s->st.sys_ns -= k0;
 	s->st.wall_ns = now_ns(CLOCK_MONOTONIC) - wall0;
 	*out = s;
 	rc = 0;
@@ -514,11 +623,14 @@ fail:
 	stk_sweep__free(s);
 done:
 	free(ptrs);
-	free(win);
-	free(win2);
+	big_free(win, (len + 1) * G_WINDOW);
+	big_free(win2, (len + 1) * G_WINDOW);
 	free(slen);
 	free(start);
-	free(stk);
+	big_free(stk, stk_len);
+	free(scratch);
+	free(soff);
+	free(order);
 	free(tmp);
 	return rc;
 }

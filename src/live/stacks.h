@@ -35,14 +35,15 @@ struct stk_g {
 };
 
 struct stk_stats {
-	uint64_t gs;	  /* entries of allgs */
-	uint64_t listed;  /* goroutines in the sweep (not dead) */
-	uint64_t stacks;  /* with a consistent stack */
-	uint64_t changed; /* changed every time */
-	uint64_t retried; /* read more than once */
-	uint64_t bytes;	  /* bytes read */
-	uint64_t reads;	  /* process_vm_readv calls */
-	uint64_t cpu_ns;  /* tracer CPU time of the sweep (thread) */
+	uint64_t gs;		  /* entries of allgs */
+	uint64_t listed;	  /* goroutines in the sweep (not dead) */
+	uint64_t stacks;	  /* with a consistent stack */
+	uint64_t changed;	  /* changed every time */
+	uint64_t retried;	  /* read more than once */
+	uint64_t bytes;		  /* bytes read */
+	uint64_t reads;		  /* process_vm_readv calls */
+	uint64_t cpu_ns;	  /* tracer CPU time of the sweep (thread) */
+	uint64_t user_ns, sys_ns; /* the same, split (getrusage: tick-grained) */
 	uint64_t wall_ns;
 };
 
