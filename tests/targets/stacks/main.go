@@ -4,7 +4,9 @@
 //
 //	stacks -before FILE -after FILE [-n N]
 //
-// FILE.1 next to each dump is the grouped form (debug=1).
+// FILE.1 next to each dump is the grouped form (debug=1). -churn N starts N
+// goroutines that park and wake without end, fed by N others (the lines
+// marked "churn": tests/e2e/stacks_churn.sh reads them while they move).
 //
 // It prints "ready PID" once every goroutine is parked and the first dump
 // is written, then waits for a line on stdin, writes the second dump and
@@ -81,6 +83,27 @@ func selecting(wg *sync.WaitGroup) {
 }
 
 // dump1 writes the goroutine profile as /debug/pprof/goroutine?debug=1 does.
+//go:noinline
+func churner(a, b chan int) {
+	for { // churn
+		<-a // churn site A
+		<-b // churn site B
+	}
+}
+
+func startChurn(n int) {
+	for i := 0; i < n; i++ {
+		a, b := make(chan int), make(chan int)
+		go churner(a, b)
+		go func() {
+			for { // churn
+				a <- 1 // churn
+				b <- 1 // churn
+			}
+		}()
+	}
+}
+
 func dump1(path string) {
 	f, err := os.Create(path)
 	if err == nil {
@@ -113,6 +136,7 @@ func main() {
 	before := flag.String("before", "", "first dump")
 	after := flag.String("after", "", "second dump")
 	many := flag.Int("n", 0, "extra goroutines parked on one channel")
+	churn := flag.Int("churn", 0, "goroutines that park and wake without end")
 	flag.Parse()
 
 	var wg sync.WaitGroup
@@ -149,6 +173,7 @@ func main() {
 	}()
 	start(*many, func() { wg.Done(); <-block })
 	wg.Wait()
+	startChurn(*churn)
 	// Let each goroutine reach its parking point (Done comes just before it).
 	for i := 0; i < 100; i++ {
 		runtime.Gosched()
