@@ -3,8 +3,8 @@
 # goroutines parked on a channel (-n N), read by `xgotop-tui -pid PID
 # --stacks -v` (which reports the sweep's own CPU and wall time) with the
 # output to /dev/null; the whole command's wall and CPU time (sweep and
-# printing) from /usr/bin/time-like accounting of bash's `times`. Prints
-# figures; asserts nothing. Needs ptrace access (root) and Go.
+# printing) from the children's CPU time in /proc/$$/stat. All times in ms.
+# Prints figures; asserts nothing. Needs ptrace access (root) and Go.
 #
 #   bench/stacks.sh [-b BUILD] [-g GOVERSION] [N...]     (default N: 1000 10000 100000)
 set -euo pipefail
@@ -27,7 +27,7 @@ mkdir -p "$work"
 go=$("$root/tools/go-toolchain.sh" "$ver")
 (cd "$root/tests/targets" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$go" build -o "$work/stacks" ./stacks)
 
-printf '%-9s %-8s %-12s %-12s %-12s %-12s %-10s\n' goroutines form "sweep CPU ms" "sweep wall" "cmd wall ms" "cmd CPU ms" "out MiB"
+printf '%-10s %-8s %-10s %-10s %-10s %-10s %-11s %-10s %-8s\n' goroutines form "sweep CPU" "user" "system" "sweep wall" "cmd wall" "cmd CPU" "out MiB"
 for n in "${sizes[@]}"; do
 	rm -f "$work/in"
 	mkfifo "$work/in"
@@ -46,8 +46,8 @@ for n in "${sizes[@]}"; do
 		# children's user+sys (cutime+cstime), clock ticks
 		c1=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
 		tck=$(getconf CLK_TCK)
-		sw=$(sed -n 's/.*sweep \([0-9.]*\) ms CPU, \([0-9.]*\) ms wall.*/\1 \2/p' "$work/err.txt")
-		printf '%-9s %-8s %-12s %-12s %-12s %-12s %-10s\n' "$n" "debug=$form" ${sw:-? ?} \
+		sw=$(sed -n 's/.*sweep \([0-9.]*\) ms CPU, \([0-9.]*\) ms wall (user \([0-9]*\) ms, system \([0-9]*\) ms).*/\1 \3 \4 \2/p' "$work/err.txt")
+		printf '%-10s %-8s %-10s %-10s %-10s %-10s %-11s %-10s %-8s\n' "$n" "debug=$form" ${sw:-? ? ? ?} \
 			$(((t1 - t0) / 1000000)) $(((c1 - c0) * 1000 / tck)) \
 			"$(awk -v s="$(stat -c %s "$work/ours.txt")" 'BEGIN{printf "%.1f", s/1048576}')"
 	done

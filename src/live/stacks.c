@@ -19,6 +19,7 @@
 #define STACK_READ 8192	      /* first read of a stack: parked stacks are mostly smaller */
 #define MAX_FRAMES (1u << 16) /* deeper is reported as too deep */
 #define MAX_GS	   (1u << 24)
+#define XREAD	   65536
 #define G_WINDOW   320 /* bytes of a g read: every field below ends before it */
 
 /*
@@ -55,7 +56,8 @@ struct stacks_target {
 	uint32_t g_status;
 	uint64_t reads, bytes;
 	struct tb_cache *cache;
-	uint32_t snap_len; /* bytes of a g that hold every field of struct gsnap */
+	uint32_t snap_len;   /* bytes of a g that hold every field of struct gsnap */
+	uint8_t xbuf[XREAD]; /* deep stacks: see mem_read */
 };
 
 struct stk_sweep {
@@ -231,17 +233,34 @@ struct stk_mem {
 	uint64_t lo;
 	const uint8_t *buf;
 	size_t len;
+	uint64_t hi;  /* g.stack.hi: deeper reads stop there */
+	uint64_t xlo; /* what xbuf holds: [xlo, xlo + xlen) */
+	size_t xlen;
 };
 
 static int mem_read(uint64_t addr, void *buf, size_t len, void *ctx)
 {
 	struct stk_mem *m = ctx;
+	struct stacks_target *t = m->t;
+	size_t n;
 
 	if (addr >= m->lo && len <= m->len && addr - m->lo <= m->len - len) {
 		memcpy(buf, m->buf + (addr - m->lo), len);
 		return 0;
 	}
-	return vm_read(m->t, addr, buf, len);
+	if (addr >= m->xlo && len <= m->xlen && addr - m->xlo <= m->xlen - len) {
+		memcpy(buf, t->xbuf + (addr - m->xlo), len);
+		return 0;
+	}
+	/* past the first STACK_READ bytes of a deep stack: the next 64 KiB of it at once */
+	n = addr < m->hi && m->hi - addr < XREAD ? (size_t)(m->hi - addr) : XREAD;
+	if (len <= n && !vm_read(t, addr, t->xbuf, n)) {
+		m->xlo = addr;
+		m->xlen = n;
+		memcpy(buf, t->xbuf, len);
+		return 0;
+	}
+	return vm_read(t, addr, buf, len);
 }
 
 /* The fields of one g that say whether it moved while we read it. */
@@ -292,7 +311,7 @@ static int walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, c
 {
 	struct gsnap n;
 	struct tb_start st = {0};
-	struct stk_mem m = {t, 0, stk, stklen};
+	struct stk_mem m = {t, 0, stk, stklen, 0, 0, 0};
 	size_t cnt;
 	int err;
 
@@ -308,6 +327,7 @@ static int walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, c
 		st.sp = n.sched_sp;
 	}
 	m.lo = st.sp;
+	m.hi = n.hi;
 	cnt = tb__unwind(t->ge, t->bias, &t->rules, &st, mem_read, &m, tmp, MAX_FRAMES, &g->tb.end,
 			 t->cache);
 	if ((err = grow_frames(s, s->nframes + cnt)))

@@ -158,6 +158,7 @@ func main() {
 	start(1, func() { parkGeneric(&wg, make(chan float64)) })
 	start(1, func() { recurse(&wg, 10) })
 	start(1, func() { recurse(&wg, 130) })
+	start(1, func() { recurse(&wg, 3000) }) // a stack deeper than --stacks' first read
 	start(1, func() { inSyscall(&wg, p[0]) })
 	start(1, func() { locked(&wg) })
 	start(1, func() { selecting(&wg) })
