@@ -19,8 +19,11 @@
 #define STACK_READ 8192	      /* first read of a stack: parked stacks are mostly smaller */
 #define MAX_FRAMES (1u << 16) /* deeper is reported as too deep */
 #define MAX_GS	   (1u << 24)
-#define XREAD	   65536
-#define G_WINDOW   320 /* bytes of a g read: every field below ends before it */
+#define NO_PTRACE                                                                             \
+	"cannot read the memory of pid %d: %s (--stacks needs ptrace access: the same user, " \
+	"or CAP_SYS_PTRACE)"
+#define XREAD	 65536
+#define G_WINDOW 320 /* bytes of a g read: every field below ends before it */
 
 /*
  * g fields the stack walk needs, read with readelf --debug-dump=info from
@@ -161,6 +164,11 @@ struct stacks_target *stacks__open(pid_t pid, char *err, size_t errlen)
 	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	t->ge = goelf__open_err(path, msg, sizeof(msg));
+	if (!t->ge && (errno == EACCES || errno == EPERM)) {
+		/* /proc/PID/exe is behind the same ptrace check as the memory */
+		snprintf(err, errlen, NO_PTRACE, (int)pid, strerror(errno));
+		goto fail;
+	}
 	if (!t->ge) {
 		snprintf(err, errlen, "cannot open the binary of pid %d: %s", (int)pid, msg);
 		goto fail;
@@ -205,10 +213,7 @@ struct stacks_target *stacks__open(pid_t pid, char *err, size_t errlen)
 	}
 	rc = vm_read(t, t->allgs + t->bias, &probe, sizeof(probe));
 	if (rc) {
-		snprintf(err, errlen,
-			 "cannot read the memory of pid %d: %s (needs ptrace access: the same "
-			 "user, or CAP_SYS_PTRACE)",
-			 (int)pid, strerror(-rc));
+		snprintf(err, errlen, NO_PTRACE, (int)pid, strerror(-rc));
 		goto fail;
 	}
 	return t;
