@@ -468,10 +468,30 @@ static void put_frames(FILE *out, const struct tb_rules *r, struct tb_lframe *l,
 		fputs("...additional frames elided...\n", out);
 }
 
+/* Every logical frame of FRAMES (malloc'd, *N of them), however deep the inlining. */
+static struct tb_lframe *all_logical(const struct goelf *ge, uint64_t bias,
+				     const struct tb_rules *r, const struct tb_frame *frames,
+				     size_t n, size_t *nl)
+{
+	size_t cap = n * 4 + 8;
+
+	for (;;) {
+		struct tb_lframe *l = malloc(cap * sizeof(*l));
+
+		if (!l)
+			return NULL;
+		*nl = tb__logical(ge, bias, r, frames, n, l, cap);
+		if (*nl < cap || cap >= (n + 1) * (MAX_INLINE + 1))
+			return l;
+		free(l);
+		cap *= 2;
+	}
+}
+
 int tb__print_g(FILE *out, const struct goelf *ge, uint64_t bias, const struct tb_rules *r,
 		const struct tb_g *g)
 {
-	size_t n = g->nframes, nl, i, cap;
+	size_t n = g->nframes, nl, i;
 	struct tb_lframe *l;
 	bool any = false;
 
@@ -490,11 +510,9 @@ int tb__print_g(FILE *out, const struct goelf *ge, uint64_t bias, const struct t
 	/* go1.19-1.20 walk at most 100 physical frames */
 	if (!r->unwinder121 && n > OLD_MAX_FRAMES)
 		n = OLD_MAX_FRAMES;
-	cap = n * 4 + 1;
-	l = malloc(cap * sizeof(*l));
+	l = all_logical(ge, bias, r, g->frames, n, &nl);
 	if (!l)
 		return -ENOMEM;
-	nl = tb__logical(ge, bias, r, g->frames, n, l, cap);
 	for (i = 0; i < nl; i++)
 		any |= l[i].shown;
 	put_frames(out, r, l, nl, !any);
@@ -506,13 +524,12 @@ int tb__print_g(FILE *out, const struct goelf *ge, uint64_t bias, const struct t
 size_t tb__profile_pcs(const struct goelf *ge, uint64_t bias, const struct tb_rules *r,
 		       const struct tb_g *g, uint64_t *out, size_t max)
 {
-	size_t cap = g->nframes * 4 + 1, nl, i, k = 0;
-	struct tb_lframe *l = malloc(cap * sizeof(*l));
+	size_t nl, i, k = 0;
+	struct tb_lframe *l = all_logical(ge, bias, r, g->frames, g->nframes, &nl);
 	uint8_t callee = 0;
 
 	if (!l)
 		return 0;
-	nl = tb__logical(ge, bias, r, g->frames, g->nframes, l, cap);
 	/* tracebackPCs, 1.26.8 :668: wrappers elided, return PCs (uf.pc + 1) */
 	for (i = 0; i < nl && k < max; i++) {
 		if (!(l[i].funcid == r->id_wrapper && callee != r->id_gopanic &&
