@@ -154,6 +154,21 @@ static int set_alloc_hist(struct env *env, const struct opt_row *row, const char
 	return 0;
 }
 
+/* --stacks: debug=2 form; --stacks=1 the grouped form, as pprof's goroutine?debug=N. */
+static int set_stacks(struct env *env, const struct opt_row *row, const char *val, char **err)
+{
+	(void)row;
+	if (!val || !strcmp(val, "2")) {
+		env->stacks = 2;
+	} else if (!strcmp(val, "1")) {
+		env->stacks = 1;
+	} else {
+		*err = strdup("invalid --stacks value: 1 (grouped) or 2 (the default)");
+		return *err ? -EINVAL : -ENOMEM;
+	}
+	return 0;
+}
+
 /* -d paces both the UI and the headless meter line. */
 static int set_delay(struct env *env, const struct opt_row *row, const char *val, char **err)
 {
@@ -433,6 +448,16 @@ const struct opt_row options__table[] = {
 		NUMBER(live.poll_hz, "poll rate", 0.1, 1000),
 	},
 	{
+		.names = {"--stacks"},
+		.section = OPT_OUTPUT,
+		.help = "print every goroutine and its stack as Go's own\n"
+			"dump does (runtime.Stack, goroutine?debug=2), and\n"
+			"exit; --stacks=1: grouped, as debug=1. With -pid;\n"
+			"memory reads only, no probes",
+		.optval = true,
+		CALL(set_stacks),
+	},
+	{
 		.names = {"-sample"},
 		.aliases = {"--sample"},
 		.metavar = "SPEC",
@@ -617,7 +642,7 @@ int options__parse(int argc, char **argv, struct env *env, char **err)
 			if (i + 1 >= argc)
 				return fail(err, "%s needs a value", arg);
 			val = argv[++i];
-		} else if (!row->metavar && val) {
+		} else if (!row->metavar && val && !row->optval) {
 			return fail(err, "%s takes no value", arg);
 		}
 		rc = apply(env, row, val, err);
