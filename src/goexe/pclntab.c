@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "goelf_int.h"
+#include "gowrap.h"
 
 #define MAGIC_116 0xfffffffau
 #define MAGIC_118 0xfffffff0u
@@ -578,6 +579,9 @@ int goelf__start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out
 	/* Only a function entry is a credible target; anything else keeps the wrapper. */
 	if (wrapped && func_entry(p, wrapped) == entry)
 		return fill(p, wrapped, entry, out);
+	/* No WrapInfo: the wrapper's code says what it calls, unless the call is indirect. */
+	if (pc == func_entry(p, rec) && !gowrap__resolve(ge, pc, gowrap__wrapper_id(ge), out))
+		return 0;
 	return fill(p, rec, pc, out);
 }
 
