@@ -159,7 +159,7 @@ static int save_append(int fd, uint64_t *off, struct rec_idx_entry **idx, size_t
 static int create_recent(struct record_writer *w, char *path, size_t path_len)
 {
 	const char *base = w->hdr.path ? strrchr(w->hdr.path, '/') : NULL;
-	char stamp[32], name[96];
+	char stamp[32], name[128]; /* fits the longest name the formats below can produce */
 	struct tm tm;
 	time_t now = time(NULL);
 	int i, fd = -EEXIST;
