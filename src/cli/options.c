@@ -617,10 +617,10 @@ static const struct {
 	const char *title;
 	const char *note_label, *note;
 } sections[OPT_N_SECTIONS] = {
-	[OPT_TARGETS] = {"Targets (exactly one):"},
+	[OPT_TARGETS] = {.title = "Targets (exactly one):"},
 	[OPT_OUTPUT] = {"Output:", "(default)", "the terminal UI: ? inside it lists the keys"},
-	[OPT_RECORDINGS] = {"Recordings (docs/FORMAT.md):"},
-	[OPT_OPTIONS] = {"Options:"},
+	[OPT_RECORDINGS] = {.title = "Recordings (docs/FORMAT.md):"},
+	[OPT_OPTIONS] = {.title = "Options:"},
 };
 
 static void help_entry(FILE *out, const char *label, const char *text)
