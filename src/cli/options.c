@@ -42,6 +42,8 @@ static int parse_number(const char *s, const struct opt_row *row, double *out, c
 	char *end;
 	double v;
 
+	/* Callers read *out on success only; gcc -O3 cannot tell (fail() is not inlined). */
+	*out = 0;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || v < row->min || v > row->max)
