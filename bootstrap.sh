@@ -72,12 +72,15 @@ if [ "$mode" = test ]; then
 	part "main suite: gcc build and every test (build/)" main_suite
 
 	# 2. ASan+UBSan, gcc at -O1 (gcc is the compiler users build with; clang is
-	# checked by part 3). Any report aborts the process and is also written
-	# under build-asan/sanitizer-reports/, which must stay empty: a report in a
-	# process whose exit status a test does not look at still fails the part.
+	# checked by part 3). Any report aborts the process (a test that looks at
+	# the exit status fails) and must not be found afterwards: ASan's and
+	# LSan's in build-asan/sanitizer-reports/ (their log_path), UBSan's (gcc's
+	# runtime writes them to stderr whatever log_path says) in the tests'
+	# output and in the files their scripts keep under build-asan/tests/*/work.
 	asan_suite() {
-		local reports=$PWD/build-asan/sanitizer-reports f
-		local go_ver
+		local reports=$PWD/build-asan/sanitizer-reports found=$PWD/build-asan/sanitizer-found
+		local go_ver rc=0 f
+		local re='^==[0-9]+==ERROR: [A-Za-z]+Sanitizer|[^ ]+:[0-9]+:[0-9]+: runtime error: '
 		go_ver=$(tools/go-toolchain.sh --list | tr ' ' '\n' | tail -n 1) || return
 		cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 			-DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" -DXG_SANITIZE=ON >/dev/null &&
@@ -87,15 +90,22 @@ if [ "$mode" = test ]; then
 		mkdir -p build/tests/e2e/matrix build-asan/tests/e2e || return
 		[ -L build-asan/tests/e2e/matrix ] || rm -rf build-asan/tests/e2e/matrix
 		ln -sfn "$PWD/build/tests/e2e/matrix" build-asan/tests/e2e/matrix || return
-		$SUDO rm -rf "$reports" && mkdir -p "$reports" || return
+		$SUDO rm -rf "$reports" "$found" build-asan/tests/*/work && mkdir -p "$reports" || return
 		local san=(env
 			"ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:log_path=$reports/asan"
-			"UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$reports/ubsan")
-		local rc=0
+			"UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1")
 		$SUDO "${san[@]}" ctest --test-dir build-asan --output-on-failure -j2 --timeout 1800 \
 			-L '^(unit|fuzz|tui|record)$' -LE bpf -E "$not_c" || rc=1
+		grep -aE "$re" build-asan/Testing/Temporary/LastTest.log >>"$found"
 		$SUDO "${san[@]}" ctest --test-dir build-asan --output-on-failure -j2 --timeout 1800 \
 			-R "^e2e\\.(lifecycle|events)\\.(.*\\.)?${go_ver//./\\.}\\." || rc=1
+		grep -aE "$re" build-asan/Testing/Temporary/LastTest.log >>"$found"
+		grep -raE "$re" build-asan/tests/*/work >>"$found"
+		if [ -s "$found" ]; then
+			echo "bootstrap: sanitizer reports in the tests' output:" >&2
+			head -c 8000 "$found" >&2
+			rc=1
+		fi
 		for f in "$reports"/*; do
 			[ -e "$f" ] || continue
 			echo "bootstrap: sanitizer report $f:" >&2
