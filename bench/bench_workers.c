@@ -92,7 +92,7 @@ static void sink_init(struct sink *s)
 
 	memset(s, 0, sizeof(*s));
 	s->gt = gtable__new(&o);
-	s->out = jsonl__open("/dev/null");
+	s->out = jsonl__open("/dev/null", false);
 	if (!s->gt || !s->out) {
 		fprintf(stderr, "bench_workers: out of memory\n");
 		exit(1);

@@ -8,6 +8,7 @@
 #include "gevent.h"
 #include "fmt.h"
 #include "meter.h"
+#include "sanitize.h"
 #include "text.h"
 #include "theme.h"
 #include "xgotop_event.h"
@@ -38,7 +39,7 @@ static void gc_line(FILE *out, const struct tui_model *m)
 			last->n, fmt_dur(a, sizeof(a), m->now > last->end ? m->now - last->end : 0),
 			fmt_dur(b, sizeof(b), last->stw_ns), last->n_stw,
 			fmt_dur(c, sizeof(c), last->stw_max_ns),
-			fmt_dur(d, sizeof(d), last->mark_ns), last->trigger);
+			fmt_dur(d, sizeof(d), last->mark_ns), SAN(last->trigger));
 	fprintf(out, "; pauses: %llu, %s total, %s max\n", (unsigned long long)t.stw,
 		fmt_dur(a, sizeof(a), t.stw_ns), fmt_dur(b, sizeof(b), t.stw_max_ns));
 }
@@ -86,22 +87,24 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 	char allocs[16];
 	size_t i;
 
+	errno = 0;
+
 	fmt_clock(clock, sizeof(clock), model__wall(m, m->now), 0);
 	fmt_dur(up, sizeof(up), m->now > m->start_ts ? m->now - m->start_ts : 0);
 	fprintf(out, "xgotop-tui %s  %s  up %s  ", XG_VERSION, clock, up);
 	if (m->info.pid)
-		fprintf(out, "pid %u %s", m->info.pid, m->info.path);
+		fprintf(out, "pid %u %s", m->info.pid, SAN(m->info.path));
 	else
-		fprintf(out, "%s (all processes)", m->info.path);
-	fprintf(out, " %s %s  %s%s\n", m->info.go_version, m->info.arch, m->info.mode,
-		m->ended ? " EXITED" : "");
+		fprintf(out, "%s (all processes)", SAN(m->info.path));
+	fprintf(out, " %s %s  %s%s\n", SAN(m->info.go_version), SAN(m->info.arch),
+		SAN(m->info.mode), m->ended ? " EXITED" : "");
 	fmt_rate(r1, sizeof(r1), m->created_rate / model__goroutine_rate(m));
 	fmt_rate(r2, sizeof(r2), m->exited_rate / model__goroutine_rate(m));
 	if (model__sample(m))
 		fprintf(out,
 			"sampled: %s; counts of goroutines are estimates (%.3g%% of them "
 			"traced)\n",
-			model__sample(m), model__goroutine_rate(m) * 100);
+			SAN(model__sample(m)), model__goroutine_rate(m) * 100);
 	fprintf(out,
 		"goroutines: %llu live: %llu running, %llu runnable, %llu syscall, %llu waiting; "
 		"%llu created, %llu exited (+%s/s -%s/s)\n",
@@ -112,6 +115,17 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		(unsigned long long)model__est(m, c->by_state[XG_G_WAITING]),
 		(unsigned long long)model__est(m, c->created),
 		(unsigned long long)model__est(m, c->exited), r1, r2);
+	if (c->evicted) {
+		struct gtable_opts o;
+
+		gtable__opts(model__table(m), &o);
+		fprintf(out,
+			"%llu exited goroutines not kept: cap %llu exited or %llu MiB (their "
+			"events "
+			"are not lost: --jsonl, --record)\n",
+			(unsigned long long)c->evicted, (unsigned long long)o.max_exited,
+			(unsigned long long)(o.max_exited_bytes >> 20));
+	}
 	fprintf(out, "meters:");
 	for (i = 0; i < tui_meters_n; i++) {
 		const struct tui_meter *mt = &tui_meters[i];
@@ -123,9 +137,9 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 	gc_line(out, m);
 	alloc_line(out, m);
 	if (m->info.child_output[0])
-		fprintf(out, "output of the launched command: %s\n", m->info.child_output);
+		fprintf(out, "output of the launched command: %s\n", SAN(m->info.child_output));
 	if (m->filter.n)
-		fprintf(out, "filter: %s\n", m->filter.src);
+		fprintf(out, "filter: %s\n", SAN(m->filter.src));
 	fprintf(out, "\n%s%9s %-9s %-22s %7s %5s %7s %7s %-32s %s\n", m->info.pid ? "" : "    PID ",
 		"GID", "STATE", "WAIT", "IN", "CPU%", "AGE", "ALLOCS", "FUNCTION", "CREATED BY");
 	for (i = 0; i < m->n_rows; i++) {
@@ -141,13 +155,13 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 			snprintf(ins, sizeof(ins), "-");
 		fprintf(out, "%9llu %-9s %-22s %7s %5s %7s %7s %-32s %s\n",
 			(unsigned long long)e->goid, theme__state_name(e->state, exited, false),
-			reason[0] ? reason : "-", ins[0] ? ins : "-",
+			reason[0] ? SAN(reason) : "-", ins[0] ? ins : "-",
 			text_cpu(model__cpu(m, r), cpu, sizeof(cpu)),
 			text_age(m, e, age, sizeof(age)), text_allocs(m, e, allocs, sizeof(allocs)),
-			e->func ? e->func : "?", e->created_by ? e->created_by : "-");
+			e->func ? SAN(e->func) : "?", e->created_by ? SAN(e->created_by) : "-");
 	}
 	fputc('\n', out);
 	if (fflush(out) || ferror(out))
-		return -EIO;
+		return errno > 0 ? -errno : -EIO;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "sanitize.h"
 #include "xgotop_event.h"
 
 static int room(WINDOW *w, int x, int maxw)
@@ -16,13 +17,25 @@ static int room(WINDOW *w, int x, int maxw)
 	return maxw < r ? maxw : r;
 }
 
+/*
+ * Every string is drawn through here, and most come from the target or a
+ * recording: curses would move the cursor on a CR or LF, and a terminal
+ * takes some bytes of broken UTF-8 as controls. BUF has SANITIZE_MAX bytes.
+ */
+static const char *safe(const char *s, char *buf)
+{
+	return sanitize__clean(s) ? s : sanitize__str(buf, SANITIZE_MAX, s);
+}
+
 int d_str(WINDOW *w, int y, int x, int maxw, attr_t a, const char *s)
 {
 	int width = room(w, x, maxw);
+	char buf[SANITIZE_MAX];
 	size_t n;
 
 	if (width <= 0 || y < 0 || y >= getmaxy(w) || x < 0)
 		return 0;
+	s = safe(s, buf);
 	n = fmt_head_bytes(s, (size_t)width);
 	wattrset(w, a);
 	if (MB_CUR_MAX == 1) {
@@ -52,7 +65,8 @@ int d_printf(WINDOW *w, int y, int x, int maxw, attr_t a, const char *fmt, ...)
 
 int d_rstr(WINDOW *w, int y, int x, int width, attr_t a, const char *s)
 {
-	int sw = (int)fmt_width(s);
+	char buf[SANITIZE_MAX];
+	int sw = (int)fmt_width(s = safe(s, buf));
 
 	if (sw > width)
 		sw = width;
@@ -62,10 +76,12 @@ int d_rstr(WINDOW *w, int y, int x, int width, attr_t a, const char *s)
 int d_tail(WINDOW *w, int y, int x, int width, attr_t a, const char *s, const wchar_t *ellipsis)
 {
 	int cut, el = (int)wcslen(ellipsis);
+	char buf[SANITIZE_MAX];
 	const char *t;
 
 	if (width <= 0)
 		return 0;
+	s = safe(s, buf);
 	t = fmt_tail(s, (size_t)width, &cut);
 	if (!cut)
 		return d_str(w, y, x, width, a, s);
@@ -81,9 +97,11 @@ int d_tail(WINDOW *w, int y, int x, int width, attr_t a, const char *s, const wc
 int d_head(WINDOW *w, int y, int x, int width, attr_t a, const char *s, const wchar_t *ellipsis)
 {
 	int el = (int)wcslen(ellipsis), n;
+	char buf[SANITIZE_MAX];
 
 	if (width <= 0)
 		return 0;
+	s = safe(s, buf);
 	if ((int)fmt_width(s) <= width || width <= el)
 		return d_str(w, y, x, width, a, s);
 	n = d_str(w, y, x, width - el, a, s);
@@ -95,8 +113,10 @@ int d_head(WINDOW *w, int y, int x, int width, attr_t a, const char *s, const wc
 
 int d_wrap(WINDOW *w, int y, int x, int width, int maxlines, attr_t a, const char *s)
 {
+	char buf[SANITIZE_MAX];
 	int lines = 0;
 
+	s = safe(s, buf);
 	while (*s && lines < maxlines && width > 0) {
 		size_t n = fmt_head_bytes(s, (size_t)width), cut = n;
 

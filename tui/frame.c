@@ -156,6 +156,15 @@ static void header_counts(WINDOW *w, int y, const struct tui_model *m, int width
 	fmt_rate(r1, sizeof(r1), m->created_rate / rate);
 	fmt_rate(r2, sizeof(r2), m->exited_rate / rate);
 	x += d_printf(w, y, x, width - x, ROLE(m, COLOR_DIM), "  +%s/s -%s/s", r1, r2);
+	if (c->evicted) {
+		struct gtable_opts o;
+
+		gtable__opts(model__table(m), &o);
+		fmt_count(r1, sizeof(r1), (double)c->evicted);
+		fmt_count(r2, sizeof(r2), (double)o.max_exited);
+		x += d_printf(w, y, x, width - x, ROLE(m, COLOR_METER_WARN),
+			      "  %s exited not kept: cap %s", r1, r2);
+	}
 	if (rate < 1)
 		x += d_printf(w, y, x, width - x, ROLE(m, COLOR_METER_WARN),
 			      "  ~est: %.3g%% traced", rate * 100);

@@ -33,6 +33,7 @@ struct tui_frozen {
 	struct gentry *v;
 	size_t n;
 	struct gstate_span *spans;
+	uint64_t *ns; /* GT_NSTATES per entry: the table's may be freed while paused */
 	const struct gentry **by_id; /* sorted by (pid, goid) */
 	struct gtable_counts counts;
 };
@@ -55,12 +56,17 @@ static int copy_entry(const struct gentry *e, void *ctx)
 {
 	struct freeze_ctx *c = ctx;
 	struct gentry *d;
+	uint64_t *ns;
 	uint32_t i;
 
 	if (c->f->n == c->cap)
 		return 1; /* cannot happen: nothing runs between the two passes */
+	ns = c->f->ns + c->f->n * GT_NSTATES;
 	d = &c->f->v[c->f->n++];
 	*d = *e;
+	for (i = 0; i < GT_NSTATES; i++)
+		ns[i] = e->ns_in_state ? e->ns_in_state[i] : 0;
+	d->ns_in_state = ns;
 	/* A linear copy of the ring: oldest first, full, head back at 0. */
 	d->spans = c->f->spans + c->spans;
 	for (i = 0; i < e->n_spans; i++)
@@ -89,6 +95,7 @@ static void frozen_free(struct tui_frozen *f)
 		return;
 	free(f->v);
 	free(f->spans);
+	free(f->ns);
 	free(f->by_id);
 	free(f);
 }
@@ -105,7 +112,8 @@ static struct tui_frozen *freeze(const struct gtable *gt)
 	f->v = calloc(c.cap ? c.cap : 1, sizeof(*f->v));
 	f->spans = calloc(c.spans ? c.spans : 1, sizeof(*f->spans));
 	f->by_id = calloc(c.cap ? c.cap : 1, sizeof(*f->by_id));
-	if (!f->v || !f->spans || !f->by_id) {
+	f->ns = calloc((c.cap ? c.cap : 1) * GT_NSTATES, sizeof(*f->ns));
+	if (!f->v || !f->spans || !f->by_id || !f->ns) {
 		frozen_free(f);
 		errno = ENOMEM;
 		return NULL;

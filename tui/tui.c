@@ -275,8 +275,13 @@ static int run_batch(const struct xg_source *src, const struct tui_opts *opts)
 			goto out;
 		}
 		model__order(&m, 0, m.n_rows);
-		if (batch__snapshot(stdout, &m))
-			break; /* stdout closed (| head): done, quietly */
+		err = batch__snapshot(stdout, &m);
+		if (err) {
+			/* Closed, full or gone (| head): a snapshot not written is not done. */
+			fprintf(stderr, "xgotop-tui: cannot write the snapshots to stdout: %s\n",
+				strerror(-err));
+			goto out;
+		}
 		if (m.ended)
 			break;
 	}

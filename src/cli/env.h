@@ -13,12 +13,16 @@ struct env {
 	struct tui_opts tui;   /* the terminal UI and -n (tui/) */
 	bool headless;	       /* --headless: no UI */
 	/* Reading a recording (src/rec/): */
-	const char *replay; /* --replay FILE */
-	const char *export; /* --export jsonl|perfetto */
-	const char *output; /* -o FILE of --export; NULL: stdout */
+	const char *replay;  /* --replay FILE */
+	const char *export;  /* --export jsonl|perfetto */
+	const char *output;  /* -o FILE of --export; NULL: stdout */
+	unsigned int stacks; /* --stacks: 2 (Go's dump) or 1 (grouped); 0: off */
 };
 
 /* --replay: JSONL (--headless), --export, or the UI (env->live.ui). The exit status. */
 int replay_cmd__run(const struct env *env);
+
+/* --stacks: print the goroutines of -pid and their stacks. The exit status. */
+int stacks_cmd__run(const struct env *env);
 
 #endif /* XGOTOP_ENV_H */

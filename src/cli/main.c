@@ -6,14 +6,47 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "env.h"
 #include "options.h"
+#include "outfile.h"
+#include "sanitize.h"
 
 static void usage_error(const char *msg)
 {
 	fprintf(stderr, "xgotop-tui: %s\n%s\n(xgotop-tui --help for more)\n", msg, options__usage);
 	exit(2);
+}
+
+/*
+ * Each file to write, checked before anything starts: --metrics is written
+ * at the end, and a refusal then would cost the session. The open itself
+ * (outfile__create) decides; this only says no early.
+ */
+static int check_outputs(const struct env *env)
+{
+	const struct {
+		const char *path;
+		bool dash_is_stdout;
+	} out[] = {{env->live.jsonl, true},
+		   {env->output, true},
+		   {env->live.record, false},
+		   {env->live.metrics, false}};
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+		if (!out[i].path || (out[i].dash_is_stdout && !strcmp(out[i].path, "-")))
+			continue;
+		err = outfile__check(out[i].path, env->live.force);
+		if (err) {
+			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", SAN(out[i].path),
+				outfile__why(err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 /* The UI as the live tracer and the replay call it: CTX is the struct tui_opts. */
@@ -47,6 +80,10 @@ int main(int argc, char **argv)
 	bad = options__check(&env);
 	if (bad)
 		usage_error(bad);
+	if (check_outputs(&env))
+		return 1;
+	if (env.stacks)
+		return stacks_cmd__run(&env);
 	/* With --replay, --headless and --export both mean no UI; live, --export was refused. */
 	if (!env.headless && !env.export) {
 		char msg[512];
@@ -55,6 +92,9 @@ int main(int argc, char **argv)
 			usage_error(msg);
 		env.live.ui = run_ui;
 		env.live.ui_ctx = &env.tui;
+		/* -n has no save key: nothing would ever read the flight recorder. */
+		if (env.tui.batch)
+			env.live.history_min = 0;
 	}
 	return env.replay ? replay_cmd__run(&env) : tracer__run(&env.live);
 }

@@ -30,6 +30,8 @@ static const char *check_live(const struct env *env)
 
 	if (env->export || env->output)
 		return "--export and -o read a recording: give --replay FILE";
+	if (env->stacks && (!live->pid || live->binary || live->cmd))
+		return "--stacks reads a running process: give -pid PID only";
 	if (!!live->pid + !!live->binary + !!live->cmd != 1)
 		return "give exactly one target: -pid PID, -b BINARY or -- CMD";
 	if (live->poll_hz && live->probes)

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,7 +37,10 @@ __attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fm
 	return -EINVAL;
 }
 
-/* A number from ROW's min to max, or -EINVAL naming ROW's what. */
+/*
+ * A number from ROW's min to max, or -EINVAL naming ROW's what. strtod takes
+ * "nan", which every comparison lets through: -d nan would never tick.
+ */
 static int parse_number(const char *s, const struct opt_row *row, double *out, char **err)
 {
 	char *end;
@@ -46,7 +50,7 @@ static int parse_number(const char *s, const struct opt_row *row, double *out, c
 	*out = 0;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < row->min || v > row->max)
+	if (errno || end == s || *end || !isfinite(v) || v < row->min || v > row->max)
 		return fail(err, "invalid %s '%s'", row->what, s);
 	*out = v;
 	return 0;
@@ -61,7 +65,8 @@ static int parse_count(const char *s, const struct opt_row *row, unsigned int *o
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < min || v > max || v != (double)(unsigned int)v)
+	if (errno || end == s || *end || !isfinite(v) || v < min || v > max ||
+	    v != (double)(unsigned int)v)
 		return fail(err, "invalid %s '%s': want a whole number from %u to %u", row->what, s,
 			    min, max);
 	*out = (unsigned int)v;
@@ -82,7 +87,8 @@ static int parse_duration(const char *s, const struct opt_row *row, uint64_t *ou
 
 	errno = 0;
 	v = strtod(s, &end);
-	for (i = 0; end != s && !errno && i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; end != s && !errno && isfinite(v) && i < sizeof(units) / sizeof(units[0]);
+	     i++) {
 		if (!strcmp(end, units[i].unit) && v * units[i].ns >= row->min &&
 		    v * units[i].ns <= row->max) {
 			*out = (uint64_t)(v * units[i].ns);
@@ -112,10 +118,15 @@ static int set_ringbuf(struct env *env, const struct opt_row *row, const char *v
 	double v;
 	int rc = parse_number(val, row, &v, err);
 
+	if (rc == -EINVAL) {
+		free(*err);
+		return fail(err, "invalid %s '%s': want a power of 2 from %g to %g (MiB)",
+			    row->what, val, row->min, row->max);
+	}
 	if (rc)
 		return rc;
 	env->live.ringbuf_mb = (unsigned int)v;
-	if (env->live.ringbuf_mb & (env->live.ringbuf_mb - 1))
+	if ((double)env->live.ringbuf_mb != v || env->live.ringbuf_mb & (env->live.ringbuf_mb - 1))
 		return fail(err, "--ringbuf-mb %s is not a power of 2", val);
 	return 0;
 }
@@ -142,6 +153,21 @@ static int set_alloc_hist(struct env *env, const struct opt_row *row, const char
 {
 	(void)row, (void)val, (void)err;
 	env->live.alloc = XG_ALLOC_HIST_ONLY;
+	return 0;
+}
+
+/* --stacks: debug=2 form; --stacks=1 the grouped form, as pprof's goroutine?debug=N. */
+static int set_stacks(struct env *env, const struct opt_row *row, const char *val, char **err)
+{
+	(void)row;
+	if (!val || !strcmp(val, "2")) {
+		env->stacks = 2;
+	} else if (!strcmp(val, "1")) {
+		env->stacks = 1;
+	} else {
+		*err = strdup("invalid --stacks value: 1 (grouped) or 2 (the default)");
+		return *err ? -EINVAL : -ENOMEM;
+	}
 	return 0;
 }
 
@@ -311,7 +337,8 @@ const struct opt_row options__table[] = {
 		.metavar = "FILE",
 		.section = OPT_OUTPUT,
 		.help = "write every event as one JSON object per line\n"
-			"(FILE - is stdout; schema in docs/JSONL.md)",
+			"(FILE - is stdout; schema in docs/JSONL.md);\n"
+			"refuses to overwrite FILE",
 		STRING(live.jsonl),
 	},
 	{
@@ -327,7 +354,8 @@ const struct opt_row options__table[] = {
 		.names = {"--force"},
 		.aliases = {"-force"},
 		.section = OPT_RECORDINGS,
-		.help = "overwrite FILE (and -o FILE)",
+		.help = "overwrite an existing --record, --jsonl,\n"
+			"--metrics or -o FILE (never through a symlink)",
 		FLAG(live.force),
 	},
 	{
@@ -384,8 +412,9 @@ const struct opt_row options__table[] = {
 		.names = {"--ringbuf-mb"},
 		.metavar = "N",
 		.section = OPT_OPTIONS,
-		.help = "ring buffer size in MiB (default 16, a power of 2)",
-		SETTER(set_ringbuf, "ring buffer size", 1, 4096),
+		.help = "ring buffer size in MiB (default 16, a power of 2,\n"
+			"at most 2048: the kernel counts its bytes in 32 bits)",
+		SETTER(set_ringbuf, "ring buffer size", 1, 2048),
 	},
 	{
 		.names = {"--probes"},
@@ -419,6 +448,16 @@ const struct opt_row options__table[] = {
 		.help = "no uprobes: read the goroutine table HZ times a\n"
 			"second (changes between reads are not seen)",
 		NUMBER(live.poll_hz, "poll rate", 0.1, 1000),
+	},
+	{
+		.names = {"--stacks"},
+		.section = OPT_OUTPUT,
+		.help = "print every goroutine and its stack as Go's own\n"
+			"dump does (runtime.Stack, goroutine?debug=2), and\n"
+			"exit; --stacks=1: grouped, as debug=1. With -pid;\n"
+			"memory reads only, no probes",
+		.optval = true,
+		CALL(set_stacks),
 	},
 	{
 		.names = {"-sample"},
@@ -484,7 +523,8 @@ const struct opt_row options__table[] = {
 		.metavar = "FILE",
 		.section = OPT_OPTIONS,
 		.help = "at exit, the meters as JSON to FILE: rates, drops,\n"
-			"BPF time per probe hit, OVH (docs/METERS.md)",
+			"BPF time per probe hit, OVH (docs/METERS.md);\n"
+			"refuses to overwrite FILE",
 		STRING(live.metrics),
 	},
 	{
@@ -604,7 +644,7 @@ int options__parse(int argc, char **argv, struct env *env, char **err)
 			if (i + 1 >= argc)
 				return fail(err, "%s needs a value", arg);
 			val = argv[++i];
-		} else if (!row->metavar && val) {
+		} else if (!row->metavar && val && !row->optval) {
 			return fail(err, "%s takes no value", arg);
 		}
 		rc = apply(env, row, val, err);
@@ -679,7 +719,7 @@ void options__help(FILE *out)
 	      "  sudo xgotop-tui -pid 1234 --headless --record session.zst --duration 600\n"
 	      "  xgotop-tui --replay session.zst\n"
 	      "  xgotop-tui --replay session.zst --export perfetto -o trace.json\n\n"
-	      "Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with uprobes and BPF ring\n"
-	      "buffers (5.8+). See xgotop-tui(1).\n",
+	      "Needs root (or CAP_SYS_ADMIN) and a kernel with uprobes and BPF ring buffers\n"
+	      "(5.8+). See xgotop-tui(1).\n",
 	      out);
 }

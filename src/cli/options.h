@@ -7,6 +7,7 @@
 #ifndef XGOTOP_OPTIONS_H
 #define XGOTOP_OPTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -45,6 +46,7 @@ struct opt_row {
 	const char *what; /* the value in error messages: "invalid WHAT 'VAL'" */
 	double min, max;  /* its range */
 	opt_set_fn set;	  /* OPT_SETTER */
+	bool optval;	  /* no metavar, but --name=VALUE is accepted (a setter gets NULL or it) */
 };
 
 extern const struct opt_row options__table[];

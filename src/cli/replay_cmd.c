@@ -10,7 +10,9 @@
 #include "env.h"
 #include "export.h"
 #include "jsonl.h"
+#include "outfile.h"
 #include "replay.h"
+#include "sanitize.h"
 
 struct warn_sink {
 	const char *file;
@@ -26,10 +28,10 @@ static void warn_print(void *ctx, const char *msg)
 	int n;
 
 	if (!w->hold) {
-		fprintf(stderr, "xgotop-tui: warning: %s: %s\n", w->file, msg);
+		fprintf(stderr, "xgotop-tui: warning: %s: %s\n", SAN(w->file), SAN(msg));
 		return;
 	}
-	n = asprintf(&line, "xgotop-tui: warning: %s: %s\n", w->file, msg);
+	n = asprintf(&line, "xgotop-tui: warning: %s: %s\n", SAN(w->file), SAN(msg));
 	if (n < 0)
 		return;
 	if (w->len < 64 * 1024) {
@@ -60,13 +62,13 @@ static void describe(const struct rec_reader *r, const char *file)
 	fprintf(stderr,
 		"xgotop-tui: replaying %s: pid %u (%s, %s, %s), recorded %s%s, %llu events over "
 		"%.1f s\n",
-		file, h->pid, h->path ? h->path : "?", h->go_version ? h->go_version : "?",
-		h->arch ? h->arch : "?", when,
+		SAN(file), h->pid, h->path ? SAN(h->path) : "?",
+		h->go_version ? SAN(h->go_version) : "?", h->arch ? SAN(h->arch) : "?", when,
 		(h->flags & REC_HF_RECENT) ? " by the flight recorder" : "",
 		(unsigned long long)rec_reader__n_events(r), end > start ? (end - start) / 1e9 : 0);
 }
 
-static int run_jsonl(struct rec_reader *r, const char *path)
+static int run_jsonl(struct rec_reader *r, const char *path, bool force)
 {
 	struct jsonl_writer *out = NULL;
 	struct rec_iter *it = rec_iter__new(r, 0);
@@ -79,9 +81,10 @@ static int run_jsonl(struct rec_reader *r, const char *path)
 		return 1;
 	}
 	if (path) {
-		out = jsonl__open(path);
+		out = jsonl__open(path, force);
 		if (!out) {
-			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", SAN(path),
+				outfile__why(-errno));
 			rec_iter__free(it);
 			return 1;
 		}
@@ -109,7 +112,8 @@ static int run_jsonl(struct rec_reader *r, const char *path)
 		if (!err)
 			err = cerr;
 		if (err)
-			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", path, strerror(-err));
+			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", SAN(path),
+				strerror(-err));
 	}
 	rec_iter__free(it);
 	return err ? 1 : 0;
@@ -125,7 +129,7 @@ int replay_cmd__run(const struct env *env)
 
 	r = rec_reader__open(env->replay, &ro, err, sizeof(err));
 	if (!r) {
-		fprintf(stderr, "xgotop-tui: %s %s\n", env->replay, err);
+		fprintf(stderr, "xgotop-tui: %s %s\n", SAN(env->replay), SAN(err));
 		goto cleanup;
 	}
 	if (env->export) {
@@ -134,12 +138,12 @@ int replay_cmd__run(const struct env *env)
 		rec_reader__free(r);
 	} else if (env->headless) {
 		describe(r, env->replay);
-		rc = run_jsonl(r, env->live.jsonl);
+		rc = run_jsonl(r, env->live.jsonl, env->live.force);
 		if (rec_dict__missing(rec_reader__dict(r)))
 			fprintf(stderr,
 				"xgotop-tui: warning: %s: %llu names were lost with damaged "
 				"frames: written as null\n",
-				env->replay,
+				SAN(env->replay),
 				(unsigned long long)rec_dict__missing(rec_reader__dict(r)));
 		rec_reader__free(r);
 	} else {

@@ -16,6 +16,8 @@ const struct gev_kind_info gev_kinds[GEV_KIND_MAX + 1] = {
 	[GEV_GC] = {GEV_GC, "gc", GEV_SCOPE_PROCESS, XG_EV_GC},
 	/* Read from a BPF map, not a ring. */
 	[GEV_ALLOC_HIST] = {GEV_ALLOC_HIST, "alloc_hist", GEV_SCOPE_PROCESS, 0},
+	/* Counted by the tracer (the drop counter), not a ring record. */
+	[GEV_GAP] = {GEV_GAP, "gap", GEV_SCOPE_PROCESS, 0},
 };
 
 /* The names docs/JSONL.md promises, indexed by Go status number. */

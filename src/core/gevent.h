@@ -19,10 +19,11 @@ enum gev_kind {
 	GEV_ALLOC = 4,	    /* one heap allocation, charged to goid (0: no goroutine) */
 	GEV_GC = 5,	    /* a GC phase or stop-the-world edge of process pid */
 	GEV_ALLOC_HIST = 6, /* totals of one size-class bucket of process pid so far */
+	GEV_GAP = 7,	    /* records of process pid were lost: the ring buffer was full */
 };
 
 /* keep in sync with gev_kinds[] (gevent.c): every kind has its row there */
-#define GEV_KIND_MAX GEV_ALLOC_HIST
+#define GEV_KIND_MAX GEV_GAP
 
 #define GEV_NO_REASON (-1)
 
@@ -91,6 +92,20 @@ struct gev {
 	 * but what the runtime says of it (function, creator, parent, state).
 	 */
 	bool existing;
+	/*
+	 * GEV_GAP: the ring buffer was full and records were lost, between
+	 * since and ts. With resync, the goroutine table was read then and
+	 * the state table set right: the inferred events stamped ts that
+	 * follow (exits of goroutines gone, existing creates of goroutines
+	 * never seen, changes to the state found) are what the lost records
+	 * would have said, in sum.
+	 */
+	struct gev_gap {
+		uint64_t drops; /* records lost since the previous gap (any process's, with -b) */
+		uint64_t since; /* the drop counter was last seen unchanged then */
+		bool resync;
+		uint32_t exits, creates, changes; /* the events of the resync that follow */
+	} gap;
 };
 
 /*

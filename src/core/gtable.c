@@ -7,15 +7,24 @@
  * probing, backward-shift deletion, no tombstones) maps (pid, goid) to a
  * pool slot; each index slot is 8 bytes (32 bits of hash, pool index + 1),
  * so the index costs 11 to 23 bytes per goroutine between growths.
- * Exited entries are also queued by exit time, which makes expiry cost the
- * number of entries it drops rather than the table size.
+ * Exited entries are also queued by exit time, which makes expiry and the
+ * caps cost the number of entries they drop rather than the table size.
+ *
+ * Memory per goroutine is what bounds a big target: an entry is 184 bytes
+ * with its first span inline, and its per-state totals and span ring (a
+ * "history" block) are allocated only when it first changes state. A
+ * parked goroutine, the common case by far, never does. Chunks are mapped
+ * and unmapped whole, so that memory freed by churn goes back to the system.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include "gtable.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "xgotop_event.h"
 
@@ -23,29 +32,49 @@ _Static_assert(GT_NSTATES == XG_G_NSTATES, "ns_in_state is indexed by Go status"
 
 #define DEFAULT_KEEP_EXITED_NS (30ull * 1000000000ull)
 #define DEFAULT_MAX_SPANS      16
+#define MAX_SPANS	       1024 /* n_spans, span_cap are 16 bits; as REC_MAX_SPANS */
+#define DEFAULT_MAX_EXITED     100000
+#define DEFAULT_MAX_EXITED_B   (64ull << 20)
 #define FIRST_SPANS	       4
 #define CHUNK_SHIFT	       12
 #define CHUNK_SIZE	       (1u << CHUNK_SHIFT)
 #define INDEX_MIN_CAP	       1024
+/* What an entry costs in the index, on average between growths (8-byte slots). */
+#define INDEX_BYTES 16
+/* Freed by expiry since the last malloc_trim: past this, trim (it walks the heap). */
+#define TRIM_BYTES (32u << 20)
 /* Grow the index past 70% full: linear probing degrades quickly above. */
 #define INDEX_LOAD_NUM 7
 #define INDEX_LOAD_DEN 10
 
+/* In gentry.table_flags: next to their entry, as a separate array costs a cache miss per event. */
 enum {
 	EF_USED = 1 << 0,
 	EF_CREATED = 1 << 1, /* a GEV_CREATE was applied */
 	EF_EXITED = 1 << 2,  /* a GEV_EXIT was applied */
 };
 
-/* Flags sit next to their entry: a separate array costs one more cache miss per event. */
+/* An entry and room for its first span: a goroutine that never changes needs no more. */
 struct gnode {
 	struct gentry e;
-	uint8_t flags;
+	struct gstate_span span0;
 };
 
 struct chunk {
 	struct gnode n[CHUNK_SIZE];
+	uint32_t used; /* slots in use: 0 lets gtable__expire unmap the chunk */
 };
+
+/* What a parked goroutine costs, with its index share: docs/UI.md, docs/ARCHITECTURE.md. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct gnode) <= 184, "a goroutine grew");
+
+/* Allocated on a goroutine's first change of state: its totals and its span ring. */
+struct ghist {
+	uint64_t ns[GT_NSTATES];
+	struct gstate_span spans[];
+};
+
+static const uint64_t zero_ns[GT_NSTATES];
 
 struct islot {
 	uint32_t hash;
@@ -55,6 +84,7 @@ struct islot {
 struct exit_rec {
 	uint64_t ts;
 	uint32_t idx;
+	uint32_t bytes; /* counted in exited_bytes while queued */
 };
 
 #define GC_KEEP 256 /* cycles kept per process */
@@ -84,25 +114,25 @@ struct groups {
 };
 
 struct gtable {
-	uint64_t keep_exited_ns;
-	uint32_t max_spans;
+	struct gtable_opts o; /* defaults filled in */
 
 	struct islot *slots;
 	uint32_t slot_mask; /* capacity - 1, capacity a power of two */
 	size_t n;
 
-	struct chunk **chunks;
+	struct chunk **chunks; /* NULL: unmapped, its slots are not in the free stack */
 	uint32_t n_chunks;
-	uint32_t pool_used; /* slots handed out so far, free or not */
-	uint32_t *free_idx; /* stack of released pool slots */
+	uint32_t *free_idx; /* stack of free pool slots, in mapped chunks */
 	uint32_t n_free;
 	uint32_t free_cap;
+	size_t trim_bytes; /* freed since the last malloc_trim */
 
 	/* Ring of exited entries sorted by exit ts. */
 	struct exit_rec *exits;
 	size_t exit_head;
 	size_t n_exits;
 	size_t exit_cap;
+	uint64_t exited_bytes;
 
 	struct gtable_counts counts;
 
@@ -126,14 +156,51 @@ static uint32_t key_hash(uint32_t pid, uint64_t goid)
 	return (uint32_t)x;
 }
 
+static inline struct gnode *pool_node(const struct gtable *gt, uint32_t idx)
+{
+	return &gt->chunks[idx >> CHUNK_SHIFT]->n[idx & (CHUNK_SIZE - 1)];
+}
+
 static inline struct gentry *pool_entry(const struct gtable *gt, uint32_t idx)
 {
-	return &gt->chunks[idx >> CHUNK_SHIFT]->n[idx & (CHUNK_SIZE - 1)].e;
+	return &pool_node(gt, idx)->e;
 }
 
 static inline uint8_t *pool_flags(const struct gtable *gt, uint32_t idx)
 {
-	return &gt->chunks[idx >> CHUNK_SHIFT]->n[idx & (CHUNK_SIZE - 1)].flags;
+	return &pool_entry(gt, idx)->table_flags;
+}
+
+/* Slot IDX is in a mapped chunk and in use: what every walk over the pool asks. */
+static inline bool pool_used(const struct gtable *gt, uint32_t idx)
+{
+	const struct chunk *c = gt->chunks[idx >> CHUNK_SHIFT];
+
+	return c && (c->n[idx & (CHUNK_SIZE - 1)].e.table_flags & EF_USED);
+}
+
+static inline uint32_t pool_size(const struct gtable *gt)
+{
+	return gt->n_chunks * CHUNK_SIZE;
+}
+
+/* E's history block, or NULL while it has none. */
+static struct ghist *hist_of(const struct gentry *e)
+{
+	if (!e->ns_in_state || e->ns_in_state == zero_ns)
+		return NULL;
+	return (struct ghist *)((char *)e->ns_in_state - offsetof(struct ghist, ns));
+}
+
+static size_t hist_bytes(const struct gentry *e)
+{
+	return hist_of(e) ? sizeof(struct ghist) + e->span_cap * sizeof(struct gstate_span) : 0;
+}
+
+/* What the bytes cap counts for E: its node, its share of the index, its history. */
+static uint32_t entry_bytes(const struct gentry *e)
+{
+	return (uint32_t)(sizeof(struct gnode) + INDEX_BYTES + hist_bytes(e));
 }
 
 struct gtable *gtable__new(const struct gtable_opts *opts)
@@ -142,9 +209,18 @@ struct gtable *gtable__new(const struct gtable_opts *opts)
 
 	if (!gt)
 		return NULL;
-	gt->keep_exited_ns =
-		opts && opts->keep_exited_ns ? opts->keep_exited_ns : DEFAULT_KEEP_EXITED_NS;
-	gt->max_spans = opts && opts->max_spans ? opts->max_spans : DEFAULT_MAX_SPANS;
+	if (opts)
+		gt->o = *opts;
+	if (!gt->o.keep_exited_ns)
+		gt->o.keep_exited_ns = DEFAULT_KEEP_EXITED_NS;
+	if (!gt->o.max_spans)
+		gt->o.max_spans = DEFAULT_MAX_SPANS;
+	if (gt->o.max_spans > MAX_SPANS)
+		gt->o.max_spans = MAX_SPANS;
+	if (!gt->o.max_exited)
+		gt->o.max_exited = DEFAULT_MAX_EXITED;
+	if (!gt->o.max_exited_bytes)
+		gt->o.max_exited_bytes = DEFAULT_MAX_EXITED_B;
 	gt->slots = calloc(INDEX_MIN_CAP, sizeof(*gt->slots));
 	if (!gt->slots) {
 		free(gt);
@@ -162,9 +238,11 @@ void gtable__free(struct gtable *gt)
 	if (!gt)
 		return;
 	for (c = 0; c < gt->n_chunks; c++) {
+		if (!gt->chunks[c])
+			continue;
 		for (i = 0; i < CHUNK_SIZE; i++)
-			free(gt->chunks[c]->n[i].e.spans);
-		free(gt->chunks[c]);
+			free(hist_of(&gt->chunks[c]->n[i].e));
+		munmap(gt->chunks[c], sizeof(struct chunk));
 	}
 	free(gt->chunks);
 	free(gt->slots);
@@ -178,6 +256,11 @@ void gtable__free(struct gtable *gt)
 	free(gt->groups.chunks);
 	free(gt->groups.index);
 	free(gt);
+}
+
+void gtable__opts(const struct gtable *gt, struct gtable_opts *out)
+{
+	*out = gt->o;
 }
 
 /* ---- processes ------------------------------------------------------------------------------ */
@@ -348,12 +431,12 @@ static uint32_t index_probe(const struct gtable *gt, uint32_t hash, uint32_t pid
 	}
 }
 
-static int index_grow(struct gtable *gt)
+static int index_resize(struct gtable *gt, uint32_t new_cap)
 {
-	uint32_t old_cap = gt->slot_mask + 1, new_cap = old_cap * 2, i;
+	uint32_t old_cap = gt->slot_mask + 1, i;
 	struct islot *old = gt->slots, *slots;
 
-	if (new_cap < old_cap)
+	if (!new_cap)
 		return -ENOMEM;
 	slots = calloc(new_cap, sizeof(*slots));
 	if (!slots)
@@ -372,6 +455,11 @@ static int index_grow(struct gtable *gt)
 	}
 	free(old);
 	return 0;
+}
+
+static int index_grow(struct gtable *gt)
+{
+	return index_resize(gt, (gt->slot_mask + 1) * 2);
 }
 
 /* Remove index slot POS, shifting later members of its cluster back. */
@@ -396,48 +484,111 @@ static void index_remove(struct gtable *gt, uint32_t pos)
 	gt->slots[hole].hash = 0;
 }
 
-static int pool_alloc(struct gtable *gt, uint32_t *idx)
+static int free_reserve(struct gtable *gt, uint32_t n)
 {
-	struct chunk **chunks, *c;
+	uint32_t cap = gt->free_cap ? gt->free_cap : 1024;
+	uint32_t *v;
 
-	if (gt->n_free) {
-		*idx = gt->free_idx[--gt->n_free];
+	if (n <= gt->free_cap)
 		return 0;
-	}
-	if (gt->pool_used == (uint32_t)gt->n_chunks * CHUNK_SIZE) {
-		if (gt->n_chunks == UINT32_MAX >> CHUNK_SHIFT)
-			return -ENOMEM;
-		chunks = realloc(gt->chunks, (gt->n_chunks + 1) * sizeof(*chunks));
-		if (!chunks)
-			return -ENOMEM;
-		gt->chunks = chunks;
-		c = calloc(1, sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		gt->chunks[gt->n_chunks++] = c;
-	}
-	*idx = gt->pool_used++;
+	while (cap < n)
+		cap *= 2;
+	v = realloc(gt->free_idx, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	gt->free_idx = v;
+	gt->free_cap = cap;
 	return 0;
 }
 
-static int pool_release(struct gtable *gt, uint32_t idx)
+/* Map a chunk (in the first unmapped place) and put its slots on the free stack. */
+static int pool_add_chunk(struct gtable *gt)
 {
-	struct gentry *e = pool_entry(gt, idx);
+	uint32_t c, i;
+	struct chunk *ch;
 
-	if (gt->n_free == gt->free_cap) {
-		uint32_t cap = gt->free_cap ? gt->free_cap * 2 : 1024;
-		uint32_t *v = realloc(gt->free_idx, cap * sizeof(*v));
+	for (c = 0; c < gt->n_chunks && gt->chunks[c]; c++)
+		;
+	if (c == gt->n_chunks) {
+		struct chunk **v;
 
+		if (gt->n_chunks == UINT32_MAX >> CHUNK_SHIFT)
+			return -ENOMEM;
+		v = realloc(gt->chunks, (gt->n_chunks + 1) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
-		gt->free_idx = v;
-		gt->free_cap = cap;
+		gt->chunks = v;
+		gt->chunks[gt->n_chunks] = NULL;
 	}
-	free(e->spans);
-	memset(e, 0, sizeof(*e));
-	*pool_flags(gt, idx) = 0;
-	gt->free_idx[gt->n_free++] = idx;
+	if (free_reserve(gt, pool_size(gt) + CHUNK_SIZE))
+		return -ENOMEM;
+	/* Mapped, not malloc'd: unmapping gives the memory back whatever the heap looks like. */
+	ch = mmap(NULL, sizeof(*ch), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ch == MAP_FAILED)
+		return -ENOMEM;
+	if (c == gt->n_chunks)
+		gt->n_chunks++;
+	gt->chunks[c] = ch;
+	/* Lowest slots on top: entries gather in few chunks, which the others can then leave. */
+	for (i = CHUNK_SIZE; i-- > 0;)
+		gt->free_idx[gt->n_free++] = c << CHUNK_SHIFT | i;
 	return 0;
+}
+
+static int pool_alloc(struct gtable *gt, uint32_t *idx)
+{
+	if (!gt->n_free && pool_add_chunk(gt))
+		return -ENOMEM;
+	*idx = gt->free_idx[--gt->n_free];
+	gt->chunks[*idx >> CHUNK_SHIFT]->used++;
+	return 0;
+}
+
+/* Cannot fail: the free stack has room for every slot of the mapped chunks. */
+static void pool_release(struct gtable *gt, uint32_t idx)
+{
+	struct gnode *n = pool_node(gt, idx);
+	size_t bytes = hist_bytes(&n->e);
+
+	free(hist_of(&n->e));
+	gt->trim_bytes += bytes;
+	memset(n, 0, sizeof(*n));
+	gt->chunks[idx >> CHUNK_SHIFT]->used--;
+	gt->free_idx[gt->n_free++] = idx;
+}
+
+/*
+ * Unmap the empty chunks but one (the next goroutines need somewhere to go)
+ * and rebuild the free stack from the others. Costs a pass over the pool,
+ * so only when at least two chunks are empty.
+ */
+static void pool_shrink(struct gtable *gt)
+{
+	uint32_t c, i, empty = 0;
+	bool spare = false;
+
+	for (c = 0; c < gt->n_chunks; c++)
+		empty += gt->chunks[c] && !gt->chunks[c]->used;
+	if (empty < 2)
+		return;
+	gt->n_free = 0;
+	for (c = gt->n_chunks; c-- > 0;) {
+		struct chunk *ch = gt->chunks[c];
+
+		if (!ch)
+			continue;
+		if (!ch->used && spare) {
+			munmap(ch, sizeof(*ch));
+			gt->chunks[c] = NULL;
+			continue;
+		}
+		spare |= !ch->used;
+		for (i = CHUNK_SIZE; i-- > 0;)
+			if (!(ch->n[i].e.table_flags & EF_USED))
+				gt->free_idx[gt->n_free++] = c << CHUNK_SHIFT | i;
+	}
+	while (gt->n_chunks && !gt->chunks[gt->n_chunks - 1])
+		gt->n_chunks--;
 }
 
 static struct gentry *lookup(const struct gtable *gt, uint32_t pid, uint64_t goid)
@@ -474,6 +625,9 @@ static struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t go
 	e->reason = GEV_NO_REASON;
 	e->last_p = -1;
 	e->last_m = -1;
+	e->ns_in_state = zero_ns;
+	e->spans = &pool_node(gt, idx)->span0;
+	e->span_cap = 1;
 	/* Every goroutine starts in the unknown group; its creation names it. */
 	e->group = group_for(&gt->groups, NULL);
 	if (e->group)
@@ -511,6 +665,7 @@ static int exits_reserve(struct gtable *gt)
 /* Queue an exited entry, kept sorted by ts: exits come nearly in order, so this is cheap. */
 static void exits_push(struct gtable *gt, uint32_t idx, uint64_t ts)
 {
+	uint32_t bytes = entry_bytes(pool_entry(gt, idx));
 	size_t pos = gt->n_exits;
 
 	while (pos > 0) {
@@ -521,28 +676,65 @@ static void exits_push(struct gtable *gt, uint32_t idx, uint64_t ts)
 		gt->exits[(gt->exit_head + pos) % gt->exit_cap] = *prev;
 		pos--;
 	}
-	gt->exits[(gt->exit_head + pos) % gt->exit_cap] = (struct exit_rec){.ts = ts, .idx = idx};
+	gt->exits[(gt->exit_head + pos) % gt->exit_cap] =
+		(struct exit_rec){.ts = ts, .idx = idx, .bytes = bytes};
 	gt->n_exits++;
+	gt->exited_bytes += bytes;
+}
+
+/*
+ * Give E its history block (totals and a ring of FIRST_SPANS, its inline
+ * span moved in) before its first change of state. 0 or -ENOMEM.
+ */
+static int hist_get(const struct gtable *gt, struct gentry *e)
+{
+	uint32_t cap = FIRST_SPANS < gt->o.max_spans ? FIRST_SPANS : gt->o.max_spans;
+	struct ghist *h;
+
+	if (hist_of(e))
+		return 0;
+	h = malloc(sizeof(*h) + cap * sizeof(h->spans[0]));
+	if (!h)
+		return -ENOMEM;
+	memcpy(h->ns, e->ns_in_state ? e->ns_in_state : zero_ns, sizeof(h->ns));
+	/* The inline ring holds one span at most. */
+	if (e->n_spans)
+		h->spans[0] = e->spans[0];
+	e->ns_in_state = h->ns;
+	e->spans = h->spans;
+	e->span_head = e->n_spans == cap ? 0 : e->n_spans;
+	e->span_cap = (uint16_t)cap;
+	return 0;
+}
+
+static uint64_t *hist_ns(struct gentry *e)
+{
+	return hist_of(e)->ns;
 }
 
 /* Grow E's ring if it is full and below max_spans; on failure the ring wraps early. */
 static void span_reserve(const struct gtable *gt, struct gentry *e)
 {
+	struct ghist *h = hist_of(e);
 	uint32_t cap;
-	struct gstate_span *v;
 
 	/* Grow only an unwrapped ring (head back at 0): its spans are then in order. */
-	if (e->n_spans < e->span_cap || e->span_cap >= gt->max_spans || e->span_head)
+	if (e->n_spans < e->span_cap || e->span_cap >= gt->o.max_spans || e->span_head)
 		return;
-	cap = e->span_cap ? e->span_cap * 2 : FIRST_SPANS;
-	if (cap > gt->max_spans)
-		cap = gt->max_spans;
-	v = realloc(e->spans, cap * sizeof(*v));
-	if (!v)
+	if (!h) {
+		hist_get(gt, e);
 		return;
-	e->spans = v;
+	}
+	cap = e->span_cap * 2u;
+	if (cap > gt->o.max_spans)
+		cap = gt->o.max_spans;
+	h = realloc(h, sizeof(*h) + cap * sizeof(h->spans[0]));
+	if (!h)
+		return;
+	e->ns_in_state = h->ns;
+	e->spans = h->spans;
 	e->span_head = e->span_cap;
-	e->span_cap = cap;
+	e->span_cap = (uint16_t)cap;
 }
 
 /*
@@ -581,7 +773,8 @@ static void set_state(struct gtable *gt, struct gentry *e, bool live, uint8_t st
 {
 	bool replace = ts == e->state_since;
 
-	e->ns_in_state[e->state] += ts - e->state_since;
+	/* The caller made sure E has its block: totals stay exact or the event is refused. */
+	hist_ns(e)[e->state] += ts - e->state_since;
 	if (live) {
 		count_state(gt, e, e->state, -1);
 		count_state(gt, e, state, 1);
@@ -847,6 +1040,9 @@ static int apply_process(struct gtable *gt, const struct gev *ev)
 	case GEV_ALLOC_HIST:
 		err = apply_hist(gt, ev);
 		break;
+	case GEV_GAP: /* a mark: the events after it set the goroutines right */
+		err = 0;
+		break;
 	default: /* a kind whose counters this table does not keep */
 		gt->counts.invalid++;
 		return 0;
@@ -855,6 +1051,8 @@ static int apply_process(struct gtable *gt, const struct gev *ev)
 		gt->counts.events++;
 	return err;
 }
+
+static void evict(struct gtable *gt);
 
 int gtable__apply(struct gtable *gt, const struct gev *ev)
 {
@@ -876,6 +1074,12 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	if (!e)
 		return -ENOMEM;
 	flags = pool_flags(gt, idx);
+	/* A change of state closes a span: its total needs the block, taken before any change. */
+	if (!added &&
+	    (ev->kind == GEV_STATE ||
+	     (ev->kind == GEV_EXIT && !(*flags & EF_EXITED) && e->state != XG_G_DEAD)) &&
+	    hist_get(gt, e))
+		return -ENOMEM;
 	if (added)
 		gt->counts.live++;
 
@@ -888,8 +1092,10 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 		break;
 	case GEV_EXIT:
 		/* A second exit changes nothing: the entry is already queued for expiry. */
-		if (!(*flags & EF_EXITED))
+		if (!(*flags & EF_EXITED)) {
 			apply_exit(gt, e, idx, flags, added, ev);
+			evict(gt);
+		}
 		break;
 	default: /* handled above */
 		break;
@@ -968,12 +1174,66 @@ static void drop(struct gtable *gt, uint32_t idx)
 
 	index_remove(gt, pos);
 	gt->n--;
-	gt->counts.expired++;
-	if (pool_release(gt, idx) < 0) {
-		/* The slot leaks from the pool, the table stays consistent. */
-		free(e->spans);
-		memset(e, 0, sizeof(*e));
-		*pool_flags(gt, idx) = 0;
+	pool_release(gt, idx);
+}
+
+/* Drop the oldest exited entry. */
+static void drop_oldest_exit(struct gtable *gt)
+{
+	struct exit_rec *r = &gt->exits[gt->exit_head];
+
+	gt->exited_bytes -= r->bytes;
+	drop(gt, r->idx);
+	gt->exit_head = (gt->exit_head + 1) % gt->exit_cap;
+	gt->n_exits--;
+}
+
+/* Hold the exited entries to the caps, oldest exits first: live ones are not in the queue. */
+static void evict(struct gtable *gt)
+{
+	while (gt->n_exits &&
+	       (gt->n_exits > gt->o.max_exited || gt->exited_bytes > gt->o.max_exited_bytes)) {
+		drop_oldest_exit(gt);
+		gt->counts.evicted++;
+	}
+}
+
+/*
+ * Give back what churn left behind: empty chunks, an index grown for a
+ * crowd that has gone (shrunk below 1/8 full, to at most 1/4 full), and,
+ * once enough was freed, the heap's free pages.
+ */
+static void give_back(struct gtable *gt)
+{
+	uint32_t cap = gt->slot_mask + 1;
+
+	pool_shrink(gt);
+	if (cap > INDEX_MIN_CAP && (uint64_t)gt->n * 8 < cap) {
+		uint32_t to = cap;
+
+		while (to > INDEX_MIN_CAP && (uint64_t)gt->n * 4 < to / 2)
+			to /= 2;
+		if (!index_resize(gt, to))
+			gt->trim_bytes += (size_t)(cap - to) * sizeof(struct islot);
+	}
+	if (gt->n_exits * 4 < gt->exit_cap && gt->exit_cap > 1024) {
+		size_t n = gt->exit_cap / 2, i;
+		struct exit_rec *v = malloc(n * sizeof(*v));
+
+		if (v) {
+			for (i = 0; i < gt->n_exits; i++)
+				v[i] = gt->exits[(gt->exit_head + i) % gt->exit_cap];
+			free(gt->exits);
+			gt->exits = v;
+			gt->exit_cap = n;
+			gt->exit_head = 0;
+		}
+	}
+	if (gt->trim_bytes >= TRIM_BYTES) {
+#ifdef __GLIBC__
+		malloc_trim(0);
+#endif
+		gt->trim_bytes = 0;
 	}
 }
 
@@ -982,12 +1242,12 @@ void gtable__expire(struct gtable *gt, uint64_t now)
 	while (gt->n_exits) {
 		struct exit_rec *r = &gt->exits[gt->exit_head];
 
-		if (now <= r->ts || now - r->ts <= gt->keep_exited_ns)
+		if (now <= r->ts || now - r->ts <= gt->o.keep_exited_ns)
 			break;
-		drop(gt, r->idx);
-		gt->exit_head = (gt->exit_head + 1) % gt->exit_cap;
-		gt->n_exits--;
+		drop_oldest_exit(gt);
+		gt->counts.expired++;
 	}
+	give_back(gt);
 }
 
 size_t gtable__forget(struct gtable *gt, bool (*keep)(uint32_t pid, uint64_t goid, void *ctx),
@@ -996,12 +1256,14 @@ size_t gtable__forget(struct gtable *gt, bool (*keep)(uint32_t pid, uint64_t goi
 	size_t n = 0;
 	uint32_t idx;
 
-	for (idx = 0; idx < gt->pool_used; idx++) {
-		uint8_t flags = *pool_flags(gt, idx);
-		struct gentry *e = pool_entry(gt, idx);
+	for (idx = 0; idx < pool_size(gt); idx++) {
+		struct gentry *e;
 		struct gtable_group *g;
 
-		if (!(flags & EF_USED) || (flags & EF_EXITED) || keep(e->pid, e->goid, ctx))
+		if (!pool_used(gt, idx))
+			continue;
+		e = pool_entry(gt, idx);
+		if ((e->table_flags & EF_EXITED) || keep(e->pid, e->goid, ctx))
 			continue;
 		count_state(gt, e, e->state, -1);
 		gt->counts.live--;
@@ -1009,7 +1271,6 @@ size_t gtable__forget(struct gtable *gt, bool (*keep)(uint32_t pid, uint64_t goi
 		if (g)
 			g->live--;
 		drop(gt, idx);
-		gt->counts.expired--;
 		gt->counts.forgotten++;
 		n++;
 	}
@@ -1027,7 +1288,7 @@ uint64_t gentry__time_in(const struct gentry *e, unsigned int state, uint64_t no
 
 	if (state >= GT_NSTATES)
 		return 0;
-	t = e->ns_in_state[state];
+	t = e->ns_in_state ? e->ns_in_state[state] : 0;
 	/* An exited goroutine's last span ends at its exit. */
 	if (e->exited_ts && now > e->exited_ts)
 		now = e->exited_ts;
@@ -1042,8 +1303,8 @@ int gtable__for_each(const struct gtable *gt, int (*fn)(const struct gentry *e, 
 	uint32_t idx;
 	int ret;
 
-	for (idx = 0; idx < gt->pool_used; idx++) {
-		if (!(*pool_flags(gt, idx) & EF_USED))
+	for (idx = 0; idx < pool_size(gt); idx++) {
+		if (!pool_used(gt, idx))
 			continue;
 		ret = fn(pool_entry(gt, idx), ctx);
 		if (ret)
@@ -1060,6 +1321,8 @@ size_t gtable__size(const struct gtable *gt)
 void gtable__counts(const struct gtable *gt, struct gtable_counts *out)
 {
 	*out = gt->counts;
+	out->exited_kept = gt->n_exits;
+	out->exited_kept_bytes = gt->exited_bytes;
 }
 
 const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i)
@@ -1078,11 +1341,11 @@ void gtable__interval(struct gtable *gt, uint64_t now)
 {
 	uint32_t idx;
 
-	for (idx = 0; idx < gt->pool_used; idx++) {
+	for (idx = 0; idx < pool_size(gt); idx++) {
 		struct gentry *e;
 		uint64_t cpu;
 
-		if (!(*pool_flags(gt, idx) & EF_USED))
+		if (!pool_used(gt, idx))
 			continue;
 		e = pool_entry(gt, idx);
 		cpu = gentry__cpu_ns(e, now);
@@ -1267,10 +1530,10 @@ int gtable__snapshot(const struct gtable *gt, struct gtable_view *view,
 		view->v = v;
 		view->cap = gt->n;
 	}
-	for (idx = 0; idx < gt->pool_used; idx++) {
+	for (idx = 0; idx < pool_size(gt); idx++) {
 		const struct gentry *e;
 
-		if (!(*pool_flags(gt, idx) & EF_USED))
+		if (!pool_used(gt, idx))
 			continue;
 		e = pool_entry(gt, idx);
 		if (!keep || keep(e, ctx))

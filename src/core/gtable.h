@@ -23,8 +23,19 @@ struct gtable_group;
 struct gtable_opts {
 	/* How long an exited goroutine stays in the table, ns (0: 30 s). */
 	uint64_t keep_exited_ns;
-	/* Spans of history kept per goroutine (0: 16). The ring starts at 4 and grows. */
+	/* Spans of history kept per goroutine (0: 16; at most 1024). The ring starts at 4 and
+	 * grows. */
 	uint32_t max_spans;
+	/*
+	 * Caps on the exited goroutines kept, whatever keep_exited_ns says: at
+	 * most MAX_EXITED of them (0: 100000) taking at most MAX_EXITED_BYTES
+	 * of the table's memory (0: 64 MiB). Past either, the oldest exits
+	 * leave first, counted in gtable_counts.evicted. Live goroutines are
+	 * never evicted; the events themselves (JSONL, recordings) are not
+	 * the table's and lose nothing.
+	 */
+	uint64_t max_exited;
+	uint64_t max_exited_bytes;
 };
 
 struct gstate_span {
@@ -32,32 +43,33 @@ struct gstate_span {
 	uint8_t state;
 };
 
+/*
+ * One goroutine. Compact on purpose (a million parked goroutines is a
+ * real workload): times and pointers first, small fields packed last.
+ */
 struct gentry {
-	uint32_t pid;
 	uint64_t goid;
 	uint64_t parent;
 	const char *func;
 	const char *created_by;
 	const char *file;
-	int line;
+	const char *reason_str;
+	/* The goroutines of its start function (gtable__groups). */
+	const struct gtable_group *group;
 	uint64_t created_ts; /* 0 when the creation was not seen (existed before attach) */
 	uint64_t exited_ts;  /* 0 while alive */
-	uint8_t state;	     /* current Go status */
-	int reason;	     /* GEV_NO_REASON unless waiting */
-	const char *reason_str;
 	/* ts of the last transition: how long it has been blocked is now - state_since. */
 	uint64_t state_since;
-	/* Closed spans only: add now - state_since for the open one (gentry__time_in). */
-	uint64_t ns_in_state[GT_NSTATES];
 	uint64_t transitions;
-	/* Recent history for the timeline: ring of the last spans. */
+	/*
+	 * Closed spans only: add now - state_since for the open one
+	 * (gentry__time_in). GT_NSTATES totals, shared zeros until the
+	 * goroutine first changes state (most parked ones never do); NULL
+	 * reads as zeros.
+	 */
+	const uint64_t *ns_in_state;
+	/* Recent history for the timeline: ring of the last spans (gentry__span). */
 	struct gstate_span *spans;
-	uint32_t n_spans;   /* valid entries */
-	uint32_t span_head; /* next slot to write */
-	uint32_t span_cap;
-	/* Where it last started running (state events with has_pm): -1 until seen. */
-	int32_t last_p; /* p.id; -1 also when it ran without a P */
-	int64_t last_m; /* m.id */
 	/*
 	 * CPU time is time in running: gentry__cpu_ns. CPU_RECENT_NS is that
 	 * time within the last interval closed by gtable__interval.
@@ -67,8 +79,17 @@ struct gentry {
 	/* Heap allocations charged to it (GEV_ALLOC: --probes all or --alloc). */
 	uint64_t alloc_bytes;
 	uint64_t alloc_objects;
-	/* The goroutines of its start function (gtable__groups). */
-	const struct gtable_group *group;
+	/* Where it last started running (state events with has_pm): -1 until seen. */
+	int64_t last_m; /* m.id */
+	uint32_t pid;
+	int32_t line;
+	int32_t last_p;	     /* p.id; -1 also when it ran without a P */
+	int16_t reason;	     /* GEV_NO_REASON unless waiting */
+	uint8_t state;	     /* current Go status */
+	uint8_t table_flags; /* the table's own */
+	uint16_t n_spans;    /* valid entries */
+	uint16_t span_head;  /* next slot to write */
+	uint16_t span_cap;
 };
 
 struct gtable_counts {
@@ -85,10 +106,16 @@ struct gtable_counts {
 	uint64_t invalid;
 	uint64_t expired;   /* exited goroutines dropped by gtable__expire */
 	uint64_t forgotten; /* live goroutines dropped by gtable__forget */
+	/* Exited goroutines dropped before their time by the caps (max_exited, _bytes). */
+	uint64_t evicted;
+	uint64_t exited_kept;	    /* exited goroutines in the table */
+	uint64_t exited_kept_bytes; /* what they take, as the bytes cap counts it */
 };
 
 struct gtable *gtable__new(const struct gtable_opts *opts);
 void gtable__free(struct gtable *gt);
+/* The options in force, defaults filled in: what the caps are. */
+void gtable__opts(const struct gtable *gt, struct gtable_opts *out);
 
 /*
  * Apply one event. 0, or -ENOMEM (the event was not applied). Unknown
@@ -104,7 +131,12 @@ int gtable__apply(struct gtable *gt, const struct gev *ev);
  * *DONE (may be NULL) is the number of events applied.
  */
 int gtable__apply_batch(struct gtable *gt, const struct gev *evs, size_t n, size_t *done);
-/* Drop goroutines that exited more than keep_exited_ns before NOW. Costs what it drops. */
+/*
+ * Drop goroutines that exited more than keep_exited_ns before NOW. Costs
+ * what it drops; then gives memory back to the system when much was freed
+ * (empty pool chunks, an oversized index, malloc_trim): call it about once
+ * a second.
+ */
 void gtable__expire(struct gtable *gt, uint64_t now);
 
 /*
@@ -115,7 +147,10 @@ void gtable__expire(struct gtable *gt, uint64_t now);
 size_t gtable__forget(struct gtable *gt, bool (*keep)(uint32_t pid, uint64_t goid, void *ctx),
 		      void *ctx);
 
-/* Entries do not move: a pointer stays valid until gtable__expire or __forget drops it. */
+/*
+ * Entries do not move: a pointer stays valid until gtable__expire or __forget
+ * drops it, or, for an exited goroutine, until an apply evicts it (the caps).
+ */
 const struct gentry *gtable__find(const struct gtable *gt, uint32_t pid, uint64_t goid);
 /* Total time in STATE for E up to NOW (its exit, if it exited), the open span included. */
 uint64_t gentry__time_in(const struct gentry *e, unsigned int state, uint64_t now);
@@ -244,7 +279,7 @@ struct gtable_view {
 /*
  * Fill VIEW with the entries KEEP accepts (NULL: all), sorted by CMP (NULL:
  * by pid, goid); ties are broken by pid, goid so rows do not jump between
- * refreshes. CTX goes to both. The pointers stay valid until gtable__expire.
+ * refreshes. CTX goes to both. The pointers stay valid as gtable__find's do.
  * 0, or -ENOMEM (VIEW then unchanged).
  */
 int gtable__snapshot(const struct gtable *gt, struct gtable_view *view,

@@ -21,6 +21,7 @@
 
 #include "meters.h"
 #include "clock.h"
+#include "outfile.h"
 
 #define MAX_PROBES 32
 
@@ -414,18 +415,24 @@ static void json_num(FILE *f, const char *key, double v, bool known)
 		fputs("null", f);
 }
 
-int meters__write_summary(const struct meters *m, const char *path)
+int meters__write_summary(const struct meters *m, const char *path, bool force)
 {
 	const struct meters_counts *a = &m->first, *b = &m->last;
 	double dur = (double)(b->ts - a->ts) / 1e9;
 	uint64_t records = b->records - a->records, hits = 0, run_ns = 0;
 	bool rates = dur > 0, ovh = ovh_known(m) && rates;
 	FILE *f;
-	int i, err = 0;
+	int i, fd, err = 0;
 
-	f = fopen(path, "we");
-	if (!f)
-		return -errno;
+	fd = outfile__create(path, force);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	for (i = 0; i < m->n; i++) {
 		hits += m->p[i].cnt - m->p[i].cnt0;
 		run_ns += m->p[i].ns - m->p[i].ns0;

@@ -64,7 +64,10 @@ int meters__add_probe(struct meters *m, const char *prog, int prog_fd, const cha
  */
 double meters__sample(struct meters *m, const struct meters_counts *c, double *lat_ns);
 
-/* The --metrics summary of the whole session as JSON to PATH: 0 or -errno. */
-int meters__write_summary(const struct meters *m, const char *path);
+/*
+ * The --metrics summary of the whole session as JSON to PATH, opened by
+ * outfile__create (FORCE to overwrite): 0 or -errno (outfile__why says why).
+ */
+int meters__write_summary(const struct meters *m, const char *path, bool force);
 
 #endif /* XGOTOP_METERS_H */

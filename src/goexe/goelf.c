@@ -314,7 +314,13 @@ struct goelf *goelf__open_err(const char *path, char *err, size_t errlen)
 		set_err(err, errlen, "%s is not an ELF file", path);
 		goto cleanup;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	/*
+	 * Shared, not private: the kernel plants a uprobe's breakpoint in every
+	 * private mapping of the file that may execute (uprobes.c, valid_vma),
+	 * ours too, while another tracer of this binary is attached with -b; we
+	 * would decode its int3s. A shared mapping shows the file as it is.
+	 */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		e = errno;
 		set_err(err, errlen, "cannot map %s: %s", path, strerror(e));

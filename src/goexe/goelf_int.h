@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Internals shared by goelf.c (ELF), buildinfo.c (.go.buildinfo) and
- * pclntab.c (function table). Not part of the API: only these three files
- * include it.
+ * Internals shared by goelf.c (ELF), buildinfo.c (.go.buildinfo),
+ * pclntab.c (function table) and gofunc.c (unwinding and inline data). Not
+ * part of the API: only these files include it.
  *
  * Every offset read from the file is checked against the buffer before use;
  * strings are only handed out when a NUL terminator is known to follow
@@ -166,5 +166,20 @@ void goelf_int__pcln_free(struct goelf *ge);
 /* Entry of NAME and the next function's entry, from pclntab. 0 or -ENOENT. */
 int goelf_int__pcln_func_range(const struct goelf *ge, const char *name, uint64_t *start,
 			       uint64_t *end);
+
+/*
+ * pclntab.c, for gofunc.c: the _func record of the function holding PC (NULL
+ * when none), its entry, name, u32 field N (numbered as in pclntab.c), the
+ * offset of its funcID byte, a pc-value table lookup and the file at PC.
+ */
+const uint8_t *goelf_int__func_at(const struct goelf_pcln *p, uint64_t pc);
+uint64_t goelf_int__func_entry(const struct goelf_pcln *p, const uint8_t *rec);
+const char *goelf_int__func_name(const struct goelf_pcln *p, const uint8_t *rec);
+const char *goelf_int__funcname_at(const struct goelf_pcln *p, int32_t nameoff);
+uint32_t goelf_int__func_field(const struct goelf_pcln *p, const uint8_t *rec, int n);
+uint32_t goelf_int__funcid_off(const struct goelf_pcln *p);
+bool goelf_int__pcvalue(const struct goelf_pcln *p, uint32_t off, uint64_t entry, uint64_t target,
+			int32_t *out);
+const char *goelf_int__func_file(const struct goelf_pcln *p, const uint8_t *rec, uint64_t pc);
 
 #endif /* XGOTOP_GOELF_INT_H */

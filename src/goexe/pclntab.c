@@ -754,3 +754,46 @@ int goelf__types(const struct goelf *ge, uint64_t *types, uint64_t *etypes)
 	*etypes = word_at(ge, md + off + 8);
 	return *types && *etypes > *types ? 0 : -ENOENT;
 }
+
+/* ---- for gofunc.c: the _func records behind PCs (stack unwinding, inline trees) -------- */
+
+const uint8_t *goelf_int__func_at(const struct goelf_pcln *p, uint64_t pc)
+{
+	return func_at(p, pc);
+}
+
+uint64_t goelf_int__func_entry(const struct goelf_pcln *p, const uint8_t *rec)
+{
+	return func_entry(p, rec);
+}
+
+const char *goelf_int__func_name(const struct goelf_pcln *p, const uint8_t *rec)
+{
+	return func_name(p, rec);
+}
+
+const char *goelf_int__funcname_at(const struct goelf_pcln *p, int32_t nameoff)
+{
+	return nameoff < 0 ? NULL : pcln_str(p, p->funcname_off, (uint64_t)nameoff);
+}
+
+uint32_t goelf_int__func_field(const struct goelf_pcln *p, const uint8_t *rec, int n)
+{
+	return func_field(p, rec, n);
+}
+
+uint32_t goelf_int__funcid_off(const struct goelf_pcln *p)
+{
+	return funcid_off(p);
+}
+
+bool goelf_int__pcvalue(const struct goelf_pcln *p, uint32_t off, uint64_t entry, uint64_t target,
+			int32_t *out)
+{
+	return pcvalue(p, off, entry, target, out);
+}
+
+const char *goelf_int__func_file(const struct goelf_pcln *p, const uint8_t *rec, uint64_t pc)
+{
+	return file_of(p, rec, func_entry(p, rec), pc);
+}

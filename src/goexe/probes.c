@@ -357,6 +357,8 @@ static bool is_stack_check(const struct fn *f, const struct insn *in)
 static void set_site(struct probe_site *s, const struct fn *f, uint64_t pc, const struct insn *in)
 {
 	s->vaddr = pc;
+	s->code_len = in->len < sizeof(s->code) ? in->len : sizeof(s->code);
+	memcpy(s->code, f->code + (pc - f->start), s->code_len);
 	s->mode = insn__uprobe(f->arch, f->code + (pc - f->start), in, &f->opts->kernel);
 	insn__text(f->arch, f->code + (pc - f->start), in, s->insn, sizeof(s->insn));
 }
@@ -379,6 +381,7 @@ static void place_in_func(struct fn *f, uint32_t regs, struct probe_site *s)
 
 	if (decode_at(f, f->start, &entry)) {
 		s->vaddr = f->start;
+		s->code_len = 0;
 		s->mode = INSN_UPROBE_STEPPED;
 		say(s->insn, sizeof(s->insn), "?");
 		say(s->why, sizeof(s->why), "entry: the first instruction does not decode");

@@ -79,8 +79,11 @@ struct probe_site {
 	uint64_t file_off; /* what the uprobe API takes */
 	bool found;
 	enum insn_uprobe mode; /* what the kernel does with a uprobe there */
-	char insn[48];	       /* the probed instruction */
-	char why[160];	       /* why this site, or why the entry */
+	/* Its bytes as decoded: checked again against the file and the process at attach. */
+	uint8_t code[16];
+	uint8_t code_len; /* 0: nothing decoded (the entry, as a fallback) */
+	char insn[48];	  /* the probed instruction */
+	char why[160];	  /* why this site, or why the entry */
 };
 
 #define PROBES_MAX 128

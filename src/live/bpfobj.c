@@ -260,9 +260,13 @@ int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, si
 							      tg->path, s->file_off, &uopts);
 		if (!b->links[i]) {
 			err = -errno;
-			if (err == -ESRCH)
-				diag__fail("cannot attach to pid %d: the process exited",
-					   (int)tg->pid);
+			/* Exited, or between two images: target__check_attached tells which. */
+			if (err == -ESRCH && tg->pid)
+				return err;
+			if ((err == -EACCES || err == -EPERM) && geteuid())
+				diag__fail(
+					"cannot attach a uprobe: permission denied: this kernel's "
+					"uprobes need CAP_SYS_ADMIN (or root)");
 			else
 				diag__fail("cannot attach a uprobe to %s in %s: %s", s->spec->sym,
 					   tg->display, strerror(-err));

@@ -45,7 +45,10 @@ int bpfobj__open(struct bpfobj *b);
 /* Drops the target's sites this kernel, release or binary cannot serve (found = false). */
 int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opts *opts);
 int bpfobj__load(struct bpfobj *b);
-/* Every site found; ATTACHED: the probe list of the attach line. */
+/*
+ * Every site found, through the target's pinned file; ATTACHED: the probe
+ * list of the attach line. -ESRCH with a pid is not reported (target.h).
+ */
 int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, size_t len);
 void bpfobj__detach(struct bpfobj *b);
 void bpfobj__free(struct bpfobj *b);

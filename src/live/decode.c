@@ -365,6 +365,14 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	struct gev ev;
 	int err;
 
+	if ((rec->flags & XG_EVF_CREATE) && s && (*(uint8_t *)kv_value(s) & SEEDED)) {
+		/*
+		 * Announced already, as existing, by a read of the goroutine table
+		 * made while this create waited for its goid (before go1.24): a
+		 * second create would count it twice, and the state read is newer.
+		 */
+		return 0;
+	}
 	if (rec->flags & XG_EVF_CREATE) {
 		gev_from_rec(&ev, rec, GEV_CREATE);
 		ev.parent = rec->arg0;
@@ -559,6 +567,42 @@ bool decoder__seeded(const struct decoder *d, uint32_t pid, uint64_t goid)
 	struct kvslot *s = kv_find(&d->last, pid, goid);
 
 	return s && (*(uint8_t *)kv_value(s) & SEEDED);
+}
+
+void decoder__forget(struct decoder *d, uint32_t pid, uint64_t goid)
+{
+	struct kvslot *s = kv_find(&d->last, pid, goid);
+
+	if (s)
+		kv_delete(&d->last, s);
+	s = kv_find(&d->unnamed, pid, goid);
+	if (s)
+		kv_delete(&d->unnamed, s);
+}
+
+size_t decoder__drop_pending(struct decoder *d, uint32_t pid, uint64_t until)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->pending.cap;) {
+		struct kvslot *s = kv_slot(&d->pending, i);
+		const struct xg_event *rec = kv_value(s);
+
+		if (!s->used || rec->pid != pid || rec->ts > until) {
+			i++;
+			continue;
+		}
+		/* Deleting moves a later entry here, or one already seen: look again. */
+		kv_delete(&d->pending, s);
+		d->st.pending--;
+		n++;
+	}
+	return n;
+}
+
+bool decoder__holds(const struct decoder *d, uint32_t pid, uint64_t goid)
+{
+	return kv_find(&d->unnamed, pid, goid) != NULL;
 }
 
 static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)

@@ -90,5 +90,20 @@ void decoder__set_sampling(struct decoder *d, const struct xg_sample *s);
 int decoder__seed(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t state);
 /* Seeded, and no record of it released since (it may have ended unseen). */
 bool decoder__seeded(const struct decoder *d, uint32_t pid, uint64_t goid);
+/*
+ * Goroutine GOID of PID ended unseen (a read of the goroutine table no
+ * longer has it, after lost records): nothing of it is kept any more.
+ */
+void decoder__forget(struct decoder *d, uint32_t pid, uint64_t goid);
+/*
+ * Before go1.24: forget the creates of PID up to UNTIL still waiting for
+ * their goid. A read of the goroutine table made after them lists those
+ * alive (as existing); the others ended unseen, and the next record of
+ * their g, a later goroutine's, would name them with a dead goid. Returns
+ * how many.
+ */
+size_t decoder__drop_pending(struct decoder *d, uint32_t pid, uint64_t until);
+/* A record of it is held back (a wait whose reason comes later): its state is not final. */
+bool decoder__holds(const struct decoder *d, uint32_t pid, uint64_t goid);
 
 #endif /* XGOTOP_DECODE_H */

@@ -582,6 +582,13 @@ int poll_src__pump(struct poll_src *s, uint64_t now, int *next_ms, poll_emit_fn 
 	return err;
 }
 
+void poll_src__reset(struct poll_src *s)
+{
+	poller__free(s->p);
+	s->p = NULL;
+	s->next = 0;
+}
+
 void poll_src__stats(const struct poll_src *s, struct poll_stats *out)
 {
 	if (s->p)

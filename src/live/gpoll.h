@@ -104,6 +104,11 @@ void poll_src__free(struct poll_src *s);
  * to read, and that is not an error.
  */
 int poll_src__pump(struct poll_src *s, uint64_t now, int *next_ms, poll_emit_fn emit, void *ctx);
+/*
+ * Forget what was read: the next poll_src__pump reads now, afresh (every
+ * live goroutine as a create), after finding the load bias again.
+ */
+void poll_src__reset(struct poll_src *s);
 void poll_src__stats(const struct poll_src *s, struct poll_stats *out);
 /* The target's load bias, once its binary is mapped: 0 or -EAGAIN. */
 int poll_src__bias(const struct poll_src *s, uint64_t *bias);

@@ -19,6 +19,8 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "gpoll.h"
+#include "gtable.h"
 #include "session.h"
 #include "snapshot.h"
 #include "tracer.h"
@@ -88,6 +90,235 @@ uint64_t rings__queued(struct tracer *t)
 		st.queued = ws.queued;
 	}
 	return st.queued;
+}
+
+/* ---- lost records: the goroutine table read again (snapshot.h) --------------- */
+
+/* A read of the goroutine table costs the target little, but not nothing. */
+#define RESYNC_MIN_NS 1000000000ull
+
+static struct resync_proc *resync_proc(struct tracer *t, uint32_t pid)
+{
+	struct gap_watch *g = &t->rings.gap;
+	struct resync_proc *n, *p;
+	char err[256];
+	unsigned int i;
+
+	for (i = 0; i < g->n_procs; i++)
+		if (resync__pid(g->procs[i].r) == pid)
+			return &g->procs[i];
+	if (g->n_procs == MAX_PROCS)
+		return NULL;
+	n = realloc(g->procs, (g->n_procs + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	g->procs = n;
+	p = &n[g->n_procs];
+	p->r = resync__new(pid);
+	if (!p->r)
+		return NULL;
+	/* 1 kHz: due whenever asked. NULL src: no table to read, the gap is marked all the same. */
+	p->src = poll_src__open(t->tg.ge, t->tg.path, &t->tg.tables.off, (pid_t)pid, 1000, err,
+				sizeof(err));
+	if (!p->src && !t->opts->ui)
+		diag__fail("cannot read the goroutine table of pid %u after lost records: %s", pid,
+			   err);
+	g->n_procs++;
+	return p;
+}
+
+struct pid_set {
+	uint32_t pids[MAX_PROCS];
+	unsigned int n;
+};
+
+static int add_pid(const struct gentry *e, void *ctx)
+{
+	struct pid_set *s = ctx;
+	unsigned int i;
+
+	if (e->exited_ts)
+		return 0;
+	for (i = s->n; i-- > 0;)
+		if (s->pids[i] == e->pid)
+			return 0;
+	if (s->n < MAX_PROCS)
+		s->pids[s->n++] = e->pid;
+	return 0;
+}
+
+/* -b: processes no longer listed (ended) are not read again; nothing of theirs waits. */
+static void prune_procs(struct tracer *t, const struct pid_set *set)
+{
+	struct gap_watch *g = &t->rings.gap;
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < g->n_procs; i++) {
+		for (j = 0; j < set->n; j++)
+			if (set->pids[j] == resync__pid(g->procs[i].r))
+				break;
+		if (j == set->n) {
+			resync__free(g->procs[i].r);
+			poll_src__free(g->procs[i].src);
+			continue;
+		}
+		g->procs[n++] = g->procs[i];
+	}
+	g->n_procs = n;
+}
+
+static void resync_read(struct tracer *t, struct resync_proc *p, uint64_t drops, uint64_t since)
+{
+	struct poll_stats st = {0};
+	bool ok = false;
+	int next_ms, err = -ENOENT;
+
+	resync__begin_read(p->r, xg_mono_ns());
+	if (p->src) {
+		poll_src__reset(p->src);
+		err = poll_src__pump(p->src, xg_mono_ns(), &next_ms, resync__add, p->r);
+		poll_src__stats(p->src, &st);
+		/* The whole table, or nothing: a g skipped may be one alive. */
+		ok = !err && st.samples == 1 && !st.skipped;
+	}
+	resync__end_read(p->r, xg_mono_ns(), ok, drops, since);
+	if (!ok && p->src && !t->opts->ui && err != -ESRCH)
+		diag__fail("cannot read the goroutine table of pid %u after lost records: %s",
+			   resync__pid(p->r),
+			   err ? strerror(-err) : "read torn, or some gs unreadable");
+}
+
+/*
+ * Each pump: when the drop counter rose, read the goroutine table of each
+ * process now, at most once a second; the reads are applied once the
+ * records up to them are (resync_apply).
+ */
+static void watch_drops(struct tracer *t, uint64_t now, bool last)
+{
+	struct gap_watch *g = &t->rings.gap;
+	struct pid_set *set;
+	uint64_t drops;
+	unsigned int i;
+
+	if (!t->bpf.skel)
+		return;
+	drops = bpfobj__drops(&t->bpf);
+	if (drops == g->drops) {
+		g->calm_ts = now;
+		return;
+	}
+	for (i = 0; i < g->n_procs; i++)
+		if (resync__due(g->procs[i].r))
+			return; /* one round at a time */
+	if (g->read_ts && now - g->read_ts < RESYNC_MIN_NS && !last)
+		return;
+	if (!t->opts->ui && (!g->rounds || (g->rounds == 10 && !g->warned))) {
+		diag__fail(
+			"%s%llu events dropped so far: the ring buffer is full; the goroutine "
+			"table "
+			"is read again to set the state table right, at most once a second (raise "
+			"--ringbuf-mb)",
+			g->rounds ? "still losing events: " : "", (unsigned long long)drops);
+		g->warned = g->rounds > 0;
+	}
+	g->read_ts = now;
+	g->rounds++;
+	set = calloc(1, sizeof(*set));
+	if (!set)
+		return;
+	if (t->tg.pid)
+		set->pids[set->n++] = (uint32_t)t->tg.pid;
+	else /* -b: the counter is every process's; each one with goroutines is read */
+		gtable__for_each(t->sink.gt, add_pid, set);
+	prune_procs(t, set);
+	for (i = 0; i < set->n; i++) {
+		struct resync_proc *p = resync_proc(t, set->pids[i]);
+
+		if (p)
+			resync_read(t, p, drops - g->drops, g->calm_ts);
+	}
+	free(set);
+	g->drops = drops;
+	g->calm_ts = now; /* the next gap starts here */
+}
+
+static int resync_apply(struct tracer *t, uint64_t released)
+{
+	struct gap_watch *g = &t->rings.gap;
+	struct resync_ops ops = {.gt = t->sink.gt,
+				 .goroutine_thresh = t->smp_conf.thresh[XG_SMP_GOROUTINE],
+				 .creates_sampled =
+					 t->smp_conf.on &&
+					 t->smp_conf.thresh[XG_SMP_NEWGOROUTINE] < XG_SMP_ALL};
+	unsigned int i;
+	int err = 0;
+
+	rings__snapshot_ops(t, &ops.s);
+	for (i = 0; i < g->n_procs && !err; i++) {
+		uint64_t due = resync__due(g->procs[i].r);
+
+		struct gev_gap gap;
+
+		if (!due || due > released)
+			continue;
+		err = resync__apply(g->procs[i].r, t->sink.last_ts, &ops, &gap);
+		if (!err && diag__verbose() && gap.resync)
+			fprintf(stderr,
+				"xgotop-tui: %llu events lost in all: pid %u's goroutine table "
+				"read "
+				"again: %u ended, %u found, %u changed\n",
+				(unsigned long long)g->drops, resync__pid(g->procs[i].r), gap.exits,
+				gap.creates, gap.changes);
+		else if (!err && diag__verbose())
+			fprintf(stderr,
+				"xgotop-tui: %llu events lost in all: pid %u's goroutine table "
+				"could "
+				"not be read\n",
+				(unsigned long long)g->drops, resync__pid(g->procs[i].r));
+	}
+	return err;
+}
+
+/*
+ * At the end, the probes out and every record read: the read pending, and
+ * one more if records were lost since, whenever the last one was.
+ */
+static int resync_last(struct tracer *t)
+{
+	int err = resync_apply(t, UINT64_MAX);
+
+	if (!err) {
+		watch_drops(t, xg_mono_ns(), true);
+		err = resync_apply(t, UINT64_MAX);
+	}
+	return err;
+}
+
+/* The latest read waiting to be applied, 0: none. */
+static uint64_t resync_due(struct tracer *t)
+{
+	struct gap_watch *g = &t->rings.gap;
+	uint64_t due = 0;
+	unsigned int i;
+
+	for (i = 0; i < g->n_procs; i++)
+		if (resync__due(g->procs[i].r) > due)
+			due = resync__due(g->procs[i].r);
+	return due;
+}
+
+static void resync_free(struct tracer *t)
+{
+	struct gap_watch *g = &t->rings.gap;
+	unsigned int i;
+
+	for (i = 0; i < g->n_procs; i++) {
+		resync__free(g->procs[i].r);
+		poll_src__free(g->procs[i].src);
+	}
+	free(g->procs);
+	g->procs = NULL;
+	g->n_procs = 0;
 }
 
 /* ---- workers (src/live/workers.c) ------------------------------------------ */
@@ -215,15 +446,20 @@ static int pump_workers(struct tracer *t, int timeout_ms)
 {
 	struct workers_stats st;
 	struct timespec c0, c1;
+	uint64_t released;
 	int err;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	/* 1 only after workers__stop(): everything was emitted. */
 	err = workers__drain(t->rings.wk, timeout_ms, sink__put, t);
-	/* Records up to the attach are through the pipeline well before this. */
+	/* Records up to the attach (or a read) are through the pipeline well before this. */
+	released = xg_mono_ns() - REORDER_WINDOW_NS - t->opts->flush_ns - 1000000000ull;
 	if (!err)
-		err = settle_snapshot(t, xg_mono_ns() - REORDER_WINDOW_NS - t->opts->flush_ns -
-						 1000000000ull);
+		err = settle_snapshot(t, released);
+	if (!err)
+		err = resync_apply(t, released);
+	if (!err)
+		watch_drops(t, xg_mono_ns(), false);
 	if (!err && xg_mono_ns() - t->bpf.hist_ts >= 1000000000ull)
 		err = poll_hist(t, xg_mono_ns());
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
@@ -263,6 +499,8 @@ int rings__new_decoder(struct tracer *t)
 {
 	struct decoder_opts dopts = {.goid_before_create = t->tg.tables.goid_before_create};
 
+	/* Before the probes go in: records lost from here on are in the first gap. */
+	t->rings.gap.calm_ts = xg_mono_ns();
 	t->rings.dec = decoder__new(&dopts);
 	if (!t->rings.dec) {
 		diag__fail("out of memory");
@@ -285,7 +523,7 @@ int rings__open(struct tracer *t)
 
 int rings__pump(struct tracer *t, int timeout_ms)
 {
-	uint64_t start;
+	uint64_t start, due;
 	int err;
 
 	if (t->rings.wk)
@@ -299,7 +537,19 @@ int rings__pump(struct tracer *t, int timeout_ms)
 		return err;
 	}
 	start = xg_mono_ns();
-	err = decoder__drain(t->rings.dec, start - REORDER_WINDOW_NS, sink__emit, t);
+	watch_drops(t, start, false);
+	due = resync_due(t);
+	err = 0;
+	if (due && due <= start - REORDER_WINDOW_NS) {
+		/* The records up to the read, and not one after: the fixes come in order. */
+		err = decoder__drain(t->rings.dec, due, sink__emit, t);
+		if (!err)
+			err = settle_snapshot(t, due);
+		if (!err)
+			err = resync_apply(t, due);
+	}
+	if (!err)
+		err = decoder__drain(t->rings.dec, start - REORDER_WINDOW_NS, sink__emit, t);
 	if (!err)
 		err = settle_snapshot(t, start - REORDER_WINDOW_NS);
 	if (!err && start - t->bpf.hist_ts >= 1000000000ull)
@@ -318,6 +568,8 @@ int rings__finish(struct tracer *t)
 			;
 		if (n >= 0)
 			n = settle_snapshot(t, UINT64_MAX);
+		if (n >= 0)
+			n = resync_last(t);
 		return n < 0 ? n : poll_hist(t, xg_mono_ns());
 	}
 	do
@@ -330,11 +582,14 @@ int rings__finish(struct tracer *t)
 	n = decoder__finish(t->rings.dec, read_goid, sink__emit, t);
 	if (!n)
 		n = settle_snapshot(t, UINT64_MAX);
+	if (!n)
+		n = resync_last(t);
 	return n ? n : poll_hist(t, xg_mono_ns());
 }
 
 void rings__free(struct tracer *t)
 {
+	resync_free(t);
 	workers_free(t);
 	ring_buffer__free(t->rings.rb);
 	decoder__free(t->rings.dec);

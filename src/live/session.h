@@ -58,6 +58,7 @@ struct sink {
 	struct proc_bias procs[MAX_PROCS];
 	unsigned int n_procs;
 	pthread_mutex_t bias_mu; /* procs[] with workers */
+	uint64_t last_ts;	 /* of the latest goroutine event applied: the order of outputs */
 };
 
 /* -rw N / -pw N (src/live/workers.c): what each reader and processor thread owns. */
@@ -73,6 +74,23 @@ struct proc_state {
 	uint32_t known_pid; /* its load bias is learnt */
 };
 
+/* rings.c: a process whose goroutine table is read again after lost records. */
+struct resync_proc {
+	struct resync *r;
+	struct poll_src *src;
+};
+
+/* rings.c: the drop counter, and the re-reads it calls for (at most one a second). */
+struct gap_watch {
+	uint64_t drops;	  /* the counter when the last re-read began (the baseline) */
+	uint64_t calm_ts; /* when it was last seen at the baseline */
+	uint64_t read_ts; /* the last re-read */
+	uint64_t rounds;  /* re-reads so far */
+	bool warned;	  /* that records keep being lost */
+	struct resync_proc *procs;
+	unsigned int n_procs;
+};
+
 /* rings.c: the ring buffer and its decoder, or the workers (-rw N, -pw N with N > 1). */
 struct rings {
 	struct ring_buffer *rb;
@@ -80,6 +98,7 @@ struct rings {
 	struct workers *wk; /* NULL: everything runs in pump() */
 	struct ring_reader readers[WORKERS_MAX];
 	struct proc_state pstate[WORKERS_MAX];
+	struct gap_watch gap;
 };
 
 /* livesrc.c: meter counters, and their values at the last sample. */

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "gpoll.h"
 #include "gtable.h"
 #include "jsonl.h"
+#include "outfile.h"
 #include "record.h"
 #include "session.h"
 #include "tracer.h"
@@ -155,11 +157,17 @@ static int apply_event(struct tracer *t, struct gev *ev)
 	err = gtable__apply(k->gt, ev);
 	if (err)
 		return err;
+	/* From ring records, in the reorder window's order (not a map read's "now"). */
+	if (gev_kind_info(ev->kind) && gev_kind_info(ev->kind)->record && ev->ts > k->last_ts)
+		k->last_ts = ev->ts;
 	t->m.n_events++;
 	if (k->out && !k->out_err) {
 		k->out_err = jsonl__write(k->out, ev);
-		if (k->out_err)
+		if (k->out_err) {
 			diag__fail("cannot write %s: %s", t->opts->jsonl, strerror(-k->out_err));
+			/* The events have nowhere to go (| head ended): stop as on SIGTERM. */
+			live_stop_signal = SIGTERM;
+		}
 	}
 	if (k->rec)
 		sink__record_error(t, record__event(k->rec, ev));
@@ -223,9 +231,9 @@ int sink__open(struct tracer *t)
 		return -ENOMEM;
 	}
 	if (t->opts->jsonl) {
-		k->out = jsonl__open(t->opts->jsonl);
+		k->out = jsonl__open(t->opts->jsonl, t->opts->force);
 		if (!k->out) {
-			diag__fail("cannot write %s: %s", t->opts->jsonl, strerror(errno));
+			diag__fail("cannot write %s: %s", t->opts->jsonl, outfile__why(-errno));
 			return -errno;
 		}
 	}

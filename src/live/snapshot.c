@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* -pid: the goroutines found at attach (see snapshot.h). */
+/* -pid: the goroutines found at attach; after lost records, found again (see snapshot.h). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "gpoll.h"
+#include "grow.h"
+#include "gtable.h"
 #include "snapshot.h"
 #include "xgotop_event.h"
 
@@ -18,9 +20,10 @@ struct snapshot {
 	uint32_t pid;
 	bool emitted;	   /* snapshot__emit ran: reads now look for exits */
 	struct gev *found; /* the first read's creates */
-	size_t n_found;
+	size_t n_found, cap_found;
+	struct suspect *by_goid; /* found's goids and states, sorted at emit */
 	struct suspect *suspects;
-	size_t n_suspects;
+	size_t n_suspects, cap_suspects;
 	uint64_t read_ts, reread_ts; /* the first and the second read */
 };
 
@@ -38,6 +41,7 @@ void snapshot__free(struct snapshot *s)
 	if (!s)
 		return;
 	free(s->found);
+	free(s->by_goid);
 	free(s->suspects);
 	free(s);
 }
@@ -56,35 +60,36 @@ static int keep_found(struct snapshot *s, const struct gev *ev)
 
 	if (ev->kind != GEV_CREATE)
 		return 0;
-	n = realloc(s->found, (s->n_found + 1) * sizeof(*n));
-	if (!n)
+	if (xg_grow((void **)&s->found, &s->cap_found, s->n_found + 1, sizeof(*s->found)))
 		return -ENOMEM;
-	s->found = n;
+	n = s->found;
 	n[s->n_found] = *ev;
 	n[s->n_found].existing = true;
 	s->n_found++;
 	return 0;
 }
 
+static int by_goid(const void *a, const void *b)
+{
+	const struct suspect *x = a, *y = b;
+
+	return x->goid < y->goid ? -1 : x->goid > y->goid;
+}
+
+/* One of the found goroutines read as gone: a suspect (by_goid: 1M found cost log n each). */
 static int note_gone(struct snapshot *s, const struct gev *ev)
 {
-	struct suspect *n;
-	size_t i;
+	struct suspect key = {.goid = ev->goid}, *f;
 
-	if (ev->kind != GEV_EXIT)
+	if (ev->kind != GEV_EXIT || !s->by_goid)
 		return 0;
-	for (i = 0; i < s->n_found; i++)
-		if (s->found[i].goid == ev->goid)
-			break;
-	if (i == s->n_found)
+	f = bsearch(&key, s->by_goid, s->n_found, sizeof(key), by_goid);
+	if (!f)
 		return 0;
-	n = realloc(s->suspects, (s->n_suspects + 1) * sizeof(*n));
-	if (!n)
+	if (xg_grow((void **)&s->suspects, &s->cap_suspects, s->n_suspects + 1,
+		    sizeof(*s->suspects)))
 		return -ENOMEM;
-	s->suspects = n;
-	n[s->n_suspects].goid = ev->goid;
-	n[s->n_suspects].state = s->found[i].to;
-	s->n_suspects++;
+	s->suspects[s->n_suspects++] = *f;
 	return 0;
 }
 
@@ -118,6 +123,12 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 	if (!s)
 		return 0;
 	s->emitted = true;
+	s->by_goid = malloc((s->n_found ? s->n_found : 1) * sizeof(*s->by_goid));
+	if (!s->by_goid)
+		return -ENOMEM;
+	for (i = 0; i < s->n_found; i++)
+		s->by_goid[i] = (struct suspect){s->found[i].goid, s->found[i].to};
+	qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
 	for (i = 0; i < s->n_found && !err; i++) {
 		/* -sample goroutine:RATE: the others will never show a change. */
 		if (!xg_goid_sampled(goroutine_thresh, s->found[i].pid, s->found[i].goid))
@@ -172,5 +183,255 @@ int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapsho
 			err = ops->emit(&ev, ops->ctx);
 	}
 	s->n_suspects = 0;
+	return err;
+}
+
+/* ---- after lost records: the table read again ------------------------------------------ */
+
+/* A goroutine whose state the read sets right. */
+struct fix {
+	uint64_t goid;
+	uint8_t from, to;
+	int reason;
+};
+
+struct resync {
+	uint32_t pid;
+	uint64_t t0, t1; /* the read began and ended; t1 0: none waits */
+	bool ok;
+	uint64_t drops, since;
+	struct gev *found; /* the read: a create per live goroutine */
+	size_t n_found, cap_found;
+	bool *matched;
+	struct fix *fixes; /* exits (to dead), then changes */
+	size_t n_fixes, cap_fixes;
+};
+
+struct resync *resync__new(uint32_t pid)
+{
+	struct resync *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->pid = pid;
+	return r;
+}
+
+void resync__free(struct resync *r)
+{
+	if (!r)
+		return;
+	free(r->found);
+	free(r->matched);
+	free(r->fixes);
+	free(r);
+}
+
+uint32_t resync__pid(const struct resync *r)
+{
+	return r->pid;
+}
+
+void resync__begin_read(struct resync *r, uint64_t now)
+{
+	r->t0 = now;
+	r->t1 = 0;
+	r->n_found = 0;
+	r->ok = false;
+}
+
+int resync__add(const struct gev *ev, void *resync)
+{
+	struct resync *r = resync;
+
+	/* A fresh read: every live goroutine comes as a create, and nothing else. */
+	if (ev->kind != GEV_CREATE || !ev->goid)
+		return 0;
+	if (xg_grow((void **)&r->found, &r->cap_found, r->n_found + 1, sizeof(*r->found)))
+		return -ENOMEM;
+	r->found[r->n_found] = *ev;
+	r->found[r->n_found].existing = true;
+	r->n_found++;
+	return 0;
+}
+
+void resync__end_read(struct resync *r, uint64_t now, bool ok, uint64_t drops, uint64_t since)
+{
+	r->t1 = now > r->t0 ? now : r->t0;
+	r->ok = ok;
+	r->drops = drops;
+	r->since = since;
+}
+
+uint64_t resync__due(const struct resync *r)
+{
+	return r->t1;
+}
+
+static int cmp_goid(const void *x, const void *y)
+{
+	const struct gev *a = x, *b = y;
+
+	return a->goid < b->goid ? -1 : a->goid > b->goid;
+}
+
+static int holds_one(struct decoder *d, void *ctx)
+{
+	struct gev *q = ctx;
+
+	return decoder__holds(d, q->pid, q->goid);
+}
+
+struct compare_ctx {
+	struct resync *r;
+	const struct resync_ops *ops;
+	int err;
+};
+
+/* One entry of the state table against the read; what differs becomes a fix. */
+static int compare_one(const struct gentry *e, void *ctx)
+{
+	struct compare_ctx *c = ctx;
+	struct resync *r = c->r;
+	struct gev key = {.pid = e->pid, .goid = e->goid};
+	const struct gev *f;
+	struct fix fx;
+
+	if (e->pid != r->pid || e->exited_ts || !e->goid)
+		return 0;
+	/*
+	 * A transition since the read began: the records say more than the
+	 * read, which may have caught the goroutine on either side of it.
+	 */
+	if (e->state_since > r->t0)
+		return 0;
+	f = bsearch(&key, r->found, r->n_found, sizeof(*r->found), cmp_goid);
+	/*
+	 * A wait held until its reason is known: the state table lacks it, and
+	 * it is news only if the goroutine is still there to leave it.
+	 */
+	if (f && c->ops->s.each_decoder(c->ops->s.ctx, holds_one, &key))
+		return 0;
+	if (f) {
+		r->matched[f - r->found] = true;
+		if (f->to == e->state)
+			return 0;
+		fx = (struct fix){e->goid, e->state, f->to, f->reason};
+	} else {
+		fx = (struct fix){e->goid, e->state, XG_G_DEAD, GEV_NO_REASON};
+	}
+	if (xg_grow((void **)&r->fixes, &r->cap_fixes, r->n_fixes + 1, sizeof(*r->fixes))) {
+		c->err = -ENOMEM;
+		return 1;
+	}
+	r->fixes[r->n_fixes++] = fx;
+	return 0;
+}
+
+static int forget_one(struct decoder *d, void *ctx)
+{
+	const struct gev *ev = ctx;
+
+	decoder__forget(d, ev->pid, ev->goid);
+	return 0;
+}
+
+static int drop_pending(struct decoder *d, void *ctx)
+{
+	const struct resync *r = ctx;
+
+	decoder__drop_pending(d, r->pid, r->t0);
+	return 0;
+}
+
+static int cmp_fix(const void *x, const void *y)
+{
+	const struct fix *a = x, *b = y;
+
+	return a->goid < b->goid ? -1 : a->goid > b->goid;
+}
+
+/* The goroutines of the read the state table has no entry for: existing creates. */
+static bool new_one(const struct resync *r, const struct resync_ops *ops, size_t i)
+{
+	const struct gev *f = &r->found[i];
+
+	if (r->matched[i] || gtable__find(ops->gt, f->pid, f->goid))
+		return false;
+	/* -sample: those it leaves out, or whose creation it may have dropped on purpose. */
+	return xg_goid_sampled(ops->goroutine_thresh, f->pid, f->goid) && !ops->creates_sampled;
+}
+
+int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops,
+		  struct gev_gap *out)
+{
+	struct gev gap = {.kind = GEV_GAP, .pid = r->pid, .reason = GEV_NO_REASON};
+	struct gev ev = {.pid = r->pid, .reason = GEV_NO_REASON, .inferred = true};
+	struct compare_ctx c = {.r = r, .ops = ops};
+	size_t i;
+	int err = 0;
+
+	if (!r->t1)
+		return 0;
+	gap.ts = stamp > r->t1 ? stamp : r->t1;
+	gap.gap.drops = r->drops;
+	gap.gap.since = r->since;
+	gap.gap.resync = r->ok;
+	r->n_fixes = 0;
+	if (r->ok) {
+		free(r->matched);
+		r->matched = calloc(r->n_found ? r->n_found : 1, sizeof(*r->matched));
+		if (!r->matched)
+			return -ENOMEM;
+		qsort(r->found, r->n_found, sizeof(*r->found), cmp_goid);
+		gtable__for_each(ops->gt, compare_one, &c);
+		if (c.err)
+			return c.err;
+		qsort(r->fixes, r->n_fixes, sizeof(*r->fixes), cmp_fix);
+		for (i = 0; i < r->n_fixes; i++) {
+			gap.gap.exits += r->fixes[i].to == XG_G_DEAD;
+			gap.gap.changes += r->fixes[i].to != XG_G_DEAD;
+		}
+		for (i = 0; i < r->n_found; i++)
+			gap.gap.creates += new_one(r, ops, i);
+	}
+	/* Creates waiting for their goid: the read listed those that are alive. */
+	if (r->ok && !ops->creates_sampled)
+		ops->s.each_decoder(ops->s.ctx, drop_pending, r);
+	r->t1 = 0; /* done, whatever comes of it */
+	if (out)
+		*out = gap.gap;
+	err = ops->s.emit(&gap, ops->s.ctx);
+	ev.ts = gap.ts;
+	for (i = 0; i < r->n_fixes && !err; i++) {
+		const struct fix *fx = &r->fixes[i];
+
+		ev.kind = GEV_STATE;
+		ev.goid = fx->goid;
+		ev.from = fx->from;
+		ev.to = fx->to;
+		ev.reason = fx->to == XG_G_WAITING ? fx->reason : GEV_NO_REASON;
+		if (fx->to == XG_G_DEAD) {
+			/* It ended unseen: the decoders forget it, its next record would be news.
+			 */
+			ops->s.each_decoder(ops->s.ctx, forget_one, &ev);
+			err = ops->s.emit(&ev, ops->s.ctx);
+			ev.kind = GEV_EXIT;
+			ev.reason = GEV_NO_REASON;
+		} else {
+			/* Its next record continues from the state found. */
+			err = ops->s.each_decoder(ops->s.ctx, seed_one, &ev);
+		}
+		if (!err)
+			err = ops->s.emit(&ev, ops->s.ctx);
+	}
+	for (i = 0; r->ok && i < r->n_found && !err; i++) {
+		if (!new_one(r, ops, i))
+			continue;
+		r->found[i].ts = gap.ts;
+		err = ops->s.each_decoder(ops->s.ctx, seed_one, &r->found[i]);
+		if (!err)
+			err = ops->s.emit(&r->found[i], ops->s.ctx);
+	}
+	r->n_found = 0;
 	return err;
 }

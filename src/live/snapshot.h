@@ -60,4 +60,54 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
  */
 int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapshot_ops *ops);
 
+/*
+ * After lost records (the ring buffer was full): the goroutine table read
+ * again, and the state table set right by it. A read of process PID is a
+ * fresh one (every live goroutine comes as a create, through resync__add)
+ * between resync__begin_read and resync__end_read; once every record up
+ * to its end has been applied, resync__apply compares the state table
+ * with it. A goroutine with a transition since the read began is left to
+ * its records (the read may have caught it on either side), as is one
+ * alive whose wait a decoder holds. For the others:
+ *  - in the state table, not in the read: it ended unseen, an inferred
+ *    change to dead and an exit;
+ *  - in both, in another state: an inferred change to the state read;
+ *  - in the read only: a create marked existing;
+ * each decoder seeded (or made to forget it), and rid of the creates
+ * older than the read still waiting for their goid (before go1.24: the
+ * read listed those alive; but with -sample newgoroutine, which adds no
+ * goroutine), all stamped with the time the gap is marked: after a
+ * GEV_GAP event (drop count, time range, what follows). A failed read
+ * (ok false) gives the GEV_GAP event alone, resync false.
+ */
+struct gtable;
+struct resync;
+
+struct resync_ops {
+	struct snapshot_ops s;
+	const struct gtable *gt;   /* what the outputs say now */
+	uint64_t goroutine_thresh; /* -sample: goroutines it leaves out are not added */
+	bool creates_sampled;	   /* -sample newgoroutine: a create missing may be on purpose */
+};
+
+/* NULL and errno on failure. */
+struct resync *resync__new(uint32_t pid);
+void resync__free(struct resync *r);
+uint32_t resync__pid(const struct resync *r);
+void resync__begin_read(struct resync *r, uint64_t now);
+/* A poll_emit_fn: the creates of a fresh read. 0 or -ENOMEM. */
+int resync__add(const struct gev *ev, void *resync);
+/* The read ended at NOW (OK: it read the whole table); DROPS records were lost since SINCE. */
+void resync__end_read(struct resync *r, uint64_t now, bool ok, uint64_t drops, uint64_t since);
+/* The end of the read waiting for resync__apply, 0: none. */
+uint64_t resync__due(const struct resync *r);
+/*
+ * Every record up to resync__due has been applied: the gap and the fixes,
+ * stamped at STAMP or the end of the read, whichever is later (STAMP: the
+ * latest event the outputs have, so that they stay in order); OUT (may be
+ * NULL): what the GEV_GAP event said. 0 or -errno.
+ */
+int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops,
+		  struct gev_gap *out);
+
 #endif /* XGOTOP_SNAPSHOT_H */

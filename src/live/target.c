@@ -16,6 +16,9 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,14 +29,22 @@
 #include "target.h"
 #include "tracer.h"
 
+static bool has_cap(const struct __user_cap_data_struct *data, int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+/*
+ * Root; or CAP_SYS_ADMIN, which on Linux 6.18 the uprobe PMU asks for
+ * (perf_event_open says EACCES to CAP_BPF and CAP_PERFMON alone, measured);
+ * or CAP_BPF and CAP_PERFMON, for kernels whose uprobes take CAP_PERFMON:
+ * there the first attach tells (bpfobj__attach), before any probe is in.
+ * A process of another user needs CAP_SYS_PTRACE as well (target__resolve).
+ */
 int target__check_privileges(void)
 {
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2] = {};
-	const int need[] = {39 /* CAP_BPF */, 38 /* CAP_PERFMON */};
-	const char *names[] = {"CAP_BPF", "CAP_PERFMON"};
-	char missing[64] = "";
-	size_t i;
 
 	if (geteuid() == 0)
 		return 0;
@@ -41,19 +52,12 @@ int target__check_privileges(void)
 		diag__fail("need root: cannot read capabilities: %s", strerror(errno));
 		return -EPERM;
 	}
-	for (i = 0; i < 2; i++) {
-		if (!(data[need[i] / 32].effective & (1u << (need[i] % 32)))) {
-			if (missing[0])
-				strcat(missing, " and ");
-			strcat(missing, names[i]);
-		}
-	}
-	if (missing[0]) {
-		diag__fail("need root, or CAP_BPF and CAP_PERFMON (missing %s): run with sudo",
-			   missing);
-		return -EPERM;
-	}
-	return 0;
+	if (has_cap(data, CAP_SYS_ADMIN) ||
+	    (has_cap(data, 39 /* CAP_BPF */) && has_cap(data, 38 /* CAP_PERFMON */)))
+		return 0;
+	diag__fail("need root, or CAP_SYS_ADMIN (CAP_BPF and CAP_PERFMON are not enough for "
+		   "uprobes on most kernels): run with sudo");
+	return -EPERM;
 }
 
 int target__check_kernel(void)
@@ -95,6 +99,44 @@ static int resolve_in_path(const char *cmd, char *out, size_t len)
 	return -ENOENT;
 }
 
+/* The machine's own architecture: a binary of another cannot be probed. */
+static enum goelf_arch host_arch(void)
+{
+#if defined(__x86_64__)
+	return GOELF_ARCH_AMD64;
+#elif defined(__aarch64__)
+	return GOELF_ARCH_ARM64;
+#else
+	return GOELF_ARCH_UNKNOWN;
+#endif
+}
+
+/*
+ * Hold the binary open: T->path, /proc/self/fd/N, is how everything after
+ * reaches it, so all of it sees the one inode read here.
+ */
+static int pin_binary(struct target *t, const char *path)
+{
+	struct stat st;
+
+	t->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (t->fd < 0 || fstat(t->fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	t->dev = st.st_dev;
+	t->ino = st.st_ino;
+	snprintf(t->path, sizeof(t->path), "/proc/self/fd/%d", t->fd);
+	return 0;
+}
+
+static bool same_file(const struct target *t, const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && st.st_dev == t->dev && st.st_ino == t->ino;
+}
+
 static int open_binary(struct target *t, const struct live_opts *opts)
 {
 	char err[256];
@@ -121,6 +163,13 @@ static int open_binary(struct target *t, const struct live_opts *opts)
 		diag__fail("%s: unsupported architecture", t->display);
 		return -ENOEXEC;
 	}
+	/* The kernel would refuse the uprobes one by one (ENOTSUPP), some already in. */
+	if (goelf__arch(t->ge) != host_arch()) {
+		diag__fail("cannot trace %s: it is an %s program and this machine runs %s",
+			   t->display, goelf__arch_name(t->ge),
+			   host_arch() == GOELF_ARCH_AMD64 ? "amd64" : "arm64");
+		return -ENOEXEC;
+	}
 	e = go_tables__load(t->ge, t->path, &t->tables, err, sizeof(err));
 	if (e) {
 		diag__fail("%s: %s", t->display, err);
@@ -144,51 +193,335 @@ static int open_binary(struct target *t, const struct live_opts *opts)
 	return 0;
 }
 
-int target__resolve(struct target *t, const struct live_opts *opts)
+/* The line "Threads: N" of /proc/PID/status: 0 when unreadable. */
+static int threads(pid_t pid)
 {
-	struct stat st;
+	char path[64], buf[256];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f) && sscanf(buf, "Threads: %d", &n) != 1)
+		;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Why -pid PID names nothing we can trace, or NULL: a zombie has exited, a
+ * kernel thread has no executable, a thread belongs to a process.
+ */
+static const char *untraceable(pid_t pid, char *why, size_t len)
+{
+	char path[64], buf[1024], state = 0, *p;
+	unsigned long flags = 0;
+	int tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	/* After the name: state ppid pgrp session tty_nr tpgid flags. */
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2)
+		return NULL;
+	if (state == 'Z' || state == 'X') {
+		/* A zombie leader with threads is an exec from another thread, or soon gone. */
+		if (threads(pid) > 1)
+			return NULL;
+		snprintf(why, len, "it has exited (a zombie its parent has not reaped)");
+		return why;
+	}
+	if (flags & 0x00200000 /* PF_KTHREAD */) {
+		snprintf(why, len, "it is a kernel thread, with no program to trace");
+		return why;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (fgets(buf, sizeof(buf), f) && sscanf(buf, "Tgid: %d", &tgid) != 1)
+		;
+	fclose(f);
+	if (tgid > 0 && tgid != (int)pid) {
+		snprintf(why, len, "it is a thread of process %d: use -pid %d", tgid, tgid);
+		return why;
+	}
+	return NULL;
+}
+
+static int resolve_pid(struct target *t, const struct live_opts *opts)
+{
+	char exe[64], why[96];
+	int e, tries;
 	ssize_t n;
 
-	if (opts->pid) {
-		t->pid = opts->pid;
-		if (kill(t->pid, 0) && errno == ESRCH) {
-			diag__fail("cannot attach to pid %d: no such process", (int)t->pid);
-			return -ESRCH;
-		}
-		/* /proc/PID/exe reaches the inode even when deleted or in another mount ns. */
-		snprintf(t->path, sizeof(t->path), "/proc/%d/exe", (int)t->pid);
-		n = readlink(t->path, t->display, sizeof(t->display) - 1);
-		if (n < 0) {
+	t->pid = opts->pid;
+	if (kill(t->pid, 0) && errno == ESRCH) {
+		diag__fail("cannot attach to pid %d: no such process", (int)t->pid);
+		return -ESRCH;
+	}
+	if (untraceable(t->pid, why, sizeof(why))) {
+		diag__fail("cannot attach to pid %d: %s", (int)t->pid, why);
+		return -ESRCH;
+	}
+	/*
+	 * Its memory first: that file reads EOF once the process has exec'd,
+	 * so an exec between here and the end of attach cannot go unseen. Not
+	 * everyone may open it (ptrace access): then the executable alone tells.
+	 */
+	snprintf(exe, sizeof(exe), "/proc/%d/mem", (int)t->pid);
+	t->memfd = open(exe, O_RDONLY | O_CLOEXEC);
+	/* /proc/PID/exe reaches the inode even when deleted or in another mount ns. */
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->pid);
+	/*
+	 * A thread that execs first ends the others, the leader among them
+	 * (kernel de_thread): for that moment the leader is a zombie with no
+	 * executable. Not an error; give the exec up to a second.
+	 */
+	for (tries = 0; (e = pin_binary(t, exe)) == -ENOENT && tries < 100 && threads(t->pid) > 1;
+	     tries++)
+		usleep(10 * 1000);
+	if (e) {
+		if (e == -ENOENT && untraceable(t->pid, why, sizeof(why)))
+			diag__fail("cannot attach to pid %d: %s", (int)t->pid, why);
+		else if (e == -EACCES || e == -EPERM)
+			diag__fail("cannot attach to pid %d: permission denied (a process of "
+				   "another user needs root or CAP_SYS_PTRACE)",
+				   (int)t->pid);
+		else
 			diag__fail("cannot attach to pid %d: %s", (int)t->pid,
-				   errno == ENOENT ? "no such process" : strerror(errno));
-			return -errno;
-		}
-		t->display[n] = '\0';
-		return open_binary(t, opts);
+				   e == -ENOENT ? "no such process" : strerror(-e));
+		return e;
 	}
+	n = readlink(t->path, t->display, sizeof(t->display) - 1);
+	if (n < 0)
+		n = snprintf(t->display, sizeof(t->display), "pid %d's executable", (int)t->pid);
+	t->display[n] = '\0';
+	return open_binary(t, opts);
+}
+
+int target__resolve(struct target *t, const struct live_opts *opts)
+{
+	int e;
+
+	if (opts->pid)
+		return resolve_pid(t, opts);
 	if (opts->binary) {
-		if (stat(opts->binary, &st)) {
-			diag__fail("cannot trace %s: %s", opts->binary, strerror(errno));
-			return -errno;
+		snprintf(t->exe, sizeof(t->exe), "%s", opts->binary);
+		e = pin_binary(t, opts->binary);
+		if (e) {
+			diag__fail("cannot trace %s: %s", opts->binary,
+				   e == -EINVAL ? "not a regular file" : strerror(-e));
+			return e;
 		}
-		if (!S_ISREG(st.st_mode)) {
-			diag__fail("cannot trace %s: not a regular file", opts->binary);
-			return -EINVAL;
-		}
-		if (!realpath(opts->binary, t->path)) {
-			diag__fail("cannot trace %s: %s", opts->binary, strerror(errno));
-			return -errno;
-		}
-		snprintf(t->display, sizeof(t->display), "%s", t->path);
+		if (!realpath(opts->binary, t->display))
+			snprintf(t->display, sizeof(t->display), "%s", opts->binary);
 		return open_binary(t, opts);
 	}
-	if (resolve_in_path(opts->cmd[0], t->path, sizeof(t->path))) {
+	if (resolve_in_path(opts->cmd[0], t->exe, sizeof(t->exe))) {
 		diag__fail("cannot run %s: command not found", opts->cmd[0]);
 		return -ENOENT;
 	}
-	snprintf(t->display, sizeof(t->display), "%s", t->path);
+	snprintf(t->display, sizeof(t->display), "%s", t->exe);
 	t->launched = true;
+	e = pin_binary(t, t->exe);
+	if (e) {
+		diag__fail("cannot run %s: %s", t->display,
+			   e == -EINVAL ? "not a regular file" : strerror(-e));
+		return e;
+	}
 	return open_binary(t, opts);
+}
+
+/* ---- the sites, before attaching; the process, after ---------------------------- */
+
+/* Where PID maps file offset OFF of our binary, from /proc/PID/maps; 0 when it does not. */
+static uint64_t mapped_at(const struct target *t, uint64_t off)
+{
+	unsigned long long start, end, foff, ino;
+	unsigned int maj, mnr;
+	uint64_t addr = 0;
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!addr && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &start, &end, &foff, &maj, &mnr,
+			   &ino) != 6)
+			continue;
+		if (makedev(maj, mnr) == t->dev && ino == t->ino && off >= foff &&
+		    off < foff + (end - start))
+			addr = start + (off - foff);
+	}
+	fclose(f);
+	return addr;
+}
+
+/* BUF holds CODE, but for a breakpoint some uprobe already put on it. */
+static bool same_code(const uint8_t *buf, const uint8_t *code, size_t len, enum goelf_arch arch)
+{
+	static const uint8_t brk[4] = {0xa0, 0x00, 0x20, 0xd4}; /* arm64 uprobe: brk #0x5 */
+
+	if (!memcmp(buf, code, len))
+		return true;
+	if (arch == GOELF_ARCH_AMD64)
+		return buf[0] == 0xcc && !memcmp(buf + 1, code + 1, len - 1);
+	return len == 4 && !memcmp(buf, brk, 4);
+}
+
+static bool read_mem(const struct target *t, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = {.iov_base = buf, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = len};
+
+	if (t->memfd >= 0)
+		return pread(t->memfd, buf, len, (off_t)addr) == (ssize_t)len;
+	return process_vm_readv(t->pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+int target__verify_sites(const struct target *t)
+{
+	enum goelf_arch arch = goelf__arch(t->ge);
+	bool in_proc = t->pid && !t->launched;
+	uint8_t buf[sizeof(t->sites[0].code)];
+	char name[160];
+	uint64_t addr;
+	int i;
+
+	for (i = 0; i < t->n_sites; i++) {
+		const struct probe_site *s = &t->sites[i];
+
+		if (!s->found || !s->code_len)
+			continue;
+		probes__site_name(s, name, sizeof(name));
+		if (pread(t->fd, buf, s->code_len, (off_t)s->file_off) != s->code_len ||
+		    memcmp(buf, s->code, s->code_len)) {
+			diag__fail(
+				"cannot attach to %s: the instruction at %s changed since it was "
+				"read (the file was rewritten in place)",
+				t->display, name);
+			return -ESTALE;
+		}
+		if (!in_proc)
+			continue;
+		addr = mapped_at(t, s->file_off);
+		if (!addr) {
+			/*
+			 * Not mapped from this inode: an overlay's maps name the layer's,
+			 * or it exec'd, which target__check_attached tells.
+			 */
+			if (diag__verbose())
+				fprintf(stderr, "xgotop-tui: %s: not found in pid %d's mappings\n",
+					name, (int)t->pid);
+			continue;
+		}
+		if (read_mem(t, addr, buf, s->code_len) &&
+		    !same_code(buf, s->code, s->code_len, arch)) {
+			diag__fail(
+				"cannot attach to pid %d: its code at %s (0x%llx) is not what %s "
+				"holds there",
+				(int)t->pid, name, (unsigned long long)addr, t->display);
+			return -ESTALE;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Has the process exec'd? Its old memory reads EOF once the new image is
+ * in (an exit too, but an exiting process has no executable left); without
+ * that file, /proc/PID/exe naming another inode tells an exec of another
+ * program.
+ */
+static bool execd(struct target *t)
+{
+	char exe[64], c;
+	ssize_t n;
+
+	if (t->execd)
+		return true;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->pid);
+	if (t->memfd >= 0 ? pread(t->memfd, &c, 1, 1) != 0 : same_file(t, exe))
+		return false;
+	n = readlink(exe, t->exec_path, sizeof(t->exec_path) - 1);
+	if (n < 0)
+		return false; /* exiting: the pidfd says so */
+	t->exec_path[n] = '\0';
+	t->execd = true;
+	return true;
+}
+
+/* -b: the path given now names another file (an ordinary deploy renames over it). */
+static bool check_renamed(struct target *t)
+{
+	if (t->replaced || !t->exe[0] || same_file(t, t->exe))
+		return false;
+	t->replaced = true;
+	return true;
+}
+
+static void warn_renamed(const struct target *t, const char *when)
+{
+	fprintf(stderr,
+		"xgotop-tui: warning: %s was replaced %s: the probes stay in the file it named "
+		"before; processes started from the new one are not traced\n",
+		t->exe, when);
+}
+
+int target__check_attached(struct target *t, int attach_err)
+{
+	int tries;
+
+	if (!t->pid) {
+		if (check_renamed(t))
+			warn_renamed(t, "during attach");
+		return 0;
+	}
+	if (t->launched)
+		return 0;
+	/* perf_event_open says ESRCH while the process is between two images. */
+	for (tries = 0; attach_err == -ESRCH && tries < 100 && !execd(t) && !target__gone(t, 10);
+	     tries++)
+		;
+	if (execd(t)) {
+		diag__fail(
+			"cannot attach to pid %d: it exec'd %s during attach (the probes were for "
+			"%s): run xgotop-tui again to trace it",
+			(int)t->pid, t->exec_path, t->display);
+		return -ESTALE;
+	}
+	if (target__gone(t, 0) || attach_err == -ESRCH) {
+		diag__fail("cannot attach to pid %d: the process exited during attach",
+			   (int)t->pid);
+		return -ESRCH;
+	}
+	return attach_err;
+}
+
+int target__report_end(const struct target *t)
+{
+	/* Said at the end: the UI owns the terminal while tracing. */
+	if (t->replaced_late)
+		warn_renamed(t, "while tracing");
+	if (!t->execd)
+		return 0;
+	if (!strcmp(t->exec_path, t->display))
+		diag__fail("pid %d exec'd %s again, or a file renamed over it: the probes were for "
+			   "the one before; stopped",
+			   (int)t->pid, t->exec_path);
+	else
+		diag__fail("pid %d exec'd %s: the probes were for %s; stopped", (int)t->pid,
+			   t->exec_path, t->display);
+	return -ESTALE;
 }
 
 /*
@@ -238,7 +571,7 @@ int target__launch(struct target *t, const struct live_opts *opts)
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
-		execv(t->path, opts->cmd);
+		execv(t->exe, opts->cmd);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
 			_exit(127);
@@ -255,6 +588,7 @@ int target__launch(struct target *t, const struct live_opts *opts)
 int target__release(struct target *t)
 {
 	int go_fd = t->go_fd, err_fd = t->err_fd, e = 0;
+	char path[64];
 	ssize_t n;
 
 	t->go_fd = t->err_fd = -1;
@@ -270,6 +604,9 @@ int target__release(struct target *t)
 		waitpid(t->pid, NULL, 0);
 		return -e;
 	}
+	/* It has exec'd (the pipe closed): from now on an exec is another image. */
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)t->pid);
+	t->memfd = open(path, O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -284,13 +621,23 @@ int target__watch(struct target *t)
 	return 0;
 }
 
-bool target__gone(const struct target *t, int timeout_ms)
+bool target__gone(struct target *t, int timeout_ms)
 {
 	struct pollfd p = {.fd = t->pidfd, .events = POLLIN};
+	struct timespec now;
 
-	if (t->pidfd < 0)
+	if (t->pidfd < 0) {
+		/* -b: a stat of the path, once a second at most. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((unsigned long long)now.tv_sec >= t->next_check) {
+			t->next_check = (unsigned long long)now.tv_sec + 1;
+			t->replaced_late |= check_renamed(t);
+		}
 		return false;
-	return poll(&p, 1, timeout_ms) > 0;
+	}
+	if (t->launched && t->go_fd >= 0)
+		return poll(&p, 1, timeout_ms) > 0; /* not exec'd yet */
+	return execd(t) || poll(&p, 1, timeout_ms) > 0 || execd(t);
 }
 
 void target__cancel_launch(struct target *t)
@@ -322,7 +669,11 @@ void target__free(struct target *t)
 		close(t->pidfd);
 	if (t->child_log >= 0)
 		close(t->child_log);
-	t->pidfd = t->child_log = -1;
+	if (t->memfd >= 0)
+		close(t->memfd);
+	if (t->fd >= 0)
+		close(t->fd);
+	t->pidfd = t->child_log = t->memfd = t->fd = -1;
 	go_tables__free(&t->tables);
 	goelf__free(t->ge);
 	t->ge = NULL;

@@ -17,9 +17,25 @@
 struct goelf;
 struct live_opts;
 
+/*
+ * The binary is opened once (fd) and everything, the analysis and the
+ * uprobes, goes through PATH, /proc/self/fd/FD: the kernel resolves a
+ * uprobe's path to an inode at attach, so the probes land in the very file
+ * that was read, whatever is renamed over its name or exec'd meanwhile.
+ */
 struct target {
-	char path[PATH_MAX];	/* what the uprobes attach to */
+	char path[PATH_MAX];	/* /proc/self/fd/FD: what is read and what the uprobes attach to */
+	char exe[PATH_MAX];	/* the command to launch, or -b's path as given; else "" */
 	char display[PATH_MAX]; /* what the user recognises */
+	int fd;			/* the binary, open until target__free; -1 before */
+	dev_t dev;		/* and its identity */
+	ino_t ino;
+	int memfd;		  /* -pid and launched: /proc/PID/mem, EOF once it exec'd; or -1 */
+	bool execd;		  /* the process exec'd another image (target__gone) */
+	char exec_path[PATH_MAX]; /* which */
+	bool replaced;		  /* -b: the path now names another file */
+	bool replaced_late;	  /* ...and was found so while tracing */
+	unsigned long long next_check; /* -b: when to look at the path again (s) */
 	struct goelf *ge;
 	struct go_tables tables;
 	struct probe_site sites[PROBES_MAX]; /* the BPF object may drop some (bpfobj.c) */
@@ -32,12 +48,15 @@ struct target {
 	int go_fd, err_fd; /* launched child waiting to exec: its pipes, else -1 */
 };
 
-#define TARGET_INIT                                                     \
-	{                                                               \
-		.pidfd = -1, .child_log = -1, .go_fd = -1, .err_fd = -1 \
+#define TARGET_INIT                                                                            \
+	{                                                                                      \
+		.fd = -1, .memfd = -1, .pidfd = -1, .child_log = -1, .go_fd = -1, .err_fd = -1 \
 	}
 
-/* Root, or CAP_BPF and CAP_PERFMON; uprobes and a BPF ring buffer. 0 or -errno (reported). */
+/*
+ * Root, or the capabilities attaching needs (README.md, "Requirements");
+ * uprobes and a BPF ring buffer. 0 or -errno (reported).
+ */
 int target__check_privileges(void);
 int target__check_kernel(void);
 /* -pid, -b or the command: the binary, its Go tables and probe sites. 0 or -errno (reported). */
@@ -46,10 +65,31 @@ int target__resolve(struct target *t, const struct live_opts *opts);
 int target__launch(struct target *t, const struct live_opts *opts);
 /* The pidfd that tells when the process exits (-pid and launch). 0 or -errno (reported). */
 int target__watch(struct target *t);
+/*
+ * Before attaching: the bytes at every site, in the file and (-pid) in the
+ * process where it maps the file, are those the placement decoded.
+ * 0 or -errno (reported).
+ */
+int target__verify_sites(const struct target *t);
+/*
+ * After attaching (-pid): the process neither exited nor exec'd meanwhile;
+ * ATTACH_ERR -ESRCH (bpfobj__attach, unreported): which of the two it was.
+ * -b: says once if the path now names another file. 0 or -errno (reported).
+ */
+int target__check_attached(struct target *t, int attach_err);
 /* Let the launched command exec, now that the probes are in. 0 or -errno (reported). */
 int target__release(struct target *t);
-/* The process has exited (waits up to TIMEOUT_MS); never in -b mode. */
-bool target__gone(const struct target *t, int timeout_ms);
+/*
+ * The process has exited, or exec'd (then t->execd; a pidfd does not tell),
+ * waiting up to TIMEOUT_MS for an exit; never in -b mode, where it says once
+ * that the path was replaced.
+ */
+bool target__gone(struct target *t, int timeout_ms);
+/*
+ * After the end: "pid N exec'd ...; stopped" if it did (reported), and -b's
+ * path replaced while tracing (a warning). 0, or -ESTALE when it exec'd.
+ */
+int target__report_end(const struct target *t);
 /*
  * End of session: a launched command not yet released exits without
  * running anything; one that ran is waited for (killed first when RC is an

@@ -17,6 +17,8 @@
 #include "diag.h"
 #include "gpoll.h"
 #include "meters.h"
+#include "outfile.h"
+#include "sanitize.h"
 #include "session.h"
 #include "snapshot.h"
 #include "tracer.h"
@@ -124,12 +126,12 @@ static void announce(const struct tracer *t)
 	}
 	if (tg->launched || tg->pid)
 		fprintf(stderr, "xgotop-tui: attached to pid %d (%s, %s, %s): probes %s%s\n",
-			(int)tg->pid, tg->display, goelf__go_version(tg->ge),
-			goelf__arch_name(tg->ge), t->attached, spec);
+			(int)tg->pid, SAN(tg->display), SAN(goelf__go_version(tg->ge)),
+			SAN(goelf__arch_name(tg->ge)), t->attached, spec);
 	else
 		fprintf(stderr, "xgotop-tui: attached to %s (%s, %s), all processes: probes %s%s\n",
-			tg->display, goelf__go_version(tg->ge), goelf__arch_name(tg->ge),
-			t->attached, spec);
+			SAN(tg->display), SAN(goelf__go_version(tg->ge)),
+			SAN(goelf__arch_name(tg->ge)), t->attached, spec);
 	if (diag__verbose())
 		fprintf(stderr, "xgotop-tui: offsets from %s, wait reasons from %s\n",
 			tg->tables.off_source, tg->tables.wait_source);
@@ -148,7 +150,7 @@ static void warn_pgo(const struct target *tg)
 		fprintf(stderr,
 			"xgotop-tui: warning: %s was built with PGO (%s): transitions at call "
 			"sites where the compiler inlined runtime.casgstatus are not seen\n",
-			tg->display, goelf__pgo(tg->ge));
+			SAN(tg->display), SAN(goelf__pgo(tg->ge)));
 }
 
 /* Until the target exits, the time is up, a signal comes or the UI quits. */
@@ -183,8 +185,9 @@ static int report_end(struct tracer *t)
 		diag__fail("%llu events dropped: the ring buffer was full (raise --ringbuf-mb)",
 			   (unsigned long long)drops);
 	livesrc__sample_meters(t); /* the last interval, for the summary */
-	if (t->opts->metrics && (err = meters__write_summary(t->m.mt, t->opts->metrics))) {
-		diag__fail("cannot write %s: %s", t->opts->metrics, strerror(-err));
+	if (t->opts->metrics &&
+	    (err = meters__write_summary(t->m.mt, t->opts->metrics, t->opts->force))) {
+		diag__fail("cannot write %s: %s", t->opts->metrics, outfile__why(err));
 		return 1;
 	}
 	return 0;
@@ -229,17 +232,20 @@ int tracer__run(const struct live_opts *opts)
 		if (t.tg.pid && !t.tg.launched)
 			snapshot_read(&t);
 		if (bpfobj__open(&t.bpf) || configure(&t) || bpfobj__load(&t.bpf) ||
-		    bpfobj__attach(&t.bpf, &t.tg, t.attached, sizeof(t.attached)) ||
-		    rings__open(&t))
+		    target__verify_sites(&t.tg))
+			goto cleanup;
+		/*
+		 * Through the pinned file the probes cannot land elsewhere; did the
+		 * process stay? Asked at once, and again after the meters' calibration.
+		 */
+		err = bpfobj__attach(&t.bpf, &t.tg, t.attached, sizeof(t.attached));
+		if (!err || err == -ESRCH)
+			err = target__check_attached(&t.tg, err);
+		if (err || rings__open(&t))
 			goto cleanup;
 	}
-	if (livesrc__open_meters(&t))
+	if (livesrc__open_meters(&t) || target__check_attached(&t.tg, 0))
 		goto cleanup;
-	if (!t.tg.launched && target__gone(&t.tg, 0)) {
-		diag__fail("cannot attach to pid %d: the process exited during attach",
-			   (int)t.tg.pid);
-		goto cleanup;
-	}
 	announce(&t);
 	if (sink__begin_recording(&t) || snapshot_emit(&t))
 		goto cleanup;
@@ -255,6 +261,9 @@ int tracer__run(const struct live_opts *opts)
 		goto cleanup;
 	}
 	rc = report_end(&t);
+	/* Exec'd: what was traced is all written, but the program was not traced to its end. */
+	if (target__report_end(&t.tg) && !t.tg.launched)
+		rc = 1;
 
 cleanup:
 	target__cancel_launch(&t.tg);

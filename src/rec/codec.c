@@ -55,7 +55,13 @@ const struct fdesc rec_full_fields[] = {
 	FD(hist.class_size, FD_U),
 	FD(hist.count, FD_U),
 	FD(hist.bytes, FD_U),
-	FD(existing, FD_U), /* 1.1 */
+	FD(existing, FD_U),  /* 1.1 */
+	FD(gap.drops, FD_U), /* 1.2 */
+	FD(gap.since, FD_U),
+	FD(gap.resync, FD_U),
+	FD(gap.exits, FD_U),
+	FD(gap.creates, FD_U),
+	FD(gap.changes, FD_U),
 };
 
 _Static_assert(sizeof(rec_full_fields) / sizeof(rec_full_fields[0]) == REC_N_FULL_FIELDS,

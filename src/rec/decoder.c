@@ -62,7 +62,8 @@ static bool fd_put(struct gev *ev, const struct fdesc *f, uint64_t v)
 static bool fd_is_bool(const struct fdesc *f)
 {
 	return f->off == offsetof(struct gev, inferred) || f->off == offsetof(struct gev, has_pm) ||
-	       f->off == offsetof(struct gev, alloc.has_hint);
+	       f->off == offsetof(struct gev, alloc.has_hint) ||
+	       f->off == offsetof(struct gev, gap.resync);
 }
 
 static int dec_full_event(struct rec_dec *d, struct rd pl, struct rec_item *it)

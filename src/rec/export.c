@@ -21,8 +21,10 @@
 #include "xgotop_event.h"
 #include "gtable.h"
 #include "jsonl.h"
+#include "outfile.h"
 #include "record.h"
 #include "replay.h"
+#include "sanitize.h"
 
 #define OUT_BUF	     (1u << 20)
 #define EXPIRE_EVERY 65536
@@ -157,7 +159,7 @@ static int out_open(struct out *o, const char *path, bool force)
 		o->own = false;
 		return 0;
 	}
-	o->fd = record__create_file(path, force);
+	o->fd = outfile__create(path, force);
 	o->own = true;
 	return o->fd < 0 ? o->fd : 0;
 }
@@ -585,16 +587,7 @@ int export__run(struct rec_reader *r, const char *kind, const char *path, bool f
 	}
 	err = out_open(o, path, force);
 	if (err) {
-		if (err == -EEXIST)
-			fprintf(stderr,
-				"xgotop-tui: cannot write %s: it exists (add --force to "
-				"overwrite it)\n",
-				path);
-		else if (err == -ELOOP)
-			fprintf(stderr, "xgotop-tui: cannot write %s: it is a symbolic link\n",
-				path);
-		else
-			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", SAN(path), outfile__why(err));
 		free(o);
 		return 1;
 	}
@@ -603,10 +596,10 @@ int export__run(struct rec_reader *r, const char *kind, const char *path, bool f
 	else
 		err = export_perfetto(r, o);
 	if (err)
-		fprintf(stderr, "xgotop-tui: cannot export %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "xgotop-tui: cannot export %s: %s\n", SAN(path), strerror(-err));
 	cerr = out_close(o);
 	if (cerr)
-		fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", path, strerror(-cerr));
+		fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", SAN(path), strerror(-cerr));
 	free(o);
 	return err || cerr ? 1 : 0;
 }

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "rec_writer.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -156,15 +157,39 @@ static int save_append(int fd, uint64_t *off, struct rec_idx_entry **idx, size_t
 	return 0;
 }
 
+/*
+ * The target's name, as part of a file name: the exe path is the target's
+ * to choose, and a name with ESC or a newline in it would reach the
+ * operator's terminal and scripts the day they list the directory.
+ */
+static void name_part(const char *base, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; base[i] && i + 1 < len; i++) {
+		unsigned char c = (unsigned char)base[i];
+
+		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+					 c == '-' || c == '+'
+				 ? (char)c
+				 : '_';
+	}
+	out[i] = '\0';
+}
+
 static int create_recent(struct record_writer *w, char *path, size_t path_len)
 {
 	const char *base = w->hdr.path ? strrchr(w->hdr.path, '/') : NULL;
-	char stamp[32], name[128]; /* fits the longest name the formats below can produce */
+	/* name fits the longest name the formats below can produce */
+	char stamp[32], name[128], safe[41];
 	struct tm tm;
 	time_t now = time(NULL);
 	int i, fd = -EEXIST;
 
 	base = base ? base + 1 : w->hdr.path ? w->hdr.path : "session";
+	name_part(base, safe, sizeof(safe));
+	base = safe;
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	for (i = 0; i < 100 && fd == -EEXIST; i++) {
@@ -178,7 +203,7 @@ static int create_recent(struct record_writer *w, char *path, size_t path_len)
 				     w->dir[strlen(w->dir) - 1] == '/' ? "" : "/",
 				     name) >= path_len)
 			return -ENAMETOOLONG;
-		fd = record__create_file(path, false);
+		fd = outfile__create(path, false);
 	}
 	return fd;
 }

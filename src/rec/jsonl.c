@@ -18,6 +18,7 @@
 
 #include "xgotop_event.h"
 #include "gevent.h"
+#include "outfile.h"
 
 #define WRITER_BUF (256 * 1024)
 /* A line longer than this is not an event, it is a bug upstream. */
@@ -362,6 +363,22 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 	case GEV_ALLOC_HIST:
 		put_hist(&o, ev);
 		break;
+	case GEV_GAP:
+		PUT_KEY(&o, "drops");
+		put_u64(&o, ev->gap.drops);
+		PUT_KEY(&o, "since");
+		put_u64(&o, ev->gap.since);
+		if (ev->gap.resync)
+			PUT_LIT(&o, ",\"resync\":true");
+		else
+			PUT_LIT(&o, ",\"resync\":false");
+		PUT_KEY(&o, "exits");
+		put_u64(&o, ev->gap.exits);
+		PUT_KEY(&o, "creates");
+		put_u64(&o, ev->gap.creates);
+		PUT_KEY(&o, "changes");
+		put_u64(&o, ev->gap.changes);
+		break;
 	}
 	PUT_KEY(&o, "tid");
 	put_u64(&o, ev->tid);
@@ -380,7 +397,7 @@ struct jsonl_writer {
 	char buf[WRITER_BUF];
 };
 
-struct jsonl_writer *jsonl__open(const char *path)
+struct jsonl_writer *jsonl__open(const char *path, bool force)
 {
 	struct jsonl_writer *w = malloc(sizeof(*w));
 
@@ -392,9 +409,9 @@ struct jsonl_writer *jsonl__open(const char *path)
 		w->fd = STDOUT_FILENO;
 		w->own_fd = false;
 	} else {
-		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		w->fd = outfile__create(path, force);
 		if (w->fd < 0) {
-			int err = errno;
+			int err = -w->fd;
 
 			free(w);
 			errno = err;

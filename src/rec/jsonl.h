@@ -6,6 +6,7 @@
 #ifndef XGOTOP_JSONL_H
 #define XGOTOP_JSONL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -20,8 +21,11 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len);
 
 struct jsonl_writer;
 
-/* PATH "-" is stdout. NULL and errno. The file is created 0644, truncated. */
-struct jsonl_writer *jsonl__open(const char *path);
+/*
+ * PATH "-" is stdout; any other is opened by outfile__create (refused when
+ * it exists, unless FORCE). NULL and errno: outfile__why(-errno) says why.
+ */
+struct jsonl_writer *jsonl__open(const char *path, bool force);
 /* 0 or -errno (EPIPE when stdout's reader went away). */
 int jsonl__write(struct jsonl_writer *w, const struct gev *ev);
 int jsonl__flush(struct jsonl_writer *w);

@@ -37,7 +37,8 @@ struct rframe {
 	uint64_t max_ts; /* largest timestamp up to and including this frame */
 	bool dict_loaded;
 	bool bad;
-	bool orphan; /* its frame info was lost: fi comes from decoding it */
+	bool orphan;	 /* its frame info was lost: fi comes from decoding it */
+	bool count_told; /* its events disagree with fi.n_events, and we said so */
 };
 
 struct rec_reader {
@@ -69,6 +70,8 @@ struct rec_iter {
 	uint8_t *raw;
 	size_t cap;
 	struct rec_dec dec;
+	uint64_t n_ev;	   /* events of the current frame so far */
+	bool unknown_seen; /* records of a newer version in it: they may be events */
 };
 
 static void warn(struct rec_reader *r, const char *fmt, ...)
@@ -408,7 +411,9 @@ static struct rec_reader *open_common(struct rec_reader *r, char *err, size_t er
 		goto fail;
 	}
 	if (!r->size) {
-		snprintf(err, errlen, "is empty");
+		snprintf(err, errlen,
+			 "is empty (its recorder stopped before the first frame): "
+			 "nothing to replay");
 		errno = ENODATA;
 		goto fail;
 	}
@@ -538,7 +543,8 @@ struct rec_reader *rec_reader__open(const char *path, const struct rec_reader_op
 	void *map = NULL;
 	int fd, e;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not to hang on a FIFO with no writer: it is refused below, as any non-file. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "cannot be opened: %s", strerror(e));
@@ -554,7 +560,12 @@ struct rec_reader *rec_reader__open(const char *path, const struct rec_reader_op
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		snprintf(err, errlen, "is not a regular file");
+		if (S_ISDIR(st.st_mode))
+			snprintf(err, errlen, "is a directory");
+		else
+			snprintf(err, errlen,
+				 "is not a regular file (a recording is read by seeking in it: "
+				 "copy it to a file first)");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -729,6 +740,32 @@ size_t rec_iter__frame(const struct rec_iter *it)
 	return it->cur;
 }
 
+/*
+ * A frame read to its end: did it hold the events its description counts?
+ * Fewer is loss (a frame cut inside its data, or crafted) that the totals,
+ * the seek positions and the replay's progress would otherwise hide.
+ */
+static void check_count(struct rec_reader *r, const struct rec_iter *it)
+{
+	struct rframe *f = &r->f[it->cur];
+
+	if (it->n_ev == f->fi.n_events || f->count_told || it->unknown_seen)
+		return;
+	f->count_told = true;
+	if (it->n_ev < f->fi.n_events)
+		warn(r,
+		     "frame %zu (at %.1f s) holds %llu events where its description counts %u: "
+		     "%llu events are missing",
+		     it->cur, secs(r, f->fi.first_ts), (unsigned long long)it->n_ev, f->fi.n_events,
+		     (unsigned long long)(f->fi.n_events - it->n_ev));
+	else
+		warn(r,
+		     "frame %zu (at %.1f s) holds %llu events where its description counts %u: "
+		     "event totals and positions shown are off",
+		     it->cur, secs(r, f->fi.first_ts), (unsigned long long)it->n_ev,
+		     f->fi.n_events);
+}
+
 int rec_iter__next(struct rec_iter *it, struct rec_item *item)
 {
 	struct rec_reader *r = it->r;
@@ -756,10 +793,14 @@ int rec_iter__next(struct rec_iter *it, struct rec_item *item)
 			rec_dec__init(&it->dec, it->raw, len, r->dict);
 			it->cur = it->next++;
 			it->active = true;
+			it->n_ev = 0;
+			it->unknown_seen = false;
 		}
 		ret = rec_dec__next(&it->dec, item);
 		if (ret > 0) {
+			it->n_ev += item->kind == REC_ITEM_EVENT;
 			if (item->kind == REC_ITEM_UNKNOWN) {
+				it->unknown_seen = true;
 				r->unknown_records++;
 				if (!r->warned_unknown) {
 					r->warned_unknown = true;
@@ -779,6 +820,8 @@ int rec_iter__next(struct rec_iter *it, struct rec_item *item)
 			     it->cur, secs(r, r->f[it->cur].fi.first_ts),
 			     (size_t)(it->dec.p - it->raw));
 		}
+		if (!ret)
+			check_count(r, it);
 		r->f[it->cur].dict_loaded = true;
 		if (it->cur == r->dict_upto)
 			r->dict_upto++;

@@ -30,7 +30,7 @@ struct xg_offsets;
 
 /* Format version: a reader loads every minor of its major, and older majors. */
 #define REC_MAJOR 1
-#define REC_MINOR 1
+#define REC_MINOR 2
 
 /* The decompressed stream starts with these 8 bytes, then u16 major, u16 minor. */
 #define REC_MAGIC     "XGOTOPRC"
@@ -334,11 +334,5 @@ struct record_stats {
 };
 
 void record__stats(const struct record_writer *w, struct record_stats *out);
-
-/*
- * Create PATH for writing as record__open does (O_EXCL|O_NOFOLLOW unless
- * FORCE; chown to the sudo user). An fd or -errno. Also used for -o files.
- */
-int record__create_file(const char *path, bool force);
 
 #endif /* XGOTOP_RECORD_H */

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "rec_writer.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,40 +34,6 @@ int record__write_all(int fd, const void *buf, size_t n)
 		n -= r;
 	}
 	return 0;
-}
-
-/* Give a file created as root under sudo to the user who ran sudo. */
-static void chown_to_sudo_user(int fd)
-{
-	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
-	char *end;
-	unsigned long uid, gid;
-
-	if (geteuid() != 0 || !u || !g)
-		return;
-	errno = 0;
-	uid = strtoul(u, &end, 10);
-	if (errno || *end || end == u)
-		return;
-	gid = strtoul(g, &end, 10);
-	if (errno || *end || end == g)
-		return;
-	/* Best effort: the recording is complete either way. */
-	if (fchown(fd, (uid_t)uid, (gid_t)gid))
-		return;
-}
-
-int record__create_file(const char *path, bool force)
-{
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
-	int fd;
-
-	flags |= force ? O_TRUNC : O_EXCL;
-	fd = open(path, flags, 0644);
-	if (fd < 0)
-		return -errno;
-	chown_to_sudo_user(fd);
-	return fd;
 }
 
 struct record_writer *record__open(const struct record_opts *opts)
@@ -115,7 +82,7 @@ struct record_writer *record__open(const struct record_opts *opts)
 		goto fail;
 	}
 	if (w->path) {
-		w->fd = record__create_file(w->path, opts->force);
+		w->fd = outfile__create(w->path, opts->force);
 		if (w->fd < 0) {
 			err = w->fd;
 			goto fail;

@@ -79,6 +79,62 @@ for args in "-rw 0" "-rw 17" "-pw x" "--batch-size 0" "--batch-flush-interval 1y
 	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "$args: want one error line"
 done
 
+# Numbers: NaN passes every range comparison (-d nan never ticked); the ring
+# buffer's bytes are a u32 in the kernel (4096 MiB wrapped to 0).
+for args in "-d nan" "--duration nan" "--duration inf" "--poll nan" "--history -nan" \
+	"-rw nan" "--batch-flush-interval nanms" "--ringbuf-mb 4096" "--ringbuf-mb 1.5"; do
+	# shellcheck disable=SC2086
+	try 2 $args -pid 1
+	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "$args: want one error line"
+	grep -q "^xgotop-tui: .*'\?${args#* }" "$w/err" || bad "$args: the error does not quote the value"
+done
+
+# Output files: checked before anything starts, one rule for all of them
+# (an existing file needs --force; a symbolic link, dangling or not, is never
+# followed; a directory is named as one). -pid 1 is never reached.
+mkdir -p "$w/files" && echo precious >"$w/files/victim"
+ln -sfn "$w/files/victim" "$w/files/link"
+ln -sfn "$w/files/made-by-root" "$w/files/dangling"
+mkdir -p "$w/files/dir.zst"
+for opt in --jsonl --metrics --record; do
+	try 1 -pid 1 --headless "$opt" "$w/files/victim"
+	one_error "cannot write .*victim: it exists \(add --force to overwrite it\)"
+	for l in link dangling; do
+		try 1 -pid 1 --headless "$opt" "$w/files/$l" --force
+		one_error "cannot write .*$l: it is a symbolic link"
+	done
+	try 1 -pid 1 --headless "$opt" "$w/files/dir.zst"
+	one_error "cannot write .*dir.zst: it is a directory"
+done
+try 1 --replay "$e2e_root/examples/sample.zst" --headless --jsonl "$w/files/link" --force
+one_error "cannot write .*link: it is a symbolic link"
+try 1 --replay "$e2e_root/examples/sample.zst" --export perfetto -o "$w/files/victim"
+one_error "cannot write .*victim: it exists"
+[ "$(cat "$w/files/victim")" = precious ] || bad "a refused output file was changed"
+[ ! -e "$w/files/made-by-root" ] || bad "a dangling symbolic link was followed"
+# An empty file left by a recorder killed before its first frame is reused.
+: >"$w/files/empty.jsonl"
+try 0 --replay "$e2e_root/examples/sample.zst" --headless --jsonl "$w/files/empty.jsonl"
+[ -s "$w/files/empty.jsonl" ] || bad "the empty --jsonl file was not written"
+
+# --replay of a FIFO: one line at once, not a hang in open (timeout: 124).
+mkfifo "$w/files/fifo.zst"
+try 1 --replay "$w/files/fifo.zst" --headless --jsonl -
+one_error "fifo.zst is not a regular file"
+
+# -n with stdout closed or full: the snapshot is not written, and that is an error.
+for dest in closed /dev/full; do
+	if [ $dest = closed ]; then
+		timeout -k 5 30 "$tracer" --replay "$e2e_root/examples/sample.zst" -n 1 >&- 2>"$w/err"
+	else
+		timeout -k 5 30 "$tracer" --replay "$e2e_root/examples/sample.zst" -n 1 >$dest 2>"$w/err"
+	fi
+	st=$? lines=$(grep -c '' "$w/err")
+	echo "xgotop-tui --replay ... -n 1 (stdout $dest): exit $st, stderr: $(cat "$w/err")"
+	[ "$st" -eq 1 ] || bad "-n 1 with stdout $dest: exit $st, want 1"
+	one_error "cannot write the snapshots to stdout"
+done
+
 try 0 --help
 printf '%s\n%s\n' "$out" "$err" | grep -q -- '-pid' || bad "--help does not mention -pid"
 

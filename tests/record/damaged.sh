@@ -2,12 +2,13 @@
 # Damaged recordings through the command line. Each must end with exit 0,
 # what could be read and a warning, or exit 1 and one line saying why:
 # never a crash (signal), a hang (timeout), or silence.
-#   damaged.sh TRACER SAMPLE WORKDIR
+#   damaged.sh TRACER SAMPLE WORKDIR RECORD_CRAFTED
 set -euo pipefail
 . "$(dirname "$0")/../e2e/lib.sh"
 
-tracer=$1 sample=$2 work=$3
+tracer=$1 sample=$2 work=$3 crafted=$4
 need_tracer "$tracer"
+[ -x "$crafted" ] || fail "no record_crafted at $crafted: build it first"
 [ -s "$sample" ] || fail "no $sample"
 rm -rf "$work"
 mkdir -p "$work"
@@ -44,6 +45,10 @@ done
 cp "$sample" flip-footer.zst && flip flip-footer.zst $((size - 3)) && add flip-footer.zst
 cp "$sample" appended.zst && head -c 1000 /dev/urandom >>appended.zst && add appended.zst
 cat "$sample" "$sample" >twice.zst && add twice.zst
+# A frame that decodes to fewer events than its description (and the seek
+# index) count: the only sign of the loss is that count.
+lost=$("$crafted" miscount "$sample" miscount.zst) && add miscount.zst
+mkfifo a-fifo.zst && add a-fifo.zst
 mkdir -p a-directory.zst && add a-directory.zst
 add does-not-exist.zst
 
@@ -91,6 +96,10 @@ for f in "${cases[@]}"; do
 			failures=$((failures + 1))
 			;;
 		esac
+		if [ "$f" = miscount.zst ] && ! grep -q "$lost events are missing" err.txt; then
+			echo "FAIL: $f ($mode): the $lost events its frame lacks are not reported"
+			failures=$((failures + 1))
+		fi
 		printf '%-22s %-8s exit %d, %6s of %s events: %s\n' "$f" $mode $rc "$got" "$total" \
 			"$(grep -v '^xgotop-tui: replaying' err.txt | head -1 | cut -c1-110)"
 		rm -f out.jsonl out.json

@@ -55,7 +55,7 @@ cp s.zst before.zst
 if "$tracer" --headless --record s.zst -- ./workload -seconds 1 >/dev/null 2>exists.err; then
 	fail "--record overwrote an existing file"
 fi
-grep -q "^xgotop-tui: cannot record to s.zst: it exists (add --force" exists.err ||
+grep -q "^xgotop-tui: cannot write s.zst: it exists (add --force" exists.err ||
 	{ show exists.err; fail "no clear message for an existing file"; }
 cmp s.zst before.zst || fail "the existing recording was changed"
 if "$tracer" --replay s.zst --export jsonl -o export.jsonl 2>exists2.err; then
@@ -76,4 +76,42 @@ cmp -s s.zst before.zst && fail "--force left the old recording"
 SUDO_UID=4321 SUDO_GID=4322 "$tracer" --headless --record owned.zst -- ./workload -seconds 1 \
 	>/dev/null 2>owned.err || { show owned.err; fail "recording under sudo failed"; }
 [ "$(stat -c %u:%g owned.zst)" = 4321:4322 ] || fail "owned by $(stat -c %u:%g owned.zst), not 4321:4322"
+# So do --jsonl and --metrics, by the same rules (a SUDO_UID that is no id is ignored).
+SUDO_UID=4321 SUDO_GID=4322 "$tracer" --headless --jsonl owned.jsonl --metrics owned.json \
+	-- ./workload -seconds 1 >/dev/null 2>owned2.err || { show owned2.err; fail "--jsonl under sudo failed"; }
+for f in owned.jsonl owned.json; do
+	[ "$(stat -c %u:%g $f)" = 4321:4322 ] || fail "$f owned by $(stat -c %u:%g $f), not 4321:4322"
+done
+SUDO_UID=-1 SUDO_GID=4322 "$tracer" --headless --jsonl notowned.jsonl -- ./workload -seconds 1 \
+	>/dev/null 2>notowned.err || { show notowned.err; fail "a bad SUDO_UID failed the session"; }
+[ "$(stat -c %u notowned.jsonl)" = 0 ] || fail "SUDO_UID=-1 gave the file to $(stat -c %u notowned.jsonl)"
+
+# A target whose exe path holds terminal controls (OSC title, clear screen,
+# CR/LF): the attach line, -n output and the replay's line show them escaped.
+evil=$'evil\e]0;PWNED\a\r\n\e[2J'
+mkdir -p "$evil" && cp workload "$evil/workload"
+"$tracer" -n 1 -d 0.5 --record evil.zst -- "./$evil/workload" -seconds 2 >evil.out 2>evil.err ||
+	{ show evil.err; fail "-n on a target with controls in its path failed"; }
+"$tracer" --replay evil.zst --headless --jsonl evil.jsonl 2>evil-replay.err ||
+	{ show evil-replay.err; fail "the replay of its recording failed"; }
+for f in evil.out evil.err evil-replay.err; do
+	if LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' $f; then
+		cat -A $f | head -5 >&2
+		fail "$f: a raw control byte reached the terminal"
+	fi
+	grep -qF 'evil\x1b]0;PWNED\x07\x0d\x0a\x1b[2J/workload' $f || { show $f; fail "$f: no escaped path"; }
+done
+grep -q 'attached to pid' evil.err || { show evil.err; fail "no attach line"; }
+
+# --jsonl - whose reader goes away (| head): the session ends with one line
+# and exit 1, instead of tracing on with nowhere to write (it never ended).
+./workload -seconds 600 >/dev/null 2>&1 &
+wpid=$!
+set +e
+timeout -k 10 300 "$tracer" -pid "$wpid" --headless -s --jsonl - 2>epipe.err | head -c 100 >/dev/null
+st=${PIPESTATUS[0]}
+set -e
+kill "$wpid" 2>/dev/null || true
+[ "$st" -eq 1 ] || { show epipe.err; fail "--jsonl - into a closed pipe: exit $st, want 1 (124: it never stopped)"; }
+grep -q '^xgotop-tui: cannot write -: Broken pipe$' epipe.err || { show epipe.err; fail "no line saying the pipe broke"; }
 echo PASS

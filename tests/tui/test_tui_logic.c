@@ -410,6 +410,53 @@ static void test_sort_allocs(void **state)
 	fx_free(x);
 }
 
+/* -n says when the table capped exited goroutines, and only then. */
+static void test_batch_evicted(void **state)
+{
+	struct fx *x = fx_new();
+	struct gtable_counts c;
+	char *text = NULL, want[128];
+	size_t len = 0;
+	uint64_t g;
+	FILE *fp;
+
+	(void)state;
+	fp = open_memstream(&text, &len);
+	model__rows(&x->m);
+	assert_int_equal(batch__snapshot(fp, &x->m), 0);
+	fclose(fp);
+	assert_null(strstr(text, "not kept"));
+	free(text);
+
+	/* A churn of 100,010 short goroutines: more exits than the 100,000 kept. */
+	for (g = 1000000; g < 1100010; g++) {
+		struct gev ev = {.kind = GEV_CREATE,
+				 .ts = FAKE_NOW - 1000000 + g % 1000,
+				 .pid = 7,
+				 .goid = g,
+				 .reason = GEV_NO_REASON};
+
+		assert_int_equal(gtable__apply(x->f->gt, &ev), 0);
+		ev.kind = GEV_EXIT;
+		ev.ts += 10;
+		assert_int_equal(gtable__apply(x->f->gt, &ev), 0);
+	}
+	gtable__counts(x->f->gt, &c);
+	assert_true(c.evicted >= 10);
+	snprintf(want, sizeof(want),
+		 "\n%llu exited goroutines not kept: cap 100000 exited or 64 MiB ",
+		 (unsigned long long)c.evicted);
+	model__refresh(&x->m);
+	model__rows(&x->m);
+	text = NULL;
+	fp = open_memstream(&text, &len);
+	assert_int_equal(batch__snapshot(fp, &x->m), 0);
+	fclose(fp);
+	assert_non_null(strstr(text, want));
+	free(text);
+	fx_free(x);
+}
+
 /* -n snapshots: the GC and allocation lines, with data and without. */
 static void test_batch_lines(void **state)
 {
@@ -1062,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_sort_keys),
 		cmocka_unit_test(test_sort_allocs),
 		cmocka_unit_test(test_batch_lines),
+		cmocka_unit_test(test_batch_evicted),
 		cmocka_unit_test(test_partial_sort),
 		cmocka_unit_test(test_selection_follows_goroutine),
 		cmocka_unit_test(test_zoom_pan_cursor),

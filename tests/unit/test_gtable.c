@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -384,7 +386,9 @@ static void test_span_ring(void **state)
 	(void)state;
 	apply(gt, ev_create(0, 1, 0));
 	e = gtable__find(gt, PID, 1);
-	assert_int_equal(e->span_cap, 4); /* small until needed */
+	assert_int_equal(e->span_cap, 1); /* inline until it changes state */
+	apply(gt, ev_state(5, 1, XG_G_RUNNABLE, XG_G_RUNNABLE));
+	assert_int_equal(e->span_cap, 4); /* then small until needed */
 	for (i = 1; i <= 40; i++) {
 		uint8_t to = st == XG_G_RUNNING ? XG_G_RUNNABLE : XG_G_RUNNING;
 
@@ -699,7 +703,7 @@ static int same_entry(const struct gentry *a, void *ctx)
 	assert_int_equal(a->exited_ts, b->exited_ts);
 	assert_int_equal(a->transitions, b->transitions);
 	assert_int_equal(a->reason, b->reason);
-	assert_memory_equal(a->ns_in_state, b->ns_in_state, sizeof(a->ns_in_state));
+	assert_memory_equal(a->ns_in_state, b->ns_in_state, GT_NSTATES * sizeof(*a->ns_in_state));
 	assert_int_equal(a->n_spans, b->n_spans);
 	for (i = 0; i < a->n_spans; i++) {
 		assert_int_equal(gentry__span(a, i)->start, gentry__span(b, i)->start);
@@ -1031,6 +1035,194 @@ static void test_free_null(void **state)
 	gtable__free(NULL);
 }
 
+/* Life of goroutine GOID: created at TS, runs, exits at TS + 30 + EXTRA. */
+static void live_then_exit(struct gtable *gt, uint64_t ts, uint64_t goid, uint64_t extra)
+{
+	apply(gt, ev_create(ts, goid, 1));
+	apply(gt, ev_state(ts + 10, goid, XG_G_DEAD, XG_G_RUNNABLE));
+	apply(gt, ev_state(ts + 20, goid, XG_G_RUNNABLE, XG_G_RUNNING));
+	apply(gt, ev_exit(ts + 30 + extra, goid));
+}
+
+static bool kept(const struct gtable *gt, uint64_t goid)
+{
+	return gtable__find(gt, PID, goid) != NULL;
+}
+
+static int group_sum(const struct gtable_group *g, void *ctx)
+{
+	uint64_t *sum = ctx;
+
+	sum[0] += g->created;
+	sum[1] += g->exited;
+	sum[2] += g->live;
+	return 0;
+}
+
+static void test_cap_exited_count(void **state)
+{
+	struct gtable_opts opts = {.max_exited = 3};
+	/* Exit order (by ts) differs from goid order; goroutine 9 exits late but stamped early. */
+	static const uint64_t order[] = {5, 2, 8, 1, 7, 3};
+	struct gtable *gt = gtable__new(&opts);
+	struct gtable_counts c;
+	uint64_t i, sum[3] = {0};
+
+	(void)state;
+	/* Goroutines 100..109 stay alive, parked or running, throughout. */
+	for (i = 100; i < 110; i++) {
+		apply(gt, ev_create(1, i, 1));
+		if (i % 2)
+			apply(gt, ev_state(2, i, XG_G_DEAD, XG_G_WAITING));
+	}
+	for (i = 0; i < 6; i++)
+		live_then_exit(gt, 1000, order[i], i * 100);
+	gtable__counts(gt, &c);
+	assert_int_equal(c.evicted, 3);
+	assert_int_equal(c.exited_kept, 3);
+	assert_int_equal(c.expired, 0);
+	/* The three oldest exits left, in exit order; the three newest stay. */
+	assert_false(kept(gt, 5));
+	assert_false(kept(gt, 2));
+	assert_false(kept(gt, 8));
+	assert_true(kept(gt, 1));
+	assert_true(kept(gt, 7));
+	assert_true(kept(gt, 3));
+	/* An exit older than every kept one is the oldest: it goes at once. */
+	live_then_exit(gt, 10, 9, 0);
+	assert_false(kept(gt, 9));
+	gtable__counts(gt, &c);
+	assert_int_equal(c.evicted, 4);
+	/* Live goroutines are never evicted, whatever the cap. */
+	for (i = 100; i < 110; i++)
+		assert_true(kept(gt, i));
+	assert_int_equal(gtable__size(gt), 10 + 3);
+	/* What the goroutines did is still counted: creations, exits, groups. */
+	assert_int_equal(c.live, 10);
+	assert_int_equal(c.created, 17);
+	assert_int_equal(c.exited, 7);
+	assert_int_equal(c.by_state[XG_G_WAITING] + c.by_state[XG_G_RUNNABLE], 10);
+	gtable__for_each_group(gt, group_sum, sum);
+	assert_int_equal(sum[0], 17);
+	assert_int_equal(sum[1], 7);
+	assert_int_equal(sum[2], 10);
+	/* Expiry then takes the rest by time, counted apart. */
+	gtable__expire(gt, 2000 + 30000000000ull);
+	gtable__counts(gt, &c);
+	assert_int_equal(c.expired, 3);
+	assert_int_equal(c.evicted, 4);
+	assert_int_equal(c.exited_kept, 0);
+	assert_int_equal(c.exited_kept_bytes, 0);
+	assert_int_equal(gtable__size(gt), 10);
+	gtable__free(gt);
+}
+
+static void test_cap_exited_bytes(void **state)
+{
+	struct gtable_opts opts = {0};
+	struct gtable *gt = gtable__new(NULL);
+	struct gtable_counts c;
+	uint64_t one, i;
+
+	(void)state;
+	gtable__opts(gt, &opts);
+	assert_int_equal(opts.max_exited, 100000);
+	assert_int_equal(opts.max_exited_bytes, 64 << 20);
+	live_then_exit(gt, 1000, 1, 0);
+	gtable__counts(gt, &c);
+	one = c.exited_kept_bytes;
+	assert_true(one > 0);
+	gtable__free(gt);
+
+	/* Room for three and a half such goroutines: three stay. */
+	memset(&opts, 0, sizeof(opts));
+	opts.max_exited_bytes = one * 7 / 2;
+	gt = gtable__new(&opts);
+	for (i = 1; i <= 10; i++)
+		live_then_exit(gt, 1000 + i * 100, i, 0);
+	gtable__counts(gt, &c);
+	assert_int_equal(c.exited_kept, 3);
+	assert_int_equal(c.exited_kept_bytes, 3 * one);
+	assert_int_equal(c.evicted, 7);
+	for (i = 1; i <= 10; i++)
+		assert_int_equal(kept(gt, i), i > 7);
+	gtable__free(gt);
+}
+
+static double rss_mib(void)
+{
+	unsigned long size = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu %lu", &size, &res), 2);
+	fclose(f);
+	return (double)res * (double)sysconf(_SC_PAGESIZE) / (1 << 20);
+}
+
+/* Memory the churn took comes back once its goroutines have expired. */
+static void test_memory_returned(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	double before, grown, after;
+	uint64_t i;
+
+	(void)state;
+	before = rss_mib();
+	for (i = 1; i <= 90000; i++)
+		live_then_exit(gt, 1000 + i, i, 0);
+	for (i = 1; i <= 90000; i++)
+		apply(gt, ev_create(200000, 1000000 + i, 1));
+	grown = rss_mib() - before;
+	assert_true(grown > 20);
+	gtable__expire(gt, 300000 + 30000000000ull);
+	assert_int_equal(gtable__size(gt), 90000);
+	for (i = 1; i <= 90000; i++)
+		apply(gt, ev_exit(30000300000ull, 1000000 + i));
+	gtable__expire(gt, 30000300000ull + 30000000001ull);
+	assert_int_equal(gtable__size(gt), 0);
+	after = rss_mib() - before;
+	/* Most of it: a chunk and the heap's top may stay. */
+	assert_true(after < grown / 4);
+	/* And the table works as before. */
+	live_then_exit(gt, 40000000000ull, 7, 0);
+	assert_true(kept(gt, 7));
+	gtable__free(gt);
+}
+
+/* A goroutine found parked has no history block, yet reads like any other. */
+static void test_parked_reads(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gev ev = ev_create(500, 3, 1);
+	const struct gentry *e;
+	unsigned int s;
+
+	(void)state;
+	ev.existing = true;
+	ev.to = XG_G_WAITING;
+	ev.reason = 2;
+	ev.reason_str = "chan receive";
+	apply(gt, ev);
+	e = gtable__find(gt, PID, 3);
+	assert_non_null(e->ns_in_state);
+	for (s = 0; s < GT_NSTATES; s++)
+		assert_int_equal(e->ns_in_state[s], 0);
+	assert_int_equal(gentry__time_in(e, XG_G_WAITING, 800), 300);
+	assert_int_equal(e->n_spans, 1);
+	assert_int_equal(gentry__span(e, 0)->start, 500);
+	assert_int_equal(gentry__span(e, 0)->state, XG_G_WAITING);
+	assert_int_equal(e->reason, 2);
+	/* Its first change moves the inline span into the ring: nothing lost. */
+	apply(gt, ev_state(900, 3, XG_G_WAITING, XG_G_RUNNABLE));
+	assert_int_equal(e->ns_in_state[XG_G_WAITING], 400);
+	assert_int_equal(e->n_spans, 2);
+	assert_int_equal(gentry__span(e, 0)->start, 500);
+	assert_int_equal(gentry__span(e, 1)->start, 900);
+	assert_int_equal(gentry__span(e, 1)->state, XG_G_RUNNABLE);
+	gtable__free(gt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1052,6 +1244,10 @@ int main(void)
 		cmocka_unit_test(test_cpu_and_pm),
 		cmocka_unit_test(test_lifetimes_and_groups),
 		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_cap_exited_count),
+		cmocka_unit_test(test_cap_exited_bytes),
+		cmocka_unit_test(test_memory_returned),
+		cmocka_unit_test(test_parked_reads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

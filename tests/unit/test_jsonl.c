@@ -682,7 +682,7 @@ static void test_writer_file(void **state)
 	memset(big, 'f', 600 * 1024);
 	big[600 * 1024] = 0;
 
-	w = jsonl__open(path);
+	w = jsonl__open(path, false);
 	assert_non_null(w);
 	/* Enough lines to cross the buffer many times, and one longer than it. */
 	for (i = 0; i < 100000; i++) {
@@ -703,8 +703,11 @@ static void test_writer_file(void **state)
 	assert_int_equal(got_len, want_len);
 	assert_memory_equal(got, want, want_len);
 
-	/* Reopening truncates. */
-	w = jsonl__open(path);
+	/* Reopening is refused, but with force, which truncates. */
+	errno = 0;
+	assert_null(jsonl__open(path, false));
+	assert_int_equal(errno, EEXIST);
+	w = jsonl__open(path, true);
 	assert_non_null(w);
 	assert_int_equal(jsonl__close(w), 0);
 	free(got);
@@ -722,17 +725,18 @@ static void test_writer_epipe(void **state)
 {
 	struct gev ev = ev_create();
 	struct jsonl_writer *w;
-	char path[64];
-	int p[2], i;
+	int p[2], i, saved;
 
 	(void)state;
 	assert_true(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
 	assert_int_equal(pipe(p), 0);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[1]);
-	/* Opened while the reader exists, then the reader goes away. */
-	w = jsonl__open(path);
-	assert_non_null(w);
+	/* "-" on a pipe (--jsonl - | head): its reader goes away. */
+	saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(p[1], STDOUT_FILENO) >= 0);
 	close(p[1]);
+	w = jsonl__open("-", false);
+	assert_non_null(w);
 	close(p[0]);
 	assert_int_equal(jsonl__write(w, &ev), 0); /* buffered */
 	assert_int_equal(jsonl__flush(w), -EPIPE);
@@ -740,6 +744,8 @@ static void test_writer_epipe(void **state)
 	for (i = 0; i < 10000; i++)
 		assert_int_equal(jsonl__write(w, &ev), -EPIPE);
 	assert_int_equal(jsonl__close(w), -EPIPE);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
 }
 
 static void test_writer_enospc(void **state)
@@ -748,7 +754,7 @@ static void test_writer_enospc(void **state)
 	struct jsonl_writer *w;
 
 	(void)state;
-	w = jsonl__open("/dev/full");
+	w = jsonl__open("/dev/full", false);
 	if (!w)
 		fail_msg("cannot open /dev/full: %s", strerror(errno));
 	assert_int_equal(jsonl__write(w, &ev), 0);
@@ -757,7 +763,7 @@ static void test_writer_enospc(void **state)
 	assert_int_equal(jsonl__close(w), -ENOSPC);
 
 	/* The error surfaces at close too when nothing flushed before. */
-	w = jsonl__open("/dev/full");
+	w = jsonl__open("/dev/full", false);
 	assert_non_null(w);
 	assert_int_equal(jsonl__write(w, &ev), 0);
 	assert_int_equal(jsonl__close(w), -ENOSPC);
@@ -769,11 +775,11 @@ static void test_writer_open(void **state)
 
 	(void)state;
 	errno = 0;
-	assert_null(jsonl__open("/nonexistent-xgotop-dir/out.jsonl"));
+	assert_null(jsonl__open("/nonexistent-xgotop-dir/out.jsonl", false));
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(jsonl__close(NULL), 0);
 	/* "-" is stdout, which close leaves open. */
-	w = jsonl__open("-");
+	w = jsonl__open("-", false);
 	assert_non_null(w);
 	assert_int_equal(jsonl__close(w), 0);
 	assert_true(fcntl(STDOUT_FILENO, F_GETFD) != -1);

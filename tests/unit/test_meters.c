@@ -91,7 +91,7 @@ static void test_summary(void **state)
 	c.proc_ns = 40000;
 	c.drops = 2;
 	meters__sample(m, &c, &lat);
-	assert_int_equal(meters__write_summary(m, path), 0);
+	assert_int_equal(meters__write_summary(m, path, false), 0);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	s = slurp(f);

@@ -356,6 +356,29 @@ static void test_levels(void **state)
 	assert_false(probes__level_has(PROBES_LIFECYCLE, PROBE_CLASS_ALLOC));
 }
 
+/*
+ * The bytes at the chosen site travel with it: the attach compares them
+ * with the file and the process again (src/live/target.c).
+ */
+static void test_site_code(void **state)
+{
+	struct probe_site s19 = place(INSN_X86_64, casg119, sizeof(casg119), CASG_REGS, &k618);
+	struct probe_site s22 = place(INSN_X86_64, casg122, sizeof(casg122), CASG_REGS, &k618);
+
+	(void)state;
+	assert_int_equal(OFF(s19), 0x1f); /* nop */
+	assert_int_equal(s19.code_len, 1);
+	assert_int_equal(s19.code[0], 0x90);
+	assert_true(s22.code_len > 0);
+	assert_memory_equal(s22.code, casg122 + OFF(s22), s22.code_len);
+	s19 = place(INSN_X86_64, casg119, sizeof(casg119), CASG_REGS,
+		    &(struct probe_opts){
+			    .level = PROBES_STATES, .kernel = {6, 18}, .entry_only = true});
+	assert_int_equal(OFF(s19), 0);
+	assert_int_equal(s19.code_len, 4); /* sub $0x40,%rsp */
+	assert_memory_equal(s19.code, casg119, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_arm64),
 		cmocka_unit_test(test_bias_and_names),
 		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_site_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

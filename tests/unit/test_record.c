@@ -162,6 +162,12 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 	assert_int_equal(a->hist.count, b->hist.count);
 	assert_int_equal(a->hist.bytes, b->hist.bytes);
 	assert_int_equal(a->existing, b->existing);
+	assert_int_equal(a->gap.drops, b->gap.drops);
+	assert_int_equal(a->gap.since, b->gap.since);
+	assert_int_equal(a->gap.resync, b->gap.resync);
+	assert_int_equal(a->gap.exits, b->gap.exits);
+	assert_int_equal(a->gap.creates, b->gap.creates);
+	assert_int_equal(a->gap.changes, b->gap.changes);
 }
 
 /*
@@ -172,7 +178,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 static void test_gev_fields_covered(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct gev), 272);
+	assert_int_equal(sizeof(struct gev), 304);
 }
 
 static struct record_writer *open_writer(const char *name, struct record_opts *o)
@@ -367,6 +373,14 @@ static void test_roundtrip_all_fields(void **state)
 			e->hist.class_size = (uint32_t)(x >> 8) % 32768;
 			e->hist.count = rnd(&s);
 			e->hist.bytes = x % 2 ? rnd(&s) : 0;
+			/* 1.2 */
+			x = rnd(&s);
+			e->gap.drops = x % 3 ? (x >> 8) % 100000 : rnd(&s);
+			e->gap.since = x % 5 ? e->ts - (x >> 12) % 1000000 : rnd(&s);
+			e->gap.resync = (x >> 30) % 2;
+			e->gap.exits = (uint32_t)(x >> 32) % 300;
+			e->gap.creates = (uint32_t)(x >> 40) % 300;
+			e->gap.changes = (uint32_t)(x >> 48);
 		}
 		assert_int_equal(record__event(w, e), 0);
 	}
@@ -767,7 +781,7 @@ static void test_damaged(void **state)
 	/* Not a recording at all: one line saying so. */
 	spit(path_of("empty.zst"), "", 0);
 	assert_null(rec_reader__open(path_of("empty.zst"), &ro, err, sizeof(err)));
-	assert_string_equal(err, "is empty");
+	assert_non_null(strstr(err, "is empty"));
 	spit(path_of("text.zst"), "hello, world\n", 13);
 	assert_null(rec_reader__open(path_of("text.zst"), &ro, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a zstd file"));

@@ -2,7 +2,9 @@
 /*
  * The goroutines found at attach (src/live/snapshot.c) on synthetic reads
  * of a goroutine table and real decoders: what is listed, what the
- * decoders are seeded with, and which goroutines get an inferred exit.
+ * decoders are seeded with, and which goroutines get an inferred exit;
+ * and the same table read again after lost records (resync), against a
+ * real state table.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "decode.h"
+#include "gtable.h"
 #include "snapshot.h"
 
 #define PID   7
@@ -359,6 +362,367 @@ static void test_errors_and_no_snapshot(void **state)
 	session_free(&s);
 }
 
+/* ---- after lost records: the table read again (resync) ------------------------------- */
+
+/* A live session in small: the decoders' events go to a state table and a log, as the sink's. */
+struct live {
+	struct session s;
+	struct gtable *gt;
+	struct resync_ops ops;
+	struct gev log[MAXEV];
+	int n;
+};
+
+static int live_emit(const struct gev *ev, void *ctx)
+{
+	struct live *l = ctx;
+
+	assert_true(l->n < MAXEV);
+	l->log[l->n++] = *ev;
+	return gtable__apply(l->gt, ev);
+}
+
+static int live_each_decoder(void *ctx, int (*fn)(struct decoder *d, void *arg), void *arg)
+{
+	return each_decoder(&((struct live *)ctx)->s, fn, arg);
+}
+
+static void live_init(struct live *l, bool goid_before_create)
+{
+	struct decoder_opts o = {.goid_before_create = goid_before_create};
+	struct gtable_opts go = {0};
+
+	memset(l, 0, sizeof(*l));
+	l->s.n_dec = 1;
+	l->s.dec[0] = decoder__new(&o);
+	l->gt = gtable__new(&go);
+	assert_non_null(l->s.dec[0]);
+	assert_non_null(l->gt);
+	l->ops.s.each_decoder = live_each_decoder;
+	l->ops.s.n_decoders = 1;
+	l->ops.s.emit = live_emit;
+	l->ops.s.ctx = l;
+	l->ops.gt = l->gt;
+	l->ops.goroutine_thresh = ALL;
+}
+
+static void live_free(struct live *l)
+{
+	session_free(&l->s);
+	gtable__free(l->gt);
+}
+
+static void push(struct live *l, struct xg_event r)
+{
+	assert_int_equal(decoder__push(l->s.dec[0], &r), 0);
+}
+
+static struct xg_event rec_create(uint64_t ts, uint64_t goid)
+{
+	struct xg_event r = rec(ts, goid, XG_G_DEAD, XG_G_RUNNABLE);
+
+	r.flags = XG_EVF_CREATE;
+	r.arg0 = 1;
+	return r;
+}
+
+static struct xg_event rec_wait(uint64_t ts, uint64_t goid, unsigned int from, uint16_t reason)
+{
+	struct xg_event r = rec(ts, goid, from, XG_G_WAITING);
+
+	r.flags = XG_EVF_REASON;
+	r.reason = reason;
+	return r;
+}
+
+/* The state table's state of GOID, or -1 when it lists it not live. */
+static int live_state(const struct live *l, uint64_t goid)
+{
+	const struct gentry *e = gtable__find(l->gt, PID, goid);
+
+	return e && !e->exited_ts ? e->state : -1;
+}
+
+/* The index in the log of the first event of KIND about GOID from FROM, -1: none. */
+static int logged(const struct live *l, int from, enum gev_kind kind, uint64_t goid)
+{
+	int i;
+
+	for (i = from; i < l->n; i++)
+		if (l->log[i].kind == kind && l->log[i].goid == goid)
+			return i;
+	return -1;
+}
+
+/*
+ * Records lost: exits (phantoms left running and in syscall), a wake-up,
+ * every record of a goroutine. The table read sets each right, leaves the
+ * goroutines whose records are newer than the read and those whose wait a
+ * decoder holds to their records, and marks the gap first.
+ */
+static void test_resync_sets_the_table_right(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct gev_gap gap;
+	struct live l;
+	struct gev f;
+	int i, n0;
+
+	(void)state;
+	live_init(&l, true);
+	assert_non_null(r);
+	push(&l, rec_create(100, 1));
+	push(&l, rec_wait(105, 1, XG_G_RUNNABLE, 7));
+	push(&l, rec_create(110, 10));
+	push(&l, rec(115, 10, XG_G_RUNNABLE, XG_G_RUNNING)); /* its exit is lost */
+	push(&l, rec_create(120, 11));
+	push(&l, rec(125, 11, XG_G_RUNNABLE, XG_G_RUNNING));
+	push(&l, rec(126, 11, XG_G_RUNNING, XG_G_SYSCALL)); /* its exit is lost */
+	push(&l, rec_create(130, 12));
+	push(&l, rec_wait(135, 12, XG_G_RUNNABLE, 7)); /* its wake-up is lost */
+	push(&l, rec_create(140, 13));
+	push(&l, rec_create(150, 20));
+	push(&l, rec_wait(155, 20, XG_G_RUNNABLE, 0)); /* held: its reason comes later */
+	/* Goroutine 14: every record lost. */
+	push(&l, rec(1005, 13, XG_G_RUNNABLE, XG_G_RUNNING)); /* after the read began */
+
+	resync__begin_read(r, 1000);
+	f = found(1000, 1, XG_G_WAITING);
+	assert_int_equal(resync__add(&f, r), 0);
+	f = found(1000, 12, XG_G_RUNNABLE);
+	assert_int_equal(resync__add(&f, r), 0);
+	f = found(1000, 13, XG_G_RUNNABLE); /* read before its record at 1005 */
+	assert_int_equal(resync__add(&f, r), 0);
+	f = found(1000, 14, XG_G_WAITING);
+	f.reason = 7;
+	assert_int_equal(resync__add(&f, r), 0);
+	f = found(1000, 20, XG_G_WAITING);
+	assert_int_equal(resync__add(&f, r), 0);
+	f = changed(1000, 30, XG_G_RUNNABLE, XG_G_RUNNING); /* not a create: ignored */
+	assert_int_equal(resync__add(&f, r), 0);
+	resync__end_read(r, 1010, true, 5, 500);
+	assert_int_equal(resync__due(r), 1010);
+
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	/* Before: the phantoms the issue shows. */
+	assert_int_equal(live_state(&l, 10), XG_G_RUNNING);
+	assert_int_equal(live_state(&l, 11), XG_G_SYSCALL);
+	assert_int_equal(live_state(&l, 14), -1);
+	n0 = l.n;
+	assert_int_equal(resync__apply(r, 1008, &l.ops, &gap), 0);
+	assert_int_equal(resync__due(r), 0);
+
+	/* The gap first, at the read's end (later than anything applied). */
+	assert_int_equal(l.log[n0].kind, GEV_GAP);
+	assert_int_equal(l.log[n0].pid, PID);
+	assert_int_equal(l.log[n0].ts, 1010);
+	assert_int_equal(l.log[n0].gap.drops, 5);
+	assert_int_equal(l.log[n0].gap.since, 500);
+	assert_true(l.log[n0].gap.resync);
+	assert_int_equal(l.log[n0].gap.exits, 2);
+	assert_int_equal(l.log[n0].gap.creates, 1);
+	assert_int_equal(l.log[n0].gap.changes, 1);
+	assert_memory_equal(&gap, &l.log[n0].gap, sizeof(gap));
+	/* exits and changes of 2 + 2 + 1 events, then one create */
+	assert_int_equal(l.n, n0 + 1 + 5 + 1);
+	for (i = n0; i < l.n; i++) {
+		assert_int_equal(l.log[i].ts, 1010);
+		assert_int_equal(l.log[i].pid, PID);
+	}
+
+	i = logged(&l, n0, GEV_STATE, 10);
+	assert_true(i > n0);
+	assert_int_equal(l.log[i].from, XG_G_RUNNING);
+	assert_int_equal(l.log[i].to, XG_G_DEAD);
+	assert_true(l.log[i].inferred);
+	assert_int_equal(l.log[i + 1].kind, GEV_EXIT);
+	assert_int_equal(l.log[i + 1].goid, 10);
+	i = logged(&l, n0, GEV_STATE, 11);
+	assert_int_equal(l.log[i].from, XG_G_SYSCALL);
+	assert_int_equal(l.log[i].to, XG_G_DEAD);
+	assert_int_equal(l.log[i + 1].kind, GEV_EXIT);
+	i = logged(&l, n0, GEV_STATE, 12);
+	assert_int_equal(l.log[i].from, XG_G_WAITING);
+	assert_int_equal(l.log[i].to, XG_G_RUNNABLE);
+	assert_true(l.log[i].inferred);
+	i = logged(&l, n0, GEV_CREATE, 14);
+	assert_true(l.log[i].existing);
+	assert_int_equal(l.log[i].to, XG_G_WAITING);
+	assert_int_equal(l.log[i].reason, 7);
+	assert_int_equal(l.log[i].startpc, 0x401000 + 14);
+	/* Left to their records: one newer than the read, one held, one that agrees. */
+	assert_int_equal(logged(&l, n0, GEV_STATE, 13), -1);
+	assert_int_equal(logged(&l, n0, GEV_STATE, 20), -1);
+	assert_int_equal(logged(&l, n0 + 1, GEV_STATE, 1), -1);
+	assert_int_equal(logged(&l, n0, GEV_CREATE, 30), -1);
+
+	/* The state table lists what the target has. */
+	assert_int_equal(live_state(&l, 1), XG_G_WAITING);
+	assert_int_equal(live_state(&l, 10), -1);
+	assert_int_equal(live_state(&l, 11), -1);
+	assert_int_equal(live_state(&l, 12), XG_G_RUNNABLE);
+	assert_int_equal(live_state(&l, 13), XG_G_RUNNING);
+	assert_int_equal(live_state(&l, 14), XG_G_WAITING);
+
+	/* The decoder goes on from the states read: no inferred event, none of the ended. */
+	assert_false(decoder__seeded(l.s.dec[0], PID, 10));
+	n0 = l.n;
+	push(&l, rec(1100, 12, XG_G_RUNNABLE, XG_G_RUNNING));
+	push(&l, rec(1110, 14, XG_G_WAITING, XG_G_RUNNABLE));
+	assert_int_equal(decoder__drain(l.s.dec[0], UINT64_MAX, live_emit, &l), 0);
+	assert_int_equal(l.n, n0 + 2);
+	for (i = n0; i < l.n; i++)
+		assert_false(l.log[i].inferred);
+	resync__free(r);
+	live_free(&l);
+}
+
+/* Before go1.24: a create waiting for its goid, listed existing meanwhile, is not listed twice. */
+static void test_resync_pending_create_once(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct xg_event c = rec_create(100, 0);
+	struct live l;
+	struct gev f;
+	int creates = 0, i;
+
+	(void)state;
+	live_init(&l, false);
+	c.g = 0x5000;
+	push(&l, c);
+	resync__begin_read(r, 1000);
+	f = found(1000, 30, XG_G_RUNNABLE);
+	assert_int_equal(resync__add(&f, r), 0);
+	resync__end_read(r, 1001, true, 1, 50);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1001, live_emit, &l), 0);
+	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), 0);
+	c = rec(1100, 30, XG_G_RUNNABLE, XG_G_RUNNING);
+	c.g = 0x5000;
+	push(&l, c);
+	assert_int_equal(decoder__drain(l.s.dec[0], UINT64_MAX, live_emit, &l), 0);
+	for (i = 0; i < l.n; i++) {
+		creates += l.log[i].kind == GEV_CREATE;
+		assert_false(l.log[i].kind == GEV_STATE && l.log[i].inferred);
+	}
+	assert_int_equal(creates, 1);
+	assert_int_equal(live_state(&l, 30), XG_G_RUNNING);
+	resync__free(r);
+	live_free(&l);
+}
+
+/* A read that failed: the gap is marked all the same, nothing else changes; -sample is kept. */
+static void test_resync_failed_read_and_sampling(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct live l;
+	struct gev f;
+
+	(void)state;
+	live_init(&l, true);
+	push(&l, rec_create(100, 10));
+	assert_int_equal(decoder__drain(l.s.dec[0], UINT64_MAX, live_emit, &l), 0);
+	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), 0); /* no read: nothing */
+	assert_int_equal(l.n, 1);
+
+	resync__begin_read(r, 1000);
+	resync__end_read(r, 1001, false, 9, 50);
+	/* Events later than the read went out already: the gap follows them. */
+	assert_int_equal(resync__apply(r, 1500, &l.ops, NULL), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.log[1].kind, GEV_GAP);
+	assert_int_equal(l.log[1].ts, 1500);
+	assert_false(l.log[1].gap.resync);
+	assert_int_equal(l.log[1].gap.drops, 9);
+	assert_int_equal(live_state(&l, 10), XG_G_RUNNABLE);
+
+	/* newgoroutine sampling: a goroutine never seen may have been left out on purpose. */
+	l.ops.creates_sampled = true;
+	resync__begin_read(r, 2000);
+	f = found(2000, 10, XG_G_RUNNABLE);
+	assert_int_equal(resync__add(&f, r), 0);
+	f = found(2000, 40, XG_G_RUNNABLE);
+	assert_int_equal(resync__add(&f, r), 0);
+	resync__end_read(r, 2001, true, 1, 1500);
+	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.log[2].gap.creates, 0);
+	assert_int_equal(live_state(&l, 40), -1);
+
+	/* An emit error is returned. */
+	resync__begin_read(r, 3000);
+	resync__end_read(r, 3001, true, 1, 2500);
+	l.ops.s.emit = collect;
+	l.ops.s.ctx = &l.s;
+	l.s.fail_at = 0;
+	l.s.n = 0;
+	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), -EIO);
+	resync__free(r);
+	live_free(&l);
+}
+
+/*
+ * Before go1.24: a create waiting for its goid whose goroutine ended unseen
+ * is dropped at the read; else the next record of its g, a later goroutine's
+ * create, would name it with the dead goid, a phantom for good.
+ */
+static void test_resync_drops_stale_pending_create(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct xg_event c = rec_create(100, 0);
+	struct live l;
+	int i;
+
+	(void)state;
+	live_init(&l, false);
+	c.g = 0x6000;
+	push(&l, c); /* goroutine 40: every later record lost */
+	resync__begin_read(r, 1000);
+	resync__end_read(r, 1001, true, 3, 50);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1001, live_emit, &l), 0);
+	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), 0);
+	/* The g again, for goroutine 41: its create carries the goid the g had, 40. */
+	c = rec_create(1100, 40);
+	c.g = 0x6000;
+	push(&l, c);
+	c = rec(1110, 41, XG_G_RUNNABLE, XG_G_RUNNING);
+	c.g = 0x6000;
+	push(&l, c);
+	assert_int_equal(decoder__finish(l.s.dec[0], NULL, live_emit, &l), 0);
+	for (i = 0; i < l.n; i++)
+		assert_int_not_equal(l.log[i].goid, 40);
+	assert_int_equal(live_state(&l, 40), -1);
+	assert_int_equal(live_state(&l, 41), XG_G_RUNNING);
+	resync__free(r);
+	live_free(&l);
+}
+
+/* A goroutine whose wait is held (its reason to come) but that the read no longer has: ended. */
+static void test_resync_held_wait_of_ended(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct live l;
+	int i;
+
+	(void)state;
+	live_init(&l, true);
+	push(&l, rec_create(100, 50));
+	push(&l, rec_wait(105, 50, XG_G_RUNNABLE, 0)); /* held; the rest is lost */
+	resync__begin_read(r, 1000);
+	resync__end_read(r, 1001, true, 2, 50);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1001, live_emit, &l), 0);
+	assert_true(decoder__holds(l.s.dec[0], PID, 50));
+	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), 0);
+	assert_int_equal(live_state(&l, 50), -1);
+	assert_false(decoder__holds(l.s.dec[0], PID, 50));
+	/* The end of the session does not bring it back with its held wait. */
+	i = l.n;
+	assert_int_equal(decoder__finish(l.s.dec[0], NULL, live_emit, &l), 0);
+	assert_int_equal(l.n, i);
+	assert_int_equal(live_state(&l, 50), -1);
+	resync__free(r);
+	live_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +732,11 @@ int main(void)
 		cmocka_unit_test(test_gone_before_probes_get_inferred_exit),
 		cmocka_unit_test(test_every_decoder),
 		cmocka_unit_test(test_errors_and_no_snapshot),
+		cmocka_unit_test(test_resync_sets_the_table_right),
+		cmocka_unit_test(test_resync_pending_create_once),
+		cmocka_unit_test(test_resync_failed_read_and_sampling),
+		cmocka_unit_test(test_resync_drops_stale_pending_create),
+		cmocka_unit_test(test_resync_held_wait_of_ended),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

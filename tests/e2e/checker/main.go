@@ -77,6 +77,11 @@ type event struct {
 	StwMaxNs *uint64 `json:"stw_max_ns"`
 	MarkNs   *uint64 `json:"mark_ns"`
 
+	// gap
+	Drops  *uint64 `json:"drops"`
+	Since  *uint64 `json:"since"`
+	Resync *bool   `json:"resync"`
+
 	lineno int
 }
 
@@ -389,7 +394,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	truthPath := fs.String("truth", "", "truth `FILE` written by the target")
 	pidFlag := fs.Int64("pid", -1, "the target's `pid` (default: from the truth)")
 	prefix := fs.String("func-prefix", "", "require a create whose func starts with `P`")
-	mode := fs.String("mode", "lifecycle", "what the truth is about: lifecycle, allocs, allocs-hist, parked, gc, spin or sample")
+	mode := fs.String("mode", "lifecycle", "what the truth is about: lifecycle, allocs, allocs-hist, parked, gc, spin, sample or resync")
 	fs.StringVar(&sampleBaseline, "baseline", "", "-mode sample: JSONL `FILE` of the same target traced without -sample")
 	fs.StringVar(&sampleRates, "rates", "all", "-mode sample: the -sample `SPEC` of the run")
 	if err := fs.Parse(args); err != nil {

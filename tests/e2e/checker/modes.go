@@ -17,9 +17,10 @@ func runMode(mode, eventsPath, truthPath string, stdin io.Reader, stdout, stderr
 		"gc":          checkGC,
 		"spin":        checkSpin,
 		"sample":      checkSample,
+		"resync":      checkResync,
 	}[mode]
 	if check == nil {
-		fmt.Fprintf(stderr, "checker: unknown -mode %s (lifecycle, allocs, allocs-hist, parked, gc, spin, sample)\n", mode)
+		fmt.Fprintf(stderr, "checker: unknown -mode %s (lifecycle, allocs, allocs-hist, parked, gc, spin, sample, resync)\n", mode)
 		return 2
 	}
 	if truthPath == "" {

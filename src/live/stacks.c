@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#define _GNU_SOURCE
+#include "stacks.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "goelf.h"
+#include "gotables.h"
+#include "gpoll.h"
+
+#define BATCH	   512	      /* iovecs per process_vm_readv (IOV_MAX is 1024) */
+#define STACK_READ 8192	      /* first read of a stack: parked stacks are mostly smaller */
+#define MAX_FRAMES (1u << 16) /* deeper is reported as too deep */
+#define MAX_GS	   (1u << 24)
+#define NO_PTRACE                                                                             \
+	"cannot read the memory of pid %d: %s (--stacks needs ptrace access: the same user, " \
+	"or CAP_SYS_PTRACE)"
+#define XREAD	 65536
+#define G_WINDOW 320 /* bytes of a g read: every field below ends before it */
+
+/*
+ * g fields the stack walk needs, read with readelf --debug-dump=info from
+ * the matrix builds (runtime.g, runtime.gobuf): g.stack {lo, hi} at 0,
+ * g.sched at 56 with gobuf.sp, .pc first in every release; syscallsp and
+ * syscallpc moved when go1.25 dropped gobuf.ret (1.25.14 runtime2.go:
+ * gobuf), lockedm moved with the fields before it.
+ * TODO(issue 15): read them from DWARF when present, and generate this table
+ * with tools/gen-gotables.sh.
+ */
+struct gstk_off {
+	int minor;
+	uint32_t syscallsp, syscallpc, lockedm;
+};
+
+static const struct gstk_off gstk_offs[] = {
+	{19, 112, 120, 232}, {20, 112, 120, 232}, {21, 112, 120, 208}, {22, 112, 120, 208},
+	{23, 112, 120, 216}, {24, 112, 120, 216}, {25, 104, 112, 208}, {26, 104, 112, 208},
+};
+
+#define G_STACK_LO 0
+#define G_STACK_HI 8
+#define G_SCHED_SP 56
+#define G_SCHED_PC 64
+
+struct stacks_target {
+	pid_t pid;
+	struct goelf *ge;
+	struct go_tables tabs;
+	struct tb_rules rules;
+	struct gstk_off so;
+	uint64_t allgs, bias;
+	uint32_t g_status;
+	uint64_t reads, bytes;
+	struct tb_cache *cache;
+	uint32_t snap_len;   /* bytes of a g that hold every field of struct gsnap */
+	uint8_t xbuf[XREAD]; /* deep stacks: see mem_read */
+};
+
+struct stk_sweep {
+	struct stk_g *gs;
+	size_t n;
+	struct tb_frame *frames;
+	size_t nframes, cap_frames;
+	struct stk_stats st;
+};
+
+static uint64_t u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint32_t u32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static int vm_readv(struct stacks_target *t, struct iovec *local, struct iovec *remote, size_t n)
+{
+	size_t i, total = 0;
+	ssize_t got;
+
+	for (i = 0; i < n; i++)
+		total += local[i].iov_len;
+	t->reads++;
+	got = process_vm_readv(t->pid, local, n, remote, n, 0);
+	if (got < 0)
+		return -errno;
+	t->bytes += (uint64_t)got;
+	return (size_t)got == total ? 0 : -EFAULT;
+}
+
+static int vm_read(struct stacks_target *t, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = {buf, len}, r = {(void *)(uintptr_t)addr, len};
+
+	return vm_readv(t, &l, &r, 1);
+}
+
+static int find_bias(struct stacks_target *t)
+{
+	char path[64], line[512], exe[4096];
+	ssize_t n;
+	FILE *f;
+	int err = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)t->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -errno;
+	exe[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, off;
+		int pos = 0;
+
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %n", &start, &end, &off, &pos) < 3 ||
+		    !pos || off)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (!strcmp(line + pos, exe)) {
+			t->bias = goelf__is_pie(t->ge) ? start - goelf__load_base(t->ge) : 0;
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+struct stacks_target *stacks__open(pid_t pid, char *err, size_t errlen)
+{
+	struct stacks_target *t = calloc(1, sizeof(*t));
+	char path[64], msg[256];
+	const char *how;
+	int major, minor, rc;
+	uint64_t probe;
+	size_t i;
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->pid = pid;
+	t->cache = tb_cache__new();
+	if (!t->cache) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	t->ge = goelf__open_err(path, msg, sizeof(msg));
+	if (!t->ge && (errno == EACCES || errno == EPERM)) {
+		/* /proc/PID/exe is behind the same ptrace check as the memory */
+		snprintf(err, errlen, NO_PTRACE, (int)pid, strerror(errno));
+		goto fail;
+	}
+	if (!t->ge) {
+		snprintf(err, errlen, "cannot open the binary of pid %d: %s", (int)pid, msg);
+		goto fail;
+	}
+	if (!goelf__go_version(t->ge) ||
+	    go_version_parse(goelf__go_version(t->ge), &major, &minor) ||
+	    tb__rules(major, minor, &t->rules)) {
+		snprintf(err, errlen, "pid %d: not a Go 1.19 to 1.26 binary", (int)pid);
+		goto fail;
+	}
+	if (goelf__arch(t->ge) != GOELF_ARCH_AMD64) {
+		snprintf(err, errlen, "--stacks: only x86-64 targets are supported");
+		goto fail;
+	}
+	for (i = 0; i < sizeof(gstk_offs) / sizeof(gstk_offs[0]); i++)
+		if (gstk_offs[i].minor == minor)
+			t->so = gstk_offs[i];
+	if (go_tables__load(t->ge, path, &t->tabs, msg, sizeof(msg))) {
+		snprintf(err, errlen, "%s", msg);
+		goto fail;
+	}
+	t->g_status = t->tabs.off.g_goid - 8; /* atomicstatus precedes goid: gpoll.h */
+	t->snap_len = t->tabs.off.g_goid + 8;
+	if (t->so.syscallpc + 8 > t->snap_len)
+		t->snap_len = t->so.syscallpc + 8;
+	if (t->tabs.off.g_waitreason >= G_WINDOW || t->tabs.off.g_gopc + 8 > G_WINDOW ||
+	    t->tabs.off.g_startpc + 8 > G_WINDOW || t->tabs.off.g_parent_goid + 8 > G_WINDOW ||
+	    t->tabs.off.g_waitsince + 8 > G_WINDOW || !t->so.lockedm) {
+		snprintf(err, errlen, "pid %d: runtime.g fields beyond what --stacks reads",
+			 (int)pid);
+		goto fail;
+	}
+	if (poll__find_allgs(t->ge, &t->allgs, &how)) {
+		snprintf(err, errlen, "cannot find runtime.allgs in the binary of pid %d",
+			 (int)pid);
+		goto fail;
+	}
+	if ((rc = find_bias(t))) {
+		snprintf(err, errlen, "cannot find the mapping of pid %d's binary: %s", (int)pid,
+			 strerror(-rc));
+		goto fail;
+	}
+	rc = vm_read(t, t->allgs + t->bias, &probe, sizeof(probe));
+	if (rc) {
+		snprintf(err, errlen, NO_PTRACE, (int)pid, strerror(-rc));
+		goto fail;
+	}
+	return t;
+fail:
+	stacks__close(t);
+	return NULL;
+}
+
+void stacks__close(struct stacks_target *t)
+{
+	if (!t)
+		return;
+	go_tables__free(&t->tabs);
+	goelf__free(t->ge);
+	tb_cache__free(t->cache);
+	free(t);
+}
+
+/* The stack bytes of one goroutine, read once; anything else is read from the process. */
+struct stk_mem {
+	struct stacks_target *t;
+	uint64_t lo;
+	const uint8_t *buf;
+	size_t len;
+	uint64_t hi;  /* g.stack.hi: deeper reads stop there */
+	uint64_t xlo; /* what xbuf holds: [xlo, xlo + xlen) */
+	size_t xlen;
+};
+
+static int mem_read(uint64_t addr, void *buf, size_t len, void *ctx)
+{
+	struct stk_mem *m = ctx;
+	struct stacks_target *t = m->t;
+	size_t n;
+
+	if (addr >= m->lo && len <= m->len && addr - m->lo <= m->len - len) {
+		memcpy(buf, m->buf + (addr - m->lo), len);
+		return 0;
+	}
+	if (addr >= m->xlo && len <= m->xlen && addr - m->xlo <= m->xlen - len) {
+		memcpy(buf, t->xbuf + (addr - m->xlo), len);
+		return 0;
+	}
+	/* past the first STACK_READ bytes of a deep stack: the next 64 KiB of it at once */
+	n = addr < m->hi && m->hi - addr < XREAD ? (size_t)(m->hi - addr) : XREAD;
+	if (len <= n && !vm_read(t, addr, t->xbuf, n)) {
+		m->xlo = addr;
+		m->xlen = n;
+		memcpy(buf, t->xbuf, len);
+		return 0;
+	}
+	return vm_read(t, addr, buf, len);
+}
+
+/* The fields of one g that say whether it moved while we read it. */
+struct gsnap {
+	uint64_t goid, sched_sp, sched_pc, sys_sp, sys_pc, lo, hi;
+	uint32_t status;
+};
+
+static void snap(const struct stacks_target *t, const uint8_t *w, struct gsnap *s)
+{
+	s->goid = u64(w + t->tabs.off.g_goid);
+	s->status = u32(w + t->g_status);
+	s->sched_sp = u64(w + G_SCHED_SP);
+	s->sched_pc = u64(w + G_SCHED_PC);
+	s->sys_sp = u64(w + t->so.syscallsp);
+	s->sys_pc = u64(w + t->so.syscallpc);
+	s->lo = u64(w + G_STACK_LO);
+	s->hi = u64(w + G_STACK_HI);
+}
+
+static bool same(const struct gsnap *a, const struct gsnap *b)
+{
+	return a->goid == b->goid && a->status == b->status && a->sched_sp == b->sched_sp &&
+	       a->sched_pc == b->sched_pc && a->sys_sp == b->sys_sp && a->sys_pc == b->sys_pc &&
+	       a->lo == b->lo && a->hi == b->hi;
+}
+
+static int grow_frames(struct stk_sweep *s, size_t want)
+{
+	struct tb_frame *n;
+	size_t cap = s->cap_frames ? s->cap_frames : 4096;
+
+	if (want <= s->cap_frames)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	n = realloc(s->frames, cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	s->frames = n;
+	s->cap_frames = cap;
+	return 0;
+}
+
+/* Walk G (its window W just read) with the stack bytes STK; frames appended to S. */
+static int walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, const uint8_t *w,
+		const uint8_t *stk, size_t stklen, struct tb_frame *tmp)
+{
+	struct gsnap n;
+	struct tb_start st = {0};
+	struct stk_mem m = {t, 0, stk, stklen, 0, 0, 0};
+	size_t cnt;
+	int err;
+
+	snap(t, w, &n);
+	st.stack_lo = n.lo;
+	st.stack_hi = n.hi;
+	if (n.sys_sp) {
+		st.pc = n.sys_pc;
+		st.sp = n.sys_sp;
+		st.syscall = true;
+	} else {
+		st.pc = n.sched_pc;
+		st.sp = n.sched_sp;
+	}
+	m.lo = st.sp;
+	m.hi = n.hi;
+	cnt = tb__unwind(t->ge, t->bias, &t->rules, &st, mem_read, &m, tmp, MAX_FRAMES, &g->tb.end,
+			 t->cache);
+	if ((err = grow_frames(s, s->nframes + cnt)))
+		return err;
+	memcpy(s->frames + s->nframes, tmp, cnt * sizeof(*tmp));
+	g->frame0 = s->nframes; /* s->frames may move: tb.frames is set at the end */
+	g->tb.nframes = cnt;
+	g->tb.state = cnt && g->tb.end == TB_END_TOP ? TB_G_STACK : TB_G_BAD;
+	s->nframes += cnt;
+	return 0;
+}
+
+/* User and system CPU time of this thread, ns. */
+static void thread_cpu(uint64_t *user, uint64_t *sys)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	*user = (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000;
+	*sys = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000;
+}
+
+static uint64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Fill G from window W (no stack yet). False: dead, or not a goroutine Go lists. */
+static bool fill_g(struct stacks_target *t, struct stk_g *g, uint64_t gaddr, const uint8_t *w,
+		   uint64_t now)
+{
+	const struct xg_offsets *o = &t->tabs.off;
+	uint32_t st = u32(w + t->g_status);
+	uint32_t base = st & ~0x1000u;
+
+	memset(g, 0, sizeof(*g));
+	if (base == 6 || base == 0 || base == 11 || base > 11)
+		return false;
+	g->gaddr = gaddr;
+	g->tb.goid = u64(w + o->g_goid);
+	g->tb.status = st;
+	g->tb.waitreason = go_tables__waitreason(&t->tabs, w[o->g_waitreason]);
+	g->waitsince = (int64_t)u64(w + o->g_waitsince);
+	if (g->waitsince > 0 && (int64_t)now > g->waitsince)
+		g->tb.wait_minutes = ((int64_t)now - g->waitsince) / 60000000000ll;
+	g->tb.locked = u64(w + t->so.lockedm) != 0;
+	g->tb.gopc = u64(w + o->g_gopc);
+	g->tb.parent_goid = o->g_parent_goid ? u64(w + o->g_parent_goid) : 0;
+	g->startpc = u64(w + o->g_startpc);
+	g->system = tb__system_goroutine(t->ge, t->bias, &t->rules, g->startpc, t->cache);
+	return true;
+}
+
+/*
+ * The sweep's big buffers, populated at once: the kernel writes every page
+ * of them, and taking those faults one by one cost about a fifth of a
+ * 100k-goroutine sweep (bench/stacks.sh, perf).
+ */
+static void *big_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void big_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+static int by_addr(const void *a, const void *b, void *ctx)
+{
+	const uint64_t *ptrs = ctx;
+	uint64_t x = ptrs[*(const size_t *)a], y = ptrs[*(const size_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The first LEN bytes of every g (ORDER: their indexes by address) into
+ * WIN (a G_WINDOW stride). The kernel's cost is per remote page and per
+ * iovec, and gs sit side by side in their spans: neighbours closer than
+ * GAP_MAX are read as one range of at most CHUNK bytes. A range that
+ * fails is read g by g; a g that cannot be read is filled with FILL.
+ */
+#define CHUNK	(1u << 20)
+#define GAP_MAX 4096
+
+static int read_windows(struct stacks_target *t, const uint64_t *ptrs, const size_t *order,
+			size_t n, uint8_t *win, uint32_t len, int fill)
+{
+	uint8_t *chunk = malloc(CHUNK);
+	size_t i = 0, j, k;
+
+	if (!chunk)
+		return -ENOMEM;
+	while (i < n && !ptrs[order[i]]) {
+		memset(win + order[i] * G_WINDOW, fill, len);
+		i++;
+	}
+	for (; i < n; i = j) {
+		uint64_t lo = ptrs[order[i]], end = lo + len;
+
+		for (j = i + 1; j < n; j++) {
+			uint64_t p = ptrs[order[j]];
+
+			if (p > end + GAP_MAX || p + len - lo > CHUNK)
+				break;
+			if (p + len > end)
+				end = p + len;
+		}
+		if (!vm_read(t, lo, chunk, end - lo)) {
+			for (k = i; k < j; k++)
+				memcpy(win + order[k] * G_WINDOW, chunk + (ptrs[order[k]] - lo),
+				       len);
+			continue;
+		}
+		for (k = i; k < j; k++)
+			if (vm_read(t, ptrs[order[k]], win + order[k] * G_WINDOW, len))
+				memset(win + order[k] * G_WINDOW, fill, len);
+	}
+	free(chunk);
+	return 0;
+}
+
+int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
+{
+	uint64_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID), wall0 = now_ns(CLOCK_MONOTONIC), u0, k0;
+	struct stk_sweep *s = calloc(1, sizeof(*s));
+	uint8_t hdr[24], *win = NULL, *win2 = NULL, *stk = NULL, *scratch = NULL;
+	struct iovec loc[BATCH], rem[BATCH];
+	uint64_t *ptrs = NULL, arr, len = 0, now, reads0 = t->reads, bytes0 = t->bytes;
+	size_t *slen = NULL, *start = NULL, *soff = NULL, *order = NULL, i, j, k, total,
+	       stk_len = 0;
+	struct tb_frame *tmp = NULL;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	thread_cpu(&u0, &k0);
+	if (!s)
+		goto fail;
+	rc = vm_read(t, t->allgs + t->bias, hdr, sizeof(hdr));
+	if (rc) {
+		snprintf(err, errlen, "cannot read runtime.allgs of pid %d: %s", (int)t->pid,
+			 strerror(-rc));
+		goto fail;
+	}
+	arr = u64(hdr);
+	len = u64(hdr + 8);
+	if (len > MAX_GS || len > u64(hdr + 16) || (len && !arr)) {
+		rc = -EAGAIN;
+		snprintf(err, errlen, "runtime.allgs of pid %d is being updated: try again",
+			 (int)t->pid);
+		goto fail;
+	}
+	rc = -ENOMEM;
+	ptrs = calloc(len + 1, 8);
+	win = big_alloc((len + 1) * G_WINDOW);
+	win2 = big_alloc((len + 1) * G_WINDOW);
+	s->gs = calloc(len + 1, sizeof(*s->gs));
+	slen = calloc(len + 1, sizeof(*slen));
+	start = calloc(len + 1, sizeof(*start));
+	soff = calloc(len + 1, sizeof(*soff));
+	order = calloc(len + 1, sizeof(*order));
+	tmp = malloc(MAX_FRAMES * sizeof(*tmp));
+	if (!ptrs || !win || !win2 || !s->gs || !slen || !start || !soff || !order || !tmp)
+		goto fail;
+	if (len && (rc = vm_read(t, arr, ptrs, len * 8))) {
+		snprintf(err, errlen, "cannot read the goroutine table of pid %d: %s", (int)t->pid,
+			 strerror(-rc));
+		goto fail;
+	}
+	/* 1: every g */
+	for (i = 0; i < len; i++)
+		order[i] = i;
+	qsort_r(order, len, sizeof(*order), by_addr, ptrs);
+	if ((rc = read_windows(t, ptrs, order, len, win, G_WINDOW, 0xff)))
+		goto fail;
+	now = now_ns(CLOCK_MONOTONIC); /* the runtime's nanotime() is CLOCK_MONOTONIC */
+	/* 2: the stacks of those not running, from the saved SP up, into one buffer */
+	for (i = 0, total = 0; i < len; i++) {
+		struct stk_g *g = &s->gs[i];
+		struct gsnap n;
+
+		if (!ptrs[i] || !fill_g(t, g, ptrs[i], win + i * G_WINDOW, now))
+			continue;
+		snap(t, win + i * G_WINDOW, &n);
+		start[i] = n.sys_sp ? n.sys_sp : n.sched_sp;
+		if ((n.status & ~0x1000u) == 2 || start[i] < n.lo || start[i] >= n.hi) {
+			g->tb.state = (n.status & ~0x1000u) == 2 ? TB_G_RUNNING : TB_G_BAD;
+			continue;
+		}
+		slen[i] = n.hi - start[i] < STACK_READ ? n.hi - start[i] : STACK_READ;
+		soff[i] = total;
+		total += slen[i];
+	}
+	stk_len = total > STACK_READ ? total : STACK_READ;
+	stk = big_alloc(stk_len);
+	if (!stk)
+		goto fail;
+	for (i = 0, k = 0; i < len; i++) {
+		if (slen[i]) {
+			loc[k] = (struct iovec){stk + soff[i], slen[i]};
+			rem[k] = (struct iovec){(void *)(uintptr_t)start[i], slen[i]};
+			k++;
+		}
+		if (k && (k == BATCH || i + 1 == len)) {
+			if (vm_readv(t, loc, rem, k))
+				for (j = 0; j < k; j++)
+					if (vm_readv(t, &loc[j], &rem[j], 1))
+						memset(loc[j].iov_base, 0, loc[j].iov_len);
+			k = 0;
+		}
+	}
+	/* 3: walk */
+	for (i = 0; i < len; i++) {
+		struct stk_g *g = &s->gs[i];
+
+		if (!g->gaddr || !slen[i])
+			continue;
+		g->tries = 1;
+		if ((rc = walk(t, s, g, win + i * G_WINDOW, stk + soff[i], slen[i], tmp)))
+			goto fail;
+	}
+	/*
+	 * 4: read every g again (the fields that say where it is only); one
+	 * that moved is read whole and walked again, alone, up to
+	 * STACKS_RETRIES times. A goroutine that ran and parked again at the
+	 * same PC and SP in between has the same frames: a different call
+	 * path to the very same SP and PC is what this cannot tell apart.
+	 */
+	if ((rc = read_windows(t, ptrs, order, len, win2, t->snap_len, 0xfe)))
+		goto fail;
+	for (i = 0; i < len; i++) {
+		struct stk_g *g = &s->gs[i];
+		uint8_t *w = win + i * G_WINDOW, *w2 = win2 + i * G_WINDOW;
+		struct gsnap a, b;
+
+		if (!g->gaddr)
+			continue;
+		snap(t, w, &a);
+		snap(t, w2, &b);
+		while (!same(&a, &b) && g->tries <= STACKS_RETRIES) {
+			unsigned int tries = g->tries + 1;
+			uint64_t sp;
+
+			if (vm_read(t, ptrs[i], w, G_WINDOW))
+				break;
+			snap(t, w, &a);
+			if (!fill_g(t, g, ptrs[i], w, now)) {
+				g->gaddr = 0; /* it ended */
+				break;
+			}
+			g->tries = tries;
+			sp = a.sys_sp ? a.sys_sp : a.sched_sp;
+			if ((a.status & ~0x1000u) == 2) {
+				g->tb.state = TB_G_RUNNING;
+			} else if (sp >= a.lo && sp < a.hi) {
+				size_t l = a.hi - sp < STACK_READ ? a.hi - sp : STACK_READ;
+
+				if (!scratch && !(scratch = malloc(STACK_READ)))
+					goto fail;
+				if (vm_read(t, sp, scratch, l))
+					memset(scratch, 0, l);
+				if ((rc = walk(t, s, g, w, scratch, l, tmp)))
+					goto fail;
+			} else {
+				g->tb.state = TB_G_BAD;
+			}
+			if (vm_read(t, ptrs[i], w2, t->snap_len))
+				memset(w2, 0xfe, t->snap_len);
+			snap(t, w2, &b);
+		}
+		if (g->gaddr && !same(&a, &b))
+			g->tb.state = TB_G_CHANGED;
+		s->st.retried += g->tries > 1;
+	}
+	/* compact, and point each goroutine at its frames */
+	for (i = 0, k = 0; i < len; i++) {
+		struct stk_g *g = &s->gs[i];
+
+		if (!g->gaddr)
+			continue;
+		s->gs[k] = *g;
+		g = &s->gs[k++];
+		if (g->tb.state == TB_G_RUNNING || g->tb.state == TB_G_CHANGED)
+			g->tb.nframes = 0;
+		g->tb.frames = g->tb.nframes ? s->frames + g->frame0 : NULL;
+		s->st.stacks += g->tb.state == TB_G_STACK;
+		s->st.changed += g->tb.state == TB_G_CHANGED;
+	}
+	s->n = k;
+	s->st.gs = len;
+	s->st.listed = s->n;
+	s->st.reads = t->reads - reads0;
+	s->st.bytes = t->bytes - bytes0;
+	s->st.cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+	thread_cpu(&s->st.user_ns, &s->st.sys_ns);
+	s->st.user_ns -= u0;
+	s->st.sys_ns -= k0;
+	s->st.wall_ns = now_ns(CLOCK_MONOTONIC) - wall0;
+	*out = s;
+	rc = 0;
+	goto done;
+fail:
+	if (rc == -ENOMEM && !*err)
+		snprintf(err, errlen, "out of memory");
+	stk_sweep__free(s);
+done:
+	free(ptrs);
+	big_free(win, (len + 1) * G_WINDOW);
+	big_free(win2, (len + 1) * G_WINDOW);
+	free(slen);
+	free(start);
+	big_free(stk, stk_len);
+	free(scratch);
+	free(soff);
+	free(order);
+	free(tmp);
+	return rc;
+}
+
+void stk_sweep__free(struct stk_sweep *s)
+{
+	if (!s)
+		return;
+	free(s->gs);
+	free(s->frames);
+	free(s);
+}
+
+size_t stk_sweep__n(const struct stk_sweep *s)
+{
+	return s->n;
+}
+
+const struct stk_g *stk_sweep__g(const struct stk_sweep *s, size_t i)
+{
+	return i < s->n ? &s->gs[i] : NULL;
+}
+
+void stk_sweep__stats(const struct stk_sweep *s, struct stk_stats *out)
+{
+	*out = s->st;
+}
+
+/* One stack of the grouped form: its profile PCs and how many goroutines share them. */
+struct group {
+	uint64_t *pcs;
+	size_t n;
+	size_t count;
+	char *key;
+};
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	/* pprof's keysByCount: count descending, then the key string */
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct group *)a)->key, ((const struct group *)b)->key);
+}
+
+static int print_grouped(FILE *out, const struct stacks_target *t, const struct stk_sweep *s)
+{
+	struct group *gr = calloc(s->n + 1, sizeof(*gr));
+	size_t prof_depth = t->rules.minor >= 23 ? 128 : 32;
+	size_t i, j, n = 0, total = 0, k;
+	int rc = -ENOMEM;
+
+	if (!gr)
+		return rc;
+	for (i = 0; i < s->n; i++) {
+		const struct stk_g *g = &s->gs[i];
+		size_t cap = g->tb.nframes * 4 + 1, len = 0;
+		uint64_t *pcs;
+		char *key;
+
+		if (g->system || g->tb.state != TB_G_STACK)
+			continue;
+		pcs = malloc(cap * sizeof(*pcs));
+		key = malloc(cap * 19 + 2);
+		if (!pcs || !key) {
+			free(pcs);
+			free(key);
+			goto done;
+		}
+		/*
+		 * GoroutineProfile keeps 32 PCs (StackRecord.Stack0, 1.22.12
+		 * mprof.go:1416) until go1.23, then debug.profstackdepth, 128.
+		 */
+		gr[n].n = tb__profile_pcs(t->ge, t->bias, &t->rules, &g->tb, pcs,
+					  cap < prof_depth ? cap : prof_depth);
+		key[0] = 0;
+		for (j = 0; j < gr[n].n; j++)
+			len += (size_t)sprintf(key + len, " %#llx", (unsigned long long)pcs[j]);
+		gr[n].pcs = pcs;
+		gr[n].key = key;
+		gr[n].count = 1;
+		n++;
+		total++;
+	}
+	qsort(gr, n, sizeof(*gr), key_cmp);
+	for (i = 0, k = 0; i < n; i++) {
+		if (k && !strcmp(gr[k - 1].key, gr[i].key)) {
+			gr[k - 1].count++;
+			free(gr[i].pcs);
+			free(gr[i].key);
+			continue;
+		}
+		gr[k++] = gr[i];
+	}
+	n = k;
+	qsort(gr, n, sizeof(*gr), group_cmp);
+	fprintf(out, "goroutine profile: total %zu\n", total);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%zu @%s\n", gr[i].count, gr[i].key);
+		tb__print_record(out, t->ge, t->bias, gr[i].pcs, gr[i].n);
+	}
+	rc = 0;
+done:
+	for (i = 0; i < n; i++) {
+		free(gr[i].pcs);
+		free(gr[i].key);
+	}
+	free(gr);
+	return rc;
+}
+
+int stacks__print(FILE *out, const struct stacks_target *t, const struct stk_sweep *s, int debug)
+{
+	size_t i;
+	bool first = true;
+	int rc;
+
+	if (debug == 1)
+		return print_grouped(out, t, s);
+	for (i = 0; i < s->n; i++) {
+		const struct stk_g *g = &s->gs[i];
+
+		if (g->system)
+			continue;
+		/* runtime.Stack separates goroutines with a blank line, none before the first */
+		if (!first)
+			fputc('\n', out);
+		first = false;
+		rc = tb__print_g(out, t->ge, t->bias, &t->rules, &g->tb);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * --stacks: every goroutine of a live process with its stack, read from
+ * its memory (process_vm_readv) without stopping it, no uprobes.
+ *
+ * A sweep reads runtime.allgs, each g (status, saved registers, wait
+ * reason, creator), each stack from the saved SP to g.stack.hi, unwinds
+ * (src/goexe/traceback.c), then reads each g again: a g whose status or
+ * saved registers changed is read again (at most STACKS_RETRIES times),
+ * then reported as changed, never with a stack it may not have had.
+ * The sweep is the API the UI and recordings can use too.
+ */
+#ifndef XGOTOP_STACKS_H
+#define XGOTOP_STACKS_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "traceback.h"
+
+#define STACKS_RETRIES 3
+
+struct stacks_target;
+struct stk_sweep;
+
+/* One goroutine of a sweep: what the printer needs, and more. */
+struct stk_g {
+	struct tb_g tb; /* goid, status, wait reason, minutes, locked, creator, frames */
+	uint64_t gaddr;
+	uint64_t startpc; /* run-time */
+	int64_t waitsince;
+	bool system; /* runtime.isSystemGoroutine: Go's dump leaves it out */
+	unsigned int tries;
+	size_t frame0; /* index of its first frame in the sweep's frame array */
+};
+
+struct stk_stats {
+	uint64_t gs;		  /* entries of allgs */
+	uint64_t listed;	  /* goroutines in the sweep (not dead) */
+	uint64_t stacks;	  /* with a consistent stack */
+	uint64_t changed;	  /* changed every time */
+	uint64_t retried;	  /* read more than once */
+	uint64_t bytes;		  /* bytes read */
+	uint64_t reads;		  /* process_vm_readv calls */
+	uint64_t cpu_ns;	  /* tracer CPU time of the sweep (thread) */
+	uint64_t user_ns, sys_ns; /* the same, split (getrusage: tick-grained) */
+	uint64_t wall_ns;
+};
+
+/* Open process PID. NULL with ERR set ("cannot read the memory of pid 42: ..."). */
+struct stacks_target *stacks__open(pid_t pid, char *err, size_t errlen);
+void stacks__close(struct stacks_target *t);
+
+/* One sweep. 0 or -errno (ERR says what). Free it with stk_sweep__free. */
+int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen);
+void stk_sweep__free(struct stk_sweep *s);
+size_t stk_sweep__n(const struct stk_sweep *s);
+const struct stk_g *stk_sweep__g(const struct stk_sweep *s, size_t i);
+void stk_sweep__stats(const struct stk_sweep *s, struct stk_stats *out);
+
+/* Print S as debug=2 (runtime.Stack(buf, true)) or debug=1 (grouped) does. 0 or -errno. */
+int stacks__print(FILE *out, const struct stacks_target *t, const struct stk_sweep *s, int debug);
+
+#endif /* XGOTOP_STACKS_H */
