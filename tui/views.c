@@ -21,7 +21,7 @@
 
 const struct tui_view_row tui_views[TUI_V_N] = {
 	/* Where Esc leads. */
-	[TUI_V_LIST] = {&view_list},
+	[TUI_V_LIST] = {.view = &view_list},
 	[TUI_V_GROUP] = {&view_group,
 			 VIEW_KEY('g', "Group", 7, "group by start function: counts per state")},
 	[TUI_V_LIFETIME] = {&view_lifetime,
@@ -32,9 +32,9 @@ const struct tui_view_row tui_views[TUI_V_N] = {
 	[TUI_V_GC] = {&view_gc, VIEW_KEY('c', "GC", 11, "GC cycles")},
 	[TUI_V_METERS] = {&view_meters, VIEW_KEY('m', "Meters", 9, "meters history")},
 	/* Enter (A_DETAIL in the key table): what it opens depends on the view. */
-	[TUI_V_DETAIL] = {&view_detail},
+	[TUI_V_DETAIL] = {.view = &view_detail},
 	/* ? (A_HELP): over any view, and back to it. */
-	[TUI_V_HELP] = {&view_help},
+	[TUI_V_HELP] = {.view = &view_help},
 };
 
 const struct tui_view *views__get(enum tui_view_id id)

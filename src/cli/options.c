@@ -46,6 +46,8 @@ static int parse_number(const char *s, const struct opt_row *row, double *out, c
 	char *end;
 	double v;
 
+	/* Callers read *out on success only; gcc -O3 cannot tell (fail() is not inlined). */
+	*out = 0;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v < row->min || v > row->max)
@@ -657,10 +659,10 @@ static const struct {
 	const char *title;
 	const char *note_label, *note;
 } sections[OPT_N_SECTIONS] = {
-	[OPT_TARGETS] = {"Targets (exactly one):"},
+	[OPT_TARGETS] = {.title = "Targets (exactly one):"},
 	[OPT_OUTPUT] = {"Output:", "(default)", "the terminal UI: ? inside it lists the keys"},
-	[OPT_RECORDINGS] = {"Recordings (docs/FORMAT.md):"},
-	[OPT_OPTIONS] = {"Options:"},
+	[OPT_RECORDINGS] = {.title = "Recordings (docs/FORMAT.md):"},
+	[OPT_OPTIONS] = {.title = "Options:"},
 };
 
 static void help_entry(FILE *out, const char *label, const char *text)

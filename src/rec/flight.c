@@ -181,7 +181,8 @@ static void name_part(const char *base, char *out, size_t len)
 static int create_recent(struct record_writer *w, char *path, size_t path_len)
 {
 	const char *base = w->hdr.path ? strrchr(w->hdr.path, '/') : NULL;
-	char stamp[32], name[96], safe[41];
+	/* name fits the longest name the formats below can produce */
+	char stamp[32], name[128], safe[41];
 	struct tm tm;
 	time_t now = time(NULL);
 	int i, fd = -EEXIST;

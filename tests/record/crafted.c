@@ -28,7 +28,7 @@
 	"6n\xc2\x9b"                      \
 	"6n\xe2\x80\xae"
 
-static void die(const char *what)
+static _Noreturn void die(const char *what)
 {
 	fprintf(stderr, "record_crafted: %s: %s\n", what, errno ? strerror(errno) : "failed");
 	exit(1);

@@ -120,6 +120,19 @@ static void add_kid(struct jval *v, char *key, int depth, struct jp *j)
 	v->n++;
 }
 
+static void jval_free(struct jval *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		free(v->keys[i]);
+		jval_free(&v->kids[i]);
+	}
+	free(v->kids);
+	free(v->keys);
+	free(v->str);
+}
+
 static void parse_value(struct jp *j, struct jval *v, int depth)
 {
 	memset(v, 0, sizeof(*v));
@@ -437,6 +450,10 @@ int main(int argc, char **argv)
 	printf("perfetto_check: %zu goroutines, %zu tracks, %zu slices, %zu GC slices, %zu counter "
 	       "samples: OK\n",
 	       gs.n, named, slices, gc_slices, counters);
+	jval_free(&root);
+	free(text);
+	free(gs.v);
+	free(aux.v);
 	rec_reader__free(r);
 	return 0;
 }

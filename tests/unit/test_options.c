@@ -349,7 +349,7 @@ static bool has_word(const char *words, const char *word, const char *after)
 			seen = true;
 			found = !after;
 		} else if (seen && w[0] != '-') {
-			found = !strcmp(w, after);
+			found = after && !strcmp(w, after);
 			seen = false;
 		}
 	}

@@ -380,7 +380,12 @@ static void test_controls(void **state)
 		ret = src.ops->pump(src.ctx, 20);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		assert_true(ret == 0 || ret == 1);
-		assert_true((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 200);
+		/*
+		 * 20 ms of waiting plus applying the 1.3 s of recording they cover at 64x:
+		 * 200 ms failed in the ASan build on a loaded 2-vCPU machine.
+		 */
+		assert_true((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 <
+			    1000);
 		assert_true(src.ops->now(src.ctx) >= prev);
 		prev = src.ops->now(src.ctx);
 		if (ret == 1)
