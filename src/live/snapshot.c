@@ -304,7 +304,8 @@ static int compare_one(const struct gentry *e, void *ctx)
 	 */
 	if (e->state_since > r->t0)
 		return 0;
-	f = bsearch(&key, r->found, r->n_found, sizeof(*r->found), cmp_goid);
+	/* (qsort and bsearch take no NULL array, even of 0 elements.) */
+	f = r->n_found ? bsearch(&key, r->found, r->n_found, sizeof(*r->found), cmp_goid) : NULL;
 	/*
 	 * A wait held until its reason is known: the state table lacks it, and
 	 * it is news only if the goroutine is still there to leave it.
@@ -382,11 +383,13 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 		r->matched = calloc(r->n_found ? r->n_found : 1, sizeof(*r->matched));
 		if (!r->matched)
 			return -ENOMEM;
-		qsort(r->found, r->n_found, sizeof(*r->found), cmp_goid);
+		if (r->n_found)
+			qsort(r->found, r->n_found, sizeof(*r->found), cmp_goid);
 		gtable__for_each(ops->gt, compare_one, &c);
 		if (c.err)
 			return c.err;
-		qsort(r->fixes, r->n_fixes, sizeof(*r->fixes), cmp_fix);
+		if (r->n_fixes)
+			qsort(r->fixes, r->n_fixes, sizeof(*r->fixes), cmp_fix);
 		for (i = 0; i < r->n_fixes; i++) {
 			gap.gap.exits += r->fixes[i].to == XG_G_DEAD;
 			gap.gap.changes += r->fixes[i].to != XG_G_DEAD;
