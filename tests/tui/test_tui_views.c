@@ -251,6 +251,8 @@ static void test_mono_render_distinct(void **state)
 	char *text;
 
 	(void)state;
+	/* By goid: the selected first row is G1, waiting like others; every state listed below. */
+	model__set_sort(&x->m, TUI_SORT_GOID, false);
 	text = render__frame(&x->m, 80, 24);
 	/* Rows start at line 5, the selected one (its own look); STATE at 6, the name at 8. */
 	for (y = 6; y < 22; y++) {
