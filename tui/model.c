@@ -427,11 +427,14 @@ static int add_row(const struct gentry *e, void *ctx)
 	struct tui_model *m = c->m;
 	struct tui_row *r;
 
-	if (e->exited_ts && !m->show_exited && m->now > e->exited_ts &&
-	    m->now - e->exited_ts > m->fade_ns)
-		return 0;
 	if (m->filter.n && !filter__match(&m->filter, e))
 		return 0;
+	/* At thousands of exits a second, the dead would drown the list: a count unless asked. */
+	if (e->exited_ts && !m->show_exited) {
+		if (m->now <= e->exited_ts || m->now - e->exited_ts <= m->fade_ns)
+			m->exited_hidden++;
+		return 0;
+	}
 	if (m->n_rows == m->cap_rows)
 		return 1; /* the table grew during the walk: cannot, one owner */
 	if (e->goid == m->sel_goid && e->pid == m->sel_pid)
@@ -585,6 +588,7 @@ int model__rows(struct tui_model *m)
 		m->cap_rows = cap;
 	}
 	m->n_rows = 0;
+	m->exited_hidden = 0;
 	model__for_each(m, add_row, &c);
 	if (c.new_func)
 		rank_functions(m);

@@ -99,9 +99,10 @@ struct tui_model {
 	enum tui_sort sort;
 	bool reverse;
 	struct filter filter;
-	bool show_exited;
-	uint64_t fade_ns; /* exited goroutines stay listed this long */
-	double interval;  /* seconds between refreshes */
+	bool show_exited; /* list exited goroutines (else they are counted: exited_hidden) */
+	uint64_t fade_ns; /* the count is of those exited this recently */
+	uint64_t exited_hidden;
+	double interval; /* seconds between refreshes */
 	/* What CPU% is measured over: the last refresh interval (model__close_interval). */
 	struct xd_cpu_window cpu;
 	uint32_t cpu_ps;    /* Ps seen running goroutines (0: unknown) */

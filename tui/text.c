@@ -114,3 +114,10 @@ const char *text_cpu(unsigned int permille, char *buf, size_t len)
 	snprintf(buf, len, "%u.%u", permille / 10, permille % 10);
 	return buf;
 }
+
+const char *text_exited(const struct tui_model *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "+ %llu exited in the last %.3gs (x lists them)",
+		 (unsigned long long)m->exited_hidden, (double)m->fade_ns / 1e9);
+	return buf;
+}

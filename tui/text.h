@@ -31,4 +31,7 @@ bool text_gc(const struct tui_model *m, int form, char *buf, size_t len);
 /* Lower bound on when E came to be, for goroutines seen before their creation. */
 uint64_t text_birth(const struct tui_model *m, const struct gentry *e);
 
+/* The line standing for the exited goroutines not listed: "+ 12 exited in the last 5s ...". */
+const char *text_exited(const struct tui_model *m, char *buf, size_t len);
+
 #endif /* XGOTOP_TUI_TEXT_H */

@@ -286,7 +286,8 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 	size_t i;
 
 	n_gc = xd_gc_cycles(m->src->ops->table(m->src->ctx), gc, 64);
-	page = h - 1 - (n_gc > 0);
+	/* The last line counts the exited goroutines not listed. */
+	page = h - 1 - (n_gc > 0) - (m->exited_hidden > 0);
 	if (page < 1)
 		return;
 	model__scroll(m, page);
@@ -311,6 +312,12 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 			 sel ? &m->cur_cell : NULL);
 		if (sel)
 			m->cur_cell_valid = true;
+	}
+	if (m->exited_hidden && y < h) {
+		char line[96];
+
+		text_exited(m, line, sizeof(line));
+		d_str(w, y, 0, width, ROLE(m, COLOR_DIM), line);
 	}
 	if (!m->n_rows) {
 		const char *why = m->filter.n	   ? "no goroutine matches the filter"

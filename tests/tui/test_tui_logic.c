@@ -363,34 +363,41 @@ static void test_sort_orders(void **state)
 	char buf[256];
 
 	(void)state;
+	x->m.show_exited = true; /* x: the exited too */
 	/*
 	 * CPU share of the last second, most first; ties by goid; the exited last.
 	 * Worked out by hand from fake.c: 440, 426, 390, 242, 199, 55, 50, 20 ms.
 	 */
 	model__set_sort(&x->m, TUI_SORT_CPU, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 8 22 9 1 10 11 7 3 30 21");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 8 22 9 1 10 11 7 3 30 21 20");
 	/* Age: oldest first; those seen before their creation are the oldest; exited last. */
 	model__set_sort(&x->m, TUI_SORT_AGE, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 30 31 22 21");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 30 31 22 20 21");
 	/* State: running, runnable, preempted, syscall, waiting, exited; longest in it first. */
 	model__set_sort(&x->m, TUI_SORT_STATE, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "22 8 9 31 11 3 30 1 10 7 21");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "22 8 9 31 11 3 30 1 10 7 20 21");
 	model__set_sort(&x->m, TUI_SORT_GOID, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 21 22 30 31");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 20 21 22 30 31");
 	model__set_sort(&x->m, TUI_SORT_GOID, true);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 11 10 9 8 7 3 1");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 20 11 10 9 8 7 3 1");
 	/* Function names in byte order; unknown ones last. */
 	model__set_sort(&x->m, TUI_SORT_FUNC, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 8 9 10 11 7 21 22 30 1 3");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 8 9 10 11 7 20 21 22 30 1 3");
 	/* No allocation data: the order falls back to the goid. */
 	model__set_sort(&x->m, TUI_SORT_ALLOCS, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 21 22 30 31");
-	/* Exited goroutines fade: past the fade time they leave the list unless asked. */
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 20 21 22 30 31");
+	/* Exited goroutines are counted, not listed (G21 exited 980 ms ago, G20 8 s ago)... */
 	model__set_sort(&x->m, TUI_SORT_GOID, false);
+	x->m.show_exited = false;
+	x->m.rows_stale = true;
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 22 30 31");
+	assert_int_equal(x->m.exited_hidden, 1);
 	x->m.fade_ns = 500 * MS;
 	x->m.rows_stale = true;
 	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 22 30 31");
-	x->m.show_exited = true;
+	assert_int_equal(x->m.exited_hidden, 0);
+	/* ...unless asked (x): then all the table keeps, last by CPU and age. */
+	assert_int_equal(tui__key(&x->m, 'x') & RD_FRAME, RD_FRAME);
 	x->m.rows_stale = true;
 	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 20 21 22 30 31");
 	fx_free(x);
@@ -403,10 +410,11 @@ static void test_sort_allocs(void **state)
 	char buf[256];
 
 	(void)state;
+	x->m.show_exited = true; /* x: the exited too */
 	fake__add(x->f, FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST);
 	model__set_sort(&x->m, TUI_SORT_ALLOCS, false);
 	/* Most bytes first; those with none by goid. */
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "30 8 31 11 10 9 7 1 3 21 22");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "30 8 31 11 10 9 7 1 3 20 21 22");
 	model__set_sort(&x->m, TUI_SORT_GOID, false);
 	tui__key(&x->m, '>');
 	assert_int_equal(x->m.sort, TUI_SORT_ALLOCS);
@@ -503,6 +511,7 @@ static void test_sort_keys(void **state)
 	char buf[256];
 
 	(void)state;
+	x->m.show_exited = true; /* x: the exited too */
 	assert_int_equal(x->m.sort, TUI_SORT_CPU);
 	tui__key(&x->m, 's');
 	assert_int_equal(x->m.sort, TUI_SORT_AGE);
@@ -516,7 +525,7 @@ static void test_sort_keys(void **state)
 	assert_int_equal(x->m.sort, TUI_SORT_GOID);
 	tui__key(&x->m, 'r');
 	assert_true(x->m.reverse);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 11 10 9 8 7 3 1");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 20 11 10 9 8 7 3 1");
 	fx_free(x);
 }
 
@@ -587,10 +596,10 @@ static void test_selection_follows_goroutine(void **state)
 	tui__key(&x->m, 'j');
 	assert_int_equal(x->m.sel_goid, 22);
 	/* Another order: the selection stays on G22, wherever it goes. */
-	tui__key(&x->m, '>'); /* by age: G22 is the youngest live one, before the exited G21 */
+	tui__key(&x->m, '>'); /* by age: G22 is the youngest live one (exited ones not listed) */
 	model__scroll(&x->m, 17);
 	assert_int_equal(x->m.sel_goid, 22);
-	assert_int_equal(x->m.sel, x->m.n_rows - 2);
+	assert_int_equal(x->m.sel, x->m.n_rows - 1);
 	assert_ptr_equal(model__selected(&x->m)->goid, 22);
 	tui__key(&x->m, KEY_END);
 	assert_int_equal(x->m.sel, x->m.n_rows - 1);
@@ -688,7 +697,7 @@ static void test_prompt(void **state)
 	tui__key(&x->m, 27);
 	assert_false(x->m.prompting);
 	model__rows(&x->m);
-	assert_int_equal(x->m.n_rows, 11);
+	assert_int_equal(x->m.n_rows, 10);
 	/* A bad filter: an error, the old one stays. */
 	tui__key(&x->m, '/');
 	for (k = "state:zzz"; *k; k++)
@@ -989,6 +998,7 @@ static void test_cpu_exited_bounded(void **state)
 	int i;
 
 	(void)state;
+	x->m.show_exited = true; /* x: the exited too */
 	for (i = 0; i < 40; i++, t += 5 * MS) {
 		ev(x->f, (struct gev){.kind = GEV_STATE,
 				      .ts = t,
