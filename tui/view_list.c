@@ -6,6 +6,7 @@
  * least STRIP_MIN cells.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -328,57 +329,112 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 	}
 }
 
+/* A field of the status line: drawn whole or not at all. */
+struct sfield {
+	char text[FILTER_MAX_LEN + 48];
+	attr_t a;
+	int prio; /* 0 first: kept while others are dropped */
+	bool right, on;
+};
+
+static struct sfield *sfield_add(struct sfield *f, int *n, bool right, int prio, attr_t a,
+				 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static struct sfield *sfield_add(struct sfield *f, int *n, bool right, int prio, attr_t a,
+				 const char *fmt, ...)
+{
+	struct sfield *s = &f[(*n)++];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->text, sizeof(s->text), fmt, ap);
+	va_end(ap);
+	s->a = a;
+	s->prio = prio;
+	s->right = right;
+	s->on = false;
+	return s;
+}
+
+/*
+ * What the list is (count, filter), the selected goroutine, the cursor's
+ * cell, its time per state, the sort, the clock: fields by that priority,
+ * each whole or dropped, so a number is never cut ("G8636" for G863612).
+ * Only the filter, text the user typed, is shortened (its head elided).
+ */
 static void list_status(WINDOW *w, int y, struct tui_model *m)
 {
-	int width = getmaxx(w), x = 0, left, cells = m->strip_cells > 0 ? m->strip_cells : 40;
+	int width = getmaxx(w), cells = m->strip_cells > 0 ? m->strip_cells : 40;
 	uint64_t cur = model__cursor_ts(m, cells), scale = tui_zoom_ladder[m->zoom];
-	char off[24], off_end[24], clock[32], sc[24], right[FILTER_MAX_LEN + 64], d[16];
+	char off[24], off_end[24], clock[32], sc[24], d[16];
 	const char *dir = natural_desc(m->sort) != m->reverse ? "desc" : "asc";
+	struct sfield f[8 + GT_NSTATES], *filt = NULL;
+	int n = 0, used = 2, prio, i, x, rw = 0;
+	bool items_full = false;
 	unsigned int s;
 
-	/* What the list is (count, filter) takes precedence over the cursor's details. */
+	sfield_add(f, &n, true, 0, ROLE(m, m->filter.n ? COLOR_PROMPT : COLOR_DIM), "%zu shown",
+		   m->n_rows);
 	if (m->filter.n)
-		snprintf(right, sizeof(right), "%zu shown  filter: %s", m->n_rows, m->filter.src);
+		filt = sfield_add(f, &n, true, 1, ROLE(m, COLOR_PROMPT), "  filter: %s",
+				  m->filter.src);
 	else
-		snprintf(right, sizeof(right), "%zu shown  sort %s %s", m->n_rows,
-			 tui_sort_names[m->sort], dir);
-	if ((int)fmt_width(right) > width / 2) {
-		int cut;
-
-		snprintf(right, sizeof(right), "%s", fmt_tail(right, (size_t)width / 2, &cut));
-	}
-	left = width - (int)fmt_width(right) - 2;
-	d_rstr(w, y, left + 2, (int)fmt_width(right),
-	       ROLE(m, m->filter.n ? COLOR_PROMPT : COLOR_DIM), right);
-
+		sfield_add(f, &n, true, 5, ROLE(m, COLOR_DIM), "  sort %s %s",
+			   tui_sort_names[m->sort], dir);
 	/* The cursor's cell, from..to: "now" at the live edge. */
 	fmt_offset(off, sizeof(off), (int64_t)cur - (int64_t)model__axis_ref(m));
 	fmt_offset(off_end, sizeof(off_end), (int64_t)(cur + scale) - (int64_t)model__axis_ref(m));
 	fmt_scale(sc, sizeof(sc), scale);
-	x += d_printf(w, y, x, left, ROLE(m, COLOR_AXIS), "cursor %s..%s (%s/cell)", off, off_end,
-		      sc);
+	sfield_add(f, &n, false, 3, ROLE(m, COLOR_AXIS), "cursor %s..%s (%s/cell)", off, off_end,
+		   sc);
 	if (!m->replay && width >= 120) {
 		fmt_clock(clock, sizeof(clock), model__wall(m, cur), 1);
-		x += d_printf(w, y, x, left - x, ROLE(m, COLOR_DIM), " at %s", clock);
+		sfield_add(f, &n, false, 6, ROLE(m, COLOR_DIM), " at %s", clock);
 	}
-	if (!m->cur_cell_valid || !m->n_rows || m->sel >= m->n_rows)
-		return;
-	x += d_printf(w, y, x, left - x, ROLE(m, COLOR_DEFAULT),
-		      "  G%llu:", (unsigned long long)m->sel_goid);
-	if (!m->cur_cell.known)
-		x += d_str(w, y, x, left - x, ROLE(m, COLOR_DIM), " no data");
-	/* Whole items or none: a cut "20m" would read as minutes. */
-	for (s = 0; s < GT_NSTATES; s++) {
-		char item[48];
+	if (m->cur_cell_valid && m->n_rows && m->sel < m->n_rows) {
+		sfield_add(f, &n, false, 2, ROLE(m, COLOR_DEFAULT),
+			   "  G%llu:", (unsigned long long)m->sel_goid);
+		if (!m->cur_cell.known)
+			sfield_add(f, &n, false, 4, ROLE(m, COLOR_DIM), " no data");
+		for (s = 0; s < GT_NSTATES; s++)
+			if (m->cur_cell.ns[s])
+				sfield_add(f, &n, false, 4, ROLE(m, theme__state_role(s, false)),
+					   " %s %s", theme__state_name(s, false, true),
+					   fmt_dur(d, sizeof(d), m->cur_cell.ns[s]));
+	}
+	/* The filter, when whole it does not fit: its tail, in at most half the line. */
+	if (filt && (int)fmt_width(filt->text) > width / 2) {
+		int cut;
+		const char *tail = fmt_tail(m->filter.src,
+					    (size_t)(width / 2 > 12 ? width / 2 - 12 : 1), &cut);
 
-		if (!m->cur_cell.ns[s])
-			continue;
-		snprintf(item, sizeof(item), " %s %s", theme__state_name(s, false, true),
-			 fmt_dur(d, sizeof(d), m->cur_cell.ns[s]));
-		if (x + (int)strlen(item) > left)
-			break;
-		x += d_str(w, y, x, left - x, ROLE(m, theme__state_role(s, false)), item);
+		snprintf(filt->text, sizeof(filt->text), "  filter: …%s", tail);
 	}
+	for (prio = 0; prio <= 6; prio++)
+		for (i = 0; i < n; i++) {
+			int fw = (int)fmt_width(f[i].text);
+
+			if (f[i].prio != prio)
+				continue;
+			/* The time per state in order, up to the first that does not fit. */
+			if (prio == 4 && (items_full || used + fw > width)) {
+				items_full = true;
+				continue;
+			}
+			if (used + fw > width)
+				continue;
+			f[i].on = true;
+			used += fw;
+		}
+	for (i = 0; i < n; i++)
+		if (f[i].on && f[i].right)
+			rw += (int)fmt_width(f[i].text);
+	for (i = 0, x = 0; i < n; i++)
+		if (f[i].on && !f[i].right)
+			x += d_str(w, y, x, width - rw - x, f[i].a, f[i].text);
+	for (i = 0, x = width - rw; i < n; i++)
+		if (f[i].on && f[i].right)
+			x += d_str(w, y, x, width - x, f[i].a, f[i].text);
 }
 
 static int list_key(struct tui_model *m, enum tui_action a)
