@@ -82,7 +82,11 @@ static void make_layout(struct layout *L, int width, bool multi_pid, bool allocs
 	grow(L, C_FUNC, 16, &avail);
 	if (width >= 120)
 		grow(L, C_STATE, specs[C_STATE].max, &avail);
-	/* The timeline gets its share before the wider columns. */
+	/* Names first: "worker.(*Pool).run.func2" must read; the timeline takes what is left. */
+	grow(L, C_FUNC, 28, &avail);
+	grow(L, C_BY, 24, &avail);
+	grow(L, C_WAIT, 22, &avail);
+	/* Then the timeline gets its share before the widest columns. */
 	if (pref > STRIP_MIN) {
 		int give = pref - STRIP_MIN < avail ? pref - STRIP_MIN : avail;
 
@@ -91,9 +95,6 @@ static void make_layout(struct layout *L, int width, bool multi_pid, bool allocs
 	} else {
 		L->strip_w = STRIP_MIN;
 	}
-	grow(L, C_WAIT, 22, &avail);
-	grow(L, C_FUNC, 28, &avail);
-	grow(L, C_BY, 20, &avail);
 	/* No allocation data: the column only where there is room to spare. */
 	if (!allocs && avail >= specs[C_ALLOCS].min + 1 + 40) {
 		L->on[C_ALLOCS] = true;
@@ -254,10 +255,10 @@ static void draw_row(WINDOW *w, int y, struct tui_model *m, const struct layout 
 		       : !e->func ? ROLE(m, COLOR_DIM)
 		       : exited	  ? base
 				  : ROLE(m, COLOR_BOLD),
-		       e->func ? e->func : "(unknown)", g->ellipsis);
+		       e->func ? text_func_fit(e->func, L->w[C_FUNC]) : "(unknown)", g->ellipsis);
 	if (L->on[C_BY])
-		d_tail(w, y, L->x[C_BY], L->w[C_BY], base, e->created_by ? e->created_by : "",
-		       g->ellipsis);
+		d_tail(w, y, L->x[C_BY], L->w[C_BY], base,
+		       e->created_by ? text_func_fit(e->created_by, L->w[C_BY]) : "", g->ellipsis);
 	d_glyph(w, y, L->left, ROLE(m, COLOR_DIM), g->vsep);
 	d_strip(w, y, L->strip_x, L->strip_w, m, e, t0, scale, cursor, hilite, cur);
 }

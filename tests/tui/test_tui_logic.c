@@ -24,6 +24,7 @@
 #include "keys.h"
 #include "meter.h"
 #include "model.h"
+#include "text.h"
 #include "track.h"
 #include "views.h"
 #include "xgotop_event.h"
@@ -1060,6 +1061,22 @@ static void test_cpu_sum_bounded(void **state)
 	fx_free(x);
 }
 
+/* Names that do not fit lose their package path first, never the type and method. */
+static void test_func_fit(void **state)
+{
+	(void)state;
+	assert_string_equal(text_func_fit("net/http.(*conn).serve", 22), "net/http.(*conn).serve");
+	assert_string_equal(text_func_fit("net/http.(*conn).serve", 21), "http.(*conn).serve");
+	assert_string_equal(
+		text_func_fit("github.com/example/x/internal/worker.(*Pool).run.func2", 28),
+		"worker.(*Pool).run.func2");
+	/* A slash inside type parameters is not the path's. */
+	assert_string_equal(text_func_fit("main.F[net/http.Handler]", 10),
+			    "main.F[net/http.Handler]");
+	assert_string_equal(text_func_fit("example.com/a/b.G[x/y.T]", 10), "b.G[x/y.T]");
+	assert_string_equal(text_func_fit("main.main", 4), "main.main");
+}
+
 static enum tui_health health(struct fx *x, const char *name)
 {
 	const struct tui_meter *mt = meter__find(name);
@@ -1292,6 +1309,7 @@ int main(void)
 		cmocka_unit_test(test_tracker),
 		cmocka_unit_test(test_tracker_layers),
 		cmocka_unit_test(test_cpu_share),
+		cmocka_unit_test(test_func_fit),
 		cmocka_unit_test(test_cpu_known_share),
 		cmocka_unit_test(test_cpu_exited_bounded),
 		cmocka_unit_test(test_cpu_sum_bounded),
