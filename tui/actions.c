@@ -155,8 +155,8 @@ static int exited_toggle(struct tui_model *m)
 	m->show_exited = !m->show_exited;
 	m->rows_stale = true;
 	model__message(m, false,
-		       m->show_exited ? "exited goroutines stay listed"
-				      : "exited goroutines fade out");
+		       m->show_exited ? "exited goroutines listed (as long as the table keeps them)"
+				      : "live goroutines only (exited ones counted below them)");
 	return RD_FRAME;
 }
 

@@ -160,6 +160,8 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 			text_age(m, e, age, sizeof(age)), text_allocs(m, e, allocs, sizeof(allocs)),
 			e->func ? SAN(e->func) : "?", e->created_by ? SAN(e->created_by) : "-");
 	}
+	if (m->exited_hidden)
+		fprintf(out, "%s\n", text_exited(m, reason, sizeof(reason)));
 	fputc('\n', out);
 	if (fflush(out) || ferror(out))
 		return errno > 0 ? -errno : -EIO;

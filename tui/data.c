@@ -10,20 +10,20 @@
 #include "source.h"
 #include "xgotop_event.h"
 
-unsigned int xd_cpu_permille(const struct gentry *e, uint64_t from, uint64_t to)
+uint64_t xd_run_ns(const struct gentry *e, uint64_t from, uint64_t to, bool *exact)
 {
-	uint64_t run = 0, covered, end = to, start;
+	uint64_t run = 0, end = to, before;
 	uint32_t i;
 
+	if (exact)
+		*exact = true;
 	if (e->exited_ts && e->exited_ts < end)
 		end = e->exited_ts;
-	if (to <= from || end <= from)
+	if (end <= from)
 		return 0;
 	/* Most goroutines have not changed state in the interval: no span to read. */
 	if (e->state_since <= from)
-		return e->state == XG_G_RUNNING && !e->exited_ts
-			       ? (unsigned int)((end - from) * 1000 / (to - from))
-			       : 0;
+		return e->state == XG_G_RUNNING && !e->exited_ts ? end - from : 0;
 	for (i = e->n_spans; i-- > 0;) {
 		const struct gstate_span *s = gentry__span(e, i);
 		const struct gstate_span *next = gentry__span(e, i + 1);
@@ -35,18 +35,44 @@ unsigned int xd_cpu_permille(const struct gentry *e, uint64_t from, uint64_t to)
 		if (s->state == XG_G_RUNNING && s1 > s0)
 			run += s1 - s0;
 		if (s->start <= from)
-			break;
+			return run;
 	}
-	start = e->n_spans ? gentry__span(e, 0)->start : e->state_since;
-	if (start <= from || (e->created_ts && e->created_ts >= start))
-		covered = 0; /* exact: the history reaches FROM, or the goroutine's birth */
-	else
-		covered = end - start;
-	if (covered && covered < end - from)
-		run = run * (end - from) / covered;
-	if (run > to - from)
-		run = to - from;
-	return (unsigned int)(run * 1000 / (to - from));
+	if (!exact || !e->n_spans)
+		return run;
+	/*
+	 * The ring lost the spans before FROM's end of the history. Still exact
+	 * when the history starts at the birth, or when the running total says
+	 * nothing ran before its first span.
+	 */
+	before = gentry__cpu_ns(e, end);
+	before = before > run ? before - run : 0;
+	*exact = (e->created_ts && e->created_ts >= gentry__span(e, 0)->start) || !before;
+	return run;
+}
+
+uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w)
+{
+	uint64_t lo = w->t0, hi = w->t1, ns;
+
+	if (e->created_ts > lo)
+		lo = e->created_ts;
+	if (e->exited_ts && e->exited_ts < hi)
+		hi = e->exited_ts;
+	if (hi <= lo)
+		return 0;
+	ns = w->sampled ? e->cpu_recent_ns : xd_run_ns(e, w->t0, w->t1, NULL);
+	if (ns > hi - lo)
+		ns = hi - lo;
+	if (w->den && w->num < w->den)
+		ns = (uint64_t)((unsigned __int128)ns * w->num / w->den);
+	return ns;
+}
+
+unsigned int xd_cpu_permille(const struct gentry *e, const struct xd_cpu_window *w)
+{
+	if (w->t1 <= w->t0)
+		return 0;
+	return (unsigned int)((unsigned __int128)xd_cpu_ns(e, w) * 1000 / (w->t1 - w->t0));
 }
 
 _Static_assert(XD_ALLOC_BUCKETS == XG_ALLOC_BUCKETS, "keep in sync with bpf/xgotop_event.h");

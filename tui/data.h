@@ -16,11 +16,31 @@ struct gtable;
 struct xg_target_info;
 
 /*
- * CPU share of E over [FROM, TO], per mille: time in _Grunning (on a P,
- * executing Go code), from its span history. When the history does not
- * reach back to FROM, the share of the part it covers stands for the rest.
+ * Time E ran (_Grunning: on a P, executing Go code) within [FROM, TO], ns,
+ * read from its span history. *EXACT (may be NULL) says whether the history
+ * reaches FROM (or E's birth, or E ran not at all before it): otherwise the
+ * result is what the history shows, a lower bound. Nothing is extrapolated.
  */
-unsigned int xd_cpu_permille(const struct gentry *e, uint64_t from, uint64_t to);
+uint64_t xd_run_ns(const struct gentry *e, uint64_t from, uint64_t to, bool *exact);
+
+/*
+ * The interval CPU% is measured over, the same for every view: [T0, T1].
+ * SAMPLED: the state table closed it (gtable__interval), so each entry's
+ * cpu_recent_ns is its exact running time in it, from the cumulative total;
+ * otherwise (the first refresh) the span history is read (xd_run_ns).
+ * NUM/DEN < 1 scales every goroutine down when their sum exceeds the Ps
+ * seen times the interval (events lost: a goroutine left "running").
+ */
+struct xd_cpu_window {
+	uint64_t t0, t1;
+	bool sampled;
+	uint64_t num, den;
+};
+
+/* Running time of E in W, ns: at most W's length and E's life within it. */
+uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w);
+/* The same as a share of W's length, per mille (0..1000). */
+unsigned int xd_cpu_permille(const struct gentry *e, const struct xd_cpu_window *w);
 
 /*
  * Bytes and objects E allocated: the allocation events charged to it.

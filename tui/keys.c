@@ -69,7 +69,7 @@ static const struct tui_keydef table[] = {
 	{"List",
 	 {'x'},
 	 A_EXITED,
-	 "keep exited goroutines listed (else they fade out)",
+	 "list exited goroutines too (else one line counts them)",
 	 NULL,
 	 0,
 	 false},

@@ -234,6 +234,59 @@ void model__sample_meters(struct tui_model *m)
 	m->rate_ts = now;
 	m->rate_created = c.created;
 	m->rate_exited = c.exited;
+	model__close_interval(m);
+}
+
+struct cpu_sum_ctx {
+	const struct xd_cpu_window *w;
+	uint64_t sum;
+	uint64_t ps[1024 / 64]; /* P ids seen */
+	uint32_t n_ps;
+};
+
+static int cpu_sum(const struct gentry *e, void *ctx)
+{
+	struct cpu_sum_ctx *c = ctx;
+
+	c->sum += xd_cpu_ns(e, c->w);
+	if (e->last_p >= 0 && e->last_p < 1024 &&
+	    !(c->ps[e->last_p / 64] >> (e->last_p % 64) & 1)) {
+		c->ps[e->last_p / 64] |= 1ull << (e->last_p % 64);
+		c->n_ps++;
+	}
+	return 0;
+}
+
+void model__close_interval(struct tui_model *m)
+{
+	/*
+	 * The source lends its table const; the interval marks are the
+	 * readers' bookkeeping, and the table is ours between two pumps
+	 * (one thread).
+	 */
+	struct gtable *gt = (struct gtable *)live_table(m);
+	uint64_t now = m->ended ? m->end_ts : m->src->ops->now(m->src->ctx);
+	uint64_t d = (uint64_t)(m->interval * 1e9);
+	struct cpu_sum_ctx c = {.w = &m->cpu};
+
+	if (m->paused)
+		return;
+	if (now != gtable__interval_end(gt))
+		gtable__interval(gt, now);
+	if (gtable__interval_ns(gt))
+		m->cpu = (struct xd_cpu_window){.t0 = gtable__interval_end(gt) -
+						      gtable__interval_ns(gt),
+						.t1 = gtable__interval_end(gt),
+						.sampled = true};
+	else /* the first refresh, or time went back (a seek): read the spans */
+		m->cpu = (struct xd_cpu_window){.t0 = now > d ? now - d : 0, .t1 = now};
+	gtable__for_each(gt, cpu_sum, &c);
+	m->cpu_ps = c.n_ps;
+	if (c.n_ps && c.sum > (uint64_t)c.n_ps * (m->cpu.t1 - m->cpu.t0)) {
+		m->cpu.num = (uint64_t)c.n_ps * (m->cpu.t1 - m->cpu.t0);
+		m->cpu.den = c.sum;
+	}
+	m->rows_stale = true;
 }
 
 int model__set_paused(struct tui_model *m, bool paused)
@@ -322,7 +375,6 @@ static unsigned int state_rank(const struct gentry *e)
 
 struct build_ctx {
 	struct tui_model *m;
-	uint64_t from;
 	bool new_func; /* a function name without a rank yet */
 	long sel;      /* row of the selected goroutine, -1 if not listed */
 };
@@ -340,7 +392,7 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 	 */
 	switch (m->sort) {
 	case TUI_SORT_CPU:
-		r->cpu = xd_cpu_permille(e, c->from, m->now);
+		r->cpu = xd_cpu_permille(e, &m->cpu);
 		return (e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
 	case TUI_SORT_AGE:
 		/* Seen before the creation was: the oldest. */
@@ -375,11 +427,14 @@ static int add_row(const struct gentry *e, void *ctx)
 	struct tui_model *m = c->m;
 	struct tui_row *r;
 
-	if (e->exited_ts && !m->show_exited && m->now > e->exited_ts &&
-	    m->now - e->exited_ts > m->fade_ns)
-		return 0;
 	if (m->filter.n && !filter__match(&m->filter, e))
 		return 0;
+	/* At thousands of exits a second, the dead would drown the list: a count unless asked. */
+	if (e->exited_ts && !m->show_exited) {
+		if (m->now <= e->exited_ts || m->now - e->exited_ts <= m->fade_ns)
+			m->exited_hidden++;
+		return 0;
+	}
 	if (m->n_rows == m->cap_rows)
 		return 1; /* the table grew during the walk: cannot, one owner */
 	if (e->goid == m->sel_goid && e->pid == m->sel_pid)
@@ -532,9 +587,8 @@ int model__rows(struct tui_model *m)
 		m->rows = v;
 		m->cap_rows = cap;
 	}
-	c.from =
-		m->now > (uint64_t)(m->interval * 1e9) ? m->now - (uint64_t)(m->interval * 1e9) : 0;
 	m->n_rows = 0;
+	m->exited_hidden = 0;
 	model__for_each(m, add_row, &c);
 	if (c.new_func)
 		rank_functions(m);
@@ -632,10 +686,8 @@ void model__move(struct tui_model *m, long delta)
 
 unsigned int model__cpu(struct tui_model *m, struct tui_row *r)
 {
-	uint64_t win = (uint64_t)(m->interval * 1e9);
-
 	if (r->cpu == TUI_CPU_UNSET)
-		r->cpu = xd_cpu_permille(r->e, m->now > win ? m->now - win : 0, m->now);
+		r->cpu = xd_cpu_permille(r->e, &m->cpu);
 	return r->cpu;
 }
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data.h"
 #include "filter.h"
 #include "gtable.h"
 #include "ptrmap.h"
@@ -98,9 +99,13 @@ struct tui_model {
 	enum tui_sort sort;
 	bool reverse;
 	struct filter filter;
-	bool show_exited;
-	uint64_t fade_ns;   /* exited goroutines stay listed this long */
-	double interval;    /* seconds between refreshes: the CPU% window */
+	bool show_exited; /* list exited goroutines (else they are counted: exited_hidden) */
+	uint64_t fade_ns; /* the count is of those exited this recently */
+	uint64_t exited_hidden;
+	double interval; /* seconds between refreshes */
+	/* What CPU% is measured over: the last refresh interval (model__close_interval). */
+	struct xd_cpu_window cpu;
+	uint32_t cpu_ps;    /* Ps seen running goroutines (0: unknown) */
 	struct ptrmap rank; /* function name -> alphabetical rank */
 
 	/* Selection, by rank in the sorted list and by key. */
@@ -164,8 +169,17 @@ void model__track(struct tui_model *m);
 /* E's history for drawing, oldest first: tracked spans and its ring. Count; *SPANS set. */
 uint32_t model__spans(struct tui_model *m, const struct gentry *e,
 		      const struct gstate_span **spans);
-/* Read the meters (once per refresh interval: the source averages over calls). */
+/*
+ * Read the meters (once per refresh interval: the source averages over
+ * calls) and close the CPU interval (model__close_interval).
+ */
 void model__sample_meters(struct tui_model *m);
+/*
+ * Close the CPU interval at the source's now: every goroutine's CPU% is
+ * then its running time since the previous close. Nothing while paused (the
+ * next interval then spans the pause) or when no time passed.
+ */
+void model__close_interval(struct tui_model *m);
 /* The source ended: freeze time at its last instant. */
 void model__set_ended(struct tui_model *m);
 
@@ -189,7 +203,7 @@ const struct gentry *model__selected(struct tui_model *m);
 /* Move the selection by DELTA rows (clamped); PAGE-aware helpers live in the keys. */
 void model__move(struct tui_model *m, long delta);
 void model__select_rank(struct tui_model *m, size_t rank);
-/* CPU per mille of a row, computed on demand. */
+/* CPU per mille of a row over m->cpu, computed on demand. */
 unsigned int model__cpu(struct tui_model *m, struct tui_row *r);
 /* Change the sort; rows resort at the next model__rows. */
 void model__set_sort(struct tui_model *m, enum tui_sort s, bool reverse);

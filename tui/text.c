@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "data.h"
 #include "fmt.h"
@@ -113,4 +114,24 @@ const char *text_cpu(unsigned int permille, char *buf, size_t len)
 {
 	snprintf(buf, len, "%u.%u", permille / 10, permille % 10);
 	return buf;
+}
+
+const char *text_exited(const struct tui_model *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "+ %llu exited in the last %.3gs (x lists them)",
+		 (unsigned long long)m->exited_hidden, (double)m->fade_ns / 1e9);
+	return buf;
+}
+
+const char *text_func_fit(const char *name, int width)
+{
+	const char *end = strchr(name, '['), *p, *slash = NULL;
+
+	if ((int)fmt_width(name) <= width)
+		return name;
+	/* The path's last slash: none inside type parameters ("F[net/http.Handler]"). */
+	for (p = name; *p && (!end || p < end); p++)
+		if (*p == '/')
+			slash = p;
+	return slash ? slash + 1 : name;
 }

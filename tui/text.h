@@ -31,4 +31,15 @@ bool text_gc(const struct tui_model *m, int form, char *buf, size_t len);
 /* Lower bound on when E came to be, for goroutines seen before their creation. */
 uint64_t text_birth(const struct tui_model *m, const struct gentry *e);
 
+/* The line standing for the exited goroutines not listed: "+ 12 exited in the last 5s ...". */
+const char *text_exited(const struct tui_model *m, char *buf, size_t len);
+
+/*
+ * A Go function name for WIDTH cells: whole if it fits, else without its
+ * package path ("net/http.(*conn).serve" -> "http.(*conn).serve"), which
+ * keeps the package, type and method; the caller elides what still does
+ * not fit. A pointer into NAME.
+ */
+const char *text_func_fit(const char *name, int width);
+
 #endif /* XGOTOP_TUI_TEXT_H */

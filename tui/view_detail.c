@@ -274,7 +274,7 @@ static void detail_draw(WINDOW *w, struct tui_model *m)
 	}
 	field(&p, m, "activity", "%llu state changes, CPU %s%% over the last %s",
 	      (unsigned long long)e->transitions, cpu,
-	      fmt_dur(d, sizeof(d), (uint64_t)(m->interval * 1e9)));
+	      fmt_dur(d, sizeof(d), m->cpu.t1 - m->cpu.t0));
 	if (xd_allocs(model__table(m), e, &bytes, &objects))
 		field(&p, m, "allocs", "no data (%s)",
 		      xd_allocs_known(model__table(m)) ? "none for its process"

@@ -6,6 +6,7 @@
  * least STRIP_MIN cells.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,7 +82,11 @@ static void make_layout(struct layout *L, int width, bool multi_pid, bool allocs
 	grow(L, C_FUNC, 16, &avail);
 	if (width >= 120)
 		grow(L, C_STATE, specs[C_STATE].max, &avail);
-	/* The timeline gets its share before the wider columns. */
+	/* Names first: "worker.(*Pool).run.func2" must read; the timeline takes what is left. */
+	grow(L, C_FUNC, 28, &avail);
+	grow(L, C_BY, 24, &avail);
+	grow(L, C_WAIT, 22, &avail);
+	/* Then the timeline gets its share before the widest columns. */
 	if (pref > STRIP_MIN) {
 		int give = pref - STRIP_MIN < avail ? pref - STRIP_MIN : avail;
 
@@ -90,9 +95,6 @@ static void make_layout(struct layout *L, int width, bool multi_pid, bool allocs
 	} else {
 		L->strip_w = STRIP_MIN;
 	}
-	grow(L, C_WAIT, 22, &avail);
-	grow(L, C_FUNC, 28, &avail);
-	grow(L, C_BY, 20, &avail);
 	/* No allocation data: the column only where there is room to spare. */
 	if (!allocs && avail >= specs[C_ALLOCS].min + 1 + 40) {
 		L->on[C_ALLOCS] = true;
@@ -253,10 +255,10 @@ static void draw_row(WINDOW *w, int y, struct tui_model *m, const struct layout 
 		       : !e->func ? ROLE(m, COLOR_DIM)
 		       : exited	  ? base
 				  : ROLE(m, COLOR_BOLD),
-		       e->func ? e->func : "(unknown)", g->ellipsis);
+		       e->func ? text_func_fit(e->func, L->w[C_FUNC]) : "(unknown)", g->ellipsis);
 	if (L->on[C_BY])
-		d_tail(w, y, L->x[C_BY], L->w[C_BY], base, e->created_by ? e->created_by : "",
-		       g->ellipsis);
+		d_tail(w, y, L->x[C_BY], L->w[C_BY], base,
+		       e->created_by ? text_func_fit(e->created_by, L->w[C_BY]) : "", g->ellipsis);
 	d_glyph(w, y, L->left, ROLE(m, COLOR_DIM), g->vsep);
 	d_strip(w, y, L->strip_x, L->strip_w, m, e, t0, scale, cursor, hilite, cur);
 }
@@ -286,7 +288,8 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 	size_t i;
 
 	n_gc = xd_gc_cycles(m->src->ops->table(m->src->ctx), gc, 64);
-	page = h - 1 - (n_gc > 0);
+	/* The last line counts the exited goroutines not listed. */
+	page = h - 1 - (n_gc > 0) - (m->exited_hidden > 0);
 	if (page < 1)
 		return;
 	model__scroll(m, page);
@@ -312,6 +315,12 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 		if (sel)
 			m->cur_cell_valid = true;
 	}
+	if (m->exited_hidden && y < h) {
+		char line[96];
+
+		text_exited(m, line, sizeof(line));
+		d_str(w, y, 0, width, ROLE(m, COLOR_DIM), line);
+	}
 	if (!m->n_rows) {
 		const char *why = m->filter.n	   ? "no goroutine matches the filter"
 				  : model__size(m) ? "every goroutine has exited (x lists them)"
@@ -321,57 +330,112 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 	}
 }
 
+/* A field of the status line: drawn whole or not at all. */
+struct sfield {
+	char text[FILTER_MAX_LEN + 48];
+	attr_t a;
+	int prio; /* 0 first: kept while others are dropped */
+	bool right, on;
+};
+
+static struct sfield *sfield_add(struct sfield *f, int *n, bool right, int prio, attr_t a,
+				 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static struct sfield *sfield_add(struct sfield *f, int *n, bool right, int prio, attr_t a,
+				 const char *fmt, ...)
+{
+	struct sfield *s = &f[(*n)++];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->text, sizeof(s->text), fmt, ap);
+	va_end(ap);
+	s->a = a;
+	s->prio = prio;
+	s->right = right;
+	s->on = false;
+	return s;
+}
+
+/*
+ * What the list is (count, filter), the selected goroutine, the cursor's
+ * cell, its time per state, the sort, the clock: fields by that priority,
+ * each whole or dropped, so a number is never cut ("G8636" for G863612).
+ * Only the filter, text the user typed, is shortened (its head elided).
+ */
 static void list_status(WINDOW *w, int y, struct tui_model *m)
 {
-	int width = getmaxx(w), x = 0, left, cells = m->strip_cells > 0 ? m->strip_cells : 40;
+	int width = getmaxx(w), cells = m->strip_cells > 0 ? m->strip_cells : 40;
 	uint64_t cur = model__cursor_ts(m, cells), scale = tui_zoom_ladder[m->zoom];
-	char off[24], off_end[24], clock[32], sc[24], right[FILTER_MAX_LEN + 64], d[16];
+	char off[24], off_end[24], clock[32], sc[24], d[16];
 	const char *dir = natural_desc(m->sort) != m->reverse ? "desc" : "asc";
+	struct sfield f[8 + GT_NSTATES], *filt = NULL;
+	int n = 0, used = 2, prio, i, x, rw = 0;
+	bool items_full = false;
 	unsigned int s;
 
-	/* What the list is (count, filter) takes precedence over the cursor's details. */
+	sfield_add(f, &n, true, 0, ROLE(m, m->filter.n ? COLOR_PROMPT : COLOR_DIM), "%zu shown",
+		   m->n_rows);
 	if (m->filter.n)
-		snprintf(right, sizeof(right), "%zu shown  filter: %s", m->n_rows, m->filter.src);
+		filt = sfield_add(f, &n, true, 1, ROLE(m, COLOR_PROMPT), "  filter: %s",
+				  m->filter.src);
 	else
-		snprintf(right, sizeof(right), "%zu shown  sort %s %s", m->n_rows,
-			 tui_sort_names[m->sort], dir);
-	if ((int)fmt_width(right) > width / 2) {
-		int cut;
-
-		snprintf(right, sizeof(right), "%s", fmt_tail(right, (size_t)width / 2, &cut));
-	}
-	left = width - (int)fmt_width(right) - 2;
-	d_rstr(w, y, left + 2, (int)fmt_width(right),
-	       ROLE(m, m->filter.n ? COLOR_PROMPT : COLOR_DIM), right);
-
+		sfield_add(f, &n, true, 5, ROLE(m, COLOR_DIM), "  sort %s %s",
+			   tui_sort_names[m->sort], dir);
 	/* The cursor's cell, from..to: "now" at the live edge. */
 	fmt_offset(off, sizeof(off), (int64_t)cur - (int64_t)model__axis_ref(m));
 	fmt_offset(off_end, sizeof(off_end), (int64_t)(cur + scale) - (int64_t)model__axis_ref(m));
 	fmt_scale(sc, sizeof(sc), scale);
-	x += d_printf(w, y, x, left, ROLE(m, COLOR_AXIS), "cursor %s..%s (%s/cell)", off, off_end,
-		      sc);
+	sfield_add(f, &n, false, 3, ROLE(m, COLOR_AXIS), "cursor %s..%s (%s/cell)", off, off_end,
+		   sc);
 	if (!m->replay && width >= 120) {
 		fmt_clock(clock, sizeof(clock), model__wall(m, cur), 1);
-		x += d_printf(w, y, x, left - x, ROLE(m, COLOR_DIM), " at %s", clock);
+		sfield_add(f, &n, false, 6, ROLE(m, COLOR_DIM), " at %s", clock);
 	}
-	if (!m->cur_cell_valid || !m->n_rows || m->sel >= m->n_rows)
-		return;
-	x += d_printf(w, y, x, left - x, ROLE(m, COLOR_DEFAULT),
-		      "  G%llu:", (unsigned long long)m->sel_goid);
-	if (!m->cur_cell.known)
-		x += d_str(w, y, x, left - x, ROLE(m, COLOR_DIM), " no data");
-	/* Whole items or none: a cut "20m" would read as minutes. */
-	for (s = 0; s < GT_NSTATES; s++) {
-		char item[48];
+	if (m->cur_cell_valid && m->n_rows && m->sel < m->n_rows) {
+		sfield_add(f, &n, false, 2, ROLE(m, COLOR_DEFAULT),
+			   "  G%llu:", (unsigned long long)m->sel_goid);
+		if (!m->cur_cell.known)
+			sfield_add(f, &n, false, 4, ROLE(m, COLOR_DIM), " no data");
+		for (s = 0; s < GT_NSTATES; s++)
+			if (m->cur_cell.ns[s])
+				sfield_add(f, &n, false, 4, ROLE(m, theme__state_role(s, false)),
+					   " %s %s", theme__state_name(s, false, true),
+					   fmt_dur(d, sizeof(d), m->cur_cell.ns[s]));
+	}
+	/* The filter, when whole it does not fit: its tail, in at most half the line. */
+	if (filt && (int)fmt_width(filt->text) > width / 2) {
+		int cut;
+		const char *tail = fmt_tail(m->filter.src,
+					    (size_t)(width / 2 > 12 ? width / 2 - 12 : 1), &cut);
 
-		if (!m->cur_cell.ns[s])
-			continue;
-		snprintf(item, sizeof(item), " %s %s", theme__state_name(s, false, true),
-			 fmt_dur(d, sizeof(d), m->cur_cell.ns[s]));
-		if (x + (int)strlen(item) > left)
-			break;
-		x += d_str(w, y, x, left - x, ROLE(m, theme__state_role(s, false)), item);
+		snprintf(filt->text, sizeof(filt->text), "  filter: …%s", tail);
 	}
+	for (prio = 0; prio <= 6; prio++)
+		for (i = 0; i < n; i++) {
+			int fw = (int)fmt_width(f[i].text);
+
+			if (f[i].prio != prio)
+				continue;
+			/* The time per state in order, up to the first that does not fit. */
+			if (prio == 4 && (items_full || used + fw > width)) {
+				items_full = true;
+				continue;
+			}
+			if (used + fw > width)
+				continue;
+			f[i].on = true;
+			used += fw;
+		}
+	for (i = 0; i < n; i++)
+		if (f[i].on && f[i].right)
+			rw += (int)fmt_width(f[i].text);
+	for (i = 0, x = 0; i < n; i++)
+		if (f[i].on && !f[i].right)
+			x += d_str(w, y, x, width - rw - x, f[i].a, f[i].text);
+	for (i = 0, x = width - rw; i < n; i++)
+		if (f[i].on && f[i].right)
+			x += d_str(w, y, x, width - x, f[i].a, f[i].text);
 }
 
 static int list_key(struct tui_model *m, enum tui_action a)

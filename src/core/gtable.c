@@ -1362,6 +1362,11 @@ uint64_t gtable__interval_ns(const struct gtable *gt)
 	return gt->interval_ns;
 }
 
+uint64_t gtable__interval_end(const struct gtable *gt)
+{
+	return gt->interval_mark;
+}
+
 int gtable__alloc_hist(const struct gtable *gt, uint32_t pid, struct gtable_alloc_hist *out)
 {
 	bool any = false;

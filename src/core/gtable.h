@@ -173,6 +173,8 @@ uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now);
 void gtable__interval(struct gtable *gt, uint64_t now);
 /* Length of the interval closed by the last gtable__interval (0 before the second call). */
 uint64_t gtable__interval_ns(const struct gtable *gt);
+/* When the last gtable__interval closed its interval (NOW of that call; 0 before the first). */
+uint64_t gtable__interval_end(const struct gtable *gt);
 
 /* ---- allocations (GEV_ALLOC, GEV_ALLOC_HIST) ------------------------------------------------ */
 

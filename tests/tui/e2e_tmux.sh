@@ -105,6 +105,12 @@ keys - -
 wait_for '\(200ms/cell\)' 5 || bad "zoom out: no 200ms/cell label"
 keys 0 +
 
+# Exited goroutines: a count line by default; x lists them (the filter below narrows those).
+wait_for '^\+ [0-9]+ exited in the last 5s \(x lists them\)' 5 || bad "no line counting the exited goroutines"
+cap | grep -Eq '^ *[0-9]+ [^ ] +(exited|exit) ' && bad "exited goroutines listed without x"
+keys x
+wait_for '^ *[0-9]+ [^ ] +(exited|exit) ' 5 || bad "x: no exited goroutine listed"
+
 # Filter: narrows the list to waiting goroutines.
 before=$(rows)
 keys / 's' 't' 'a' 't' 'e' ':' 'w' 'a' 'i' 't' 'i' 'n' 'g' Enter
@@ -119,6 +125,7 @@ if cap | grep -E '^ *[0-9]+ [^ ] +(running|runnable|exited) ' >/dev/null; then
 fi
 keys / C-u Enter
 sleep 0.5
+keys x
 
 # R: a sampling spec, refused when wrong, applied on Enter: counts become estimates.
 keys R

@@ -62,6 +62,17 @@ static void apply(struct fake *f, struct gev ev)
 	ev.pid = PID;
 	if (!ev.reason && ev.kind != GEV_STATE)
 		ev.reason = GEV_NO_REASON;
+	if (f->late && ev.ts > FAKE_MARK) {
+		if (f->n_late == f->cap_late) {
+			f->cap_late *= 2;
+			f->late = realloc(f->late, f->cap_late * sizeof(*f->late));
+			if (!f->late)
+				abort();
+		}
+		f->late[f->n_late] = (struct fake_late){ev, f->n_late};
+		f->n_late++;
+		return;
+	}
 	if (gtable__apply(f->gt, &ev)) {
 		fprintf(stderr, "fake: gtable__apply failed\n");
 		abort();
@@ -130,6 +141,16 @@ static void work(struct fake *f, uint64_t goid, uint64_t from, uint64_t to, uint
 	}
 }
 
+/* By time, then as generated: a goroutine's events keep their order. */
+static int by_ts(const void *pa, const void *pb)
+{
+	const struct fake_late *a = pa, *b = pb;
+
+	if (a->ev.ts != b->ev.ts)
+		return a->ev.ts < b->ev.ts ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
 struct fake *fake__new(void)
 {
 	struct fake *f = calloc(1, sizeof(*f));
@@ -138,6 +159,10 @@ struct fake *fake__new(void)
 
 	f->gt = gtable__new(&(struct gtable_opts){.keep_exited_ns = 600 * S});
 	f->now = FAKE_NOW;
+	f->cap_late = 256;
+	f->late = malloc(f->cap_late * sizeof(*f->late));
+	if (!f->late)
+		abort();
 	f->src.ops = &ops;
 	f->src.ctx = f;
 	f->info.pid = PID;
@@ -197,6 +222,20 @@ struct fake *fake__new(void)
 	       "/src/worker/pool.go", 120);
 	state(f, T + 9500 * MS, 31, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
 	state(f, T + 9940 * MS, 31, XG_G_RUNNING, XG_G_PREEMPTED, 0, NULL);
+
+	/* Up to FAKE_MARK, an interval closed; then the rest in time order, closed at FAKE_NOW. */
+	gtable__interval(f->gt, FAKE_MARK);
+	qsort(f->late, f->n_late, sizeof(*f->late), by_ts);
+	{
+		struct fake_late *late = f->late;
+		size_t n = f->n_late, k;
+
+		f->late = NULL;
+		for (k = 0; k < n; k++)
+			apply(f, late[k].ev);
+		free(late);
+	}
+	gtable__interval(f->gt, FAKE_NOW);
 
 	/* Meters: a steady trace, rising a little. */
 	for (i = 0; i < 40; i++) {

@@ -18,6 +18,11 @@
 
 #define FAKE_T0	 1000000000000ull /* event clock at the start of the scenario */
 #define FAKE_NOW (FAKE_T0 + 10000000000ull)
+/*
+ * The state table closes a CPU interval here and at FAKE_NOW, as the UI's
+ * refreshes would: CPU% is the running time in [FAKE_MARK, FAKE_NOW].
+ */
+#define FAKE_MARK (FAKE_NOW - 1000000000ull)
 
 struct fake {
 	struct xg_source src;
@@ -27,6 +32,12 @@ struct fake {
 	struct xg_meters meters[64];
 	int n_meters, next_meter;
 	int pumps;
+	/* Events after FAKE_MARK, applied once the interval there is closed. */
+	struct fake_late {
+		struct gev ev;
+		size_t seq;
+	} * late;
+	size_t n_late, cap_late;
 };
 
 /* The scenario: a job server's goroutines (see fake.c). */

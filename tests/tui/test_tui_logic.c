@@ -24,6 +24,7 @@
 #include "keys.h"
 #include "meter.h"
 #include "model.h"
+#include "text.h"
 #include "track.h"
 #include "views.h"
 #include "xgotop_event.h"
@@ -363,31 +364,41 @@ static void test_sort_orders(void **state)
 	char buf[256];
 
 	(void)state;
-	/* CPU share of the last second, most first; ties by goid; the exited last. */
+	x->m.show_exited = true; /* x: the exited too */
+	/*
+	 * CPU share of the last second, most first; ties by goid; the exited last.
+	 * Worked out by hand from fake.c: 440, 426, 390, 242, 199, 55, 50, 20 ms.
+	 */
 	model__set_sort(&x->m, TUI_SORT_CPU, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "8 31 22 9 1 11 10 7 3 30 21");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 8 22 9 1 10 11 7 3 30 21 20");
 	/* Age: oldest first; those seen before their creation are the oldest; exited last. */
 	model__set_sort(&x->m, TUI_SORT_AGE, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 30 31 22 21");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 30 31 22 20 21");
 	/* State: running, runnable, preempted, syscall, waiting, exited; longest in it first. */
 	model__set_sort(&x->m, TUI_SORT_STATE, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "22 8 9 31 11 3 30 1 10 7 21");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "22 8 9 31 11 3 30 1 10 7 20 21");
 	model__set_sort(&x->m, TUI_SORT_GOID, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 21 22 30 31");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 20 21 22 30 31");
 	model__set_sort(&x->m, TUI_SORT_GOID, true);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 11 10 9 8 7 3 1");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 20 11 10 9 8 7 3 1");
 	/* Function names in byte order; unknown ones last. */
 	model__set_sort(&x->m, TUI_SORT_FUNC, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 8 9 10 11 7 21 22 30 1 3");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 8 9 10 11 7 20 21 22 30 1 3");
 	/* No allocation data: the order falls back to the goid. */
 	model__set_sort(&x->m, TUI_SORT_ALLOCS, false);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 21 22 30 31");
-	/* Exited goroutines fade: past the fade time they leave the list unless asked. */
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 20 21 22 30 31");
+	/* Exited goroutines are counted, not listed (G21 exited 980 ms ago, G20 8 s ago)... */
 	model__set_sort(&x->m, TUI_SORT_GOID, false);
+	x->m.show_exited = false;
+	x->m.rows_stale = true;
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 22 30 31");
+	assert_int_equal(x->m.exited_hidden, 1);
 	x->m.fade_ns = 500 * MS;
 	x->m.rows_stale = true;
 	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 22 30 31");
-	x->m.show_exited = true;
+	assert_int_equal(x->m.exited_hidden, 0);
+	/* ...unless asked (x): then all the table keeps, last by CPU and age. */
+	assert_int_equal(tui__key(&x->m, 'x') & RD_FRAME, RD_FRAME);
 	x->m.rows_stale = true;
 	assert_string_equal(order(&x->m, buf, sizeof(buf)), "1 3 7 8 9 10 11 20 21 22 30 31");
 	fx_free(x);
@@ -400,10 +411,11 @@ static void test_sort_allocs(void **state)
 	char buf[256];
 
 	(void)state;
+	x->m.show_exited = true; /* x: the exited too */
 	fake__add(x->f, FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST);
 	model__set_sort(&x->m, TUI_SORT_ALLOCS, false);
 	/* Most bytes first; those with none by goid. */
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "30 8 31 11 10 9 7 1 3 21 22");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "30 8 31 11 10 9 7 1 3 20 21 22");
 	model__set_sort(&x->m, TUI_SORT_GOID, false);
 	tui__key(&x->m, '>');
 	assert_int_equal(x->m.sort, TUI_SORT_ALLOCS);
@@ -500,6 +512,7 @@ static void test_sort_keys(void **state)
 	char buf[256];
 
 	(void)state;
+	x->m.show_exited = true; /* x: the exited too */
 	assert_int_equal(x->m.sort, TUI_SORT_CPU);
 	tui__key(&x->m, 's');
 	assert_int_equal(x->m.sort, TUI_SORT_AGE);
@@ -513,7 +526,7 @@ static void test_sort_keys(void **state)
 	assert_int_equal(x->m.sort, TUI_SORT_GOID);
 	tui__key(&x->m, 'r');
 	assert_true(x->m.reverse);
-	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 11 10 9 8 7 3 1");
+	assert_string_equal(order(&x->m, buf, sizeof(buf)), "31 30 22 21 20 11 10 9 8 7 3 1");
 	fx_free(x);
 }
 
@@ -584,10 +597,10 @@ static void test_selection_follows_goroutine(void **state)
 	tui__key(&x->m, 'j');
 	assert_int_equal(x->m.sel_goid, 22);
 	/* Another order: the selection stays on G22, wherever it goes. */
-	tui__key(&x->m, '>'); /* by age: G22 is the youngest live one, before the exited G21 */
+	tui__key(&x->m, '>'); /* by age: G22 is the youngest live one (exited ones not listed) */
 	model__scroll(&x->m, 17);
 	assert_int_equal(x->m.sel_goid, 22);
-	assert_int_equal(x->m.sel, x->m.n_rows - 2);
+	assert_int_equal(x->m.sel, x->m.n_rows - 1);
 	assert_ptr_equal(model__selected(&x->m)->goid, 22);
 	tui__key(&x->m, KEY_END);
 	assert_int_equal(x->m.sel, x->m.n_rows - 1);
@@ -685,7 +698,7 @@ static void test_prompt(void **state)
 	tui__key(&x->m, 27);
 	assert_false(x->m.prompting);
 	model__rows(&x->m);
-	assert_int_equal(x->m.n_rows, 11);
+	assert_int_equal(x->m.n_rows, 10);
 	/* A bad filter: an error, the old one stays. */
 	tui__key(&x->m, '/');
 	for (k = "state:zzz"; *k; k++)
@@ -874,17 +887,194 @@ static void test_cpu_share(void **state)
 			   .state_since = 900 * MS,
 			   .created_ts = 100 * MS};
 
+	struct xd_cpu_window w = {.t0 = 0, .t1 = 1000 * MS};
+	bool exact;
+
 	(void)state;
 	/* [0, 1s]: running 300 ms + 100 ms. */
-	assert_int_equal(xd_cpu_permille(&e, 0, 1000 * MS), 400);
+	assert_int_equal(xd_cpu_permille(&e, &w), 400);
 	/* [600ms, 1s]: running the last 100 of 400 ms. */
-	assert_int_equal(xd_cpu_permille(&e, 600 * MS, 1000 * MS), 250);
+	w.t0 = 600 * MS;
+	assert_int_equal(xd_cpu_permille(&e, &w), 250);
+	assert_int_equal(xd_run_ns(&e, 600 * MS, 1000 * MS, &exact), 100 * MS);
+	assert_true(exact);
 	/* Running since before the window: all of it. */
 	e.state_since = 0;
 	e.n_spans = 0;
-	assert_int_equal(xd_cpu_permille(&e, 600 * MS, 1000 * MS), 1000);
+	e.created_ts = 0;
+	assert_int_equal(xd_cpu_permille(&e, &w), 1000);
 	e.state = XG_G_WAITING;
-	assert_int_equal(xd_cpu_permille(&e, 600 * MS, 1000 * MS), 0);
+	assert_int_equal(xd_cpu_permille(&e, &w), 0);
+}
+
+/* Ground truth for worker G8 of fake.c: runs 30 ms, sleeps 40, runnable 1, from T0 + 8 s. */
+static uint64_t g8_run_in_last_second(void)
+{
+	uint64_t t = FAKE_T0 + 8000 * MS, run = 0;
+
+	for (; t < FAKE_NOW; t += 71 * MS) {
+		uint64_t a = t < FAKE_MARK ? FAKE_MARK : t;
+		uint64_t b = t + 30 * MS > FAKE_NOW ? FAKE_NOW : t + 30 * MS;
+
+		if (b > a)
+			run += b - a;
+	}
+	return run;
+}
+
+/* The CPU% of goroutine GOID in the -n snapshot of M. */
+static double batch_cpu(struct tui_model *m, uint64_t goid)
+{
+	char *text = NULL, *line, want[32];
+	size_t len = 0;
+	double cpu = -1;
+	FILE *fp = open_memstream(&text, &len);
+
+	model__rows(m);
+	model__order(m, 0, m->n_rows);
+	assert_int_equal(batch__snapshot(fp, m), 0);
+	fclose(fp);
+	snprintf(want, sizeof(want), "\n%9llu ", (unsigned long long)goid);
+	line = strstr(text, want);
+	assert_non_null(line);
+	/* GID STATE WAIT IN CPU% */
+	assert_int_equal(sscanf(line, "%*s %*s %*s %*s %lf", &cpu), 1);
+	free(text);
+	return cpu;
+}
+
+static unsigned int list_cpu(struct tui_model *m, uint64_t goid)
+{
+	size_t i;
+
+	model__rows(m);
+	for (i = 0; i < m->n_rows; i++)
+		if (m->rows[i].e->goid == goid)
+			return model__cpu(m, &m->rows[i]);
+	fail_msg("G%llu not listed", (unsigned long long)goid);
+	return 0;
+}
+
+/* A worker running a known share of each second: the same CPU% in list, detail and -n. */
+static void test_cpu_known_share(void **state)
+{
+	struct fx *x = fx_new();
+	unsigned int truth = (unsigned int)(g8_run_in_last_second() * 1000 / S), list;
+	char want[64], *frame;
+
+	(void)state;
+	assert_int_equal(truth, 426);
+	list = list_cpu(&x->m, 8);
+	assert_in_range(list, truth - 50, truth + 50);
+	assert_in_range(batch_cpu(&x->m, 8) * 10, truth - 50, truth + 50);
+	model__select_rank(&x->m, 1);
+	assert_int_equal(model__selected(&x->m)->goid, 8);
+	x->m.view = TUI_V_DETAIL;
+	frame = render__frame(&x->m, 132, 40);
+	snprintf(want, sizeof(want), "CPU %u.%u%% over the last 1.00s", list / 10, list % 10);
+	if (!strstr(frame, want))
+		fail_msg("no \"%s\" in\n%s", want, frame);
+	free(frame);
+	fx_free(x);
+}
+
+static void ev(struct fake *f, struct gev e)
+{
+	e.pid = 4242;
+	if (e.kind != GEV_STATE || e.to != XG_G_WAITING)
+		e.reason = GEV_NO_REASON;
+	assert_int_equal(gtable__apply(f->gt, &e), 0);
+}
+
+/*
+ * One more second: G50, first seen 100 ms in (its creation not seen), runs
+ * 4 ms of every 5 and exits at 300 ms: 160 ms of CPU in a 200 ms life, more
+ * spans than its ring keeps. Never above its share of the second.
+ */
+static void test_cpu_exited_bounded(void **state)
+{
+	struct fx *x = fx_new();
+	uint64_t t = FAKE_NOW + 100 * MS;
+	unsigned int cpu;
+	int i;
+
+	(void)state;
+	x->m.show_exited = true; /* x: the exited too */
+	for (i = 0; i < 40; i++, t += 5 * MS) {
+		ev(x->f, (struct gev){.kind = GEV_STATE,
+				      .ts = t,
+				      .goid = 50,
+				      .from = i ? XG_G_WAITING : XG_G_RUNNABLE,
+				      .to = XG_G_RUNNING});
+		ev(x->f, (struct gev){.kind = GEV_STATE,
+				      .ts = t + 4 * MS,
+				      .goid = 50,
+				      .from = XG_G_RUNNING,
+				      .to = XG_G_WAITING,
+				      .reason = 19});
+	}
+	ev(x->f, (struct gev){.kind = GEV_EXIT, .ts = t, .goid = 50});
+	x->f->now = FAKE_NOW + S;
+	model__sample_meters(&x->m);
+	model__refresh(&x->m);
+	cpu = list_cpu(&x->m, 50);
+	assert_in_range(cpu, 0, 200);
+	assert_in_range(cpu, 160 - 50, 160 + 50);
+	assert_in_range(batch_cpu(&x->m, 50) * 10, 160 - 50, 160 + 50);
+	fx_free(x);
+}
+
+static int sum_cpu(struct tui_model *m)
+{
+	unsigned int sum = 0;
+	size_t i;
+
+	model__rows(m);
+	for (i = 0; i < m->n_rows; i++)
+		sum += model__cpu(m, &m->rows[i]);
+	return (int)sum;
+}
+
+/*
+ * Lost events leave three goroutines "running" on the one P seen for a whole
+ * second: their sum stays within 100% x 1 P.
+ */
+static void test_cpu_sum_bounded(void **state)
+{
+	struct fx *x = fx_new();
+	uint64_t g;
+
+	(void)state;
+	for (g = 60; g < 63; g++)
+		ev(x->f, (struct gev){.kind = GEV_STATE,
+				      .ts = FAKE_NOW + g,
+				      .goid = g,
+				      .from = XG_G_RUNNABLE,
+				      .to = XG_G_RUNNING,
+				      .has_pm = true,
+				      .p = 0});
+	x->f->now = FAKE_NOW + S;
+	model__sample_meters(&x->m);
+	model__refresh(&x->m);
+	assert_int_equal(x->m.cpu_ps, 1);
+	assert_in_range(sum_cpu(&x->m), 900, 1000);
+	fx_free(x);
+}
+
+/* Names that do not fit lose their package path first, never the type and method. */
+static void test_func_fit(void **state)
+{
+	(void)state;
+	assert_string_equal(text_func_fit("net/http.(*conn).serve", 22), "net/http.(*conn).serve");
+	assert_string_equal(text_func_fit("net/http.(*conn).serve", 21), "http.(*conn).serve");
+	assert_string_equal(
+		text_func_fit("github.com/example/x/internal/worker.(*Pool).run.func2", 28),
+		"worker.(*Pool).run.func2");
+	/* A slash inside type parameters is not the path's. */
+	assert_string_equal(text_func_fit("main.F[net/http.Handler]", 10),
+			    "main.F[net/http.Handler]");
+	assert_string_equal(text_func_fit("example.com/a/b.G[x/y.T]", 10), "b.G[x/y.T]");
+	assert_string_equal(text_func_fit("main.main", 4), "main.main");
 }
 
 static enum tui_health health(struct fx *x, const char *name)
@@ -1119,6 +1309,10 @@ int main(void)
 		cmocka_unit_test(test_tracker),
 		cmocka_unit_test(test_tracker_layers),
 		cmocka_unit_test(test_cpu_share),
+		cmocka_unit_test(test_func_fit),
+		cmocka_unit_test(test_cpu_known_share),
+		cmocka_unit_test(test_cpu_exited_bounded),
+		cmocka_unit_test(test_cpu_sum_bounded),
 		cmocka_unit_test(test_meter_health),
 		cmocka_unit_test(test_views_registry),
 		cmocka_unit_test(test_views_tab),

@@ -87,6 +87,65 @@ static void test_list_ascii(void **state)
 	fx_free(x);
 }
 
+/*
+ * A busy process: 8164 more parked goroutines and a busy one, selected, with
+ * a 7-digit id. At 80 columns the status line drops fields, never
+ * cuts a number: "G8636120:" and "8174 shown" whole (G31, preempted, filtered out).
+ */
+static void test_list_long_ids(void **state)
+{
+	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
+	struct gev ev = {.kind = GEV_STATE, .pid = 4242, .reason = GEV_NO_REASON};
+	char *text, *last;
+	uint64_t g;
+	int i;
+
+	(void)state;
+	for (g = 1000000; g < 1000000 + 8164; g++) {
+		ev.ts = FAKE_T0 + g;
+		ev.goid = g;
+		ev.from = XG_G_RUNNING;
+		ev.to = XG_G_WAITING;
+		ev.reason = 2;
+		ev.reason_str = "IO wait";
+		assert_int_equal(gtable__apply(x->f->gt, &ev), 0);
+	}
+	ev.reason = GEV_NO_REASON;
+	ev.reason_str = NULL;
+	ev.goid = 8636120;
+	ev.ts = FAKE_NOW - 700000000ull;
+	ev.from = XG_G_RUNNABLE;
+	ev.to = XG_G_RUNNING;
+	assert_int_equal(gtable__apply(x->f->gt, &ev), 0);
+	ev.ts = FAKE_NOW - 50000000ull;
+	ev.from = XG_G_RUNNING;
+	ev.to = XG_G_RUNNABLE;
+	assert_int_equal(gtable__apply(x->f->gt, &ev), 0);
+	ev.ts = FAKE_NOW - 20000000ull;
+	ev.from = XG_G_RUNNABLE;
+	ev.to = XG_G_RUNNING;
+	assert_int_equal(gtable__apply(x->f->gt, &ev), 0);
+	model__refresh(&x->m);
+	model__set_sort(&x->m, TUI_SORT_GOID, true); /* the newest first, selected */
+	/* A filter too long for the line: it gives way, the count does not. */
+	assert_int_equal(
+		model__set_filter(&x->m, "state:running,runnable,waiting,syscall", NULL, 0), 0);
+	check(x, "list_long_ids_80x24", TUI_V_LIST, NULL, 80, 24);
+	text = render__frame(&x->m, 80, 24);
+	/* The status line: the 23rd of 24. */
+	for (last = text, i = 0; last && i < 22; i++) {
+		last = strchr(last, '\n');
+		last = last ? last + 1 : NULL;
+	}
+	assert_non_null(last);
+	if (strchr(last, '\n'))
+		*strchr(last, '\n') = '\0';
+	assert_non_null(strstr(last, "G8636120:"));
+	assert_non_null(strstr(last, "8174 shown"));
+	free(text);
+	fx_free(x);
+}
+
 static void test_list_filter_sort_zoom(void **state)
 {
 	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
@@ -251,6 +310,8 @@ static void test_mono_render_distinct(void **state)
 	char *text;
 
 	(void)state;
+	/* By goid: the selected first row is G1, waiting like others; every state listed below. */
+	model__set_sort(&x->m, TUI_SORT_GOID, false);
 	text = render__frame(&x->m, 80, 24);
 	/* Rows start at line 5, the selected one (its own look); STATE at 6, the name at 8. */
 	for (y = 6; y < 22; y++) {
@@ -308,6 +369,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_list_ascii),
+		cmocka_unit_test(test_list_long_ids),
 		cmocka_unit_test(test_list_filter_sort_zoom),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_alloc_gc_views),
