@@ -277,6 +277,13 @@ int livesrc__end(struct tracer *t)
 		return 0;
 	t->ended = true;
 	t->end_ts = xg_mono_ns();
+	/*
+	 * Never a probe of ours going in while the target's come out: a thread
+	 * in perf_uprobe_init and one in perf_uprobe_destroy of one process
+	 * were seen stuck for good (e2e.attach.race, -b). The summary's OVH
+	 * wants the hit cost: waited for, unless --duration promised the end.
+	 */
+	livesrc__end_calib(t, t->opts->metrics && !(t->opts->duration > 0));
 	bpfobj__detach(&t->bpf);
 	if (t->poll)
 		return 0;

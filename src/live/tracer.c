@@ -203,12 +203,6 @@ static int report_end(struct tracer *t)
 	if (drops)
 		diag__fail("%llu events dropped: the ring buffer was full (raise --ringbuf-mb)",
 			   (unsigned long long)drops);
-	/*
-	 * The summary's OVH wants the hit cost: worth a wait at the end, not at
-	 * attach, unless --duration promised the end (teardown stops it).
-	 */
-	if (t->opts->metrics && !(t->opts->duration > 0))
-		livesrc__end_calib(t, true);
 	livesrc__sample_meters(t); /* the last interval, for the summary */
 	if (t->opts->metrics &&
 	    (err = meters__write_summary(t->m.mt, t->opts->metrics, t->opts->force))) {
