@@ -57,6 +57,7 @@ struct mprobe {
 	uint64_t ns, cnt;   /* at the last sample */
 	uint64_t pns, pcnt; /* at the last meter line */
 	double est_ns;	    /* estimated target ns since attach */
+	double est0_ns;	    /* est_ns when the hit cost became known */
 };
 
 struct meters {
@@ -66,6 +67,12 @@ struct meters {
 	bool started, stats;
 	struct meters_counts first, last, printed;
 	double est_ns, printed_est_ns; /* all probes */
+	/*
+	 * The hit cost comes from a calibration in the background: OVH is known
+	 * from OVH_TS on (the sample it arrived at), EST0_NS the estimate then.
+	 */
+	uint64_t ovh_ts;
+	double est0_ns;
 	double ovh_max;
 	uint64_t ewp_max;
 	unsigned int samples;
@@ -160,13 +167,17 @@ static int probe_self(void (*fn)(void), int prog_fd, int pmu)
 	return fd;
 }
 
-static double ns_per_call(void (*fn)(void), int calls)
+/* *STOP set: the time is of no use, and the caller wants us gone soon. */
+static double ns_per_call(void (*fn)(void), int calls, const volatile bool *stop)
 {
 	uint64_t t0 = xg_mono_ns();
 	int i;
 
-	for (i = 0; i < calls; i++)
+	for (i = 0; i < calls; i++) {
+		if (stop && !(i & 255) && *stop)
+			break;
 		fn();
+	}
 	return (double)(xg_mono_ns() - t0) / calls;
 }
 
@@ -184,7 +195,8 @@ static double median(double *v, int n)
 }
 #endif
 
-int meters__calibrate(int prog_fd, int calls, int rounds, struct meters_calib *out)
+int meters__calibrate(int prog_fd, int calls, int rounds, const volatile bool *stop,
+		      struct meters_calib *out)
 {
 	out->emulated_ns = out->stepped_ns = -1;
 	out->prog_ns = 0;
@@ -206,23 +218,29 @@ int meters__calibrate(int prog_fd, int calls, int rounds, struct meters_calib *o
 	for (r = 0; r < rounds && !err; r++) {
 		double bare;
 
-		bare = ns_per_call(xg_calib_emulated, calls);
+		if (stop && *stop) {
+			err = -ECANCELED;
+			break;
+		}
+		bare = ns_per_call(xg_calib_emulated, calls, stop);
 		fd = probe_self(xg_calib_emulated, prog_fd, pmu);
 		if (fd < 0) {
 			err = fd;
 			break;
 		}
-		emu[r] = ns_per_call(xg_calib_emulated, calls) - bare;
+		emu[r] = ns_per_call(xg_calib_emulated, calls, stop) - bare;
 		close(fd);
-		bare = ns_per_call(xg_calib_stepped, calls);
+		bare = ns_per_call(xg_calib_stepped, calls, stop);
 		fd = probe_self(xg_calib_stepped, prog_fd, pmu);
 		if (fd < 0) {
 			err = fd;
 			break;
 		}
-		step[r] = ns_per_call(xg_calib_stepped, calls) - bare;
+		step[r] = ns_per_call(xg_calib_stepped, calls, stop) - bare;
 		close(fd);
 	}
+	if (!err && stop && *stop)
+		err = -ECANCELED;
 	if (stats_fd >= 0 && !prog_stats(prog_fd, &ns1, &cnt1) && cnt1 > cnt0)
 		out->prog_ns = (double)(ns1 - ns0) / (double)(cnt1 - cnt0);
 	if (stats_fd >= 0)
@@ -236,6 +254,7 @@ int meters__calibrate(int prog_fd, int calls, int rounds, struct meters_calib *o
 	(void)prog_fd;
 	(void)calls;
 	(void)rounds;
+	(void)stop;
 	return -EOPNOTSUPP;
 #endif
 }
@@ -293,6 +312,17 @@ static bool calibrated(const struct meters *m)
 	return m->o.calib.emulated_ns >= 0 && m->o.calib.stepped_ns >= 0;
 }
 
+void meters__set_calib(struct meters *m, const struct meters_calib *calib)
+{
+	int i;
+
+	m->o.calib = *calib;
+	m->ovh_ts = m->started ? m->last.ts : 0;
+	m->est0_ns = m->est_ns;
+	for (i = 0; i < m->n; i++)
+		m->p[i].est0_ns = m->p[i].est_ns;
+}
+
 /* The trap cost of one hit of P, without the run time the kernel counts. */
 static double trap_ns(const struct meters *m, const struct mprobe *p)
 {
@@ -328,8 +358,15 @@ static void print_line(struct meters *m, const struct meters_counts *c)
 	}
 	if (m->stats && hits)
 		snprintf(lat, sizeof(lat), "%.0fns", (double)run_ns / (double)hits);
-	if (ovh_known(m))
-		snprintf(ovh, sizeof(ovh), "%.1f%%", (m->est_ns - m->printed_est_ns) / dt / 1e7);
+	if (ovh_known(m)) {
+		/* Calibrated since the last line: over the part of it with a known cost. */
+		bool since = m->ovh_ts > b->ts;
+		double odt = since ? (double)(c->ts - m->ovh_ts) / 1e9 : dt;
+		double est = m->est_ns - (since ? m->est0_ns : m->printed_est_ns);
+
+		if (odt > 0)
+			snprintf(ovh, sizeof(ovh), "%.1f%%", est / odt / 1e7);
+	}
 	fprintf(m->o.line_out,
 		"xgotop-tui: t=%.0fs RPS=%.0f PPS=%.0f EWP=%llu PRC=%.0fns LAT=%s HITS=%.0f/s "
 		"OVH=%s "
@@ -420,7 +457,9 @@ int meters__write_summary(const struct meters *m, const char *path, bool force)
 	const struct meters_counts *a = &m->first, *b = &m->last;
 	double dur = (double)(b->ts - a->ts) / 1e9;
 	uint64_t records = b->records - a->records, hits = 0, run_ns = 0;
-	bool rates = dur > 0, ovh = ovh_known(m) && rates;
+	/* OVH over the part of the session with a known hit cost. */
+	double odur = (double)(b->ts - (m->ovh_ts > a->ts ? m->ovh_ts : a->ts)) / 1e9;
+	bool rates = dur > 0, ovh = ovh_known(m) && odur > 0;
 	FILE *f;
 	int i, fd, err = 0;
 
@@ -456,7 +495,7 @@ int meters__write_summary(const struct meters *m, const char *path, bool force)
 	fputs(", ", f);
 	json_num(f, "lat_ns", (double)run_ns / (double)hits, m->stats && hits);
 	fputs(",\n  ", f);
-	json_num(f, "ovh_pct", m->est_ns / dur / 1e7, ovh);
+	json_num(f, "ovh_pct", (m->est_ns - m->est0_ns) / odur / 1e7, ovh);
 	fputs(", ", f);
 	json_num(f, "ovh_pct_max", m->ovh_max, ovh);
 	fputs(",\n  \"hit_cost\": {", f);
@@ -484,7 +523,7 @@ int meters__write_summary(const struct meters *m, const char *path, bool force)
 		fputs(", ", f);
 		json_num(f, "lat_ns", (double)(p->ns - p->ns0) / (double)ph, m->stats && ph);
 		fputs(", ", f);
-		json_num(f, "ovh_pct", p->est_ns / dur / 1e7, ovh);
+		json_num(f, "ovh_pct", (p->est_ns - p->est0_ns) / odur / 1e7, ovh);
 		fputc('}', f);
 	}
 	fputs(m->n ? "\n  ]\n}\n" : "]\n}\n", f);

@@ -2,9 +2,10 @@
 /*
  * The live tracer's meters beyond one interval (docs/METERS.md): per-probe
  * BPF run time and hits from the kernel's BPF statistics, the OVH estimate
- * from a hit cost calibrated at start-up, the headless meter line every -d
- * seconds and the JSON summary of --metrics. Raw bpf(2) and perf_event_open
- * calls on descriptors the tracer hands in: no libbpf, no skeleton.
+ * from a hit cost calibrated at start-up in the background, the headless
+ * meter line every -d seconds and the JSON summary of --metrics. Raw bpf(2)
+ * and perf_event_open calls on descriptors the tracer hands in: no libbpf,
+ * no skeleton.
  */
 #ifndef XGOTOP_METERS_H
 #define XGOTOP_METERS_H
@@ -25,9 +26,13 @@ struct meters_calib {
 /*
  * Time calls of two functions of our own, probed with PROG_FD (a trivial
  * BPF uprobe program) and not: ROUNDS interleaved rounds of CALLS calls,
- * medians. 0, or -errno (then OUT holds -1s).
+ * medians. The probes are on the calling thread only, so it may run on a
+ * thread of its own while the tracer reads its rings; *STOP (may be NULL)
+ * set ends it between rounds with -ECANCELED. 0, or -errno (then OUT
+ * holds -1s).
  */
-int meters__calibrate(int prog_fd, int calls, int rounds, struct meters_calib *out);
+int meters__calibrate(int prog_fd, int calls, int rounds, const volatile bool *stop,
+		      struct meters_calib *out);
 
 /* Cumulative counters of the session, read by the tracer at each sample. */
 struct meters_counts {
@@ -47,6 +52,13 @@ struct meters_opts {
 
 struct meters *meters__new(const struct meters_opts *opts);
 void meters__free(struct meters *m);
+
+/*
+ * The hit cost, known once the session runs (a calibration in the
+ * background): OVH is n/a until then, and the summary's OVH covers the
+ * samples from the next one on. Between samples, on the sampling thread.
+ */
+void meters__set_calib(struct meters *m, const struct meters_calib *calib);
 
 /*
  * A probe site whose program (PROG, its bpf fd PROG_FD) is attached at SITE,

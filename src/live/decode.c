@@ -178,6 +178,8 @@ struct late_rec {
 
 /* In d->last: the state came from decoder__seed, no record has touched it yet. */
 #define SEEDED 0x80
+/* With SEEDED: decoder__seed_late's, its create not emitted yet (a state is < 0x40). */
+#define LATE 0x40
 
 struct decoder {
 	struct decoder_opts opts;
@@ -206,6 +208,8 @@ struct decoder {
 	struct decoder_stats st;
 	struct xg_sample smp; /* smp.on: -sample is active */
 	uint64_t rng;	      /* xorshift64 state of the newgoroutine coin */
+	decoder_late_fn late_fn;
+	void *late_ctx;
 };
 
 struct decoder *decoder__new(const struct decoder_opts *opts)
@@ -353,6 +357,30 @@ static int emit(struct decoder *d, decoder_emit_fn fn, void *ctx, const struct g
 }
 
 /*
+ * The first record of a goroutine found by the read after the probes went
+ * in (decoder__seed_late): a create under the probes is its own, parent
+ * and all; any other record shows it was there before them: it is listed
+ * as existing, in the state the record leaves, at the record's time.
+ */
+static int resolve_late(struct decoder *d, struct kvslot *s, const struct xg_event *rec,
+			decoder_emit_fn fn, void *ctx)
+{
+	struct gev ev;
+
+	if (rec->flags & XG_EVF_CREATE) {
+		kv_delete(&d->last, s);
+		return 0;
+	}
+	*(uint8_t *)kv_value(s) = rec->from | SEEDED;
+	if (!d->late_fn || d->late_fn(rec->pid, rec->goid, &ev, d->late_ctx))
+		return 0;
+	ev.ts = rec->ts;
+	ev.to = rec->from;
+	ev.existing = true;
+	return emit(d, fn, ctx, &ev);
+}
+
+/*
  * One observed transition, for a known goid. A creation (dead -> runnable,
  * or -> waiting for a goroutine created parked) is a create event alone:
  * the create carries the state it starts in.
@@ -365,6 +393,12 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	struct gev ev;
 	int err;
 
+	if (s && (*(uint8_t *)kv_value(s) & LATE)) {
+		err = resolve_late(d, s, rec, fn, ctx);
+		if (err)
+			return err;
+		s = kv_find(&d->last, rec->pid, rec->goid);
+	}
 	if ((rec->flags & XG_EVF_CREATE) && s && (*(uint8_t *)kv_value(s) & SEEDED)) {
 		/*
 		 * Announced already, as existing, by a read of the goroutine table
@@ -560,6 +594,29 @@ int decoder__seed(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t state)
 		return -ENOMEM;
 	*(uint8_t *)kv_value(s) = state | SEEDED;
 	return 0;
+}
+
+int decoder__seed_late(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t state)
+{
+	struct kvslot *s = kv_upsert(&d->last, pid, goid);
+
+	if (!s)
+		return -ENOMEM;
+	*(uint8_t *)kv_value(s) = state | SEEDED | LATE;
+	return 0;
+}
+
+void decoder__set_late_fn(struct decoder *d, decoder_late_fn fn, void *ctx)
+{
+	d->late_fn = fn;
+	d->late_ctx = ctx;
+}
+
+bool decoder__late(const struct decoder *d, uint32_t pid, uint64_t goid)
+{
+	struct kvslot *s = kv_find(&d->last, pid, goid);
+
+	return s && (*(uint8_t *)kv_value(s) & LATE);
 }
 
 bool decoder__seeded(const struct decoder *d, uint32_t pid, uint64_t goid)

@@ -91,6 +91,19 @@ int decoder__seed(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t state)
 /* Seeded, and no record of it released since (it may have ended unseen). */
 bool decoder__seeded(const struct decoder *d, uint32_t pid, uint64_t goid);
 /*
+ * Goroutine GOID of PID was found in STATE by a read of the goroutine
+ * table made after the probes went in, not by the one before: created
+ * in between, before the probes or under them. Its first record decides:
+ * a create is its own; any other record makes the decoder emit, first,
+ * the create that LATE_FN fills (marked existing, in the state the record
+ * leaves, at its time). Untouched, decoder__late stays true: the caller
+ * lists it once every record up to the read is in. 0 or -ENOMEM.
+ */
+typedef int (*decoder_late_fn)(uint32_t pid, uint64_t goid, struct gev *create, void *ctx);
+int decoder__seed_late(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t state);
+void decoder__set_late_fn(struct decoder *d, decoder_late_fn fn, void *ctx);
+bool decoder__late(const struct decoder *d, uint32_t pid, uint64_t goid);
+/*
  * Goroutine GOID of PID ended unseen (a read of the goroutine table no
  * longer has it, after lost records): nothing of it is kept any more.
  */

@@ -76,6 +76,72 @@ static int source_set_sample(void *ctx, const char *spec, char *err, unsigned lo
 	return 0;
 }
 
+/* ---- the hit cost, in the background ------------------------------------------ */
+
+/*
+ * Timed on this thread's own calls, under probes on this thread only: the
+ * rings are read meanwhile, and nothing the target does waits for it.
+ */
+static void *calib_main(void *arg)
+{
+	struct live_meters *lm = arg;
+	sigset_t all;
+
+	/* Signals are the main thread's: its wait wakes for them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	lm->calib_err = meters__calibrate(lm->calib_fd, 4000, 5, &lm->calib_stop, &lm->calib);
+	atomic_store_explicit(&lm->calib_done, true, memory_order_release);
+	return NULL;
+}
+
+static void calib_start(struct tracer *t)
+{
+	struct live_meters *lm = &t->m;
+	int err;
+
+	lm->calib.emulated_ns = lm->calib.stepped_ns = -1;
+	lm->calib_fd = bpfobj__calib_fd(&t->bpf);
+	err = pthread_create(&lm->calib_thr, NULL, calib_main, lm);
+	if (err)
+		diag__fail("cannot time a probe hit: %s (OVH unknown)", strerror(err));
+	lm->calib_running = !err;
+}
+
+/* Its result, once it is there (or BLOCK: when it is): into the meters, from the next sample on. */
+static void calib_collect(struct tracer *t, bool block)
+{
+	struct live_meters *lm = &t->m;
+
+	if (!lm->calib_running ||
+	    (!block && !atomic_load_explicit(&lm->calib_done, memory_order_acquire)))
+		return;
+	pthread_join(lm->calib_thr, NULL);
+	lm->calib_running = false;
+	if (lm->calib_err == -ECANCELED)
+		return;
+	if (lm->calib_err) {
+		diag__fail("cannot time a probe hit: %s (OVH unknown)", strerror(-lm->calib_err));
+		return;
+	}
+	if (diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: a probe hit costs %.0f ns emulated, %.0f ns single-stepped, "
+			"with a %.0f ns program\n",
+			lm->calib.emulated_ns, lm->calib.stepped_ns, lm->calib.prog_ns);
+	if (lm->mt)
+		meters__set_calib(lm->mt, &lm->calib);
+}
+
+void livesrc__end_calib(struct tracer *t, bool wait)
+{
+	struct live_meters *lm = &t->m;
+
+	if (!wait)
+		lm->calib_stop = true;
+	calib_collect(t, true);
+}
+
 /* ---- meters ------------------------------------------------------------------- */
 
 /*
@@ -87,7 +153,12 @@ void livesrc__sample_meters(struct tracer *t)
 {
 	struct live_meters *lm = &t->m;
 	struct xg_meters *out = &lm->last;
-	uint64_t now = xg_mono_ns(), drops = bpfobj__drops(&t->bpf), run_ns, run_cnt;
+	/*
+	 * After the end, what was traced until then, read since: the interval
+	 * ends when the tracing did, not after the probes' removal and the drain.
+	 */
+	uint64_t now = t->end_ts ? t->end_ts : xg_mono_ns(), drops = bpfobj__drops(&t->bpf), run_ns,
+		 run_cnt;
 	double dt = lm->m_ts ? (now - lm->m_ts) / 1e9 : 0;
 	uint64_t records = lm->n_records - lm->m_records;
 	uint64_t queued = rings__queued(t);
@@ -118,6 +189,7 @@ void livesrc__sample_meters(struct tracer *t)
 		memcpy(c.sample, out->sample, sizeof(c.sample));
 		double lat;
 
+		calib_collect(t, false);
 		out->ovh_pct = meters__sample(lm->mt, &c, &lat);
 		/* Over the attached probes only, not the calibration program. */
 		if (t->bpf.skel)
@@ -139,27 +211,16 @@ static void source_meters(void *ctx, struct xg_meters *out)
 	*out = ((struct tracer *)ctx)->m.last;
 }
 
-/* After attaching: calibrate the cost of a hit, register the probes (src/core/meters.c). */
+/* After attaching: the meters, OVH n/a until the hit cost is timed (src/core/meters.c). */
 int livesrc__open_meters(struct tracer *t)
 {
 	struct meters_opts o = {.line_out = stderr, .no_probes = !t->bpf.skel};
-	struct meters_calib *c = &o.calib;
 	char name[160];
 	int i, err;
 
 	if (!t->opts->ui && !t->opts->silent)
 		o.line_s = t->opts->delay > 0 ? t->opts->delay : 1;
-	c->emulated_ns = c->stepped_ns = -1;
-	if (t->bpf.skel) {
-		err = meters__calibrate(bpfobj__calib_fd(&t->bpf), 4000, 5, c);
-		if (err)
-			diag__fail("cannot time a probe hit: %s (OVH unknown)", strerror(-err));
-		else if (diag__verbose())
-			fprintf(stderr,
-				"xgotop-tui: a probe hit costs %.0f ns emulated, %.0f ns "
-				"single-stepped, with a %.0f ns program\n",
-				c->emulated_ns, c->stepped_ns, c->prog_ns);
-	}
+	o.calib.emulated_ns = o.calib.stepped_ns = -1;
 	t->m.mt = meters__new(&o);
 	if (!t->m.mt) {
 		diag__fail("out of memory");
@@ -176,6 +237,8 @@ int livesrc__open_meters(struct tracer *t)
 		if (err)
 			return err;
 	}
+	if (t->bpf.skel)
+		calib_start(t);
 	return 0;
 }
 
@@ -213,6 +276,14 @@ int livesrc__end(struct tracer *t)
 	if (t->ended)
 		return 0;
 	t->ended = true;
+	t->end_ts = xg_mono_ns();
+	/*
+	 * Never a probe of ours going in while the target's come out: a thread
+	 * in perf_uprobe_init and one in perf_uprobe_destroy of one process
+	 * were seen stuck for good (e2e.attach.race, -b). The summary's OVH
+	 * wants the hit cost: waited for, unless --duration promised the end.
+	 */
+	livesrc__end_calib(t, t->opts->metrics && !(t->opts->duration > 0));
 	bpfobj__detach(&t->bpf);
 	if (t->poll)
 		return 0;
@@ -226,6 +297,14 @@ int livesrc__pump(void *ctx, int timeout_ms)
 
 	if (t->ended)
 		return 1;
+	/* --duration ends on time, not at the next wake-up after it. */
+	if (t->deadline) {
+		uint64_t now = xg_mono_ns();
+		uint64_t left = now < t->deadline ? (t->deadline - now + 999999) / 1000000 : 0;
+
+		if (left < (uint64_t)(timeout_ms > 0 ? timeout_ms : 0))
+			timeout_ms = (int)left;
+	}
 	if (t->poll) {
 		err = pump_poll(t, timeout_ms);
 		if (err < 0)

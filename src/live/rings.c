@@ -521,6 +521,21 @@ int rings__open(struct tracer *t)
 	return 0;
 }
 
+int rings__consume(struct tracer *t)
+{
+	int n;
+
+	/* -rw/-pw: the reader threads read from rings__open on. */
+	if (t->rings.wk || !t->rings.rb)
+		return 0;
+	n = ring_buffer__consume(t->rings.rb);
+	if (n < 0 && n != -EINTR) {
+		diag__fail("cannot read the ring buffer: %s", strerror(-n));
+		return n;
+	}
+	return 0;
+}
+
 int rings__pump(struct tracer *t, int timeout_ms)
 {
 	uint64_t start, due;

@@ -12,12 +12,14 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "bpfobj.h"
 #include "decode.h"
 #include "goelf.h"
+#include "meters.h"
 #include "sample.h"
 #include "source.h"
 #include "target.h"
@@ -109,6 +111,16 @@ struct live_meters {
 	uint64_t m_run_ns, m_run_cnt; /* BPF run time and hits at the last sample */
 	struct xg_meters last;	      /* the last full sample, what every reader sees */
 	struct meters *mt;	      /* per-probe LAT, OVH, meter line, --metrics */
+	/*
+	 * The hit cost, timed on a thread of ours while the rings are read
+	 * (OVH n/a until then): the sampling thread takes it once done.
+	 */
+	pthread_t calib_thr;
+	bool calib_running;
+	volatile bool calib_stop;
+	atomic_bool calib_done;
+	int calib_fd, calib_err;
+	struct meters_calib calib;
 };
 
 struct tracer {
@@ -125,8 +137,10 @@ struct tracer {
 	struct sample_spec smp;	   /* -sample in force (the UI may change it) */
 	struct xg_sample smp_conf; /* and as the BPF programs and decoders have it */
 	char attached[512];	   /* the probe list of the attach line */
+	uint64_t start_ns;	   /* tracer__run began: --duration counts from here */
 	uint64_t deadline;
-	bool forwarded; /* a signal went to the launched child */
+	uint64_t end_ts; /* tracing ended (livesrc__end): the last meter sample's time */
+	bool forwarded;	 /* a signal went to the launched child */
 	bool ended;
 };
 
@@ -149,6 +163,12 @@ int sink__emit(const struct gev *ev, void *tracer);
 /* The decoder, before attaching; the rings and threads, after load. 0 or -errno (reported). */
 int rings__new_decoder(struct tracer *t);
 int rings__open(struct tracer *t);
+/*
+ * While attaching: the records so far into the decoder, where they wait
+ * for the goroutines found at attach (nothing is released before pump).
+ * The ring is emptied from the first probe on, not once the session runs.
+ */
+int rings__consume(struct tracer *t);
 void rings__free(struct tracer *t);
 int rings__each_decoder(struct tracer *t, int (*fn)(struct decoder *d, void *ctx), void *ctx);
 void rings__set_sampling(struct tracer *t, const struct xg_sample *conf);
@@ -168,5 +188,7 @@ int livesrc__end(struct tracer *t);
 void livesrc__apply_sample(struct tracer *t, const struct sample_spec *spec);
 int livesrc__open_meters(struct tracer *t);
 void livesrc__sample_meters(struct tracer *t);
+/* The calibration thread: waited for (WAIT), else told to stop; joined. */
+void livesrc__end_calib(struct tracer *t, bool wait);
 
 #endif /* XGOTOP_SESSION_H */

@@ -18,10 +18,16 @@ struct suspect {
 
 struct snapshot {
 	uint32_t pid;
-	bool emitted;	   /* snapshot__emit ran: reads now look for exits */
+	unsigned int reads;
+	bool emitted;	   /* snapshot__emit ran: reads now look for exits only */
+	bool late_settled; /* snapshot__settle listed the late ones untouched */
 	struct gev *found; /* the first read's creates */
 	size_t n_found, cap_found;
-	struct suspect *by_goid; /* found's goids and states, sorted at emit */
+	struct suspect *by_goid; /* found's goids and states, sorted by the first later read */
+	/* The second read's creates not in the first: created meanwhile (sorted by goid at emit).
+	 */
+	struct gev *late;
+	size_t n_late, cap_late;
 	struct suspect *suspects;
 	size_t n_suspects, cap_suspects;
 	uint64_t read_ts, reread_ts; /* the first and the second read */
@@ -42,30 +48,33 @@ void snapshot__free(struct snapshot *s)
 		return;
 	free(s->found);
 	free(s->by_goid);
+	free(s->late);
 	free(s->suspects);
 	free(s);
 }
 
 void snapshot__begin_read(struct snapshot *s, uint64_t now)
 {
-	if (s->emitted)
+	if (s->reads++)
 		s->reread_ts = now;
 	else
 		s->read_ts = now;
 }
 
-static int keep_found(struct snapshot *s, const struct gev *ev)
+/* A create of a read into V, listed as existing at TS: the read's time, not the goroutine's. */
+static int keep_create(struct gev **v, size_t *n, size_t *cap, const struct gev *ev, uint64_t ts)
 {
-	struct gev *n;
+	struct gev *p;
 
 	if (ev->kind != GEV_CREATE)
 		return 0;
-	if (xg_grow((void **)&s->found, &s->cap_found, s->n_found + 1, sizeof(*s->found)))
+	if (xg_grow((void **)v, cap, *n + 1, sizeof(**v)))
 		return -ENOMEM;
-	n = s->found;
-	n[s->n_found] = *ev;
-	n[s->n_found].existing = true;
-	s->n_found++;
+	p = *v;
+	p[*n] = *ev;
+	p[*n].existing = true;
+	p[*n].ts = ts;
+	(*n)++;
 	return 0;
 }
 
@@ -80,9 +89,19 @@ static int by_goid(const void *a, const void *b)
 static int note_gone(struct snapshot *s, const struct gev *ev)
 {
 	struct suspect key = {.goid = ev->goid}, *f;
+	size_t i;
 
-	if (ev->kind != GEV_EXIT || !s->by_goid)
+	if (ev->kind != GEV_EXIT || !s->n_found)
 		return 0;
+	/* The first read is over once a later one reports exits: index it once. */
+	if (!s->by_goid) {
+		s->by_goid = malloc(s->n_found * sizeof(*s->by_goid));
+		if (!s->by_goid)
+			return -ENOMEM;
+		for (i = 0; i < s->n_found; i++)
+			s->by_goid[i] = (struct suspect){s->found[i].goid, s->found[i].to};
+		qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
+	}
 	f = bsearch(&key, s->by_goid, s->n_found, sizeof(key), by_goid);
 	if (!f)
 		return 0;
@@ -97,7 +116,12 @@ int snapshot__add(const struct gev *ev, void *snapshot)
 {
 	struct snapshot *s = snapshot;
 
-	return s->emitted ? note_gone(s, ev) : keep_found(s, ev);
+	if (s->reads <= 1)
+		return keep_create(&s->found, &s->n_found, &s->cap_found, ev, s->read_ts);
+	/* Read again before the emit: after the probes went in, new goroutines are late. */
+	if (!s->emitted && ev->kind == GEV_CREATE)
+		return keep_create(&s->late, &s->n_late, &s->cap_late, ev, s->reread_ts);
+	return note_gone(s, ev);
 }
 
 int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now)
@@ -108,11 +132,52 @@ int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now)
 	return poll_src__pump(src, now, &next_ms, snapshot__add, s);
 }
 
+size_t snapshot__n_late(const struct snapshot *s)
+{
+	return s->n_late;
+}
+
 static int seed_one(struct decoder *d, void *ctx)
 {
 	const struct gev *ev = ctx;
 
 	return decoder__seed(d, ev->pid, ev->goid, ev->to);
+}
+
+static int cmp_goid(const void *a, const void *b)
+{
+	const struct gev *x = a, *y = b;
+
+	return x->goid < y->goid ? -1 : x->goid > y->goid;
+}
+
+/* The decoders' decoder_late_fn: the create of a late goroutine. */
+static int late_create(uint32_t pid, uint64_t goid, struct gev *create, void *snapshot)
+{
+	const struct snapshot *s = snapshot;
+	struct gev key = {.goid = goid};
+	const struct gev *g;
+
+	if (pid != s->pid)
+		return -ENOENT;
+	g = bsearch(&key, s->late, s->n_late, sizeof(key), cmp_goid);
+	if (!g)
+		return -ENOENT;
+	*create = *g;
+	return 0;
+}
+
+static int seed_late(struct decoder *d, void *ctx)
+{
+	const struct gev *ev = ctx;
+
+	return decoder__seed_late(d, ev->pid, ev->goid, ev->to);
+}
+
+static int hook_late(struct decoder *d, void *ctx)
+{
+	decoder__set_late_fn(d, late_create, ctx);
+	return 0;
 }
 
 int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct snapshot_ops *ops)
@@ -123,22 +188,23 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 	if (!s)
 		return 0;
 	s->emitted = true;
-	s->by_goid = malloc((s->n_found ? s->n_found : 1) * sizeof(*s->by_goid));
-	if (!s->by_goid)
-		return -ENOMEM;
-	for (i = 0; i < s->n_found; i++)
-		s->by_goid[i] = (struct suspect){s->found[i].goid, s->found[i].to};
-	qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
 	for (i = 0; i < s->n_found && !err; i++) {
 		/* -sample goroutine:RATE: the others will never show a change. */
 		if (!xg_goid_sampled(goroutine_thresh, s->found[i].pid, s->found[i].goid))
 			continue;
-		s->found[i].ts = s->read_ts;
 		/* Every processor: the one whose shard it is will see its records. */
 		err = ops->each_decoder(ops->ctx, seed_one, &s->found[i]);
 		if (!err)
 			err = ops->emit(&s->found[i], ops->ctx);
 	}
+	if (err || !s->n_late)
+		return err;
+	/* Read-only from here on: the decoders look creates up in it, on their threads. */
+	qsort(s->late, s->n_late, sizeof(*s->late), cmp_goid);
+	err = ops->each_decoder(ops->ctx, hook_late, s);
+	for (i = 0; i < s->n_late && !err; i++)
+		if (xg_goid_sampled(goroutine_thresh, s->late[i].pid, s->late[i].goid))
+			err = ops->each_decoder(ops->ctx, seed_late, &s->late[i]);
 	return err;
 }
 
@@ -156,14 +222,50 @@ static int count_seeded(struct decoder *d, void *ctx)
 	return 0;
 }
 
+static int count_late(struct decoder *d, void *ctx)
+{
+	struct seeded_q *q = ctx;
+
+	q->n += decoder__late(d, q->ev.pid, q->ev.goid);
+	return 0;
+}
+
+/*
+ * The late goroutines no record has touched up to the second read: created
+ * before the probes, idle since. Listed as existing, at that read's time.
+ */
+static int settle_late(struct snapshot *s, const struct snapshot_ops *ops)
+{
+	size_t i;
+	int err = 0;
+
+	s->late_settled = true;
+	for (i = 0; i < s->n_late && !err; i++) {
+		struct seeded_q q = {.ev = s->late[i]};
+
+		ops->each_decoder(ops->ctx, count_late, &q);
+		if (q.n < ops->n_decoders)
+			continue;
+		/* Its first record now continues from the state read, as for the first read's. */
+		err = ops->each_decoder(ops->ctx, seed_one, &s->late[i]);
+		if (!err)
+			err = ops->emit(&s->late[i], ops->ctx);
+	}
+	return err;
+}
+
 int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapshot_ops *ops)
 {
 	struct gev ev = {.reason = GEV_NO_REASON, .inferred = true};
 	size_t i;
 	int err = 0;
 
-	if (!s || !s->n_suspects || released < s->reread_ts)
+	if (!s || !s->emitted || released < s->reread_ts)
 		return 0;
+	if (!s->late_settled)
+		err = settle_late(s, ops);
+	if (err || !s->n_suspects)
+		return err;
 	ev.pid = s->pid;
 	ev.ts = s->reread_ts;
 	for (i = 0; i < s->n_suspects && !err; i++) {
@@ -265,13 +367,6 @@ void resync__end_read(struct resync *r, uint64_t now, bool ok, uint64_t drops, u
 uint64_t resync__due(const struct resync *r)
 {
 	return r->t1;
-}
-
-static int cmp_goid(const void *x, const void *y)
-{
-	const struct gev *a = x, *b = y;
-
-	return a->goid < b->goid ? -1 : a->goid > b->goid;
 }
 
 static int holds_one(struct decoder *d, void *ctx)

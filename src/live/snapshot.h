@@ -4,10 +4,15 @@
  * target's goroutine table is read once (what --poll reads), so that
  * goroutines which do not change state while we watch are listed all the
  * same, with their start function, creator and parent instead of
- * "(unknown)". After attaching they are emitted as creates marked existing
- * and the decoders are seeded with their states; a second read names
- * those gone since, and any that ended before the probes were in get an
- * inferred exit once every record up to then has been read.
+ * "(unknown)". Once the probes are in, a second read names those gone
+ * since and those new since (late: created between the two reads, before
+ * the probes or under them). Then the first read's are emitted as creates
+ * marked existing and the decoders are seeded with their states; the late
+ * ones wait in the decoders for their first record (decoder__seed_late):
+ * a create record is theirs, any other gets them listed as existing
+ * first. Once every record up to the second read has been read, late ones
+ * no record touched are listed as existing, and those of the first read
+ * that ended before the probes were in get an inferred exit.
  *
  * The reads come in through snapshot__add (a poll_emit_fn): a pure core,
  * unit-tested on synthetic tables (tests/unit/test_snapshot.c).
@@ -15,6 +20,7 @@
 #ifndef XGOTOP_SNAPSHOT_H
 #define XGOTOP_SNAPSHOT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode.h"
@@ -36,14 +42,17 @@ void snapshot__free(struct snapshot *s);
 
 /*
  * A read of the goroutine table starts at NOW: the first before the
- * probes go in, the second after snapshot__emit. Its events go to
- * snapshot__add: the first read's creates are kept, the second read's
- * exits of those make them suspects. 0 or -ENOMEM.
+ * probes go in, the second once they are in, before snapshot__emit. Its
+ * events go to snapshot__add: the first read's creates are kept; the
+ * second read's exits of those make them suspects, its creates are the
+ * late ones (a read after snapshot__emit: exits only). 0 or -ENOMEM.
  */
 void snapshot__begin_read(struct snapshot *s, uint64_t now);
 int snapshot__add(const struct gev *ev, void *snapshot);
 /* Both steps over the target's goroutine table SRC: poll_src__pump's result. */
 int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now);
+/* The late goroutines: new in the second read. */
+size_t snapshot__n_late(const struct snapshot *s);
 
 /*
  * After attaching (and after the recording began): the goroutines kept,
@@ -54,7 +63,9 @@ int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now);
 int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct snapshot_ops *ops);
 /*
  * Once every record up to RELEASED has been read (UINT64_MAX: the end):
- * each suspect that no decoder saw a record of since its seed ended before
+ * each late goroutine no decoder saw a record of is listed (a create
+ * marked existing, at the second read's time, its decoders seeded); each
+ * suspect that no decoder saw a record of since its seed ended before
  * the probes were in. It gets an inferred change to dead and an exit, at
  * the second read's time. Done once; NULL S: nothing.
  */

@@ -81,9 +81,36 @@ static void snapshot_read(struct tracer *t)
 }
 
 /*
- * After attaching (and after the recording began): the goroutines found,
- * then a second read for those gone since, perhaps before the probes were in.
+ * The probes are in: the table read again. Goroutines gone since the first
+ * read may have ended before the probes; those new since were created in
+ * between, before the probes or under them (snapshot.h sorts them out).
  */
+static int snapshot_reread(struct tracer *t)
+{
+	uint64_t t0 = xg_mono_ns();
+	int err;
+
+	if (!t->snap_src)
+		return 0;
+	err = snapshot__read(t->snap, t->snap_src, t0);
+	/* The clock of the events: tests tell the goroutines this read must have seen. */
+	if (!err && diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: goroutine table read again from %llu to %llu ns, probes in: "
+			"%zu new since the first read\n",
+			(unsigned long long)t0, (unsigned long long)xg_mono_ns(),
+			snapshot__n_late(t->snap));
+	poll_src__free(t->snap_src);
+	t->snap_src = NULL;
+	if (err == -ESRCH)
+		err = 0;
+	if (err)
+		diag__fail("cannot read the goroutines of pid %d: %s", (int)t->tg.pid,
+			   strerror(-err));
+	return err;
+}
+
+/* After attaching (and after the recording began): the goroutines found. */
 static int snapshot_emit(struct tracer *t)
 {
 	struct snapshot_ops ops;
@@ -91,13 +118,6 @@ static int snapshot_emit(struct tracer *t)
 
 	rings__snapshot_ops(t, &ops);
 	err = snapshot__emit(t->snap, t->smp_conf.thresh[XG_SMP_GOROUTINE], &ops);
-	if (!err && t->snap_src) {
-		err = snapshot__read(t->snap, t->snap_src, xg_mono_ns());
-		poll_src__free(t->snap_src);
-		t->snap_src = NULL;
-		if (err == -ESRCH)
-			err = 0;
-	}
 	if (err)
 		diag__fail("cannot read the goroutines of pid %d: %s", (int)t->tg.pid,
 			   strerror(-err));
@@ -159,7 +179,6 @@ static int run(struct tracer *t)
 	const struct live_opts *opts = t->opts;
 	int err;
 
-	t->deadline = opts->duration > 0 ? xg_mono_ns() + (uint64_t)(opts->duration * 1e9) : 0;
 	if (opts->ui) {
 		struct xg_source src = {
 			.ops = t->sink.rec && opts->history_min > 0 ? &live_ops_recent : &live_ops,
@@ -195,6 +214,7 @@ static int report_end(struct tracer *t)
 
 static void teardown(struct tracer *t)
 {
+	livesrc__end_calib(t, false);
 	rings__free(t);
 	poll_src__free(t->poll);
 	poll_src__free(t->snap_src);
@@ -213,6 +233,9 @@ int tracer__run(const struct live_opts *opts)
 			   .sink = {.bias_mu = PTHREAD_MUTEX_INITIALIZER}};
 	int rc = 1, err;
 
+	/* --duration: of the command, attach included (README). */
+	t.start_ns = xg_mono_ns();
+	t.deadline = opts->duration > 0 ? t.start_ns + (uint64_t)(opts->duration * 1e9) : 0;
 	diag__set_verbose(opts->verbose);
 	if (target__check_privileges() || target__check_kernel() || target__resolve(&t.tg, opts))
 		goto cleanup;
@@ -231,20 +254,24 @@ int tracer__run(const struct live_opts *opts)
 	} else {
 		if (t.tg.pid && !t.tg.launched)
 			snapshot_read(&t);
+		/* The ring's reader before the first probe: nothing waits unread. */
 		if (bpfobj__open(&t.bpf) || configure(&t) || bpfobj__load(&t.bpf) ||
-		    target__verify_sites(&t.tg))
+		    target__verify_sites(&t.tg) || rings__open(&t))
 			goto cleanup;
 		/*
 		 * Through the pinned file the probes cannot land elsewhere; did the
-		 * process stay? Asked at once, and again after the meters' calibration.
+		 * process stay? Asked at once, and again once the goroutines at
+		 * attach are read (a read of an exec'd image is of another program).
 		 */
 		err = bpfobj__attach(&t.bpf, &t.tg, t.attached, sizeof(t.attached));
 		if (!err || err == -ESRCH)
 			err = target__check_attached(&t.tg, err);
-		if (err || rings__open(&t))
+		if (err || rings__consume(&t))
 			goto cleanup;
 	}
-	if (livesrc__open_meters(&t) || target__check_attached(&t.tg, 0))
+	/* The hit cost is timed in the background: OVH is n/a until then. */
+	if (livesrc__open_meters(&t) || snapshot_reread(&t) || rings__consume(&t) ||
+	    target__check_attached(&t.tg, 0))
 		goto cleanup;
 	announce(&t);
 	if (sink__begin_recording(&t) || snapshot_emit(&t))

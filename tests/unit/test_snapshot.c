@@ -294,6 +294,148 @@ static void test_gone_before_probes_get_inferred_exit(void **state)
 	session_free(&s);
 }
 
+/*
+ * The second read, once the probes are in and before the emit: goroutines
+ * new since the first (late) are not listed at once; LATE_STATE is the
+ * state the read found 5, 6 and 7 in.
+ */
+static struct snapshot *late_session(struct session *s, struct snapshot_ops *ops,
+				     unsigned int n_dec)
+{
+	struct snapshot *snap = snapshot__new(PID);
+	struct gev ev;
+	uint64_t goid;
+
+	session_init(s, n_dec, ops);
+	assert_non_null(snap);
+	snapshot__begin_read(snap, 1000);
+	ev = found(990, 1, XG_G_WAITING);
+	assert_int_equal(snapshot__add(&ev, snap), 0);
+	snapshot__begin_read(snap, 2000);
+	for (goid = 5; goid <= 7; goid++) {
+		ev = found(2000, goid, XG_G_WAITING);
+		ev.parent = 1;
+		ev.startpc = 0x402000 + goid;
+		assert_int_equal(snapshot__add(&ev, snap), 0);
+	}
+	assert_int_equal(snapshot__emit(snap, ALL, ops), 0);
+	/* The first read's goroutine alone: the late ones wait for their records. */
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ev[0].goid, 1);
+	s->n = 0;
+	return snap;
+}
+
+/* Created under the probes (5): its own create, once; not a second, existing one. */
+static void test_late_created_under_probes(void **state)
+{
+	struct xg_event r = rec(1500, 5, XG_G_DEAD, XG_G_RUNNABLE);
+	struct snapshot_ops ops;
+	struct session s;
+	struct snapshot *snap = late_session(&s, &ops, 1);
+	int i, creates = 0;
+
+	(void)state;
+	r.flags = XG_EVF_CREATE;
+	r.arg0 = 3; /* the parent the probe saw */
+	assert_int_equal(decoder__push(s.dec[0], &r), 0);
+	r = rec(1600, 5, XG_G_RUNNABLE, XG_G_RUNNING);
+	assert_int_equal(decoder__push(s.dec[0], &r), 0);
+	assert_int_equal(decoder__drain(s.dec[0], UINT64_MAX, collect, &s), 0);
+	assert_int_equal(snapshot__settle(snap, 2000, &ops), 0);
+	for (i = 0; i < s.n; i++) {
+		if (s.ev[i].goid != 5 || s.ev[i].kind != GEV_CREATE)
+			continue;
+		creates++;
+		assert_false(s.ev[i].existing);
+		assert_int_equal(s.ev[i].parent, 3);
+		assert_int_equal(s.ev[i].ts, 1500);
+	}
+	assert_int_equal(creates, 1);
+	/* Nothing inferred: the records are the whole story. */
+	for (i = 0; i < s.n; i++)
+		assert_false(s.ev[i].goid == 5 && s.ev[i].inferred);
+	snapshot__free(snap);
+	session_free(&s);
+}
+
+/*
+ * Created before the probes (6), first seen leaving a wait: listed as
+ * existing in that wait at that record's time, before it, from the read
+ * (parent, start); nothing inferred.
+ */
+static void test_late_created_before_probes(void **state)
+{
+	struct xg_event r = rec(1700, 6, XG_G_WAITING, XG_G_RUNNABLE);
+	struct snapshot_ops ops;
+	struct session s;
+	struct snapshot *snap = late_session(&s, &ops, 1);
+
+	(void)state;
+	assert_int_equal(decoder__push(s.dec[0], &r), 0);
+	assert_int_equal(decoder__drain(s.dec[0], UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.ev[0].kind, GEV_CREATE);
+	assert_int_equal(s.ev[0].goid, 6);
+	assert_true(s.ev[0].existing);
+	assert_int_equal(s.ev[0].to, XG_G_WAITING);
+	assert_int_equal(s.ev[0].ts, 1700);
+	assert_int_equal(s.ev[0].parent, 1);
+	assert_int_equal(s.ev[0].startpc, 0x402006);
+	assert_int_equal(s.ev[1].kind, GEV_STATE);
+	assert_int_equal(s.ev[1].from, XG_G_WAITING);
+	assert_false(s.ev[1].inferred);
+	/* Settled: 5 and 7, untouched, are listed now; 6 not again. */
+	s.n = 0;
+	assert_int_equal(snapshot__settle(snap, 2000, &ops), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.ev[0].goid, 5);
+	assert_int_equal(s.ev[1].goid, 7);
+	snapshot__free(snap);
+	session_free(&s);
+}
+
+/*
+ * Untouched (7, parked since before the probes): listed, existing, at the
+ * second read's time, once every record up to it is in; and seeded, so
+ * that its first record continues from the state read.
+ */
+static void test_late_untouched_listed_at_settle(void **state)
+{
+	struct xg_event r = rec(2500, 7, XG_G_WAITING, XG_G_RUNNABLE);
+	struct snapshot_ops ops;
+	struct session s;
+	struct snapshot *snap = late_session(&s, &ops, 2);
+	unsigned int d;
+
+	(void)state;
+	assert_int_equal(snapshot__settle(snap, 1999, &ops), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(snapshot__settle(snap, 2000, &ops), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.ev[2].kind, GEV_CREATE);
+	assert_int_equal(s.ev[2].goid, 7);
+	assert_true(s.ev[2].existing);
+	assert_int_equal(s.ev[2].ts, 2000);
+	assert_int_equal(s.ev[2].to, XG_G_WAITING);
+	for (d = 0; d < 2; d++) {
+		assert_true(decoder__seeded(s.dec[d], PID, 7));
+		assert_false(decoder__late(s.dec[d], PID, 7));
+	}
+	/* Its first record: no second create. */
+	s.n = 0;
+	assert_int_equal(decoder__push(s.dec[1], &r), 0);
+	assert_int_equal(decoder__drain(s.dec[1], UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.ev[0].kind, GEV_STATE);
+	/* Once. */
+	s.n = 0;
+	assert_int_equal(snapshot__settle(snap, UINT64_MAX, &ops), 0);
+	assert_int_equal(s.n, 0);
+	snapshot__free(snap);
+	session_free(&s);
+}
+
 /* -pw N: every processor's decoder is seeded, and must all have seen nothing of a suspect. */
 static void test_every_decoder(void **state)
 {
@@ -730,6 +872,9 @@ int main(void)
 		cmocka_unit_test(test_seed_bridges_first_record),
 		cmocka_unit_test(test_unsampled_not_listed),
 		cmocka_unit_test(test_gone_before_probes_get_inferred_exit),
+		cmocka_unit_test(test_late_created_under_probes),
+		cmocka_unit_test(test_late_created_before_probes),
+		cmocka_unit_test(test_late_untouched_listed_at_settle),
 		cmocka_unit_test(test_every_decoder),
 		cmocka_unit_test(test_errors_and_no_snapshot),
 		cmocka_unit_test(test_resync_sets_the_table_right),
