@@ -85,23 +85,31 @@ static int by_goid(const void *a, const void *b)
 	return x->goid < y->goid ? -1 : x->goid > y->goid;
 }
 
+/* The first read's goids and states, sorted: what the later reads look exits up in. */
+static int index_found(struct snapshot *s)
+{
+	size_t i;
+
+	if (s->by_goid || !s->n_found)
+		return 0;
+	s->by_goid = malloc(s->n_found * sizeof(*s->by_goid));
+	if (!s->by_goid)
+		return -ENOMEM;
+	for (i = 0; i < s->n_found; i++)
+		s->by_goid[i] = (struct suspect){s->found[i].goid, s->found[i].to};
+	qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
+	return 0;
+}
+
 /* One of the found goroutines read as gone: a suspect (by_goid: 1M found cost log n each). */
 static int note_gone(struct snapshot *s, const struct gev *ev)
 {
 	struct suspect key = {.goid = ev->goid}, *f;
-	size_t i;
 
 	if (ev->kind != GEV_EXIT || !s->n_found)
 		return 0;
-	/* The first read is over once a later one reports exits: index it once. */
-	if (!s->by_goid) {
-		s->by_goid = malloc(s->n_found * sizeof(*s->by_goid));
-		if (!s->by_goid)
-			return -ENOMEM;
-		for (i = 0; i < s->n_found; i++)
-			s->by_goid[i] = (struct suspect){s->found[i].goid, s->found[i].to};
-		qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
-	}
+	if (index_found(s))
+		return -ENOMEM;
 	f = bsearch(&key, s->by_goid, s->n_found, sizeof(key), by_goid);
 	if (!f)
 		return 0;
@@ -185,7 +193,7 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 	int err = 0;
 	size_t i;
 
-	if (!s)
+	if (!s || s->emitted) /* once: the found creates are freed after it */
 		return 0;
 	s->emitted = true;
 	for (i = 0; i < s->n_found && !err; i++) {
@@ -196,6 +204,14 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 		err = ops->each_decoder(ops->ctx, seed_one, &s->found[i]);
 		if (!err)
 			err = ops->emit(&s->found[i], ops->ctx);
+	}
+	/* Emitted: only goids and states are needed from here on (304 MB less at 1M). */
+	if (!err)
+		err = index_found(s);
+	if (!err) {
+		free(s->found);
+		s->found = NULL;
+		s->cap_found = 0;
 	}
 	if (err || !s->n_late)
 		return err;
