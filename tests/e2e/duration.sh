@@ -16,20 +16,11 @@ need_root
 need_tracer "$tracer"
 command -v jq >/dev/null || fail "jq is needed"
 rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
-gobin=$("$e2e_root/tools/go-toolchain.sh" "$ver") || fail "no Go $ver toolchain"
-(cd "$e2e_root/tests/targets" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
-	"$gobin" build -o "$w/resync" ./resync) || fail "cannot build tests/targets/resync with go$ver"
+build_resync "$ver" "$w"
 
 tpid=
 trap '[ -z "$tpid" ] || { touch "$w/exit"; stop "$tpid"; }' EXIT
-"$w/resync" -dir "$w" 2>"$w/target.err" &
-tpid=$!
-end=$((SECONDS + 30))
-until [ -e "$w/ready" ]; do
-	alive "$tpid" || fail "the target ended before it was ready"
-	[ $SECONDS -lt $end ] || fail "the target was not ready within 30 s"
-	sleep 0.05
-done
+start_resync "$w"
 
 for mode in headless n; do
 	case $mode in

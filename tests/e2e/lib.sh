@@ -93,3 +93,24 @@ show() {
 		echo
 	done
 }
+
+# build_resync VER DIR: tests/targets/resync built by go VER as DIR/resync.
+build_resync() {
+	local gobin
+	gobin=$("$e2e_root/tools/go-toolchain.sh" "$1") || fail "no Go $1 toolchain"
+	(cd "$e2e_root/tests/targets" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
+		"$gobin" build -o "$2/resync" ./resync) || fail "cannot build tests/targets/resync with go$1"
+}
+
+# start_resync DIR: start DIR/resync in DIR and wait for its DIR/ready; sets tpid
+# (set the EXIT trap that ends it first).
+start_resync() {
+	local end=$((SECONDS + 30))
+	"$1/resync" -dir "$1" 2>"$1/target.err" &
+	tpid=$!
+	until [ -e "$1/ready" ]; do
+		alive "$tpid" || fail "the target ended before it was ready"
+		[ $SECONDS -lt $end ] || fail "the target was not ready within 30 s"
+		sleep 0.05
+	done
+}

@@ -23,9 +23,7 @@ need_root
 need_tracer "$tracer"
 [ -x "$checker" ] || fail "no checker at $checker: the e2e.build.checker fixture failed"
 rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
-gobin=$("$e2e_root/tools/go-toolchain.sh" "$ver") || fail "no Go $ver toolchain"
-(cd "$e2e_root/tests/targets" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
-	"$gobin" build -o "$w/resync" ./resync) || fail "cannot build tests/targets/resync with go$ver"
+build_resync "$ver" "$w"
 
 tpid= xpid=
 cleanup() {
