@@ -8,6 +8,7 @@
 #define XGOTOP_OUTFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Open PATH to write, never following a symbolic link in its last part.
@@ -29,5 +30,11 @@ const char *outfile__why(int err);
  * nothing: lets a session fail before it starts rather than at its end.
  */
 int outfile__check(const char *path, bool force);
+
+/*
+ * Write all N bytes of BUF to FD, through EINTR, short writes and EAGAIN (a
+ * shared stdout may have been left non-blocking). 0 or a negative errno.
+ */
+int outfile__write_all(int fd, const void *buf, size_t n);
 
 #endif /* XGOTOP_OUTFILE_H */

@@ -141,7 +141,7 @@ static int dict_unit(struct record_writer *w, uint64_t base_ts, struct buf *raw,
 static int save_append(int fd, uint64_t *off, struct rec_idx_entry **idx, size_t *n,
 		       const uint8_t *p, size_t len, const struct rec_frame_info *fi)
 {
-	int err = record__write_all(fd, p, len);
+	int err = outfile__write_all(fd, p, len);
 
 	if (err)
 		return err;
@@ -281,7 +281,7 @@ int record__save_recent(struct record_writer *w, char *path, size_t path_len)
 	if (err)
 		goto cleanup;
 	rec_index__put(&idx_buf, idx, n, off);
-	err = idx_buf.oom ? -ENOMEM : record__write_all(fd, idx_buf.p, idx_buf.len);
+	err = idx_buf.oom ? -ENOMEM : outfile__write_all(fd, idx_buf.p, idx_buf.len);
 	if (!err && fdatasync(fd) && errno != EINVAL)
 		err = -errno;
 cleanup:

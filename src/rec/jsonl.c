@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,37 +421,13 @@ struct jsonl_writer *jsonl__open(const char *path, bool force)
 	return w;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t r = write(fd, p, n);
-
-		if (r < 0) {
-			/* stdout may have been left non-blocking by whoever shares it. */
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-
-				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-					return -errno;
-				continue;
-			}
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += r;
-		n -= r;
-	}
-	return 0;
-}
-
 int jsonl__flush(struct jsonl_writer *w)
 {
 	int err;
 
 	if (w->err)
 		return w->err;
-	err = write_all(w->fd, w->buf, w->len);
+	err = outfile__write_all(w->fd, w->buf, w->len);
 	w->len = 0;
 	if (err)
 		w->err = err;
@@ -483,7 +458,7 @@ static int write_long(struct jsonl_writer *w, const struct gev *ev)
 		}
 		cap *= 2;
 	}
-	err = write_all(w->fd, line, n);
+	err = outfile__write_all(w->fd, line, n);
 	if (err)
 		w->err = err;
 cleanup:

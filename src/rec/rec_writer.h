@@ -92,7 +92,6 @@ struct record_writer {
 };
 
 /* writer.c */
-int record__write_all(int fd, const void *buf, size_t n);
 /* Compress RAW into a unit: info skippable frame, then the zstd frame. In w->out. */
 int record__make_unit(struct record_writer *w, const struct buf *raw, struct rec_frame_info *fi);
 /* The frame's time range and the writer's largest timestamp take TS in. */

@@ -18,24 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int record__write_all(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-
-	while (n) {
-		ssize_t r = write(fd, p, n);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += r;
-		n -= r;
-	}
-	return 0;
-}
-
 struct record_writer *record__open(const struct record_opts *opts)
 {
 	struct record_writer *w = calloc(1, sizeof(*w));
@@ -136,7 +118,7 @@ static int file_append(struct record_writer *w, const uint8_t *p, size_t n,
 		w->idx = v;
 		w->cap_idx = cap;
 	}
-	err = record__write_all(w->fd, p, n);
+	err = outfile__write_all(w->fd, p, n);
 	if (err)
 		return w->file_err = err;
 	if (fi) {
