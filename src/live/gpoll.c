@@ -316,6 +316,30 @@ void poller__stats(const struct poller *p, struct poll_stats *out)
 	*out = p->st;
 }
 
+int poller__reread(struct poller *p, uint64_t goid, uint8_t *status)
+{
+	uint8_t w[8 + 4];
+	struct poll_iov iov[2];
+	size_t i;
+	int err;
+
+	for (i = 0; i < p->n_slots; i++)
+		if (p->slots[i].alive && p->slots[i].goid == goid)
+			break;
+	if (i == p->n_slots)
+		return -ENOENT;
+	/* The two fields alone: a g of the allgs array stays a g (gs are never freed). */
+	iov[0] = (struct poll_iov){p->slots[i].g + p->l.g_goid, w, 8};
+	iov[1] = (struct poll_iov){p->slots[i].g + p->l.g_status, w + 8, 4};
+	err = p->read(iov, 2, p->read_ctx);
+	if (err)
+		return err;
+	*status = (uint8_t)(get_u32(w + 8) & ~(uint32_t)XG_GSCAN);
+	if (get_u64(w) != goid || *status >= XG_G_NSTATES)
+		*status = XG_G_DEAD; /* its g runs another goroutine now, or is torn: it ended */
+	return 0;
+}
+
 /* ---- finding runtime.allgs ------------------------------------------------------------ */
 
 struct refs {
@@ -587,6 +611,11 @@ void poll_src__reset(struct poll_src *s)
 	poller__free(s->p);
 	s->p = NULL;
 	s->next = 0;
+}
+
+int poll_src__reread(struct poll_src *s, uint64_t goid, uint8_t *status)
+{
+	return s->p ? poller__reread(s->p, goid, status) : -ENOENT;
 }
 
 void poll_src__stats(const struct poll_src *s, struct poll_stats *out)

@@ -69,6 +69,12 @@ struct poll_stats {
 	uint64_t skipped; /* g entries ignored as unreadable or implausible */
 };
 void poller__stats(const struct poller *p, struct poll_stats *out);
+/*
+ * Goroutine GOID, alive in the last read, read again now (its goid and
+ * status only): *STATUS is XG_G_DEAD when its g has ended or runs another
+ * goroutine. 0, -ENOENT (not alive in the last read) or -errno from READ.
+ */
+int poller__reread(struct poller *p, uint64_t goid, uint8_t *status);
 
 /*
  * Find runtime.allgs in GE: its .symtab entry, else (stripped binaries) the
@@ -109,6 +115,8 @@ int poll_src__pump(struct poll_src *s, uint64_t now, int *next_ms, poll_emit_fn 
  * live goroutine as a create), after finding the load bias again.
  */
 void poll_src__reset(struct poll_src *s);
+/* poller__reread on the last read of the poll source; -ENOENT before any. */
+int poll_src__reread(struct poll_src *s, uint64_t goid, uint8_t *status);
 void poll_src__stats(const struct poll_src *s, struct poll_stats *out);
 /* The target's load bias, once its binary is mapped: 0 or -EAGAIN. */
 int poll_src__bias(const struct poll_src *s, uint64_t *bias);

@@ -313,6 +313,13 @@ struct fix {
 	int reason;
 };
 
+/* A goroutine the read found running, watched until an event of it comes (resync__check). */
+struct watch {
+	uint64_t goid;
+	uint32_t transitions; /* its entry's once the read was applied */
+	uint64_t gone_ts;     /* read again as ended at this time; 0: not (yet) */
+};
+
 struct resync {
 	uint32_t pid;
 	uint64_t t0, t1; /* the read began and ended; t1 0: none waits */
@@ -323,6 +330,8 @@ struct resync {
 	bool *matched;
 	struct fix *fixes; /* exits (to dead), then changes */
 	size_t n_fixes, cap_fixes;
+	struct watch *watch;
+	size_t n_watch, cap_watch;
 };
 
 struct resync *resync__new(uint32_t pid)
@@ -341,6 +350,7 @@ void resync__free(struct resync *r)
 	free(r->found);
 	free(r->matched);
 	free(r->fixes);
+	free(r->watch);
 	free(r);
 }
 
@@ -473,6 +483,8 @@ static bool new_one(const struct resync *r, const struct resync_ops *ops, size_t
 	return xg_goid_sampled(ops->goroutine_thresh, f->pid, f->goid) && !ops->creates_sampled;
 }
 
+static int watch_running(struct resync *r, const struct gtable *gt);
+
 int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops,
 		  struct gev_gap *out)
 {
@@ -546,6 +558,115 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 		if (!err)
 			err = ops->s.emit(&r->found[i], ops->s.ctx);
 	}
+	if (!err && r->ok)
+		err = watch_running(r, ops->gt);
 	r->n_found = 0;
+	return err;
+}
+
+/* ---- the goroutines read running: their exit may be among the records lost ----------- */
+
+/*
+ * The probe sits before casgstatus stores the new status (the CAS loop of
+ * runtime/proc.go's casgstatus follows it), so a record can be out, or
+ * lost, before the store. A thread preempted on its way back from the
+ * probe's trap stays in between for as long as it is off the CPU (hundreds
+ * of ms on a loaded machine): a read of the table then finds running a
+ * goroutine whose exit record was lost with the others, and nothing of it
+ * will ever come again. Every goroutine the read left running is watched
+ * until an event of it comes; read again as ended (resync__check), it
+ * ended unseen (resync__settle_gone).
+ */
+static int watch_running(struct resync *r, const struct gtable *gt)
+{
+	size_t i;
+
+	r->n_watch = 0; /* this read's word replaces the last one's */
+	for (i = 0; i < r->n_found; i++) {
+		const struct gentry *e = gtable__find(gt, r->pid, r->found[i].goid);
+
+		if (r->found[i].to != XG_G_RUNNING || !e || e->exited_ts ||
+		    e->state != XG_G_RUNNING)
+			continue;
+		if (xg_grow((void **)&r->watch, &r->cap_watch, r->n_watch + 1, sizeof(*r->watch)))
+			return -ENOMEM;
+		r->watch[r->n_watch++] = (struct watch){r->found[i].goid, e->transitions, 0};
+	}
+	return 0;
+}
+
+/* No event of W's goroutine since it was watched: the read's word is all there is. */
+static bool unheard(const struct resync *r, const struct watch *w, const struct gtable *gt)
+{
+	const struct gentry *e = gtable__find(gt, r->pid, w->goid);
+
+	return e && !e->exited_ts && e->transitions == w->transitions;
+}
+
+size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
+		     resync_reread_fn reread, void *ctx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_watch; i++) {
+		struct watch w = r->watch[i];
+		uint8_t st;
+
+		if (!unheard(r, &w, gt))
+			continue; /* its events tell the rest */
+		if (!w.gone_ts && !reread(w.goid, &st, ctx)) {
+			if (st == XG_G_DEAD)
+				w.gone_ts = now;
+			else if (st != XG_G_RUNNING)
+				continue; /* it went on: that record is on its way, or counted lost */
+		}
+		r->watch[n++] = w;
+	}
+	r->n_watch = n;
+	return n;
+}
+
+uint64_t resync__gone_due(const struct resync *r)
+{
+	uint64_t due = 0;
+	size_t i;
+
+	for (i = 0; i < r->n_watch; i++)
+		if (r->watch[i].gone_ts && (!due || r->watch[i].gone_ts < due))
+			due = r->watch[i].gone_ts;
+	return due;
+}
+
+int resync__settle_gone(struct resync *r, uint64_t released, uint64_t stamp,
+			const struct resync_ops *ops, unsigned int *n_ended)
+{
+	struct gev ev = {.pid = r->pid, .reason = GEV_NO_REASON, .inferred = true};
+	size_t i, n = 0;
+	int err = 0;
+
+	*n_ended = 0;
+	for (i = 0; i < r->n_watch; i++) {
+		const struct watch *w = &r->watch[i];
+
+		if (!w->gone_ts || w->gone_ts > released || err) {
+			r->watch[n++] = *w;
+			continue;
+		}
+		/* Its exit record, had it come, was applied by now (it is older than the read). */
+		if (!unheard(r, w, ops->gt))
+			continue;
+		ev.ts = stamp > w->gone_ts ? stamp : w->gone_ts;
+		ev.goid = w->goid;
+		ev.kind = GEV_STATE;
+		ev.from = XG_G_RUNNING;
+		ev.to = XG_G_DEAD;
+		ops->s.each_decoder(ops->s.ctx, forget_one, &ev);
+		err = ops->s.emit(&ev, ops->s.ctx);
+		ev.kind = GEV_EXIT;
+		if (!err)
+			err = ops->s.emit(&ev, ops->s.ctx);
+		*n_ended += !err;
+	}
+	r->n_watch = n;
 	return err;
 }

@@ -20,7 +20,7 @@
 #include "snapshot.h"
 
 #define PID   7
-#define MAXEV 32
+#define MAXEV 64
 #define ALL   (1ull << 32) /* a goroutine threshold that keeps every goroutine */
 
 struct session {
@@ -865,6 +865,116 @@ static void test_resync_held_wait_of_ended(void **state)
 	live_free(&l);
 }
 
+/* What the goroutines watched read as now, for resync__check: by goid, RUNNING if not listed. */
+struct reread_fake {
+	uint64_t goid[8];
+	uint8_t status[8];
+	int n, calls;
+};
+
+static int fake_reread(uint64_t goid, uint8_t *status, void *ctx)
+{
+	struct reread_fake *f = ctx;
+	int i;
+
+	f->calls++;
+	*status = XG_G_RUNNING;
+	for (i = 0; i < f->n; i++)
+		if (f->goid[i] == goid)
+			*status = f->status[i];
+	return 0;
+}
+
+/*
+ * The read finds running goroutines whose exit probe had fired, the record
+ * lost, before casgstatus stored dead (a thread off the CPU in between).
+ * Each is watched: an event of it ends the watch; read again as ended with
+ * no event once the records up to that read are in, it gets an inferred
+ * exit; read again in another state, its next record tells.
+ */
+static void test_resync_running_read_ended_unseen(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct reread_fake fk = {.goid = {10, 13, 14, 15},
+				 .status = {XG_G_DEAD, XG_G_DEAD, XG_G_RUNNABLE, XG_G_DEAD},
+				 .n = 4};
+	struct live l;
+	struct gev f;
+	unsigned int n;
+	uint64_t g;
+	int i, n0;
+
+	(void)state;
+	live_init(&l, true);
+	assert_non_null(r);
+	for (g = 10; g <= 15; g++) {
+		if (g == 13)
+			continue; /* every record of 13 lost */
+		push(&l, rec_create(100 + g, g));
+		push(&l, rec(200 + g, g, XG_G_RUNNABLE, XG_G_RUNNING));
+	}
+	resync__begin_read(r, 1000);
+	for (g = 10; g <= 15; g++) {
+		f = found(1000, g, XG_G_RUNNING);
+		assert_int_equal(resync__add(&f, r), 0);
+	}
+	resync__end_read(r, 1010, true, 4, 500);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	assert_int_equal(resync__apply(r, 1008, &l.ops, NULL), 0);
+	/* The read has the last word for now: all six running, 13 listed existing. */
+	for (g = 10; g <= 15; g++)
+		assert_int_equal(live_state(&l, g), XG_G_RUNNING);
+	assert_true(logged(&l, 0, GEV_CREATE, 13) >= 0);
+	assert_int_equal(resync__gone_due(r), 0);
+
+	/* 11 parks: an event. */
+	push(&l, rec_wait(1020, 11, XG_G_RUNNING, 7));
+	assert_int_equal(decoder__drain(l.s.dec[0], 1030, live_emit, &l), 0);
+	/* Read again at 1050: 10, 13 and 15 ended, 14 went on, 12 still runs. */
+	assert_int_equal(resync__check(r, l.gt, 1050, fake_reread, &fk), 4);
+	assert_int_equal(fk.calls, 5);
+	assert_int_equal(resync__gone_due(r), 1050);
+	/* 15's exit record was on its way; 10's and 13's were lost. */
+	push(&l, rec(1045, 15, XG_G_RUNNING, XG_G_DEAD));
+	n0 = l.n;
+	assert_int_equal(resync__settle_gone(r, 1040, 1040, &l.ops, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(l.n, n0); /* not before the records up to the read again are in */
+	assert_int_equal(decoder__drain(l.s.dec[0], 1060, live_emit, &l), 0);
+	n0 = l.n;
+	assert_int_equal(resync__settle_gone(r, 1060, 1055, &l.ops, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(l.n, n0 + 4);
+	for (i = n0; i < l.n; i++) {
+		assert_int_equal(l.log[i].ts, 1055);
+		assert_true(l.log[i].kind == GEV_EXIT || l.log[i].inferred);
+		assert_true(l.log[i].goid == 10 || l.log[i].goid == 13);
+	}
+	i = logged(&l, n0, GEV_STATE, 10);
+	assert_int_equal(l.log[i].from, XG_G_RUNNING);
+	assert_int_equal(l.log[i].to, XG_G_DEAD);
+	assert_int_equal(l.log[i + 1].kind, GEV_EXIT);
+	assert_int_equal(logged(&l, n0, GEV_STATE, 15), -1);
+	assert_int_equal(live_state(&l, 10), -1);
+	assert_int_equal(live_state(&l, 13), -1);
+	assert_int_equal(live_state(&l, 15), -1);
+	assert_int_equal(live_state(&l, 11), XG_G_WAITING);
+	assert_int_equal(live_state(&l, 12), XG_G_RUNNING);
+	assert_int_equal(live_state(&l, 14), XG_G_RUNNING);
+	assert_false(decoder__seeded(l.s.dec[0], PID, 10));
+	/* Only 12 is still watched; 14's next record bridges from running. */
+	fk.calls = 0;
+	assert_int_equal(resync__check(r, l.gt, 1100, fake_reread, &fk), 1);
+	assert_int_equal(fk.calls, 1);
+	push(&l, rec(1110, 14, XG_G_RUNNABLE, XG_G_RUNNING));
+	assert_int_equal(decoder__drain(l.s.dec[0], UINT64_MAX, live_emit, &l), 0);
+	assert_int_equal(live_state(&l, 14), XG_G_RUNNING);
+	assert_true(l.log[l.n - 2].inferred);
+	assert_int_equal(l.log[l.n - 2].to, XG_G_RUNNABLE);
+	resync__free(r);
+	live_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -882,6 +992,7 @@ int main(void)
 		cmocka_unit_test(test_resync_failed_read_and_sampling),
 		cmocka_unit_test(test_resync_drops_stale_pending_create),
 		cmocka_unit_test(test_resync_held_wait_of_ended),
+		cmocka_unit_test(test_resync_running_read_ended_unseen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
