@@ -319,8 +319,8 @@ static int settle_gone(struct tracer *t, uint64_t released)
 		err = resync__settle_gone(g->procs[i].r, released, t->sink.last_ts, &ops, &n);
 		if (!err && n && diag__verbose())
 			fprintf(stderr,
-				"xgotop-tui: pid %u: %u goroutine%s the table read found running "
-				"ended, the exit among the events lost\n",
+				"xgotop-tui: pid %u: %u more goroutine%s ended unseen (read again "
+				"after the goroutine table read)\n",
 				resync__pid(g->procs[i].r), n, n == 1 ? "" : "s");
 	}
 	return err;

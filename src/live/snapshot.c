@@ -313,12 +313,20 @@ struct fix {
 	int reason;
 };
 
-/* A goroutine the read found running, watched until an event of it comes (resync__check). */
+/*
+ * A goroutine the read has not the last word on, watched until an event of
+ * it comes (resync__check): found running (it may have been ending), or
+ * not found though its creation alone was seen (it may have been starting).
+ */
 struct watch {
 	uint64_t goid;
 	uint32_t transitions; /* its entry's once the read was applied */
+	bool starting;	      /* not found: its exit is held */
 	uint64_t gone_ts;     /* read again as ended at this time; 0: not (yet) */
 };
+
+/* How long a held exit waits for its goroutine to start (snapshot.h). */
+#define HOLD_NS 1000000000ull
 
 struct resync {
 	uint32_t pid;
@@ -332,6 +340,7 @@ struct resync {
 	size_t n_fixes, cap_fixes;
 	struct watch *watch;
 	size_t n_watch, cap_watch;
+	uint64_t read_end; /* of the read the watch comes from */
 };
 
 struct resync *resync__new(uint32_t pid)
@@ -365,6 +374,7 @@ void resync__begin_read(struct resync *r, uint64_t now)
 	r->t1 = 0;
 	r->n_found = 0;
 	r->ok = false;
+	r->n_watch = 0; /* the new read has the word on them */
 }
 
 int resync__add(const struct gev *ev, void *resync)
@@ -408,6 +418,24 @@ struct compare_ctx {
 	int err;
 };
 
+/*
+ * Not in the read, its creation the last event seen: newproc1 stores the
+ * goid, then casgstatus fires the probe and only then stores runnable
+ * (runtime/proc.go, go1.26), so the read may have found its g still dead.
+ * Its exit waits until its g is read again (resync__check).
+ */
+static int hold_exit(struct compare_ctx *c, const struct gentry *e)
+{
+	struct resync *r = c->r;
+
+	if (xg_grow((void **)&r->watch, &r->cap_watch, r->n_watch + 1, sizeof(*r->watch))) {
+		c->err = -ENOMEM;
+		return 1;
+	}
+	r->watch[r->n_watch++] = (struct watch){.goid = e->goid, .starting = true};
+	return 0;
+}
+
 /* One entry of the state table against the read; what differs becomes a fix. */
 static int compare_one(const struct gentry *e, void *ctx)
 {
@@ -438,6 +466,9 @@ static int compare_one(const struct gentry *e, void *ctx)
 		if (f->to == e->state)
 			return 0;
 		fx = (struct fix){e->goid, e->state, f->to, f->reason};
+	} else if (!e->transitions) {
+		/* Its creation alone was seen: it may not have started yet (hold_exit). */
+		return hold_exit(c, e);
 	} else {
 		fx = (struct fix){e->goid, e->state, XG_G_DEAD, GEV_NO_REASON};
 	}
@@ -502,6 +533,7 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 	gap.gap.resync = r->ok;
 	r->n_fixes = 0;
 	if (r->ok) {
+		r->n_watch = 0; /* this read's word replaces the last one's */
 		free(r->matched);
 		r->matched = calloc(r->n_found ? r->n_found : 1, sizeof(*r->matched));
 		if (!r->matched)
@@ -581,7 +613,6 @@ static int watch_running(struct resync *r, const struct gtable *gt)
 {
 	size_t i;
 
-	r->n_watch = 0; /* this read's word replaces the last one's */
 	for (i = 0; i < r->n_found; i++) {
 		const struct gentry *e = gtable__find(gt, r->pid, r->found[i].goid);
 
@@ -590,8 +621,10 @@ static int watch_running(struct resync *r, const struct gtable *gt)
 			continue;
 		if (xg_grow((void **)&r->watch, &r->cap_watch, r->n_watch + 1, sizeof(*r->watch)))
 			return -ENOMEM;
-		r->watch[r->n_watch++] = (struct watch){r->found[i].goid, e->transitions, 0};
+		r->watch[r->n_watch++] =
+			(struct watch){.goid = r->found[i].goid, .transitions = e->transitions};
 	}
+	r->read_end = r->t1;
 	return 0;
 }
 
@@ -611,15 +644,21 @@ size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
 	for (i = 0; i < r->n_watch; i++) {
 		struct watch w = r->watch[i];
 		uint8_t st;
+		int err;
 
 		if (!unheard(r, &w, gt))
 			continue; /* its events tell the rest */
-		if (!w.gone_ts && !reread(w.goid, &st, ctx)) {
-			if (st == XG_G_DEAD)
-				w.gone_ts = now;
-			else if (st != XG_G_RUNNING)
-				continue; /* it went on: that record is on its way, or counted lost */
+		err = w.gone_ts ? 0 : reread(w.goid, &st, ctx);
+		if (w.gone_ts || (err && err != -ENOENT)) {
+			r->watch[n++] = w;
+			continue;
 		}
+		if (w.starting && !err && st != XG_G_DEAD)
+			continue; /* it had not started: the read was wrong, its records tell */
+		if (err == -ENOENT || (st == XG_G_DEAD && (!w.starting || now - r->read_end > HOLD_NS)))
+			w.gone_ts = now; /* no g has its goid, or dead, and too long to be starting */
+		else if (!w.starting && st != XG_G_RUNNING)
+			continue; /* it went on: that record is on its way, or counted lost */
 		r->watch[n++] = w;
 	}
 	r->n_watch = n;
@@ -658,7 +697,7 @@ int resync__settle_gone(struct resync *r, uint64_t released, uint64_t stamp,
 		ev.ts = stamp > w->gone_ts ? stamp : w->gone_ts;
 		ev.goid = w->goid;
 		ev.kind = GEV_STATE;
-		ev.from = XG_G_RUNNING;
+		ev.from = gtable__find(ops->gt, r->pid, w->goid)->state;
 		ev.to = XG_G_DEAD;
 		ops->s.each_decoder(ops->s.ctx, forget_one, &ev);
 		err = ops->s.emit(&ev, ops->s.ctx);

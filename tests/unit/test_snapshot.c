@@ -506,6 +506,31 @@ static void test_errors_and_no_snapshot(void **state)
 
 /* ---- after lost records: the table read again (resync) ------------------------------- */
 
+/* What the goroutines watched read as now, for resync__check: by goid, RUNNING if not listed. */
+struct reread_fake {
+	uint64_t goid[8];
+	uint8_t status[8];
+	int err[8]; /* non-zero: what the re-read of goid[i] returns */
+	int n, calls;
+};
+
+static int fake_reread(uint64_t goid, uint8_t *status, void *ctx)
+{
+	struct reread_fake *f = ctx;
+	int i;
+
+	f->calls++;
+	*status = XG_G_RUNNING;
+	for (i = 0; i < f->n; i++) {
+		if (f->goid[i] != goid)
+			continue;
+		*status = f->status[i];
+		return f->err[i];
+	}
+	return 0;
+}
+
+
 /* A live session in small: the decoders' events go to a state table and a log, as the sink's. */
 struct live {
 	struct session s;
@@ -842,7 +867,9 @@ static void test_resync_drops_stale_pending_create(void **state)
 static void test_resync_held_wait_of_ended(void **state)
 {
 	struct resync *r = resync__new(PID);
+	struct reread_fake fk = {.goid = {50}, .status = {XG_G_DEAD}, .err = {-ENOENT}, .n = 1};
 	struct live l;
+	unsigned int n;
 	int i;
 
 	(void)state;
@@ -854,6 +881,11 @@ static void test_resync_held_wait_of_ended(void **state)
 	assert_int_equal(decoder__drain(l.s.dec[0], 1001, live_emit, &l), 0);
 	assert_true(decoder__holds(l.s.dec[0], PID, 50));
 	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), 0);
+	/* Its creation alone applied: held until its g is read again, found running another. */
+	assert_int_equal(live_state(&l, 50), XG_G_RUNNABLE);
+	assert_int_equal(resync__check(r, l.gt, 1050, fake_reread, &fk), 1);
+	assert_int_equal(resync__settle_gone(r, 1050, 0, &l.ops, &n), 0);
+	assert_int_equal(n, 1);
 	assert_int_equal(live_state(&l, 50), -1);
 	assert_false(decoder__holds(l.s.dec[0], PID, 50));
 	/* The end of the session does not bring it back with its held wait. */
@@ -863,26 +895,6 @@ static void test_resync_held_wait_of_ended(void **state)
 	assert_int_equal(live_state(&l, 50), -1);
 	resync__free(r);
 	live_free(&l);
-}
-
-/* What the goroutines watched read as now, for resync__check: by goid, RUNNING if not listed. */
-struct reread_fake {
-	uint64_t goid[8];
-	uint8_t status[8];
-	int n, calls;
-};
-
-static int fake_reread(uint64_t goid, uint8_t *status, void *ctx)
-{
-	struct reread_fake *f = ctx;
-	int i;
-
-	f->calls++;
-	*status = XG_G_RUNNING;
-	for (i = 0; i < f->n; i++)
-		if (f->goid[i] == goid)
-			*status = f->status[i];
-	return 0;
 }
 
 /*
@@ -975,6 +987,68 @@ static void test_resync_running_read_ended_unseen(void **state)
 	live_free(&l);
 }
 
+/*
+ * Not in the read, its creation alone seen: newproc1 stores the goid, the
+ * probe fires, then runnable is stored; the read may come in between. Its
+ * exit is held: read again alive, it was starting (60); an event of it ends
+ * the hold (63); no g with its goid (62), or still dead a second after the
+ * read (61): it ended.
+ */
+static void test_resync_exit_held_while_starting(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct reread_fake fk = {.goid = {60, 61, 62},
+				 .status = {XG_G_DEAD, XG_G_DEAD, XG_G_DEAD},
+				 .err = {0, 0, -ENOENT},
+				 .n = 3};
+	struct gev_gap gap;
+	struct live l;
+	unsigned int n;
+	uint64_t g;
+	int n0;
+
+	(void)state;
+	live_init(&l, true);
+	assert_non_null(r);
+	for (g = 60; g <= 63; g++)
+		push(&l, rec_create(990 + g - 60, g));
+	resync__begin_read(r, 1000);
+	resync__end_read(r, 1010, true, 4, 500);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	n0 = l.n;
+	assert_int_equal(resync__apply(r, 1008, &l.ops, &gap), 0);
+	assert_int_equal(gap.exits, 0);
+	assert_int_equal(l.n, n0 + 1); /* the gap alone */
+	for (g = 60; g <= 63; g++)
+		assert_int_equal(live_state(&l, g), XG_G_RUNNABLE);
+
+	push(&l, rec(1020, 63, XG_G_RUNNABLE, XG_G_RUNNING));
+	assert_int_equal(decoder__drain(l.s.dec[0], 1030, live_emit, &l), 0);
+	/* 62 ended; 60 and 61 still dead within the second: held. */
+	assert_int_equal(resync__check(r, l.gt, 1050, fake_reread, &fk), 3);
+	assert_int_equal(resync__gone_due(r), 1050);
+	n0 = l.n;
+	assert_int_equal(resync__settle_gone(r, 1060, 1055, &l.ops, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(l.n, n0 + 2);
+	assert_int_equal(l.log[n0].goid, 62);
+	assert_int_equal(l.log[n0].from, XG_G_RUNNABLE);
+	assert_int_equal(l.log[n0].to, XG_G_DEAD);
+	assert_int_equal(l.log[n0 + 1].kind, GEV_EXIT);
+	/* 60 is running now: it had not started. 61 is still dead a second on. */
+	fk.status[0] = XG_G_RUNNING;
+	assert_int_equal(resync__check(r, l.gt, 1010 + 1000000001ull, fake_reread, &fk), 1);
+	assert_int_equal(resync__settle_gone(r, UINT64_MAX, 0, &l.ops, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(live_state(&l, 60), XG_G_RUNNABLE);
+	assert_int_equal(live_state(&l, 61), -1);
+	assert_int_equal(live_state(&l, 62), -1);
+	assert_int_equal(live_state(&l, 63), XG_G_RUNNING);
+	assert_int_equal(resync__check(r, l.gt, UINT64_MAX, fake_reread, &fk), 0);
+	resync__free(r);
+	live_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -993,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_resync_drops_stale_pending_create),
 		cmocka_unit_test(test_resync_held_wait_of_ended),
 		cmocka_unit_test(test_resync_running_read_ended_unseen),
+		cmocka_unit_test(test_resync_exit_held_while_starting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
