@@ -70,9 +70,12 @@ struct poll_stats {
 };
 void poller__stats(const struct poller *p, struct poll_stats *out);
 /*
- * Goroutine GOID, alive in the last read, read again now (its goid and
- * status only): *STATUS is XG_G_DEAD when its g has ended or runs another
- * goroutine. 0, -ENOENT (not alive in the last read) or -errno from READ.
+ * The g that carried goroutine GOID in the last read, read again now (its
+ * goid, status, sched.pc and start PC only): *STATUS is its status;
+ * XG_G_DEAD once it has ended or its g runs another goroutine; and
+ * XG_G_RUNNABLE while newproc1 is creating it (goid stored, status still
+ * dead, sched.pc at its start function, go1.24+). 0, -ENOENT (no g
+ * carried GOID) or -errno from READ.
  */
 int poller__reread(struct poller *p, uint64_t goid, uint8_t *status);
 

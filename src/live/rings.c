@@ -262,6 +262,7 @@ static int resync_apply(struct tracer *t, uint64_t released)
 		if (!due || due > released)
 			continue;
 		err = resync__apply(g->procs[i].r, t->sink.last_ts, &ops, &gap);
+		g->procs[i].watching = !err && gap.resync;
 		if (!err && diag__verbose() && gap.resync)
 			fprintf(stderr,
 				"xgotop-tui: %llu events lost in all: pid %u's goroutine table "
@@ -277,6 +278,17 @@ static int resync_apply(struct tracer *t, uint64_t released)
 				(unsigned long long)g->drops, resync__pid(g->procs[i].r));
 	}
 	return err;
+}
+
+/* -v: the goroutines a read left to watch are all accounted for (tests/e2e/resync.sh). */
+static void say_settled(struct resync_proc *p)
+{
+	if (!p->watching || resync__watching(p->r))
+		return;
+	p->watching = false;
+	if (diag__verbose())
+		fprintf(stderr, "xgotop-tui: pid %u: the goroutine table read again is settled\n",
+			resync__pid(p->r));
 }
 
 /* How often the goroutines a re-read left running are read again (snapshot.h). */
@@ -298,8 +310,10 @@ static void recheck_running(struct tracer *t, uint64_t now, bool last)
 	if (!last && now - g->check_ts < RECHECK_NS)
 		return;
 	g->check_ts = now;
-	for (i = 0; i < g->n_procs; i++)
+	for (i = 0; i < g->n_procs; i++) {
 		resync__check(g->procs[i].r, t->sink.gt, xg_mono_ns(), reread_g, &g->procs[i]);
+		say_settled(&g->procs[i]);
+	}
 }
 
 /* Once the records up to RELEASED are applied: those read again as ended, with no exit seen. */
@@ -314,14 +328,16 @@ static int settle_gone(struct tracer *t, uint64_t released)
 	for (i = 0; i < g->n_procs && !err; i++) {
 		uint64_t due = resync__gone_due(g->procs[i].r);
 
-		if (!due || due > released)
-			continue;
-		err = resync__settle_gone(g->procs[i].r, released, t->sink.last_ts, &ops, &n);
-		if (!err && n && diag__verbose())
+		if (due && due <= released)
+			err = resync__settle_gone(g->procs[i].r, released, t->sink.last_ts, &ops,
+						  &n);
+		if (!err && due && due <= released && n && diag__verbose())
 			fprintf(stderr,
 				"xgotop-tui: pid %u: %u more goroutine%s ended unseen (read again "
 				"after the goroutine table read)\n",
 				resync__pid(g->procs[i].r), n, n == 1 ? "" : "s");
+		if (!err)
+			say_settled(&g->procs[i]);
 	}
 	return err;
 }

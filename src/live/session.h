@@ -80,6 +80,7 @@ struct proc_state {
 struct resync_proc {
 	struct resync *r;
 	struct poll_src *src;
+	bool watching; /* the last read left goroutines to watch (snapshot.h) */
 };
 
 /* rings.c: the drop counter, and the re-reads it calls for (at most one a second). */

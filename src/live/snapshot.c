@@ -325,8 +325,6 @@ struct watch {
 	uint64_t gone_ts;     /* read again as ended at this time; 0: not (yet) */
 };
 
-/* How long a held exit waits for its goroutine to start (snapshot.h). */
-#define HOLD_NS 1000000000ull
 
 struct resync {
 	uint32_t pid;
@@ -340,7 +338,6 @@ struct resync {
 	size_t n_fixes, cap_fixes;
 	struct watch *watch;
 	size_t n_watch, cap_watch;
-	uint64_t read_end; /* of the read the watch comes from */
 };
 
 struct resync *resync__new(uint32_t pid)
@@ -624,7 +621,6 @@ static int watch_running(struct resync *r, const struct gtable *gt)
 		r->watch[r->n_watch++] =
 			(struct watch){.goid = r->found[i].goid, .transitions = e->transitions};
 	}
-	r->read_end = r->t1;
 	return 0;
 }
 
@@ -654,15 +650,20 @@ size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
 			continue;
 		}
 		if (w.starting && !err && st != XG_G_DEAD)
-			continue; /* it had not started: the read was wrong, its records tell */
-		if (err == -ENOENT || (st == XG_G_DEAD && (!w.starting || now - r->read_end > HOLD_NS)))
-			w.gone_ts = now; /* no g has its goid, or dead, and too long to be starting */
-		else if (!w.starting && st != XG_G_RUNNING)
+			continue; /* being created, or since: the read was early, its records tell */
+		if (err == -ENOENT || st == XG_G_DEAD)
+			w.gone_ts = now; /* no g has its goid, or dead: it ended */
+		else if (st != XG_G_RUNNING)
 			continue; /* it went on: that record is on its way, or counted lost */
 		r->watch[n++] = w;
 	}
 	r->n_watch = n;
 	return n;
+}
+
+size_t resync__watching(const struct resync *r)
+{
+	return r->n_watch;
 }
 
 uint64_t resync__gone_due(const struct resync *r)
