@@ -1163,14 +1163,18 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 
 /*
  * ASan's allocator quarantines what is freed, so the RSS cannot come down:
- * what it counts as allocated and not freed can (memory the table keeps).
+ * what it counts as allocated and not freed can. That is the malloc'd part
+ * of the table (history blocks, index, exit queue: 19 MiB here); its pool
+ * chunks are mapped apart and not counted (the RSS build checks them).
  */
+#define HELD_GROWN_MIB 10
 static double held_mib(void)
 {
 	return (double)__sanitizer_get_current_allocated_bytes() / (1 << 20);
 }
 #else
 /* The RSS: freed, and given back to the system (gtable__expire's malloc_trim). */
+#define HELD_GROWN_MIB 20
 static double held_mib(void)
 {
 	unsigned long size = 0, res = 0;
@@ -1198,7 +1202,7 @@ static void test_memory_returned(void **state)
 	for (i = 1; i <= 90000; i++)
 		apply(gt, ev_create(200000, 1000000 + i, 1));
 	grown = held_mib() - before;
-	assert_true(grown > 20);
+	assert_true(grown > HELD_GROWN_MIB);
 	gtable__expire(gt, 300000 + 30000000000ull);
 	assert_int_equal(gtable__size(gt), 90000);
 	for (i = 1; i <= 90000; i++)
