@@ -1048,6 +1048,47 @@ static void test_resync_exit_held_while_starting(void **state)
 	live_free(&l);
 }
 
+/*
+ * With -b, goroutines from before the attach are first listed by a change
+ * of state, with no start function: a read that finds them names them (a
+ * create marked existing, the state unchanged, counted in creates).
+ */
+static void test_resync_names_the_unnamed(void **state)
+{
+	struct resync *r = resync__new(PID);
+	const struct gentry *e;
+	struct gev_gap gap;
+	struct live l;
+	struct gev f;
+	int i, n0;
+
+	(void)state;
+	live_init(&l, true);
+	assert_non_null(r);
+	push(&l, rec(100, 17, XG_G_WAITING, XG_G_RUNNABLE));
+	push(&l, rec_wait(110, 17, XG_G_RUNNABLE, 7));
+	resync__begin_read(r, 1000);
+	f = found(1000, 17, XG_G_WAITING);
+	f.reason = 7;
+	assert_int_equal(resync__add(&f, r), 0);
+	resync__end_read(r, 1010, true, 1, 500);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	n0 = l.n;
+	assert_int_equal(resync__apply(r, 1008, &l.ops, &gap), 0);
+	assert_int_equal(gap.creates, 1);
+	assert_int_equal(l.n, n0 + 2);
+	i = logged(&l, n0, GEV_CREATE, 17);
+	assert_true(i > n0);
+	assert_true(l.log[i].existing);
+	assert_int_equal(l.log[i].startpc, 0x401000 + 17);
+	assert_int_equal(l.log[i].to, XG_G_WAITING);
+	e = gtable__find(l.gt, PID, 17);
+	assert_int_equal(e->state, XG_G_WAITING);
+	assert_int_equal(e->transitions, 2);
+	resync__free(r);
+	live_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1067,6 +1108,7 @@ int main(void)
 		cmocka_unit_test(test_resync_held_wait_of_ended),
 		cmocka_unit_test(test_resync_running_read_ended_unseen),
 		cmocka_unit_test(test_resync_exit_held_while_starting),
+		cmocka_unit_test(test_resync_names_the_unnamed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
