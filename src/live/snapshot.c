@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gpoll.h"
 #include "grow.h"
@@ -242,6 +243,34 @@ static int hook_late(struct decoder *d, void *ctx)
 	return 0;
 }
 
+/*
+ * Emitted: only goids and states are needed from here on, by the later
+ * reads (24 MB less at 1M). The index takes the place of the creates, 16
+ * bytes over 40 each, so that the two never take memory side by side.
+ */
+static void found_to_index(struct snapshot *s)
+{
+	struct suspect *v = (struct suspect *)s->found, *shrunk;
+	size_t i;
+
+	if (s->by_goid || !s->n_found) {
+		free(s->found);
+	} else {
+		_Static_assert(sizeof(*v) <= sizeof(*s->found), "the index fits in place");
+		/* Element i goes to bytes [16i, 16i + 16), below the creates not yet moved. */
+		for (i = 0; i < s->n_found; i++) {
+			struct suspect e = {s->found[i].goid, s->found[i].state};
+
+			memcpy(&v[i], &e, sizeof(e)); /* bytes: the creates' type does not matter */
+		}
+		shrunk = realloc(v, s->n_found * sizeof(*v));
+		s->by_goid = shrunk ? shrunk : v;
+		qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
+	}
+	s->found = NULL;
+	s->cap_found = 0;
+}
+
 int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct snapshot_ops *ops)
 {
 	int err = 0;
@@ -261,14 +290,8 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 		if (!err)
 			err = ops->emit(&ev, ops->ctx);
 	}
-	/* Emitted: only goids and states are needed from here on (24 MB less at 1M). */
 	if (!err)
-		err = index_found(s);
-	if (!err) {
-		free(s->found);
-		s->found = NULL;
-		s->cap_found = 0;
-	}
+		found_to_index(s);
 	if (err || !s->n_late)
 		return err;
 	/* Read-only from here on: the decoders look creates up in it, on their threads. */
