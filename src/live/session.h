@@ -85,12 +85,12 @@ struct resync_proc {
 
 /* rings.c: the drop counter, and the re-reads it calls for (at most one a second). */
 struct gap_watch {
-	uint64_t drops;	  /* the counter when the last re-read began (the baseline) */
-	uint64_t calm_ts; /* when it was last seen at the baseline */
-	uint64_t read_ts; /* the last re-read */
-	uint64_t rounds;  /* re-reads so far */
+	uint64_t drops;	   /* the counter when the last re-read began (the baseline) */
+	uint64_t calm_ts;  /* when it was last seen at the baseline */
+	uint64_t read_ts;  /* the last re-read */
+	uint64_t rounds;   /* re-reads so far */
 	uint64_t check_ts; /* the goroutines a re-read left running were last read again */
-	bool warned;	  /* that records keep being lost */
+	bool warned;	   /* that records keep being lost */
 	struct resync_proc *procs;
 	unsigned int n_procs;
 };

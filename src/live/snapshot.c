@@ -63,8 +63,8 @@ struct suspect {
 struct snapshot {
 	uint32_t pid;
 	unsigned int reads;
-	bool emitted;	   /* snapshot__emit ran: reads now look for exits only */
-	bool late_settled; /* snapshot__settle listed the late ones untouched */
+	bool emitted;	       /* snapshot__emit ran: reads now look for exits only */
+	bool late_settled;     /* snapshot__settle listed the late ones untouched */
 	struct found_g *found; /* the first read's creates */
 	size_t n_found, cap_found;
 	struct suspect *by_goid; /* found's goids and states, sorted by the first later read */
@@ -408,7 +408,6 @@ struct watch {
 	uint64_t gone_ts;     /* read again as ended at this time; 0: not (yet) */
 };
 
-
 struct resync {
 	uint32_t pid;
 	uint64_t t0, t1; /* the read began and ended; t1 0: none waits */
@@ -416,7 +415,7 @@ struct resync {
 	uint64_t drops, since;
 	struct found_g *found; /* the read: a create per live goroutine */
 	size_t n_found, cap_found;
-	uint8_t *matched; /* per found: MATCHED, or also UNNAMED */
+	uint8_t *matched;  /* per found: MATCHED, or also UNNAMED */
 	struct fix *fixes; /* exits (to dead), then changes */
 	size_t n_fixes, cap_fixes;
 	struct watch *watch;
@@ -530,8 +529,7 @@ static int compare_one(const struct gentry *e, void *ctx)
 	if (e->state_since > r->t0)
 		return 0;
 	/* (qsort and bsearch take no NULL array, even of 0 elements.) */
-	f = r->n_found ? bsearch(&fkey, r->found, r->n_found, sizeof(*r->found), cmp_found)
-		       : NULL;
+	f = r->n_found ? bsearch(&fkey, r->found, r->n_found, sizeof(*r->found), cmp_found) : NULL;
 	/*
 	 * A wait held until its reason is known: the state table lacks it, and
 	 * it is news only if the goroutine is still there to leave it.
@@ -740,7 +738,7 @@ size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
 			continue;
 		}
 		if (w.starting && !err && st != XG_G_DEAD)
-			continue; /* being created, or since: the read was early, its records tell */
+			continue; /* being created, or since: the read was early */
 		if (err == -ENOENT || st == XG_G_DEAD)
 			w.gone_ts = now; /* no g has its goid, or dead: it ended */
 		else if (st != XG_G_RUNNING)

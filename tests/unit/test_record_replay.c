@@ -300,7 +300,6 @@ static void test_seek_middle(void **state)
 	free(s.ev);
 }
 
-
 /* A wall clock of the test's own: the replay's waits move it, nothing else does. */
 struct test_clock {
 	uint64_t now;

@@ -530,7 +530,6 @@ static int fake_reread(uint64_t goid, uint8_t *status, void *ctx)
 	return 0;
 }
 
-
 /* A live session in small: the decoders' events go to a state table and a log, as the sink's. */
 struct live {
 	struct session s;
