@@ -83,7 +83,8 @@ int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapsho
  *  - in the state table, not in the read: it ended unseen, an inferred
  *    change to dead and an exit;
  *  - in both, in another state: an inferred change to the state read;
- *  - in the read only: a create marked existing;
+ *  - in the read only, or listed without a creation (-b: from before the
+ *    attach, first seen by a change of state): a create marked existing;
  * each decoder seeded (or made to forget it), and rid of the creates
  * older than the read still waiting for their goid (before go1.24: the
  * read listed those alive; but with -sample newgoroutine, which adds no
@@ -126,9 +127,10 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
  * store: a goroutine read running may have been ending, its exit record
  * lost with the others; one not found, its creation alone seen, may have
  * been starting. resync__apply watches the goroutines it left running, and
- * holds the exits of the others, until an event of them comes. resync__check reads each one's
- * status again through REREAD (0 and *STATUS, XG_G_DEAD once its g has
- * ended or runs another goroutine; non-zero: not known now) and notes,
+ * holds the exits of the others, until an event of them comes.
+ * resync__check reads each one's status again through REREAD (0 and
+ * *STATUS, XG_G_DEAD once its g has ended or runs another goroutine;
+ * -ENOENT: no g carries its goid, it ended; else: not known now) and notes,
  * stamped NOW, those ended with no event (a held exit found alive or
  * being created, XG_G_RUNNABLE, is let go); returns how many are watched.
  * Once every record up to resync__gone_due has been applied,
