@@ -316,6 +316,47 @@ void poller__stats(const struct poller *p, struct poll_stats *out)
 	*out = p->st;
 }
 
+/*
+ * g.sched.pc: runtime.g starts with stack (16 bytes), stackguard0 and 1,
+ * _panic, _defer and m, then sched, a gobuf whose sp and pc come first, in
+ * every release from go1.19 to go1.26 (runtime2.go; src/live/stacks.c
+ * reads the same two fields).
+ */
+#define G_SCHED_PC 64
+
+int poller__reread(struct poller *p, uint64_t goid, uint8_t *status)
+{
+	uint8_t w[4 * 8];
+	struct poll_iov iov[4];
+	size_t i;
+	int err;
+
+	for (i = 0; i < p->n_slots; i++)
+		if (p->slots[i].g && p->slots[i].goid == goid)
+			break;
+	if (i == p->n_slots)
+		return -ENOENT;
+	/* A g of allgs stays a g (gs are never freed): its goid, status, sched.pc, startpc. */
+	iov[0] = (struct poll_iov){p->slots[i].g + p->l.g_goid, w, 8};
+	iov[1] = (struct poll_iov){p->slots[i].g + p->l.g_status, w + 8, 4};
+	iov[2] = (struct poll_iov){p->slots[i].g + G_SCHED_PC, w + 16, 8};
+	iov[3] = (struct poll_iov){p->slots[i].g + p->l.g_startpc, w + 24, 8};
+	err = p->read(iov, 4, p->read_ctx);
+	if (err)
+		return err;
+	*status = (uint8_t)(get_u32(w + 8) & ~(uint32_t)XG_GSCAN);
+	if (get_u64(w) != goid || *status >= XG_G_NSTATES)
+		*status = XG_G_DEAD; /* its g runs another goroutine now, or is torn: it ended */
+	else if (*status == XG_G_DEAD && get_u64(w + 24) && get_u64(w + 16) == get_u64(w + 24))
+		/*
+		 * newproc1 points sched.pc at the start function and stores the goid before
+		 * casgstatus makes it runnable; a goroutine that ran and ended left sched.pc
+		 * in goexit1 (mcall saved it): this one is being created.
+		 */
+		*status = XG_G_RUNNABLE;
+	return 0;
+}
+
 /* ---- finding runtime.allgs ------------------------------------------------------------ */
 
 struct refs {
@@ -587,6 +628,11 @@ void poll_src__reset(struct poll_src *s)
 	poller__free(s->p);
 	s->p = NULL;
 	s->next = 0;
+}
+
+int poll_src__reread(struct poll_src *s, uint64_t goid, uint8_t *status)
+{
+	return s->p ? poller__reread(s->p, goid, status) : -ENOENT;
 }
 
 void poll_src__stats(const struct poll_src *s, struct poll_stats *out)

@@ -69,6 +69,15 @@ struct poll_stats {
 	uint64_t skipped; /* g entries ignored as unreadable or implausible */
 };
 void poller__stats(const struct poller *p, struct poll_stats *out);
+/*
+ * The g that carried goroutine GOID in the last read, read again now (its
+ * goid, status, sched.pc and start PC only): *STATUS is its status;
+ * XG_G_DEAD once it has ended or its g runs another goroutine; and
+ * XG_G_RUNNABLE while newproc1 is creating it (goid stored, status still
+ * dead, sched.pc at its start function, go1.24+). 0, -ENOENT (no g
+ * carried GOID) or -errno from READ.
+ */
+int poller__reread(struct poller *p, uint64_t goid, uint8_t *status);
 
 /*
  * Find runtime.allgs in GE: its .symtab entry, else (stripped binaries) the
@@ -109,6 +118,8 @@ int poll_src__pump(struct poll_src *s, uint64_t now, int *next_ms, poll_emit_fn 
  * live goroutine as a create), after finding the load bias again.
  */
 void poll_src__reset(struct poll_src *s);
+/* poller__reread on the last read of the poll source; -ENOENT before any. */
+int poll_src__reread(struct poll_src *s, uint64_t goid, uint8_t *status);
 void poll_src__stats(const struct poll_src *s, struct poll_stats *out);
 /* The target's load bias, once its binary is mapped: 0 or -EAGAIN. */
 int poll_src__bias(const struct poll_src *s, uint64_t *bias);

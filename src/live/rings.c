@@ -262,6 +262,7 @@ static int resync_apply(struct tracer *t, uint64_t released)
 		if (!due || due > released)
 			continue;
 		err = resync__apply(g->procs[i].r, t->sink.last_ts, &ops, &gap);
+		g->procs[i].watching = !err && gap.resync;
 		if (!err && diag__verbose() && gap.resync)
 			fprintf(stderr,
 				"xgotop-tui: %llu events lost in all: pid %u's goroutine table "
@@ -279,9 +280,72 @@ static int resync_apply(struct tracer *t, uint64_t released)
 	return err;
 }
 
+/* -v: the goroutines a read left to watch are all accounted for (tests/e2e/resync.sh). */
+static void say_settled(struct resync_proc *p)
+{
+	if (!p->watching || resync__watching(p->r))
+		return;
+	p->watching = false;
+	if (diag__verbose())
+		fprintf(stderr, "xgotop-tui: pid %u: the goroutine table read again is settled\n",
+			resync__pid(p->r));
+}
+
+/* How often the goroutines a re-read left running are read again (snapshot.h). */
+#define RECHECK_NS 50000000ull
+
+static int reread_g(uint64_t goid, uint8_t *status, void *ctx)
+{
+	struct resync_proc *p = ctx;
+
+	return p->src ? poll_src__reread(p->src, goid, status) : -ENOENT;
+}
+
+/* Each pump, at most every RECHECK_NS (LAST: now): those ended since are noted. */
+static void recheck_running(struct tracer *t, uint64_t now, bool last)
+{
+	struct gap_watch *g = &t->rings.gap;
+	unsigned int i;
+
+	if (!last && now - g->check_ts < RECHECK_NS)
+		return;
+	g->check_ts = now;
+	for (i = 0; i < g->n_procs; i++) {
+		resync__check(g->procs[i].r, t->sink.gt, xg_mono_ns(), reread_g, &g->procs[i]);
+		say_settled(&g->procs[i]);
+	}
+}
+
+/* Once the records up to RELEASED are applied: those read again as ended, with no exit seen. */
+static int settle_gone(struct tracer *t, uint64_t released)
+{
+	struct gap_watch *g = &t->rings.gap;
+	struct resync_ops ops = {.gt = t->sink.gt};
+	unsigned int i, n;
+	int err = 0;
+
+	rings__snapshot_ops(t, &ops.s);
+	for (i = 0; i < g->n_procs && !err; i++) {
+		uint64_t due = resync__gone_due(g->procs[i].r);
+
+		if (due && due <= released)
+			err = resync__settle_gone(g->procs[i].r, released, t->sink.last_ts, &ops,
+						  &n);
+		if (!err && due && due <= released && n && diag__verbose())
+			fprintf(stderr,
+				"xgotop-tui: pid %u: %u more goroutine%s ended unseen (read again "
+				"after the goroutine table read)\n",
+				resync__pid(g->procs[i].r), n, n == 1 ? "" : "s");
+		if (!err)
+			say_settled(&g->procs[i]);
+	}
+	return err;
+}
+
 /*
  * At the end, the probes out and every record read: the read pending, and
- * one more if records were lost since, whenever the last one was.
+ * one more if records were lost since, whenever the last one was; and the
+ * goroutines read running, once more.
  */
 static int resync_last(struct tracer *t)
 {
@@ -290,6 +354,10 @@ static int resync_last(struct tracer *t)
 	if (!err) {
 		watch_drops(t, xg_mono_ns(), true);
 		err = resync_apply(t, UINT64_MAX);
+	}
+	if (!err) {
+		recheck_running(t, xg_mono_ns(), true);
+		err = settle_gone(t, UINT64_MAX);
 	}
 	return err;
 }
@@ -459,7 +527,11 @@ static int pump_workers(struct tracer *t, int timeout_ms)
 	if (!err)
 		err = resync_apply(t, released);
 	if (!err)
+		err = settle_gone(t, released);
+	if (!err) {
 		watch_drops(t, xg_mono_ns(), false);
+		recheck_running(t, xg_mono_ns(), false);
+	}
 	if (!err && xg_mono_ns() - t->bpf.hist_ts >= 1000000000ull)
 		err = poll_hist(t, xg_mono_ns());
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
@@ -567,6 +639,10 @@ int rings__pump(struct tracer *t, int timeout_ms)
 		err = decoder__drain(t->rings.dec, start - REORDER_WINDOW_NS, sink__emit, t);
 	if (!err)
 		err = settle_snapshot(t, start - REORDER_WINDOW_NS);
+	if (!err)
+		err = settle_gone(t, start - REORDER_WINDOW_NS);
+	if (!err)
+		recheck_running(t, xg_mono_ns(), false);
 	if (!err && start - t->bpf.hist_ts >= 1000000000ull)
 		err = poll_hist(t, start);
 	t->m.proc_ns += xg_mono_ns() - start;

@@ -80,15 +80,17 @@ struct proc_state {
 struct resync_proc {
 	struct resync *r;
 	struct poll_src *src;
+	bool watching; /* the last read left goroutines to watch (snapshot.h) */
 };
 
 /* rings.c: the drop counter, and the re-reads it calls for (at most one a second). */
 struct gap_watch {
-	uint64_t drops;	  /* the counter when the last re-read began (the baseline) */
-	uint64_t calm_ts; /* when it was last seen at the baseline */
-	uint64_t read_ts; /* the last re-read */
-	uint64_t rounds;  /* re-reads so far */
-	bool warned;	  /* that records keep being lost */
+	uint64_t drops;	   /* the counter when the last re-read began (the baseline) */
+	uint64_t calm_ts;  /* when it was last seen at the baseline */
+	uint64_t read_ts;  /* the last re-read */
+	uint64_t rounds;   /* re-reads so far */
+	uint64_t check_ts; /* the goroutines a re-read left running were last read again */
+	bool warned;	   /* that records keep being lost */
 	struct resync_proc *procs;
 	unsigned int n_procs;
 };

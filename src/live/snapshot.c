@@ -3,12 +3,56 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gpoll.h"
 #include "grow.h"
 #include "gtable.h"
 #include "snapshot.h"
 #include "xgotop_event.h"
+
+/*
+ * A goroutine of a read, what its create needs and no more: 40 bytes where
+ * a struct gev takes 304 (1M goroutines at attach: 264 MB less at the peak).
+ */
+struct found_g {
+	uint64_t goid, parent, startpc, gopc;
+	int16_t reason;
+	uint8_t state;
+};
+
+static struct found_g found_of(const struct gev *ev)
+{
+	return (struct found_g){.goid = ev->goid,
+				.parent = ev->parent,
+				.startpc = ev->startpc,
+				.gopc = ev->gopc,
+				.reason = (int16_t)ev->reason,
+				.state = ev->to};
+}
+
+/* Its create, marked existing (what the read's create was), at TS. */
+static struct gev found_create(const struct found_g *f, uint32_t pid, uint64_t ts)
+{
+	return (struct gev){.kind = GEV_CREATE,
+			    .ts = ts,
+			    .pid = pid,
+			    .goid = f->goid,
+			    .from = XG_G_DEAD,
+			    .to = f->state,
+			    .reason = f->reason,
+			    .parent = f->parent,
+			    .startpc = f->startpc,
+			    .gopc = f->gopc,
+			    .existing = true};
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+	const struct found_g *x = a, *y = b;
+
+	return x->goid < y->goid ? -1 : x->goid > y->goid;
+}
 
 /* A goroutine found at attach and gone soon after, perhaps before the probes were in. */
 struct suspect {
@@ -19,9 +63,9 @@ struct suspect {
 struct snapshot {
 	uint32_t pid;
 	unsigned int reads;
-	bool emitted;	   /* snapshot__emit ran: reads now look for exits only */
-	bool late_settled; /* snapshot__settle listed the late ones untouched */
-	struct gev *found; /* the first read's creates */
+	bool emitted;	       /* snapshot__emit ran: reads now look for exits only */
+	bool late_settled;     /* snapshot__settle listed the late ones untouched */
+	struct found_g *found; /* the first read's creates */
 	size_t n_found, cap_found;
 	struct suspect *by_goid; /* found's goids and states, sorted by the first later read */
 	/* The second read's creates not in the first: created meanwhile (sorted by goid at emit).
@@ -78,6 +122,17 @@ static int keep_create(struct gev **v, size_t *n, size_t *cap, const struct gev 
 	return 0;
 }
 
+/* A create of a read into V. */
+static int keep_found(struct found_g **v, size_t *n, size_t *cap, const struct gev *ev)
+{
+	if (ev->kind != GEV_CREATE)
+		return 0;
+	if (xg_grow((void **)v, cap, *n + 1, sizeof(**v)))
+		return -ENOMEM;
+	(*v)[(*n)++] = found_of(ev);
+	return 0;
+}
+
 static int by_goid(const void *a, const void *b)
 {
 	const struct suspect *x = a, *y = b;
@@ -96,7 +151,7 @@ static int index_found(struct snapshot *s)
 	if (!s->by_goid)
 		return -ENOMEM;
 	for (i = 0; i < s->n_found; i++)
-		s->by_goid[i] = (struct suspect){s->found[i].goid, s->found[i].to};
+		s->by_goid[i] = (struct suspect){s->found[i].goid, s->found[i].state};
 	qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
 	return 0;
 }
@@ -125,7 +180,7 @@ int snapshot__add(const struct gev *ev, void *snapshot)
 	struct snapshot *s = snapshot;
 
 	if (s->reads <= 1)
-		return keep_create(&s->found, &s->n_found, &s->cap_found, ev, s->read_ts);
+		return keep_found(&s->found, &s->n_found, &s->cap_found, ev);
 	/* Read again before the emit: after the probes went in, new goroutines are late. */
 	if (!s->emitted && ev->kind == GEV_CREATE)
 		return keep_create(&s->late, &s->n_late, &s->cap_late, ev, s->reread_ts);
@@ -188,6 +243,34 @@ static int hook_late(struct decoder *d, void *ctx)
 	return 0;
 }
 
+/*
+ * Emitted: only goids and states are needed from here on, by the later
+ * reads (24 MB less at 1M). The index takes the place of the creates, 16
+ * bytes over 40 each, so that the two never take memory side by side.
+ */
+static void found_to_index(struct snapshot *s)
+{
+	struct suspect *v = (struct suspect *)s->found, *shrunk;
+	size_t i;
+
+	if (s->by_goid || !s->n_found) {
+		free(s->found);
+	} else {
+		_Static_assert(sizeof(*v) <= sizeof(*s->found), "the index fits in place");
+		/* Element i goes to bytes [16i, 16i + 16), below the creates not yet moved. */
+		for (i = 0; i < s->n_found; i++) {
+			struct suspect e = {s->found[i].goid, s->found[i].state};
+
+			memcpy(&v[i], &e, sizeof(e)); /* bytes: the creates' type does not matter */
+		}
+		shrunk = realloc(v, s->n_found * sizeof(*v));
+		s->by_goid = shrunk ? shrunk : v;
+		qsort(s->by_goid, s->n_found, sizeof(*s->by_goid), by_goid);
+	}
+	s->found = NULL;
+	s->cap_found = 0;
+}
+
 int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct snapshot_ops *ops)
 {
 	int err = 0;
@@ -197,22 +280,18 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 		return 0;
 	s->emitted = true;
 	for (i = 0; i < s->n_found && !err; i++) {
+		struct gev ev = found_create(&s->found[i], s->pid, s->read_ts);
+
 		/* -sample goroutine:RATE: the others will never show a change. */
-		if (!xg_goid_sampled(goroutine_thresh, s->found[i].pid, s->found[i].goid))
+		if (!xg_goid_sampled(goroutine_thresh, ev.pid, ev.goid))
 			continue;
 		/* Every processor: the one whose shard it is will see its records. */
-		err = ops->each_decoder(ops->ctx, seed_one, &s->found[i]);
+		err = ops->each_decoder(ops->ctx, seed_one, &ev);
 		if (!err)
-			err = ops->emit(&s->found[i], ops->ctx);
+			err = ops->emit(&ev, ops->ctx);
 	}
-	/* Emitted: only goids and states are needed from here on (304 MB less at 1M). */
 	if (!err)
-		err = index_found(s);
-	if (!err) {
-		free(s->found);
-		s->found = NULL;
-		s->cap_found = 0;
-	}
+		found_to_index(s);
 	if (err || !s->n_late)
 		return err;
 	/* Read-only from here on: the decoders look creates up in it, on their threads. */
@@ -306,6 +385,10 @@ int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapsho
 
 /* ---- after lost records: the table read again ------------------------------------------ */
 
+/* resync.matched: in the state table too; listed with no creation seen (-b: from before). */
+#define MATCHED 1
+#define UNNAMED 2
+
 /* A goroutine whose state the read sets right. */
 struct fix {
 	uint64_t goid;
@@ -313,16 +396,30 @@ struct fix {
 	int reason;
 };
 
+/*
+ * A goroutine the read has not the last word on, watched until an event of
+ * it comes (resync__check): found running (it may have been ending), or
+ * not found though its creation alone was seen (it may have been starting).
+ */
+struct watch {
+	uint64_t goid;
+	uint32_t transitions; /* its entry's once the read was applied */
+	bool starting;	      /* not found: its exit is held */
+	uint64_t gone_ts;     /* read again as ended at this time; 0: not (yet) */
+};
+
 struct resync {
 	uint32_t pid;
 	uint64_t t0, t1; /* the read began and ended; t1 0: none waits */
 	bool ok;
 	uint64_t drops, since;
-	struct gev *found; /* the read: a create per live goroutine */
+	struct found_g *found; /* the read: a create per live goroutine */
 	size_t n_found, cap_found;
-	bool *matched;
+	uint8_t *matched;  /* per found: MATCHED, or also UNNAMED */
 	struct fix *fixes; /* exits (to dead), then changes */
 	size_t n_fixes, cap_fixes;
+	struct watch *watch;
+	size_t n_watch, cap_watch;
 };
 
 struct resync *resync__new(uint32_t pid)
@@ -341,6 +438,7 @@ void resync__free(struct resync *r)
 	free(r->found);
 	free(r->matched);
 	free(r->fixes);
+	free(r->watch);
 	free(r);
 }
 
@@ -355,6 +453,7 @@ void resync__begin_read(struct resync *r, uint64_t now)
 	r->t1 = 0;
 	r->n_found = 0;
 	r->ok = false;
+	r->n_watch = 0; /* the new read has the word on them */
 }
 
 int resync__add(const struct gev *ev, void *resync)
@@ -364,12 +463,7 @@ int resync__add(const struct gev *ev, void *resync)
 	/* A fresh read: every live goroutine comes as a create, and nothing else. */
 	if (ev->kind != GEV_CREATE || !ev->goid)
 		return 0;
-	if (xg_grow((void **)&r->found, &r->cap_found, r->n_found + 1, sizeof(*r->found)))
-		return -ENOMEM;
-	r->found[r->n_found] = *ev;
-	r->found[r->n_found].existing = true;
-	r->n_found++;
-	return 0;
+	return keep_found(&r->found, &r->n_found, &r->cap_found, ev);
 }
 
 void resync__end_read(struct resync *r, uint64_t now, bool ok, uint64_t drops, uint64_t since)
@@ -398,13 +492,32 @@ struct compare_ctx {
 	int err;
 };
 
+/*
+ * Not in the read, its creation the last event seen: newproc1 stores the
+ * goid, then casgstatus fires the probe and only then stores runnable
+ * (runtime/proc.go, go1.26), so the read may have found its g still dead.
+ * Its exit waits until its g is read again (resync__check).
+ */
+static int hold_exit(struct compare_ctx *c, const struct gentry *e)
+{
+	struct resync *r = c->r;
+
+	if (xg_grow((void **)&r->watch, &r->cap_watch, r->n_watch + 1, sizeof(*r->watch))) {
+		c->err = -ENOMEM;
+		return 1;
+	}
+	r->watch[r->n_watch++] = (struct watch){.goid = e->goid, .starting = true};
+	return 0;
+}
+
 /* One entry of the state table against the read; what differs becomes a fix. */
 static int compare_one(const struct gentry *e, void *ctx)
 {
 	struct compare_ctx *c = ctx;
 	struct resync *r = c->r;
 	struct gev key = {.pid = e->pid, .goid = e->goid};
-	const struct gev *f;
+	struct found_g fkey = {.goid = e->goid};
+	const struct found_g *f;
 	struct fix fx;
 
 	if (e->pid != r->pid || e->exited_ts || !e->goid)
@@ -416,7 +529,7 @@ static int compare_one(const struct gentry *e, void *ctx)
 	if (e->state_since > r->t0)
 		return 0;
 	/* (qsort and bsearch take no NULL array, even of 0 elements.) */
-	f = r->n_found ? bsearch(&key, r->found, r->n_found, sizeof(*r->found), cmp_goid) : NULL;
+	f = r->n_found ? bsearch(&fkey, r->found, r->n_found, sizeof(*r->found), cmp_found) : NULL;
 	/*
 	 * A wait held until its reason is known: the state table lacks it, and
 	 * it is news only if the goroutine is still there to leave it.
@@ -424,10 +537,14 @@ static int compare_one(const struct gentry *e, void *ctx)
 	if (f && c->ops->s.each_decoder(c->ops->s.ctx, holds_one, &key))
 		return 0;
 	if (f) {
-		r->matched[f - r->found] = true;
-		if (f->to == e->state)
+		/* Its first line was a change of state: the read has its start function. */
+		r->matched[f - r->found] = MATCHED | (!e->func && !e->created_ts ? UNNAMED : 0);
+		if (f->state == e->state)
 			return 0;
-		fx = (struct fix){e->goid, e->state, f->to, f->reason};
+		fx = (struct fix){e->goid, e->state, f->state, f->reason};
+	} else if (!e->transitions) {
+		/* Its creation alone was seen: it may not have started yet (hold_exit). */
+		return hold_exit(c, e);
 	} else {
 		fx = (struct fix){e->goid, e->state, XG_G_DEAD, GEV_NO_REASON};
 	}
@@ -462,16 +579,23 @@ static int cmp_fix(const void *x, const void *y)
 	return a->goid < b->goid ? -1 : a->goid > b->goid;
 }
 
-/* The goroutines of the read the state table has no entry for: existing creates. */
+/*
+ * The goroutines of the read the state table has no entry for, and those it
+ * lists unnamed: existing creates.
+ */
 static bool new_one(const struct resync *r, const struct resync_ops *ops, size_t i)
 {
-	const struct gev *f = &r->found[i];
+	const struct found_g *f = &r->found[i];
 
-	if (r->matched[i] || gtable__find(ops->gt, f->pid, f->goid))
+	if (r->matched[i] & UNNAMED)
+		return true;
+	if (r->matched[i] || gtable__find(ops->gt, r->pid, f->goid))
 		return false;
 	/* -sample: those it leaves out, or whose creation it may have dropped on purpose. */
-	return xg_goid_sampled(ops->goroutine_thresh, f->pid, f->goid) && !ops->creates_sampled;
+	return xg_goid_sampled(ops->goroutine_thresh, r->pid, f->goid) && !ops->creates_sampled;
 }
+
+static int watch_running(struct resync *r, const struct gtable *gt);
 
 int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops,
 		  struct gev_gap *out)
@@ -490,12 +614,13 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 	gap.gap.resync = r->ok;
 	r->n_fixes = 0;
 	if (r->ok) {
+		r->n_watch = 0; /* this read's word replaces the last one's */
 		free(r->matched);
 		r->matched = calloc(r->n_found ? r->n_found : 1, sizeof(*r->matched));
 		if (!r->matched)
 			return -ENOMEM;
 		if (r->n_found)
-			qsort(r->found, r->n_found, sizeof(*r->found), cmp_goid);
+			qsort(r->found, r->n_found, sizeof(*r->found), cmp_found);
 		gtable__for_each(ops->gt, compare_one, &c);
 		if (c.err)
 			return c.err;
@@ -539,13 +664,137 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 			err = ops->s.emit(&ev, ops->s.ctx);
 	}
 	for (i = 0; r->ok && i < r->n_found && !err; i++) {
+		struct gev c;
+
 		if (!new_one(r, ops, i))
 			continue;
-		r->found[i].ts = gap.ts;
-		err = ops->s.each_decoder(ops->s.ctx, seed_one, &r->found[i]);
+		c = found_create(&r->found[i], r->pid, gap.ts);
+		/* A goroutine listed already goes on from the state its fix set. */
+		if (!r->matched[i])
+			err = ops->s.each_decoder(ops->s.ctx, seed_one, &c);
 		if (!err)
-			err = ops->s.emit(&r->found[i], ops->s.ctx);
+			err = ops->s.emit(&c, ops->s.ctx);
 	}
+	if (!err && r->ok)
+		err = watch_running(r, ops->gt);
 	r->n_found = 0;
+	return err;
+}
+
+/* ---- the goroutines read running: their exit may be among the records lost ----------- */
+
+/*
+ * The probe sits before casgstatus stores the new status (the CAS loop of
+ * runtime/proc.go's casgstatus follows it), so a record can be out, or
+ * lost, before the store. A thread preempted on its way back from the
+ * probe's trap stays in between for as long as it is off the CPU (hundreds
+ * of ms on a loaded machine): a read of the table then finds running a
+ * goroutine whose exit record was lost with the others, and nothing of it
+ * will ever come again. Every goroutine the read left running is watched
+ * until an event of it comes; read again as ended (resync__check), it
+ * ended unseen (resync__settle_gone).
+ */
+static int watch_running(struct resync *r, const struct gtable *gt)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_found; i++) {
+		const struct gentry *e = gtable__find(gt, r->pid, r->found[i].goid);
+
+		if (r->found[i].state != XG_G_RUNNING || !e || e->exited_ts ||
+		    e->state != XG_G_RUNNING)
+			continue;
+		if (xg_grow((void **)&r->watch, &r->cap_watch, r->n_watch + 1, sizeof(*r->watch)))
+			return -ENOMEM;
+		r->watch[r->n_watch++] =
+			(struct watch){.goid = r->found[i].goid, .transitions = e->transitions};
+	}
+	return 0;
+}
+
+/* No event of W's goroutine since it was watched: the read's word is all there is. */
+static bool unheard(const struct resync *r, const struct watch *w, const struct gtable *gt)
+{
+	const struct gentry *e = gtable__find(gt, r->pid, w->goid);
+
+	return e && !e->exited_ts && e->transitions == w->transitions;
+}
+
+size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
+		     resync_reread_fn reread, void *ctx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_watch; i++) {
+		struct watch w = r->watch[i];
+		uint8_t st;
+		int err;
+
+		if (!unheard(r, &w, gt))
+			continue; /* its events tell the rest */
+		err = w.gone_ts ? 0 : reread(w.goid, &st, ctx);
+		if (w.gone_ts || (err && err != -ENOENT)) {
+			r->watch[n++] = w;
+			continue;
+		}
+		if (w.starting && !err && st != XG_G_DEAD)
+			continue; /* being created, or since: the read was early */
+		if (err == -ENOENT || st == XG_G_DEAD)
+			w.gone_ts = now; /* no g has its goid, or dead: it ended */
+		else if (st != XG_G_RUNNING)
+			continue; /* it went on: that record is on its way, or counted lost */
+		r->watch[n++] = w;
+	}
+	r->n_watch = n;
+	return n;
+}
+
+size_t resync__watching(const struct resync *r)
+{
+	return r->n_watch;
+}
+
+uint64_t resync__gone_due(const struct resync *r)
+{
+	uint64_t due = 0;
+	size_t i;
+
+	for (i = 0; i < r->n_watch; i++)
+		if (r->watch[i].gone_ts && (!due || r->watch[i].gone_ts < due))
+			due = r->watch[i].gone_ts;
+	return due;
+}
+
+int resync__settle_gone(struct resync *r, uint64_t released, uint64_t stamp,
+			const struct resync_ops *ops, unsigned int *n_ended)
+{
+	struct gev ev = {.pid = r->pid, .reason = GEV_NO_REASON, .inferred = true};
+	size_t i, n = 0;
+	int err = 0;
+
+	*n_ended = 0;
+	for (i = 0; i < r->n_watch; i++) {
+		const struct watch *w = &r->watch[i];
+
+		if (!w->gone_ts || w->gone_ts > released || err) {
+			r->watch[n++] = *w;
+			continue;
+		}
+		/* Its exit record, had it come, was applied by now (it is older than the read). */
+		if (!unheard(r, w, ops->gt))
+			continue;
+		ev.ts = stamp > w->gone_ts ? stamp : w->gone_ts;
+		ev.goid = w->goid;
+		ev.kind = GEV_STATE;
+		ev.from = gtable__find(ops->gt, r->pid, w->goid)->state;
+		ev.to = XG_G_DEAD;
+		ops->s.each_decoder(ops->s.ctx, forget_one, &ev);
+		err = ops->s.emit(&ev, ops->s.ctx);
+		ev.kind = GEV_EXIT;
+		if (!err)
+			err = ops->s.emit(&ev, ops->s.ctx);
+		*n_ended += !err;
+	}
+	r->n_watch = n;
 	return err;
 }

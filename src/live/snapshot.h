@@ -83,7 +83,8 @@ int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapsho
  *  - in the state table, not in the read: it ended unseen, an inferred
  *    change to dead and an exit;
  *  - in both, in another state: an inferred change to the state read;
- *  - in the read only: a create marked existing;
+ *  - in the read only, or listed without a creation (-b: from before the
+ *    attach, first seen by a change of state): a create marked existing;
  * each decoder seeded (or made to forget it), and rid of the creates
  * older than the read still waiting for their goid (before go1.24: the
  * read listed those alive; but with -sample newgoroutine, which adds no
@@ -120,5 +121,31 @@ uint64_t resync__due(const struct resync *r);
  */
 int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops,
 		  struct gev_gap *out);
+
+/*
+ * A read shows what casgstatus has stored, and the probe fires before the
+ * store: a goroutine read running may have been ending, its exit record
+ * lost with the others; one not found, its creation alone seen, may have
+ * been starting. resync__apply watches the goroutines it left running, and
+ * holds the exits of the others, until an event of them comes.
+ * resync__check reads each one's status again through REREAD (0 and
+ * *STATUS, XG_G_DEAD once its g has ended or runs another goroutine;
+ * -ENOENT: no g carries its goid, it ended; else: not known now) and notes,
+ * stamped NOW, those ended with no event (a held exit found alive or
+ * being created, XG_G_RUNNABLE, is let go); returns how many are watched.
+ * Once every record up to resync__gone_due has been applied,
+ * resync__settle_gone gives those still without an event an inferred
+ * change to dead and an exit, at STAMP or their NOW, whichever is later
+ * (*N_ENDED: how many). 0 or -errno.
+ */
+typedef int (*resync_reread_fn)(uint64_t goid, uint8_t *status, void *ctx);
+size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
+		     resync_reread_fn reread, void *ctx);
+/* How many goroutines are watched. */
+size_t resync__watching(const struct resync *r);
+/* The earliest NOW of a goroutine read again as ended, 0: none. */
+uint64_t resync__gone_due(const struct resync *r);
+int resync__settle_gone(struct resync *r, uint64_t released, uint64_t stamp,
+			const struct resync_ops *ops, unsigned int *n_ended);
 
 #endif /* XGOTOP_SNAPSHOT_H */

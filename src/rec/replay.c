@@ -204,10 +204,15 @@ static int seek(struct replay *rp, uint64_t t)
 	return err;
 }
 
+static uint64_t wall_ns(const struct replay *rp)
+{
+	return rp->o.clock ? rp->o.clock(rp->o.clock_ctx) : xg_mono_ns();
+}
+
 /* Bring the position to now at the current speed. */
 static int advance(struct replay *rp)
 {
-	uint64_t now = xg_mono_ns(), t;
+	uint64_t now = wall_ns(rp), t;
 	int err;
 
 	if (rp->paused) {
@@ -247,12 +252,15 @@ static int replay_pump(void *ctx, int timeout_ms)
 
 	if (!rp->paused && !at_end(rp) && rp->have_next && rp->next.kind == REC_ITEM_EVENT &&
 	    rp->next.ev.ts > rp->pos) {
-		uint64_t due = (uint64_t)((rp->next.ev.ts - rp->pos) / rp->speed);
+		/* Rounded up: a wait of 0 would leave the position short of the event. */
+		uint64_t due = (uint64_t)((rp->next.ev.ts - rp->pos) / rp->speed) + 1;
 
 		if (due < wait)
 			wait = due;
 	}
-	if (wait)
+	if (wait && rp->o.sleep)
+		rp->o.sleep(wait, rp->o.clock_ctx);
+	else if (wait)
 		sleep_ns(wait);
 	err = advance(rp);
 	if (err)
@@ -299,7 +307,8 @@ static int replay_control(void *ctx, enum xg_ctl op, uint64_t arg)
 				return err;
 		}
 		rp->paused = !rp->paused;
-		rp->wall = 0;
+		/* Playing from now: the pump's first wait counts. */
+		rp->wall = rp->paused ? 0 : wall_ns(rp);
 		return 0;
 	case XG_CTL_FASTER:
 		if (rp->speed < 64)

@@ -42,6 +42,13 @@ struct replay_opts {
 	 */
 	uint64_t exact_events;
 	bool start_paused;
+	/*
+	 * The wall clock playback follows (ns) and the wait in pump: NULL, CLOCK_MONOTONIC
+	 * and nanosleep; a test gives a clock of its own, which its sleep moves on.
+	 */
+	uint64_t (*clock)(void *ctx);
+	void (*sleep)(uint64_t ns, void *ctx);
+	void *clock_ctx;
 };
 
 struct replay;

@@ -114,3 +114,42 @@ start_resync() {
 		sleep 0.05
 	done
 }
+
+# stacks_start TRACER BIN WORK ARGS...: what stacks.sh and stacks_churn.sh check
+# first, then tests/targets/stacks (BIN) started with ARGS in WORK (made afresh, and
+# the current directory from then on), reading the fifo "in" (our fd 3), dumping to
+# before.txt and after.txt; returns once it says ready. Sets tpid; stacks_finish
+# lets it write its second dump and end.
+stacks_start() {
+	local tracer=$1 bin=$2 work=$3
+	shift 3
+	need_tracer "$tracer"
+	[ -x "$bin" ] || fail "no target at $bin: the fixture e2e.build.stacks builds it"
+	command -v python3 >/dev/null || fail "python3 is needed to check the dumps"
+	rm -rf "$work"
+	mkdir -p "$work"
+	cd "$work" || fail "cannot enter $work"
+	mkfifo in
+	"$bin" "$@" -before before.txt -after after.txt <in >out.txt 2>err.txt &
+	tpid=$!
+	exec 3>in
+	trap stacks_cleanup EXIT
+	# No timing assumption: wait for the target's own word, or its death.
+	while ! grep -q '^ready' out.txt; do
+		kill -0 "$tpid" 2>/dev/null || fail "the target died: $(cat err.txt)"
+		sleep 0.1
+	done
+}
+
+stacks_cleanup() {
+	exec 3>&- || true
+	kill "$tpid" 2>/dev/null || true
+	wait "$tpid" 2>/dev/null || true
+}
+
+stacks_finish() {
+	echo go >&3
+	exec 3>&-
+	wait "$tpid" || fail "the target failed: $(cat err.txt)"
+	trap - EXIT
+}

@@ -5,8 +5,9 @@
 # the target churns on, until the ring overflows and the tracer says it read
 # the goroutine table again (-v); then the target settles to a known set and,
 # once the tracer has read the table again after the last record lost (the
-# drop count of its meter line after settling), writes down every goroutine
-# of its runtime. The checker (-mode resync) wants a gap line, and the
+# drop count of its meter line after settling) and settled what that read
+# left open (goroutines found running, or not yet started, read again),
+# writes down every goroutine of its runtime. The checker (-mode resync) wants a gap line, and the
 # goroutines listed live, when that truth was taken and at the end, exactly
 # those of the runtime (no phantom, none missing), the parked ones waiting.
 # The recording of the run replays to the same JSONL, gap lines included.
@@ -83,6 +84,15 @@ drops=$(grep 'DROP=' "$w/tracer.err" | tail -1 | sed -E 's/.*DROP=([0-9]+).*/\1/
 [ "$drops" -gt 0 ] 2>/dev/null || die "no drop count in the meter line after settling"
 wait_line "$w/tracer.err" "^xgotop-tui: $drops $reread" 30 "$xpid" ||
 	die "the goroutine table was not read again after the last of $drops events lost"
+# The read's word on the goroutines it found running, or not yet started, waits for
+# them to be read again (src/live/snapshot.h): the tracer says when that is done.
+n0=$(grep -n "^xgotop-tui: $drops $reread" "$w/tracer.err" | tail -1 | cut -d: -f1)
+end=$((SECONDS + 30))
+until tail -n +"$n0" "$w/tracer.err" | grep -q "pid $tpid: the goroutine table read again is settled"; do
+	alive "$xpid" || die "xgotop-tui ended"
+	[ $SECONDS -lt $end ] || die "the goroutines of the last read were not settled within 30 s"
+	sleep 0.1
+done
 
 touch "$w/dump"
 wait_file truth 60

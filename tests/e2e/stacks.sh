@@ -12,37 +12,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 tracer=$1 bin=$2 work=$3
-need_tracer "$tracer"
-[ -x "$bin" ] || fail "no target at $bin: the fixture e2e.build.stacks builds it"
-command -v python3 >/dev/null || fail "python3 is needed to compare the dumps"
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
-
-mkfifo in
-"$bin" -before before.txt -after after.txt <in >out.txt 2>err.txt &
-tpid=$!
-exec 3>in
-cleanup() {
-	exec 3>&- || true
-	kill "$tpid" 2>/dev/null || true
-	wait "$tpid" 2>/dev/null || true
-}
-trap cleanup EXIT
-
-# No timing assumption: wait for the target's own word, or its death.
-while ! grep -q '^ready' out.txt; do
-	kill -0 "$tpid" 2>/dev/null || fail "the target died: $(cat err.txt)"
-	sleep 0.1
-done
+stacks_start "$tracer" "$bin" "$work"
 "$tracer" -pid "$tpid" --stacks -v >ours.txt 2>stderr.txt ||
 	fail "--stacks failed: $(cat stderr.txt)"
 "$tracer" -pid "$tpid" --stacks=1 >ours.1 2>>stderr.txt ||
 	fail "--stacks=1 failed: $(cat stderr.txt)"
-echo go >&3
-exec 3>&-
-wait "$tpid" || fail "the target failed: $(cat err.txt)"
-trap - EXIT
+stacks_finish
 cat stderr.txt
 
 # 16 goroutines of main.go are parked for the whole run, in 12 distinct groups (both

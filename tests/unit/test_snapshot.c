@@ -20,7 +20,7 @@
 #include "snapshot.h"
 
 #define PID   7
-#define MAXEV 32
+#define MAXEV 64
 #define ALL   (1ull << 32) /* a goroutine threshold that keeps every goroutine */
 
 struct session {
@@ -506,6 +506,30 @@ static void test_errors_and_no_snapshot(void **state)
 
 /* ---- after lost records: the table read again (resync) ------------------------------- */
 
+/* What the goroutines watched read as now, for resync__check: by goid, RUNNING if not listed. */
+struct reread_fake {
+	uint64_t goid[8];
+	uint8_t status[8];
+	int err[8]; /* non-zero: what the re-read of goid[i] returns */
+	int n, calls;
+};
+
+static int fake_reread(uint64_t goid, uint8_t *status, void *ctx)
+{
+	struct reread_fake *f = ctx;
+	int i;
+
+	f->calls++;
+	*status = XG_G_RUNNING;
+	for (i = 0; i < f->n; i++) {
+		if (f->goid[i] != goid)
+			continue;
+		*status = f->status[i];
+		return f->err[i];
+	}
+	return 0;
+}
+
 /* A live session in small: the decoders' events go to a state table and a log, as the sink's. */
 struct live {
 	struct session s;
@@ -842,7 +866,9 @@ static void test_resync_drops_stale_pending_create(void **state)
 static void test_resync_held_wait_of_ended(void **state)
 {
 	struct resync *r = resync__new(PID);
+	struct reread_fake fk = {.goid = {50}, .status = {XG_G_DEAD}, .err = {-ENOENT}, .n = 1};
 	struct live l;
+	unsigned int n;
 	int i;
 
 	(void)state;
@@ -854,6 +880,11 @@ static void test_resync_held_wait_of_ended(void **state)
 	assert_int_equal(decoder__drain(l.s.dec[0], 1001, live_emit, &l), 0);
 	assert_true(decoder__holds(l.s.dec[0], PID, 50));
 	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), 0);
+	/* Its creation alone applied: held until its g is read again, found running another. */
+	assert_int_equal(live_state(&l, 50), XG_G_RUNNABLE);
+	assert_int_equal(resync__check(r, l.gt, 1050, fake_reread, &fk), 1);
+	assert_int_equal(resync__settle_gone(r, 1050, 0, &l.ops, &n), 0);
+	assert_int_equal(n, 1);
 	assert_int_equal(live_state(&l, 50), -1);
 	assert_false(decoder__holds(l.s.dec[0], PID, 50));
 	/* The end of the session does not bring it back with its held wait. */
@@ -861,6 +892,198 @@ static void test_resync_held_wait_of_ended(void **state)
 	assert_int_equal(decoder__finish(l.s.dec[0], NULL, live_emit, &l), 0);
 	assert_int_equal(l.n, i);
 	assert_int_equal(live_state(&l, 50), -1);
+	resync__free(r);
+	live_free(&l);
+}
+
+/*
+ * The read finds running goroutines whose exit probe had fired, the record
+ * lost, before casgstatus stored dead (a thread off the CPU in between).
+ * Each is watched: an event of it ends the watch; read again as ended with
+ * no event once the records up to that read are in, it gets an inferred
+ * exit; read again in another state, its next record tells.
+ */
+static void test_resync_running_read_ended_unseen(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct reread_fake fk = {.goid = {10, 13, 14, 15},
+				 .status = {XG_G_DEAD, XG_G_DEAD, XG_G_RUNNABLE, XG_G_DEAD},
+				 .n = 4};
+	struct live l;
+	struct gev f;
+	unsigned int n;
+	uint64_t g;
+	int i, n0;
+
+	(void)state;
+	live_init(&l, true);
+	assert_non_null(r);
+	for (g = 10; g <= 15; g++) {
+		if (g == 13)
+			continue; /* every record of 13 lost */
+		push(&l, rec_create(100 + g, g));
+		push(&l, rec(200 + g, g, XG_G_RUNNABLE, XG_G_RUNNING));
+	}
+	resync__begin_read(r, 1000);
+	for (g = 10; g <= 15; g++) {
+		f = found(1000, g, XG_G_RUNNING);
+		assert_int_equal(resync__add(&f, r), 0);
+	}
+	resync__end_read(r, 1010, true, 4, 500);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	assert_int_equal(resync__apply(r, 1008, &l.ops, NULL), 0);
+	/* The read has the last word for now: all six running, 13 listed existing. */
+	for (g = 10; g <= 15; g++)
+		assert_int_equal(live_state(&l, g), XG_G_RUNNING);
+	assert_true(logged(&l, 0, GEV_CREATE, 13) >= 0);
+	assert_int_equal(resync__gone_due(r), 0);
+
+	/* 11 parks: an event. */
+	push(&l, rec_wait(1020, 11, XG_G_RUNNING, 7));
+	assert_int_equal(decoder__drain(l.s.dec[0], 1030, live_emit, &l), 0);
+	/* Read again at 1050: 10, 13 and 15 ended, 14 went on, 12 still runs. */
+	assert_int_equal(resync__check(r, l.gt, 1050, fake_reread, &fk), 4);
+	assert_int_equal(fk.calls, 5);
+	assert_int_equal(resync__gone_due(r), 1050);
+	/* 15's exit record was on its way; 10's and 13's were lost. */
+	push(&l, rec(1045, 15, XG_G_RUNNING, XG_G_DEAD));
+	n0 = l.n;
+	assert_int_equal(resync__settle_gone(r, 1040, 1040, &l.ops, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(l.n, n0); /* not before the records up to the read again are in */
+	assert_int_equal(decoder__drain(l.s.dec[0], 1060, live_emit, &l), 0);
+	n0 = l.n;
+	assert_int_equal(resync__settle_gone(r, 1060, 1055, &l.ops, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(l.n, n0 + 4);
+	for (i = n0; i < l.n; i++) {
+		assert_int_equal(l.log[i].ts, 1055);
+		assert_true(l.log[i].kind == GEV_EXIT || l.log[i].inferred);
+		assert_true(l.log[i].goid == 10 || l.log[i].goid == 13);
+	}
+	i = logged(&l, n0, GEV_STATE, 10);
+	assert_int_equal(l.log[i].from, XG_G_RUNNING);
+	assert_int_equal(l.log[i].to, XG_G_DEAD);
+	assert_int_equal(l.log[i + 1].kind, GEV_EXIT);
+	assert_int_equal(logged(&l, n0, GEV_STATE, 15), -1);
+	assert_int_equal(live_state(&l, 10), -1);
+	assert_int_equal(live_state(&l, 13), -1);
+	assert_int_equal(live_state(&l, 15), -1);
+	assert_int_equal(live_state(&l, 11), XG_G_WAITING);
+	assert_int_equal(live_state(&l, 12), XG_G_RUNNING);
+	assert_int_equal(live_state(&l, 14), XG_G_RUNNING);
+	assert_false(decoder__seeded(l.s.dec[0], PID, 10));
+	/* Only 12 is still watched; 14's next record bridges from running. */
+	fk.calls = 0;
+	assert_int_equal(resync__check(r, l.gt, 1100, fake_reread, &fk), 1);
+	assert_int_equal(fk.calls, 1);
+	push(&l, rec(1110, 14, XG_G_RUNNABLE, XG_G_RUNNING));
+	assert_int_equal(decoder__drain(l.s.dec[0], UINT64_MAX, live_emit, &l), 0);
+	assert_int_equal(live_state(&l, 14), XG_G_RUNNING);
+	assert_true(l.log[l.n - 2].inferred);
+	assert_int_equal(l.log[l.n - 2].to, XG_G_RUNNABLE);
+	resync__free(r);
+	live_free(&l);
+}
+
+/*
+ * Not in the read, its creation alone seen: newproc1 stores the goid, the
+ * probe fires, then runnable is stored; the read may come in between. Its
+ * exit is held until its g is read again: being created or alive, the read
+ * was early (60); an event of it ends the hold (63); dead (61), or no g
+ * with its goid (62): it ended.
+ */
+static void test_resync_exit_held_while_starting(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct reread_fake fk = {.goid = {60, 61, 62},
+				 .status = {XG_G_RUNNABLE, XG_G_DEAD, XG_G_DEAD},
+				 .err = {0, 0, -ENOENT},
+				 .n = 3};
+	struct gev_gap gap;
+	struct live l;
+	unsigned int n;
+	uint64_t g;
+	int i, n0;
+
+	(void)state;
+	live_init(&l, true);
+	assert_non_null(r);
+	for (g = 60; g <= 63; g++)
+		push(&l, rec_create(990 + g - 60, g));
+	resync__begin_read(r, 1000);
+	resync__end_read(r, 1010, true, 4, 500);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	n0 = l.n;
+	assert_int_equal(resync__apply(r, 1008, &l.ops, &gap), 0);
+	assert_int_equal(gap.exits, 0);
+	assert_int_equal(l.n, n0 + 1); /* the gap alone */
+	for (g = 60; g <= 63; g++)
+		assert_int_equal(live_state(&l, g), XG_G_RUNNABLE);
+
+	push(&l, rec(1020, 63, XG_G_RUNNABLE, XG_G_RUNNING));
+	assert_int_equal(decoder__drain(l.s.dec[0], 1030, live_emit, &l), 0);
+	assert_int_equal(resync__check(r, l.gt, 1050, fake_reread, &fk), 2);
+	assert_int_equal(fk.calls, 3);
+	assert_int_equal(resync__gone_due(r), 1050);
+	n0 = l.n;
+	assert_int_equal(resync__settle_gone(r, 1060, 1055, &l.ops, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(l.n, n0 + 4);
+	for (i = n0; i < l.n; i += 2) {
+		assert_true(l.log[i].goid == 61 || l.log[i].goid == 62);
+		assert_int_equal(l.log[i].from, XG_G_RUNNABLE);
+		assert_int_equal(l.log[i].to, XG_G_DEAD);
+		assert_true(l.log[i].inferred);
+		assert_int_equal(l.log[i + 1].kind, GEV_EXIT);
+		assert_int_equal(l.log[i + 1].goid, l.log[i].goid);
+	}
+	assert_int_equal(live_state(&l, 60), XG_G_RUNNABLE);
+	assert_int_equal(live_state(&l, 61), -1);
+	assert_int_equal(live_state(&l, 62), -1);
+	assert_int_equal(live_state(&l, 63), XG_G_RUNNING);
+	assert_int_equal(resync__check(r, l.gt, 2000, fake_reread, &fk), 0);
+	resync__free(r);
+	live_free(&l);
+}
+
+/*
+ * With -b, goroutines from before the attach are first listed by a change
+ * of state, with no start function: a read that finds them names them (a
+ * create marked existing, the state unchanged, counted in creates).
+ */
+static void test_resync_names_the_unnamed(void **state)
+{
+	struct resync *r = resync__new(PID);
+	const struct gentry *e;
+	struct gev_gap gap;
+	struct live l;
+	struct gev f;
+	int i, n0;
+
+	(void)state;
+	live_init(&l, true);
+	assert_non_null(r);
+	push(&l, rec(100, 17, XG_G_WAITING, XG_G_RUNNABLE));
+	push(&l, rec_wait(110, 17, XG_G_RUNNABLE, 7));
+	resync__begin_read(r, 1000);
+	f = found(1000, 17, XG_G_WAITING);
+	f.reason = 7;
+	assert_int_equal(resync__add(&f, r), 0);
+	resync__end_read(r, 1010, true, 1, 500);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	n0 = l.n;
+	assert_int_equal(resync__apply(r, 1008, &l.ops, &gap), 0);
+	assert_int_equal(gap.creates, 1);
+	assert_int_equal(l.n, n0 + 2);
+	i = logged(&l, n0, GEV_CREATE, 17);
+	assert_true(i > n0);
+	assert_true(l.log[i].existing);
+	assert_int_equal(l.log[i].startpc, 0x401000 + 17);
+	assert_int_equal(l.log[i].to, XG_G_WAITING);
+	e = gtable__find(l.gt, PID, 17);
+	assert_int_equal(e->state, XG_G_WAITING);
+	assert_int_equal(e->transitions, 2);
 	resync__free(r);
 	live_free(&l);
 }
@@ -882,6 +1105,9 @@ int main(void)
 		cmocka_unit_test(test_resync_failed_read_and_sampling),
 		cmocka_unit_test(test_resync_drops_stale_pending_create),
 		cmocka_unit_test(test_resync_held_wait_of_ended),
+		cmocka_unit_test(test_resync_running_read_ended_unseen),
+		cmocka_unit_test(test_resync_exit_held_while_starting),
+		cmocka_unit_test(test_resync_names_the_unnamed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
