@@ -219,14 +219,73 @@ static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
 /*
  * Each bpf_probe_read_user costs more than the bytes it copies (fault
  * handling set up and torn down, the destination checked by hardened
- * usercopy: 100 to 150 ns a call here), so casgstatus reads the g fields it
- * needs in one span and m.p and m.id in another, when the loader found
- * that the offsets fit (src/live/bpfobj.c, span_of). 0: one read per field.
+ * usercopy: 100 to 200 ns a call here, measured with bpf_stats), so
+ * casgstatus reads user memory only when the answer can change, and then
+ * the g fields it needs in one span and m.procid..m.id in another, when
+ * the loader found that the offsets fit (src/live/bpfobj.c, span_of).
+ * 0: one read per field.
  */
 #define XG_GSPAN_MAX 320
-#define XG_MSPAN_MAX 64
+#define XG_MSPAN_MAX 192
+_Static_assert(XG_MSPAN_MAX <= XG_GSPAN_MAX, "read_m reads into the g span's buffer");
 const volatile __u32 g_span_base = 0, g_span_len = 0;
 const volatile __u32 m_span_base = 0, m_span_len = 0;
+/* newproc1 sets the goid before the creating casgstatus (go1.24+; src/goexe/gotables.c). */
+const volatile __u32 goid_at_create = 0;
+
+/*
+ * What casgstatus keeps of a goroutine between hits, keyed by g address
+ * and process: its goid (fixed for the goroutine's life) and the state
+ * and wait reason its last hit left it in. A g is reused from the free
+ * list (gfget) for a new goroutine: every hit from dead (newproc1, and
+ * cgo's needm from deadextra) rewrites the entry before anything reads
+ * it, and every hit to dead deletes it. Before go1.24 the creating hit
+ * still sees the previous goroutine's goid: its entry is marked unknown
+ * and the next hit reads the goid. A full or evicted map costs reads,
+ * never a wrong goid.
+ */
+struct gkey {
+	__u64 g;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct gval {
+	__u64 goid;
+	__u8 known; /* goid is this goroutine's */
+	__u8 state; /* the last hit's "to" */
+	__u8 reason; /* its wait reason when state is waiting */
+	__u8 pad[5];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1 << 17);
+	__type(key, struct gkey);
+	__type(value, struct gval);
+} gcache SEC(".maps");
+
+/*
+ * The M of each thread: an M is one OS thread for its whole life (minit
+ * stores the thread id in m.procid, runtime/os_linux.go), so the M that
+ * runs a goroutine switched to running (on its own thread: execute,
+ * exitsyscall, copystack) is found by thread id; m.procid is read with
+ * m.p and m.id and must equal the thread id, or the entry is stale (a
+ * thread id reused) and gp.m is read instead. The P an M holds changes:
+ * m.p is read each time, p.id only when m.p is not the P seen last.
+ */
+struct mval {
+	__u64 m;
+	__u64 p;
+	__u64 p_id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1 << 14);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct mval);
+} mcache SEC(".maps");
 
 /* Where a field of SIZE bytes at REL sits in a span of MAX bytes (the loader checked it fits). */
 static __always_inline __u32 in_span(__u32 rel, __u32 max, __u32 size)
@@ -241,29 +300,115 @@ static __always_inline __u64 g_u64(const __u8 *span, __u64 gp, __u32 o)
 	return read_u64(gp + o);
 }
 
-static __always_inline __u8 g_u8(const __u8 *span, __u64 gp, __u32 o)
+static __always_inline __u8 read_u8(__u64 addr)
 {
 	__u8 v = 0;
 
-	if (g_span_len)
-		return span[in_span(o - g_span_base, XG_GSPAN_MAX, 1)];
-	bpf_probe_read_user(&v, sizeof(v), (const void *)(gp + o));
+	bpf_probe_read_user(&v, sizeof(v), (const void *)addr);
 	return v;
 }
 
-/* m.p, and m.id into *ID: one read when they fit in a span. */
-static __always_inline __u64 read_m_p(__u64 m, __u64 *id)
+static __always_inline __u8 g_u8(const __u8 *span, __u64 gp, __u32 o)
 {
-	__u8 ms[XG_MSPAN_MAX] __attribute__((aligned(8)));
+	if (g_span_len)
+		return span[in_span(o - g_span_base, XG_GSPAN_MAX, 1)];
+	return read_u8(gp + o);
+}
+
+/*
+ * m.p, m.id into *ID and m.procid into *TID: one read into MS (the g span's
+ * buffer, of XG_GSPAN_MAX bytes: the stack has no room for both) when they
+ * fit in a span.
+ */
+static __always_inline __u64 read_m(__u8 *ms, __u64 m, __u64 *id, __u64 *tid)
+{
 	__u32 len = m_span_len < XG_MSPAN_MAX ? m_span_len : XG_MSPAN_MAX;
 
 	if (!m_span_len) {
 		*id = read_u64(m + off.m_id);
+		*tid = read_u64(m + off.m_procid);
 		return read_u64(m + off.m_p);
 	}
 	bpf_probe_read_user(ms, len, (const void *)(m + m_span_base));
 	*id = *(__u64 *)(ms + in_span(off.m_id - m_span_base, XG_MSPAN_MAX, 8));
+	*tid = *(__u64 *)(ms + in_span(off.m_procid - m_span_base, XG_MSPAN_MAX, 8));
 	return *(__u64 *)(ms + in_span(off.m_p - m_span_base, XG_MSPAN_MAX, 8));
+}
+
+/*
+ * P and M of a goroutine switched to running into E, from this thread's
+ * M when known (one read: m.p, m.id, m.procid), else from gp.m (GM, or
+ * read when 0). MS: scratch of XG_GSPAN_MAX bytes.
+ */
+static __always_inline void fill_pm(struct xg_event *e, __u8 *ms, __u64 pid_tgid, __u64 gp,
+				    __u64 gm)
+{
+	struct mval *c = bpf_map_lookup_elem(&mcache, &pid_tgid);
+	__u64 m = c ? c->m : 0, p, tid = 0;
+
+	if (m) {
+		p = read_m(ms, m, &e->arg1, &tid);
+		if (tid != (__u32)pid_tgid) /* a thread id reused: gp.m decides */
+			m = 0;
+	}
+	if (!m) {
+		m = gm ? gm : read_u64(gp + off.g_m);
+		if (!m)
+			return;
+		p = read_m(ms, m, &e->arg1, &tid);
+	}
+	e->flags |= XG_EVF_PM;
+	if (c && c->m == m && c->p == p && p) {
+		e->arg0 = c->p_id;
+		return;
+	}
+	e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
+	if (tid != (__u32)pid_tgid)
+		return;
+	if (c) {
+		c->m = m;
+		c->p = p;
+		c->p_id = e->arg0;
+	} else {
+		struct mval v = {.m = m, .p = p, .p_id = e->arg0};
+
+		bpf_map_update_elem(&mcache, &pid_tgid, &v, BPF_ANY);
+	}
+}
+
+/* The creator's goid: go1.21+ stored it in gp; before, g0.m.curg is the goroutine of the go statement. */
+static __always_inline __u64 creator_goid(struct pt_regs *ctx, const __u8 *span, __u64 gp)
+{
+	__u64 m, curg;
+
+	if (off.g_parent_goid)
+		return g_u64(span, gp, off.g_parent_goid);
+	/* newproc1 runs on the system stack: the current g is g0. */
+	m = read_u64(GO_G(ctx) + off.g_m);
+	curg = m ? read_u64(m + off.m_curg) : 0;
+	return curg ? read_u64(curg + off.g_goid) : 0;
+}
+
+/* After a hit: what the next hit of this g may take from the cache instead of reading. */
+static __always_inline void gcache_keep(struct gkey *k, struct gval *c, __u64 goid, bool born,
+					__u32 to, __u8 reason)
+{
+	if (to == XG_G_DEAD || to == XG_G_DEADEXTRA) {
+		if (c)
+			bpf_map_delete_elem(&gcache, k);
+		return;
+	}
+	if (c) {
+		c->goid = goid;
+		c->known = 1;
+		c->state = to;
+		c->reason = reason;
+	} else {
+		struct gval v = {.goid = goid, .known = !born || goid_at_create, .state = to,
+				 .reason = reason};
+
+		bpf_map_update_elem(&gcache, k, &v, BPF_ANY);
+	}
 }
 
 SEC("uprobe")
@@ -274,8 +419,13 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 gp = GO_ARG1(ctx);
 	__u32 from = (__u32)GO_ARG2(ctx) & ~XG_GSCAN;
 	__u32 to = (__u32)GO_ARG3(ctx) & ~XG_GSCAN;
+	/* newproc1's dead -> runnable, or cgo's needm from deadextra: a new goroutine in gp. */
+	bool born = from == XG_G_DEAD || from == XG_G_DEADEXTRA;
 	__u8 span[XG_GSPAN_MAX] __attribute__((aligned(8)));
+	struct gkey key = {.g = gp, .tgid = tgid};
+	struct gval *c = NULL;
 	struct xg_event *e;
+	__u8 reason = 0;
 	void *ring;
 	__u64 goid;
 
@@ -286,16 +436,23 @@ int casgstatus(struct pt_regs *ctx)
 	if (from == XG_G_IDLE)
 		return 0;
 
-	/* A failed read leaves zeros: the fields then read as 0, as read_u64's do. */
-	if (g_span_len)
-		bpf_probe_read_user(span, g_span_len < XG_GSPAN_MAX ? g_span_len : XG_GSPAN_MAX,
-				    (const void *)(gp + g_span_base));
-	goid = g_u64(span, gp, off.g_goid);
+	if (!born)
+		c = bpf_map_lookup_elem(&gcache, &key);
+	if (!c || !c->known) {
+		/* A failed read leaves zeros: the fields then read as 0, as read_u64's do. */
+		if (g_span_len)
+			bpf_probe_read_user(span,
+					    g_span_len < XG_GSPAN_MAX ? g_span_len : XG_GSPAN_MAX,
+					    (const void *)(gp + g_span_base));
+		goid = g_u64(span, gp, off.g_goid);
+	} else {
+		goid = c->goid;
+	}
 	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
-		return 0;
+		goto keep;
 	e = reserve_record(&ring);
 	if (!e)
-		return 0;
+		goto keep;
 	e->ts = bpf_ktime_get_ns();
 	e->pid = tgid;
 	e->tid = (__u32)pid_tgid;
@@ -310,43 +467,31 @@ int casgstatus(struct pt_regs *ctx)
 	e->arg0 = 0;
 	e->arg1 = 0;
 	e->arg2 = 0;
-	if (to == XG_G_WAITING || from == XG_G_WAITING) {
-		e->reason = g_u8(span, gp, off.g_waitreason);
-		e->flags |= to == XG_G_WAITING ? XG_EVF_REASON : XG_EVF_FROM_REASON;
+	if (to == XG_G_WAITING) {
+		e->reason = (c && c->known) ? read_u8(gp + off.g_waitreason)
+					    : g_u8(span, gp, off.g_waitreason);
+		e->flags |= XG_EVF_REASON;
+	} else if (from == XG_G_WAITING) {
+		/* The reason read when the wait began, unless that was none or unseen. */
+		if (c && c->known && c->state == XG_G_WAITING && c->reason)
+			e->reason = c->reason;
+		else
+			e->reason = (c && c->known) ? read_u8(gp + off.g_waitreason)
+						    : g_u8(span, gp, off.g_waitreason);
+		e->flags |= XG_EVF_FROM_REASON;
 	}
-	if (from == XG_G_DEAD && (to == XG_G_RUNNABLE || to == XG_G_WAITING)) {
+	reason = to == XG_G_WAITING ? e->reason : 0;
+	if (born && (to == XG_G_RUNNABLE || to == XG_G_WAITING) && from == XG_G_DEAD) {
 		e->flags |= XG_EVF_CREATE;
-		if (off.g_parent_goid) {
-			/* go1.21+: newproc1 stored callergp.goid in gp before this call. */
-			e->arg0 = g_u64(span, gp, off.g_parent_goid);
-		} else {
-			/*
-			 * newproc1 runs on the system stack: the current g is g0
-			 * and g0.m.curg is the goroutine whose go statement this is.
-			 */
-			__u64 m = read_u64(GO_G(ctx) + off.g_m);
-			__u64 curg = m ? read_u64(m + off.m_curg) : 0;
-
-			e->arg0 = curg ? read_u64(curg + off.g_goid) : 0;
-		}
+		e->arg0 = creator_goid(ctx, span, gp);
 		e->arg1 = g_u64(span, gp, off.g_startpc);
 		e->arg2 = g_u64(span, gp, off.g_gopc);
 	} else if (to == XG_G_RUNNING) {
-		/*
-		 * gp.m is the M that will run gp: execute, coroswitch_m and
-		 * the GC's own switches set it before this call, exitsyscall
-		 * and copystack run on gp itself. Its P is acquired by then.
-		 */
-		__u64 m = g_u64(span, gp, off.g_m);
-
-		if (m) {
-			__u64 p = read_m_p(m, &e->arg1);
-
-			e->flags |= XG_EVF_PM;
-			e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
-		}
+		fill_pm(e, span, pid_tgid, gp, (c && c->known) ? 0 : g_u64(span, gp, off.g_m));
 	}
 	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
+keep:
+	gcache_keep(&key, c, goid, born, to, reason);
 	return 0;
 }
 
