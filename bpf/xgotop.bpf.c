@@ -258,8 +258,8 @@ struct gslot {
 	__u64 g;
 	__u64 goid;
 	__u32 tgid;
-	__u8 known; /* goid is this goroutine's */
-	__u8 state; /* the last hit's "to" */
+	__u8 known;  /* goid is this goroutine's */
+	__u8 state;  /* the last hit's "to" */
 	__u8 reason; /* its wait reason when state is waiting */
 	__u8 pad;
 	__u64 check;
@@ -444,8 +444,7 @@ static __always_inline void fill_pm(struct xg_event *e, __u8 *ms, __u64 pid_tgid
  * of the go statement; that M is this thread's (mcache), its curg's goid
  * usually in gcache. MS: scratch, as for fill_pm (the g span is read).
  */
-static __always_inline __u64 creator_goid(struct pt_regs *ctx, __u8 *ms, __u64 gp,
-					  __u64 pid_tgid)
+static __always_inline __u64 creator_goid(struct pt_regs *ctx, __u8 *ms, __u64 gp, __u64 pid_tgid)
 {
 	struct mslot *s, c = {};
 	struct gslot *gs, gv;
@@ -477,8 +476,8 @@ static __always_inline __u64 creator_goid(struct pt_regs *ctx, __u8 *ms, __u64 g
 static __always_inline void gcache_keep(struct gslot *s, __u64 gp, __u32 tgid, __u64 goid,
 					bool known, __u32 to, __u8 reason)
 {
-	struct gslot v = {.g = gp, .goid = goid, .tgid = tgid, .known = known, .state = to,
-			  .reason = reason};
+	struct gslot v = {
+		.g = gp, .goid = goid, .tgid = tgid, .known = known, .state = to, .reason = reason};
 
 	if (!s)
 		return;

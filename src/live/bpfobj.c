@@ -51,8 +51,7 @@ static void configure_spans(struct bpfobj *b, const struct target *tg)
 	const struct xg_offsets *o = &tg->tables.off;
 	/* keep in sync with casgstatus in bpf/xgotop.bpf.c (XG_GSPAN_MAX, XG_MSPAN_MAX) */
 	/* g.m (offset 48) is left out: read on its own, rarely (casgstatus, fill_pm). */
-	uint32_t g_offs[] = {o->g_goid, o->g_waitreason, o->g_gopc, o->g_startpc,
-			     o->g_parent_goid};
+	uint32_t g_offs[] = {o->g_goid, o->g_waitreason, o->g_gopc, o->g_startpc, o->g_parent_goid};
 	uint32_t g_sizes[] = {8, 1, 8, 8, 8};
 	uint32_t m_offs[] = {o->m_p, o->m_id, o->m_procid, o->m_curg}, m_sizes[] = {8, 8, 8, 8};
 
