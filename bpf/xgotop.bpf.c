@@ -237,9 +237,10 @@ const volatile __u32 goid_at_create = 0;
  * What casgstatus keeps of a goroutine between hits: its goid (fixed for
  * the goroutine's life) and the state and wait reason its last hit left it
  * in, in a direct-mapped cache indexed by a hash of (g address, process):
- * an array lookup is inlined by the verifier where a hash map costs two
- * helper calls and a lock (60 ns a lookup, more to insert and delete,
- * measured with bpf_stats). Colliding goroutines evict each other: a miss
+ * an array lookup is a few inlined instructions, where a hash map hashes
+ * the key and walks a bucket to look up (60 ns, measured with bpf_stats)
+ * and takes a bucket lock to insert or delete: an LRU hash version cost
+ * what the reads it saved did (docs/OVERHEAD.md §4). Colliding goroutines evict each other: a miss
  * costs a read, as before the cache. Slots are written by any CPU with
  * plain stores, so each carries a checksum of its fields: a slot read
  * while another CPU rewrites it fails the check (but for a 2^-64 chance)
