@@ -219,14 +219,118 @@ static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
 /*
  * Each bpf_probe_read_user costs more than the bytes it copies (fault
  * handling set up and torn down, the destination checked by hardened
- * usercopy: 100 to 150 ns a call here), so casgstatus reads the g fields it
- * needs in one span and m.p and m.id in another, when the loader found
- * that the offsets fit (src/live/bpfobj.c, span_of). 0: one read per field.
+ * usercopy: 100 to 200 ns a call here, measured with bpf_stats), so
+ * casgstatus reads user memory only when the answer can change, and then
+ * the g fields it needs in one span and m.procid..m.id in another, when
+ * the loader found that the offsets fit (src/live/bpfobj.c, span_of).
+ * 0: one read per field.
  */
-#define XG_GSPAN_MAX 320
-#define XG_MSPAN_MAX 64
+#define XG_GSPAN_MAX 192
+#define XG_MSPAN_MAX 192
+_Static_assert(XG_MSPAN_MAX <= XG_GSPAN_MAX, "read_m reads into the g span's buffer");
 const volatile __u32 g_span_base = 0, g_span_len = 0;
 const volatile __u32 m_span_base = 0, m_span_len = 0;
+/* newproc1 sets the goid before the creating casgstatus (go1.24+; src/goexe/gotables.c). */
+const volatile __u32 goid_at_create = 0;
+
+/*
+ * What casgstatus keeps of a goroutine between hits: its goid (fixed for
+ * the goroutine's life) and the state and wait reason its last hit left it
+ * in, in a direct-mapped cache indexed by a hash of (g address, process):
+ * an array lookup is a few inlined instructions, where a hash map hashes
+ * the key and walks a bucket to look up (60 ns, measured with bpf_stats)
+ * and takes a bucket lock to insert or delete: an LRU hash version cost
+ * what the reads it saved did (docs/OVERHEAD.md §4). Colliding goroutines evict each other: a miss
+ * costs a read, as before the cache. Slots are written by any CPU with
+ * plain stores, so each carries a checksum of its fields: a slot read
+ * while another CPU rewrites it fails the check (but for a 2^-64 chance)
+ * and counts as a miss.
+ *
+ * A g is reused from the free list (gfget) for a new goroutine: every hit
+ * from dead (newproc1, and cgo's needm from deadextra) rewrites its slot
+ * before anything reads it, and every hit to dead clears it. Before go1.24
+ * the creating hit still sees the previous goroutine's goid: its slot says
+ * the goid is unknown and the next hit reads it.
+ */
+#define XG_GCACHE_SLOTS (1u << 16)
+#define XG_MCACHE_SLOTS (1u << 12)
+
+struct gslot {
+	__u64 g;
+	__u64 goid;
+	__u32 tgid;
+	__u8 known;  /* goid is this goroutine's */
+	__u8 state;  /* the last hit's "to" */
+	__u8 reason; /* its wait reason when state is waiting */
+	__u8 pad;
+	__u64 check;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_GCACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct gslot);
+} gcache SEC(".maps");
+
+/*
+ * The M of each thread: an M is one OS thread for its whole life (minit
+ * stores the thread id in m.procid, runtime/os_linux.go), so the M that
+ * runs a goroutine switched to running (on its own thread: execute,
+ * exitsyscall, copystack) is found by thread id; m.procid is read with
+ * m.p and m.id and must equal the thread id, or the slot is stale (a
+ * thread id reused) and gp.m is read instead. The P an M holds changes:
+ * m.p is read each time, p.id only when m.p is not the P seen last.
+ */
+struct mslot {
+	__u64 pid_tgid;
+	__u64 m;
+	__u64 p;
+	__u64 p_id;
+	__u64 check;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_MCACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct mslot);
+} mcache SEC(".maps");
+
+/* The splitmix64 finaliser (as xg_goid_hash): slot indexes and checksums. */
+static __always_inline __u64 mix64(__u64 x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static __always_inline __u64 gslot_sum(const struct gslot *v)
+{
+	return mix64(v->g ^ mix64(v->goid ^ ((__u64)v->tgid << 24 | (__u64)v->known << 16 |
+					     (__u64)v->state << 8 | v->reason)));
+}
+
+static __always_inline __u64 mslot_sum(const struct mslot *v)
+{
+	return mix64(v->pid_tgid ^ mix64(v->m ^ mix64(v->p ^ mix64(v->p_id))));
+}
+
+/* The slot of (GP, TGID), NULL only if the map is missing. */
+static __always_inline struct gslot *gslot_of(__u64 gp, __u32 tgid)
+{
+	__u32 i = (__u32)mix64(gp ^ ((__u64)tgid << 48)) & (XG_GCACHE_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&gcache, &i);
+}
+
+/* What the slot says of (GP, TGID) into *OUT: true when it holds it, intact. */
+static __always_inline bool gslot_get(const struct gslot *s, __u64 gp, __u32 tgid,
+				      struct gslot *out)
+{
+	*out = *s;
+	return out->g == gp && out->tgid == tgid && out->check == gslot_sum(out);
+}
 
 /* Where a field of SIZE bytes at REL sits in a span of MAX bytes (the loader checked it fits). */
 static __always_inline __u32 in_span(__u32 rel, __u32 max, __u32 size)
@@ -241,29 +345,151 @@ static __always_inline __u64 g_u64(const __u8 *span, __u64 gp, __u32 o)
 	return read_u64(gp + o);
 }
 
-static __always_inline __u8 g_u8(const __u8 *span, __u64 gp, __u32 o)
+static __always_inline __u8 read_u8(__u64 addr)
 {
 	__u8 v = 0;
 
-	if (g_span_len)
-		return span[in_span(o - g_span_base, XG_GSPAN_MAX, 1)];
-	bpf_probe_read_user(&v, sizeof(v), (const void *)(gp + o));
+	bpf_probe_read_user(&v, sizeof(v), (const void *)addr);
 	return v;
 }
 
-/* m.p, and m.id into *ID: one read when they fit in a span. */
-static __always_inline __u64 read_m_p(__u64 m, __u64 *id)
+static __always_inline __u8 g_u8(const __u8 *span, __u64 gp, __u32 o)
 {
-	__u8 ms[XG_MSPAN_MAX] __attribute__((aligned(8)));
+	if (g_span_len)
+		return span[in_span(o - g_span_base, XG_GSPAN_MAX, 1)];
+	return read_u8(gp + o);
+}
+
+/* What casgstatus reads of an M. */
+struct mread {
+	__u64 p, id, tid, curg;
+};
+
+/*
+ * m.p, m.id, m.procid and m.curg of M into *R: one read into MS (the g
+ * span's buffer, of XG_GSPAN_MAX bytes: the stack has no room for both)
+ * when they fit in a span, else a read per field (m.curg only if CURG).
+ */
+static __always_inline void read_m(__u8 *ms, __u64 m, struct mread *r, bool curg)
+{
 	__u32 len = m_span_len < XG_MSPAN_MAX ? m_span_len : XG_MSPAN_MAX;
 
 	if (!m_span_len) {
-		*id = read_u64(m + off.m_id);
-		return read_u64(m + off.m_p);
+		r->id = read_u64(m + off.m_id);
+		r->tid = read_u64(m + off.m_procid);
+		r->p = read_u64(m + off.m_p);
+		r->curg = curg ? read_u64(m + off.m_curg) : 0;
+		return;
 	}
 	bpf_probe_read_user(ms, len, (const void *)(m + m_span_base));
-	*id = *(__u64 *)(ms + in_span(off.m_id - m_span_base, XG_MSPAN_MAX, 8));
-	return *(__u64 *)(ms + in_span(off.m_p - m_span_base, XG_MSPAN_MAX, 8));
+	r->id = *(__u64 *)(ms + in_span(off.m_id - m_span_base, XG_MSPAN_MAX, 8));
+	r->tid = *(__u64 *)(ms + in_span(off.m_procid - m_span_base, XG_MSPAN_MAX, 8));
+	r->p = *(__u64 *)(ms + in_span(off.m_p - m_span_base, XG_MSPAN_MAX, 8));
+	r->curg = *(__u64 *)(ms + in_span(off.m_curg - m_span_base, XG_MSPAN_MAX, 8));
+}
+
+/* This thread's slot of mcache into *S and a copy into *C; its M, or 0 if it has none. */
+static __always_inline __u64 thread_m(__u64 pid_tgid, struct mslot **s, struct mslot *c)
+{
+	__u32 i = (__u32)mix64(pid_tgid) & (XG_MCACHE_SLOTS - 1);
+
+	*s = bpf_map_lookup_elem(&mcache, &i);
+	if (!*s)
+		return 0;
+	*c = **s;
+	return c->pid_tgid == pid_tgid && c->check == mslot_sum(c) ? c->m : 0;
+}
+
+/*
+ * P and M of a goroutine switched to running into E, from this thread's
+ * M when known (one read: m.p, m.id, m.procid), else from gp.m. MS:
+ * scratch of XG_GSPAN_MAX bytes.
+ */
+static __always_inline void fill_pm(struct xg_event *e, __u8 *ms, __u64 pid_tgid, __u64 gp)
+{
+	struct mslot *s, c = {};
+	__u64 m = thread_m(pid_tgid, &s, &c);
+	struct mread r = {};
+
+	if (m) {
+		read_m(ms, m, &r, false);
+		if (r.tid != (__u32)pid_tgid) /* a thread id reused: gp.m decides */
+			m = 0;
+	}
+	if (!m) {
+		m = read_u64(gp + off.g_m);
+		if (!m)
+			return;
+		read_m(ms, m, &r, false);
+	}
+	e->flags |= XG_EVF_PM;
+	e->arg1 = r.id;
+	if (c.m == m && c.p == r.p && r.p && c.pid_tgid == pid_tgid) {
+		e->arg0 = c.p_id;
+		return;
+	}
+	e->arg0 = r.p ? read_u32(r.p + off.p_id) : (__u64)-1;
+	if (r.tid != (__u32)pid_tgid || !s)
+		return;
+	c.pid_tgid = pid_tgid;
+	c.m = m;
+	c.p = r.p;
+	c.p_id = e->arg0;
+	c.check = mslot_sum(&c);
+	*s = c;
+}
+
+/*
+ * The creator's goid: go1.21+ stored it in gp. Before, newproc1 runs on
+ * the system stack: the current g is g0, and its m's curg is the goroutine
+ * of the go statement; that M is this thread's (mcache), its curg's goid
+ * usually in gcache. MS: scratch, as for fill_pm (the g span is read).
+ */
+static __always_inline __u64 creator_goid(struct pt_regs *ctx, __u8 *ms, __u64 gp, __u64 pid_tgid)
+{
+	struct mslot *s, c = {};
+	struct gslot *gs, gv;
+	__u64 m, curg = 0;
+
+	if (off.g_parent_goid)
+		return g_u64(ms, gp, off.g_parent_goid);
+	m = thread_m(pid_tgid, &s, &c);
+	if (m && m_span_len) {
+		struct mread r = {};
+
+		read_m(ms, m, &r, true);
+		if (r.tid == (__u32)pid_tgid)
+			curg = r.curg;
+	}
+	if (!curg) {
+		m = read_u64(GO_G(ctx) + off.g_m);
+		curg = m ? read_u64(m + off.m_curg) : 0;
+	}
+	if (!curg)
+		return 0;
+	gs = gslot_of(curg, pid_tgid >> 32);
+	if (gs && gslot_get(gs, curg, pid_tgid >> 32, &gv) && gv.known)
+		return gv.goid;
+	return read_u64(curg + off.g_goid);
+}
+
+/* After a hit: what the next hit of this g may take from the cache instead of reading. */
+static __always_inline void gcache_keep(struct gslot *s, __u64 gp, __u32 tgid, __u64 goid,
+					bool known, __u32 to, __u8 reason)
+{
+	struct gslot v = {
+		.g = gp, .goid = goid, .tgid = tgid, .known = known, .state = to, .reason = reason};
+
+	if (!s)
+		return;
+	if (to == XG_G_DEAD || to == XG_G_DEADEXTRA) {
+		/* Only our own: the slot may hold a colliding goroutine. */
+		if (s->g == gp && s->tgid == tgid)
+			s->check = 0;
+		return;
+	}
+	v.check = gslot_sum(&v);
+	*s = v;
 }
 
 SEC("uprobe")
@@ -274,8 +500,12 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 gp = GO_ARG1(ctx);
 	__u32 from = (__u32)GO_ARG2(ctx) & ~XG_GSCAN;
 	__u32 to = (__u32)GO_ARG3(ctx) & ~XG_GSCAN;
+	/* newproc1's dead -> runnable, or cgo's needm from deadextra: a new goroutine in gp. */
+	bool born = from == XG_G_DEAD || from == XG_G_DEADEXTRA;
 	__u8 span[XG_GSPAN_MAX] __attribute__((aligned(8)));
+	struct gslot *slot, cv, *c = NULL;
 	struct xg_event *e;
+	__u8 reason = 0;
 	void *ring;
 	__u64 goid;
 
@@ -286,16 +516,24 @@ int casgstatus(struct pt_regs *ctx)
 	if (from == XG_G_IDLE)
 		return 0;
 
-	/* A failed read leaves zeros: the fields then read as 0, as read_u64's do. */
-	if (g_span_len)
-		bpf_probe_read_user(span, g_span_len < XG_GSPAN_MAX ? g_span_len : XG_GSPAN_MAX,
-				    (const void *)(gp + g_span_base));
-	goid = g_u64(span, gp, off.g_goid);
+	slot = gslot_of(gp, tgid);
+	if (!born && slot && gslot_get(slot, gp, tgid, &cv))
+		c = &cv;
+	if (!c || !c->known) {
+		/* A failed read leaves zeros: the fields then read as 0, as read_u64's do. */
+		if (g_span_len)
+			bpf_probe_read_user(span,
+					    g_span_len < XG_GSPAN_MAX ? g_span_len : XG_GSPAN_MAX,
+					    (const void *)(gp + g_span_base));
+		goid = g_u64(span, gp, off.g_goid);
+	} else {
+		goid = c->goid;
+	}
 	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
-		return 0;
+		goto keep;
 	e = reserve_record(&ring);
 	if (!e)
-		return 0;
+		goto keep;
 	e->ts = bpf_ktime_get_ns();
 	e->pid = tgid;
 	e->tid = (__u32)pid_tgid;
@@ -310,43 +548,32 @@ int casgstatus(struct pt_regs *ctx)
 	e->arg0 = 0;
 	e->arg1 = 0;
 	e->arg2 = 0;
-	if (to == XG_G_WAITING || from == XG_G_WAITING) {
-		e->reason = g_u8(span, gp, off.g_waitreason);
-		e->flags |= to == XG_G_WAITING ? XG_EVF_REASON : XG_EVF_FROM_REASON;
+	if (to == XG_G_WAITING) {
+		e->reason = (c && c->known) ? read_u8(gp + off.g_waitreason)
+					    : g_u8(span, gp, off.g_waitreason);
+		e->flags |= XG_EVF_REASON;
+	} else if (from == XG_G_WAITING) {
+		/* The reason read when the wait began, unless that was none or unseen. */
+		if (c && c->known && c->state == XG_G_WAITING && c->reason)
+			e->reason = c->reason;
+		else
+			e->reason = (c && c->known) ? read_u8(gp + off.g_waitreason)
+						    : g_u8(span, gp, off.g_waitreason);
+		e->flags |= XG_EVF_FROM_REASON;
 	}
-	if (from == XG_G_DEAD && (to == XG_G_RUNNABLE || to == XG_G_WAITING)) {
+	reason = to == XG_G_WAITING ? e->reason : 0;
+	if (born && (to == XG_G_RUNNABLE || to == XG_G_WAITING) && from == XG_G_DEAD) {
 		e->flags |= XG_EVF_CREATE;
-		if (off.g_parent_goid) {
-			/* go1.21+: newproc1 stored callergp.goid in gp before this call. */
-			e->arg0 = g_u64(span, gp, off.g_parent_goid);
-		} else {
-			/*
-			 * newproc1 runs on the system stack: the current g is g0
-			 * and g0.m.curg is the goroutine whose go statement this is.
-			 */
-			__u64 m = read_u64(GO_G(ctx) + off.g_m);
-			__u64 curg = m ? read_u64(m + off.m_curg) : 0;
-
-			e->arg0 = curg ? read_u64(curg + off.g_goid) : 0;
-		}
 		e->arg1 = g_u64(span, gp, off.g_startpc);
 		e->arg2 = g_u64(span, gp, off.g_gopc);
+		/* Last: it may reuse the span's buffer. */
+		e->arg0 = creator_goid(ctx, span, gp, pid_tgid);
 	} else if (to == XG_G_RUNNING) {
-		/*
-		 * gp.m is the M that will run gp: execute, coroswitch_m and
-		 * the GC's own switches set it before this call, exitsyscall
-		 * and copystack run on gp itself. Its P is acquired by then.
-		 */
-		__u64 m = g_u64(span, gp, off.g_m);
-
-		if (m) {
-			__u64 p = read_m_p(m, &e->arg1);
-
-			e->flags |= XG_EVF_PM;
-			e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
-		}
+		fill_pm(e, span, pid_tgid, gp);
 	}
 	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
+keep:
+	gcache_keep(slot, gp, tgid, goid, !born || goid_at_create, to, reason);
 	return 0;
 }
 

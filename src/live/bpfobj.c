@@ -50,14 +50,14 @@ static void configure_spans(struct bpfobj *b, const struct target *tg)
 {
 	const struct xg_offsets *o = &tg->tables.off;
 	/* keep in sync with casgstatus in bpf/xgotop.bpf.c (XG_GSPAN_MAX, XG_MSPAN_MAX) */
-	uint32_t g_offs[] = {o->g_goid, o->g_m,	      o->g_waitreason,
-			     o->g_gopc, o->g_startpc, o->g_parent_goid};
-	uint32_t g_sizes[] = {8, 8, 1, 8, 8, 8};
-	uint32_t m_offs[] = {o->m_p, o->m_id}, m_sizes[] = {8, 8};
+	/* g.m (offset 48) is left out: read on its own, rarely (casgstatus, fill_pm). */
+	uint32_t g_offs[] = {o->g_goid, o->g_waitreason, o->g_gopc, o->g_startpc, o->g_parent_goid};
+	uint32_t g_sizes[] = {8, 1, 8, 8, 8};
+	uint32_t m_offs[] = {o->m_p, o->m_id, o->m_procid, o->m_curg}, m_sizes[] = {8, 8, 8, 8};
 
-	span_of(g_offs, g_sizes, o->g_parent_goid ? 6 : 5, 320, &b->skel->rodata->g_span_base,
+	span_of(g_offs, g_sizes, o->g_parent_goid ? 5 : 4, 192, &b->skel->rodata->g_span_base,
 		&b->skel->rodata->g_span_len);
-	span_of(m_offs, m_sizes, 2, 64, &b->skel->rodata->m_span_base,
+	span_of(m_offs, m_sizes, 4, 192, &b->skel->rodata->m_span_base,
 		&b->skel->rodata->m_span_len);
 	if (diag__verbose())
 		fprintf(stderr,
@@ -206,6 +206,7 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	b->skel->rodata->off = tg->tables.off;
 	b->skel->rodata->targ_tgid = (uint32_t)tg->pid;
 	configure_spans(b, tg);
+	b->skel->rodata->goid_at_create = tg->tables.goid_before_create;
 	configure_events(b, tg, opts);
 	/*
 	 * -rw N: N rings made after load (src/live/rings.c), events unused.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the Go programs of tests/overhead with every toolchain of the test
-# matrix: OUTDIR/<version>/<kind>/{deeprec,parked} for kind plain, stripped,
+# matrix: OUTDIR/<version>/<kind>/{deeprec,parked,reuse} for kind plain, stripped,
 # pie, OUTDIR/<version>/arm64/deeprec (cross-built: its placement is checked,
 # it is not run), and OUTDIR/check with the installed go (or the newest of the
 # matrix). A binary newer than its sources is kept.
@@ -26,7 +26,7 @@ fresh() { # fresh BIN SRC...: BIN exists and is newer than every SRC
 versions=$("$root/tools/go-toolchain.sh" --list)
 for ver in $versions; do
 	gobin=$("$root/tools/go-toolchain.sh" "$ver")
-	for t in deeprec parked; do
+	for t in deeprec parked reuse; do
 		for kind in plain stripped pie arm64; do
 			[ "$kind" = arm64 ] && [ "$t" != deeprec ] && continue
 			bin=$out/$ver/$kind/$t

@@ -15,6 +15,10 @@
 #   run.sh deeprec XGOTOP OVH_BIN VERSION KIND LEVEL WORKDIR
 #       deep recursion traced at LEVEL: one create and one exit per goroutine,
 #       no duplicated copystack transition, continuous chains.
+#   run.sh reuse XGOTOP OVH_BIN VERSION KIND WORKDIR
+#       tests/overhead/reuse traced: goroutines created in waves on the g
+#       structs of the previous wave, each one created and ended once under
+#       the goid it read itself (casgstatus's per-g cache, bpf/xgotop.bpf.c)
 #   run.sh poll XGOTOP OVH_BIN VERSION KIND WORKDIR
 #       --poll 20 sees every parked goroutine waiting with the reason the
 #       runtime showed, and sees it exit.
@@ -180,6 +184,21 @@ deeprec)
 		fail "mismatches (artifacts in $w)"
 	echo "PASS: go$ver $kind --probes $level"
 	;;
+reuse)
+	# g structs reused wave after wave: every goroutine under its own goid.
+	need_root
+	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
+	bin=$ovh/$ver/$kind/reuse
+	need "$xg" "$bin" "$ovh/check"
+	rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
+	run_traced "$w" "$xg" --headless --jsonl "$w/events.jsonl" -- \
+		"$bin" -waves 200 -per 50 -truth "$w/truth.jsonl"
+	grep -q '^reuse: 10000 goroutines in 200 waves$' "$w/out" || fail "no result from reuse"
+	grep -E '^xgotop-tui: attached' "$w/err"
+	"$ovh/check" -events "$w/events.jsonl" -truth "$w/truth.jsonl" -once ||
+		fail "mismatches (artifacts in $w)"
+	echo "PASS: go$ver $kind, 10000 goroutines on reused g structs"
+	;;
 poll)
 	need_root
 	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
@@ -208,7 +227,7 @@ lifecycle-level)
 	echo "PASS: go$ver --probes lifecycle"
 	;;
 *)
-	echo "usage: $0 placement|lengths|status-offset|hits|deeprec|poll|lifecycle-level ..." >&2
+	echo "usage: $0 placement|lengths|status-offset|hits|deeprec|reuse|poll|lifecycle-level ..." >&2
 	exit 2
 	;;
 esac
