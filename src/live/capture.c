@@ -4,6 +4,7 @@
  * the event stream (GEV_CAPTURE), checked at every meter sample.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,40 @@ uint64_t capture__cpu_ns(int pid)
 	return (utime + stime) * (1000000000ull / (unsigned long long)tck) + 1;
 }
 
+/*
+ * The same in ns resolution, for the estimate's short window: the sum over
+ * /proc/PID/task/TID/schedstat, whose first field is the time the thread
+ * ran, in ns (Documentation/scheduler/sched-stats.rst). Threads that ended
+ * are not counted: the window is 100 ms. 0: unknown.
+ */
+static uint64_t cpu_ns_fine(int pid)
+{
+	char path[64], line[128];
+	unsigned long long run;
+	uint64_t sum = 0;
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9' || strlen(d->d_name) > 12)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/schedstat", pid, d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) && sscanf(line, "%llu", &run) == 1)
+			sum += run;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum ? sum + 1 : 0;
+}
+
 void capture__get(struct tracer *t, struct capture_state *out)
 {
 	pthread_mutex_lock(&t->cap.mu);
@@ -51,10 +86,10 @@ void capture__get(struct tracer *t, struct capture_state *out)
 	pthread_mutex_unlock(&t->cap.mu);
 }
 
-/* The estimate's two reads: the highest goid of the first, what changed by the second. */
+/* The estimate's second read: what changed of the goroutines alive at the first. */
 struct estimate {
 	int pass;
-	uint64_t max_goid[2];
+	uint64_t max_goid;
 	uint64_t changes;
 };
 
@@ -62,9 +97,7 @@ static int estimate_add(const struct gev *ev, void *ctx)
 {
 	struct estimate *e = ctx;
 
-	if (ev->kind == GEV_CREATE && ev->goid > e->max_goid[e->pass])
-		e->max_goid[e->pass] = ev->goid;
-	else if (ev->kind == GEV_STATE && e->pass && ev->goid <= e->max_goid[0])
+	if (ev->kind == GEV_STATE && e->pass && ev->goid <= e->max_goid)
 		e->changes++;
 	return 0;
 }
@@ -79,8 +112,9 @@ static int estimate(struct tracer *t, struct budget_rates *r)
 {
 	const struct target *tg = &t->tg;
 	struct estimate e = {0};
+	struct poll_stats st0 = {0}, st1 = {0};
 	struct timespec ts = {0, ESTIMATE_NS};
-	uint64_t t0, t1, c0, c1;
+	uint64_t t0, t1 = 0, c0, c1 = 0;
 	struct poll_src *src;
 	char err[256];
 	int next, rc;
@@ -91,21 +125,23 @@ static int estimate(struct tracer *t, struct budget_rates *r)
 			fprintf(stderr, "xgotop-tui: capture level not estimated: %s\n", err);
 		return -EINVAL;
 	}
-	c0 = capture__cpu_ns(tg->pid);
+	c0 = cpu_ns_fine(tg->pid);
 	t0 = xg_mono_ns();
 	rc = poll_src__pump(src, t0, &next, estimate_add, &e);
+	poll_src__stats(src, &st0);
 	e.pass = 1;
-	e.max_goid[1] = e.max_goid[0];
+	e.max_goid = st0.max_goid;
 	if (!rc) {
 		nanosleep(&ts, NULL);
-		c1 = capture__cpu_ns(tg->pid);
+		c1 = cpu_ns_fine(tg->pid);
 		t1 = xg_mono_ns();
 		rc = poll_src__pump(src, t1, &next, estimate_add, &e);
+		poll_src__stats(src, &st1);
 	}
 	poll_src__free(src);
-	if (rc || !c0 || c1 < c0 || t1 <= t0)
+	if (rc || !c0 || c1 < c0 || t1 <= t0 || st1.max_goid < st0.max_goid)
 		return rc ? rc : -EINVAL;
-	r->creates_per_s = (double)(e.max_goid[1] - e.max_goid[0]) / ((double)(t1 - t0) / 1e9);
+	r->creates_per_s = (double)(st1.max_goid - st0.max_goid) / ((double)(t1 - t0) / 1e9);
 	r->changes_per_s = (double)e.changes / ((double)(t1 - t0) / 1e9);
 	r->cpu_ns_per_s = (double)(c1 - c0) / ((double)(t1 - t0) / 1e9);
 	return 0;
