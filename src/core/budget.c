@@ -70,8 +70,10 @@ static void pct_text(double pct, char *buf, size_t len)
 {
 	if (isinf(pct) || pct >= 1e6)
 		snprintf(buf, len, "more than the target's own CPU time");
+	else if (pct >= 100)
+		snprintf(buf, len, "%.0f%%", pct);
 	else
-		snprintf(buf, len, "%.3g%%", pct);
+		snprintf(buf, len, "%.2g%%", pct);
 }
 
 void budget__choose(double budget_pct, const struct budget_rates *r,
