@@ -6,10 +6,13 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <bpf/libbpf.h>
 
 #include "capture.h"
 #include "clock.h"
@@ -231,9 +234,14 @@ int capture__choose(struct tracer *t)
 
 int capture__emit(struct tracer *t)
 {
+	return capture__emit_at(t, xg_mono_ns());
+}
+
+int capture__emit_at(struct tracer *t, uint64_t ts)
+{
 	const struct capture_state *st = &t->cap.st;
 	struct gev ev = {.kind = GEV_CAPTURE,
-			 .ts = xg_mono_ns(),
+			 .ts = ts,
 			 .pid = (uint32_t)t->tg.pid,
 			 .reason = GEV_NO_REASON};
 
@@ -264,4 +272,273 @@ void capture__sample(struct tracer *t)
 	else
 		snprintf(st->text, sizeof(st->text), "%s", base);
 	pthread_mutex_unlock(&t->cap.mu);
+}
+
+/* ---- switching between states and lifecycle while running ------------------------ */
+
+/* How often the cost is checked (a step down within two of these), how long calm lasts. */
+#define CAPTURE_TICK_NS (250 * 1000 * 1000ull)
+#define CAPTURE_CALM_NS (10 * 1000 * 1000 * 1000ull)
+
+/* The casgstatus sites of LEVEL, resolved apart from the target's own list. */
+static int load_set(struct tracer *t, enum capture_level level)
+{
+	struct capture_set *cs = &t->cap.set[level];
+	struct probe_opts popts = {.level = level == CAPTURE_LIFECYCLE ? PROBES_LIFECYCLE
+								      : PROBES_STATES,
+				   .kernel = probes__running_kernel(),
+				   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL};
+	char err[256];
+	int n, i;
+
+	cs->sites = calloc(PROBES_MAX, sizeof(*cs->sites));
+	cs->links = calloc(PROBES_MAX, sizeof(*cs->links));
+	if (!cs->sites || !cs->links)
+		return -ENOMEM;
+	n = probes__resolve(t->tg.ge, &popts, cs->sites, PROBES_MAX, err, sizeof(err));
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		if (cs->sites[i].found && cs->sites[i].spec->class == PROBE_CLASS_GSTATUS)
+			cs->sites[cs->n++] = cs->sites[i];
+	return 0;
+}
+
+/* The level attached now: its links, handed over by the BPF object. */
+static int take_set(struct tracer *t, enum capture_level level)
+{
+	struct capture_set *cs = &t->cap.set[level];
+	int i;
+
+	cs->sites = calloc(PROBES_MAX, sizeof(*cs->sites));
+	cs->links = calloc(PROBES_MAX, sizeof(*cs->links));
+	if (!cs->sites || !cs->links)
+		return -ENOMEM;
+	for (i = 0; i < t->tg.n_sites; i++) {
+		if (t->tg.sites[i].spec->class != PROBE_CLASS_GSTATUS || !t->bpf.links[i])
+			continue;
+		cs->sites[cs->n] = t->tg.sites[i];
+		cs->links[cs->n++] = bpfobj__take_link(&t->bpf, i);
+	}
+	return 0;
+}
+
+int capture__setup(struct tracer *t)
+{
+	struct capture *c = &t->cap;
+	const char *flip = getenv("XGOTOP_BUDGET_FLIP_MS");
+	enum capture_level now = c->st.level, other;
+	int err;
+
+	/* One thread reads the ring (duplicates are told apart there); one process's CPU time. */
+	if (c->st.pinned || !c->st.budget_pct || !t->bpf.skel || !t->tg.pid ||
+	    t->rings.wk || (now != CAPTURE_STATES && now != CAPTURE_LIFECYCLE))
+		return 0;
+	other = now == CAPTURE_STATES ? CAPTURE_LIFECYCLE : CAPTURE_STATES;
+	err = take_set(t, now);
+	if (!err)
+		err = load_set(t, other);
+	if (err || !c->set[other].n || !c->set[now].n) {
+		if (diag__verbose())
+			fprintf(stderr, "xgotop-tui: the capture level cannot change while running: %s\n",
+				err ? strerror(-err) : "no sites");
+		return err == -ENOMEM ? err : 0;
+	}
+	/* Tests only: switch every N ms whatever it costs (tests/e2e/budget-switch.sh). */
+	if (flip && atoi(flip) > 0)
+		c->flip_ns = (uint64_t)atoi(flip) * 1000000ull;
+	c->can_switch = true;
+	return 0;
+}
+
+/* What a hit costs the target's thread before its program runs: calibrated, else the prior. */
+static double trap_ns(const struct tracer *t)
+{
+	const struct meters_calib *k = &t->m.calib;
+
+	if (!t->m.calib_running && k->emulated_ns > 0)
+		return k->emulated_ns > k->prog_ns ? k->emulated_ns - k->prog_ns : 0;
+	return BUDGET_PRIOR_HIT_NS;
+}
+
+/* The level the last interval (DT ns) calls for; 0: stay. WHY: said with it. */
+static enum capture_level decide(struct tracer *t, uint64_t now, uint64_t cnt, uint64_t run_ns,
+				 uint64_t cpu, uint64_t dt, char *why, size_t len)
+{
+	struct capture *c = &t->cap;
+	double cost = ((double)cnt * trap_ns(t) + (double)run_ns) * 1e9 / (double)dt;
+	double own = (double)cpu * 1e9 / (double)dt - cost, share = budget__share_pct(cost, own);
+	enum capture_level other =
+		c->st.level == CAPTURE_STATES ? CAPTURE_LIFECYCLE : CAPTURE_STATES;
+
+	if (c->flip_ns) {
+		snprintf(why, len, "forced every %llu ms (XGOTOP_BUDGET_FLIP_MS)",
+			 (unsigned long long)(c->flip_ns / 1000000));
+		return now - c->both_to >= c->flip_ns ? other : 0;
+	}
+	if (c->st.level == CAPTURE_STATES) {
+		if (!budget__over(c->st.budget_pct, cost, own))
+			return 0;
+		c->over_ts = now - dt;
+		snprintf(why, len, "states cost %.0f%%", share > 1e6 ? 1e6 : share);
+		return CAPTURE_LIFECYCLE;
+	}
+	/* Back up once calm: under a quarter of the budget (or the floor) for 10 s. */
+	if (cost >= BUDGET_FLOOR_NS_PER_S && share >= c->st.budget_pct / 4) {
+		c->calm_since = 0;
+		return 0;
+	}
+	if (!c->calm_since)
+		c->calm_since = now;
+	if (now - c->calm_since < CAPTURE_CALM_NS)
+		return 0;
+	why[0] = '\0';
+	return CAPTURE_STATES;
+}
+
+/*
+ * The new level's probes in, then the old one's out: every creation and
+ * exit is seen by one or the other at every moment, and those seen by both
+ * in between are said once (capture__dup). Nothing is lost to reconcile.
+ */
+static void switch_to(struct tracer *t, enum capture_level to, const char *why)
+{
+	struct capture *c = &t->cap;
+	struct capture_set *old = &c->set[c->st.level], *nw = &c->set[to];
+	int i, err = 0;
+
+	c->both_from = xg_mono_ns();
+	c->both_to = UINT64_MAX;
+	for (i = 0; i < nw->n && !err; i++)
+		err = bpfobj__attach_one(&t->bpf, &t->tg, &nw->sites[i], &nw->links[i]);
+	if (err) {
+		for (i = 0; i < nw->n; i++) {
+			bpf_link__destroy(nw->links[i]);
+			nw->links[i] = NULL;
+		}
+		c->both_to = xg_mono_ns();
+		c->can_switch = false;
+		fprintf(stderr, "xgotop-tui: warning: cannot change the capture level: %s\n",
+			strerror(-err));
+		return;
+	}
+	for (i = 0; i < old->n; i++) {
+		bpf_link__destroy(old->links[i]);
+		old->links[i] = NULL;
+	}
+	c->both_to = xg_mono_ns();
+	if (c->over_ts && to == CAPTURE_LIFECYCLE && c->both_to - c->over_ts > c->step_ns_max)
+		c->step_ns_max = c->both_to - c->over_ts;
+	c->over_ts = 0;
+	c->calm_since = 0;
+	c->switches++;
+	/* Richer from when its probes went in; poorer once the old ones are out. */
+	c->pending_ts = to == CAPTURE_STATES ? c->both_from : c->both_to;
+	pthread_mutex_lock(&c->mu);
+	set_level(t, to, 0, why);
+	pthread_mutex_unlock(&c->mu);
+	if (diag__verbose())
+		fprintf(stderr, "xgotop-tui: capture %s (switched in %.1f ms)\n", c->st.text,
+			(double)(c->both_to - c->both_from) / 1e6);
+}
+
+bool capture__dup(struct tracer *t, const struct xg_event *rec)
+{
+	struct capture *c = &t->cap;
+	struct capture_last *l;
+	bool dup;
+
+	if (rec->type != XG_EV_STATE || rec->ts < c->both_from || rec->ts > c->both_to)
+		return false;
+	l = &c->last[rec->tid % CAPTURE_LAST_N];
+	/* The call site's probe, then casgstatus's own: one thread, one change, two sites. */
+	dup = l->tid == rec->tid && l->g == rec->g && l->from == rec->from && l->to == rec->to &&
+	      l->ip != rec->ip;
+	*l = (struct capture_last){
+		.tid = rec->tid, .from = rec->from, .to = rec->to, .g = rec->g, .ip = rec->ip};
+	if (dup) {
+		memset(l, 0, sizeof(*l));
+		c->dups++;
+	}
+	return dup;
+}
+
+/*
+ * The capture event of a switch, once every record before it has left the
+ * reorder window: stamped no earlier than the last event written, so the
+ * stream stays in order.
+ */
+static int emit_pending(struct tracer *t, uint64_t now)
+{
+	struct capture *c = &t->cap;
+	uint64_t ts = c->pending_ts;
+
+	if (!ts || now < ts + 3 * REORDER_WINDOW_NS)
+		return 0;
+	c->pending_ts = 0;
+	return capture__emit_at(t, ts > t->sink.last_ts ? ts : t->sink.last_ts);
+}
+
+int capture__tick(struct tracer *t)
+{
+	struct capture *c = &t->cap;
+	uint64_t now = xg_mono_ns(), run_ns, cnt, cpu;
+	enum capture_level to = 0;
+	char why[128] = "";
+	int err;
+
+	if (!c->can_switch)
+		return 0;
+	err = emit_pending(t, now);
+	if (err || now - c->tick_ts < CAPTURE_TICK_NS)
+		return err;
+	bpfobj__prog_totals(&t->bpf, "casgstatus", &run_ns, &cnt);
+	cpu = cpu_ns_fine(t->tg.pid);
+	if (c->tick_ts && cpu >= c->tick_cpu && cnt >= c->tick_cnt && run_ns >= c->tick_run_ns &&
+	    !c->pending_ts)
+		to = decide(t, now, cnt - c->tick_cnt, run_ns - c->tick_run_ns, cpu - c->tick_cpu,
+			    now - c->tick_ts, why, sizeof(why));
+	if (to) {
+		switch_to(t, to, why);
+		bpfobj__prog_totals(&t->bpf, "casgstatus", &run_ns, &cnt);
+		cpu = cpu_ns_fine(t->tg.pid);
+		now = xg_mono_ns();
+	}
+	c->tick_ts = now;
+	c->tick_cnt = cnt;
+	c->tick_run_ns = run_ns;
+	c->tick_cpu = cpu;
+	return 0;
+}
+
+int capture__end(struct tracer *t)
+{
+	return emit_pending(t, UINT64_MAX - 3 * REORDER_WINDOW_NS);
+}
+
+void capture__detach(struct tracer *t)
+{
+	int l, i;
+
+	for (l = 0; l <= CAPTURE_LEVEL_MAX; l++)
+		for (i = 0; t->cap.set[l].links && i < t->cap.set[l].n; i++) {
+			bpf_link__destroy(t->cap.set[l].links[i]);
+			t->cap.set[l].links[i] = NULL;
+		}
+}
+
+void capture__free(struct tracer *t)
+{
+	int l;
+
+	capture__detach(t);
+	for (l = 0; l <= CAPTURE_LEVEL_MAX; l++) {
+		free(t->cap.set[l].sites);
+		free(t->cap.set[l].links);
+	}
+	if (t->cap.switches && diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: capture level changed %u times; longest from over budget to "
+			"stepped down %.0f ms; %u creations and exits seen by both levels said once\n",
+			t->cap.switches, (double)t->cap.step_ns_max / 1e6, t->cap.dups);
 }

@@ -15,6 +15,9 @@
 #include <stdint.h>
 
 #include "budget.h"
+#include "probes.h"
+
+struct bpf_link;
 
 struct tracer;
 
@@ -31,14 +34,44 @@ struct capture_state {
 	char text[224]; /* "poll 20Hz (budget 5%: states would cost 140%)" */
 };
 
+/* The casgstatus sites of one level, and their links while attached. */
+struct capture_set {
+	struct probe_site *sites;
+	struct bpf_link **links;
+	int n;
+};
+
+/* A creation or exit seen by both levels' probes while both are in: said once. */
+struct capture_last {
+	uint32_t tid;
+	uint8_t from, to;
+	uint64_t g, ip;
+};
+
+#define CAPTURE_LAST_N 256
+
 struct capture {
 	pthread_mutex_t mu; /* st, for capture__get from other threads */
 	struct capture_state st;
-	double cost_pct_max; /* highest sample, for --metrics; < 0: none */
-	uint64_t cpu_ns, cpu_ts; /* the target's CPU time at the last sample, and when */
+	/*
+	 * Switching between states and lifecycle at run time: each level's
+	 * sites; a check every CAPTURE_TICK_NS of what the probes cost.
+	 */
+	bool can_switch;
+	struct capture_set set[CAPTURE_LEVEL_MAX + 1];
+	uint64_t tick_ts, tick_cnt, tick_run_ns, tick_cpu;
+	uint64_t calm_since; /* lifecycle: below a quarter of the budget since then; 0: not */
+	uint64_t flip_ns;    /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
+	/* Both sets in between these times: records of one hit twice are said once. */
+	uint64_t both_from, both_to;
+	struct capture_last last[CAPTURE_LAST_N];
+	uint64_t pending_ts; /* a switch whose capture event waits for the records before it */
+	unsigned int switches, dups;
+	uint64_t over_ts;	    /* the first check over budget, before a step down */
+	uint64_t step_ns_max;	    /* longest from that check to the level changed */
 };
 
-#define CAPTURE_INIT {.mu = PTHREAD_MUTEX_INITIALIZER, .cost_pct_max = -1}
+#define CAPTURE_INIT {.mu = PTHREAD_MUTEX_INITIALIZER}
 
 /* The level in force now and why (for exporters: --metrics, a metrics endpoint). */
 void capture__get(struct tracer *t, struct capture_state *out);

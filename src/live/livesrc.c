@@ -282,6 +282,8 @@ static int pump_poll(struct tracer *t, int timeout_ms)
 /* Detach, then read everything the target did: it is all in the ring by now. */
 int livesrc__end(struct tracer *t)
 {
+	int err;
+
 	if (t->ended)
 		return 0;
 	t->ended = true;
@@ -293,10 +295,12 @@ int livesrc__end(struct tracer *t)
 	 * wants the hit cost: waited for, unless --duration promised the end.
 	 */
 	livesrc__end_calib(t, t->opts->metrics && !(t->opts->duration > 0));
+	capture__detach(t);
 	bpfobj__detach(&t->bpf);
 	if (t->poll)
 		return 0;
-	return rings__finish(t);
+	err = rings__finish(t);
+	return err ? err : capture__end(t);
 }
 
 int livesrc__pump(void *ctx, int timeout_ms)
@@ -320,6 +324,8 @@ int livesrc__pump(void *ctx, int timeout_ms)
 			return err;
 	} else {
 		err = rings__pump(t, timeout_ms);
+		if (!err)
+			err = capture__tick(t);
 		if (err)
 			return err;
 	}

@@ -189,8 +189,23 @@ void rings__snapshot_ops(struct tracer *t, struct snapshot_ops *ops);
  * default's. 0 or -errno (reported).
  */
 int capture__choose(struct tracer *t);
-/* The GEV_CAPTURE event of the level in force, through the sink. */
+/* The GEV_CAPTURE event of the level in force, through the sink (stamped now, or TS). */
 int capture__emit(struct tracer *t);
+int capture__emit_at(struct tracer *t, uint64_t ts);
+/*
+ * Once attached and the meters open: keep each level's casgstatus sites, so
+ * that the level can change between states and lifecycle while running.
+ */
+int capture__setup(struct tracer *t);
+/* Each turn of pump(): every 250 ms, the cost checked, the level changed if due. */
+int capture__tick(struct tracer *t);
+/* A record seen twice while both levels' probes are in: skip it. */
+bool capture__dup(struct tracer *t, const struct xg_event *rec);
+/* The links of the level sets (before draining at the end); and everything. */
+void capture__detach(struct tracer *t);
+/* After the last records: the capture event of a switch still waiting. */
+int capture__end(struct tracer *t);
+void capture__free(struct tracer *t);
 /* After each meter sample: the cost share and whether it is over budget. */
 void capture__sample(struct tracer *t);
 

@@ -215,6 +215,7 @@ static int report_end(struct tracer *t)
 static void teardown(struct tracer *t)
 {
 	livesrc__end_calib(t, false);
+	capture__free(t);
 	rings__free(t);
 	poll_src__free(t->poll);
 	poll_src__free(t->snap_src);
@@ -274,8 +275,8 @@ int tracer__run(const struct live_opts *opts)
 			goto cleanup;
 	}
 	/* The hit cost is timed in the background: OVH is n/a until then. */
-	if (livesrc__open_meters(&t) || snapshot_reread(&t) || rings__consume(&t) ||
-	    target__check_attached(&t.tg, 0))
+	if (livesrc__open_meters(&t) || capture__setup(&t) || snapshot_reread(&t) ||
+	    rings__consume(&t) || target__check_attached(&t.tg, 0))
 		goto cleanup;
 	announce(&t);
 	if (sink__begin_recording(&t) || capture__emit(&t) || snapshot_emit(&t))
