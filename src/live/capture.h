@@ -11,6 +11,7 @@
 #define XGOTOP_CAPTURE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,7 +64,14 @@ struct capture {
 	uint64_t calm_since; /* lifecycle: below a quarter of the budget since then; 0: not */
 	uint64_t flip_ns;    /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
 	/* Both sets in between these times: records of one hit twice are said once. */
-	uint64_t both_from, both_to;
+	_Atomic uint64_t both_from, both_to;
+	/* A switch runs on a thread of its own (attaching takes long): the ring is read on. */
+	pthread_t switch_thr;
+	bool switching;
+	atomic_bool switch_done;
+	enum capture_level switch_to;
+	int switch_err;
+	char switch_why[128];
 	struct capture_last last[CAPTURE_LAST_N];
 	uint64_t pending_ts; /* a switch whose capture event waits for the records before it */
 	unsigned int switches, dups;
