@@ -56,6 +56,6 @@ lifecycle=$(grep -c '"event":"capture".*"level":"lifecycle"' "$w/forced.jsonl")
 	die "forced: want switches both ways (capture lines: $states states, $lifecycle lifecycle)"
 
 run budget
-grep -q '"event":"capture".*"level":"lifecycle".*"why":"states cost ([0-9]+%|more than the target.s own CPU time)"' "$w/budget.jsonl" ||
+grep -Eq '"event":"capture".*"level":"lifecycle".*"why":"states cost ([0-9]+%|more than the target.s own CPU time)"' "$w/budget.jsonl" ||
 	die "budget: never stepped down to lifecycle"
 echo "PASS"
