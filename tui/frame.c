@@ -131,10 +131,11 @@ static void header_line0(WINDOW *w, const struct tui_model *m, int width)
 	x += d_str(w, 0, x, width, ROLE(m, COLOR_HEADER_TITLE), "xgotop-tui") + 1;
 	mode_tags(w, 0, &x, m);
 	x += d_str(w, 0, x, width - x - rw - 1, ROLE(m, COLOR_BOLD), target);
-	x += capture_tag(w, x, m, width - x - rw - 1);
+	/* Where a launched command's output goes first; the capture level in what is left. */
 	if (m->info.child_output[0] && child_on_line0(m, width))
-		d_printf(w, 0, x + 2, width - x - rw - 4, ROLE(m, COLOR_DIM), "output: %s",
-			 m->info.child_output);
+		x += 2 + d_printf(w, 0, x + 2, width - x - rw - 4, ROLE(m, COLOR_DIM), "output: %s",
+				  m->info.child_output);
+	capture_tag(w, x, m, width - x - rw - 1);
 	d_rstr(w, 0, width - rw, rw, ROLE(m, COLOR_DEFAULT), right);
 }
 

@@ -276,8 +276,8 @@ void capture__sample(struct tracer *t)
 
 /* ---- switching between states and lifecycle while running ------------------------ */
 
-/* How often the cost is checked (a step down within two of these), how long calm lasts. */
-#define CAPTURE_TICK_NS (250 * 1000 * 1000ull)
+/* How often the cost is checked (a step down after two over budget), how long calm lasts. */
+#define CAPTURE_TICK_NS (200 * 1000 * 1000ull)
 #define CAPTURE_CALM_NS (10 * 1000 * 1000 * 1000ull)
 
 /* The casgstatus sites of LEVEL, resolved apart from the target's own list. */
@@ -377,9 +377,15 @@ static enum capture_level decide(struct tracer *t, uint64_t now, uint64_t cnt, u
 		return now - atomic_load(&c->both_to) >= c->flip_ns ? other : 0;
 	}
 	if (c->st.level == CAPTURE_STATES) {
-		if (!budget__over(c->st.budget_pct, cost, own))
+		/* Two checks in a row: a burst (a program's start) is not a load. */
+		if (!budget__over(c->st.budget_pct, cost, own)) {
+			c->over_ts = 0;
 			return 0;
-		c->over_ts = now - dt;
+		}
+		if (!c->over_ts) {
+			c->over_ts = now - dt;
+			return 0;
+		}
 		/* The estimate can pass what the target's CPU time shows: its own is then ~0. */
 		if (share > 1e6)
 			snprintf(why, len, "states cost more than the target's own CPU time");
