@@ -67,14 +67,14 @@ churn() {
 # http CONFIG: requests/s.
 http() {
 	local cfg=$1 spid lpid
-	"$tmp/httpd" -addr "127.0.0.1:$port" 2>/dev/null &
+	"$tmp/httpd" -addr "127.0.0.1:$port" >"$tmp/httpd.out" 2>&1 &
 	spid=$!
-	sleep 0.3
+	for _ in $(seq 100); do grep -q ready "$tmp/httpd.out" && break; sleep 0.05; done
 	"$tmp/httpload" -url "http://127.0.0.1:$port/?n=100" -d "${dur}s" >"$tmp/load.out" &
 	lpid=$!
 	trace "$spid" "$cfg" &
 	wait "$lpid"
-	kill -INT "$spid"
+	kill "$spid"
 	wait
 	sed -n 's/.*, \([0-9]*\)\/s, .*/\1/p' "$tmp/load.out"
 }
