@@ -117,3 +117,29 @@ void budget__describe(enum capture_level level, double poll_hz, double budget_pc
 	else
 		snprintf(buf + n, len - (size_t)n, " (%s)", why);
 }
+
+enum capture_level budget__step(struct budget_ctl *c, enum capture_level level, double budget_pct,
+				double cost, double own, uint64_t now, uint64_t dt)
+{
+	if (level == CAPTURE_STATES) {
+		c->calm_since = 0;
+		if (!budget__over(budget_pct, cost, own)) {
+			c->over = 0;
+			return 0;
+		}
+		/* A burst (a program's start) is not a load: BUDGET_OVER_CHECKS in a row. */
+		if (!c->over++)
+			c->over_ts = now - dt;
+		return c->over >= BUDGET_OVER_CHECKS ? CAPTURE_LIFECYCLE : 0;
+	}
+	if (level != CAPTURE_LIFECYCLE)
+		return 0;
+	c->over = 0;
+	if (cost >= BUDGET_FLOOR_NS_PER_S && budget__share_pct(cost, own) >= budget_pct / 4) {
+		c->calm_since = 0;
+		return 0;
+	}
+	if (!c->calm_since)
+		c->calm_since = now - dt;
+	return now - c->calm_since >= BUDGET_CALM_NS ? CAPTURE_STATES : 0;
+}

@@ -276,9 +276,6 @@ void capture__sample(struct tracer *t)
 
 /* ---- switching between states and lifecycle while running ------------------------ */
 
-/* How often the cost is checked (a step down after two over budget), how long calm lasts. */
-#define CAPTURE_TICK_NS (200 * 1000 * 1000ull)
-#define CAPTURE_CALM_NS (10 * 1000 * 1000 * 1000ull)
 
 /* The casgstatus sites of LEVEL, resolved apart from the target's own list. */
 static int load_set(struct tracer *t, enum capture_level level)
@@ -368,42 +365,24 @@ static enum capture_level decide(struct tracer *t, uint64_t now, uint64_t cnt, u
 	struct capture *c = &t->cap;
 	double cost = ((double)cnt * trap_ns(t) + (double)run_ns) * 1e9 / (double)dt;
 	double own = (double)cpu * 1e9 / (double)dt - cost, share = budget__share_pct(cost, own);
-	enum capture_level other =
-		c->st.level == CAPTURE_STATES ? CAPTURE_LIFECYCLE : CAPTURE_STATES;
+	enum capture_level to;
 
 	if (c->flip_ns) {
 		snprintf(why, len, "forced every %llu ms (XGOTOP_BUDGET_FLIP_MS)",
 			 (unsigned long long)(c->flip_ns / 1000000));
-		return now - atomic_load(&c->both_to) >= c->flip_ns ? other : 0;
-	}
-	if (c->st.level == CAPTURE_STATES) {
-		/* Two checks in a row: a burst (a program's start) is not a load. */
-		if (!budget__over(c->st.budget_pct, cost, own)) {
-			c->over_ts = 0;
+		if (now - atomic_load(&c->both_to) < c->flip_ns)
 			return 0;
-		}
-		if (!c->over_ts) {
-			c->over_ts = now - dt;
-			return 0;
-		}
-		/* The estimate can pass what the target's CPU time shows: its own is then ~0. */
-		if (share > 1e6)
-			snprintf(why, len, "states cost more than the target's own CPU time");
-		else
-			snprintf(why, len, "states cost %.0f%%", share);
-		return CAPTURE_LIFECYCLE;
+		return c->st.level == CAPTURE_STATES ? CAPTURE_LIFECYCLE : CAPTURE_STATES;
 	}
-	/* Back up once calm: under a quarter of the budget (or the floor) for 10 s. */
-	if (cost >= BUDGET_FLOOR_NS_PER_S && share >= c->st.budget_pct / 4) {
-		c->calm_since = 0;
-		return 0;
-	}
-	if (!c->calm_since)
-		c->calm_since = now;
-	if (now - c->calm_since < CAPTURE_CALM_NS)
-		return 0;
-	why[0] = '\0';
-	return CAPTURE_STATES;
+	to = budget__step(&c->ctl, c->st.level, c->st.budget_pct, cost, own, now, dt);
+	/* The estimate can pass what the target's CPU time shows: its own is then ~0. */
+	if (to == CAPTURE_LIFECYCLE && share > 1e6)
+		snprintf(why, len, "states cost more than the target's own CPU time");
+	else if (to == CAPTURE_LIFECYCLE)
+		snprintf(why, len, "states cost %.0f%%", share);
+	else
+		why[0] = '\0';
+	return to;
 }
 
 /*
@@ -473,10 +452,10 @@ static void switch_finish(struct tracer *t, bool block)
 			strerror(-c->switch_err));
 		return;
 	}
-	if (c->over_ts && c->switch_to == CAPTURE_LIFECYCLE && to_ts - c->over_ts > c->step_ns_max)
-		c->step_ns_max = to_ts - c->over_ts;
-	c->over_ts = 0;
-	c->calm_since = 0;
+	if (c->ctl.over_ts && c->switch_to == CAPTURE_LIFECYCLE &&
+	    to_ts - c->ctl.over_ts > c->step_ns_max)
+		c->step_ns_max = to_ts - c->ctl.over_ts;
+	c->ctl = (struct budget_ctl){0};
 	c->tick_ts = 0; /* the next check starts a fresh interval, at the new level */
 	c->switches++;
 	/* Richer from when its probes went in; poorer once the old ones are out. */
@@ -539,7 +518,7 @@ int capture__tick(struct tracer *t)
 		return 0;
 	switch_finish(t, false);
 	err = emit_pending(t, now);
-	if (err || c->switching || now - c->tick_ts < CAPTURE_TICK_NS)
+	if (err || c->switching || now - c->tick_ts < BUDGET_TICK_NS)
 		return err;
 	bpfobj__prog_totals(&t->bpf, "casgstatus", &run_ns, &cnt);
 	cpu = cpu_ns_fine(t->tg.pid);

@@ -56,12 +56,12 @@ struct capture {
 	struct capture_state st;
 	/*
 	 * Switching between states and lifecycle at run time: each level's
-	 * sites; a check every CAPTURE_TICK_NS of what the probes cost.
+	 * sites; a check every BUDGET_TICK_NS of what the probes cost.
 	 */
 	bool can_switch;
 	struct capture_set set[CAPTURE_LEVEL_MAX + 1];
 	uint64_t tick_ts, tick_cnt, tick_run_ns, tick_cpu;
-	uint64_t calm_since; /* lifecycle: below a quarter of the budget since then; 0: not */
+	struct budget_ctl ctl; /* checks over budget, calm since (src/core/budget.c) */
 	uint64_t flip_ns;    /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
 	/* Both sets in between these times: records of one hit twice are said once. */
 	_Atomic uint64_t both_from, both_to;
@@ -75,8 +75,7 @@ struct capture {
 	struct capture_last last[CAPTURE_LAST_N];
 	uint64_t pending_ts; /* a switch whose capture event waits for the records before it */
 	unsigned int switches, dups;
-	uint64_t over_ts;	    /* the first check over budget, before a step down */
-	uint64_t step_ns_max;	    /* longest from that check to the level changed */
+	uint64_t step_ns_max; /* longest from over budget to stepped down */
 };
 
 #define CAPTURE_INIT {.mu = PTHREAD_MUTEX_INITIALIZER}

@@ -221,6 +221,55 @@ static void test_table_keeps_last(void **state)
 	gtable__free(gt);
 }
 
+/* Run time: down after two checks over, not after one; up after 10 s calm, not before. */
+static void test_step(void **state)
+{
+	struct budget_ctl c = {0};
+	const uint64_t tick = BUDGET_TICK_NS;
+	uint64_t now = 100 * SEC;
+	int i;
+
+	(void)state;
+	/* Under budget: stay. One check over (a burst), then under: stay. */
+	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e7, 1e9, now += tick, tick), 0);
+	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e8, 1e9, now += tick, tick), 0);
+	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e7, 1e9, now += tick, tick), 0);
+	/* Two in a row: down, and when the load began is kept (the figure's start). */
+	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e8, 1e9, now += tick, tick), 0);
+	assert_true(c.over_ts == now - tick);
+	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e8, 1e9, now += tick, tick),
+			 CAPTURE_LIFECYCLE);
+	assert_true(c.over_ts == now - 2 * tick);
+	/* Over budget but under the floor: an idle program stays. */
+	c = (struct budget_ctl){0};
+	for (i = 0; i < 5; i++)
+		assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 4e6, 1e6, now += tick, tick),
+				 0);
+	/* Lifecycle at 2% of a 5% budget: not calm, whatever the time. */
+	c = (struct budget_ctl){0};
+	for (i = 0; i < 100; i++)
+		assert_int_equal(
+			budget__step(&c, CAPTURE_LIFECYCLE, 5, 2e7, 1e9, now += tick, tick), 0);
+	/* At 1%: up once 10 s have passed, not before. */
+	for (i = 0; i < 49; i++)
+		assert_int_equal(
+			budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e7, 1e9, now += tick, tick), 0);
+	assert_int_equal(budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e7, 1e9, now += tick, tick),
+			 CAPTURE_STATES);
+	/* A check that is not calm starts the 10 s again; under the floor is calm. */
+	c = (struct budget_ctl){0};
+	for (i = 0; i < 30; i++)
+		budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e3, 1e4, now += tick, tick);
+	assert_int_equal(budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e8, 1e9, now += tick, tick), 0);
+	for (i = 0; i < 49; i++)
+		assert_int_equal(
+			budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e3, 1e4, now += tick, tick), 0);
+	assert_int_equal(budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e3, 1e4, now += tick, tick),
+			 CAPTURE_STATES);
+	/* Poll never changes while running. */
+	assert_int_equal(budget__step(&c, CAPTURE_POLL, 5, 1e9, 1e9, now += tick, tick), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_share_and_floor), cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_describe),    cmocka_unit_test(test_meter_line),
 		cmocka_unit_test(test_jsonl),	    cmocka_unit_test(test_table_keeps_last),
+		cmocka_unit_test(test_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
