@@ -30,13 +30,13 @@ die() {
 	fail "$@"
 }
 
-# run TAG ARGS...: trace the target 1.5 s, JSONL to TAG.jsonl, --metrics to
+# run TAG ARGS...: trace the target $secs s (default 1.5), JSONL to TAG.jsonl, --metrics to
 # TAG.json. A churning target may fill the ring at full capture: exit 1 with
 # the drops said is allowed then, nothing else.
 run() {
 	local tag=$1 rc
 	shift
-	"$tracer" -pid "$tpid" --headless --duration 1.5 --jsonl "$w/$tag.jsonl" \
+	"$tracer" -pid "$tpid" --headless --duration "${secs:-1.5}" --jsonl "$w/$tag.jsonl" \
 		--metrics "$w/$tag.json" "$@" </dev/null >"$w/$tag.out" 2>"$w/$tag.err"
 	rc=$?
 	if [ $rc -eq 1 ] && grep -q 'events dropped: the ring buffer was full' "$w/$tag.err"; then
@@ -78,7 +78,8 @@ grep -q '^xgotop-tui: attached to pid .*: probes none, poll 10 Hz$' "$w/poll.err
 # Churning: the default budget chooses a cheaper level, says why, on stderr too.
 touch "$w/start"
 sleep 0.5
-run churn --record "$w/churn.zst"
+# 4 s: a meter line (one a second from the attach, which can take a second under load).
+secs=4 run churn --record "$w/churn.zst"
 expect churn '(lifecycle|poll) (null|20) 5 states would cost .*'
 level=$(jq -r .level <<<"$(head -1 "$w/churn.jsonl")")
 grep -Eq "^xgotop-tui: capture (lifecycle|poll 20Hz) \(budget 5%: states would cost " "$w/churn.err" ||
