@@ -56,7 +56,7 @@ uint64_t capture__cpu_ns(int pid)
  */
 static uint64_t cpu_ns_fine(int pid)
 {
-	char path[64], line[128];
+	char path[320], line[128];
 	unsigned long long run;
 	uint64_t sum = 0;
 	struct dirent *d;
