@@ -88,8 +88,7 @@ static void mode_tags(WINDOW *w, int y, int *x, const struct tui_model *m)
  */
 static int capture_tag(WINDOW *w, int x, const struct tui_model *m, int room)
 {
-	const struct xg_meters *s = model__meter_sample(m, 0);
-	const char *text = s && s->capture[0] ? s->capture : gtable__capture(model__table(m));
+	const char *text = model__capture(m);
 	bool full = (!strncmp(text, "states", 6) || !strncmp(text, "all", 3)) &&
 		    !strstr(text, "over budget");
 	char buf[256];
