@@ -14,7 +14,8 @@
 #   -d SECONDS   length of each run (default 4)
 #   -a ATTACH    seconds before attaching (default 0.3)
 #
-# Workloads: bench/churn (goroutines/s over the whole run) and bench/httpd
+# Workloads: bench/churn (goroutines/s over the whole run; also launched
+# under the tracer, where only the run-time step down applies) and bench/httpd
 # loaded by bench/httpload (8 clients, a connection per request; requests/s).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -54,9 +55,18 @@ trace() {
 	head -1 "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' >"$tmp/level"
 }
 
-# churn CONFIG: goroutines/s.
+# churn CONFIG: goroutines/s. Config launch: churn launched under the
+# default budget (no estimate: states, then a step down while running).
 churn() {
 	local cfg=$1 pid
+	if [ "$cfg" = launch ]; then
+		"$xg" --headless -s --jsonl "$tmp/ev.jsonl" --force -- "$tmp/churn" -d "${dur}s" \
+			</dev/null >"$tmp/churn.out" 2>"$tmp/xg.err"
+		grep '"event":"capture"' "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' |
+			paste -sd, >"$tmp/level"
+		sed -n 's/.*, \([0-9]*\)\/s$/\1/p' "$tmp/churn.out"
+		return
+	fi
 	"$tmp/churn" -d "${dur}s" >"$tmp/churn.out" &
 	pid=$!
 	trace "$pid" "$cfg"
@@ -83,9 +93,10 @@ median() {
 	sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
-configs=(untraced default off)
 echo "budget: $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for wl in churn http; do
+	configs=(untraced default off)
+	[ $wl = churn ] && configs+=(launch)
 	: >"$tmp/$wl.all"
 	for ((r = 0; r < rounds; r++)); do
 		for ((i = 0; i < ${#configs[@]}; i++)); do
