@@ -204,8 +204,13 @@ int capture__choose(struct tracer *t)
 		pinned_level(t);
 		return 0;
 	}
-	/* Launched or -b: nothing runs yet, or no one process to read. */
-	if (t->tg.launched || !t->tg.pid) {
+	/* -b: no one process whose CPU time to hold the cost to. */
+	if (!t->tg.pid) {
+		set_level(t, CAPTURE_STATES, 0, "not applied with -b");
+		return 0;
+	}
+	/* Launched: nothing runs yet to estimate; checked once it runs (capture__tick). */
+	if (t->tg.launched) {
 		set_level(t, CAPTURE_STATES, 0, "");
 		return 0;
 	}
