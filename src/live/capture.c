@@ -479,15 +479,24 @@ bool capture__dup(struct tracer *t, const struct xg_event *rec)
 	struct capture_last *l;
 	bool dup;
 
-	if (rec->type != XG_EV_STATE || rec->ts < atomic_load(&c->both_from) ||
-	    rec->ts > atomic_load(&c->both_to))
+	if (rec->type != XG_EV_STATE)
 		return false;
 	l = &c->last[rec->tid % CAPTURE_LAST_N];
-	/* The call site's probe, then casgstatus's own: one thread, one change, two sites. */
+	/*
+	 * The call site's probe, then casgstatus's own: one thread, one change,
+	 * two sites. Not only between the switch's start and end: a thread
+	 * descheduled between its two hits (for 100 ms and more under load)
+	 * lands its second record after the old probe's removal. One level
+	 * alone never gives the same change twice from two sites in a row.
+	 */
 	dup = l->tid == rec->tid && l->g == rec->g && l->from == rec->from && l->to == rec->to &&
-	      l->ip != rec->ip;
-	*l = (struct capture_last){
-		.tid = rec->tid, .from = rec->from, .to = rec->to, .g = rec->g, .ip = rec->ip};
+	      l->ip != rec->ip && rec->ts - l->ts < CAPTURE_DUP_NS;
+	*l = (struct capture_last){.tid = rec->tid,
+				   .from = rec->from,
+				   .to = rec->to,
+				   .g = rec->g,
+				   .ip = rec->ip,
+				   .ts = rec->ts};
 	if (dup) {
 		memset(l, 0, sizeof(*l));
 		c->dups++;

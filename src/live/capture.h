@@ -46,10 +46,12 @@ struct capture_set {
 struct capture_last {
 	uint32_t tid;
 	uint8_t from, to;
-	uint64_t g, ip;
+	uint64_t g, ip, ts;
 };
 
 #define CAPTURE_LAST_N 256
+/* Two hits of one change further apart than this are not one change. */
+#define CAPTURE_DUP_NS (1000 * 1000 * 1000ull)
 
 struct capture {
 	pthread_mutex_t mu; /* st, for capture__get from other threads */
@@ -63,7 +65,7 @@ struct capture {
 	uint64_t tick_ts, tick_cnt, tick_run_ns, tick_cpu;
 	struct budget_ctl ctl; /* checks over budget, calm since (src/core/budget.c) */
 	uint64_t flip_ns;    /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
-	/* Both sets in between these times: records of one hit twice are said once. */
+	/* A switch's start (new probes going in) and end (old ones out): its event's time. */
 	_Atomic uint64_t both_from, both_to;
 	/* A switch runs on a thread of its own (attaching takes long): the ring is read on. */
 	pthread_t switch_thr;
