@@ -98,6 +98,8 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		fprintf(out, "%s (all processes)", SAN(m->info.path));
 	fprintf(out, " %s %s  %s%s\n", SAN(m->info.go_version), SAN(m->info.arch),
 		SAN(m->info.mode), m->ended ? " EXITED" : "");
+	if (model__capture(m)[0])
+		fprintf(out, "capture: %s\n", SAN(model__capture(m)));
 	fmt_rate(r1, sizeof(r1), m->created_rate / model__goroutine_rate(m));
 	fmt_rate(r2, sizeof(r2), m->exited_rate / model__goroutine_rate(m));
 	if (model__sample(m))

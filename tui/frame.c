@@ -81,6 +81,24 @@ static void mode_tags(WINDOW *w, int y, int *x, const struct tui_model *m)
 		      1;
 }
 
+/*
+ * "CAPTURE states": the fidelity of what is shown (--overhead-budget), from
+ * the live meters or, replayed, the last capture event. Marked when below
+ * full state capture or over budget. Columns drawn.
+ */
+static int capture_tag(WINDOW *w, int x, const struct tui_model *m, int room)
+{
+	const char *text = model__capture(m);
+	bool full = (!strncmp(text, "states", 6) || !strncmp(text, "all", 3)) &&
+		    !strstr(text, "over budget");
+	char buf[256];
+
+	if (!text[0] || room < 12)
+		return 0;
+	snprintf(buf, sizeof(buf), "  CAPTURE %s", text);
+	return d_str(w, 0, x, room, ROLE(m, full ? COLOR_DIM : COLOR_METER_WARN), buf);
+}
+
 static void header_line0(WINDOW *w, const struct tui_model *m, int width)
 {
 	char target[4400], clock[64], up[16], right[96];
@@ -112,9 +130,11 @@ static void header_line0(WINDOW *w, const struct tui_model *m, int width)
 	x += d_str(w, 0, x, width, ROLE(m, COLOR_HEADER_TITLE), "xgotop-tui") + 1;
 	mode_tags(w, 0, &x, m);
 	x += d_str(w, 0, x, width - x - rw - 1, ROLE(m, COLOR_BOLD), target);
+	/* Where a launched command's output goes first; the capture level in what is left. */
 	if (m->info.child_output[0] && child_on_line0(m, width))
-		d_printf(w, 0, x + 2, width - x - rw - 4, ROLE(m, COLOR_DIM), "output: %s",
-			 m->info.child_output);
+		x += 2 + d_printf(w, 0, x + 2, width - x - rw - 4, ROLE(m, COLOR_DIM), "output: %s",
+				  m->info.child_output);
+	capture_tag(w, x, m, width - x - rw - 1);
 	d_rstr(w, 0, width - rw, rw, ROLE(m, COLOR_DEFAULT), right);
 }
 

@@ -832,6 +832,13 @@ size_t model__meter_count(const struct tui_model *m)
 	return m->hist_shown < TUI_HIST ? m->hist_shown : TUI_HIST;
 }
 
+const char *model__capture(const struct tui_model *m)
+{
+	const struct xg_meters *s = model__meter_sample(m, 0);
+
+	return s && s->capture[0] ? s->capture : gtable__capture(model__table(m));
+}
+
 const char *model__sample(const struct tui_model *m)
 {
 	const struct xg_meters *s = model__meter_sample(m, 0);

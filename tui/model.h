@@ -234,6 +234,8 @@ const struct xg_meters *model__meter_sample(const struct tui_model *m, size_t i)
  * divided by to estimate the whole (1 when not sampled).
  */
 const char *model__sample(const struct tui_model *m);
+/* The capture level and why (--overhead-budget): live meters, else the last capture event; "". */
+const char *model__capture(const struct tui_model *m);
 double model__goroutine_rate(const struct tui_model *m);
 /* N goroutines counted, as an estimate of all of them. */
 uint64_t model__est(const struct tui_model *m, uint64_t n);

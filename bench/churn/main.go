@@ -3,12 +3,14 @@
 // the machine allows, for a fixed time. It prints what it did, so a benchmark
 // can compare throughput with and without a tracer attached:
 //
-//	churn [-d 3s] [-wait] [-grow]
+//	churn [-d 3s] [-wait] [-grow] [-drain]
 //	churn: 4810331 goroutines in 3.000 s, 1603443/s
 //
 // -wait prints "ready" and waits for SIGUSR1 before starting (attach by pid).
 // -grow makes every goroutine recurse deeply first, so its stack grows
 // (copystack) several times: the deep-recursion variant of the tests.
+// -drain waits for every goroutine to end before exiting, so that a test
+// can count an exit for each.
 package main
 
 import (
@@ -23,7 +25,7 @@ import (
 	"time"
 )
 
-var sink int64
+var sink, ended int64
 
 //go:noinline
 func recurse(n int) int64 {
@@ -39,6 +41,7 @@ func main() {
 	d := flag.Duration("d", 3*time.Second, "how long to run")
 	wait := flag.Bool("wait", false, "print ready and wait for SIGUSR1 before starting")
 	grow := flag.Bool("grow", false, "recurse deeply in every goroutine (stack growth)")
+	drain := flag.Bool("drain", false, "wait for every goroutine to end before exiting (tests count exits)")
 	flag.Parse()
 
 	if *wait {
@@ -69,6 +72,9 @@ func main() {
 							v += int(recurse(200))
 						}
 						atomic.AddInt64(&sink, int64(v))
+						if *drain {
+							atomic.AddInt64(&ended, 1)
+						}
 					}()
 					ch <- i
 					n++
@@ -79,5 +85,12 @@ func main() {
 	}
 	wg.Wait()
 	el := time.Since(start).Seconds()
+	for *drain && atomic.LoadInt64(&ended) < total {
+		time.Sleep(time.Millisecond)
+	}
+	if *drain {
+		// The last ones have counted themselves, not yet returned to goexit.
+		time.Sleep(100 * time.Millisecond)
+	}
 	fmt.Printf("churn: %d goroutines in %.3f s, %.0f/s\n", total, el, float64(total)/el)
 }

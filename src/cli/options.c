@@ -14,6 +14,7 @@
 
 #include "options.h"
 #include "probes.h"
+#include "budget.h"
 #include "workers.h"
 
 const char options__usage[] =
@@ -140,6 +141,27 @@ static int set_probes(struct env *env, const struct opt_row *row, const char *va
 		return fail(err, "--probes %s: want lifecycle, states or all", val);
 	env->live.probes = level;
 	return 0;
+}
+
+/* --overhead-budget PCT|off: a percentage of the target's CPU time, or no budget. */
+static int set_budget(struct env *env, const struct opt_row *row, const char *val, char **err)
+{
+	double v;
+	int rc;
+
+	if (!strcmp(val, "off")) {
+		env->live.budget_pct = 0;
+		return 0;
+	}
+	rc = parse_number(val, row, &v, err);
+	if (rc == -EINVAL) {
+		free(*err);
+		return fail(err, "invalid %s '%s': want a percentage from %g to %g, or off",
+			    row->what, val, row->min, row->max);
+	}
+	if (!rc)
+		env->live.budget_pct = v;
+	return rc;
 }
 
 static int set_alloc(struct env *env, const struct opt_row *row, const char *val, char **err)
@@ -427,6 +449,17 @@ const struct opt_row options__table[] = {
 		CALL(set_probes),
 	},
 	{
+		.names = {"--overhead-budget"},
+		.metavar = "PCT",
+		.section = OPT_OPTIONS,
+		.help = "share (%) of the target's CPU time tracing may\n"
+			"cost it (default 5): the richest of states,\n"
+			"lifecycle and --poll 20 that fits; 'off': full\n"
+			"capture whatever it costs. --probes or --poll pin\n"
+			"the level",
+		SETTER(set_budget, "overhead budget", 0.01, 1000),
+	},
+	{
 		.names = {"--alloc"},
 		.aliases = {"-alloc"},
 		.section = OPT_OPTIONS,
@@ -624,7 +657,10 @@ int options__parse(int argc, char **argv, struct env *env, char **err)
 	int i, rc;
 
 	*err = NULL;
-	*env = (struct env){.live = {.ringbuf_mb = 16, .history_min = 5, .history_mb = 64}};
+	*env = (struct env){.live = {.ringbuf_mb = 16,
+				     .history_min = 5,
+				     .history_mb = 64,
+				     .budget_pct = BUDGET_DEFAULT_PCT}};
 	sample__all(&env->live.sample);
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val;

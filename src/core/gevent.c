@@ -18,6 +18,8 @@ const struct gev_kind_info gev_kinds[GEV_KIND_MAX + 1] = {
 	[GEV_ALLOC_HIST] = {GEV_ALLOC_HIST, "alloc_hist", GEV_SCOPE_PROCESS, 0},
 	/* Counted by the tracer (the drop counter), not a ring record. */
 	[GEV_GAP] = {GEV_GAP, "gap", GEV_SCOPE_PROCESS, 0},
+	/* Said by the tracer when the capture level is chosen or changes. */
+	[GEV_CAPTURE] = {GEV_CAPTURE, "capture", GEV_SCOPE_PROCESS, 0},
 };
 
 /* The names docs/JSONL.md promises, indexed by Go status number. */

@@ -20,10 +20,11 @@ enum gev_kind {
 	GEV_GC = 5,	    /* a GC phase or stop-the-world edge of process pid */
 	GEV_ALLOC_HIST = 6, /* totals of one size-class bucket of process pid so far */
 	GEV_GAP = 7,	    /* records of process pid were lost: the ring buffer was full */
+	GEV_CAPTURE = 8,    /* the capture level from ts on: what was traced, and why */
 };
 
 /* keep in sync with gev_kinds[] (gevent.c): every kind has its row there */
-#define GEV_KIND_MAX GEV_GAP
+#define GEV_KIND_MAX GEV_CAPTURE
 
 #define GEV_NO_REASON (-1)
 
@@ -106,6 +107,16 @@ struct gev {
 		bool resync;
 		uint32_t exits, creates, changes; /* the events of the resync that follow */
 	} gap;
+	/*
+	 * GEV_CAPTURE: from ts on, events come at this level (src/core/budget.h):
+	 * a reader knows the fidelity of every stretch of time.
+	 */
+	struct gev_capture {
+		uint8_t level;	    /* enum capture_level */
+		uint32_t poll_hz;   /* CAPTURE_POLL: reads per second */
+		uint32_t budget_bp; /* --overhead-budget in hundredths of a %; 0: off or pinned */
+		const char *why;    /* why this level ("states would cost 140%"); NULL: none */
+	} capture;
 };
 
 /*

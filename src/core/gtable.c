@@ -26,6 +26,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "budget.h"
+#include "sanitize.h"
 #include "xgotop_event.h"
 
 _Static_assert(GT_NSTATES == XG_G_NSTATES, "ns_in_state is indexed by Go status");
@@ -141,6 +143,7 @@ struct gtable {
 	struct groups groups;
 	struct gtable_lifetime_hist life;
 	uint64_t interval_mark, interval_ns;
+	char capture[160]; /* the last GEV_CAPTURE, described (budget__describe); "": none */
 };
 
 static uint32_t key_hash(uint32_t pid, uint64_t goid)
@@ -1026,6 +1029,22 @@ static int apply_gc(struct gtable *gt, const struct gev *ev)
 }
 
 /* An event of the process (scope other than a goroutine's life): its counters. */
+/* The last capture level said: what the header shows, live or replayed. */
+static void apply_capture(struct gtable *gt, const struct gev *ev)
+{
+	char text[sizeof(gt->capture)];
+
+	/* Replayed, WHY comes from a file: kept printable. */
+	budget__describe((enum capture_level)ev->capture.level, ev->capture.poll_hz,
+			 ev->capture.budget_bp / 100.0, ev->capture.why, text, sizeof(text));
+	sanitize__str(gt->capture, sizeof(gt->capture), text);
+}
+
+const char *gtable__capture(const struct gtable *gt)
+{
+	return gt->capture;
+}
+
 static int apply_process(struct gtable *gt, const struct gev *ev)
 {
 	int err;
@@ -1041,6 +1060,10 @@ static int apply_process(struct gtable *gt, const struct gev *ev)
 		err = apply_hist(gt, ev);
 		break;
 	case GEV_GAP: /* a mark: the events after it set the goroutines right */
+		err = 0;
+		break;
+	case GEV_CAPTURE:
+		apply_capture(gt, ev);
 		err = 0;
 		break;
 	default: /* a kind whose counters this table does not keep */

@@ -159,6 +159,8 @@ int gtable__for_each(const struct gtable *gt, int (*fn)(const struct gentry *e, 
 		     void *ctx);
 size_t gtable__size(const struct gtable *gt);
 void gtable__counts(const struct gtable *gt, struct gtable_counts *out);
+/* The capture level of the last GEV_CAPTURE applied, as budget__describe says it; "": none. */
+const char *gtable__capture(const struct gtable *gt);
 
 /* The I-th oldest span of E's history (I < e->n_spans), or NULL. */
 const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i);

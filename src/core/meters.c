@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "meters.h"
+#include "budget.h"
 #include "clock.h"
 #include "outfile.h"
 
@@ -72,8 +74,12 @@ struct meters {
 	 * from OVH_TS on (the sample it arrived at), EST0_NS the estimate then.
 	 */
 	uint64_t ovh_ts;
+	uint64_t cpu_at_ovh; /* the target's CPU time then */
 	double est0_ns;
 	double ovh_max;
+	/* The cost as a share of the target's own CPU time: last sample, highest, over budget. */
+	double cost_pct, cost_max;
+	bool over;
 	uint64_t ewp_max;
 	unsigned int samples;
 };
@@ -267,6 +273,7 @@ struct meters *meters__new(const struct meters_opts *opts)
 		return NULL;
 	m->o = *opts;
 	m->ovh_max = -1;
+	m->cost_pct = m->cost_max = -1;
 	return m;
 }
 
@@ -318,6 +325,7 @@ void meters__set_calib(struct meters *m, const struct meters_calib *calib)
 
 	m->o.calib = *calib;
 	m->ovh_ts = m->started ? m->last.ts : 0;
+	m->cpu_at_ovh = m->started ? m->last.cpu_ns : 0;
 	m->est0_ns = m->est_ns;
 	for (i = 0; i < m->n; i++)
 		m->p[i].est0_ns = m->p[i].est_ns;
@@ -342,12 +350,49 @@ static bool sampled(const struct meters_counts *c)
 	return c->sample[0] && strcmp(c->sample, "all");
 }
 
+/* "1.2%", "140% OVER_BUDGET=5%" past the budget; COST and CPU in ns per second. */
+static void cost_text(double cost, double cpu, double budget_pct, char *buf, size_t len)
+{
+	double pct = budget__share_pct(cost, cpu - cost);
+
+	if (isinf(pct) || pct > 1e6)
+		snprintf(buf, len, ">1e6%%");
+	else
+		snprintf(buf, len, "%.2g%%", pct);
+	if (budget__over(budget_pct, cost, cpu - cost))
+		snprintf(buf + strlen(buf), len - strlen(buf), " OVER_BUDGET=%g%%", budget_pct);
+}
+
+/* The interval's cost share (EST ns over DT s), from the target's CPU time at C and before. */
+static void sample_cost(struct meters *m, const struct meters_counts *c, double est, double dt)
+{
+	double cost = est / dt, cpu;
+
+	m->cost_pct = -1;
+	m->over = false;
+	if (!ovh_known(m) || dt <= 0 || !c->cpu_ns || !m->last.cpu_ns || c->cpu_ns < m->last.cpu_ns)
+		return;
+	cpu = (double)(c->cpu_ns - m->last.cpu_ns) / dt;
+	m->cost_pct = budget__share_pct(cost, cpu - cost);
+	if (isinf(m->cost_pct) || m->cost_pct > 1e6)
+		m->cost_pct = 1e6;
+	m->over = budget__over(m->o.budget_pct, cost, cpu - cost);
+	if (m->cost_pct > m->cost_max)
+		m->cost_max = m->cost_pct;
+}
+
+double meters__cost_pct(const struct meters *m, bool *over)
+{
+	*over = m->over;
+	return m->cost_pct;
+}
+
 static void print_line(struct meters *m, const struct meters_counts *c)
 {
 	const struct meters_counts *b = &m->printed;
 	double dt = (double)(c->ts - b->ts) / 1e9, t = (double)(c->ts - m->first.ts) / 1e9;
 	uint64_t records = c->records - b->records, hits = 0, run_ns = 0;
-	char lat[32] = "n/a", ovh[32] = "n/a";
+	char lat[32] = "n/a", ovh[32] = "n/a", cost[48] = "n/a";
 	int i;
 
 	for (i = 0; i < m->n; i++) {
@@ -366,15 +411,19 @@ static void print_line(struct meters *m, const struct meters_counts *c)
 
 		if (odt > 0)
 			snprintf(ovh, sizeof(ovh), "%.1f%%", est / odt / 1e7);
+		if (odt > 0 && c->cpu_ns && b->cpu_ns && c->cpu_ns >= b->cpu_ns)
+			cost_text(est / odt, (double)(c->cpu_ns - b->cpu_ns) / dt, m->o.budget_pct,
+				  cost, sizeof(cost));
 	}
 	fprintf(m->o.line_out,
 		"xgotop-tui: t=%.0fs RPS=%.0f PPS=%.0f EWP=%llu PRC=%.0fns LAT=%s HITS=%.0f/s "
 		"OVH=%s "
-		"DROP=%llu (%.0f/s)%s%s\n",
+		"DROP=%llu (%.0f/s) CAPTURE=%s COST=%s%s%s\n",
 		t, records / dt, (double)(c->events - b->events) / dt, (unsigned long long)c->ewp,
 		records ? (double)(c->proc_ns - b->proc_ns) / (double)records : 0.0, lat,
 		(double)hits / dt, ovh, (unsigned long long)c->drops,
-		(double)(c->drops - b->drops) / dt, sampled(c) ? " SAMPLE=" : "",
+		(double)(c->drops - b->drops) / dt, c->capture[0] ? c->capture : "n/a", cost,
+		sampled(c) ? " SAMPLE=" : "",
 		sampled(c) ? c->sample : "");
 	fflush(m->o.line_out);
 	m->printed = *c;
@@ -409,6 +458,7 @@ double meters__sample(struct meters *m, const struct meters_counts *c, double *l
 		p->cnt = cnt;
 	}
 	m->est_ns += est;
+	sample_cost(m, c, est, dt);
 	m->last = *c;
 	m->samples++;
 	if (c->ewp > m->ewp_max)
@@ -450,6 +500,18 @@ static void json_num(FILE *f, const char *key, double v, bool known)
 		fprintf(f, "%.3f", v);
 	else
 		fputs("null", f);
+}
+
+/* The session's cost share: all estimated cost over the target's own CPU time. */
+static double session_cost(const struct meters *m)
+{
+	double cost = m->est_ns - m->est0_ns, cpu;
+	uint64_t c0 = m->ovh_ts > m->first.ts ? m->cpu_at_ovh : m->first.cpu_ns;
+
+	if (!c0 || m->last.cpu_ns < c0)
+		return -1;
+	cpu = (double)(m->last.cpu_ns - c0);
+	return budget__share_pct(cost, cpu - cost) > 1e6 ? 1e6 : budget__share_pct(cost, cpu - cost);
 }
 
 int meters__write_summary(const struct meters *m, const char *path, bool force)
@@ -498,6 +560,14 @@ int meters__write_summary(const struct meters *m, const char *path, bool force)
 	json_num(f, "ovh_pct", (m->est_ns - m->est0_ns) / odur / 1e7, ovh);
 	fputs(", ", f);
 	json_num(f, "ovh_pct_max", m->ovh_max, ovh);
+	fputs(",\n  \"capture\": ", f);
+	json_str(f, b->capture[0] ? b->capture : "unknown");
+	fputs(", ", f);
+	json_num(f, "budget_pct", m->o.budget_pct, m->o.budget_pct > 0);
+	fputs(", ", f);
+	json_num(f, "cost_pct", session_cost(m), ovh && a->cpu_ns && b->cpu_ns > a->cpu_ns);
+	fputs(", ", f);
+	json_num(f, "cost_pct_max", m->cost_max, m->cost_max >= 0);
 	fputs(",\n  \"hit_cost\": {", f);
 	json_num(f, "emulated_ns", m->o.calib.emulated_ns, calibrated(m));
 	fputs(", ", f);

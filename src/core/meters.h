@@ -41,6 +41,10 @@ struct meters_counts {
 	bool stats; /* BPF run-time statistics are on */
 	/* -sample in force ("" or "all": everything): rates are then of what was kept. */
 	char sample[160];
+	/* The target's CPU time so far, all its threads (/proc/PID/stat); 0: unknown (-b). */
+	uint64_t cpu_ns;
+	/* The capture level in force, as the line shows it ("states", "poll 20Hz"). */
+	char capture[32];
 };
 
 struct meters_opts {
@@ -48,6 +52,7 @@ struct meters_opts {
 	FILE *line_out; /* where the line goes (stderr) */
 	struct meters_calib calib;
 	bool no_probes; /* --poll: nothing runs in the target */
+	double budget_pct; /* --overhead-budget; 0: off */
 };
 
 struct meters *meters__new(const struct meters_opts *opts);
@@ -75,6 +80,13 @@ int meters__add_probe(struct meters *m, const char *prog, int prog_fd, const cha
  * hit over all probes (-1: unknown).
  */
 double meters__sample(struct meters *m, const struct meters_counts *c, double *lat_ns);
+
+/*
+ * The last sample's cost of the probes as a % of the target's own CPU time
+ * (its CPU time less that cost), and whether that is over the budget
+ * (src/core/budget.h); -1 and false when unknown.
+ */
+double meters__cost_pct(const struct meters *m, bool *over);
 
 /*
  * The --metrics summary of the whole session as JSON to PATH, opened by

@@ -41,6 +41,11 @@ struct xg_meters {
 	 */
 	double goroutine_rate;
 	char sample[160];
+	/*
+	 * Live: the capture level and why, and whether over budget
+	 * (src/live/capture.h); not in recordings, whose capture events say it.
+	 */
+	char capture[224];
 };
 
 /* Playback of a recording; live sources have none. */

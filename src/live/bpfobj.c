@@ -293,6 +293,28 @@ int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, si
 	return 0;
 }
 
+int bpfobj__attach_one(struct bpfobj *b, const struct target *tg, const struct probe_site *s,
+		       struct bpf_link **link)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts);
+	struct bpf_program *prog = bpf_object__find_program_by_name(b->skel->obj, s->spec->prog);
+
+	if (!prog)
+		return -ENOENT;
+	uopts.bpf_cookie = s->spec->where == PROBE_IN_PREFIX ? s->vaddr : 0;
+	*link = bpf_program__attach_uprobe_opts(prog, tg->pid ? tg->pid : -1, tg->path,
+						s->file_off, &uopts);
+	return *link ? 0 : -errno;
+}
+
+struct bpf_link *bpfobj__take_link(struct bpfobj *b, int i)
+{
+	struct bpf_link *l = b->links[i];
+
+	b->links[i] = NULL;
+	return l;
+}
+
 void bpfobj__detach(struct bpfobj *b)
 {
 	int i;
@@ -392,6 +414,20 @@ void bpfobj__report_hits(const struct bpfobj *b)
 		(unsigned long long)sum_hits(b, XG_HIT_MALLOCGC),
 		(unsigned long long)sum_hits(b, XG_HIT_MAKEMAP),
 		(unsigned long long)sum_hits(b, XG_HIT_GC));
+}
+
+void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run_ns,
+			 uint64_t *run_cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpfobj__prog_fd(b, name);
+
+	*run_ns = *run_cnt = 0;
+	if (b->stats_fd < 0 || fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	*run_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
 }
 
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt)

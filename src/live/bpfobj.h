@@ -51,6 +51,14 @@ int bpfobj__load(struct bpfobj *b);
  */
 int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, size_t len);
 void bpfobj__detach(struct bpfobj *b);
+/*
+ * One more site at run time (src/live/capture.c switches levels): its link
+ * in *LINK, owned by the caller (bpf_link__destroy). 0 or -errno, not reported.
+ */
+int bpfobj__attach_one(struct bpfobj *b, const struct target *tg, const struct probe_site *s,
+		       struct bpf_link **link);
+/* The link of the target's site I, handed over to the caller (NULL: none). */
+struct bpf_link *bpfobj__take_link(struct bpfobj *b, int i);
 void bpfobj__free(struct bpfobj *b);
 
 /* -sample into the programs' .bss: before load, or while they run. */
@@ -69,6 +77,9 @@ uint64_t bpfobj__drops(const struct bpfobj *b);
 void bpfobj__report_hits(const struct bpfobj *b);
 /* BPF run time and run count summed over our programs (kernel BPF stats). */
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt);
+/* The same for the program NAME alone (0s without it or without statistics). */
+void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run_ns,
+			 uint64_t *run_cnt);
 /*
  * With allocation probes: the histogram buckets that changed since GT
  * last saw them, as GEV_ALLOC_HIST events through EMIT.

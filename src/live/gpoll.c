@@ -205,6 +205,8 @@ static int diff_one(struct poller *p, size_t i, uint64_t ts, poll_emit_fn emit, 
 	now.goid = get_u64(w + (p->l.g_goid - p->win_lo));
 	now.reason = w[p->l.g_waitreason - p->win_lo];
 	now.waitsince = (int64_t)get_u64(w + (p->l.g_waitsince - p->win_lo));
+	if (now.goid > p->st.max_goid)
+		p->st.max_goid = now.goid;
 
 	if (s->g != now.g) {
 		/* A slot of allgs never changes; if it did, what it held is gone. */

@@ -67,6 +67,13 @@ struct poll_stats {
 	uint64_t live;	  /* goroutines alive after the last read */
 	uint64_t bytes;	  /* bytes read by the last sample */
 	uint64_t skipped; /* g entries ignored as unreadable or implausible */
+	/*
+	 * The highest goid in any g of the last read, dead ones included: a g
+	 * keeps its last goid once dead (gdestroy does not clear it, go1.26
+	 * proc.go), so this follows the goids handed out even when every new
+	 * goroutine ended between two reads.
+	 */
+	uint64_t max_goid;
 };
 void poller__stats(const struct poller *p, struct poll_stats *out);
 /*

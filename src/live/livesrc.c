@@ -184,17 +184,24 @@ void livesrc__sample_meters(struct tracer *t)
 					  .proc_ns = lm->proc_ns,
 					  .drops = drops,
 					  .ewp = queued,
-					  .stats = t->bpf.stats_fd >= 0};
+					  .stats = t->bpf.stats_fd >= 0,
+					  .cpu_ns = t->tg.pid ? capture__cpu_ns(t->tg.pid) : 0};
 
 		memcpy(c.sample, out->sample, sizeof(c.sample));
+		budget__describe(t->cap.st.level, t->cap.st.poll_hz, 0, NULL, c.capture,
+				 sizeof(c.capture));
 		double lat;
 
 		calib_collect(t, false);
 		out->ovh_pct = meters__sample(lm->mt, &c, &lat);
+		capture__sample(t);
 		/* Over the attached probes only, not the calibration program. */
 		if (t->bpf.skel)
 			out->lat_ns = lat;
 	}
+	pthread_mutex_lock(&t->cap.mu);
+	snprintf(out->capture, sizeof(out->capture), "%s", t->cap.st.text);
+	pthread_mutex_unlock(&t->cap.mu);
 	lm->m_run_ns = run_ns;
 	lm->m_run_cnt = run_cnt;
 	lm->m_ts = now;
@@ -214,7 +221,9 @@ static void source_meters(void *ctx, struct xg_meters *out)
 /* After attaching: the meters, OVH n/a until the hit cost is timed (src/core/meters.c). */
 int livesrc__open_meters(struct tracer *t)
 {
-	struct meters_opts o = {.line_out = stderr, .no_probes = !t->bpf.skel};
+	struct meters_opts o = {.line_out = stderr,
+				.no_probes = !t->bpf.skel,
+				.budget_pct = t->cap.st.budget_pct};
 	char name[160];
 	int i, err;
 
@@ -273,6 +282,8 @@ static int pump_poll(struct tracer *t, int timeout_ms)
 /* Detach, then read everything the target did: it is all in the ring by now. */
 int livesrc__end(struct tracer *t)
 {
+	int err;
+
 	if (t->ended)
 		return 0;
 	t->ended = true;
@@ -284,10 +295,12 @@ int livesrc__end(struct tracer *t)
 	 * wants the hit cost: waited for, unless --duration promised the end.
 	 */
 	livesrc__end_calib(t, t->opts->metrics && !(t->opts->duration > 0));
+	capture__detach(t);
 	bpfobj__detach(&t->bpf);
 	if (t->poll)
 		return 0;
-	return rings__finish(t);
+	err = rings__finish(t);
+	return err ? err : capture__end(t);
 }
 
 int livesrc__pump(void *ctx, int timeout_ms)
@@ -311,6 +324,8 @@ int livesrc__pump(void *ctx, int timeout_ms)
 			return err;
 	} else {
 		err = rings__pump(t, timeout_ms);
+		if (!err)
+			err = capture__tick(t);
 		if (err)
 			return err;
 	}
@@ -356,7 +371,7 @@ static void source_info(void *ctx, struct xg_target_info *out)
 	if (t->poll) {
 		char hz[16];
 
-		snprintf(hz, sizeof(hz), "%.3g", t->opts->poll_hz);
+		snprintf(hz, sizeof(hz), "%.3g", t->cap.st.poll_hz);
 		snprintf(out->mode, sizeof(out->mode), "POLL %.6sHz", hz);
 	} else
 		snprintf(out->mode, sizeof(out->mode), "LIVE");

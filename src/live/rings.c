@@ -564,6 +564,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	sink__learn_bias(t, rec);
 	t->m.n_records++;
+	if (t->cap.can_switch && capture__dup(t, rec))
+		return 0;
 	return decoder__push(t->rings.dec, rec);
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "bpfobj.h"
+#include "capture.h"
 #include "decode.h"
 #include "goelf.h"
 #include "meters.h"
@@ -138,6 +139,7 @@ struct tracer {
 	struct live_meters m;
 	struct sample_spec smp;	   /* -sample in force (the UI may change it) */
 	struct xg_sample smp_conf; /* and as the BPF programs and decoders have it */
+	struct capture cap;	   /* the capture level and why (capture.c) */
 	char attached[512];	   /* the probe list of the attach line */
 	uint64_t start_ns;	   /* tracer__run began: --duration counts from here */
 	uint64_t deadline;
@@ -181,6 +183,33 @@ int rings__finish(struct tracer *t);
 uint64_t rings__queued(struct tracer *t);
 /* The attach snapshot's view of the decoders and the sink (snapshot.h). */
 void rings__snapshot_ops(struct tracer *t, struct snapshot_ops *ops);
+
+/* capture.c */
+/*
+ * Before the probes go in: the level (--overhead-budget, or pinned), from a
+ * short read of the goroutine table; the sites re-resolved if it is not the
+ * default's. 0 or -errno (reported).
+ */
+int capture__choose(struct tracer *t);
+/* The GEV_CAPTURE event of the level in force, through the sink (stamped now, or TS). */
+int capture__emit(struct tracer *t);
+int capture__emit_at(struct tracer *t, uint64_t ts);
+/*
+ * Once attached and the meters open: keep each level's casgstatus sites, so
+ * that the level can change between states and lifecycle while running.
+ */
+int capture__setup(struct tracer *t);
+/* Each turn of pump(): every 250 ms, the cost checked, the level changed if due. */
+int capture__tick(struct tracer *t);
+/* A record seen twice while both levels' probes are in: skip it. */
+bool capture__dup(struct tracer *t, const struct xg_event *rec);
+/* The links of the level sets (before draining at the end); and everything. */
+void capture__detach(struct tracer *t);
+/* After the last records: the capture event of a switch still waiting. */
+int capture__end(struct tracer *t);
+void capture__free(struct tracer *t);
+/* After each meter sample: the cost share and whether it is over budget. */
+void capture__sample(struct tracer *t);
 
 /* livesrc.c */
 extern volatile sig_atomic_t live_stop_signal;

@@ -175,17 +175,23 @@ static int open_binary(struct target *t, const struct live_opts *opts)
 		diag__fail("%s: %s", t->display, err);
 		return e;
 	}
-	{
-		/* XGOTOP_PROBES_AT_ENTRY: the benchmarks' before, every probe at its entry. */
-		struct probe_opts popts = {.level = opts->poll_hz  ? PROBES_NONE
-						    : opts->probes ? opts->probes
-								   : PROBES_DEFAULT,
-					   .kernel = probes__running_kernel(),
-					   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL,
-					   .classes = opts->alloc ? 1u << PROBE_CLASS_ALLOC : 0};
+	return target__resolve_sites(t,
+				     opts->poll_hz  ? PROBES_NONE
+				     : opts->probes ? opts->probes
+						    : PROBES_DEFAULT,
+				     opts->alloc != 0);
+}
 
-		t->n_sites = probes__resolve(t->ge, &popts, t->sites, PROBES_MAX, err, sizeof(err));
-	}
+int target__resolve_sites(struct target *t, unsigned int level, bool alloc)
+{
+	/* XGOTOP_PROBES_AT_ENTRY: the benchmarks' before, every probe at its entry. */
+	struct probe_opts popts = {.level = (enum probe_level)level,
+				   .kernel = probes__running_kernel(),
+				   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL,
+				   .classes = alloc ? 1u << PROBE_CLASS_ALLOC : 0};
+	char err[256];
+
+	t->n_sites = probes__resolve(t->ge, &popts, t->sites, PROBES_MAX, err, sizeof(err));
 	if (t->n_sites < 0) {
 		diag__fail("%s (%s): %s", t->display, goelf__go_version(t->ge), err);
 		return t->n_sites;

@@ -61,6 +61,8 @@ int target__check_privileges(void);
 int target__check_kernel(void);
 /* -pid, -b or the command: the binary, its Go tables and probe sites. 0 or -errno (reported). */
 int target__resolve(struct target *t, const struct live_opts *opts);
+/* The probe sites of LEVEL (enum probe_level; ALLOC: the allocation probes too), again. */
+int target__resolve_sites(struct target *t, unsigned int level, bool alloc);
 /* Fork the command, stopped before exec until target__release. 0 or -errno (reported). */
 int target__launch(struct target *t, const struct live_opts *opts);
 /* The pidfd that tells when the process exits (-pid and launch). 0 or -errno (reported). */

@@ -44,13 +44,13 @@ static int open_poll(struct tracer *t)
 	const struct target *tg = &t->tg;
 	char err[256];
 
-	t->poll = poll_src__open(tg->ge, tg->path, &tg->tables.off, tg->pid, t->opts->poll_hz, err,
+	t->poll = poll_src__open(tg->ge, tg->path, &tg->tables.off, tg->pid, t->cap.st.poll_hz, err,
 				 sizeof(err));
 	if (!t->poll) {
 		diag__fail("cannot poll %s: %s", tg->display, err);
 		return -EINVAL;
 	}
-	snprintf(t->attached, sizeof(t->attached), "none, poll %g Hz", t->opts->poll_hz);
+	snprintf(t->attached, sizeof(t->attached), "none, poll %g Hz", t->cap.st.poll_hz);
 	return 0;
 }
 
@@ -215,6 +215,7 @@ static int report_end(struct tracer *t)
 static void teardown(struct tracer *t)
 {
 	livesrc__end_calib(t, false);
+	capture__free(t);
 	rings__free(t);
 	poll_src__free(t->poll);
 	poll_src__free(t->snap_src);
@@ -230,7 +231,8 @@ int tracer__run(const struct live_opts *opts)
 	struct tracer t = {.opts = opts,
 			   .tg = TARGET_INIT,
 			   .bpf = BPFOBJ_INIT,
-			   .sink = {.bias_mu = PTHREAD_MUTEX_INITIALIZER}};
+			   .sink = {.bias_mu = PTHREAD_MUTEX_INITIALIZER},
+			   .cap = CAPTURE_INIT};
 	int rc = 1, err;
 
 	/* --duration: of the command, attach included (README). */
@@ -247,8 +249,11 @@ int tracer__run(const struct live_opts *opts)
 		goto cleanup;
 	if (t.tg.pid && target__watch(&t.tg))
 		goto cleanup;
+	/* Before any probe: which level the budget allows (--overhead-budget). */
+	if (capture__choose(&t))
+		goto cleanup;
 
-	if (opts->poll_hz) {
+	if (t.cap.st.level == CAPTURE_POLL) {
 		if (open_poll(&t))
 			goto cleanup;
 	} else {
@@ -270,11 +275,11 @@ int tracer__run(const struct live_opts *opts)
 			goto cleanup;
 	}
 	/* The hit cost is timed in the background: OVH is n/a until then. */
-	if (livesrc__open_meters(&t) || snapshot_reread(&t) || rings__consume(&t) ||
-	    target__check_attached(&t.tg, 0))
+	if (livesrc__open_meters(&t) || capture__setup(&t) || snapshot_reread(&t) ||
+	    rings__consume(&t) || target__check_attached(&t.tg, 0))
 		goto cleanup;
 	announce(&t);
-	if (sink__begin_recording(&t) || snapshot_emit(&t))
+	if (sink__begin_recording(&t) || capture__emit(&t) || snapshot_emit(&t))
 		goto cleanup;
 	warn_pgo(&t.tg);
 	/* Only now may a launched command run: not one instruction untraced. */

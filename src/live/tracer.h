@@ -38,6 +38,11 @@ struct live_opts {
 	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
 	unsigned int alloc;  /* --alloc / --alloc-hist: enum xg_alloc_mode, at any level */
 	double poll_hz;	     /* --poll HZ: read the goroutine table, no uprobes; 0: off */
+	/*
+	 * --overhead-budget PCT: share of the target's CPU time tracing may cost
+	 * (src/core/budget.h, src/live/capture.c); 0: off. --probes and --poll pin the level.
+	 */
+	double budget_pct;
 	/* Workers (src/live/workers.c): 0 or 1 and 1: one thread does everything, in pump(). */
 	unsigned int readers;	 /* -rw N: ring buffers, a reader thread each */
 	unsigned int processors; /* -pw N: decoding threads, a shard of the goroutines each */

@@ -62,6 +62,10 @@ const struct fdesc rec_full_fields[] = {
 	FD(gap.exits, FD_U),
 	FD(gap.creates, FD_U),
 	FD(gap.changes, FD_U),
+	FD(capture.level, FD_U), /* 1.3 */
+	FD(capture.poll_hz, FD_U),
+	FD(capture.budget_bp, FD_U),
+	FD(capture.why, FD_STR),
 };
 
 _Static_assert(sizeof(rec_full_fields) / sizeof(rec_full_fields[0]) == REC_N_FULL_FIELDS,

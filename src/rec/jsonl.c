@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "xgotop_event.h"
+#include "budget.h"
 #include "gevent.h"
 #include "outfile.h"
 
@@ -284,6 +286,27 @@ static void put_hist(struct out *o, const struct gev *ev)
 	put_u64(o, ev->hist.bytes);
 }
 
+static void put_capture(struct out *o, const struct gev *ev)
+{
+	PUT_KEY(o, "level");
+	put_json_str(o, budget__level_name((enum capture_level)ev->capture.level));
+	if (ev->capture.level == CAPTURE_POLL) {
+		PUT_KEY(o, "poll_hz");
+		put_u64(o, ev->capture.poll_hz);
+	}
+	PUT_KEY(o, "budget_pct");
+	if (ev->capture.budget_bp) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%g", ev->capture.budget_bp / 100.0);
+		put(o, n, strlen(n));
+	} else {
+		PUT_LIT(o, "null");
+	}
+	PUT_KEY(o, "why");
+	put_opt_str(o, ev->capture.why && ev->capture.why[0] ? ev->capture.why : NULL);
+}
+
 int jsonl__format(const struct gev *ev, char *buf, size_t len)
 {
 	const struct gev_kind_info *ki = gev_kind_info(ev->kind);
@@ -377,6 +400,9 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		put_u64(&o, ev->gap.creates);
 		PUT_KEY(&o, "changes");
 		put_u64(&o, ev->gap.changes);
+		break;
+	case GEV_CAPTURE:
+		put_capture(&o, ev);
 		break;
 	}
 	PUT_KEY(&o, "tid");

@@ -32,7 +32,7 @@ touch "$w/start"
 judged=0 bad=0
 for ((i = 1; i <= rounds; i++)); do
 	j=$w/live$i.jsonl
-	"$tracer" -pid "$tpid" --headless -s -v --duration "$secs" --jsonl "$j" \
+	"$tracer" -pid "$tpid" --overhead-budget off --headless -s -v --duration "$secs" --jsonl "$j" \
 		--metrics "$w/m$i.json" >/dev/null 2>"$w/tracer$i.err"
 	rc=$?
 	[ $rc -eq 0 ] || { show "$w/tracer$i.err"; fail "round $i: the tracer exited $rc"; }

@@ -41,7 +41,7 @@ A=$w/A B=$w/B
 "$B" exec "@$w/go" "$A" run 60000 7 "$w/stop" >"$w/target.out" 2>&1 &
 tpid=$!
 until [ "$(readlink "/proc/$tpid/exe")" = "$B" ]; do sleep 0.01; done
-"$tracer" -pid "$tpid" --headless -s --jsonl "$w/events.jsonl" 2>"$w/tracer.err" &
+"$tracer" -pid "$tpid" --overhead-budget off --headless -s --jsonl "$w/events.jsonl" 2>"$w/tracer.err" &
 xpid=$!
 wait_line "$w/tracer.err" "^xgotop-tui: attached to pid $tpid \\($B," 120 "$xpid" ||
 	{ show "$w/tracer.err"; fail "the tracer did not attach"; }

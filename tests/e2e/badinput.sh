@@ -89,6 +89,16 @@ for args in "-d nan" "--duration nan" "--duration inf" "--poll nan" "--history -
 	grep -q "^xgotop-tui: .*'\?${args#* }" "$w/err" || bad "$args: the error does not quote the value"
 done
 
+# --overhead-budget: a percentage or off; anything else, one line naming the value.
+for v in 0 -5 nan inf 1001 5% abc "" OFF; do
+	try 2 --overhead-budget "$v" -pid 1
+	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "--overhead-budget '$v': want one error line"
+	grep -q "^xgotop-tui: invalid overhead budget '$v': want a percentage from 0.01 to 1000, or off" "$w/err" ||
+		bad "--overhead-budget '$v': the error does not quote the value and say what is wanted"
+done
+try 2 --overhead-budget
+[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "--overhead-budget without a value: want one error line"
+
 # Output files: checked before anything starts, one rule for all of them
 # (an existing file needs --force; a symbolic link, dangling or not, is never
 # followed; a directory is named as one). -pid 1 is never reached.

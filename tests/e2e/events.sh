@@ -33,7 +33,7 @@ die() {
 run() {
 	local tag=$1 mode=$2 st
 	shift 2
-	timeout -k 10 240 "$tracer" --headless --jsonl "$w/$tag.jsonl" "$@" -- \
+	timeout -k 10 240 "$tracer" --overhead-budget off --headless --jsonl "$w/$tag.jsonl" "$@" -- \
 		"$target" -truth "$w/$tag.truth" -exit 3 >"$w/$tag.out" 2>"$w/$tag.err"
 	st=$?
 	[ "$st" -ne 124 ] || die "$tag: xgotop-tui -- $name did not end within 240 s"

@@ -45,7 +45,7 @@ compare() {
 
 # Launched: the tracer starts the target; stdin reaches it through a FIFO.
 mkfifo in1
-"$tracer" --headless --jsonl launch.jsonl -- "$bin" <in1 >launch.out 2>launch.err &
+"$tracer" --overhead-budget off --headless --jsonl launch.jsonl -- "$bin" <in1 >launch.out 2>launch.err &
 xpid=$!
 exec 3>in1
 cleanup() {
@@ -69,7 +69,7 @@ mkfifo in2
 tpid=$!
 exec 3>in2
 wait_line pid.out '^ready' 60 "$tpid" || fail "the target never got ready: $(cat pid.err)"
-"$tracer" --headless --jsonl pid.jsonl -pid "$tpid" >/dev/null 2>pid.trace.err &
+"$tracer" --overhead-budget off --headless --jsonl pid.jsonl -pid "$tpid" >/dev/null 2>pid.trace.err &
 xpid=$!
 wait_line pid.trace.err "attached to pid $tpid" 120 "$xpid" ||
 	fail "xgotop-tui did not attach: $(cat pid.trace.err)"

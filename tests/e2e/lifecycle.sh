@@ -45,7 +45,7 @@ pid)
 	"$target" -truth "$truth" >"$w/target.out" 2>"$w/target.err" &
 	tpid=$!
 	wait_line "$w/target.out" '^ready$' 20 "$tpid" || die "target never printed ready"
-	timeout -k 10 240 "$tracer" -pid "$tpid" --headless --jsonl "$events" \
+	timeout -k 10 240 "$tracer" -pid "$tpid" --overhead-budget off --headless --jsonl "$events" \
 		>"$w/tracer.out" 2>"$w/tracer.err" &
 	xpid=$!
 	wait_line "$w/tracer.err" "$(attach_re "$tpid")" 60 "$xpid" ||
@@ -60,7 +60,7 @@ pid)
 	[ "$xst" -eq 0 ] || die "xgotop-tui -pid exited $xst after its target exited, want 0"
 	;;
 launch)
-	timeout -k 10 240 "$tracer" --headless --jsonl "$events" -- \
+	timeout -k 10 240 "$tracer" --overhead-budget off --headless --jsonl "$events" -- \
 		"$target" -now -truth "$truth" -exit 3 >"$w/tracer.out" 2>"$w/tracer.err"
 	xst=$?
 	[ "$xst" -ne 124 ] || die "xgotop-tui -- TARGET did not end within 240 s"
@@ -74,7 +74,7 @@ launch)
 	tpid=
 	;;
 b)
-	timeout -k 10 240 "$tracer" -b "$target" --headless --jsonl "$events" \
+	timeout -k 10 240 "$tracer" -b "$target" --overhead-budget off --headless --jsonl "$events" \
 		>"$w/tracer.out" 2>"$w/tracer.err" &
 	xpid=$!
 	wait_line "$w/tracer.err" "$(attach_re)" 60 "$xpid" ||

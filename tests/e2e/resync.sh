@@ -55,7 +55,7 @@ pid) how=(-pid "$tpid") attached="attached to pid $tpid" ;;
 b) how=(-b "$w/resync") attached="attached to $w/resync .*all processes" ;;
 *) fail "unknown mode $mode" ;;
 esac
-"$tracer" "${how[@]}" --headless -v --ringbuf-mb 1 --jsonl "$w/live.jsonl" \
+"$tracer" "${how[@]}" --overhead-budget off --headless -v --ringbuf-mb 1 --jsonl "$w/live.jsonl" \
 	--record "$w/run.zst" >"$w/tracer.out" 2>"$w/tracer.err" &
 xpid=$!
 wait_line "$w/tracer.err" "$attached" 180 "$xpid" || die "xgotop-tui did not attach"

@@ -30,7 +30,7 @@ die() {
 run() {
 	local tag=$1 rates=$2 st base=()
 	shift 2
-	timeout -k 10 240 "$tracer" --headless -s --alloc --jsonl "$w/$tag.jsonl" "$@" -- \
+	timeout -k 10 240 "$tracer" --overhead-budget off --headless -s --alloc --jsonl "$w/$tag.jsonl" "$@" -- \
 		"$w/sampled" -truth "$w/$tag.truth" -exit 3 >"$w/$tag.out" 2>"$w/$tag.err"
 	st=$?
 	[ "$st" -ne 124 ] || die "$tag: xgotop-tui -- sampled did not end within 240 s"

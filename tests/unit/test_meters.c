@@ -60,7 +60,7 @@ static void test_line_over_its_interval(void **state)
 	meters__sample(m, &c, &lat);
 	assert_string_equal(slurp(out),
 			    "xgotop-tui: t=2s RPS=1500 PPS=2250 EWP=7 PRC=500ns LAT=n/a "
-			    "HITS=0/s OVH=0.0% DROP=10 (5/s)\n");
+			    "HITS=0/s OVH=0.0% DROP=10 (5/s) CAPTURE=n/a COST=n/a\n");
 	meters__free(m);
 	fclose(out);
 }

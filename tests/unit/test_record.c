@@ -168,6 +168,10 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 	assert_int_equal(a->gap.exits, b->gap.exits);
 	assert_int_equal(a->gap.creates, b->gap.creates);
 	assert_int_equal(a->gap.changes, b->gap.changes);
+	assert_int_equal(a->capture.level, b->capture.level);
+	assert_int_equal(a->capture.poll_hz, b->capture.poll_hz);
+	assert_int_equal(a->capture.budget_bp, b->capture.budget_bp);
+	assert_true(str_eq(a->capture.why, b->capture.why));
 }
 
 /*
@@ -178,7 +182,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 static void test_gev_fields_covered(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct gev), 304);
+	assert_int_equal(sizeof(struct gev), 328);
 }
 
 static struct record_writer *open_writer(const char *name, struct record_opts *o)
@@ -381,6 +385,12 @@ static void test_roundtrip_all_fields(void **state)
 			e->gap.exits = (uint32_t)(x >> 32) % 300;
 			e->gap.creates = (uint32_t)(x >> 40) % 300;
 			e->gap.changes = (uint32_t)(x >> 48);
+			/* 1.3 */
+			x = rnd(&s);
+			e->capture.level = x % 5;
+			e->capture.poll_hz = (uint32_t)(x >> 8) % 1001;
+			e->capture.budget_bp = x % 3 ? (uint32_t)(x >> 20) % 100000 : 0;
+			e->capture.why = strs[(x >> 40) % 7];
 		}
 		assert_int_equal(record__event(w, e), 0);
 	}

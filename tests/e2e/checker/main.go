@@ -232,7 +232,8 @@ type goroutine struct {
 
 // checkEvent checks what a single event must carry, whatever its goroutine.
 func checkEvent(ev *event, pid int64, rep *report) {
-	if pid >= 0 && *ev.Pid != pid {
+	// A capture line is about the session: with -b, of no one process (pid 0).
+	if pid >= 0 && *ev.Pid != pid && !(*ev.Event == "capture" && *ev.Pid == 0) {
 		rep.addf("wrong pid", "line %d: pid %d, want %d (goid %d, %s)", ev.lineno, *ev.Pid, pid, *ev.Goid, *ev.Event)
 	}
 	switch *ev.Event {
@@ -455,7 +456,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var creates, stateEvs, exits, inferred, unknownReasons, prefixed int
 	for _, ev := range evs {
 		checkEvent(ev, pid, rep)
-		if pid >= 0 && *ev.Pid != pid {
+		// A capture line is about the session: with -b, of no one process (pid 0).
+	if pid >= 0 && *ev.Pid != pid && !(*ev.Event == "capture" && *ev.Pid == 0) {
 			continue
 		}
 		if !lifecycleEvent(ev) {

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The capture level of a live session and why (--overhead-budget,
+ * docs/OVERHEAD.md §6): chosen before any uprobe goes in from a short read
+ * of the target's goroutine table and its CPU time, then checked at every
+ * meter sample against what the probes really cost (hits the kernel
+ * counted x the calibrated price of a hit) and the target's CPU time from
+ * /proc/PID/stat. The arithmetic is src/core/budget.c.
+ */
+#ifndef XGOTOP_CAPTURE_H
+#define XGOTOP_CAPTURE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "budget.h"
+#include "probes.h"
+
+struct bpf_link;
+
+struct tracer;
+
+/* What is shown and exported: a copy, safe to take from any thread (capture__get). */
+struct capture_state {
+	enum capture_level level;
+	double poll_hz;	   /* CAPTURE_POLL */
+	double budget_pct; /* in force; 0: off, or the level is pinned by --probes/--poll */
+	bool pinned;	   /* --probes or --poll given */
+	/* The last meter sample: cost as % of the target's own CPU time; < 0: unknown. */
+	double cost_pct;
+	bool over; /* that cost is over the budget (and over the floor) */
+	char why[128];	/* why this level ("states would cost 140%"); "" */
+	char text[224]; /* "poll 20Hz (budget 5%: states would cost 140%)" */
+};
+
+/* The casgstatus sites of one level, and their links while attached. */
+struct capture_set {
+	struct probe_site *sites;
+	struct bpf_link **links;
+	int n;
+};
+
+/* A creation or exit seen by both levels' probes while both are in: said once. */
+struct capture_last {
+	uint32_t tid;
+	uint8_t from, to;
+	uint64_t g, ip, ts;
+};
+
+#define CAPTURE_LAST_N 256
+/* Two hits of one change further apart than this are not one change. */
+#define CAPTURE_DUP_NS (1000 * 1000 * 1000ull)
+
+struct capture {
+	pthread_mutex_t mu; /* st, for capture__get from other threads */
+	struct capture_state st;
+	/*
+	 * Switching between states and lifecycle at run time: each level's
+	 * sites; a check every BUDGET_TICK_NS of what the probes cost.
+	 */
+	bool can_switch;
+	struct capture_set set[CAPTURE_LEVEL_MAX + 1];
+	uint64_t tick_ts, tick_cnt, tick_run_ns, tick_cpu;
+	struct budget_ctl ctl; /* checks over budget, calm since (src/core/budget.c) */
+	uint64_t flip_ns;    /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
+	/* A switch's start (new probes going in) and end (old ones out): its event's time. */
+	_Atomic uint64_t both_from, both_to;
+	/* A switch runs on a thread of its own (attaching takes long): the ring is read on. */
+	pthread_t switch_thr;
+	bool switching;
+	atomic_bool switch_done;
+	enum capture_level switch_to;
+	int switch_err;
+	char switch_why[128];
+	struct capture_last last[CAPTURE_LAST_N];
+	uint64_t pending_ts; /* a switch whose capture event waits for the records before it */
+	unsigned int switches, dups;
+	uint64_t step_ns_max; /* longest from over budget to stepped down */
+};
+
+#define CAPTURE_INIT {.mu = PTHREAD_MUTEX_INITIALIZER}
+
+/* The level in force now and why (for exporters: --metrics, a metrics endpoint). */
+void capture__get(struct tracer *t, struct capture_state *out);
+
+/* Cumulative CPU time of process PID, all its threads (utime + stime), ns; 0: unknown. */
+uint64_t capture__cpu_ns(int pid);
+
+#endif /* XGOTOP_CAPTURE_H */

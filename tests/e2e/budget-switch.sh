@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The capture level changing while running (docs/OVERHEAD.md §6) loses no
+# goroutine: bench/churn launched under the tracer, every goroutine it makes
+# must have exactly one create and one exit and a continuous chain of states
+# (tests/overhead/check -created), across every switch between states and
+# lifecycle. Two runs:
+#   forced    XGOTOP_BUDGET_FLIP_MS=1: a switch at every check (200 ms),
+#             whatever it costs, back and forth;
+#   budget    the default budget: a launched command starts at states (it
+#             cannot be estimated before it runs) and churn is far over 5%,
+#             so it must step down to lifecycle.
+# A ring of 256 MiB: no record may be lost (a loss is resynced with
+# `existing` creates, which would hide what this test is about).
+#
+#   budget-switch.sh TRACER GOVERSION WORKDIR
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[ $# -eq 3 ] || { echo "usage: $0 TRACER GOVERSION WORKDIR" >&2; exit 2; }
+tracer=$1 ver=$2 w=$3
+need_root
+need_tracer "$tracer"
+rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
+gobin=$("$e2e_root/tools/go-toolchain.sh" "$ver") || fail "no Go $ver toolchain"
+(cd "$e2e_root/bench" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$gobin" build -o "$w/churn" ./churn) ||
+	fail "cannot build bench/churn"
+(cd "$e2e_root/tests/overhead" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$gobin" build -o "$w/check" ./check) ||
+	fail "cannot build tests/overhead/check"
+
+die() {
+	show "$w"/*.err
+	fail "$@"
+}
+
+# run TAG SECONDS: trace churn launched; check every goroutine it made.
+run() {
+	local tag=$1 secs=$2 st n
+	timeout -k 10 240 "$tracer" -v --ringbuf-mb 256 --headless -s --jsonl "$w/$tag.jsonl" -- \
+		"$w/churn" -d "${secs}s" -drain >"$w/$tag.out" 2>"$w/$tag.err"
+	st=$?
+	[ $st -eq 0 ] || die "$tag: the tracer exited $st"
+	grep -q '"event":"gap"' "$w/$tag.jsonl" && die "$tag: records were lost (a gap line)"
+	n=$(sed -n 's/^churn: \([0-9]*\) goroutines.*/\1/p' "$w/$tag.out")
+	[ -n "$n" ] || die "$tag: no result from churn"
+	grep '"event":"capture"' "$w/$tag.jsonl" | cut -c1-160
+	grep '^xgotop-tui: capture level changed' "$w/$tag.err"
+	# The goroutines churn made start in main.main.func1.N (its two workers in main.main.func1).
+	"$w/check" -events "$w/$tag.jsonl" -created "$n" -prefix main.main.func1. ||
+		die "$tag: goroutines lost or doubled across the switches (artifacts in $w)"
+}
+
+# A switch took up to 1.5 s on our loaded 2-CPU VM: 8 s make room for three or more.
+XGOTOP_BUDGET_FLIP_MS=1 run forced 8
+states=$(grep -c '"event":"capture".*"level":"states"' "$w/forced.jsonl")
+lifecycle=$(grep -c '"event":"capture".*"level":"lifecycle"' "$w/forced.jsonl")
+[ "$states" -ge 2 ] && [ "$lifecycle" -ge 1 ] ||
+	die "forced: want switches both ways (capture lines: $states states, $lifecycle lifecycle)"
+
+run budget 3
+grep -Eq '"event":"capture".*"level":"lifecycle".*"why":"states cost ([0-9]+%|more than the target.s own CPU time)"' "$w/budget.jsonl" ||
+	die "budget: never stepped down to lifecycle"
+echo "PASS"
