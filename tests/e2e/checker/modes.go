@@ -90,6 +90,10 @@ func readLines(path string, first interface{}, next func(dec *json.Decoder) erro
 func ofPid(evs []*event, pid int64, rep *report) []*event {
 	var out []*event
 	for _, ev := range evs {
+		// A capture line is about the session: with -b, of no one process (pid 0).
+		if *ev.Event == "capture" && *ev.Pid == 0 {
+			continue
+		}
 		if *ev.Pid != pid {
 			rep.addf("wrong pid", "line %d: pid %d, want %d", ev.lineno, *ev.Pid, pid)
 			continue
