@@ -182,6 +182,22 @@ static int set_delay(struct env *env, const struct opt_row *row, const char *val
 	return rc;
 }
 
+/* --stack-interval SEC: 0 turns the sweeps off. */
+static int set_stack_interval(struct env *env, const struct opt_row *row, const char *val,
+			      char **err)
+{
+	double v;
+	int rc = parse_number(val, row, &v, err);
+
+	if (rc)
+		return rc;
+	if (v > 0 && v < 0.1)
+		return fail(err, "invalid %s '%s': 0 (off) or 0.1 to 3600 seconds", row->what,
+			    val);
+	env->live.stack_interval_ns = (int64_t)(v * 1e9);
+	return 0;
+}
+
 static int set_snapshots(struct env *env, const struct opt_row *row, const char *val, char **err)
 {
 	double v;
@@ -460,6 +476,15 @@ const struct opt_row options__table[] = {
 		CALL(set_stacks),
 	},
 	{
+		.names = {"--stack-interval"},
+		.metavar = "SEC",
+		.section = OPT_OPTIONS,
+		.help = "sweep every goroutine's stack every SEC seconds\n"
+			"in the background, for the UI's stack views and\n"
+			"--record (default 2 with the UI, else off; 0: off)",
+		SETTER(set_stack_interval, "stack interval", 0, 3600),
+	},
+	{
 		.names = {"-sample"},
 		.aliases = {"--sample"},
 		.metavar = "SPEC",
@@ -624,7 +649,10 @@ int options__parse(int argc, char **argv, struct env *env, char **err)
 	int i, rc;
 
 	*err = NULL;
-	*env = (struct env){.live = {.ringbuf_mb = 16, .history_min = 5, .history_mb = 64}};
+	*env = (struct env){.live = {.ringbuf_mb = 16,
+					.history_min = 5,
+					.history_mb = 64,
+					.stack_interval_ns = -1}};
 	sample__all(&env->live.sample);
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val;

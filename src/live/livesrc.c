@@ -20,6 +20,8 @@
 #include "meters.h"
 #include "record.h"
 #include "session.h"
+#include "stacksweep.h"
+#include "stackset.h"
 #include "tracer.h"
 
 volatile sig_atomic_t live_stop_signal;
@@ -242,6 +244,78 @@ int livesrc__open_meters(struct tracer *t)
 	return 0;
 }
 
+/* ---- stacks ------------------------------------------------------------------- */
+
+#define LAUNCH_SETTLE_NS (1000 * 1000 * 1000ull)
+
+/* The sweeper, started at the first pump (a launched command: once it has exec'd). */
+static void stacks_start(struct tracer *t)
+{
+	char err[512];
+
+	if (t->tg.launched && xg_mono_ns() - t->start_ns < LAUNCH_SETTLE_NS)
+		return;
+	t->sweep_tried = true;
+	if (!t->tg.pid) {
+		diag__fail("no stacks with -b: they are swept with -pid or a launched command");
+		return;
+	}
+	t->stacks = stackset__new();
+	if (!t->stacks) {
+		diag__fail("no stacks: out of memory");
+		return;
+	}
+	t->sweep = stacksweep__start(t->tg.pid, t->sweep_ns, err, sizeof(err));
+	if (!t->sweep)
+		diag__fail("no stacks: %s", err);
+}
+
+/* A sweep the thread finished: into the model (and the recording). Off the event path. */
+static void stacks_pump(struct tracer *t)
+{
+	char err[512];
+	int rc;
+
+	if (!t->sweep_ns || t->ended)
+		return;
+	if (!t->sweep_tried) {
+		stacks_start(t);
+		return;
+	}
+	if (!t->sweep)
+		return;
+	rc = stacksweep__collect(t->sweep, t->stacks, t->sink.gt, (uint32_t)t->tg.pid, err,
+				 sizeof(err));
+	if (rc < 0)
+		snprintf(err, sizeof(err), "%s", strerror(-rc));
+	/* Said once: a sweep that fails (the target went away) fails again. */
+	if (err[0] && !t->sweep_warned) {
+		diag__fail("cannot sweep the stacks: %s", err);
+		t->sweep_warned = true;
+	}
+}
+
+void livesrc__end_stacks(struct tracer *t)
+{
+	stacksweep__stop(t->sweep);
+	t->sweep = NULL;
+}
+
+static const struct stackset *source_stacks(void *ctx)
+{
+	return ((struct tracer *)ctx)->stacks;
+}
+
+static void source_stacks_want(void *ctx, uint32_t pid, uint64_t goid)
+{
+	struct tracer *t = ctx;
+
+	(void)pid;
+	(void)goid;
+	if (t->sweep)
+		stacksweep__want(t->sweep);
+}
+
 /* ---- pump --------------------------------------------------------------------- */
 
 /* --poll: read the goroutine table when due, else wait for it or for the target's exit. */
@@ -277,6 +351,7 @@ int livesrc__end(struct tracer *t)
 		return 0;
 	t->ended = true;
 	t->end_ts = xg_mono_ns();
+	livesrc__end_stacks(t);
 	/*
 	 * Never a probe of ours going in while the target's come out: a thread
 	 * in perf_uprobe_init and one in perf_uprobe_destroy of one process
@@ -319,6 +394,7 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		/* Exited goroutines leave the table after a while: memory follows churn. */
 		gtable__expire(t->sink.gt, xg_mono_ns());
 	}
+	stacks_pump(t);
 	/* Each pump: write the frame when it is due (a second after its first record). */
 	if (t->sink.rec)
 		sink__record_error(t, record__tick(t->sink.rec, xg_mono_ns()));
@@ -383,6 +459,8 @@ const struct xg_source_ops live_ops = {
 	.meters = source_meters,
 	.now = source_now,
 	.set_sample = source_set_sample,
+	.stacks = source_stacks,
+	.stacks_want = source_stacks_want,
 };
 
 /* With the flight recorder on. */
@@ -394,4 +472,6 @@ const struct xg_source_ops live_ops_recent = {
 	.now = source_now,
 	.save_recent = source_save_recent,
 	.set_sample = source_set_sample,
+	.stacks = source_stacks,
+	.stacks_want = source_stacks_want,
 };

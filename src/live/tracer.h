@@ -48,6 +48,12 @@ struct live_opts {
 	const char *metrics; /* --metrics FILE: JSON summary at exit */
 	/* Sampling in BPF (src/core/sample.c): -sample SPEC; all 1.0 when not given. */
 	struct sample_spec sample;
+	/*
+	 * Stacks swept in the background (src/live/stacksweep.c), ns between
+	 * sweeps: --stack-interval; 0: off. -1: the default, 2 s with the UI,
+	 * off headless.
+	 */
+	int64_t stack_interval_ns;
 };
 
 /* --alloc: allocation events and histogram; --alloc-hist: the histogram only. */
