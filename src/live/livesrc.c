@@ -289,7 +289,7 @@ static void stacks_pump(struct tracer *t)
 	if (rc < 0)
 		snprintf(err, sizeof(err), "%s", strerror(-rc));
 	/* Said once: a sweep that fails (the target went away) fails again. */
-	if (err[0] && !t->sweep_warned) {
+	if (err[0] && !t->sweep_warned && !target__gone(&t->tg, 0)) {
 		diag__fail("cannot sweep the stacks: %s", err);
 		t->sweep_warned = true;
 	}

@@ -805,9 +805,12 @@ size_t stacks__frames(const struct stacks_target *t, const struct stk_g *g, stru
 	if (g->tb.state != TB_G_STACK)
 		return 0;
 	n = tb__logical(t->ge, t->bias, &t->rules, g->tb.frames, g->tb.nframes, out, max);
-	/* What Go's dump prints: its hidden runtime frames and wrappers left out. */
+	/*
+	 * What Go's dump prints: its hidden runtime frames and wrappers left
+	 * out; a runtime goroutine's all kept (Go hides it, and every frame of it).
+	 */
 	for (i = 0; i < n; i++)
-		if (out[i].shown)
+		if (out[i].shown || g->system)
 			out[k++] = out[i];
 	return k;
 }
