@@ -476,6 +476,14 @@ const struct opt_row options__table[] = {
 		CALL(set_stacks),
 	},
 	{
+		.names = {"--at"},
+		.metavar = "SEC",
+		.section = OPT_RECORDINGS,
+		.help = "with --replay FILE --stacks: the last sweep at SEC\n"
+			"seconds from the recording's start (default: its end)",
+		NUMBER(at, "time", 0, 1e9),
+	},
+	{
 		.names = {"--stack-interval"},
 		.metavar = "SEC",
 		.section = OPT_OPTIONS,
@@ -652,7 +660,8 @@ int options__parse(int argc, char **argv, struct env *env, char **err)
 	*env = (struct env){.live = {.ringbuf_mb = 16,
 					.history_min = 5,
 					.history_mb = 64,
-					.stack_interval_ns = -1}};
+					.stack_interval_ns = -1},
+			    .at = -1};
 	sample__all(&env->live.sample);
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val;

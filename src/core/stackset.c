@@ -210,6 +210,13 @@ static int intern_frames(struct stackset *s, const struct stk_frame *f, uint32_t
 	return err ? -ENOMEM : 0;
 }
 
+const char *stackset__str(struct stackset *set, const char *s)
+{
+	bool err = false;
+
+	return intern_str(set, s, &err);
+}
+
 uint32_t stackset__intern(struct stackset *s, const struct stk_frame *f, uint32_t n)
 {
 	struct stk_frame tmp[STK_MAX_FRAMES];
@@ -460,6 +467,60 @@ bool stackset__leak_entry(const struct stackset *s, const struct stk_entry *e, u
 		return true;
 	return s->leak.wait_ns && e->wait_since && now > e->wait_since &&
 	       now - e->wait_since > s->leak.wait_ns;
+}
+
+/* Go's names of the statuses (runtime.gStatusStrings, 1.26 traceback.go). */
+static const char *status_name(uint8_t st)
+{
+	static const char *const names[] = {"idle",	 "runnable", "running", "syscall",
+					    "waiting",	 "moribund", "dead",	"enqueue",
+					    "copystack", "preempted"};
+
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "???";
+}
+
+static void print_g(FILE *out, const struct stackset *s, const struct stk_entry *e)
+{
+	/* goroutineheader: the wait reason of a waiting goroutine, else its status. */
+	const char *what = e->status == 4 && e->reason && *e->reason ? e->reason
+								   : status_name(e->status);
+	const struct stk_frame *f;
+	uint32_t n, i;
+
+	fprintf(out, "goroutine %llu [%s", (unsigned long long)e->goid, what);
+	if (e->wait_since && s->cur_ts > e->wait_since &&
+	    (s->cur_ts - e->wait_since) / 60000000000ull >= 1)
+		fprintf(out, ", %llu minutes",
+			(unsigned long long)((s->cur_ts - e->wait_since) / 60000000000ull));
+	fputs("]:\n", out);
+	if (e->what == STK_RUNNING) {
+		fputs("goroutine running on other thread; stack unavailable\n", out);
+		return;
+	}
+	if (e->what == STK_CHANGED || e->what == STK_BAD) {
+		fputs(e->what == STK_CHANGED
+			      ? "goroutine changed while read; stack unavailable (xgotop-tui)\n"
+			      : "goroutine stack unreadable (xgotop-tui)\n",
+		      out);
+		return;
+	}
+	f = stackset__frames(s, e->stack, &n);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s(...)\n\t%s:%d\n", f[i].func ? f[i].func : "?",
+			f[i].file ? f[i].file : "?", (int)f[i].line);
+}
+
+int stackset__print(FILE *out, const struct stackset *s)
+{
+	size_t i;
+
+	/* In goid order (the sweep's, by pid then goid); runtime.Stack follows allgs. */
+	for (i = 0; i < s->n_cur; i++) {
+		if (i)
+			fputc('\n', out);
+		print_g(out, s, &s->cur[i]);
+	}
+	return ferror(out) ? -EIO : 0;
 }
 
 bool stackset__match(const struct stackset *s, uint32_t id, const char *text)

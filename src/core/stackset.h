@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define STK_MAX_FRAMES 100 /* frames kept per stack: Go's dump prints at most 100 */
 #define STK_HIST       64  /* sweeps whose per-stack counts are kept */
@@ -44,6 +45,7 @@ struct stk_entry {
 	uint8_t status;	     /* Go status as read (_Gscan bit cleared) */
 	uint8_t what;	     /* enum stk_what */
 	uint64_t wait_since; /* event clock: waiting since (0: unknown or not waiting) */
+	const char *reason;  /* wait reason (stackset__str), NULL: none */
 };
 
 struct stk_leak_opts {
@@ -56,6 +58,8 @@ struct stackset;
 struct stackset *stackset__new(void);
 void stackset__free(struct stackset *s);
 
+/* S interned: a copy that lives as long as SET; NULL for NULL, and on ENOMEM. */
+const char *stackset__str(struct stackset *set, const char *s);
 /* The stack of frames F[0..N) (innermost first), interned: its id, from 1; 0 and errno. */
 uint32_t stackset__intern(struct stackset *s, const struct stk_frame *f, uint32_t n);
 /* Frames of stack ID, NULL (and *N 0) for an unknown id. */
@@ -100,6 +104,14 @@ const struct stk_leak_opts *stackset__leak_opts(const struct stackset *s);
 bool stackset__leak_stack(const struct stackset *s, uint32_t id);
 /* E is a leak suspect: its stack is, or it has waited longer than leak.wait_ns at NOW. */
 bool stackset__leak_entry(const struct stackset *s, const struct stk_entry *e, uint64_t now);
+/*
+ * The current sweep as Go's dump (runtime.Stack(buf, true)) prints it,
+ * goroutines in goid order: "goroutine N [reason, M minutes]:", each frame
+ * "func(...)" and "\tfile:line". What a sweep does not keep is left out:
+ * argument values, "+0x" offsets, "created by" (docs/STACKS.md). Strings
+ * are printed as they are: the caller sanitizes for a terminal. 0 or -errno.
+ */
+int stackset__print(FILE *out, const struct stackset *s);
 /* Does any frame of stack ID have TEXT in its function or file (case-insensitive)? */
 bool stackset__match(const struct stackset *s, uint32_t id, const char *text);
 

@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "gpoll.h"
 #include "gtable.h"
+#include "jsonl.h"
 #include "meters.h"
 #include "record.h"
 #include "session.h"
@@ -288,6 +289,14 @@ static void stacks_pump(struct tracer *t)
 				 sizeof(err));
 	if (rc < 0)
 		snprintf(err, sizeof(err), "%s", strerror(-rc));
+	if (rc == 1 && t->sink.rec)
+		sink__record_error(t, record__sweep(t->sink.rec, t->stacks));
+	if (rc == 1 && t->sink.out && !t->sink.out_err) {
+		t->sink.out_err = jsonl__write_sweep(t->sink.out, t->stacks);
+		if (t->sink.out_err)
+			diag__fail("cannot write %s: %s", t->opts->jsonl,
+				   strerror(-t->sink.out_err));
+	}
 	/* Said once: a sweep that fails (the target went away) fails again. */
 	if (err[0] && !t->sweep_warned && !target__gone(&t->tg, 0)) {
 		diag__fail("cannot sweep the stacks: %s", err);

@@ -27,6 +27,7 @@ struct sw_g {
 	uint32_t local; /* UINT32_MAX: no stack */
 	uint8_t status, what;
 	uint64_t wait_since;
+	const char *reason; /* the Go release's table: static */
 };
 
 /* A sweep resolved by the thread: distinct stacks (frames into the binary) and goroutines. */
@@ -133,6 +134,7 @@ static int resolve(struct stacksweep *w, const struct stk_sweep *s, struct sw_re
 		o->what = (uint8_t)g->tb.state;
 		o->wait_since = g->waitsince > 0 ? (uint64_t)g->waitsince : 0;
 		o->local = UINT32_MAX;
+		o->reason = g->tb.waitreason;
 		if (g->tb.state != TB_G_STACK)
 			continue;
 		for (j = pcs_hash(g) & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
@@ -308,7 +310,10 @@ static int install(const struct sw_result *r, struct stackset *set, const struct
 				      .stack = g->local == UINT32_MAX ? 0 : ids[g->local],
 				      .status = g->status,
 				      .what = g->what,
-				      .wait_since = wait_since(g, gt, pid)};
+				      .wait_since = wait_since(g, gt, pid),
+				      .reason = g->status == XG_G_WAITING
+							? stackset__str(set, g->reason)
+							: NULL};
 
 		err = stackset__sweep_add(set, &e);
 	}
