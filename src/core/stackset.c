@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "sanitize.h"
 
 /* Open addressing over ids (0: empty slot), power-of-two sizes. */
 struct idhash {
@@ -487,7 +488,7 @@ static void print_g(FILE *out, const struct stackset *s, const struct stk_entry 
 	const struct stk_frame *f;
 	uint32_t n, i;
 
-	fprintf(out, "goroutine %llu [%s", (unsigned long long)e->goid, what);
+	fprintf(out, "goroutine %llu [%s", (unsigned long long)e->goid, SAN(what));
 	if (e->wait_since && s->cur_ts > e->wait_since &&
 	    (s->cur_ts - e->wait_since) / 60000000000ull >= 1)
 		fprintf(out, ", %llu minutes",
@@ -506,8 +507,8 @@ static void print_g(FILE *out, const struct stackset *s, const struct stk_entry 
 	}
 	f = stackset__frames(s, e->stack, &n);
 	for (i = 0; i < n; i++)
-		fprintf(out, "%s(...)\n\t%s:%d\n", f[i].func ? f[i].func : "?",
-			f[i].file ? f[i].file : "?", (int)f[i].line);
+		fprintf(out, "%s(...)\n\t%s:%d\n", f[i].func ? SAN(f[i].func) : "?",
+			f[i].file ? SAN(f[i].file) : "?", (int)f[i].line);
 }
 
 int stackset__print(FILE *out, const struct stackset *s)

@@ -109,7 +109,7 @@ bool stackset__leak_entry(const struct stackset *s, const struct stk_entry *e, u
  * goroutines in goid order: "goroutine N [reason, M minutes]:", each frame
  * "func(...)" and "\tfile:line". What a sweep does not keep is left out:
  * argument values, "+0x" offsets, "created by" (docs/STACKS.md). Strings
- * are printed as they are: the caller sanitizes for a terminal. 0 or -errno.
+ * from the target are sanitized (src/core/sanitize.h). 0 or -errno.
  */
 int stackset__print(FILE *out, const struct stackset *s);
 /* Does any frame of stack ID have TEXT in its function or file (case-insensitive)? */

@@ -592,7 +592,9 @@ static void put_group(struct out *o, const struct stackset *s, const struct stk_
 	PUT_LIT(o, "[");
 	f = stackset__frames(s, e[0]->stack, &nf);
 	for (i = 0; i < nf; i++) {
-		PUT_LIT(o, i ? ",{\"func\":" : "{\"func\":");
+		if (i)
+			PUT_LIT(o, ",");
+		PUT_LIT(o, "{\"func\":");
 		put_opt_str(o, f[i].func);
 		PUT_KEY(o, "file");
 		put_opt_str(o, f[i].file);
