@@ -599,7 +599,7 @@ static void put_group(struct out *o, const struct stackset *s, const struct stk_
 		PUT_KEY(o, "file");
 		put_opt_str(o, f[i].file);
 		PUT_KEY(o, "line");
-		put_u64(o, (uint64_t)(uint32_t)f[i].line);
+		put_u64(o, f[i].line > 0 ? (uint64_t)f[i].line : 0); /* numbers are never negative */
 		PUT_LIT(o, "}");
 	}
 	PUT_LIT(o, "]");
