@@ -814,3 +814,9 @@ size_t stacks__frames(const struct stacks_target *t, const struct stk_g *g, stru
 			out[k++] = out[i];
 	return k;
 }
+
+const char *stacks__func_name(const struct stacks_target *t, const struct tb_lframe *l, char *buf,
+			      size_t len)
+{
+	return tb__func_name(&t->rules, l->func, !l->inlined, buf, len);
+}

@@ -40,6 +40,8 @@ struct sw_result {
 	size_t n_stacks, cap_first, cap_n;
 	struct sw_g *g;
 	size_t n_g, cap_g;
+	char **names; /* function names Go prints otherwise than pclntab has them */
+	size_t n_names, cap_names;
 };
 
 struct stacksweep {
@@ -62,6 +64,9 @@ static void result_free(struct sw_result *r)
 	free(r->first);
 	free(r->n);
 	free(r->g);
+	while (r->n_names)
+		free(r->names[--r->n_names]);
+	free(r->names);
 	free(r);
 }
 
@@ -101,9 +106,21 @@ static int add_stack(struct stacksweep *w, struct sw_result *r, const struct stk
 		return -ENOMEM;
 	r->first[r->n_stacks] = r->n_frames;
 	r->n[r->n_stacks] = (uint32_t)n;
-	for (i = 0; i < n; i++)
-		r->frames[r->n_frames + i] = (struct stk_frame){
-			.func = w->lf[i].func, .file = w->lf[i].file, .line = w->lf[i].line};
+	for (i = 0; i < n; i++) {
+		char buf[1024];
+		const char *name = stacks__func_name(w->t, &w->lf[i], buf, sizeof(buf));
+
+		/* "f[...]" for a generic one, as Go's dump prints it: a copy of ours. */
+		if (name == buf) {
+			if (xg_grow((void **)&r->names, &r->cap_names, r->n_names + 1,
+				    sizeof(*r->names)) ||
+			    !(r->names[r->n_names] = strdup(buf)))
+				return -ENOMEM;
+			name = r->names[r->n_names++];
+		}
+		r->frames[r->n_frames + i] =
+			(struct stk_frame){.func = name, .file = w->lf[i].file, .line = w->lf[i].line};
+	}
 	r->n_frames += n;
 	r->n_stacks++;
 	return 0;
