@@ -20,7 +20,7 @@ const char options__usage[] =
 	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) [-d SEC] [-n N] "
 	"[--headless --jsonl FILE] [options]\n"
 	"       xgotop-tui --replay FILE [--headless --jsonl FILE | --export jsonl|perfetto "
-	"[-o FILE]]";
+	"[-o FILE] | --stacks [--at SEC]]";
 
 __attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fmt, ...)
 {

@@ -573,7 +573,7 @@ static void put_group(struct out *o, const struct stackset *s, const struct stk_
 	uint32_t nf = 0, i;
 	size_t k;
 
-	PUT_LIT(o, "{\"event\":\"stack\"");
+	PUT_LIT(o, "{\"event\":\"" JSONL_STACK_LINE "\"");
 	PUT_KEY(o, "ts");
 	put_u64(o, stackset__sweep_ts(s));
 	PUT_KEY(o, "pid");

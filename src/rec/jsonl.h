@@ -30,6 +30,8 @@ struct jsonl_writer *jsonl__open(const char *path, bool force);
 int jsonl__write(struct jsonl_writer *w, const struct gev *ev);
 int jsonl__flush(struct jsonl_writer *w);
 struct stackset;
+/* The one line kind that is no event kind (docs/JSONL.md has a section for it too). */
+#define JSONL_STACK_LINE "stack"
 /*
  * The current sweep of S as "stack" lines (docs/JSONL.md): one per group
  * of goroutines of a process with the same stack, most goroutines first.
