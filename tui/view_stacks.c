@@ -170,8 +170,8 @@ static void draw_frames(WINDOW *w, int y, int h, struct tui_model *m, const stru
 	uint32_t n, i;
 
 	f = stackset__frames(s, g->stack, &n);
-	d_printf(w, y, 0, getmaxx(w), ROLE(m, COLOR_TITLE), "Stack of the selected group (%u frames)",
-		 n);
+	d_printf(w, y, 0, getmaxx(w), ROLE(m, COLOR_TITLE),
+		 "Stack of the selected group (%u frames)", n);
 	for (i = 0; i < n && (int)i + 1 < h; i++)
 		view_stacks__frame(w, y + 1 + (int)i, 2, m, &f[i]);
 	if (n && (int)n + 1 > h && h > 1)

@@ -192,8 +192,7 @@ static int set_stack_interval(struct env *env, const struct opt_row *row, const 
 	if (rc)
 		return rc;
 	if (v > 0 && v < 0.1)
-		return fail(err, "invalid %s '%s': 0 (off) or 0.1 to 3600 seconds", row->what,
-			    val);
+		return fail(err, "invalid %s '%s': 0 (off) or 0.1 to 3600 seconds", row->what, val);
 	env->live.stack_interval_ns = (int64_t)(v * 1e9);
 	return 0;
 }
@@ -658,9 +657,9 @@ int options__parse(int argc, char **argv, struct env *env, char **err)
 
 	*err = NULL;
 	*env = (struct env){.live = {.ringbuf_mb = 16,
-					.history_min = 5,
-					.history_mb = 64,
-					.stack_interval_ns = -1},
+				     .history_min = 5,
+				     .history_mb = 64,
+				     .stack_interval_ns = -1},
 			    .at = -1};
 	sample__all(&env->live.sample);
 	for (i = 1; i < argc; i++) {

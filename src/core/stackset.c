@@ -230,8 +230,7 @@ uint32_t stackset__intern(struct stackset *s, const struct stk_frame *f, uint32_
 		n = STK_MAX_FRAMES;
 	if (intern_frames(s, f, n, tmp, &h))
 		goto nomem;
-	if ((s->stack_idx.n + 1) * 2 > s->stack_idx.cap &&
-	    idhash_grow(&s->stack_idx, stack_key, s))
+	if ((s->stack_idx.n + 1) * 2 > s->stack_idx.cap && idhash_grow(&s->stack_idx, stack_key, s))
 		goto nomem;
 	for (j = h & (s->stack_idx.cap - 1); s->stack_idx.slot[j];
 	     j = (j + 1) & (s->stack_idx.cap - 1)) {
@@ -483,8 +482,8 @@ static const char *status_name(uint8_t st)
 static void print_g(FILE *out, const struct stackset *s, const struct stk_entry *e)
 {
 	/* goroutineheader: the wait reason of a waiting goroutine, else its status. */
-	const char *what = e->status == 4 && e->reason && *e->reason ? e->reason
-								   : status_name(e->status);
+	const char *what =
+		e->status == 4 && e->reason && *e->reason ? e->reason : status_name(e->status);
 	const struct stk_frame *f;
 	uint32_t n, i;
 

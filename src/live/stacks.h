@@ -60,8 +60,8 @@ void stk_sweep__stats(const struct stk_sweep *s, struct stk_stats *out);
 
 /*
  * G's logical frames as Go's dump shows them (hidden runtime frames and
- * wrappers left out; all of a runtime goroutine's), innermost first, into OUT (at most MAX; a deeper
- * stack is cut). Strings point into the binary: valid until stacks__close.
+ * wrappers left out; all of a runtime goroutine's), innermost first, into OUT (at most MAX; a
+ * deeper stack is cut). Strings point into the binary: valid until stacks__close.
  */
 size_t stacks__frames(const struct stacks_target *t, const struct stk_g *g, struct tb_lframe *out,
 		      size_t max);

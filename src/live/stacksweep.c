@@ -118,8 +118,8 @@ static int add_stack(struct stacksweep *w, struct sw_result *r, const struct stk
 				return -ENOMEM;
 			name = r->names[r->n_names++];
 		}
-		r->frames[r->n_frames + i] =
-			(struct stk_frame){.func = name, .file = w->lf[i].file, .line = w->lf[i].line};
+		r->frames[r->n_frames + i] = (struct stk_frame){
+			.func = name, .file = w->lf[i].file, .line = w->lf[i].line};
 	}
 	r->n_frames += n;
 	r->n_stacks++;
@@ -322,15 +322,14 @@ static int install(const struct sw_result *r, struct stackset *set, const struct
 	stackset__sweep_begin(set, r->ts);
 	for (i = 0; i < r->n_g && !err; i++) {
 		const struct sw_g *g = &r->g[i];
-		struct stk_entry e = {.pid = pid,
-				      .goid = g->goid,
-				      .stack = g->local == UINT32_MAX ? 0 : ids[g->local],
-				      .status = g->status,
-				      .what = g->what,
-				      .wait_since = wait_since(g, gt, pid),
-				      .reason = g->status == XG_G_WAITING
-							? stackset__str(set, g->reason)
-							: NULL};
+		struct stk_entry e = {
+			.pid = pid,
+			.goid = g->goid,
+			.stack = g->local == UINT32_MAX ? 0 : ids[g->local],
+			.status = g->status,
+			.what = g->what,
+			.wait_since = wait_since(g, gt, pid),
+			.reason = g->status == XG_G_WAITING ? stackset__str(set, g->reason) : NULL};
 
 		err = stackset__sweep_add(set, &e);
 	}

@@ -562,12 +562,12 @@ static size_t group_bound(const struct stackset *s, const struct stk_entry *e, s
 	size_t b = 256 + 21 * n;
 
 	for (i = 0; f && i < nf; i++)
-		b += 64 + 6 * ((f[i].func ? strlen(f[i].func) : 4) + (f[i].file ? strlen(f[i].file) : 4));
+		b += 64 + 6 * ((f[i].func ? strlen(f[i].func) : 4) +
+			       (f[i].file ? strlen(f[i].file) : 4));
 	return b;
 }
 
-static void put_group(struct out *o, const struct stackset *s, const struct stk_entry **e,
-		      size_t n)
+static void put_group(struct out *o, const struct stackset *s, const struct stk_entry **e, size_t n)
 {
 	const struct stk_frame *f;
 	uint32_t nf = 0, i;
@@ -599,7 +599,8 @@ static void put_group(struct out *o, const struct stackset *s, const struct stk_
 		PUT_KEY(o, "file");
 		put_opt_str(o, f[i].file);
 		PUT_KEY(o, "line");
-		put_u64(o, f[i].line > 0 ? (uint64_t)f[i].line : 0); /* numbers are never negative */
+		put_u64(o,
+			f[i].line > 0 ? (uint64_t)f[i].line : 0); /* numbers are never negative */
 		PUT_LIT(o, "}");
 	}
 	PUT_LIT(o, "]");

@@ -226,7 +226,7 @@ struct rec_item {
 	struct rec_kf_entry kf; /* KF_ENTRY */
 	uint64_t frame_seq, frame_base_ts; /* FRAME */
 	uint64_t total_events;		   /* END */
-	const uint8_t *raw;		   /* STACK, SWEEP: the payload, valid until the next item */
+	const uint8_t *raw; /* STACK, SWEEP: the payload, valid until the next item */
 	size_t raw_len;
 };
 
@@ -296,9 +296,11 @@ struct rec_sweep_rd {
 	const struct rec_dict *dict;
 };
 
-/* 0 or -EBADMSG; R->ts is the sweep's time, R->left its goroutines; reasons from D (may be NULL). */
+/* 0 or -EBADMSG; R->ts is the sweep's time, R->left its goroutines; reasons from D (may be NULL).
+ */
 int rec_sweep__begin(struct rec_sweep_rd *r, const struct rec_item *it, const struct rec_dict *d);
-/* The next goroutine (its stack: the file's id; its reason: D's string): 1, 0 at the end, -EBADMSG. */
+/* The next goroutine (its stack: the file's id; its reason: D's string): 1, 0 at the end, -EBADMSG.
+ */
 int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e);
 
 /*

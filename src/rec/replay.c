@@ -176,7 +176,8 @@ static int apply_until(struct replay *rp, uint64_t t)
 		case REC_ITEM_FRAME:
 		case REC_ITEM_STACK:
 			/* A damaged sweep is dropped (rec_stacks__apply); only memory stops us. */
-			err = rec_stacks__apply(&rp->stk_map, rec_reader__dict(rp->r), it, rp->stacks);
+			err = rec_stacks__apply(&rp->stk_map, rec_reader__dict(rp->r), it,
+						rp->stacks);
 			if (err == -ENOMEM)
 				return err;
 			break;

@@ -151,8 +151,7 @@ int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e)
 		return 0;
 	if (!get_varint(&rd, &dpid) || !get_varint(&rd, &dgoid) || !get_varint(&rd, &stack) ||
 	    !get_u8(&rd, &status) || !get_u8(&rd, &what) || !get_varint(&rd, &wait) ||
-	    !get_varint(&rd, &reason) ||
-	    stack > STK_MAX_STACKS || what >= STK_WHAT_N)
+	    !get_varint(&rd, &reason) || stack > STK_MAX_STACKS || what >= STK_WHAT_N)
 		return -EBADMSG;
 	r->pid = (uint32_t)((int64_t)r->pid + unzz(dpid));
 	r->goid += (uint64_t)unzz(dgoid);

@@ -198,13 +198,16 @@ static uint8_t *stacks_file(size_t *len)
 		}
 		stackset__sweep_begin(s, T0 + (uint64_t)(k * 20 + 19) * 1000);
 		for (i = 0; i < 6 + k; i++) {
-			struct stk_entry e = {.pid = 4242,
-					      .goid = 10 + (uint64_t)i * 7,
-					      .stack = i % 3 == 2 ? 0 : i % 2 ? a : b,
-					      .status = (uint8_t)(i % 5),
-					      .what = i % 3 == 2 ? (uint8_t)(1 + i % 3) : 0,
-					      .wait_since = i % 2 ? T0 - (uint64_t)i * 1000000000ull : 0,
-					      .reason = stackset__str(s, i % 2 ? "chan receive" : "\x1b[2J")};
+			struct stk_entry e = {
+				.pid = 4242,
+				.goid = 10 + (uint64_t)i * 7,
+				.stack = i % 3 == 2 ? 0
+					 : i % 2    ? a
+						    : b,
+				.status = (uint8_t)(i % 5),
+				.what = i % 3 == 2 ? (uint8_t)(1 + i % 3) : 0,
+				.wait_since = i % 2 ? T0 - (uint64_t)i * 1000000000ull : 0,
+				.reason = stackset__str(s, i % 2 ? "chan receive" : "\x1b[2J")};
 
 			if (stackset__sweep_add(s, &e))
 				die("sweep");

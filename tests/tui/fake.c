@@ -430,9 +430,12 @@ static void add_gc(struct fake *f)
 
 /* ---- stacks ---------------------------------------------------------------- */
 
-#define RT    "/usr/lib/go/src/runtime/"
-#define MAIN  "/src/workload/main.go"
-#define PARK  {"runtime.gopark", RT "proc.go", 435}
+#define RT   "/usr/lib/go/src/runtime/"
+#define MAIN "/src/workload/main.go"
+#define PARK                                        \
+	{                                           \
+		"runtime.gopark", RT "proc.go", 435 \
+	}
 
 static uint32_t stack_of(struct fake *f, const struct stk_frame *fr, uint32_t n)
 {
@@ -452,9 +455,9 @@ static void sweep(struct fake *f, int k, const uint32_t *id)
 		uint8_t status;
 		uint64_t since; /* ms after FAKE_T0 */
 	} gs[] = {
-		{1, 0, XG_G_WAITING, 9200},  {3, 1, XG_G_WAITING, 10},	   {7, 2, XG_G_WAITING, 9902},
-		{8, -1, XG_G_RUNNING, 0},    {9, 3, XG_G_RUNNABLE, 0},	   {10, 3, XG_G_WAITING, 9600},
-		{11, 5, XG_G_SYSCALL, 0},    {22, -1, XG_G_RUNNING, 0},	   {30, 4, XG_G_WAITING, 3005},
+		{1, 0, XG_G_WAITING, 9200}, {3, 1, XG_G_WAITING, 10},  {7, 2, XG_G_WAITING, 9902},
+		{8, -1, XG_G_RUNNING, 0},   {9, 3, XG_G_RUNNABLE, 0},  {10, 3, XG_G_WAITING, 9600},
+		{11, 5, XG_G_SYSCALL, 0},   {22, -1, XG_G_RUNNING, 0}, {30, 4, XG_G_WAITING, 3005},
 		{31, 6, XG_G_PREEMPTED, 0},
 	};
 	uint64_t ts = k == 5 ? FAKE_NOW - 500 * MS : FAKE_NOW - (uint64_t)(10 - 2 * k) * S;
@@ -504,13 +507,14 @@ static void add_stacks(struct fake *f)
 				       {"main.main.func1", MAIN, 66}};
 	const struct stk_frame s4[] = {
 		{"internal/poll.runtime_pollWait", RT "netpoll.go", 351},
-		{"internal/poll.(*pollDesc).wait", "/usr/lib/go/src/internal/poll/fd_poll_runtime.go",
-		 84},
+		{"internal/poll.(*pollDesc).wait",
+		 "/usr/lib/go/src/internal/poll/fd_poll_runtime.go", 84},
 		{"net.(*conn).Read", "/usr/lib/go/src/net/net.go", 194},
 		{"net/http.(*conn).serve", "/usr/lib/go/src/net/http/server.go", 2102}};
-	const struct stk_frame s5[] = {{"syscall.Syscall", "/usr/lib/go/src/syscall/syscall_linux.go", 73},
-				       {"os.(*File).Read", "/usr/lib/go/src/os/file.go", 124},
-				       {"main.main.func1", MAIN, 65}};
+	const struct stk_frame s5[] = {
+		{"syscall.Syscall", "/usr/lib/go/src/syscall/syscall_linux.go", 73},
+		{"os.(*File).Read", "/usr/lib/go/src/os/file.go", 124},
+		{"main.main.func1", MAIN, 65}};
 	const struct stk_frame s6[] = {
 		{"github.com/example/very/long/package/path/internal/worker.(*Pool).run.func2",
 		 "/src/worker/pool.go", 130}};

@@ -30,11 +30,11 @@
 #include "stackset.h"
 #include "xgotop_event.h"
 
-#define T0	 5000000000000ull
-#define MS	 1000000ull
-#define S	 1000000000ull
-#define NSWEEPS	 6
-#define NSTATIC	 5 /* goroutines in every sweep besides the growing group */
+#define T0	5000000000000ull
+#define MS	1000000ull
+#define S	1000000000ull
+#define NSWEEPS 6
+#define NSTATIC 5 /* goroutines in every sweep besides the growing group */
 
 static char dir[64];
 
@@ -85,10 +85,20 @@ static void make_sweep(struct stackset *s, int k)
 	uint32_t odd = stackset__intern(s, f_odd, 1), gc = stackset__intern(s, f_gc, 2);
 	uint64_t ts = T0 + (uint64_t)(k + 1) * 500 * MS;
 	struct stk_entry e[NSTATIC] = {
-		{.pid = 7, .goid = 1, .stack = main_id, .status = XG_G_WAITING, .what = STK_OK,
-		 .wait_since = T0 - 90 * S, .reason = stackset__str(s, "chan receive")},
-		{.pid = 7, .goid = 2, .stack = gc, .status = XG_G_WAITING, .what = STK_OK,
-		 .wait_since = T0, .reason = stackset__str(s, "force gc (idle)")},
+		{.pid = 7,
+		 .goid = 1,
+		 .stack = main_id,
+		 .status = XG_G_WAITING,
+		 .what = STK_OK,
+		 .wait_since = T0 - 90 * S,
+		 .reason = stackset__str(s, "chan receive")},
+		{.pid = 7,
+		 .goid = 2,
+		 .stack = gc,
+		 .status = XG_G_WAITING,
+		 .what = STK_OK,
+		 .wait_since = T0,
+		 .reason = stackset__str(s, "force gc (idle)")},
 		{.pid = 7, .goid = 5, .stack = 0, .status = XG_G_RUNNING, .what = STK_RUNNING},
 		{.pid = 7, .goid = 6, .stack = odd, .status = XG_G_RUNNABLE, .what = STK_OK},
 		{.pid = 7, .goid = 9, .stack = 0, .status = XG_G_WAITING, .what = STK_CHANGED},
@@ -173,9 +183,9 @@ static void test_stackset(void **state)
 	assert_false(stackset__leak_stack(s, e->stack));
 	/* A stack id the set does not have is no stack. */
 	stackset__sweep_begin(s, T0 + 10 * S);
-	assert_int_equal(stackset__sweep_add(s, &(struct stk_entry){.pid = 7, .goid = 3,
-								     .stack = 12345}),
-			 0);
+	assert_int_equal(
+		stackset__sweep_add(s, &(struct stk_entry){.pid = 7, .goid = 3, .stack = 12345}),
+		0);
 	assert_int_equal(stackset__sweep_end(s), 0);
 	assert_int_equal(stackset__lookup(s, 7, 3)->stack, 0);
 	assert_int_equal(stackset__lookup(s, 7, 3)->what, STK_BAD);
@@ -426,17 +436,22 @@ static void test_jsonl_stack_lines(void **state)
 			assert_string_equal(
 				line,
 				"{\"event\":\"stack\",\"ts\":5003000000000,\"pid\":7,\"count\":18,"
-				"\"goids\":[100,101,102,103,104,105,106,107,108,109,110,111,112,113,"
-				"114,115,116,117],\"frames\":[{\"func\":\"runtime.gopark\",\"file\":"
+				"\"goids\":[100,101,102,103,104,105,106,107,108,109,110,111,112,"
+				"113,"
+				"114,115,116,117],\"frames\":[{\"func\":\"runtime.gopark\","
+				"\"file\":"
 				"\"/go/src/runtime/proc.go\",\"line\":435},{\"func\":\"runtime."
 				"chanrecv1\",\"file\":\"/go/src/runtime/chan.go\",\"line\":506},{"
-				"\"func\":\"main.leaky\",\"file\":\"/src/app/main.go\",\"line\":97},{"
-				"\"func\":\"main.spawn.func1\",\"file\":\"/src/app/main.go\",\"line\":"
+				"\"func\":\"main.leaky\",\"file\":\"/src/app/"
+				"main.go\",\"line\":97},{"
+				"\"func\":\"main.spawn.func1\",\"file\":\"/src/app/"
+				"main.go\",\"line\":"
 				"90}]}\n");
 		if (strstr(line, "\"goids\":[5]"))
 			assert_non_null(strstr(line, "\"frames\":[],\"unavailable\":\"running\"}"));
 		if (strstr(line, "\"goids\":[6]"))
-			assert_non_null(strstr(line, "\"func\":\"main.(*T).\\\"odd\\\"\\u000aname\""));
+			assert_non_null(
+				strstr(line, "\"func\":\"main.(*T).\\\"odd\\\"\\u000aname\""));
 	}
 	fclose(f);
 	/* Six groups a sweep: main, gc, running, odd, changed, the leaking one. */
