@@ -50,6 +50,8 @@ static const char *check_live(const struct env *env)
 		return "--poll reads the goroutine table without probes: drop -sample";
 	if (live->poll_hz && (live->readers > 1 || live->processors > 1))
 		return "--poll reads no ring buffer: drop -rw and -pw";
+	if (live->stack_interval_ns > 0 && live->binary)
+		return "--stack-interval sweeps one process: give -pid PID or -- CMD, not -b";
 	if (live->poll_hz && live->binary)
 		return "--poll reads one process: give -pid PID or -- CMD, not -b";
 	if (env->tui.batch && env->headless)

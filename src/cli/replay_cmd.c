@@ -169,8 +169,8 @@ static int run_stacks(struct rec_reader *r, const struct env *env)
 	s = replay__stacks(rp);
 	if (!err && !stackset__sweep_ts(s)) {
 		fprintf(stderr,
-			"xgotop-tui: %s has no stack sweep %s (record with --stack-interval)\n",
-			SAN(env->replay), env->at >= 0 ? "at or before that time" : "");
+			"xgotop-tui: %s has no stack sweep%s (record with --stack-interval)\n",
+			SAN(env->replay), env->at >= 0 ? " at or before that time" : "");
 		replay__free(rp);
 		return 1;
 	}
