@@ -339,7 +339,12 @@ int stackset__sweep_end(struct stackset *s)
 	count = calloc(s->n_stacks ? s->n_stacks : 1, sizeof(*count));
 	if (!count)
 		return -ENOMEM;
-	qsort(s->next, s->n_next, sizeof(*s->next), by_key);
+	/* A sweeper that sorted already (src/live/stacksweep.c) costs one pass. */
+	for (i = 1; i < s->n_next; i++)
+		if (by_key(&s->next[i - 1], &s->next[i]) > 0)
+			break;
+	if (i < s->n_next)
+		qsort(s->next, s->n_next, sizeof(*s->next), by_key);
 	for (i = 0; i < s->n_next; i++)
 		if (s->next[i].stack)
 			count[s->next[i].stack - 1]++;
@@ -358,6 +363,12 @@ int stackset__sweep_end(struct stackset *s)
 	s->cap_next = cap;
 	s->n_next = 0;
 	return 0;
+}
+
+void stackset__sweep_abort(struct stackset *s)
+{
+	s->building = false;
+	s->n_next = 0;
 }
 
 void stackset__reset(struct stackset *s)

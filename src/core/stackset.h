@@ -78,6 +78,8 @@ const struct stk_frame *stackset__name(const struct stackset *s, uint32_t id);
 void stackset__sweep_begin(struct stackset *s, uint64_t ts);
 int stackset__sweep_add(struct stackset *s, const struct stk_entry *e);
 int stackset__sweep_end(struct stackset *s);
+/* Drop the sweep being added: the current one stays. */
+void stackset__sweep_abort(struct stackset *s);
 /* Forget every sweep (a replay seeking back); interned stacks stay. */
 void stackset__reset(struct stackset *s);
 

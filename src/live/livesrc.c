@@ -275,6 +275,7 @@ static void stacks_start(struct tracer *t)
 static void stacks_pump(struct tracer *t)
 {
 	char err[512];
+	uint64_t t0;
 	int rc;
 
 	if (!t->sweep_ns || t->ended)
@@ -285,8 +286,16 @@ static void stacks_pump(struct tracer *t)
 	}
 	if (!t->sweep)
 		return;
+	t0 = xg_mono_ns();
 	rc = stacksweep__collect(t->sweep, t->stacks, t->sink.gt, (uint32_t)t->tg.pid, err,
 				 sizeof(err));
+	/* -v: what a sweep costs this thread, the one that reads the rings. */
+	if (rc == 1 && diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: stack sweep of %zu goroutines (%u stacks known) taken in %.2f "
+			"ms\n",
+			stackset__sweep_n(t->stacks), stackset__n_stacks(t->stacks),
+			(xg_mono_ns() - t0) / 1e6);
 	if (rc < 0)
 		snprintf(err, sizeof(err), "%s", strerror(-rc));
 	if (rc == 1 && t->sink.rec)

@@ -126,6 +126,13 @@ static int add_stack(struct stacksweep *w, struct sw_result *r, const struct stk
 	return 0;
 }
 
+static int by_goid(const void *pa, const void *pb)
+{
+	const struct sw_g *a = pa, *b = pb;
+
+	return a->goid < b->goid ? -1 : a->goid > b->goid;
+}
+
 /* Goroutines of S with their stacks, each distinct list of PCs resolved once. */
 static int resolve(struct stacksweep *w, const struct stk_sweep *s, struct sw_result *r)
 {
@@ -166,6 +173,8 @@ static int resolve(struct stacksweep *w, const struct stk_sweep *s, struct sw_re
 		}
 		o->local = slot[j] - 1;
 	}
+	/* By goid: the stackset takes a sorted sweep in one pass, on the pump's thread. */
+	qsort(r->g, r->n_g, sizeof(*r->g), by_goid);
 out:
 	free(slot);
 	free(rep);
@@ -303,10 +312,32 @@ static uint64_t wait_since(const struct sw_g *g, const struct gtable *gt, uint32
 	return g->wait_since;
 }
 
+/* Wait reasons interned once per distinct string of the release's table. */
+struct reasons {
+	const char *raw[64], *interned[64];
+	unsigned int n;
+};
+
+static const char *reason_of(struct reasons *c, struct stackset *set, const char *raw)
+{
+	unsigned int i;
+
+	if (!raw)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (c->raw[i] == raw)
+			return c->interned[i];
+	if (c->n == 64)
+		return stackset__str(set, raw);
+	c->raw[c->n] = raw;
+	return c->interned[c->n++] = stackset__str(set, raw);
+}
+
 static int install(const struct sw_result *r, struct stackset *set, const struct gtable *gt,
 		   uint32_t pid)
 {
 	uint32_t *ids = calloc(r->n_stacks + 1, sizeof(*ids));
+	struct reasons rc = {.n = 0};
 	size_t i;
 	int err = 0;
 
@@ -322,19 +353,22 @@ static int install(const struct sw_result *r, struct stackset *set, const struct
 	stackset__sweep_begin(set, r->ts);
 	for (i = 0; i < r->n_g && !err; i++) {
 		const struct sw_g *g = &r->g[i];
-		struct stk_entry e = {
-			.pid = pid,
-			.goid = g->goid,
-			.stack = g->local == UINT32_MAX ? 0 : ids[g->local],
-			.status = g->status,
-			.what = g->what,
-			.wait_since = wait_since(g, gt, pid),
-			.reason = g->status == XG_G_WAITING ? stackset__str(set, g->reason) : NULL};
+		struct stk_entry e = {.pid = pid,
+				      .goid = g->goid,
+				      .stack = g->local == UINT32_MAX ? 0 : ids[g->local],
+				      .status = g->status,
+				      .what = g->what,
+				      .wait_since = wait_since(g, gt, pid),
+				      .reason = g->status == XG_G_WAITING
+							? reason_of(&rc, set, g->reason)
+							: NULL};
 
 		err = stackset__sweep_add(set, &e);
 	}
 	if (!err)
 		err = stackset__sweep_end(set);
+	else
+		stackset__sweep_abort(set);
 out:
 	free(ids);
 	return err;

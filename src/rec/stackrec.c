@@ -214,7 +214,7 @@ static int apply_sweep(struct rec_stacks *m, const struct rec_dict *d, const str
 	}
 	if (rc) {
 		/* Dropped whole: the previous sweep stays current. */
-		stackset__sweep_begin(set, 0);
+		stackset__sweep_abort(set);
 		return rc;
 	}
 	return stackset__sweep_end(set);
