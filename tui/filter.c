@@ -252,11 +252,15 @@ static bool leak_match(const struct filter *f, const struct gentry *e)
 	if (!f->stacks || e->exited_ts)
 		return false;
 	o = stackset__leak_opts(f->stacks);
-	if (e->state == XG_G_WAITING && o->wait_ns && e->state_since && f->now > e->state_since &&
-	    f->now - e->state_since > o->wait_ns)
-		return true;
 	se = stackset__lookup(f->stacks, e->pid, e->goid);
-	return se && stackset__leak_entry(f->stacks, se, f->now);
+	if (se && stackset__leak_entry(f->stacks, se, f->now))
+		return true;
+	/* The runtime's own goroutines wait by design (their stack, else their name says so). */
+	if (se ? stackset__runtime_stack(f->stacks, se->stack)
+	       : e->func && !strncmp(e->func, "runtime.", 8))
+		return false;
+	return e->state == XG_G_WAITING && o->wait_ns && e->state_since &&
+	       f->now > e->state_since && f->now - e->state_since > o->wait_ns;
 }
 
 static bool term_match(const struct filter *f, struct filter_term *t, const struct gentry *e)

@@ -472,12 +472,18 @@ bool stackset__leak_stack(const struct stackset *s, uint32_t id)
 	return true;
 }
 
+bool stackset__runtime_stack(const struct stackset *s, uint32_t id)
+{
+	return id && id <= s->n_stacks && s->stacks[id - 1].name == s->stacks[id - 1].n;
+}
+
 bool stackset__leak_entry(const struct stackset *s, const struct stk_entry *e, uint64_t now)
 {
 	if (stackset__leak_stack(s, e->stack))
 		return true;
+	/* The runtime's own goroutines (forcegc, bgsweep, finalizers) wait by design. */
 	return s->leak.wait_ns && e->wait_since && now > e->wait_since &&
-	       now - e->wait_since > s->leak.wait_ns;
+	       now - e->wait_since > s->leak.wait_ns && !stackset__runtime_stack(s, e->stack);
 }
 
 /* Go's names of the statuses (runtime.gStatusStrings, 1.26 traceback.go). */

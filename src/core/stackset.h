@@ -104,7 +104,12 @@ void stackset__set_leak(struct stackset *s, const struct stk_leak_opts *o);
 const struct stk_leak_opts *stackset__leak_opts(const struct stackset *s);
 /* Stack ID grew at every one of the last leak.sweeps sweeps. */
 bool stackset__leak_stack(const struct stackset *s, uint32_t id);
-/* E is a leak suspect: its stack is, or it has waited longer than leak.wait_ns at NOW. */
+/* Every frame of stack ID is runtime code: a goroutine of the runtime's own. */
+bool stackset__runtime_stack(const struct stackset *s, uint32_t id);
+/*
+ * E is a leak suspect: its stack is, or it has waited longer than
+ * leak.wait_ns at NOW and is no runtime goroutine (they wait by design).
+ */
 bool stackset__leak_entry(const struct stackset *s, const struct stk_entry *e, uint64_t now);
 /*
  * The current sweep as Go's dump (runtime.Stack(buf, true)) prints it,

@@ -173,9 +173,12 @@ static void test_stackset(void **state)
 	assert_int_equal(stackset__growth(s, e->stack, 1 * S), 6);
 	assert_true(stackset__leak_stack(s, e->stack));
 	assert_true(stackset__leak_entry(s, e, T0 + 3 * S));
-	/* G1 waits 93 s (> 60): a suspect; G2 3 s: not; G5 runs. */
+	/* G1 waits 93 s (> 60): a suspect; G2 3 s: not, nor at 100 s (the runtime's); G5 runs. */
 	assert_true(stackset__leak_entry(s, stackset__lookup(s, 7, 1), T0 + 3 * S));
 	assert_false(stackset__leak_entry(s, stackset__lookup(s, 7, 2), T0 + 3 * S));
+	assert_false(stackset__leak_entry(s, stackset__lookup(s, 7, 2), T0 + 100 * S));
+	assert_true(stackset__runtime_stack(s, stackset__lookup(s, 7, 2)->stack));
+	assert_false(stackset__runtime_stack(s, stackset__lookup(s, 7, 1)->stack));
 	assert_false(stackset__leak_entry(s, stackset__lookup(s, 7, 5), T0 + 3 * S));
 	/* Six rises needed for six sweeps back: not kept so far. */
 	lo.sweeps = 6;
