@@ -283,14 +283,20 @@ uint32_t stackset__n_stacks(const struct stackset *s)
 const struct stk_frame *stackset__name(const struct stackset *s, uint32_t id)
 {
 	const struct stk_stack *st;
+	const struct stk_frame *f;
+	uint32_t i;
 
 	if (!id || id > s->n_stacks)
 		return NULL;
 	st = &s->stacks[id - 1];
+	f = &s->frames[st->first];
 	if (st->name < st->n)
-		return &s->frames[st->first + st->name];
-	/* All runtime (a runtime goroutine): its outermost frame says which. */
-	return st->n ? &s->frames[st->first + st->n - 1] : NULL;
+		return &f[st->name];
+	/* All runtime (a runtime goroutine): its outermost frame but goexit says which. */
+	for (i = st->n; i-- > 0;)
+		if (!f[i].func || strcmp(f[i].func, "runtime.goexit"))
+			return &f[i];
+	return st->n ? f : NULL;
 }
 
 void stackset__sweep_begin(struct stackset *s, uint64_t ts)

@@ -67,7 +67,8 @@ const struct stk_frame *stackset__frames(const struct stackset *s, uint32_t id, 
 uint32_t stackset__n_stacks(const struct stackset *s);
 /*
  * The group's name: the innermost frame outside the runtime (runtime.,
- * internal/runtime/, or a file in runtime/); the outermost if all are.
+ * internal/runtime/, or a file in runtime/); if all are, the outermost but
+ * runtime.goexit.
  */
 const struct stk_frame *stackset__name(const struct stackset *s, uint32_t id);
 

@@ -148,6 +148,14 @@ static void test_stackset(void **state)
 	assert_string_equal(stackset__name(s, a)->func, "main.main");
 	assert_string_equal(stackset__name(s, stackset__intern(s, f_gc, 2))->func,
 			    "runtime.forcegchelper");
+	{
+		/* A runtime goroutine's full stack ends in goexit: named by the frame before. */
+		const struct stk_frame g[] = {
+			f_gc[0], f_gc[1], {"runtime.goexit", "/go/src/runtime/asm_amd64.s", 1700}};
+
+		assert_string_equal(stackset__name(s, stackset__intern(s, g, 3))->func,
+				    "runtime.forcegchelper");
+	}
 	assert_non_null(stackset__frames(s, a, &n));
 	assert_int_equal(n, 3);
 	assert_null(stackset__frames(s, 999, &n));
