@@ -229,9 +229,13 @@ static char *print_of(const struct stackset *s)
  * A recording of events with NSWEEPS sweeps, 500 ms apart, in 100 ms
  * frames; SNAPS gets each sweep as written.
  */
-static void record_sweeps(const char *path, struct snap *snaps)
+static void record_sweeps_saved(const char *path, struct snap *snaps, char *saved, size_t len)
 {
-	struct record_opts o = {.path = path, .frame_ns = 100 * MS, .keyframe_ns = 1 * S};
+	struct record_opts o = {.path = path,
+				.frame_ns = 100 * MS,
+				.keyframe_ns = 1 * S,
+				.history_ns = saved ? 500 * MS : 0,
+				.history_dir = dir};
 	struct record_meta m = {.pid = 7, .path = "/srv/app", .mono_ns = T0};
 	struct gtable *gt = gtable__new(&(struct gtable_opts){0});
 	struct stackset *s = stackset__new();
@@ -266,9 +270,16 @@ static void record_sweeps(const char *path, struct snap *snaps)
 		snaps[k].text = print_of(s);
 		assert_int_equal(record__sweep(w, s), 0);
 	}
+	if (saved)
+		assert_int_equal(record__save_recent(w, saved, len), 0);
 	assert_int_equal(record__close(w), 0);
 	stackset__free(s);
 	gtable__free(gt);
+}
+
+static void record_sweeps(const char *path, struct snap *snaps)
+{
+	record_sweeps_saved(path, snaps, NULL, 0);
 }
 
 static struct replay *open_replay(const char *path)
@@ -337,6 +348,32 @@ static void test_roundtrip(void **state)
 	/* Back: the table is rebuilt, and the sweeps with it. */
 	assert_int_equal(src.ops->control(rp, XG_CTL_SEEK_TIME, snaps[1].ts - T0 + 10 * MS), 0);
 	assert_sweep(rp, &snaps[1]);
+	assert_int_equal(src.ops->control(rp, XG_CTL_SEEK_END, 0), 0);
+	assert_sweep(rp, &snaps[NSWEEPS - 1]);
+	replay__free(rp);
+	free_snaps(snaps);
+}
+
+/*
+ * The flight recorder keeps whole frames from a keyframe on: a save starts
+ * in the middle of the session, and its frames carry the stacks their
+ * sweeps name (stacks are defined per frame), so its last sweep is whole.
+ */
+static void test_flight_recorder(void **state)
+{
+	struct snap snaps[NSWEEPS];
+	char saved[512];
+	struct replay *rp;
+	struct xg_source src;
+	struct xg_playback pb;
+
+	(void)state;
+	record_sweeps_saved(path_of("flight.zst"), snaps, saved, sizeof(saved));
+	rp = open_replay(saved);
+	replay__source(rp, &src);
+	/* It starts after the first sweeps: the stacks it names came again with it. */
+	src.ops->playback(rp, &pb);
+	assert_true(pb.start > snaps[2].ts);
 	assert_int_equal(src.ops->control(rp, XG_CTL_SEEK_END, 0), 0);
 	assert_sweep(rp, &snaps[NSWEEPS - 1]);
 	replay__free(rp);
@@ -515,6 +552,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stackset),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_flight_recorder),
 		cmocka_unit_test(test_replay_stacks_cmd),
 		cmocka_unit_test(test_jsonl_stack_lines),
 		cmocka_unit_test(test_unknown_control_skipped),
