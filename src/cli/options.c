@@ -14,6 +14,7 @@
 
 #include "options.h"
 #include "probes.h"
+#include "stackset.h"
 #include "workers.h"
 
 const char options__usage[] =
@@ -492,6 +493,22 @@ const struct opt_row options__table[] = {
 		SETTER(set_stack_interval, "stack interval", 0, 3600),
 	},
 	{
+		.names = {"--leak-sweeps"},
+		.metavar = "N",
+		.section = OPT_OPTIONS,
+		.help = "a stack group that grew at each of the last N\n"
+			"sweeps is a leak suspect (default 5)",
+		COUNT(live.leak_sweeps, "leak sweep count", 1, STK_HIST - 1),
+	},
+	{
+		.names = {"--leak-wait"},
+		.metavar = "SEC",
+		.section = OPT_OPTIONS,
+		.help = "so is a goroutine waiting longer than SEC seconds\n"
+			"(default 60; 0: not by its wait)",
+		NUMBER(live.leak_wait, "leak wait", 0, 1e6),
+	},
+	{
 		.names = {"-sample"},
 		.aliases = {"--sample"},
 		.metavar = "SPEC",
@@ -659,7 +676,8 @@ int options__parse(int argc, char **argv, struct env *env, char **err)
 	*env = (struct env){.live = {.ringbuf_mb = 16,
 				     .history_min = 5,
 				     .history_mb = 64,
-				     .stack_interval_ns = -1},
+				     .stack_interval_ns = -1,
+				     .leak_wait = -1},
 			    .at = -1};
 	sample__all(&env->live.sample);
 	for (i = 1; i < argc; i++) {

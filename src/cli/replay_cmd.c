@@ -229,6 +229,13 @@ int replay_cmd__run(const struct env *env)
 			replay__free(rp);
 			goto cleanup;
 		}
+		replay__set_leak(rp,
+				 &(struct stk_leak_opts){
+					 .sweeps = env->live.leak_sweeps ? env->live.leak_sweeps
+									 : STK_LEAK_SWEEPS,
+					 .wait_ns = env->live.leak_wait >= 0
+							    ? (uint64_t)(env->live.leak_wait * 1e9)
+							    : STK_LEAK_WAIT_NS});
 		replay__source(rp, &src);
 		e = env->live.ui(&src, env->live.ui_ctx);
 		replay__free(rp);

@@ -105,8 +105,8 @@ struct stackset *stackset__new(void)
 	struct stackset *s = calloc(1, sizeof(*s));
 
 	if (s) {
-		s->leak.sweeps = 5;
-		s->leak.wait_ns = 60ull * 1000000000ull;
+		s->leak.sweeps = STK_LEAK_SWEEPS;
+		s->leak.wait_ns = STK_LEAK_WAIT_NS;
 	}
 	return s;
 }

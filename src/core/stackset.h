@@ -22,6 +22,9 @@
 #define STK_MAX_FRAMES 100 /* frames kept per stack: Go's dump prints at most 100 */
 #define STK_HIST       64  /* sweeps whose per-stack counts are kept */
 #define STK_MAX_STACKS (1u << 20)
+/* Leak suspects by default (--leak-sweeps, --leak-wait). */
+#define STK_LEAK_SWEEPS	 5
+#define STK_LEAK_WAIT_NS (60ull * 1000000000ull)
 
 struct stk_frame {
 	const char *func; /* NULL: unknown */

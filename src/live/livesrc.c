@@ -266,6 +266,12 @@ static void stacks_start(struct tracer *t)
 		diag__fail("no stacks: out of memory");
 		return;
 	}
+	stackset__set_leak(
+		t->stacks,
+		&(struct stk_leak_opts){
+			.sweeps = t->opts->leak_sweeps ? t->opts->leak_sweeps : STK_LEAK_SWEEPS,
+			.wait_ns = t->opts->leak_wait >= 0 ? (uint64_t)(t->opts->leak_wait * 1e9)
+							   : STK_LEAK_WAIT_NS});
 	t->sweep = stacksweep__start(t->tg.pid, t->sweep_ns, err, sizeof(err));
 	if (!t->sweep)
 		diag__fail("no stacks: %s", err);

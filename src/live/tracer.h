@@ -54,6 +54,9 @@ struct live_opts {
 	 * off headless.
 	 */
 	int64_t stack_interval_ns;
+	/* Leak suspects (src/core/stackset.h): 0 / < 0: the defaults, 5 sweeps and 60 s. */
+	unsigned int leak_sweeps; /* --leak-sweeps N: a group that grew at each of the last N */
+	double leak_wait;	  /* --leak-wait SEC: a goroutine waiting longer; 0: off */
 };
 
 /* --alloc: allocation events and histogram; --alloc-hist: the histogram only. */

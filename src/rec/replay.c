@@ -451,6 +451,11 @@ const struct stackset *replay__stacks(const struct replay *rp)
 	return rp->stacks;
 }
 
+void replay__set_leak(struct replay *rp, const struct stk_leak_opts *o)
+{
+	stackset__set_leak(rp->stacks, o);
+}
+
 uint64_t replay__applied(const struct replay *rp)
 {
 	return rp->applied;

@@ -92,6 +92,7 @@ done
 # Stacks (issue 15): --stack-interval out of range, --at without --replay
 # --stacks or junk; --replay --stacks of a recording without sweeps: exit 1.
 for args in "--stack-interval nan" "--stack-interval -1" "--stack-interval 0.05" \
+	"--leak-sweeps 0" "--leak-sweeps 64" "--leak-sweeps 2.5" "--leak-wait nan" "--leak-wait -1" \
 	"--stack-interval 3601" "--replay $e2e_root/examples/sample.zst --stacks --at nan" \
 	"--replay $e2e_root/examples/sample.zst --stacks --at -2"; do
 	# shellcheck disable=SC2086

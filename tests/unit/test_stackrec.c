@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "env.h"
+#include "options.h"
 #include "rec_format.h"
 #include "record.h"
 #include "replay.h"
@@ -547,10 +548,30 @@ static void test_unknown_control_skipped(void **state)
 	rec_dict__free(d);
 }
 
+/* The stack options: their defaults, and the values given. */
+static void test_options(void **state)
+{
+	char *argv[] = {"xgotop-tui",  "-pid", "1", "--stack-interval", "0.5", "--leak-sweeps", "3",
+			"--leak-wait", "0",    NULL};
+	struct env env;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(options__parse(1, argv, &env, &err), OPTS_RUN);
+	assert_true(env.live.stack_interval_ns < 0 && env.at < 0 && env.live.leak_wait < 0);
+	assert_int_equal(env.live.leak_sweeps, 0);
+	assert_int_equal(options__parse(9, argv, &env, &err), OPTS_RUN);
+	assert_int_equal(env.live.stack_interval_ns, 500 * MS);
+	assert_int_equal(env.live.leak_sweeps, 3);
+	assert_true(env.live.leak_wait == 0);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stackset),
+		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_flight_recorder),
 		cmocka_unit_test(test_replay_stacks_cmd),
