@@ -153,6 +153,15 @@ static int parse_term(struct filter_term *t, const char *word, char *err, size_t
 		return parse_range(t, "pid", v, err, err_len);
 	} else if (KEY("reason")) {
 		t->kind = FT_REASON;
+	} else if (KEY("stack") && *v == '#') {
+		t->kind = FT_STACK_ID;
+		snprintf(t->text, sizeof(t->text), "%s", v);
+		if (parse_num(v + 1, &t->lo) || !t->lo || t->lo > UINT32_MAX) {
+			snprintf(err, err_len, "stack:#N wants a stack number, not '%.32s'", v);
+			return -EINVAL;
+		}
+		t->hi = t->lo;
+		return 0;
 	} else if (KEY("stack")) {
 		t->kind = FT_STACK;
 	} else if (KEY("by")) {
@@ -281,6 +290,12 @@ static bool term_match(const struct filter *f, struct filter_term *t, const stru
 		return e->pid >= t->lo && e->pid <= t->hi;
 	case FT_STACK:
 		return stack_match(t, f->stacks, e);
+	case FT_STACK_ID: {
+		const struct stk_entry *se =
+			f->stacks ? stackset__lookup(f->stacks, e->pid, e->goid) : NULL;
+
+		return se && se->stack == t->lo;
+	}
 	case FT_LEAK:
 		return leak_match(f, e);
 	}

@@ -11,7 +11,8 @@
  *   reason:WORD     wait reason contains WORD (only waiting goroutines have one)
  *   goid:N, goid:N-M, pid:N
  *   stack:TEXT      a frame of its last swept stack has TEXT in its function
- *                   or file (case-insensitive)
+ *                   or file (case-insensitive); stack:#N, its stack is stack N
+ *                   (the stack groups view's Enter)
  *   leak            a leak suspect: its stack's group grew at every one of the
  *                   last sweeps, or it has waited longer than the threshold
  *   !TERM           negation
@@ -40,6 +41,7 @@ enum filter_kind {
 	FT_GOID,
 	FT_PID,
 	FT_STACK,
+	FT_STACK_ID, /* lo: the stack id */
 	FT_LEAK,
 };
 

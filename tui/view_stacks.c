@@ -233,7 +233,7 @@ static void stacks_status(WINDOW *w, int y, struct tui_model *m)
 	if (s && stackset__sweep_ts(s))
 		fmt_offset(ago, sizeof(ago), (int64_t)stackset__sweep_ts(s) - (int64_t)m->now);
 	d_printf(w, y, 0, getmaxx(w), ROLE(m, COLOR_DIM),
-		 "%zu stacks%s%s  swept %s  !: leak suspect (/leak lists them)  Esc: back",
+		 "%zu stacks%s%s  swept %s  !: leak suspect (/leak lists them)  Enter: list them",
 		 m->stacks_n, m->filter.n ? "  filter: " : "", m->filter.src,
 		 ago[0] ? ago : "never");
 }
@@ -241,6 +241,7 @@ static void stacks_status(WINDOW *w, int y, struct tui_model *m)
 static int stacks_key(struct tui_model *m, enum tui_action a)
 {
 	size_t page = m->page > 1 ? (size_t)m->page : 10;
+	char err[256], filt[FILTER_MAX_LEN];
 
 	switch (a) {
 	case A_UP:
@@ -264,7 +265,16 @@ static int stacks_key(struct tui_model *m, enum tui_action a)
 		m->stacks_sel = m->stacks_n ? m->stacks_n - 1 : 0;
 		return RD_FRAME;
 	case A_DETAIL:
-		return RD_NONE;
+		/* The group's goroutines in the list (stack:#N); none without a stack. */
+		if (!m->stacks_id)
+			return RD_NONE;
+		snprintf(filt, sizeof(filt), "stack:#%u", m->stacks_id);
+		if (model__set_filter(m, filt, err, sizeof(err))) {
+			model__message(m, true, "%s", err);
+			return RD_FRAME;
+		}
+		m->view = TUI_V_LIST;
+		return RD_FRAME;
 	default:
 		return RD_UNHANDLED;
 	}

@@ -54,6 +54,10 @@ static void check_terms(const struct filter *f)
 			break;
 		case FT_LEAK:
 			break;
+		case FT_STACK_ID:
+			if (!t->lo || t->lo != t->hi || t->lo > UINT32_MAX)
+				abort();
+			break;
 		default:
 			abort();
 		}
@@ -140,7 +144,11 @@ static const struct stackset *sweeps(void)
 	for (k = 0; k < 7; k++) {
 		struct stk_entry e[] = {
 			{.pid = 7, .goid = 1, .what = STK_RUNNING, .status = XG_G_RUNNING},
-			{.pid = 7, .goid = 123, .stack = a, .status = XG_G_WAITING, .wait_since = 1},
+			{.pid = 7,
+			 .goid = 123,
+			 .stack = a,
+			 .status = XG_G_WAITING,
+			 .wait_since = 1},
 			{.pid = 8, .goid = 124, .stack = b, .status = XG_G_RUNNABLE},
 			{.pid = 8, .goid = 1000 + (uint64_t)k, .stack = b},
 		};

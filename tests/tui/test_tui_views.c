@@ -251,6 +251,20 @@ static void test_stacks(void **state)
 	check(x, "stacks_132x40", TUI_V_STACKS, NULL, 132, 40);
 	/* Down twice: the selected group's frames follow it. */
 	check(x, "stacks_sel_80x24", TUI_V_STACKS, "jj", 80, 24);
+	/* Enter: its goroutines in the list, G9 and G10 (main.main.func1 asleep). */
+	x->m.view = TUI_V_STACKS;
+	tui__key(&x->m, '\n');
+	assert_int_equal(x->m.view, TUI_V_LIST);
+	assert_memory_equal(x->m.filter.src, "stack:#", 7);
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 2);
+	/* The running ones have no stack to list. */
+	assert_int_equal(model__set_filter(&x->m, "", NULL, 0), 0);
+	x->m.view = TUI_V_STACKS;
+	x->m.stacks_sel = 1;
+	free(render__frame(&x->m, 80, 24));
+	tui__key(&x->m, '\n');
+	assert_int_equal(x->m.view, TUI_V_STACKS);
 	x->m.stacks_sel = 0;
 	/* G1's stack in its detail view. */
 	check(x, "detail_stack_80x24", TUI_V_LIST, "/goid:1\\\\", 80, 24);
@@ -263,6 +277,8 @@ static void test_stacks(void **state)
 	assert_int_equal(x->m.n_rows, 1);
 	assert_int_equal(model__selected(&x->m)->goid, 7);
 	/* A file name matches too: G11 reads a file, G30 serves over net.go (not G1). */
+	assert_int_not_equal(model__set_filter(&x->m, "stack:#x", NULL, 0), 0);
+	assert_int_not_equal(model__set_filter(&x->m, "stack:#0", NULL, 0), 0);
 	assert_int_equal(model__set_filter(&x->m, "stack:file.go", NULL, 0), 0);
 	model__rows(&x->m);
 	assert_int_equal(x->m.n_rows, 1);
