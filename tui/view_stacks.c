@@ -188,9 +188,11 @@ static void stacks_draw(WINDOW *w, struct tui_model *m)
 
 	if (!s || !stackset__sweep_ts(s)) {
 		d_str(w, h / 2, 2, width - 2, ROLE(m, COLOR_DIM),
-		      s ? "no stacks swept yet (every --stack-interval seconds)"
-			: "no stacks: live with -pid or a launched command (--stack-interval), or "
-			  "a recording with sweeps");
+		      !s ? "no stacks: live with -pid or a launched command (--stack-interval), "
+			   "or a recording with sweeps"
+		      : m->replay ? "no stack sweep in the recording up to here (recorded with "
+				    "--stack-interval: format 1.3)"
+				  : "no stacks swept yet (every --stack-interval seconds)");
 		m->stacks_n = 0;
 		return;
 	}
