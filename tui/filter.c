@@ -10,6 +10,7 @@
 
 #include "gevent.h"
 #include "gtable.h"
+#include "stackset.h"
 #include "xgotop_event.h"
 
 /* Names users type: Go's, plus "exited" for dead goroutines. */
@@ -136,7 +137,10 @@ static int parse_term(struct filter_term *t, const char *word, char *err, size_t
 		v = colon ? colon + 1 : word;
 	}
 #define KEY(k) (klen == sizeof(k) - 1 && !strncasecmp(word, k, klen))
-	if (!colon) {
+	if (!colon && !strcasecmp(word, "leak")) {
+		t->kind = FT_LEAK;
+		return 0;
+	} else if (!colon) {
 		t->kind = FT_FUNC;
 	} else if (KEY("state")) {
 		t->kind = FT_STATE;
@@ -149,6 +153,17 @@ static int parse_term(struct filter_term *t, const char *word, char *err, size_t
 		return parse_range(t, "pid", v, err, err_len);
 	} else if (KEY("reason")) {
 		t->kind = FT_REASON;
+	} else if (KEY("stack") && *v == '#') {
+		t->kind = FT_STACK_ID;
+		snprintf(t->text, sizeof(t->text), "%s", v);
+		if (parse_num(v + 1, &t->lo) || !t->lo || t->lo > UINT32_MAX) {
+			snprintf(err, err_len, "stack:#N wants a stack number, not '%.32s'", v);
+			return -EINVAL;
+		}
+		t->hi = t->lo;
+		return 0;
+	} else if (KEY("stack")) {
+		t->kind = FT_STACK;
 	} else if (KEY("by")) {
 		t->kind = FT_BY;
 	} else if (KEY("func") || KEY("fn")) {
@@ -159,7 +174,8 @@ static int parse_term(struct filter_term *t, const char *word, char *err, size_t
 		}
 	} else {
 		snprintf(err, err_len,
-			 "unknown filter key '%.*s': use state:, reason:, goid:, pid:, func:, by:",
+			 "unknown filter key '%.*s': use state:, reason:, goid:, pid:, func:, by:, "
+			 "stack:",
 			 (int)(klen > 32 ? 32 : klen), word);
 		return -EINVAL;
 	}
@@ -194,6 +210,8 @@ int filter__parse(struct filter *f, const char *s, char *err, size_t err_len)
 			return err_code;
 		nf.n++;
 	}
+	nf.stacks = f->stacks;
+	nf.now = f->now;
 	filter__clear(f);
 	*f = nf;
 	snprintf(f->src, sizeof(f->src), "%s", s);
@@ -216,7 +234,45 @@ static bool str_match(struct filter_term *t, const char *s)
 	return m;
 }
 
-static bool term_match(struct filter_term *t, const struct gentry *e)
+/* A frame of E's last swept stack has the text; asked once per stack. */
+static bool stack_match(struct filter_term *t, const struct stackset *s, const struct gentry *e)
+{
+	const struct stk_entry *se = s ? stackset__lookup(s, e->pid, e->goid) : NULL;
+	/* Stack ids are interned for good: one answer per id. */
+	const void *key = se ? (const void *)(uintptr_t)se->stack : NULL;
+	uint32_t v;
+	bool m;
+
+	if (!key)
+		return false;
+	if (ptrmap__get(&t->cache, key, &v))
+		return v;
+	m = stackset__match(s, se->stack, t->text);
+	(void)ptrmap__put(&t->cache, key, m);
+	return m;
+}
+
+/* Its stack's group keeps growing, or it has waited too long (the table's time first). */
+static bool leak_match(const struct filter *f, const struct gentry *e)
+{
+	const struct stk_entry *se;
+	const struct stk_leak_opts *o;
+
+	if (!f->stacks || e->exited_ts)
+		return false;
+	o = stackset__leak_opts(f->stacks);
+	se = stackset__lookup(f->stacks, e->pid, e->goid);
+	if (se && stackset__leak_entry(f->stacks, se, f->now))
+		return true;
+	/* The runtime's own goroutines wait by design (their stack, else their name says so). */
+	if (se ? stackset__runtime_stack(f->stacks, se->stack)
+	       : e->func && !strncmp(e->func, "runtime.", 8))
+		return false;
+	return e->state == XG_G_WAITING && o->wait_ns && e->state_since &&
+	       f->now > e->state_since && f->now - e->state_since > o->wait_ns;
+}
+
+static bool term_match(const struct filter *f, struct filter_term *t, const struct gentry *e)
 {
 	switch (t->kind) {
 	case FT_FUNC:
@@ -232,6 +288,16 @@ static bool term_match(struct filter_term *t, const struct gentry *e)
 		return e->goid >= t->lo && e->goid <= t->hi;
 	case FT_PID:
 		return e->pid >= t->lo && e->pid <= t->hi;
+	case FT_STACK:
+		return stack_match(t, f->stacks, e);
+	case FT_STACK_ID: {
+		const struct stk_entry *se =
+			f->stacks ? stackset__lookup(f->stacks, e->pid, e->goid) : NULL;
+
+		return se && se->stack == t->lo;
+	}
+	case FT_LEAK:
+		return leak_match(f, e);
 	}
 	return false;
 }
@@ -241,7 +307,7 @@ bool filter__match(struct filter *f, const struct gentry *e)
 	int i;
 
 	for (i = 0; i < f->n; i++)
-		if (term_match(&f->t[i], e) == f->t[i].neg)
+		if (term_match(f, &f->t[i], e) == f->t[i].neg)
 			return false;
 	return true;
 }

@@ -10,6 +10,11 @@
  *                   (run matches running and runnable; exited = dead)
  *   reason:WORD     wait reason contains WORD (only waiting goroutines have one)
  *   goid:N, goid:N-M, pid:N
+ *   stack:TEXT      a frame of its last swept stack has TEXT in its function
+ *                   or file (case-insensitive); stack:#N, its stack is stack N
+ *                   (the stack groups view's Enter)
+ *   leak            a leak suspect: its stack's group grew at every one of the
+ *                   last sweeps, or it has waited longer than the threshold
  *   !TERM           negation
  */
 #ifndef XGOTOP_TUI_FILTER_H
@@ -22,6 +27,7 @@
 #include "ptrmap.h"
 
 struct gentry;
+struct stackset;
 
 #define FILTER_MAX_TERMS 16
 #define FILTER_MAX_LEN	 256
@@ -34,6 +40,9 @@ enum filter_kind {
 	FT_STATE,
 	FT_GOID,
 	FT_PID,
+	FT_STACK,
+	FT_STACK_ID, /* lo: the stack id */
+	FT_LEAK,
 };
 
 struct filter_term {
@@ -50,6 +59,9 @@ struct filter {
 	int n; /* 0: everything matches */
 	struct filter_term t[FILTER_MAX_TERMS];
 	char src[FILTER_MAX_LEN]; /* as typed, for the status line */
+	/* What stack: and leak read (the model sets them; kept across parses). NULL: none. */
+	const struct stackset *stacks;
+	uint64_t now;
 };
 
 /*

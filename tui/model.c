@@ -169,9 +169,11 @@ void model__refresh(struct tui_model *m)
 	src->ops->info(src->ctx, &m->info);
 	if (m->replay)
 		src->ops->playback(src->ctx, &m->play);
+	m->filter.stacks = model__stacks(m);
 	if (m->paused)
 		return;
 	m->now = m->ended ? m->end_ts : src->ops->now(src->ctx);
+	m->filter.now = m->now;
 	if (!m->start_ts)
 		m->start_ts = m->now;
 	gtable__counts(live_table(m), &m->counts);

@@ -44,6 +44,7 @@ enum tui_view_id {
 	TUI_V_ALLOC,
 	TUI_V_GC,
 	TUI_V_METERS,
+	TUI_V_STACKS,
 	TUI_V_DETAIL,
 	TUI_V_HELP,
 	TUI_V_N,
@@ -136,6 +137,8 @@ struct tui_model {
 	const char *group_func; /* the selected group's function at the last draw */
 	int help_top, detail_top, meters_top;
 	bool alloc_selected; /* allocation view: the selected goroutine, not the process */
+	size_t stacks_sel, stacks_top, stacks_n; /* stack groups view (view_stacks.c) */
+	uint32_t stacks_id;			 /* the selected group's stack at the last draw */
 
 	/* The filter prompt and one-line messages. */
 	bool prompting;
@@ -249,6 +252,12 @@ void model__message(struct tui_model *m, bool error, const char *fmt, ...)
 static inline const struct gtable *model__table(const struct tui_model *m)
 {
 	return m->src->ops->table(m->src->ctx);
+}
+
+/* The source's goroutine stacks (src/core/stackset.h), NULL when it has none. */
+static inline const struct stackset *model__stacks(const struct tui_model *m)
+{
+	return m->src->ops->stacks ? m->src->ops->stacks(m->src->ctx) : NULL;
 }
 
 /* Wall-clock ns of an event-clock timestamp. */

@@ -11,6 +11,7 @@
 #include "data.h"
 #include "draw.h"
 #include "fmt.h"
+#include "stackset.h"
 #include "text.h"
 #include "views.h"
 #include "xgotop_event.h"
@@ -141,6 +142,60 @@ static void time_per_state(struct page *p, struct tui_model *m, const struct gen
 		}
 		next(p);
 	}
+}
+
+static const char *const stack_none[STK_WHAT_N] = {
+	[STK_OK] = "empty",
+	[STK_RUNNING] = "running when swept: a running goroutine's stack cannot be read",
+	[STK_CHANGED] = "it kept changing while read",
+	[STK_BAD] = "unreadable (the walk failed)",
+};
+
+/*
+ * Its stack at the last sweep, innermost first, as Go's dump shows it; a
+ * sweep comes sooner while this view is up (the source's stacks_want).
+ */
+static void stack(struct page *p, struct tui_model *m, const struct gentry *e)
+{
+	const struct stackset *s = model__stacks(m);
+	const struct stk_entry *se;
+	const struct stk_frame *f;
+	int width = getmaxx(p->w), y;
+	char ago[24];
+	uint32_t n = 0, i;
+
+	if (!s)
+		return;
+	if (m->src->ops->stacks_want && !e->exited_ts)
+		m->src->ops->stacks_want(m->src->ctx, e->pid, e->goid);
+	se = stackset__lookup(s, e->pid, e->goid);
+	f = se ? stackset__frames(s, se->stack, &n) : NULL;
+	y = line_y(p);
+	if (y >= 0) {
+		if (!stackset__sweep_ts(s))
+			d_str(p->w, y, 0, width, ROLE(m, COLOR_TITLE), "Stack (no sweep yet)");
+		else if (!se)
+			d_printf(p->w, y, 0, width, ROLE(m, COLOR_TITLE),
+				 "Stack (not in the sweep %s)",
+				 fmt_offset(ago, sizeof(ago),
+					    (int64_t)stackset__sweep_ts(s) - (int64_t)m->now));
+		else
+			d_printf(p->w, y, 0, width, ROLE(m, COLOR_TITLE), "Stack (swept %s)%s%s",
+				 fmt_offset(ago, sizeof(ago),
+					    (int64_t)stackset__sweep_ts(s) - (int64_t)m->now),
+				 se->stack ? "" : ": ",
+				 se->stack ? "" : stack_none[se->what % STK_WHAT_N]);
+		if (se && stackset__leak_entry(s, se, m->now))
+			d_str(p->w, y, width - 14, 14, ROLE(m, COLOR_METER_BAD), "! leak suspect");
+	}
+	next(p);
+	for (i = 0; i < n; i++) {
+		y = line_y(p);
+		if (y >= 0)
+			view_stacks__frame(p->w, y, 2, m, &f[i]);
+		next(p);
+	}
+	next(p);
 }
 
 #define HISTORY_MAX 500
@@ -294,6 +349,7 @@ static void detail_draw(WINDOW *w, struct tui_model *m)
 	}
 	next(&p);
 	next(&p);
+	stack(&p, m, e);
 	time_per_state(&p, m, e);
 	next(&p);
 	history(&p, m, e);

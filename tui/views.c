@@ -31,6 +31,10 @@ const struct tui_view_row tui_views[TUI_V_N] = {
 				  "allocation size classes (again: whole process / selected)")},
 	[TUI_V_GC] = {&view_gc, VIEW_KEY('c', "GC", 11, "GC cycles")},
 	[TUI_V_METERS] = {&view_meters, VIEW_KEY('m', "Meters", 9, "meters history")},
+	/* No room in the 80-column key bar: ? lists it. */
+	[TUI_V_STACKS] = {&view_stacks,
+			  VIEW_KEY('w', NULL, 0,
+				   "goroutines grouped by stack; leak suspects marked !")},
 	/* Enter (A_DETAIL in the key table): what it opens depends on the view. */
 	[TUI_V_DETAIL] = {.view = &view_detail},
 	/* ? (A_HELP): over any view, and back to it. */

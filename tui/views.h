@@ -43,6 +43,11 @@ extern const struct tui_view view_alloc;
 extern const struct tui_view view_gc;
 extern const struct tui_view view_meters;
 extern const struct tui_view view_detail;
+extern const struct tui_view view_stacks;
+
+struct stk_frame;
+/* One frame, "func  file:line", at (Y, X) to the window's edge (view_stacks.c). */
+void view_stacks__frame(WINDOW *w, int y, int x, struct tui_model *m, const struct stk_frame *f);
 extern const struct tui_view view_help;
 
 const struct tui_view *views__get(enum tui_view_id id);

@@ -17,6 +17,7 @@ struct env {
 	const char *export;  /* --export jsonl|perfetto */
 	const char *output;  /* -o FILE of --export; NULL: stdout */
 	unsigned int stacks; /* --stacks: 2 (Go's dump) or 1 (grouped); 0: off */
+	double at; /* --at SEC: --replay --stacks at this time of the recording; < 0: its end */
 };
 
 /* --replay: JSONL (--headless), --export, or the UI (env->live.ui). The exit status. */

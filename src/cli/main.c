@@ -82,6 +82,8 @@ int main(int argc, char **argv)
 		usage_error(bad);
 	if (check_outputs(&env))
 		return 1;
+	if (env.stacks && env.replay)
+		return replay_cmd__run(&env);
 	if (env.stacks)
 		return stacks_cmd__run(&env);
 	/* With --replay, --headless and --export both mean no UI; live, --export was refused. */

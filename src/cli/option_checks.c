@@ -21,6 +21,12 @@ static const char *check_replay(const struct env *env)
 		return "--export writes its own output: drop --headless and --jsonl";
 	if (live->jsonl && !env->headless)
 		return "with --replay, --jsonl writes every event at once: add --headless";
+	if (env->stacks && (env->export || env->headless))
+		return "--replay --stacks prints a sweep: drop --headless, --jsonl and --export";
+	if (env->stacks == 1)
+		return "--replay --stacks prints Go's debug=2 form only: drop =1";
+	if (env->at >= 0 && !env->stacks)
+		return "--at says which sweep --replay --stacks prints: add --stacks";
 	return NULL;
 }
 
@@ -30,6 +36,8 @@ static const char *check_live(const struct env *env)
 
 	if (env->export || env->output)
 		return "--export and -o read a recording: give --replay FILE";
+	if (env->at >= 0)
+		return "--at reads a recording: give --replay FILE --stacks";
 	if (env->stacks && (!live->pid || live->binary || live->cmd))
 		return "--stacks reads a running process: give -pid PID only";
 	if (!!live->pid + !!live->binary + !!live->cmd != 1)
@@ -42,6 +50,8 @@ static const char *check_live(const struct env *env)
 		return "--poll reads the goroutine table without probes: drop -sample";
 	if (live->poll_hz && (live->readers > 1 || live->processors > 1))
 		return "--poll reads no ring buffer: drop -rw and -pw";
+	if (live->stack_interval_ns > 0 && live->binary)
+		return "--stack-interval sweeps one process: give -pid PID or -- CMD, not -b";
 	if (live->poll_hz && live->binary)
 		return "--poll reads one process: give -pid PID or -- CMD, not -b";
 	if (env->tui.batch && env->headless)

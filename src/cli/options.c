@@ -15,13 +15,14 @@
 #include "options.h"
 #include "probes.h"
 #include "budget.h"
+#include "stackset.h"
 #include "workers.h"
 
 const char options__usage[] =
 	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) [-d SEC] [-n N] "
 	"[--headless --jsonl FILE] [options]\n"
 	"       xgotop-tui --replay FILE [--headless --jsonl FILE | --export jsonl|perfetto "
-	"[-o FILE]]";
+	"[-o FILE] | --stacks [--at SEC]]";
 
 __attribute__((format(printf, 2, 3))) static int fail(char **err, const char *fmt, ...)
 {
@@ -202,6 +203,21 @@ static int set_delay(struct env *env, const struct opt_row *row, const char *val
 	if (!rc)
 		env->live.delay = env->tui.delay = v;
 	return rc;
+}
+
+/* --stack-interval SEC: 0 turns the sweeps off. */
+static int set_stack_interval(struct env *env, const struct opt_row *row, const char *val,
+			      char **err)
+{
+	double v;
+	int rc = parse_number(val, row, &v, err);
+
+	if (rc)
+		return rc;
+	if (v > 0 && v < 0.1)
+		return fail(err, "invalid %s '%s': 0 (off) or 0.1 to 3600 seconds", row->what, val);
+	env->live.stack_interval_ns = (int64_t)(v * 1e9);
+	return 0;
 }
 
 static int set_snapshots(struct env *env, const struct opt_row *row, const char *val, char **err)
@@ -493,6 +509,39 @@ const struct opt_row options__table[] = {
 		CALL(set_stacks),
 	},
 	{
+		.names = {"--at"},
+		.metavar = "SEC",
+		.section = OPT_RECORDINGS,
+		.help = "with --replay FILE --stacks: the last sweep at SEC\n"
+			"seconds from the recording's start (default: its end)",
+		NUMBER(at, "time", 0, 1e9),
+	},
+	{
+		.names = {"--stack-interval"},
+		.metavar = "SEC",
+		.section = OPT_OPTIONS,
+		.help = "sweep every goroutine's stack every SEC seconds\n"
+			"in the background, for the UI's stack views and\n"
+			"--record (default 2 with the UI, else off; 0: off)",
+		SETTER(set_stack_interval, "stack interval", 0, 3600),
+	},
+	{
+		.names = {"--leak-sweeps"},
+		.metavar = "N",
+		.section = OPT_OPTIONS,
+		.help = "a stack group that grew at each of the last N\n"
+			"sweeps is a leak suspect (default 5)",
+		COUNT(live.leak_sweeps, "leak sweep count", 1, STK_HIST - 1),
+	},
+	{
+		.names = {"--leak-wait"},
+		.metavar = "SEC",
+		.section = OPT_OPTIONS,
+		.help = "so is a goroutine waiting longer than SEC seconds\n"
+			"(default 60; 0: not by its wait)",
+		NUMBER(live.leak_wait, "leak wait", 0, 1e6),
+	},
+	{
 		.names = {"-sample"},
 		.aliases = {"--sample"},
 		.metavar = "SPEC",
@@ -660,7 +709,10 @@ int options__parse(int argc, char **argv, struct env *env, char **err)
 	*env = (struct env){.live = {.ringbuf_mb = 16,
 				     .history_min = 5,
 				     .history_mb = 64,
-				     .budget_pct = BUDGET_DEFAULT_PCT}};
+				     .budget_pct = BUDGET_DEFAULT_PCT,
+				     .stack_interval_ns = -1,
+				     .leak_wait = -1},
+			    .at = -1};
 	sample__all(&env->live.sample);
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val;

@@ -13,6 +13,7 @@
 #include "outfile.h"
 #include "replay.h"
 #include "sanitize.h"
+#include "stackset.h"
 
 struct warn_sink {
 	const char *file;
@@ -68,15 +69,34 @@ static void describe(const struct rec_reader *r, const char *file)
 		(unsigned long long)rec_reader__n_events(r), end > start ? (end - start) / 1e9 : 0);
 }
 
+/* A STACK or SWEEP item (format 1.3): a SWEEP makes the "stack" lines of the live run. */
+static int jsonl_stacks(struct jsonl_writer *out, struct rec_reader *r, struct rec_stacks *map,
+			struct stackset *set, const struct rec_item *item)
+{
+	uint64_t before = stackset__sweeps(set);
+	int err = rec_stacks__apply(map, rec_reader__dict(r), item, set);
+
+	/* A damaged sweep is dropped: its lines are missing, the rest is written. */
+	if (err && err != -ENOMEM)
+		return 0;
+	if (err || stackset__sweeps(set) == before)
+		return err;
+	return jsonl__write_sweep(out, set);
+}
+
 static int run_jsonl(struct rec_reader *r, const char *path, bool force)
 {
 	struct jsonl_writer *out = NULL;
 	struct rec_iter *it = rec_iter__new(r, 0);
+	struct stackset *set = stackset__new();
+	struct rec_stacks map = {0};
 	struct rec_item item;
 	uint64_t unknown = 0;
 	int err = 0;
 
-	if (!it) {
+	if (!it || !set) {
+		rec_iter__free(it);
+		stackset__free(set);
 		fprintf(stderr, "xgotop-tui: out of memory\n");
 		return 1;
 	}
@@ -86,11 +106,21 @@ static int run_jsonl(struct rec_reader *r, const char *path, bool force)
 			fprintf(stderr, "xgotop-tui: cannot write %s: %s\n", SAN(path),
 				outfile__why(-errno));
 			rec_iter__free(it);
+			stackset__free(set);
 			return 1;
 		}
 	}
 	while (rec_iter__next(it, &item) > 0) {
-		if (item.kind != REC_ITEM_EVENT || !out)
+		if (!out)
+			continue;
+		if (item.kind == REC_ITEM_FRAME || item.kind == REC_ITEM_STACK ||
+		    item.kind == REC_ITEM_SWEEP) {
+			err = jsonl_stacks(out, r, &map, set, &item);
+			if (err)
+				break;
+			continue;
+		}
+		if (item.kind != REC_ITEM_EVENT)
 			continue;
 		err = jsonl__write(out, &item.ev);
 		if (err == -EINVAL) {
@@ -116,6 +146,42 @@ static int run_jsonl(struct rec_reader *r, const char *path, bool force)
 				strerror(-err));
 	}
 	rec_iter__free(it);
+	stackset__free(set);
+	rec_stacks__free(&map);
+	return err ? 1 : 0;
+}
+
+/* --replay FILE --stacks [--at SEC]: the last sweep at that time, as Go's dump. */
+static int run_stacks(struct rec_reader *r, const struct env *env)
+{
+	struct replay *rp = replay__new(r, &(struct replay_opts){.start_paused = true});
+	const struct stackset *s;
+	struct xg_source src;
+	int err;
+
+	if (!rp) {
+		fprintf(stderr, "xgotop-tui: out of memory\n");
+		return 1;
+	}
+	replay__source(rp, &src);
+	err = env->at >= 0 ? src.ops->control(rp, XG_CTL_SEEK_TIME, (uint64_t)(env->at * 1e9))
+			   : src.ops->control(rp, XG_CTL_SEEK_END, 0);
+	s = replay__stacks(rp);
+	if (!err && !stackset__sweep_ts(s)) {
+		fprintf(stderr,
+			"xgotop-tui: %s has no stack sweep%s (record with --stack-interval)\n",
+			SAN(env->replay), env->at >= 0 ? " at or before that time" : "");
+		replay__free(rp);
+		return 1;
+	}
+	if (!err)
+		err = stackset__print(stdout, s);
+	if (!err && fflush(stdout))
+		err = -errno;
+	if (err)
+		fprintf(stderr, "xgotop-tui: cannot print the stacks of %s: %s\n", SAN(env->replay),
+			strerror(-err));
+	replay__free(rp);
 	return err ? 1 : 0;
 }
 
@@ -132,7 +198,9 @@ int replay_cmd__run(const struct env *env)
 		fprintf(stderr, "xgotop-tui: %s %s\n", SAN(env->replay), SAN(err));
 		goto cleanup;
 	}
-	if (env->export) {
+	if (env->stacks) {
+		rc = run_stacks(r, env);
+	} else if (env->export) {
 		describe(r, env->replay);
 		rc = export__run(r, env->export, env->output ? env->output : "-", env->live.force);
 		rec_reader__free(r);
@@ -161,6 +229,13 @@ int replay_cmd__run(const struct env *env)
 			replay__free(rp);
 			goto cleanup;
 		}
+		replay__set_leak(rp,
+				 &(struct stk_leak_opts){
+					 .sweeps = env->live.leak_sweeps ? env->live.leak_sweeps
+									 : STK_LEAK_SWEEPS,
+					 .wait_ns = env->live.leak_wait >= 0
+							    ? (uint64_t)(env->live.leak_wait * 1e9)
+							    : STK_LEAK_WAIT_NS});
 		replay__source(rp, &src);
 		e = env->live.ui(&src, env->live.ui_ctx);
 		replay__free(rp);

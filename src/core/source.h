@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct gtable;
+struct stackset;
 
 struct xg_target_info {
 	uint32_t pid;	 /* 0 with -b (several processes) */
@@ -93,6 +94,13 @@ struct xg_source_ops {
 	 * 0, or -EINVAL with what was wrong in ERR.
 	 */
 	int (*set_sample)(void *ctx, const char *spec, char *err, unsigned long err_len);
+	/*
+	 * Goroutine stacks (src/core/stackset.h): the latest sweep, live or
+	 * recorded. NULL (the op or its result) when the source has none.
+	 */
+	const struct stackset *(*stacks)(void *ctx);
+	/* Live only (may be NULL): goroutine PID/GOID is shown, sweep again soon. */
+	void (*stacks_want)(void *ctx, uint32_t pid, uint64_t goid);
 };
 
 struct xg_source {

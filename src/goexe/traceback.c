@@ -354,23 +354,26 @@ static void put_str(FILE *out, const char *s)
 }
 
 /* printFuncName (go1.21+, 1.26.8 :771): "panic", or shapes as "[...]"; older: the name. */
-static void put_func(FILE *out, const struct tb_rules *r, const char *name, bool physical)
+const char *tb__func_name(const struct tb_rules *r, const char *name, bool physical, char *buf,
+			  size_t len)
 {
 	const char *i, *j;
 
-	if (name && !strcmp(name, "runtime.gopanic") && (physical || r->print_name)) {
-		fputs("panic", out);
-		return;
-	}
+	if (name && !strcmp(name, "runtime.gopanic") && (physical || r->print_name))
+		return "panic";
 	if (!r->print_name || !name || !(i = strchr(name, '[')) || !(j = strrchr(name, ']')) ||
-	    j <= i) {
-		put_str(out, name);
-		return;
-	}
-	fprintf(out, "%.*s", (int)(i - name), name);
-	/* the part before '[' is printed through put_str's rules too */
-	fputs("[...]", out);
-	put_str(out, j + 1);
+	    j <= i)
+		return name;
+	snprintf(buf, len, "%.*s[...]%s", (int)(i - name), name, j + 1);
+	return buf;
+}
+
+static void put_func(FILE *out, const struct tb_rules *r, const char *name, bool physical)
+{
+	char buf[1024];
+
+	/* Escaped as every string of the target (put_str). */
+	put_str(out, tb__func_name(r, name, physical, buf, sizeof(buf)));
 }
 
 static void put_frame(FILE *out, const struct tb_rules *r, const struct tb_lframe *l)

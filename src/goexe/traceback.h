@@ -95,6 +95,14 @@ struct tb_lframe {
 	bool shown;  /* printed by Go's traceback, this release's rules */
 };
 
+/*
+ * NAME as Go's traceback of release R prints it (printFuncName): "panic"
+ * for runtime.gopanic, shapes of generic functions as "[...]" from go1.21.
+ * NAME itself, or BUF holding the new name (cut to LEN).
+ */
+const char *tb__func_name(const struct tb_rules *r, const char *name, bool physical, char *buf,
+			  size_t len);
+
 /* Every logical frame of FRAMES, innermost first, into OUT (at most MAX). The count. */
 size_t tb__logical(const struct goelf *ge, uint64_t bias, const struct tb_rules *r,
 		   const struct tb_frame *frames, size_t n, struct tb_lframe *out, size_t max);

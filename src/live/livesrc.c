@@ -17,9 +17,12 @@
 #include "diag.h"
 #include "gpoll.h"
 #include "gtable.h"
+#include "jsonl.h"
 #include "meters.h"
 #include "record.h"
 #include "session.h"
+#include "stacksweep.h"
+#include "stackset.h"
 #include "tracer.h"
 
 volatile sig_atomic_t live_stop_signal;
@@ -251,6 +254,101 @@ int livesrc__open_meters(struct tracer *t)
 	return 0;
 }
 
+/* ---- stacks ------------------------------------------------------------------- */
+
+#define LAUNCH_SETTLE_NS (1000 * 1000 * 1000ull)
+
+/* The sweeper, started at the first pump (a launched command: once it has exec'd). */
+static void stacks_start(struct tracer *t)
+{
+	char err[512];
+
+	if (t->tg.launched && xg_mono_ns() - t->start_ns < LAUNCH_SETTLE_NS)
+		return;
+	t->sweep_tried = true;
+	if (!t->tg.pid) {
+		diag__fail("no stacks with -b: they are swept with -pid or a launched command");
+		return;
+	}
+	t->stacks = stackset__new();
+	if (!t->stacks) {
+		diag__fail("no stacks: out of memory");
+		return;
+	}
+	stackset__set_leak(
+		t->stacks,
+		&(struct stk_leak_opts){
+			.sweeps = t->opts->leak_sweeps ? t->opts->leak_sweeps : STK_LEAK_SWEEPS,
+			.wait_ns = t->opts->leak_wait >= 0 ? (uint64_t)(t->opts->leak_wait * 1e9)
+							   : STK_LEAK_WAIT_NS});
+	t->sweep = stacksweep__start(t->tg.pid, t->sweep_ns, err, sizeof(err));
+	if (!t->sweep)
+		diag__fail("no stacks: %s", err);
+}
+
+/* A sweep the thread finished: into the model (and the recording). Off the event path. */
+static void stacks_pump(struct tracer *t)
+{
+	char err[512];
+	uint64_t t0;
+	int rc;
+
+	if (!t->sweep_ns || t->ended)
+		return;
+	if (!t->sweep_tried) {
+		stacks_start(t);
+		return;
+	}
+	if (!t->sweep)
+		return;
+	t0 = xg_mono_ns();
+	rc = stacksweep__collect(t->sweep, t->stacks, t->sink.gt, (uint32_t)t->tg.pid, err,
+				 sizeof(err));
+	/* -v: what a sweep costs this thread, the one that reads the rings. */
+	if (rc == 1 && diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: stack sweep of %zu goroutines (%u stacks known) taken in %.2f "
+			"ms\n",
+			stackset__sweep_n(t->stacks), stackset__n_stacks(t->stacks),
+			(xg_mono_ns() - t0) / 1e6);
+	if (rc < 0)
+		snprintf(err, sizeof(err), "%s", strerror(-rc));
+	if (rc == 1 && t->sink.rec)
+		sink__record_error(t, record__sweep(t->sink.rec, t->stacks));
+	if (rc == 1 && t->sink.out && !t->sink.out_err) {
+		t->sink.out_err = jsonl__write_sweep(t->sink.out, t->stacks);
+		if (t->sink.out_err)
+			diag__fail("cannot write %s: %s", t->opts->jsonl,
+				   strerror(-t->sink.out_err));
+	}
+	/* Said once: a sweep that fails (the target went away) fails again. */
+	if (err[0] && !t->sweep_warned && !target__gone(&t->tg, 0)) {
+		diag__fail("cannot sweep the stacks: %s", err);
+		t->sweep_warned = true;
+	}
+}
+
+void livesrc__end_stacks(struct tracer *t)
+{
+	stacksweep__stop(t->sweep);
+	t->sweep = NULL;
+}
+
+static const struct stackset *source_stacks(void *ctx)
+{
+	return ((struct tracer *)ctx)->stacks;
+}
+
+static void source_stacks_want(void *ctx, uint32_t pid, uint64_t goid)
+{
+	struct tracer *t = ctx;
+
+	(void)pid;
+	(void)goid;
+	if (t->sweep)
+		stacksweep__want(t->sweep);
+}
+
 /* ---- pump --------------------------------------------------------------------- */
 
 /* --poll: read the goroutine table when due, else wait for it or for the target's exit. */
@@ -288,6 +386,7 @@ int livesrc__end(struct tracer *t)
 		return 0;
 	t->ended = true;
 	t->end_ts = xg_mono_ns();
+	livesrc__end_stacks(t);
 	/*
 	 * Never a probe of ours going in while the target's come out: a thread
 	 * in perf_uprobe_init and one in perf_uprobe_destroy of one process
@@ -334,6 +433,7 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		/* Exited goroutines leave the table after a while: memory follows churn. */
 		gtable__expire(t->sink.gt, xg_mono_ns());
 	}
+	stacks_pump(t);
 	/* Each pump: write the frame when it is due (a second after its first record). */
 	if (t->sink.rec)
 		sink__record_error(t, record__tick(t->sink.rec, xg_mono_ns()));
@@ -398,6 +498,8 @@ const struct xg_source_ops live_ops = {
 	.meters = source_meters,
 	.now = source_now,
 	.set_sample = source_set_sample,
+	.stacks = source_stacks,
+	.stacks_want = source_stacks_want,
 };
 
 /* With the flight recorder on. */
@@ -409,4 +511,6 @@ const struct xg_source_ops live_ops_recent = {
 	.now = source_now,
 	.save_recent = source_save_recent,
 	.set_sample = source_set_sample,
+	.stacks = source_stacks,
+	.stacks_want = source_stacks_want,
 };

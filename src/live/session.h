@@ -32,6 +32,7 @@
 #define METER_INTERVAL_NS (1000 * 1000 * 1000ull)
 #define SYMCACHE_SIZE	  4096
 #define MAX_PROCS	  1024
+#define STACK_INTERVAL_NS (2000 * 1000 * 1000ull) /* --stack-interval: the UI's default */
 
 struct live_opts;
 struct poll_src;
@@ -144,7 +145,13 @@ struct tracer {
 	uint64_t start_ns;	   /* tracer__run began: --duration counts from here */
 	uint64_t deadline;
 	uint64_t end_ts; /* tracing ended (livesrc__end): the last meter sample's time */
-	bool forwarded;	 /* a signal went to the launched child */
+	/* Stacks (issue 15): the sweeper thread and the model's copy, owned by the pump. */
+	struct stacksweep *sweep;
+	struct stackset *stacks;
+	uint64_t sweep_ns; /* between sweeps; 0: off */
+	bool sweep_tried;  /* started, or failed once (said so) */
+	bool sweep_warned; /* a failed sweep was reported */
+	bool forwarded;	   /* a signal went to the launched child */
 	bool ended;
 };
 
@@ -221,5 +228,7 @@ int livesrc__open_meters(struct tracer *t);
 void livesrc__sample_meters(struct tracer *t);
 /* The calibration thread: waited for (WAIT), else told to stop; joined. */
 void livesrc__end_calib(struct tracer *t, bool wait);
+/* The stack sweeper stopped (the last sweep stays in t->stacks). */
+void livesrc__end_stacks(struct tracer *t);
 
 #endif /* XGOTOP_SESSION_H */

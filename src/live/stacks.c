@@ -796,3 +796,27 @@ int stacks__print(FILE *out, const struct stacks_target *t, const struct stk_swe
 	}
 	return 0;
 }
+
+size_t stacks__frames(const struct stacks_target *t, const struct stk_g *g, struct tb_lframe *out,
+		      size_t max)
+{
+	size_t n, i, k = 0;
+
+	if (g->tb.state != TB_G_STACK)
+		return 0;
+	n = tb__logical(t->ge, t->bias, &t->rules, g->tb.frames, g->tb.nframes, out, max);
+	/*
+	 * What Go's dump prints: its hidden runtime frames and wrappers left
+	 * out; a runtime goroutine's all kept (Go hides it, and every frame of it).
+	 */
+	for (i = 0; i < n; i++)
+		if (out[i].shown || g->system)
+			out[k++] = out[i];
+	return k;
+}
+
+const char *stacks__func_name(const struct stacks_target *t, const struct tb_lframe *l, char *buf,
+			      size_t len)
+{
+	return tb__func_name(&t->rules, l->func, !l->inlined, buf, len);
+}

@@ -58,6 +58,18 @@ size_t stk_sweep__n(const struct stk_sweep *s);
 const struct stk_g *stk_sweep__g(const struct stk_sweep *s, size_t i);
 void stk_sweep__stats(const struct stk_sweep *s, struct stk_stats *out);
 
+/*
+ * G's logical frames as Go's dump shows them (hidden runtime frames and
+ * wrappers left out; all of a runtime goroutine's), innermost first, into OUT (at most MAX; a
+ * deeper stack is cut). Strings point into the binary: valid until stacks__close.
+ */
+size_t stacks__frames(const struct stacks_target *t, const struct stk_g *g, struct tb_lframe *out,
+		      size_t max);
+
+/* L's function as Go's dump of T's release names it (tb__func_name): NAME, or BUF. */
+const char *stacks__func_name(const struct stacks_target *t, const struct tb_lframe *l, char *buf,
+			      size_t len);
+
 /* Print S as debug=2 (runtime.Stack(buf, true)) or debug=1 (grouped) does. 0 or -errno. */
 int stacks__print(FILE *out, const struct stacks_target *t, const struct stk_sweep *s, int debug);
 

@@ -21,6 +21,7 @@
 #include "sanitize.h"
 #include "session.h"
 #include "snapshot.h"
+#include "stackset.h"
 #include "tracer.h"
 
 static void on_signal(int sig)
@@ -216,6 +217,8 @@ static void teardown(struct tracer *t)
 {
 	livesrc__end_calib(t, false);
 	capture__free(t);
+	livesrc__end_stacks(t);
+	stackset__free(t->stacks);
 	rings__free(t);
 	poll_src__free(t->poll);
 	poll_src__free(t->snap_src);
@@ -242,6 +245,9 @@ int tracer__run(const struct live_opts *opts)
 	if (target__check_privileges() || target__check_kernel() || target__resolve(&t.tg, opts))
 		goto cleanup;
 	t.smp = opts->sample;
+	t.sweep_ns = opts->stack_interval_ns >= 0 ? (uint64_t)opts->stack_interval_ns
+		     : opts->ui			  ? STACK_INTERVAL_NS
+						  : 0;
 	if (rings__new_decoder(&t) || sink__open(&t))
 		goto cleanup;
 	catch_signals();

@@ -53,6 +53,15 @@ struct live_opts {
 	const char *metrics; /* --metrics FILE: JSON summary at exit */
 	/* Sampling in BPF (src/core/sample.c): -sample SPEC; all 1.0 when not given. */
 	struct sample_spec sample;
+	/*
+	 * Stacks swept in the background (src/live/stacksweep.c), ns between
+	 * sweeps: --stack-interval; 0: off. -1: the default, 2 s with the UI,
+	 * off headless.
+	 */
+	int64_t stack_interval_ns;
+	/* Leak suspects (src/core/stackset.h): 0 / < 0: the defaults, 5 sweeps and 60 s. */
+	unsigned int leak_sweeps; /* --leak-sweeps N: a group that grew at each of the last N */
+	double leak_wait;	  /* --leak-wait SEC: a goroutine waiting longer; 0: off */
 };
 
 /* --alloc: allocation events and histogram; --alloc-hist: the histogram only. */

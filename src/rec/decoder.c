@@ -394,6 +394,16 @@ static int dec_ctl(struct rec_dec *d, uint8_t type, struct rd pl, struct rec_ite
 		return 1;
 	case REC_CTL_EVENT:
 		return dec_full_event(d, pl, it);
+	case REC_CTL_STACK:
+	case REC_CTL_SWEEP:
+		/* Parsed by their reader (stackrec.c), which bounds every count. */
+		if (!d->in_frame)
+			return -EBADMSG;
+		it->kind = type == REC_CTL_STACK ? REC_ITEM_STACK : REC_ITEM_SWEEP;
+		it->raw = pl.p;
+		it->raw_len = (size_t)(pl.end - pl.p);
+		it->frame_base_ts = d->c.base_ts;
+		return 1;
 	case REC_CTL_HEADER:
 		/* Only in the header frame, which rec_header__parse reads. */
 		return -EBADMSG;

@@ -5,6 +5,7 @@
  * write(2), so EPIPE and ENOSPC come back as they happen instead of being
  * hidden in stdio's state.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "jsonl.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "budget.h"
 #include "gevent.h"
 #include "outfile.h"
+#include "stackset.h"
 
 #define WRITER_BUF (256 * 1024)
 /* A line longer than this is not an event, it is a bug upstream. */
@@ -529,5 +531,186 @@ int jsonl__close(struct jsonl_writer *w)
 	if (w->own_fd && close(w->fd) < 0 && !err)
 		err = -errno;
 	free(w);
+	return err;
+}
+
+/* ---- stack sweeps (the "stack" line) ------------------------------------------ */
+
+static const char *const unavailable[STK_WHAT_N] = {
+	[STK_OK] = NULL,
+	[STK_RUNNING] = "running",
+	[STK_CHANGED] = "changed",
+	[STK_BAD] = "unreadable",
+};
+
+/* A group of a sweep: goroutines of one process with the same stack (or none, for one reason). */
+struct sgrp {
+	size_t first, n; /* in the sorted entries */
+};
+
+static int by_group(const void *pa, const void *pb)
+{
+	const struct stk_entry *a = *(const struct stk_entry *const *)pa;
+	const struct stk_entry *b = *(const struct stk_entry *const *)pb;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->stack != b->stack)
+		return a->stack < b->stack ? -1 : 1;
+	if (a->what != b->what)
+		return a->what < b->what ? -1 : 1;
+	return a->goid < b->goid ? -1 : a->goid > b->goid;
+}
+
+/*
+ * Lines by process, most goroutines first, then by lowest goid: an order
+ * that does not depend on how stacks were numbered (live and replayed
+ * sessions number them differently, and write the same lines).
+ */
+static int by_line(const void *pa, const void *pb, void *ctx)
+{
+	const struct stk_entry *const *v = ctx;
+	const struct sgrp *a = pa, *b = pb;
+	const struct stk_entry *ea = v[a->first], *eb = v[b->first];
+
+	if (ea->pid != eb->pid)
+		return ea->pid < eb->pid ? -1 : 1;
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return ea->goid < eb->goid ? -1 : ea->goid > eb->goid;
+}
+
+/* Bytes the line of G may take: every string escaped at worst (6 bytes a byte). */
+static size_t group_bound(const struct stackset *s, const struct stk_entry *e, size_t n)
+{
+	uint32_t nf = 0, i;
+	const struct stk_frame *f = stackset__frames(s, e->stack, &nf);
+	size_t b = 256 + 21 * n;
+
+	for (i = 0; f && i < nf; i++)
+		b += 64 + 6 * ((f[i].func ? strlen(f[i].func) : 4) +
+			       (f[i].file ? strlen(f[i].file) : 4));
+	return b;
+}
+
+static void put_group(struct out *o, const struct stackset *s, const struct stk_entry **e, size_t n)
+{
+	const struct stk_frame *f;
+	uint32_t nf = 0, i;
+	size_t k;
+
+	PUT_LIT(o, "{\"event\":\"" JSONL_STACK_LINE "\"");
+	PUT_KEY(o, "ts");
+	put_u64(o, stackset__sweep_ts(s));
+	PUT_KEY(o, "pid");
+	put_u64(o, e[0]->pid);
+	PUT_KEY(o, "count");
+	put_u64(o, n);
+	PUT_KEY(o, "goids");
+	PUT_LIT(o, "[");
+	for (k = 0; k < n; k++) {
+		if (k)
+			PUT_LIT(o, ",");
+		put_u64(o, e[k]->goid);
+	}
+	PUT_LIT(o, "]");
+	PUT_KEY(o, "frames");
+	PUT_LIT(o, "[");
+	f = stackset__frames(s, e[0]->stack, &nf);
+	for (i = 0; i < nf; i++) {
+		if (i)
+			PUT_LIT(o, ",");
+		PUT_LIT(o, "{\"func\":");
+		put_opt_str(o, f[i].func);
+		PUT_KEY(o, "file");
+		put_opt_str(o, f[i].file);
+		PUT_KEY(o, "line");
+		put_u64(o,
+			f[i].line > 0 ? (uint64_t)f[i].line : 0); /* numbers are never negative */
+		PUT_LIT(o, "}");
+	}
+	PUT_LIT(o, "]");
+	if (!e[0]->stack && e[0]->what < STK_WHAT_N && unavailable[e[0]->what]) {
+		PUT_KEY(o, "unavailable");
+		put_json_str(o, unavailable[e[0]->what]);
+	}
+	PUT_LIT(o, "}\n");
+}
+
+static int write_line(struct jsonl_writer *w, const char *line, size_t n)
+{
+	int err;
+
+	if (n > sizeof(w->buf) - w->len) {
+		err = jsonl__flush(w);
+		if (err)
+			return err;
+	}
+	if (n <= sizeof(w->buf) - w->len) {
+		memcpy(w->buf + w->len, line, n);
+		w->len += n;
+		return 0;
+	}
+	err = outfile__write_all(w->fd, line, n);
+	if (err)
+		w->err = err;
+	return err;
+}
+
+static int write_groups(struct jsonl_writer *w, const struct stackset *s,
+			const struct stk_entry **v, struct sgrp *g, size_t ng)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < ng && !err; i++) {
+		size_t cap = group_bound(s, v[g[i].first], g[i].n);
+		char *line = malloc(cap);
+		struct out o = {line, line + cap, false};
+
+		if (!line)
+			return -ENOMEM;
+		put_group(&o, s, v + g[i].first, g[i].n);
+		err = o.full ? -E2BIG : write_line(w, line, (size_t)(o.p - line));
+		free(line);
+	}
+	return err;
+}
+
+int jsonl__write_sweep(struct jsonl_writer *w, const struct stackset *s)
+{
+	size_t n = stackset__sweep_n(s), i, ng = 0;
+	const struct stk_entry **v;
+	struct sgrp *g;
+	int err;
+
+	if (w->err)
+		return w->err;
+	if (!n)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	g = malloc(n * sizeof(*g));
+	if (!v || !g) {
+		free(v);
+		free(g);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = stackset__sweep_entry(s, i);
+	qsort(v, n, sizeof(*v), by_group);
+	for (i = 0; i < n; i++) {
+		if (i && v[i - 1]->pid == v[i]->pid && v[i - 1]->stack == v[i]->stack &&
+		    v[i - 1]->what == v[i]->what) {
+			g[ng - 1].n++;
+			continue;
+		}
+		g[ng].first = i;
+		g[ng].n = 1;
+		ng++;
+	}
+	qsort_r(g, ng, sizeof(*g), by_line, v);
+	err = write_groups(w, s, v, g, ng);
+	free(v);
+	free(g);
 	return err;
 }

@@ -29,6 +29,15 @@ struct jsonl_writer *jsonl__open(const char *path, bool force);
 /* 0 or -errno (EPIPE when stdout's reader went away). */
 int jsonl__write(struct jsonl_writer *w, const struct gev *ev);
 int jsonl__flush(struct jsonl_writer *w);
+struct stackset;
+/* The one line kind that is no event kind (docs/JSONL.md has a section for it too). */
+#define JSONL_STACK_LINE "stack"
+/*
+ * The current sweep of S as "stack" lines (docs/JSONL.md): one per group
+ * of goroutines of a process with the same stack, most goroutines first.
+ * 0 or -errno.
+ */
+int jsonl__write_sweep(struct jsonl_writer *w, const struct stackset *s);
 /* Flushes and closes; returns the first write error seen, if any. Accepts NULL. */
 int jsonl__close(struct jsonl_writer *w);
 

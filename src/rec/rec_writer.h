@@ -88,6 +88,10 @@ struct record_writer {
 	bool have_meters;
 	const struct gentry **kf_entries;
 	size_t kf_cap;
+	/* Stacks defined in the frame being filled: stk_gen at stk_mark[id - 1]. */
+	uint32_t *stk_mark;
+	size_t stk_cap;
+	uint32_t stk_gen;
 	struct record_stats st;
 };
 
@@ -105,6 +109,9 @@ int record__frame_finish(struct record_writer *w, uint32_t extra_flags, bool las
 
 /* encoder.c: EV into the frame (its definitions first), in the compact form when it fits. */
 int rec_enc__event(struct record_writer *w, const struct gev *ev);
+
+/* stackrec.c: SET's current sweep into the frame, the stacks it uses defined first. */
+int rec_stack__put_sweep(struct record_writer *w, const struct stackset *set);
 
 /* keyframe.c: the state table as the events so far left it, into the frame. */
 int record__put_keyframe(struct record_writer *w, uint64_t ts);

@@ -62,6 +62,8 @@ enum rec_ctl {
 	REC_CTL_END = 7,
 	REC_CTL_EVENT =
 		8, /* an event in full: kinds of its own, or fields the compact form lacks */
+	REC_CTL_STACK = 9,  /* 1.3: a stack's frames, defined once per frame that uses it */
+	REC_CTL_SWEEP = 10, /* 1.3: every goroutine's stack id at one sweep */
 };
 
 /* Header fields (varint key, varint length, bytes); unknown keys are skipped. */
@@ -210,6 +212,8 @@ enum rec_item_kind {
 	REC_ITEM_END,	  /* clean end of the recording */
 	REC_ITEM_DICT,	  /* a string or site definition (already added to the dict) */
 	REC_ITEM_UNKNOWN, /* a control record of a newer minor version, skipped */
+	REC_ITEM_STACK,	  /* 1.3: raw, raw_len: rec_stack__parse */
+	REC_ITEM_SWEEP,	  /* 1.3: raw, raw_len, frame_base_ts: rec_sweep__begin */
 };
 
 struct rec_item {
@@ -222,6 +226,8 @@ struct rec_item {
 	struct rec_kf_entry kf; /* KF_ENTRY */
 	uint64_t frame_seq, frame_base_ts; /* FRAME */
 	uint64_t total_events;		   /* END */
+	const uint8_t *raw; /* STACK, SWEEP: the payload, valid until the next item */
+	size_t raw_len;
 };
 
 /*
@@ -272,6 +278,45 @@ void rec_dec__init(struct rec_dec *d, const void *buf, size_t len, struct rec_di
  */
 int rec_dec__next(struct rec_dec *d, struct rec_item *it);
 
+/* ---- stack sweeps (stackrec.c, format 1.3) --------------------------------- */
+
+struct stackset;
+struct stk_frame;
+struct stk_entry;
+
+/* A STACK item: its id and frames (strings from DICT) into OUT (STK_MAX_FRAMES). 0 or -EBADMSG. */
+int rec_stack__parse(const struct rec_dict *d, const struct rec_item *it, uint32_t *id,
+		     struct stk_frame *out, uint32_t *n);
+
+/* Reading a SWEEP item's goroutines. */
+struct rec_sweep_rd {
+	const uint8_t *p, *end;
+	uint64_t ts, left, goid;
+	uint32_t pid;
+	const struct rec_dict *dict;
+};
+
+/* 0 or -EBADMSG; R->ts is the sweep's time, R->left its goroutines; reasons from D (may be NULL).
+ */
+int rec_sweep__begin(struct rec_sweep_rd *r, const struct rec_item *it, const struct rec_dict *d);
+/* The next goroutine (its stack: the file's id; its reason: D's string): 1, 0 at the end, -EBADMSG.
+ */
+int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e);
+
+/*
+ * A recording's sweeps into a stackset: feed it every item in file order
+ * (FRAME forgets the frame's stack ids, STACK interns one, SWEEP becomes
+ * SET's current sweep); other items are ignored. 0, or -errno for the
+ * item (a damaged sweep is dropped whole; what follows still applies).
+ */
+struct rec_stacks {
+	uint32_t *local; /* file id - 1 -> SET's id, 0: not defined in this frame */
+	size_t cap;
+};
+int rec_stacks__apply(struct rec_stacks *m, const struct rec_dict *d, const struct rec_item *it,
+		      struct stackset *set);
+void rec_stacks__free(struct rec_stacks *m);
+
 /* ---- the writer ------------------------------------------------------------ */
 
 struct record_opts {
@@ -309,6 +354,8 @@ int record__begin(struct record_writer *w, const struct record_meta *meta);
  */
 int record__event(struct record_writer *w, const struct gev *ev);
 int record__meters(struct record_writer *w, const struct xg_meters *m);
+/* SET's current sweep, its stacks defined in the frame first (format 1.3). 0 or -errno. */
+int record__sweep(struct record_writer *w, const struct stackset *set);
 /* Write the current frame if it is due (NOW on the events' clock). 0 or -errno. */
 int record__tick(struct record_writer *w, uint64_t now);
 /* Write the current frame now. */

@@ -6,6 +6,7 @@
  */
 #include "replay.h"
 #include "clock.h"
+#include "stackset.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +40,9 @@ struct replay {
 	bool have_pending;
 	uint64_t applied;
 	struct xg_target_info info;
+	/* Sweeps (format 1.3): the latest at or before the position. */
+	struct stackset *stacks;
+	struct rec_stacks stk_map;
 };
 
 static void no_meters(struct xg_meters *m)
@@ -83,10 +87,19 @@ static int rebuild(struct replay *rp, size_t frame)
 	rp->restored = false;
 	rp->applied = 0;
 	rp->have_pending = false;
+	stackset__reset(rp->stacks);
 	/* The sampling in force stays known until the next METERS record says otherwise. */
 	no_meters(&none);
 	set_meters(rp, &none);
 	return 0;
+}
+
+/* A SWEEP item's time (0 when it does not read: applied at once, then dropped). */
+static uint64_t sweep_ts(const struct rec_item *it)
+{
+	struct rec_sweep_rd r;
+
+	return rec_sweep__begin(&r, it, NULL) ? 0 : r.ts;
 }
 
 /*
@@ -155,6 +168,18 @@ static int apply_until(struct replay *rp, uint64_t t)
 					return err;
 				rp->restored = true;
 			}
+			break;
+		case REC_ITEM_SWEEP:
+			if (it->raw_len && sweep_ts(it) > t)
+				return 0;
+			/* fall through */
+		case REC_ITEM_FRAME:
+		case REC_ITEM_STACK:
+			/* A damaged sweep is dropped (rec_stacks__apply); only memory stops us. */
+			err = rec_stacks__apply(&rp->stk_map, rec_reader__dict(rp->r), it,
+						rp->stacks);
+			if (err == -ENOMEM)
+				return err;
 			break;
 		default:
 			break;
@@ -278,6 +303,11 @@ static void replay_info(void *ctx, struct xg_target_info *out)
 	*out = ((struct replay *)ctx)->info;
 }
 
+static const struct stackset *replay_stacks(void *ctx)
+{
+	return ((struct replay *)ctx)->stacks;
+}
+
 static void replay_meters(void *ctx, struct xg_meters *out)
 {
 	*out = ((struct replay *)ctx)->meters;
@@ -358,6 +388,7 @@ static const struct xg_source_ops replay_ops = {
 	.now = replay_now,
 	.control = replay_control,
 	.playback = replay_playback,
+	.stacks = replay_stacks,
 };
 
 struct replay *replay__new(struct rec_reader *r, const struct replay_opts *opts)
@@ -370,6 +401,12 @@ struct replay *replay__new(struct rec_reader *r, const struct replay_opts *opts)
 		return NULL;
 	}
 	rp->r = r;
+	rp->stacks = stackset__new();
+	if (!rp->stacks) {
+		replay__free(rp);
+		errno = ENOMEM;
+		return NULL;
+	}
 	if (opts)
 		rp->o = *opts;
 	if (!rp->o.full_replay_events)
@@ -407,6 +444,8 @@ void replay__free(struct replay *rp)
 	rec_iter__free(rp->it);
 	gtable__free(rp->gt);
 	rec_reader__free(rp->r);
+	stackset__free(rp->stacks);
+	rec_stacks__free(&rp->stk_map);
 	free(rp);
 }
 
@@ -414,6 +453,16 @@ void replay__source(struct replay *rp, struct xg_source *out)
 {
 	out->ops = &replay_ops;
 	out->ctx = rp;
+}
+
+const struct stackset *replay__stacks(const struct replay *rp)
+{
+	return rp->stacks;
+}
+
+void replay__set_leak(struct replay *rp, const struct stk_leak_opts *o)
+{
+	stackset__set_leak(rp->stacks, o);
 }
 
 uint64_t replay__applied(const struct replay *rp)

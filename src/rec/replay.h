@@ -57,6 +57,11 @@ struct replay;
 struct replay *replay__new(struct rec_reader *r, const struct replay_opts *opts);
 void replay__free(struct replay *rp);
 void replay__source(struct replay *rp, struct xg_source *out);
+/* Its sweeps (format 1.3): the latest at or before the position, none before one. */
+const struct stackset *replay__stacks(const struct replay *rp);
+struct stk_leak_opts;
+/* Who is a leak suspect in its sweeps (the defaults: src/core/stackset.h). */
+void replay__set_leak(struct replay *rp, const struct stk_leak_opts *o);
 /* Events applied to the table since it was last rebuilt (for tests and benchmarks). */
 uint64_t replay__applied(const struct replay *rp);
 

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "rec_writer.h"
 #include "outfile.h"
+#include "stackset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -167,6 +168,7 @@ int record__frame_begin(struct record_writer *w, uint64_t base_ts, bool keyframe
 {
 	w->frame.len = 0;
 	w->frame.oom = false;
+	w->stk_gen++; /* stacks are defined again in each frame that uses them */
 	memset(&w->fi, 0, sizeof(w->fi));
 	w->fi_has_ts = false;
 	w->fi.seq = w->seq;
@@ -339,6 +341,22 @@ int record__meters(struct record_writer *w, const struct xg_meters *m)
 	return cut_if_due(w, m->ts);
 }
 
+int record__sweep(struct record_writer *w, const struct stackset *set)
+{
+	uint64_t ts = stackset__sweep_ts(set);
+	int err;
+
+	if (!w->begun)
+		return -EINVAL;
+	if (!ts)
+		return 0;
+	err = rec_stack__put_sweep(w, set);
+	if (err)
+		return err;
+	content_added(w, ts);
+	return cut_if_due(w, ts);
+}
+
 int record__tick(struct record_writer *w, uint64_t now)
 {
 	if (!w || !w->begun)
@@ -396,6 +414,7 @@ int record__close(struct record_writer *w)
 	record__ring_free(w);
 	free(w->idx);
 	free(w->kf_entries);
+	free(w->stk_mark);
 	buf_free(&w->frame);
 	buf_free(&w->scratch);
 	buf_free(&w->kf);

@@ -98,6 +98,27 @@ for v in 0 -5 nan inf 1001 5% abc "" OFF; do
 done
 try 2 --overhead-budget
 [ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "--overhead-budget without a value: want one error line"
+# Stacks (issue 15): --stack-interval out of range, --at without --replay
+# --stacks or junk; --replay --stacks of a recording without sweeps: exit 1.
+for args in "--stack-interval nan" "--stack-interval -1" "--stack-interval 0.05" \
+	"--leak-sweeps 0" "--leak-sweeps 64" "--leak-sweeps 2.5" "--leak-wait nan" "--leak-wait -1" \
+	"--stack-interval 3601" "--replay $e2e_root/examples/sample.zst --stacks --at nan" \
+	"--replay $e2e_root/examples/sample.zst --stacks --at -2"; do
+	# shellcheck disable=SC2086
+	try 2 $args -pid 1
+	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "$args: want one error line"
+	grep -q "^xgotop-tui: .*'${args##* }'" "$w/err" || bad "$args: the error does not quote the value"
+done
+for args in "--at 3 -pid 1" "--stack-interval 1 -b /bin/true" "--replay $e2e_root/examples/sample.zst --at 3" \
+	"--replay $e2e_root/examples/sample.zst --stacks=1" \
+	"--replay $e2e_root/examples/sample.zst --stacks --headless"; do
+	# shellcheck disable=SC2086
+	try 2 $args
+	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "$args: want one error line"
+done
+try 1 --replay "$e2e_root/examples/sample.zst" --stacks
+one_error "has no stack sweep"
+[ -z "$out" ] || bad "--replay --stacks without sweeps printed something"
 
 # Output files: checked before anything starts, one rule for all of them
 # (an existing file needs --force; a symbolic link, dangling or not, is never

@@ -7,7 +7,8 @@
  * Beyond not crashing: a refused filter says why and leaves the previous
  * one as it was; an accepted one keeps its text, has sane terms, and parses
  * again to the same terms; a match asked twice (from the string caches, and
- * again after they are reset) gives the same answer.
+ * again after they are reset) gives the same answer. stack: and leak read
+ * a stack sweep of three of the goroutines (one leaking group).
  * Seeds: tests/fuzz/corpus/filter (the syntax of tui/filter.h, and errors).
  */
 #include <errno.h>
@@ -17,6 +18,8 @@
 
 #include "filter.h"
 #include "gtable.h"
+#include "stackset.h"
+#include "xgotop_event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,6 +39,7 @@ static void check_terms(const struct filter *f)
 		case FT_FUNC_EXACT:
 		case FT_BY:
 		case FT_REASON:
+		case FT_STACK:
 			if (memchr(t->text, '\0', sizeof(t->text)) == NULL)
 				abort();
 			break;
@@ -46,6 +50,12 @@ static void check_terms(const struct filter *f)
 		case FT_GOID:
 		case FT_PID:
 			if (t->lo > t->hi)
+				abort();
+			break;
+		case FT_LEAK:
+			break;
+		case FT_STACK_ID:
+			if (!t->lo || t->lo != t->hi || t->lo > UINT32_MAX)
 				abort();
 			break;
 		default:
@@ -114,6 +124,46 @@ static void one(struct filter *f, const char *s, struct gentry *es)
 	filter__reset_cache(f);
 }
 
+/* Sweeps of G123 and G124 (a group that grows) and G1 (running), once. */
+static const struct stackset *sweeps(void)
+{
+	static const struct stk_frame fr[] = {{"runtime.gopark", "/go/src/runtime/proc.go", 435},
+					      {"main.worker", "/src/main.go", 12},
+					      {"net/http.(*conn).serve", "\xff\xfe", -1}};
+	static struct stackset *s;
+	uint32_t a, b;
+	int k;
+
+	if (s)
+		return s;
+	s = stackset__new();
+	if (!s)
+		abort();
+	a = stackset__intern(s, fr, 2);
+	b = stackset__intern(s, fr + 2, 1);
+	for (k = 0; k < 7; k++) {
+		struct stk_entry e[] = {
+			{.pid = 7, .goid = 1, .what = STK_RUNNING, .status = XG_G_RUNNING},
+			{.pid = 7,
+			 .goid = 123,
+			 .stack = a,
+			 .status = XG_G_WAITING,
+			 .wait_since = 1},
+			{.pid = 8, .goid = 124, .stack = b, .status = XG_G_RUNNABLE},
+			{.pid = 8, .goid = 1000 + (uint64_t)k, .stack = b},
+		};
+		int i;
+
+		stackset__sweep_begin(s, 1000000000ull * (uint64_t)(k + 1));
+		for (i = 0; i < 4; i++)
+			if (stackset__sweep_add(s, &e[i]))
+				abort();
+		if (stackset__sweep_end(s))
+			abort();
+	}
+	return s;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gentry es[N_ENTRIES] = {
@@ -129,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{.pid = 8, .goid = 125, .state = XG_G_DEAD, .exited_ts = 99, .func = NULL},
 		{.pid = 9, .goid = UINT64_MAX, .state = XG_G_SYSCALL},
 	};
-	struct filter f = {0};
+	struct filter f = {.stacks = sweeps(), .now = 100000000000ull};
 	size_t i = 0;
 
 	while (i <= size) {

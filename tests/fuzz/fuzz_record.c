@@ -13,11 +13,13 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonl.h"
 #include "replay.h"
+#include "stackset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,6 +28,16 @@ static void check_str(const char *s)
 	/* Strings must be NUL-terminated and readable: strlen walks them. */
 	if (s && strlen(s) > (64u << 20))
 		abort();
+}
+
+/* Go's dump of a sweep: every string of it walked. */
+static void print_sweep(const struct stackset *s)
+{
+	FILE *f = fopen("/dev/null", "w");
+
+	if (!f || stackset__print(f, s))
+		abort();
+	fclose(f);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,6 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char line[1 << 16];
 	char err[512];
 	uint64_t events = 0;
+	struct stackset *set;
+	struct rec_stacks map = {0};
 	size_t i;
 	int n;
 
@@ -62,7 +76,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	it = rec_iter__new(r, 0);
-	while (it && rec_iter__next(it, &item) > 0) {
+	set = stackset__new();
+	while (it && set && rec_iter__next(it, &item) > 0) {
+		/* Stack sweeps (1.3): damage drops a sweep, never more. */
+		if (rec_stacks__apply(&map, rec_reader__dict(r), &item, set) == -ENOMEM)
+			abort();
 		switch (item.kind) {
 		case REC_ITEM_EVENT:
 			events++;
@@ -85,6 +103,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	rec_iter__free(it);
+	if (set && stackset__sweep_ts(set))
+		print_sweep(set);
+	stackset__free(set);
+	rec_stacks__free(&map);
 	/* A frame that checks out holds what its info says; damaged ones are skipped. */
 	if (events > rec_reader__n_events(r) + (uint64_t)size * 8)
 		abort();
@@ -109,6 +131,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!src.ops->table(src.ctx))
 		abort();
+	src.ops->control(src.ctx, XG_CTL_SEEK_END, 0);
+	if (src.ops->stacks(src.ctx) && stackset__sweep_ts(src.ops->stacks(src.ctx)))
+		print_sweep(src.ops->stacks(src.ctx));
 	replay__free(rp);
 	return 0;
 }

@@ -20,6 +20,7 @@
 
 #include "record.h"
 #include "churn_gen.h"
+#include "stackset.h"
 
 #define T0 9000000000000ull
 
@@ -166,6 +167,60 @@ static uint8_t *odd_file(size_t *len)
 	return slurp(tmp, len);
 }
 
+/* Stack sweeps (format 1.3) among events, names unusual, over small frames. */
+static uint8_t *stacks_file(size_t *len)
+{
+	static const struct stk_frame fr[] = {{"runtime.gopark", "/go/src/runtime/proc.go", 435},
+					      {"x\"y\\z\n", "\xff\xfe", -1},
+					      {NULL, "", 0},
+					      {"main.main", "/src/main.go", 70}};
+	struct record_opts o = {.path = tmp, .force = true, .frame_bytes = 300, .level = 1};
+	struct record_writer *w = record__open(&o);
+	struct stackset *s = stackset__new();
+	int k, i;
+
+	if (!w || !s || record__begin(w, &meta))
+		die("record");
+	for (k = 0; k < 4; k++) {
+		uint32_t a = stackset__intern(s, fr, 4), b = stackset__intern(s, fr + k % 3, 1);
+
+		for (i = 0; i < 20; i++) {
+			struct gev ev = {.kind = GEV_STATE,
+					 .ts = T0 + (uint64_t)(k * 20 + i) * 1000,
+					 .pid = 4242,
+					 .goid = 10 + (uint64_t)(i % 3),
+					 .from = i % 2 ? 2 : 1,
+					 .to = i % 2 ? 1 : 2,
+					 .reason = GEV_NO_REASON};
+
+			if (record__event(w, &ev))
+				die("event");
+		}
+		stackset__sweep_begin(s, T0 + (uint64_t)(k * 20 + 19) * 1000);
+		for (i = 0; i < 6 + k; i++) {
+			struct stk_entry e = {
+				.pid = 4242,
+				.goid = 10 + (uint64_t)i * 7,
+				.stack = i % 3 == 2 ? 0
+					 : i % 2    ? a
+						    : b,
+				.status = (uint8_t)(i % 5),
+				.what = i % 3 == 2 ? (uint8_t)(1 + i % 3) : 0,
+				.wait_since = i % 2 ? T0 - (uint64_t)i * 1000000000ull : 0,
+				.reason = stackset__str(s, i % 2 ? "chan receive" : "\x1b[2J")};
+
+			if (stackset__sweep_add(s, &e))
+				die("sweep");
+		}
+		if (stackset__sweep_end(s) || record__sweep(w, s))
+			die("sweep");
+	}
+	stackset__free(s);
+	if (record__close(w))
+		die("close");
+	return slurp(tmp, len);
+}
+
 static size_t header_size(const uint8_t *p, size_t len)
 {
 	size_t z = ZSTD_findFrameCompressedSize(p, len);
@@ -298,6 +353,12 @@ int main(int argc, char **argv)
 
 	b = churn_file(900, 1024, 300000, &len);
 	put(dir, "flight-recorder.zst", b, len);
+	free(b);
+	b = stacks_file(&len);
+	put(dir, "stacks.zst", b, len);
+	put(dir, "stacks-cut.zst", b, len / 2);
+	b[len / 3] ^= 0x20;
+	put(dir, "stacks-flipped.zst", b, len);
 	free(b);
 	b = odd_file(&len);
 	put(dir, "odd-fields.zst", b, len);

@@ -156,6 +156,16 @@ keys c
 wait_for 'GC cycles' 5 || bad "c: no GC view"
 keys m
 wait_for 'Meters history' 5 || bad "m: no meters history"
+# Stacks, swept every 2 s in the background: the workload's workers by stack.
+keys w
+wait_for 'main\.(worker|producer|main)' 10 && cap >"$w/wide.stacks.txt" ||
+	bad "w: no stack group naming a main. function"
+cap | grep -q 'STACK (first non-runtime frame)' || bad "w: no stack group header"
+keys Escape
+wait_for 'GID .*STATE' 5 || bad "Esc: not back to the list"
+# The detail view's stack.
+keys Enter
+wait_for '^Stack \(' 10 && cap >"$w/wide.detail_stack.txt" || bad "Enter: no Stack section"
 keys Escape
 wait_for 'GID .*STATE' 5 || bad "Esc: not back to the list"
 keys Enter

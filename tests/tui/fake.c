@@ -12,6 +12,7 @@
 
 #include <curses.h>
 
+#include "stackset.h"
 #include "views.h"
 #include "xgotop_event.h"
 
@@ -49,12 +50,18 @@ static uint64_t now(void *ctx)
 	return ((struct fake *)ctx)->now;
 }
 
+static const struct stackset *stacks(void *ctx)
+{
+	return ((struct fake *)ctx)->stacks;
+}
+
 static const struct xg_source_ops ops = {
 	.pump = pump,
 	.table = table,
 	.info = info,
 	.meters = meters,
 	.now = now,
+	.stacks = stacks,
 };
 
 static void apply(struct fake *f, struct gev ev)
@@ -421,11 +428,127 @@ static void add_gc(struct fake *f)
 	gc_cycle(f, 13, FAKE_NOW - 2 * MS, 0, 55000, 0, 0);
 }
 
+/* ---- stacks ---------------------------------------------------------------- */
+
+#define RT   "/usr/lib/go/src/runtime/"
+#define MAIN "/src/workload/main.go"
+#define PARK                                        \
+	{                                           \
+		"runtime.gopark", RT "proc.go", 435 \
+	}
+
+static uint32_t stack_of(struct fake *f, const struct stk_frame *fr, uint32_t n)
+{
+	uint32_t id = stackset__intern(f->stacks, fr, n);
+
+	if (!id)
+		abort();
+	return id;
+}
+
+/* Sweep K of 6 (0 oldest). */
+static void sweep(struct fake *f, int k, const uint32_t *id)
+{
+	static const struct {
+		uint64_t goid;
+		int stack; /* index into ID, -1: running */
+		uint8_t status;
+		uint64_t since; /* ms after FAKE_T0 */
+	} gs[] = {
+		{1, 0, XG_G_WAITING, 9200}, {3, 1, XG_G_WAITING, 10},  {7, 2, XG_G_WAITING, 9902},
+		{8, -1, XG_G_RUNNING, 0},   {9, 3, XG_G_RUNNABLE, 0},  {10, 3, XG_G_WAITING, 9600},
+		{11, 5, XG_G_SYSCALL, 0},   {22, -1, XG_G_RUNNING, 0}, {30, 4, XG_G_WAITING, 3005},
+		{31, 6, XG_G_PREEMPTED, 0},
+	};
+	uint64_t ts = k == 5 ? FAKE_NOW - 500 * MS : FAKE_NOW - (uint64_t)(10 - 2 * k) * S;
+	size_t i;
+	int j;
+
+	stackset__sweep_begin(f->stacks, ts);
+	for (i = 0; i < sizeof(gs) / sizeof(gs[0]); i++) {
+		struct stk_entry e = {.pid = PID,
+				      .goid = gs[i].goid,
+				      .stack = gs[i].stack < 0 ? 0 : id[gs[i].stack],
+				      .status = gs[i].status,
+				      .what = gs[i].stack < 0 ? STK_RUNNING : STK_OK,
+				      .wait_since = gs[i].since ? FAKE_T0 + gs[i].since * MS : 0};
+
+		if (stackset__sweep_add(f->stacks, &e))
+			abort();
+	}
+	/* main.leaky: 5 more goroutines at each sweep, all parked since the start. */
+	for (j = 0; j < 5 * (k + 1); j++) {
+		struct stk_entry e = {.pid = PID,
+				      .goid = 100 + (uint64_t)j,
+				      .stack = id[7],
+				      .status = XG_G_WAITING,
+				      .what = STK_OK,
+				      .wait_since = FAKE_T0};
+
+		if (stackset__sweep_add(f->stacks, &e))
+			abort();
+	}
+	if (stackset__sweep_end(f->stacks))
+		abort();
+}
+
+static void add_stacks(struct fake *f)
+{
+	const struct stk_frame s0[] = {PARK,
+				       {"runtime.chanrecv", RT "chan.go", 664},
+				       {"runtime.chanrecv1", RT "chan.go", 506},
+				       {"main.main", MAIN, 70}};
+	const struct stk_frame s1[] = {PARK, {"runtime.forcegchelper", RT "proc.go", 348}};
+	const struct stk_frame s2[] = {PARK,
+				       {"runtime.chansend", RT "chan.go", 283},
+				       {"runtime.chansend1", RT "chan.go", 161},
+				       {"main.producer", MAIN, 61}};
+	const struct stk_frame s3[] = {{"time.Sleep", RT "time.go", 363},
+				       {"main.main.func1", MAIN, 66}};
+	const struct stk_frame s4[] = {
+		{"internal/poll.runtime_pollWait", RT "netpoll.go", 351},
+		{"internal/poll.(*pollDesc).wait",
+		 "/usr/lib/go/src/internal/poll/fd_poll_runtime.go", 84},
+		{"net.(*conn).Read", "/usr/lib/go/src/net/net.go", 194},
+		{"net/http.(*conn).serve", "/usr/lib/go/src/net/http/server.go", 2102}};
+	const struct stk_frame s5[] = {
+		{"syscall.Syscall", "/usr/lib/go/src/syscall/syscall_linux.go", 73},
+		{"os.(*File).Read", "/usr/lib/go/src/os/file.go", 124},
+		{"main.main.func1", MAIN, 65}};
+	const struct stk_frame s6[] = {
+		{"github.com/example/very/long/package/path/internal/worker.(*Pool).run.func2",
+		 "/src/worker/pool.go", 130}};
+	const struct stk_frame s7[] = {PARK,
+				       {"runtime.chanrecv", RT "chan.go", 664},
+				       {"runtime.chanrecv1", RT "chan.go", 506},
+				       {"main.leaky", MAIN, 97}};
+	struct stk_leak_opts lo = {.sweeps = 5, .wait_ns = 5 * S};
+	uint32_t id[8];
+	int k;
+
+	f->stacks = stackset__new();
+	if (!f->stacks)
+		abort();
+	stackset__set_leak(f->stacks, &lo);
+	id[0] = stack_of(f, s0, 4);
+	id[1] = stack_of(f, s1, 2);
+	id[2] = stack_of(f, s2, 4);
+	id[3] = stack_of(f, s3, 2);
+	id[4] = stack_of(f, s4, 4);
+	id[5] = stack_of(f, s5, 3);
+	id[6] = stack_of(f, s6, 1);
+	id[7] = stack_of(f, s7, 4);
+	for (k = 0; k < 6; k++)
+		sweep(f, k, id);
+}
+
 void fake__add(struct fake *f, unsigned int what)
 {
 	char *p = f->info.probes;
 	size_t len = sizeof(f->info.probes);
 
+	if (what & FAKE_STACKS)
+		add_stacks(f);
 	if (what & (FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST)) {
 		add_allocs(f, what & FAKE_ALLOC_EVENTS);
 		strncat(p, ",runtime.mallocgc,runtime.makemap", len - strlen(p) - 1);
@@ -445,6 +568,7 @@ void fake__free(struct fake *f)
 	if (!f)
 		return;
 	gtable__free(f->gt);
+	stackset__free(f->stacks);
 	free(f);
 }
 

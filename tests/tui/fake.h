@@ -38,6 +38,7 @@ struct fake {
 		size_t seq;
 	} * late;
 	size_t n_late, cap_late;
+	struct stackset *stacks; /* FAKE_STACKS */
 };
 
 /* The scenario: a job server's goroutines (see fake.c). */
@@ -52,6 +53,12 @@ void fake__free(struct fake *f);
 #define FAKE_ALLOC_EVENTS 1u
 #define FAKE_ALLOC_HIST	  2u /* alone: --alloc-hist */
 #define FAKE_GC		  4u
+/*
+ * Stack sweeps (src/core/stackset.h): six, 2 s apart, the last 500 ms
+ * before FAKE_NOW; a stack of goroutines not in the table (main.leaky)
+ * grows at each, and the wait threshold of leak suspects is 5 s.
+ */
+#define FAKE_STACKS 8u
 void fake__add(struct fake *f, unsigned int what);
 
 /* A model over F, with NSAMPLES meter samples taken, fixed wall clock (12:00:10 at FAKE_NOW). */

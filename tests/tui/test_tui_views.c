@@ -239,6 +239,80 @@ static void test_group_enter_filters(void **state)
 	fx_free(x);
 }
 
+/* Stack sweeps (issue 15): the group view, the detail view's stack, stack: and leak. */
+static void test_stacks(void **state)
+{
+	struct fx *x = fx_new_with(TUI_SCHEME_256, TUI_GLYPHS_UTF8, FAKE_STACKS);
+	char *text;
+
+	(void)state;
+	/* main.leaky first (30, growing: '!'), the server marked for its wait (not forcegc). */
+	check(x, "stacks_80x24", TUI_V_STACKS, NULL, 80, 24);
+	check(x, "stacks_132x40", TUI_V_STACKS, NULL, 132, 40);
+	/* Down twice: the selected group's frames follow it. */
+	check(x, "stacks_sel_80x24", TUI_V_STACKS, "jj", 80, 24);
+	/* Enter: its goroutines in the list, G9 and G10 (main.main.func1 asleep). */
+	x->m.view = TUI_V_STACKS;
+	tui__key(&x->m, '\n');
+	assert_int_equal(x->m.view, TUI_V_LIST);
+	assert_memory_equal(x->m.filter.src, "stack:#", 7);
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 2);
+	/* The running ones have no stack to list. */
+	assert_int_equal(model__set_filter(&x->m, "", NULL, 0), 0);
+	x->m.view = TUI_V_STACKS;
+	x->m.stacks_sel = 1;
+	free(render__frame(&x->m, 80, 24));
+	tui__key(&x->m, '\n');
+	assert_int_equal(x->m.view, TUI_V_STACKS);
+	x->m.stacks_sel = 0;
+	/* G1's stack in its detail view. */
+	check(x, "detail_stack_80x24", TUI_V_LIST, "/goid:1\\\\", 80, 24);
+	assert_int_equal(x->m.view, TUI_V_DETAIL);
+	x->m.view = TUI_V_LIST;
+
+	/* stack: matches any frame, function or file; only G7 sends on a channel. */
+	assert_int_equal(model__set_filter(&x->m, "stack:chansend", NULL, 0), 0);
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 1);
+	assert_int_equal(model__selected(&x->m)->goid, 7);
+	/* A file name matches too: G11 reads a file, G30 serves over net.go (not G1). */
+	assert_int_not_equal(model__set_filter(&x->m, "stack:#x", NULL, 0), 0);
+	assert_int_not_equal(model__set_filter(&x->m, "stack:#0", NULL, 0), 0);
+	assert_int_equal(model__set_filter(&x->m, "stack:file.go", NULL, 0), 0);
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 1);
+	assert_int_equal(model__selected(&x->m)->goid, 11);
+	/*
+	 * Negated: all but G1, G9, G10 (main.main.func1) and G11; the running
+	 * ones have no stack, so they pass.
+	 */
+	assert_int_equal(model__set_filter(&x->m, "!stack:main.main", NULL, 0), 0);
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 6);
+	/*
+	 * leak: waiting longer than 5 s: G30 (IO wait, 7 s); not G3 (force gc,
+	 * 10 s), the runtime's own, which waits by design.
+	 */
+	assert_int_equal(model__set_filter(&x->m, "", NULL, 0), 0);
+	check(x, "list_leak_80x24", TUI_V_LIST, "/leak\\", 80, 24);
+	assert_string_equal(x->m.filter.src, "leak");
+	model__rows(&x->m);
+	assert_int_equal(x->m.n_rows, 1);
+	assert_int_equal(model__selected(&x->m)->goid, 30);
+	/* The group view under the same filter: its group only. */
+	text = render__frame(&x->m, 80, 24);
+	free(text);
+	x->m.view = TUI_V_STACKS;
+	text = render__frame(&x->m, 80, 24);
+	assert_int_equal(x->m.stacks_n, 1);
+	assert_null(strstr(text, "runtime.forcegchelper"));
+	assert_non_null(strstr(text, "(*pollDesc).wait"));
+	assert_null(strstr(text, "main.leaky"));
+	free(text);
+	fx_free(x);
+}
+
 static void test_too_small(void **state)
 {
 	struct fx *x = fx_new(TUI_SCHEME_256, TUI_GLYPHS_UTF8);
@@ -375,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_gc_views),
 		cmocka_unit_test(test_detail),
 		cmocka_unit_test(test_group_enter_filters),
+		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_mono_states_distinct),
 		cmocka_unit_test(test_mono_render_distinct),

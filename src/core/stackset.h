@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Goroutine stacks as the model keeps them (issue 15): interned frames
+ * (function, file, line) and stacks (frame lists, numbered from 1), and the
+ * latest sweep, every goroutine with the id of its stack, plus how many
+ * goroutines each stack had in the last STK_HIST sweeps (growth, leak
+ * suspects). Filled by the live sweeper (src/live/stacksweep.c) or a
+ * recording's SWEEP records (src/rec), read by the UI. Pure, one owner
+ * (the thread that pumps the source), no locks.
+ *
+ * Strings are copied in: they come from the target or a file and are not
+ * sanitized here (the terminal's drawing does that).
+ */
+#ifndef XGOTOP_STACKSET_H
+#define XGOTOP_STACKSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define STK_MAX_FRAMES 100 /* frames kept per stack: Go's dump prints at most 100 */
+#define STK_HIST       64  /* sweeps whose per-stack counts are kept */
+#define STK_MAX_STACKS (1u << 20)
+/* Leak suspects by default (--leak-sweeps, --leak-wait). */
+#define STK_LEAK_SWEEPS	 5
+#define STK_LEAK_WAIT_NS (60ull * 1000000000ull)
+
+struct stk_frame {
+	const char *func; /* NULL: unknown */
+	const char *file;
+	int32_t line;
+};
+
+/* What a sweep knows of one goroutine. */
+enum stk_what {
+	STK_OK = 0,	 /* stack holds its stack */
+	STK_RUNNING = 1, /* running: no stack can be read */
+	STK_CHANGED = 2, /* it kept changing while read */
+	STK_BAD = 3,	 /* the walk failed */
+	STK_WHAT_N,
+};
+
+struct stk_entry {
+	uint32_t pid;
+	uint64_t goid;
+	uint32_t stack;	     /* 0: none (what != STK_OK) */
+	uint8_t status;	     /* Go status as read (_Gscan bit cleared) */
+	uint8_t what;	     /* enum stk_what */
+	uint64_t wait_since; /* event clock: waiting since (0: unknown or not waiting) */
+	const char *reason;  /* wait reason (stackset__str), NULL: none */
+};
+
+struct stk_leak_opts {
+	unsigned int sweeps; /* a stack whose count grew at each of the last N sweeps */
+	uint64_t wait_ns;    /* a goroutine waiting longer than this */
+};
+
+struct stackset;
+
+struct stackset *stackset__new(void);
+void stackset__free(struct stackset *s);
+
+/* S interned: a copy that lives as long as SET; NULL for NULL, and on ENOMEM. */
+const char *stackset__str(struct stackset *set, const char *s);
+/* The stack of frames F[0..N) (innermost first), interned: its id, from 1; 0 and errno. */
+uint32_t stackset__intern(struct stackset *s, const struct stk_frame *f, uint32_t n);
+/* Frames of stack ID, NULL (and *N 0) for an unknown id. */
+const struct stk_frame *stackset__frames(const struct stackset *s, uint32_t id, uint32_t *n);
+uint32_t stackset__n_stacks(const struct stackset *s);
+/*
+ * The group's name: the innermost frame outside the runtime (runtime.,
+ * internal/runtime/, or a file in runtime/); if all are, the outermost but
+ * runtime.goexit.
+ */
+const struct stk_frame *stackset__name(const struct stackset *s, uint32_t id);
+
+/*
+ * A sweep: begin, add every goroutine, end. Until end, readers see the
+ * previous one. 0 or -ENOMEM (the sweep is then dropped).
+ */
+void stackset__sweep_begin(struct stackset *s, uint64_t ts);
+int stackset__sweep_add(struct stackset *s, const struct stk_entry *e);
+int stackset__sweep_end(struct stackset *s);
+/* Drop the sweep being added: the current one stays. */
+void stackset__sweep_abort(struct stackset *s);
+/* Forget every sweep (a replay seeking back); interned stacks stay. */
+void stackset__reset(struct stackset *s);
+
+/* The current sweep: its time (0: none yet), entries sorted by (pid, goid). */
+uint64_t stackset__sweep_ts(const struct stackset *s);
+size_t stackset__sweep_n(const struct stackset *s);
+const struct stk_entry *stackset__sweep_entry(const struct stackset *s, size_t i);
+const struct stk_entry *stackset__lookup(const struct stackset *s, uint32_t pid, uint64_t goid);
+/* Sweeps done since the start (or the last reset). */
+uint64_t stackset__sweeps(const struct stackset *s);
+
+/*
+ * Goroutines on stack ID in the sweep BACK sweeps before the current one
+ * (0: the current), and that sweep's time; false when not kept.
+ */
+bool stackset__count(const struct stackset *s, uint32_t id, unsigned int back, uint32_t *count,
+		     uint64_t *ts);
+/* Growth of stack ID: its count now minus at the oldest sweep kept at most WINDOW_NS ago. */
+int64_t stackset__growth(const struct stackset *s, uint32_t id, uint64_t window_ns);
+
+void stackset__set_leak(struct stackset *s, const struct stk_leak_opts *o);
+const struct stk_leak_opts *stackset__leak_opts(const struct stackset *s);
+/* Stack ID grew at every one of the last leak.sweeps sweeps. */
+bool stackset__leak_stack(const struct stackset *s, uint32_t id);
+/* Every frame of stack ID is runtime code: a goroutine of the runtime's own. */
+bool stackset__runtime_stack(const struct stackset *s, uint32_t id);
+/*
+ * E is a leak suspect: its stack is, or it has waited longer than
+ * leak.wait_ns at NOW and is no runtime goroutine (they wait by design).
+ */
+bool stackset__leak_entry(const struct stackset *s, const struct stk_entry *e, uint64_t now);
+/*
+ * The current sweep as Go's dump (runtime.Stack(buf, true)) prints it,
+ * goroutines in goid order: "goroutine N [reason, M minutes]:", each frame
+ * "func(...)" and "\tfile:line". What a sweep does not keep is left out:
+ * argument values, "+0x" offsets, "created by" (docs/STACKS.md). Strings
+ * from the target are sanitized (src/core/sanitize.h). 0 or -errno.
+ */
+int stackset__print(FILE *out, const struct stackset *s);
+/* Does any frame of stack ID have TEXT in its function or file (case-insensitive)? */
+bool stackset__match(const struct stackset *s, uint32_t id, const char *text);
+
+#endif /* XGOTOP_STACKSET_H */

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#define _GNU_SOURCE
+#include "stacksweep.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "grow.h"
+#include "gtable.h"
+#include "stacks.h"
+#include "stackset.h"
+#include "xgotop_event.h"
+
+#define WANT_MIN_NS (500 * 1000000ull)
+#define LFRAMES	    4096 /* logical frames resolved per stack; the first STK_MAX_FRAMES kept */
+
+/* One goroutine of a finished sweep; LOCAL indexes the sweep's distinct stacks (or none). */
+struct sw_g {
+	uint64_t goid;
+	uint32_t local; /* UINT32_MAX: no stack */
+	uint8_t status, what;
+	uint64_t wait_since;
+	const char *reason; /* the Go release's table: static */
+};
+
+/* A sweep resolved by the thread: distinct stacks (frames into the binary) and goroutines. */
+struct sw_result {
+	uint64_t ts;
+	struct stk_frame *frames;
+	size_t n_frames, cap_frames;
+	size_t *first; /* by local stack: its frames in frames[] */
+	uint32_t *n;
+	size_t n_stacks, cap_first, cap_n;
+	struct sw_g *g;
+	size_t n_g, cap_g;
+	char **names; /* function names Go prints otherwise than pclntab has them */
+	size_t n_names, cap_names;
+};
+
+struct stacksweep {
+	struct stacks_target *t;
+	uint64_t interval_ns;
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, want;
+	struct sw_result *ready; /* for the pump; replaced by a newer one */
+	char err[256];		 /* the last sweep's error ("" after a good one) */
+	struct tb_lframe *lf;
+};
+
+static void result_free(struct sw_result *r)
+{
+	if (!r)
+		return;
+	free(r->frames);
+	free(r->first);
+	free(r->n);
+	free(r->g);
+	while (r->n_names)
+		free(r->names[--r->n_names]);
+	free(r->names);
+	free(r);
+}
+
+/* PCs of a physical stack as a hash key. */
+static uint64_t pcs_hash(const struct stk_g *g)
+{
+	uint64_t h = 1469598103934665603ull ^ g->tb.nframes;
+	size_t i;
+
+	for (i = 0; i < g->tb.nframes; i++)
+		h = (h ^ g->tb.frames[i].pc) * 1099511628211ull;
+	return h;
+}
+
+static bool same_pcs(const struct stk_g *a, const struct stk_g *b)
+{
+	size_t i;
+
+	if (a->tb.nframes != b->tb.nframes)
+		return false;
+	for (i = 0; i < a->tb.nframes; i++)
+		if (a->tb.frames[i].pc != b->tb.frames[i].pc)
+			return false;
+	return true;
+}
+
+/* The shown frames of G as the result's next distinct stack. */
+static int add_stack(struct stacksweep *w, struct sw_result *r, const struct stk_g *g)
+{
+	size_t n = stacks__frames(w->t, g, w->lf, LFRAMES), i;
+
+	if (n > STK_MAX_FRAMES)
+		n = STK_MAX_FRAMES;
+	if (xg_grow((void **)&r->frames, &r->cap_frames, r->n_frames + n, sizeof(*r->frames)) ||
+	    xg_grow((void **)&r->first, &r->cap_first, r->n_stacks + 1, sizeof(*r->first)) ||
+	    xg_grow((void **)&r->n, &r->cap_n, r->n_stacks + 1, sizeof(*r->n)))
+		return -ENOMEM;
+	r->first[r->n_stacks] = r->n_frames;
+	r->n[r->n_stacks] = (uint32_t)n;
+	for (i = 0; i < n; i++) {
+		char buf[1024];
+		const char *name = stacks__func_name(w->t, &w->lf[i], buf, sizeof(buf));
+
+		/* "f[...]" for a generic one, as Go's dump prints it: a copy of ours. */
+		if (name == buf) {
+			if (xg_grow((void **)&r->names, &r->cap_names, r->n_names + 1,
+				    sizeof(*r->names)) ||
+			    !(r->names[r->n_names] = strdup(buf)))
+				return -ENOMEM;
+			name = r->names[r->n_names++];
+		}
+		r->frames[r->n_frames + i] = (struct stk_frame){
+			.func = name, .file = w->lf[i].file, .line = w->lf[i].line};
+	}
+	r->n_frames += n;
+	r->n_stacks++;
+	return 0;
+}
+
+static int by_goid(const void *pa, const void *pb)
+{
+	const struct sw_g *a = pa, *b = pb;
+
+	return a->goid < b->goid ? -1 : a->goid > b->goid;
+}
+
+/* Goroutines of S with their stacks, each distinct list of PCs resolved once. */
+static int resolve(struct stacksweep *w, const struct stk_sweep *s, struct sw_result *r)
+{
+	size_t n = stk_sweep__n(s), cap = 256, i, j;
+	const struct stk_g **rep;
+	uint32_t *slot;
+	int err = 0;
+
+	while (cap < n * 2)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot));
+	rep = calloc(n + 1, sizeof(*rep));
+	if (!slot || !rep || xg_grow((void **)&r->g, &r->cap_g, n, sizeof(*r->g))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct stk_g *g = stk_sweep__g(s, i);
+		struct sw_g *o = &r->g[r->n_g++];
+
+		o->goid = g->tb.goid;
+		o->status = (uint8_t)(g->tb.status & ~0x1000u);
+		o->what = (uint8_t)g->tb.state;
+		o->wait_since = g->waitsince > 0 ? (uint64_t)g->waitsince : 0;
+		o->local = UINT32_MAX;
+		o->reason = g->tb.waitreason;
+		if (g->tb.state != TB_G_STACK)
+			continue;
+		for (j = pcs_hash(g) & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
+			if (same_pcs(rep[slot[j] - 1], g))
+				break;
+		if (!slot[j]) {
+			err = add_stack(w, r, g);
+			if (err)
+				goto out;
+			rep[r->n_stacks - 1] = g;
+			slot[j] = (uint32_t)r->n_stacks;
+		}
+		o->local = slot[j] - 1;
+	}
+	/* By goid: the stackset takes a sorted sweep in one pass, on the pump's thread. */
+	qsort(r->g, r->n_g, sizeof(*r->g), by_goid);
+out:
+	free(slot);
+	free(rep);
+	return err;
+}
+
+static void sweep_once(struct stacksweep *w)
+{
+	struct stk_sweep *s = NULL;
+	struct sw_result *r = calloc(1, sizeof(*r));
+	char err[256] = "";
+	int rc = -ENOMEM, tries;
+
+	if (!r)
+		goto fail;
+	r->ts = xg_mono_ns();
+	/* allgs may grow while its header is read: read it again, as --stacks does. */
+	for (tries = 0; tries < 5; tries++) {
+		rc = stacks__sweep(w->t, &s, err, sizeof(err));
+		if (rc != -EAGAIN)
+			break;
+	}
+	if (rc)
+		goto fail;
+	rc = resolve(w, s, r);
+	stk_sweep__free(s);
+	if (rc)
+		goto fail;
+	pthread_mutex_lock(&w->mu);
+	result_free(w->ready);
+	w->ready = r;
+	w->err[0] = 0;
+	pthread_mutex_unlock(&w->mu);
+	return;
+fail:
+	result_free(r);
+	pthread_mutex_lock(&w->mu);
+	snprintf(w->err, sizeof(w->err), "%s", err[0] ? err : strerror(-rc));
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *sweep_main(void *arg)
+{
+	struct stacksweep *w = arg;
+	uint64_t last = 0;
+	sigset_t all;
+
+	/* Signals are the main thread's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop) {
+		uint64_t now = xg_mono_ns();
+		uint64_t due = last ? last + w->interval_ns : now;
+		struct timespec ts;
+
+		if (w->want && last && last + WANT_MIN_NS < due)
+			due = last + WANT_MIN_NS;
+		if (now < due) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += (time_t)((due - now) / 1000000000ull);
+			ts.tv_nsec += (long)((due - now) % 1000000000ull);
+			if (ts.tv_nsec >= 1000000000l) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000l;
+			}
+			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+			continue;
+		}
+		w->want = false;
+		pthread_mutex_unlock(&w->mu);
+		last = xg_mono_ns();
+		sweep_once(w);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct stacksweep *stacksweep__start(pid_t pid, uint64_t interval_ns, char *err, size_t errlen)
+{
+	struct stacksweep *w = calloc(1, sizeof(*w));
+	pthread_condattr_t ca;
+	int rc;
+
+	if (!w || !(w->lf = calloc(LFRAMES, sizeof(*w->lf)))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	w->interval_ns = interval_ns;
+	w->t = stacks__open(pid, err, errlen);
+	if (!w->t)
+		goto fail;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = pthread_create(&w->thr, NULL, sweep_main, w);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the stack sweeper: %s", strerror(rc));
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		stacks__close(w->t);
+		goto fail;
+	}
+	return w;
+fail:
+	if (w)
+		free(w->lf);
+	free(w);
+	return NULL;
+}
+
+void stacksweep__want(struct stacksweep *w)
+{
+	pthread_mutex_lock(&w->mu);
+	if (!w->want) {
+		w->want = true;
+		pthread_cond_signal(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* How long G has waited: the state table's exact time, else g.waitsince. */
+static uint64_t wait_since(const struct sw_g *g, const struct gtable *gt, uint32_t pid)
+{
+	const struct gentry *e;
+
+	if (g->status != XG_G_WAITING)
+		return 0;
+	e = gt ? gtable__find(gt, pid, g->goid) : NULL;
+	if (e && e->state == XG_G_WAITING && e->state_since)
+		return e->state_since;
+	return g->wait_since;
+}
+
+/* Wait reasons interned once per distinct string of the release's table. */
+struct reasons {
+	const char *raw[64], *interned[64];
+	unsigned int n;
+};
+
+static const char *reason_of(struct reasons *c, struct stackset *set, const char *raw)
+{
+	unsigned int i;
+
+	if (!raw)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (c->raw[i] == raw)
+			return c->interned[i];
+	if (c->n == 64)
+		return stackset__str(set, raw);
+	c->raw[c->n] = raw;
+	return c->interned[c->n++] = stackset__str(set, raw);
+}
+
+static int install(const struct sw_result *r, struct stackset *set, const struct gtable *gt,
+		   uint32_t pid)
+{
+	uint32_t *ids = calloc(r->n_stacks + 1, sizeof(*ids));
+	struct reasons rc = {.n = 0};
+	size_t i;
+	int err = 0;
+
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < r->n_stacks; i++) {
+		ids[i] = stackset__intern(set, &r->frames[r->first[i]], r->n[i]);
+		if (!ids[i]) {
+			err = -errno;
+			goto out;
+		}
+	}
+	stackset__sweep_begin(set, r->ts);
+	for (i = 0; i < r->n_g && !err; i++) {
+		const struct sw_g *g = &r->g[i];
+		struct stk_entry e = {.pid = pid,
+				      .goid = g->goid,
+				      .stack = g->local == UINT32_MAX ? 0 : ids[g->local],
+				      .status = g->status,
+				      .what = g->what,
+				      .wait_since = wait_since(g, gt, pid),
+				      .reason = g->status == XG_G_WAITING
+							? reason_of(&rc, set, g->reason)
+							: NULL};
+
+		err = stackset__sweep_add(set, &e);
+	}
+	if (!err)
+		err = stackset__sweep_end(set);
+	else
+		stackset__sweep_abort(set);
+out:
+	free(ids);
+	return err;
+}
+
+int stacksweep__collect(struct stacksweep *w, struct stackset *set, const struct gtable *gt,
+			uint32_t pid, char *err, size_t errlen)
+{
+	struct sw_result *r;
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	r = w->ready;
+	w->ready = NULL;
+	snprintf(err, errlen, "%s", w->err);
+	pthread_mutex_unlock(&w->mu);
+	if (!r)
+		return 0;
+	rc = install(r, set, gt, pid);
+	result_free(r);
+	return rc ? rc : 1;
+}
+
+void stacksweep__stop(struct stacksweep *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thr, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	result_free(w->ready);
+	stacks__close(w->t);
+	free(w->lf);
+	free(w);
+}
