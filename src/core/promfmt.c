@@ -216,8 +216,17 @@ void promfmt__float(double v, char *buf, size_t len)
 		snprintf(buf, len, v > 0 ? "+Inf" : "-Inf");
 	else if (v == floor(v) && fabs(v) < 9007199254740992.0) /* 2^53: exact */
 		snprintf(buf, len, "%.0f", v);
-	else
+	else {
+		/* The shortest that reads back the same: 1e-06, not 9.9999999999999995e-07. */
+		int prec;
+
+		for (prec = 1; prec < 17; prec++) {
+			snprintf(buf, len, "%.*g", prec, v);
+			if (strtod(buf, NULL) == v)
+				return;
+		}
 		snprintf(buf, len, "%.17g", v);
+	}
 }
 
 void promfmt__sample(struct promfmt *pf, const char *suffix, const struct prom_label *labels,

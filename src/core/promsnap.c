@@ -414,10 +414,13 @@ static void write_tracer(struct promfmt *pf, const struct promsnap_in *in)
 	if (tr->has_hits)
 		write_counter(pf, "xgotop_probe_hits", "Runs of the BPF programs (probe hits).",
 			      (double)tr->probe_hits);
+	if (tr->has_hits)
+		write_counter(pf, "xgotop_bpf_run_seconds", "Time spent in the BPF programs.",
+			      (double)tr->bpf_run_ns / 1e9);
 	if (tr->bpf_ns_per_hit >= 0)
-		write_gauge(pf, "xgotop_bpf_ns_per_hit",
-			    "BPF program time per probe hit over the last second, ns.",
-			    tr->bpf_ns_per_hit);
+		write_gauge(pf, "xgotop_bpf_seconds_per_hit",
+			    "BPF program time per probe hit over the last second.",
+			    tr->bpf_ns_per_hit / 1e9);
 	if (tr->overhead_ratio >= 0)
 		write_gauge(pf, "xgotop_overhead_ratio",
 			    "Estimated CPU the probes take from the target, of one core.",

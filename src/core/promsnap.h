@@ -25,6 +25,7 @@ struct promsnap_tracer {
 	uint64_t drops;	  /* lost: the ring buffer was full */
 	bool has_hits;
 	uint64_t probe_hits; /* BPF program runs (kernel.bpf_stats_enabled) */
+	uint64_t bpf_run_ns; /* their time */
 	double bpf_ns_per_hit;
 	double overhead_ratio; /* estimated target CPU taken by the probes, of one core */
 	const char *capture_level; /* one of promsnap_levels[] */

@@ -319,6 +319,7 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		/* Exited goroutines leave the table after a while: memory follows churn. */
 		gtable__expire(t->sink.gt, xg_mono_ns());
 	}
+	promlive__tick(t, false);
 	/* Each pump: write the frame when it is due (a second after its first record). */
 	if (t->sink.rec)
 		sink__record_error(t, record__tick(t->sink.rec, xg_mono_ns()));

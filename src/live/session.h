@@ -32,7 +32,9 @@
 #define SYMCACHE_SIZE	  4096
 #define MAX_PROCS	  1024
 
+struct httpd;
 struct live_opts;
+struct promstats;
 struct poll_src;
 struct snapshot;
 struct snapshot_ops;
@@ -123,6 +125,14 @@ struct live_meters {
 	struct meters_calib calib;
 };
 
+/* promlive.c: --listen, the metrics server and what it serves. */
+struct prom_live {
+	struct httpd *srv;    /* NULL: no --listen */
+	struct promstats *ps; /* counters and histograms the table does not keep */
+	uint64_t published_ns;
+	bool warned;
+};
+
 struct tracer {
 	const struct live_opts *opts;
 	struct target tg;
@@ -134,6 +144,7 @@ struct tracer {
 	struct rings rings;
 	struct sink sink;
 	struct live_meters m;
+	struct prom_live prom;
 	struct sample_spec smp;	   /* -sample in force (the UI may change it) */
 	struct xg_sample smp_conf; /* and as the BPF programs and decoders have it */
 	char attached[512];	   /* the probe list of the attach line */
@@ -190,5 +201,16 @@ int livesrc__open_meters(struct tracer *t);
 void livesrc__sample_meters(struct tracer *t);
 /* The calibration thread: waited for (WAIT), else told to stop; joined. */
 void livesrc__end_calib(struct tracer *t, bool wait);
+
+/* promlive.c */
+/* --listen: start the server (0, or -errno: reported). Nothing without --listen. */
+int promlive__open(struct tracer *t);
+/* On the pump's thread: publish the metrics when a second has passed, or NOW. */
+void promlive__tick(struct tracer *t, bool now);
+/* EV, about to be applied to the state table (with --listen only). */
+void promlive__observe(struct tracer *t, const struct gev *ev);
+void promlive__close(struct tracer *t);
+/* The capture level in force: "lifecycle", "states", "all" or "poll" (promsnap_levels). */
+const char *livesrc__capture_level(const struct tracer *t);
 
 #endif /* XGOTOP_SESSION_H */

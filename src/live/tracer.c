@@ -215,6 +215,7 @@ static int report_end(struct tracer *t)
 static void teardown(struct tracer *t)
 {
 	livesrc__end_calib(t, false);
+	promlive__close(t);
 	rings__free(t);
 	poll_src__free(t->poll);
 	poll_src__free(t->snap_src);
@@ -240,7 +241,7 @@ int tracer__run(const struct live_opts *opts)
 	if (target__check_privileges() || target__check_kernel() || target__resolve(&t.tg, opts))
 		goto cleanup;
 	t.smp = opts->sample;
-	if (rings__new_decoder(&t) || sink__open(&t))
+	if (rings__new_decoder(&t) || sink__open(&t) || promlive__open(&t))
 		goto cleanup;
 	catch_signals();
 	if (t.tg.launched && target__launch(&t.tg, opts))
@@ -274,6 +275,7 @@ int tracer__run(const struct live_opts *opts)
 	    target__check_attached(&t.tg, 0))
 		goto cleanup;
 	announce(&t);
+	promlive__tick(&t, true); /* a scrape gets the goroutines found at attach */
 	if (sink__begin_recording(&t) || snapshot_emit(&t))
 		goto cleanup;
 	warn_pgo(&t.tg);
