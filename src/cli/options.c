@@ -751,6 +751,7 @@ void options__help(FILE *out)
 	      "  sudo xgotop-tui -b ./server --headless --jsonl -\n"
 	      "  sudo xgotop-tui --headless --jsonl out.jsonl -- ./server -port 8080\n"
 	      "  sudo xgotop-tui -pid 1234 --headless --record session.zst --duration 600\n"
+	      "  sudo xgotop-tui -b /usr/local/bin/myservice --headless -s --listen 127.0.0.1:9464\n"
 	      "  xgotop-tui --replay session.zst\n"
 	      "  xgotop-tui --replay session.zst --export perfetto -o trace.json\n\n"
 	      "Needs root (or CAP_SYS_ADMIN) and a kernel with uprobes and BPF ring buffers\n"
