@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "httpreq.h"
 
 #define ACCEPTS_PER_ROUND 64
+#define ACCEPT_PAUSE_MS	  100 /* out of descriptors: the listening socket waits this long */
 
 /* What is served; shared by the responses that send it, freed by the last. */
 struct doc {
@@ -48,7 +50,8 @@ struct httpd {
 	pthread_mutex_t mu; /* cur */
 	struct doc *cur;
 	struct conn *conns[HTTPD_MAX_CONNS];
-	size_t n;
+	size_t n, max; /* max: the cap, lower when descriptors are few */
+	uint64_t accept_pause; /* ms: until then the listening socket is not polled */
 	struct pollfd pfd[HTTPD_MAX_CONNS + 2];
 	_Atomic uint64_t requests, scrapes, refused, timeouts;
 };
@@ -235,9 +238,16 @@ static void accept_all(struct httpd *h)
 
 	for (i = 0; i < ACCEPTS_PER_ROUND; i++) {
 		fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		/*
+		 * Out of descriptors or memory, the pending connection stays and
+		 * the socket stays readable: polled now, it would spin.
+		 */
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			       errno == ENOMEM))
+			h->accept_pause = now_ms() + ACCEPT_PAUSE_MS;
 		if (fd < 0)
 			return; /* EAGAIN, or a client gone already: nothing to do */
-		c = h->n < HTTPD_MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		c = h->n < h->max ? calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
 			close(fd);
 			atomic_fetch_add_explicit(&h->refused, 1, memory_order_relaxed);
@@ -259,6 +269,8 @@ static int poll_timeout(const struct httpd *h, uint64_t now)
 	for (i = 0; i < h->n; i++)
 		if (h->conns[i]->deadline < next)
 			next = h->conns[i]->deadline;
+	if (h->accept_pause > now && h->accept_pause < next)
+		next = h->accept_pause;
 	if (next == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int)(next - now < 60000 ? next - now : 60000);
@@ -272,7 +284,7 @@ static bool serve_round(struct httpd *h)
 	bool keep;
 
 	h->pfd[0] = (struct pollfd){.fd = h->wake[0], .events = POLLIN};
-	h->pfd[1] = (struct pollfd){.fd = h->lfd, .events = POLLIN};
+	h->pfd[1] = (struct pollfd){.fd = h->lfd, .events = now < h->accept_pause ? 0 : POLLIN};
 	for (i = 0; i < n; i++)
 		h->pfd[i + 2] = (struct pollfd){.fd = h->conns[i]->fd,
 						.events = h->conns[i]->writing ? POLLOUT : POLLIN};
@@ -365,6 +377,25 @@ static void format_addr(const struct sockaddr_storage *ss, char *out, size_t len
 	}
 }
 
+/*
+ * HTTPD_MAX_CONNS, or fewer when the descriptor limit is low: a quarter of
+ * it, the rest being the tracer's (BPF links, rings, the target's files).
+ */
+static size_t max_conns(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur / 4 >= HTTPD_MAX_CONNS)
+		return HTTPD_MAX_CONNS;
+	return rl.rlim_cur / 4 > 16 ? (size_t)(rl.rlim_cur / 4) : 16;
+}
+
+size_t httpd__max_conns(const struct httpd *h)
+{
+	return h->max;
+}
+
 struct httpd *httpd__start(const struct sockaddr_storage *addr, socklen_t len, char *err,
 			   size_t err_len)
 {
@@ -378,6 +409,7 @@ struct httpd *httpd__start(const struct sockaddr_storage *addr, socklen_t len, c
 		return NULL;
 	}
 	h->wake[0] = h->wake[1] = -1;
+	h->max = max_conns();
 	h->lfd = listen_on(addr, len);
 	if (h->lfd < 0) {
 		char why[128];

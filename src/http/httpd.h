@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define HTTPD_MAX_CONNS	    512	  /* more are accepted and closed at once */
+#define HTTPD_MAX_CONNS	    512	  /* more are accepted and closed at once (httpd__max_conns) */
 #define HTTPD_READ_TIMEOUT  10000 /* ms for the whole request head */
 #define HTTPD_WRITE_TIMEOUT 30000 /* ms for the whole response */
 
@@ -42,6 +42,8 @@ void httpd__address(const struct httpd *h, char *out, size_t len);
  */
 void httpd__publish(struct httpd *h, char *text, size_t text_len, char *om, size_t om_len);
 void httpd__stats(struct httpd *h, struct httpd_stats *out);
+/* The connection cap: HTTPD_MAX_CONNS, or a quarter of RLIMIT_NOFILE at start when lower. */
+size_t httpd__max_conns(const struct httpd *h);
 /* Stop the thread, close everything. NULL is fine. */
 void httpd__stop(struct httpd *h);
 

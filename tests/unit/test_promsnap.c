@@ -224,12 +224,59 @@ static void test_per_pid(void **st)
 	free(t);
 }
 
+/* GC: a cycle with a 50 us and a 300 us pause; a pause outside a cycle is not GC's. */
+static void test_gc_and_allocs(void **st)
+{
+	struct fixture *f = *st;
+	struct promsnap_in in = {.pid = 7, .alloc_traced = true,
+				 .tracer = {.bpf_ns_per_hit = 900, .overhead_ratio = -1,
+					    .has_hits = true, .probe_hits = 10, .bpf_run_ns = 9000,
+					    .capture_level = "all"}};
+	struct gev g = {.kind = GEV_GC, .pid = 7, .reason = GEV_NO_REASON};
+	char *t;
+
+	scenario(f, 7);
+	g.ts = 40 * MS, g.gc.phase = XG_GC_START, g.gc.cycle = 1;
+	feed(f, g);
+	g.ts = 41 * MS, g.gc.phase = XG_GC_STW_END, g.gc.dur_ns = 50000;
+	feed(f, g);
+	g.ts = 42 * MS, g.gc.phase = XG_GC_STW_END, g.gc.dur_ns = 300000;
+	feed(f, g);
+	g.ts = 42 * MS, g.gc.phase = XG_GC_END, g.gc.dur_ns = 2 * MS;
+	feed(f, g);
+	g.ts = 50 * MS, g.gc.phase = XG_GC_STW_END, g.gc.cycle = 0, g.gc.dur_ns = 7000;
+	feed(f, g);
+	feed(f, (struct gev){.kind = GEV_ALLOC, .ts = 43 * MS, .pid = 7, .goid = 5,
+			     .reason = GEV_NO_REASON,
+			     .alloc = {.kind = XG_AK_SLICE, .bucket = 3, .size = 100}});
+	feed(f, (struct gev){.kind = GEV_ALLOC, .ts = 44 * MS, .pid = 7, .goid = 5,
+			     .reason = GEV_NO_REASON,
+			     .alloc = {.kind = XG_AK_SLICE, .bucket = 3, .size = 28}});
+	t = write_text(f, &in, PROMFMT_TEXT);
+	has_line(t, "xgotop_gc_cycles_total 1");
+	has_line(t, "xgotop_gc_pause_seconds_bucket{le=\"2.5e-05\"} 0");
+	has_line(t, "xgotop_gc_pause_seconds_bucket{le=\"5e-05\"} 1");
+	has_line(t, "xgotop_gc_pause_seconds_bucket{le=\"0.0005\"} 2");
+	has_line(t, "xgotop_gc_pause_seconds_count 2");
+	has_line(t, "xgotop_gc_pause_seconds_sum 0.00035");
+	has_line(t, "xgotop_alloc_bytes_total{kind=\"slice\"} 128");
+	has_line(t, "xgotop_alloc_objects_total{kind=\"slice\"} 2");
+	has_line(t, "xgotop_alloc_bytes_total{kind=\"map\"} 0");
+	has_line(t, "xgotop_probe_hits_total 10");
+	has_line(t, "xgotop_bpf_run_seconds_total 9e-06");
+	has_line(t, "xgotop_bpf_seconds_per_hit 9e-07");
+	has_line(t, "xgotop_capture_level{level=\"all\"} 1");
+	no_text(t, "xgotop_overhead_ratio");
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gc_and_allocs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
