@@ -214,7 +214,8 @@ void promfmt__float(double v, char *buf, size_t len)
 		snprintf(buf, len, "NaN");
 	else if (isinf(v))
 		snprintf(buf, len, v > 0 ? "+Inf" : "-Inf");
-	else if (v == floor(v) && fabs(v) < 9007199254740992.0) /* 2^53: exact */
+	/* Whole numbers below 2^53 exactly (no libm: xg_core links libc alone). */
+	else if (v > -9007199254740992.0 && v < 9007199254740992.0 && v == (double)(int64_t)v)
 		snprintf(buf, len, "%.0f", v);
 	else {
 		/* The shortest that reads back the same: 1e-06, not 9.9999999999999995e-07. */
