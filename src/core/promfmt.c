@@ -259,8 +259,8 @@ int promfmt__finish(struct promfmt *pf, char **text, size_t *len)
 
 	if (pf->flavor == PROMFMT_OPENMETRICS)
 		puts_(pf, "# EOF\n");
-	if (!pf->err && !pf->buf)
-		reserve(pf, 0);
+	if (!pf->err && !pf->buf && reserve(pf, 0))
+		pf->buf[0] = '\0';
 	err = pf->err;
 	if (!err) {
 		*text = pf->buf;

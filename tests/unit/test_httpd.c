@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -187,7 +188,8 @@ static void test_out_of_descriptors(void **state)
 {
 	uint16_t port;
 	struct httpd *h = start(&port);
-	int spare[4096], n = 0, fd, k;
+	int spare[512], n = 0, fd, k;
+	struct rlimit rl, low;
 	const char req[] = "GET /metrics HTTP/1.1\r\n\r\n";
 	char buf[256];
 	ssize_t r;
@@ -197,7 +199,12 @@ static void test_out_of_descriptors(void **state)
 	publish(h, "a 1\n", "a 1\n# EOF\n");
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(fd >= 0);
-	while (n < 4096 && (spare[n] = dup(0)) >= 0)
+	/* A low limit, so that a few hundred descriptors exhaust it. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = rl;
+	low.rlim_cur = (rlim_t)fd + 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	while (n < 512 && (spare[n] = dup(0)) >= 0)
 		n++;
 	assert_int_equal(errno, EMFILE);
 	{
@@ -211,6 +218,7 @@ static void test_out_of_descriptors(void **state)
 	usleep(200000);
 	for (k = 0; k < n; k++)
 		close(spare[k]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
 	while ((r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
 		got += (size_t)r;
 	buf[got] = '\0';
