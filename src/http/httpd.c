@@ -35,6 +35,7 @@ struct conn {
 	int fd;
 	bool writing;
 	uint64_t deadline; /* ms, CLOCK_MONOTONIC */
+	uint64_t seq;	   /* order of acceptance */
 	size_t in_len;
 	char in[HTTPREQ_MAX_HEAD];
 	char head[512];
@@ -52,8 +53,9 @@ struct httpd {
 	struct conn *conns[HTTPD_MAX_CONNS];
 	size_t n, max; /* max: the cap, lower when descriptors are few */
 	uint64_t accept_pause; /* ms: until then the listening socket is not polled */
+	uint64_t seq;	       /* connections accepted */
 	struct pollfd pfd[HTTPD_MAX_CONNS + 2];
-	_Atomic uint64_t requests, scrapes, refused, timeouts;
+	_Atomic uint64_t requests, scrapes, refused, evicted, timeouts;
 };
 
 static uint64_t now_ms(void)
@@ -231,6 +233,27 @@ static bool conn_write(struct conn *c)
 	return false;
 }
 
+/*
+ * Full: room for one more by closing the connection that has waited
+ * longest for its request (slow clients holding every slot must not lock
+ * a scraper out; one that has asked already is never the one). False when
+ * every connection is answering.
+ */
+static bool evict_oldest_reader(struct httpd *h)
+{
+	size_t i, best = h->n;
+
+	for (i = 0; i < h->n; i++)
+		if (!h->conns[i]->writing &&
+		    (best == h->n || h->conns[i]->seq < h->conns[best]->seq))
+			best = i;
+	if (best == h->n)
+		return false;
+	conn_close(h, best);
+	atomic_fetch_add_explicit(&h->evicted, 1, memory_order_relaxed);
+	return true;
+}
+
 static void accept_all(struct httpd *h)
 {
 	struct conn *c;
@@ -247,13 +270,14 @@ static void accept_all(struct httpd *h)
 			h->accept_pause = now_ms() + ACCEPT_PAUSE_MS;
 		if (fd < 0)
 			return; /* EAGAIN, or a client gone already: nothing to do */
-		c = h->n < h->max ? calloc(1, sizeof(*c)) : NULL;
+		c = h->n < h->max || evict_oldest_reader(h) ? calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
 			close(fd);
 			atomic_fetch_add_explicit(&h->refused, 1, memory_order_relaxed);
 			continue;
 		}
 		c->fd = fd;
+		c->seq = ++h->seq;
 		c->deadline = now_ms() + HTTPD_READ_TIMEOUT;
 		h->conns[h->n++] = c;
 	}
@@ -457,6 +481,7 @@ void httpd__stats(struct httpd *h, struct httpd_stats *out)
 	out->requests = atomic_load(&h->requests);
 	out->scrapes = atomic_load(&h->scrapes);
 	out->refused = atomic_load(&h->refused);
+	out->evicted = atomic_load(&h->evicted);
 	out->timeouts = atomic_load(&h->timeouts);
 }
 

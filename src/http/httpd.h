@@ -4,7 +4,8 @@
  * request per connection (Connection: close). GET and HEAD of /metrics
  * answer the latest published text, in the format the scraper's Accept
  * prefers (httpreq.h); other paths 404, other methods 405. Slow or silent
- * clients are cut off after a deadline, and the connections are capped:
+ * clients are cut off after a deadline, and the connections are capped
+ * (the newest take the place of the slowest to ask):
  * nothing a client does reaches the thread that traces, which only
  * publishes (a pointer swap under a mutex).
  */
@@ -15,7 +16,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define HTTPD_MAX_CONNS	    512	  /* more are accepted and closed at once (httpd__max_conns) */
+/*
+ * At most this many connections (httpd__max_conns): past it, a new one
+ * takes the place of the one that has waited longest for its request, or,
+ * when all are answering, is closed at once.
+ */
+#define HTTPD_MAX_CONNS	    512
 #define HTTPD_READ_TIMEOUT  10000 /* ms for the whole request head */
 #define HTTPD_WRITE_TIMEOUT 30000 /* ms for the whole response */
 
@@ -24,7 +30,8 @@ struct httpd;
 struct httpd_stats {
 	uint64_t requests; /* answered, any status */
 	uint64_t scrapes;  /* 200s of /metrics */
-	uint64_t refused;  /* connections closed at once: too many */
+	uint64_t refused;  /* connections closed at once: too many, all answering */
+	uint64_t evicted;  /* waiting for a request, closed to make room for a newer one */
 	uint64_t timeouts; /* connections cut off at a deadline */
 };
 
