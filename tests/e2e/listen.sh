@@ -6,7 +6,9 @@
 #   - 200 clients trickling their heads byte by byte and 50 that never read,
 #     while the target's 27 held goroutines are released: scrapes are still
 #     answered, every exit is counted and no record is dropped;
-#   - a silent client is cut off (the server's read deadline).
+#   - a silent client is cut off (the server's read deadline);
+#   - with -b, a process started under the probes: its goroutines by function
+#     under its pid, and every goroutine series with a pid.
 #
 #   listen.sh TRACER WORKDIR
 set -uo pipefail
@@ -20,8 +22,8 @@ command -v promtool >/dev/null || fail "no promtool: apt-get install prometheus 
 command -v python3 >/dev/null || fail "no python3"
 rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
 clients="$e2e_root/tests/e2e/listen_clients.py"
-tpid= xpid= bpid=
-trap 'stop "$xpid"; kill "$tpid" "$bpid" 2>/dev/null; wait 2>/dev/null' EXIT
+tpid= xpid= bpid= t2=
+trap 'stop "$xpid"; kill "$tpid" "$bpid" $t2 2>/dev/null; wait 2>/dev/null' EXIT
 
 gobin=$(go_cmd) || fail "no Go toolchain"
 (cd "$e2e_root/tests/targets" && GOFLAGS=-buildvcs=false "$gobin" build -o "$w/held" ./held) ||
@@ -91,4 +93,34 @@ st=$status
 xpid=
 [ "$st" -eq 0 ] || { show "$w/tracer.err"; fail "the tracer exited $st"; }
 grep -q 'dropped' "$w/tracer.err" && { show "$w/tracer.err"; fail "the tracer reports drops"; }
+# -b: a process started under the probes; its series carry its pid, all goroutine series a pid.
+"$tracer" -b "$w/held" --headless -s --listen 127.0.0.1:0 >"$w/b.out" 2>"$w/b.err" &
+xpid=$!
+wait_line "$w/b.err" 'attached to' 60 "$xpid" || { show "$w/b.err"; fail "-b: not attached"; }
+port=$(grep -o 'serving metrics on http://127.0.0.1:[0-9]*' "$w/b.err" | sed 's/.*://')
+"$w/held" -truth "$w/truth2.json" -release "$w/release2" >"$w/held2.out" 2>&1 &
+t2=$!
+end=$((SECONDS + 60))
+until [ -s "$w/truth2.json" ]; do
+	alive "$t2" || { show "$w/held2.out"; fail "the second held ended before it was ready"; }
+	[ $SECONDS -lt $end ] || fail "the second held was not ready within 60 s"
+	sleep 0.1
+done
+want="xgotop_goroutines_by_function{pid=\"$t2\",function=\"main.recvWorker\",state=\"waiting\"} 5"
+end=$((SECONDS + 30))
+until curl -sf "http://127.0.0.1:$port/metrics" >"$w/b.txt" && grep -qxF "$want" "$w/b.txt"; do
+	[ $SECONDS -lt $end ] || { cat "$w/b.txt"; kill "$t2"; fail "-b: no line '$want'"; }
+	sleep 0.5
+done
+kill "$t2"
+wait "$t2" 2>/dev/null
+t2=
+grep -q "^xgotop_target_info{pid=\"$t2\",exe=\"$w/held\"" "$w/b.txt" || fail "-b: no target_info of pid $t2"
+grep -E '^xgotop_(goroutines|goroutines_by_function|goroutines_created_total|gc_cycles_total)[{ ]' "$w/b.txt" |
+	grep -v '{pid="' && fail "-b: series without a pid (above)"
+promtool check metrics <"$w/b.txt" || fail "-b: promtool check metrics"
+stop "$xpid"
+st=$status
+xpid=
+[ "$st" -eq 0 ] || { show "$w/b.err"; fail "-b: the tracer exited $st"; }
 echo "PASS: --listen"
