@@ -18,10 +18,17 @@
 
 const char *const promsnap_levels[] = {"lifecycle", "states", "all", "poll", NULL};
 
-/* ---- live goroutines by (pid, text): a count per state ------------------------------------ */
+/* ---- live goroutines by (pid, key): a count per state -------------------------------------- */
 
+/*
+ * Keyed by pointer, not text: a pass over a million goroutines hashes no
+ * string. Names are interned, so one text has one pointer but rarely; rows
+ * of equal text are merged when sorted (agg_sorted).
+ */
 struct agg_row {
 	uint32_t pid;
+	bool used;
+	uintptr_t key;
 	char *text; /* owned */
 	uint64_t n[GT_NSTATES];
 	uint64_t total;
@@ -33,13 +40,11 @@ struct agg {
 	int err;
 };
 
-static uint64_t agg_hash(uint32_t pid, const char *s)
+static uint64_t agg_hash(uint32_t pid, uintptr_t key)
 {
-	uint64_t h = 1469598103934665603ull ^ pid;
+	uint64_t h = ((uint64_t)key ^ ((uint64_t)pid << 32)) * 0x9e3779b97f4a7c15ull;
 
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
+	return h ^ (h >> 29);
 }
 
 static int agg_grow(struct agg *a)
@@ -50,10 +55,10 @@ static int agg_grow(struct agg *a)
 	if (!rows)
 		return -ENOMEM;
 	for (i = 0; i < a->cap; i++) {
-		if (!a->rows[i].text)
+		if (!a->rows[i].used)
 			continue;
-		j = agg_hash(a->rows[i].pid, a->rows[i].text) & (cap - 1);
-		while (rows[j].text)
+		j = agg_hash(a->rows[i].pid, a->rows[i].key) & (cap - 1);
+		while (rows[j].used)
 			j = (j + 1) & (cap - 1);
 		rows[j] = a->rows[i];
 	}
@@ -63,22 +68,26 @@ static int agg_grow(struct agg *a)
 	return 0;
 }
 
-static void agg_add(struct agg *a, uint32_t pid, const char *text, unsigned int state, uint64_t n)
+/* N goroutines of PID in STATE under KEY, whose label value is TEXT (copied when new). */
+static void agg_add(struct agg *a, uint32_t pid, uintptr_t key, const char *text,
+		    unsigned int state, uint64_t n)
 {
 	size_t j;
 
 	if (a->err || ((a->n + 1) * 2 > a->cap && (a->err = agg_grow(a))))
 		return;
-	j = agg_hash(pid, text) & (a->cap - 1);
-	while (a->rows[j].text && (a->rows[j].pid != pid || strcmp(a->rows[j].text, text)))
+	j = agg_hash(pid, key) & (a->cap - 1);
+	while (a->rows[j].used && (a->rows[j].pid != pid || a->rows[j].key != key))
 		j = (j + 1) & (a->cap - 1);
-	if (!a->rows[j].text) {
+	if (!a->rows[j].used) {
 		a->rows[j].text = strdup(text);
 		if (!a->rows[j].text) {
 			a->err = -ENOMEM;
 			return;
 		}
+		a->rows[j].used = true;
 		a->rows[j].pid = pid;
+		a->rows[j].key = key;
 		a->n++;
 	}
 	a->rows[j].n[state] += n;
@@ -114,18 +123,36 @@ static int cmp_total(const void *pa, const void *pb)
 	return cmp_key(pa, pb);
 }
 
-/* The rows, sorted by CMP: an array of pointers into A (free it), or NULL. */
-static struct agg_row **agg_sorted(const struct agg *a, int (*cmp)(const void *, const void *))
+/*
+ * The rows by (pid, text), those of equal text merged into the first
+ * (their counts moved), then sorted by CMP: an array of pointers into A
+ * (free it) and its length in *N; NULL when out of memory.
+ */
+static struct agg_row **agg_sorted(struct agg *a, int (*cmp)(const void *, const void *),
+				   size_t *n)
 {
 	struct agg_row **v = malloc((a->n ? a->n : 1) * sizeof(*v));
-	size_t i, k = 0;
+	size_t i, k = 0, m = 0;
+	unsigned int s;
 
 	if (!v)
 		return NULL;
 	for (i = 0; i < a->cap; i++)
-		if (a->rows[i].text)
+		if (a->rows[i].used)
 			v[k++] = &a->rows[i];
-	qsort(v, k, sizeof(*v), cmp);
+	qsort(v, k, sizeof(*v), cmp_key);
+	for (i = 0; i < k; i++) {
+		if (m && !cmp_key(&v[m - 1], &v[i])) {
+			for (s = 0; s < GT_NSTATES; s++)
+				v[m - 1]->n[s] += v[i]->n[s];
+			v[m - 1]->total += v[i]->total;
+			continue;
+		}
+		v[m++] = v[i];
+	}
+	if (cmp != cmp_key)
+		qsort(v, m, sizeof(*v), cmp);
+	*n = m;
 	return v;
 }
 
@@ -137,20 +164,30 @@ static int count_entry(const struct gentry *e, void *arg)
 {
 	struct count_ctx *c = arg;
 	char num[16];
-	const char *reason = "";
 
 	if (e->exited_ts || e->state >= GT_NSTATES)
 		return 0;
-	if (e->state == XG_G_WAITING && e->reason_str)
-		reason = e->reason_str;
-	else if (e->state == XG_G_WAITING && e->reason >= 0) {
-		snprintf(num, sizeof(num), "#%d", e->reason); /* as JSONL writes an unknown index */
-		reason = num;
+	if (e->state == XG_G_WAITING && e->reason_str) {
+		agg_add(&c->by_reason, e->pid, (uintptr_t)e->reason_str, e->reason_str, e->state, 1);
+	} else if (e->state == XG_G_WAITING && e->reason >= 0) {
+		/* An index this release's table lacks: "#N", as JSONL writes it. */
+		snprintf(num, sizeof(num), "#%d", e->reason);
+		agg_add(&c->by_reason, e->pid, (uintptr_t)e->reason + 1, num, e->state, 1);
+	} else {
+		agg_add(&c->by_reason, e->pid, 0, "", e->state, 1);
 	}
-	agg_add(&c->by_reason, e->pid, reason, e->state, 1);
-	agg_add(&c->by_func, e->pid, e->func ? e->func : "unknown", e->state, 1);
+	agg_add(&c->by_func, e->pid, (uintptr_t)e->func, e->func ? e->func : "unknown", e->state,
+		1);
 	return c->by_reason.err || c->by_func.err;
 }
+
+/* What the pass over the table found, sorted for writing. */
+struct counted {
+	struct count_ctx c;
+	struct agg other; /* the functions past the top N, per process */
+	struct agg_row **states, **funcs, **others;
+	size_t n_states, n_funcs, n_others;
+};
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
@@ -218,34 +255,39 @@ static void write_func_row(struct promfmt *pf, const struct promsnap_in *in,
 	}
 }
 
-/* The top N rows by live goroutines; the rest summed per process as function="other". */
-static int write_by_func(struct promfmt *pf, const struct promsnap_in *in, const struct agg *a)
+/* The top N rows by live goroutines kept; the rest summed per process as function="other". */
+static int count_funcs(struct counted *k, const struct promsnap_in *in)
 {
-	unsigned int top = in->functions ? in->functions : PROMSNAP_DEFAULT_FUNCTIONS;
-	struct agg_row **v = agg_sorted(a, cmp_total), **kept;
-	struct agg other = {0};
-	size_t i, n = a->n < top ? a->n : top;
-	unsigned int s;
+	unsigned int top = in->functions ? in->functions : PROMSNAP_DEFAULT_FUNCTIONS, s;
+	size_t i, n;
 
-	if (!v)
+	k->funcs = agg_sorted(&k->c.by_func, cmp_total, &n);
+	if (!k->funcs)
 		return -ENOMEM;
-	for (i = n; i < a->n; i++)
+	k->n_funcs = n < top ? n : top;
+	for (i = k->n_funcs; i < n; i++)
 		for (s = 0; s < GT_NSTATES; s++)
-			if (v[i]->n[s])
-				agg_add(&other, v[i]->pid, "other", s, v[i]->n[s]);
+			if (k->funcs[i]->n[s])
+				agg_add(&k->other, k->funcs[i]->pid, 0, "other", s, k->funcs[i]->n[s]);
+	qsort(k->funcs, k->n_funcs, sizeof(*k->funcs), cmp_key);
+	if (k->other.err)
+		return k->other.err;
+	k->others = agg_sorted(&k->other, cmp_key, &k->n_others);
+	return k->others ? 0 : -ENOMEM;
+}
+
+static void write_by_func(struct promfmt *pf, const struct promsnap_in *in,
+			  const struct counted *k)
+{
+	size_t i;
+
 	promfmt__family(pf, "xgotop_goroutines_by_function", PROMFMT_GAUGE,
 			"Live goroutines by start function and status: the top "
 			"--metrics-functions functions, the rest as function=\"other\".");
-	qsort(v, n, sizeof(*v), cmp_key);
-	for (i = 0; i < n; i++)
-		write_func_row(pf, in, v[i]);
-	kept = other.err ? NULL : agg_sorted(&other, cmp_key);
-	for (i = 0; kept && i < other.n; i++)
-		write_func_row(pf, in, kept[i]);
-	free(kept);
-	free(v);
-	agg_free(&other);
-	return other.err;
+	for (i = 0; i < k->n_funcs; i++)
+		write_func_row(pf, in, k->funcs[i]);
+	for (i = 0; i < k->n_others; i++)
+		write_func_row(pf, in, k->others[i]);
 }
 
 static void write_hist(struct promfmt *pf, struct lbl *l, const struct promstats_hist *h,
@@ -452,32 +494,51 @@ static void write_info(struct promfmt *pf, const struct promsnap_in *in)
 	}
 }
 
-int promsnap__write(struct promfmt *pf, const struct promsnap_in *in)
+/* One pass over the table: live goroutines by wait reason and by function, sorted. */
+static int count(struct counted *k, const struct promsnap_in *in)
 {
-	struct count_ctx c = {{0}, {0}};
-	struct agg_row **v = NULL;
 	int err;
 
 	/* The states always written have a row to be written from, goroutines or not. */
 	if (!in->per_pid)
-		agg_add(&c.by_reason, in->pid, "", XG_G_RUNNING, 0);
-	gtable__for_each(in->gt, count_entry, &c);
-	err = c.by_reason.err ? c.by_reason.err : c.by_func.err;
-	if (!err && !(v = agg_sorted(&c.by_reason, cmp_key)))
-		err = -ENOMEM;
-	if (!err) {
-		write_info(pf, in);
-		write_by_state(pf, in, v, c.by_reason.n);
-		err = write_by_func(pf, in, &c.by_func);
+		agg_add(&k->c.by_reason, in->pid, 0, "", XG_G_RUNNING, 0);
+	gtable__for_each(in->gt, count_entry, &k->c);
+	err = k->c.by_reason.err ? k->c.by_reason.err : k->c.by_func.err;
+	if (err)
+		return err;
+	k->states = agg_sorted(&k->c.by_reason, cmp_key, &k->n_states);
+	if (!k->states)
+		return -ENOMEM;
+	return count_funcs(k, in);
+}
+
+static void counted_free(struct counted *k)
+{
+	free(k->states);
+	free(k->funcs);
+	free(k->others);
+	agg_free(&k->c.by_reason);
+	agg_free(&k->c.by_func);
+	agg_free(&k->other);
+}
+
+int promsnap__write(struct promfmt *const *pf, size_t n_pf, const struct promsnap_in *in)
+{
+	struct counted k;
+	size_t i;
+	int err;
+
+	memset(&k, 0, sizeof(k));
+	err = count(&k, in);
+	for (i = 0; !err && i < n_pf; i++) {
+		write_info(pf[i], in);
+		write_by_state(pf[i], in, k.states, k.n_states);
+		write_by_func(pf[i], in, &k);
+		write_counters(pf[i], in);
+		write_hists(pf[i], in);
+		write_allocs(pf[i], in);
+		write_tracer(pf[i], in);
 	}
-	if (!err) {
-		write_counters(pf, in);
-		write_hists(pf, in);
-		write_allocs(pf, in);
-		write_tracer(pf, in);
-	}
-	free(v);
-	agg_free(&c.by_reason);
-	agg_free(&c.by_func);
+	counted_free(&k);
 	return err;
 }

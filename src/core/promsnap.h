@@ -9,6 +9,7 @@
 #define XGOTOP_PROMSNAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "promfmt.h"
@@ -46,9 +47,10 @@ struct promsnap_in {
 };
 
 /*
- * Everything, written to PF (then promfmt__finish). 0, or -ENOMEM (PF's
- * own errors come out of promfmt__finish).
+ * Everything, written to each of the N_PF writers (then promfmt__finish
+ * each): one pass over the table for all of them. 0, or -ENOMEM (the
+ * writers' own errors come out of promfmt__finish).
  */
-int promsnap__write(struct promfmt *pf, const struct promsnap_in *in);
+int promsnap__write(struct promfmt *const *pf, size_t n_pf, const struct promsnap_in *in);
 
 #endif /* XGOTOP_PROMSNAP_H */

@@ -3,8 +3,9 @@
  * --listen: the metrics server of a live session. The server runs on its
  * own thread (src/http/httpd.c) and never touches the state table: once a
  * second, the thread that applies events (the pump's) writes the metrics
- * from the table (src/core/promsnap.c) in both exposition formats and
- * publishes the texts; a scrape only sends the latest. Counters the table
+ * from the table (src/core/promsnap.c) in both exposition formats (one
+ * pass over the table) and publishes the texts; a scrape only sends the
+ * latest. Counters the table
  * does not keep are counted as events are applied (src/core/promstats.c).
  */
 #define _GNU_SOURCE
@@ -88,33 +89,33 @@ static void fill_in(struct tracer *t, struct promsnap_in *in)
 	in->tracer.capture_level = livesrc__capture_level(t);
 }
 
-/* Write both formats and hand them to the server. */
+/* Write both formats (one pass over the table) and hand them to the server. */
 static void publish(struct tracer *t)
 {
 	struct promsnap_in in;
-	struct promfmt *pf[2];
+	struct promfmt *pf[2] = {promfmt__new(PROMFMT_TEXT, 0),
+				 promfmt__new(PROMFMT_OPENMETRICS, 0)};
 	char *text[2] = {NULL, NULL};
 	size_t len[2] = {0, 0};
-	int i, err = 0;
+	int i, err = 0, e;
 
 	fill_in(t, &in);
+	if (!pf[0] || !pf[1])
+		err = -ENOMEM;
+	if (!err)
+		err = promsnap__write(pf, 2, &in);
 	for (i = 0; i < 2; i++) {
-		pf[i] = promfmt__new(i ? PROMFMT_OPENMETRICS : PROMFMT_TEXT, 0);
-		if (!pf[i]) {
-			err = -ENOMEM;
-			break;
-		}
-		if (!err)
-			err = promsnap__write(pf[i], &in);
-		if (err)
+		if (err || !pf[i]) {
 			promfmt__free(pf[i]);
-		else
-			err = promfmt__finish(pf[i], &text[i], &len[i]);
-		if (err)
-			break;
+			continue;
+		}
+		e = promfmt__finish(pf[i], &text[i], &len[i]);
+		if (e && !err)
+			err = e;
 	}
 	if (err) {
 		free(text[0]);
+		free(text[1]);
 		if (!t->prom.warned)
 			diag__fail("cannot write the metrics: %s (the last ones are served)",
 				   strerror(-err));
@@ -131,10 +132,18 @@ void promlive__tick(struct tracer *t, bool now)
 	if (!t->prom.srv)
 		return;
 	ts = xg_mono_ns();
-	if (!now && ts - t->prom.published_ns < PUBLISH_INTERVAL_NS)
+	if (!now && ts - t->prom.published_ns < t->prom.interval_ns)
 		return;
 	t->prom.published_ns = ts;
 	publish(t);
+	/*
+	 * A second, or ten times what writing took, whichever is longer: at
+	 * most a tenth of this thread (a million goroutines take ~0.1 s,
+	 * bench/bench_promsnap.c).
+	 */
+	t->prom.interval_ns = 10 * (xg_mono_ns() - ts);
+	if (t->prom.interval_ns < PUBLISH_INTERVAL_NS)
+		t->prom.interval_ns = PUBLISH_INTERVAL_NS;
 }
 
 void promlive__observe(struct tracer *t, const struct gev *ev)

@@ -130,6 +130,7 @@ struct prom_live {
 	struct httpd *srv;    /* NULL: no --listen */
 	struct promstats *ps; /* counters and histograms the table does not keep */
 	uint64_t published_ns;
+	uint64_t interval_ns; /* until the next: at least a second (promlive__tick) */
 	bool warned;
 };
 

@@ -60,7 +60,7 @@ static char *write_text(struct fixture *f, struct promsnap_in *in, enum promfmt_
 
 	in->gt = f->gt;
 	in->ps = f->ps;
-	assert_int_equal(promsnap__write(pf, in), 0);
+	assert_int_equal(promsnap__write(&pf, 1, in), 0);
 	assert_int_equal(promfmt__finish(pf, &t, &len), 0);
 	return t;
 }
