@@ -114,8 +114,8 @@ until curl -sf "http://127.0.0.1:$port/metrics" >"$w/b.txt" && grep -qxF "$want"
 done
 kill "$t2"
 wait "$t2" 2>/dev/null
-t2=
-grep -q "^xgotop_target_info{pid=\"$t2\",exe=\"$w/held\"" "$w/b.txt" || fail "-b: no target_info of pid $t2"
+pid2=$t2 t2=
+grep -q "^xgotop_target_info{pid=\"$pid2\",exe=\"$w/held\"" "$w/b.txt" || fail "-b: no target_info of pid $pid2"
 grep -E '^xgotop_(goroutines|goroutines_by_function|goroutines_created_total|gc_cycles_total)[{ ]' "$w/b.txt" |
 	grep -v '{pid="' && fail "-b: series without a pid (above)"
 promtool check metrics <"$w/b.txt" || fail "-b: promtool check metrics"
