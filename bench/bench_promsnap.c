@@ -25,8 +25,8 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *const reasons[] = {"chan receive", "select", "sync.Mutex.Lock", "IO wait",
-				       "sleep", "sync.WaitGroup.Wait"};
+static const char *const reasons[] = {"chan receive", "select", "sync.Mutex.Lock",
+				      "IO wait",      "sleep",	"sync.WaitGroup.Wait"};
 
 int main(int argc, char **argv)
 {
@@ -42,16 +42,33 @@ int main(int argc, char **argv)
 	if (!gt || !ps || !funcs)
 		return 1;
 	for (i = 0; i < nf; i++)
-		if (asprintf(&funcs[i], "example.com/svc/pkg%lu.(*Handler).serve%lu.func1", i % 37, i) < 0)
+		if (asprintf(&funcs[i], "example.com/svc/pkg%lu.(*Handler).serve%lu.func1", i % 37,
+			     i) < 0)
 			return 1;
 	for (i = 1; i <= n; i++) {
 		struct gev ev[3] = {
-			{.kind = GEV_CREATE, .ts = i, .pid = 1, .goid = i, .to = XG_G_RUNNABLE,
-			 .reason = GEV_NO_REASON, .func = funcs[i % nf]},
-			{.kind = GEV_STATE, .ts = i + 1, .pid = 1, .goid = i, .from = XG_G_RUNNABLE,
-			 .to = XG_G_RUNNING, .reason = GEV_NO_REASON},
-			{.kind = GEV_STATE, .ts = i + 2, .pid = 1, .goid = i, .from = XG_G_RUNNING,
-			 .to = XG_G_WAITING, .reason = (int)(i % 6), .reason_str = reasons[i % 6]},
+			{.kind = GEV_CREATE,
+			 .ts = i,
+			 .pid = 1,
+			 .goid = i,
+			 .to = XG_G_RUNNABLE,
+			 .reason = GEV_NO_REASON,
+			 .func = funcs[i % nf]},
+			{.kind = GEV_STATE,
+			 .ts = i + 1,
+			 .pid = 1,
+			 .goid = i,
+			 .from = XG_G_RUNNABLE,
+			 .to = XG_G_RUNNING,
+			 .reason = GEV_NO_REASON},
+			{.kind = GEV_STATE,
+			 .ts = i + 2,
+			 .pid = 1,
+			 .goid = i,
+			 .from = XG_G_RUNNING,
+			 .to = XG_G_WAITING,
+			 .reason = (int)(i % 6),
+			 .reason_str = reasons[i % 6]},
 		};
 
 		for (f = 0; f < 3; f++) {
@@ -64,7 +81,9 @@ int main(int argc, char **argv)
 	}
 	t0 = now_s();
 	for (r = 0; r < rounds; r++) {
-		struct promsnap_in in = {.gt = gt, .ps = ps, .pid = 1,
+		struct promsnap_in in = {.gt = gt,
+					 .ps = ps,
+					 .pid = 1,
 					 .tracer = {.bpf_ns_per_hit = -1, .overhead_ratio = -1}};
 		struct promfmt *pf[2] = {promfmt__new(PROMFMT_TEXT, 0),
 					 promfmt__new(PROMFMT_OPENMETRICS, 0)};

@@ -127,11 +127,11 @@ static size_t escape(const char *value, bool quote, char *out, size_t len)
 	char tmp[4];
 	const char *piece;
 
-#define EMIT(p, m)                                                                                 \
-	do {                                                                                       \
-		if (out && n + (m) < len)                                                          \
-			memcpy(out + n, (p), (m));                                                 \
-		n += (m);                                                                          \
+#define EMIT(p, m)                                 \
+	do {                                       \
+		if (out && n + (m) < len)          \
+			memcpy(out + n, (p), (m)); \
+		n += (m);                          \
 	} while (0)
 	while (*s) {
 		k = 1;
@@ -187,8 +187,7 @@ static const char *type_name(enum promfmt_type type)
 	return "gauge";
 }
 
-void promfmt__family(struct promfmt *pf, const char *name, enum promfmt_type type,
-		     const char *help)
+void promfmt__family(struct promfmt *pf, const char *name, enum promfmt_type type, const char *help)
 {
 	/* 0.0.4 names the counter's sample; OpenMetrics the family without _total. */
 	const char *total = type == PROMFMT_COUNTER && pf->flavor == PROMFMT_TEXT ? "_total" : "";

@@ -31,7 +31,7 @@ enum promfmt_type {
 };
 
 struct prom_label {
-	const char *name; /* [a-zA-Z_][a-zA-Z0-9_]*: ours, not escaped */
+	const char *name;  /* [a-zA-Z_][a-zA-Z0-9_]*: ours, not escaped */
 	const char *value; /* anything: escaped, invalid UTF-8 replaced by U+FFFD */
 };
 
@@ -59,7 +59,8 @@ void promfmt__float(double v, char *buf, size_t len);
  */
 int promfmt__finish(struct promfmt *pf, char **text, size_t *len);
 
-/* Escape VALUE as a label value into OUT (always NUL-terminated, cut at LEN). The length it needs. */
+/* Escape VALUE as a label value into OUT (always NUL-terminated, cut at LEN). The length it needs.
+ */
 size_t promfmt__escape_label(const char *value, char *out, size_t len);
 
 #endif /* XGOTOP_PROMFMT_H */

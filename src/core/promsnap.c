@@ -128,8 +128,7 @@ static int cmp_total(const void *pa, const void *pb)
  * (their counts moved), then sorted by CMP: an array of pointers into A
  * (free it) and its length in *N; NULL when out of memory.
  */
-static struct agg_row **agg_sorted(struct agg *a, int (*cmp)(const void *, const void *),
-				   size_t *n)
+static struct agg_row **agg_sorted(struct agg *a, int (*cmp)(const void *, const void *), size_t *n)
 {
 	struct agg_row **v = malloc((a->n ? a->n : 1) * sizeof(*v));
 	size_t i, k = 0, m = 0;
@@ -168,7 +167,8 @@ static int count_entry(const struct gentry *e, void *arg)
 	if (e->exited_ts || e->state >= GT_NSTATES)
 		return 0;
 	if (e->state == XG_G_WAITING && e->reason_str) {
-		agg_add(&c->by_reason, e->pid, (uintptr_t)e->reason_str, e->reason_str, e->state, 1);
+		agg_add(&c->by_reason, e->pid, (uintptr_t)e->reason_str, e->reason_str, e->state,
+			1);
 	} else if (e->state == XG_G_WAITING && e->reason >= 0) {
 		/* An index this release's table lacks: "#N", as JSONL writes it. */
 		snprintf(num, sizeof(num), "#%d", e->reason);
@@ -268,7 +268,8 @@ static int count_funcs(struct counted *k, const struct promsnap_in *in)
 	for (i = k->n_funcs; i < n; i++)
 		for (s = 0; s < GT_NSTATES; s++)
 			if (k->funcs[i]->n[s])
-				agg_add(&k->other, k->funcs[i]->pid, 0, "other", s, k->funcs[i]->n[s]);
+				agg_add(&k->other, k->funcs[i]->pid, 0, "other", s,
+					k->funcs[i]->n[s]);
 	qsort(k->funcs, k->n_funcs, sizeof(*k->funcs), cmp_key);
 	if (k->other.err)
 		return k->other.err;
@@ -276,8 +277,7 @@ static int count_funcs(struct counted *k, const struct promsnap_in *in)
 	return k->others ? 0 : -ENOMEM;
 }
 
-static void write_by_func(struct promfmt *pf, const struct promsnap_in *in,
-			  const struct counted *k)
+static void write_by_func(struct promfmt *pf, const struct promsnap_in *in, const struct counted *k)
 {
 	size_t i;
 
@@ -472,7 +472,8 @@ static void write_tracer(struct promfmt *pf, const struct promsnap_in *in)
 	for (i = 0; promsnap_levels[i]; i++) {
 		l = (struct prom_label){"level", promsnap_levels[i]};
 		promfmt__sample(pf, "", &l, 1,
-				tr->capture_level && !strcmp(tr->capture_level, promsnap_levels[i]));
+				tr->capture_level &&
+					!strcmp(tr->capture_level, promsnap_levels[i]));
 	}
 }
 
@@ -485,7 +486,8 @@ static void write_info(struct promfmt *pf, const struct promsnap_in *in)
 	promfmt__family(pf, "xgotop_target_info", PROMFMT_GAUGE,
 			"The traced process: pid, executable, Go version, architecture.");
 	for (i = 0; i < n; i++) {
-		snprintf(pid, sizeof(pid), "%u", in->per_pid ? promstats__proc(in->ps, i)->pid : in->pid);
+		snprintf(pid, sizeof(pid), "%u",
+			 in->per_pid ? promstats__proc(in->ps, i)->pid : in->pid);
 		l[0] = (struct prom_label){"pid", pid};
 		l[1] = (struct prom_label){"exe", in->exe ? in->exe : ""};
 		l[2] = (struct prom_label){"go_version", in->go_version ? in->go_version : ""};

@@ -28,7 +28,7 @@ struct promsnap_tracer {
 	uint64_t probe_hits; /* BPF program runs (kernel.bpf_stats_enabled) */
 	uint64_t bpf_run_ns; /* their time */
 	double bpf_ns_per_hit;
-	double overhead_ratio; /* estimated target CPU taken by the probes, of one core */
+	double overhead_ratio;	   /* estimated target CPU taken by the probes, of one core */
 	const char *capture_level; /* one of promsnap_levels[] */
 };
 
@@ -38,9 +38,9 @@ extern const char *const promsnap_levels[];
 struct promsnap_in {
 	const struct gtable *gt;
 	const struct promstats *ps;
-	bool per_pid;		 /* -b: every goroutine series carries pid */
-	uint32_t pid;		 /* -pid or a launched command's; with per_pid, unused */
-	unsigned int functions;	 /* the top N start functions (0: the default) */
+	bool per_pid;		/* -b: every goroutine series carries pid */
+	uint32_t pid;		/* -pid or a launched command's; with per_pid, unused */
+	unsigned int functions; /* the top N start functions (0: the default) */
 	const char *exe, *go_version, *arch;
 	bool alloc_traced; /* allocation events are on */
 	struct promsnap_tracer tracer;

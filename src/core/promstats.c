@@ -12,15 +12,18 @@
 #define S  1000000000ull
 
 /* Goroutines live from microseconds (a worker) to days (a server's loop). */
-const struct promstats_bounds promstats_lifetime_bounds = {
-	12, {10 * US, 100 * US, MS, 10 * MS, 100 * MS, S, 10 * S, 60 * S, 600 * S, 3600 * S,
-	     6 * 3600 * S, 24 * 3600 * S}};
-const struct promstats_bounds promstats_wait_bounds = {
-	12, {US, 10 * US, 100 * US, MS, 10 * MS, 100 * MS, 250 * MS, S, 5 * S, 10 * S, 60 * S,
-	     600 * S}};
+const struct promstats_bounds promstats_lifetime_bounds = {12,
+							   {10 * US, 100 * US, MS, 10 * MS,
+							    100 * MS, S, 10 * S, 60 * S, 600 * S,
+							    3600 * S, 6 * 3600 * S, 24 * 3600 * S}};
+const struct promstats_bounds promstats_wait_bounds = {12,
+						       {US, 10 * US, 100 * US, MS, 10 * MS,
+							100 * MS, 250 * MS, S, 5 * S, 10 * S,
+							60 * S, 600 * S}};
 /* Go's pauses are tens to hundreds of microseconds when healthy. */
 const struct promstats_bounds promstats_pause_bounds = {
-	10, {10 * US, 25 * US, 50 * US, 100 * US, 250 * US, 500 * US, MS, 5 * MS, 10 * MS, 100 * MS}};
+	10,
+	{10 * US, 25 * US, 50 * US, 100 * US, 250 * US, 500 * US, MS, 5 * MS, 10 * MS, 100 * MS}};
 
 struct promstats {
 	struct promstats_proc **procs;

@@ -18,7 +18,7 @@
 struct gtable;
 
 #define PROMSTATS_MAX_BUCKETS 16
-#define PROMSTATS_REASONS     64  /* wait reason indexes kept apart; others are one row */
+#define PROMSTATS_REASONS     64   /* wait reason indexes kept apart; others are one row */
 #define PROMSTATS_MAX_PROCS   1024 /* as the sink's load biases */
 
 /* Upper bounds (ns, ascending) of a histogram's buckets; +Inf is implied. */
@@ -45,7 +45,7 @@ struct promstats_proc {
 	uint32_t pid;
 	uint64_t created; /* creations seen (not the goroutines found at attach) */
 	uint64_t exited;
-	uint64_t gc_cycles; /* completed */
+	uint64_t gc_cycles;		/* completed */
 	struct promstats_hist lifetime; /* exits whose creation was seen */
 	struct promstats_hist gc_pause; /* stop-the-world pauses inside GC cycles and out */
 	struct promstats_wait waits[PROMSTATS_REASONS + 1]; /* those with h.n > 0 are real */

@@ -51,7 +51,7 @@ struct httpd {
 	pthread_mutex_t mu; /* cur */
 	struct doc *cur;
 	struct conn *conns[HTTPD_MAX_CONNS];
-	size_t n, max; /* max: the cap, lower when descriptors are few */
+	size_t n, max;	       /* max: the cap, lower when descriptors are few */
 	uint64_t accept_pause; /* ms: until then the listening socket is not polled */
 	uint64_t seq;	       /* connections accepted */
 	struct pollfd pfd[HTTPD_MAX_CONNS + 2];
@@ -265,8 +265,8 @@ static void accept_all(struct httpd *h)
 		 * Out of descriptors or memory, the pending connection stays and
 		 * the socket stays readable: polled now, it would spin.
 		 */
-		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			       errno == ENOMEM))
+		if (fd < 0 &&
+		    (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM))
 			h->accept_pause = now_ms() + ACCEPT_PAUSE_MS;
 		if (fd < 0)
 			return; /* EAGAIN, or a client gone already: nothing to do */

@@ -149,8 +149,8 @@ static double range_q(const char *params, const char *end)
 			p++;
 		if (end - p > 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
 			p += 2;
-			for (n = 0; p + n < end && p[n] != ';' && p[n] != ' ' && n < sizeof(num) - 1;
-			     n++)
+			for (n = 0;
+			     p + n < end && p[n] != ';' && p[n] != ' ' && n < sizeof(num) - 1; n++)
 				num[n] = p[n];
 			num[n] = '\0';
 			q = strtod(num, &stop);

@@ -82,8 +82,8 @@ static void fill_in(struct tracer *t, struct promsnap_in *in)
 	in->tracer.drops = bpfobj__drops(&t->bpf);
 	/* Over the attached probes, as of the last meter sample (a second at most). */
 	if (t->bpf.skel && t->m.mt)
-		in->tracer.has_hits = meters__totals(t->m.mt, &in->tracer.probe_hits,
-						     &in->tracer.bpf_run_ns);
+		in->tracer.has_hits =
+			meters__totals(t->m.mt, &in->tracer.probe_hits, &in->tracer.bpf_run_ns);
 	in->tracer.bpf_ns_per_hit = t->m.last.lat_ns;
 	in->tracer.overhead_ratio = t->m.last.ovh_pct >= 0 ? t->m.last.ovh_pct / 100 : -1;
 	in->tracer.capture_level = livesrc__capture_level(t);

@@ -85,8 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf[size] = '\0';
 	check_head(buf, size);
 	httpreq__accept_openmetrics(buf, size);
-	if (httpreq__parse_addr(buf, &ss, &len, err, sizeof(err)) == 0 &&
-	    len > sizeof(ss))
+	if (httpreq__parse_addr(buf, &ss, &len, err, sizeof(err)) == 0 && len > sizeof(ss))
 		abort();
 	check_label(buf);
 	free(buf);

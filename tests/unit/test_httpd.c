@@ -109,7 +109,8 @@ static void test_answers(void **state)
 	expect(port, "GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text\r\n\r\n",
 	       "HTTP/1.1 200 ", "a 1\n# EOF\n");
 	resp = ask(port, "GET /metrics HTTP/1.0\r\n\r\n");
-	assert_non_null(strstr(resp, "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+	assert_non_null(
+		strstr(resp, "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
 	assert_non_null(strstr(resp, "\r\nContent-Length: 4\r\n"));
 	free(resp);
 	resp = ask(port, "HEAD /metrics HTTP/1.1\r\n\r\n");

@@ -100,10 +100,11 @@ static void test_accept(void **state)
 			      "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;"
 			      "q=0.5,*/*;q=0.1"));
 	/* Prometheus 3's scrape_protocols default puts it first too. */
-	assert_true(accept_om("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
-			      "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;"
-			      "version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,"
-			      "*/*;q=0.1"));
+	assert_true(
+		accept_om("application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
+			  "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;"
+			  "version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,"
+			  "*/*;q=0.1"));
 	assert_false(accept_om("*/*"));
 	assert_false(accept_om("text/plain"));
 	assert_false(accept_om(""));
@@ -138,9 +139,22 @@ static void test_addresses(void **state)
 	assert_true(IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
 	assert_int_equal(ntohs(in6->sin6_port), 0);
 	static const char *const bad[] = {
-		"", "9464", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1",
-		"127.0.0.1:94a", "localhost:9464", "::1:9464", "[::1]9464", "[::1:9464",
-		"[127.0.0.1]:9464", "[]:9464", "1.2.3:80", ":+80", ": 80",
+		"",
+		"9464",
+		"127.0.0.1",
+		"127.0.0.1:",
+		"127.0.0.1:65536",
+		"127.0.0.1:-1",
+		"127.0.0.1:94a",
+		"localhost:9464",
+		"::1:9464",
+		"[::1]9464",
+		"[::1:9464",
+		"[127.0.0.1]:9464",
+		"[]:9464",
+		"1.2.3:80",
+		":+80",
+		": 80",
 		"0123456789012345678901234567890123456789012345678901234567890123456789:1",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -41,7 +41,8 @@ static void test_escapes(void **state)
 	promfmt__escape_label("caf\xc3\xa9 \xe4\xb8\x96", out, sizeof(out));
 	assert_string_equal(out, "caf\xc3\xa9 \xe4\xb8\x96");
 	promfmt__escape_label("x\x80y\xc0\xafz\xed\xa0\x80", out, sizeof(out));
-	assert_string_equal(out, "x\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbdz\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(
+		out, "x\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbdz\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	/* A truncated sequence at the end. */
 	promfmt__escape_label("a\xe4\xb8", out, sizeof(out));
 	assert_string_equal(out, "a\xef\xbf\xbd\xef\xbf\xbd");
@@ -63,12 +64,13 @@ static void test_text_counter_and_labels(void **state)
 	promfmt__family(pf, "xg_live", PROMFMT_GAUGE, "Live.");
 	promfmt__sample(pf, "", l, 2, 7);
 	t = finish(pf);
-	assert_string_equal(t, "# HELP xg_created_total Help with \\\\ and\\nnewline \"q\".\n"
-			       "# TYPE xg_created_total counter\n"
-			       "xg_created_total 3\n"
-			       "# HELP xg_live Live.\n"
-			       "# TYPE xg_live gauge\n"
-			       "xg_live{function=\"main.(*T).\\\"run\\\"\\\\x\",state=\"waiting\"} 7\n");
+	assert_string_equal(
+		t, "# HELP xg_created_total Help with \\\\ and\\nnewline \"q\".\n"
+		   "# TYPE xg_created_total counter\n"
+		   "xg_created_total 3\n"
+		   "# HELP xg_live Live.\n"
+		   "# TYPE xg_live gauge\n"
+		   "xg_live{function=\"main.(*T).\\\"run\\\"\\\\x\",state=\"waiting\"} 7\n");
 	free(t);
 }
 
@@ -146,10 +148,8 @@ static void test_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escapes),
-		cmocka_unit_test(test_text_counter_and_labels),
-		cmocka_unit_test(test_openmetrics),
-		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_escapes),	    cmocka_unit_test(test_text_counter_and_labels),
+		cmocka_unit_test(test_openmetrics), cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_cap),
 	};
 

@@ -35,20 +35,34 @@ static void feed(struct fixture *f, struct gev ev)
 
 static void create(struct fixture *f, uint32_t pid, uint64_t ts, uint64_t goid, const char *func)
 {
-	feed(f, (struct gev){.kind = GEV_CREATE, .ts = ts, .pid = pid, .goid = goid,
-			     .to = XG_G_RUNNABLE, .reason = GEV_NO_REASON, .func = func});
+	feed(f, (struct gev){.kind = GEV_CREATE,
+			     .ts = ts,
+			     .pid = pid,
+			     .goid = goid,
+			     .to = XG_G_RUNNABLE,
+			     .reason = GEV_NO_REASON,
+			     .func = func});
 }
 
 static void state(struct fixture *f, uint32_t pid, uint64_t ts, uint64_t goid, uint8_t from,
 		  uint8_t to, int reason, const char *reason_str)
 {
-	feed(f, (struct gev){.kind = GEV_STATE, .ts = ts, .pid = pid, .goid = goid, .from = from,
-			     .to = to, .reason = reason, .reason_str = reason_str});
+	feed(f, (struct gev){.kind = GEV_STATE,
+			     .ts = ts,
+			     .pid = pid,
+			     .goid = goid,
+			     .from = from,
+			     .to = to,
+			     .reason = reason,
+			     .reason_str = reason_str});
 }
 
 static void gexit(struct fixture *f, uint32_t pid, uint64_t ts, uint64_t goid)
 {
-	feed(f, (struct gev){.kind = GEV_EXIT, .ts = ts, .pid = pid, .goid = goid,
+	feed(f, (struct gev){.kind = GEV_EXIT,
+			     .ts = ts,
+			     .pid = pid,
+			     .goid = goid,
 			     .reason = GEV_NO_REASON});
 }
 
@@ -134,24 +148,30 @@ static int teardown(void **state)
 static void test_one_process(void **st)
 {
 	struct fixture *f = *st;
-	struct promsnap_in in = {.pid = 7, .exe = "/srv/app \"x\"", .go_version = "go1.26.8",
-				 .arch = "amd64", .tracer = {.events = 42, .drops = 0,
-							     .bpf_ns_per_hit = -1,
-							     .overhead_ratio = 0.25,
-							     .capture_level = "states"}};
+	struct promsnap_in in = {.pid = 7,
+				 .exe = "/srv/app \"x\"",
+				 .go_version = "go1.26.8",
+				 .arch = "amd64",
+				 .tracer = {.events = 42,
+					    .drops = 0,
+					    .bpf_ns_per_hit = -1,
+					    .overhead_ratio = 0.25,
+					    .capture_level = "states"}};
 	char *t;
 
 	scenario(f, 7);
 	t = write_text(f, &in, PROMFMT_TEXT);
-	has_line(t, "xgotop_target_info{pid=\"7\",exe=\"/srv/app \\\"x\\\"\",go_version=\"go1.26.8\","
-		    "arch=\"amd64\"} 1");
+	has_line(t,
+		 "xgotop_target_info{pid=\"7\",exe=\"/srv/app \\\"x\\\"\",go_version=\"go1.26.8\","
+		 "arch=\"amd64\"} 1");
 	has_line(t, "xgotop_goroutines{state=\"waiting\",wait_reason=\"chan receive\"} 3");
 	has_line(t, "xgotop_goroutines{state=\"waiting\",wait_reason=\"select\"} 1");
 	has_line(t, "xgotop_goroutines{state=\"running\",wait_reason=\"\"} 1");
 	has_line(t, "xgotop_goroutines{state=\"runnable\",wait_reason=\"\"} 0");
 	has_line(t, "xgotop_goroutines_by_function{function=\"main.recv\",state=\"waiting\"} 3");
-	has_line(t, "xgotop_goroutines_by_function{function=\"main.(*T).\\\"run\\\"\\\\caf\xc3\xa9\","
-		    "state=\"waiting\"} 1");
+	has_line(t,
+		 "xgotop_goroutines_by_function{function=\"main.(*T).\\\"run\\\"\\\\caf\xc3\xa9\","
+		 "state=\"waiting\"} 1");
 	has_line(t, "xgotop_goroutines_by_function{function=\"main.spin\",state=\"running\"} 1");
 	no_text(t, "main.once"); /* exited: not live */
 	has_line(t, "xgotop_goroutines_created_total 6");
@@ -163,8 +183,11 @@ static void test_one_process(void **st)
 	has_line(t, "xgotop_goroutine_lifetime_seconds_sum 0.007");
 	has_line(t, "xgotop_goroutine_lifetime_seconds_count 1");
 	/* One finished wait of 5 ms on chan receive; the parked ones have not finished. */
-	has_line(t, "xgotop_goroutine_wait_seconds_bucket{wait_reason=\"chan receive\",le=\"0.001\"} 0");
-	has_line(t, "xgotop_goroutine_wait_seconds_bucket{wait_reason=\"chan receive\",le=\"0.01\"} 1");
+	has_line(t, "xgotop_goroutine_wait_seconds_bucket{wait_reason=\"chan "
+		    "receive\",le=\"0.001\"} 0");
+	has_line(
+		t,
+		"xgotop_goroutine_wait_seconds_bucket{wait_reason=\"chan receive\",le=\"0.01\"} 1");
 	has_line(t, "xgotop_goroutine_wait_seconds_count{wait_reason=\"chan receive\"} 1");
 	has_line(t, "xgotop_goroutine_wait_seconds_sum{wait_reason=\"chan receive\"} 0.005");
 	no_text(t, "wait_seconds_count{wait_reason=\"select\"}");
@@ -172,19 +195,19 @@ static void test_one_process(void **st)
 	has_line(t, "xgotop_dropped_records_total 0");
 	has_line(t, "xgotop_overhead_ratio 0.25");
 	no_text(t, "xgotop_bpf_seconds_per_hit"); /* unknown: not written */
-	no_text(t, "xgotop_probe_hits"); /* no run-time statistics */
+	no_text(t, "xgotop_probe_hits");	  /* no run-time statistics */
 	has_line(t, "xgotop_capture_level{level=\"states\"} 1");
 	has_line(t, "xgotop_capture_level{level=\"all\"} 0");
 	no_text(t, "xgotop_alloc_bytes"); /* allocations not traced */
-	no_text(t, "pid=\"7\",state"); /* one process: no pid on the series */
+	no_text(t, "pid=\"7\",state");	  /* one process: no pid on the series */
 	free(t);
 }
 
 static void test_top_functions(void **st)
 {
 	struct fixture *f = *st;
-	struct promsnap_in in = {.pid = 7, .functions = 1, .tracer = {.bpf_ns_per_hit = -1,
-								      .overhead_ratio = -1}};
+	struct promsnap_in in = {
+		.pid = 7, .functions = 1, .tracer = {.bpf_ns_per_hit = -1, .overhead_ratio = -1}};
 	char *t;
 
 	scenario(f, 7);
@@ -204,8 +227,9 @@ static void test_top_functions(void **st)
 static void test_per_pid(void **st)
 {
 	struct fixture *f = *st;
-	struct promsnap_in in = {.per_pid = true, .exe = "/bin/app", .tracer = {.bpf_ns_per_hit = -1,
-										 .overhead_ratio = -1}};
+	struct promsnap_in in = {.per_pid = true,
+				 .exe = "/bin/app",
+				 .tracer = {.bpf_ns_per_hit = -1, .overhead_ratio = -1}};
 	char *t;
 
 	scenario(f, 7);
@@ -214,13 +238,16 @@ static void test_per_pid(void **st)
 	t = write_text(f, &in, PROMFMT_TEXT);
 	has_line(t, "xgotop_target_info{pid=\"7\",exe=\"/bin/app\",go_version=\"\",arch=\"\"} 1");
 	has_line(t, "xgotop_target_info{pid=\"9\",exe=\"/bin/app\",go_version=\"\",arch=\"\"} 1");
-	has_line(t, "xgotop_goroutines{pid=\"7\",state=\"waiting\",wait_reason=\"chan receive\"} 3");
+	has_line(t,
+		 "xgotop_goroutines{pid=\"7\",state=\"waiting\",wait_reason=\"chan receive\"} 3");
 	has_line(t, "xgotop_goroutines{pid=\"9\",state=\"runnable\",wait_reason=\"\"} 1");
-	has_line(t, "xgotop_goroutines_by_function{pid=\"9\",function=\"main.recv\",state=\"runnable\"} 1");
+	has_line(t, "xgotop_goroutines_by_function{pid=\"9\",function=\"main.recv\",state="
+		    "\"runnable\"} 1");
 	has_line(t, "xgotop_goroutines_created_total{pid=\"7\"} 6");
 	has_line(t, "xgotop_goroutines_created_total{pid=\"9\"} 7");
 	has_line(t, "xgotop_goroutine_lifetime_seconds_count{pid=\"9\"} 1");
-	has_line(t, "xgotop_goroutine_wait_seconds_count{pid=\"7\",wait_reason=\"chan receive\"} 1");
+	has_line(t,
+		 "xgotop_goroutine_wait_seconds_count{pid=\"7\",wait_reason=\"chan receive\"} 1");
 	free(t);
 }
 
@@ -228,9 +255,13 @@ static void test_per_pid(void **st)
 static void test_gc_and_allocs(void **st)
 {
 	struct fixture *f = *st;
-	struct promsnap_in in = {.pid = 7, .alloc_traced = true,
-				 .tracer = {.bpf_ns_per_hit = 900, .overhead_ratio = -1,
-					    .has_hits = true, .probe_hits = 10, .bpf_run_ns = 9000,
+	struct promsnap_in in = {.pid = 7,
+				 .alloc_traced = true,
+				 .tracer = {.bpf_ns_per_hit = 900,
+					    .overhead_ratio = -1,
+					    .has_hits = true,
+					    .probe_hits = 10,
+					    .bpf_run_ns = 9000,
 					    .capture_level = "all"}};
 	struct gev g = {.kind = GEV_GC, .pid = 7, .reason = GEV_NO_REASON};
 	char *t;
@@ -246,10 +277,16 @@ static void test_gc_and_allocs(void **st)
 	feed(f, g);
 	g.ts = 50 * MS, g.gc.phase = XG_GC_STW_END, g.gc.cycle = 0, g.gc.dur_ns = 7000;
 	feed(f, g);
-	feed(f, (struct gev){.kind = GEV_ALLOC, .ts = 43 * MS, .pid = 7, .goid = 5,
+	feed(f, (struct gev){.kind = GEV_ALLOC,
+			     .ts = 43 * MS,
+			     .pid = 7,
+			     .goid = 5,
 			     .reason = GEV_NO_REASON,
 			     .alloc = {.kind = XG_AK_SLICE, .bucket = 3, .size = 100}});
-	feed(f, (struct gev){.kind = GEV_ALLOC, .ts = 44 * MS, .pid = 7, .goid = 5,
+	feed(f, (struct gev){.kind = GEV_ALLOC,
+			     .ts = 44 * MS,
+			     .pid = 7,
+			     .goid = 5,
 			     .reason = GEV_NO_REASON,
 			     .alloc = {.kind = XG_AK_SLICE, .bucket = 3, .size = 28}});
 	t = write_text(f, &in, PROMFMT_TEXT);
