@@ -2,7 +2,8 @@
 /*
  * The metrics server in this process, on a loopback port the kernel picks:
  * 503 before anything is published, the texts by Accept, HEAD without a
- * body, 404, a client that sends nothing does not hold up the others, a
+ * body, 404, a client that sends nothing or reads nothing does not hold up
+ * the others, a
  * port in use is refused with the reason, and connections past the cap
  * are closed at once.
  */
@@ -222,13 +223,39 @@ static void test_out_of_descriptors(void **state)
 	httpd__stop(h);
 }
 
+/* A client that asks for a big text and never reads: the others are still answered. */
+static void test_stuck_reader(void **state)
+{
+	uint16_t port;
+	struct httpd *h = start(&port);
+	size_t big = 8u << 20;
+	char *text = malloc(big + 1), *resp;
+	const char req[] = "GET /metrics HTTP/1.1\r\n\r\n";
+	int stuck, small = 4096;
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, 'x', big);
+	text[big] = '\0';
+	httpd__publish(h, text, big, strdup("om\n"), 3);
+	stuck = dial(port);
+	setsockopt(stuck, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	assert_int_equal(send(stuck, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	resp = ask(port, "HEAD /metrics HTTP/1.1\r\n\r\n");
+	assert_true(!strncmp(resp, "HTTP/1.1 200 ", 13));
+	assert_non_null(strstr(resp, "\r\nContent-Length: 8388608\r\n"));
+	free(resp);
+	expect(port, "GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 404 ", "Not Found");
+	close(stuck);
+	httpd__stop(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_answers),
-		cmocka_unit_test(test_port_in_use),
-		cmocka_unit_test(test_connection_cap),
-		cmocka_unit_test(test_out_of_descriptors),
+		cmocka_unit_test(test_answers),	       cmocka_unit_test(test_port_in_use),
+		cmocka_unit_test(test_connection_cap), cmocka_unit_test(test_out_of_descriptors),
+		cmocka_unit_test(test_stuck_reader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
