@@ -197,6 +197,7 @@ static int route(const struct httpreq *req)
 static bool conn_read(struct httpd *h, struct conn *c)
 {
 	struct httpreq req;
+	size_t from = c->in_len > 2 ? c->in_len - 2 : 0;
 	ssize_t n;
 	int rc;
 
@@ -206,6 +207,9 @@ static bool conn_read(struct httpd *h, struct conn *c)
 	if (n == 0)
 		return false; /* gone before asking */
 	c->in_len += (size_t)n;
+	/* Parsed once, when complete (or too long): not again at every byte. */
+	if (c->in_len < sizeof(c->in) && !httpreq__head_end(c->in, c->in_len, from))
+		return true;
 	rc = httpreq__parse(c->in, c->in_len, &req);
 	if (rc > 0)
 		respond(h, c, route(&req), &req);

@@ -17,12 +17,11 @@ static bool is_tchar(unsigned char c)
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-/* The end of the head: past the empty line (CRLF CRLF, or bare LFs: RFC 9112 section 2.2). */
-static size_t head_end(const char *buf, size_t len)
+size_t httpreq__head_end(const char *buf, size_t len, size_t from)
 {
 	size_t i;
 
-	for (i = 0; i + 1 < len; i++) {
+	for (i = from; i + 1 < len; i++) {
 		if (buf[i] != '\n')
 			continue;
 		if (buf[i + 1] == '\n')
@@ -110,7 +109,7 @@ static int parse_header(const char *s, size_t n, struct httpreq *out)
 
 int httpreq__parse(const char *buf, size_t len, struct httpreq *out)
 {
-	size_t end = head_end(buf, len < HTTPREQ_MAX_HEAD ? len : HTTPREQ_MAX_HEAD), n;
+	size_t end = httpreq__head_end(buf, len < HTTPREQ_MAX_HEAD ? len : HTTPREQ_MAX_HEAD, 0), n;
 	const char *p = buf, *stop, *line;
 	int err;
 

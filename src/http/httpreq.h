@@ -31,6 +31,15 @@ struct httpreq {
  */
 int httpreq__parse(const char *buf, size_t len, struct httpreq *out);
 
+/*
+ * The end of the head in BUF (LEN bytes), past its empty line (CRLF CRLF,
+ * or bare LFs: RFC 9112 section 2.2), looking from FROM on; 0: not there.
+ * A server receiving a head piece by piece looks from 2 bytes before the
+ * new ones, so that a head trickled byte by byte costs its length, not its
+ * square.
+ */
+size_t httpreq__head_end(const char *buf, size_t len, size_t from);
+
 /* Of an Accept header's value: does it prefer OpenMetrics to text/plain (q-values)? */
 bool httpreq__accept_openmetrics(const char *value, size_t len);
 

@@ -85,6 +85,23 @@ static void test_partial_and_bad_heads(void **state)
 	free(big);
 }
 
+/* Looking from the last bytes seen finds an end that the new ones complete. */
+static void test_head_end_incremental(void **state)
+{
+	const char *s = "GET / HTTP/1.1\r\nA: b\r\n\r\n";
+	size_t len = strlen(s), seen, from;
+
+	(void)state;
+	assert_int_equal(httpreq__head_end(s, len, 0), len);
+	for (seen = 0; seen < len; seen++) {
+		from = seen > 2 ? seen - 2 : 0;
+		assert_int_equal(httpreq__head_end(s, seen, from), 0);
+		assert_int_equal(httpreq__head_end(s, len, from), len);
+	}
+	assert_int_equal(httpreq__head_end("a\n\nb", 4, 2), 0);
+	assert_int_equal(httpreq__head_end("a\n\nb", 4, 1), 3);
+}
+
 static bool accept_om(const char *v)
 {
 	return httpreq__accept_openmetrics(v, strlen(v));
@@ -170,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_complete_heads),
 		cmocka_unit_test(test_partial_and_bad_heads),
+		cmocka_unit_test(test_head_end_incremental),
 		cmocka_unit_test(test_accept),
 		cmocka_unit_test(test_addresses),
 	};
