@@ -4,12 +4,14 @@ xgotop-tui, and compare with tests/targets/held's ground truth.
 
   prometheus_check.py URL TRUTH parked    every held goroutine, by wait reason and by
                                           start function, exactly as the truth says
-  prometheus_check.py URL TRUTH released  every one exited, its wait finished, none live
+  prometheus_check.py URL TRUTH released  every one exited, its wait finished, none live;
+                                          README's example queries evaluate
 
 Polls (scrapes come each second) until the answers match or 60 s pass; then
 prints what differs and exits 1.
 """
 import json
+import os
 import sys
 import time
 import urllib.parse
@@ -54,6 +56,14 @@ def parked(url, t):
     return bad
 
 
+def readme_queries():
+    """The queries of README's promql block: each must evaluate (the docs stay true)."""
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+    text = open(readme).read()
+    block = text.split("```promql\n", 1)[1].split("```", 1)[0]
+    return [l for l in block.splitlines() if l.strip() and not l.startswith("#")]
+
+
 def released(url, t):
     bad = []
     got = one(url, 'xgotop_goroutines_exited_total{job="xgotop"}')
@@ -75,6 +85,11 @@ def released(url, t):
     v = one(url, q)
     if v is None or not v >= 0:
         bad.append(f"{q} = {v}")
+    for q in readme_queries():
+        try:
+            query(url, q)
+        except (OSError, RuntimeError) as e:
+            bad.append(f"README's {q}: {e}")
     return bad
 
 
