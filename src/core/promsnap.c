@@ -350,53 +350,60 @@ static void write_counters(struct promfmt *pf, const struct promsnap_in *in)
 	}
 }
 
+/* The processes written: every one with -b, else the one traced. */
+static bool in_scope(const struct promsnap_in *in, const struct promstats_proc *p)
+{
+	return in->per_pid || p->pid == in->pid;
+}
+
+static void write_waits(struct promfmt *pf, const struct promsnap_in *in,
+			const struct promstats_proc *p)
+{
+	char num[16];
+	struct lbl l;
+	size_t w;
+
+	for (w = 0; w <= PROMSTATS_REASONS; w++) {
+		const struct promstats_wait *wt = &p->waits[w];
+
+		if (!wt->h.n)
+			continue;
+		if (w < PROMSTATS_REASONS)
+			snprintf(num, sizeof(num), "#%zu", w);
+		else
+			snprintf(num, sizeof(num), "other");
+		lbl_init(&l, in, p->pid);
+		lbl_add(&l, "wait_reason", wt->reason_str ? wt->reason_str : num);
+		write_hist(pf, &l, &wt->h, &promstats_wait_bounds);
+	}
+}
+
 static void write_hists(struct promfmt *pf, const struct promsnap_in *in)
 {
-	size_t i, w;
+	const struct promstats_proc *p;
 	struct lbl l;
-	char num[16];
+	size_t i;
 
 	promfmt__family(pf, "xgotop_goroutine_lifetime_seconds", PROMFMT_HISTOGRAM,
 			"Lifetimes of the goroutines that exited (creation seen).");
-	for (i = 0; i < n_procs(in); i++) {
-		const struct promstats_proc *p = promstats__proc(in->ps, i);
-
-		if (!in->per_pid && p->pid != in->pid)
-			continue;
-		lbl_init(&l, in, p->pid);
-		write_hist(pf, &l, &p->lifetime, &promstats_lifetime_bounds);
-	}
+	for (i = 0; (p = promstats__proc(in->ps, i)); i++)
+		if (in_scope(in, p)) {
+			lbl_init(&l, in, p->pid);
+			write_hist(pf, &l, &p->lifetime, &promstats_lifetime_bounds);
+		}
 	promfmt__family(pf, "xgotop_goroutine_wait_seconds", PROMFMT_HISTOGRAM,
 			"Finished waits by wait reason: time from parking to leaving waiting.");
-	for (i = 0; i < n_procs(in); i++) {
-		const struct promstats_proc *p = promstats__proc(in->ps, i);
-
-		if (!in->per_pid && p->pid != in->pid)
-			continue;
-		for (w = 0; w <= PROMSTATS_REASONS; w++) {
-			const struct promstats_wait *wt = &p->waits[w];
-
-			if (!wt->h.n)
-				continue;
-			if (w < PROMSTATS_REASONS)
-				snprintf(num, sizeof(num), "#%zu", w);
-			else
-				snprintf(num, sizeof(num), "other");
-			lbl_init(&l, in, p->pid);
-			lbl_add(&l, "wait_reason", wt->reason_str ? wt->reason_str : num);
-			write_hist(pf, &l, &wt->h, &promstats_wait_bounds);
-		}
-	}
+	for (i = 0; (p = promstats__proc(in->ps, i)); i++)
+		if (in_scope(in, p))
+			write_waits(pf, in, p);
 	promfmt__family(pf, "xgotop_gc_pause_seconds", PROMFMT_HISTOGRAM,
 			"Stop-the-world pauses of the GC cycles seen from their start.");
-	for (i = 0; i < n_procs(in); i++) {
-		const struct promstats_proc *p = promstats__proc(in->ps, i);
-
-		if (!in->per_pid && p->pid != in->pid)
-			continue;
-		lbl_init(&l, in, p->pid);
-		write_hist(pf, &l, &p->gc_pause, &promstats_pause_bounds);
-	}
+	for (i = 0; (p = promstats__proc(in->ps, i)); i++)
+		if (in_scope(in, p)) {
+			lbl_init(&l, in, p->pid);
+			write_hist(pf, &l, &p->gc_pause, &promstats_pause_bounds);
+		}
+}
 }
 
 static void write_allocs(struct promfmt *pf, const struct promsnap_in *in)

@@ -158,7 +158,7 @@ size_t promstats__n_procs(const struct promstats *ps)
 
 const struct promstats_proc *promstats__proc(const struct promstats *ps, size_t i)
 {
-	return i < ps->n ? ps->procs[i] : NULL;
+	return ps && i < ps->n ? ps->procs[i] : NULL;
 }
 
 uint64_t promstats__overflow(const struct promstats *ps)

@@ -57,7 +57,7 @@ struct promstats *promstats__new(void);
 void promstats__free(struct promstats *ps);
 /* EV, about to be applied to GT (the entry it touches is read as it is). */
 void promstats__observe(struct promstats *ps, const struct gtable *gt, const struct gev *ev);
-/* The processes seen, in order of first sight. */
+/* The processes seen, in order of first sight (PS may be NULL: none). */
 size_t promstats__n_procs(const struct promstats *ps);
 const struct promstats_proc *promstats__proc(const struct promstats *ps, size_t i);
 /* Processes beyond PROMSTATS_MAX_PROCS: their events are not counted here. */

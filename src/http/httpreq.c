@@ -200,20 +200,47 @@ static int addr_fail(char *err, size_t err_len, const char *s, const char *why)
 	return -EINVAL;
 }
 
+/* HOST into OUT (empty: every address) with PORT: 0, or an error's reason. */
+static const char *fill_addr(const char *host, bool bracket, uint16_t port,
+			     struct sockaddr_storage *out, socklen_t *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (!*host && !bracket) {
+		/* Every address: IPv6's, taking IPv4 too where the system allows (httpd.c). */
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr = in6addr_any;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+	} else if (!bracket && inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		*len = sizeof(*in4);
+	} else if (bracket && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+	} else {
+		return strchr(host, ':') || bracket
+			       ? "want an IPv6 address in brackets, as [::1]:9464"
+			       : "want an IP address (no host names), as 127.0.0.1:9464";
+	}
+	return NULL;
+}
+
 int httpreq__parse_addr(const char *s, struct sockaddr_storage *out, socklen_t *len, char *err,
 			size_t err_len)
 {
 	static const char want[] = "want HOST:PORT, as 127.0.0.1:9464, :9464 or [::1]:9464";
-	struct sockaddr_in *in4 = (struct sockaddr_in *)out;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-	const char *colon, *port, *h = s;
+	const char *colon, *port, *h = s, *why;
 	bool bracket = *s == '[';
 	char host[64];
 	size_t hlen;
 	unsigned long v;
 	char *end;
 
-	memset(out, 0, sizeof(*out));
 	if (bracket) {
 		colon = strchr(s, ']');
 		if (!colon || colon[1] != ':')
@@ -235,25 +262,6 @@ int httpreq__parse_addr(const char *s, struct sockaddr_storage *out, socklen_t *
 	v = strtoul(port, &end, 10);
 	if (*port < '0' || *port > '9' || *end || errno || v > 65535)
 		return addr_fail(err, err_len, s, "want a port from 0 to 65535");
-	if (!*host && !bracket) {
-		/* Every address: IPv6's, taking IPv4 too where the system allows (httpd.c). */
-		in6->sin6_family = AF_INET6;
-		in6->sin6_addr = in6addr_any;
-		in6->sin6_port = htons((uint16_t)v);
-		*len = sizeof(*in6);
-	} else if (!bracket && inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons((uint16_t)v);
-		*len = sizeof(*in4);
-	} else if (bracket && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)v);
-		*len = sizeof(*in6);
-	} else {
-		return addr_fail(err, err_len, s,
-				 strchr(host, ':') || bracket
-					 ? "want an IPv6 address in brackets, as [::1]:9464"
-					 : "want an IP address (no host names), as 127.0.0.1:9464");
-	}
-	return 0;
+	why = fill_addr(host, bracket, (uint16_t)v, out, len);
+	return why ? addr_fail(err, err_len, s, why) : 0;
 }
