@@ -404,7 +404,6 @@ static void write_hists(struct promfmt *pf, const struct promsnap_in *in)
 			write_hist(pf, &l, &p->gc_pause, &promstats_pause_bounds);
 		}
 }
-}
 
 static void write_allocs(struct promfmt *pf, const struct promsnap_in *in)
 {
