@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # --listen against misbehaving clients (as root, needs Go and python3):
 #   - a port in use: exit 1, one line naming it;
+#   - with -n (the UI's data path), the goroutines found at attach;
 #   - status codes and headers: GET (0.0.4 and OpenMetrics by Accept), HEAD,
 #     404, 405, 400, 505, 431, 414; promtool check metrics on the text;
 #   - 200 clients trickling their heads byte by byte and 50 that never read,
@@ -54,6 +55,21 @@ grep -q "^xgotop-tui: cannot listen on 127.0.0.1:$busy: address already in use$"
 exec 7>&-
 wait "$bpid"
 bpid=
+
+# With the UI's data path (-n: snapshots without curses), the goroutines found at attach.
+"$tracer" -pid "$tpid" -n 30 -d 0.5 --listen 127.0.0.1:0 >"$w/n.out" 2>"$w/n.err" &
+xpid=$!
+wait_line "$w/n.err" 'attached to pid' 60 "$xpid" || { show "$w/n.err"; fail "-n: not attached"; }
+port=$(grep -o 'serving metrics on http://127.0.0.1:[0-9]*' "$w/n.err" | sed 's/.*://')
+line='xgotop_goroutines_by_function{function="main.recvWorker",state="waiting"} 5'
+end=$((SECONDS + 30))
+until curl -sf "http://127.0.0.1:$port/metrics" >"$w/n.txt" && grep -qxF "$line" "$w/n.txt"; do
+	alive "$xpid" && [ $SECONDS -lt $end ] || { cat "$w/n.txt"; fail "-n: no line '$line'"; }
+	sleep 0.5
+done
+stop "$xpid"
+xpid=
+echo "-n --listen: the held goroutines found at attach are served"
 
 "$tracer" -pid "$tpid" --headless -s --listen 127.0.0.1:0 >"$w/tracer.out" 2>"$w/tracer.err" &
 xpid=$!
