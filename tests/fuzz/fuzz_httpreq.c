@@ -8,7 +8,8 @@
  * input and the head limit, and ends with its empty line; its path is a
  * NUL-terminated origin-form target without '?'; refusals are the statuses
  * documented; the answer does not change when more bytes follow a
- * complete head. The escaped label has no raw quote, backslash or line
+ * complete head; looking for the end from the bytes last received finds
+ * it as a full search does. The escaped label has no raw quote, backslash or line
  * feed.
  * Seeds: tests/fuzz/corpus/httpreq (requests as curl and Prometheus send
  * them, and each kind of error).
@@ -49,6 +50,19 @@ static void check_head(const char *buf, size_t size)
 		abort();
 }
 
+/*
+ * The server looks for the end in the new bytes only: with none in the
+ * first K bytes, looking from K - 2 finds what looking from 0 does.
+ */
+static void check_incremental(const char *buf, size_t size)
+{
+	size_t k = size / 2, from = k > 2 ? k - 2 : 0;
+
+	if (!httpreq__head_end(buf, k, 0) &&
+	    httpreq__head_end(buf, size, from) != httpreq__head_end(buf, size, 0))
+		abort();
+}
+
 static void check_label(const char *s)
 {
 	size_t n = promfmt__escape_label(s, NULL, 0), i;
@@ -84,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 	check_head(buf, size);
+	check_incremental(buf, size);
 	httpreq__accept_openmetrics(buf, size);
 	if (httpreq__parse_addr(buf, &ss, &len, err, sizeof(err)) == 0 && len > sizeof(ss))
 		abort();
