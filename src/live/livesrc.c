@@ -18,6 +18,7 @@
 #include "gpoll.h"
 #include "gtable.h"
 #include "meters.h"
+#include "probes.h"
 #include "record.h"
 #include "session.h"
 #include "tracer.h"
@@ -334,6 +335,19 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		return err ? err : 1;
 	}
 	return 0;
+}
+
+/*
+ * The capture level in force (xgotop_capture_level, promsnap_levels): what
+ * the probes were attached for today. The one place to ask, so that a level
+ * changed while tracing (an overhead budget) is seen by every reader.
+ */
+const char *livesrc__capture_level(const struct tracer *t)
+{
+	if (t->poll)
+		return "poll";
+	return probes__level_name(t->opts->probes ? (enum probe_level)t->opts->probes
+						  : PROBES_DEFAULT);
 }
 
 /* ---- the source --------------------------------------------------------------- */

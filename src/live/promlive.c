@@ -5,8 +5,8 @@
  * second, the thread that applies events (the pump's) writes the metrics
  * from the table (src/core/promsnap.c) in both exposition formats (one
  * pass over the table) and publishes the texts; a scrape only sends the
- * latest. Counters the table
- * does not keep are counted as events are applied (src/core/promstats.c).
+ * latest. Counters the table does not keep are counted as events are
+ * applied (src/core/promstats.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,22 +18,12 @@
 #include "diag.h"
 #include "httpd.h"
 #include "httpreq.h"
-#include "probes.h"
 #include "promsnap.h"
 #include "promstats.h"
 #include "session.h"
 #include "tracer.h"
 
 #define PUBLISH_INTERVAL_NS (1000 * 1000 * 1000ull)
-
-/* The capture level in force, as xgotop_capture_level names it (one of promsnap_levels). */
-const char *livesrc__capture_level(const struct tracer *t)
-{
-	if (t->poll)
-		return "poll";
-	return probes__level_name(t->opts->probes ? (enum probe_level)t->opts->probes
-						  : PROBES_DEFAULT);
-}
 
 int promlive__open(struct tracer *t)
 {

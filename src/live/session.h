@@ -211,7 +211,7 @@ void promlive__tick(struct tracer *t, bool now);
 /* EV, about to be applied to the state table (with --listen only). */
 void promlive__observe(struct tracer *t, const struct gev *ev);
 void promlive__close(struct tracer *t);
-/* The capture level in force: "lifecycle", "states", "all" or "poll" (promsnap_levels). */
+/* livesrc.c: the capture level in force: "lifecycle", "states", "all" or "poll". */
 const char *livesrc__capture_level(const struct tracer *t);
 
 #endif /* XGOTOP_SESSION_H */
