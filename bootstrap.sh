@@ -25,7 +25,8 @@ SUDO=
 
 # Build and test dependencies, by Debian package name.
 PKGS="build-essential cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev libdw-dev
-libzstd-dev libncurses-dev libcmocka-dev clang-format curl unzip ca-certificates fzf tmux zstd jq util-linux"
+libzstd-dev libncurses-dev libcmocka-dev clang-format curl unzip ca-certificates fzf tmux zstd jq util-linux
+prometheus python3"
 
 missing=
 for p in $PKGS; do

@@ -15,6 +15,8 @@ static const char *check_replay(const struct env *env)
 		return "--replay reads a recording: give no target with it";
 	if (live->record)
 		return "--record records a live session: not with --replay";
+	if (live->listen || live->metrics_functions)
+		return "--listen serves a live session's metrics: not with --replay";
 	if (env->output && !env->export)
 		return "-o is where --export writes: add --export jsonl|perfetto";
 	if (env->export && (live->jsonl || env->headless))
@@ -38,6 +40,8 @@ static const char *check_live(const struct env *env)
 		return "--export and -o read a recording: give --replay FILE";
 	if (env->at >= 0)
 		return "--at reads a recording: give --replay FILE --stacks";
+	if (env->stacks && live->listen)
+		return "--stacks prints once and exits: drop --listen";
 	if (env->stacks && (!live->pid || live->binary || live->cmd))
 		return "--stacks reads a running process: give -pid PID only";
 	if (!!live->pid + !!live->binary + !!live->cmd != 1)
@@ -54,6 +58,8 @@ static const char *check_live(const struct env *env)
 		return "--stack-interval sweeps one process: give -pid PID or -- CMD, not -b";
 	if (live->poll_hz && live->binary)
 		return "--poll reads one process: give -pid PID or -- CMD, not -b";
+	if (live->metrics_functions && !live->listen)
+		return "--metrics-functions is of --listen: add --listen ADDR";
 	if (env->tui.batch && env->headless)
 		return "-n prints snapshots of the UI's data: drop --headless";
 	if (env->tui.batch && live->jsonl && !strcmp(live->jsonl, "-"))

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpreq.h"
 #include "options.h"
 #include "probes.h"
 #include "budget.h"
@@ -20,7 +21,7 @@
 
 const char options__usage[] =
 	"usage: xgotop-tui (-pid PID | -b BINARY | -- CMD [ARGS...]) [-d SEC] [-n N] "
-	"[--headless --jsonl FILE] [options]\n"
+	"[--headless [--jsonl FILE] [--listen ADDR]] [options]\n"
 	"       xgotop-tui --replay FILE [--headless --jsonl FILE | --export jsonl|perfetto "
 	"[-o FILE] | --stacks [--at SEC]]";
 
@@ -130,6 +131,20 @@ static int set_ringbuf(struct env *env, const struct opt_row *row, const char *v
 	env->live.ringbuf_mb = (unsigned int)v;
 	if ((double)env->live.ringbuf_mb != v || env->live.ringbuf_mb & (env->live.ringbuf_mb - 1))
 		return fail(err, "--ringbuf-mb %s is not a power of 2", val);
+	return 0;
+}
+
+/* --listen ADDR: checked now, so that a typo is a usage error (2), not a failed session. */
+static int set_listen(struct env *env, const struct opt_row *row, const char *val, char **err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char why[256];
+
+	(void)row;
+	if (httpreq__parse_addr(val, &ss, &len, why, sizeof(why)))
+		return fail(err, "%s", why);
+	env->live.listen = val;
 	return 0;
 }
 
@@ -366,7 +381,8 @@ const struct opt_row options__table[] = {
 		.names = {"--headless"},
 		.aliases = {"-headless"},
 		.section = OPT_OUTPUT,
-		.help = "no terminal UI: events to --jsonl only",
+		.help = "no terminal UI: events to --jsonl, --record,\n"
+			"--listen, or the meter line only",
 		FLAG(headless),
 	},
 	{
@@ -610,6 +626,24 @@ const struct opt_row options__table[] = {
 		STRING(live.metrics),
 	},
 	{
+		.names = {"--listen"},
+		.aliases = {"-listen"},
+		.metavar = "ADDR",
+		.section = OPT_OUTPUT,
+		.help = "serve GET /metrics (Prometheus) on ADDR while\n"
+			"tracing: 127.0.0.1:9464, :9464, [::1]:9464, port 0\n"
+			"for any free one (docs/METRICS.md)",
+		CALL(set_listen),
+	},
+	{
+		.names = {"--metrics-functions"},
+		.metavar = "N",
+		.section = OPT_OUTPUT,
+		.help = "--listen: goroutines by start function for the\n"
+			"top N functions, the rest as \"other\" (default 50)",
+		COUNT(live.metrics_functions, "number of functions", 1, 100000),
+	},
+	{
 		.names = {"-v", "--verbose"},
 		.section = OPT_OPTIONS,
 		.help = "libbpf's log and probe details on stderr",
@@ -805,6 +839,7 @@ void options__help(FILE *out)
 	      "  sudo xgotop-tui -b ./server --headless --jsonl -\n"
 	      "  sudo xgotop-tui --headless --jsonl out.jsonl -- ./server -port 8080\n"
 	      "  sudo xgotop-tui -pid 1234 --headless --record session.zst --duration 600\n"
+	      "  sudo xgotop-tui -b /usr/local/bin/myservice --headless -s --listen 127.0.0.1:9464\n"
 	      "  xgotop-tui --replay session.zst\n"
 	      "  xgotop-tui --replay session.zst --export perfetto -o trace.json\n\n"
 	      "Needs root (or CAP_SYS_ADMIN) and a kernel with uprobes and BPF ring buffers\n"

@@ -430,6 +430,18 @@ static void print_line(struct meters *m, const struct meters_counts *c)
 	m->printed_est_ns = m->est_ns;
 }
 
+bool meters__totals(const struct meters *m, uint64_t *hits, uint64_t *run_ns)
+{
+	int i;
+
+	*hits = *run_ns = 0;
+	for (i = 0; m->stats && i < m->n; i++) {
+		*hits += m->p[i].cnt - m->p[i].cnt0;
+		*run_ns += m->p[i].ns - m->p[i].ns0;
+	}
+	return m->stats;
+}
+
 double meters__sample(struct meters *m, const struct meters_counts *c, double *lat_ns)
 {
 	uint64_t hits = 0, run_ns = 0;

@@ -92,6 +92,12 @@ double meters__cost_pct(const struct meters *m, bool *over);
  * The --metrics summary of the whole session as JSON to PATH, opened by
  * outfile__create (FORCE to overwrite): 0 or -errno (outfile__why says why).
  */
+/*
+ * Hits of the attached probes and their BPF time since attach, as of the
+ * last sample (the calibration program apart). False when run-time
+ * statistics are off (both then 0).
+ */
+bool meters__totals(const struct meters *m, uint64_t *hits, uint64_t *run_ns);
 int meters__write_summary(const struct meters *m, const char *path, bool force);
 
 #endif /* XGOTOP_METERS_H */

@@ -19,6 +19,7 @@
 #include "gtable.h"
 #include "jsonl.h"
 #include "meters.h"
+#include "probes.h"
 #include "record.h"
 #include "session.h"
 #include "stacksweep.h"
@@ -434,6 +435,7 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		gtable__expire(t->sink.gt, xg_mono_ns());
 	}
 	stacks_pump(t);
+	promlive__tick(t, false);
 	/* Each pump: write the frame when it is due (a second after its first record). */
 	if (t->sink.rec)
 		sink__record_error(t, record__tick(t->sink.rec, xg_mono_ns()));
@@ -448,6 +450,19 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		return err ? err : 1;
 	}
 	return 0;
+}
+
+/*
+ * The capture level in force (xgotop_capture_level, promsnap_levels): what
+ * the overhead budget chose or --probes/--poll pinned (capture__get), so
+ * that a level changed while tracing is seen by every reader.
+ */
+const char *livesrc__capture_level(struct tracer *t)
+{
+	struct capture_state st;
+
+	capture__get(t, &st);
+	return budget__level_name(st.level);
 }
 
 /* ---- the source --------------------------------------------------------------- */

@@ -34,7 +34,9 @@
 #define MAX_PROCS	  1024
 #define STACK_INTERVAL_NS (2000 * 1000 * 1000ull) /* --stack-interval: the UI's default */
 
+struct httpd;
 struct live_opts;
+struct promstats;
 struct poll_src;
 struct snapshot;
 struct snapshot_ops;
@@ -127,6 +129,15 @@ struct live_meters {
 	struct meters_calib calib;
 };
 
+/* promlive.c: --listen, the metrics server and what it serves. */
+struct prom_live {
+	struct httpd *srv;    /* NULL: no --listen */
+	struct promstats *ps; /* counters and histograms the table does not keep */
+	uint64_t published_ns;
+	uint64_t interval_ns; /* until the next: at least a second (promlive__tick) */
+	bool warned;
+};
+
 struct tracer {
 	const struct live_opts *opts;
 	struct target tg;
@@ -138,6 +149,7 @@ struct tracer {
 	struct rings rings;
 	struct sink sink;
 	struct live_meters m;
+	struct prom_live prom;
 	struct sample_spec smp;	   /* -sample in force (the UI may change it) */
 	struct xg_sample smp_conf; /* and as the BPF programs and decoders have it */
 	struct capture cap;	   /* the capture level and why (capture.c) */
@@ -230,5 +242,16 @@ void livesrc__sample_meters(struct tracer *t);
 void livesrc__end_calib(struct tracer *t, bool wait);
 /* The stack sweeper stopped (the last sweep stays in t->stacks). */
 void livesrc__end_stacks(struct tracer *t);
+
+/* promlive.c */
+/* --listen: start the server (0, or -errno: reported). Nothing without --listen. */
+int promlive__open(struct tracer *t);
+/* On the pump's thread: publish the metrics when a second has passed, or NOW. */
+void promlive__tick(struct tracer *t, bool now);
+/* EV, about to be applied to the state table (with --listen only). */
+void promlive__observe(struct tracer *t, const struct gev *ev);
+void promlive__close(struct tracer *t);
+/* livesrc.c: the capture level in force: "lifecycle", "states", "all" or "poll". */
+const char *livesrc__capture_level(struct tracer *t);
 
 #endif /* XGOTOP_SESSION_H */

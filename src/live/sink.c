@@ -154,6 +154,8 @@ static int apply_event(struct tracer *t, struct gev *ev)
 	if (ev->kind == GEV_ALLOC || ev->kind == GEV_GC)
 		name_event(t, ev);
 
+	if (t->prom.ps)
+		promlive__observe(t, ev);
 	err = gtable__apply(k->gt, ev);
 	if (err)
 		return err;

@@ -219,6 +219,7 @@ static void teardown(struct tracer *t)
 	capture__free(t);
 	livesrc__end_stacks(t);
 	stackset__free(t->stacks);
+	promlive__close(t);
 	rings__free(t);
 	poll_src__free(t->poll);
 	poll_src__free(t->snap_src);
@@ -248,7 +249,7 @@ int tracer__run(const struct live_opts *opts)
 	t.sweep_ns = opts->stack_interval_ns >= 0 ? (uint64_t)opts->stack_interval_ns
 		     : opts->ui			  ? STACK_INTERVAL_NS
 						  : 0;
-	if (rings__new_decoder(&t) || sink__open(&t))
+	if (rings__new_decoder(&t) || sink__open(&t) || promlive__open(&t))
 		goto cleanup;
 	catch_signals();
 	if (t.tg.launched && target__launch(&t.tg, opts))
@@ -285,6 +286,7 @@ int tracer__run(const struct live_opts *opts)
 	    rings__consume(&t) || target__check_attached(&t.tg, 0))
 		goto cleanup;
 	announce(&t);
+	promlive__tick(&t, true); /* a scrape gets the goroutines found at attach */
 	if (sink__begin_recording(&t) || capture__emit(&t) || snapshot_emit(&t))
 		goto cleanup;
 	warn_pgo(&t.tg);

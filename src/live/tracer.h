@@ -51,6 +51,9 @@ struct live_opts {
 	/* Meters (src/core/meters.c, docs/METERS.md): */
 	bool silent;	     /* -s: no meter line every -d seconds in headless mode */
 	const char *metrics; /* --metrics FILE: JSON summary at exit */
+	/* The metrics server (src/live/promlive.c, docs/METRICS.md): */
+	const char *listen;		/* --listen ADDR; NULL: off */
+	unsigned int metrics_functions; /* --metrics-functions N; 0: the default (50) */
 	/* Sampling in BPF (src/core/sample.c): -sample SPEC; all 1.0 when not given. */
 	struct sample_spec sample;
 	/*

@@ -92,11 +92,13 @@ forbidden() {
 	esac
 	case $f in
 	src/goexe) printf '%s\n' '^src/live$' '^src/rec$' '^src/cli$' ;;
-	src/core)
+	src/core | src/http)
 		for d in "${SRC_DIRS[@]}"; do
-			[ "$d" != src/core ] && echo "^$d\$"
+			[ "$d" != "$f" ] && echo "^$d\$"
 		done
 		echo '^tui$'
+		echo '^libbpf$'
+		echo '^skel$'
 		;;
 	esac
 }

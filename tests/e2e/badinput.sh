@@ -79,6 +79,20 @@ for args in "-rw 0" "-rw 17" "-pw x" "--batch-size 0" "--batch-flush-interval 1y
 	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "$args: want one error line"
 done
 
+# --listen: an address we can bind or a usage error naming the value; its companions.
+for addr in 9464 localhost:9464 127.0.0.1:65536 "[::1]9464" "::1:9464" "" "127.0.0.1:x"; do
+	try 2 --headless --listen "$addr" -pid 1
+	[ "$(grep -c '^xgotop-tui: ' "$w/err")" -eq 1 ] || bad "--listen '$addr': want one error line"
+	grep -qF "xgotop-tui: invalid --listen '$addr'" "$w/err" ||
+		bad "--listen '$addr': the error does not quote the value"
+done
+try 2 --headless --metrics-functions 5 -pid 1
+grep -q "^xgotop-tui: --metrics-functions is of --listen" "$w/err" || bad "--metrics-functions alone"
+try 2 --headless --listen :0 --metrics-functions 0 -pid 1
+grep -q "^xgotop-tui: invalid number of functions '0'" "$w/err" || bad "--metrics-functions 0"
+try 2 --replay "$e2e_root/examples/sample.zst" --headless --listen 127.0.0.1:0
+grep -q "^xgotop-tui: --listen serves a live session" "$w/err" || bad "--listen with --replay"
+
 # Numbers: NaN passes every range comparison (-d nan never ticked); the ring
 # buffer's bytes are a u32 in the kernel (4096 MiB wrapped to 0).
 for args in "-d nan" "--duration nan" "--duration inf" "--poll nan" "--history -nan" \
