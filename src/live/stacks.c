@@ -378,8 +378,8 @@ static bool fill_g(struct stacks_target *t, struct stk_g *g, uint64_t gaddr, con
 	g->tb.goid = u64(w + o->g_goid);
 	g->tb.status = st;
 	g->tb.waitreason = go_tables__waitreason(&t->tabs, w[o->g_waitreason]);
-	g->waitsince = (int64_t)u64(w + o->g_waitsince);
-	if (g->waitsince > 0 && (int64_t)now > g->waitsince)
+	g->waitsince = tb__waitsince(st, (int64_t)u64(w + o->g_waitsince), now);
+	if (g->waitsince)
 		g->tb.wait_minutes = ((int64_t)now - g->waitsince) / 60000000000ll;
 	g->tb.locked = u64(w + t->so.lockedm) != 0;
 	g->tb.gopc = u64(w + o->g_gopc);

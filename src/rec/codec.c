@@ -62,6 +62,7 @@ const struct fdesc rec_full_fields[] = {
 	FD(gap.exits, FD_U),
 	FD(gap.creates, FD_U),
 	FD(gap.changes, FD_U),
+	FD(waitsince, FD_U), /* 1.3 */
 };
 
 _Static_assert(sizeof(rec_full_fields) / sizeof(rec_full_fields[0]) == REC_N_FULL_FIELDS,

@@ -168,6 +168,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 	assert_int_equal(a->gap.exits, b->gap.exits);
 	assert_int_equal(a->gap.creates, b->gap.creates);
 	assert_int_equal(a->gap.changes, b->gap.changes);
+	assert_int_equal(a->waitsince, b->waitsince);
 }
 
 /*
@@ -178,7 +179,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 static void test_gev_fields_covered(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct gev), 304);
+	assert_int_equal(sizeof(struct gev), 312);
 }
 
 static struct record_writer *open_writer(const char *name, struct record_opts *o)
@@ -381,6 +382,8 @@ static void test_roundtrip_all_fields(void **state)
 			e->gap.exits = (uint32_t)(x >> 32) % 300;
 			e->gap.creates = (uint32_t)(x >> 40) % 300;
 			e->gap.changes = (uint32_t)(x >> 48);
+			/* 1.3 */
+			e->waitsince = x % 7 ? 0 : e->ts - (x >> 20) % 3000000000000ull;
 		}
 		assert_int_equal(record__event(w, e), 0);
 	}
