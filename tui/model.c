@@ -220,6 +220,8 @@ void model__sample_meters(struct tui_model *m)
 	uint64_t now;
 
 	m->src->ops->meters(m->src->ctx, s);
+	if (!m->first_meter_ts)
+		m->first_meter_ts = s->ts; /* (0 until the source has one) */
 	m->hist_total++;
 	if (!m->paused)
 		m->hist_shown = m->hist_total;

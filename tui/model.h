@@ -83,6 +83,7 @@ struct tui_model {
 	 */
 	struct xg_meters hist[TUI_HIST];
 	uint64_t hist_total; /* samples taken */
+	uint64_t first_meter_ts; /* ts of the first sample the source gave: no interval before it */
 	uint64_t hist_shown; /* newest sample shown + 1: hist_total, or its value at pause */
 	double created_rate, exited_rate;
 	uint64_t rate_ts, rate_created, rate_exited;

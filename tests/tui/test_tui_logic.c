@@ -1218,6 +1218,38 @@ static void test_meter_health(void **state)
 	fx_free(x);
 }
 
+/*
+ * The session's first meter sample closes no interval (taken as tracing
+ * starts): its rates are "-", in the header and in -n, not "0/s"; from the
+ * next sample on they are figures.
+ */
+static void test_meter_first_sample(void **state)
+{
+	struct fake *f = fake__new();
+	struct tui_theme th;
+	struct tui_model m;
+	char v[32], *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	render__init(true);
+	theme__init(&th, TUI_SCHEME_MONO, TUI_GLYPHS_UTF8);
+	fake__model(f, &m, &th, 1);
+	assert_string_equal(meter__text(meter__find("RPS"), &m, v, sizeof(v), false), "-");
+	assert_string_equal(meter__text(meter__find("PPS"), &m, v, sizeof(v), false), "-");
+	assert_string_equal(meter__text(meter__find("EWP"), &m, v, sizeof(v), false), "12");
+	fp = open_memstream(&text, &len);
+	assert_int_equal(batch__snapshot(fp, &m), 0);
+	fclose(fp);
+	want_in(text, " RPS - PPS - ");
+	free(text);
+	model__sample_meters(&m);
+	assert_string_equal(meter__text(meter__find("RPS"), &m, v, sizeof(v), false), "1.02k/s");
+	model__free(&m);
+	fake__free(f);
+}
+
 /* ---- the registries: views, meters ------------------------------------------ */
 
 /* The view key D leads to from the list, on a fresh model; -1: none. */
@@ -1422,6 +1454,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_exited_bounded),
 		cmocka_unit_test(test_cpu_sum_bounded),
 		cmocka_unit_test(test_meter_health),
+		cmocka_unit_test(test_meter_first_sample),
 		cmocka_unit_test(test_views_registry),
 		cmocka_unit_test(test_views_tab),
 		cmocka_unit_test(test_meters_registry),
