@@ -99,6 +99,11 @@ static bool symbolize(const struct goelf *ge, struct symcache_entry *cache, uint
 	return c->ok;
 }
 
+uint64_t sink__bias(struct tracer *t, uint32_t pid)
+{
+	return proc_bias(t, pid);
+}
+
 void sink__symbolize(struct tracer *t, struct symcache_entry *cache, struct gev *ev)
 {
 	struct go_pcinfo pi;
@@ -108,7 +113,9 @@ void sink__symbolize(struct tracer *t, struct symcache_entry *cache, struct gev 
 		/* Go reports the go statement's line at gopc - PCQuantum. */
 		uint64_t quantum = goelf__arch(t->tg.ge) == GOELF_ARCH_ARM64 ? 4 : 1;
 
-		if (ev->startpc && symbolize(t->tg.ge, cache, ev->startpc - bias, true, &pi))
+		/* (Named already by the producer: behind a wrapper, from its stack.) */
+		if (ev->startpc && !ev->func &&
+		    symbolize(t->tg.ge, cache, ev->startpc - bias, true, &pi))
 			ev->func = pi.func;
 		/*
 		 * The main goroutine's gopc is rt0_go's call of runtime.newproc

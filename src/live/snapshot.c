@@ -145,6 +145,12 @@ size_t snapshot__n_late(const struct snapshot *s)
 	return s->n_late;
 }
 
+struct gev *snapshot__found(struct snapshot *s, size_t *n)
+{
+	*n = s && s->found ? s->n_found : 0;
+	return s ? s->found : NULL;
+}
+
 static int seed_one(struct decoder *d, void *ctx)
 {
 	const struct gev *ev = ctx;

@@ -53,6 +53,8 @@ int snapshot__add(const struct gev *ev, void *snapshot);
 int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now);
 /* The late goroutines: new in the second read. */
 size_t snapshot__n_late(const struct snapshot *s);
+/* The first read's creates, until snapshot__emit: *N of them (NULL after it, or S NULL). */
+struct gev *snapshot__found(struct snapshot *s, size_t *n);
 
 /*
  * After attaching (and after the recording began): the goroutines kept,

@@ -18,6 +18,8 @@
 
 #include "traceback.h"
 
+struct goelf;
+
 #define STACKS_RETRIES 3
 
 struct stacks_target;
@@ -57,6 +59,16 @@ void stk_sweep__free(struct stk_sweep *s);
 size_t stk_sweep__n(const struct stk_sweep *s);
 const struct stk_g *stk_sweep__g(const struct stk_sweep *s, size_t i);
 void stk_sweep__stats(const struct stk_sweep *s, struct stk_stats *out);
+
+/*
+ * The function Go's dump shows at the bottom of G's stack (G of a sweep of
+ * T): the goroutine's start function as Go names it, behind any wrapper.
+ * Named from GE, the caller's copy of T's binary, so that the name lives as
+ * long as GE. NULL when G has no whole stack (running, changed, or a walk
+ * that did not reach runtime.goexit) or on ENOMEM.
+ */
+const char *stacks__bottom_func(const struct stacks_target *t, const struct stk_g *g,
+				const struct goelf *ge);
 
 /* Print S as debug=2 (runtime.Stack(buf, true)) or debug=1 (grouped) does. 0 or -errno. */
 int stacks__print(FILE *out, const struct stacks_target *t, const struct stk_sweep *s, int debug);
