@@ -400,7 +400,8 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 		return (e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
 	case TUI_SORT_AGE:
 		/* Seen before the creation was: the oldest, by how old they are at least. */
-		return (e->exited_ts ? 1ull << 63 : 0) | (e->created_ts ? e->created_ts : e->alive_since);
+		return (e->exited_ts ? 1ull << 63 : 0) |
+		       (e->created_ts ? e->created_ts : e->alive_since);
 	case TUI_SORT_STATE:
 		/* Then the longest in its state first. */
 		since = text_state_since(e, &lower) >> 6;

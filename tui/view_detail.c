@@ -259,8 +259,8 @@ static void detail_draw(WINDOW *w, struct tui_model *m)
 		site(&p, m, e);
 	} else {
 		/* What the goroutine table said of it when found: creator and go statement. */
-		field(&p, m, "created", "before tracing started%s%s",
-		      e->created_by ? ", by " : "", e->created_by ? e->created_by : "");
+		field(&p, m, "created", "before tracing started%s%s", e->created_by ? ", by " : "",
+		      e->created_by ? e->created_by : "");
 		if (e->file)
 			site(&p, m, e);
 	}

@@ -176,8 +176,7 @@ const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i);
  */
 static inline uint64_t gentry__go_waitsince(const struct gentry *e)
 {
-	return !e->created_ts && !e->transitions && !e->exited_ts &&
-			       e->alive_since < e->state_since
+	return !e->created_ts && !e->transitions && !e->exited_ts && e->alive_since < e->state_since
 		       ? e->alive_since
 		       : 0;
 }

@@ -122,7 +122,8 @@ static int snapshot_emit(struct tracer *t)
 	found = snapshot__found(t->snap, &n);
 	/* Best effort: a create the stacks cannot name keeps its wrapper's name. */
 	if (!startname__found(t, found, n, &named) && named && diag__verbose())
-		fprintf(stderr, "xgotop-tui: %zu start functions behind wrappers named from stacks\n",
+		fprintf(stderr,
+			"xgotop-tui: %zu start functions behind wrappers named from stacks\n",
 			named);
 	err = snapshot__emit(t->snap, t->smp_conf.thresh[XG_SMP_GOROUTINE], &ops);
 	if (err)
