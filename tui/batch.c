@@ -122,10 +122,11 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 
 		gtable__opts(model__table(m), &o);
 		fprintf(out,
-			"%llu exited goroutines not kept: cap %llu exited or %llu MiB (their "
+			"%llu exited goroutine%s not kept: cap %llu exited or %llu MiB (their "
 			"events "
 			"are not lost: --jsonl, --record)\n",
-			(unsigned long long)c->evicted, (unsigned long long)o.max_exited,
+			(unsigned long long)c->evicted, c->evicted == 1 ? "" : "s",
+			(unsigned long long)o.max_exited,
 			(unsigned long long)(o.max_exited_bytes >> 20));
 	}
 	fprintf(out, "meters:");

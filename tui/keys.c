@@ -194,7 +194,7 @@ static const char *const trailer[] = {
 	"Columns",
 	"  GID       goroutine id (PID too when tracing several processes)",
 	"  STATE     Go's status; the timeline cell of that state uses the same glyph",
-	"  WAIT      wait reason (waiting) and time in the current state",
+	"  WAIT      wait reason and time in the state (>: found so at attach, at least)",
 	"  CPU%      share of the last refresh interval spent running, from state changes",
 	"  AGE       since creation; >: created before tracing started, at least that old",
 	"  ALLOCS    bytes allocated (needs the allocation probes)",

@@ -135,13 +135,15 @@ const struct tui_meter tui_meters[] = {
 	 .help = "records read from the ring buffer per second",
 	 .value = rps,
 	 .format = format_count,
-	 .unit = "/s"},
+	 .unit = "/s",
+	 .per_interval = true},
 	{.name = "PPS",
 	 .help = "events applied to the table per second; below RPS: falling behind",
 	 .value = pps,
 	 .health = pps_health,
 	 .format = format_count,
-	 .unit = "/s"},
+	 .unit = "/s",
+	 .per_interval = true},
 	{.name = "EWP",
 	 .help = "events waiting (reorder window + unread); growing: falling behind",
 	 .value = ewp,
@@ -191,7 +193,11 @@ const char *meter__text(const struct tui_meter *mt, const struct tui_model *m, c
 	const struct xg_meters *s = model__meter_sample(m, 0);
 	char v[16];
 
-	if (!s) {
+	/*
+	 * The live source's first sample is taken as tracing starts: it closes
+	 * no interval, and its rates are zeros that were never measured.
+	 */
+	if (!s || (mt->per_interval && s->ts == m->first_meter_ts)) {
 		snprintf(buf, len, "-");
 		return buf;
 	}

@@ -27,6 +27,8 @@ struct tui_meter {
 	/* V as text, without unit ("1.2k" "850ns" "0.4%"). */
 	void (*format)(char *buf, size_t len, double v);
 	const char *unit; /* after the current value where there is room: "/s" (may be NULL) */
+	/* A rate over the sample's interval: "-" for the session's first sample, which has none. */
+	bool per_interval;
 };
 
 extern const struct tui_meter tui_meters[];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "text.h"
 #include "xgotop_event.h"
 
 #define US 1000ull
@@ -221,6 +222,8 @@ void model__sample_meters(struct tui_model *m)
 	uint64_t now;
 
 	m->src->ops->meters(m->src->ctx, s);
+	if (!m->first_meter_ts)
+		m->first_meter_ts = s->ts; /* (0 until the source has one) */
 	m->hist_total++;
 	if (!m->paused)
 		m->hist_shown = m->hist_total;
@@ -387,6 +390,7 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 	const struct gentry *e = r->e;
 	uint64_t bytes, objects, since;
 	uint32_t rank;
+	bool lower;
 
 	/*
 	 * By CPU and age, the goroutines that have exited come after the live
@@ -397,11 +401,12 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 		r->cpu = xd_cpu_permille(e, &m->cpu);
 		return (e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
 	case TUI_SORT_AGE:
-		/* Seen before the creation was: the oldest. */
-		return (e->exited_ts ? 1ull << 63 : 0) | e->created_ts;
+		/* Seen before the creation was: the oldest, by how old they are at least. */
+		return (e->exited_ts ? 1ull << 63 : 0) |
+		       (e->created_ts ? e->created_ts : e->alive_since);
 	case TUI_SORT_STATE:
 		/* Then the longest in its state first. */
-		since = e->state_since >> 6;
+		since = text_state_since(e, &lower) >> 6;
 		if (since >= 1ull << 58)
 			since = (1ull << 58) - 1;
 		return (uint64_t)state_rank(e) << 58 | since;

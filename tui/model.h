@@ -83,8 +83,9 @@ struct tui_model {
 	/* Meters: sample K (counted from 0) sits in hist[K % TUI_HIST] while K > total - TUI_HIST.
 	 */
 	struct xg_meters hist[TUI_HIST];
-	uint64_t hist_total; /* samples taken */
-	uint64_t hist_shown; /* newest sample shown + 1: hist_total, or its value at pause */
+	uint64_t hist_total;	 /* samples taken */
+	uint64_t first_meter_ts; /* ts of the first sample the source gave: no interval before it */
+	uint64_t hist_shown;	 /* newest sample shown + 1: hist_total, or its value at pause */
 	double created_rate, exited_rate;
 	uint64_t rate_ts, rate_created, rate_exited;
 

@@ -30,11 +30,27 @@ const char *text_in_state(const struct tui_model *m, const struct gentry *e, cha
 			 fmt_dur(d, sizeof(d), m->now > e->exited_ts ? m->now - e->exited_ts : 0));
 		return buf;
 	}
+	uint64_t since;
+	bool lower;
+	char d[16];
+
 	if (e->state == XG_G_RUNNING) {
 		snprintf(buf, len, "%s", "");
 		return buf;
 	}
-	return fmt_dur(buf, len, m->now > e->state_since ? m->now - e->state_since : 0);
+	since = text_state_since(e, &lower);
+	fmt_dur(d, sizeof(d), m->now > since ? m->now - since : 0);
+	snprintf(buf, len, "%s%s", lower ? ">" : "", d);
+	return buf;
+}
+
+uint64_t text_state_since(const struct gentry *e, bool *lower)
+{
+	uint64_t go = gentry__go_waitsince(e);
+
+	/* Found in it, unchanged since, and Go does not say since when: at least since found. */
+	*lower = !go && !e->created_ts && !e->transitions;
+	return go ? go : e->state_since;
 }
 
 uint64_t text_birth(const struct tui_model *m, const struct gentry *e)
@@ -43,9 +59,16 @@ uint64_t text_birth(const struct tui_model *m, const struct gentry *e)
 
 	if (e->created_ts)
 		return e->created_ts;
-	/* Before the history's start and before tracing started: at least that old. */
-	if (first && first->start < m->start_ts)
-		return first->start;
+	/*
+	 * Not seen created: there before tracing started, and at least since
+	 * the table first heard of it (found at attach), or since Go says it
+	 * was blocked. Not its oldest kept span: rows would disagree once the
+	 * ring has turned.
+	 */
+	if (e->alive_since && e->alive_since < m->start_ts)
+		return e->alive_since;
+	if (!e->alive_since && first && first->start < m->start_ts)
+		return first->start; /* (a table without alive_since: none yet) */
 	return m->start_ts;
 }
 

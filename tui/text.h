@@ -14,7 +14,7 @@
 
 /* The wait reason ("chan receive", "#31" for an unknown index), "" when not waiting. */
 const char *text_reason(const struct gentry *e, char *buf, size_t len);
-/* Time in the current state, "" while running. */
+/* Time in the current state (">" and a lower bound: text_state_since), "" while running. */
 const char *text_in_state(const struct tui_model *m, const struct gentry *e, char *buf, size_t len);
 /* Since creation; exited: its lifetime; seen before its creation: ">" and a lower bound. */
 const char *text_age(const struct tui_model *m, const struct gentry *e, char *buf, size_t len);
@@ -28,6 +28,13 @@ const char *text_cpu(unsigned int permille, char *buf, size_t len);
  * "GC n/a") without GC events.
  */
 bool text_gc(const struct tui_model *m, int form, char *buf, size_t len);
+/*
+ * Since when E has been in its current state: Go's g.waitsince for a goroutine
+ * found blocked at attach and unchanged since (exact: what Go's dump counts),
+ * else the table's state_since; *LOWER when that is only a lower bound
+ * (found so, unchanged, and Go has no time: "WAIT >8.06s").
+ */
+uint64_t text_state_since(const struct gentry *e, bool *lower);
 /* Lower bound on when E came to be, for goroutines seen before their creation. */
 uint64_t text_birth(const struct tui_model *m, const struct gentry *e);
 

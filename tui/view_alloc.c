@@ -350,9 +350,9 @@ static void draw_selected(WINDOW *w, int y, struct tui_model *m, const struct ge
 		const struct gtable_group *g = sel->group;
 
 		d_printf(w, y++, 2, width - 2, ROLE(m, COLOR_DEFAULT),
-			 "its start function, %llu goroutines (%llu live): %s in %s objects",
-			 (unsigned long long)g->created, (unsigned long long)g->live,
-			 fmt_bytes(b, sizeof(b), g->alloc_bytes),
+			 "its start function, %llu goroutine%s (%llu live): %s in %s objects",
+			 (unsigned long long)g->created, g->created == 1 ? "" : "s",
+			 (unsigned long long)g->live, fmt_bytes(b, sizeof(b), g->alloc_bytes),
 			 fmt_count(c, sizeof(c), (double)g->alloc_objects));
 	}
 	y += d_wrap(w, y, 2, width - 4, 2, ROLE(m, COLOR_DIM),

@@ -78,7 +78,8 @@ static void parents(struct page *p, struct tui_model *m, const struct gentry *e)
 		return;
 	}
 	d_str(p->w, y, 0, 12, ROLE(m, COLOR_METER_LABEL), "parents");
-	if (!e->created_ts) {
+	/* Go records the parent from go1.21 (g.parentGoid); G1's is none. */
+	if (!e->created_ts && !e->parent) {
 		d_str(p->w, y, x, width - x, ROLE(m, COLOR_DIM),
 		      "unknown: created before tracing started");
 		next(p);
@@ -102,7 +103,7 @@ static void parents(struct page *p, struct tui_model *m, const struct gentry *e)
 		else
 			x += d_str(p->w, y, x, width - x, ROLE(m, COLOR_DIM),
 				   " (created before tracing)");
-		if (!pe->created_ts || pe->parent == goid)
+		if ((!pe->created_ts && !pe->parent) || pe->parent == goid)
 			break;
 		goid = pe->parent;
 	}
@@ -312,8 +313,11 @@ static void detail_draw(WINDOW *w, struct tui_model *m)
 		field(&p, m, "created", "%s by %s", when, e->created_by ? e->created_by : "?");
 		site(&p, m, e);
 	} else {
-		field(&p, m, "created", "before tracing started (first seen %s)",
-		      fmt_offset(when, sizeof(when), (int64_t)text_birth(m, e) - (int64_t)m->now));
+		/* What the goroutine table said of it when found: creator and go statement. */
+		field(&p, m, "created", "before tracing started%s%s", e->created_by ? ", by " : "",
+		      e->created_by ? e->created_by : "");
+		if (e->file)
+			site(&p, m, e);
 	}
 	text_age(m, e, age, sizeof(age));
 	if (exited)

@@ -139,8 +139,9 @@ static void life_draw(WINDOW *w, struct tui_model *m)
 			 (unsigned long long)l.n_alive);
 	if (l.unseen_birth)
 		d_printf(w, y++, 0, width, ROLE(m, COLOR_DIM),
-			 "%llu exited goroutines were created before tracing started: not counted",
-			 (unsigned long long)l.unseen_birth);
+			 "%llu exited goroutine%s created before tracing started: not counted",
+			 (unsigned long long)l.unseen_birth,
+			 l.unseen_birth == 1 ? " was" : "s were");
 	for (b = 0; b < N_BUCKETS; b++) {
 		if (!l.exited[b] && !l.alive[b])
 			continue;

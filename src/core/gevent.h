@@ -94,6 +94,12 @@ struct gev {
 	 */
 	bool existing;
 	/*
+	 * GEV_CREATE existing, found waiting or in a syscall: since when Go
+	 * says it is blocked, g.waitsince (ns, CLOCK_MONOTONIC, as ts); 0 when
+	 * Go has no such time (no GC saw it blocked yet: tb__waitsince).
+	 */
+	uint64_t waitsince;
+	/*
 	 * GEV_GAP: the ring buffer was full and records were lost, between
 	 * since and ts. With resync, the goroutine table was read then and
 	 * the state table set right: the inferred events stamped ts that

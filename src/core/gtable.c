@@ -10,7 +10,7 @@
  * Exited entries are also queued by exit time, which makes expiry and the
  * caps cost the number of entries they drop rather than the table size.
  *
- * Memory per goroutine is what bounds a big target: an entry is 184 bytes
+ * Memory per goroutine is what bounds a big target: an entry is 192 bytes
  * with its first span inline, and its per-state totals and span ring (a
  * "history" block) are allocated only when it first changes state. A
  * parked goroutine, the common case by far, never does. Chunks are mapped
@@ -68,7 +68,7 @@ struct chunk {
 };
 
 /* What a parked goroutine costs, with its index share: docs/UI.md, docs/ARCHITECTURE.md. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct gnode) <= 184, "a goroutine grew");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct gnode) <= 192, "a goroutine grew");
 
 /* Allocated on a goroutine's first change of state: its totals and its span ring. */
 struct ghist {
@@ -797,6 +797,10 @@ static void apply_create(struct gtable *gt, struct gentry *e, uint8_t *flags, bo
 	e->line = ev->line;
 	/* Found at attach: born before we looked, at an unknown time, and not counted as born. */
 	e->created_ts = ev->existing ? 0 : ev->ts;
+	/* Blocked since before it was found, Go says: alive since then too. */
+	if (added && ev->existing && ev->waitsince && ev->waitsince < ev->ts &&
+	    (ev->to == XG_G_WAITING || ev->to == XG_G_SYSCALL))
+		e->alive_since = ev->waitsince;
 	/* An entry just added is not counted in a state yet. */
 	regroup(gt, e, ev->func, !(*flags & EF_EXITED), !added && !(*flags & EF_EXITED));
 	if (!(*flags & EF_CREATED) && !ev->existing) {
@@ -911,6 +915,7 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 			return -ENOMEM;
 		if (added) {
 			gt->counts.live++;
+			e->alive_since = ev->ts;
 			e->state = XG_G_RUNNING;
 			e->state_since = ev->ts;
 			count_state(gt, e, e->state, 1);
@@ -1103,8 +1108,10 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	     (ev->kind == GEV_EXIT && !(*flags & EF_EXITED) && e->state != XG_G_DEAD)) &&
 	    hist_get(gt, e))
 		return -ENOMEM;
-	if (added)
+	if (added) {
 		gt->counts.live++;
+		e->alive_since = ev->ts;
+	}
 
 	switch (ev->kind) {
 	case GEV_CREATE:

@@ -58,6 +58,12 @@ struct gentry {
 	const struct gtable_group *group;
 	uint64_t created_ts; /* 0 when the creation was not seen (existed before attach) */
 	uint64_t exited_ts;  /* 0 while alive */
+	/*
+	 * Alive since at least then: when the table first heard of it, or, if
+	 * found at attach blocked, Go's g.waitsince of that wait when earlier
+	 * (gentry__go_waitsince). A lower bound of the birth when created_ts is 0.
+	 */
+	uint64_t alive_since;
 	/* ts of the last transition: how long it has been blocked is now - state_since. */
 	uint64_t state_since;
 	uint64_t transitions;
@@ -164,6 +170,18 @@ const char *gtable__capture(const struct gtable *gt);
 
 /* The I-th oldest span of E's history (I < e->n_spans), or NULL. */
 const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i);
+/*
+ * Found at attach (or read again after lost records) blocked, in that state
+ * since, and Go knew since when (g.waitsince): that time, which is what Go's
+ * dump counts its wait from. 0 otherwise: then a goroutine not seen created
+ * and unchanged since found has been in its state at least since state_since.
+ */
+static inline uint64_t gentry__go_waitsince(const struct gentry *e)
+{
+	return !e->created_ts && !e->transitions && !e->exited_ts && e->alive_since < e->state_since
+		       ? e->alive_since
+		       : 0;
+}
 
 /* CPU time of E up to NOW: its time in running (gentry__time_in), ns. */
 uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now);

@@ -399,6 +399,14 @@ const char *tb__status_name(uint32_t status)
 	return status < sizeof(names) / sizeof(names[0]) ? names[status] : "???";
 }
 
+int64_t tb__waitsince(uint32_t status, int64_t waitsince, uint64_t now)
+{
+	status &= ~0x1000u;
+	if ((status != 4 && status != 3) || waitsince <= 0 || (uint64_t)waitsince > now)
+		return 0;
+	return waitsince;
+}
+
 static void put_header(FILE *out, const struct tb_g *g)
 {
 	uint32_t st = g->status & ~0x1000u;

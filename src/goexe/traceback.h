@@ -150,6 +150,18 @@ void tb__print_record(FILE *out, const struct goelf *ge, uint64_t bias, const ui
 
 /* Go's status names (runtime.gStatusStrings), "???" past them. */
 const char *tb__status_name(uint32_t status);
+/*
+ * Since when Go says a goroutine in STATUS (g.atomicstatus) is blocked:
+ * g.waitsince (nanotime(), CLOCK_MONOTONIC) when it counts, else 0. Go sets
+ * it lazily, when a GC's mark phase finds the goroutine waiting or in a
+ * syscall (runtime/mgcmark.go markroot), to work.tstart: the start of the
+ * previous GC's mark termination (mgc.go gcMark), so up to a GC cycle before
+ * the wait began, and 0 (left unset) while no GC has ended. It clears it when
+ * the goroutine next runs (proc.go execute, exitsyscall) and prints
+ * "N minutes" from it only when set (traceback.go goroutineheader); the same
+ * in go1.19.13 to go1.26.8. A time after NOW is no time (a torn read).
+ */
+int64_t tb__waitsince(uint32_t status, int64_t waitsince, uint64_t now);
 /* runtime.isSystemGoroutine(gp, false) for a g whose g.startpc is STARTPC (run-time). */
 bool tb__system_goroutine(const struct goelf *ge, uint64_t bias, const struct tb_rules *r,
 			  uint64_t startpc, struct tb_cache *cache);

@@ -375,6 +375,8 @@ static int resolve_late(struct decoder *d, struct kvslot *s, const struct xg_eve
 	if (!d->late_fn || d->late_fn(rec->pid, rec->goid, &ev, d->late_ctx))
 		return 0;
 	ev.ts = rec->ts;
+	if (rec->from != ev.to)
+		ev.waitsince = 0; /* not the wait the read found it in */
 	ev.to = rec->from;
 	ev.existing = true;
 	return emit(d, fn, ctx, &ev);

@@ -14,6 +14,7 @@
 
 #include "goelf.h"
 #include "insn.h"
+#include "traceback.h"
 
 /* Reads per process_vm_readv call (the kernel's IOV_MAX is 1024). */
 #define BATCH 512
@@ -232,6 +233,9 @@ static int diff_one(struct poller *p, size_t i, uint64_t ts, poll_emit_fn emit, 
 			ev.parent = get_u64(w + (p->l.g_parent_goid - p->win_lo));
 		ev.startpc = get_u64(w + (p->l.g_startpc - p->win_lo));
 		ev.gopc = get_u64(w + (p->l.g_gopc - p->win_lo));
+		/* (g_waitsince is g_goid where the release's offset is unknown.) */
+		if (p->l.g_waitsince != p->l.g_goid)
+			ev.waitsince = (uint64_t)tb__waitsince(now.status, now.waitsince, ts);
 		err = emit_ev(emit, ctx, &ev);
 		if (err)
 			return err;

@@ -178,6 +178,18 @@ void sink__learn_bias(struct tracer *t, const struct xg_event *rec);
 void sink__bias_from_poll(struct tracer *t, const struct poll_src *src);
 /* Names from the binary and the Go release: no shared state but CACHE (any processor). */
 void sink__symbolize(struct tracer *t, struct symcache_entry *cache, struct gev *ev);
+/* The load bias of process PID as the sink knows it (0 until known). */
+uint64_t sink__bias(struct tracer *t, uint32_t pid);
+
+/* startname.c */
+/*
+ * Name the start function of the found creates EVS (N) that start in a
+ * go-statement wrapper calling through a closure, a method value or an
+ * interface, from their stacks; *NAMED says how many. 0 or -errno (the
+ * creates keep the wrapper's name).
+ */
+struct found_g;
+int startname__found(struct tracer *t, struct found_g *fs, size_t n, size_t *named);
 /* The sink's decoder_emit_fn: symbolized already (sink__put), or not yet (sink__emit). */
 int sink__put(const struct gev *ev, void *tracer);
 int sink__emit(const struct gev *ev, void *tracer);

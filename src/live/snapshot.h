@@ -53,6 +53,20 @@ int snapshot__add(const struct gev *ev, void *snapshot);
 int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now);
 /* The late goroutines: new in the second read. */
 size_t snapshot__n_late(const struct snapshot *s);
+/*
+ * A goroutine of a read, what its create needs and no more: 56 bytes where
+ * a struct gev takes 336 (1M goroutines at attach: 280 MB less at the peak).
+ */
+struct found_g {
+	uint64_t goid, parent, startpc, gopc;
+	uint64_t waitsince; /* Go's g.waitsince in our clock; 0: none (struct gev) */
+	const char *func;   /* the start function named from its stack (startname.c); NULL */
+	int16_t reason;
+	uint8_t state;
+};
+
+/* The first read's goroutines, until snapshot__emit: *N of them (NULL after it, or S NULL). */
+struct found_g *snapshot__found(struct snapshot *s, size_t *n);
 
 /*
  * After attaching (and after the recording began): the goroutines kept,

@@ -222,6 +222,28 @@ fail:
 	return NULL;
 }
 
+const char *stacks__bottom_func(const struct stacks_target *t, const struct stk_g *g,
+				const struct goelf *ge)
+{
+	/* Up to MAX_INLINE logical frames a physical one, more than any stack holds inlined. */
+	size_t cap = g->tb.nframes * 8 + 8, n, i;
+	const char *name = NULL;
+	struct tb_lframe *l;
+
+	if (g->tb.state != TB_G_STACK || g->tb.end != TB_END_TOP || !g->tb.nframes)
+		return NULL;
+	l = malloc(cap * sizeof(*l));
+	if (!l)
+		return NULL;
+	n = tb__logical(ge, t->bias, &t->rules, g->tb.frames, g->tb.nframes, l, cap);
+	/* Fewer logical frames than physical: a PC outside every function; cap: cut short. */
+	for (i = n < cap && n >= g->tb.nframes ? n : 0; i-- > 0 && !name;)
+		if (l[i].shown)
+			name = l[i].func;
+	free(l);
+	return name;
+}
+
 void stacks__close(struct stacks_target *t)
 {
 	if (!t)
@@ -378,8 +400,8 @@ static bool fill_g(struct stacks_target *t, struct stk_g *g, uint64_t gaddr, con
 	g->tb.goid = u64(w + o->g_goid);
 	g->tb.status = st;
 	g->tb.waitreason = go_tables__waitreason(&t->tabs, w[o->g_waitreason]);
-	g->waitsince = (int64_t)u64(w + o->g_waitsince);
-	if (g->waitsince > 0 && (int64_t)now > g->waitsince)
+	g->waitsince = tb__waitsince(st, (int64_t)u64(w + o->g_waitsince), now);
+	if (g->waitsince)
 		g->tb.wait_minutes = ((int64_t)now - g->waitsince) / 60000000000ll;
 	g->tb.locked = u64(w + t->so.lockedm) != 0;
 	g->tb.gopc = u64(w + o->g_gopc);

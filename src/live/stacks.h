@@ -18,6 +18,8 @@
 
 #include "traceback.h"
 
+struct goelf;
+
 #define STACKS_RETRIES 3
 
 struct stacks_target;
@@ -69,6 +71,16 @@ size_t stacks__frames(const struct stacks_target *t, const struct stk_g *g, stru
 /* L's function as Go's dump of T's release names it (tb__func_name): NAME, or BUF. */
 const char *stacks__func_name(const struct stacks_target *t, const struct tb_lframe *l, char *buf,
 			      size_t len);
+
+/*
+ * The function Go's dump shows at the bottom of G's stack (G of a sweep of
+ * T): the goroutine's start function as Go names it, behind any wrapper.
+ * Named from GE, the caller's copy of T's binary, so that the name lives as
+ * long as GE. NULL when G has no whole stack (running, changed, or a walk
+ * that did not reach runtime.goexit) or on ENOMEM.
+ */
+const char *stacks__bottom_func(const struct stacks_target *t, const struct stk_g *g,
+				const struct goelf *ge);
 
 /* Print S as debug=2 (runtime.Stack(buf, true)) or debug=1 (grouped) does. 0 or -errno. */
 int stacks__print(FILE *out, const struct stacks_target *t, const struct stk_sweep *s, int debug);

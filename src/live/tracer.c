@@ -115,9 +115,17 @@ static int snapshot_reread(struct tracer *t)
 static int snapshot_emit(struct tracer *t)
 {
 	struct snapshot_ops ops;
+	size_t n, named;
+	struct found_g *found;
 	int err;
 
 	rings__snapshot_ops(t, &ops);
+	found = snapshot__found(t->snap, &n);
+	/* Best effort: a create the stacks cannot name keeps its wrapper's name. */
+	if (!startname__found(t, found, n, &named) && named && diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: %zu start functions behind wrappers named from stacks\n",
+			named);
 	err = snapshot__emit(t->snap, t->smp_conf.thresh[XG_SMP_GOROUTINE], &ops);
 	if (err)
 		diag__fail("cannot read the goroutines of pid %d: %s", (int)t->tg.pid,

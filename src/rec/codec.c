@@ -66,6 +66,7 @@ const struct fdesc rec_full_fields[] = {
 	FD(capture.poll_hz, FD_U),
 	FD(capture.budget_bp, FD_U),
 	FD(capture.why, FD_STR),
+	FD(waitsince, FD_U), /* 1.3 */
 };
 
 _Static_assert(sizeof(rec_full_fields) / sizeof(rec_full_fields[0]) == REC_N_FULL_FIELDS,

@@ -356,6 +356,11 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 			if (ev->to == XG_G_WAITING)
 				put_reason(&o, ev);
 		}
+		if (ev->waitsince) {
+			/* Blocked since then, Go says (g.waitsince): what its dump counts from. */
+			PUT_KEY(&o, "waitsince");
+			put_u64(&o, ev->waitsince);
+		}
 		break;
 	case GEV_STATE:
 		PUT_KEY(&o, "from");

@@ -1024,6 +1024,114 @@ static void test_cpu_exited_bounded(void **state)
 	fx_free(x);
 }
 
+/* The -n snapshot's line of goroutine GOID in M, into BUF. */
+static char *batch_line(struct tui_model *m, uint64_t goid, char *buf, size_t len)
+{
+	char *text = NULL, *line, want[32];
+	size_t n = 0;
+	FILE *fp = open_memstream(&text, &n);
+
+	model__rows(m);
+	model__order(m, 0, m->n_rows);
+	assert_int_equal(batch__snapshot(fp, m), 0);
+	fclose(fp);
+	snprintf(want, sizeof(want), "\n%9llu ", (unsigned long long)goid);
+	line = strstr(text, want);
+	assert_non_null(line);
+	snprintf(buf, len, "%.*s", (int)strcspn(line + 1, "\n"), line + 1);
+	free(text);
+	return buf;
+}
+
+static void want_in(const char *text, const char *want)
+{
+	if (!strstr(text, want))
+		fail_msg("no \"%s\" in\n%s", want, text);
+}
+
+/* The -n snapshot's WAIT, IN and AGE columns of goroutine GOID. */
+static void want_in_age(struct tui_model *m, uint64_t goid, const char *reason, const char *in,
+			const char *age)
+{
+	char line[512], r[64], i[64], a[64];
+
+	batch_line(m, goid, line, sizeof(line));
+	/* GID STATE WAIT IN CPU% AGE */
+	if (sscanf(line, "%*s %*s %63s %63s %*s %63s", r, i, a) != 3 || strcmp(r, reason) ||
+	    strcmp(i, in) || strcmp(a, age))
+		fail_msg("G%llu: want %s %s ... %s in\n%s", (unsigned long long)goid, reason, in,
+			 age, line);
+}
+
+/*
+ * Goroutines found at attach, 12 s before now: G70 blocked 10 min by Go's
+ * g.waitsince, G71 blocked with no waitsince (no GC saw it yet), G73 found
+ * runnable and busy since (more changes than its span ring keeps). Go's
+ * wait is shown as Go counts it; the others' are lower bounds ("> "), and
+ * every age of a goroutine found at the same read agrees.
+ */
+static void test_found_at_attach(void **state)
+{
+	struct fx *x = fx_new();
+	uint64_t found = FAKE_T0 - 2 * S, t = found;
+	struct gev c = {.kind = GEV_CREATE,
+			.ts = found,
+			.existing = true,
+			.from = XG_G_DEAD,
+			.to = XG_G_WAITING,
+			.reason = 9,
+			.reason_str = "select",
+			.parent = 1,
+			.func = "main.idle",
+			.created_by = "main.main",
+			.file = "/src/found/main.go",
+			.line = 12};
+	char *frame;
+	int i;
+
+	(void)state;
+	c.goid = 70;
+	c.waitsince = found - 10 * 60 * S; /* (FAKE_T0 is 1000 s) */
+	ev(x->f, c);
+	c.goid = 71;
+	c.waitsince = 0;
+	ev(x->f, c);
+	c.goid = 73;
+	c.to = XG_G_RUNNABLE;
+	ev(x->f, c);
+	for (i = 0; i < 40; i++, t += 100 * MS) {
+		ev(x->f, (struct gev){.kind = GEV_STATE,
+				      .ts = t + 50 * MS,
+				      .goid = 73,
+				      .from = i ? XG_G_WAITING : XG_G_RUNNABLE,
+				      .to = XG_G_RUNNING});
+		ev(x->f, (struct gev){.kind = GEV_STATE,
+				      .ts = t + 60 * MS,
+				      .goid = 73,
+				      .from = XG_G_RUNNING,
+				      .to = XG_G_WAITING,
+				      .reason = 19});
+	}
+	model__refresh(&x->m);
+	want_in_age(&x->m, 70, "select", "10m12s", ">10m12s");
+	want_in_age(&x->m, 71, "select", ">12.0s", ">12.0s");
+	want_in_age(&x->m, 73, "#19", "8.04s", ">12.0s");
+	/* The detail view: Go's wait, the creator, the go statement and the parent. */
+	for (i = 0; i < (int)x->m.n_rows && x->m.rows[i].e->goid != 70; i++)
+		;
+	model__select_rank(&x->m, (size_t)i);
+	assert_int_equal(model__selected(&x->m)->goid, 70);
+	x->m.view = TUI_V_DETAIL;
+	frame = render__frame(&x->m, 132, 40);
+	want_in(frame, "waiting (select) for 10m12s");
+	want_in(frame, "created     before tracing started, by main.main");
+	want_in(frame, "go stmt at  /src/found/main.go:12");
+	want_in(frame, "parents     G1");
+	want_in(frame, "age         >10m12s");
+	free(frame);
+	fx_free(x);
+}
+
 static int sum_cpu(struct tui_model *m)
 {
 	unsigned int sum = 0;
@@ -1108,6 +1216,38 @@ static void test_meter_health(void **state)
 	((struct xg_meters *)model__meter_sample(&x->m, 1))->pps = 10;
 	assert_int_equal(health(x, "PPS"), TUI_BAD);
 	fx_free(x);
+}
+
+/*
+ * The session's first meter sample closes no interval (taken as tracing
+ * starts): its rates are "-", in the header and in -n, not "0/s"; from the
+ * next sample on they are figures.
+ */
+static void test_meter_first_sample(void **state)
+{
+	struct fake *f = fake__new();
+	struct tui_theme th;
+	struct tui_model m;
+	char v[32], *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	render__init(true);
+	theme__init(&th, TUI_SCHEME_MONO, TUI_GLYPHS_UTF8);
+	fake__model(f, &m, &th, 1);
+	assert_string_equal(meter__text(meter__find("RPS"), &m, v, sizeof(v), false), "-");
+	assert_string_equal(meter__text(meter__find("PPS"), &m, v, sizeof(v), false), "-");
+	assert_string_equal(meter__text(meter__find("EWP"), &m, v, sizeof(v), false), "12");
+	fp = open_memstream(&text, &len);
+	assert_int_equal(batch__snapshot(fp, &m), 0);
+	fclose(fp);
+	want_in(text, " RPS - PPS - ");
+	free(text);
+	model__sample_meters(&m);
+	assert_string_equal(meter__text(meter__find("RPS"), &m, v, sizeof(v), false), "1.02k/s");
+	model__free(&m);
+	fake__free(f);
 }
 
 /* ---- the registries: views, meters ------------------------------------------ */
@@ -1314,10 +1454,12 @@ int main(void)
 		cmocka_unit_test(test_cpu_exited_bounded),
 		cmocka_unit_test(test_cpu_sum_bounded),
 		cmocka_unit_test(test_meter_health),
+		cmocka_unit_test(test_meter_first_sample),
 		cmocka_unit_test(test_views_registry),
 		cmocka_unit_test(test_views_tab),
 		cmocka_unit_test(test_meters_registry),
 		cmocka_unit_test(test_fmt),
+		cmocka_unit_test(test_found_at_attach),
 	};
 	int rc = cmocka_run_group_tests(tests, keys_setup, NULL);
 

@@ -161,6 +161,7 @@ static void test_lifecycle(void **state)
 	assert_int_equal(s.ev[0].gopc, 0x401001);
 	expect(&s.ev[1], GEV_CREATE, 2, XG_G_DEAD, XG_G_WAITING, 7, false);
 	assert_int_equal(s.ev[1].parent, 1);
+	assert_int_equal(s.ev[1].waitsince, 0); /* no GC saw it blocked: Go has no time */
 
 	/* Nothing changed: nothing to say. */
 	s.n = 0;
@@ -177,6 +178,7 @@ static void test_lifecycle(void **state)
 	expect(&s.ev[1], GEV_STATE, 2, XG_G_WAITING, XG_G_RUNNING, GEV_NO_REASON, true);
 	expect(&s.ev[2], GEV_STATE, 2, XG_G_RUNNING, XG_G_WAITING, 9, false);
 	expect(&s.ev[3], GEV_CREATE, 5, XG_G_DEAD, XG_G_RUNNABLE, GEV_NO_REASON, false);
+	assert_int_equal(s.ev[3].waitsince, 0);
 
 	/* Same wait reason, but wait-since moved: it ran in between. */
 	set_g(&f, 1, XG_G_WAITING, 2, 9, 100);
@@ -191,7 +193,7 @@ static void test_lifecycle(void **state)
 	/* g0 ends; g1's g now runs goid 9: 2 ended, 9 was created; a new g 3 appears. */
 	set_g(&f, 0, XG_G_DEAD, 1, 0, 0);
 	set_g(&f, 1, XG_G_RUNNING, 9, 0, 0);
-	set_g(&f, 3, XG_G_SYSCALL, 11, 0, 0);
+	set_g(&f, 3, XG_G_SYSCALL, 11, 0, 700);
 	set_len(&f, 4);
 	s.n = 0;
 	assert_int_equal(poller__sample(p, 1000, collect, &s), 0);
@@ -202,11 +204,24 @@ static void test_lifecycle(void **state)
 	expect(&s.ev[3], GEV_EXIT, 2, -1, -1, GEV_NO_REASON, false);
 	expect(&s.ev[4], GEV_CREATE, 9, XG_G_DEAD, XG_G_RUNNING, GEV_NO_REASON, false);
 	expect(&s.ev[5], GEV_CREATE, 11, XG_G_DEAD, XG_G_SYSCALL, GEV_NO_REASON, false);
+	/* In a syscall since Go's g.waitsince (a GC saw it there); running: none. */
+	assert_int_equal(s.ev[5].waitsince, 700);
+	assert_int_equal(s.ev[4].waitsince, 0);
+	/* A time after the read's is a torn read, not a time. */
+	set_g(&f, 0, XG_G_WAITING, 12, 7, 5000);
+	set_g(&f, 3, XG_G_WAITING, 13, 7, 900);
+	s.n = 0;
+	assert_int_equal(poller__sample(p, 1000, collect, &s), 0);
+	assert_int_equal(s.n, 4);
+	expect(&s.ev[0], GEV_CREATE, 12, XG_G_DEAD, XG_G_WAITING, 7, false);
+	assert_int_equal(s.ev[0].waitsince, 0);
+	expect(&s.ev[3], GEV_CREATE, 13, XG_G_DEAD, XG_G_WAITING, 7, false);
+	assert_int_equal(s.ev[3].waitsince, 900);
 
 	poller__stats(p, &st);
-	assert_int_equal(st.samples, 6);
+	assert_int_equal(st.samples, 7);
 	assert_int_equal(st.gs, 4);
-	assert_int_equal(st.live, 3);
+	assert_int_equal(st.live, 4);
 	assert_int_equal(st.skipped, 0);
 	poller__free(p);
 }

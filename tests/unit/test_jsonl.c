@@ -78,6 +78,18 @@ static void test_golden_create(void **state)
 		   "{\"event\":\"create\",\"ts\":18446744073709551615,\"pid\":42,\"goid\":18,"
 		   "\"parent\":0,\"func\":null,\"created_by\":null,\"file\":null,\"line\":null,"
 		   "\"startpc\":\"0x0\",\"gopc\":\"0xffffffffffffffff\",\"tid\":43}\n");
+	/* Found at attach, blocked since Go's g.waitsince: that time, after the state. */
+	ev = ev_create();
+	ev.existing = true;
+	ev.to = XG_G_WAITING;
+	ev.reason = 9;
+	ev.reason_str = "select";
+	ev.waitsince = 400;
+	check_line(&ev, "{\"event\":\"create\",\"ts\":1000,\"pid\":42,\"goid\":18,\"parent\":1,"
+			"\"func\":\"main.worker\",\"created_by\":\"main.main\","
+			"\"file\":\"/src/main.go\",\"line\":42,\"startpc\":\"0x4a2b10\","
+			"\"gopc\":\"0x4a2000\",\"existing\":true,\"state\":\"waiting\","
+			"\"reason\":\"select\",\"waitsince\":400,\"tid\":43}\n");
 }
 
 static void test_golden_state(void **state)

@@ -172,6 +172,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 	assert_int_equal(a->capture.poll_hz, b->capture.poll_hz);
 	assert_int_equal(a->capture.budget_bp, b->capture.budget_bp);
 	assert_true(str_eq(a->capture.why, b->capture.why));
+	assert_int_equal(a->waitsince, b->waitsince);
 }
 
 /*
@@ -182,7 +183,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 static void test_gev_fields_covered(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct gev), 328);
+	assert_int_equal(sizeof(struct gev), 336);
 }
 
 static struct record_writer *open_writer(const char *name, struct record_opts *o)
@@ -391,6 +392,7 @@ static void test_roundtrip_all_fields(void **state)
 			e->capture.poll_hz = (uint32_t)(x >> 8) % 1001;
 			e->capture.budget_bp = x % 3 ? (uint32_t)(x >> 20) % 100000 : 0;
 			e->capture.why = strs[(x >> 40) % 7];
+			e->waitsince = x % 7 ? 0 : e->ts - (x >> 20) % 3000000000000ull;
 		}
 		assert_int_equal(record__event(w, e), 0);
 	}

@@ -238,7 +238,9 @@ func checkEvent(ev *event, pid int64, rep *report) {
 	}
 	switch *ev.Event {
 	case "create":
-		if ev.Parent == nil || ev.Func == nil || ev.CreatedBy == nil || ev.File == nil || ev.Line == nil {
+		// Goroutine 1 has no creator: Go prints none (traceback.go printcreatedby).
+		site := *ev.Goid == 1 || (ev.CreatedBy != nil && ev.File != nil && ev.Line != nil)
+		if ev.Parent == nil || ev.Func == nil || !site {
 			rep.addf("create lacks fields", "line %d: create of goid %d lacks parent, func, created_by, file or line", ev.lineno, *ev.Goid)
 		}
 	case "state":

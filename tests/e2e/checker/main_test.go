@@ -202,6 +202,14 @@ func TestMismatches(t *testing.T) {
 		{"missing ts and pid", set(20, "state", 1, "ts", nil), nil, "line 19: missing ts"},
 		{"no prefixed create", nil, []string{"-func-prefix", "github.com/junegunn/fzf/"}, `no create of a function starting with "github.com/junegunn/fzf/"`},
 		{"pid agrees", nil, []string{"-pid", "100", "-truth", "testdata/truth.jsonl"}, ""},
+		// Go prints no creator for goroutine 1; any other create needs one.
+		{"main without creator", func(t *testing.T, evs []map[string]interface{}) ([]map[string]interface{}, []string) {
+			g1 := map[string]interface{}{"event": "create", "ts": 990, "pid": 100, "goid": 1, "tid": 100,
+				"parent": 0, "func": "runtime.main", "created_by": nil, "file": nil, "line": nil,
+				"existing": true, "state": "running"}
+			return append([]map[string]interface{}{g1}, evs...), nil
+		}, nil, ""},
+		{"creator missing", set(5, "create", 0, "created_by", nil), nil, "lacks parent, func, created_by, file or line"},
 		{"many", func(t *testing.T, evs []map[string]interface{}) ([]map[string]interface{}, []string) {
 			var raw []string
 			for i := 0; i < 25; i++ {
