@@ -123,6 +123,8 @@ struct live_meters {
 	struct meters_calib calib;
 };
 
+struct heap_src;
+
 struct tracer {
 	const struct live_opts *opts;
 	struct target tg;
@@ -131,6 +133,7 @@ struct tracer {
 	/* -pid: the goroutines found at attach, and the table they were read from. */
 	struct snapshot *snap;
 	struct poll_src *snap_src;
+	struct heap_src *heap; /* the runtime's heap statistics, read once a second (-pid, CMD) */
 	struct rings rings;
 	struct sink sink;
 	struct live_meters m;

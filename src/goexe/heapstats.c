@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "heapstats.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocs.h"
+#include "goelf.h"
+#include "gotables.h"
+
+/*
+ * runtime.mstats begins with heapStats (runtime/mstats.go, go1.19 to
+ * go1.26), so runtime.memstats is its address. heapStatsDelta is six
+ * int64 byte deltas (committed, released, inHeap, inStacks, inWorkBufs,
+ * inPtrScalarBits) then tinyAllocCount, largeAlloc, largeAllocCount,
+ * smallAllocCount[68], largeFree, largeFreeCount, smallFreeCount[68], all
+ * 8 bytes: 1176 bytes. go1.25 dropped inPtrScalarBits: 1168 bytes, every
+ * count 8 bytes earlier. consistentHeapStats is stats [3]heapStatsDelta
+ * then gen uint32. Checked against the DWARF of binaries built by
+ * go1.19.13, 1.20.14, 1.21.13, 1.22.12, 1.23.12, 1.24.13, 1.25.14 and
+ * 1.26.8 (tests/unit/test_heapstats.c holds the numbers;
+ * e2e.heapstats.VER compares what is read with runtime/metrics).
+ */
+#define FIRST_MINOR  19
+#define NEWEST_MINOR 26
+
+int heap__layout_for(int major, int minor, uint64_t addr, struct heap_layout *l)
+{
+	uint32_t base;
+
+	if (major != 1 || minor < FIRST_MINOR || minor > NEWEST_MINOR)
+		return -ENOENT;
+	memset(l, 0, sizeof(*l));
+	base = minor >= 25 ? 40 : 48; /* tinyAllocCount: after the byte deltas */
+	l->addr = addr;
+	l->tiny = base;
+	l->large_alloc = base + 8;
+	l->large_alloc_count = base + 16;
+	l->small_alloc = base + 24;
+	l->large_free = l->small_alloc + 8 * XG_ALLOC_NCLASSES;
+	l->large_free_count = l->large_free + 8;
+	l->small_free = l->large_free_count + 8;
+	l->delta_size = l->small_free + 8 * XG_ALLOC_NCLASSES;
+	l->gen = 3 * l->delta_size;
+	if (allocs__size_classes(major, minor, l->class_size) < 0)
+		return -ENOENT;
+	return 0;
+}
+
+int heap__layout(const struct goelf *ge, struct heap_layout *l, char *err, size_t errlen)
+{
+	const char *ver = goelf__go_version(ge);
+	uint64_t addr, size;
+	int major, minor;
+
+	if (!ver || go_version_parse(ver, &major, &minor)) {
+		snprintf(err, errlen, "the Go version of the binary is unknown");
+		return -ENOTSUP;
+	}
+	if (goelf__sym_addr(ge, "runtime.memstats", &addr, &size)) {
+		snprintf(err, errlen, "runtime.memstats not found (a binary without symbol table)");
+		return -ENOENT;
+	}
+	if (heap__layout_for(major, minor, addr, l)) {
+		snprintf(err, errlen, "the heap statistics of %s are not known", ver);
+		return -ENOTSUP;
+	}
+	if (size && size < l->gen + 4) {
+		snprintf(err, errlen, "runtime.memstats is smaller than expected (%llu bytes)",
+			 (unsigned long long)size);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static uint64_t u64_at(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Add generation D (a heapStatsDelta's bytes) into OUT; wrapping sums, as Go's merge does. */
+static void add_delta(const struct heap_layout *l, const uint8_t *d, struct heap_sample *out)
+{
+	unsigned int i;
+
+	out->tiny += u64_at(d + l->tiny);
+	out->large_alloc_bytes += u64_at(d + l->large_alloc);
+	out->large_allocs += u64_at(d + l->large_alloc_count);
+	out->large_free_bytes += u64_at(d + l->large_free);
+	out->large_frees += u64_at(d + l->large_free_count);
+	for (i = 1; i < XG_ALLOC_NCLASSES; i++) {
+		out->allocs[i] += u64_at(d + l->small_alloc + 8 * i);
+		out->frees[i] += u64_at(d + l->small_free + 8 * i);
+	}
+}
+
+/* A generation a runtime/metrics read has merged and cleared is all zero bytes. */
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Counts this large are negative deltas summed wrong or torn words: no program allocates 2^48 objects. */
+#define PLAUSIBLE (1ull << 48)
+
+static bool plausible(const struct heap_sample *s)
+{
+	unsigned int i;
+
+	if (s->tiny >= PLAUSIBLE || s->large_allocs >= PLAUSIBLE || s->large_frees > s->large_allocs ||
+	    s->large_alloc_bytes >= PLAUSIBLE << 8 || s->large_free_bytes > s->large_alloc_bytes)
+		return false;
+	for (i = 1; i < XG_ALLOC_NCLASSES; i++)
+		if (s->allocs[i] >= PLAUSIBLE || s->frees[i] >= PLAUSIBLE)
+			return false;
+	return true;
+}
+
+#define TRIES 4
+
+/*
+ * consistentHeapStats.read (runtime/mstats.go) switches gen from c to c+1,
+ * waits for the Ps, adds stats[c-1] into stats[c] and clears stats[c-1]:
+ * with gen = g, stats[g+1] is the one being cleared (all zero once done),
+ * stats[g+2] the one added into, stats[g] the one being written. Reading
+ * them in that order between two reads of gen, a zero stats[g+1] means the
+ * addition was done before stats[g+2] was read: nothing counted twice or
+ * missed. process_vm_readv copies its ranges in order.
+ */
+static int read_once(const struct heap_layout *l, uint64_t base, heap_read_fn read, void *ctx,
+		     uint8_t *buf, struct heap_sample *out)
+{
+	uint32_t gen0, gen1, gen2;
+	struct heap_iov g = {base + l->gen, &gen0, sizeof(gen0)}, iov[5];
+	unsigned int i, cur;
+	int err;
+
+	err = read(&g, 1, ctx);
+	if (err)
+		return err;
+	cur = gen0 % 3;
+	iov[0] = (struct heap_iov){base + l->gen, &gen1, sizeof(gen1)};
+	for (i = 0; i < 3; i++) {
+		unsigned int k = (cur + 1 + i) % 3;
+
+		iov[1 + i] = (struct heap_iov){base + (uint64_t)k * l->delta_size,
+					       buf + (size_t)i * l->delta_size, l->delta_size};
+	}
+	iov[4] = (struct heap_iov){base + l->gen, &gen2, sizeof(gen2)};
+	err = read(iov, 5, ctx);
+	if (err)
+		return err;
+	if (gen0 != gen1 || gen1 != gen2 || gen0 > 2 || !all_zero(buf, l->delta_size))
+		return -EAGAIN;
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < 3; i++)
+		add_delta(l, buf + (size_t)i * l->delta_size, out);
+	return plausible(out) ? 0 : -EINVAL;
+}
+
+int heap__read(const struct heap_layout *l, uint64_t bias, heap_read_fn read, void *ctx,
+	       struct heap_sample *out)
+{
+	uint8_t *buf = malloc(3 * (size_t)l->delta_size);
+	int err = -EAGAIN, i;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < TRIES; i++) {
+		err = read_once(l, l->addr + bias, read, ctx, buf, out);
+		if (err != -EAGAIN && err != -EINVAL)
+			break;
+	}
+	free(buf);
+	return err;
+}
+
+void heap__totals(const struct heap_layout *l, const struct heap_sample *s, struct heap_totals *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	out->allocs = s->large_allocs;
+	out->alloc_bytes = s->large_alloc_bytes;
+	out->frees = s->large_frees;
+	out->free_bytes = s->large_free_bytes;
+	for (i = 1; i < XG_ALLOC_NCLASSES; i++) {
+		out->allocs += s->allocs[i];
+		out->frees += s->frees[i];
+		out->alloc_bytes += s->allocs[i] * l->class_size[i];
+		out->free_bytes += s->frees[i] * l->class_size[i];
+	}
+	out->live_objects = out->allocs - out->frees;
+	out->live_bytes = out->alloc_bytes - out->free_bytes;
+}
