@@ -111,15 +111,16 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* Counts this large are negative deltas summed wrong or torn words: no program allocates 2^48 objects. */
+/* Larger counts are negative deltas or torn words: no program allocates 2^48 objects. */
 #define PLAUSIBLE (1ull << 48)
 
 static bool plausible(const struct heap_sample *s)
 {
 	unsigned int i;
 
-	if (s->tiny >= PLAUSIBLE || s->large_allocs >= PLAUSIBLE || s->large_frees > s->large_allocs ||
-	    s->large_alloc_bytes >= PLAUSIBLE << 8 || s->large_free_bytes > s->large_alloc_bytes)
+	if (s->tiny >= PLAUSIBLE || s->large_allocs >= PLAUSIBLE ||
+	    s->large_frees > s->large_allocs || s->large_alloc_bytes >= PLAUSIBLE << 8 ||
+	    s->large_free_bytes > s->large_alloc_bytes)
 		return false;
 	for (i = 1; i < XG_ALLOC_NCLASSES; i++)
 		if (s->allocs[i] >= PLAUSIBLE || s->frees[i] >= PLAUSIBLE)

@@ -37,7 +37,7 @@ struct heap_layout {
 	uint16_t class_size[XG_ALLOC_NCLASSES]; /* runtime.class_to_size */
 };
 
-/* The layout of release major.minor, heapStats at ADDR. 0, or -ENOENT for a release we do not know. */
+/* The layout of release major.minor, heapStats at ADDR. 0, or -ENOENT for an unknown release. */
 int heap__layout_for(int major, int minor, uint64_t addr, struct heap_layout *l);
 
 /*
@@ -61,7 +61,8 @@ struct heap_totals {
 	uint64_t live_objects;	      /* /gc/heap/objects:objects */
 	uint64_t live_bytes;	      /* /memory/classes/heap/objects:bytes */
 };
-void heap__totals(const struct heap_layout *l, const struct heap_sample *s, struct heap_totals *out);
+void heap__totals(const struct heap_layout *l, const struct heap_sample *s,
+		  struct heap_totals *out);
 
 struct heap_iov {
 	uint64_t addr;

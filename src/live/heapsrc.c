@@ -168,8 +168,8 @@ int heap_src__pump(struct heap_src *s, uint64_t now, heap_emit_fn emit, void *ct
 		s->st.retries++;
 		return 0;
 	}
-	err = heapsrc__events(&s->l, s->have_prev ? &s->prev : NULL, &s->cur, now,
-			      (uint32_t)s->pid, emit, ctx);
+	err = heapsrc__events(&s->l, s->have_prev ? &s->prev : NULL, &s->cur, now, (uint32_t)s->pid,
+			      emit, ctx);
 	s->prev = s->cur;
 	s->have_prev = true;
 	s->st.samples++;

@@ -52,6 +52,7 @@ void fake__free(struct fake *f);
 #define FAKE_ALLOC_EVENTS 1u
 #define FAKE_ALLOC_HIST	  2u /* alone: --alloc-hist */
 #define FAKE_GC		  4u
+#define FAKE_HEAP	  8u /* the runtime's heap counters (read from memory, no probe) */
 void fake__add(struct fake *f, unsigned int what);
 
 /* A model over F, with NSAMPLES meter samples taken, fixed wall clock (12:00:10 at FAKE_NOW). */
