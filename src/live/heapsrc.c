@@ -12,6 +12,12 @@
 #include "gpoll.h"
 
 #define PERIOD_NS 1000000000ull
+/*
+ * Every tenth sample says every class in use, changed or not: a replay that
+ * seeks (its state table rebuilt from a keyframe, every 10 s by default)
+ * has the whole histogram again within FULL_EVERY samples.
+ */
+#define FULL_EVERY 10
 
 static void ev_init(struct gev *ev, enum gev_kind kind, uint64_t ts, uint32_t pid)
 {
@@ -22,24 +28,35 @@ static void ev_init(struct gev *ev, enum gev_kind kind, uint64_t ts, uint32_t pi
 	ev->reason = GEV_NO_REASON;
 }
 
+/* Class C needs no event: as PREV had it, or (no PREV) never used. */
+static bool skip_class(const struct heap_sample *prev, const struct heap_sample *cur,
+		       unsigned int c)
+{
+	if (c != XG_ALLOC_LARGE) {
+		if (!prev)
+			return !cur->allocs[c] && !cur->frees[c];
+		return prev->allocs[c] == cur->allocs[c] && prev->frees[c] == cur->frees[c];
+	}
+	if (!prev)
+		return !cur->large_allocs && !cur->large_frees;
+	return prev->large_allocs == cur->large_allocs && prev->large_frees == cur->large_frees &&
+	       prev->large_alloc_bytes == cur->large_alloc_bytes &&
+	       prev->large_free_bytes == cur->large_free_bytes;
+}
+
 static int emit_class(const struct heap_layout *l, const struct heap_sample *prev,
 		      const struct heap_sample *cur, unsigned int c, struct gev *ev,
 		      heap_emit_fn emit, void *ctx)
 {
+	if (skip_class(prev, cur, c))
+		return 0;
 	if (c == XG_ALLOC_LARGE) {
-		if (prev && prev->large_allocs == cur->large_allocs &&
-		    prev->large_frees == cur->large_frees &&
-		    prev->large_alloc_bytes == cur->large_alloc_bytes &&
-		    prev->large_free_bytes == cur->large_free_bytes)
-			return 0;
 		ev->heap.class_size = 0;
 		ev->heap.allocs = cur->large_allocs;
 		ev->heap.frees = cur->large_frees;
 		ev->heap.alloc_bytes = cur->large_alloc_bytes;
 		ev->heap.free_bytes = cur->large_free_bytes;
 	} else {
-		if (prev && prev->allocs[c] == cur->allocs[c] && prev->frees[c] == cur->frees[c])
-			return 0;
 		ev->heap.class_size = l->class_size[c];
 		ev->heap.allocs = cur->allocs[c];
 		ev->heap.frees = cur->frees[c];
@@ -168,8 +185,8 @@ int heap_src__pump(struct heap_src *s, uint64_t now, heap_emit_fn emit, void *ct
 		s->st.retries++;
 		return 0;
 	}
-	err = heapsrc__events(&s->l, s->have_prev ? &s->prev : NULL, &s->cur, now, (uint32_t)s->pid,
-			      emit, ctx);
+	err = heapsrc__events(&s->l, s->have_prev && s->st.samples % FULL_EVERY ? &s->prev : NULL,
+			      &s->cur, now, (uint32_t)s->pid, emit, ctx);
 	s->prev = s->cur;
 	s->have_prev = true;
 	s->st.samples++;

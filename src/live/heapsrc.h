@@ -2,8 +2,9 @@
 /*
  * The heap statistics of a live target, no probe: once a second,
  * runtime.memstats.heapStats read from its memory (src/goexe/heapstats.h)
- * becomes a GEV_HEAP_CLASS per size class that changed and a GEV_HEAP
- * with the totals, for the state table, JSONL and the recording.
+ * becomes a GEV_HEAP_CLASS per size class that changed (every class in use,
+ * every tenth second) and a GEV_HEAP with the totals, for the state table,
+ * JSONL and the recording.
  */
 #ifndef XGOTOP_HEAPSRC_H
 #define XGOTOP_HEAPSRC_H
@@ -23,7 +24,8 @@ typedef int (*heap_emit_fn)(const struct gev *ev, void *ctx);
 /*
  * The events of sample CUR stamped TS: a GEV_HEAP_CLASS for each size
  * class and for large objects (XG_ALLOC_LARGE) that differs from PREV
- * (NULL: all of them), then a GEV_HEAP. 0 or the first non-zero EMIT result.
+ * (NULL: each one with a non-zero count), then a GEV_HEAP. 0 or the first
+ * non-zero EMIT result.
  */
 int heapsrc__events(const struct heap_layout *l, const struct heap_sample *prev,
 		    const struct heap_sample *cur, uint64_t ts, uint32_t pid, heap_emit_fn emit,
