@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include "clock.h"
 #include "gpoll.h"
 
 #define PERIOD_NS 1000000000ull
@@ -166,6 +167,7 @@ void heap_src__free(struct heap_src *s)
 
 int heap_src__pump(struct heap_src *s, uint64_t now, heap_emit_fn emit, void *ctx)
 {
+	uint64_t t0;
 	int err;
 
 	if (now < s->next)
@@ -177,7 +179,9 @@ int heap_src__pump(struct heap_src *s, uint64_t now, heap_emit_fn emit, void *ct
 			return err == -ESRCH ? err : 0;
 		s->have_bias = true;
 	}
+	t0 = xg_mono_ns();
 	err = heap__read(&s->l, s->bias, vm_read, s, &s->cur);
+	s->st.read_ns += xg_mono_ns() - t0;
 	if (err == -ESRCH || err == -ENOMEM)
 		return err;
 	if (err) {

@@ -47,6 +47,7 @@ int heap_src__pump(struct heap_src *s, uint64_t now, heap_emit_fn emit, void *ct
 struct heap_src_stats {
 	uint64_t samples; /* read and emitted */
 	uint64_t retries; /* reads that found no consistent state and waited for the next */
+	uint64_t read_ns; /* CLOCK_MONOTONIC time spent reading, all samples */
 };
 void heap_src__stats(const struct heap_src *s, struct heap_src_stats *out);
 

@@ -220,6 +220,18 @@ static int report_end(struct tracer *t)
 	if (drops)
 		diag__fail("%llu events dropped: the ring buffer was full (raise --ringbuf-mb)",
 			   (unsigned long long)drops);
+	if (t->heap && diag__verbose()) {
+		struct heap_src_stats hs;
+
+		heap_src__stats(t->heap, &hs);
+		fprintf(stderr,
+			"xgotop-tui: heap statistics: %llu reads, %llu without a consistent "
+			"state, %.1f us a read\n",
+			(unsigned long long)hs.samples, (unsigned long long)hs.retries,
+			hs.samples + hs.retries
+				? (double)hs.read_ns / 1e3 / (double)(hs.samples + hs.retries)
+				: 0.0);
+	}
 	livesrc__sample_meters(t); /* the last interval, for the summary */
 	if (t->opts->metrics &&
 	    (err = meters__write_summary(t->m.mt, t->opts->metrics, t->opts->force))) {

@@ -5,13 +5,15 @@
 # allocating nothing. The tracer's last heap_class and heap events must give
 # each bucket and total within 1% (heapstats_compare.py). The session is
 # recorded too, and its replay must write the same heap events.
+# busy: the target allocates and reads its runtime/metrics without pause
+# (generations merged all the time) for 6 s; no count may go down.
 #
-#   tests/e2e/heapstats.sh TRACER TARGET_BINARY WORKDIR
+#   tests/e2e/heapstats.sh TRACER TARGET_BINARY WORKDIR [busy]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
-tracer=$1 bin=$2 work=$3
+tracer=$1 bin=$2 work=$3 mode=${4:-}
 need_root
 need_tracer "$tracer"
 [ -x "$bin" ] || fail "no target at $bin: the fixture e2e.build.heapstats builds it"
@@ -21,7 +23,7 @@ mkdir -p "$work"
 cd "$work"
 
 mkfifo in
-"$bin" <in >target.txt 2>target.err &
+"$bin" $mode <in >target.txt 2>target.err &
 tpid=$!
 exec 3>in
 cleanup() {
@@ -31,6 +33,17 @@ cleanup() {
 }
 trap cleanup EXIT
 wait_line target.txt '^ready$' 60 "$tpid" || fail "the target was not ready: $(cat target.err)"
+
+if [ "$mode" = busy ]; then
+	"$tracer" -pid "$tpid" --poll 1 --headless -s -v --duration 6 --jsonl busy.jsonl \
+		2>tracer.err || fail "the tracer failed: $(cat tracer.err)"
+	grep 'heap statistics' tracer.err || true
+	python3 "$here/heapstats_compare.py" --monotone busy.jsonl
+	exec 3>&-
+	wait "$tpid" || fail "the target failed: $(cat target.err)"
+	trap - EXIT
+	exit 0
+fi
 
 "$tracer" -pid "$tpid" --headless -s -v --duration 2.5 --jsonl live.jsonl -w rec.zst \
 	2>tracer.err || fail "the tracer failed: $(cat tracer.err)"

@@ -5,6 +5,12 @@ target printed (tests/targets/heapstats): every size-class bucket of
 1% (and at least 1 object or byte, for buckets of a few objects).
 
     heapstats_compare.py TARGET_OUTPUT JSONL
+    heapstats_compare.py --monotone JSONL
+
+--monotone: the counts of a program that never stops allocating and reading
+its runtime/metrics never go down from one read to the next (a read made
+while consistentHeapStats.read merges generations would count some twice
+or miss them), and there are at least 4 reads.
 """
 import json
 import sys
@@ -14,7 +20,31 @@ def close(ours, theirs):
     return abs(ours - theirs) <= max(1, theirs // 100)
 
 
+def monotone(jsonl):
+    last, reads, bad = {}, 0, 0
+    for line in open(jsonl):
+        ev = json.loads(line)
+        if ev["event"] not in ("heap", "heap_class"):
+            continue
+        key = ev.get("class", "totals")
+        reads += ev["event"] == "heap"
+        for f in ("allocs", "frees", "alloc_bytes", "free_bytes", "tiny"):
+            if f in ev and key in last and ev[f] < last[key][f]:
+                print(f"class {key}: {f} went down from {last[key][f]} to {ev[f]}")
+                bad += 1
+        last[key] = ev
+    if reads < 4:
+        sys.exit(f"FAIL: {reads} heap reads, want 4 or more")
+    if bad:
+        sys.exit(f"FAIL: {bad} counts went down")
+    print(f"ok: {reads} reads, no count went down "
+          f"({last['totals']['allocs']} objects allocated)")
+
+
 def main():
+    if sys.argv[1] == "--monotone":
+        monotone(sys.argv[2])
+        return
     target, jsonl = sys.argv[1], sys.argv[2]
     want = {"alloc": {}, "free": {}}
     metric = {}

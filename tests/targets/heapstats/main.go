@@ -8,11 +8,15 @@
 //	free UPPER COUNT    (/gc/heap/frees-by-size:bytes)
 //	ready
 //
-// and then waits on stdin, allocating nothing, until it is closed.
+// and then waits on stdin, allocating nothing, until it is closed. With
+// -busy it does not print but allocates and reads its runtime/metrics
+// without pause until stdin is closed (consistentHeapStats.read merging its
+// generations all the time, while the tracer reads them).
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -45,7 +49,36 @@ func bound(b float64) string {
 	return fmt.Sprintf("%.0f", b)
 }
 
+func busy(done chan struct{}) {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs-by-size:bytes"}}
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		metrics.Read(s)
+		for size := 1; size <= 40000; size += 1 + size/4 {
+			b := make([]byte, size)
+			if i%64 == 0 {
+				keep = append(keep[len(keep)/2:], b)
+			}
+		}
+	}
+}
+
 func main() {
+	flag.Parse()
+	if flag.Arg(0) == "busy" {
+		done := make(chan struct{})
+		for i := 0; i < 2; i++ {
+			go busy(done)
+		}
+		fmt.Println("ready")
+		io.Copy(io.Discard, os.Stdin)
+		close(done)
+		return
+	}
 	churn()
 	runtime.GC()
 	names := []string{
