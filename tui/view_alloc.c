@@ -159,8 +159,7 @@ static void draw_hist(WINDOW *w, int y, int x, int width, int h, struct tui_mode
 	if (pick_hist(m, &hist, &runtime)) {
 		d_wrap(w, y + 1, x + 1, width - 2, h - 2, ROLE(m, COLOR_METER_NA),
 		       "No size-class histogram yet: the runtime's counters are read once a "
-		       "second (not with -b, nor from a binary without symbol table); "
-		       "--alloc-hist counts them in BPF.");
+		       "second (not with -b); --alloc-hist counts them in BPF.");
 		return;
 	}
 	if (width >= NUM_COLS + (runtime ? 40 : 20))

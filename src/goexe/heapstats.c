@@ -10,6 +10,7 @@
 #include "allocs.h"
 #include "goelf.h"
 #include "gotables.h"
+#include "insn.h"
 
 /*
  * runtime.mstats begins with heapStats (runtime/mstats.go, go1.19 to
@@ -50,20 +51,144 @@ int heap__layout_for(int major, int minor, uint64_t addr, struct heap_layout *l)
 	return 0;
 }
 
+/*
+ * Stripped binaries have no runtime.memstats symbol, but the runtime calls
+ * memstats.heapStats.acquire() with the address of memstats (heapStats is
+ * its first field) as the receiver: `LEAQ runtime.memstats(SB), AX; CALL
+ * runtime.(*consistentHeapStats).acquire(SB)` on amd64 (mcache.go allocLarge
+ * and refill, go1.19 to go1.26, read with go tool objdump), `ADRP; ADD x0`
+ * then `BL` on arm64. The functions below make that call; their calls must
+ * all pass the same address.
+ */
+static const char *const acquire_callers[] = {
+	"runtime.(*mcache).allocLarge",
+	"runtime.(*mcache).refill",
+	"runtime.(*mcache).releaseAll",
+};
+
+#define MAX_CALLER_BYTES 65536
+
+/* arm64: x0 as `adrp xn, page; add x0, xn, #off` leaves it. */
+static void a64_track(const struct insn *in, uint64_t page[32], bool have_page[32], uint64_t *arg0,
+		      bool *have_arg0)
+{
+	unsigned int rd = in->word & 31, rn = (in->word >> 5) & 31, i;
+
+	if ((in->word & 0x9f000000) == 0x90000000) { /* adrp xd, page */
+		page[rd] = in->ref;
+		have_page[rd] = true;
+		if (rd == 0)
+			*have_arg0 = false;
+		return;
+	}
+	if ((in->word & 0xff800000) == 0x91000000 && rd == 0 && have_page[rn]) {
+		uint64_t imm = (in->word >> 10) & 0xfff; /* add x0, xn, #imm{, lsl 12} */
+
+		*arg0 = page[rn] + (((in->word >> 22) & 1) ? imm << 12 : imm);
+		*have_arg0 = true;
+		have_page[0] = false;
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		if (in->writes & INSN_REG(i))
+			have_page[i] = false;
+	if (in->writes & INSN_REG(0))
+		*have_arg0 = false;
+}
+
+/* The receivers of the calls to ACQUIRE in [START, END): 1 and *ADDR, 0 none, -EINVAL disagreeing.
+ */
+static int receiver_in(const struct goelf *ge, uint64_t start, uint64_t end, uint64_t acquire,
+		       uint64_t *addr)
+{
+	enum insn_arch arch = goelf__arch(ge) == GOELF_ARCH_ARM64 ? INSN_ARM64 : INSN_X86_64;
+	uint64_t pc, page[32] = {0}, arg0 = 0;
+	bool have_page[32] = {false}, have_arg0 = false;
+	uint8_t *code;
+	int found = 0;
+
+	if (end <= start || end - start > MAX_CALLER_BYTES || !(code = malloc(end - start)))
+		return 0;
+	if (goelf__read(ge, start, code, end - start)) {
+		free(code);
+		return 0;
+	}
+	for (pc = start; pc < end;) {
+		struct insn in;
+
+		if (insn__decode(arch, code + (pc - start), end - pc, pc, &in))
+			break;
+		if (in.kind == INSN_CALL && in.has_target && in.target == acquire) {
+			if (have_arg0 && found && *addr != arg0)
+				found = -EINVAL;
+			else if (have_arg0 && !found) {
+				*addr = arg0;
+				found = 1;
+			}
+		}
+		if (arch == INSN_X86_64) {
+			/* Go's first argument register, RAX, from a LEA of an address. */
+			if (in.writes & INSN_REG(INSN_X86_RAX)) {
+				have_arg0 = in.has_ref && in.map == 1 && in.opcode == 0x8d;
+				arg0 = in.ref;
+			}
+		} else {
+			a64_track(&in, page, have_page, &arg0, &have_arg0);
+		}
+		pc += in.len;
+	}
+	free(code);
+	return found;
+}
+
+int heap__find_memstats(const struct goelf *ge, uint64_t *addr, const char **how)
+{
+	uint64_t acquire, aend, start, end, a, found = 0;
+	size_t i;
+	int n = 0, rc;
+
+	if (!goelf__sym_addr(ge, "runtime.memstats", addr, &a)) {
+		*how = "symtab";
+		return 0;
+	}
+	if (goelf__func_range(ge, "runtime.(*consistentHeapStats).acquire", &acquire, &aend))
+		return -ENOENT;
+	for (i = 0; i < sizeof(acquire_callers) / sizeof(acquire_callers[0]); i++) {
+		if (goelf__func_range(ge, acquire_callers[i], &start, &end))
+			continue;
+		rc = receiver_in(ge, start, end, acquire, &a);
+		if (rc < 0 || (rc > 0 && n && a != found))
+			return -EINVAL;
+		if (rc > 0) {
+			found = a;
+			n++;
+		}
+	}
+	if (!n)
+		return -ENOENT;
+	*addr = found;
+	*how = "the receiver of heapStats.acquire";
+	return 0;
+}
+
 int heap__layout(const struct goelf *ge, struct heap_layout *l, char *err, size_t errlen)
 {
-	const char *ver = goelf__go_version(ge);
-	uint64_t addr, size;
+	const char *ver = goelf__go_version(ge), *how;
+	uint64_t addr, size = 0;
 	int major, minor;
 
 	if (!ver || go_version_parse(ver, &major, &minor)) {
 		snprintf(err, errlen, "the Go version of the binary is unknown");
 		return -ENOTSUP;
 	}
-	if (goelf__sym_addr(ge, "runtime.memstats", &addr, &size)) {
-		snprintf(err, errlen, "runtime.memstats not found (a binary without symbol table)");
+	if (heap__find_memstats(ge, &addr, &how)) {
+		snprintf(err, errlen,
+			 "runtime.memstats not found (no symbol table, and the calls to "
+			 "heapStats.acquire do not show it)");
 		return -ENOENT;
 	}
+	if (!strcmp(how, "symtab"))
+		goelf__sym_addr(ge, "runtime.memstats", &addr, &size);
 	if (heap__layout_for(major, minor, addr, l)) {
 		snprintf(err, errlen, "the heap statistics of %s are not known", ver);
 		return -ENOTSUP;

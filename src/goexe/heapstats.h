@@ -41,7 +41,15 @@ struct heap_layout {
 int heap__layout_for(int major, int minor, uint64_t addr, struct heap_layout *l);
 
 /*
- * The layout for the binary GE: runtime.memstats from its symbol table.
+ * runtime.memstats in GE: its symbol, else (stripped) the receiver the
+ * runtime's mcache code passes to consistentHeapStats.acquire. 0 and *HOW
+ * ("symtab", "the receiver of heapStats.acquire"); -ENOENT; -EINVAL when
+ * the calls disagree.
+ */
+int heap__find_memstats(const struct goelf *ge, uint64_t *addr, const char **how);
+
+/*
+ * The layout for the binary GE: runtime.memstats from heap__find_memstats.
  * 0, or -ENOENT / -ENOTSUP with ERR saying why (stripped, unknown release).
  */
 int heap__layout(const struct goelf *ge, struct heap_layout *l, char *err, size_t errlen);
