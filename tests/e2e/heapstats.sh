@@ -56,6 +56,18 @@ grep '"event":"heap' live.jsonl >live.heap
 grep '"event":"heap' replay.jsonl >replay.heap
 cmp -s live.heap replay.heap || fail "the replay's heap events differ: $(diff live.heap replay.heap | head)"
 echo "replay: $(wc -l <replay.heap) heap events, the same"
+# The Perfetto export: a heap counter per heap event, the last one's live bytes.
+"$tracer" --replay rec.zst --export perfetto -o trace.json 2>>replay.err ||
+	fail "the export failed: $(cat replay.err)"
+python3 - trace.json live.heap <<'PY' || fail "the Perfetto export's heap counters are wrong"
+import json, sys
+c = [e for e in json.load(open(sys.argv[1]))["traceEvents"]
+     if e.get("name") == "heap (runtime counters)"]
+h = [json.loads(l) for l in open(sys.argv[2]) if '"event":"heap"' in l]
+assert len(c) == len(h), (len(c), len(h))
+assert c[-1]["args"]["live bytes"] == h[-1]["alloc_bytes"] - h[-1]["free_bytes"]
+print(f"perfetto: {len(c)} heap counter samples")
+PY
 
 exec 3>&-
 wait "$tpid" || fail "the target failed: $(cat target.err)"
