@@ -340,6 +340,10 @@ int main(int argc, char **argv)
 		}
 		if (item.kind != REC_ITEM_EVENT)
 			continue;
+		/* A process's counters (heap, histograms, GC) draw no goroutine track. */
+		if (gev_kind_info(item.ev.kind) &&
+		    gev_kind_info(item.ev.kind)->scope != GEV_SCOPE_GOROUTINE)
+			continue;
 		g = find(&gs, item.ev.pid, item.ev.goid, true);
 		if (item.ev.kind == GEV_CREATE && !g->exited && !g->func) {
 			g->func = item.ev.func;
