@@ -141,16 +141,12 @@ static int receiver_in(const struct goelf *ge, uint64_t start, uint64_t end, uin
 	return found;
 }
 
-int heap__find_memstats(const struct goelf *ge, uint64_t *addr, const char **how)
+int heap__memstats_from_code(const struct goelf *ge, uint64_t *addr)
 {
-	uint64_t acquire, aend, start, end, a, found = 0;
+	uint64_t acquire, aend, start, end, a = 0, found = 0;
 	size_t i;
 	int n = 0, rc;
 
-	if (!goelf__sym_addr(ge, "runtime.memstats", addr, &a)) {
-		*how = "symtab";
-		return 0;
-	}
 	if (goelf__func_range(ge, "runtime.(*consistentHeapStats).acquire", &acquire, &aend))
 		return -ENOENT;
 	for (i = 0; i < sizeof(acquire_callers) / sizeof(acquire_callers[0]); i++) {
@@ -167,8 +163,22 @@ int heap__find_memstats(const struct goelf *ge, uint64_t *addr, const char **how
 	if (!n)
 		return -ENOENT;
 	*addr = found;
-	*how = "the receiver of heapStats.acquire";
 	return 0;
+}
+
+int heap__find_memstats(const struct goelf *ge, uint64_t *addr, const char **how)
+{
+	uint64_t size;
+	int err;
+
+	if (!goelf__sym_addr(ge, "runtime.memstats", addr, &size)) {
+		*how = "symtab";
+		return 0;
+	}
+	err = heap__memstats_from_code(ge, addr);
+	if (!err)
+		*how = "the receiver of heapStats.acquire";
+	return err;
 }
 
 int heap__layout(const struct goelf *ge, struct heap_layout *l, char *err, size_t errlen)

@@ -47,6 +47,8 @@ int heap__layout_for(int major, int minor, uint64_t addr, struct heap_layout *l)
  * the calls disagree.
  */
 int heap__find_memstats(const struct goelf *ge, uint64_t *addr, const char **how);
+/* The code's answer alone (tests/gotables compares it with the symbol). */
+int heap__memstats_from_code(const struct goelf *ge, uint64_t *addr);
 
 /*
  * The layout for the binary GE: runtime.memstats from heap__find_memstats.
