@@ -80,6 +80,30 @@ static void alloc_line(FILE *out, const struct tui_model *m)
 	fputc('\n', out);
 }
 
+/* The runtime's heap counters (read from memory, no probe), when there are any. */
+static void heap_line(FILE *out, const struct tui_model *m)
+{
+	struct xd_heap h;
+	char a[16], b[16], c[16], d[16], e[16], f[16], t[16];
+
+	if (xd_heap(model__table(m), &h))
+		return;
+	fmt_count(a, sizeof(a), (double)h.live_bytes);
+	fmt_count(b, sizeof(b), (double)h.live_objects);
+	fmt_count(e, sizeof(e), (double)h.hist.bytes_total);
+	fmt_count(f, sizeof(f), (double)h.hist.count_total);
+	fmt_count(t, sizeof(t), (double)h.tiny);
+	if (h.samples > 1) {
+		fmt_count(c, sizeof(c), h.bytes_per_s);
+		fmt_count(d, sizeof(d), h.objects_per_s);
+		fprintf(out, "heap: live %sB in %s objects, allocating %sB/s, %s objects/s", a, b,
+			c, d);
+	} else {
+		fprintf(out, "heap: live %sB in %s objects", a, b);
+	}
+	fprintf(out, "; %sB in %s objects since start (+%s tiny; runtime counters)\n", e, f, t);
+}
+
 int batch__snapshot(FILE *out, struct tui_model *m)
 {
 	const struct gtable_counts *c = &m->counts;
@@ -139,6 +163,7 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 	fputc('\n', out);
 	gc_line(out, m);
 	alloc_line(out, m);
+	heap_line(out, m);
 	if (m->info.child_output[0])
 		fprintf(out, "output of the launched command: %s\n", SAN(m->info.child_output));
 	if (m->filter.n)

@@ -124,6 +124,32 @@ int xd_alloc_hist(const struct gtable *gt, const struct gentry *e, struct xd_all
 	return 0;
 }
 
+int xd_heap(const struct gtable *gt, struct xd_heap *out)
+{
+	struct gtable_heap h;
+	int err, b;
+
+	memset(out, 0, sizeof(*out));
+	err = gtable__heap(gt, 0, &h);
+	if (err)
+		return err;
+	for (b = XD_ALLOC_TINY + 1; b < XD_ALLOC_BUCKETS; b++) {
+		out->hist.size[b] = h.size[b];
+		out->hist.count[b] = h.allocs[b];
+		out->hist.bytes[b] = h.alloc_bytes[b];
+	}
+	out->hist.size[XD_ALLOC_LARGE] = 0;
+	out->hist.count_total = h.total_allocs;
+	out->hist.bytes_total = h.total_alloc_bytes;
+	out->live_objects = h.total_allocs - h.total_frees;
+	out->live_bytes = h.total_alloc_bytes - h.total_free_bytes;
+	out->tiny = h.tiny;
+	out->bytes_per_s = h.alloc_bytes_per_s;
+	out->objects_per_s = h.allocs_per_s;
+	out->samples = h.samples;
+	return 0;
+}
+
 int xd_alloc_kinds(const struct gtable *gt, struct xd_alloc_kinds *out)
 {
 	struct gtable_alloc_totals t;
@@ -214,7 +240,8 @@ const char *xd_alloc_why(const struct xg_target_info *info, const struct gtable 
 			       "allocation probes (record with --alloc, --alloc-hist or --probes "
 			       "all).";
 		if (!strncmp(info->probes, "none", 4))
-			return "No allocation events: --poll reads the goroutine table only. "
+			return "No allocation events: --poll reads memory only (the goroutine "
+			       "table, the heap counters). "
 			       "Trace with uprobes and --alloc (allocation events and size "
 			       "classes), --alloc-hist (size classes only) or --probes all.";
 		return "No allocation events: the attached probes see goroutine states only. "

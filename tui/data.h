@@ -71,6 +71,22 @@ struct xd_alloc_hist {
  */
 int xd_alloc_hist(const struct gtable *gt, const struct gentry *e, struct xd_alloc_hist *out);
 
+/*
+ * The runtime's own counters (read from the target's memory once a second,
+ * no probe): per size class, objects and bytes allocated since the program
+ * began (count, bytes; no tiny bucket: tiny allocations share class-2
+ * objects), and the totals.
+ */
+struct xd_heap {
+	struct xd_alloc_hist hist;
+	uint64_t live_bytes, live_objects;
+	uint64_t tiny;
+	double bytes_per_s, objects_per_s; /* between the last two samples; 0 before two */
+	uint64_t samples;
+};
+/* Of every traced process. -ENODATA: no heap sample came. */
+int xd_heap(const struct gtable *gt, struct xd_heap *out);
+
 /* What the allocation events said per kind: object, slice, append, map, ... */
 #define XD_ALLOC_KINDS 8
 struct xd_alloc_kinds {

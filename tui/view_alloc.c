@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Allocations: the size-class histogram (counted in BPF, exact), what the
- * allocation events say per kind, and who allocates most; or, 'a' again,
- * the selected goroutine's share. Each part says why when its data is
- * absent rather than drawing zeros.
+ * Allocations: the heap as the runtime counts it (live bytes, allocation
+ * rate: read from the target's memory, no probe), the size-class histogram
+ * (counted in BPF with --alloc or --alloc-hist, else the runtime's own),
+ * what the allocation events say per kind, and who allocates most; or, 'a'
+ * again, the selected goroutine's share. Each part says why when its data
+ * is absent rather than drawing zeros.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -122,27 +125,46 @@ static void num_cells(WINDOW *w, int y, int x, struct tui_model *m, attr_t a, co
 	d_rstr(w, y, x + LABEL_W + 1 + COUNT_W + 1, BYTES_W, bytes ? a : ROLE(m, COLOR_DIM), b);
 }
 
+/*
+ * The histogram to draw: BPF's (--alloc, --alloc-hist: every allocation,
+ * requested bytes) when there is one, else the runtime's counters (objects
+ * times their class size). 0 and *RUNTIME, or -ENODATA.
+ */
+static int pick_hist(struct tui_model *m, struct xd_alloc_hist *out, bool *runtime)
+{
+	struct xd_heap heap;
+
+	*runtime = false;
+	if (!xd_alloc_hist(model__table(m), NULL, out))
+		return 0;
+	if (xd_heap(model__table(m), &heap))
+		return -ENODATA;
+	*out = heap.hist;
+	*runtime = true;
+	return 0;
+}
+
 /* The size classes in [X, X + WIDTH) from line Y, H lines at most. */
 static void draw_hist(WINDOW *w, int y, int x, int width, int h, struct tui_model *m)
 {
 	struct xd_alloc_hist hist;
 	struct arow rows[XD_ALLOC_BUCKETS];
-	int bar_w = width - NUM_COLS - 1, n, i, err;
+	int bar_w = width - NUM_COLS - 1, n, i;
 	uint64_t max = 0;
-	bool merged;
+	bool merged, runtime;
 
 	d_fill(w, y, x, width, ROLE(m, COLOR_COLUMN_HEADER));
 	d_str(w, y, x, width, ROLE(m, COLOR_COLUMN_HEADER), "SIZE <=   COUNT  BYTES");
-	if (width >= NUM_COLS + 20)
-		d_str(w, y, x + NUM_COLS, width - NUM_COLS, ROLE(m, COLOR_COLUMN_HEADER),
-		      "ALLOCATIONS PER CLASS");
 	y++;
-	err = xd_alloc_hist(model__table(m), NULL, &hist);
-	if (err) {
+	if (pick_hist(m, &hist, &runtime)) {
 		d_wrap(w, y + 1, x + 1, width - 2, h - 2, ROLE(m, COLOR_METER_NA),
-		       "No size-class histogram yet: it is read from BPF once a second.");
+		       "No size-class histogram yet: the runtime's counters are read once a "
+		       "second (not with -b); --alloc-hist counts them in BPF.");
 		return;
 	}
+	if (width >= NUM_COLS + (runtime ? 40 : 20))
+		d_str(w, y - 1, x + NUM_COLS, width - NUM_COLS, ROLE(m, COLOR_COLUMN_HEADER),
+		      runtime ? "ALLOCATED PER CLASS (RUNTIME COUNTERS)" : "ALLOCATIONS PER CLASS");
 	/* Header and total take two lines; the note on merging one more. */
 	n = hist_rows(&hist, rows, h - 2, &merged);
 	if (merged && n > h - 3)
@@ -161,6 +183,36 @@ static void draw_hist(WINDOW *w, int y, int x, int width, int h, struct tui_mode
 	num_cells(w, y++, x, m, ROLE(m, COLOR_BOLD), "total", hist.count_total, hist.bytes_total);
 	if (merged)
 		d_str(w, y, x, width, ROLE(m, COLOR_DIM), "(classes merged by powers of 2 to fit)");
+}
+
+/* The heap line: live, rate, since start, from the runtime's counters. Lines used. */
+static int draw_heap(WINDOW *w, int y, int width, struct tui_model *m)
+{
+	struct xd_heap heap;
+	char lb[16], lo[16], rb[16], ro[16], ab[16], ao[16], tiny[16], line[200];
+
+	if (xd_heap(model__table(m), &heap))
+		return 0;
+	fmt_bytes(lb, sizeof(lb), heap.live_bytes);
+	fmt_count(lo, sizeof(lo), (double)heap.live_objects);
+	fmt_bytes(ab, sizeof(ab), heap.hist.bytes_total);
+	fmt_count(ao, sizeof(ao), (double)heap.hist.count_total);
+	fmt_count(tiny, sizeof(tiny), (double)heap.tiny);
+	if (heap.samples > 1) {
+		char n[16];
+
+		snprintf(rb, sizeof(rb), "%sB/s", fmt_count(n, sizeof(n), heap.bytes_per_s));
+		snprintf(ro, sizeof(ro), "%s", fmt_count(n, sizeof(n), heap.objects_per_s));
+	} else {
+		snprintf(rb, sizeof(rb), "n/a");
+		snprintf(ro, sizeof(ro), "-");
+	}
+	d_str(w, y, 0, 6, ROLE(m, COLOR_BOLD), "Heap");
+	/* Fits 80 columns with 6-column numbers. */
+	snprintf(line, sizeof(line), "live %s %s obj   rate %s %s obj/s   total %s %s obj +%s tiny",
+		 lb, lo, rb, ro, ab, ao, tiny);
+	d_str(w, y, 6, width - 6, ROLE(m, COLOR_DEFAULT), line);
+	return 1;
 }
 
 struct top {
@@ -380,6 +432,7 @@ static void alloc_draw(WINDOW *w, struct tui_model *m)
 	const struct gtable *gt = model__table(m);
 	struct xd_alloc_hist hist;
 	struct xd_alloc_kinds kinds;
+	struct xd_heap heap;
 	int width = getmaxx(w), h = getmaxy(w), y = 0, right_w, left_w;
 
 	if (m->alloc_selected) {
@@ -391,11 +444,12 @@ static void alloc_draw(WINDOW *w, struct tui_model *m)
 		return;
 	}
 	d_str(w, y++, 0, width, ROLE(m, COLOR_TITLE), "Allocations - whole process");
-	if (xd_alloc_hist(gt, NULL, &hist) && xd_alloc_kinds(gt, &kinds)) {
+	if (xd_alloc_hist(gt, NULL, &hist) && xd_alloc_kinds(gt, &kinds) && xd_heap(gt, &heap)) {
 		no_data(w, y, width, m, xd_alloc_why(&m->info, gt));
 		return;
 	}
 	y += notes(w, y, width, m);
+	y += draw_heap(w, y, width, m);
 	right_w = width >= 120 ? 46 : 30;
 	left_w = width - right_w - 2;
 	draw_hist(w, y, 0, left_w, h - y, m);

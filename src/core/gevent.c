@@ -20,6 +20,9 @@ const struct gev_kind_info gev_kinds[GEV_KIND_MAX + 1] = {
 	[GEV_GAP] = {GEV_GAP, "gap", GEV_SCOPE_PROCESS, 0},
 	/* Said by the tracer when the capture level is chosen or changes. */
 	[GEV_CAPTURE] = {GEV_CAPTURE, "capture", GEV_SCOPE_PROCESS, 0},
+	/* Read from the target's memory (src/live/heapsrc.c), not a ring. */
+	[GEV_HEAP_CLASS] = {GEV_HEAP_CLASS, "heap_class", GEV_SCOPE_PROCESS, 0},
+	[GEV_HEAP] = {GEV_HEAP, "heap", GEV_SCOPE_PROCESS, 0},
 };
 
 /* The names docs/JSONL.md promises, indexed by Go status number. */

@@ -21,10 +21,13 @@ enum gev_kind {
 	GEV_ALLOC_HIST = 6, /* totals of one size-class bucket of process pid so far */
 	GEV_GAP = 7,	    /* records of process pid were lost: the ring buffer was full */
 	GEV_CAPTURE = 8,    /* the capture level from ts on: what was traced, and why */
+	/* Read from the runtime's own counters (src/live/heapsrc.c), no probe: */
+	GEV_HEAP_CLASS = 9, /* one size class of process pid: objects allocated and freed so far */
+	GEV_HEAP = 10,	    /* process pid's heap totals so far; ends a sample of GEV_HEAP_CLASS */
 };
 
 /* keep in sync with gev_kinds[] (gevent.c): every kind has its row there */
-#define GEV_KIND_MAX GEV_CAPTURE
+#define GEV_KIND_MAX GEV_HEAP
 
 #define GEV_NO_REASON (-1)
 
@@ -87,6 +90,20 @@ struct gev {
 		uint64_t count;
 		uint64_t bytes;
 	} hist;
+	/*
+	 * GEV_HEAP_CLASS, GEV_HEAP: cumulative, from runtime.memstats.heapStats
+	 * (src/goexe/heapstats.h says what they promise).
+	 */
+	struct gev_heap {
+		/* GEV_HEAP_CLASS: Go's size class 1..67, or XG_ALLOC_LARGE. */
+		uint8_t cls;
+		uint32_t class_size; /* bytes of its objects; 0 for large */
+		/* Objects and bytes: of the class, or (GEV_HEAP) of every class and large. */
+		uint64_t allocs, frees;
+		uint64_t alloc_bytes, free_bytes;
+		/* GEV_HEAP: tiny allocations (not in allocs: they share 16-byte objects). */
+		uint64_t tiny;
+	} heap;
 	/*
 	 * GEV_CREATE: the goroutine was already there when tracing began (read
 	 * from the target's goroutine table at attach, -pid): not a creation,

@@ -96,6 +96,7 @@ struct gproc {
 	uint32_t pid;
 	bool has_hist, has_allocs, has_gc;
 	struct gtable_alloc_hist hist;
+	struct gtable_heap *heap; /* allocated on the first GEV_HEAP_CLASS or GEV_HEAP */
 	struct gtable_alloc_totals allocs;
 	struct gtable_gc_cycle *cycles; /* ring of GC_KEEP, allocated on the first GC event */
 	uint32_t n_cycles, cycle_head;	/* valid entries, next slot to write */
@@ -251,8 +252,10 @@ void gtable__free(struct gtable *gt)
 	free(gt->slots);
 	free(gt->free_idx);
 	free(gt->exits);
-	for (i = 0; i < gt->n_procs; i++)
+	for (i = 0; i < gt->n_procs; i++) {
 		free(gt->procs[i].cycles);
+		free(gt->procs[i].heap);
+	}
 	free(gt->procs);
 	for (i = 0; i * GROUP_CHUNK < gt->groups.n; i++)
 		free(gt->groups.chunks[i]);
@@ -955,6 +958,52 @@ static int apply_hist(struct gtable *gt, const struct gev *ev)
 	return 0;
 }
 
+static struct gtable_heap *heap_of(struct gtable *gt, const struct gev *ev)
+{
+	struct gproc *p = proc_get(gt, ev->pid);
+
+	if (p && !p->heap)
+		p->heap = calloc(1, sizeof(*p->heap));
+	return p ? p->heap : NULL;
+}
+
+static int apply_heap(struct gtable *gt, const struct gev *ev)
+{
+	struct gtable_heap *h = heap_of(gt, ev);
+	unsigned int c = ev->heap.cls;
+
+	if (!h)
+		return -ENOMEM;
+	if (ev->kind == GEV_HEAP_CLASS) {
+		if (c == XG_ALLOC_TINY || c >= XG_ALLOC_BUCKETS) {
+			gt->counts.invalid++;
+			return 0;
+		}
+		h->size[c] = ev->heap.class_size;
+		h->allocs[c] = ev->heap.allocs;
+		h->frees[c] = ev->heap.frees;
+		h->alloc_bytes[c] = ev->heap.alloc_bytes;
+		h->free_bytes[c] = ev->heap.free_bytes;
+		return 0;
+	}
+	/* Counters are cumulative: a rate needs two samples, later and not fewer. */
+	if (h->samples && ev->ts > h->ts && ev->heap.alloc_bytes >= h->total_alloc_bytes &&
+	    ev->heap.allocs >= h->total_allocs) {
+		double dt = (double)(ev->ts - h->ts) / 1e9;
+
+		h->alloc_bytes_per_s = (double)(ev->heap.alloc_bytes - h->total_alloc_bytes) / dt;
+		h->allocs_per_s = (double)(ev->heap.allocs - h->total_allocs) / dt;
+	}
+	h->ts = ev->ts;
+	h->total_allocs = ev->heap.allocs;
+	h->total_frees = ev->heap.frees;
+	h->total_alloc_bytes = ev->heap.alloc_bytes;
+	h->total_free_bytes = ev->heap.free_bytes;
+	h->tiny = ev->heap.tiny;
+	h->samples++;
+	return 0;
+}
+
 static struct gtable_gc_cycle *newest_cycle(struct gproc *p)
 {
 	if (!p->n_cycles)
@@ -1070,6 +1119,10 @@ static int apply_process(struct gtable *gt, const struct gev *ev)
 	case GEV_CAPTURE:
 		apply_capture(gt, ev);
 		err = 0;
+		break;
+	case GEV_HEAP_CLASS:
+	case GEV_HEAP:
+		err = apply_heap(gt, ev);
 		break;
 	default: /* a kind whose counters this table does not keep */
 		gt->counts.invalid++;
@@ -1415,6 +1468,47 @@ int gtable__alloc_hist(const struct gtable *gt, uint32_t pid, struct gtable_allo
 			out->count[b] += p->hist.count[b];
 			out->bytes[b] += p->hist.bytes[b];
 		}
+	}
+	return any ? 0 : -ENODATA;
+}
+
+static void heap_add(struct gtable_heap *out, const struct gtable_heap *h)
+{
+	size_t b;
+
+	for (b = 0; b < XG_ALLOC_BUCKETS; b++) {
+		if (h->size[b])
+			out->size[b] = h->size[b];
+		out->allocs[b] += h->allocs[b];
+		out->frees[b] += h->frees[b];
+		out->alloc_bytes[b] += h->alloc_bytes[b];
+		out->free_bytes[b] += h->free_bytes[b];
+	}
+	if (h->ts > out->ts)
+		out->ts = h->ts;
+	out->total_allocs += h->total_allocs;
+	out->total_frees += h->total_frees;
+	out->total_alloc_bytes += h->total_alloc_bytes;
+	out->total_free_bytes += h->total_free_bytes;
+	out->tiny += h->tiny;
+	out->alloc_bytes_per_s += h->alloc_bytes_per_s;
+	out->allocs_per_s += h->allocs_per_s;
+	out->samples += h->samples;
+}
+
+int gtable__heap(const struct gtable *gt, uint32_t pid, struct gtable_heap *out)
+{
+	bool any = false;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < gt->n_procs; i++) {
+		const struct gproc *p = &gt->procs[i];
+
+		if ((pid && p->pid != pid) || !p->heap || !p->heap->samples)
+			continue;
+		any = true;
+		heap_add(out, p->heap);
 	}
 	return any ? 0 : -ENODATA;
 }

@@ -126,7 +126,7 @@ void gtable__opts(const struct gtable *gt, struct gtable_opts *out);
 /*
  * Apply one event. 0, or -ENOMEM (the event was not applied). Unknown
  * goroutines are added on first sight (by an allocation: as running).
- * GEV_GC and GEV_ALLOC_HIST change the process's GC cycles and histogram,
+ * GEV_GC, GEV_ALLOC_HIST and GEV_HEAP* change the process's GC cycles and histograms,
  * not a goroutine. The span history is best effort: when
  * its ring cannot grow, older spans are overwritten; time accounting stays exact.
  */
@@ -210,6 +210,25 @@ struct gtable_alloc_hist {
 };
 /* The histogram of process PID (0: every process, summed). 0, or -ENODATA when none came. */
 int gtable__alloc_hist(const struct gtable *gt, uint32_t pid, struct gtable_alloc_hist *out);
+
+/*
+ * The runtime's own allocation counters (GEV_HEAP_CLASS, GEV_HEAP: read
+ * from the target's memory, no probe), as of the last sample.
+ */
+struct gtable_heap {
+	/* Index: Go's size class 1..67, XG_ALLOC_LARGE; 0 and XG_ALLOC_TINY unused. */
+	uint32_t size[XG_ALLOC_BUCKETS]; /* the class's object size, 0 for large */
+	uint64_t allocs[XG_ALLOC_BUCKETS], frees[XG_ALLOC_BUCKETS];
+	uint64_t alloc_bytes[XG_ALLOC_BUCKETS], free_bytes[XG_ALLOC_BUCKETS];
+	/* The last GEV_HEAP: totals of every class and large, and tiny allocations. */
+	uint64_t ts;
+	uint64_t total_allocs, total_frees, total_alloc_bytes, total_free_bytes, tiny;
+	/* Allocation rate between the last two GEV_HEAP (0 until there are two). */
+	double alloc_bytes_per_s, allocs_per_s;
+	uint64_t samples; /* GEV_HEAP applied */
+};
+/* Of process PID (0: every process, summed). 0, or -ENODATA when no GEV_HEAP came. */
+int gtable__heap(const struct gtable *gt, uint32_t pid, struct gtable_heap *out);
 
 /* What the allocation events said, per kind (enum xg_alloc_kind). */
 struct gtable_alloc_totals {

@@ -534,33 +534,37 @@ static int vm_read(const struct poll_iov *iov, size_t n, void *ctx)
 	return (size_t)got == total ? 0 : -EFAULT;
 }
 
-/* The load bias, once the target runs our binary: its mapping at file offset 0. */
-static int find_bias(struct poll_src *s, uint64_t *bias)
+int poll__find_bias(const struct goelf *ge, dev_t dev, ino_t ino, pid_t pid, uint64_t *bias)
 {
 	char path[64], line[512];
 	FILE *f;
 	int err = -EAGAIN;
 
 	/* A launched child runs the tracer's own binary until it execs ours. */
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)s->pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, off, ino;
+		unsigned long long start, end, off, ino_l;
 		unsigned int maj, min;
 
 		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &start, &end, &off, &maj, &min,
-			   &ino) != 6)
+			   &ino_l) != 6)
 			continue;
-		if (ino == (unsigned long long)s->ino && makedev(maj, min) == s->dev && off == 0) {
-			*bias = goelf__is_pie(s->ge) ? start - goelf__load_base(s->ge) : 0;
+		if (ino_l == (unsigned long long)ino && makedev(maj, min) == dev && off == 0) {
+			*bias = goelf__is_pie(ge) ? start - goelf__load_base(ge) : 0;
 			err = 0;
 			break;
 		}
 	}
 	fclose(f);
 	return err;
+}
+
+static int find_bias(struct poll_src *s, uint64_t *bias)
+{
+	return poll__find_bias(s->ge, s->dev, s->ino, s->pid, bias);
 }
 
 struct poll_src *poll_src__open(const struct goelf *ge, const char *path,

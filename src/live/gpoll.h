@@ -103,6 +103,13 @@ int poll__find_allgs(const struct goelf *ge, uint64_t *vaddr, const char **how);
 int poll__layout(const struct goelf *ge, const struct xg_offsets *off, struct poll_layout *l,
 		 char *err, size_t errlen);
 
+/*
+ * The load bias of process PID once it runs the binary GE (the file DEV,
+ * INO): its mapping at file offset 0. 0; -EAGAIN while it runs another
+ * binary (a launched child before its exec); -ESRCH when it is gone.
+ */
+int poll__find_bias(const struct goelf *ge, dev_t dev, ino_t ino, pid_t pid, uint64_t *bias);
+
 /* ---- the poll source: a live process --------------------------------------------------- */
 
 struct poll_src;

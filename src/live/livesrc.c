@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "gpoll.h"
+#include "heapsrc.h"
 #include "gtable.h"
 #include "jsonl.h"
 #include "meters.h"
@@ -427,6 +428,12 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		if (!err)
 			err = capture__tick(t);
 		if (err)
+			return err;
+	}
+	/* Once a second; a target gone is seen below. */
+	if (t->heap) {
+		err = heap_src__pump(t->heap, xg_mono_ns(), sink__emit, t);
+		if (err && err != -ESRCH)
 			return err;
 	}
 	if (xg_mono_ns() - t->m.m_ts >= METER_INTERVAL_NS) {

@@ -138,6 +138,8 @@ struct prom_live {
 	bool warned;
 };
 
+struct heap_src;
+
 struct tracer {
 	const struct live_opts *opts;
 	struct target tg;
@@ -146,6 +148,7 @@ struct tracer {
 	/* -pid: the goroutines found at attach, and the table they were read from. */
 	struct snapshot *snap;
 	struct poll_src *snap_src;
+	struct heap_src *heap; /* the runtime's heap statistics, read once a second (-pid, CMD) */
 	struct rings rings;
 	struct sink sink;
 	struct live_meters m;

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "gpoll.h"
+#include "heapsrc.h"
 #include "meters.h"
 #include "outfile.h"
 #include "sanitize.h"
@@ -133,6 +134,22 @@ static int snapshot_emit(struct tracer *t)
 	return err;
 }
 
+/*
+ * The runtime's heap statistics, from its memory: one process (not -b) and
+ * a binary whose runtime.memstats we can find. Without, the allocation view
+ * says there is none; -v says why.
+ */
+static void open_heap(struct tracer *t)
+{
+	char err[256];
+
+	if (!t->tg.pid)
+		return;
+	t->heap = heap_src__open(t->tg.ge, t->tg.path, t->tg.pid, err, sizeof(err));
+	if (!t->heap && diag__verbose())
+		fprintf(stderr, "xgotop-tui: heap statistics not read: %s\n", err);
+}
+
 /* Configure: the BPF object's rodata and ring size, and -sample in its .bss. */
 static int configure(struct tracer *t)
 {
@@ -212,6 +229,18 @@ static int report_end(struct tracer *t)
 	if (drops)
 		diag__fail("%llu events dropped: the ring buffer was full (raise --ringbuf-mb)",
 			   (unsigned long long)drops);
+	if (t->heap && diag__verbose()) {
+		struct heap_src_stats hs;
+
+		heap_src__stats(t->heap, &hs);
+		fprintf(stderr,
+			"xgotop-tui: heap statistics: %llu reads, %llu without a consistent "
+			"state, %.1f us a read\n",
+			(unsigned long long)hs.samples, (unsigned long long)hs.retries,
+			hs.samples + hs.retries
+				? (double)hs.read_ns / 1e3 / (double)(hs.samples + hs.retries)
+				: 0.0);
+	}
 	livesrc__sample_meters(t); /* the last interval, for the summary */
 	if (t->opts->metrics &&
 	    (err = meters__write_summary(t->m.mt, t->opts->metrics, t->opts->force))) {
@@ -231,6 +260,7 @@ static void teardown(struct tracer *t)
 	rings__free(t);
 	poll_src__free(t->poll);
 	poll_src__free(t->snap_src);
+	heap_src__free(t->heap);
 	snapshot__free(t->snap);
 	bpfobj__free(&t->bpf);
 	meters__free(t->m.mt);
@@ -298,6 +328,7 @@ int tracer__run(const struct live_opts *opts)
 	if (sink__begin_recording(&t) || capture__emit(&t) || snapshot_emit(&t))
 		goto cleanup;
 	warn_pgo(&t.tg);
+	open_heap(&t);
 	/* Only now may a launched command run: not one instruction untraced. */
 	if (t.tg.launched && target__release(&t.tg))
 		goto cleanup;

@@ -67,6 +67,13 @@ const struct fdesc rec_full_fields[] = {
 	FD(capture.budget_bp, FD_U),
 	FD(capture.why, FD_STR),
 	FD(waitsince, FD_U), /* 1.3 */
+	FD(heap.cls, FD_U),
+	FD(heap.class_size, FD_U),
+	FD(heap.allocs, FD_U),
+	FD(heap.frees, FD_U),
+	FD(heap.alloc_bytes, FD_U),
+	FD(heap.free_bytes, FD_U),
+	FD(heap.tiny, FD_U),
 };
 
 _Static_assert(sizeof(rec_full_fields) / sizeof(rec_full_fields[0]) == REC_N_FULL_FIELDS,

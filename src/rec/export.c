@@ -437,6 +437,19 @@ static void pf_alloc(struct pf *p, struct pf_proc *pr, const struct gev *ev)
 		pf_alloc_flush(p, pr, ev->ts);
 }
 
+/* The runtime's heap counters (GEV_HEAP, about once a second): live and allocated so far. */
+static void pf_heap(struct pf *p, const struct pf_proc *pr, const struct gev *ev)
+{
+	pf_sep(p);
+	out_printf(p->o, "{\"ph\":\"C\",\"name\":\"heap (runtime counters)\",\"pid\":%u", pr->pid);
+	pf_ts(p, "ts", ev->ts);
+	out_printf(p->o,
+		   ",\"args\":{\"live bytes\":%" PRIu64 ",\"live objects\":%" PRIu64
+		   ",\"allocated bytes\":%" PRIu64 "}}",
+		   ev->heap.alloc_bytes - ev->heap.free_bytes, ev->heap.allocs - ev->heap.frees,
+		   ev->heap.alloc_bytes);
+}
+
 static void pf_meters(struct pf *p, uint32_t pid, const struct xg_meters *m)
 {
 	pf_sep(p);
@@ -490,14 +503,16 @@ static int pf_event(struct pf *p, const struct rec_header *h, const struct gev *
 			gtable__expire(p->gt, ev->ts);
 		return err;
 	}
-	/* Histograms: the allocation counters say it over time. */
-	if (ev->kind != GEV_GC && ev->kind != GEV_ALLOC)
+	/* Histograms: the allocation counters say it over time (heap: its totals). */
+	if (ev->kind != GEV_GC && ev->kind != GEV_ALLOC && ev->kind != GEV_HEAP)
 		return 0;
 	pr = pf_process(p, ev->pid, h);
 	if (!pr)
 		return -ENOMEM;
 	if (ev->kind == GEV_GC)
 		pf_gc(p, pr, ev);
+	else if (ev->kind == GEV_HEAP)
+		pf_heap(p, pr, ev);
 	else
 		pf_alloc(p, pr, ev);
 	return 0;

@@ -309,6 +309,28 @@ static void put_capture(struct out *o, const struct gev *ev)
 	put_opt_str(o, ev->capture.why && ev->capture.why[0] ? ev->capture.why : NULL);
 }
 
+static void put_heap(struct out *o, const struct gev *ev)
+{
+	if (ev->kind == GEV_HEAP_CLASS) {
+		PUT_KEY(o, "class");
+		put_u64(o, ev->heap.cls);
+		PUT_KEY(o, "class_size");
+		put_u64(o, ev->heap.class_size);
+	}
+	PUT_KEY(o, "allocs");
+	put_u64(o, ev->heap.allocs);
+	PUT_KEY(o, "frees");
+	put_u64(o, ev->heap.frees);
+	PUT_KEY(o, "alloc_bytes");
+	put_u64(o, ev->heap.alloc_bytes);
+	PUT_KEY(o, "free_bytes");
+	put_u64(o, ev->heap.free_bytes);
+	if (ev->kind == GEV_HEAP) {
+		PUT_KEY(o, "tiny");
+		put_u64(o, ev->heap.tiny);
+	}
+}
+
 int jsonl__format(const struct gev *ev, char *buf, size_t len)
 {
 	const struct gev_kind_info *ki = gev_kind_info(ev->kind);
@@ -410,6 +432,10 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		break;
 	case GEV_CAPTURE:
 		put_capture(&o, ev);
+		break;
+	case GEV_HEAP_CLASS:
+	case GEV_HEAP:
+		put_heap(&o, ev);
 		break;
 	}
 	PUT_KEY(&o, "tid");

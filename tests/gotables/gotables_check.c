@@ -21,6 +21,7 @@
 
 #include "goelf.h"
 #include "gotables.h"
+#include "heapstats.h"
 
 static int failed;
 static const char *bin;
@@ -158,6 +159,25 @@ static void check_relocs(const struct goelf *ge, const struct go_table_entry *e)
 	go_tables__free(&t);
 }
 
+/*
+ * The heap statistics (src/goexe/heapstats.c): a layout for the release,
+ * and runtime.memstats found from the code, where the symbol says it is.
+ */
+static void check_heap(const struct goelf *ge, const struct go_table_entry *e)
+{
+	struct heap_layout l;
+	uint64_t code = 0, sym = 0, size;
+	int err;
+
+	CHECK(!heap__layout_for(e->major, e->minor, 0, &l), "no heap layout for go%d.%d", e->major,
+	      e->minor);
+	err = heap__memstats_from_code(ge, &code);
+	CHECK(!err, "runtime.memstats not found from the code: %s", strerror(-err));
+	if (!err && !goelf__sym_addr(ge, "runtime.memstats", &sym, &size))
+		CHECK(code == sym, "runtime.memstats from the code %#llx, symbol %#llx",
+		      (unsigned long long)code, (unsigned long long)sym);
+}
+
 int main(int argc, char **argv)
 {
 	const struct go_table_entry *e;
@@ -222,6 +242,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gotables_check: unknown kind %s\n", kind);
 		failed = 1;
 	}
+	if (strcmp(kind, "relocs"))
+		check_heap(ge, e);
 	go_tables__free(&t);
 	goelf__free(ge);
 	if (!failed)

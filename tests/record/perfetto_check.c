@@ -340,9 +340,9 @@ int main(int argc, char **argv)
 		}
 		if (item.kind != REC_ITEM_EVENT)
 			continue;
-		/* A process's mark (gap, capture) is about no goroutine: no track. */
+		/* A process's mark (gap, capture) or counters (heap, histograms, GC): no track. */
 		if (gev_kind_info(item.ev.kind) &&
-		    gev_kind_info(item.ev.kind)->scope == GEV_SCOPE_PROCESS && !item.ev.goid)
+		    gev_kind_info(item.ev.kind)->scope != GEV_SCOPE_GOROUTINE)
 			continue;
 		g = find(&gs, item.ev.pid, item.ev.goid, true);
 		if (item.ev.kind == GEV_CREATE && !g->exited && !g->func) {

@@ -542,6 +542,56 @@ static void add_stacks(struct fake *f)
 		sweep(f, k, id);
 }
 
+/*
+ * The runtime's heap counters, two reads a second apart: classes 2 (16 B),
+ * 5 (48 B), 26 (512 B), 44 (4 KiB), large; 1 MB/s and 3000 objects a second
+ * between them.
+ */
+static void add_heap(struct fake *f)
+{
+	static const struct {
+		uint8_t cls;
+		uint32_t size;
+		uint64_t allocs, frees;
+	} classes[] = {
+		{2, 16, 52000, 40000}, {5, 48, 31000, 20000},	   {26, 512, 2400, 2000},
+		{44, 4096, 300, 250},  {XG_ALLOC_LARGE, 0, 12, 9},
+	};
+	uint64_t ts[2] = {FAKE_NOW - 1400 * MS, FAKE_NOW - 400 * MS};
+	unsigned int i, k;
+
+	for (k = 0; k < 2; k++) {
+		uint64_t na = 0, nf = 0, ba = 0, bf = 0;
+
+		for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+			struct gev_heap h = {.cls = classes[i].cls, .class_size = classes[i].size};
+			/* The second read: 3000 more 16-byte and ... objects, 1 MB more in all. */
+			uint64_t more = k ? (i == 0 ? 2000 : i == 1 ? 1000 : 0) : 0;
+
+			h.allocs = classes[i].allocs + more;
+			h.frees = classes[i].frees;
+			h.alloc_bytes = h.allocs * h.class_size;
+			h.free_bytes = h.frees * h.class_size;
+			if (h.cls == XG_ALLOC_LARGE) {
+				h.alloc_bytes = h.allocs * 65536 + (k ? 1000000 - 80000 : 0);
+				h.free_bytes = h.frees * 65536;
+			}
+			na += h.allocs;
+			nf += h.frees;
+			ba += h.alloc_bytes;
+			bf += h.free_bytes;
+			apply(f, (struct gev){.kind = GEV_HEAP_CLASS, .ts = ts[k], .heap = h});
+		}
+		apply(f, (struct gev){.kind = GEV_HEAP,
+				      .ts = ts[k],
+				      .heap = {.allocs = na,
+					       .frees = nf,
+					       .alloc_bytes = ba,
+					       .free_bytes = bf,
+					       .tiny = k ? 9100 : 9000}});
+	}
+}
+
 void fake__add(struct fake *f, unsigned int what)
 {
 	char *p = f->info.probes;
@@ -553,6 +603,8 @@ void fake__add(struct fake *f, unsigned int what)
 		add_allocs(f, what & FAKE_ALLOC_EVENTS);
 		strncat(p, ",runtime.mallocgc,runtime.makemap", len - strlen(p) - 1);
 	}
+	if (what & FAKE_HEAP)
+		add_heap(f);
 	if (what & FAKE_GC) {
 		add_gc(f);
 		strncat(p,

@@ -484,6 +484,19 @@ static void test_batch_lines(void **state)
 	fclose(fp);
 	assert_non_null(strstr(text, "\nGC: n/a (no GC events)\n"));
 	assert_non_null(strstr(text, "\nallocations: n/a (no allocation events"));
+	assert_null(strstr(text, "\nheap:"));
+	free(text);
+
+	/* The runtime's counters: a line of their own. */
+	fake__add(x->f, FAKE_HEAP);
+	model__refresh(&x->m);
+	text = NULL;
+	fp = open_memstream(&text, &len);
+	assert_int_equal(batch__snapshot(fp, &x->m), 0);
+	fclose(fp);
+	assert_non_null(strstr(text, "\nheap: live 2.32MB in 26.4k objects, allocating 1.00MB/s, "
+				     "3.00k objects/s; 6.56MB in 88.7k objects since start (+9.10k "
+				     "tiny; runtime counters)\n"));
 	free(text);
 
 	fake__add(x->f, FAKE_ALLOC_EVENTS | FAKE_ALLOC_HIST | FAKE_GC);

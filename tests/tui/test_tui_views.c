@@ -206,6 +206,16 @@ static void test_alloc_gc_views(void **state)
 	check(x, "alloc_histonly_80x24", TUI_V_ALLOC, NULL, 80, 24);
 	check(x, "alloc_histonly_sel_80x24", TUI_V_ALLOC, "a", 80, 24);
 	fx_free(x);
+
+	/* Default probes: the runtime's counters alone (live heap, rate, size classes). */
+	x = fx_new_with(TUI_SCHEME_256, TUI_GLYPHS_UTF8, FAKE_HEAP);
+	check(x, "alloc_heap_80x24", TUI_V_ALLOC, NULL, 80, 24);
+	check(x, "alloc_heap_120x30", TUI_V_ALLOC, NULL, 120, 30);
+	fx_free(x);
+	/* --alloc: BPF's histogram and the events, with the heap line above. */
+	x = fx_new_with(TUI_SCHEME_256, TUI_GLYPHS_UTF8, ALL_EVENTS | FAKE_HEAP);
+	check(x, "alloc_data_heap_80x24", TUI_V_ALLOC, NULL, 80, 24);
+	fx_free(x);
 }
 
 static void test_detail(void **state)

@@ -316,7 +316,7 @@ static void test_mismatch_and_invalid(void **state)
 	bad = ev_state(30, 3, XG_G_RUNNING, GT_NSTATES);
 	apply(gt, bad);
 	bad = ev_state(30, 3, XG_G_RUNNING, XG_G_RUNNABLE);
-	bad.kind = 9;
+	bad.kind = (enum gev_kind)(GEV_KIND_MAX + 1);
 	apply(gt, bad);
 	gtable__counts(gt, &c);
 	assert_int_equal(c.from_mismatch, 1);

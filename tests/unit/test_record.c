@@ -173,6 +173,13 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 	assert_int_equal(a->capture.budget_bp, b->capture.budget_bp);
 	assert_true(str_eq(a->capture.why, b->capture.why));
 	assert_int_equal(a->waitsince, b->waitsince);
+	assert_int_equal(a->heap.cls, b->heap.cls);
+	assert_int_equal(a->heap.class_size, b->heap.class_size);
+	assert_int_equal(a->heap.allocs, b->heap.allocs);
+	assert_int_equal(a->heap.frees, b->heap.frees);
+	assert_int_equal(a->heap.alloc_bytes, b->heap.alloc_bytes);
+	assert_int_equal(a->heap.free_bytes, b->heap.free_bytes);
+	assert_int_equal(a->heap.tiny, b->heap.tiny);
 }
 
 /*
@@ -183,7 +190,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 static void test_gev_fields_covered(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct gev), 336);
+	assert_int_equal(sizeof(struct gev), 384);
 }
 
 static struct record_writer *open_writer(const char *name, struct record_opts *o)
@@ -304,7 +311,8 @@ static void test_roundtrip_all_fields(void **state)
 		struct gev *e = &in[i];
 		uint64_t x = rnd(&s);
 
-		e->kind = x % 16 == 0 ? GEV_ALLOC + (x >> 4) % 4 : 1 + x % 3;
+		e->kind = x % 16 == 0 ? GEV_ALLOC + (x >> 4) % (GEV_KIND_MAX - GEV_ALLOC + 1)
+				      : 1 + x % 3;
 		/* Mostly small steps; sometimes huge, backwards or wrapping. */
 		ts += (x >> 8) % 16 ? (x >> 16) % 5000 : rnd(&s);
 		e->ts = ts;
@@ -393,6 +401,13 @@ static void test_roundtrip_all_fields(void **state)
 			e->capture.budget_bp = x % 3 ? (uint32_t)(x >> 20) % 100000 : 0;
 			e->capture.why = strs[(x >> 40) % 7];
 			e->waitsince = x % 7 ? 0 : e->ts - (x >> 20) % 3000000000000ull;
+			e->heap.cls = (uint8_t)(x % 69);
+			e->heap.class_size = (uint32_t)(x >> 8) % 32769;
+			e->heap.allocs = x % 3 ? (x >> 24) % 1000000 : rnd(&s);
+			e->heap.frees = e->heap.allocs / 2;
+			e->heap.alloc_bytes = rnd(&s);
+			e->heap.free_bytes = x % 5 ? e->heap.alloc_bytes / 3 : 0;
+			e->heap.tiny = x % 7 ? (x >> 40) : rnd(&s);
 		}
 		assert_int_equal(record__event(w, e), 0);
 	}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The heap statistics read from the target's memory against the target's own
+# runtime/metrics: tests/targets/heapstats allocates, runs a GC, prints its
+# /gc/heap/allocs-by-size and frees-by-size histograms and totals, and waits,
+# allocating nothing. The tracer's last heap_class and heap events must give
+# each bucket and total within 1% (heapstats_compare.py). The session is
+# recorded too, and its replay must write the same heap events.
+# busy: the target allocates and reads its runtime/metrics without pause
+# (generations merged all the time) for 6 s; no count may go down.
+#
+#   tests/e2e/heapstats.sh TRACER TARGET_BINARY WORKDIR [busy]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
+
+tracer=$1 bin=$2 work=$3 mode=${4:-}
+need_root
+need_tracer "$tracer"
+[ -x "$bin" ] || fail "no target at $bin: the fixture e2e.build.heapstats builds it"
+command -v python3 >/dev/null || fail "python3 is needed to compare the histograms"
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+
+mkfifo in
+"$bin" $mode <in >target.txt 2>target.err &
+tpid=$!
+exec 3>in
+cleanup() {
+	exec 3>&- || true
+	kill "$tpid" 2>/dev/null || true
+	wait "$tpid" 2>/dev/null || true
+}
+trap cleanup EXIT
+wait_line target.txt '^ready$' 60 "$tpid" || fail "the target was not ready: $(cat target.err)"
+
+if [ "$mode" = busy ]; then
+	"$tracer" -pid "$tpid" --poll 1 --headless -s -v --duration 6 --jsonl busy.jsonl \
+		2>tracer.err || fail "the tracer failed: $(cat tracer.err)"
+	grep 'heap statistics' tracer.err || true
+	python3 "$here/heapstats_compare.py" --monotone busy.jsonl
+	exec 3>&-
+	wait "$tpid" || fail "the target failed: $(cat target.err)"
+	trap - EXIT
+	exit 0
+fi
+
+"$tracer" -pid "$tpid" --headless -s -v --duration 2.5 --jsonl live.jsonl -w rec.zst \
+	2>tracer.err || fail "the tracer failed: $(cat tracer.err)"
+grep -q '"event":"heap"' live.jsonl || fail "no heap event: $(cat tracer.err)"
+python3 "$here/heapstats_compare.py" target.txt live.jsonl
+
+"$tracer" --replay rec.zst --headless --jsonl replay.jsonl 2>replay.err ||
+	fail "the replay failed: $(cat replay.err)"
+grep '"event":"heap' live.jsonl >live.heap
+grep '"event":"heap' replay.jsonl >replay.heap
+cmp -s live.heap replay.heap || fail "the replay's heap events differ: $(diff live.heap replay.heap | head)"
+echo "replay: $(wc -l <replay.heap) heap events, the same"
+# The Perfetto export: a heap counter per heap event, the last one's live bytes.
+"$tracer" --replay rec.zst --export perfetto -o trace.json 2>>replay.err ||
+	fail "the export failed: $(cat replay.err)"
+python3 - trace.json live.heap <<'PY' || fail "the Perfetto export's heap counters are wrong"
+import json, sys
+c = [e for e in json.load(open(sys.argv[1]))["traceEvents"]
+     if e.get("name") == "heap (runtime counters)"]
+h = [json.loads(l) for l in open(sys.argv[2]) if '"event":"heap"' in l]
+assert len(c) == len(h), (len(c), len(h))
+assert c[-1]["args"]["live bytes"] == h[-1]["alloc_bytes"] - h[-1]["free_bytes"]
+print(f"perfetto: {len(c)} heap counter samples")
+PY
+
+exec 3>&-
+wait "$tpid" || fail "the target failed: $(cat target.err)"
+trap - EXIT
