@@ -266,6 +266,23 @@ static __always_inline __u64 read_m_p(__u64 m, __u64 *id)
 	return *(__u64 *)(ms + in_span(off.m_p - m_span_base, XG_MSPAN_MAX, 8));
 }
 
+/*
+ * Where casgstatus's return address is at its probe site (go1.19 only, for
+ * XG_EVF_CALLER): 0 nowhere (off), 1 in LR (arm64 before the prologue),
+ * 2 at SP + casg_ra_off (the pcsp table's SP delta at the site).
+ */
+const volatile __u32 casg_ra_mode = 0;
+const volatile __u32 casg_ra_off = 0;
+
+/* A wait entered: who called casgstatus, for the reasons go1.19 sets late or never. */
+static __always_inline void wait_caller(struct pt_regs *ctx, struct xg_event *e)
+{
+	if (!casg_ra_mode || e->to != XG_G_WAITING || (e->flags & XG_EVF_CREATE))
+		return;
+	e->arg2 = casg_ra_mode == 1 ? GO_LR(ctx) : read_u64(GO_SP(ctx) + casg_ra_off);
+	e->flags |= XG_EVF_CALLER;
+}
+
 SEC("uprobe")
 int casgstatus(struct pt_regs *ctx)
 {
@@ -346,6 +363,7 @@ int casgstatus(struct pt_regs *ctx)
 			e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
 		}
 	}
+	wait_caller(ctx, e);
 	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
 	return 0;
 }

@@ -199,6 +199,13 @@ int bpfobj__open(struct bpfobj *b)
 	return 0;
 }
 
+/* go1.19: where casgstatus's probe finds its return address (target.c, find_wait_sites). */
+static void configure_wait_caller(struct bpfobj *b, const struct target *tg)
+{
+	b->skel->rodata->casg_ra_mode = tg->casg_ra_mode;
+	b->skel->rodata->casg_ra_off = tg->casg_ra_off;
+}
+
 int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opts *opts)
 {
 	int err;
@@ -207,6 +214,7 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	b->skel->rodata->targ_tgid = (uint32_t)tg->pid;
 	configure_spans(b, tg);
 	configure_events(b, tg, opts);
+	configure_wait_caller(b, tg);
 	/*
 	 * -rw N: N rings made after load (src/live/rings.c), events unused.
 	 * Since Linux 5.10 (commit 134fede4eecf) an inner ring may differ in

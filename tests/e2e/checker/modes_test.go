@@ -138,11 +138,18 @@ func TestGC(t *testing.T) {
 		gcLine("310", "stw_end", "null", `,"reason":"read mem stats","stw_ns":10`),
 		gcLine("400", "stw_start", "null", `,"reason":"read mem stats"`),
 		gcLine("410", "stw_end", "null", `,"reason":"read mem stats","stw_ns":10`),
+		stwWaitLine("295", "stopping the world"),
+		stwWaitLine("395", "stopping the world"),
 	}
-	expectMode(t, "gc", writeFile(t, "e.jsonl", good...), truth, 0, "1 complete cycles (1 by runtime.GC")
+	expectMode(t, "gc", writeFile(t, "e.jsonl", good...), truth, 0, "1 complete cycles (1 by runtime.GC", "2 stopping-the-world waits")
+
+	// go1.19's stale reason: the wait of ReadMemStats named after the previous one.
+	bad := append([]string{}, good...)
+	bad[13] = stwWaitLine("395", "chan receive")
+	expectMode(t, "gc", writeFile(t, "e.jsonl", bad...), truth, 1, "stw wait reason 1")
 
 	// Without the mark-termination pause.
-	bad := append(append(append([]string{}, good[:3]...), good[4:6]...), good[7:]...)
+	bad = append(append(append([]string{}, good[:3]...), good[4:6]...), good[7:]...)
 	expectMode(t, "gc", writeFile(t, "e.jsonl", bad...), truth, 1, "gc pauses 1", "gc summary 1")
 
 	// Without mark termination.
@@ -154,6 +161,10 @@ func TestGC(t *testing.T) {
 	expectMode(t, "gc", writeFile(t, "e.jsonl", bad...), truth, 1, "gc summary 1")
 
 	expectMode(t, "gc", writeFile(t, "e.jsonl", good[8:]...), truth, 1, "gc cycles 1")
+}
+
+func stwWaitLine(ts, reason string) string {
+	return `{"event":"state","ts":` + ts + `,"pid":7,"goid":1,"from":"running","to":"waiting","reason":"` + reason + `","tid":7}`
 }
 
 func runLine(ts, goid, from, to, pm string) string {
