@@ -66,6 +66,12 @@ enum xg_event_flags {
 	 * src/goexe/waitsites.c).
 	 */
 	XG_EVF_CALLER = 1u << 5,
+	/*
+	 * XG_EV_STATE from the sys_enter / sys_exit tracepoints (go1.26+):
+	 * running -> syscall or syscall -> running of a goroutine whose status
+	 * is _Gsyscall there; ip is 0.
+	 */
+	XG_EVF_SYSCALL_TP = 1u << 6,
 };
 
 /*

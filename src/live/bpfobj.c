@@ -199,6 +199,19 @@ int bpfobj__open(struct bpfobj *b)
 	return 0;
 }
 
+/*
+ * go1.26+ enters and leaves syscalls without casgstatus (bpf/xgotop.bpf.c):
+ * the tracepoints watch the target's threads instead. They need its pid
+ * (every process's syscalls pass through them: -b has none to filter on).
+ */
+static void configure_syscalls(struct bpfobj *b, const struct target *tg)
+{
+	b->sys_tp = tg->pid && (b->go_major > 1 || (b->go_major == 1 && b->go_minor >= 26));
+	b->skel->rodata->sys_tp_on = b->sys_tp;
+	bpf_program__set_autoload(b->skel->progs.go_sys_enter, b->sys_tp);
+	bpf_program__set_autoload(b->skel->progs.go_sys_exit, b->sys_tp);
+}
+
 /* go1.19: where casgstatus's probe finds its return address (target.c, find_wait_sites). */
 static void configure_wait_caller(struct bpfobj *b, const struct target *tg)
 {
@@ -215,6 +228,7 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	configure_spans(b, tg);
 	configure_events(b, tg, opts);
 	configure_wait_caller(b, tg);
+	configure_syscalls(b, tg);
 	/*
 	 * -rw N: N rings made after load (src/live/rings.c), events unused.
 	 * Since Linux 5.10 (commit 134fede4eecf) an inner ring may differ in
@@ -300,9 +314,34 @@ int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, si
 	return 0;
 }
 
+int bpfobj__attach_syscalls(struct bpfobj *b)
+{
+	struct bpf_program *progs[2] = {b->skel->progs.go_sys_enter, b->skel->progs.go_sys_exit};
+	int i;
+
+	for (i = 0; i < 2 && b->sys_tp; i++) {
+		if (b->sys_links[i])
+			continue;
+		b->sys_links[i] = bpf_program__attach(progs[i]);
+		if (!b->sys_links[i]) {
+			int err = -errno;
+
+			diag__fail("cannot attach the %s tracepoint: %s", bpf_program__name(progs[i]),
+				   strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 void bpfobj__detach(struct bpfobj *b)
 {
 	int i;
+
+	for (i = 0; i < 2; i++) {
+		bpf_link__destroy(b->sys_links[i]);
+		b->sys_links[i] = NULL;
+	}
 
 	for (i = 0; i < PROBES_MAX; i++) {
 		bpf_link__destroy(b->links[i]);

@@ -686,6 +686,28 @@ static void name_by_caller(struct decoder *d, struct xg_event *rec)
 	}
 }
 
+/*
+ * go1.26+: a syscall edge seen twice, by the tracepoints and by the
+ * casgstatus of a slow path (entersyscallblock, exitsyscall with the
+ * _Gscan bit held): the second finds the goroutine already there.
+ */
+static bool seen_syscall_edge(struct decoder *d, const struct xg_event *rec)
+{
+	struct kvslot *s;
+	uint8_t last;
+
+	if (rec->from != XG_G_SYSCALL && rec->to != XG_G_SYSCALL)
+		return false;
+	s = kv_find(&d->last, rec->pid, rec->goid);
+	if (!s)
+		return false;
+	last = *(uint8_t *)kv_value(s);
+	if ((last & SEEDED) || last != rec->to)
+		return false;
+	d->st.dup_syscalls++;
+	return true;
+}
+
 static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
 	struct xg_event named;
@@ -729,6 +751,8 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 		d->st.unknown++;
 		return 0;
 	}
+	if (!(rec->flags & XG_EVF_CREATE) && seen_syscall_edge(d, rec))
+		return 0;
 	if (rec->flags & XG_EVF_CALLER) {
 		named = *rec;
 		name_by_caller(d, &named);

@@ -61,6 +61,7 @@ struct decoder_stats {
 	uint64_t unresolved;   /* creates flushed without a confirmed goid */
 	uint64_t late_reasons; /* waits named only when the goroutine left them */
 	uint64_t site_reasons; /* waits named by the caller of casgstatus (go1.19) */
+	uint64_t dup_syscalls; /* syscall edges seen by a tracepoint and casgstatus both */
 	uint64_t queued;       /* records held in the reorder window */
 	uint64_t allocs;       /* allocation events emitted */
 	uint64_t gcs;	       /* GC events emitted (END included) */

@@ -212,3 +212,21 @@ func TestUnknownMode(t *testing.T) {
 		t.Fatalf("-mode without -truth: exit %d, want 2", code)
 	}
 }
+
+func TestSyscall(t *testing.T) {
+	truth := writeFile(t, "truth.jsonl", `{"pid":7,"goversion":"go1.26.8"}`, `{"goid":3,"blocked_ns":1000}`)
+	create := `{"event":"create","ts":10,"pid":7,"goid":3,"parent":1,"func":"main.main.func1","created_by":"main.main","file":"m.go","line":1,"tid":7}`
+	exit := `{"event":"exit","ts":2000,"pid":7,"goid":3,"tid":7}`
+	good := []string{create, runLine("20", "3", "runnable", "running", ""), runLine("30", "3", "running", "syscall", ""),
+		runLine("1030", "3", "syscall", "running", ""), runLine("1040", "3", "running", "dead", ""), exit}
+	expectMode(t, "syscall", writeFile(t, "e.jsonl", good...), truth, 0, "1 readers", "100.0%")
+
+	// go1.26 before the tracepoints: the read shows as running.
+	bad := append(append([]string{}, good[:2]...), good[4:]...)
+	expectMode(t, "syscall", writeFile(t, "e.jsonl", bad...), truth, 1, "syscall span 1")
+
+	// A span cut short: 89% of the blocked time.
+	bad = append([]string{}, good...)
+	bad[2] = runLine("141", "3", "running", "syscall", "")
+	expectMode(t, "syscall", writeFile(t, "e.jsonl", bad...), truth, 1, "syscall span 1")
+}
