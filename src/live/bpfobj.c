@@ -203,10 +203,16 @@ int bpfobj__open(struct bpfobj *b)
  * go1.26+ enters and leaves syscalls without casgstatus (bpf/xgotop.bpf.c):
  * the tracepoints watch the target's threads instead. They need its pid
  * (every process's syscalls pass through them: -b has none to filter on).
+ * The cost per syscall is in docs/OVERHEAD.md (3b).
  */
-static void configure_syscalls(struct bpfobj *b, const struct target *tg)
+static void configure_syscalls(struct bpfobj *b, const struct target *tg,
+			       const struct live_opts *opts)
 {
-	b->sys_tp = tg->pid && (b->go_major > 1 || (b->go_major == 1 && b->go_minor >= 26));
+	enum probe_level level = opts->probes ? opts->probes : PROBES_DEFAULT;
+
+	/* Status changes are the states and all levels' (lifecycle: creation and exit). */
+	b->sys_tp = tg->pid && level >= PROBES_STATES &&
+		    (b->go_major > 1 || (b->go_major == 1 && b->go_minor >= 26));
 	b->skel->rodata->sys_tp_on = b->sys_tp;
 	bpf_program__set_autoload(b->skel->progs.go_sys_enter, b->sys_tp);
 	bpf_program__set_autoload(b->skel->progs.go_sys_exit, b->sys_tp);
@@ -228,7 +234,7 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	configure_spans(b, tg);
 	configure_events(b, tg, opts);
 	configure_wait_caller(b, tg);
-	configure_syscalls(b, tg);
+	configure_syscalls(b, tg, opts);
 	/*
 	 * -rw N: N rings made after load (src/live/rings.c), events unused.
 	 * Since Linux 5.10 (commit 134fede4eecf) an inner ring may differ in
