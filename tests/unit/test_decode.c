@@ -453,6 +453,46 @@ static void test_wait_named_by_caller(void **state)
 	decoder__free(d);
 }
 
+/* go1.26: an edge seen by a syscall tracepoint and by a casgstatus slow path is one. */
+static void test_syscall_edge_once(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event run = rec(100, 0x10, 5, XG_G_RUNNABLE, XG_G_RUNNING);
+	/* entersyscallblock: casgstatus, then the tracepoint at sys_enter. */
+	struct xg_event enter_cas = rec(200, 0x10, 5, XG_G_RUNNING, XG_G_SYSCALL);
+	struct xg_event enter_tp = rec(210, 0x10, 5, XG_G_RUNNING, XG_G_SYSCALL);
+	/* The tracepoint at sys_exit, then exitsyscall's casgstatus with the scan bit held. */
+	struct xg_event exit_tp = rec(300, 0x10, 5, XG_G_SYSCALL, XG_G_RUNNING);
+	struct xg_event exit_cas = rec(310, 0x10, 5, XG_G_SYSCALL, XG_G_RUNNING);
+	/* The next syscall, by the tracepoints alone. */
+	struct xg_event enter2 = rec(400, 0x10, 5, XG_G_RUNNING, XG_G_SYSCALL);
+	struct xg_event exit2 = rec(500, 0x10, 5, XG_G_SYSCALL, XG_G_RUNNING);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	enter_tp.flags = exit_tp.flags = enter2.flags = exit2.flags = XG_EVF_SYSCALL_TP;
+	decoder__push(d, &run);
+	decoder__push(d, &enter_cas);
+	decoder__push(d, &enter_tp);
+	decoder__push(d, &exit_tp);
+	decoder__push(d, &exit_cas);
+	decoder__push(d, &enter2);
+	decoder__push(d, &exit2);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 5);
+	expect(&s.ev[0], GEV_STATE, 100, 5, XG_G_RUNNABLE, XG_G_RUNNING, false);
+	expect(&s.ev[1], GEV_STATE, 200, 5, XG_G_RUNNING, XG_G_SYSCALL, false);
+	expect(&s.ev[2], GEV_STATE, 300, 5, XG_G_SYSCALL, XG_G_RUNNING, false);
+	expect(&s.ev[3], GEV_STATE, 400, 5, XG_G_RUNNING, XG_G_SYSCALL, false);
+	expect(&s.ev[4], GEV_STATE, 500, 5, XG_G_SYSCALL, XG_G_RUNNING, false);
+	decoder__stats(d, &st);
+	assert_int_equal(st.dup_syscalls, 2);
+	assert_int_equal(st.inferred, 0);
+	decoder__free(d);
+}
+
 static struct xg_event alloc_rec(uint64_t ts, uint64_t goid, uint8_t kind, uint64_t size)
 {
 	struct xg_event r = {.ts = ts, .g = 0x10, .goid = goid, .pid = 7, .tid = 9};
@@ -705,6 +745,7 @@ int main(void)
 		cmocka_unit_test(test_running_carries_p_and_m),
 		cmocka_unit_test(test_unknown_record_type),
 		cmocka_unit_test(test_wait_named_by_caller),
+		cmocka_unit_test(test_syscall_edge_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
