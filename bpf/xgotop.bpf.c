@@ -721,6 +721,17 @@ static __always_inline int sys_edge(struct pt_regs *regs, __u8 from, __u8 to)
 	e->arg0 = 0;
 	e->arg1 = 0;
 	e->arg2 = 0;
+	if (to == XG_G_RUNNING) {
+		/*
+		 * The P the M kept through the syscall, which exitsyscall runs
+		 * on; none (-1) when sysmon took it: exitsyscall then runs as
+		 * _Grunning without a P until it finds one (proc.go:4916).
+		 */
+		__u64 p = read_m_p(m, &e->arg1);
+
+		e->flags |= XG_EVF_PM;
+		e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
+	}
 	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
 	return 0;
 }
