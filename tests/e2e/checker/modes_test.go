@@ -197,9 +197,9 @@ func TestSpin(t *testing.T) {
 	bad[2] = runLine("1520", "18", "runnable", "running", `,"p":2,"m":4`)
 	expectMode(t, "spin", writeFile(t, "e.jsonl", bad...), truth, 1, "p and m 1")
 
-	// Out of a syscall whose P sysmon took: p -1 on go1.26 only.
+	// Out of a syscall whose P sysmon took: p null on go1.26 only.
 	sys := []string{good[0], runLine("1400", "18", "running", "syscall", ""),
-		runLine("1410", "18", "syscall", "running", `,"p":-1,"m":3`), good[3]}
+		runLine("1410", "18", "syscall", "running", `,"p":null,"m":3`), good[3]}
 	expectMode(t, "spin", writeFile(t, "e.jsonl", sys...), truth, 1, "p and m 1")
 	truth26 := writeFile(t, "truth26.json",
 		`{"pid":7,"goversion":"go1.26.8","gomaxprocs":2,"goid":18,"start_ns":1000,"end_ns":2000,"cpu_ns":990}`)

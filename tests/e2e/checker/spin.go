@@ -15,9 +15,10 @@ type spinMeta struct {
 }
 
 // checkSpin: every transition to running names a P below GOMAXPROCS and an
-// M (or, from go1.26, p -1 when it leaves a syscall whose P sysmon took); the time the spinning goroutine was running is within 10% of the CPU
-// time its thread got, and when the machine gave it the whole second (95% of
-// it at least), within 10% of the wall time too. Running time also counts
+// M (or, from go1.26, p null when it leaves a syscall whose P sysmon took);
+// the time the spinning goroutine was running is within 10% of the CPU time
+// its thread got, and when the machine gave it the whole second (95% of it
+// at least), within 10% of the wall time too. Running time also counts
 // the moments the kernel took its thread away, so it may exceed the CPU time,
 // never the wall time.
 func checkSpin(evs []*event, truthPath string, rep *report) (string, error) {
@@ -51,7 +52,8 @@ func checkSpin(evs []*event, truthPath string, rep *report) (string, error) {
 		}
 		if *ev.To == "running" {
 			running++
-			if noP := ev.P != nil && *ev.P == -1 && *ev.From == "syscall" && minor >= 26; noP && ev.M != nil && *ev.M >= 0 {
+			// "p": null with an M: the M had no P.
+			if noP := ev.P == nil && *ev.From == "syscall" && minor >= 26; noP && ev.M != nil && *ev.M >= 0 {
 				// go1.26's exitsyscall runs _Grunning without a P when
 				// sysmon took it during the syscall (proc.go:4916).
 				lostP++
