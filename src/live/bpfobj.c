@@ -213,6 +213,12 @@ static void configure_syscalls(struct bpfobj *b, const struct target *tg,
 	/* Status changes are the states and all levels' (lifecycle: creation and exit). */
 	b->sys_tp = tg->pid && level >= PROBES_STATES &&
 		    (b->go_major > 1 || (b->go_major == 1 && b->go_minor >= 26));
+	/* tp_btf programs load against the kernel's BTF: without it, go without them. */
+	if (b->sys_tp && access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "xgotop-tui: no kernel BTF (/sys/kernel/btf/vmlinux): go1.26 "
+				"syscalls will show as running\n");
+		b->sys_tp = false;
+	}
 	b->skel->rodata->sys_tp_on = b->sys_tp;
 	bpf_program__set_autoload(b->skel->progs.go_sys_enter, b->sys_tp);
 	bpf_program__set_autoload(b->skel->progs.go_sys_exit, b->sys_tp);
