@@ -59,8 +59,7 @@ int wait_sites__find(const struct goelf *ge, int major, int minor, struct wait_s
 	return n;
 }
 
-int wait_sites__return_address(const struct goelf *ge, uint64_t vaddr, int *in_lr,
-			       uint32_t *sp_off)
+int wait_sites__return_address(const struct goelf *ge, uint64_t vaddr, int *in_lr, uint32_t *sp_off)
 {
 	struct go_func f;
 	int32_t delta;

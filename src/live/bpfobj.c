@@ -338,8 +338,8 @@ int bpfobj__attach_syscalls(struct bpfobj *b)
 		if (!b->sys_links[i]) {
 			int err = -errno;
 
-			diag__fail("cannot attach the %s tracepoint: %s", bpf_program__name(progs[i]),
-				   strerror(-err));
+			diag__fail("cannot attach the %s tracepoint: %s",
+				   bpf_program__name(progs[i]), strerror(-err));
 			return err;
 		}
 	}
