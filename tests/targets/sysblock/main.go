@@ -70,6 +70,7 @@ func main() {
 		fds[i] = p
 	}
 	truths := make([]truth, *n)
+	base := runtime.NumGoroutine()
 	var ready, done sync.WaitGroup
 	ready.Add(*n)
 	done.Add(*n)
@@ -94,6 +95,15 @@ func main() {
 		}
 	}
 	done.Wait()
+	// Done is deferred: the readers may not have exited yet. Their exit
+	// (casgstatus to dead) comes before they leave the count, so once it
+	// is back to what it was every reader's whole life has been traced.
+	for waited := 0; runtime.NumGoroutine() > base; waited++ {
+		if waited == 10000 {
+			fatalf("%d goroutines 10 s after the readers were done, want %d", runtime.NumGoroutine(), base)
+		}
+		time.Sleep(time.Millisecond)
+	}
 
 	if *truthPath != "" {
 		f, err := os.Create(*truthPath)
