@@ -8,6 +8,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 #include "goregs.h"
 #include "xgotop_event.h"
@@ -492,6 +493,23 @@ static __always_inline void gcache_keep(struct gslot *s, __u64 gp, __u32 tgid, _
 	*s = v;
 }
 
+/*
+ * Where casgstatus's return address is at its probe site (go1.19 only, for
+ * XG_EVF_CALLER): 0 nowhere (off), 1 in LR (arm64 before the prologue),
+ * 2 at SP + casg_ra_off (the pcsp table's SP delta at the site).
+ */
+const volatile __u32 casg_ra_mode = 0;
+const volatile __u32 casg_ra_off = 0;
+
+/* A wait entered: who called casgstatus, for the reasons go1.19 sets late or never. */
+static __always_inline void wait_caller(struct pt_regs *ctx, struct xg_event *e)
+{
+	if (!casg_ra_mode || e->to != XG_G_WAITING || (e->flags & XG_EVF_CREATE))
+		return;
+	e->arg2 = casg_ra_mode == 1 ? GO_LR(ctx) : read_u64(GO_SP(ctx) + casg_ra_off);
+	e->flags |= XG_EVF_CALLER;
+}
+
 SEC("uprobe")
 int casgstatus(struct pt_regs *ctx)
 {
@@ -571,6 +589,7 @@ int casgstatus(struct pt_regs *ctx)
 	} else if (to == XG_G_RUNNING) {
 		fill_pm(e, span, pid_tgid, gp);
 	}
+	wait_caller(ctx, e);
 	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
 keep:
 	gcache_keep(slot, gp, tgid, goid, !born || goid_at_create, to, reason);
@@ -870,4 +889,90 @@ SEC("uprobe")
 int xg_calib(struct pt_regs *ctx)
 {
 	return 0;
+}
+
+/* ---- syscalls seen from the kernel (go1.26+) ----------------------------------------------- */
+
+/*
+ * go1.26's reentersyscall and exitsyscall switch _Grunning <-> _Gsyscall
+ * with a plain CompareAndSwap on gp.atomicstatus (runtime/proc.go:4697 and
+ * 4913, go1.26.8), calling casgstatus only on a slow path: the casgstatus
+ * probe no longer sees a syscall. These programs watch the target's
+ * threads enter and leave the kernel instead. The goroutine is the one in
+ * the thread's g register (R14 / R28: Go code makes the syscalls Go counts
+ * through ABIInternal, internal/runtime/syscall/linux.Syscall6), checked to
+ * be its M's curg (not g0 or gsignal, which run the runtime's own futex and
+ * mmap calls); only a goroutine whose status is _Gsyscall is in a syscall
+ * Go counts (entersyscall set it before the SYSCALL instruction), so the
+ * runtime's internal calls on a running goroutine are left out. On the way
+ * out the status is still _Gsyscall: exitsyscall runs after the return.
+ * The slow path's casgstatus records the same change a second time; the
+ * decoder drops the one that finds the goroutine already there.
+ */
+const volatile __u32 sys_tp_on = 0;
+
+static __always_inline int sys_edge(struct pt_regs *regs, __u8 from, __u8 to)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	__u64 gp, m, goid;
+	struct xg_event *e;
+	void *ring;
+
+	if (!sys_tp_on || tgid != targ_tgid)
+		return 0;
+	gp = GO_G(regs);
+	/* atomicstatus precedes goid in every release (src/live/gpoll.h). */
+	if (!gp || (read_u32(gp + off.g_goid - 8) & ~XG_GSCAN) != XG_G_SYSCALL)
+		return 0;
+	m = read_u64(gp + off.g_m);
+	if (!m || read_u64(m + off.m_curg) != gp)
+		return 0;
+	goid = read_u64(gp + off.g_goid);
+	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
+		return 0;
+	e = reserve_record(&ring);
+	if (!e)
+		return 0;
+	e->ts = bpf_ktime_get_ns();
+	e->pid = tgid;
+	e->tid = (__u32)pid_tgid;
+	e->type = XG_EV_STATE;
+	e->from = from;
+	e->to = to;
+	e->g = gp;
+	e->ip = 0;
+	e->goid = goid;
+	e->reason = 0;
+	e->flags = XG_EVF_SYSCALL_TP;
+	e->arg0 = 0;
+	e->arg1 = 0;
+	e->arg2 = 0;
+	if (to == XG_G_RUNNING) {
+		/*
+		 * The P the M kept through the syscall, which exitsyscall runs
+		 * on; none (-1) when sysmon took it: exitsyscall then runs as
+		 * _Grunning without a P until it finds one (proc.go:4916).
+		 */
+		__u64 p = read_u64(m + off.m_p);
+
+		e->arg1 = read_u64(m + off.m_id);
+
+		e->flags |= XG_EVF_PM;
+		e->arg0 = p ? read_u32(p + off.p_id) : (__u64)-1;
+	}
+	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(go_sys_enter, struct pt_regs *regs, long id)
+{
+	return sys_edge(regs, XG_G_RUNNING, XG_G_SYSCALL);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(go_sys_exit, struct pt_regs *regs, long ret)
+{
+	return sys_edge(regs, XG_G_SYSCALL, XG_G_RUNNING);
 }

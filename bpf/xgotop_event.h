@@ -59,6 +59,19 @@ enum xg_event_flags {
 	XG_EVF_PM = 1u << 3,
 	/* XG_EV_ALLOC: arg2 is the hint of the runtime.makemap call that made it. */
 	XG_EVF_HINT = 1u << 4,
+	/*
+	 * XG_EV_STATE to waiting (not a creation), go1.19 only: arg2 is
+	 * casgstatus's return address (run-time), which names the wait when
+	 * the runtime sets gp.waitreason after the call or never (see
+	 * src/goexe/waitsites.c).
+	 */
+	XG_EVF_CALLER = 1u << 5,
+	/*
+	 * XG_EV_STATE from the sys_enter / sys_exit tracepoints (go1.26+):
+	 * running -> syscall or syscall -> running of a goroutine whose status
+	 * is _Gsyscall there; ip is 0.
+	 */
+	XG_EVF_SYSCALL_TP = 1u << 6,
 };
 
 /*

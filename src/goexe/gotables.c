@@ -130,6 +130,19 @@ const char *go_tables__waitreason(const struct go_tables *t, unsigned int reason
 	return t->waitreasons[reason];
 }
 
+int go_tables__reason_index(struct go_tables *t, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n_waitreasons && i < GO_MAX_WAITREASONS; i++)
+		if (t->waitreasons[i] && !strcmp(t->waitreasons[i], name))
+			return (int)i;
+	if (t->n_waitreasons >= GO_MAX_WAITREASONS)
+		return -ENOSPC;
+	t->waitreasons[t->n_waitreasons] = name;
+	return (int)t->n_waitreasons++;
+}
+
 /*
  * runtime.stwReasonStrings (proc.go): the same 17 strings in the same
  * order in every release from go1.21.0 to go1.26.8.

@@ -71,6 +71,13 @@ int go_tables__offsets_from_dwarf(const char *path, struct xg_offsets *off);
 int go_tables__offsets_from_table(int major, int minor, struct xg_offsets *off);
 /* Wait reason name, or NULL when the index is unknown for this version. */
 const char *go_tables__waitreason(const struct go_tables *t, unsigned int reason);
+/*
+ * The index of wait reason NAME (a string that outlives T), appended after
+ * the release's own when it has none by that name: the name a later
+ * release gave a wait this one leaves unnamed (src/goexe/waitsites.c).
+ * The index, or -ENOSPC.
+ */
+int go_tables__reason_index(struct go_tables *t, const char *name);
 
 /*
  * runtime.stwReasonStrings of release major.minor: the name of a

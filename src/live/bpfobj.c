@@ -199,6 +199,38 @@ int bpfobj__open(struct bpfobj *b)
 	return 0;
 }
 
+/*
+ * go1.26+ enters and leaves syscalls without casgstatus (bpf/xgotop.bpf.c):
+ * the tracepoints watch the target's threads instead. They need its pid
+ * (every process's syscalls pass through them: -b has none to filter on).
+ * The cost per syscall is in docs/OVERHEAD.md (3b).
+ */
+static void configure_syscalls(struct bpfobj *b, const struct target *tg,
+			       const struct live_opts *opts)
+{
+	enum probe_level level = opts->probes ? opts->probes : PROBES_DEFAULT;
+
+	/* Status changes are the states and all levels' (lifecycle: creation and exit). */
+	b->sys_tp = tg->pid && level >= PROBES_STATES &&
+		    (b->go_major > 1 || (b->go_major == 1 && b->go_minor >= 26));
+	/* tp_btf programs load against the kernel's BTF: without it, go without them. */
+	if (b->sys_tp && access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "xgotop-tui: no kernel BTF (/sys/kernel/btf/vmlinux): go1.26 "
+				"syscalls will show as running\n");
+		b->sys_tp = false;
+	}
+	b->skel->rodata->sys_tp_on = b->sys_tp;
+	bpf_program__set_autoload(b->skel->progs.go_sys_enter, b->sys_tp);
+	bpf_program__set_autoload(b->skel->progs.go_sys_exit, b->sys_tp);
+}
+
+/* go1.19: where casgstatus's probe finds its return address (target.c, find_wait_sites). */
+static void configure_wait_caller(struct bpfobj *b, const struct target *tg)
+{
+	b->skel->rodata->casg_ra_mode = tg->casg_ra_mode;
+	b->skel->rodata->casg_ra_off = tg->casg_ra_off;
+}
+
 int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opts *opts)
 {
 	int err;
@@ -208,6 +240,8 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	configure_spans(b, tg);
 	b->skel->rodata->goid_at_create = tg->tables.goid_before_create;
 	configure_events(b, tg, opts);
+	configure_wait_caller(b, tg);
+	configure_syscalls(b, tg, opts);
 	/*
 	 * -rw N: N rings made after load (src/live/rings.c), events unused.
 	 * Since Linux 5.10 (commit 134fede4eecf) an inner ring may differ in
@@ -315,9 +349,34 @@ struct bpf_link *bpfobj__take_link(struct bpfobj *b, int i)
 	return l;
 }
 
+int bpfobj__attach_syscalls(struct bpfobj *b)
+{
+	struct bpf_program *progs[2] = {b->skel->progs.go_sys_enter, b->skel->progs.go_sys_exit};
+	int i;
+
+	for (i = 0; i < 2 && b->sys_tp; i++) {
+		if (b->sys_links[i])
+			continue;
+		b->sys_links[i] = bpf_program__attach(progs[i]);
+		if (!b->sys_links[i]) {
+			int err = -errno;
+
+			diag__fail("cannot attach the %s tracepoint: %s",
+				   bpf_program__name(progs[i]), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 void bpfobj__detach(struct bpfobj *b)
 {
 	int i;
+
+	for (i = 0; i < 2; i++) {
+		bpf_link__destroy(b->sys_links[i]);
+		b->sys_links[i] = NULL;
+	}
 
 	for (i = 0; i < PROBES_MAX; i++) {
 		bpf_link__destroy(b->links[i]);

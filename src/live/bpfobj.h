@@ -33,6 +33,9 @@ struct bpfobj {
 	struct alloc_types *types; /* type names of allocation events */
 	int go_major, go_minor;	   /* names of stop-the-world reasons */
 	uint64_t hist_ts;	   /* last histogram poll */
+	/* go1.26+: the sys_enter / sys_exit tracepoints (syscalls casgstatus misses). */
+	bool sys_tp;
+	struct bpf_link *sys_links[2];
 };
 
 #define BPFOBJ_INIT            \
@@ -50,6 +53,11 @@ int bpfobj__load(struct bpfobj *b);
  * list of the attach line. -ESRCH with a pid is not reported (target.h).
  */
 int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, size_t len);
+/*
+ * go1.26+ with a pid: the syscall tracepoints (bpf/xgotop.bpf.c, "syscalls
+ * seen from the kernel"); nothing for other releases. 0 or -errno (reported).
+ */
+int bpfobj__attach_syscalls(struct bpfobj *b);
 void bpfobj__detach(struct bpfobj *b);
 /*
  * One more site at run time (src/live/capture.c switches levels): its link

@@ -664,8 +664,56 @@ bool decoder__holds(const struct decoder *d, uint32_t pid, uint64_t goid)
 	return kv_find(&d->unnamed, pid, goid) != NULL;
 }
 
+/*
+ * A wait entered at a call site whose reason the runtime sets late or
+ * never (go1.19, src/goexe/waitsites.c): the site names it, whatever
+ * gp.waitreason held. Other sites keep the reason read.
+ */
+static void name_by_caller(struct decoder *d, struct xg_event *rec)
+{
+	uint64_t pc = rec->arg2 - (rec->ip - d->opts.casg_vaddr);
+	unsigned int i;
+
+	rec->arg2 = 0;
+	rec->flags &= ~XG_EVF_CALLER;
+	for (i = 0; i < d->opts.n_wait_sites && i < DECODER_WAIT_SITES; i++) {
+		const struct decoder_wait_site *s = &d->opts.wait_sites[i];
+
+		if (pc >= s->start && pc < s->end) {
+			rec->reason = (uint8_t)s->reason;
+			rec->flags |= XG_EVF_REASON;
+			d->st.site_reasons++;
+			return;
+		}
+	}
+}
+
+/*
+ * go1.26+: a syscall edge seen twice, by the tracepoints and by the
+ * casgstatus of a slow path (entersyscallblock, exitsyscall with the
+ * _Gscan bit held): the second finds the goroutine already there.
+ */
+static bool seen_syscall_edge(struct decoder *d, const struct xg_event *rec)
+{
+	struct kvslot *s;
+	uint8_t last;
+
+	if (rec->from != XG_G_SYSCALL && rec->to != XG_G_SYSCALL)
+		return false;
+	s = kv_find(&d->last, rec->pid, rec->goid);
+	if (!s)
+		return false;
+	last = *(uint8_t *)kv_value(s);
+	if ((last & SEEDED) || last != rec->to)
+		return false;
+	d->st.dup_syscalls++;
+	return true;
+}
+
 static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
+	struct xg_event named;
+
 	struct kvslot *p;
 	int err;
 
@@ -704,6 +752,13 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 	if (rec->type != XG_EV_STATE) {
 		d->st.unknown++;
 		return 0;
+	}
+	if (!(rec->flags & XG_EVF_CREATE) && seen_syscall_edge(d, rec))
+		return 0;
+	if (rec->flags & XG_EVF_CALLER) {
+		named = *rec;
+		name_by_caller(d, &named);
+		rec = &named;
 	}
 	p = kv_find(&d->unnamed, rec->pid, rec->goid);
 	if (p) {

@@ -31,9 +31,25 @@
 
 struct decoder;
 
+#define DECODER_WAIT_SITES 8
+
+/* A function whose calls of casgstatus enter a wait of a known reason (go1.19). */
+struct decoder_wait_site {
+	uint64_t start, end; /* link-time [start, end) */
+	int reason;	     /* the wait-reason index that names it */
+};
+
 struct decoder_opts {
 	/* newproc1 assigns the goid before the creating casgstatus (go1.24+). */
 	bool goid_before_create;
+	/*
+	 * Records flagged XG_EVF_CALLER carry casgstatus's return address:
+	 * a wait entered from one of these sites takes its reason (the
+	 * run-time address less the bias of the probe at casg_vaddr).
+	 */
+	uint64_t casg_vaddr;
+	unsigned int n_wait_sites;
+	struct decoder_wait_site wait_sites[DECODER_WAIT_SITES];
 };
 
 struct decoder_stats {
@@ -44,6 +60,8 @@ struct decoder_stats {
 	uint64_t pending;      /* creates waiting for their goid */
 	uint64_t unresolved;   /* creates flushed without a confirmed goid */
 	uint64_t late_reasons; /* waits named only when the goroutine left them */
+	uint64_t site_reasons; /* waits named by the caller of casgstatus (go1.19) */
+	uint64_t dup_syscalls; /* syscall edges seen by a tracepoint and casgstatus both */
 	uint64_t queued;       /* records held in the reorder window */
 	uint64_t allocs;       /* allocation events emitted */
 	uint64_t gcs;	       /* GC events emitted (END included) */

@@ -449,7 +449,7 @@ static int workers_start(struct tracer *t)
 				 .batch_size = opts->batch_size,
 				 .flush_ns = opts->flush_ns,
 				 .window_ns = REORDER_WINDOW_NS,
-				 .dec = {.goid_before_create = t->tg.tables.goid_before_create},
+				 .dec = t->tg.dec,
 				 .ops = &worker_ops,
 				 .ctx = t};
 
@@ -571,7 +571,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 int rings__new_decoder(struct tracer *t)
 {
-	struct decoder_opts dopts = {.goid_before_create = t->tg.tables.goid_before_create};
+	struct decoder_opts dopts = t->tg.dec;
 
 	/* Before the probes go in: records lost from here on are in the first gap. */
 	t->rings.gap.calm_ts = xg_mono_ns();

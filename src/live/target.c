@@ -26,6 +26,7 @@
 
 #include "diag.h"
 #include "goelf.h"
+#include "waitsites.h"
 #include "target.h"
 #include "tracer.h"
 
@@ -109,6 +110,43 @@ static enum goelf_arch host_arch(void)
 #else
 	return GOELF_ARCH_UNKNOWN;
 #endif
+}
+
+/*
+ * go1.19's waits named by the caller of casgstatus (src/goexe/waitsites.c):
+ * the sites, their reasons as indices, and where the probe inside
+ * casgstatus (states and all levels) finds the return address. Without
+ * that probe, or its return address, the waits keep the reason read.
+ */
+static void find_wait_sites(struct target *t)
+{
+	struct wait_site ws[WAIT_SITES_MAX];
+	const struct probe_site *casg = NULL;
+	int major, minor, n, i, in_lr;
+	uint32_t off;
+
+	if (go_version_parse(goelf__go_version(t->ge), &major, &minor))
+		return;
+	for (i = 0; i < t->n_sites && !casg; i++)
+		if (t->sites[i].found && t->sites[i].spec->where == PROBE_IN_FUNC &&
+		    !strcmp(t->sites[i].spec->prog, "casgstatus"))
+			casg = &t->sites[i];
+	n = wait_sites__find(t->ge, major, minor, ws);
+	if (!casg || n <= 0 || wait_sites__return_address(t->ge, casg->vaddr, &in_lr, &off))
+		return;
+	for (i = 0; i < n && i < DECODER_WAIT_SITES; i++) {
+		struct decoder_wait_site *d = &t->dec.wait_sites[t->dec.n_wait_sites];
+
+		d->reason = go_tables__reason_index(&t->tables, ws[i].reason);
+		if (d->reason < 0 || d->reason > 255)
+			continue;
+		d->start = ws[i].start;
+		d->end = ws[i].end;
+		t->dec.n_wait_sites++;
+	}
+	t->dec.casg_vaddr = casg->vaddr;
+	t->casg_ra_mode = in_lr ? 1 : 2;
+	t->casg_ra_off = off;
 }
 
 /*
@@ -196,6 +234,10 @@ int target__resolve_sites(struct target *t, unsigned int level, bool alloc)
 		diag__fail("%s (%s): %s", t->display, goelf__go_version(t->ge), err);
 		return t->n_sites;
 	}
+	memset(&t->dec, 0, sizeof(t->dec));
+	t->casg_ra_mode = t->casg_ra_off = 0;
+	t->dec.goid_before_create = t->tables.goid_before_create;
+	find_wait_sites(t);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "decode.h"
 #include "gotables.h"
 #include "probes.h"
 
@@ -40,6 +41,10 @@ struct target {
 	struct go_tables tables;
 	struct probe_site sites[PROBES_MAX]; /* the BPF object may drop some (bpfobj.c) */
 	int n_sites;
+	/* The decoder's options: goid order, go1.19's waits named by their caller. */
+	struct decoder_opts dec;
+	/* bpf casg_ra_mode / casg_ra_off: where the casgstatus probe finds its return address. */
+	uint32_t casg_ra_mode, casg_ra_off;
 	pid_t pid; /* 0 in -b mode */
 	int pidfd; /* -1: none (-b) */
 	bool launched;

@@ -314,6 +314,8 @@ int tracer__run(const struct live_opts *opts)
 		 * attach are read (a read of an exec'd image is of another program).
 		 */
 		err = bpfobj__attach(&t.bpf, &t.tg, t.attached, sizeof(t.attached));
+		if (!err)
+			err = bpfobj__attach_syscalls(&t.bpf);
 		if (!err || err == -ESRCH)
 			err = target__check_attached(&t.tg, err);
 		if (err || rings__consume(&t))

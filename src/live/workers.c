@@ -757,6 +757,8 @@ void workers__stats(struct workers *w, struct workers_stats *out)
 		out->dec.pending += st.pending;
 		out->dec.unresolved += st.unresolved;
 		out->dec.late_reasons += st.late_reasons;
+		out->dec.site_reasons += st.site_reasons;
+		out->dec.dup_syscalls += st.dup_syscalls;
 		out->dec.queued += st.queued;
 		out->dec.allocs += st.allocs;
 		out->dec.gcs += st.gcs;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trace one of the event-source targets (tests/targets/allocs, parked, gcloop,
-# spin), launched under xgotop-tui, and compare the JSONL with the target's
+# spin, sysblock), launched under xgotop-tui, and compare the JSONL with the target's
 # own truth (checker -mode).
 #
 #   events.sh TRACER CHECKER TARGET GOVERSION WORKDIR
@@ -11,6 +11,8 @@
 # parked: goroutines parked on each primitive: the wait reasons of the release.
 # gcloop: runtime.GC() K times: K cycles at least, each with its pauses.
 # spin:   GOMAXPROCS=2, one goroutine spinning alone: its CPU time, and P/M.
+# sysblock: goroutines blocked in read(2) on pipes for a known time: their
+#         syscall spans (go1.26 leaves casgstatus out of syscalls).
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -56,6 +58,7 @@ allocs)
 parked) run parked parked ;;
 gcloop) run gc gc ;;
 spin) GOMAXPROCS=2 run spin spin ;;
+sysblock) run sys syscall ;;
 *) fail "no such event target: $name" ;;
 esac
 echo "PASS: go$ver $(basename "$(dirname "$target")") $name"

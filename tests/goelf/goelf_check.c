@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include "goelf.h"
+#include "gotables.h"
+#include "waitsites.h"
 
 static int failures;
 static int checks;
@@ -542,6 +544,39 @@ static void check_stripped(const struct goelf *ge, const char *ref_path, const c
 	goelf__free(ref);
 }
 
+/*
+ * go1.19's waits named by the caller of casgstatus (src/goexe/waitsites.c):
+ * the six call sites every program links are found, and the return
+ * address at the probe site (the nop at +0x1f on amd64, GO-VERSIONS.md (b))
+ * is where casgstatus's own `sub $N, %rsp` puts it.
+ */
+static void check_wait_sites(const struct goelf *ge, const char *ver)
+{
+	struct wait_site ws[WAIT_SITES_MAX];
+	uint64_t start, end;
+	uint8_t code[4];
+	uint32_t off;
+	int major, minor, n, in_lr;
+
+	if (go_version_parse(ver, &major, &minor))
+		return;
+	n = wait_sites__find(ge, major, minor, ws);
+	if (minor != 19) {
+		CHECK(n == 0, "%d wait sites on go1.%d, want none", n, minor);
+		return;
+	}
+	CHECK(n >= 6, "%d wait sites, want 6 at least", n);
+	if (goelf__arch(ge) != GOELF_ARCH_AMD64 ||
+	    goelf__func_range(ge, "runtime.casgstatus", &start, &end) ||
+	    goelf__read(ge, start, code, sizeof(code)))
+		return;
+	CHECK(code[0] == 0x48 && code[1] == 0x83 && code[2] == 0xec,
+	      "casgstatus does not start with sub $imm8, %%rsp");
+	CHECK(!wait_sites__return_address(ge, start + 0x1f, &in_lr, &off) && !in_lr &&
+		      off == code[3],
+	      "return address at SP+%u, want SP+%u", off, code[3]);
+}
+
 static int check_go(char **argv)
 {
 	const char *bin = argv[2], *kind = argv[3], *module = argv[5], *arch = argv[6];
@@ -576,6 +611,7 @@ static int check_go(char **argv)
 	}
 	check_functab(ge);
 	check_lines(ge, main_go);
+	check_wait_sites(ge, want_ver);
 	if (stripped)
 		check_stripped(ge, ref, want_ver, module, arch);
 	goelf__free(ge);

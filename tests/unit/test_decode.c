@@ -401,6 +401,98 @@ static void test_wait_named_when_left(void **state)
 	decoder__free(d);
 }
 
+/* A go1.19 wait record as the casgstatus probe writes it, with the return address. */
+static struct xg_event caller_rec(uint64_t ts, uint64_t bias, uint64_t ra, uint8_t reason)
+{
+	struct xg_event r = rec(ts, 0x10, 1, XG_G_RUNNING, XG_G_WAITING);
+
+	r.flags = XG_EVF_REASON | XG_EVF_CALLER;
+	r.reason = reason;
+	r.ip = 0x438000 + bias;
+	r.arg2 = ra + bias;
+	return r;
+}
+
+static void test_wait_named_by_caller(void **state)
+{
+	struct decoder_opts o = {
+		.goid_before_create = true,
+		.casg_vaddr = 0x438000,
+		.n_wait_sites = 2,
+		.wait_sites = {{0x440000, 0x440100, 28}, {0x450000, 0x450080, 6}},
+	};
+	struct decoder *d = decoder__new(&o);
+	/* stopTheWorld.func1 of a PIE, with the stale reason of an earlier wait (14). */
+	struct xg_event stw = caller_rec(100, 0x7f0000000000, 0x4400f0, 14);
+	struct xg_event wake = rec(150, 0x10, 1, XG_G_WAITING, XG_G_RUNNING);
+	/* gcMarkTermination: the reason is not set yet (0). */
+	struct xg_event mt = caller_rec(200, 0, 0x450010, 0);
+	struct xg_event wake2 = rec(250, 0x10, 1, XG_G_WAITING, XG_G_RUNNING);
+	/* park_m after gopark: the reason read (chan receive, 14) stands. */
+	struct xg_event park = caller_rec(300, 0, 0x460000, 14);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	decoder__push(d, &stw);
+	decoder__push(d, &wake);
+	decoder__push(d, &mt);
+	decoder__push(d, &wake2);
+	decoder__push(d, &park);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 5);
+	expect(&s.ev[0], GEV_STATE, 100, 1, XG_G_RUNNING, XG_G_WAITING, false);
+	assert_int_equal(s.ev[0].reason, 28);
+	expect(&s.ev[2], GEV_STATE, 200, 1, XG_G_RUNNING, XG_G_WAITING, false);
+	assert_int_equal(s.ev[2].reason, 6);
+	expect(&s.ev[4], GEV_STATE, 300, 1, XG_G_RUNNING, XG_G_WAITING, false);
+	assert_int_equal(s.ev[4].reason, 14);
+	decoder__stats(d, &st);
+	assert_int_equal(st.site_reasons, 2);
+	assert_int_equal(st.late_reasons, 0);
+	decoder__free(d);
+}
+
+/* go1.26: an edge seen by a syscall tracepoint and by a casgstatus slow path is one. */
+static void test_syscall_edge_once(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event run = rec(100, 0x10, 5, XG_G_RUNNABLE, XG_G_RUNNING);
+	/* entersyscallblock: casgstatus, then the tracepoint at sys_enter. */
+	struct xg_event enter_cas = rec(200, 0x10, 5, XG_G_RUNNING, XG_G_SYSCALL);
+	struct xg_event enter_tp = rec(210, 0x10, 5, XG_G_RUNNING, XG_G_SYSCALL);
+	/* The tracepoint at sys_exit, then exitsyscall's casgstatus with the scan bit held. */
+	struct xg_event exit_tp = rec(300, 0x10, 5, XG_G_SYSCALL, XG_G_RUNNING);
+	struct xg_event exit_cas = rec(310, 0x10, 5, XG_G_SYSCALL, XG_G_RUNNING);
+	/* The next syscall, by the tracepoints alone. */
+	struct xg_event enter2 = rec(400, 0x10, 5, XG_G_RUNNING, XG_G_SYSCALL);
+	struct xg_event exit2 = rec(500, 0x10, 5, XG_G_SYSCALL, XG_G_RUNNING);
+	struct decoder_stats st;
+	struct sink s = {};
+
+	(void)state;
+	enter_tp.flags = exit_tp.flags = enter2.flags = exit2.flags = XG_EVF_SYSCALL_TP;
+	decoder__push(d, &run);
+	decoder__push(d, &enter_cas);
+	decoder__push(d, &enter_tp);
+	decoder__push(d, &exit_tp);
+	decoder__push(d, &exit_cas);
+	decoder__push(d, &enter2);
+	decoder__push(d, &exit2);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 5);
+	expect(&s.ev[0], GEV_STATE, 100, 5, XG_G_RUNNABLE, XG_G_RUNNING, false);
+	expect(&s.ev[1], GEV_STATE, 200, 5, XG_G_RUNNING, XG_G_SYSCALL, false);
+	expect(&s.ev[2], GEV_STATE, 300, 5, XG_G_SYSCALL, XG_G_RUNNING, false);
+	expect(&s.ev[3], GEV_STATE, 400, 5, XG_G_RUNNING, XG_G_SYSCALL, false);
+	expect(&s.ev[4], GEV_STATE, 500, 5, XG_G_SYSCALL, XG_G_RUNNING, false);
+	decoder__stats(d, &st);
+	assert_int_equal(st.dup_syscalls, 2);
+	assert_int_equal(st.inferred, 0);
+	decoder__free(d);
+}
+
 static struct xg_event alloc_rec(uint64_t ts, uint64_t goid, uint8_t kind, uint64_t size)
 {
 	struct xg_event r = {.ts = ts, .g = 0x10, .goid = goid, .pid = 7, .tid = 9};
@@ -652,6 +744,8 @@ int main(void)
 		cmocka_unit_test(test_gc_cycle_without_sweep),
 		cmocka_unit_test(test_running_carries_p_and_m),
 		cmocka_unit_test(test_unknown_record_type),
+		cmocka_unit_test(test_wait_named_by_caller),
+		cmocka_unit_test(test_syscall_edge_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

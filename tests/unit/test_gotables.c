@@ -498,6 +498,26 @@ static void test_load(void **state)
 	assert_int_equal(load_synth(&s, &t, err, sizeof(err)), -ENOENT);
 }
 
+/* go1.19 lacks the names go1.20 gave its unnamed waits: they go after its own. */
+static void test_reason_index(void **state)
+{
+	struct go_tables t;
+
+	(void)state;
+	assert_int_equal(go_tables__from_table("go1.19.13", &t), 0);
+	assert_int_equal(go_tables__reason_index(&t, "chan receive"), 14);
+	assert_int_equal(go_tables__reason_index(&t, "stopping the world"), 27);
+	assert_int_equal(go_tables__reason_index(&t, "GC mark termination"), 28);
+	assert_int_equal(go_tables__reason_index(&t, "stopping the world"), 27);
+	assert_string_equal(go_tables__waitreason(&t, 28), "GC mark termination");
+	assert_int_equal(t.n_waitreasons, 29);
+	assert_int_equal(go_tables__from_table("go1.20.14", &t), 0);
+	assert_int_equal(go_tables__reason_index(&t, "stopping the world"), 31);
+	assert_int_equal(t.n_waitreasons, 32);
+	t.n_waitreasons = GO_MAX_WAITREASONS;
+	assert_int_equal(go_tables__reason_index(&t, "no such reason"), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_goid_rule),     cmocka_unit_test(test_waitreason_strings),
 		cmocka_unit_test(test_synth_stored),  cmocka_unit_test(test_synth_relocs),
 		cmocka_unit_test(test_synth_bad),     cmocka_unit_test(test_load),
+		cmocka_unit_test(test_reason_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,11 @@ func checkGC(evs []*event, truthPath string, rep *report) (string, error) {
 	var order []int64
 	var lastTs uint64
 	stwOpen, stws, readMemStats := false, 0, 0
+	stwWaits := 0
 	for _, ev := range evs {
+		if isStwWait(ev) {
+			stwWaits++
+		}
 		if *ev.Event != "gc" {
 			continue
 		}
@@ -151,8 +155,21 @@ func checkGC(evs []*event, truthPath string, rep *report) (string, error) {
 	if minor >= 21 && readMemStats < 2 {
 		rep.addf("read mem stats", "%d pauses for runtime.ReadMemStats outside a cycle, want 2", readMemStats)
 	}
-	return fmt.Sprintf("%s pid %d: %d complete cycles (%d by runtime.GC, K %d, the runtime counted %d), %d pauses",
-		m.GoVersion, *m.Pid, complete, byRuntimeGC, m.K, m.NumGC, stws), nil
+	// runtime.ReadMemStats stops the world twice from the main goroutine,
+	// which waits meanwhile: go1.20+ name that wait first (casGToWaiting,
+	// proc.go), go1.19 never does (proc.go:1102), so the reason read there
+	// is the goroutine's previous one, or none.
+	if stwWaits < 2 {
+		rep.addf("stw wait reason", "goroutine 1 entered %d waits named \"stopping the world\", want 2 (runtime.ReadMemStats)", stwWaits)
+	}
+	return fmt.Sprintf("%s pid %d: %d complete cycles (%d by runtime.GC, K %d, the runtime counted %d), %d pauses, %d stopping-the-world waits of goroutine 1",
+		m.GoVersion, *m.Pid, complete, byRuntimeGC, m.K, m.NumGC, stws, stwWaits), nil
+}
+
+// isStwWait: goroutine 1 enters a wait named for stopping the world.
+func isStwWait(ev *event) bool {
+	return *ev.Event == "state" && ev.Goid != nil && *ev.Goid == 1 && ev.To != nil && *ev.To == "waiting" &&
+		ev.Reason != nil && *ev.Reason == "stopping the world"
 }
 
 func unum(p *uint64) string {

@@ -18,9 +18,10 @@ func runMode(mode, eventsPath, truthPath string, stdin io.Reader, stdout, stderr
 		"spin":        checkSpin,
 		"sample":      checkSample,
 		"resync":      checkResync,
+		"syscall":     checkSyscall,
 	}[mode]
 	if check == nil {
-		fmt.Fprintf(stderr, "checker: unknown -mode %s (lifecycle, allocs, allocs-hist, parked, gc, spin, sample, resync)\n", mode)
+		fmt.Fprintf(stderr, "checker: unknown -mode %s (lifecycle, allocs, allocs-hist, parked, gc, spin, sample, resync, syscall)\n", mode)
 		return 2
 	}
 	if truthPath == "" {

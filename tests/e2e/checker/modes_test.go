@@ -138,11 +138,18 @@ func TestGC(t *testing.T) {
 		gcLine("310", "stw_end", "null", `,"reason":"read mem stats","stw_ns":10`),
 		gcLine("400", "stw_start", "null", `,"reason":"read mem stats"`),
 		gcLine("410", "stw_end", "null", `,"reason":"read mem stats","stw_ns":10`),
+		stwWaitLine("295", "stopping the world"),
+		stwWaitLine("395", "stopping the world"),
 	}
-	expectMode(t, "gc", writeFile(t, "e.jsonl", good...), truth, 0, "1 complete cycles (1 by runtime.GC")
+	expectMode(t, "gc", writeFile(t, "e.jsonl", good...), truth, 0, "1 complete cycles (1 by runtime.GC", "2 stopping-the-world waits")
+
+	// go1.19's stale reason: the wait of ReadMemStats named after the previous one.
+	bad := append([]string{}, good...)
+	bad[13] = stwWaitLine("395", "chan receive")
+	expectMode(t, "gc", writeFile(t, "e.jsonl", bad...), truth, 1, "stw wait reason 1")
 
 	// Without the mark-termination pause.
-	bad := append(append(append([]string{}, good[:3]...), good[4:6]...), good[7:]...)
+	bad = append(append(append([]string{}, good[:3]...), good[4:6]...), good[7:]...)
 	expectMode(t, "gc", writeFile(t, "e.jsonl", bad...), truth, 1, "gc pauses 1", "gc summary 1")
 
 	// Without mark termination.
@@ -154,6 +161,10 @@ func TestGC(t *testing.T) {
 	expectMode(t, "gc", writeFile(t, "e.jsonl", bad...), truth, 1, "gc summary 1")
 
 	expectMode(t, "gc", writeFile(t, "e.jsonl", good[8:]...), truth, 1, "gc cycles 1")
+}
+
+func stwWaitLine(ts, reason string) string {
+	return `{"event":"state","ts":` + ts + `,"pid":7,"goid":1,"from":"running","to":"waiting","reason":"` + reason + `","tid":7}`
 }
 
 func runLine(ts, goid, from, to, pm string) string {
@@ -186,6 +197,14 @@ func TestSpin(t *testing.T) {
 	bad[2] = runLine("1520", "18", "runnable", "running", `,"p":2,"m":4`)
 	expectMode(t, "spin", writeFile(t, "e.jsonl", bad...), truth, 1, "p and m 1")
 
+	// Out of a syscall whose P sysmon took: p null on go1.26 only.
+	sys := []string{good[0], runLine("1400", "18", "running", "syscall", ""),
+		runLine("1410", "18", "syscall", "running", `,"p":null,"m":3`), good[3]}
+	expectMode(t, "spin", writeFile(t, "e.jsonl", sys...), truth, 1, "p and m 1")
+	truth26 := writeFile(t, "truth26.json",
+		`{"pid":7,"goversion":"go1.26.8","gomaxprocs":2,"goid":18,"start_ns":1000,"end_ns":2000,"cpu_ns":990}`)
+	expectMode(t, "spin", writeFile(t, "e.jsonl", sys...), truth26, 0, "1 out of a syscall without a P")
+
 	bad = append([]string{}, good...)
 	bad[1] = runLine("1500", "18", "running", "runnable", `,"p":1,"m":3`)
 	expectMode(t, "spin", writeFile(t, "e.jsonl", bad...), truth, 1, "p and m 1")
@@ -200,4 +219,22 @@ func TestUnknownMode(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("-mode without -truth: exit %d, want 2", code)
 	}
+}
+
+func TestSyscall(t *testing.T) {
+	truth := writeFile(t, "truth.jsonl", `{"pid":7,"goversion":"go1.26.8"}`, `{"goid":3,"blocked_ns":1000}`)
+	create := `{"event":"create","ts":10,"pid":7,"goid":3,"parent":1,"func":"main.main.func1","created_by":"main.main","file":"m.go","line":1,"tid":7}`
+	exit := `{"event":"exit","ts":2000,"pid":7,"goid":3,"tid":7}`
+	good := []string{create, runLine("20", "3", "runnable", "running", ""), runLine("30", "3", "running", "syscall", ""),
+		runLine("1030", "3", "syscall", "running", ""), runLine("1040", "3", "running", "dead", ""), exit}
+	expectMode(t, "syscall", writeFile(t, "e.jsonl", good...), truth, 0, "1 readers", "100.0%")
+
+	// go1.26 before the tracepoints: the read shows as running.
+	bad := append(append([]string{}, good[:2]...), good[4:]...)
+	expectMode(t, "syscall", writeFile(t, "e.jsonl", bad...), truth, 1, "syscall span 1")
+
+	// A span cut short: 89% of the blocked time.
+	bad = append([]string{}, good...)
+	bad[2] = runLine("141", "3", "running", "syscall", "")
+	expectMode(t, "syscall", writeFile(t, "e.jsonl", bad...), truth, 1, "syscall span 1")
 }

@@ -15,9 +15,10 @@ type spinMeta struct {
 }
 
 // checkSpin: every transition to running names a P below GOMAXPROCS and an
-// M; the time the spinning goroutine was running is within 10% of the CPU
-// time its thread got, and when the machine gave it the whole second (95% of
-// it at least), within 10% of the wall time too. Running time also counts
+// M (or, from go1.26, p null when it leaves a syscall whose P sysmon took);
+// the time the spinning goroutine was running is within 10% of the CPU time
+// its thread got, and when the machine gave it the whole second (95% of it
+// at least), within 10% of the wall time too. Running time also counts
 // the moments the kernel took its thread away, so it may exceed the CPU time,
 // never the wall time.
 func checkSpin(evs []*event, truthPath string, rep *report) (string, error) {
@@ -44,13 +45,19 @@ func checkSpin(evs []*event, truthPath string, rep *report) (string, error) {
 			run += uint64(b - a)
 		}
 	}
+	minor, lostP := goMinor(m.GoVersion), 0
 	for _, ev := range evs {
 		if *ev.Event != "state" || ev.To == nil || ev.From == nil {
 			continue
 		}
 		if *ev.To == "running" {
 			running++
-			if ev.P == nil || *ev.P < 0 || *ev.P >= m.GOMAXPROCS || ev.M == nil || *ev.M < 0 {
+			// "p": null with an M: the M had no P.
+			if noP := ev.P == nil && *ev.From == "syscall" && minor >= 26; noP && ev.M != nil && *ev.M >= 0 {
+				// go1.26's exitsyscall runs _Grunning without a P when
+				// sysmon took it during the syscall (proc.go:4916).
+				lostP++
+			} else if ev.P == nil || *ev.P < 0 || *ev.P >= m.GOMAXPROCS || ev.M == nil || *ev.M < 0 {
 				rep.addf("p and m", "line %d: goroutine %d to running on p %s, m %s (GOMAXPROCS %d)",
 					ev.lineno, *ev.Goid, num(ev.P), num(ev.M), m.GOMAXPROCS)
 			} else {
@@ -91,6 +98,6 @@ func checkSpin(evs []*event, truthPath string, rep *report) (string, error) {
 	if running == 0 {
 		rep.addf("p and m", "no transition to running")
 	}
-	return fmt.Sprintf("%s pid %d: goroutine %d ran %.1f%% of %d ms, %.1f%% of its CPU time%s; %d transitions to running on Ps %v (GOMAXPROCS %d)",
-		m.GoVersion, *m.Pid, m.Goid, pct, wall/1000000, cpuPct, busy, running, ps, m.GOMAXPROCS), nil
+	return fmt.Sprintf("%s pid %d: goroutine %d ran %.1f%% of %d ms, %.1f%% of its CPU time%s; %d transitions to running on Ps %v (GOMAXPROCS %d), %d out of a syscall without a P",
+		m.GoVersion, *m.Pid, m.Goid, pct, wall/1000000, cpuPct, busy, running, ps, m.GOMAXPROCS, lostP), nil
 }
