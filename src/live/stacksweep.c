@@ -299,7 +299,11 @@ void stacksweep__want(struct stacksweep *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* How long G has waited: the state table's exact time, else g.waitsince. */
+/*
+ * How long G has waited: the state table's time when it saw the wait begin
+ * or Go's g.waitsince it was found with, else the earlier of the table's
+ * lower bound (found waiting at attach) and g.waitsince as swept now.
+ */
 static uint64_t wait_since(const struct sw_g *g, const struct gtable *gt, uint32_t pid)
 {
 	const struct gentry *e;
@@ -307,8 +311,15 @@ static uint64_t wait_since(const struct sw_g *g, const struct gtable *gt, uint32
 	if (g->status != XG_G_WAITING)
 		return 0;
 	e = gt ? gtable__find(gt, pid, g->goid) : NULL;
-	if (e && e->state == XG_G_WAITING && e->state_since)
-		return e->state_since;
+	if (e && e->state == XG_G_WAITING && e->state_since) {
+		uint64_t go = gentry__go_waitsince(e);
+		bool seen = e->created_ts || e->transitions;
+
+		if (go)
+			return go;
+		if (seen || !g->wait_since || g->wait_since > e->state_since)
+			return e->state_since;
+	}
 	return g->wait_since;
 }
 
