@@ -71,8 +71,9 @@ pid_trial() {
 	elif grep -Eq "^xgotop-tui: attached to pid $p \\($B," "$o.err" && [ "$exe" = "$B" ] &&
 		[ "$trc" -eq 0 ]; then
 		echo "ok traced-B-ended-before-exec" >"$o.verdict"
+	# (The capture level chosen before attaching may precede the refusal: docs/OVERHEAD.md §6.)
 	elif grep -Eq "^xgotop-tui: cannot attach to pid $p: it exec'd " "$o.err" &&
-		[ "$(grep -c '' "$o.err")" -eq 1 ] && [ "$trc" -eq 1 ]; then
+		[ "$(grep -vc '^xgotop-tui: capture ' "$o.err")" -eq 1 ] && [ "$trc" -eq 1 ]; then
 		echo "ok refused-exec-during-attach" >"$o.verdict"
 	else
 		echo "FAIL unclear: tracer exit $trc (exec after ${d} ms): $(tr '\n' '|' <"$o.err")" \
