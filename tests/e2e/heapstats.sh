@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The heap statistics read from the target's memory against the target's own
 # runtime/metrics: tests/targets/heapstats allocates, runs a GC, prints its
-# /gc/heap/allocs-by-size and frees-by-size histograms and totals, and waits,
-# allocating nothing. The tracer's last heap_class and heap events must give
-# each bucket and total within 1% (heapstats_compare.py). The session is
-# recorded too, and its replay must write the same heap events.
+# /gc/heap/allocs-by-size and frees-by-size histograms and totals (report 1)
+# and waits, allocating nothing. The tracer runs and ends; a line on the
+# target's stdin then makes report 2. Equal reports bracket every read the
+# tracer made (the runtime's counts never go down), and the tracer's last
+# heap_class and heap events must give each bucket and total exactly
+# (heapstats_compare.py). The session is recorded too, and its replay must
+# write the same heap events.
 # busy: the target allocates and reads its runtime/metrics without pause
 # (generations merged all the time) for 6 s; no count may go down.
 #
@@ -32,7 +35,11 @@ cleanup() {
 	wait "$tpid" 2>/dev/null || true
 }
 trap cleanup EXIT
-wait_line target.txt '^ready$' 60 "$tpid" || fail "the target was not ready: $(cat target.err)"
+if [ "$mode" = busy ]; then
+	wait_line target.txt '^ready$' 60 "$tpid" || fail "the target was not ready: $(cat target.err)"
+else
+	wait_line target.txt '^ready 1$' 60 "$tpid" || fail "the target was not ready: $(cat target.err)"
+fi
 
 if [ "$mode" = busy ]; then
 	"$tracer" -pid "$tpid" --poll 1 --headless -s -v --duration 6 --jsonl busy.jsonl \
@@ -48,6 +55,9 @@ fi
 "$tracer" -pid "$tpid" --headless -s -v --duration 2.5 --jsonl live.jsonl -w rec.zst \
 	2>tracer.err || fail "the tracer failed: $(cat tracer.err)"
 grep -q '"event":"heap"' live.jsonl || fail "no heap event: $(cat tracer.err)"
+# Report 2, made after the tracer's last read.
+echo >&3
+wait_line target.txt '^ready 2$' 30 "$tpid" || fail "the target made no second report: $(cat target.err)"
 python3 "$here/heapstats_compare.py" target.txt live.jsonl
 
 "$tracer" --replay rec.zst --headless --jsonl replay.jsonl 2>replay.err ||

@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
 """Compare the heap events of a tracer's JSONL with the runtime/metrics the
 target printed (tests/targets/heapstats): every size-class bucket of
-/gc/heap/allocs-by-size:bytes and frees-by-size:bytes and every total within
-1% (and at least 1 object or byte, for buckets of a few objects).
+/gc/heap/allocs-by-size:bytes and frees-by-size:bytes and every total equal.
+
+The target reports before the tracer starts (report 1) and after it has
+ended (report 2), allocating nothing in between. The runtime's counts never
+go down, so equal reports hold the counts of every read the tracer made:
+the comparison is exact. Unequal reports mean the target was not quiet (an
+allocation counted after report 1), and no read of the tracer can be paired
+with a report: that fails too, saying so.
 
     heapstats_compare.py TARGET_OUTPUT JSONL
     heapstats_compare.py --monotone JSONL
@@ -16,8 +22,21 @@ import json
 import sys
 
 
-def close(ours, theirs):
-    return abs(ours - theirs) <= max(1, theirs // 100)
+def reports(path):
+    """The target's reports in order: (histograms, metrics), each ended by `ready N`."""
+    out, want, metric = [], {"alloc": {}, "free": {}}, {}
+    for line in open(path):
+        f = line.split()
+        if f and f[0] in want:
+            want[f[0]][f[1]] = int(f[2])
+        elif f and f[0] == "metric":
+            metric[f[1]] = int(f[2])
+        elif f and f[0] == "ready":
+            if f[1:] != [str(len(out) + 1)]:
+                sys.exit(f"FAIL: the target's report {len(out) + 1} ends with {line.strip()!r}")
+            out.append((want, metric))
+            want, metric = {"alloc": {}, "free": {}}, {}
+    return out
 
 
 def monotone(jsonl):
@@ -46,16 +65,23 @@ def main():
         monotone(sys.argv[2])
         return
     target, jsonl = sys.argv[1], sys.argv[2]
-    want = {"alloc": {}, "free": {}}
-    metric = {}
-    for line in open(target):
-        f = line.split()
-        if f and f[0] in want:
-            want[f[0]][f[1]] = int(f[2])
-        elif f and f[0] == "metric":
-            metric[f[1]] = int(f[2])
+    reps = reports(target)
+    if len(reps) != 2:
+        sys.exit(f"FAIL: the target made {len(reps)} reports, want 2 (before and after the tracer)")
+    want, metric = reps[0]
     if not want["alloc"] or len(metric) < 7:
         sys.exit("FAIL: the target printed no histogram")
+    if reps[1] != reps[0]:
+        for what in ("alloc", "free"):
+            for key, v in want[what].items():
+                if reps[1][0][what].get(key) != v:
+                    print(f"target: {what} bucket <{key}: {v} before the tracer, "
+                          f"{reps[1][0][what].get(key)} after")
+        for name, v in metric.items():
+            if reps[1][1].get(name) != v:
+                print(f"target: {name}: {v} before the tracer, {reps[1][1].get(name)} after")
+        sys.exit("FAIL: the target's counts changed while the tracer read: "
+                 "it was not quiet, no read can be paired with a report")
     classes, heap = {}, None
     for line in open(jsonl):
         ev = json.loads(line)
@@ -77,7 +103,7 @@ def main():
             ours = got[what].get(key, 0)
             checked += 1
             exact += ours == theirs
-            if not close(ours, theirs):
+            if ours != theirs:
                 print(f"{what} bucket <{key}: ours {ours}, runtime/metrics {theirs}")
                 bad += 1
         for key in got[what]:
@@ -96,15 +122,16 @@ def main():
     for name, ours in totals.items():
         checked += 1
         exact += ours == metric[name]
-        if not close(ours, metric[name]):
+        if ours != metric[name]:
             print(f"{name}: ours {ours}, runtime/metrics {metric[name]}")
             bad += 1
     nonzero = sum(1 for v in want["alloc"].values() if v)
     if nonzero < 40:
         sys.exit(f"FAIL: the target allocated in only {nonzero} buckets")
     if bad:
-        sys.exit(f"FAIL: {bad} of {checked} numbers differ by more than 1%")
-    print(f"ok: {checked} numbers within 1%, {exact} of them equal ({nonzero} buckets with allocations, "
+        sys.exit(f"FAIL: {bad} of {checked} numbers differ")
+    assert exact == checked
+    print(f"ok: {checked} numbers equal, the same in both reports ({nonzero} buckets with allocations, "
           f"{heap['allocs']} objects, {heap['alloc_bytes']} bytes)")
 
 

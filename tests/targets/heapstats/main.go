@@ -1,21 +1,35 @@
 // heapstats: ground truth for the heap statistics xgotop-tui reads from a
 // target's memory (tests/e2e/heapstats.sh). It allocates objects of many
-// sizes (some kept, most garbage), runs a GC, then prints what its own
+// sizes (some kept, most garbage), runs a GC, then reports what its own
 // runtime/metrics say, one line each:
 //
 //	metric NAME VALUE
 //	alloc UPPER COUNT   (/gc/heap/allocs-by-size:bytes, UPPER: exclusive bound, "inf")
 //	free UPPER COUNT    (/gc/heap/frees-by-size:bytes)
-//	ready
+//	ready N             (the end of report N, from 1)
 //
-// and then waits on stdin, allocating nothing, until it is closed. With
-// -busy it does not print but allocates and reads its runtime/metrics
+// and then waits on stdin; every line read makes another report, until
+// stdin is closed. From the first report's metrics.Read on, the program
+// allocates nothing: the reads reuse their samples, the reports are
+// formatted with strconv into a buffer made before, written with one
+// write(2) to stdout and stdin is read into a buffer made before.
+//
+// The runtime counts an allocation into runtime.memstats.heapStats (what
+// runtime/metrics and the tracer read) only when the span it came from
+// leaves the P's mcache (mcache.refill, releaseAll): an allocation made
+// after a read, fmt's boxing of the values it prints or io.Copy's buffer,
+// can make a later refill count the objects allocated since the GC, after
+// the report was made and before the tracer reads. With nothing allocated,
+// nothing is counted, and two equal reports made before and after the
+// tracer ran bracket its reads: heapStats' counts never go down, so every
+// read in between saw exactly the same counts.
+//
+// With -busy it does not report but allocates and reads its runtime/metrics
 // without pause until stdin is closed (consistentHeapStats.read merging its
 // generations all the time, while the tracer reads them).
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
@@ -23,6 +37,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 )
 
 var keep [][]byte
@@ -42,11 +57,50 @@ func churn() {
 	}
 }
 
-func bound(b float64) string {
-	if math.IsInf(b, 1) {
-		return "inf"
+// appendBound appends a histogram's bucket bound: "inf" or a whole number
+// of bytes (runtime/metrics' size-class bounds are).
+func appendBound(b []byte, f float64) []byte {
+	if math.IsInf(f, 1) {
+		return append(b, "inf"...)
 	}
-	return fmt.Sprintf("%.0f", b)
+	return strconv.AppendUint(b, uint64(f), 10)
+}
+
+// report reads the metrics into s and writes them to stdout as report n,
+// allocating nothing once s and out have been used for one report (out's
+// capacity holds every line).
+func report(s []metrics.Sample, out []byte, n uint64) {
+	metrics.Read(s)
+	out = out[:0]
+	for i := range s {
+		switch s[i].Value.Kind() {
+		case metrics.KindUint64:
+			out = append(out, "metric "...)
+			out = append(out, s[i].Name...)
+			out = append(out, ' ')
+			out = strconv.AppendUint(out, s[i].Value.Uint64(), 10)
+			out = append(out, '\n')
+		case metrics.KindFloat64Histogram:
+			h := s[i].Value.Float64Histogram()
+			what := "alloc "
+			if i == 1 {
+				what = "free "
+			}
+			for j, c := range h.Counts {
+				out = append(out, what...)
+				out = appendBound(out, h.Buckets[j+1])
+				out = append(out, ' ')
+				out = strconv.AppendUint(out, c, 10)
+				out = append(out, '\n')
+			}
+		}
+	}
+	out = append(out, "ready "...)
+	out = strconv.AppendUint(out, n, 10)
+	out = append(out, '\n')
+	if _, err := os.Stdout.Write(out); err != nil {
+		panic(err)
+	}
 }
 
 func busy(done chan struct{}) {
@@ -96,26 +150,18 @@ func main() {
 	for i := range s {
 		s[i].Name = names[i]
 	}
-	// Every allocation of the printing is made before the read.
-	w := bufio.NewWriterSize(os.Stdout, 1<<16)
+	// The first read allocates the histograms (and the runtime's table of
+	// metrics); the reports reuse them.
 	metrics.Read(s)
-	for i := range s {
-		switch s[i].Value.Kind() {
-		case metrics.KindUint64:
-			fmt.Fprintf(w, "metric %s %d\n", s[i].Name, s[i].Value.Uint64())
-		case metrics.KindFloat64Histogram:
-			h := s[i].Value.Float64Histogram()
-			what := "alloc"
-			if i == 1 {
-				what = "free"
-			}
-			for j, c := range h.Counts {
-				fmt.Fprintf(w, "%s %s %d\n", what, bound(h.Buckets[j+1]), c)
-			}
+	out := make([]byte, 0, 1<<16)
+	in := make([]byte, 4096)
+	for n := uint64(1); ; n++ {
+		report(s, out, n)
+		if _, err := os.Stdin.Read(in); err == io.EOF {
+			break
+		} else if err != nil {
+			panic(err)
 		}
 	}
-	fmt.Fprintln(w, "ready")
-	w.Flush()
-	io.Copy(io.Discard, os.Stdin)
 	runtime.KeepAlive(keep)
 }
