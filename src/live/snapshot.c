@@ -591,6 +591,12 @@ static bool new_one(const struct resync *r, const struct resync_ops *ops, size_t
 		return true;
 	if (r->matched[i] || gtable__find(ops->gt, r->pid, f->goid))
 		return false;
+	/*
+	 * Ended since the read, and its entry gone before this comparison (the
+	 * caps on exited goroutines): its exit is out already, it is not new.
+	 */
+	if (gtable__dropped_exit(ops->gt, r->pid, f->goid))
+		return false;
 	/* -sample: those it leaves out, or whose creation it may have dropped on purpose. */
 	return xg_goid_sampled(ops->goroutine_thresh, r->pid, f->goid) && !ops->creates_sampled;
 }
