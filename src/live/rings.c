@@ -272,9 +272,10 @@ static int resync_apply(struct tracer *t, uint64_t released)
 			fprintf(stderr,
 				"xgotop-tui: %llu events lost in all: pid %u's goroutine table "
 				"read "
-				"again: %u ended, %u found, %u changed\n",
+				"again: %u ended, %u found, %u changed (%zu found ended since, "
+				"out of the state table)\n",
 				(unsigned long long)g->drops, resync__pid(g->procs[i].r), gap.exits,
-				gap.creates, gap.changes);
+				gap.creates, gap.changes, resync__ended_dropped(g->procs[i].r));
 		else if (!err && diag__verbose())
 			fprintf(stderr,
 				"xgotop-tui: %llu events lost in all: pid %u's goroutine table "

@@ -1045,6 +1045,7 @@ static void test_resync_found_then_ended_and_evicted(void **state)
 	assert_int_equal(gap.creates, 1);
 	assert_int_equal(gap.exits, 0);
 	assert_int_equal(l.n, n0 + 2); /* the gap, 72's create */
+	assert_int_equal(resync__ended_dropped(r), 1);
 	assert_int_equal(logged(&l, n0, GEV_CREATE, 70), -1);
 	assert_int_equal(logged(&l, n0, GEV_CREATE, 71), -1);
 	assert_true(logged(&l, n0, GEV_CREATE, 72) > n0);
