@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 
 #include "budget.h"
+#include "grow.h"
 #include "sanitize.h"
 #include "xgotop_event.h"
 
@@ -137,6 +138,12 @@ struct gtable {
 	size_t exit_cap;
 	uint64_t exited_bytes;
 
+	/* gtable__log_dropped_exits: the exited goroutines dropped while on. */
+	bool droplog_on;
+	struct gkey *droplog;
+	size_t n_droplog, cap_droplog;
+	bool droplog_sorted;
+
 	struct gtable_counts counts;
 
 	struct gproc *procs;
@@ -145,6 +152,11 @@ struct gtable {
 	struct gtable_lifetime_hist life;
 	uint64_t interval_mark, interval_ns;
 	char capture[160]; /* the last GEV_CAPTURE, described (budget__describe); "": none */
+};
+
+struct gkey {
+	uint64_t goid;
+	uint32_t pid;
 };
 
 static uint32_t key_hash(uint32_t pid, uint64_t goid)
@@ -252,6 +264,7 @@ void gtable__free(struct gtable *gt)
 	free(gt->slots);
 	free(gt->free_idx);
 	free(gt->exits);
+	free(gt->droplog);
 	for (i = 0; i < gt->n_procs; i++) {
 		free(gt->procs[i].cycles);
 		free(gt->procs[i].heap);
@@ -1264,6 +1277,14 @@ static void drop(struct gtable *gt, uint32_t idx)
 static void drop_oldest_exit(struct gtable *gt)
 {
 	struct exit_rec *r = &gt->exits[gt->exit_head];
+	const struct gentry *e = pool_entry(gt, r->idx);
+
+	/* Out of memory: the log is short of it; a later read may take it for new. */
+	if (gt->droplog_on && !xg_grow((void **)&gt->droplog, &gt->cap_droplog, gt->n_droplog + 1,
+				       sizeof(*gt->droplog))) {
+		gt->droplog[gt->n_droplog++] = (struct gkey){.goid = e->goid, .pid = e->pid};
+		gt->droplog_sorted = false;
+	}
 
 	gt->exited_bytes -= r->bytes;
 	drop(gt, r->idx);
@@ -1680,4 +1701,46 @@ void gtable_view__release(struct gtable_view *view)
 	view->v = NULL;
 	view->n = 0;
 	view->cap = 0;
+}
+
+void gtable__log_dropped_exits(struct gtable *gt, bool on)
+{
+	if (!on) {
+		free(gt->droplog);
+		gt->droplog = NULL;
+		gt->n_droplog = gt->cap_droplog = 0;
+	}
+	gt->droplog_on = on;
+}
+
+static int cmp_gkey(const void *a, const void *b)
+{
+	const struct gkey *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->goid < y->goid ? -1 : x->goid > y->goid;
+}
+
+void gtable__sort_dropped_exits(struct gtable *gt)
+{
+	if (gt->n_droplog && !gt->droplog_sorted)
+		qsort(gt->droplog, gt->n_droplog, sizeof(*gt->droplog), cmp_gkey);
+	gt->droplog_sorted = true;
+}
+
+bool gtable__dropped_exit(const struct gtable *gt, uint32_t pid, uint64_t goid)
+{
+	struct gkey key = {.goid = goid, .pid = pid};
+	size_t i;
+
+	if (!gt->n_droplog)
+		return false;
+	if (gt->droplog_sorted)
+		return bsearch(&key, gt->droplog, gt->n_droplog, sizeof(*gt->droplog), cmp_gkey) !=
+		       NULL;
+	for (i = 0; i < gt->n_droplog; i++)
+		if (!cmp_gkey(&key, &gt->droplog[i]))
+			return true;
+	return false;
 }

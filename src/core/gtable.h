@@ -154,6 +154,21 @@ size_t gtable__forget(struct gtable *gt, bool (*keep)(uint32_t pid, uint64_t goi
 		      void *ctx);
 
 /*
+ * ON: keep the keys of the exited goroutines the caps or gtable__expire
+ * drop from now on, until called with false (which empties the log). A
+ * read of a process's goroutines compared with the table later (by a
+ * second or more with -rw/-pw workers, while a busy process can end more
+ * goroutines than max_exited) must not take one that ended since, and
+ * left the table before the comparison, for one never seen (snapshot.c,
+ * resync__apply).
+ */
+void gtable__log_dropped_exits(struct gtable *gt, bool on);
+/* Sort the log: gtable__dropped_exit then costs log n, not n. */
+void gtable__sort_dropped_exits(struct gtable *gt);
+/* PID's GOID is in the log of gtable__log_dropped_exits. */
+bool gtable__dropped_exit(const struct gtable *gt, uint32_t pid, uint64_t goid);
+
+/*
  * Entries do not move: a pointer stays valid until gtable__expire or __forget
  * drops it, or, for an exited goroutine, until an apply evicts it (the caps).
  */

@@ -173,6 +173,8 @@ static void resync_read(struct tracer *t, struct resync_proc *p, uint64_t drops,
 	bool ok = false;
 	int next_ms, err = -ENOENT;
 
+	/* Until it is applied, a goroutine it finds may end and its entry leave the table. */
+	gtable__log_dropped_exits(t->sink.gt, true);
 	resync__begin_read(p->r, xg_mono_ns());
 	if (p->src) {
 		poll_src__reset(p->src);
@@ -242,6 +244,8 @@ static void watch_drops(struct tracer *t, uint64_t now, bool last)
 	g->calm_ts = now; /* the next gap starts here */
 }
 
+static uint64_t resync_due(struct tracer *t);
+
 static int resync_apply(struct tracer *t, uint64_t released)
 {
 	struct gap_watch *g = &t->rings.gap;
@@ -254,6 +258,7 @@ static int resync_apply(struct tracer *t, uint64_t released)
 	int err = 0;
 
 	rings__snapshot_ops(t, &ops.s);
+	gtable__sort_dropped_exits(t->sink.gt);
 	for (i = 0; i < g->n_procs && !err; i++) {
 		uint64_t due = resync__due(g->procs[i].r);
 
@@ -267,9 +272,10 @@ static int resync_apply(struct tracer *t, uint64_t released)
 			fprintf(stderr,
 				"xgotop-tui: %llu events lost in all: pid %u's goroutine table "
 				"read "
-				"again: %u ended, %u found, %u changed\n",
+				"again: %u ended, %u found, %u changed (%zu found ended since, "
+				"out of the state table)\n",
 				(unsigned long long)g->drops, resync__pid(g->procs[i].r), gap.exits,
-				gap.creates, gap.changes);
+				gap.creates, gap.changes, resync__ended_dropped(g->procs[i].r));
 		else if (!err && diag__verbose())
 			fprintf(stderr,
 				"xgotop-tui: %llu events lost in all: pid %u's goroutine table "
@@ -277,6 +283,9 @@ static int resync_apply(struct tracer *t, uint64_t released)
 				"not be read\n",
 				(unsigned long long)g->drops, resync__pid(g->procs[i].r));
 	}
+	/* No read waits: the goroutines dropped from now on were never found by one. */
+	if (!err && !resync_due(t))
+		gtable__log_dropped_exits(t->sink.gt, false);
 	return err;
 }
 

@@ -238,6 +238,15 @@ int sink__open(struct tracer *t)
 {
 	struct gtable_opts gopts = {};
 	struct sink *k = &t->sink;
+	/*
+	 * Tests only: a lower cap on the exited goroutines kept, so that a busy
+	 * target's exits push entries out while a goroutine-table read waits to
+	 * be applied (tests/e2e/CMakeLists.txt, e2e.resync.workers).
+	 */
+	const char *max_exited = getenv("XGOTOP_MAX_EXITED");
+
+	if (max_exited)
+		gopts.max_exited = strtoull(max_exited, NULL, 10);
 
 	k->symcache = calloc(SYMCACHE_SIZE, sizeof(*k->symcache));
 	k->gt = gtable__new(&gopts);

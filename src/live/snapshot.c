@@ -420,6 +420,7 @@ struct resync {
 	size_t n_fixes, cap_fixes;
 	struct watch *watch;
 	size_t n_watch, cap_watch;
+	size_t n_ended_dropped; /* found, ended since and dropped by the table: not new */
 };
 
 struct resync *resync__new(uint32_t pid)
@@ -583,7 +584,7 @@ static int cmp_fix(const void *x, const void *y)
  * The goroutines of the read the state table has no entry for, and those it
  * lists unnamed: existing creates.
  */
-static bool new_one(const struct resync *r, const struct resync_ops *ops, size_t i)
+static bool new_one(struct resync *r, const struct resync_ops *ops, size_t i)
 {
 	const struct found_g *f = &r->found[i];
 
@@ -591,6 +592,14 @@ static bool new_one(const struct resync *r, const struct resync_ops *ops, size_t
 		return true;
 	if (r->matched[i] || gtable__find(ops->gt, r->pid, f->goid))
 		return false;
+	/*
+	 * Ended since the read, and its entry gone before this comparison (the
+	 * caps on exited goroutines): its exit is out already, it is not new.
+	 */
+	if (gtable__dropped_exit(ops->gt, r->pid, f->goid)) {
+		r->n_ended_dropped++;
+		return false;
+	}
 	/* -sample: those it leaves out, or whose creation it may have dropped on purpose. */
 	return xg_goid_sampled(ops->goroutine_thresh, r->pid, f->goid) && !ops->creates_sampled;
 }
@@ -603,11 +612,12 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 	struct gev gap = {.kind = GEV_GAP, .pid = r->pid, .reason = GEV_NO_REASON};
 	struct gev ev = {.pid = r->pid, .reason = GEV_NO_REASON, .inferred = true};
 	struct compare_ctx c = {.r = r, .ops = ops};
-	size_t i;
+	size_t i, ended_dropped = 0;
 	int err = 0;
 
 	if (!r->t1)
 		return 0;
+	r->n_ended_dropped = 0;
 	gap.ts = stamp > r->t1 ? stamp : r->t1;
 	gap.gap.drops = r->drops;
 	gap.gap.since = r->since;
@@ -632,6 +642,7 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 		}
 		for (i = 0; i < r->n_found; i++)
 			gap.gap.creates += new_one(r, ops, i);
+		ended_dropped = r->n_ended_dropped;
 	}
 	/* Creates waiting for their goid: the read listed those that are alive. */
 	if (r->ok && !ops->creates_sampled)
@@ -677,6 +688,7 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 	}
 	if (!err && r->ok)
 		err = watch_running(r, ops->gt);
+	r->n_ended_dropped = ended_dropped; /* the emitting pass counted them again */
 	r->n_found = 0;
 	return err;
 }
@@ -747,6 +759,11 @@ size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
 	}
 	r->n_watch = n;
 	return n;
+}
+
+size_t resync__ended_dropped(const struct resync *r)
+{
+	return r->n_ended_dropped;
 }
 
 size_t resync__watching(const struct resync *r)

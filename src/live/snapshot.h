@@ -135,6 +135,12 @@ uint64_t resync__due(const struct resync *r);
  */
 int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops,
 		  struct gev_gap *out);
+/*
+ * Of the last resync__apply's read: the goroutines found that ended before
+ * it was applied, their entries since dropped by the state table's caps
+ * (gtable__log_dropped_exits), so not taken for new ones.
+ */
+size_t resync__ended_dropped(const struct resync *r);
 
 /*
  * A read shows what casgstatus has stored, and the probe fires before the

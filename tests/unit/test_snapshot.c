@@ -993,6 +993,72 @@ static void test_resync_running_read_ended_unseen(void **state)
  * was early (60); an event of it ends the hold (63); dead (61), or no g
  * with its goid (62): it ended.
  */
+/*
+ * Goroutines the read found live end before it is applied (a second later
+ * with workers), and a busy process ends so many more that the caps push
+ * their entries out of the state table: their exits are out already, so
+ * the read must not list them again as existing creates (phantoms); one it
+ * found with no record seen at all is still new.
+ */
+static void test_resync_found_then_ended_and_evicted(void **state)
+{
+	struct gtable_opts go = {.max_exited = 1};
+	struct resync *r = resync__new(PID);
+	struct gev_gap gap;
+	struct live l;
+	struct gev f;
+	uint64_t g;
+	int n0;
+
+	(void)state;
+	live_init(&l, true);
+	gtable__free(l.gt);
+	l.gt = gtable__new(&go);
+	assert_non_null(l.gt);
+	l.ops.gt = l.gt;
+	assert_non_null(r);
+	push(&l, rec_create(990, 70));
+	push(&l, rec_create(991, 71));
+	/* As rings.c: the log is on from before the read until it is applied. */
+	gtable__log_dropped_exits(l.gt, true);
+	resync__begin_read(r, 1000);
+	for (g = 70; g <= 72; g++) {
+		f = found(1000, g, XG_G_RUNNABLE);
+		assert_int_equal(resync__add(&f, r), 0);
+	}
+	resync__end_read(r, 1010, true, 4, 500);
+	for (g = 70; g <= 71; g++) {
+		push(&l, rec(1010 + 2 * g, g, XG_G_RUNNABLE, XG_G_RUNNING));
+		push(&l, rec(1011 + 2 * g, g, XG_G_RUNNING, XG_G_DEAD));
+	}
+	assert_int_equal(decoder__drain(l.s.dec[0], 1200, live_emit, &l), 0);
+	/* 71's exit pushed 70's entry out (max_exited 1). */
+	assert_null(gtable__find(l.gt, PID, 70));
+	assert_non_null(gtable__find(l.gt, PID, 71));
+	assert_true(gtable__dropped_exit(l.gt, PID, 70));
+	assert_false(gtable__dropped_exit(l.gt, PID, 72));
+	assert_int_equal(logged(&l, 0, GEV_EXIT, 70) >= 0, 1);
+
+	n0 = l.n;
+	gtable__sort_dropped_exits(l.gt);
+	assert_int_equal(resync__apply(r, 1200, &l.ops, &gap), 0);
+	assert_int_equal(gap.creates, 1);
+	assert_int_equal(gap.exits, 0);
+	assert_int_equal(l.n, n0 + 2); /* the gap, 72's create */
+	assert_int_equal(resync__ended_dropped(r), 1);
+	assert_int_equal(logged(&l, n0, GEV_CREATE, 70), -1);
+	assert_int_equal(logged(&l, n0, GEV_CREATE, 71), -1);
+	assert_true(logged(&l, n0, GEV_CREATE, 72) > n0);
+	assert_int_equal(live_state(&l, 70), -1);
+	assert_int_equal(live_state(&l, 71), -1);
+	assert_int_equal(live_state(&l, 72), XG_G_RUNNABLE);
+	/* Off: the log is emptied. */
+	gtable__log_dropped_exits(l.gt, false);
+	assert_false(gtable__dropped_exit(l.gt, PID, 70));
+	resync__free(r);
+	live_free(&l);
+}
+
 static void test_resync_exit_held_while_starting(void **state)
 {
 	struct resync *r = resync__new(PID);
@@ -1107,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_resync_held_wait_of_ended),
 		cmocka_unit_test(test_resync_running_read_ended_unseen),
 		cmocka_unit_test(test_resync_exit_held_while_starting),
+		cmocka_unit_test(test_resync_found_then_ended_and_evicted),
 		cmocka_unit_test(test_resync_names_the_unnamed),
 	};
 
