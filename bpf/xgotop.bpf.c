@@ -588,6 +588,12 @@ int casgstatus(struct pt_regs *ctx)
 		e->arg0 = creator_goid(ctx, span, gp, pid_tgid);
 	} else if (to == XG_G_RUNNING) {
 		fill_pm(e, span, pid_tgid, gp);
+	} else if (!c && (to == XG_G_DEAD || to == XG_G_DEADEXTRA)) {
+		/* An end whose beginning no hit saw: who it was, from the g read for its goid. */
+		e->flags |= XG_EVF_GINFO;
+		e->arg0 = off.g_parent_goid ? g_u64(span, gp, off.g_parent_goid) : 0;
+		e->arg1 = g_u64(span, gp, off.g_startpc);
+		e->arg2 = g_u64(span, gp, off.g_gopc);
 	}
 	wait_caller(ctx, e);
 	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));

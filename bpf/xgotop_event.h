@@ -72,6 +72,15 @@ enum xg_event_flags {
 	 * is _Gsyscall there; ip is 0.
 	 */
 	XG_EVF_SYSCALL_TP = 1u << 6,
+	/*
+	 * XG_EV_STATE to dead (or deadextra) of a goroutine whose creation the
+	 * probes did not see (no gcache entry for its g): arg0 = its parent's
+	 * goid (go1.21+, else 0), arg1 = gp.startpc, arg2 = gp.gopc, read with
+	 * its goid. A creation in flight across a switch from states to
+	 * lifecycle can be seen by neither level (src/live/capture.c); the
+	 * decoder then says its create from its end.
+	 */
+	XG_EVF_GINFO = 1u << 7,
 };
 
 /*

@@ -575,9 +575,16 @@ void capture__free(struct tracer *t)
 		free(t->cap.set[l].sites);
 		free(t->cap.set[l].links);
 	}
-	if (t->cap.switches && diag__verbose())
+	if (t->cap.switches && diag__verbose()) {
+		struct decoder_stats ds = {0};
+
+		if (t->rings.dec)
+			decoder__stats(t->rings.dec, &ds);
 		fprintf(stderr,
 			"xgotop-tui: capture level changed %u times; longest from over budget to "
-			"stepped down %.0f ms; %u creations and exits seen by both levels said once\n",
-			t->cap.switches, (double)t->cap.step_ns_max / 1e6, t->cap.dups);
+			"stepped down %.0f ms; %u creations and exits seen by both levels said once; "
+			"%llu creations and %llu exits seen by neither said from what followed\n",
+			t->cap.switches, (double)t->cap.step_ns_max / 1e6, t->cap.dups,
+			(unsigned long long)ds.lost_creates, (unsigned long long)ds.lost_exits);
+	}
 }

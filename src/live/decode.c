@@ -205,6 +205,7 @@ struct decoder {
 	struct kvmap pending; /* (pid, g) -> struct xg_event of a create without goid */
 	struct kvmap unnamed; /* (pid, goid) -> struct xg_event of a wait with reason 0 */
 	struct kvmap gcs;     /* (pid, 0) -> struct gc_track */
+	struct kvmap byg;     /* (pid, g) -> uint64 goid of the goroutine created last on g */
 	struct decoder_stats st;
 	struct xg_sample smp; /* smp.on: -sample is active */
 	uint64_t rng;	      /* xorshift64 state of the newgoroutine coin */
@@ -223,7 +224,7 @@ struct decoder *decoder__new(const struct decoder_opts *opts)
 	d->rng = 0x2545f4914f6cdd1dull;
 	if (kv_init(&d->last, sizeof(uint8_t)) || kv_init(&d->pending, sizeof(struct xg_event)) ||
 	    kv_init(&d->unnamed, sizeof(struct xg_event)) ||
-	    kv_init(&d->gcs, sizeof(struct gc_track))) {
+	    kv_init(&d->gcs, sizeof(struct gc_track)) || kv_init(&d->byg, sizeof(uint64_t))) {
 		decoder__free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -239,6 +240,7 @@ void decoder__free(struct decoder *d)
 	kv_fini(&d->pending);
 	kv_fini(&d->unnamed);
 	kv_fini(&d->gcs);
+	kv_fini(&d->byg);
 	free(d->q);
 	free(d->late);
 	free(d);
@@ -383,6 +385,67 @@ static int resolve_late(struct decoder *d, struct kvslot *s, const struct xg_eve
 }
 
 /*
+ * A switch from states to lifecycle puts the call sites' probes in before
+ * casgstatus's own comes out, but a call in flight across it (past the
+ * call site before its probe was in, in casgstatus's trap when that probe
+ * came out: a thread held there by the attach's mmap lock, or preempted)
+ * is seen by neither. What is certain afterwards is said:
+ *
+ * a goroutine created on a g whose last goroutine was never seen ending
+ * ended before it (a g is reused from the free list only once dead);
+ */
+static int lost_exit(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+{
+	struct kvslot *b = kv_find(&d->byg, rec->pid, rec->g), *s;
+	struct gev ev;
+	uint64_t old;
+	uint8_t last;
+	int err;
+
+	if (!b)
+		return 0;
+	old = *(uint64_t *)kv_value(b);
+	kv_delete(&d->byg, b);
+	s = old != rec->goid ? kv_find(&d->last, rec->pid, old) : NULL;
+	if (!s)
+		return 0;
+	last = *(uint8_t *)kv_value(s);
+	kv_delete(&d->last, s);
+	d->st.lost_exits++;
+	gev_from_rec(&ev, rec, GEV_STATE);
+	ev.goid = old;
+	ev.from = last & ~(SEEDED | LATE);
+	ev.to = XG_G_DEAD;
+	ev.reason = GEV_NO_REASON;
+	ev.has_pm = false;
+	ev.inferred = true;
+	err = emit(d, fn, ctx, &ev);
+	if (err)
+		return err;
+	gev_from_rec(&ev, rec, GEV_EXIT);
+	ev.goid = old;
+	ev.reason = GEV_NO_REASON;
+	return emit(d, fn, ctx, &ev);
+}
+
+/* and a goroutine never seen before, seen ending, was created: its create, from the end. */
+static int lost_create(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+{
+	struct gev ev;
+
+	d->st.lost_creates++;
+	gev_from_rec(&ev, rec, GEV_CREATE);
+	ev.from = XG_G_DEAD;
+	ev.to = rec->from;
+	ev.reason = GEV_NO_REASON;
+	ev.has_pm = false;
+	ev.parent = rec->arg0;
+	ev.startpc = rec->arg1;
+	ev.gopc = rec->arg2;
+	return emit(d, fn, ctx, &ev);
+}
+
+/*
  * One observed transition, for a known goid. A creation (dead -> runnable,
  * or -> waiting for a goroutine created parked) is a create event alone:
  * the create carries the state it starts in.
@@ -410,6 +473,16 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 		return 0;
 	}
 	if (rec->flags & XG_EVF_CREATE) {
+		struct kvslot *b;
+
+		err = lost_exit(d, rec, fn, ctx);
+		if (err)
+			return err;
+		s = kv_find(&d->last, rec->pid, rec->goid); /* the deletion may have moved it */
+		b = kv_upsert(&d->byg, rec->pid, rec->g);
+		if (!b)
+			return -ENOMEM;
+		*(uint64_t *)kv_value(b) = rec->goid;
 		gev_from_rec(&ev, rec, GEV_CREATE);
 		ev.parent = rec->arg0;
 		ev.startpc = rec->arg1;
@@ -419,6 +492,12 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 			return err;
 	} else {
 		bool sampled = d->smp.on && d->smp.thresh[XG_SMP_CASGSTATUS] < XG_SMP_ALL;
+
+		if (!s && exits && (rec->flags & XG_EVF_GINFO)) {
+			err = lost_create(d, rec, fn, ctx);
+			if (err)
+				return err;
+		}
 
 		if (s && (*(uint8_t *)kv_value(s) & ~SEEDED) != rec->from && !sampled) {
 			gev_from_rec(&ev, rec, GEV_STATE);
@@ -440,6 +519,10 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	}
 
 	if (exits) {
+		struct kvslot *b = kv_find(&d->byg, rec->pid, rec->g);
+
+		if (b && *(uint64_t *)kv_value(b) == rec->goid)
+			kv_delete(&d->byg, b);
 		if (s)
 			kv_delete(&d->last, s);
 		gev_from_rec(&ev, rec, GEV_EXIT);

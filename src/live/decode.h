@@ -62,6 +62,9 @@ struct decoder_stats {
 	uint64_t late_reasons; /* waits named only when the goroutine left them */
 	uint64_t site_reasons; /* waits named by the caller of casgstatus (go1.19) */
 	uint64_t dup_syscalls; /* syscall edges seen by a tracepoint and casgstatus both */
+	/* Around a switch from states to lifecycle (src/live/capture.c): */
+	uint64_t lost_creates; /* creates said from the goroutine's end (XG_EVF_GINFO) */
+	uint64_t lost_exits;   /* exits said from a create on the same g */
 	uint64_t queued;       /* records held in the reorder window */
 	uint64_t allocs;       /* allocation events emitted */
 	uint64_t gcs;	       /* GC events emitted (END included) */

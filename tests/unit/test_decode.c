@@ -281,6 +281,83 @@ static void test_exit_and_reason(void **state)
 	decoder__free(d);
 }
 
+/*
+ * A switch from states to lifecycle can miss a creation or an end in flight
+ * (src/live/capture.c): a create on a g whose goroutine was not seen ending
+ * ends it first; an end carrying its creation (XG_EVF_GINFO) of a goroutine
+ * never seen is created first. The same records from one level alone are
+ * said as they are.
+ */
+static void test_lost_exit_said_from_reuse(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event c1 = create_rec(100, 0x10, 8, 1);
+	struct xg_event r1 = rec(110, 0x10, 8, XG_G_RUNNABLE, XG_G_RUNNING);
+	/* 8's end seen by neither probe; its g reused by 9, then 10 after a seen end. */
+	struct xg_event c2 = create_rec(130, 0x10, 9, 1);
+	struct xg_event e2 = rec(140, 0x10, 9, XG_G_RUNNING, XG_G_DEAD);
+	struct xg_event c3 = create_rec(150, 0x10, 10, 1);
+	struct decoder_stats st = {0};
+	struct sink s = {};
+
+	(void)state;
+	decoder__push(d, &c1);
+	decoder__push(d, &r1);
+	decoder__push(d, &c2);
+	decoder__push(d, &e2);
+	decoder__push(d, &c3);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 9);
+	expect(&s.ev[0], GEV_CREATE, 100, 8, 0, 0, false);
+	expect(&s.ev[1], GEV_STATE, 110, 8, XG_G_RUNNABLE, XG_G_RUNNING, false);
+	expect(&s.ev[2], GEV_STATE, 130, 8, XG_G_RUNNING, XG_G_DEAD, true);
+	expect(&s.ev[3], GEV_EXIT, 130, 8, 0, 0, false);
+	expect(&s.ev[4], GEV_CREATE, 130, 9, 0, 0, false);
+	/* lifecycle: 9's running inferred from its end */
+	expect(&s.ev[5], GEV_STATE, 140, 9, XG_G_RUNNABLE, XG_G_RUNNING, true);
+	expect(&s.ev[6], GEV_STATE, 140, 9, XG_G_RUNNING, XG_G_DEAD, false);
+	expect(&s.ev[7], GEV_EXIT, 140, 9, 0, 0, false);
+	expect(&s.ev[8], GEV_CREATE, 150, 10, 0, 0, false);
+	decoder__stats(d, &st);
+	assert_int_equal(st.lost_exits, 1);
+	assert_int_equal(st.lost_creates, 0);
+	decoder__free(d);
+}
+
+static void test_lost_create_said_from_end(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event e1 = rec(100, 0x10, 8, XG_G_RUNNING, XG_G_DEAD);
+	/* Without XG_EVF_GINFO an end of an unknown goroutine is only an end. */
+	struct xg_event e2 = rec(110, 0x20, 9, XG_G_RUNNING, XG_G_DEAD);
+	struct decoder_stats st = {0};
+	struct sink s = {};
+
+	(void)state;
+	e1.flags = XG_EVF_GINFO;
+	e1.arg0 = 3;
+	e1.arg1 = 0x401000;
+	e1.arg2 = 0x402000;
+	decoder__push(d, &e1);
+	decoder__push(d, &e2);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 5);
+	expect(&s.ev[0], GEV_CREATE, 100, 8, 0, 0, false);
+	assert_int_equal(s.ev[0].parent, 3);
+	assert_int_equal(s.ev[0].startpc, 0x401000);
+	assert_int_equal(s.ev[0].gopc, 0x402000);
+	assert_int_equal(s.ev[0].to, XG_G_RUNNING);
+	expect(&s.ev[1], GEV_STATE, 100, 8, XG_G_RUNNING, XG_G_DEAD, false);
+	expect(&s.ev[2], GEV_EXIT, 100, 8, 0, 0, false);
+	expect(&s.ev[3], GEV_STATE, 110, 9, XG_G_RUNNING, XG_G_DEAD, false);
+	expect(&s.ev[4], GEV_EXIT, 110, 9, 0, 0, false);
+	decoder__stats(d, &st);
+	assert_int_equal(st.lost_creates, 1);
+	decoder__free(d);
+}
+
 static int resolve_even(uint32_t pid, uint64_t g, uint64_t *goid, void *ctx)
 {
 	(void)ctx;
@@ -746,6 +823,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_record_type),
 		cmocka_unit_test(test_wait_named_by_caller),
 		cmocka_unit_test(test_syscall_edge_once),
+		cmocka_unit_test(test_lost_exit_said_from_reuse),
+		cmocka_unit_test(test_lost_create_said_from_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
