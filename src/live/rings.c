@@ -458,6 +458,7 @@ static int workers_start(struct tracer *t)
 				 .batch_size = opts->batch_size,
 				 .flush_ns = opts->flush_ns,
 				 .window_ns = REORDER_WINDOW_NS,
+				 .held = true, /* until the attach seeded the decoders */
 				 .dec = t->tg.dec,
 				 .ops = &worker_ops,
 				 .ctx = t};
@@ -617,6 +618,11 @@ int rings__consume(struct tracer *t)
 		return n;
 	}
 	return 0;
+}
+
+void rings__release_held(struct tracer *t)
+{
+	workers__open(t->rings.wk);
 }
 
 int rings__pump(struct tracer *t, int timeout_ms)

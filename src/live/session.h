@@ -207,6 +207,12 @@ int rings__open(struct tracer *t);
  * The ring is emptied from the first probe on, not once the session runs.
  */
 int rings__consume(struct tracer *t);
+/*
+ * The goroutines found at attach are in the decoders (snapshot__emit): with
+ * -rw/-pw the processors, which held every record until now, may decode and
+ * release them. Without workers nothing is released before pump anyway.
+ */
+void rings__release_held(struct tracer *t);
 void rings__free(struct tracer *t);
 int rings__each_decoder(struct tracer *t, int (*fn)(struct decoder *d, void *ctx), void *ctx);
 void rings__set_sampling(struct tracer *t, const struct xg_sample *conf);

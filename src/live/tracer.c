@@ -329,6 +329,8 @@ int tracer__run(const struct live_opts *opts)
 	promlive__tick(&t, true); /* a scrape gets the goroutines found at attach */
 	if (sink__begin_recording(&t) || capture__emit(&t) || snapshot_emit(&t))
 		goto cleanup;
+	/* Seeded: records decoded before would have had their states overwritten. */
+	rings__release_held(&t);
 	warn_pgo(&t.tg);
 	open_heap(&t);
 	/* Only now may a launched command run: not one instruction untraced. */

@@ -197,6 +197,7 @@ struct workers {
 	struct proc pr[WORKERS_MAX];
 	struct waiter sink;
 	_Atomic bool stopping;
+	_Atomic bool held; /* opts.held until workers__open() */
 	atomic_int err;		/* the first error of any thread; -ECANCELED when freed early */
 	_Atomic uint64_t limit; /* the sink's: every processor is past this */
 	uint64_t sunk;		/* events emitted by the sink */
@@ -462,6 +463,9 @@ static void *proc_main(void *arg)
 		}
 		atomic_fetch_add_explicit(&p->in_records, got, memory_order_relaxed);
 		until = h == ALL_READ ? UINT64_MAX : h > w->o.window_ns ? h - w->o.window_ns : 0;
+		/* Held (the attach's seeds to come): records only go in; all out at the end. */
+		if (h != ALL_READ && atomic_load_explicit(&w->held, memory_order_acquire))
+			until = 0;
 		if (until > p->until || got) {
 			err = decoder__drain(p->dec, until, proc_emit, p);
 			if (!err && h == ALL_READ)
@@ -492,6 +496,16 @@ out_locked:
 	pthread_mutex_unlock(&p->dec_mu);
 	set_err(w, err);
 	return NULL;
+}
+
+void workers__open(struct workers *w)
+{
+	unsigned int i;
+
+	if (!w || !atomic_exchange(&w->held, false))
+		return;
+	for (i = 0; i < w->o.processors; i++)
+		wake(&w->pr[i].wt);
 }
 
 int workers__each_decoder(struct workers *w, int (*fn)(struct decoder *d, void *ctx), void *ctx)
@@ -583,6 +597,7 @@ struct workers *workers__new(const struct workers_opts *opts)
 		return NULL;
 	}
 	w->o = *opts;
+	atomic_init(&w->held, opts->held);
 	if (!w->o.batch_size)
 		w->o.batch_size = WORKERS_BATCH_DEFAULT;
 	if (!w->o.flush_ns)

@@ -58,6 +58,12 @@ struct workers_opts {
 	unsigned int batch_size; /* records per hand-off; 0: WORKERS_BATCH_DEFAULT */
 	uint64_t flush_ns;	 /* a partial batch waits at most this; 0: the default */
 	uint64_t window_ns;	 /* how long a record may wait for stragglers of other rings */
+	/*
+	 * The records stay in the decoders (nothing is decoded or leaves them)
+	 * until workers__open(): the attach seeds the decoders first, or a
+	 * seed would overwrite the state records had already moved on.
+	 */
+	bool held;
 	struct decoder_opts dec;
 	const struct workers_ops *ops;
 	void *ctx;
@@ -82,6 +88,8 @@ int workers__each_decoder(struct workers *w, int (*fn)(struct decoder *d, void *
 
 /* Start the threads. NULL and errno (EINVAL: bad options, ENOMEM, or pthread_create's). */
 struct workers *workers__new(const struct workers_opts *opts);
+/* Opts.held: from now on the processors decode and release records. Any thread. */
+void workers__open(struct workers *w);
 /* Reader thread READER only (from ops->read): queue one record. 0 or -errno. */
 int workers__put(struct workers *w, unsigned int reader, const struct xg_event *rec);
 /*
