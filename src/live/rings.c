@@ -300,7 +300,7 @@ static void say_settled(struct resync_proc *p)
 			resync__pid(p->r));
 }
 
-/* How often the goroutines a re-read left running are read again (snapshot.h). */
+/* How often the goroutines a re-read left running or runnable are read again (snapshot.h). */
 #define RECHECK_NS 50000000ull
 
 static int reread_g(uint64_t goid, uint8_t *status, void *ctx)
@@ -343,8 +343,9 @@ static int settle_gone(struct tracer *t, uint64_t released)
 		if (!err && due && due <= released && n && diag__verbose())
 			fprintf(stderr,
 				"xgotop-tui: pid %u: %u more goroutine%s ended unseen (read again "
-				"after the goroutine table read)\n",
-				resync__pid(g->procs[i].r), n, n == 1 ? "" : "s");
+				"after the goroutine table read; %zu read runnable in all)\n",
+				resync__pid(g->procs[i].r), n, n == 1 ? "" : "s",
+				resync__gone_runnable(g->procs[i].r));
 		if (!err)
 			say_settled(&g->procs[i]);
 	}

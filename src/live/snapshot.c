@@ -404,6 +404,7 @@ struct fix {
 struct watch {
 	uint64_t goid;
 	uint32_t transitions; /* its entry's once the read was applied */
+	uint8_t state;	      /* found running or runnable (not starting) */
 	bool starting;	      /* not found: its exit is held */
 	uint64_t gone_ts;     /* read again as ended at this time; 0: not (yet) */
 };
@@ -421,6 +422,7 @@ struct resync {
 	struct watch *watch;
 	size_t n_watch, cap_watch;
 	size_t n_ended_dropped; /* found, ended since and dropped by the table: not new */
+	size_t n_gone_runnable; /* ended unseen (settle_gone) though read runnable: in all */
 };
 
 struct resync *resync__new(uint32_t pid)
@@ -693,7 +695,7 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 	return err;
 }
 
-/* ---- the goroutines read running: their exit may be among the records lost ----------- */
+/* ---- the goroutines read running or runnable: their exit may be among the records lost */
 
 /*
  * The probe sits before casgstatus stores the new status (the CAS loop of
@@ -705,6 +707,14 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
  * will ever come again. Every goroutine the read left running is watched
  * until an event of it comes; read again as ended (resync__check), it
  * ended unseen (resync__settle_gone).
+ *
+ * So is every goroutine it left runnable. Before go1.24 newproc1 stores
+ * the new goroutine's goid after casgstatus made its g runnable
+ * (runtime/proc.go, go1.22), so a read in between finds a g reused from
+ * the free list runnable under the goid of the goroutine that ran on it
+ * before, long ended and its exit perhaps among the records lost; the new
+ * goroutine's records all carry its own goid, and no record of the old one
+ * will come. Read again, that g has another goid: the old one ended.
  */
 static int watch_running(struct resync *r, const struct gtable *gt)
 {
@@ -712,14 +722,15 @@ static int watch_running(struct resync *r, const struct gtable *gt)
 
 	for (i = 0; i < r->n_found; i++) {
 		const struct gentry *e = gtable__find(gt, r->pid, r->found[i].goid);
+		uint8_t st = r->found[i].state;
 
-		if (r->found[i].state != XG_G_RUNNING || !e || e->exited_ts ||
-		    e->state != XG_G_RUNNING)
+		if ((st != XG_G_RUNNING && st != XG_G_RUNNABLE) || !e || e->exited_ts ||
+		    e->state != st)
 			continue;
 		if (xg_grow((void **)&r->watch, &r->cap_watch, r->n_watch + 1, sizeof(*r->watch)))
 			return -ENOMEM;
-		r->watch[r->n_watch++] =
-			(struct watch){.goid = r->found[i].goid, .transitions = e->transitions};
+		r->watch[r->n_watch++] = (struct watch){
+			.goid = r->found[i].goid, .transitions = e->transitions, .state = st};
 	}
 	return 0;
 }
@@ -753,7 +764,7 @@ size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
 			continue; /* being created, or since: the read was early */
 		if (err == -ENOENT || st == XG_G_DEAD)
 			w.gone_ts = now; /* no g has its goid, or dead: it ended */
-		else if (st != XG_G_RUNNING)
+		else if (st != w.state)
 			continue; /* it went on: that record is on its way, or counted lost */
 		r->watch[n++] = w;
 	}
@@ -764,6 +775,11 @@ size_t resync__check(struct resync *r, const struct gtable *gt, uint64_t now,
 size_t resync__ended_dropped(const struct resync *r)
 {
 	return r->n_ended_dropped;
+}
+
+size_t resync__gone_runnable(const struct resync *r)
+{
+	return r->n_gone_runnable;
 }
 
 size_t resync__watching(const struct resync *r)
@@ -811,6 +827,7 @@ int resync__settle_gone(struct resync *r, uint64_t released, uint64_t stamp,
 		if (!err)
 			err = ops->s.emit(&ev, ops->s.ctx);
 		*n_ended += !err;
+		r->n_gone_runnable += !err && w->state == XG_G_RUNNABLE;
 	}
 	r->n_watch = n;
 	return err;

@@ -146,8 +146,10 @@ size_t resync__ended_dropped(const struct resync *r);
  * A read shows what casgstatus has stored, and the probe fires before the
  * store: a goroutine read running may have been ending, its exit record
  * lost with the others; one not found, its creation alone seen, may have
- * been starting. resync__apply watches the goroutines it left running, and
- * holds the exits of the others, until an event of them comes.
+ * been starting. resync__apply watches the goroutines it left running or
+ * runnable (before go1.24 a g being created is runnable before it has its
+ * goid: the read lists it under its previous goroutine's), and holds the
+ * exits of the others, until an event of them comes.
  * resync__check reads each one's status again through REREAD (0 and
  * *STATUS, XG_G_DEAD once its g has ended or runs another goroutine;
  * -ENOENT: no g carries its goid, it ended; else: not known now) and notes,
@@ -167,5 +169,7 @@ size_t resync__watching(const struct resync *r);
 uint64_t resync__gone_due(const struct resync *r);
 int resync__settle_gone(struct resync *r, uint64_t released, uint64_t stamp,
 			const struct resync_ops *ops, unsigned int *n_ended);
+/* How many of those resync__settle_gone ended had been read runnable, in all. */
+size_t resync__gone_runnable(const struct resync *r);
 
 #endif /* XGOTOP_SNAPSHOT_H */

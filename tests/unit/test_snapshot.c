@@ -987,6 +987,77 @@ static void test_resync_running_read_ended_unseen(void **state)
 }
 
 /*
+ * Before go1.24 newproc1 makes a g runnable, then stores its goid: a read in
+ * between finds a g reused from the free list runnable under the goid of
+ * the goroutine that ran on it before (20), whose records were all lost;
+ * no record of 20 will ever come, the new goroutine's carry its own goid.
+ * Found runnable, each is watched like those found running: read again
+ * under another goid (XG_G_DEAD) with no event, 20 gets an inferred exit;
+ * 21 runs (an event ends the watch); 22 is still runnable, still watched.
+ */
+static void test_resync_runnable_read_under_previous_goid(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct reread_fake fk = {.goid = {20, 22}, .status = {XG_G_DEAD, XG_G_RUNNABLE}, .n = 2};
+	struct live l;
+	struct gev f;
+	unsigned int n;
+	uint64_t g;
+	int i, n0;
+
+	(void)state;
+	live_init(&l, false);
+	assert_non_null(r);
+	resync__begin_read(r, 1000);
+	for (g = 20; g <= 22; g++) {
+		f = found(1000, g, XG_G_RUNNABLE);
+		assert_int_equal(resync__add(&f, r), 0);
+	}
+	resync__end_read(r, 1010, true, 4, 500);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	assert_int_equal(resync__apply(r, 1008, &l.ops, NULL), 0);
+	for (g = 20; g <= 22; g++) {
+		assert_true(logged(&l, 0, GEV_CREATE, g) >= 0);
+		assert_int_equal(live_state(&l, g), XG_G_RUNNABLE);
+	}
+	assert_int_equal(resync__watching(r), 3);
+	assert_int_equal(resync__gone_runnable(r), 0);
+
+	/* 21 runs: an event. */
+	push(&l, rec(1020, 21, XG_G_RUNNABLE, XG_G_RUNNING));
+	assert_int_equal(decoder__drain(l.s.dec[0], 1030, live_emit, &l), 0);
+	assert_int_equal(resync__check(r, l.gt, 1050, fake_reread, &fk), 2);
+	assert_int_equal(fk.calls, 2);
+	assert_int_equal(resync__gone_due(r), 1050);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1060, live_emit, &l), 0);
+	n0 = l.n;
+	assert_int_equal(resync__settle_gone(r, 1060, 1055, &l.ops, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(resync__gone_runnable(r), 1);
+	assert_int_equal(l.n, n0 + 2);
+	i = logged(&l, n0, GEV_STATE, 20);
+	assert_true(i >= 0);
+	assert_true(l.log[i].inferred);
+	assert_int_equal(l.log[i].from, XG_G_RUNNABLE);
+	assert_int_equal(l.log[i].to, XG_G_DEAD);
+	assert_int_equal(l.log[i + 1].kind, GEV_EXIT);
+	assert_int_equal(l.log[i + 1].goid, 20);
+	assert_int_equal(live_state(&l, 20), -1);
+	assert_int_equal(live_state(&l, 21), XG_G_RUNNING);
+	assert_int_equal(live_state(&l, 22), XG_G_RUNNABLE);
+	/* Only 22 is still watched, read again each time until an event of it. */
+	fk.calls = 0;
+	assert_int_equal(resync__check(r, l.gt, 1100, fake_reread, &fk), 1);
+	assert_int_equal(fk.calls, 1);
+	push(&l, rec(1110, 22, XG_G_RUNNABLE, XG_G_RUNNING));
+	assert_int_equal(decoder__drain(l.s.dec[0], UINT64_MAX, live_emit, &l), 0);
+	assert_int_equal(resync__check(r, l.gt, 1150, fake_reread, &fk), 0);
+	assert_int_equal(live_state(&l, 22), XG_G_RUNNING);
+	resync__free(r);
+	live_free(&l);
+}
+
+/*
  * Not in the read, its creation alone seen: newproc1 stores the goid, the
  * probe fires, then runnable is stored; the read may come in between. Its
  * exit is held until its g is read again: being created or alive, the read
@@ -1172,6 +1243,7 @@ int main(void)
 		cmocka_unit_test(test_resync_drops_stale_pending_create),
 		cmocka_unit_test(test_resync_held_wait_of_ended),
 		cmocka_unit_test(test_resync_running_read_ended_unseen),
+		cmocka_unit_test(test_resync_runnable_read_under_previous_goid),
 		cmocka_unit_test(test_resync_exit_held_while_starting),
 		cmocka_unit_test(test_resync_found_then_ended_and_evicted),
 		cmocka_unit_test(test_resync_names_the_unnamed),
