@@ -6,7 +6,7 @@
 # the goroutine table again (-v); then the target settles to a known set and,
 # once the tracer has read the table again after the last record lost (the
 # drop count of its meter line after settling) and settled what that read
-# left open (goroutines found running, or not yet started, read again),
+# left open (goroutines found running or runnable, or not yet started, read again),
 # writes down every goroutine of its runtime. The checker (-mode resync) wants a gap line, and the
 # goroutines listed live, when that truth was taken and at the end, exactly
 # those of the runtime (no phantom, none missing), the parked ones waiting.
@@ -84,7 +84,7 @@ drops=$(grep 'DROP=' "$w/tracer.err" | tail -1 | sed -E 's/.*DROP=([0-9]+).*/\1/
 [ "$drops" -gt 0 ] 2>/dev/null || die "no drop count in the meter line after settling"
 wait_line "$w/tracer.err" "^xgotop-tui: $drops $reread" 30 "$xpid" ||
 	die "the goroutine table was not read again after the last of $drops events lost"
-# The read's word on the goroutines it found running, or not yet started, waits for
+# The read's word on the goroutines it found running or runnable, or not yet started, waits for
 # them to be read again (src/live/snapshot.h): the tracer says when that is done.
 n0=$(grep -n "^xgotop-tui: $drops $reread" "$w/tracer.err" | tail -1 | cut -d: -f1)
 end=$((SECONDS + 30))
