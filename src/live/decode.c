@@ -475,7 +475,8 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	if (rec->flags & XG_EVF_CREATE) {
 		struct kvslot *b;
 
-		err = lost_exit(d, rec, fn, ctx);
+		/* -sample drops exits and creates on purpose: nothing to repair then. */
+		err = d->smp.on ? 0 : lost_exit(d, rec, fn, ctx);
 		if (err)
 			return err;
 		s = kv_find(&d->last, rec->pid, rec->goid); /* the deletion may have moved it */
@@ -493,7 +494,7 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	} else {
 		bool sampled = d->smp.on && d->smp.thresh[XG_SMP_CASGSTATUS] < XG_SMP_ALL;
 
-		if (!s && exits && (rec->flags & XG_EVF_GINFO)) {
+		if (!s && exits && (rec->flags & XG_EVF_GINFO) && !d->smp.on) {
 			err = lost_create(d, rec, fn, ctx);
 			if (err)
 				return err;
