@@ -101,8 +101,8 @@ void budget__choose(double budget_pct, const struct budget_rates *r,
 			 lifecycle);
 }
 
-void budget__describe(enum capture_level level, double poll_hz, double budget_pct,
-		      const char *why, char *buf, size_t len)
+void budget__describe(enum capture_level level, double poll_hz, double budget_pct, const char *why,
+		      char *buf, size_t len)
 {
 	int n;
 

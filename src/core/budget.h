@@ -36,7 +36,7 @@ enum capture_level {
  * VM, 0.9-1.0 us per emulated hit (docs/METERS.md), so that the first
  * choice errs towards the cheaper level.
  */
-#define BUDGET_PRIOR_HIT_NS	 1500.0
+#define BUDGET_PRIOR_HIT_NS 1500.0
 /* The same for a single-stepped site: 6.5-6.9 us measured there (docs/OVERHEAD.md §1). */
 #define BUDGET_PRIOR_STEPPED_NS 8000.0
 
@@ -106,7 +106,7 @@ enum capture_level budget__step(struct budget_ctl *c, enum capture_level level, 
  * The level as shown: "states", "poll 20Hz" and, when WHY is not empty,
  * " (budget 5%: WHY)"; BUDGET_PCT <= 0: " (budget off)" only if WHY is given.
  */
-void budget__describe(enum capture_level level, double poll_hz, double budget_pct,
-		      const char *why, char *buf, size_t len);
+void budget__describe(enum capture_level level, double poll_hz, double budget_pct, const char *why,
+		      char *buf, size_t len);
 
 #endif /* XGOTOP_BUDGET_H */

@@ -423,8 +423,7 @@ static void print_line(struct meters *m, const struct meters_counts *c)
 		records ? (double)(c->proc_ns - b->proc_ns) / (double)records : 0.0, lat,
 		(double)hits / dt, ovh, (unsigned long long)c->drops,
 		(double)(c->drops - b->drops) / dt, c->capture[0] ? c->capture : "n/a", cost,
-		sampled(c) ? " SAMPLE=" : "",
-		sampled(c) ? c->sample : "");
+		sampled(c) ? " SAMPLE=" : "", sampled(c) ? c->sample : "");
 	fflush(m->o.line_out);
 	m->printed = *c;
 	m->printed_est_ns = m->est_ns;
@@ -517,13 +516,14 @@ static void json_num(FILE *f, const char *key, double v, bool known)
 /* The session's cost share: all estimated cost over the target's own CPU time. */
 static double session_cost(const struct meters *m)
 {
-	double cost = m->est_ns - m->est0_ns, cpu;
+	double cost = m->est_ns - m->est0_ns, cpu, share;
 	uint64_t c0 = m->ovh_ts > m->first.ts ? m->cpu_at_ovh : m->first.cpu_ns;
 
 	if (!c0 || m->last.cpu_ns < c0)
 		return -1;
 	cpu = (double)(m->last.cpu_ns - c0);
-	return budget__share_pct(cost, cpu - cost) > 1e6 ? 1e6 : budget__share_pct(cost, cpu - cost);
+	share = budget__share_pct(cost, cpu - cost);
+	return share > 1e6 ? 1e6 : share;
 }
 
 int meters__write_summary(const struct meters *m, const char *path, bool force)

@@ -51,7 +51,7 @@ struct meters_opts {
 	double line_s;	/* headless meter line every LINE_S seconds; 0: none */
 	FILE *line_out; /* where the line goes (stderr) */
 	struct meters_calib calib;
-	bool no_probes; /* --poll: nothing runs in the target */
+	bool no_probes;	   /* --poll: nothing runs in the target */
 	double budget_pct; /* --overhead-budget; 0: off */
 };
 

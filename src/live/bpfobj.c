@@ -336,8 +336,8 @@ int bpfobj__attach_one(struct bpfobj *b, const struct target *tg, const struct p
 	if (!prog)
 		return -ENOENT;
 	uopts.bpf_cookie = s->spec->where == PROBE_IN_PREFIX ? s->vaddr : 0;
-	*link = bpf_program__attach_uprobe_opts(prog, tg->pid ? tg->pid : -1, tg->path,
-						s->file_off, &uopts);
+	*link = bpf_program__attach_uprobe_opts(prog, tg->pid ? tg->pid : -1, tg->path, s->file_off,
+						&uopts);
 	return *link ? 0 : -errno;
 }
 

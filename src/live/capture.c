@@ -245,10 +245,8 @@ int capture__emit(struct tracer *t)
 int capture__emit_at(struct tracer *t, uint64_t ts)
 {
 	const struct capture_state *st = &t->cap.st;
-	struct gev ev = {.kind = GEV_CAPTURE,
-			 .ts = ts,
-			 .pid = (uint32_t)t->tg.pid,
-			 .reason = GEV_NO_REASON};
+	struct gev ev = {
+		.kind = GEV_CAPTURE, .ts = ts, .pid = (uint32_t)t->tg.pid, .reason = GEV_NO_REASON};
 
 	ev.capture.level = (uint8_t)st->level;
 	ev.capture.poll_hz = (uint32_t)(st->poll_hz + 0.5);
@@ -281,13 +279,12 @@ void capture__sample(struct tracer *t)
 
 /* ---- switching between states and lifecycle while running ------------------------ */
 
-
 /* The casgstatus sites of LEVEL, resolved apart from the target's own list. */
 static int load_set(struct tracer *t, enum capture_level level)
 {
 	struct capture_set *cs = &t->cap.set[level];
 	struct probe_opts popts = {.level = level == CAPTURE_LIFECYCLE ? PROBES_LIFECYCLE
-								      : PROBES_STATES,
+								       : PROBES_STATES,
 				   .kernel = probes__running_kernel(),
 				   .entry_only = getenv("XGOTOP_PROBES_AT_ENTRY") != NULL};
 	char err[256];
@@ -333,8 +330,8 @@ int capture__setup(struct tracer *t)
 	int err;
 
 	/* One thread reads the ring (duplicates are told apart there); one process's CPU time. */
-	if (c->st.pinned || !c->st.budget_pct || !t->bpf.skel || !t->tg.pid ||
-	    t->rings.wk || (now != CAPTURE_STATES && now != CAPTURE_LIFECYCLE))
+	if (c->st.pinned || !c->st.budget_pct || !t->bpf.skel || !t->tg.pid || t->rings.wk ||
+	    (now != CAPTURE_STATES && now != CAPTURE_LIFECYCLE))
 		return 0;
 	other = now == CAPTURE_STATES ? CAPTURE_LIFECYCLE : CAPTURE_STATES;
 	err = take_set(t, now);
@@ -342,7 +339,8 @@ int capture__setup(struct tracer *t)
 		err = load_set(t, other);
 	if (err || !c->set[other].n || !c->set[now].n) {
 		if (diag__verbose())
-			fprintf(stderr, "xgotop-tui: the capture level cannot change while running: %s\n",
+			fprintf(stderr,
+				"xgotop-tui: the capture level cannot change while running: %s\n",
 				err ? strerror(-err) : "no sites");
 		return err == -ENOMEM ? err : 0;
 	}
@@ -582,7 +580,8 @@ void capture__free(struct tracer *t)
 			decoder__stats(t->rings.dec, &ds);
 		fprintf(stderr,
 			"xgotop-tui: capture level changed %u times; longest from over budget to "
-			"stepped down %.0f ms; %u creations and exits seen by both levels said once; "
+			"stepped down %.0f ms; %u creations and exits seen by both levels said "
+			"once; "
 			"%llu creations and %llu exits seen by neither said from what followed\n",
 			t->cap.switches, (double)t->cap.step_ns_max / 1e6, t->cap.dups,
 			(unsigned long long)ds.lost_creates, (unsigned long long)ds.lost_exits);

@@ -30,7 +30,7 @@ struct capture_state {
 	bool pinned;	   /* --probes or --poll given */
 	/* The last meter sample: cost as % of the target's own CPU time; < 0: unknown. */
 	double cost_pct;
-	bool over; /* that cost is over the budget (and over the floor) */
+	bool over;	/* that cost is over the budget (and over the floor) */
 	char why[128];	/* why this level ("states would cost 140%"); "" */
 	char text[224]; /* "poll 20Hz (budget 5%: states would cost 140%)" */
 };
@@ -64,7 +64,7 @@ struct capture {
 	struct capture_set set[CAPTURE_LEVEL_MAX + 1];
 	uint64_t tick_ts, tick_cnt, tick_run_ns, tick_cpu;
 	struct budget_ctl ctl; /* checks over budget, calm since (src/core/budget.c) */
-	uint64_t flip_ns;    /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
+	uint64_t flip_ns; /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
 	/* A switch's start (new probes going in) and end (old ones out): its event's time. */
 	_Atomic uint64_t both_from, both_to;
 	/* A switch runs on a thread of its own (attaching takes long): the ring is read on. */
@@ -80,7 +80,10 @@ struct capture {
 	uint64_t step_ns_max; /* longest from over budget to stepped down */
 };
 
-#define CAPTURE_INIT {.mu = PTHREAD_MUTEX_INITIALIZER}
+#define CAPTURE_INIT                            \
+	{                                       \
+		.mu = PTHREAD_MUTEX_INITIALIZER \
+	}
 
 /* The level in force now and why (for exporters: --metrics, a metrics endpoint). */
 void capture__get(struct tracer *t, struct capture_state *out);

@@ -226,9 +226,8 @@ static void source_meters(void *ctx, struct xg_meters *out)
 /* After attaching: the meters, OVH n/a until the hit cost is timed (src/core/meters.c). */
 int livesrc__open_meters(struct tracer *t)
 {
-	struct meters_opts o = {.line_out = stderr,
-				.no_probes = !t->bpf.skel,
-				.budget_pct = t->cap.st.budget_pct};
+	struct meters_opts o = {
+		.line_out = stderr, .no_probes = !t->bpf.skel, .budget_pct = t->cap.st.budget_pct};
 	char name[160];
 	int i, err;
 

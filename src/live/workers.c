@@ -197,7 +197,7 @@ struct workers {
 	struct proc pr[WORKERS_MAX];
 	struct waiter sink;
 	_Atomic bool stopping;
-	_Atomic bool held; /* opts.held until workers__open() */
+	_Atomic bool held;	/* opts.held until workers__open() */
 	atomic_int err;		/* the first error of any thread; -ECANCELED when freed early */
 	_Atomic uint64_t limit; /* the sink's: every processor is past this */
 	uint64_t sunk;		/* events emitted by the sink */

@@ -59,7 +59,7 @@ void fake__free(struct fake *f);
  * grows at each, and the wait threshold of leak suspects is 5 s.
  */
 #define FAKE_STACKS 8u
-#define FAKE_HEAP	  16u /* the runtime's heap counters (read from memory, no probe) */
+#define FAKE_HEAP   16u /* the runtime's heap counters (read from memory, no probe) */
 void fake__add(struct fake *f, unsigned int what);
 
 /* A model over F, with NSAMPLES meter samples taken, fixed wall clock (12:00:10 at FAKE_NOW). */

@@ -192,8 +192,9 @@ static void test_jsonl(void **state)
 	n = jsonl__format(&ev, buf, sizeof(buf));
 	assert_true(n > 0);
 	buf[n] = '\0';
-	assert_string_equal(buf, "{\"event\":\"capture\",\"ts\":1234,\"pid\":42,\"goid\":0,"
-				 "\"level\":\"states\",\"budget_pct\":null,\"why\":null,\"tid\":0}\n");
+	assert_string_equal(buf,
+			    "{\"event\":\"capture\",\"ts\":1234,\"pid\":42,\"goid\":0,"
+			    "\"level\":\"states\",\"budget_pct\":null,\"why\":null,\"tid\":0}\n");
 	ev = capture_ev(CAPTURE_LIFECYCLE, 0, 1250, "a");
 	n = jsonl__format(&ev, buf, sizeof(buf));
 	assert_true(n > 0);
@@ -273,10 +274,14 @@ static void test_step(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_level_names), cmocka_unit_test(test_hits),
-		cmocka_unit_test(test_share_and_floor), cmocka_unit_test(test_choose),
-		cmocka_unit_test(test_describe),    cmocka_unit_test(test_meter_line),
-		cmocka_unit_test(test_jsonl),	    cmocka_unit_test(test_table_keeps_last),
+		cmocka_unit_test(test_level_names),
+		cmocka_unit_test(test_hits),
+		cmocka_unit_test(test_share_and_floor),
+		cmocka_unit_test(test_choose),
+		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_meter_line),
+		cmocka_unit_test(test_jsonl),
+		cmocka_unit_test(test_table_keeps_last),
 		cmocka_unit_test(test_step),
 	};
 
