@@ -115,6 +115,23 @@ start_resync() {
 	done
 }
 
+# start_held DIR: tests/targets/held built into DIR and started there, holding its
+# goroutines until DIR/release exists; returns once it wrote DIR/truth.json. Sets tpid
+# (set the EXIT trap that ends it first).
+start_held() {
+	local gobin end=$((SECONDS + 60))
+	gobin=$(go_cmd) || fail "no Go toolchain"
+	(cd "$e2e_root/tests/targets" && GOFLAGS=-buildvcs=false "$gobin" build -o "$1/held" ./held) ||
+		fail "cannot build tests/targets/held"
+	"$1/held" -truth "$1/truth.json" -release "$1/release" >"$1/held.out" 2>&1 &
+	tpid=$!
+	until [ -s "$1/truth.json" ]; do
+		alive "$tpid" || { show "$1/held.out"; fail "held ended before it was ready"; }
+		[ $SECONDS -lt $end ] || fail "held was not ready within 60 s"
+		sleep 0.1
+	done
+}
+
 # stacks_start TRACER BIN WORK ARGS...: what stacks.sh and stacks_churn.sh check
 # first, then tests/targets/stacks (BIN) started with ARGS in WORK (made afresh, and
 # the current directory from then on), reading the fifo "in" (our fd 3), dumping to

@@ -26,17 +26,7 @@ clients="$e2e_root/tests/e2e/listen_clients.py"
 tpid= xpid= bpid= t2=
 trap 'stop "$xpid"; kill "$tpid" "$bpid" $t2 2>/dev/null; wait 2>/dev/null' EXIT
 
-gobin=$(go_cmd) || fail "no Go toolchain"
-(cd "$e2e_root/tests/targets" && GOFLAGS=-buildvcs=false "$gobin" build -o "$w/held" ./held) ||
-	fail "cannot build tests/targets/held"
-"$w/held" -truth "$w/truth.json" -release "$w/release" >"$w/held.out" 2>&1 &
-tpid=$!
-end=$((SECONDS + 60))
-until [ -s "$w/truth.json" ]; do
-	alive "$tpid" || { show "$w/held.out"; fail "held ended before it was ready"; }
-	[ $SECONDS -lt $end ] || fail "held was not ready within 60 s"
-	sleep 0.1
-done
+start_held "$w"
 
 # A port in use: one line, exit 1, nothing attached.
 mkfifo "$w/busy.in"

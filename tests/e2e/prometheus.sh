@@ -22,17 +22,7 @@ check="$e2e_root/tests/e2e/prometheus_check.py"
 tpid= xpid= ppid=
 trap 'stop "$ppid"; stop "$xpid"; kill "$tpid" 2>/dev/null; wait 2>/dev/null' EXIT
 
-gobin=$(go_cmd) || fail "no Go toolchain"
-(cd "$e2e_root/tests/targets" && GOFLAGS=-buildvcs=false "$gobin" build -o "$w/held" ./held) ||
-	fail "cannot build tests/targets/held"
-"$w/held" -truth "$w/truth.json" -release "$w/release" >"$w/held.out" 2>&1 &
-tpid=$!
-end=$((SECONDS + 60))
-until [ -s "$w/truth.json" ]; do
-	alive "$tpid" || { show "$w/held.out"; fail "held ended before it was ready"; }
-	[ $SECONDS -lt $end ] || fail "held was not ready within 60 s"
-	sleep 0.1
-done
+start_held "$w"
 echo "truth: $(cat "$w/truth.json")"
 
 # The agent mode: --headless --listen and nothing else.
