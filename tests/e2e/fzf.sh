@@ -39,7 +39,7 @@ run() {
 	timeout 60 "$fzf" --filter "$query" <"$w/input" >"$w/$name.expect"
 	est=$?
 	[ "$est" -eq "$want" ] || die "fzf --filter '$query' alone exited $est, want $want"
-	timeout -k 10 120 "$tracer" --headless --jsonl "$w/$name.jsonl" -- \
+	timeout -k 10 120 "$tracer" --overhead-budget off --headless --jsonl "$w/$name.jsonl" -- \
 		"$fzf" --filter "$query" <"$w/input" >"$w/$name.out" 2>"$w/$name.err"
 	xst=$?
 	[ "$xst" -eq "$est" ] || die "$name: xgotop-tui -- fzf exited $xst, fzf alone $est"
