@@ -20,22 +20,13 @@
 
 #include <cmocka.h>
 
+#define TMPDIR_PREFIX "/tmp/xg-outfile-"
+#include "tmpdir.h"
+
 #include "jsonl.h"
 #include "meters.h"
 #include "outfile.h"
 #include "record.h"
-
-static char dir[64];
-
-static const char *at(const char *name)
-{
-	static char p[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
 
 static void put(const char *path, const char *text)
 {
@@ -60,43 +51,27 @@ static char *get(const char *path)
 	return buf;
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/xg-outfile-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static void test_new_and_existing(void **state)
 {
 	int fd;
 
 	(void)state;
-	fd = outfile__create(at("new"), false);
+	fd = outfile__create(tmpdir_path("new"), false);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "data", 4), 4);
 	close(fd);
 	/* Existing: refused, untouched; with force, truncated. */
-	assert_int_equal(outfile__check(at("new"), false), -EEXIST);
-	assert_int_equal(outfile__create(at("new"), false), -EEXIST);
-	assert_string_equal(get(at("new")), "data");
-	assert_int_equal(outfile__check(at("new"), true), 0);
-	fd = outfile__create(at("new"), true);
+	assert_int_equal(outfile__check(tmpdir_path("new"), false), -EEXIST);
+	assert_int_equal(outfile__create(tmpdir_path("new"), false), -EEXIST);
+	assert_string_equal(get(tmpdir_path("new")), "data");
+	assert_int_equal(outfile__check(tmpdir_path("new"), true), 0);
+	fd = outfile__create(tmpdir_path("new"), true);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_string_equal(get(at("new")), "");
+	assert_string_equal(get(tmpdir_path("new")), "");
 	/* Empty and ours (a recorder killed before its first frame): taken as it is. */
-	assert_int_equal(outfile__check(at("new"), false), 0);
-	fd = outfile__create(at("new"), false);
+	assert_int_equal(outfile__check(tmpdir_path("new"), false), 0);
+	fd = outfile__create(tmpdir_path("new"), false);
 	assert_true(fd >= 0);
 	close(fd);
 	/* A character device holds nothing to lose. */
@@ -112,32 +87,32 @@ static void test_symlinks_refused(void **state)
 	int force;
 
 	(void)state;
-	put(at("victim"), "precious");
-	assert_int_equal(symlink(at("victim"), at("link")), 0);
-	assert_int_equal(symlink(at("created-by-root"), at("dangling")), 0);
+	put(tmpdir_path("victim"), "precious");
+	assert_int_equal(symlink(tmpdir_path("victim"), tmpdir_path("link")), 0);
+	assert_int_equal(symlink(tmpdir_path("created-by-root"), tmpdir_path("dangling")), 0);
 	for (force = 0; force <= 1; force++) {
-		assert_int_equal(outfile__check(at("link"), force), -ELOOP);
-		assert_int_equal(outfile__create(at("link"), force), -ELOOP);
-		assert_int_equal(outfile__check(at("dangling"), force), -ELOOP);
-		assert_int_equal(outfile__create(at("dangling"), force), -ELOOP);
+		assert_int_equal(outfile__check(tmpdir_path("link"), force), -ELOOP);
+		assert_int_equal(outfile__create(tmpdir_path("link"), force), -ELOOP);
+		assert_int_equal(outfile__check(tmpdir_path("dangling"), force), -ELOOP);
+		assert_int_equal(outfile__create(tmpdir_path("dangling"), force), -ELOOP);
 	}
-	assert_string_equal(get(at("victim")), "precious");
-	assert_null(get(at("created-by-root")));
+	assert_string_equal(get(tmpdir_path("victim")), "precious");
+	assert_null(get(tmpdir_path("created-by-root")));
 	assert_non_null(strstr(outfile__why(-ELOOP), "symbolic link"));
 }
 
 static void test_directory_and_fifo(void **state)
 {
 	(void)state;
-	assert_int_equal(mkdir(at("d"), 0755), 0);
-	assert_int_equal(outfile__check(at("d"), false), -EISDIR);
-	assert_int_equal(outfile__create(at("d"), false), -EISDIR);
-	assert_int_equal(outfile__create(at("d"), true), -EISDIR);
+	assert_int_equal(mkdir(tmpdir_path("d"), 0755), 0);
+	assert_int_equal(outfile__check(tmpdir_path("d"), false), -EISDIR);
+	assert_int_equal(outfile__create(tmpdir_path("d"), false), -EISDIR);
+	assert_int_equal(outfile__create(tmpdir_path("d"), true), -EISDIR);
 	assert_string_equal(outfile__why(-EISDIR), "it is a directory");
 	/* A FIFO no one reads: refused at once, not a hang in open. */
-	assert_int_equal(mkfifo(at("fifo"), 0644), 0);
-	assert_int_equal(outfile__check(at("fifo"), false), -EEXIST);
-	assert_int_equal(outfile__create(at("fifo"), false), -EEXIST);
+	assert_int_equal(mkfifo(tmpdir_path("fifo"), 0644), 0);
+	assert_int_equal(outfile__check(tmpdir_path("fifo"), false), -EEXIST);
+	assert_int_equal(outfile__create(tmpdir_path("fifo"), false), -EEXIST);
 }
 
 /* --jsonl, --metrics and --record go through the same door. */
@@ -148,36 +123,36 @@ static void test_writers(void **state)
 	struct meters *m;
 
 	(void)state;
-	put(at("victim2"), "precious");
-	assert_int_equal(symlink(at("victim2"), at("link2")), 0);
-	assert_int_equal(symlink(at("made"), at("dangling2")), 0);
+	put(tmpdir_path("victim2"), "precious");
+	assert_int_equal(symlink(tmpdir_path("victim2"), tmpdir_path("link2")), 0);
+	assert_int_equal(symlink(tmpdir_path("made"), tmpdir_path("dangling2")), 0);
 
 	errno = 0;
-	assert_null(jsonl__open(at("link2"), true));
+	assert_null(jsonl__open(tmpdir_path("link2"), true));
 	assert_int_equal(errno, ELOOP);
-	assert_null(jsonl__open(at("dangling2"), false));
+	assert_null(jsonl__open(tmpdir_path("dangling2"), false));
 	assert_int_equal(errno, ELOOP);
-	assert_null(jsonl__open(at("victim2"), false));
+	assert_null(jsonl__open(tmpdir_path("victim2"), false));
 	assert_int_equal(errno, EEXIST);
 
 	m = meters__new(&mo);
 	assert_non_null(m);
-	assert_int_equal(meters__write_summary(m, at("link2"), true), -ELOOP);
-	assert_int_equal(meters__write_summary(m, at("dangling2"), true), -ELOOP);
-	assert_int_equal(meters__write_summary(m, at("victim2"), false), -EEXIST);
-	assert_int_equal(meters__write_summary(m, at("metrics.json"), false), 0);
-	assert_int_equal(meters__write_summary(m, at("metrics.json"), false), -EEXIST);
-	assert_int_equal(meters__write_summary(m, at("metrics.json"), true), 0);
+	assert_int_equal(meters__write_summary(m, tmpdir_path("link2"), true), -ELOOP);
+	assert_int_equal(meters__write_summary(m, tmpdir_path("dangling2"), true), -ELOOP);
+	assert_int_equal(meters__write_summary(m, tmpdir_path("victim2"), false), -EEXIST);
+	assert_int_equal(meters__write_summary(m, tmpdir_path("metrics.json"), false), 0);
+	assert_int_equal(meters__write_summary(m, tmpdir_path("metrics.json"), false), -EEXIST);
+	assert_int_equal(meters__write_summary(m, tmpdir_path("metrics.json"), true), 0);
 	meters__free(m);
 
-	ro.path = at("dangling2");
+	ro.path = tmpdir_path("dangling2");
 	ro.force = true;
 	errno = 0;
 	assert_null(record__open(&ro));
 	assert_int_equal(errno, ELOOP);
 
-	assert_string_equal(get(at("victim2")), "precious");
-	assert_null(get(at("made")));
+	assert_string_equal(get(tmpdir_path("victim2")), "precious");
+	assert_null(get(tmpdir_path("made")));
 }
 
 /*
@@ -194,14 +169,14 @@ static void test_sudo_owner(void **state)
 	(void)state;
 	setenv("SUDO_UID", "4321", 1);
 	setenv("SUDO_GID", "8765", 1);
-	fd = outfile__create(at("owned"), false);
+	fd = outfile__create(tmpdir_path("owned"), false);
 	assert_true(fd >= 0);
 	assert_int_equal(fstat(fd, &st), 0);
 	close(fd);
 	assert_int_equal(st.st_uid, geteuid() == 0 ? 4321 : geteuid());
 	assert_int_equal(st.st_gid, geteuid() == 0 ? 8765 : getegid());
 	/* An existing file overwritten with --force keeps its owner. */
-	fd = outfile__create(at("owned"), true);
+	fd = outfile__create(tmpdir_path("owned"), true);
 	assert_true(fd >= 0);
 	close(fd);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -209,7 +184,7 @@ static void test_sudo_owner(void **state)
 
 		snprintf(name, sizeof(name), "bad%zu", i);
 		setenv("SUDO_UID", bad[i], 1);
-		fd = outfile__create(at(name), false);
+		fd = outfile__create(tmpdir_path(name), false);
 		assert_true(fd >= 0);
 		assert_int_equal(fstat(fd, &st), 0);
 		close(fd);
@@ -227,5 +202,5 @@ int main(void)
 		cmocka_unit_test(test_sudo_owner),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#define TMPDIR_PREFIX "/tmp/xg-test-record-"
+#include "tmpdir.h"
 #include <zstd.h>
 
 #include "record.h"
@@ -28,38 +31,6 @@
 #include "../record/churn_gen.h"
 
 #define T0 5000000000000ull
-
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/xg-test-record-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	if (getenv("XG_KEEP_TMP")) {
-		fprintf(stderr, "kept %s\n", dir);
-		return 0;
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
-static const char *path_of(const char *name)
-{
-	static char p[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -206,8 +177,8 @@ static struct record_writer *open_writer(const char *name, struct record_opts *o
 				.mono_ns = T0};
 	struct record_writer *w;
 
-	unlink(path_of(name));
-	o->path = path_of(name);
+	unlink(tmpdir_path(name));
+	o->path = tmpdir_path(name);
 	w = record__open(o);
 	assert_non_null(w);
 	assert_int_equal(record__begin(w, &m), 0);
@@ -413,7 +384,7 @@ static void test_roundtrip_all_fields(void **state)
 	}
 	assert_int_equal(record__close(w), 0);
 
-	r = open_reader(path_of("fields.zst"), &wn);
+	r = open_reader(tmpdir_path("fields.zst"), &wn);
 	assert_int_equal(wn.n, 0);
 	assert_true(rec_reader__has_index(r));
 	assert_true(rec_reader__complete(r));
@@ -439,7 +410,7 @@ static void test_header(void **state)
 
 	(void)state;
 	assert_int_equal(record__close(w), 0);
-	r = open_reader(path_of("hdr.zst"), &wn);
+	r = open_reader(tmpdir_path("hdr.zst"), &wn);
 	h = rec_reader__header(r);
 	assert_true(rec_reader__has_header(r));
 	assert_int_equal(h->major, REC_MAJOR);
@@ -478,7 +449,7 @@ static void test_frame_boundaries(void **state)
 
 	(void)state;
 	write_churn("frames.zst", &o, NULL, N, in);
-	r = open_reader(path_of("frames.zst"), &wn);
+	r = open_reader(tmpdir_path("frames.zst"), &wn);
 	assert_int_equal(wn.n, 0);
 	nf = rec_reader__n_frames(r);
 	assert_true(nf > 20);
@@ -520,19 +491,19 @@ static void test_index_rebuild(void **state)
 
 	(void)state;
 	write_churn("idx.zst", &o, NULL, N, in);
-	b = slurp(path_of("idx.zst"));
+	b = slurp(tmpdir_path("idx.zst"));
 	assert_memory_equal(b.p + b.len - 8, REC_FOOTER_MAGIC, 8);
 	idx_off = 0;
 	for (i = 0; i < 8; i++)
 		idx_off |= (uint64_t)b.p[b.len - 16 + i] << (8 * i);
 	assert_true(idx_off < b.len);
 
-	r = open_reader(path_of("idx.zst"), &wn);
+	r = open_reader(tmpdir_path("idx.zst"), &wn);
 	assert_true(rec_reader__has_index(r));
 
 	/* No index: scanned, same frames. */
-	spit(path_of("noidx.zst"), b.p, idx_off);
-	r2 = open_reader(path_of("noidx.zst"), &wn);
+	spit(tmpdir_path("noidx.zst"), b.p, idx_off);
+	r2 = open_reader(tmpdir_path("noidx.zst"), &wn);
 	assert_false(rec_reader__has_index(r2));
 	assert_true(rec_reader__complete(r2)); /* the end mark precedes the index */
 	assert_int_equal(rec_reader__n_frames(r2), rec_reader__n_frames(r));
@@ -547,9 +518,9 @@ static void test_index_rebuild(void **state)
 
 	/* A damaged index: reported, rebuilt. */
 	b.p[idx_off + 40] ^= 0x55;
-	spit(path_of("badidx.zst"), b.p, b.len);
+	spit(tmpdir_path("badidx.zst"), b.p, b.len);
 	memset(&wn, 0, sizeof(wn));
-	r2 = open_reader(path_of("badidx.zst"), &wn);
+	r2 = open_reader(tmpdir_path("badidx.zst"), &wn);
 	assert_false(rec_reader__has_index(r2));
 	assert_non_null(strstr(wn.all, "seek index is damaged"));
 	assert_int_equal(rec_reader__n_frames(r2), rec_reader__n_frames(r));
@@ -595,11 +566,11 @@ static void test_version_newer_major(void **state)
 
 	(void)state;
 	write_churn("ver.zst", &o, NULL, 100, NULL);
-	b = slurp(path_of("ver.zst"));
+	b = slurp(tmpdir_path("ver.zst"));
 	v = with_version(&b, REC_MAJOR + 1, 0);
-	spit(path_of("v2.zst"), v.p, v.len);
+	spit(tmpdir_path("v2.zst"), v.p, v.len);
 	errno = 0;
-	assert_null(rec_reader__open(path_of("v2.zst"), &ro, err, sizeof(err)));
+	assert_null(rec_reader__open(tmpdir_path("v2.zst"), &ro, err, sizeof(err)));
 	assert_int_equal(errno, EPROTONOSUPPORT);
 	assert_non_null(strstr(err, "newer xgotop-tui"));
 	assert_non_null(strstr(err, "format 2.0"));
@@ -624,7 +595,7 @@ static void test_version_newer_minor(void **state)
 
 	(void)state;
 	write_churn("minor.zst", &o, NULL, N, in);
-	b = slurp(path_of("minor.zst"));
+	b = slurp(tmpdir_path("minor.zst"));
 	v = with_version(&b, REC_MAJOR, REC_MINOR + 7);
 	/* Insert an unknown record (type 40) after the first data frame's FRAME record. */
 	hz = ZSTD_findFrameCompressedSize(v.p, v.len);
@@ -659,8 +630,8 @@ static void test_version_newer_minor(void **state)
 		free(raw);
 		free(nraw);
 	}
-	spit(path_of("minor9.zst"), f.p, f.len);
-	r = open_reader(path_of("minor9.zst"), &wn);
+	spit(tmpdir_path("minor9.zst"), f.p, f.len);
+	r = open_reader(tmpdir_path("minor9.zst"), &wn);
 	assert_int_equal(rec_reader__header(r)->minor, REC_MINOR + 7);
 	assert_int_equal(read_events(r, 0, out, N), N);
 	for (i = 0; i < N; i++)
@@ -688,25 +659,25 @@ static void test_truncated(void **state)
 
 	(void)state;
 	write_churn("trunc.zst", &o, NULL, N, in);
-	b = slurp(path_of("trunc.zst"));
-	full = open_reader(path_of("trunc.zst"), &wn);
+	b = slurp(tmpdir_path("trunc.zst"));
+	full = open_reader(tmpdir_path("trunc.zst"), &wn);
 	hz = ZSTD_findFrameCompressedSize(b.p, b.len);
 	/* Cut inside the header: nothing to read, and a message that says why. */
 	for (cut = 1; cut < hz; cut += hz / 5 + 1) {
 		struct rec_reader_opts ro = {0};
 		char err[256] = "";
 
-		spit(path_of("cut.zst"), b.p, cut);
-		assert_null(rec_reader__open(path_of("cut.zst"), &ro, err, sizeof(err)));
+		spit(tmpdir_path("cut.zst"), b.p, cut);
+		assert_null(rec_reader__open(tmpdir_path("cut.zst"), &ro, err, sizeof(err)));
 		assert_non_null(strstr(err, "cut short"));
 	}
 	for (cut = hz; cut < b.len; cut += b.len / 37 + 1) {
 		struct rec_reader *r;
 		size_t complete = 0;
 
-		spit(path_of("cut.zst"), b.p, cut);
+		spit(tmpdir_path("cut.zst"), b.p, cut);
 		memset(&wn, 0, sizeof(wn));
-		r = open_reader(path_of("cut.zst"), &wn);
+		r = open_reader(tmpdir_path("cut.zst"), &wn);
 		assert_false(rec_reader__has_index(r));
 		assert_false(rec_reader__complete(r));
 		assert_true(wn.n > 0);
@@ -761,16 +732,16 @@ static void test_damaged(void **state)
 
 	(void)state;
 	write_churn("dmg.zst", &o, NULL, N, in);
-	full = open_reader(path_of("dmg.zst"), &wn);
+	full = open_reader(tmpdir_path("dmg.zst"), &wn);
 	before3 = rec_reader__events_before(full, 3);
 	n3 = rec_reader__frame(full, 3)->n_events;
-	info = frame_offset(path_of("dmg.zst"), 3, &zoff, &zsize);
+	info = frame_offset(tmpdir_path("dmg.zst"), 3, &zoff, &zsize);
 
 	/* A flipped byte in frame 3's data: its events are lost, the others read. */
-	b = slurp(path_of("dmg.zst"));
+	b = slurp(tmpdir_path("dmg.zst"));
 	b.p[zoff + zsize / 2] ^= 0x20;
-	spit(path_of("flip.zst"), b.p, b.len);
-	r = open_reader(path_of("flip.zst"), &wn);
+	spit(tmpdir_path("flip.zst"), b.p, b.len);
+	r = open_reader(tmpdir_path("flip.zst"), &wn);
 	n = read_events(r, 0, out, N);
 	assert_int_equal(n, N - n3);
 	for (i = 0; i < before3; i++)
@@ -783,9 +754,9 @@ static void test_damaged(void **state)
 
 	/* A flipped byte in frame 3's info (and no index): the frame is read without it. */
 	b.p[info + 8 + 30] ^= 0x01;
-	spit(path_of("flipinfo.zst"), b.p, b.len - 1);
+	spit(tmpdir_path("flipinfo.zst"), b.p, b.len - 1);
 	memset(&wn, 0, sizeof(wn));
-	r = open_reader(path_of("flipinfo.zst"), &wn);
+	r = open_reader(tmpdir_path("flipinfo.zst"), &wn);
 	assert_int_equal(read_events(r, 0, out, N), N);
 	for (i = 0; i < N; i++)
 		assert_gev_equal(&in[i], &out[i]);
@@ -796,9 +767,9 @@ static void test_damaged(void **state)
 	/* A zeroed header: target unknown, events all there. */
 	hz = ZSTD_findFrameCompressedSize(b.p, b.len);
 	memset(b.p, 0, hz);
-	spit(path_of("zerohdr.zst"), b.p, b.len);
+	spit(tmpdir_path("zerohdr.zst"), b.p, b.len);
 	memset(&wn, 0, sizeof(wn));
-	r = open_reader(path_of("zerohdr.zst"), &wn);
+	r = open_reader(tmpdir_path("zerohdr.zst"), &wn);
 	assert_false(rec_reader__has_header(r));
 	assert_null(rec_reader__header(r)->path);
 	assert_int_equal(read_events(r, 0, out, N), N);
@@ -806,18 +777,18 @@ static void test_damaged(void **state)
 	rec_reader__free(r);
 
 	/* Not a recording at all: one line saying so. */
-	spit(path_of("empty.zst"), "", 0);
-	assert_null(rec_reader__open(path_of("empty.zst"), &ro, err, sizeof(err)));
+	spit(tmpdir_path("empty.zst"), "", 0);
+	assert_null(rec_reader__open(tmpdir_path("empty.zst"), &ro, err, sizeof(err)));
 	assert_non_null(strstr(err, "is empty"));
-	spit(path_of("text.zst"), "hello, world\n", 13);
-	assert_null(rec_reader__open(path_of("text.zst"), &ro, err, sizeof(err)));
+	spit(tmpdir_path("text.zst"), "hello, world\n", 13);
+	assert_null(rec_reader__open(tmpdir_path("text.zst"), &ro, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a zstd file"));
 	{
 		char z[256];
 		size_t zl = ZSTD_compress(z, sizeof(z), "some other tool's data", 22, 3);
 
-		spit(path_of("other.zst"), z, zl);
-		assert_null(rec_reader__open(path_of("other.zst"), &ro, err, sizeof(err)));
+		spit(tmpdir_path("other.zst"), z, zl);
+		assert_null(rec_reader__open(tmpdir_path("other.zst"), &ro, err, sizeof(err)));
 		assert_non_null(strstr(err, "zstd file of another kind"));
 	}
 	rec_reader__free(full);
@@ -864,7 +835,7 @@ static void test_meters_roundtrip(void **state)
 		assert_int_equal(record__meters(w, &m[i]), 0);
 	}
 	assert_int_equal(record__close(w), 0);
-	r = open_reader(path_of("meters.zst"), &wn);
+	r = open_reader(tmpdir_path("meters.zst"), &wn);
 	it = rec_iter__new(r, 0);
 	while (rec_iter__next(it, &item) > 0) {
 		if (item.kind != REC_ITEM_METERS)
@@ -887,8 +858,8 @@ static void test_create_rules(void **state)
 	struct stat st;
 
 	(void)state;
-	spit(path_of("exists.zst"), "keep me", 7);
-	o.path = path_of("exists.zst");
+	spit(tmpdir_path("exists.zst"), "keep me", 7);
+	o.path = tmpdir_path("exists.zst");
 	errno = 0;
 	assert_null(record__open(&o));
 	assert_int_equal(errno, EEXIST);
@@ -901,15 +872,15 @@ static void test_create_rules(void **state)
 	assert_int_equal(record__close(w), 0); /* never begun: removed */
 	assert_int_not_equal(stat(o.path, &st), 0);
 
-	spit(path_of("target"), "precious", 8);
-	assert_int_equal(symlink(path_of("target"), path_of("link.zst")), 0);
-	o.path = path_of("link.zst");
+	spit(tmpdir_path("target"), "precious", 8);
+	assert_int_equal(symlink(tmpdir_path("target"), tmpdir_path("link.zst")), 0);
+	o.path = tmpdir_path("link.zst");
 	errno = 0;
 	assert_null(record__open(&o));
 	assert_int_equal(errno, ELOOP);
 	o.force = false;
 	assert_null(record__open(&o));
-	assert_int_equal(stat(path_of("target"), &st), 0);
+	assert_int_equal(stat(tmpdir_path("target"), &st), 0);
 	assert_int_equal(st.st_size, 8);
 }
 
@@ -925,7 +896,7 @@ static void test_sudo_owner(void **state)
 		/* As a user, chown is not ours to do; the file stays the user's. */
 		w = open_writer("own.zst", &o);
 		assert_int_equal(record__close(w), 0);
-		assert_int_equal(stat(path_of("own.zst"), &st), 0);
+		assert_int_equal(stat(tmpdir_path("own.zst"), &st), 0);
 		assert_int_equal(st.st_uid, geteuid());
 		return;
 	}
@@ -935,7 +906,7 @@ static void test_sudo_owner(void **state)
 	assert_int_equal(record__close(w), 0);
 	unsetenv("SUDO_UID");
 	unsetenv("SUDO_GID");
-	assert_int_equal(stat(path_of("own.zst"), &st), 0);
+	assert_int_equal(stat(tmpdir_path("own.zst"), &st), 0);
 	assert_int_equal(st.st_uid, 12345);
 	assert_int_equal(st.st_gid, 23456);
 }
@@ -950,7 +921,7 @@ static void test_flight_recorder(void **state)
 	struct record_opts o = {.frame_ns = 5000000,
 				.keyframe_ns = 50000000,
 				.history_ns = 200000000,
-				.history_dir = dir};
+				.history_dir = tmpdir};
 	struct gtable *gt = gtable__new(NULL);
 	struct record_writer *w;
 	struct record_stats st;
@@ -994,7 +965,7 @@ static void test_flight_recorder(void **state)
 	assert_true(st.keyframes > 4);
 
 	assert_int_equal(record__save_recent(w, saved, sizeof(saved)), 0);
-	assert_non_null(strstr(saved, dir));
+	assert_non_null(strstr(saved, tmpdir));
 	assert_non_null(strstr(saved, "xgotop-app-77-"));
 	r = open_reader(saved, &wn);
 	assert_int_equal(wn.n, 0);
@@ -1044,5 +1015,5 @@ int main(void)
 		cmocka_unit_test(test_flight_recorder),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

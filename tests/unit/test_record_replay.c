@@ -20,6 +20,9 @@
 
 #include <cmocka.h>
 
+#define TMPDIR_PREFIX "/tmp/xg-test-replay-"
+#include "tmpdir.h"
+
 #include "record.h"
 #include "replay.h"
 #include "env.h"
@@ -28,36 +31,6 @@
 #define T0 7000000000000ull
 /* Exited goroutines stay this long (the tables default to 30 s: too long for a test). */
 #define KEEP 30000000ull
-
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/xg-test-replay-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	if (getenv("XG_KEEP_TMP"))
-		return 0;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
-static const char *path_of(const char *name)
-{
-	static char p[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
 
 /* The events written, kept to build reference tables. */
 struct stream {
@@ -77,7 +50,7 @@ static struct stream record_churn(const char *path, size_t n, uint64_t history_n
 				.keyframe_ns = 20000000,
 				.keep_exited_ns = KEEP,
 				.history_ns = history_ns,
-				.history_dir = dir};
+				.history_dir = tmpdir};
 	struct record_meta m = {.pid = 4242, .path = "/srv/app", .mono_ns = T0};
 	struct gtable_opts gopts = {.keep_exited_ns = KEEP};
 	struct gtable *gt = gtable__new(&gopts);
@@ -240,10 +213,10 @@ static int live_present(const struct gentry *e, void *ctx)
 static void test_seek_middle(void **state)
 {
 	enum { N = 300000 };
-	struct stream s = record_churn(path_of("seek.zst"), N, 0, NULL, 0);
-	struct replay *full = open_replay(path_of("seek.zst"), UINT64_MAX, UINT64_MAX);
-	struct replay *kf = open_replay(path_of("seek.zst"), 1, 1);
-	struct replay *near = open_replay_opts(path_of("seek.zst"), 1, 1, 1);
+	struct stream s = record_churn(tmpdir_path("seek.zst"), N, 0, NULL, 0);
+	struct replay *full = open_replay(tmpdir_path("seek.zst"), UINT64_MAX, UINT64_MAX);
+	struct replay *kf = open_replay(tmpdir_path("seek.zst"), 1, 1);
+	struct replay *near = open_replay_opts(tmpdir_path("seek.zst"), 1, 1, 1);
 	struct xg_source sf, sk, sn;
 	struct xg_playback pb;
 	uint64_t span, offs[] = {50, 10, 90, 33, 34, 99, 1, 70, 0, 100};
@@ -384,8 +357,8 @@ static void play_on_test_clock(struct stream *s, const char *path)
 static void test_controls(void **state)
 {
 	enum { N = 60000 };
-	struct stream s = record_churn(path_of("ctl.zst"), N, 0, NULL, 0);
-	struct replay *rp = open_replay(path_of("ctl.zst"), 0, 0);
+	struct stream s = record_churn(tmpdir_path("ctl.zst"), N, 0, NULL, 0);
+	struct replay *rp = open_replay(tmpdir_path("ctl.zst"), 0, 0);
 	struct xg_source src;
 	struct xg_playback pb, pb2;
 	struct xg_target_info info;
@@ -449,7 +422,7 @@ static void test_controls(void **state)
 	assert_int_equal(src.ops->control(src.ctx, (enum xg_ctl)99, 0), -EINVAL);
 
 	replay__free(rp);
-	play_on_test_clock(&s, path_of("ctl.zst"));
+	play_on_test_clock(&s, tmpdir_path("ctl.zst"));
 	free(s.ev);
 }
 
@@ -457,13 +430,13 @@ static void test_controls(void **state)
 static void test_first_screen(void **state)
 {
 	enum { N = 200000 };
-	struct stream s = record_churn(path_of("first.zst"), N, 0, NULL, 0);
+	struct stream s = record_churn(tmpdir_path("first.zst"), N, 0, NULL, 0);
 	struct replay *rp;
 	struct xg_source src;
 	struct gtable *ref;
 
 	(void)state;
-	rp = open_replay(path_of("first.zst"), 0, 0);
+	rp = open_replay(tmpdir_path("first.zst"), 0, 0);
 	replay__source(rp, &src);
 	assert_int_equal(src.ops->now(src.ctx), start_of(&s));
 	assert_int_equal(src.ops->control(src.ctx, XG_CTL_STEP_FWD, 0), 0);
@@ -485,8 +458,8 @@ static void test_recent_replays(void **state)
 {
 	enum { N = 200000 };
 	char saved[512];
-	struct stream s = record_churn(path_of("full.zst"), N, 60000000, saved, sizeof(saved));
-	struct replay *full = open_replay(path_of("full.zst"), UINT64_MAX, UINT64_MAX);
+	struct stream s = record_churn(tmpdir_path("full.zst"), N, 60000000, saved, sizeof(saved));
+	struct replay *full = open_replay(tmpdir_path("full.zst"), UINT64_MAX, UINT64_MAX);
 	struct replay *rec = open_replay(saved, 0, 0);
 	struct xg_source sf, sr;
 	struct xg_playback pf, pr;
@@ -521,7 +494,7 @@ static void test_recent_replays(void **state)
  */
 static void test_unknown_kind_jsonl(void **state)
 {
-	struct record_opts o = {.path = path_of("future.zst")};
+	struct record_opts o = {.path = tmpdir_path("future.zst")};
 	struct record_meta m = {.pid = 1, .path = "/srv/app", .mono_ns = T0};
 	struct record_writer *w;
 	struct env env = {.headless = true};
@@ -547,8 +520,8 @@ static void test_unknown_kind_jsonl(void **state)
 		assert_int_equal(record__event(w, &ev), 0);
 	}
 	assert_int_equal(record__close(w), 0);
-	env.replay = path_of("future.zst");
-	env.live.jsonl = path_of("future.jsonl");
+	env.replay = tmpdir_path("future.zst");
+	env.live.jsonl = tmpdir_path("future.jsonl");
 	assert_int_equal(replay_cmd__run(&env), 0);
 	f = fopen(env.live.jsonl, "r");
 	assert_non_null(f);
@@ -568,5 +541,5 @@ int main(void)
 		cmocka_unit_test(test_unknown_kind_jsonl),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

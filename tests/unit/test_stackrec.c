@@ -23,6 +23,9 @@
 
 #include <cmocka.h>
 
+#define TMPDIR_PREFIX "/tmp/xg-test-stackrec-"
+#include "tmpdir.h"
+
 #include "env.h"
 #include "options.h"
 #include "rec_format.h"
@@ -36,36 +39,6 @@
 #define S	1000000000ull
 #define NSWEEPS 6
 #define NSTATIC 5 /* goroutines in every sweep besides the growing group */
-
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/xg-test-stackrec-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	if (getenv("XG_KEEP_TMP"))
-		return 0;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
-static const char *path_of(const char *name)
-{
-	static char p[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
-	return p[i];
-}
 
 static const struct stk_frame f_main[] = {{"runtime.gopark", "/go/src/runtime/proc.go", 435},
 					  {"runtime.chanrecv1", "/go/src/runtime/chan.go", 506},
@@ -236,7 +209,7 @@ static void record_sweeps_saved(const char *path, struct snap *snaps, char *save
 				.frame_ns = 100 * MS,
 				.keyframe_ns = 1 * S,
 				.history_ns = saved ? 500 * MS : 0,
-				.history_dir = dir};
+				.history_dir = tmpdir};
 	struct record_meta m = {.pid = 7, .path = "/srv/app", .mono_ns = T0};
 	struct gtable *gt = gtable__new(&(struct gtable_opts){0});
 	struct stackset *s = stackset__new();
@@ -319,7 +292,7 @@ static void free_snaps(struct snap *snaps)
 static void test_roundtrip(void **state)
 {
 	struct snap snaps[NSWEEPS];
-	const char *path = path_of("sweeps.zst");
+	const char *path = tmpdir_path("sweeps.zst");
 	struct xg_source src;
 	struct replay *rp;
 	const struct stackset *s;
@@ -369,7 +342,7 @@ static void test_flight_recorder(void **state)
 	struct xg_playback pb;
 
 	(void)state;
-	record_sweeps_saved(path_of("flight.zst"), snaps, saved, sizeof(saved));
+	record_sweeps_saved(tmpdir_path("flight.zst"), snaps, saved, sizeof(saved));
 	rp = open_replay(saved);
 	replay__source(rp, &src);
 	/* It starts after the first sweeps: the stacks it names came again with it. */
@@ -417,7 +390,7 @@ static char *slurp(const char *path)
 static void test_replay_stacks_cmd(void **state)
 {
 	struct snap snaps[NSWEEPS];
-	const char *path = path_of("cmd.zst"), *out = path_of("cmd.txt");
+	const char *path = tmpdir_path("cmd.zst"), *out = tmpdir_path("cmd.txt");
 	struct env env = {.stacks = 2, .at = -1};
 	char *text;
 
@@ -458,7 +431,7 @@ static void test_replay_stacks_cmd(void **state)
 static void test_jsonl_stack_lines(void **state)
 {
 	struct snap snaps[NSWEEPS];
-	const char *path = path_of("jsonl.zst");
+	const char *path = tmpdir_path("jsonl.zst");
 	struct env env = {.headless = true, .at = -1};
 	char line[4096];
 	int stack_lines = 0, state_lines = 0, leak_lines = 0;
@@ -467,7 +440,7 @@ static void test_jsonl_stack_lines(void **state)
 	(void)state;
 	record_sweeps(path, snaps);
 	env.replay = path;
-	env.live.jsonl = path_of("out.jsonl");
+	env.live.jsonl = tmpdir_path("out.jsonl");
 	assert_int_equal(replay_cmd__run(&env), 0);
 	f = fopen(env.live.jsonl, "r");
 	assert_non_null(f);
@@ -579,5 +552,5 @@ int main(void)
 		cmocka_unit_test(test_unknown_control_skipped),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
