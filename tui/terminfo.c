@@ -10,6 +10,7 @@
 #include "terminfo.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <curses.h>
+#include <term.h>
 
 const struct terminfo_entry *terminfo__find(const char *term)
 {
@@ -96,22 +98,29 @@ static void say_unknown(const char *term)
 	fprintf(stderr, ")\n");
 }
 
-void *terminfo__newterm(const char *term, FILE *out, FILE *in)
+/*
+ * The host's terminfo has TERM: setupterm() searches as newterm() does and,
+ * unlike a newterm() that fails (ncurses 6.4 leaks the SCREEN it allocated
+ * first, which LeakSanitizer reports), leaves nothing behind either way.
+ */
+static bool host_has(const char *term, FILE *out)
 {
-	const struct terminfo_entry *e;
-	const char *tmp = getenv("TMPDIR");
-	char dir[DIR_MAX];
-	SCREEN *scr;
 	int err;
 
-	scr = newterm(term, out, in);
-	if (scr)
-		return scr;
-	e = terminfo__find(term);
-	if (!e) {
-		say_unknown(term);
-		return NULL;
-	}
+	if (setupterm(term, fileno(out), &err) != OK)
+		return false;
+	del_curterm(cur_term);
+	return true;
+}
+
+/* newterm() from the built-in entry E, written under TMPDIR (or /tmp) for the time it reads it. */
+static SCREEN *newterm_builtin(const struct terminfo_entry *e, FILE *out, FILE *in)
+{
+	const char *tmp = getenv("TMPDIR");
+	SCREEN *scr = NULL;
+	char dir[DIR_MAX];
+	int err;
+
 	if (!tmp || !*tmp || strlen(tmp) > DIR_MAX - 32)
 		tmp = "/tmp";
 	snprintf(dir, sizeof(dir), "%s/xgotop-tui-terminfo.XXXXXX", tmp);
@@ -119,16 +128,37 @@ void *terminfo__newterm(const char *term, FILE *out, FILE *in)
 		err = -errno;
 	} else {
 		err = write_entry(dir, e);
-		scr = err ? NULL : newterm_in(dir, term, out, in);
+		if (!err)
+			scr = newterm_in(dir, e->name, out, in);
 		remove_entry(dir, e);
 	}
 	if (err)
 		fprintf(stderr,
 			"xgotop-tui: no terminfo entry for '%s' on this host, and cannot "
 			"write the built-in one under %s: %s\n",
-			term, tmp, strerror(-err));
+			e->name, tmp, strerror(-err));
 	else if (!scr)
 		fprintf(stderr, "xgotop-tui: the built-in terminfo entry for '%s' did not load\n",
-			term);
+			e->name);
 	return scr;
+}
+
+void *terminfo__newterm(const char *term, FILE *out, FILE *in)
+{
+	const struct terminfo_entry *e;
+	SCREEN *scr;
+
+	/* Says why in one line when it returns NULL. */
+	if (host_has(term, out)) {
+		scr = newterm(term, out, in);
+		if (!scr)
+			fprintf(stderr, "xgotop-tui: cannot open the terminal '%s'\n", term);
+		return scr;
+	}
+	e = terminfo__find(term);
+	if (!e) {
+		say_unknown(term);
+		return NULL;
+	}
+	return newterm_builtin(e, out, in);
 }
