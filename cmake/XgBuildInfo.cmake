@@ -5,13 +5,17 @@
 set(commit unknown)
 find_program(GIT git)
 if(GIT)
-	execute_process(COMMAND ${GIT} -C ${SRC} rev-parse --short=12 HEAD
+	# Read-only, whoever runs it: cpack and `sudo ctest` build as root in a
+	# tree that another user owns (git's safe.directory), and status must not
+	# rewrite the index as root.
+	set(git ${GIT} -c safe.directory=* --no-optional-locks -C ${SRC})
+	execute_process(COMMAND ${git} rev-parse --short=12 HEAD
 		OUTPUT_VARIABLE head RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE
 		ERROR_QUIET)
 	if(rc EQUAL 0 AND head)
 		set(commit ${head})
 		# Tracked files changed since that commit: the binary is not that commit.
-		execute_process(COMMAND ${GIT} -C ${SRC} status --porcelain --untracked-files=no
+		execute_process(COMMAND ${git} status --porcelain --untracked-files=no
 			OUTPUT_VARIABLE changes RESULT_VARIABLE rc ERROR_QUIET)
 		if(NOT rc EQUAL 0 OR changes)
 			set(commit "${commit}-dirty")
