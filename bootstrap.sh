@@ -2,7 +2,8 @@
 # One command from a fresh Debian/Ubuntu machine to a running xgotop-tui:
 #   ./bootstrap.sh demo   install what is missing, build, open the UI on the bundled Go workload
 #   ./bootstrap.sh test   install what is missing, then three builds (what CI runs):
-#                         build/        gcc, the whole test suite (CTest, every label)
+#                         build/        gcc, the static release build (XG_STATIC), the whole
+#                                       test suite (CTest, every label; ship: the .deb)
 #                         build-asan/   gcc -O1 with ASan+UBSan (XG_SANITIZE): labels unit,
 #                                       fuzz, tui and record without root, and the e2e
 #                                       lifecycle and events tests of the newest Go release
@@ -24,9 +25,12 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 # Build and test dependencies, by Debian package name.
+# XG_STATIC links the .a files of the -dev packages (libdw.a needs libbz2.a,
+# liblzma.a and libz.a, which libdw-dev does not all pull in); the ship
+# tests make the .deb (dpkg-dev) and run lintian on it.
 PKGS="build-essential cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev libdw-dev
 libzstd-dev libncurses-dev libcmocka-dev clang-format curl unzip ca-certificates fzf tmux zstd jq util-linux
-prometheus python3"
+prometheus python3 zlib1g-dev liblzma-dev libbz2-dev ncurses-base dpkg-dev lintian"
 
 missing=
 for p in $PKGS; do

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "tui.h"
 #include "clock.h"
+#include "terminfo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -315,14 +316,10 @@ static int term_start(struct term_ui *t, const struct tui_opts *opts)
 	/* Characters only: numbers in the JSONL output must keep their dot. */
 	setlocale(LC_CTYPE, "");
 	have_tio = tcgetattr(0, &saved_tio) == 0;
-	t->scr = newterm(term, stdout, stdin);
-	if (!t->scr) {
-		fprintf(stderr,
-			"xgotop-tui: unknown terminal type '%s': set TERM to one terminfo knows "
-			"(xterm-256color, vt100, ...)\n",
-			term);
+	/* Says why when it fails (an unknown TERM names the built-in ones). */
+	t->scr = terminfo__newterm(term, stdout, stdin);
+	if (!t->scr)
 		return -ENOTTY;
-	}
 	set_term(t->scr);
 	curses_on = 1;
 	restore_len = 0;

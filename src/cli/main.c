@@ -4,6 +4,7 @@
  * tracer or a replay. The one file that calls the terminal UI.
  */
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,25 @@
 #include "options.h"
 #include "outfile.h"
 #include "sanitize.h"
+
+#include <bpf/libbpf.h>
+
+#include "buildinfo.h" /* generated at build time by cmake/XgBuildInfo.cmake */
+
+/*
+ * The version, then how this binary was built, for bug reports: linked
+ * statically or not, the libraries' versions at build time (and libbpf's
+ * at run time when shared), the glibc it runs on, the commit.
+ */
+static void print_version(void)
+{
+	printf("xgotop-tui %s\n", XG_VERSION);
+	printf("build: %s (%s", XG_BUILD_LINK, XG_BUILD_LIBS);
+	if (strcmp(XG_BUILD_LINK, "static"))
+		printf("; libbpf %s loaded", libbpf_version_string());
+	printf("), glibc %s shared; commit %s; %s, %s\n", gnu_get_libc_version(), XG_BUILD_COMMIT,
+	       XG_BUILD_COMPILER, XG_BUILD_TYPE);
+}
 
 static void usage_error(const char *msg)
 {
@@ -74,7 +94,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (rc == OPTS_VERSION) {
-		printf("xgotop-tui %s\n", XG_VERSION);
+		print_version();
 		return 0;
 	}
 	bad = options__check(&env);
