@@ -26,6 +26,7 @@ SUDO=
 # Build and test dependencies, by Debian package name.
 PKGS="build-essential cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev libdw-dev
 libzstd-dev libncurses-dev libcmocka-dev clang-format curl unzip ca-certificates fzf tmux zstd jq util-linux
+valgrind bpftrace
 prometheus python3"
 
 missing=

@@ -1,8 +1,8 @@
 # The measuring groups of bench/run (sourced after bench/lib.sh): group_NAME
 # prints its figures with fig (bench/run names the ones it did not print NA
 # failed). Uses bench/run's variables: build, data, tmp, root, quick, R (timed
-# rounds), SEC (seconds per live run), ORND (interleaved rounds of the live
-# ratios), FRAMES, PRC_N, REC_N, CG_N.
+# rounds), SEC (seconds per run of the ratios), LIVE_SEC, ORND (interleaved
+# rounds of the live figures), FRAMES, PRC_N, REC_N, CG_N.
 
 # recording N: the path of a synthetic recording of N churn events in
 # $data, written (bench_synth write) when missing or older than bench_synth.
@@ -22,6 +22,8 @@ cg_fig() {
 	shift 3
 	command -v valgrind >/dev/null || { echo "$name NA no-valgrind"; return; }
 	n=$(cg_insns "$fn" "$tmp/cg-$name" "$@")
+	# Nothing counted: the function was inlined or renamed, not a free lunch.
+	[ "${n:-0}" -gt 0 ] || { say "$name: callgrind counted nothing in $fn"; return 1; }
 	case $per in
 	out:*) per=$(awk -v f="${per#out:}" '{print $f; exit}' "$tmp/cg-$name.out") ;;
 	esac
@@ -114,7 +116,7 @@ group_workers() {
 live_round() {
 	local churn=$1 cpid tpid xpid c0 i
 	rm -f "$tmp/m.json" "$tmp/live.zst"
-	"$churn" -wait -d "${SEC}s" >"$tmp/churn.out" 2>&1 &
+	"$churn" -wait -d "${LIVE_SEC}s" >"$tmp/churn.out" 2>&1 &
 	cpid=$!
 	kids+=("$cpid")
 	for i in $(seq 100); do grep -q ready "$tmp/churn.out" && break; sleep 0.05; done

@@ -53,6 +53,13 @@
 #define EXPIRE_NS   1000000000ull	  /* the tracer expires once a second */
 #define MAX_ROUNDS  99
 
+/* What callgrind counts (--toggle-collect=NAME): a function of its own, never a copy of it. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define MEASURED __attribute__((noinline, noclone))
+#else
+#define MEASURED __attribute__((noinline))
+#endif
+
 static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -151,8 +158,8 @@ __attribute__((noinline)) static int prc_push(struct decoder *d, struct prc_sink
 }
 
 /* The timed loop, apart from the warm-up (callgrind counts this function's calls alone). */
-__attribute__((noinline)) int synth_prc_pass(struct decoder *d, struct prc_sink *s,
-					     const struct xg_event *feed, size_t from, size_t to)
+MEASURED int synth_prc_pass(struct decoder *d, struct prc_sink *s, const struct xg_event *feed,
+			    size_t from, size_t to)
 {
 	return prc_push(d, s, feed, from, to);
 }
@@ -241,7 +248,7 @@ static int cmd_write(int argc, char **argv)
  */
 
 /* Every event of R decoded, and applied to GT unless NULL; the count. */
-__attribute__((noinline)) uint64_t synth_replay_pass(struct rec_reader *r, struct gtable *gt)
+MEASURED uint64_t synth_replay_pass(struct rec_reader *r, struct gtable *gt)
 {
 	struct rec_iter *it = rec_iter__new(r, 0);
 	struct rec_item item;
