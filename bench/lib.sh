@@ -22,7 +22,7 @@ median() {
 }
 
 # calc EXPR: awk arithmetic, printed with up to 6 significant digits.
-calc() { awk "BEGIN {printf \"%.6g\n\", $1}"; }
+calc() { awk "BEGIN {printf \"%.6g\n\", ($1)}"; }
 
 # cg_insns FUNCTION LOG -- COMMAND...: instructions executed inside FUNCTION
 # (and what it calls) while COMMAND runs under valgrind --tool=callgrind;

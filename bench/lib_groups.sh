@@ -5,10 +5,20 @@
 # rounds of the live figures), FRAMES, PRC_N, REC_N, CG_N.
 
 # recording N: the path of a synthetic recording of N churn events in
-# $data, written (bench_synth write) when missing or older than bench_synth.
+# $data, written (bench_synth write) when missing. Named by the format
+# bench_synth writes and by the generator's source: either changing makes new
+# ones (the 1 GiB one takes minutes).
+recording_path() {
+	local v
+	v=$("$build/bench_synth" format)-$(md5sum <"$root/tests/record/churn_gen.h" | cut -c1-8) || return 1
+	echo "$data/churn-$1-$v.zst"
+}
+
 recording() {
-	local f=$data/churn-$1.zst
-	if [ ! -s "$f" ] || [ "$build/bench_synth" -nt "$f" ]; then
+	local f
+	f=$(recording_path "$1") || return 1
+	if [ ! -s "$f" ]; then
+		rm -f "$data/churn-$1-"*.zst
 		say "writing $f ($1 events)"
 		"$build/bench_synth" write "$1" "$f.tmp" >&2 && mv "$f.tmp" "$f" || return 1
 	fi
@@ -52,15 +62,15 @@ group_replay() {
 }
 
 # The 1 GiB recording: about 207M events (5.2 bytes each). Written by the full
-# run (a few minutes); --quick uses it when it is there.
+# run (minutes); --quick uses it when it is there.
 group_first() {
-	local n=210000000 f=$data/churn-210000000.zst out
-	if [ "$quick" = 1 ] && [ ! -s "$f" ]; then
+	local n=210000000 f out
+	if [ "$quick" = 1 ] && [ ! -s "$(recording_path $n)" ]; then
 		say "replay_first_screen_ms: no 1 GiB recording in $data yet (the full run writes it)"
 		echo "replay_first_screen_ms NA no-recording"
 		return
 	fi
-	[ "$quick" = 1 ] || f=$(recording "$n") || return 1
+	f=$(recording "$n") || return 1
 	say "$f: $(du -h "$f" | cut -f1)"
 	out=$("$build/bench_synth" first "$f" "$R") || return 1
 	fig replay_first_screen_ms "$(awk '{print $2}' <<<"$out")" ms
@@ -96,16 +106,16 @@ group_tui() {
 }
 
 group_workers() {
-	local out names=(1thread rw1_pw1 rw2_pw1 rw2_pw2) i=0 rate best=0
+	local out names=(1thread rw1_pw1 rw2_pw1 rw2_pw2) i=0 rate rates
 	out=$(cd "$root" && "$build/bench_workers") || return 1
 	sed -n '/^workers/,$p' <<<"$out" >&2
-	while read -r rate; do
+	rates=$(sed -n '/^workers/,$p' <<<"$out" | awk 'NR > 1 {print $NF}')
+	for rate in $rates; do
 		[ $i -lt ${#names[@]} ] || break
 		fig "max_events_per_s_no_drop_${names[$i]}" "$rate" records/s
-		best=$(calc "$rate > $best ? $rate : $best")
 		i=$((i + 1))
-	done < <(sed -n '/^workers/,$p' <<<"$out" | awk 'NR > 1 {print $NF}')
-	[ $i -gt 0 ] && fig max_events_per_s_no_drop "$best" records/s
+	done
+	[ $i -gt 0 ] && fig max_events_per_s_no_drop "$(sort -g <<<"$rates" | tail -1)" records/s
 }
 
 # One live session: go1.26 churn (-wait: it starts when the tracer is
@@ -115,23 +125,28 @@ group_workers() {
 # what /proc/PID/stat said at attach: setting up is not per event).
 live_round() {
 	local churn=$1 cpid tpid xpid c0 i
-	rm -f "$tmp/m.json" "$tmp/live.zst"
+	rm -f "$tmp/m.json" "$tmp/live.zst" "$tmp/xg.err" "$tmp/churn.out"
 	"$churn" -wait -d "${LIVE_SEC}s" >"$tmp/churn.out" 2>&1 &
 	cpid=$!
 	kids+=("$cpid")
-	for i in $(seq 100); do grep -q ready "$tmp/churn.out" && break; sleep 0.05; done
+	for i in $(seq 100); do grep -qs ready "$tmp/churn.out" && break; sleep 0.05; done
 	TIMEFORMAT='%U %S'
 	{ time "$build/xgotop-tui" -pid "$cpid" --headless -s --overhead-budget off \
 		--record "$tmp/live.zst" --force --metrics "$tmp/m.json" 2>"$tmp/xg.err"; } 2>"$tmp/time" &
 	tpid=$!
-	for i in $(seq 400); do grep -q attached "$tmp/xg.err" && break; sleep 0.05; done
+	for i in $(seq 400); do grep -qs attached "$tmp/xg.err" && break; sleep 0.05; done
 	xpid=$(pgrep -P "$tpid" | head -1)
-	c0=$(cpu_of "$xpid")
-	grep -q attached "$tmp/xg.err" && [ -n "$c0" ] || { cat "$tmp/xg.err" >&2; kill "$cpid"; return 1; }
+	c0=$(cpu_of "${xpid:-none}")
+	if ! grep -qs attached "$tmp/xg.err" || [ -z "$c0" ]; then
+		say "live: no attach line, or no tracer process (pid '${xpid:-}') to read"
+		cat "$tmp/xg.err" >&2
+		kill "$cpid"
+		return 1
+	fi
 	kill -USR1 "$cpid"
 	wait "$cpid"
 	wait "$tpid"
-	[ -s "$tmp/m.json" ] || { cat "$tmp/xg.err" >&2; return 1; }
+	[ -s "$tmp/m.json" ] || { say "live: no --metrics file"; cat "$tmp/xg.err" >&2; return 1; }
 	say "tracer CPU at attach: $c0 s"
 	echo "$(awk -v c0="$c0" '{print $1 + $2 - c0}' "$tmp/time")" \
 		"$(jq -r '"\(.events) \(.lat_ns) \(.drops)"' "$tmp/m.json") $(stat -c %s "$tmp/live.zst")"
@@ -153,13 +168,16 @@ group_live() {
 	fig live_record_bytes_per_event "$(awk '$2 > 0 {print $5 / $2}' "$tmp/live" | median)" bytes
 }
 
+# overhead.sh's table for go1.26.8: "CONFIG RATE PCT% SIX-x OURS-x" rows. A
+# configuration none of whose runs gave a rate has a median of 0: no figure.
 group_overhead() {
 	local out t
 	out=$("$here/overhead.sh" -b "$build" -g 1.26.8 -H -r "$ORND" -d "$SEC") || return 1
-	t=$(sed -n '/^churn, go1.26.8 (median/,/^$/p' <<<"$out")
+	t=$(sed -n '/^churn, go1.26.8 (median/,/^$/p' <<<"$out" | awk '$2 > 0 || !/^  [a-z]/')
 	echo "$t" >&2
-	fig churn_ratio_vs_bpftrace_six "$(awk '$1 == "xgotop" {print $4 + 0}' <<<"$t")" ratio
-	fig churn_ratio_vs_bpftrace_ours "$(awk '$1 == "xgotop" {print $5 + 0}' <<<"$t")" ratio
+	# (a ratio of 0: bpftrace gave no rate)
+	fig churn_ratio_vs_bpftrace_six "$(awk '$1 == "xgotop" && $4 + 0 > 0 {print $4 + 0}' <<<"$t")" ratio
+	fig churn_ratio_vs_bpftrace_ours "$(awk '$1 == "xgotop" && $5 + 0 > 0 {print $5 + 0}' <<<"$t")" ratio
 	fig churn_keep_fraction "$(awk '$1 == "xgotop" {print $3 / 100}' <<<"$t")" fraction
 	fig churn_keep_fraction_poll20 "$(awk '$1 == "poll-20" {print $3 / 100}' <<<"$t")" fraction
 }

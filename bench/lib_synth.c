@@ -20,6 +20,9 @@
  *       speed. Prints "ns_per_event MEDIAN EVENTS".
  *   bench_synth decode FILE [ROUNDS]
  *       the same without the table: decoding alone.
+ *   bench_synth format
+ *       the recording format it writes ("1.3"): bench/run names its
+ *       recordings by it.
  *   bench_synth first FILE [ROUNDS]
  *       wall time from opening FILE to its first frame applied, as the UI's
  *       replay source does it. Prints "ms MEDIAN".
@@ -346,7 +349,11 @@ int main(int argc, char **argv)
 		return cmd_replay(argc, argv);
 	if (!strcmp(cmd, "first"))
 		return cmd_first(argc, argv);
+	if (!strcmp(cmd, "format")) {
+		printf("%d.%d\n", REC_MAJOR, REC_MINOR);
+		return 0;
+	}
 	fprintf(stderr, "usage: bench_synth prc [GOROUTINES [RECORDS [ROUNDS]]] | write EVENTS FILE"
-			" | replay|decode|first FILE [ROUNDS]\n");
+			" | replay|decode|first FILE [ROUNDS] | format\n");
 	return 2;
 }
