@@ -128,7 +128,7 @@ live_round() {
 	rm -f "$tmp/m.json" "$tmp/live.zst" "$tmp/xg.err" "$tmp/churn.out"
 	"$churn" -wait -d "${LIVE_SEC}s" >"$tmp/churn.out" 2>&1 &
 	cpid=$!
-	kids+=("$cpid")
+	echo "$cpid" >>"$tmp/kids"
 	for i in $(seq 100); do grep -qs ready "$tmp/churn.out" && break; sleep 0.05; done
 	TIMEFORMAT='%U %S'
 	{ time "$build/xgotop-tui" -pid "$cpid" --headless -s --overhead-budget off \
@@ -141,10 +141,13 @@ live_round() {
 		say "live: no attach line, or no tracer process (pid '${xpid:-}') to read"
 		cat "$tmp/xg.err" >&2
 		kill "$cpid"
+		wait "$cpid" "$tpid"
+		: >"$tmp/kids"
 		return 1
 	fi
 	kill -USR1 "$cpid"
 	wait "$cpid"
+	: >"$tmp/kids" # reaped: its pid is no longer ours to kill
 	wait "$tpid"
 	[ -s "$tmp/m.json" ] || { say "live: no --metrics file"; cat "$tmp/xg.err" >&2; return 1; }
 	say "tracer CPU at attach: $c0 s"
