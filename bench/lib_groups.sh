@@ -174,8 +174,10 @@ group_live() {
 # overhead.sh's table for go1.26.8: "CONFIG RATE PCT% SIX-x OURS-x" rows. A
 # configuration none of whose runs gave a rate has a median of 0: no figure.
 group_overhead() {
-	local out t
-	out=$("$here/overhead.sh" -b "$build" -g 1.26.8 -H -r "$ORND" -d "$SEC") || return 1
+	local out t args=()
+	# --quick: only the configurations of the figures, only the table.
+	[ "$quick" = 1 ] && args=(-c xgotop,poll-20 -S)
+	out=$("$here/overhead.sh" -b "$build" -g 1.26.8 -H -r "$ORND" -d "$SEC" "${args[@]}") || return 1
 	t=$(sed -n '/^churn, go1.26.8 (median/,/^$/p' <<<"$out" | awk '$2 > 0 || !/^  [a-z]/')
 	echo "$t" >&2
 	# (a ratio of 0: bpftrace gave no rate)
@@ -187,7 +189,7 @@ group_overhead() {
 
 group_budget() {
 	local out
-	out=$("$here/budget.sh" -b "$build" -r "$ORND" -d "$SEC") || return 1
+	out=$("$here/budget.sh" -b "$build" -r "$ORND" -d "$SEC" -w http) || return 1
 	grep median <<<"$out" >&2
 	fig http_keep_fraction "$(awk '$1 == "http" && $2 == "off" {print $5 / 100}' <<<"$out")" fraction
 	fig http_keep_fraction_budget "$(awk '$1 == "http" && $2 == "default" {print $5 / 100}' <<<"$out")" fraction
