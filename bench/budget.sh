@@ -7,12 +7,13 @@
 # to the end. Prints each round, medians and ratios, and the capture level
 # each traced run chose; asserts nothing.
 #
-#   bench/budget.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-a ATTACH]
+#   bench/budget.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-a ATTACH] [-w WORKLOAD]
 #
 #   -b BUILD     build directory with xgotop-tui (default: build)
 #   -r ROUNDS    interleaved rounds (default 3)
 #   -d SECONDS   length of each run (default 4)
 #   -a ATTACH    seconds before attaching (default 0.3)
+#   -w WORKLOAD  only this workload: churn or http (default both)
 #
 # Workloads: bench/churn (goroutines/s over the whole run; also launched
 # under the tracer, where only the run-time step down applies) and bench/httpd
@@ -20,14 +21,20 @@
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=$root/build rounds=3 dur=4 attach=0.3
-while getopts "b:r:d:a:" o; do
+build=$root/build rounds=3 dur=4 attach=0.3 workloads="churn http"
+while getopts "b:r:d:a:w:" o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
 	r) rounds=$OPTARG ;;
 	d) dur=$OPTARG ;;
 	a) attach=$OPTARG ;;
-	*) sed -n '2,18p' "$0" >&2; exit 2 ;;
+	w)
+		case $OPTARG in
+		churn | http) workloads=$OPTARG ;;
+		*) echo "budget: -w $OPTARG: want churn or http" >&2; exit 2 ;;
+		esac
+		;;
+	*) sed -n '2,19p' "$0" >&2; exit 2 ;;
 	esac
 done
 xg=$build/xgotop-tui
@@ -94,7 +101,7 @@ median() {
 }
 
 echo "budget: $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-for wl in churn http; do
+for wl in $workloads; do
 	configs=(untraced default off)
 	[ $wl = churn ] && configs+=(launch)
 	: >"$tmp/$wl.all"

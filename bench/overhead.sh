@@ -8,7 +8,7 @@
 # Prints figures; asserts nothing. Needs root, Go, bpftrace (apt-get install
 # bpftrace).
 #
-#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H]
+#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H] [-c CONFIGS] [-S]
 #
 #   -b BUILD     build directory with xgotop-tui (default: build)
 #   -r ROUNDS    interleaved rounds (default 5)
@@ -16,6 +16,10 @@
 #   -g VERSION   churn built by this Go release (repeatable; default 1.20.14
 #                and 1.26.8: casgstatus starts with sub before go1.21, push since)
 #   -H           skip the HTTP workload
+#   -c CONFIGS   only these configurations, comma-separated (untraced,
+#                bpftrace-six and bpftrace-ours are always run: the ratios)
+#   -S           only the throughput tables: no uprobe cost by instruction,
+#                no probe placement, no probe hits per goroutine
 #
 # Configurations:
 #   untraced        the program alone
@@ -32,16 +36,18 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=$root/build rounds=5 dur=3 http=1
+build=$root/build rounds=5 dur=3 http=1 only= tables_only=0
 versions=()
-while getopts "b:r:d:g:H" o; do
+while getopts "b:r:d:g:Hc:S" o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
 	r) rounds=$OPTARG ;;
 	d) dur=$OPTARG ;;
 	g) versions+=("$OPTARG") ;;
 	H) http=0 ;;
-	*) sed -n '2,30p' "$0" >&2; exit 2 ;;
+	c) only=$OPTARG ;;
+	S) tables_only=1 ;;
+	*) sed -n '2,34p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -80,6 +86,15 @@ bt_script() { # bt_script BINARY SYM...: count hits of each symbol's entry
 }
 
 configs=(untraced xgotop xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+if [ -n "$only" ]; then
+	wanted=() # in the table's order; the three the ratios divide by, always
+	for c in "${configs[@]}"; do
+		case ",untraced,bpftrace-six,bpftrace-ours,$only," in
+		*",$c,"*) wanted+=("$c") ;;
+		esac
+	done
+	configs=("${wanted[@]}")
+fi
 
 # run_churn CONFIG BINARY: one run; prints goroutines per second
 run_churn() {
@@ -153,15 +168,19 @@ table() {
 echo "overhead: $(uname -r), $(nproc) CPUs, xgotop-tui capture: $capture_name"
 echo
 # The kernel's side first: a uprobe hit by the instruction it sits on.
-if [ "$(uname -m)" = x86_64 ] && cc -O2 -o "$tmp/insncost" "$here/insncost/insncost.c"; then
+if [ "$tables_only" = 0 ] && [ "$(uname -m)" = x86_64 ] &&
+	cc -O2 -o "$tmp/insncost" "$here/insncost/insncost.c"; then
 	"$tmp/insncost" 100000 "$rounds"
 fi
 for v in "${versions[@]}"; do
 	bin=$tmp/churn-$v
-	echo
-	echo "churn, go$v: where the probes go"
-	"$build/tests/overhead/xg-placement" "$bin" 2>/dev/null | cut -f2,4,5 | sed 's/^/  states:    /'
-	"$build/tests/overhead/xg-placement" -l lifecycle "$bin" 2>/dev/null | cut -f2,4,5 | sed 's/^/  lifecycle: /'
+	if [ "$tables_only" = 0 ]; then
+		echo
+		echo "churn, go$v: where the probes go"
+		"$build/tests/overhead/xg-placement" "$bin" 2>/dev/null | cut -f2,4,5 | sed 's/^/  states:    /'
+		"$build/tests/overhead/xg-placement" -l lifecycle "$bin" 2>/dev/null | cut -f2,4,5 |
+			sed 's/^/  lifecycle: /'
+	fi
 	dir=$tmp/churn-res-$v
 	mkdir -p "$dir"
 	for r in $(seq "$rounds"); do
@@ -174,7 +193,7 @@ for v in "${versions[@]}"; do
 		done
 	done
 	table "churn, go$v" "goroutines/s" "$dir"
-	if [ -x "$hits" ]; then
+	if [ "$tables_only" = 0 ] && [ -x "$hits" ]; then
 		echo
 		echo "probe hits per goroutine, churn go$v (1 s run, perf counters, no BPF)"
 		for set in "states" "lifecycle" "entries" "six"; do
