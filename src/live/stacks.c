@@ -485,6 +485,68 @@ static int read_windows(struct stacks_target *t, const uint64_t *ptrs, const siz
 	return 0;
 }
 
+/*
+ * Read G again (the fields that say where it is only: W2) until two reads
+ * agree with W, the window its walk used: one that moved is read whole
+ * and walked again, alone, up to STACKS_RETRIES times, then reported as
+ * changed. A goroutine that ran and parked again at the same PC and SP in
+ * between has the same frames: a different call path to the very same SP
+ * and PC is what this cannot tell apart. g->gaddr 0: it ended; g->tries
+ * 0: its g could not be read at all. 0 or -ENOMEM.
+ */
+static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, uint8_t *w,
+		  uint8_t *w2, uint64_t now, struct tb_frame *tmp, uint8_t **scratch)
+{
+	uint64_t gaddr = g->gaddr;
+	struct gsnap a, b;
+	int rc;
+
+	snap(t, w, &a);
+	snap(t, w2, &b);
+	while (!same(&a, &b) && g->tries <= STACKS_RETRIES) {
+		unsigned int tries = g->tries + 1;
+		uint64_t sp;
+
+		if (vm_read(t, gaddr, w, G_WINDOW))
+			break;
+		snap(t, w, &a);
+		if (!fill_g(t, g, gaddr, w, now)) {
+			g->gaddr = 0; /* it ended */
+			return 0;
+		}
+		g->tries = tries;
+		sp = a.sys_sp ? a.sys_sp : a.sched_sp;
+		if ((a.status & ~0x1000u) == 2) {
+			g->tb.state = TB_G_RUNNING;
+		} else if (sp >= a.lo && sp < a.hi) {
+			size_t l = a.hi - sp < STACK_READ ? a.hi - sp : STACK_READ;
+
+			if (!*scratch && !(*scratch = malloc(STACK_READ)))
+				return -ENOMEM;
+			if (vm_read(t, sp, *scratch, l))
+				memset(*scratch, 0, l);
+			if ((rc = walk(t, s, g, w, *scratch, l, tmp)))
+				return rc;
+		} else {
+			g->tb.state = TB_G_BAD;
+		}
+		if (vm_read(t, gaddr, w2, t->snap_len))
+			memset(w2, 0xfe, t->snap_len);
+		snap(t, w2, &b);
+	}
+	if (!same(&a, &b))
+		g->tb.state = TB_G_CHANGED;
+	return 0;
+}
+
+/* G's frames in S (its walk left them at frame0), none for a running or changed one. */
+static void point_frames(struct stk_sweep *s, struct stk_g *g)
+{
+	if (g->tb.state == TB_G_RUNNING || g->tb.state == TB_G_CHANGED)
+		g->tb.nframes = 0;
+	g->tb.frames = g->tb.nframes ? s->frames + g->frame0 : NULL;
+}
+
 int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
 {
 	uint64_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID), wall0 = now_ns(CLOCK_MONOTONIC), u0, k0;
@@ -584,57 +646,17 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 		if ((rc = walk(t, s, g, win + i * G_WINDOW, stk + soff[i], slen[i], tmp)))
 			goto fail;
 	}
-	/*
-	 * 4: read every g again (the fields that say where it is only); one
-	 * that moved is read whole and walked again, alone, up to
-	 * STACKS_RETRIES times. A goroutine that ran and parked again at the
-	 * same PC and SP in between has the same frames: a different call
-	 * path to the very same SP and PC is what this cannot tell apart.
-	 */
+	/* 4: read every g again, and again those that moved (settle) */
 	if ((rc = read_windows(t, ptrs, order, len, win2, t->snap_len, 0xfe)))
 		goto fail;
 	for (i = 0; i < len; i++) {
 		struct stk_g *g = &s->gs[i];
-		uint8_t *w = win + i * G_WINDOW, *w2 = win2 + i * G_WINDOW;
-		struct gsnap a, b;
 
 		if (!g->gaddr)
 			continue;
-		snap(t, w, &a);
-		snap(t, w2, &b);
-		while (!same(&a, &b) && g->tries <= STACKS_RETRIES) {
-			unsigned int tries = g->tries + 1;
-			uint64_t sp;
-
-			if (vm_read(t, ptrs[i], w, G_WINDOW))
-				break;
-			snap(t, w, &a);
-			if (!fill_g(t, g, ptrs[i], w, now)) {
-				g->gaddr = 0; /* it ended */
-				break;
-			}
-			g->tries = tries;
-			sp = a.sys_sp ? a.sys_sp : a.sched_sp;
-			if ((a.status & ~0x1000u) == 2) {
-				g->tb.state = TB_G_RUNNING;
-			} else if (sp >= a.lo && sp < a.hi) {
-				size_t l = a.hi - sp < STACK_READ ? a.hi - sp : STACK_READ;
-
-				if (!scratch && !(scratch = malloc(STACK_READ)))
-					goto fail;
-				if (vm_read(t, sp, scratch, l))
-					memset(scratch, 0, l);
-				if ((rc = walk(t, s, g, w, scratch, l, tmp)))
-					goto fail;
-			} else {
-				g->tb.state = TB_G_BAD;
-			}
-			if (vm_read(t, ptrs[i], w2, t->snap_len))
-				memset(w2, 0xfe, t->snap_len);
-			snap(t, w2, &b);
-		}
-		if (g->gaddr && !same(&a, &b))
-			g->tb.state = TB_G_CHANGED;
+		if ((rc = settle(t, s, g, win + i * G_WINDOW, win2 + i * G_WINDOW, now, tmp,
+				 &scratch)))
+			goto fail;
 		s->st.retried += g->tries > 1;
 	}
 	/* compact, and point each goroutine at its frames */
@@ -645,9 +667,7 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 			continue;
 		s->gs[k] = *g;
 		g = &s->gs[k++];
-		if (g->tb.state == TB_G_RUNNING || g->tb.state == TB_G_CHANGED)
-			g->tb.nframes = 0;
-		g->tb.frames = g->tb.nframes ? s->frames + g->frame0 : NULL;
+		point_frames(s, g);
 		s->st.stacks += g->tb.state == TB_G_STACK;
 		s->st.changed += g->tb.state == TB_G_CHANGED;
 	}
@@ -678,6 +698,45 @@ done:
 	free(scratch);
 	free(soff);
 	free(order);
+	free(tmp);
+	return rc;
+}
+
+int stacks__read_g(struct stacks_target *t, uint64_t gaddr, uint64_t goid, struct stk_sweep **out)
+{
+	uint8_t w[G_WINDOW], w2[G_WINDOW], *scratch = NULL;
+	struct stk_sweep *s = calloc(1, sizeof(*s));
+	struct tb_frame *tmp = malloc(MAX_FRAMES * sizeof(*tmp));
+	struct stk_g *g;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (!s || !tmp || !(s->gs = calloc(1, sizeof(*s->gs))))
+		goto fail;
+	/* Two windows that differ: settle reads and walks it from scratch. */
+	memset(w, 0xff, sizeof(w));
+	memset(w2, 0xfe, sizeof(w2));
+	g = &s->gs[0];
+	g->gaddr = gaddr;
+	if ((rc = settle(t, s, g, w, w2, now_ns(CLOCK_MONOTONIC), tmp, &scratch)))
+		goto fail;
+	/* Gone: it ended, or its g is another goroutine's now (gs are reused). */
+	rc = !g->tries ? -EFAULT : -ESRCH;
+	if (!g->tries || !g->gaddr || g->tb.goid != goid)
+		goto fail;
+	point_frames(s, g);
+	s->n = 1;
+	s->st.gs = s->st.listed = 1;
+	s->st.stacks = g->tb.state == TB_G_STACK;
+	s->st.changed = g->tb.state == TB_G_CHANGED;
+	s->st.retried = g->tries > 1;
+	*out = s;
+	rc = 0;
+	goto done;
+fail:
+	stk_sweep__free(s);
+done:
+	free(scratch);
 	free(tmp);
 	return rc;
 }
