@@ -340,6 +340,19 @@ static void test_stacks(void **state)
 	fx_free(x);
 }
 
+/* E read alone at TS: the detail view then shows HAS, and not LACKS. */
+static void read_alone(struct fx *x, const struct stk_entry *e, uint64_t ts, const char *has,
+		       const char *lacks)
+{
+	char *text;
+
+	assert_int_equal(stackset__set_one(x->f->stacks, e, ts), 0);
+	text = render__frame(&x->m, 80, 24);
+	assert_non_null(strstr(text, has));
+	assert_null(strstr(text, lacks));
+	free(text);
+}
+
 /*
  * The detail view asks for its goroutine to be read alone (issue 15) and
  * shows that read while it is newer than the sweep; never an exited one.
@@ -354,7 +367,6 @@ static void test_stack_read_alone(void **state)
 	};
 	struct stk_entry e = {.pid = 4242, .goid = 1, .status = XG_G_WAITING};
 	const uint64_t ms = 1000000ull;
-	char *text;
 
 	(void)state;
 	x->m.view = TUI_V_LIST;
@@ -370,26 +382,16 @@ static void test_stack_read_alone(void **state)
 	assert_int_equal(stackset__set_one(x->f->stacks, &e, FAKE_NOW - 200 * ms), 0);
 	check(x, "detail_stack_alone_80x24", TUI_V_DETAIL, NULL, 80, 24);
 	/* Read alone before the sweep: the sweep's is newer. */
-	assert_int_equal(stackset__set_one(x->f->stacks, &e, FAKE_NOW - 900 * ms), 0);
-	text = render__frame(&x->m, 80, 24);
-	assert_non_null(strstr(text, "Stack (swept -500ms)"));
-	assert_null(strstr(text, "time.Sleep"));
-	free(text);
+	read_alone(x, &e, FAKE_NOW - 900 * ms, "Stack (swept -500ms)", "time.Sleep");
 	/* Running when read alone: no stack, said so. */
 	e.stack = 0;
 	e.what = STK_RUNNING;
 	e.status = XG_G_RUNNING;
-	assert_int_equal(stackset__set_one(x->f->stacks, &e, FAKE_NOW - 100 * ms), 0);
-	text = render__frame(&x->m, 80, 24);
-	assert_non_null(strstr(text, "Stack (read alone -100ms): running"));
-	assert_null(strstr(text, "main.main  /src"));
-	free(text);
+	read_alone(x, &e, FAKE_NOW - 100 * ms, "Stack (read alone -100ms): running",
+		   "main.main  /src");
 	/* Another goroutine's read is not G1's. */
 	e.goid = 3;
-	assert_int_equal(stackset__set_one(x->f->stacks, &e, FAKE_NOW - 100 * ms), 0);
-	text = render__frame(&x->m, 80, 24);
-	assert_non_null(strstr(text, "Stack (swept -500ms)"));
-	free(text);
+	read_alone(x, &e, FAKE_NOW - 100 * ms, "Stack (swept -500ms)", "read alone");
 	fx_free(x);
 }
 
