@@ -66,8 +66,8 @@ static void help_draw(WINDOW *w, struct tui_model *m)
 	if (y >= 0 && y < h) {
 		d_str(w, y, 2, 1, ROLE(m, COLOR_METER_BAD), "!");
 		d_str(w, y, 4, width - 4, ROLE(m, COLOR_DEFAULT),
-		      "leak suspect: its stack's group grew at every one of the last sweeps, or it "
-		      "has waited longer than --leak-wait (the filter leak lists them)");
+		      "leak suspect: its group grows every sweep, or it waits > --leak-wait "
+		      "(/leak)");
 	}
 	y++;
 	m->page = h;

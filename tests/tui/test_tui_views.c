@@ -322,6 +322,12 @@ static void test_stacks(void **state)
 	text = render__frame(&x->m, 132, 40);
 	assert_int_equal(count_leak_marks(text), 1);
 	free(text);
+	/* The mark's legend, at the end of the help. */
+	x->m.view = TUI_V_HELP;
+	text = render__frame(&x->m, 80, 100);
+	assert_non_null(strstr(text, "\n  ! leak suspect: "));
+	free(text);
+	x->m.view = TUI_V_LIST;
 	check(x, "list_leak_80x24", TUI_V_LIST, "/leak\\", 80, 24);
 	assert_string_equal(x->m.filter.src, "leak");
 	model__rows(&x->m);
