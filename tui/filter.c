@@ -253,23 +253,23 @@ static bool stack_match(struct filter_term *t, const struct stackset *s, const s
 }
 
 /* Its stack's group keeps growing, or it has waited too long (the table's time first). */
-static bool leak_match(const struct filter *f, const struct gentry *e)
+bool filter__leak(const struct stackset *stacks, const struct gentry *e, uint64_t now)
 {
 	const struct stk_entry *se;
 	const struct stk_leak_opts *o;
 
-	if (!f->stacks || e->exited_ts)
+	if (!stacks || e->exited_ts)
 		return false;
-	o = stackset__leak_opts(f->stacks);
-	se = stackset__lookup(f->stacks, e->pid, e->goid);
-	if (se && stackset__leak_entry(f->stacks, se, f->now))
+	o = stackset__leak_opts(stacks);
+	se = stackset__lookup(stacks, e->pid, e->goid);
+	if (se && stackset__leak_entry(stacks, se, now))
 		return true;
 	/* The runtime's own goroutines wait by design (their stack, else their name says so). */
-	if (se ? stackset__runtime_stack(f->stacks, se->stack)
+	if (se ? stackset__runtime_stack(stacks, se->stack)
 	       : e->func && !strncmp(e->func, "runtime.", 8))
 		return false;
-	return e->state == XG_G_WAITING && o->wait_ns && e->state_since &&
-	       f->now > e->state_since && f->now - e->state_since > o->wait_ns;
+	return e->state == XG_G_WAITING && o->wait_ns && e->state_since && now > e->state_since &&
+	       now - e->state_since > o->wait_ns;
 }
 
 static bool term_match(const struct filter *f, struct filter_term *t, const struct gentry *e)
@@ -297,7 +297,7 @@ static bool term_match(const struct filter *f, struct filter_term *t, const stru
 		return se && se->stack == t->lo;
 	}
 	case FT_LEAK:
-		return leak_match(f, e);
+		return filter__leak(f->stacks, e, f->now);
 	}
 	return false;
 }

@@ -71,6 +71,11 @@ struct filter {
 int filter__parse(struct filter *f, const char *s, char *err, size_t err_len);
 /* Does E pass? Not const: the string caches fill as names are met. */
 bool filter__match(struct filter *f, const struct gentry *e);
+/*
+ * Is E a leak suspect at NOW, as the term leak says (its stack's group in
+ * STACKS keeps growing, or it has waited too long)? False without STACKS.
+ */
+bool filter__leak(const struct stackset *stacks, const struct gentry *e, uint64_t now);
 /* Match nothing-filter: drop the terms and their caches. */
 void filter__clear(struct filter *f);
 /* Forget cached answers (strings may have been freed, e.g. a new recording). */

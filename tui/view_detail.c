@@ -147,14 +147,16 @@ static void time_per_state(struct page *p, struct tui_model *m, const struct gen
 
 static const char *const stack_none[STK_WHAT_N] = {
 	[STK_OK] = "empty",
-	[STK_RUNNING] = "running when swept: a running goroutine's stack cannot be read",
+	[STK_RUNNING] = "running when read: a running goroutine's stack cannot be read",
 	[STK_CHANGED] = "it kept changing while read",
 	[STK_BAD] = "unreadable (the walk failed)",
 };
 
 /*
- * Its stack at the last sweep, innermost first, as Go's dump shows it; a
- * sweep comes sooner while this view is up (the source's stacks_want).
+ * Its stack as last read, innermost first, as Go's dump shows it: read
+ * alone about once a second while this view shows it (the live source's
+ * stacks_want; a replay has none and shows the recorded sweep), else at
+ * the last sweep.
  */
 static void stack(struct page *p, struct tui_model *m, const struct gentry *e)
 {
@@ -162,6 +164,7 @@ static void stack(struct page *p, struct tui_model *m, const struct gentry *e)
 	const struct stk_entry *se;
 	const struct stk_frame *f;
 	int width = getmaxx(p->w), y;
+	uint64_t ts = 0;
 	char ago[24];
 	uint32_t n = 0, i;
 
@@ -169,21 +172,19 @@ static void stack(struct page *p, struct tui_model *m, const struct gentry *e)
 		return;
 	if (m->src->ops->stacks_want && !e->exited_ts)
 		m->src->ops->stacks_want(m->src->ctx, e->pid, e->goid);
-	se = stackset__lookup(s, e->pid, e->goid);
+	se = stackset__latest(s, e->pid, e->goid, &ts);
 	f = se ? stackset__frames(s, se->stack, &n) : NULL;
+	fmt_offset(ago, sizeof(ago), (int64_t)(se ? ts : stackset__sweep_ts(s)) - (int64_t)m->now);
 	y = line_y(p);
 	if (y >= 0) {
-		if (!stackset__sweep_ts(s))
+		if (!stackset__sweep_ts(s) && !se)
 			d_str(p->w, y, 0, width, ROLE(m, COLOR_TITLE), "Stack (no sweep yet)");
 		else if (!se)
 			d_printf(p->w, y, 0, width, ROLE(m, COLOR_TITLE),
-				 "Stack (not in the sweep %s)",
-				 fmt_offset(ago, sizeof(ago),
-					    (int64_t)stackset__sweep_ts(s) - (int64_t)m->now));
+				 "Stack (not in the sweep %s)", ago);
 		else
-			d_printf(p->w, y, 0, width, ROLE(m, COLOR_TITLE), "Stack (swept %s)%s%s",
-				 fmt_offset(ago, sizeof(ago),
-					    (int64_t)stackset__sweep_ts(s) - (int64_t)m->now),
+			d_printf(p->w, y, 0, width, ROLE(m, COLOR_TITLE), "Stack (%s %s)%s%s",
+				 ts == stackset__sweep_ts(s) ? "swept" : "read alone", ago,
 				 se->stack ? "" : ": ",
 				 se->stack ? "" : stack_none[se->what % STK_WHAT_N]);
 		if (se && stackset__leak_entry(s, se, m->now))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Help: generated from the key table, then the glyph legend. Scrolls. */
+/* Help: generated from the key table, then the glyph and mark legends. Scrolls. */
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +58,16 @@ static void help_draw(WINDOW *w, struct tui_model *m)
 		d_glyph(w, y, 2, ROLE(m, COLOR_STATE_UNKNOWN), m->theme->g->unknown);
 		d_str(w, y, 4, width - 4, ROLE(m, COLOR_DEFAULT),
 		      "alive, but its kept history does not reach that far back");
+	}
+	y += 2;
+	if (y >= 0 && y < h)
+		d_str(w, y, 0, width, ROLE(m, COLOR_TITLE), "Marks (list and stack groups)");
+	y++;
+	if (y >= 0 && y < h) {
+		d_str(w, y, 2, 1, ROLE(m, COLOR_METER_BAD), "!");
+		d_str(w, y, 4, width - 4, ROLE(m, COLOR_DEFAULT),
+		      "leak suspect: its group grows every sweep, or it waits > --leak-wait "
+		      "(/leak)");
 	}
 	y++;
 	m->page = h;

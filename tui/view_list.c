@@ -3,7 +3,8 @@
  * The goroutine list: columns on the left, each goroutine's state timeline
  * on the same row to the right, a time axis in the header row. Columns
  * drop by priority when the terminal is narrow; the timeline keeps at
- * least STRIP_MIN cells.
+ * least STRIP_MIN cells. With stacks (docs/UI.md#stacks), a first column
+ * marks the leak suspects, the goroutines the filter leak lists.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include "data.h"
 #include "draw.h"
+#include "filter.h"
 #include "fmt.h"
 #include "text.h"
 #include "views.h"
@@ -19,7 +21,7 @@
 
 #define STRIP_MIN 16
 
-enum col { C_PID, C_GID, C_STATE, C_WAIT, C_CPU, C_AGE, C_ALLOCS, C_FUNC, C_BY, C_N };
+enum col { C_LEAK, C_PID, C_GID, C_STATE, C_WAIT, C_CPU, C_AGE, C_ALLOCS, C_FUNC, C_BY, C_N };
 
 struct colspec {
 	const char *title;
@@ -29,6 +31,7 @@ struct colspec {
 };
 
 static const struct colspec specs[C_N] = {
+	[C_LEAK] = {"", 1, 1, false, -1},
 	[C_PID] = {"PID", 7, 7, true, -1},
 	[C_GID] = {"GID", 5, 12, true, TUI_SORT_GOID},
 	[C_STATE] = {"STATE", 6, 11, false, TUI_SORT_STATE},
@@ -60,10 +63,12 @@ static void grow(struct layout *L, enum col c, int upto, int *avail)
 	*avail -= add;
 }
 
-static void make_layout(struct layout *L, int width, bool multi_pid, bool allocs, int gid_w)
+static void make_layout(struct layout *L, int width, bool multi_pid, bool allocs, bool stacks,
+			int gid_w)
 {
 	/* Priority: what to keep when the terminal is narrow. */
-	enum col prio[] = {C_PID, C_GID, C_STATE, C_CPU, C_WAIT, C_FUNC, C_AGE, C_ALLOCS, C_BY};
+	enum col prio[] = {C_PID,  C_GID,  C_LEAK, C_STATE,  C_CPU,
+			   C_WAIT, C_FUNC, C_AGE,  C_ALLOCS, C_BY};
 	int avail = width - 1 - STRIP_MIN, i, x = 0, pref = width * 35 / 100;
 
 	memset(L, 0, sizeof(*L));
@@ -72,7 +77,8 @@ static void make_layout(struct layout *L, int width, bool multi_pid, bool allocs
 	for (i = 0; i < C_N; i++) {
 		enum col c = prio[i];
 
-		if ((c == C_PID && !multi_pid) || (c == C_ALLOCS && !allocs))
+		if ((c == C_PID && !multi_pid) || (c == C_ALLOCS && !allocs) ||
+		    (c == C_LEAK && !stacks))
 			continue;
 		if (L->w[c] + 1 <= avail) {
 			L->on[c] = true;
@@ -212,6 +218,8 @@ static void draw_row(WINDOW *w, int y, struct tui_model *m, const struct layout 
 
 	if (selected)
 		d_fill(w, y, 0, L->left, base);
+	if (L->on[C_LEAK] && filter__leak(model__stacks(m), e, m->now))
+		d_str(w, y, L->x[C_LEAK], 1, selected ? base : ROLE(m, COLOR_METER_BAD), "!");
 	if (L->on[C_PID]) {
 		snprintf(buf, sizeof(buf), "%u", e->pid);
 		d_rstr(w, y, L->x[C_PID], L->w[C_PID], base, buf);
@@ -294,7 +302,8 @@ static void list_draw(WINDOW *w, struct tui_model *m)
 		return;
 	model__scroll(m, page);
 	gid_w = gid_width(m, page);
-	make_layout(&L, width, m->info.pid == 0, xd_allocs_known(model__table(m)), gid_w);
+	make_layout(&L, width, m->info.pid == 0, xd_allocs_known(model__table(m)),
+		    model__stacks(m) != NULL, gid_w);
 	m->strip_cells = L.strip_w;
 	if (m->cur_back >= L.strip_w)
 		m->cur_back = L.strip_w - 1;

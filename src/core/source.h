@@ -99,7 +99,7 @@ struct xg_source_ops {
 	 * recorded. NULL (the op or its result) when the source has none.
 	 */
 	const struct stackset *(*stacks)(void *ctx);
-	/* Live only (may be NULL): goroutine PID/GOID is shown, sweep again soon. */
+	/* Live only (NULL in replay): PID/GOID is shown, read it alone now and then. */
 	void (*stacks_want)(void *ctx, uint32_t pid, uint64_t goid);
 };
 

@@ -45,6 +45,9 @@ struct stackset {
 	uint64_t cur_ts, next_ts;
 	bool building;
 
+	struct stk_entry one; /* a goroutine read alone (stackset__set_one) */
+	uint64_t one_ts;      /* 0: none */
+
 	struct stk_hist hist[STK_HIST]; /* sweep k in hist[k % STK_HIST] */
 	uint64_t n_sweeps;
 	struct stk_leak_opts leak;
@@ -388,7 +391,30 @@ void stackset__reset(struct stackset *s)
 	s->n_sweeps = 0;
 	s->n_cur = s->n_next = 0;
 	s->cur_ts = 0;
+	s->one_ts = 0;
 	s->building = false;
+}
+
+int stackset__set_one(struct stackset *s, const struct stk_entry *e, uint64_t ts)
+{
+	if (!ts || e->stack > s->n_stacks || e->what >= STK_WHAT_N || (e->stack && e->what))
+		return -EINVAL;
+	s->one = *e;
+	s->one_ts = ts;
+	return 0;
+}
+
+const struct stk_entry *stackset__latest(const struct stackset *s, uint32_t pid, uint64_t goid,
+					 uint64_t *ts)
+{
+	const struct stk_entry *e = stackset__lookup(s, pid, goid);
+
+	*ts = e ? s->cur_ts : 0;
+	if (s->one_ts && s->one.pid == pid && s->one.goid == goid && s->one_ts > *ts) {
+		*ts = s->one_ts;
+		return &s->one;
+	}
+	return e;
 }
 
 uint64_t stackset__sweep_ts(const struct stackset *s)

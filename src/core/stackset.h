@@ -92,6 +92,20 @@ uint64_t stackset__sweep_ts(const struct stackset *s);
 size_t stackset__sweep_n(const struct stackset *s);
 const struct stk_entry *stackset__sweep_entry(const struct stackset *s, size_t i);
 const struct stk_entry *stackset__lookup(const struct stackset *s, uint32_t pid, uint64_t goid);
+/*
+ * One goroutine read alone at TS (the one the UI shows, read between
+ * sweeps: src/live/stacksweep.c), E's stack interned already. It is no
+ * part of any sweep: not counted, not recorded, not filtered on; the
+ * next one replaces it, a reset forgets it. 0, or -EINVAL for a bad E.
+ */
+int stackset__set_one(struct stackset *s, const struct stk_entry *e, uint64_t ts);
+/*
+ * What is known last of PID's GOID: the goroutine read alone when it is
+ * that one and newer than the sweep, else its entry in the sweep (NULL:
+ * in neither); *TS the time of that read or sweep.
+ */
+const struct stk_entry *stackset__latest(const struct stackset *s, uint32_t pid, uint64_t goid,
+					 uint64_t *ts);
 /* Sweeps done since the start (or the last reset). */
 uint64_t stackset__sweeps(const struct stackset *s);
 

@@ -344,10 +344,9 @@ static void source_stacks_want(void *ctx, uint32_t pid, uint64_t goid)
 {
 	struct tracer *t = ctx;
 
-	(void)pid;
-	(void)goid;
+	(void)pid; /* one process: -pid or the launched command */
 	if (t->sweep)
-		stacksweep__want(t->sweep);
+		stacksweep__want(t->sweep, goid);
 }
 
 /* ---- pump --------------------------------------------------------------------- */

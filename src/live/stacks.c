@@ -87,19 +87,25 @@ static uint32_t u32(const uint8_t *p)
 	return v;
 }
 
-static int vm_readv(struct stacks_target *t, struct iovec *local, struct iovec *remote, size_t n)
+static int vm_readv2(struct stacks_target *t, struct iovec *local, size_t nl, struct iovec *remote,
+		     size_t nr)
 {
 	size_t i, total = 0;
 	ssize_t got;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < nl; i++)
 		total += local[i].iov_len;
 	t->reads++;
-	got = process_vm_readv(t->pid, local, n, remote, n, 0);
+	got = process_vm_readv(t->pid, local, nl, remote, nr, 0);
 	if (got < 0)
 		return -errno;
 	t->bytes += (uint64_t)got;
 	return (size_t)got == total ? 0 : -EFAULT;
+}
+
+static int vm_readv(struct stacks_target *t, struct iovec *local, struct iovec *remote, size_t n)
+{
+	return vm_readv2(t, local, n, remote, n);
 }
 
 static int vm_read(struct stacks_target *t, uint64_t addr, void *buf, size_t len)
@@ -439,50 +445,143 @@ static int by_addr(const void *a, const void *b, void *ctx)
 }
 
 /*
- * The first LEN bytes of every g (ORDER: their indexes by address) into
- * WIN (a G_WINDOW stride). The kernel's cost is per remote page and per
- * iovec, and gs sit side by side in their spans: neighbours closer than
- * GAP_MAX are read as one range of at most CHUNK bytes. A range that
- * fails is read g by g; a g that cannot be read is filled with FILL.
+ * Read G again (the fields that say where it is only: W2) until two reads
+ * agree with W, the window its walk used: one that moved is read whole
+ * and walked again, alone, up to STACKS_RETRIES times, then reported as
+ * changed. A goroutine that ran and parked again at the same PC and SP in
+ * between has the same frames: a different call path to the very same SP
+ * and PC is what this cannot tell apart. g->gaddr 0: it ended; g->tries
+ * 0: its g could not be read at all. 0 or -ENOMEM.
  */
-#define CHUNK	(1u << 20)
-#define GAP_MAX 4096
-
-static int read_windows(struct stacks_target *t, const uint64_t *ptrs, const size_t *order,
-			size_t n, uint8_t *win, uint32_t len, int fill)
+static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, uint8_t *w,
+		  uint8_t *w2, uint64_t now, struct tb_frame *tmp, uint8_t **scratch)
 {
-	uint8_t *chunk = malloc(CHUNK);
-	size_t i = 0, j, k;
+	uint64_t gaddr = g->gaddr;
+	struct gsnap a, b;
+	int rc;
 
-	if (!chunk)
-		return -ENOMEM;
-	while (i < n && !ptrs[order[i]]) {
-		memset(win + order[i] * G_WINDOW, fill, len);
-		i++;
-	}
-	for (; i < n; i = j) {
-		uint64_t lo = ptrs[order[i]], end = lo + len;
+	snap(t, w, &a);
+	snap(t, w2, &b);
+	while (!same(&a, &b) && g->tries <= STACKS_RETRIES) {
+		unsigned int tries = g->tries + 1;
+		uint64_t sp;
 
-		for (j = i + 1; j < n; j++) {
-			uint64_t p = ptrs[order[j]];
-
-			if (p > end + GAP_MAX || p + len - lo > CHUNK)
-				break;
-			if (p + len > end)
-				end = p + len;
+		if (vm_read(t, gaddr, w, G_WINDOW))
+			break;
+		snap(t, w, &a);
+		if (!fill_g(t, g, gaddr, w, now)) {
+			g->gaddr = 0; /* it ended */
+			return 0;
 		}
-		if (!vm_read(t, lo, chunk, end - lo)) {
-			for (k = i; k < j; k++)
-				memcpy(win + order[k] * G_WINDOW, chunk + (ptrs[order[k]] - lo),
-				       len);
+		g->tries = tries;
+		sp = a.sys_sp ? a.sys_sp : a.sched_sp;
+		if ((a.status & ~0x1000u) == 2) {
+			g->tb.state = TB_G_RUNNING;
+		} else if (sp >= a.lo && sp < a.hi) {
+			size_t l = a.hi - sp < STACK_READ ? a.hi - sp : STACK_READ;
+
+			if (!*scratch && !(*scratch = malloc(STACK_READ)))
+				return -ENOMEM;
+			if (vm_read(t, sp, *scratch, l))
+				memset(*scratch, 0, l);
+			if ((rc = walk(t, s, g, w, *scratch, l, tmp)))
+				return rc;
+		} else {
+			g->tb.state = TB_G_BAD;
+		}
+		if (vm_read(t, gaddr, w2, t->snap_len))
+			memset(w2, 0xfe, t->snap_len);
+		snap(t, w2, &b);
+	}
+	if (!same(&a, &b))
+		g->tb.state = TB_G_CHANGED;
+	return 0;
+}
+
+/* G's frames in S (its walk left them at frame0), none for a running or changed one. */
+static void point_frames(struct stk_sweep *s, struct stk_g *g)
+{
+	if (g->tb.state == TB_G_RUNNING || g->tb.state == TB_G_CHANGED)
+		g->tb.nframes = 0;
+	g->tb.frames = g->tb.nframes ? s->frames + g->frame0 : NULL;
+}
+
+/*
+ * Reads of many small ranges, one iovec each in the order given. The
+ * kernel's cost is per remote iovec (a lock, a page walk) and per page
+ * pinned: a range that starts less than SPAN_GAP after the one before
+ * joins its remote iovec, the bytes between read into a sink (T's xbuf,
+ * hot in the cache). Neighbours mostly are that close: gs sit side by side
+ * in their spans, and so do parked 2 KiB stacks in allgs order (87% of
+ * them within 2 KiB for 100k parked goroutines, bench/stacks.sh). A batch
+ * that fails is read range by range; a range that cannot be read is FILL.
+ */
+#define SPAN_GAP 2048
+#define LOC_MAX	 1024 /* IOV_MAX */
+
+struct span {
+	uint64_t addr;
+	uint8_t *dst;
+	size_t len;
+};
+
+static void flush_spans(struct stacks_target *t, struct iovec *loc, size_t nl, struct iovec *rem,
+			size_t nr, const struct span *sp, size_t n, int fill)
+{
+	size_t j;
+
+	if (!nr || !vm_readv2(t, loc, nl, rem, nr))
+		return;
+	for (j = 0; j < n; j++)
+		if (vm_read(t, sp[j].addr, sp[j].dst, sp[j].len))
+			memset(sp[j].dst, fill, sp[j].len);
+}
+
+static void read_spans(struct stacks_target *t, const struct span *sp, size_t n, int fill)
+{
+	struct iovec loc[LOC_MAX], rem[BATCH];
+	size_t i, nl = 0, nr = 0, from = 0;
+	uint64_t end = 0;
+
+	for (i = 0; i < n; i++) {
+		bool join;
+
+		if (nr == BATCH || nl + 2 > LOC_MAX) {
+			flush_spans(t, loc, nl, rem, nr, sp + from, i - from, fill);
+			nl = nr = 0;
+			from = i;
+		}
+		join = nr && sp[i].addr >= end && sp[i].addr - end <= SPAN_GAP;
+		if (join && sp[i].addr > end)
+			loc[nl++] = (struct iovec){t->xbuf, sp[i].addr - end};
+		if (join)
+			rem[nr - 1].iov_len += (sp[i].addr - end) + sp[i].len;
+		else
+			rem[nr++] = (struct iovec){(void *)(uintptr_t)sp[i].addr, sp[i].len};
+		loc[nl++] = (struct iovec){sp[i].dst, sp[i].len};
+		end = sp[i].addr + sp[i].len;
+	}
+	flush_spans(t, loc, nl, rem, nr, sp + from, n - from, fill);
+}
+
+/*
+ * The first LEN bytes of every g (ORDER: their indexes by address) into
+ * WIN, at a LEN stride (the second read keeps only what snap() compares);
+ * SP: room for N spans. A g that cannot be read is FILL.
+ */
+static void read_windows(struct stacks_target *t, const uint64_t *ptrs, const size_t *order,
+			 size_t n, uint8_t *win, uint32_t len, int fill, struct span *sp)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ptrs[order[i]]) {
+			memset(win + order[i] * len, fill, len);
 			continue;
 		}
-		for (k = i; k < j; k++)
-			if (vm_read(t, ptrs[order[k]], win + order[k] * G_WINDOW, len))
-				memset(win + order[k] * G_WINDOW, fill, len);
+		sp[k++] = (struct span){ptrs[order[i]], win + order[i] * len, len};
 	}
-	free(chunk);
-	return 0;
+	read_spans(t, sp, k, fill);
 }
 
 int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
@@ -490,11 +589,10 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	uint64_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID), wall0 = now_ns(CLOCK_MONOTONIC), u0, k0;
 	struct stk_sweep *s = calloc(1, sizeof(*s));
 	uint8_t hdr[24], *win = NULL, *win2 = NULL, *stk = NULL, *scratch = NULL;
-	struct iovec loc[BATCH], rem[BATCH];
 	uint64_t *ptrs = NULL, arr, len = 0, now, reads0 = t->reads, bytes0 = t->bytes;
-	size_t *slen = NULL, *start = NULL, *soff = NULL, *order = NULL, i, j, k, total,
-	       stk_len = 0;
+	size_t *slen = NULL, *start = NULL, *soff = NULL, *order = NULL, i, k, total, stk_len = 0;
 	struct tb_frame *tmp = NULL;
+	struct span *spans = NULL;
 	int rc = -ENOMEM;
 
 	*out = NULL;
@@ -518,14 +616,16 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	rc = -ENOMEM;
 	ptrs = calloc(len + 1, 8);
 	win = big_alloc((len + 1) * G_WINDOW);
-	win2 = big_alloc((len + 1) * G_WINDOW);
+	win2 = big_alloc((len + 1) * t->snap_len);
 	s->gs = calloc(len + 1, sizeof(*s->gs));
 	slen = calloc(len + 1, sizeof(*slen));
 	start = calloc(len + 1, sizeof(*start));
 	soff = calloc(len + 1, sizeof(*soff));
 	order = calloc(len + 1, sizeof(*order));
+	spans = malloc((len + 1) * sizeof(*spans));
 	tmp = malloc(MAX_FRAMES * sizeof(*tmp));
-	if (!ptrs || !win || !win2 || !s->gs || !slen || !start || !soff || !order || !tmp)
+	if (!ptrs || !win || !win2 || !s->gs || !slen || !start || !soff || !order || !spans ||
+	    !tmp)
 		goto fail;
 	if (len && (rc = vm_read(t, arr, ptrs, len * 8))) {
 		snprintf(err, errlen, "cannot read the goroutine table of pid %d: %s", (int)t->pid,
@@ -536,8 +636,7 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	for (i = 0; i < len; i++)
 		order[i] = i;
 	qsort_r(order, len, sizeof(*order), by_addr, ptrs);
-	if ((rc = read_windows(t, ptrs, order, len, win, G_WINDOW, 0xff)))
-		goto fail;
+	read_windows(t, ptrs, order, len, win, G_WINDOW, 0xff, spans);
 	now = now_ns(CLOCK_MONOTONIC); /* the runtime's nanotime() is CLOCK_MONOTONIC */
 	/* 2: the stacks of those not running, from the saved SP up, into one buffer */
 	for (i = 0, total = 0; i < len; i++) {
@@ -560,20 +659,10 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	stk = big_alloc(stk_len);
 	if (!stk)
 		goto fail;
-	for (i = 0, k = 0; i < len; i++) {
-		if (slen[i]) {
-			loc[k] = (struct iovec){stk + soff[i], slen[i]};
-			rem[k] = (struct iovec){(void *)(uintptr_t)start[i], slen[i]};
-			k++;
-		}
-		if (k && (k == BATCH || i + 1 == len)) {
-			if (vm_readv(t, loc, rem, k))
-				for (j = 0; j < k; j++)
-					if (vm_readv(t, &loc[j], &rem[j], 1))
-						memset(loc[j].iov_base, 0, loc[j].iov_len);
-			k = 0;
-		}
-	}
+	for (i = 0, k = 0; i < len; i++)
+		if (slen[i])
+			spans[k++] = (struct span){start[i], stk + soff[i], slen[i]};
+	read_spans(t, spans, k, 0);
 	/* 3: walk */
 	for (i = 0; i < len; i++) {
 		struct stk_g *g = &s->gs[i];
@@ -584,57 +673,16 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 		if ((rc = walk(t, s, g, win + i * G_WINDOW, stk + soff[i], slen[i], tmp)))
 			goto fail;
 	}
-	/*
-	 * 4: read every g again (the fields that say where it is only); one
-	 * that moved is read whole and walked again, alone, up to
-	 * STACKS_RETRIES times. A goroutine that ran and parked again at the
-	 * same PC and SP in between has the same frames: a different call
-	 * path to the very same SP and PC is what this cannot tell apart.
-	 */
-	if ((rc = read_windows(t, ptrs, order, len, win2, t->snap_len, 0xfe)))
-		goto fail;
+	/* 4: read every g again, and again those that moved (settle) */
+	read_windows(t, ptrs, order, len, win2, t->snap_len, 0xfe, spans);
 	for (i = 0; i < len; i++) {
 		struct stk_g *g = &s->gs[i];
-		uint8_t *w = win + i * G_WINDOW, *w2 = win2 + i * G_WINDOW;
-		struct gsnap a, b;
 
 		if (!g->gaddr)
 			continue;
-		snap(t, w, &a);
-		snap(t, w2, &b);
-		while (!same(&a, &b) && g->tries <= STACKS_RETRIES) {
-			unsigned int tries = g->tries + 1;
-			uint64_t sp;
-
-			if (vm_read(t, ptrs[i], w, G_WINDOW))
-				break;
-			snap(t, w, &a);
-			if (!fill_g(t, g, ptrs[i], w, now)) {
-				g->gaddr = 0; /* it ended */
-				break;
-			}
-			g->tries = tries;
-			sp = a.sys_sp ? a.sys_sp : a.sched_sp;
-			if ((a.status & ~0x1000u) == 2) {
-				g->tb.state = TB_G_RUNNING;
-			} else if (sp >= a.lo && sp < a.hi) {
-				size_t l = a.hi - sp < STACK_READ ? a.hi - sp : STACK_READ;
-
-				if (!scratch && !(scratch = malloc(STACK_READ)))
-					goto fail;
-				if (vm_read(t, sp, scratch, l))
-					memset(scratch, 0, l);
-				if ((rc = walk(t, s, g, w, scratch, l, tmp)))
-					goto fail;
-			} else {
-				g->tb.state = TB_G_BAD;
-			}
-			if (vm_read(t, ptrs[i], w2, t->snap_len))
-				memset(w2, 0xfe, t->snap_len);
-			snap(t, w2, &b);
-		}
-		if (g->gaddr && !same(&a, &b))
-			g->tb.state = TB_G_CHANGED;
+		if ((rc = settle(t, s, g, win + i * G_WINDOW, win2 + i * t->snap_len, now, tmp,
+				 &scratch)))
+			goto fail;
 		s->st.retried += g->tries > 1;
 	}
 	/* compact, and point each goroutine at its frames */
@@ -645,9 +693,7 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 			continue;
 		s->gs[k] = *g;
 		g = &s->gs[k++];
-		if (g->tb.state == TB_G_RUNNING || g->tb.state == TB_G_CHANGED)
-			g->tb.nframes = 0;
-		g->tb.frames = g->tb.nframes ? s->frames + g->frame0 : NULL;
+		point_frames(s, g);
 		s->st.stacks += g->tb.state == TB_G_STACK;
 		s->st.changed += g->tb.state == TB_G_CHANGED;
 	}
@@ -671,13 +717,53 @@ fail:
 done:
 	free(ptrs);
 	big_free(win, (len + 1) * G_WINDOW);
-	big_free(win2, (len + 1) * G_WINDOW);
+	big_free(win2, (len + 1) * t->snap_len);
 	free(slen);
 	free(start);
 	big_free(stk, stk_len);
 	free(scratch);
 	free(soff);
 	free(order);
+	free(spans);
+	free(tmp);
+	return rc;
+}
+
+int stacks__read_g(struct stacks_target *t, uint64_t gaddr, uint64_t goid, struct stk_sweep **out)
+{
+	uint8_t w[G_WINDOW], w2[G_WINDOW], *scratch = NULL;
+	struct stk_sweep *s = calloc(1, sizeof(*s));
+	struct tb_frame *tmp = malloc(MAX_FRAMES * sizeof(*tmp));
+	struct stk_g *g;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (!s || !tmp || !(s->gs = calloc(1, sizeof(*s->gs))))
+		goto fail;
+	/* Two windows that differ: settle reads and walks it from scratch. */
+	memset(w, 0xff, sizeof(w));
+	memset(w2, 0xfe, sizeof(w2));
+	g = &s->gs[0];
+	g->gaddr = gaddr;
+	if ((rc = settle(t, s, g, w, w2, now_ns(CLOCK_MONOTONIC), tmp, &scratch)))
+		goto fail;
+	/* Gone: it ended, or its g is another goroutine's now (gs are reused). */
+	rc = !g->tries ? -EFAULT : -ESRCH;
+	if (!g->tries || !g->gaddr || g->tb.goid != goid)
+		goto fail;
+	point_frames(s, g);
+	s->n = 1;
+	s->st.gs = s->st.listed = 1;
+	s->st.stacks = g->tb.state == TB_G_STACK;
+	s->st.changed = g->tb.state == TB_G_CHANGED;
+	s->st.retried = g->tries > 1;
+	*out = s;
+	rc = 0;
+	goto done;
+fail:
+	stk_sweep__free(s);
+done:
+	free(scratch);
 	free(tmp);
 	return rc;
 }

@@ -55,6 +55,14 @@ void stacks__close(struct stacks_target *t);
 
 /* One sweep. 0 or -errno (ERR says what). Free it with stk_sweep__free. */
 int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen);
+/*
+ * One goroutine alone, GOID, whose g is at GADDR (a sweep said so), with
+ * the sweep's rules: read, walked, read again until two reads agree (at
+ * most STACKS_RETRIES times more), else reported as changed. Into a sweep
+ * of one. -ESRCH: it ended, or the g holds another goroutine now; -EFAULT
+ * or another -errno: it could not be read.
+ */
+int stacks__read_g(struct stacks_target *t, uint64_t gaddr, uint64_t goid, struct stk_sweep **out);
 void stk_sweep__free(struct stk_sweep *s);
 size_t stk_sweep__n(const struct stk_sweep *s);
 const struct stk_g *stk_sweep__g(const struct stk_sweep *s, size_t i);

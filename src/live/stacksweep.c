@@ -18,12 +18,18 @@
 #include "stackset.h"
 #include "xgotop_event.h"
 
-#define WANT_MIN_NS (500 * 1000000ull)
-#define LFRAMES	    4096 /* logical frames resolved per stack; the first STK_MAX_FRAMES kept */
+/*
+ * The goroutine the UI shows is read alone about once a second, while it
+ * is asked for: the detail view asks at each draw, at least every second
+ * with the default --refresh; a longer refresh reads it for ASK_TTL after each.
+ */
+#define ONE_EVERY_NS (1000 * 1000000ull)
+#define ASK_TTL_NS   (2500 * 1000000ull)
+#define LFRAMES	     4096 /* logical frames resolved per stack; the first STK_MAX_FRAMES kept */
 
 /* One goroutine of a finished sweep; LOCAL indexes the sweep's distinct stacks (or none). */
 struct sw_g {
-	uint64_t goid;
+	uint64_t goid, gaddr;
 	uint32_t local; /* UINT32_MAX: no stack */
 	uint8_t status, what;
 	uint64_t wait_since;
@@ -44,16 +50,28 @@ struct sw_result {
 	size_t n_names, cap_names;
 };
 
+/* Where a goroutine's g is, from the last sweep: gs are never freed, only reused. */
+struct sw_addr {
+	uint64_t goid, gaddr;
+};
+
 struct stacksweep {
 	struct stacks_target *t;
 	uint64_t interval_ns;
 	pthread_t thr;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stop, want;
-	struct sw_result *ready; /* for the pump; replaced by a newer one */
-	char err[256];		 /* the last sweep's error ("" after a good one) */
+	bool stop;
+	uint64_t ask_goid, ask_ns; /* the goroutine shown, and when it was asked for last */
+	uint64_t one_goid, one_ns; /* the goroutine read alone last, and when */
+	struct sw_result *ready;   /* for the pump; replaced by a newer one */
+	struct sw_result *one;	   /* the same, for a goroutine read alone */
+	char err[256];		   /* the last sweep's error ("" after a good one) */
+	/* The thread's own. */
 	struct tb_lframe *lf;
+	struct sw_addr *addrs; /* by goid */
+	size_t n_addrs, cap_addrs;
+	uint64_t miss_goid; /* asked for, not in the last sweep: a whole sweep was done for it */
 };
 
 static void result_free(struct sw_result *r)
@@ -154,6 +172,7 @@ static int resolve(struct stacksweep *w, const struct stk_sweep *s, struct sw_re
 		struct sw_g *o = &r->g[r->n_g++];
 
 		o->goid = g->tb.goid;
+		o->gaddr = g->gaddr;
 		o->status = (uint8_t)(g->tb.status & ~0x1000u);
 		o->what = (uint8_t)g->tb.state;
 		o->wait_since = g->waitsince > 0 ? (uint64_t)g->waitsince : 0;
@@ -181,6 +200,60 @@ out:
 	return err;
 }
 
+/* Where each goroutine of R is, for reading one alone later (R is by goid). */
+static void keep_addrs(struct stacksweep *w, const struct sw_result *r)
+{
+	size_t i;
+
+	w->n_addrs = 0;
+	if (xg_grow((void **)&w->addrs, &w->cap_addrs, r->n_g, sizeof(*w->addrs)))
+		return; /* then goroutines are found by whole sweeps only */
+	for (i = 0; i < r->n_g; i++)
+		w->addrs[i] = (struct sw_addr){r->g[i].goid, r->g[i].gaddr};
+	w->n_addrs = r->n_g;
+}
+
+static int addr_cmp(const void *key, const void *elt)
+{
+	uint64_t goid = *(const uint64_t *)key, b = ((const struct sw_addr *)elt)->goid;
+
+	return goid < b ? -1 : goid > b;
+}
+
+/*
+ * GOID read alone, for the pump. 1: its g is not known (it started after
+ * the last sweep): a whole sweep is due, once per goroutine.
+ */
+static int read_one(struct stacksweep *w, uint64_t goid)
+{
+	const struct sw_addr *a = bsearch(&goid, w->addrs, w->n_addrs, sizeof(*a), addr_cmp);
+	struct sw_result *r;
+	struct stk_sweep *s = NULL;
+
+	if (!a) {
+		if (goid == w->miss_goid)
+			return 0;
+		w->miss_goid = goid;
+		return 1;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return 0;
+	r->ts = xg_mono_ns();
+	/* Gone, unreadable or out of memory: the detail view keeps the sweep's. */
+	if (stacks__read_g(w->t, a->gaddr, goid, &s) || resolve(w, s, r)) {
+		stk_sweep__free(s);
+		result_free(r);
+		return 0;
+	}
+	stk_sweep__free(s);
+	pthread_mutex_lock(&w->mu);
+	result_free(w->one);
+	w->one = r;
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
 static void sweep_once(struct stacksweep *w)
 {
 	struct stk_sweep *s = NULL;
@@ -203,6 +276,7 @@ static void sweep_once(struct stacksweep *w)
 	stk_sweep__free(s);
 	if (rc)
 		goto fail;
+	keep_addrs(w, r);
 	pthread_mutex_lock(&w->mu);
 	result_free(w->ready);
 	w->ready = r;
@@ -216,6 +290,29 @@ fail:
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* When the goroutine asked for is due to be read alone; UINT64_MAX: none is. Under mu. */
+static uint64_t one_due(const struct stacksweep *w, uint64_t now)
+{
+	if (!w->ask_goid || now > w->ask_ns + ASK_TTL_NS)
+		return UINT64_MAX;
+	return w->ask_goid != w->one_goid ? now : w->one_ns + ONE_EVERY_NS;
+}
+
+/* Wait (under mu) until DUE, a signal, or a spurious wake-up. */
+static void wait_until(struct stacksweep *w, uint64_t due, uint64_t now)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)((due - now) / 1000000000ull);
+	ts.tv_nsec += (long)((due - now) % 1000000000ull);
+	if (ts.tv_nsec >= 1000000000l) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000l;
+	}
+	pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+}
+
 static void *sweep_main(void *arg)
 {
 	struct stacksweep *w = arg;
@@ -227,27 +324,26 @@ static void *sweep_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_mutex_lock(&w->mu);
 	while (!w->stop) {
-		uint64_t now = xg_mono_ns();
+		uint64_t now = xg_mono_ns(), one = one_due(w, now), goid;
 		uint64_t due = last ? last + w->interval_ns : now;
-		struct timespec ts;
 
-		if (w->want && last && last + WANT_MIN_NS < due)
-			due = last + WANT_MIN_NS;
-		if (now < due) {
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += (time_t)((due - now) / 1000000000ull);
-			ts.tv_nsec += (long)((due - now) % 1000000000ull);
-			if (ts.tv_nsec >= 1000000000l) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000l;
-			}
-			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+		if (now < due && now < one) {
+			wait_until(w, one < due ? one : due, now);
 			continue;
 		}
-		w->want = false;
-		pthread_mutex_unlock(&w->mu);
-		last = xg_mono_ns();
-		sweep_once(w);
+		if (now >= one) {
+			goid = w->one_goid = w->ask_goid;
+			w->one_ns = now;
+			pthread_mutex_unlock(&w->mu);
+			if (read_one(w, goid) == 1) {
+				last = xg_mono_ns();
+				sweep_once(w);
+			}
+		} else {
+			pthread_mutex_unlock(&w->mu);
+			last = xg_mono_ns();
+			sweep_once(w);
+		}
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -289,13 +385,16 @@ fail:
 	return NULL;
 }
 
-void stacksweep__want(struct stacksweep *w)
+void stacksweep__want(struct stacksweep *w, uint64_t goid)
 {
+	uint64_t now = xg_mono_ns();
+
 	pthread_mutex_lock(&w->mu);
-	if (!w->want) {
-		w->want = true;
+	/* A new goroutine, or one asked for again after a pause: read it now. */
+	if (goid != w->ask_goid || now > w->ask_ns + ASK_TTL_NS)
 		pthread_cond_signal(&w->cv);
-	}
+	w->ask_goid = goid;
+	w->ask_ns = now;
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -344,35 +443,54 @@ static const char *reason_of(struct reasons *c, struct stackset *set, const char
 	return c->interned[c->n++] = stackset__str(set, raw);
 }
 
+/* G of a resolved result as the stackset keeps it, IDS its stacks' ids there. */
+static struct stk_entry entry_of(const struct sw_g *g, const uint32_t *ids, const struct gtable *gt,
+				 uint32_t pid, struct stackset *set, struct reasons *rc)
+{
+	return (struct stk_entry){
+		.pid = pid,
+		.goid = g->goid,
+		.stack = g->local == UINT32_MAX ? 0 : ids[g->local],
+		.status = g->status,
+		.what = g->what,
+		.wait_since = wait_since(g, gt, pid),
+		.reason = g->status == XG_G_WAITING ? reason_of(rc, set, g->reason) : NULL};
+}
+
+/* R's distinct stacks interned into SET: their ids by local index (free it), NULL and errno. */
+static uint32_t *intern_all(const struct sw_result *r, struct stackset *set)
+{
+	uint32_t *ids = calloc(r->n_stacks + 1, sizeof(*ids));
+	size_t i;
+
+	if (!ids)
+		return NULL;
+	for (i = 0; i < r->n_stacks; i++) {
+		ids[i] = stackset__intern(set, &r->frames[r->first[i]], r->n[i]);
+		if (!ids[i]) {
+			int e = errno;
+
+			free(ids);
+			errno = e;
+			return NULL;
+		}
+	}
+	return ids;
+}
+
 static int install(const struct sw_result *r, struct stackset *set, const struct gtable *gt,
 		   uint32_t pid)
 {
-	uint32_t *ids = calloc(r->n_stacks + 1, sizeof(*ids));
+	uint32_t *ids = intern_all(r, set);
 	struct reasons rc = {.n = 0};
 	size_t i;
 	int err = 0;
 
 	if (!ids)
-		return -ENOMEM;
-	for (i = 0; i < r->n_stacks; i++) {
-		ids[i] = stackset__intern(set, &r->frames[r->first[i]], r->n[i]);
-		if (!ids[i]) {
-			err = -errno;
-			goto out;
-		}
-	}
+		return -errno;
 	stackset__sweep_begin(set, r->ts);
 	for (i = 0; i < r->n_g && !err; i++) {
-		const struct sw_g *g = &r->g[i];
-		struct stk_entry e = {.pid = pid,
-				      .goid = g->goid,
-				      .stack = g->local == UINT32_MAX ? 0 : ids[g->local],
-				      .status = g->status,
-				      .what = g->what,
-				      .wait_since = wait_since(g, gt, pid),
-				      .reason = g->status == XG_G_WAITING
-							? reason_of(&rc, set, g->reason)
-							: NULL};
+		struct stk_entry e = entry_of(&r->g[i], ids, gt, pid, set, &rc);
 
 		err = stackset__sweep_add(set, &e);
 	}
@@ -380,7 +498,26 @@ static int install(const struct sw_result *r, struct stackset *set, const struct
 		err = stackset__sweep_end(set);
 	else
 		stackset__sweep_abort(set);
-out:
+	free(ids);
+	return err;
+}
+
+/* A goroutine read alone: the detail view shows it while it is newer than the sweep. */
+static int install_one(const struct sw_result *r, struct stackset *set, const struct gtable *gt,
+		       uint32_t pid)
+{
+	uint32_t *ids;
+	struct reasons rc = {.n = 0};
+	struct stk_entry e;
+	int err;
+
+	if (r->n_g != 1)
+		return 0;
+	ids = intern_all(r, set);
+	if (!ids)
+		return -errno;
+	e = entry_of(&r->g[0], ids, gt, pid, set, &rc);
+	err = stackset__set_one(set, &e, r->ts);
 	free(ids);
 	return err;
 }
@@ -388,19 +525,23 @@ out:
 int stacksweep__collect(struct stacksweep *w, struct stackset *set, const struct gtable *gt,
 			uint32_t pid, char *err, size_t errlen)
 {
-	struct sw_result *r;
-	int rc;
+	struct sw_result *r, *one;
+	int rc = 0, rc1 = 0;
 
 	pthread_mutex_lock(&w->mu);
 	r = w->ready;
 	w->ready = NULL;
+	one = w->one;
+	w->one = NULL;
 	snprintf(err, errlen, "%s", w->err);
 	pthread_mutex_unlock(&w->mu);
-	if (!r)
-		return 0;
-	rc = install(r, set, gt, pid);
+	if (r)
+		rc = install(r, set, gt, pid);
+	if (one)
+		rc1 = install_one(one, set, gt, pid);
 	result_free(r);
-	return rc ? rc : 1;
+	result_free(one);
+	return rc ? rc : rc1 ? rc1 : r ? 1 : 0;
 }
 
 void stacksweep__stop(struct stacksweep *w)
@@ -415,7 +556,9 @@ void stacksweep__stop(struct stacksweep *w)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	result_free(w->ready);
+	result_free(w->one);
 	stacks__close(w->t);
 	free(w->lf);
+	free(w->addrs);
 	free(w);
 }

@@ -6,7 +6,8 @@
 Every goroutine the target printed identically in both of its dumps, and
 not running (the dumping goroutine), must appear in ours exactly: header,
 every frame line, file:line +0xoff, "created by". Argument lists compare
-as "(...)" (we print no argument values). Prints "compared N matched M".
+as "(...)" (we print no argument values). Prints "compared N matched M
+skipped K (changed between the target's dumps) and R running".
 """
 import re
 import sys
@@ -38,9 +39,13 @@ def norm(line):
 def main():
     before, after, ours = (blocks(p) for p in sys.argv[1:4])
     need = int(sys.argv[4])
-    compared = matched = 0
+    compared = matched = running = changed = 0
     for goid, b in sorted(before.items()):
-        if "[running" in b[0] or after.get(goid) != b:
+        if "[running" in b[0]:
+            running += 1
+            continue
+        if after.get(goid) != b:
+            changed += 1
             continue
         compared += 1
         if ours.get(goid) == b:
@@ -48,7 +53,8 @@ def main():
             continue
         print("goroutine %d differs:\n--- go\n%s\n--- xgotop-tui\n%s" %
               (goid, "\n".join(b), "\n".join(ours.get(goid, ["(missing)"]))))
-    print("compared %d matched %d" % (compared, matched))
+    print("compared %d matched %d skipped %d (changed between the target's dumps) "
+          "and %d running" % (compared, matched, changed, running))
     if compared < need:
         print("too few goroutines compared: want at least %d" % need)
         return 1

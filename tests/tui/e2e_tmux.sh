@@ -165,9 +165,10 @@ wait_for 'main\.(worker|producer|main)' 10 && cap >"$w/wide.stacks.txt" ||
 cap | grep -q 'STACK (first non-runtime frame)' || bad "w: no stack group header"
 keys Escape
 wait_for 'GID .*STATE' 5 || bad "Esc: not back to the list"
-# The detail view's stack.
+# The detail view's stack, its goroutine read alone (about once a second) soon after.
 keys Enter
 wait_for '^Stack \(' 10 && cap >"$w/wide.detail_stack.txt" || bad "Enter: no Stack section"
+wait_for '^Stack \(read alone ' 10 || bad "Enter: the shown goroutine is not read alone"
 keys Escape
 wait_for 'GID .*STATE' 5 || bad "Esc: not back to the list"
 keys Enter

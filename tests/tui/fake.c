@@ -55,6 +55,15 @@ static const struct stackset *stacks(void *ctx)
 	return ((struct fake *)ctx)->stacks;
 }
 
+static void stacks_want(void *ctx, uint32_t pid, uint64_t goid)
+{
+	struct fake *f = ctx;
+
+	(void)pid;
+	f->wants++;
+	f->want_goid = goid;
+}
+
 static const struct xg_source_ops ops = {
 	.pump = pump,
 	.table = table,
@@ -62,6 +71,7 @@ static const struct xg_source_ops ops = {
 	.meters = meters,
 	.now = now,
 	.stacks = stacks,
+	.stacks_want = stacks_want,
 };
 
 static void apply(struct fake *f, struct gev ev)

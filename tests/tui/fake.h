@@ -39,6 +39,9 @@ struct fake {
 	} * late;
 	size_t n_late, cap_late;
 	struct stackset *stacks; /* FAKE_STACKS */
+	/* What the UI asked to be read alone (stacks_want): how often, the last goid. */
+	unsigned int wants;
+	uint64_t want_goid;
 };
 
 /* The scenario: a job server's goroutines (see fake.c). */

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "fake.h"
+#include "stackset.h"
 #include "keys.h"
 #include "views.h"
 #include "xgotop_event.h"
@@ -249,6 +250,17 @@ static void test_group_enter_filters(void **state)
 	fx_free(x);
 }
 
+/* Rows of the list (below its header) whose first cell is the leak mark. */
+static int count_leak_marks(const char *text)
+{
+	const char *l = strchr(text, '\n');
+	int n = 0;
+
+	for (; l; l = strchr(l + 1, '\n'))
+		n += l[1] == '!';
+	return n;
+}
+
 /* Stack sweeps (issue 15): the group view, the detail view's stack, stack: and leak. */
 static void test_stacks(void **state)
 {
@@ -305,6 +317,17 @@ static void test_stacks(void **state)
 	 * 10 s), the runtime's own, which waits by design.
 	 */
 	assert_int_equal(model__set_filter(&x->m, "", NULL, 0), 0);
+	/* Marked '!' in the list: G30 only (main.leaky's goroutines are not in the table). */
+	check(x, "list_marks_80x24", TUI_V_LIST, NULL, 80, 24);
+	text = render__frame(&x->m, 132, 40);
+	assert_int_equal(count_leak_marks(text), 1);
+	free(text);
+	/* The mark's legend, at the end of the help. */
+	x->m.view = TUI_V_HELP;
+	text = render__frame(&x->m, 80, 100);
+	assert_non_null(strstr(text, "\n  ! leak suspect: "));
+	free(text);
+	x->m.view = TUI_V_LIST;
 	check(x, "list_leak_80x24", TUI_V_LIST, "/leak\\", 80, 24);
 	assert_string_equal(x->m.filter.src, "leak");
 	model__rows(&x->m);
@@ -320,6 +343,61 @@ static void test_stacks(void **state)
 	assert_non_null(strstr(text, "(*pollDesc).wait"));
 	assert_null(strstr(text, "main.leaky"));
 	free(text);
+	fx_free(x);
+}
+
+/* E read alone at TS: the detail view then shows HAS, and not LACKS. */
+static void read_alone(struct fx *x, const struct stk_entry *e, uint64_t ts, const char *has,
+		       const char *lacks)
+{
+	char *text;
+
+	assert_int_equal(stackset__set_one(x->f->stacks, e, ts), 0);
+	text = render__frame(&x->m, 80, 24);
+	assert_non_null(strstr(text, has));
+	assert_null(strstr(text, lacks));
+	free(text);
+}
+
+/*
+ * The detail view asks for its goroutine to be read alone (issue 15) and
+ * shows that read while it is newer than the sweep; never an exited one.
+ */
+static void test_stack_read_alone(void **state)
+{
+	struct fx *x = fx_new_with(TUI_SCHEME_256, TUI_GLYPHS_UTF8, FAKE_STACKS);
+	static const struct stk_frame now_at[] = {
+		{"runtime.gopark", "/usr/lib/go/src/runtime/proc.go", 435},
+		{"time.Sleep", "/usr/lib/go/src/runtime/time.go", 338},
+		{"main.main", "/src/workload/main.go", 74},
+	};
+	struct stk_entry e = {.pid = 4242, .goid = 1, .status = XG_G_WAITING};
+	const uint64_t ms = 1000000ull;
+
+	(void)state;
+	x->m.view = TUI_V_LIST;
+	assert_int_equal(model__set_filter(&x->m, "goid:1", NULL, 0), 0);
+	model__rows(&x->m);
+	x->m.view = TUI_V_DETAIL;
+	free(render__frame(&x->m, 80, 24));
+	assert_true(x->f->wants > 0);
+	assert_int_equal(x->f->want_goid, 1);
+	/* Read alone 200 ms ago, after the sweep (500 ms ago): that stack, so titled. */
+	e.stack = stackset__intern(x->f->stacks, now_at, 3);
+	assert_int_not_equal(e.stack, 0);
+	assert_int_equal(stackset__set_one(x->f->stacks, &e, FAKE_NOW - 200 * ms), 0);
+	check(x, "detail_stack_alone_80x24", TUI_V_DETAIL, NULL, 80, 24);
+	/* Read alone before the sweep: the sweep's is newer. */
+	read_alone(x, &e, FAKE_NOW - 900 * ms, "Stack (swept -500ms)", "time.Sleep");
+	/* Running when read alone: no stack, said so. */
+	e.stack = 0;
+	e.what = STK_RUNNING;
+	e.status = XG_G_RUNNING;
+	read_alone(x, &e, FAKE_NOW - 100 * ms, "Stack (read alone -100ms): running",
+		   "main.main  /src");
+	/* Another goroutine's read is not G1's. */
+	e.goid = 3;
+	read_alone(x, &e, FAKE_NOW - 100 * ms, "Stack (swept -500ms)", "read alone");
 	fx_free(x);
 }
 
@@ -460,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_detail),
 		cmocka_unit_test(test_group_enter_filters),
 		cmocka_unit_test(test_stacks),
+		cmocka_unit_test(test_stack_read_alone),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_mono_states_distinct),
 		cmocka_unit_test(test_mono_render_distinct),

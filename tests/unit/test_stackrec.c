@@ -166,6 +166,35 @@ static void test_stackset(void **state)
 	lo.sweeps = 6;
 	stackset__set_leak(s, &lo);
 	assert_false(stackset__leak_stack(s, e->stack));
+	/* A goroutine read alone: the latest of it while newer than the sweep, nobody else's. */
+	{
+		uint32_t c71 = stackset__intern(s, copy, 3); /* main.go:71, not the swept :70 */
+		struct stk_entry one = {.pid = 7, .goid = 1, .stack = c71, .status = 4};
+		uint64_t ts, t1 = stackset__sweep_ts(s);
+
+		assert_ptr_equal(stackset__latest(s, 7, 1, &ts), stackset__lookup(s, 7, 1));
+		assert_int_equal(ts, t1);
+		assert_int_equal(stackset__set_one(s, &one, t1 + 1), 0);
+		assert_int_equal(stackset__latest(s, 7, 1, &ts)->stack, c71);
+		assert_int_equal(ts, t1 + 1);
+		assert_ptr_equal(stackset__latest(s, 7, 2, &ts), stackset__lookup(s, 7, 2));
+		assert_null(stackset__latest(s, 8, 1, &ts));
+		/* Not part of the sweep: its count and the lookup are the sweep's. */
+		assert_int_not_equal(stackset__lookup(s, 7, 1)->stack, c71);
+		assert_int_equal(stackset__set_one(s, &one, t1 - 1), 0);
+		assert_ptr_equal(stackset__latest(s, 7, 1, &ts), stackset__lookup(s, 7, 1));
+		one.stack = 12345;
+		assert_int_equal(stackset__set_one(s, &one, t1 + 2), -EINVAL);
+		one.stack = c71;
+		one.what = STK_RUNNING;
+		assert_int_equal(stackset__set_one(s, &one, t1 + 2), -EINVAL);
+		one.stack = 0;
+		assert_int_equal(stackset__set_one(s, &one, t1 + 2), 0);
+		assert_int_equal(stackset__latest(s, 7, 1, &ts)->what, STK_RUNNING);
+		/* The next sweep is newer. */
+		make_sweep(s, NSWEEPS);
+		assert_ptr_equal(stackset__latest(s, 7, 1, &ts), stackset__lookup(s, 7, 1));
+	}
 	/* A stack id the set does not have is no stack. */
 	stackset__sweep_begin(s, T0 + 10 * S);
 	assert_int_equal(
@@ -303,6 +332,8 @@ static void test_roundtrip(void **state)
 	rp = open_replay(path);
 	replay__source(rp, &src);
 	s = replay__stacks(rp);
+	/* Nothing to read alone in a replay: the detail view shows the recorded sweep. */
+	assert_null(src.ops->stacks_want);
 	/* Before the first sweep: none. */
 	assert_int_equal(src.ops->control(rp, XG_CTL_SEEK_TIME, 100 * MS), 0);
 	assert_int_equal(stackset__sweep_ts(s), 0);
