@@ -505,7 +505,8 @@ static void regroup(struct gtable *gt, struct gentry *e, const char *func, bool 
 }
 
 /* The index slot holding (pid, goid), or the empty slot where it would go. */
-static uint32_t index_probe(const struct gtable *gt, uint32_t hash, uint32_t pid, uint64_t goid)
+static inline uint32_t index_probe(const struct gtable *gt, uint32_t hash, uint32_t pid,
+				   uint64_t goid)
 {
 	uint32_t pos = hash & gt->slot_mask;
 
@@ -690,19 +691,13 @@ static struct gentry *lookup(const struct gtable *gt, uint32_t pid, uint64_t goi
 	return s->idx1 ? pool_entry(gt, s->idx1 - 1) : NULL;
 }
 
-/* The entry for (pid, goid), added when missing (*added then true). NULL on ENOMEM. */
-static struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t goid,
-				    uint32_t *idx_out, bool *added)
+/* Add (pid, goid), whose place in the index is POS: the cold half of lookup_or_add. */
+static struct gentry *entry_add(struct gtable *gt, uint32_t pid, uint64_t goid, uint32_t hash,
+				uint32_t pos, uint32_t *idx_out)
 {
-	uint32_t hash = key_hash(pid, goid), pos, idx;
 	struct gentry *e;
+	uint32_t idx;
 
-	pos = index_probe(gt, hash, pid, goid);
-	if (gt->slots[pos].idx1) {
-		*idx_out = gt->slots[pos].idx1 - 1;
-		*added = false;
-		return pool_entry(gt, *idx_out);
-	}
 	if ((uint64_t)(gt->n + 1) * INDEX_LOAD_DEN >
 	    (uint64_t)(gt->slot_mask + 1) * INDEX_LOAD_NUM) {
 		if (index_grow(gt))
@@ -729,8 +724,23 @@ static struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t go
 	gt->slots[pos].idx1 = idx + 1;
 	gt->n++;
 	*idx_out = idx;
-	*added = true;
 	return e;
+}
+
+/*
+ * The entry for (pid, goid), added when missing (*added then true). NULL on
+ * ENOMEM. Inline: once per event, the adding half out of line.
+ */
+static inline struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t goid,
+					   uint32_t *idx_out, bool *added)
+{
+	uint32_t hash = key_hash(pid, goid), pos = index_probe(gt, hash, pid, goid);
+
+	*added = !gt->slots[pos].idx1;
+	if (*added)
+		return entry_add(gt, pid, goid, hash, pos, idx_out);
+	*idx_out = gt->slots[pos].idx1 - 1;
+	return pool_entry(gt, *idx_out);
 }
 
 /* Room for one more exit record, taken before the event changes anything. */
@@ -804,14 +814,14 @@ static uint64_t *hist_ns(struct gentry *e)
 	return hist_of(e)->ns;
 }
 
-/* Grow E's ring if it is full and below max_spans; on failure the ring wraps early. */
+/* Grow E's full ring if below max_spans; on failure the ring wraps early. */
 static void span_reserve(struct gtable *gt, struct gentry *e)
 {
 	struct ghist *h = hist_of(e), *old = h;
 	uint32_t cap;
 
 	/* Grow only an unwrapped ring (head back at 0): its spans are then in order. */
-	if (e->n_spans < e->span_cap || e->span_cap >= gt->o.max_spans || e->span_head)
+	if (e->span_cap >= gt->o.max_spans || e->span_head)
 		return;
 	if (!h) {
 		hist_get(gt, e);
@@ -837,14 +847,15 @@ static void span_reserve(struct gtable *gt, struct gentry *e)
  * caller knows, as START equals the previous state_since, which saves
  * reading the ring (a cache miss per event on a big table).
  */
-static void span_push(struct gtable *gt, struct gentry *e, uint64_t start, uint8_t state,
-		      bool replace)
+static inline void span_push(struct gtable *gt, struct gentry *e, uint64_t start, uint8_t state,
+			     bool replace)
 {
 	if (replace && e->n_spans) {
 		e->spans[(e->span_head ? e->span_head : e->span_cap) - 1].state = state;
 		return;
 	}
-	span_reserve(gt, e);
+	if (e->n_spans >= e->span_cap)
+		span_reserve(gt, e);
 	if (!e->span_cap)
 		return;
 	e->spans[e->span_head] = (struct gstate_span){.start = start, .state = state};
