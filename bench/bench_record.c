@@ -4,7 +4,8 @@
  * server's events, one in ten a creation, one in ten an exit):
  *   - write: ns per event of record__event (encoding, compression, writing,
  *     keyframes from the live table), and bytes per event in the file;
- *   - read: ns per event to decode the file back;
+ *   - read: ns per event to decode the file back, and to decode and apply
+ *     it to a state table (a replay at full speed);
  *   - replay: time to the first screen of the file, and to seek into it.
  * The events are generated and applied to the state table outside the
  * timed region, as the tracer applies them before recording.
@@ -121,6 +122,30 @@ static int rewrite(const char *in)
 	return 0;
 }
 
+/* Every event decoded and applied to a state table, as a replay at full speed does. */
+static void decode_apply(struct rec_reader *r)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct rec_iter *it = rec_iter__new(r, 0);
+	struct rec_item item;
+	uint64_t t = cpu_ns(), events = 0, spent;
+
+	if (!gt || !it)
+		die("memory");
+	while (rec_iter__next(it, &item) > 0) {
+		if (item.kind != REC_ITEM_EVENT)
+			continue;
+		if (gtable__apply(gt, &item.ev))
+			die("gtable__apply");
+		events++;
+	}
+	spent = cpu_ns() - t;
+	rec_iter__free(it);
+	gtable__free(gt);
+	printf("  decode + apply: %.1f ns/event, %.2fe6 events/s\n", (double)spent / events,
+	       events * 1e3 / spent);
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
@@ -201,6 +226,7 @@ int main(int argc, char **argv)
 	rec_iter__free(it);
 	printf("  decode: %.1f ns/event (%llu events)\n", (double)dec / events,
 	       (unsigned long long)events);
+	decode_apply(r);
 	rec_reader__free(r);
 
 	/* The replay source: first screen, then seeks (keyframes). */

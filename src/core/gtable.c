@@ -44,6 +44,12 @@ _Static_assert(GT_NSTATES == XG_G_NSTATES, "ns_in_state is indexed by Go status"
 #define INDEX_MIN_CAP	       1024
 /* What an entry costs in the index, on average between growths (8-byte slots). */
 #define INDEX_BYTES 16
+/*
+ * History blocks freed by churn are kept for the next goroutines, per ring
+ * size FIRST_SPANS << k, up to this many bytes each; give_back empties them.
+ */
+#define HCACHE_CLASSES 3
+#define HCACHE_BYTES   (1u << 20)
 /* Freed by expiry since the last malloc_trim: past this, trim (it walks the heap). */
 #define TRIM_BYTES (32u << 20)
 /* Grow the index past 70% full: linear probing degrades quickly above. */
@@ -146,6 +152,16 @@ struct gtable {
 
 	struct gtable_counts counts;
 
+	/*
+	 * Freed history blocks by ring size: a goroutine that lives a few
+	 * events takes a block and grows it twice, which malloc, realloc and
+	 * free make the dearest part of an apply under churn.
+	 */
+	struct hcache {
+		struct ghist **v;
+		size_t n, cap;
+	} hcache[HCACHE_CLASSES];
+
 	struct gproc *procs;
 	size_t n_procs, cap_procs;
 	struct groups groups;
@@ -213,6 +229,62 @@ static size_t hist_bytes(const struct gentry *e)
 	return hist_of(e) ? sizeof(struct ghist) + e->span_cap * sizeof(struct gstate_span) : 0;
 }
 
+/* The cache class of a ring of CAP spans, or -1 (not cached). */
+static int hcache_class(uint32_t cap)
+{
+	int k;
+
+	for (k = 0; k < HCACHE_CLASSES; k++)
+		if (cap == (uint32_t)FIRST_SPANS << k)
+			return k;
+	return -1;
+}
+
+static size_t ghist_size(uint32_t cap)
+{
+	return sizeof(struct ghist) + cap * sizeof(struct gstate_span);
+}
+
+/* A history block with room for CAP spans (contents undefined), or NULL. */
+static struct ghist *ghist_alloc(struct gtable *gt, uint32_t cap)
+{
+	int k = hcache_class(cap);
+
+	if (k >= 0 && gt->hcache[k].n)
+		return gt->hcache[k].v[--gt->hcache[k].n];
+	return malloc(ghist_size(cap));
+}
+
+/* Free H, a block of CAP spans: kept for reuse while its class holds under HCACHE_BYTES. */
+static void ghist_free(struct gtable *gt, struct ghist *h, uint32_t cap)
+{
+	int k = h ? hcache_class(cap) : -1;
+	struct hcache *c = &gt->hcache[k < 0 ? 0 : k];
+
+	if (k >= 0 && (c->n + 1) * ghist_size(cap) <= HCACHE_BYTES &&
+	    !xg_grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v))) {
+		c->v[c->n++] = h;
+		return;
+	}
+	free(h);
+}
+
+/* Give the cached blocks back to malloc (before a trim, and at the end). */
+static void hcache_empty(struct gtable *gt)
+{
+	int k;
+
+	for (k = 0; k < HCACHE_CLASSES; k++) {
+		struct hcache *c = &gt->hcache[k];
+
+		while (c->n)
+			free(c->v[--c->n]);
+		free(c->v);
+		c->v = NULL;
+		c->cap = 0;
+	}
+}
+
 /* What the bytes cap counts for E: its node, its share of the index, its history. */
 static uint32_t entry_bytes(const struct gentry *e)
 {
@@ -260,6 +332,7 @@ void gtable__free(struct gtable *gt)
 			free(hist_of(&gt->chunks[c]->n[i].e));
 		munmap(gt->chunks[c], sizeof(struct chunk));
 	}
+	hcache_empty(gt);
 	free(gt->chunks);
 	free(gt->slots);
 	free(gt->free_idx);
@@ -432,7 +505,8 @@ static void regroup(struct gtable *gt, struct gentry *e, const char *func, bool 
 }
 
 /* The index slot holding (pid, goid), or the empty slot where it would go. */
-static uint32_t index_probe(const struct gtable *gt, uint32_t hash, uint32_t pid, uint64_t goid)
+static inline uint32_t index_probe(const struct gtable *gt, uint32_t hash, uint32_t pid,
+				   uint64_t goid)
 {
 	uint32_t pos = hash & gt->slot_mask;
 
@@ -569,7 +643,7 @@ static void pool_release(struct gtable *gt, uint32_t idx)
 	struct gnode *n = pool_node(gt, idx);
 	size_t bytes = hist_bytes(&n->e);
 
-	free(hist_of(&n->e));
+	ghist_free(gt, hist_of(&n->e), n->e.span_cap);
 	gt->trim_bytes += bytes;
 	memset(n, 0, sizeof(*n));
 	gt->chunks[idx >> CHUNK_SHIFT]->used--;
@@ -617,19 +691,13 @@ static struct gentry *lookup(const struct gtable *gt, uint32_t pid, uint64_t goi
 	return s->idx1 ? pool_entry(gt, s->idx1 - 1) : NULL;
 }
 
-/* The entry for (pid, goid), added when missing (*added then true). NULL on ENOMEM. */
-static struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t goid,
-				    uint32_t *idx_out, bool *added)
+/* Add (pid, goid), whose place in the index is POS: the cold half of lookup_or_add. */
+static struct gentry *entry_add(struct gtable *gt, uint32_t pid, uint64_t goid, uint32_t hash,
+				uint32_t pos, uint32_t *idx_out)
 {
-	uint32_t hash = key_hash(pid, goid), pos, idx;
 	struct gentry *e;
+	uint32_t idx;
 
-	pos = index_probe(gt, hash, pid, goid);
-	if (gt->slots[pos].idx1) {
-		*idx_out = gt->slots[pos].idx1 - 1;
-		*added = false;
-		return pool_entry(gt, *idx_out);
-	}
 	if ((uint64_t)(gt->n + 1) * INDEX_LOAD_DEN >
 	    (uint64_t)(gt->slot_mask + 1) * INDEX_LOAD_NUM) {
 		if (index_grow(gt))
@@ -656,8 +724,23 @@ static struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t go
 	gt->slots[pos].idx1 = idx + 1;
 	gt->n++;
 	*idx_out = idx;
-	*added = true;
 	return e;
+}
+
+/*
+ * The entry for (pid, goid), added when missing (*added then true). NULL on
+ * ENOMEM. Inline: once per event, the adding half out of line.
+ */
+static inline struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t goid,
+					   uint32_t *idx_out, bool *added)
+{
+	uint32_t hash = key_hash(pid, goid), pos = index_probe(gt, hash, pid, goid);
+
+	*added = !gt->slots[pos].idx1;
+	if (*added)
+		return entry_add(gt, pid, goid, hash, pos, idx_out);
+	*idx_out = gt->slots[pos].idx1 - 1;
+	return pool_entry(gt, *idx_out);
 }
 
 /* Room for one more exit record, taken before the event changes anything. */
@@ -705,14 +788,14 @@ static void exits_push(struct gtable *gt, uint32_t idx, uint64_t ts)
  * Give E its history block (totals and a ring of FIRST_SPANS, its inline
  * span moved in) before its first change of state. 0 or -ENOMEM.
  */
-static int hist_get(const struct gtable *gt, struct gentry *e)
+static int hist_get(struct gtable *gt, struct gentry *e)
 {
 	uint32_t cap = FIRST_SPANS < gt->o.max_spans ? FIRST_SPANS : gt->o.max_spans;
 	struct ghist *h;
 
 	if (hist_of(e))
 		return 0;
-	h = malloc(sizeof(*h) + cap * sizeof(h->spans[0]));
+	h = ghist_alloc(gt, cap);
 	if (!h)
 		return -ENOMEM;
 	memcpy(h->ns, e->ns_in_state ? e->ns_in_state : zero_ns, sizeof(h->ns));
@@ -731,14 +814,14 @@ static uint64_t *hist_ns(struct gentry *e)
 	return hist_of(e)->ns;
 }
 
-/* Grow E's ring if it is full and below max_spans; on failure the ring wraps early. */
-static void span_reserve(const struct gtable *gt, struct gentry *e)
+/* Grow E's full ring if below max_spans; on failure the ring wraps early. */
+static void span_reserve(struct gtable *gt, struct gentry *e)
 {
-	struct ghist *h = hist_of(e);
+	struct ghist *h = hist_of(e), *old = h;
 	uint32_t cap;
 
 	/* Grow only an unwrapped ring (head back at 0): its spans are then in order. */
-	if (e->n_spans < e->span_cap || e->span_cap >= gt->o.max_spans || e->span_head)
+	if (e->span_cap >= gt->o.max_spans || e->span_head)
 		return;
 	if (!h) {
 		hist_get(gt, e);
@@ -747,9 +830,11 @@ static void span_reserve(const struct gtable *gt, struct gentry *e)
 	cap = e->span_cap * 2u;
 	if (cap > gt->o.max_spans)
 		cap = gt->o.max_spans;
-	h = realloc(h, sizeof(*h) + cap * sizeof(h->spans[0]));
+	h = ghist_alloc(gt, cap);
 	if (!h)
 		return;
+	memcpy(h, old, ghist_size(e->span_cap));
+	ghist_free(gt, old, e->span_cap);
 	e->ns_in_state = h->ns;
 	e->spans = h->spans;
 	e->span_head = e->span_cap;
@@ -762,14 +847,15 @@ static void span_reserve(const struct gtable *gt, struct gentry *e)
  * caller knows, as START equals the previous state_since, which saves
  * reading the ring (a cache miss per event on a big table).
  */
-static void span_push(const struct gtable *gt, struct gentry *e, uint64_t start, uint8_t state,
-		      bool replace)
+static inline void span_push(struct gtable *gt, struct gentry *e, uint64_t start, uint8_t state,
+			     bool replace)
 {
 	if (replace && e->n_spans) {
 		e->spans[(e->span_head ? e->span_head : e->span_cap) - 1].state = state;
 		return;
 	}
-	span_reserve(gt, e);
+	if (e->n_spans >= e->span_cap)
+		span_reserve(gt, e);
 	if (!e->span_cap)
 		return;
 	e->spans[e->span_head] = (struct gstate_span){.start = start, .state = state};
@@ -1334,6 +1420,7 @@ static void give_back(struct gtable *gt)
 		}
 	}
 	if (gt->trim_bytes >= TRIM_BYTES) {
+		hcache_empty(gt);
 #ifdef __GLIBC__
 		malloc_trim(0);
 #endif

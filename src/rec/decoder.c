@@ -138,7 +138,7 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct rec_item *it)
 			return -EBADMSG;
 		rank = gcode;
 		ev->pid = c->mtf[rank].pid;
-		ev->goid = c->mtf_goid[rank];
+		ev->goid = c->mtf[rank].goid;
 	} else if (gcode == G_NEXT) {
 		ev->pid = c->prev_pid;
 		ev->goid = c->prev_create_goid + 1;

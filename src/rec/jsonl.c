@@ -48,30 +48,60 @@ static void put(struct out *o, const char *s, size_t n)
 /* ,"KEY": */
 #define PUT_KEY(o, key) PUT_LIT(o, ",\"" key "\":")
 
-/* Digits by hand, two at a time: snprintf would cost more than the rest of a line. */
-static void put_u64(struct out *o, uint64_t v)
-{
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
-	char tmp[20];
-	int i = sizeof(tmp);
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+				  "25262728293031323334353637383940414243444546474849"
+				  "50515253545556575859606162636465666768697071727374"
+				  "75767778798081828384858687888990919293949596979899";
 
+/* V < 10^8 into the digits ending at END, two at a time in 32-bit arithmetic; the new start. */
+static char *digits32(char *end, uint32_t v)
+{
 	while (v >= 100) {
 		unsigned int d = (v % 100) * 2;
 
 		v /= 100;
-		tmp[--i] = pairs[d + 1];
-		tmp[--i] = pairs[d];
+		*--end = digit_pairs[d + 1];
+		*--end = digit_pairs[d];
 	}
 	if (v >= 10) {
-		tmp[--i] = pairs[v * 2 + 1];
-		tmp[--i] = pairs[v * 2];
+		*--end = digit_pairs[v * 2 + 1];
+		*--end = digit_pairs[v * 2];
 	} else {
-		tmp[--i] = '0' + v;
+		*--end = (char)('0' + v);
 	}
-	put(o, tmp + i, sizeof(tmp) - i);
+	return end;
+}
+
+/* Exactly 8 digits of V < 10^8, zeros first, ending at END. */
+static char *digits8(char *end, uint32_t v)
+{
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		unsigned int d = (v % 100) * 2;
+
+		v /= 100;
+		*--end = digit_pairs[d + 1];
+		*--end = digit_pairs[d];
+	}
+	return end;
+}
+
+/*
+ * Digits by hand: snprintf would cost more than the rest of a line. Eight
+ * at a time split off in 64 bits, then 32-bit arithmetic, which is cheaper
+ * (timestamps have 19 digits).
+ */
+static void put_u64(struct out *o, uint64_t v)
+{
+	char tmp[20], *end = tmp + sizeof(tmp), *p = end;
+
+	while (v >= 100000000) {
+		p = digits8(p, (uint32_t)(v % 100000000));
+		v /= 100000000;
+	}
+	p = digits32(p, (uint32_t)v);
+	put(o, p, (size_t)(end - p));
 }
 
 /* "0x4a2b10": lowercase, no leading zeros, as Go prints a pc. */
@@ -131,53 +161,70 @@ static size_t utf8_seq(const unsigned char *s, size_t avail, size_t *bad)
 	return need;
 }
 
-/* Printable ASCII other than the two characters JSON wants escaped. */
-static inline bool is_plain(unsigned char c)
+/* Printable ASCII other than the two characters JSON wants escaped: one load a byte. */
+static const bool plain[256] = {
+	[0x20 ... 0x21] = true,
+	[0x23 ... 0x5b] = true, /* not '"' (0x22) */
+	[0x5d ... 0x7e] = true, /* not '\\' (0x5c) */
+	[0x7f] = true,
+};
+
+/* What cannot be copied as is at S (not NUL): its escape or UTF-8 check. The bytes used. */
+static size_t put_json_special(struct out *o, const unsigned char *s)
 {
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c = s[0];
+	size_t bad, n;
+
+	if (c == '"' || c == '\\') {
+		char esc[2] = {'\\', (char)c};
+
+		put(o, esc, 2);
+		return 1;
+	}
+	if (c < 0x20) {
+		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+		put(o, esc, 6);
+		return 1;
+	}
+	/* A NUL ends the sequence as any byte out of range does: no length needed. */
+	n = utf8_seq(s, strnlen((const char *)s, 4), &bad);
+	if (n) {
+		put(o, (const char *)s, n);
+		return n;
+	}
+	PUT_LIT(o, "\\ufffd");
+	return bad;
 }
 
 static void put_json_str(struct out *o, const char *str)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t len = strlen(str), i = 0, run;
+	size_t i = 0, run;
 
 	PUT_LIT(o, "\"");
-	while (i < len) {
-		unsigned char c = s[i];
-
-		/* Copy the longest run that needs no escaping in one go. */
-		run = i;
-		while (run < len && is_plain(s[run]))
-			run++;
-		if (run > i) {
-			put(o, str + i, run - i);
-			i = run;
-			continue;
-		}
-		if (c == '"' || c == '\\') {
-			char esc[2] = {'\\', (char)c};
-
-			put(o, esc, 2);
-			i++;
-		} else if (c < 0x20) {
-			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-
-			put(o, esc, 6);
-			i++;
-		} else {
-			size_t bad, n = utf8_seq(s + i, len - i, &bad);
-
-			if (n) {
-				put(o, str + i, n);
-				i += n;
-			} else {
-				PUT_LIT(o, "\\ufffd");
-				i += bad;
-			}
-		}
+	for (;;) {
+		/* Copy the longest run that needs no escaping in one go (NUL is not plain). */
+		for (run = i; plain[s[run]]; run++)
+			;
+		put(o, str + i, run - i);
+		i = run;
+		if (!s[i])
+			break;
+		i += put_json_special(o, s + i);
 	}
+	PUT_LIT(o, "\"");
+}
+
+/*
+ * A name from the tables of gevent.c (kinds, states, GC phases and triggers):
+ * plain ASCII with nothing to escape, written as is.
+ */
+static void put_name(struct out *o, const char *name)
+{
+	PUT_LIT(o, "\"");
+	put(o, name, strlen(name));
 	PUT_LIT(o, "\"");
 }
 
@@ -222,7 +269,7 @@ static void put_stw_reason(struct out *o, const struct gev *ev)
 static void put_alloc(struct out *o, const struct gev *ev)
 {
 	PUT_KEY(o, "kind");
-	put_json_str(o, gev_alloc_kind_name(ev->alloc.kind));
+	put_name(o, gev_alloc_kind_name(ev->alloc.kind));
 	PUT_KEY(o, "size");
 	put_u64(o, ev->alloc.size);
 	PUT_KEY(o, "class");
@@ -238,7 +285,7 @@ static void put_alloc(struct out *o, const struct gev *ev)
 static void put_gc(struct out *o, const struct gev *ev)
 {
 	PUT_KEY(o, "phase");
-	put_json_str(o, gev_gc_phase_name(ev->gc.phase));
+	put_name(o, gev_gc_phase_name(ev->gc.phase));
 	PUT_KEY(o, "cycle");
 	if (ev->gc.cycle)
 		put_u64(o, ev->gc.cycle);
@@ -247,7 +294,7 @@ static void put_gc(struct out *o, const struct gev *ev)
 	switch (ev->gc.phase) {
 	case XG_GC_START:
 		PUT_KEY(o, "trigger");
-		put_json_str(o, gev_gc_trigger_name(ev->gc.trigger));
+		put_name(o, gev_gc_trigger_name(ev->gc.trigger));
 		PUT_KEY(o, "procs");
 		put_u64(o, ev->gc.procs);
 		break;
@@ -339,7 +386,7 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 	if (!ki)
 		return -EINVAL;
 	PUT_LIT(&o, "{\"event\":");
-	put_json_str(&o, ki->name);
+	put_name(&o, ki->name);
 	PUT_KEY(&o, "ts");
 	put_u64(&o, ev->ts);
 	PUT_KEY(&o, "pid");
@@ -374,7 +421,7 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		if (ev->to == XG_G_WAITING || ev->existing) {
 			/* Created parked (go1.23+ coroutines), or found so: say so and why. */
 			PUT_KEY(&o, "state");
-			put_json_str(&o, gev_state_name(ev->to));
+			put_name(&o, gev_state_name(ev->to));
 			if (ev->to == XG_G_WAITING)
 				put_reason(&o, ev);
 		}
@@ -386,9 +433,9 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		break;
 	case GEV_STATE:
 		PUT_KEY(&o, "from");
-		put_json_str(&o, gev_state_name(ev->from));
+		put_name(&o, gev_state_name(ev->from));
 		PUT_KEY(&o, "to");
-		put_json_str(&o, gev_state_name(ev->to));
+		put_name(&o, gev_state_name(ev->to));
 		if (ev->to == XG_G_WAITING)
 			put_reason(&o, ev);
 		if (ev->inferred)

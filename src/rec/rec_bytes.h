@@ -156,6 +156,11 @@ static inline bool get_varint(struct rd *r, uint64_t *v)
 	uint64_t x = 0;
 	int shift;
 
+	/* Most varints of a frame (tags, deltas of clustered events) take one byte. */
+	if (r->p < r->end && !(*r->p & 0x80)) {
+		*v = *r->p++;
+		return true;
+	}
 	for (shift = 0; shift < 64; shift += 7) {
 		uint8_t c;
 

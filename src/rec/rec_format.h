@@ -115,7 +115,7 @@ static inline int mtf_find(const struct rec_codec *c, uint32_t pid, uint64_t goi
 	int i;
 
 	for (i = 0; i < c->n_mtf; i++)
-		if (c->mtf_goid[i] == goid && c->mtf[i].pid == pid)
+		if (c->mtf[i].goid == goid && c->mtf[i].pid == pid)
 			return i;
 	return -1;
 }
@@ -127,13 +127,11 @@ static inline void mtf_touch(struct rec_codec *c, int rank, const struct gev *ev
 
 	if (i < 0)
 		i = c->n_mtf < REC_MTF_GOIDS ? c->n_mtf++ : REC_MTF_GOIDS - 1;
-	/* By hand: most events hit the first entries, a memmove call costs more. */
-	for (; i > 0; i--) {
-		c->mtf_goid[i] = c->mtf_goid[i - 1];
-		c->mtf[i] = c->mtf[i - 1];
-	}
-	c->mtf_goid[0] = ev->goid;
-	c->mtf[0] = (struct rec_mtf){.pid = ev->pid, .from = ev->from, .to = ev->to};
+	/* One array, one move (compilers turn a loop of element copies into a memmove per array).
+	 */
+	memmove(&c->mtf[1], &c->mtf[0], (size_t)i * sizeof(c->mtf[0]));
+	c->mtf[0] =
+		(struct rec_mtf){.goid = ev->goid, .pid = ev->pid, .from = ev->from, .to = ev->to};
 }
 
 static inline int tid_find(const struct rec_codec *c, uint32_t tid)
@@ -159,8 +157,7 @@ static inline void tid_touch(struct rec_codec *c, int rank, const struct gev *ev
 		t.p = ev->p;
 		t.m = ev->m;
 	}
-	for (; i > 0; i--)
-		c->tids[i] = c->tids[i - 1];
+	memmove(&c->tids[1], &c->tids[0], (size_t)i * sizeof(c->tids[0]));
 	c->tids[0] = t;
 }
 

@@ -20,6 +20,9 @@ struct wsite {
 	int line;
 };
 
+/* Slots of the writer's cache of string ids by address (a power of two). */
+#define WDICT_PCACHE 64
+
 struct wdict {
 	char **str; /* id - 1 */
 	uint64_t *str_hash;
@@ -31,6 +34,16 @@ struct wdict {
 	uint32_t n_site, cap_site;
 	uint32_t *site_idx;
 	uint32_t site_mask;
+	/*
+	 * The id last found for a string at this address: the live names are
+	 * interned (the binary's tables), so the same few pointers come event
+	 * after event. A hit is checked against the text, so an address reused
+	 * for other text costs a lookup, never a wrong id.
+	 */
+	struct wdict_pc {
+		const char *s;
+		uint32_t id;
+	} pc[WDICT_PCACHE];
 };
 
 /* The id of S (0 for NULL); *ADDED set when it was just added. 0 and *ADDED false on ENOMEM too. */

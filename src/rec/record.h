@@ -241,9 +241,10 @@ struct rec_codec {
 	uint64_t prev_ts, base_ts, prev_goid, prev_create_goid;
 	uint32_t prev_pid;
 	uint8_t n_mtf, n_tids;
-	bool pm_on;			  /* the last transition to running carried its P and M */
-	uint64_t mtf_goid[REC_MTF_GOIDS]; /* dense, for the scan; the rest in mtf[] */
+	bool pm_on; /* the last transition to running carried its P and M */
+	/* 16 bytes an entry: moving one to the front is one memmove. */
 	struct rec_mtf {
+		uint64_t goid;
 		uint32_t pid;
 		uint8_t from, to;
 	} mtf[REC_MTF_GOIDS];

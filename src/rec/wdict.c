@@ -45,16 +45,43 @@ static int index_rehash(uint32_t **idx, uint32_t *mask, const uint64_t *hashes, 
 	return 0;
 }
 
+static struct wdict_pc *pc_slot(struct wdict *d, const char *s)
+{
+	uintptr_t a = (uintptr_t)s;
+
+	return &d->pc[(a ^ a >> 6 ^ a >> 12) & (WDICT_PCACHE - 1)];
+}
+
+/* The id of S by content: hash, then the index. 0 and *ADDED false on ENOMEM. */
+static uint32_t str_lookup(struct wdict *d, const char *s, bool *added, int *err);
+
 /* The id of S (0 for NULL); *NEW set when it was just added. 0 and *NEW false on ENOMEM too. */
 uint32_t wdict__str(struct wdict *d, const char *s, bool *added, int *err)
+{
+	struct wdict_pc *pc;
+	uint32_t id;
+
+	*added = false;
+	if (!s)
+		return 0;
+	pc = pc_slot(d, s);
+	/* A string longer than REC_MAX_STRING was stored cut: it never matches here. */
+	if (pc->s == s && !strcmp(d->str[pc->id - 1], s))
+		return pc->id;
+	id = str_lookup(d, s, added, err);
+	if (id) {
+		pc->s = s;
+		pc->id = id;
+	}
+	return id;
+}
+
+static uint32_t str_lookup(struct wdict *d, const char *s, bool *added, int *err)
 {
 	size_t n;
 	uint64_t h;
 	uint32_t pos;
 
-	*added = false;
-	if (!s)
-		return 0;
 	n = strlen(s);
 	if (n > REC_MAX_STRING)
 		n = REC_MAX_STRING; /* a reader would refuse more; no real name is this long */
