@@ -1172,6 +1172,18 @@ int gtable__cgroup(const struct gtable *gt, uint32_t pid, struct gtable_cgroup *
 	return 0;
 }
 
+unsigned int gentry__open_off_pct(const struct gentry *e, uint64_t now)
+{
+	const struct ghist *h = hist_of(e);
+
+	if (!h || !h->span_off_ns || e->state != XG_G_RUNNING || e->exited_ts ||
+	    now <= e->state_since)
+		return 0;
+	return h->span_off_ns >= now - e->state_since
+		       ? 100
+		       : (unsigned int)(h->span_off_ns * 100 / (now - e->state_since));
+}
+
 void gentry__offcpu(const struct gentry *e, uint64_t out[2])
 {
 	const struct ghist *h = hist_of(e);

@@ -211,6 +211,8 @@ uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now);
  * blocked (asleep while running: page faults, the runtime's own waits).
  */
 void gentry__offcpu(const struct gentry *e, uint64_t out[2]);
+/* The off_pct the open span of E would have if it closed at NOW (0 unless running). */
+unsigned int gentry__open_off_pct(const struct gentry *e, uint64_t now);
 
 /* The CPU limit of a process's cgroup (GEV_CPU of goid 0: src/live/cgroup.c). */
 struct gtable_cgroup {
