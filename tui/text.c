@@ -95,8 +95,7 @@ const char *text_allocs(const struct tui_model *m, const struct gentry *e, char 
 	return fmt_count(buf, len, (double)bytes);
 }
 
-bool text_cgroup(const struct tui_model *m, bool wide, char *buf, size_t len,
-		 bool *throttled)
+bool text_cgroup(const struct tui_model *m, bool wide, char *buf, size_t len, bool *throttled)
 {
 	struct gtable_cgroup cg;
 	char t[16];

@@ -277,9 +277,8 @@ static void on_cpu(struct page *p, struct tui_model *m, const struct gentry *e)
 		return;
 	field(p, m, "on CPU", "%s of %s running (%.1f%%); off %s: preempted %s, blocked %s",
 	      fmt_dur(a, sizeof(a), on), fmt_dur(b, sizeof(b), run),
-	      run ? 100.0 * (double)on / (double)run : 0.0,
-	      fmt_dur(c, sizeof(c), off[0] + off[1]), fmt_dur(d, sizeof(d), off[0]),
-	      fmt_dur(f, sizeof(f), off[1]));
+	      run ? 100.0 * (double)on / (double)run : 0.0, fmt_dur(c, sizeof(c), off[0] + off[1]),
+	      fmt_dur(d, sizeof(d), off[0]), fmt_dur(f, sizeof(f), off[1]));
 }
 
 static void detail_draw(WINDOW *w, struct tui_model *m)
