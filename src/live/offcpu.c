@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "xgotop_event.h"
 
 struct tslot {
@@ -148,6 +149,15 @@ static void clear_running(struct sched_threads *st, uint32_t pid, uint64_t key, 
 
 int sched_threads__observe(struct sched_threads *st, const struct gev *ev)
 {
+	/* Below states (lifecycle, poll) no record says who runs: forget, charge none. */
+	if (ev->kind == GEV_CAPTURE) {
+		if (ev->capture.level != CAPTURE_STATES && ev->capture.level != CAPTURE_ALL &&
+		    st->n) {
+			memset(st->v, 0, st->cap * sizeof(*st->v));
+			st->n = 0;
+		}
+		return 0;
+	}
 	uint64_t key = (uint64_t)ev->pid << 32 | ev->tid;
 	bool to_running = ev->kind == GEV_STATE && ev->to == XG_G_RUNNING;
 	bool from_running = (ev->kind == GEV_STATE && ev->from == XG_G_RUNNING && !to_running) ||

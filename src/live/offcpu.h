@@ -19,7 +19,8 @@ struct sched_threads *sched_threads__new(void);
 void sched_threads__free(struct sched_threads *st);
 /*
  * Follow which goroutine each thread runs, from a goroutine event EV (a
- * change to or from running, an exit). 0, or -ENOMEM.
+ * change to or from running, an exit; a capture level below states, with
+ * no such records, forgets them all). 0, or -ENOMEM.
  */
 int sched_threads__observe(struct sched_threads *st, const struct gev *ev);
 /*

@@ -172,7 +172,7 @@ static int apply_event(struct tracer *t, struct gev *ev)
 		if (ev->kind == GEV_CPU && !ev->goid && ev->cpu.what <= GEV_CPU_BLOCKED &&
 		    !sched_threads__charge(k->threads, ev))
 			return 0;
-		if (ev->kind == GEV_STATE || ev->kind == GEV_EXIT) {
+		if (ev->kind == GEV_STATE || ev->kind == GEV_EXIT || ev->kind == GEV_CAPTURE) {
 			err = sched_threads__observe(k->threads, ev);
 			if (err)
 				return err;

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "budget.h"
 #include "cgroup.h"
 #include "gtable.h"
 #include "offcpu.h"
@@ -120,6 +121,18 @@ static void test_left_elsewhere_and_exits(void **state_)
 	assert_int_equal(ev.goid, 4);
 	sched_threads__stats(st, &s);
 	assert_int_equal(s.dropped, 250 + 1);
+	/* Down to lifecycle: no record will say who stops running; nothing is charged. */
+	ev = (struct gev){.kind = GEV_CAPTURE, .ts = 4000 * MS, .pid = PID};
+	ev.capture.level = CAPTURE_STATES;
+	assert_int_equal(sched_threads__observe(st, &ev), 0);
+	sched_threads__stats(st, &s);
+	assert_int_equal(s.threads, 250);
+	ev.capture.level = CAPTURE_LIFECYCLE;
+	assert_int_equal(sched_threads__observe(st, &ev), 0);
+	sched_threads__stats(st, &s);
+	assert_int_equal(s.threads, 0);
+	ev = off(4001 * MS, 1002, GEV_CPU_PREEMPTED, 1);
+	assert_false(sched_threads__charge(st, &ev));
 	sched_threads__free(st);
 }
 
