@@ -9,9 +9,10 @@ import json
 import re
 import sys
 
-# Points of share ours may differ from the kernel's: the two measure the same
+# Points of share ours may differ from the kernel's (seen: up to 2.3 under load 22, tests
+# run two at a time; usually under 1): the two measure the same
 # thread over windows that differ by a syscall or two at each end (ms of 4 s).
-TRUTH_TOL = 0.03
+TRUTH_TOL = 0.05
 LIMIT, LIMIT_TOL, LIMIT_MIN = 0.20, 0.05, 0.15
 
 
