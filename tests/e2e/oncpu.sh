@@ -68,18 +68,18 @@ tpid=$!
 if [ -n "$cg" ]; then
 	echo "$tpid" >"$cg/cgroup.procs" || fail "cannot move the target into $cg"
 fi
-wait_line target.out '^tid ' 30 "$tpid" || fail "the target did not start: $(cat target.err)"
+wait_line target.out '^tid ' 120 "$tpid" || fail "the target did not start: $(cat target.err)"
 
 "$tracer" -pid "$tpid" -n 100 -d 1 --jsonl live.jsonl -w rec.zst >batch.out 2>tracer.err &
 trpid=$!
-wait_line tracer.err '^xgotop-tui: attached to pid' 60 "$trpid" ||
+wait_line tracer.err '^xgotop-tui: attached to pid' 180 "$trpid" ||
 	fail "the tracer did not attach: $(cat tracer.err)"
 touch go
-wait_exit "$tpid" 60 || fail "the target did not end"
+wait_exit "$tpid" 120 || fail "the target did not end"
 [ "$status" -eq 0 ] || fail "the target failed: $(cat target.err)"
 tpid=
 # It ends with its target.
-wait_exit "$trpid" 30 || fail "the tracer did not end with its target"
+wait_exit "$trpid" 120 || fail "the tracer did not end with its target"
 [ "$status" -eq 0 ] || fail "the tracer failed ($status): $(cat tracer.err)"
 trpid=
 
