@@ -38,7 +38,13 @@ cleanup() {
 		kill "$tpid" 2>/dev/null || true
 		wait "$tpid" 2>/dev/null || true
 	fi
-	[ -z "$cg" ] || rmdir "$cg" 2>/dev/null || true
+	# A process just killed may leave the cgroup a moment later: try for a while.
+	local i
+	for ((i = 0; i < 50 && -n "$cg"; i++)); do
+		rmdir "$cg" 2>/dev/null && cg=
+		[ -z "$cg" ] || sleep 0.1
+	done
+	[ -z "$cg" ] || echo "warning: cannot remove $cg" >&2
 }
 trap cleanup EXIT
 
