@@ -39,10 +39,10 @@ cleanup() {
 		wait "$tpid" 2>/dev/null || true
 	fi
 	# A process just killed may leave the cgroup a moment later: try for a while.
-	local i
-	for ((i = 0; i < 50 && -n "$cg"; i++)); do
-		rmdir "$cg" 2>/dev/null && cg=
-		[ -z "$cg" ] || sleep 0.1
+	local i=0
+	while [ -n "$cg" ] && [ $i -lt 50 ]; do
+		rmdir "$cg" 2>/dev/null && cg= || sleep 0.1
+		i=$((i + 1))
 	done
 	[ -z "$cg" ] || echo "warning: cannot remove $cg" >&2
 }
