@@ -982,3 +982,89 @@ int BPF_PROG(go_sys_exit, struct pt_regs *regs, long ret)
 {
 	return sys_edge(regs, XG_G_SYSCALL, XG_G_RUNNING);
 }
+
+/* ---- on-CPU and off-CPU time (sched_switch) ----------------------------------------------- */
+
+/*
+ * A goroutine in _Grunning holds a P; its thread may still be off the CPU:
+ * preempted by the kernel, throttled by a cgroup CPU limit, or asleep in a
+ * page fault. This program runs at every context switch of the machine, so
+ * other processes cost two loads of fields of the tasks the tracepoint
+ * hands over and two compares (docs/OVERHEAD.md 3c). For the target's
+ * threads it notes when and why a thread left its CPU (task storage: no
+ * hash) and, when it comes back, writes one record with the time it was
+ * off. User space charges it to the goroutine the thread runs (its last
+ * `running` record, src/live/offcpu.c): casgstatus runs on the thread at
+ * both ends of a running span, so an off interval never straddles one.
+ */
+struct offcpu {
+	__u64 out;   /* switched out then; 0: not seen out */
+	__u32 cause; /* enum xg_offcpu_cause */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct offcpu);
+} offcpu SEC(".maps");
+
+static __always_inline void sched_out(struct task_struct *prev, bool preempt, __u32 state,
+				      __u64 now)
+{
+	struct offcpu *o = bpf_task_storage_get(&offcpu, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!o)
+		return;
+	o->out = now;
+	/* Preempted in the middle of going to sleep, it stays runnable (__schedule). */
+	o->cause = preempt || !state ? XG_OFF_PREEMPTED : XG_OFF_BLOCKED;
+}
+
+static __always_inline void sched_in(struct task_struct *next, __u64 now)
+{
+	struct offcpu *o = bpf_task_storage_get(&offcpu, next, 0, 0);
+	struct xg_event *e;
+	void *ring;
+
+	if (!o || !o->out || now < o->out)
+		return;
+	e = reserve_record(&ring);
+	if (!e)
+		return;
+	e->ts = now;
+	e->pid = targ_tgid;
+	e->tid = next->pid;
+	e->type = XG_EV_SCHED;
+	e->from = (__u8)o->cause;
+	e->to = 0;
+	e->reason = 0;
+	e->flags = 0;
+	e->g = 0;
+	e->goid = 0;
+	e->ip = 0;
+	e->arg0 = now - o->out;
+	e->arg1 = 0;
+	e->arg2 = 0;
+	o->out = 0;
+	bpf_ringbuf_submit(e, lazy_wakeup(ring, now));
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(go_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	bool out = prev->tgid == targ_tgid, in = next->tgid == targ_tgid;
+	__u64 now;
+
+	if (!out && !in)
+		return 0;
+	count_hit(XG_HIT_SCHED);
+	now = bpf_ktime_get_ns();
+	if (out)
+		sched_out(prev, preempt, prev_state, now);
+	if (in)
+		sched_in(next, now);
+	return 0;
+}

@@ -38,6 +38,18 @@ enum xg_event_type {
 	XG_EV_ALLOC = 2,
 	/* A GC phase or a stop-the-world edge: from = enum xg_gc_phase. */
 	XG_EV_GC = 3,
+	/*
+	 * A thread of the target back on a CPU (sched_switch): it was off
+	 * from ts - arg0 to ts; from = enum xg_offcpu_cause. goid and g are 0:
+	 * user space charges the time to the goroutine the thread runs.
+	 */
+	XG_EV_SCHED = 4,
+};
+
+/* Why a thread left its CPU (XG_EV_SCHED). */
+enum xg_offcpu_cause {
+	XG_OFF_PREEMPTED = 1, /* still runnable: preempted, or throttled by its cgroup */
+	XG_OFF_BLOCKED = 2,   /* went to sleep: page fault, lock, a syscall Go does not count */
 };
 
 /* Flags of an XG_EV_STATE record. */
@@ -245,7 +257,8 @@ enum xg_hit {
 	XG_HIT_MALLOCGC = 1,
 	XG_HIT_MAKEMAP = 2,
 	XG_HIT_GC = 3,
-	XG_HIT_N = 4,
+	XG_HIT_SCHED = 4, /* context switches of the target's threads (either side) */
+	XG_HIT_N = 5,
 };
 
 /* ---- sampling (-sample) --------------------------------------------------------------------- */

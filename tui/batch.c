@@ -107,8 +107,9 @@ static void heap_line(FILE *out, const struct tui_model *m)
 int batch__snapshot(FILE *out, struct tui_model *m)
 {
 	const struct gtable_counts *c = &m->counts;
-	char clock[32], up[16], v[32], r1[16], r2[16], age[24], ins[32], reason[128], cpu[16];
+	char clock[32], up[16], v[160], r1[16], r2[16], age[24], ins[32], reason[128], cpu[16];
 	char allocs[16];
+	bool throttled;
 	size_t i;
 
 	errno = 0;
@@ -124,6 +125,8 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		SAN(m->info.mode), m->ended ? " EXITED" : "");
 	if (model__capture(m)[0])
 		fprintf(out, "capture: %s\n", SAN(model__capture(m)));
+	if (text_cgroup(m, true, v, sizeof(v), &throttled))
+		fprintf(out, "%s\n", v);
 	fmt_rate(r1, sizeof(r1), m->created_rate / model__goroutine_rate(m));
 	fmt_rate(r2, sizeof(r2), m->exited_rate / model__goroutine_rate(m));
 	if (model__sample(m))

@@ -32,8 +32,9 @@ uint64_t xd_run_ns(const struct gentry *e, uint64_t from, uint64_t to, bool *exa
 
 		if (s1 > end)
 			s1 = end;
+		/* Less its share off the CPU (closed spans: GEV_CPU). */
 		if (s->state == XG_G_RUNNING && s1 > s0)
-			run += s1 - s0;
+			run += (s1 - s0) * (100u - (s->off_pct > 100 ? 100 : s->off_pct)) / 100;
 		if (s->start <= from)
 			return run;
 	}

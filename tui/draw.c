@@ -290,8 +290,15 @@ static uint32_t span_at(const struct gstate_span *v, uint32_t n, uint64_t t)
  * past the spans that end inside, so a sweep over the cells costs cells +
  * spans. True if any of the cell is known.
  */
-static bool sweep(const struct gstate_span *v, uint32_t n, uint32_t *j, uint64_t end, uint64_t c0,
-		  uint64_t c1, uint64_t ns[GT_NSTATES])
+/*
+ * Time per state of the spans V[0..N) within [C0, C1) into NS, from span *J
+ * on (advanced); OFF (NULL: not wanted) the running part off the CPU, by
+ * each span's off_pct (OPEN_PCT for the last, still open: exact only once
+ * it closes).
+ */
+static bool sweep_off(const struct gstate_span *v, uint32_t n, uint32_t *j, uint64_t end,
+		      uint64_t c0, uint64_t c1, uint64_t ns[GT_NSTATES], uint64_t *off,
+		      unsigned int open_pct)
 {
 	bool known = false;
 	uint32_t k;
@@ -309,6 +316,8 @@ static bool sweep(const struct gstate_span *v, uint32_t n, uint32_t *j, uint64_t
 		if (s1 > s0 && v[k].state < GT_NSTATES && v[k].state != XG_G_DEAD) {
 			ns[v[k].state] += s1 - s0;
 			known = true;
+			if (off && v[k].state == XG_G_RUNNING)
+				*off += (s1 - s0) * (k + 1 < n ? v[k].off_pct : open_pct) / 100;
 		}
 		if (k + 1 < n && v[k + 1].start <= c1)
 			*j = k + 1;
@@ -316,6 +325,12 @@ static bool sweep(const struct gstate_span *v, uint32_t n, uint32_t *j, uint64_t
 			break;
 	}
 	return known;
+}
+
+static bool sweep(const struct gstate_span *v, uint32_t n, uint32_t *j, uint64_t end, uint64_t c0,
+		  uint64_t c1, uint64_t ns[GT_NSTATES])
+{
+	return sweep_off(v, n, j, end, c0, c1, ns, NULL, 0);
 }
 
 bool d_cell_states(const struct gstate_span *v, uint32_t n, uint64_t end, uint64_t c0,
@@ -334,14 +349,18 @@ void d_strip(WINDOW *w, int y, int x, int cells, struct tui_model *m, const stru
 	const struct gstate_span *v;
 	uint32_t n = model__spans(m, e, &v), j = n ? span_at(v, n, t0) : 0;
 	const struct track *k = tracker__get(&m->track, e);
-	uint64_t raw_from = n ? v[0].start : UINT64_MAX;
+	uint64_t raw_from = n ? v[0].start : UINT64_MAX, off;
+	unsigned int open_pct = gentry__open_off_pct(e, m->now);
 	int c;
 
 	for (c = 0; c < cells; c++) {
 		uint64_t c0 = t0 + (uint64_t)c * scale, c1 = c0 + scale;
 		const wchar_t *g = L" ";
 		enum tui_role role = COLOR_DEFAULT;
-		bool known = sweep(v, n, &j, end, c0, c1, ns), mixed = false;
+		bool known, mixed = false;
+
+		off = 0;
+		known = sweep_off(v, n, &j, end, c0, c1, ns, &off, open_pct);
 		attr_t a;
 
 		/* Older than the spans kept: the track's coarse buckets, if it has them. */
@@ -377,6 +396,9 @@ void d_strip(WINDOW *w, int y, int x, int cells, struct tui_model *m, const stru
 			}
 			g = nst > 1 || mixed ? th->g->mixed : theme__state_glyph(th, best, false);
 			role = theme__state_role(best, false);
+			/* Running, but its thread mostly off the CPU (GEV_CPU). */
+			if (nst == 1 && !mixed && best == XG_G_RUNNING && off * 2 > ns[best])
+				g = th->g->offcpu;
 		} else {
 			g = th->g->unknown;
 			role = COLOR_STATE_UNKNOWN;

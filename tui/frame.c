@@ -99,6 +99,18 @@ static int capture_tag(WINDOW *w, int x, const struct tui_model *m, int room)
 	return d_str(w, 0, x, room, ROLE(m, full ? COLOR_DIM : COLOR_METER_WARN), buf);
 }
 
+/* "CPU 0.2 THR 28x 1.67s": the target's cgroup CPU limit and throttling, when limited. */
+static int cgroup_tag(WINDOW *w, int x, const struct tui_model *m, int room)
+{
+	char buf[160], text[128];
+	bool throttled;
+
+	if (!text_cgroup(m, false, text, sizeof(text), &throttled) || room < 12)
+		return 0;
+	snprintf(buf, sizeof(buf), "  %s", text);
+	return d_str(w, 0, x, room, ROLE(m, throttled ? COLOR_METER_WARN : COLOR_DIM), buf);
+}
+
 static void header_line0(WINDOW *w, const struct tui_model *m, int width)
 {
 	char target[4400], clock[64], up[16], right[96];
@@ -134,7 +146,8 @@ static void header_line0(WINDOW *w, const struct tui_model *m, int width)
 	if (m->info.child_output[0] && child_on_line0(m, width))
 		x += 2 + d_printf(w, 0, x + 2, width - x - rw - 4, ROLE(m, COLOR_DIM), "output: %s",
 				  m->info.child_output);
-	capture_tag(w, x, m, width - x - rw - 1);
+	x += capture_tag(w, x, m, width - x - rw - 1);
+	cgroup_tag(w, x, m, width - x - rw - 1);
 	d_rstr(w, 0, width - rw, rw, ROLE(m, COLOR_DEFAULT), right);
 }
 

@@ -6,6 +6,8 @@
 
 #include "data.h"
 #include "fmt.h"
+#include "gtable.h"
+#include "model.h"
 #include "xgotop_event.h"
 
 const char *text_reason(const struct gentry *e, char *buf, size_t len)
@@ -91,6 +93,30 @@ const char *text_allocs(const struct tui_model *m, const struct gentry *e, char 
 		return buf;
 	}
 	return fmt_count(buf, len, (double)bytes);
+}
+
+bool text_cgroup(const struct tui_model *m, bool wide, char *buf, size_t len, bool *throttled)
+{
+	struct gtable_cgroup cg;
+	char t[16];
+
+	*throttled = false;
+	if (!m->info.pid || gtable__cgroup(model__table(m), m->info.pid, &cg) || !cg.quota_us ||
+	    !cg.period_us)
+		return false;
+	*throttled = cg.nr_throttled > 0;
+	fmt_dur(t, sizeof(t), cg.throttled_ns);
+	if (wide)
+		snprintf(buf, len,
+			 "cgroup CPU limit %.3g (%llu us per %llu us): throttled %llu periods, %s",
+			 (double)cg.quota_us / (double)cg.period_us,
+			 (unsigned long long)cg.quota_us, (unsigned long long)cg.period_us,
+			 (unsigned long long)cg.nr_throttled, t);
+	else
+		snprintf(buf, len, "CPU %.3g THR %llux %s",
+			 (double)cg.quota_us / (double)cg.period_us,
+			 (unsigned long long)cg.nr_throttled, t);
+	return true;
 }
 
 bool text_gc(const struct tui_model *m, int form, char *buf, size_t len)

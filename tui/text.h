@@ -29,6 +29,11 @@ const char *text_cpu(unsigned int permille, char *buf, size_t len);
  */
 bool text_gc(const struct tui_model *m, int form, char *buf, size_t len);
 /*
+ * The target's cgroup CPU limit and its throttling so far (GEV_CPU), long
+ * (WIDE) or short; false when it has no limit. *THROTTLED: ever throttled.
+ */
+bool text_cgroup(const struct tui_model *m, bool wide, char *buf, size_t len, bool *throttled);
+/*
  * Since when E has been in its current state: Go's g.waitsince for a goroutine
  * found blocked at attach and unchanged since (exact: what Go's dump counts),
  * else the table's state_since; *LOWER when that is only a lower bound

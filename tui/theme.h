@@ -60,6 +60,7 @@ enum tui_glyphset { TUI_GLYPHS_ASCII, TUI_GLYPHS_CONSOLE, TUI_GLYPHS_UTF8 };
 struct tui_glyphs {
 	const wchar_t *state[GT_NSTATES]; /* timeline cell dominated by that state */
 	const wchar_t *mixed;		  /* several states in one cell */
+	const wchar_t *offcpu;		  /* running, its thread mostly off the CPU */
 	const wchar_t *unknown;		  /* alive, but no history that far back */
 	const wchar_t *exit;		  /* the cell where it exited */
 	const wchar_t *spark[9];	  /* 0/8 .. 8/8 */

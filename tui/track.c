@@ -122,6 +122,7 @@ static void merge(struct track *k, const struct gentry *e)
 			continue;
 		if (l && s->start == l->start) {
 			l->state = s->state;
+			l->off_pct = s->off_pct; /* set when the span closed */
 			continue;
 		}
 		/* The last span is closed by this one: it goes to the buckets. */
@@ -285,6 +286,7 @@ uint32_t tracker__spans(const struct tracker *t, const struct gentry *e, struct 
 			continue;
 		if (n && s->start == out[n - 1].start) {
 			out[n - 1].state = s->state;
+			out[n - 1].off_pct = s->off_pct;
 			continue;
 		}
 		if (n == max) {

@@ -262,6 +262,26 @@ static void history(struct page *p, struct tui_model *m, const struct gentry *e)
 	}
 }
 
+/*
+ * Running vs on a CPU (GEV_CPU: the sched_switch tracepoint): its time in
+ * running, how much of it its thread was on a CPU, and the rest by cause.
+ * Nothing when no time off the CPU was charged to it.
+ */
+static void on_cpu(struct page *p, struct tui_model *m, const struct gentry *e)
+{
+	uint64_t run = gentry__time_in(e, XG_G_RUNNING, m->now), on = gentry__cpu_ns(e, m->now);
+	uint64_t off[2];
+	char a[16], b[16], c[16], d[16], f[16];
+
+	gentry__offcpu(e, off);
+	if (!off[0] && !off[1])
+		return;
+	field(p, m, "on CPU", "%s of %s running (%.1f%%); off %s: preempted %s, blocked %s",
+	      fmt_dur(a, sizeof(a), on), fmt_dur(b, sizeof(b), run),
+	      run ? 100.0 * (double)on / (double)run : 0.0, fmt_dur(c, sizeof(c), off[0] + off[1]),
+	      fmt_dur(d, sizeof(d), off[0]), fmt_dur(f, sizeof(f), off[1]));
+}
+
 static void detail_draw(WINDOW *w, struct tui_model *m)
 {
 	const struct gentry *e =
@@ -335,6 +355,7 @@ static void detail_draw(WINDOW *w, struct tui_model *m)
 	field(&p, m, "activity", "%llu state changes, CPU %s%% over the last %s",
 	      (unsigned long long)e->transitions, cpu,
 	      fmt_dur(d, sizeof(d), m->cpu.t1 - m->cpu.t0));
+	on_cpu(&p, m, e);
 	if (xd_allocs(model__table(m), e, &bytes, &objects))
 		field(&p, m, "allocs", "no data (%s)",
 		      xd_allocs_known(model__table(m)) ? "none for its process"

@@ -481,6 +481,14 @@ const struct opt_row options__table[] = {
 		CALL(set_probes),
 	},
 	{
+		.names = {"--no-offcpu"},
+		.section = OPT_OPTIONS,
+		.help = "no sched_switch tracepoint: CPU time is time in\n"
+			"running, off-CPU time unknown (it costs every\n"
+			"process of the machine a little per context switch)",
+		FLAG(live.no_offcpu),
+	},
+	{
 		.names = {"--overhead-budget"},
 		.metavar = "PCT",
 		.section = OPT_OPTIONS,

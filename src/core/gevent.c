@@ -23,7 +23,15 @@ const struct gev_kind_info gev_kinds[GEV_KIND_MAX + 1] = {
 	/* Read from the target's memory (src/live/heapsrc.c), not a ring. */
 	[GEV_HEAP_CLASS] = {GEV_HEAP_CLASS, "heap_class", GEV_SCOPE_PROCESS, 0},
 	[GEV_HEAP] = {GEV_HEAP, "heap", GEV_SCOPE_PROCESS, 0},
+	/*
+	 * Off-CPU time charged to the goroutine its thread ran (goid 0:
+	 * the cgroup's figures, read from /sys/fs/cgroup by the tracer).
+	 */
+	[GEV_CPU] = {GEV_CPU, "cpu", GEV_SCOPE_CHARGED, XG_EV_SCHED},
 };
+
+_Static_assert((int)GEV_CPU_PREEMPTED == XG_OFF_PREEMPTED && (int)GEV_CPU_BLOCKED == XG_OFF_BLOCKED,
+	       "the decoder copies the cause");
 
 /* The names docs/JSONL.md promises, indexed by Go status number. */
 static const char *const state_names[XG_G_NSTATES] = {
@@ -73,4 +81,16 @@ const char *gev_gc_trigger_name(unsigned int trigger)
 	static const char *const names[] = {"heap", "time", "cycle"};
 
 	return trigger < 3 ? names[trigger] : "unknown";
+}
+
+const char *gev_cpu_what_name(unsigned int what)
+{
+	static const char *const names[] = {
+		[GEV_CPU_PREEMPTED] = "preempted",
+		[GEV_CPU_BLOCKED] = "blocked",
+		[GEV_CPU_THROTTLE] = "throttle",
+		[GEV_CPU_LIMIT] = "limit",
+	};
+
+	return what && what <= GEV_CPU_LIMIT ? names[what] : "unknown";
 }

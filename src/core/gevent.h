@@ -24,12 +24,21 @@ enum gev_kind {
 	/* Read from the runtime's own counters (src/live/heapsrc.c), no probe: */
 	GEV_HEAP_CLASS = 9, /* one size class of process pid: objects allocated and freed so far */
 	GEV_HEAP = 10,	    /* process pid's heap totals so far; ends a sample of GEV_HEAP_CLASS */
+	/* A running goroutine's thread was off its CPU, or the cgroup's CPU limit (gev.cpu). */
+	GEV_CPU = 11,
 };
 
 /* keep in sync with gev_kinds[] (gevent.c): every kind has its row there */
-#define GEV_KIND_MAX GEV_HEAP
+#define GEV_KIND_MAX GEV_CPU
 
 #define GEV_NO_REASON (-1)
+
+enum gev_cpu_what {
+	GEV_CPU_PREEMPTED = 1, /* = XG_OFF_PREEMPTED */
+	GEV_CPU_BLOCKED = 2,   /* = XG_OFF_BLOCKED */
+	GEV_CPU_THROTTLE = 3,
+	GEV_CPU_LIMIT = 4,
+};
 
 struct gev {
 	enum gev_kind kind;
@@ -140,6 +149,20 @@ struct gev {
 		uint32_t budget_bp; /* --overhead-budget in hundredths of a %; 0: off or pinned */
 		const char *why;    /* why this level ("states would cost 140%"); NULL: none */
 	} capture;
+	/*
+	 * GEV_CPU (src/live/offcpu.c), by what:
+	 * - GEV_CPU_PREEMPTED, GEV_CPU_BLOCKED: goroutine goid was running on
+	 *   thread tid, which was off its CPU for a ns, until ts: still runnable
+	 *   (preempted by the kernel, or throttled by its cgroup), or asleep;
+	 * - GEV_CPU_THROTTLE: the cgroup of process pid so far (cpu.stat):
+	 *   a = nr_throttled, b = throttled time in ns;
+	 * - GEV_CPU_LIMIT: its CPU limit (cpu.max) from ts on: a = quota in us
+	 *   per period of b us; a = 0: no limit.
+	 */
+	struct gev_cpu {
+		uint8_t what; /* enum gev_cpu_what */
+		uint64_t a, b;
+	} cpu;
 };
 
 /*
@@ -194,6 +217,8 @@ const char *gev_state_name(unsigned int state);
 const char *gev_gc_phase_name(unsigned int phase);
 /* enum xg_alloc_kind: "object", "slice", ... (docs/JSONL.md); "other" outside the enum. */
 const char *gev_alloc_kind_name(unsigned int kind);
+/* enum gev_cpu_what: "preempted", "blocked", "throttle", "limit"; "unknown". */
+const char *gev_cpu_what_name(unsigned int what);
 /* "heap", "time", "cycle"; "unknown". */
 const char *gev_gc_trigger_name(unsigned int trigger);
 

@@ -80,6 +80,12 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct gnode) <= 192, "a goroutine 
 /* Allocated on a goroutine's first change of state: its totals and its span ring. */
 struct ghist {
 	uint64_t ns[GT_NSTATES];
+	/*
+	 * Off-CPU time while running (GEV_CPU): preempted, blocked; and that of
+	 * the open span, for its off_pct when it closes (a running one only).
+	 */
+	uint64_t off_ns[2];
+	uint64_t span_off_ns;
 	struct gstate_span spans[];
 };
 
@@ -101,7 +107,8 @@ struct exit_rec {
 /* What the table knows of one process beyond its goroutines. */
 struct gproc {
 	uint32_t pid;
-	bool has_hist, has_allocs, has_gc;
+	bool has_hist, has_allocs, has_gc, has_cpu;
+	struct gtable_cgroup cpu; /* GEV_CPU of goid 0 */
 	struct gtable_alloc_hist hist;
 	struct gtable_heap *heap; /* allocated on the first GEV_HEAP_CLASS or GEV_HEAP */
 	struct gtable_alloc_totals allocs;
@@ -799,6 +806,8 @@ static int hist_get(struct gtable *gt, struct gentry *e)
 	if (!h)
 		return -ENOMEM;
 	memcpy(h->ns, e->ns_in_state ? e->ns_in_state : zero_ns, sizeof(h->ns));
+	memset(h->off_ns, 0, sizeof(h->off_ns));
+	h->span_off_ns = 0;
 	/* The inline ring holds one span at most. */
 	if (e->n_spans)
 		h->spans[0] = e->spans[0];
@@ -864,6 +873,22 @@ static inline void span_push(struct gtable *gt, struct gentry *e, uint64_t start
 		e->n_spans++;
 }
 
+/* The open span ends at TS: its share off the CPU, if it was running and some was. */
+static void span_close_off(struct gentry *e, uint64_t ts)
+{
+	struct ghist *h = hist_of(e);
+	struct gstate_span *open;
+
+	if (!h->span_off_ns)
+		return;
+	open = e->n_spans ? &e->spans[(e->span_head ? e->span_head : e->span_cap) - 1] : NULL;
+	if (open && open->state == XG_G_RUNNING && ts > e->state_since)
+		open->off_pct = (uint8_t)(h->span_off_ns >= ts - e->state_since
+						  ? 100
+						  : h->span_off_ns * 100 / (ts - e->state_since));
+	h->span_off_ns = 0;
+}
+
 /* The event's ts, clamped so that no span has a negative length. */
 static uint64_t clamp_ts(struct gtable *gt, const struct gentry *e, uint64_t ts)
 {
@@ -880,6 +905,7 @@ static void set_state(struct gtable *gt, struct gentry *e, bool live, uint8_t st
 
 	/* The caller made sure E has its block: totals stay exact or the event is refused. */
 	hist_ns(e)[e->state] += ts - e->state_since;
+	span_close_off(e, ts);
 	if (live) {
 		count_state(gt, e, e->state, -1);
 		count_state(gt, e, state, 1);
@@ -990,7 +1016,7 @@ static void apply_exit(struct gtable *gt, struct gentry *e, uint32_t idx, uint8_
 
 		g->live--;
 		g->exited++;
-		g->cpu_exited_ns += e->ns_in_state[XG_G_RUNNING];
+		g->cpu_exited_ns += gentry__cpu_ns(e, ts);
 	}
 	if (e->created_ts && ts >= e->created_ts) {
 		uint64_t life = ts - e->created_ts;
@@ -1181,6 +1207,77 @@ static int apply_gc(struct gtable *gt, const struct gev *ev)
 	return 0;
 }
 
+/*
+ * GEV_CPU: a running goroutine's time off its CPU (only while it is still
+ * running, at most its time there: the span it fell in), or its process's
+ * cgroup CPU limit and throttling.
+ */
+static int apply_cpu(struct gtable *gt, const struct gev *ev)
+{
+	struct gproc *p;
+	struct gentry *e;
+	struct ghist *h;
+	uint64_t off;
+
+	if (ev->cpu.what == GEV_CPU_PREEMPTED || ev->cpu.what == GEV_CPU_BLOCKED) {
+		e = lookup(gt, ev->pid, ev->goid);
+		if (!e || e->exited_ts || e->state != XG_G_RUNNING || ev->ts < e->state_since)
+			return 0;
+		if (hist_get(gt, e))
+			return -ENOMEM;
+		h = hist_of(e);
+		off = ev->ts - e->state_since - h->span_off_ns;
+		off = ev->cpu.a < off ? ev->cpu.a : off;
+		h->off_ns[ev->cpu.what - GEV_CPU_PREEMPTED] += off;
+		h->span_off_ns += off;
+		return 0;
+	}
+	p = proc_get(gt, ev->pid);
+	if (!p)
+		return -ENOMEM;
+	if (ev->cpu.what == GEV_CPU_LIMIT) {
+		p->cpu.quota_us = ev->cpu.a;
+		p->cpu.period_us = ev->cpu.b;
+		p->cpu.limit_ts = ev->ts;
+	} else if (ev->cpu.what == GEV_CPU_THROTTLE) {
+		p->cpu.nr_throttled = ev->cpu.a;
+		p->cpu.throttled_ns = ev->cpu.b;
+		p->cpu.ts = ev->ts;
+	}
+	p->has_cpu = true;
+	return 0;
+}
+
+int gtable__cgroup(const struct gtable *gt, uint32_t pid, struct gtable_cgroup *out)
+{
+	const struct gproc *p = proc_find(gt, pid);
+
+	if (!p || !p->has_cpu)
+		return -ENODATA;
+	*out = p->cpu;
+	return 0;
+}
+
+unsigned int gentry__open_off_pct(const struct gentry *e, uint64_t now)
+{
+	const struct ghist *h = hist_of(e);
+
+	if (!h || !h->span_off_ns || e->state != XG_G_RUNNING || e->exited_ts ||
+	    now <= e->state_since)
+		return 0;
+	return h->span_off_ns >= now - e->state_since
+		       ? 100
+		       : (unsigned int)(h->span_off_ns * 100 / (now - e->state_since));
+}
+
+void gentry__offcpu(const struct gentry *e, uint64_t out[2])
+{
+	const struct ghist *h = hist_of(e);
+
+	out[0] = h ? h->off_ns[0] : 0;
+	out[1] = h ? h->off_ns[1] : 0;
+}
+
 /* An event of the process (scope other than a goroutine's life): its counters. */
 /* The last capture level said: what the header shows, live or replayed. */
 static void apply_capture(struct gtable *gt, const struct gev *ev)
@@ -1222,6 +1319,9 @@ static int apply_process(struct gtable *gt, const struct gev *ev)
 	case GEV_HEAP_CLASS:
 	case GEV_HEAP:
 		err = apply_heap(gt, ev);
+		break;
+	case GEV_CPU:
+		err = apply_cpu(gt, ev);
 		break;
 	default: /* a kind whose counters this table does not keep */
 		gt->counts.invalid++;
@@ -1525,7 +1625,10 @@ const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i)
 
 uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now)
 {
-	return gentry__time_in(e, XG_G_RUNNING, now);
+	uint64_t run = gentry__time_in(e, XG_G_RUNNING, now), off[2];
+
+	gentry__offcpu(e, off);
+	return run > off[0] + off[1] ? run - off[0] - off[1] : 0;
 }
 
 void gtable__interval(struct gtable *gt, uint64_t now)

@@ -41,6 +41,8 @@ struct gtable_opts {
 struct gstate_span {
 	uint64_t start; /* ns */
 	uint8_t state;
+	/* A closed running span: the share of it its thread was off the CPU, % (GEV_CPU). */
+	uint8_t off_pct;
 };
 
 /*
@@ -198,8 +200,31 @@ static inline uint64_t gentry__go_waitsince(const struct gentry *e)
 		       : 0;
 }
 
-/* CPU time of E up to NOW: its time in running (gentry__time_in), ns. */
+/*
+ * CPU time of E up to NOW: its time in running (gentry__time_in) less the
+ * time its thread was off the CPU meanwhile (GEV_CPU, when traced), ns.
+ */
 uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now);
+/*
+ * E's time in running spent off the CPU (GEV_CPU), ns: OUT[0] preempted
+ * (runnable: the kernel's choice, or its cgroup's CPU limit), OUT[1]
+ * blocked (asleep while running: page faults, the runtime's own waits).
+ */
+void gentry__offcpu(const struct gentry *e, uint64_t out[2]);
+/* The off_pct the open span of E would have if it closed at NOW (0 unless running). */
+unsigned int gentry__open_off_pct(const struct gentry *e, uint64_t now);
+
+/* The CPU limit of a process's cgroup (GEV_CPU of goid 0: src/live/cgroup.c). */
+struct gtable_cgroup {
+	uint64_t quota_us, period_us; /* cpu.max: quota_us 0 when it has none */
+	uint64_t limit_ts;	      /* as of then */
+	uint64_t nr_throttled;	      /* cpu.stat: periods throttled, and for how long */
+	uint64_t throttled_ns;
+	uint64_t ts; /* as of then; 0: never read */
+};
+/* Of PID. 0, or -ENODATA when no GEV_CPU of its cgroup came. */
+int gtable__cgroup(const struct gtable *gt, uint32_t pid, struct gtable_cgroup *out);
+
 /*
  * Close the CPU interval at NOW: every entry's cpu_recent_ns becomes its
  * CPU time since the previous call (since it was added, the first time).

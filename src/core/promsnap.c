@@ -502,6 +502,74 @@ static void write_info(struct promfmt *pf, const struct promsnap_in *in)
 	}
 }
 
+/*
+ * On-CPU time (GEV_CPU): running goroutines' time off the CPU by cause,
+ * and the CPU limit and throttling of each process's cgroup.
+ */
+static void write_offcpu(struct promfmt *pf, const struct promsnap_in *in)
+{
+	static const char *const causes[2] = {"preempted", "blocked"};
+	bool said = false;
+	struct lbl l;
+	size_t i, c;
+
+	for (i = 0; i < n_procs(in); i++) {
+		const struct promstats_proc *p = promstats__proc(in->ps, i);
+
+		if (!in_scope(in, p) || !p->has_offcpu)
+			continue;
+		if (!said)
+			promfmt__family(pf, "xgotop_goroutine_offcpu_seconds", PROMFMT_COUNTER,
+					"Time running goroutines' threads were off the CPU, by "
+					"cause.");
+		said = true;
+		for (c = 0; c < 2; c++) {
+			lbl_init(&l, in, p->pid);
+			lbl_add(&l, "cause", causes[c]);
+			promfmt__sample(pf, "", l.v, l.n, (double)p->offcpu_ns[c] / 1e9);
+		}
+	}
+}
+
+static void write_cgroup(struct promfmt *pf, const struct promsnap_in *in)
+{
+	static const struct {
+		const char *name, *help;
+		enum promfmt_type type;
+	} rows[] = {
+		{"xgotop_cgroup_cpu_limit_cores", "CPU limit of the target's cgroup, in cores.",
+		 PROMFMT_GAUGE},
+		{"xgotop_cgroup_throttled_periods", "Periods the target's cgroup was throttled in.",
+		 PROMFMT_COUNTER},
+		{"xgotop_cgroup_throttled_seconds", "Time the target's cgroup was throttled.",
+		 PROMFMT_COUNTER},
+	};
+	struct gtable_cgroup cg;
+	size_t r, i;
+	struct lbl l;
+
+	for (r = 0; r < 3; r++) {
+		bool said = false;
+
+		for (i = 0; i < n_procs(in); i++) {
+			const struct promstats_proc *p = promstats__proc(in->ps, i);
+			double v;
+
+			if (!in_scope(in, p) || gtable__cgroup(in->gt, p->pid, &cg) ||
+			    !cg.quota_us || !cg.period_us)
+				continue;
+			if (!said)
+				promfmt__family(pf, rows[r].name, rows[r].type, rows[r].help);
+			said = true;
+			v = r == 0   ? (double)cg.quota_us / (double)cg.period_us
+			    : r == 1 ? (double)cg.nr_throttled
+				     : (double)cg.throttled_ns / 1e9;
+			lbl_init(&l, in, p->pid);
+			promfmt__sample(pf, "", l.v, l.n, v);
+		}
+	}
+}
+
 /* One pass over the table: live goroutines by wait reason and by function, sorted. */
 static int count(struct counted *k, const struct promsnap_in *in)
 {
@@ -545,6 +613,8 @@ int promsnap__write(struct promfmt *const *pf, size_t n_pf, const struct promsna
 		write_counters(pf[i], in);
 		write_hists(pf[i], in);
 		write_allocs(pf[i], in);
+		write_offcpu(pf[i], in);
+		write_cgroup(pf[i], in);
 		write_tracer(pf[i], in);
 	}
 	counted_free(&k);

@@ -122,11 +122,19 @@ void promstats__observe(struct promstats *ps, const struct gtable *gt, const str
 	const struct gentry *e;
 
 	if (ev->kind != GEV_CREATE && ev->kind != GEV_EXIT && ev->kind != GEV_STATE &&
-	    ev->kind != GEV_GC)
+	    ev->kind != GEV_GC && ev->kind != GEV_CPU)
 		return;
 	p = proc_get(ps, ev->pid);
 	if (!p)
 		return;
+	if (ev->kind == GEV_CPU) {
+		if (ev->goid &&
+		    (ev->cpu.what == GEV_CPU_PREEMPTED || ev->cpu.what == GEV_CPU_BLOCKED)) {
+			p->offcpu_ns[ev->cpu.what - GEV_CPU_PREEMPTED] += ev->cpu.a;
+			p->has_offcpu = true;
+		}
+		return;
+	}
 	if (ev->kind == GEV_GC) {
 		observe_gc(p, ev);
 		return;

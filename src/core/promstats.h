@@ -10,6 +10,7 @@
 #ifndef XGOTOP_PROMSTATS_H
 #define XGOTOP_PROMSTATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,9 @@ struct promstats_proc {
 	struct promstats_hist lifetime; /* exits whose creation was seen */
 	struct promstats_hist gc_pause; /* stop-the-world pauses inside GC cycles and out */
 	struct promstats_wait waits[PROMSTATS_REASONS + 1]; /* those with h.n > 0 are real */
+	/* GEV_CPU: running goroutines' time off the CPU, preempted and blocked, ns. */
+	uint64_t offcpu_ns[2];
+	bool has_offcpu;
 };
 
 struct promstats;

@@ -224,6 +224,22 @@ static void configure_syscalls(struct bpfobj *b, const struct target *tg,
 	bpf_program__set_autoload(b->skel->progs.go_sys_exit, b->sys_tp);
 }
 
+/*
+ * On-CPU and off-CPU time of the target's goroutines (bpf/xgotop.bpf.c,
+ * sched_switch): with a pid (the program runs at every context switch of
+ * the machine and filters on it), at the levels that see goroutines run
+ * (states, all: the time is charged to the goroutine of a `running`
+ * record), unless --no-offcpu. Its cost is in docs/OVERHEAD.md (3c).
+ */
+static void configure_sched(struct bpfobj *b, const struct target *tg, const struct live_opts *opts)
+{
+	enum probe_level level = opts->probes ? opts->probes : PROBES_DEFAULT;
+
+	b->sched_tp = tg->pid && level >= PROBES_STATES && !opts->no_offcpu &&
+		      !access("/sys/kernel/btf/vmlinux", R_OK);
+	bpf_program__set_autoload(b->skel->progs.go_sched_switch, b->sched_tp);
+}
+
 /* go1.19: where casgstatus's probe finds its return address (target.c, find_wait_sites). */
 static void configure_wait_caller(struct bpfobj *b, const struct target *tg)
 {
@@ -242,6 +258,7 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	configure_events(b, tg, opts);
 	configure_wait_caller(b, tg);
 	configure_syscalls(b, tg, opts);
+	configure_sched(b, tg, opts);
 	/*
 	 * -rw N: N rings made after load (src/live/rings.c), events unused.
 	 * Since Linux 5.10 (commit 134fede4eecf) an inner ring may differ in
@@ -349,16 +366,19 @@ struct bpf_link *bpfobj__take_link(struct bpfobj *b, int i)
 	return l;
 }
 
-int bpfobj__attach_syscalls(struct bpfobj *b)
+int bpfobj__attach_tracepoints(struct bpfobj *b)
 {
-	struct bpf_program *progs[2] = {b->skel->progs.go_sys_enter, b->skel->progs.go_sys_exit};
+	struct bpf_program *progs[BPFOBJ_TPS] = {b->skel->progs.go_sys_enter,
+						 b->skel->progs.go_sys_exit,
+						 b->skel->progs.go_sched_switch};
+	bool on[BPFOBJ_TPS] = {b->sys_tp, b->sys_tp, b->sched_tp};
 	int i;
 
-	for (i = 0; i < 2 && b->sys_tp; i++) {
-		if (b->sys_links[i])
+	for (i = 0; i < BPFOBJ_TPS; i++) {
+		if (b->tp_links[i] || !on[i])
 			continue;
-		b->sys_links[i] = bpf_program__attach(progs[i]);
-		if (!b->sys_links[i]) {
+		b->tp_links[i] = bpf_program__attach(progs[i]);
+		if (!b->tp_links[i]) {
 			int err = -errno;
 
 			diag__fail("cannot attach the %s tracepoint: %s",
@@ -373,9 +393,9 @@ void bpfobj__detach(struct bpfobj *b)
 {
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		bpf_link__destroy(b->sys_links[i]);
-		b->sys_links[i] = NULL;
+	for (i = 0; i < BPFOBJ_TPS; i++) {
+		bpf_link__destroy(b->tp_links[i]);
+		b->tp_links[i] = NULL;
 	}
 
 	for (i = 0; i < PROBES_MAX; i++) {

@@ -24,6 +24,8 @@ struct target;
 struct xg_sample;
 struct xgotop_bpf;
 
+#define BPFOBJ_TPS 3
+
 struct bpfobj {
 	struct xgotop_bpf *skel;
 	struct bpf_link *links[PROBES_MAX]; /* one per site of the target's */
@@ -35,7 +37,10 @@ struct bpfobj {
 	uint64_t hist_ts;	   /* last histogram poll */
 	/* go1.26+: the sys_enter / sys_exit tracepoints (syscalls casgstatus misses). */
 	bool sys_tp;
-	struct bpf_link *sys_links[2];
+	/* sched_switch: on-CPU and off-CPU time of the target's threads. */
+	bool sched_tp;
+	/* sys_enter, sys_exit, sched_switch (bpfobj__attach_tracepoints). */
+	struct bpf_link *tp_links[BPFOBJ_TPS];
 };
 
 #define BPFOBJ_INIT            \
@@ -54,10 +59,11 @@ int bpfobj__load(struct bpfobj *b);
  */
 int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, size_t len);
 /*
- * go1.26+ with a pid: the syscall tracepoints (bpf/xgotop.bpf.c, "syscalls
- * seen from the kernel"); nothing for other releases. 0 or -errno (reported).
+ * The kernel tracepoints configured: go1.26+ with a pid, the syscall ones
+ * (bpf/xgotop.bpf.c, "syscalls seen from the kernel"); with a pid, at the
+ * states and all levels, sched_switch (on-CPU time). 0 or -errno (reported).
  */
-int bpfobj__attach_syscalls(struct bpfobj *b);
+int bpfobj__attach_tracepoints(struct bpfobj *b);
 void bpfobj__detach(struct bpfobj *b);
 /*
  * One more site at run time (src/live/capture.c switches levels): its link

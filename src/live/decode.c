@@ -559,6 +559,23 @@ static int emit_alloc(struct decoder *d, const struct xg_event *rec, decoder_emi
 	return emit(d, fn, ctx, &ev);
 }
 
+/* A thread back on its CPU: the sink charges the time off it to its goroutine (offcpu.c). */
+static int emit_offcpu(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+{
+	struct gev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = GEV_CPU;
+	ev.ts = rec->ts;
+	ev.pid = rec->pid;
+	ev.tid = rec->tid;
+	ev.reason = GEV_NO_REASON;
+	ev.cpu.what = rec->from;
+	ev.cpu.a = rec->arg0;
+	d->st.offcpu++;
+	return emit(d, fn, ctx, &ev);
+}
+
 /*
  * GC records: pair each stop of the world with its start, and follow the
  * cycle from START (inside its first pause, sweep termination) to the end
@@ -806,6 +823,8 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 	else
 		d->released_ts = rec->ts;
 
+	if (rec->type == XG_EV_SCHED)
+		return emit_offcpu(d, rec, fn, ctx);
 	if (!d->opts.goid_before_create) {
 		p = kv_find(&d->pending, rec->pid, rec->g);
 		if (p) {

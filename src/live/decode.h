@@ -68,6 +68,7 @@ struct decoder_stats {
 	uint64_t queued;       /* records held in the reorder window */
 	uint64_t allocs;       /* allocation events emitted */
 	uint64_t gcs;	       /* GC events emitted (END included) */
+	uint64_t offcpu;       /* off-CPU intervals of threads emitted (sched_switch) */
 	uint64_t unknown;      /* records of a type this decoder does not know, dropped */
 	uint64_t unsampled;    /* creates dropped by -sample once their goid was known */
 };

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "gpoll.h"
+#include "cgroup.h"
 #include "heapsrc.h"
 #include "gtable.h"
 #include "jsonl.h"
@@ -432,6 +433,11 @@ int livesrc__pump(void *ctx, int timeout_ms)
 	if (t->heap) {
 		err = heap_src__pump(t->heap, xg_mono_ns(), sink__emit, t);
 		if (err && err != -ESRCH)
+			return err;
+	}
+	if (t->cg) {
+		err = cgroup_cpu__pump(t->cg, xg_mono_ns(), sink__put, t);
+		if (err)
 			return err;
 	}
 	if (xg_mono_ns() - t->m.m_ts >= METER_INTERVAL_NS) {

@@ -65,6 +65,8 @@ struct sink {
 	unsigned int n_procs;
 	pthread_mutex_t bias_mu; /* procs[] with workers */
 	uint64_t last_ts;	 /* of the latest goroutine event applied: the order of outputs */
+	/* Which goroutine each thread runs: off-CPU time is charged to it (offcpu.c). */
+	struct sched_threads *threads;
 };
 
 /* -rw N / -pw N (src/live/workers.c): what each reader and processor thread owns. */
@@ -139,6 +141,7 @@ struct prom_live {
 };
 
 struct heap_src;
+struct cgroup_cpu;
 
 struct tracer {
 	const struct live_opts *opts;
@@ -149,6 +152,7 @@ struct tracer {
 	struct snapshot *snap;
 	struct poll_src *snap_src;
 	struct heap_src *heap; /* the runtime's heap statistics, read once a second (-pid, CMD) */
+	struct cgroup_cpu *cg; /* its cgroup's CPU limit and throttling, once a second (cgroup.c) */
 	struct rings rings;
 	struct sink sink;
 	struct live_meters m;

@@ -20,6 +20,7 @@
 #include "jsonl.h"
 #include "outfile.h"
 #include "record.h"
+#include "offcpu.h"
 #include "session.h"
 #include "tracer.h"
 
@@ -166,6 +167,17 @@ static int apply_event(struct tracer *t, struct gev *ev)
 
 	if (ev->kind == GEV_ALLOC || ev->kind == GEV_GC)
 		name_event(t, ev);
+	if (k->threads) {
+		/* A thread's time off its CPU is its goroutine's, or nobody's. */
+		if (ev->kind == GEV_CPU && !ev->goid && ev->cpu.what <= GEV_CPU_BLOCKED &&
+		    !sched_threads__charge(k->threads, ev))
+			return 0;
+		if (ev->kind == GEV_STATE || ev->kind == GEV_EXIT || ev->kind == GEV_CAPTURE) {
+			err = sched_threads__observe(k->threads, ev);
+			if (err)
+				return err;
+		}
+	}
 
 	if (t->prom.ps)
 		promlive__observe(t, ev);
@@ -250,7 +262,8 @@ int sink__open(struct tracer *t)
 
 	k->symcache = calloc(SYMCACHE_SIZE, sizeof(*k->symcache));
 	k->gt = gtable__new(&gopts);
-	if (!k->symcache || !k->gt) {
+	k->threads = sched_threads__new();
+	if (!k->symcache || !k->gt || !k->threads) {
 		diag__fail("out of memory");
 		return -ENOMEM;
 	}
@@ -303,6 +316,8 @@ int sink__close(struct tracer *t, int rc)
 void sink__free(struct tracer *t)
 {
 	gtable__free(t->sink.gt);
+	sched_threads__free(t->sink.threads);
+	t->sink.threads = NULL;
 	free(t->sink.symcache);
 	t->sink.gt = NULL;
 	t->sink.symcache = NULL;

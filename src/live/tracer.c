@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "gpoll.h"
+#include "cgroup.h"
 #include "heapsrc.h"
 #include "meters.h"
 #include "outfile.h"
@@ -150,6 +151,16 @@ static void open_heap(struct tracer *t)
 		fprintf(stderr, "xgotop-tui: heap statistics not read: %s\n", err);
 }
 
+/* Its cgroup's CPU limit and throttling (cgroup v2; not -b): nothing to say without. */
+static void open_cgroup(struct tracer *t)
+{
+	if (!t->tg.pid)
+		return;
+	t->cg = cgroup_cpu__open(t->tg.pid, NULL);
+	if (!t->cg && diag__verbose())
+		fprintf(stderr, "xgotop-tui: cgroup not read: %s\n", strerror(errno));
+}
+
 /* Configure: the BPF object's rodata and ring size, and -sample in its .bss. */
 static int configure(struct tracer *t)
 {
@@ -261,6 +272,7 @@ static void teardown(struct tracer *t)
 	poll_src__free(t->poll);
 	poll_src__free(t->snap_src);
 	heap_src__free(t->heap);
+	cgroup_cpu__free(t->cg);
 	snapshot__free(t->snap);
 	bpfobj__free(&t->bpf);
 	meters__free(t->m.mt);
@@ -315,7 +327,7 @@ int tracer__run(const struct live_opts *opts)
 		 */
 		err = bpfobj__attach(&t.bpf, &t.tg, t.attached, sizeof(t.attached));
 		if (!err)
-			err = bpfobj__attach_syscalls(&t.bpf);
+			err = bpfobj__attach_tracepoints(&t.bpf);
 		if (!err || err == -ESRCH)
 			err = target__check_attached(&t.tg, err);
 		if (err || rings__consume(&t))
@@ -333,6 +345,7 @@ int tracer__run(const struct live_opts *opts)
 	rings__release_held(&t);
 	warn_pgo(&t.tg);
 	open_heap(&t);
+	open_cgroup(&t);
 	/* Only now may a launched command run: not one instruction untraced. */
 	if (t.tg.launched && target__release(&t.tg))
 		goto cleanup;

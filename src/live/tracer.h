@@ -37,6 +37,7 @@ struct live_opts {
 	/* What is probed (src/goexe/probes.c), or --poll (src/live/gpoll.c): */
 	unsigned int probes; /* --probes: enum probe_level, 0: the default (states) */
 	unsigned int alloc;  /* --alloc / --alloc-hist: enum xg_alloc_mode, at any level */
+	bool no_offcpu;	     /* --no-offcpu: no sched_switch tracepoint (src/live/offcpu.c) */
 	double poll_hz;	     /* --poll HZ: read the goroutine table, no uprobes; 0: off */
 	/*
 	 * --overhead-budget PCT: share of the target's CPU time tracing may cost

@@ -779,6 +779,7 @@ void workers__stats(struct workers *w, struct workers_stats *out)
 		out->dec.queued += st.queued;
 		out->dec.allocs += st.allocs;
 		out->dec.gcs += st.gcs;
+		out->dec.offcpu += st.offcpu;
 		out->dec.unknown += st.unknown;
 	}
 	out->events = atomic_load_explicit(&w->sunk_pub, memory_order_relaxed);

@@ -74,6 +74,9 @@ const struct fdesc rec_full_fields[] = {
 	FD(heap.alloc_bytes, FD_U),
 	FD(heap.free_bytes, FD_U),
 	FD(heap.tiny, FD_U),
+	FD(cpu.what, FD_U), /* 1.4 */
+	FD(cpu.a, FD_U),
+	FD(cpu.b, FD_U),
 };
 
 _Static_assert(sizeof(rec_full_fields) / sizeof(rec_full_fields[0]) == REC_N_FULL_FIELDS,

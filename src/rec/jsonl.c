@@ -378,6 +378,37 @@ static void put_heap(struct out *o, const struct gev *ev)
 	}
 }
 
+/* GEV_CPU: an off-CPU interval of a running goroutine, or its cgroup's limit or throttling. */
+static void put_cpu(struct out *o, const struct gev *ev)
+{
+	PUT_KEY(o, "what");
+	put_json_str(o, gev_cpu_what_name(ev->cpu.what));
+	switch (ev->cpu.what) {
+	case GEV_CPU_PREEMPTED:
+	case GEV_CPU_BLOCKED:
+		PUT_KEY(o, "off_ns");
+		put_u64(o, ev->cpu.a);
+		break;
+	case GEV_CPU_THROTTLE:
+		PUT_KEY(o, "nr_throttled");
+		put_u64(o, ev->cpu.a);
+		PUT_KEY(o, "throttled_ns");
+		put_u64(o, ev->cpu.b);
+		break;
+	case GEV_CPU_LIMIT:
+		PUT_KEY(o, "quota_us");
+		if (ev->cpu.a)
+			put_u64(o, ev->cpu.a);
+		else
+			PUT_LIT(o, "null");
+		PUT_KEY(o, "period_us");
+		put_u64(o, ev->cpu.b);
+		break;
+	default:
+		break;
+	}
+}
+
 int jsonl__format(const struct gev *ev, char *buf, size_t len)
 {
 	const struct gev_kind_info *ki = gev_kind_info(ev->kind);
@@ -483,6 +514,9 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 	case GEV_HEAP_CLASS:
 	case GEV_HEAP:
 		put_heap(&o, ev);
+		break;
+	case GEV_CPU:
+		put_cpu(&o, ev);
 		break;
 	}
 	PUT_KEY(&o, "tid");

@@ -230,7 +230,7 @@ struct fdesc {
 	uint8_t size;
 };
 
-#define REC_N_FULL_FIELDS 59
+#define REC_N_FULL_FIELDS 62
 /* Fields from here on exist only in the full form. */
 #define FIRST_FULL_ONLY 18
 

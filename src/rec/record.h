@@ -30,7 +30,7 @@ struct xg_offsets;
 
 /* Format version: a reader loads every minor of its major, and older majors. */
 #define REC_MAJOR 1
-#define REC_MINOR 3
+#define REC_MINOR 4
 
 /* The decompressed stream starts with these 8 bytes, then u16 major, u16 minor. */
 #define REC_MAGIC     "XGOTOPRC"

@@ -888,10 +888,10 @@ static void test_tracker_layers(void **state)
 
 static void test_cpu_share(void **state)
 {
-	struct gstate_span sp[4] = {{100 * MS, XG_G_RUNNABLE},
-				    {200 * MS, XG_G_RUNNING},
-				    {500 * MS, XG_G_WAITING},
-				    {900 * MS, XG_G_RUNNING}};
+	struct gstate_span sp[4] = {{100 * MS, XG_G_RUNNABLE, 0},
+				    {200 * MS, XG_G_RUNNING, 0},
+				    {500 * MS, XG_G_WAITING, 0},
+				    {900 * MS, XG_G_RUNNING, 0}};
 	struct gentry e = {.spans = sp,
 			   .n_spans = 4,
 			   .span_cap = 4,

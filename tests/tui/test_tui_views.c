@@ -448,6 +448,8 @@ static void test_mono_states_distinct(void **state)
 			assert_int_equal(ai & A_COLOR, 0);
 			assert_true(wcscmp(gi, th.g->unknown) && wcscmp(gi, th.g->mixed) &&
 				    wcscmp(gi, th.g->exit) && wcscmp(gi, L" "));
+			/* Running off the CPU has a glyph of its own. */
+			assert_true(wcscmp(gi, th.g->offcpu));
 			for (j = 0; j < i; j++) {
 				const wchar_t *gj = theme__state_glyph(&th, states[j], false);
 				attr_t aj = th.attr[theme__state_role(states[j], false)];
@@ -458,6 +460,9 @@ static void test_mono_states_distinct(void **state)
 		/* Exited, unknown and mixed differ from each other too. */
 		assert_true(wcscmp(th.g->exit, th.g->unknown) && wcscmp(th.g->exit, th.g->mixed) &&
 			    wcscmp(th.g->unknown, th.g->mixed));
+		assert_true(wcscmp(th.g->offcpu, th.g->unknown) &&
+			    wcscmp(th.g->offcpu, th.g->mixed) && wcscmp(th.g->offcpu, th.g->exit) &&
+			    wcscmp(th.g->offcpu, L" "));
 	}
 }
 

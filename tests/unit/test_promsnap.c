@@ -307,6 +307,39 @@ static void test_gc_and_allocs(void **st)
 	free(t);
 }
 
+/* Off-CPU time charged to running goroutines, and the cgroup's limit and throttling. */
+static void test_offcpu(void **st)
+{
+	struct fixture *f = *st;
+	struct promsnap_in in = {.pid = 7, .tracer = {.bpf_ns_per_hit = -1, .overhead_ratio = -1}};
+	struct gev c = {.kind = GEV_CPU, .pid = 7, .tid = 70, .goid = 5, .reason = GEV_NO_REASON};
+	char *t;
+
+	scenario(f, 7);
+	t = write_text(f, &in, PROMFMT_TEXT);
+	no_text(t, "offcpu");
+	no_text(t, "xgotop_cgroup");
+	free(t);
+	c.ts = 45 * MS, c.cpu = (struct gev_cpu){.what = GEV_CPU_PREEMPTED, .a = 3 * MS};
+	feed(f, c);
+	c.ts = 46 * MS, c.cpu = (struct gev_cpu){.what = GEV_CPU_PREEMPTED, .a = 1 * MS};
+	feed(f, c);
+	c.ts = 47 * MS, c.cpu = (struct gev_cpu){.what = GEV_CPU_BLOCKED, .a = MS / 2};
+	feed(f, c);
+	c.goid = 0, c.tid = 0;
+	c.ts = 48 * MS, c.cpu = (struct gev_cpu){.what = GEV_CPU_LIMIT, .a = 20000, .b = 100000};
+	feed(f, c);
+	c.ts = 49 * MS, c.cpu = (struct gev_cpu){.what = GEV_CPU_THROTTLE, .a = 12, .b = 2500 * MS};
+	feed(f, c);
+	t = write_text(f, &in, PROMFMT_TEXT);
+	has_line(t, "xgotop_goroutine_offcpu_seconds_total{cause=\"preempted\"} 0.004");
+	has_line(t, "xgotop_goroutine_offcpu_seconds_total{cause=\"blocked\"} 0.0005");
+	has_line(t, "xgotop_cgroup_cpu_limit_cores 0.2");
+	has_line(t, "xgotop_cgroup_throttled_periods_total 12");
+	has_line(t, "xgotop_cgroup_throttled_seconds_total 2.5");
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_top_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_and_allocs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offcpu, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,6 +151,9 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 	assert_int_equal(a->heap.alloc_bytes, b->heap.alloc_bytes);
 	assert_int_equal(a->heap.free_bytes, b->heap.free_bytes);
 	assert_int_equal(a->heap.tiny, b->heap.tiny);
+	assert_int_equal(a->cpu.what, b->cpu.what);
+	assert_int_equal(a->cpu.a, b->cpu.a);
+	assert_int_equal(a->cpu.b, b->cpu.b);
 }
 
 /*
@@ -161,7 +164,7 @@ static void assert_gev_equal(const struct gev *a, const struct gev *b)
 static void test_gev_fields_covered(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct gev), 384);
+	assert_int_equal(sizeof(struct gev), 408);
 }
 
 static struct record_writer *open_writer(const char *name, struct record_opts *o)
@@ -379,6 +382,11 @@ static void test_roundtrip_all_fields(void **state)
 			e->heap.alloc_bytes = rnd(&s);
 			e->heap.free_bytes = x % 5 ? e->heap.alloc_bytes / 3 : 0;
 			e->heap.tiny = x % 7 ? (x >> 40) : rnd(&s);
+			/* 1.4 */
+			x = rnd(&s);
+			e->cpu.what = (uint8_t)(x % 5);
+			e->cpu.a = x % 3 ? (x >> 8) % 100000000 : rnd(&s);
+			e->cpu.b = x % 4 ? (x >> 16) % 100000 : rnd(&s);
 		}
 		assert_int_equal(record__event(w, e), 0);
 	}
