@@ -395,10 +395,11 @@ int livesrc__end(struct tracer *t)
 	 * wants the hit cost: waited for, unless --duration promised the end.
 	 */
 	livesrc__end_calib(t, t->opts->metrics && !(t->opts->duration > 0));
-	capture__detach(t);
+	err = capture__detach(t);
 	bpfobj__detach(&t->bpf);
-	if (t->poll)
-		return 0;
+	/* Polling from the start with no level to rise to: no ring. */
+	if (err || (t->poll && !t->bpf.skel))
+		return err;
 	err = rings__finish(t);
 	return err ? err : capture__end(t);
 }
@@ -406,7 +407,7 @@ int livesrc__end(struct tracer *t)
 int livesrc__pump(void *ctx, int timeout_ms)
 {
 	struct tracer *t = ctx;
-	int err;
+	int err, rc;
 
 	if (t->ended)
 		return 1;
@@ -418,17 +419,12 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		if (left < (uint64_t)(timeout_ms > 0 ? timeout_ms : 0))
 			timeout_ms = (int)left;
 	}
-	if (t->poll) {
-		err = pump_poll(t, timeout_ms);
-		if (err < 0)
-			return err;
-	} else {
-		err = rings__pump(t, timeout_ms);
-		if (!err)
-			err = capture__tick(t);
-		if (err)
-			return err;
-	}
+	/* Polling, from the start or since a step down; the ring while the probes are in. */
+	err = t->poll ? pump_poll(t, timeout_ms) : rings__pump(t, timeout_ms);
+	if (err >= 0 && (rc = capture__tick(t)))
+		err = rc;
+	if (err < 0)
+		return err;
 	/* Once a second; a target gone is seen below. */
 	if (t->heap) {
 		err = heap_src__pump(t->heap, xg_mono_ns(), sink__emit, t);

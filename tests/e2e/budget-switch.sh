@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The capture level changing while running (docs/OVERHEAD.md §6) loses no
 # goroutine: bench/churn launched under the tracer, every goroutine it makes
-# must have exactly one create and one exit and a continuous chain of states
-# (tests/overhead/check -created), across every switch between states and
-# lifecycle. Two runs:
+# that is seen must have exactly one create and one exit and a continuous
+# chain of states, and no goroutine may end or change without its create
+# (tests/overhead/check -created -atmost: polling sees none of the
+# goroutines that lived between two of its reads, so the count is a
+# ceiling), across every switch between states, lifecycle and poll. Runs:
 #   forced    XGOTOP_BUDGET_FLIP_MS=1: a switch at every check (200 ms),
-#             whatever it costs, back and forth;
+#             whatever it costs, round states, lifecycle, poll, states,
+#             poll, lifecycle: every step down and up;
 #   budget    the default budget: a launched command starts at states (it
 #             cannot be estimated before it runs) and churn is far over 5%,
-#             so it must step down to lifecycle.
+#             so it must step down (to lifecycle or straight to poll).
 # A ring of 256 MiB: no record may be lost (a loss is resynced with
 # `existing` creates, which would hide what this test is about).
 #
@@ -45,18 +48,25 @@ run() {
 	grep '"event":"capture"' "$w/$tag.jsonl" | cut -c1-160
 	grep '^xgotop-tui: capture level changed' "$w/$tag.err"
 	# The goroutines churn made start in main.main.func1.N (its two workers in main.main.func1).
-	"$w/check" -events "$w/$tag.jsonl" -created "$n" -prefix main.main.func1. ||
+	"$w/check" -events "$w/$tag.jsonl" -created "$n" -prefix main.main.func1. -atmost ||
 		die "$tag: goroutines lost or doubled across the switches (artifacts in $w)"
 }
 
-# A switch took up to 1.5 s on our loaded 2-CPU VM: 8 s make room for three or more.
-XGOTOP_BUDGET_FLIP_MS=1 run forced 8
-states=$(grep -c '"event":"capture".*"level":"states"' "$w/forced.jsonl")
-lifecycle=$(grep -c '"event":"capture".*"level":"lifecycle"' "$w/forced.jsonl")
-[ "$states" -ge 2 ] && [ "$lifecycle" -ge 1 ] ||
-	die "forced: want switches both ways (capture lines: $states states, $lifecycle lifecycle)"
+# A switch took up to 1.5 s on our loaded 2-CPU VM: 12 s make room for the six steps.
+XGOTOP_BUDGET_FLIP_MS=1 run forced 12
+levels=$(grep -o '"event":"capture".*"level":"[a-z]*"' "$w/forced.jsonl" |
+	sed 's/.*"level":"\([a-z]*\)"/\1/' | tr '\n' ' ')
+echo "forced: $levels"
+# Every step of the cycle: states>lifecycle>poll>states>poll>lifecycle>states.
+for step in "states lifecycle" "lifecycle poll" "poll states" "states poll" "poll lifecycle" \
+	"lifecycle states"; do
+	case " $levels" in
+	*" $step "*) ;;
+	*) die "forced: no step $step (capture levels: $levels)" ;;
+	esac
+done
 
 run budget 3
-grep -Eq '"event":"capture".*"level":"lifecycle".*"why":"states cost ([0-9]+%|more than the target.s own CPU time)"' "$w/budget.jsonl" ||
-	die "budget: never stepped down to lifecycle"
+grep -Eq '"event":"capture".*"level":"(lifecycle|poll)".*"why":"states cost ([0-9]+%|more than the target.s own CPU time)' "$w/budget.jsonl" ||
+	die "budget: never stepped down"
 echo "PASS"
