@@ -391,19 +391,26 @@ static double trap_ns(const struct tracer *t)
 	return BUDGET_PRIOR_HIT_NS;
 }
 
-/* Tests: the forced switches go round states, lifecycle, poll, states, poll, lifecycle. */
+/*
+ * Tests: the forced switches go once round states, lifecycle, poll, states,
+ * poll, lifecycle and back to states, where they stop: the target's end is
+ * then seen at full capture (a poll's read after it has gone reads nothing).
+ * 0: stay.
+ */
 static enum capture_level flip_next(struct capture *c, bool poll_ok)
 {
-	static const enum capture_level cycle[] = {CAPTURE_STATES, CAPTURE_LIFECYCLE,
-						   CAPTURE_POLL,   CAPTURE_STATES,
-						   CAPTURE_POLL,   CAPTURE_LIFECYCLE};
+	static const enum capture_level cycle[] = {
+		CAPTURE_STATES, CAPTURE_LIFECYCLE, CAPTURE_POLL,  CAPTURE_STATES,
+		CAPTURE_POLL,	CAPTURE_LIFECYCLE, CAPTURE_STATES};
 	const unsigned int n = sizeof(cycle) / sizeof(cycle[0]);
-	enum capture_level to;
+	enum capture_level to = 0;
 
-	do
-		to = cycle[++c->flip_i % n];
-	while (to == c->st.level || (to == CAPTURE_POLL && !poll_ok));
-	return to;
+	while (c->flip_i + 1 < n) {
+		to = cycle[++c->flip_i];
+		if (to != c->st.level && (to != CAPTURE_POLL || poll_ok))
+			return to;
+	}
+	return 0;
 }
 
 /* Why LEVEL is left for TO, in words, from the costs of the last interval. */
@@ -413,8 +420,8 @@ static void say_why(enum capture_level level, enum capture_level to, const doubl
 	double share = budget__share_pct(cost[level], own);
 
 	if (to > level && share > 1e6)
-		snprintf(why, len, "%s costs more than the target's own CPU time",
-			 budget__level_name(level));
+		snprintf(why, len, "%s cost%s more than the target's own CPU time",
+			 budget__level_name(level), level == CAPTURE_STATES ? "" : "s");
 	else if (to > level && to == CAPTURE_POLL && level == CAPTURE_STATES)
 		snprintf(why, len, "states cost %.0f%%, lifecycle would cost %.0f%%", share,
 			 budget__share_pct(cost[CAPTURE_LIFECYCLE], own));
@@ -613,6 +620,19 @@ static int up_begin(struct tracer *t)
 	return capture__emit_at(t, t1 > t->sink.last_ts ? t1 : t->sink.last_ts);
 }
 
+/* A step up from poll that did not happen: polling goes on. */
+static void up_undo(struct tracer *t)
+{
+	struct capture *c = &t->cap;
+
+	if (!c->up_src)
+		return;
+	t->poll = c->up_src;
+	c->up_src = NULL;
+	decoder__hold(t->rings.dec, 0);
+	set_level_locked(t, CAPTURE_POLL, "");
+}
+
 /* The probes are in: the table read again names the goroutines new and gone since. */
 static int up_end(struct tracer *t)
 {
@@ -715,6 +735,7 @@ static void switch_start(struct tracer *t, enum capture_level to, const char *wh
 	if (err) {
 		atomic_store(&c->both_to, xg_mono_ns());
 		c->can_switch = false;
+		up_undo(t);
 		fprintf(stderr, "xgotop-tui: warning: cannot change the capture level: %s\n",
 			strerror(err < 0 ? -err : err));
 		return;
@@ -768,14 +789,10 @@ static int switch_finish(struct tracer *t, bool block)
 		fprintf(stderr, "xgotop-tui: warning: cannot change the capture level: %s\n",
 			strerror(-c->switch_err));
 		/* From poll: back to it, the table read on. */
-		if (c->switch_from == CAPTURE_POLL) {
-			t->poll = c->up_src;
-			c->up_src = NULL;
-			decoder__hold(t->rings.dec, 0);
-			set_level_locked(t, CAPTURE_POLL, "");
-			return capture__emit_at(t, t->sink.last_ts);
-		}
-		return 0;
+		if (c->switch_from != CAPTURE_POLL)
+			return 0;
+		up_undo(t);
+		return capture__emit_at(t, t->sink.last_ts);
 	}
 	note_step(c, to_ts);
 	c->ctl = (struct budget_ctl){0};

@@ -430,8 +430,15 @@ static int lost_exit(struct decoder *d, const struct xg_event *rec, decoder_emit
 	return emit(d, fn, ctx, &ev);
 }
 
-/* and a goroutine never seen before, seen ending, was created: its create, from the end. */
-static int lost_create(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+/*
+ * and a goroutine never seen before was created: its create, from its end
+ * when that carries who it was (GINFO), else listed as existing, in the
+ * state it is seen leaving (a step up from poll: created after the table's
+ * last read before the probes, under or before them, ended before the read
+ * after them, a change of state seen first).
+ */
+static int lost_create(struct decoder *d, const struct xg_event *rec, bool ginfo,
+		       decoder_emit_fn fn, void *ctx)
 {
 	struct gev ev;
 
@@ -441,9 +448,12 @@ static int lost_create(struct decoder *d, const struct xg_event *rec, decoder_em
 	ev.to = rec->from;
 	ev.reason = GEV_NO_REASON;
 	ev.has_pm = false;
-	ev.parent = rec->arg0;
-	ev.startpc = rec->arg1;
-	ev.gopc = rec->arg2;
+	ev.existing = !ginfo;
+	if (ginfo) {
+		ev.parent = rec->arg0;
+		ev.startpc = rec->arg1;
+		ev.gopc = rec->arg2;
+	}
 	return emit(d, fn, ctx, &ev);
 }
 
@@ -501,8 +511,8 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	} else {
 		bool sampled = d->smp.on && d->smp.thresh[XG_SMP_CASGSTATUS] < XG_SMP_ALL;
 
-		if (!s && exits && (rec->flags & XG_EVF_GINFO) && d->repairs && !d->smp.on) {
-			err = lost_create(d, rec, fn, ctx);
+		if (!s && d->repairs && !d->smp.on) {
+			err = lost_create(d, rec, exits && (rec->flags & XG_EVF_GINFO), fn, ctx);
 			if (err)
 				return err;
 		}

@@ -331,7 +331,7 @@ static void test_lost_create_said_from_end(void **state)
 	struct decoder_opts o = {.goid_before_create = true};
 	struct decoder *d = decoder__new(&o);
 	struct xg_event e1 = rec(100, 0x10, 8, XG_G_RUNNING, XG_G_DEAD);
-	/* Without XG_EVF_GINFO an end of an unknown goroutine is only an end. */
+	/* Without XG_EVF_GINFO it is listed as existing, in the state it leaves. */
 	struct xg_event e2 = rec(110, 0x20, 9, XG_G_RUNNING, XG_G_DEAD);
 	struct decoder_stats st = {0};
 	struct sink s = {};
@@ -345,18 +345,23 @@ static void test_lost_create_said_from_end(void **state)
 	decoder__push(d, &e1);
 	decoder__push(d, &e2);
 	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
-	assert_int_equal(s.n, 5);
+	assert_int_equal(s.n, 6);
 	expect(&s.ev[0], GEV_CREATE, 100, 8, 0, 0, false);
+	assert_false(s.ev[0].existing);
 	assert_int_equal(s.ev[0].parent, 3);
 	assert_int_equal(s.ev[0].startpc, 0x401000);
 	assert_int_equal(s.ev[0].gopc, 0x402000);
 	assert_int_equal(s.ev[0].to, XG_G_RUNNING);
 	expect(&s.ev[1], GEV_STATE, 100, 8, XG_G_RUNNING, XG_G_DEAD, false);
 	expect(&s.ev[2], GEV_EXIT, 100, 8, 0, 0, false);
-	expect(&s.ev[3], GEV_STATE, 110, 9, XG_G_RUNNING, XG_G_DEAD, false);
-	expect(&s.ev[4], GEV_EXIT, 110, 9, 0, 0, false);
+	expect(&s.ev[3], GEV_CREATE, 110, 9, 0, 0, false);
+	assert_true(s.ev[3].existing);
+	assert_int_equal(s.ev[3].to, XG_G_RUNNING);
+	assert_int_equal(s.ev[3].startpc, 0);
+	expect(&s.ev[4], GEV_STATE, 110, 9, XG_G_RUNNING, XG_G_DEAD, false);
+	expect(&s.ev[5], GEV_EXIT, 110, 9, 0, 0, false);
 	decoder__stats(d, &st);
-	assert_int_equal(st.lost_creates, 1);
+	assert_int_equal(st.lost_creates, 2);
 	decoder__free(d);
 }
 
