@@ -15,8 +15,12 @@
 #   -a ATTACH    seconds before attaching (default 0.3)
 #
 # Workloads: bench/churn (goroutines/s over the whole run; also launched
-# under the tracer, where only the run-time step down applies) and bench/httpd
-# loaded by bench/httpload (8 clients, a connection per request; requests/s).
+# under the tracer, where only the run-time steps apply), bench/httpd
+# loaded by bench/httpload (8 clients, a connection per request;
+# requests/s) and, when /usr/bin/caddy is there, Debian's caddy serving a
+# fixed answer, loaded the same way. Each traced run's capture levels in
+# order, and (-v) the longest time from over budget to stepped down: until
+# the links were destroyed and until the old level's hits stopped.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -50,9 +54,19 @@ trace() {
 	off) args=(--overhead-budget off) ;;
 	esac
 	sleep "$attach"
-	"$xg" -pid "$pid" "${args[@]}" --headless -s --jsonl "$tmp/ev.jsonl" --force \
+	"$xg" -v -pid "$pid" "${args[@]}" --headless -s --jsonl "$tmp/ev.jsonl" --force \
 		</dev/null >/dev/null 2>"$tmp/xg.err"
-	head -1 "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' >"$tmp/level"
+	levels
+}
+
+# The capture levels of the last traced run, in order, and its longest step down.
+levels() {
+	{
+		grep '"event":"capture"' "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' |
+			paste -sd,
+		sed -n 's/.*longest from over budget to stepped down \([0-9]* ms (hits stopped after [0-9]* ms)\).*/; step down \1/p' \
+			"$tmp/xg.err"
+	} | paste -sd' ' >"$tmp/level"
 }
 
 # churn CONFIG: goroutines/s. Config launch: churn launched under the
@@ -60,10 +74,9 @@ trace() {
 churn() {
 	local cfg=$1 pid
 	if [ "$cfg" = launch ]; then
-		"$xg" --headless -s --jsonl "$tmp/ev.jsonl" --force -- "$tmp/churn" -d "${dur}s" \
+		"$xg" -v --headless -s --jsonl "$tmp/ev.jsonl" --force -- "$tmp/churn" -d "${dur}s" \
 			</dev/null >"$tmp/churn.out" 2>"$tmp/xg.err"
-		grep '"event":"capture"' "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' |
-			paste -sd, >"$tmp/level"
+		levels
 		sed -n 's/.*, \([0-9]*\)\/s$/\1/p' "$tmp/churn.out"
 		return
 	fi
@@ -76,11 +89,30 @@ churn() {
 
 # http CONFIG: requests/s.
 http() {
-	local cfg=$1 spid lpid
+	local spid
 	"$tmp/httpd" -addr "127.0.0.1:$port" >"$tmp/httpd.out" 2>&1 &
 	spid=$!
 	for _ in $(seq 100); do grep -q ready "$tmp/httpd.out" && break; sleep 0.05; done
-	"$tmp/httpload" -url "http://127.0.0.1:$port/?n=100" -d "${dur}s" >"$tmp/load.out" &
+	load "$1" "$spid" "http://127.0.0.1:$port/?n=100"
+}
+
+# caddy CONFIG: requests/s of /usr/bin/caddy answering "hello".
+caddy() {
+	local spid
+	printf '{\n\tadmin off\n}\n:%d {\n\trespond "hello"\n}\n' "$port" >"$tmp/Caddyfile"
+	/usr/bin/caddy run --config "$tmp/Caddyfile" --adapter caddyfile >"$tmp/caddy.out" 2>&1 &
+	spid=$!
+	for _ in $(seq 200); do
+		curl -s "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	load "$1" "$spid" "http://127.0.0.1:$port/"
+}
+
+# load CONFIG PID URL: httpload on URL while PID is traced by CONFIG; PID ends after.
+load() {
+	local cfg=$1 spid=$2 url=$3 lpid
+	"$tmp/httpload" -url "$url" -d "${dur}s" >"$tmp/load.out" &
 	lpid=$!
 	trace "$spid" "$cfg" &
 	wait "$lpid"
@@ -94,7 +126,9 @@ median() {
 }
 
 echo "budget: $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-for wl in churn http; do
+wls=(churn http)
+[ -x /usr/bin/caddy ] && wls+=(caddy)
+for wl in "${wls[@]}"; do
 	configs=(untraced default off)
 	[ $wl = churn ] && configs+=(launch)
 	: >"$tmp/$wl.all"
