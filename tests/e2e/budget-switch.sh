@@ -35,12 +35,25 @@ die() {
 	fail "$@"
 }
 
-# run TAG SECONDS: trace churn launched; check every goroutine it made. Ended
-# polling, those alive at its last read may lack their exit (-open).
+# run TAG SECONDS [SWITCHES]: trace churn launched, for SECONDS, or (SWITCHES)
+# until the tracer has said that many switches (-v) and churn has drained;
+# check every goroutine it made. Ended polling, those alive at its last read
+# may lack their exit (-open).
 run() {
-	local tag=$1 secs=$2 st n open=
+	local tag=$1 secs=$2 want=${3:-} st n open= tpid
+	rm -f "$w/stop"
 	timeout -k 10 240 "$tracer" -v --ringbuf-mb 256 --headless -s --jsonl "$w/$tag.jsonl" -- \
-		"$w/churn" -d "${secs}s" -drain >"$w/$tag.out" 2>"$w/$tag.err"
+		"$w/churn" -d "${secs}s" -drain -stop "$w/stop" >"$w/$tag.out" 2>"$w/$tag.err" &
+	tpid=$!
+	# Switches take 0.1 to 7 s each on our loaded 2-CPU VM: counted, not timed.
+	if [ -n "$want" ]; then
+		while alive "$tpid" &&
+			[ "$(grep -c '^xgotop-tui: capture .*(switched in' "$w/$tag.err")" -lt "$want" ]; do
+			sleep 0.2
+		done
+		touch "$w/stop"
+	fi
+	wait "$tpid"
 	st=$?
 	[ $st -eq 0 ] || die "$tag: the tracer exited $st"
 	grep -q '"event":"gap"' "$w/$tag.jsonl" && die "$tag: records were lost (a gap line)"
@@ -54,9 +67,9 @@ run() {
 		die "$tag: goroutines lost or doubled across the switches (artifacts in $w)"
 }
 
-# A switch took up to 2.5 s on our loaded 2-CPU VM: 16 s make room for the six steps
-# (one round, then states to the end: src/live/capture.c, flip_next).
-XGOTOP_BUDGET_FLIP_MS=1 run forced 16
+# One round of the six steps, then states to the end (src/live/capswitch.c, flip_next):
+# churn stops once the six are said, so the end is seen at full capture.
+XGOTOP_BUDGET_FLIP_MS=1 run forced 200 6
 levels=$(grep -o '"event":"capture".*"level":"[a-z]*"' "$w/forced.jsonl" |
 	sed 's/.*"level":"\([a-z]*\)"/\1/' | tr '\n' ' ')
 echo "forced: $levels"
