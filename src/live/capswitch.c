@@ -441,6 +441,8 @@ static int up_end(struct tracer *t)
 	decoder__hold(t->rings.dec, 0);
 	poll_src__free(c->up_src);
 	c->up_src = NULL;
+	/* Polling from the attach: the hit's price is timed once probes are in. */
+	livesrc__start_calib(t);
 	return err;
 }
 

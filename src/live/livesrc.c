@@ -100,10 +100,14 @@ static void *calib_main(void *arg)
 	return NULL;
 }
 
-static void calib_start(struct tracer *t)
+void livesrc__start_calib(struct tracer *t)
 {
 	struct live_meters *lm = &t->m;
 	int err;
+
+	if (lm->calib_tried || !t->bpf.skel)
+		return;
+	lm->calib_tried = true;
 
 	lm->calib.emulated_ns = lm->calib.stepped_ns = -1;
 	lm->calib_fd = bpfobj__calib_fd(&t->bpf);
@@ -250,8 +254,13 @@ int livesrc__open_meters(struct tracer *t)
 		if (err)
 			return err;
 	}
-	if (t->bpf.skel)
-		calib_start(t);
+	/*
+	 * Polling (chosen under a budget, the BPF object loaded for later):
+	 * timing a hit would take a CPU from the target for seconds, for
+	 * nothing until a level with probes is in (capswitch.c starts it then).
+	 */
+	if (!t->poll)
+		livesrc__start_calib(t);
 	return 0;
 }
 

@@ -123,6 +123,7 @@ struct live_meters {
 	 */
 	pthread_t calib_thr;
 	bool calib_running;
+	bool calib_tried; /* started once (or failed to): never again */
 	volatile bool calib_stop;
 	atomic_bool calib_done;
 	int calib_fd, calib_err;
@@ -268,6 +269,8 @@ int livesrc__end(struct tracer *t);
 void livesrc__apply_sample(struct tracer *t, const struct sample_spec *spec);
 int livesrc__open_meters(struct tracer *t);
 void livesrc__sample_meters(struct tracer *t);
+/* The hit cost timed in the background, once, when there is a BPF object. */
+void livesrc__start_calib(struct tracer *t);
 /* The calibration thread: waited for (WAIT), else told to stop; joined. */
 void livesrc__end_calib(struct tracer *t, bool wait);
 /* The stack sweeper stopped (the last sweep stays in t->stacks). */
