@@ -457,6 +457,34 @@ static int lost_create(struct decoder *d, const struct xg_event *rec, bool ginfo
 	return emit(d, fn, ctx, &ev);
 }
 
+/* A create record: the repairs first (capture.c may change the level), then the create. */
+static int apply_create(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn,
+			void *ctx)
+{
+	struct kvslot *b;
+	struct gev ev;
+	int err;
+
+	/*
+	 * -sample drops exits and creates on purpose: nothing to repair then;
+	 * nor while the level cannot change (a g -> goid map less).
+	 */
+	if (d->repairs && !d->smp.on) {
+		err = lost_exit(d, rec, fn, ctx);
+		if (err)
+			return err;
+		b = kv_upsert(&d->byg, rec->pid, rec->g);
+		if (!b)
+			return -ENOMEM;
+		*(uint64_t *)kv_value(b) = rec->goid;
+	}
+	gev_from_rec(&ev, rec, GEV_CREATE);
+	ev.parent = rec->arg0;
+	ev.startpc = rec->arg1;
+	ev.gopc = rec->arg2;
+	return emit(d, fn, ctx, &ev);
+}
+
 /*
  * One observed transition, for a known goid. A creation (dead -> runnable,
  * or -> waiting for a goroutine created parked) is a create event alone:
@@ -485,29 +513,10 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 		return 0;
 	}
 	if (rec->flags & XG_EVF_CREATE) {
-		struct kvslot *b;
-
-		/*
-		 * -sample drops exits and creates on purpose: nothing to repair
-		 * then; nor while the level cannot change (a g -> goid map less).
-		 */
-		if (d->repairs && !d->smp.on) {
-			err = lost_exit(d, rec, fn, ctx);
-			if (err)
-				return err;
-			s = kv_find(&d->last, rec->pid, rec->goid); /* the deletion may move it */
-			b = kv_upsert(&d->byg, rec->pid, rec->g);
-			if (!b)
-				return -ENOMEM;
-			*(uint64_t *)kv_value(b) = rec->goid;
-		}
-		gev_from_rec(&ev, rec, GEV_CREATE);
-		ev.parent = rec->arg0;
-		ev.startpc = rec->arg1;
-		ev.gopc = rec->arg2;
-		err = emit(d, fn, ctx, &ev);
+		err = apply_create(d, rec, fn, ctx);
 		if (err)
 			return err;
+		s = kv_find(&d->last, rec->pid, rec->goid); /* a repair's deletion may move it */
 	} else {
 		bool sampled = d->smp.on && d->smp.thresh[XG_SMP_CASGSTATUS] < XG_SMP_ALL;
 
