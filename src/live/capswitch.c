@@ -136,21 +136,23 @@ static double trap_ns(const struct tracer *t)
 }
 
 /*
- * Tests: the forced switches go once round states, lifecycle, poll, states,
+ * Tests: the forced switches go twice round states, lifecycle, poll, states,
  * poll, lifecycle and back to states, where they stop: the target's end is
  * then seen at full capture (a poll's read after it has gone reads nothing).
  * 0: stay.
  */
+#define FLIP_ROUNDS 2
+
 static enum capture_level flip_next(struct capture *c, bool poll_ok)
 {
-	static const enum capture_level cycle[] = {
-		CAPTURE_STATES, CAPTURE_LIFECYCLE, CAPTURE_POLL,  CAPTURE_STATES,
-		CAPTURE_POLL,	CAPTURE_LIFECYCLE, CAPTURE_STATES};
+	static const enum capture_level cycle[] = {CAPTURE_STATES, CAPTURE_LIFECYCLE,
+						   CAPTURE_POLL,   CAPTURE_STATES,
+						   CAPTURE_POLL,   CAPTURE_LIFECYCLE};
 	const unsigned int n = sizeof(cycle) / sizeof(cycle[0]);
-	enum capture_level to = 0;
+	enum capture_level to;
 
-	while (c->flip_i + 1 < n) {
-		to = cycle[++c->flip_i];
+	while (c->flip_i < FLIP_ROUNDS * n) {
+		to = cycle[++c->flip_i % n];
 		if (to != c->st.level && (to != CAPTURE_POLL || poll_ok))
 			return to;
 	}

@@ -8,7 +8,7 @@
 # ceiling), across every switch between states, lifecycle and poll. Runs:
 #   forced    XGOTOP_BUDGET_FLIP_MS=1: a switch at every check (100 ms),
 #             whatever it costs, round states, lifecycle, poll, states,
-#             poll, lifecycle, states: every step down and up, once;
+#             poll, lifecycle, states, twice: every step down and up;
 #   budget    the default budget: a launched command starts at states (it
 #             cannot be estimated before it runs) and churn is far over 5%,
 #             so it must step down (to lifecycle or straight to poll).
@@ -67,9 +67,9 @@ run() {
 		die "$tag: goroutines lost or doubled across the switches (artifacts in $w)"
 }
 
-# One round of the six steps, then states to the end (src/live/capswitch.c, flip_next):
-# churn stops once the six are said, so the end is seen at full capture.
-XGOTOP_BUDGET_FLIP_MS=1 run forced 200 6
+# Two rounds of the six steps, then states to the end (src/live/capswitch.c, flip_next):
+# churn stops once the twelve are said, so the end is seen at full capture.
+XGOTOP_BUDGET_FLIP_MS=1 run forced 200 12
 levels=$(grep -o '"event":"capture".*"level":"[a-z]*"' "$w/forced.jsonl" |
 	sed 's/.*"level":"\([a-z]*\)"/\1/' | tr '\n' ' ')
 echo "forced: $levels"
