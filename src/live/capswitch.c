@@ -568,6 +568,30 @@ static void note_step(struct capture *c, uint64_t to_ts)
 		c->quiet_ns_max = quiet - c->ctl.over_ts;
 }
 
+/* The probe list of the level in force, as the attach line says it (the UI's header). */
+static void say_attached(struct tracer *t)
+{
+	const struct capture_set *sets[] = {&t->cap.set[t->cap.st.level], &t->cap.common};
+	char name[160];
+	size_t len = sizeof(t->attached);
+	int k, i;
+
+	if (t->cap.st.level == CAPTURE_POLL) {
+		snprintf(t->attached, len, "none, poll %g Hz", BUDGET_POLL_HZ);
+		return;
+	}
+	t->attached[0] = '\0';
+	for (k = 0; k < 2; k++)
+		for (i = 0; sets[k]->links && i < sets[k]->n; i++) {
+			if (!sets[k]->links[i])
+				continue;
+			if (t->attached[0])
+				strncat(t->attached, ",", len - strlen(t->attached) - 1);
+			strncat(t->attached, probes__site_name(&sets[k]->sites[i], name, sizeof(name)),
+				len - strlen(t->attached) - 1);
+		}
+}
+
 /* The switch's thread has ended (or BLOCK: wait for it): the level is the new one. */
 static int switch_finish(struct tracer *t, bool block)
 {
@@ -604,6 +628,7 @@ static int switch_finish(struct tracer *t, bool block)
 		c->pending_ts = c->switch_to == CAPTURE_STATES ? from : to_ts;
 		set_level_locked(t, c->switch_to, c->switch_why);
 	}
+	say_attached(t);
 	if (diag__verbose())
 		fprintf(stderr,
 			"xgotop-tui: capture %s (switched in %.1f ms: probes in %.1f, out %.1f; "

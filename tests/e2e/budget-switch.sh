@@ -42,10 +42,10 @@ die() {
 run() {
 	local tag=$1 secs=$2 want=${3:-} st n open= tpid
 	rm -f "$w/stop"
-	timeout -k 10 240 "$tracer" -v --ringbuf-mb 256 --headless -s --jsonl "$w/$tag.jsonl" -- \
+	timeout -k 10 420 "$tracer" -v --ringbuf-mb 256 --headless -s --jsonl "$w/$tag.jsonl" -- \
 		"$w/churn" -d "${secs}s" -drain -stop "$w/stop" >"$w/$tag.out" 2>"$w/$tag.err" &
 	tpid=$!
-	# Switches take 0.1 to 7 s each on our loaded 2-CPU VM: counted, not timed.
+	# Switches took 0.1 to 28 s each on our loaded 2-CPU VM (load 20 to 54): counted, not timed.
 	if [ -n "$want" ]; then
 		while alive "$tpid" &&
 			[ "$(grep -c '^xgotop-tui: capture .*(switched in' "$w/$tag.err")" -lt "$want" ]; do
