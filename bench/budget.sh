@@ -13,15 +13,20 @@
 #   -r ROUNDS    interleaved rounds (default 3)
 #   -d SECONDS   length of each run (default 4)
 #   -a ATTACH    seconds before attaching (default 0.3)
-#   -w WORKLOAD  only this workload: churn or http (default both)
+#   -w WORKLOAD  only this workload: churn, http or caddy (default all)
 #
 # Workloads: bench/churn (goroutines/s over the whole run; also launched
-# under the tracer, where only the run-time step down applies) and bench/httpd
-# loaded by bench/httpload (8 clients, a connection per request; requests/s).
+# under the tracer, where only the run-time steps apply), bench/httpd
+# loaded by bench/httpload (8 clients, a connection per request;
+# requests/s) and, when /usr/bin/caddy is there, Debian's caddy serving a
+# fixed answer, loaded the same way. Each traced run's capture levels in
+# order, and (-v) the longest time from over budget to stepped down: until
+# the links were destroyed and until the old level's hits stopped.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=$root/build rounds=3 dur=4 attach=0.3 workloads="churn http"
+[ -x /usr/bin/caddy ] && workloads="$workloads caddy"
 while getopts "b:r:d:a:w:" o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
@@ -30,8 +35,8 @@ while getopts "b:r:d:a:w:" o; do
 	a) attach=$OPTARG ;;
 	w)
 		case $OPTARG in
-		churn | http) workloads=$OPTARG ;;
-		*) echo "budget: -w $OPTARG: want churn or http" >&2; exit 2 ;;
+		churn | http | caddy) workloads=$OPTARG ;;
+		*) echo "budget: -w $OPTARG: want churn, http or caddy" >&2; exit 2 ;;
 		esac
 		;;
 	*) sed -n '2,19p' "$0" >&2; exit 2 ;;
@@ -57,9 +62,19 @@ trace() {
 	off) args=(--overhead-budget off) ;;
 	esac
 	sleep "$attach"
-	"$xg" -pid "$pid" "${args[@]}" --headless -s --jsonl "$tmp/ev.jsonl" --force \
+	"$xg" -v -pid "$pid" "${args[@]}" --headless -s --jsonl "$tmp/ev.jsonl" --force \
 		</dev/null >/dev/null 2>"$tmp/xg.err"
-	head -1 "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' >"$tmp/level"
+	levels
+}
+
+# The capture levels of the last traced run, in order, and its longest step down.
+levels() {
+	{
+		grep '"event":"capture"' "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' |
+			paste -sd,
+		sed -n 's/.*longest from over budget to stepped down \([0-9]* ms (hits stopped after [0-9]* ms)\).*/; step down \1/p' \
+			"$tmp/xg.err"
+	} | paste -sd' ' >"$tmp/level"
 }
 
 # churn CONFIG: goroutines/s. Config launch: churn launched under the
@@ -67,10 +82,9 @@ trace() {
 churn() {
 	local cfg=$1 pid
 	if [ "$cfg" = launch ]; then
-		"$xg" --headless -s --jsonl "$tmp/ev.jsonl" --force -- "$tmp/churn" -d "${dur}s" \
+		"$xg" -v --headless -s --jsonl "$tmp/ev.jsonl" --force -- "$tmp/churn" -d "${dur}s" \
 			</dev/null >"$tmp/churn.out" 2>"$tmp/xg.err"
-		grep '"event":"capture"' "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' |
-			paste -sd, >"$tmp/level"
+		levels
 		sed -n 's/.*, \([0-9]*\)\/s$/\1/p' "$tmp/churn.out"
 		return
 	fi
@@ -83,11 +97,30 @@ churn() {
 
 # http CONFIG: requests/s.
 http() {
-	local cfg=$1 spid lpid
+	local spid
 	"$tmp/httpd" -addr "127.0.0.1:$port" >"$tmp/httpd.out" 2>&1 &
 	spid=$!
 	for _ in $(seq 100); do grep -q ready "$tmp/httpd.out" && break; sleep 0.05; done
-	"$tmp/httpload" -url "http://127.0.0.1:$port/?n=100" -d "${dur}s" >"$tmp/load.out" &
+	load "$1" "$spid" "http://127.0.0.1:$port/?n=100"
+}
+
+# caddy CONFIG: requests/s of /usr/bin/caddy answering "hello".
+caddy() {
+	local spid
+	printf '{\n\tadmin off\n}\n:%d {\n\trespond "hello"\n}\n' "$port" >"$tmp/Caddyfile"
+	/usr/bin/caddy run --config "$tmp/Caddyfile" --adapter caddyfile >"$tmp/caddy.out" 2>&1 &
+	spid=$!
+	for _ in $(seq 200); do
+		curl -s "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	load "$1" "$spid" "http://127.0.0.1:$port/"
+}
+
+# load CONFIG PID URL: httpload on URL while PID is traced by CONFIG; PID ends after.
+load() {
+	local cfg=$1 spid=$2 url=$3 lpid
+	"$tmp/httpload" -url "$url" -d "${dur}s" >"$tmp/load.out" &
 	lpid=$!
 	trace "$spid" "$cfg" &
 	wait "$lpid"

@@ -118,28 +118,51 @@ void budget__describe(enum capture_level level, double poll_hz, double budget_pc
 		snprintf(buf + n, len - (size_t)n, " (%s)", why);
 }
 
-enum capture_level budget__step(struct budget_ctl *c, enum capture_level level, double budget_pct,
-				double cost, double own, uint64_t now, uint64_t dt)
+/* The first poorer level than LEVEL whose cost fits (an unknown one is tried; poll always fits). */
+static enum capture_level step_down(enum capture_level level, double budget_pct,
+				    const double cost[CAPTURE_LEVEL_MAX + 1], double own)
 {
-	if (level == CAPTURE_STATES) {
-		c->calm_since = 0;
-		if (!budget__over(budget_pct, cost, own)) {
-			c->over = 0;
-			return 0;
-		}
+	enum capture_level l;
+
+	for (l = level + 1; l < CAPTURE_POLL; l++)
+		if (cost[l] < 0 || !budget__over(budget_pct, cost[l], own))
+			return l;
+	return CAPTURE_POLL;
+}
+
+/* COST under a quarter of the budget, or under the floor: calm enough to step up to. */
+static bool calm(double budget_pct, double cost, double own)
+{
+	return cost < BUDGET_FLOOR_NS_PER_S || budget__share_pct(cost, own) < budget_pct / 4;
+}
+
+enum capture_level budget__step(struct budget_ctl *c, enum capture_level level, double budget_pct,
+				const double cost[CAPTURE_LEVEL_MAX + 1], double own, uint64_t now,
+				uint64_t dt)
+{
+	enum capture_level l, up = 0;
+
+	if (level < CAPTURE_STATES || level > CAPTURE_POLL)
+		return 0;
+	if (level != CAPTURE_POLL && budget__over(budget_pct, cost[level], own)) {
+		memset(c->calm_since, 0, sizeof(c->calm_since));
 		/* A burst (a program's start) is not a load: BUDGET_OVER_CHECKS in a row. */
 		if (!c->over++)
 			c->over_ts = now - dt;
-		return c->over >= BUDGET_OVER_CHECKS ? CAPTURE_LIFECYCLE : 0;
+		return c->over >= BUDGET_OVER_CHECKS ? step_down(level, budget_pct, cost, own) : 0;
 	}
-	if (level != CAPTURE_LIFECYCLE)
-		return 0;
 	c->over = 0;
-	if (cost >= BUDGET_FLOOR_NS_PER_S && budget__share_pct(cost, own) >= budget_pct / 4) {
-		c->calm_since = 0;
-		return 0;
+	for (l = CAPTURE_STATES; l < level; l++) {
+		double would = cost[l] >= 0 ? cost[l] : cost[level];
+
+		if (!calm(budget_pct, would, own)) {
+			c->calm_since[l] = 0;
+			continue;
+		}
+		if (!c->calm_since[l])
+			c->calm_since[l] = now - dt;
+		if (!up && now - c->calm_since[l] >= BUDGET_CALM_NS)
+			up = l;
 	}
-	if (!c->calm_since)
-		c->calm_since = now - dt;
-	return now - c->calm_since >= BUDGET_CALM_NS ? CAPTURE_STATES : 0;
+	return up;
 }

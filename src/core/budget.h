@@ -80,27 +80,33 @@ void budget__choose(double budget_pct, const struct budget_rates *r,
 		    const double hit_ns[CAPTURE_LEVEL_MAX + 1], struct budget_choice *out);
 
 /*
- * Run-time steps between states and lifecycle (src/live/capture.c checks
- * every BUDGET_TICK_NS): down after BUDGET_OVER_CHECKS checks in a row over
- * budget, up after BUDGET_CALM_NS under a quarter of it (or under the floor).
+ * Run-time steps (src/live/capture.c checks every BUDGET_TICK_NS): down
+ * after BUDGET_OVER_CHECKS checks in a row over budget, to the richest
+ * poorer level that fits (poll always does); up after BUDGET_CALM_NS with
+ * the richer level's cost under a quarter of the budget (or under the
+ * floor), the richest such level first.
  */
-#define BUDGET_TICK_NS	   (200 * 1000 * 1000ull)
+#define BUDGET_TICK_NS	   (100 * 1000 * 1000ull)
 #define BUDGET_OVER_CHECKS 2
 #define BUDGET_CALM_NS	   (10 * 1000 * 1000 * 1000ull)
 
 struct budget_ctl {
-	unsigned int over;   /* checks in a row over budget */
-	uint64_t over_ts;    /* the start of the first of them */
-	uint64_t calm_since; /* below a quarter of the budget since then; 0: not */
+	unsigned int over; /* checks in a row over budget */
+	uint64_t over_ts;  /* the start of the first of them */
+	/* Per level: its cost under a quarter of the budget since then; 0: not. */
+	uint64_t calm_since[CAPTURE_LEVEL_MAX + 1];
 };
 
 /*
- * A check of the interval [NOW - DT, NOW] at LEVEL: the probes cost COST ns a
- * second, the target's own CPU time is OWN ns a second. The level to change
- * to, or 0 to stay.
+ * A check of the interval [NOW - DT, NOW] at LEVEL. COST[l], ns a second:
+ * what level l costs the target, measured for LEVEL (its probe hits),
+ * estimated for the others (< 0: unknown; a richer level's unknown cost is
+ * taken to be LEVEL's own, a poorer one's to fit). OWN: the target's own
+ * CPU time, ns a second. The level to change to, or 0 to stay.
  */
 enum capture_level budget__step(struct budget_ctl *c, enum capture_level level, double budget_pct,
-				double cost, double own, uint64_t now, uint64_t dt);
+				const double cost[CAPTURE_LEVEL_MAX + 1], double own, uint64_t now,
+				uint64_t dt);
 
 /*
  * The level as shown: "states", "poll 20Hz" and, when WHY is not empty,

@@ -389,7 +389,27 @@ int bpfobj__attach_tracepoints(struct bpfobj *b)
 	return 0;
 }
 
-void bpfobj__detach(struct bpfobj *b)
+int bpfobj__forget_gcache(struct bpfobj *b)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const struct bpf_map *m = b->skel->maps.gcache;
+	__u32 n = bpf_map__max_entries(m), i, *keys = calloc(n, sizeof(*keys));
+	void *zero = calloc(n, bpf_map__value_size(m));
+	int err = -ENOMEM;
+
+	if (keys && zero) {
+		for (i = 0; i < n; i++)
+			keys[i] = i;
+		/* One call for the whole array (BPF_MAP_UPDATE_BATCH, Linux 5.6). */
+		err = bpf_map_update_batch(bpf_map__fd(m), keys, zero, &n, &opts);
+		err = err ? -errno : 0;
+	}
+	free(keys);
+	free(zero);
+	return err;
+}
+
+void bpfobj__detach_tracepoints(struct bpfobj *b)
 {
 	int i;
 
@@ -397,6 +417,13 @@ void bpfobj__detach(struct bpfobj *b)
 		bpf_link__destroy(b->tp_links[i]);
 		b->tp_links[i] = NULL;
 	}
+}
+
+void bpfobj__detach(struct bpfobj *b)
+{
+	int i;
+
+	bpfobj__detach_tracepoints(b);
 
 	for (i = 0; i < PROBES_MAX; i++) {
 		bpf_link__destroy(b->links[i]);

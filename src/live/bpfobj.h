@@ -64,6 +64,14 @@ int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, si
  * states and all levels, sched_switch (on-CPU time). 0 or -errno (reported).
  */
 int bpfobj__attach_tracepoints(struct bpfobj *b);
+/*
+ * Empty the programs' cache of goroutines by g (gcache, bpf/xgotop.bpf.c)
+ * while no probe is in: after a stretch without probes (poll) a g's entry
+ * may name a goroutine that ended unseen, its g reused since. 0 or -errno.
+ */
+int bpfobj__forget_gcache(struct bpfobj *b);
+/* Those tracepoints out (a step down to poll); bpfobj__attach_tracepoints puts them back. */
+void bpfobj__detach_tracepoints(struct bpfobj *b);
 void bpfobj__detach(struct bpfobj *b);
 /*
  * One more site at run time (src/live/capture.c switches levels): its link

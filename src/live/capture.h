@@ -53,31 +53,50 @@ struct capture_last {
 /* Two hits of one change further apart than this are not one change. */
 #define CAPTURE_DUP_NS (1000 * 1000 * 1000ull)
 
+struct poll_src;
+
 struct capture {
 	pthread_mutex_t mu; /* st, for capture__get from other threads */
 	struct capture_state st;
 	/*
-	 * Switching between states and lifecycle at run time: each level's
-	 * sites; a check every BUDGET_TICK_NS of what the probes cost.
+	 * Changing level at run time: each level's casgstatus sites, and the
+	 * other uprobes (GC, allocations), out while polling; a check every
+	 * BUDGET_TICK_NS of what the probes cost, or (polling) would cost.
 	 */
 	bool can_switch;
 	struct capture_set set[CAPTURE_LEVEL_MAX + 1];
-	uint64_t tick_ts, tick_cnt, tick_run_ns, tick_cpu;
-	struct budget_ctl ctl; /* checks over budget, calm since (src/core/budget.c) */
+	struct capture_set common;
+	uint64_t tick_ts, tick_cnt, tick_run_ns, tick_cpu, tick_creates;
+	uint64_t tick_goid, tick_changes; /* polling: the reads' counters at the last check */
+	uint64_t creates;		  /* create records seen (capture__dup) */
+	struct budget_ctl ctl;		  /* checks over budget, calm since (src/core/budget.c) */
 	uint64_t flip_ns; /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
+	unsigned int flip_i; /* where the forced switches are in their cycle */
 	/* A switch's start (new probes going in) and end (old ones out): its event's time. */
 	_Atomic uint64_t both_from, both_to;
+	uint64_t attach_ns, detach_ns; /* of the last switch, for -v */
+	/*
+	 * A step down: the old level's hits as last read while its probes go
+	 * out, and the first check that found them no higher (0: not yet): the
+	 * target stops paying when the breakpoint is gone, before the link's
+	 * destruction returns.
+	 */
+	uint64_t out_cnt, out_ts;
 	/* A switch runs on a thread of its own (attaching takes long): the ring is read on. */
 	pthread_t switch_thr;
 	bool switching;
 	atomic_bool switch_done;
-	enum capture_level switch_to;
+	enum capture_level switch_from, switch_to;
 	int switch_err;
 	char switch_why[128];
+	/* A step up from poll: the table, read last before the probes, read again after. */
+	struct poll_src *up_src;
 	struct capture_last last[CAPTURE_LAST_N];
 	uint64_t pending_ts; /* a switch whose capture event waits for the records before it */
 	unsigned int switches, dups;
-	uint64_t step_ns_max; /* longest from over budget to stepped down */
+	unsigned int polls;    /* steps to poll; the goroutines they listed */
+	uint64_t step_ns_max;  /* longest from over budget to stepped down (links destroyed) */
+	uint64_t quiet_ns_max; /* the same to the old level's hits stopping */
 };
 
 #define CAPTURE_INIT                            \
@@ -90,5 +109,12 @@ void capture__get(struct tracer *t, struct capture_state *out);
 
 /* Cumulative CPU time of process PID, all its threads (utime + stime), ns; 0: unknown. */
 uint64_t capture__cpu_ns(int pid);
+/*
+ * The same in ns resolution, for short intervals: the sum of the run times
+ * in /proc/PID/task/TID/schedstat (threads that ended are not counted). 0: unknown.
+ */
+uint64_t capture__cpu_ns_fine(int pid);
+/* The level in force and why, as shown (st.text); the caller holds mu if others read. */
+void capture__set_level(struct tracer *t, enum capture_level level, double hz, const char *why);
 
 #endif /* XGOTOP_CAPTURE_H */

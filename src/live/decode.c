@@ -211,6 +211,8 @@ struct decoder {
 	uint64_t rng;	      /* xorshift64 state of the newgoroutine coin */
 	decoder_late_fn late_fn;
 	void *late_ctx;
+	bool repairs;	  /* decoder__set_repairs: the level can change */
+	uint64_t hold_ts; /* decoder__hold: nothing after it is released; 0: none */
 };
 
 struct decoder *decoder__new(const struct decoder_opts *opts)
@@ -428,8 +430,15 @@ static int lost_exit(struct decoder *d, const struct xg_event *rec, decoder_emit
 	return emit(d, fn, ctx, &ev);
 }
 
-/* and a goroutine never seen before, seen ending, was created: its create, from the end. */
-static int lost_create(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
+/*
+ * and a goroutine never seen before was created: its create, from its end
+ * when that carries who it was (GINFO), else listed as existing, in the
+ * state it is seen leaving (a step up from poll: created after the table's
+ * last read before the probes, under or before them, ended before the read
+ * after them, a change of state seen first).
+ */
+static int lost_create(struct decoder *d, const struct xg_event *rec, bool ginfo,
+		       decoder_emit_fn fn, void *ctx)
 {
 	struct gev ev;
 
@@ -439,6 +448,37 @@ static int lost_create(struct decoder *d, const struct xg_event *rec, decoder_em
 	ev.to = rec->from;
 	ev.reason = GEV_NO_REASON;
 	ev.has_pm = false;
+	ev.existing = !ginfo;
+	if (ginfo) {
+		ev.parent = rec->arg0;
+		ev.startpc = rec->arg1;
+		ev.gopc = rec->arg2;
+	}
+	return emit(d, fn, ctx, &ev);
+}
+
+/* A create record: the repairs first (capture.c may change the level), then the create. */
+static int apply_create(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn,
+			void *ctx)
+{
+	struct kvslot *b;
+	struct gev ev;
+	int err;
+
+	/*
+	 * -sample drops exits and creates on purpose: nothing to repair then;
+	 * nor while the level cannot change (a g -> goid map less).
+	 */
+	if (d->repairs && !d->smp.on) {
+		err = lost_exit(d, rec, fn, ctx);
+		if (err)
+			return err;
+		b = kv_upsert(&d->byg, rec->pid, rec->g);
+		if (!b)
+			return -ENOMEM;
+		*(uint64_t *)kv_value(b) = rec->goid;
+	}
+	gev_from_rec(&ev, rec, GEV_CREATE);
 	ev.parent = rec->arg0;
 	ev.startpc = rec->arg1;
 	ev.gopc = rec->arg2;
@@ -473,29 +513,15 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 		return 0;
 	}
 	if (rec->flags & XG_EVF_CREATE) {
-		struct kvslot *b;
-
-		/* -sample drops exits and creates on purpose: nothing to repair then. */
-		err = d->smp.on ? 0 : lost_exit(d, rec, fn, ctx);
+		err = apply_create(d, rec, fn, ctx);
 		if (err)
 			return err;
-		s = kv_find(&d->last, rec->pid, rec->goid); /* the deletion may have moved it */
-		b = kv_upsert(&d->byg, rec->pid, rec->g);
-		if (!b)
-			return -ENOMEM;
-		*(uint64_t *)kv_value(b) = rec->goid;
-		gev_from_rec(&ev, rec, GEV_CREATE);
-		ev.parent = rec->arg0;
-		ev.startpc = rec->arg1;
-		ev.gopc = rec->arg2;
-		err = emit(d, fn, ctx, &ev);
-		if (err)
-			return err;
+		s = kv_find(&d->last, rec->pid, rec->goid); /* a repair's deletion may move it */
 	} else {
 		bool sampled = d->smp.on && d->smp.thresh[XG_SMP_CASGSTATUS] < XG_SMP_ALL;
 
-		if (!s && exits && (rec->flags & XG_EVF_GINFO) && !d->smp.on) {
-			err = lost_create(d, rec, fn, ctx);
+		if (!s && d->repairs && !d->smp.on) {
+			err = lost_create(d, rec, exits && (rec->flags & XG_EVF_GINFO), fn, ctx);
 			if (err)
 				return err;
 		}
@@ -520,7 +546,7 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	}
 
 	if (exits) {
-		struct kvslot *b = kv_find(&d->byg, rec->pid, rec->g);
+		struct kvslot *b = d->repairs ? kv_find(&d->byg, rec->pid, rec->g) : NULL;
 
 		if (b && *(uint64_t *)kv_value(b) == rec->goid)
 			kv_delete(&d->byg, b);
@@ -760,6 +786,60 @@ size_t decoder__drop_pending(struct decoder *d, uint32_t pid, uint64_t until)
 	return n;
 }
 
+void decoder__set_repairs(struct decoder *d, bool on)
+{
+	d->repairs = on;
+}
+
+void decoder__hold(struct decoder *d, uint64_t until)
+{
+	d->hold_ts = until;
+}
+
+int decoder__each_live(const struct decoder *d, uint32_t pid, decoder_live_fn fn, void *ctx)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < d->last.cap; i++) {
+		struct kvslot *s = kv_slot(&d->last, i);
+		uint8_t v = *(uint8_t *)kv_value(s);
+
+		/* A late one's create is not out: it is not known yet. */
+		if (!s->used || s->a != pid || (v & LATE))
+			continue;
+		err = fn(s->b, v & ~SEEDED, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Every entry of M with first key PID out. */
+static void forget_pid(struct kvmap *m, uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap;) {
+		struct kvslot *s = kv_slot(m, i);
+
+		if (!s->used || s->a != pid) {
+			i++;
+			continue;
+		}
+		/* Deleting moves a later entry here, or one already seen: look again. */
+		kv_delete(m, s);
+	}
+}
+
+void decoder__forget_all(struct decoder *d, uint32_t pid)
+{
+	forget_pid(&d->last, pid);
+	forget_pid(&d->unnamed, pid);
+	forget_pid(&d->byg, pid);
+	decoder__drop_pending(d, pid, UINT64_MAX);
+}
+
 bool decoder__holds(const struct decoder *d, uint32_t pid, uint64_t goid)
 {
 	return kv_find(&d->unnamed, pid, goid) != NULL;
@@ -897,6 +977,8 @@ int decoder__drain(struct decoder *d, uint64_t until, decoder_emit_fn fn, void *
 	struct xg_event rec;
 	int err;
 
+	if (d->hold_ts && until > d->hold_ts)
+		until = d->hold_ts;
 	for (;;) {
 		bool q_ok = d->head < d->n && d->q[d->head].ts <= until;
 		bool l_ok = d->n_late && d->late[0].rec.ts <= until;

@@ -138,6 +138,24 @@ void decoder__forget(struct decoder *d, uint32_t pid, uint64_t goid);
  * how many.
  */
 size_t decoder__drop_pending(struct decoder *d, uint32_t pid, uint64_t until);
+/*
+ * The repairs of a change of capture level (src/live/capture.c): a create on
+ * a g whose last goroutine was never seen ending ends it first, and an end
+ * of a goroutine never seen (XG_EVF_GINFO) is created first. Off by default:
+ * one level alone never needs them, and they keep a map of every g.
+ */
+void decoder__set_repairs(struct decoder *d, bool on);
+/* Release nothing after UNTIL (0: no limit) until told otherwise: records wait for seeds. */
+void decoder__hold(struct decoder *d, uint64_t until);
+/* Each goroutine of PID known alive, with its last state (a late one is not known yet). */
+typedef int (*decoder_live_fn)(uint64_t goid, uint8_t state, void *ctx);
+int decoder__each_live(const struct decoder *d, uint32_t pid, decoder_live_fn fn, void *ctx);
+/*
+ * The probes are out (src/live/capture.c, a step down to poll): everything
+ * known of PID's goroutines is forgotten, creates waiting for their goid
+ * included; records from here on start afresh (seeded again before).
+ */
+void decoder__forget_all(struct decoder *d, uint32_t pid);
 /* A record of it is held back (a wait whose reason comes later): its state is not final. */
 bool decoder__holds(const struct decoder *d, uint32_t pid, uint64_t goid);
 

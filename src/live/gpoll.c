@@ -25,9 +25,15 @@ struct gslot {
 	uint64_t g;
 	uint64_t goid;
 	int64_t waitsince;
+	/*
+	 * The last goroutine that ended on this g, said so: read alive again
+	 * (the probes saw its end before casgstatus stored it), it is not new.
+	 */
+	uint64_t gone_goid;
 	uint8_t status;
 	uint8_t reason;
 	bool alive;
+	bool creating; /* known alive, read dead: newproc1 is making it (poller__sample_known) */
 };
 
 struct poller {
@@ -216,13 +222,20 @@ static int diff_one(struct poller *p, size_t i, uint64_t ts, poll_emit_fn emit, 
 		memset(s, 0, sizeof(*s));
 		s->g = now.g;
 	}
+	/* Still being made: its create is out, its first state comes with a later read. */
+	if (s->creating && !now.alive && now.goid == s->goid)
+		return 0;
+	now.gone_goid = s->gone_goid;
 	if (s->alive && (!now.alive || now.goid != s->goid)) {
 		err = emit_exit(p, emit, ctx, ts, s);
 		if (err)
 			return err;
 		s->alive = false;
+		now.gone_goid = s->goid;
 	}
-	if (now.alive && !s->alive) {
+	if (now.alive && !s->alive && now.gone_goid && now.goid == now.gone_goid) {
+		now.alive = false; /* ended already, not stored yet */
+	} else if (now.alive && !s->alive) {
 		struct gev ev;
 
 		ev_init(&ev, p, GEV_CREATE, ts, now.goid);
@@ -244,6 +257,7 @@ static int diff_one(struct poller *p, size_t i, uint64_t ts, poll_emit_fn emit, 
 				 false);
 		if (err)
 			return err;
+		p->st.changes++;
 	} else if (now.alive && now.status == XG_G_WAITING &&
 		   (now.reason != s->reason || (s->waitsince && now.waitsince != s->waitsince))) {
 		/* Waiting both times, but not the same wait: it ran in between. */
@@ -254,19 +268,22 @@ static int diff_one(struct poller *p, size_t i, uint64_t ts, poll_emit_fn emit, 
 					 now.reason, false);
 		if (err)
 			return err;
+		p->st.changes++;
 	}
 	*s = now;
 	return 0;
 }
 
-int poller__sample(struct poller *p, uint64_t ts, poll_emit_fn emit, void *ctx)
+/* Read allgs and the field window of each g: *LEN gs (0: nothing to read this time). */
+static int read_table(struct poller *p, size_t *n)
 {
 	uint8_t hdr[24];
 	struct poll_iov iov = {p->l.allgs + p->bias, hdr, sizeof(hdr)};
 	uint64_t arr, len;
-	size_t i, live = 0;
+	size_t i;
 	int err;
 
+	*n = 0;
 	err = p->read(&iov, 1, p->read_ctx);
 	if (err)
 		return err;
@@ -299,12 +316,25 @@ int poller__sample(struct poller *p, uint64_t ts, poll_emit_fn emit, void *ctx)
 		memset(p->slots + p->n_slots, 0, (len - p->n_slots) * sizeof(*p->slots));
 		p->n_slots = len;
 	}
+	*n = len;
+	return 0;
+}
+
+/* Compare every g read with what we knew; ADOPT (may be NULL) first seeds each slot. */
+static int diff_all(struct poller *p, size_t len, uint64_t ts, poll_emit_fn emit, void *ctx,
+		    int (*adopt)(struct poller *p, size_t i, void *actx), void *actx)
+{
+	size_t i, live = 0;
+	int err;
+
 	for (i = 0; i < len; i++) {
 		if (!p->ok[i] || !p->ptrs[i]) {
 			p->st.skipped++;
 			continue;
 		}
-		err = diff_one(p, i, ts, emit, ctx);
+		err = adopt ? adopt(p, i, actx) : 0;
+		if (!err)
+			err = diff_one(p, i, ts, emit, ctx);
 		if (err)
 			return err;
 	}
@@ -313,8 +343,106 @@ int poller__sample(struct poller *p, uint64_t ts, poll_emit_fn emit, void *ctx)
 	p->st.samples++;
 	p->st.gs = len;
 	p->st.live = live;
-	p->st.bytes = sizeof(hdr) + len * (sizeof(*p->ptrs) + p->win_len);
+	p->st.bytes = 24 + len * (sizeof(*p->ptrs) + p->win_len);
 	return 0;
+}
+
+int poller__sample(struct poller *p, uint64_t ts, poll_emit_fn emit, void *ctx)
+{
+	size_t len;
+	int err = read_table(p, &len);
+
+	return err ? err : diff_all(p, len, ts, emit, ctx, NULL, NULL);
+}
+
+/* What poller__sample_known matches the first read with. */
+struct known_ctx {
+	struct poll_known *alive;
+	size_t n;
+	poll_ended_fn ended;
+	void *ended_ctx;
+};
+
+static int cmp_known(const void *a, const void *b)
+{
+	const struct poll_known *x = a, *y = b;
+
+	return x->goid < y->goid ? -1 : x->goid > y->goid;
+}
+
+static int g_creating(struct poller *p, uint64_t g, bool *creating);
+
+/* Slot I as the probes left it: a goroutine they said is alive, or said has ended. */
+static int adopt_known(struct poller *p, size_t i, void *actx)
+{
+	struct known_ctx *k = actx;
+	const uint8_t *w = p->win + i * p->win_len;
+	uint32_t raw = get_u32(w + (p->l.g_status - p->win_lo)) & ~(uint32_t)XG_GSCAN;
+	struct poll_known key = {.goid = get_u64(w + (p->l.g_goid - p->win_lo))}, *f;
+	struct gslot *s = &p->slots[i];
+	bool creating = false;
+	int err;
+
+	if (raw >= XG_G_NSTATES || !key.goid)
+		return 0;
+	f = k->n ? bsearch(&key, k->alive, k->n, sizeof(key), cmp_known) : NULL;
+	*s = (struct gslot){.g = p->ptrs[i], .goid = key.goid};
+	if (f) {
+		f->seen = true;
+		s->alive = true;
+		s->status = f->state;
+		/* Its wait as read: the probes said waiting, the read cannot say since when. */
+		s->reason = w[p->l.g_waitreason - p->win_lo];
+		s->waitsince = (int64_t)get_u64(w + (p->l.g_waitsince - p->win_lo));
+		/* Read dead: it ended since, or newproc1 has not stored its first status yet. */
+		if (!alive((uint8_t)raw) && (err = g_creating(p, s->g, &creating)))
+			return err == -ESRCH ? err : 0;
+		s->creating = creating;
+	} else if (alive((uint8_t)raw) && k->ended(key.goid, k->ended_ctx)) {
+		s->gone_goid = key.goid;
+	}
+	return 0;
+}
+
+int poller__sample_known(struct poller *p, uint64_t ts, struct poll_known *alive_gs, size_t n,
+			 poll_ended_fn ended, void *ended_ctx, poll_emit_fn emit, void *ctx)
+{
+	struct known_ctx k = {alive_gs, n, ended, ended_ctx};
+	size_t len, i;
+	int err = read_table(p, &len);
+
+	if (err)
+		return err;
+	if (n)
+		qsort(alive_gs, n, sizeof(*alive_gs), cmp_known);
+	err = diff_all(p, len, ts, emit, ctx, adopt_known, &k);
+	/* Known alive and on no g: its g runs another goroutine now. */
+	for (i = 0; i < n && !err; i++) {
+		struct gslot gone = {.goid = alive_gs[i].goid, .status = alive_gs[i].state};
+
+		if (!alive_gs[i].seen)
+			err = emit_exit(p, emit, ctx, ts, &gone);
+	}
+	return err;
+}
+
+void poller__each_alive(const struct poller *p, poll_emit_fn fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_slots; i++) {
+		const struct gslot *s = &p->slots[i];
+		struct gev ev;
+
+		if (!s->alive)
+			continue;
+		ev_init(&ev, p, GEV_CREATE, 0, s->goid);
+		ev.from = XG_G_DEAD;
+		ev.to = s->status;
+		ev.reason = s->status == XG_G_WAITING ? s->reason : GEV_NO_REASON;
+		if (fn(&ev, ctx))
+			return;
+	}
 }
 
 void poller__stats(const struct poller *p, struct poll_stats *out)
@@ -330,10 +458,42 @@ void poller__stats(const struct poller *p, struct poll_stats *out)
  */
 #define G_SCHED_PC 64
 
+/* Its goid, status, sched.pc and start PC, read now into W[4]. */
+static int read_g4(struct poller *p, uint64_t g, uint64_t w[4])
+{
+	struct poll_iov iov[4];
+
+	memset(w, 0, 4 * sizeof(*w));
+	/* A g of allgs stays a g (gs are never freed). */
+	iov[0] = (struct poll_iov){g + p->l.g_goid, &w[0], 8};
+	iov[1] = (struct poll_iov){g + p->l.g_status, &w[1], 4};
+	iov[2] = (struct poll_iov){g + G_SCHED_PC, &w[2], 8};
+	iov[3] = (struct poll_iov){g + p->l.g_startpc, &w[3], 8};
+	return p->read(iov, 4, p->read_ctx);
+}
+
+/*
+ * newproc1 points sched.pc at the start function and stores the goid before
+ * casgstatus makes it runnable; a goroutine that ran and ended left sched.pc
+ * in goexit1 (mcall saved it): one read dead with these equal is being created.
+ */
+static bool being_created(const uint64_t w[4])
+{
+	return ((uint32_t)w[1] & ~(uint32_t)XG_GSCAN) == XG_G_DEAD && w[3] && w[2] == w[3];
+}
+
+static int g_creating(struct poller *p, uint64_t g, bool *creating)
+{
+	uint64_t w[4];
+	int err = read_g4(p, g, w);
+
+	*creating = !err && being_created(w);
+	return err;
+}
+
 int poller__reread(struct poller *p, uint64_t goid, uint8_t *status)
 {
-	uint8_t w[4 * 8];
-	struct poll_iov iov[4];
+	uint64_t w[4];
 	size_t i;
 	int err;
 
@@ -342,23 +502,13 @@ int poller__reread(struct poller *p, uint64_t goid, uint8_t *status)
 			break;
 	if (i == p->n_slots)
 		return -ENOENT;
-	/* A g of allgs stays a g (gs are never freed): its goid, status, sched.pc, startpc. */
-	iov[0] = (struct poll_iov){p->slots[i].g + p->l.g_goid, w, 8};
-	iov[1] = (struct poll_iov){p->slots[i].g + p->l.g_status, w + 8, 4};
-	iov[2] = (struct poll_iov){p->slots[i].g + G_SCHED_PC, w + 16, 8};
-	iov[3] = (struct poll_iov){p->slots[i].g + p->l.g_startpc, w + 24, 8};
-	err = p->read(iov, 4, p->read_ctx);
+	err = read_g4(p, p->slots[i].g, w);
 	if (err)
 		return err;
-	*status = (uint8_t)(get_u32(w + 8) & ~(uint32_t)XG_GSCAN);
-	if (get_u64(w) != goid || *status >= XG_G_NSTATES)
+	*status = (uint8_t)((uint32_t)w[1] & ~(uint32_t)XG_GSCAN);
+	if (w[0] != goid || *status >= XG_G_NSTATES)
 		*status = XG_G_DEAD; /* its g runs another goroutine now, or is torn: it ended */
-	else if (*status == XG_G_DEAD && get_u64(w + 24) && get_u64(w + 16) == get_u64(w + 24))
-		/*
-		 * newproc1 points sched.pc at the start function and stores the goid before
-		 * casgstatus makes it runnable; a goroutine that ran and ended left sched.pc
-		 * in goexit1 (mcall saved it): this one is being created.
-		 */
+	else if (being_created(w))
 		*status = XG_G_RUNNABLE;
 	return 0;
 }
@@ -605,32 +755,66 @@ void poll_src__free(struct poll_src *s)
 	free(s);
 }
 
+/* The poller, once the target's binary is mapped: 0, -EAGAIN before, or -errno. */
+static int src_poller(struct poll_src *s)
+{
+	uint64_t bias;
+	int err;
+
+	if (s->p)
+		return 0;
+	err = find_bias(s, &bias);
+	if (err)
+		return err;
+	s->bias = bias;
+	s->p = poller__new(&s->l, (uint32_t)s->pid, bias, vm_read, s);
+	return s->p ? 0 : -ENOMEM;
+}
+
+/* A runtime not started yet has nothing mapped at allgs to read: not an error. */
+static int sampled(struct poll_src *s, uint64_t now, int err)
+{
+	s->next = (s->next && now - s->next < s->period_ns ? s->next : now) + s->period_ns;
+	return err == -EFAULT || err == -EIO ? 0 : err;
+}
+
 int poll_src__pump(struct poll_src *s, uint64_t now, int *next_ms, poll_emit_fn emit, void *ctx)
 {
 	int err = 0;
 
 	if (now >= s->next) {
-		if (!s->p) {
-			uint64_t bias;
-
-			err = find_bias(s, &bias);
-			if (!err) {
-				s->bias = bias;
-				s->p = poller__new(&s->l, (uint32_t)s->pid, bias, vm_read, s);
-				if (!s->p)
-					return -ENOMEM;
-			} else if (err != -EAGAIN) {
-				return err;
-			}
-		}
-		err = s->p ? poller__sample(s->p, now, emit, ctx) : 0;
-		/* A runtime not started yet has nothing mapped at allgs to read. */
-		if (err == -EFAULT || err == -EIO)
+		err = src_poller(s);
+		if (err == -EAGAIN)
 			err = 0;
-		s->next = (s->next && now - s->next < s->period_ns ? s->next : now) + s->period_ns;
+		else if (err)
+			return err;
+		err = sampled(s, now, s->p ? poller__sample(s->p, now, emit, ctx) : 0);
 	}
 	*next_ms = (int)((s->next - now + 999999) / 1000000);
 	return err;
+}
+
+int poll_src__sample_now(struct poll_src *s, uint64_t now, poll_emit_fn emit, void *ctx)
+{
+	s->next = 0;
+	return poll_src__pump(s, now, &(int){0}, emit, ctx);
+}
+
+int poll_src__sample_known(struct poll_src *s, uint64_t now, struct poll_known *alive, size_t n,
+			   poll_ended_fn ended, void *ended_ctx, poll_emit_fn emit, void *ctx)
+{
+	int err = src_poller(s);
+
+	if (err)
+		return err;
+	return sampled(s, now,
+		       poller__sample_known(s->p, now, alive, n, ended, ended_ctx, emit, ctx));
+}
+
+void poll_src__each_alive(const struct poll_src *s, poll_emit_fn fn, void *ctx)
+{
+	if (s->p)
+		poller__each_alive(s->p, fn, ctx);
 }
 
 void poll_src__reset(struct poll_src *s)

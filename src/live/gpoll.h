@@ -74,8 +74,40 @@ struct poll_stats {
 	 * goroutine ended between two reads.
 	 */
 	uint64_t max_goid;
+	/* Status changes seen, in all, of goroutines alive at two reads in a row. */
+	uint64_t changes;
 };
 void poller__stats(const struct poller *p, struct poll_stats *out);
+
+/*
+ * The probes are out and the poller takes over (src/live/capture.c): a
+ * goroutine the probes said is alive, with the state they last said.
+ */
+struct poll_known {
+	uint64_t goid;
+	uint8_t state;
+	bool seen; /* found by the read */
+};
+/* Whether the probes said GOID ended. */
+typedef bool (*poll_ended_fn)(uint64_t goid, void *ctx);
+/*
+ * The first read of a new poller, from what the probes said rather than
+ * from nothing: a goroutine of ALIVE (N, sorted here) read alive continues
+ * from its state (a state event if it changed); read dead, it ended (state
+ * -> dead and exit) unless newproc1 is still making it (its create is out:
+ * its state comes with the next read); on no g, it ended. One read alive
+ * that ENDED says has ended (its end seen before casgstatus stored it) is
+ * not new, now or at later reads; any other goroutine alive is a create.
+ * 0, the first non-zero EMIT result, or -errno from READ.
+ */
+int poller__sample_known(struct poller *p, uint64_t ts, struct poll_known *alive, size_t n,
+			 poll_ended_fn ended, void *ended_ctx, poll_emit_fn emit, void *ctx);
+/*
+ * Each goroutine alive at the last read as a create (goid, state, wait
+ * reason; no time, no names): what the probes are seeded with when they
+ * take over. Stops at the first non-zero FN result.
+ */
+void poller__each_alive(const struct poller *p, poll_emit_fn fn, void *ctx);
 /*
  * The g that carried goroutine GOID in the last read, read again now (its
  * goid, status, sched.pc and start PC only): *STATUS is its status;
@@ -132,6 +164,13 @@ int poll_src__pump(struct poll_src *s, uint64_t now, int *next_ms, poll_emit_fn 
  * live goroutine as a create), after finding the load bias again.
  */
 void poll_src__reset(struct poll_src *s);
+/* Sample now, due or not. */
+int poll_src__sample_now(struct poll_src *s, uint64_t now, poll_emit_fn emit, void *ctx);
+/* poller__sample_known as the source's first read; -EAGAIN before the binary is mapped. */
+int poll_src__sample_known(struct poll_src *s, uint64_t now, struct poll_known *alive, size_t n,
+			   poll_ended_fn ended, void *ended_ctx, poll_emit_fn emit, void *ctx);
+/* poller__each_alive of the last read (nothing before one). */
+void poll_src__each_alive(const struct poll_src *s, poll_emit_fn fn, void *ctx);
 /* poller__reread on the last read of the poll source; -ENOENT before any. */
 int poll_src__reread(struct poll_src *s, uint64_t goid, uint8_t *status);
 void poll_src__stats(const struct poll_src *s, struct poll_stats *out);

@@ -101,10 +101,14 @@ static void *calib_main(void *arg)
 	return NULL;
 }
 
-static void calib_start(struct tracer *t)
+void livesrc__start_calib(struct tracer *t)
 {
 	struct live_meters *lm = &t->m;
 	int err;
+
+	if (lm->calib_tried || !t->bpf.skel)
+		return;
+	lm->calib_tried = true;
 
 	lm->calib.emulated_ns = lm->calib.stepped_ns = -1;
 	lm->calib_fd = bpfobj__calib_fd(&t->bpf);
@@ -251,8 +255,13 @@ int livesrc__open_meters(struct tracer *t)
 		if (err)
 			return err;
 	}
-	if (t->bpf.skel)
-		calib_start(t);
+	/*
+	 * Polling (chosen under a budget, the BPF object loaded for later):
+	 * timing a hit would take a CPU from the target for seconds, for
+	 * nothing until a level with probes is in (capswitch.c starts it then).
+	 */
+	if (!t->poll)
+		livesrc__start_calib(t);
 	return 0;
 }
 
@@ -395,10 +404,11 @@ int livesrc__end(struct tracer *t)
 	 * wants the hit cost: waited for, unless --duration promised the end.
 	 */
 	livesrc__end_calib(t, t->opts->metrics && !(t->opts->duration > 0));
-	capture__detach(t);
+	err = capture__detach(t);
 	bpfobj__detach(&t->bpf);
-	if (t->poll)
-		return 0;
+	/* Polling from the start with no level to rise to: no ring. */
+	if (err || (t->poll && !t->bpf.skel))
+		return err;
 	err = rings__finish(t);
 	return err ? err : capture__end(t);
 }
@@ -406,7 +416,7 @@ int livesrc__end(struct tracer *t)
 int livesrc__pump(void *ctx, int timeout_ms)
 {
 	struct tracer *t = ctx;
-	int err;
+	int err, rc;
 
 	if (t->ended)
 		return 1;
@@ -418,17 +428,12 @@ int livesrc__pump(void *ctx, int timeout_ms)
 		if (left < (uint64_t)(timeout_ms > 0 ? timeout_ms : 0))
 			timeout_ms = (int)left;
 	}
-	if (t->poll) {
-		err = pump_poll(t, timeout_ms);
-		if (err < 0)
-			return err;
-	} else {
-		err = rings__pump(t, timeout_ms);
-		if (!err)
-			err = capture__tick(t);
-		if (err)
-			return err;
-	}
+	/* Polling, from the start or since a step down; the ring while the probes are in. */
+	err = t->poll ? pump_poll(t, timeout_ms) : rings__pump(t, timeout_ms);
+	if (err >= 0 && (rc = capture__tick(t)))
+		err = rc;
+	if (err < 0)
+		return err;
 	/* Once a second; a target gone is seen below. */
 	if (t->heap) {
 		err = heap_src__pump(t->heap, xg_mono_ns(), sink__emit, t);

@@ -125,6 +125,7 @@ struct live_meters {
 	 */
 	pthread_t calib_thr;
 	bool calib_running;
+	bool calib_tried; /* started once (or failed to): never again */
 	volatile bool calib_stop;
 	atomic_bool calib_done;
 	int calib_fd, calib_err;
@@ -239,16 +240,25 @@ int capture__choose(struct tracer *t);
 int capture__emit(struct tracer *t);
 int capture__emit_at(struct tracer *t, uint64_t ts);
 /*
- * Once attached and the meters open: keep each level's casgstatus sites, so
- * that the level can change between states and lifecycle while running.
+ * The level may change while running (--overhead-budget, one process, one
+ * ring reader): then the BPF object is loaded even when polling.
+ */
+bool capture__may_switch(const struct tracer *t);
+/*
+ * Once attached (or, polling, loaded) and the meters open: keep each
+ * level's casgstatus sites and the other probes' links, so that the level
+ * can change between states, lifecycle and poll while running.
  */
 int capture__setup(struct tracer *t);
-/* Each turn of pump(): every 250 ms, the cost checked, the level changed if due. */
+/* Each turn of pump(): every 200 ms, the cost checked, the level changed if due. */
 int capture__tick(struct tracer *t);
 /* A record seen twice while both levels' probes are in: skip it. */
 bool capture__dup(struct tracer *t, const struct xg_event *rec);
-/* The links of the level sets (before draining at the end); and everything. */
-void capture__detach(struct tracer *t);
+/*
+ * The links of the level sets (before draining at the end), a switch under
+ * way finished first (0 or -errno); and everything.
+ */
+int capture__detach(struct tracer *t);
 /* After the last records: the capture event of a switch still waiting. */
 int capture__end(struct tracer *t);
 void capture__free(struct tracer *t);
@@ -263,6 +273,8 @@ int livesrc__end(struct tracer *t);
 void livesrc__apply_sample(struct tracer *t, const struct sample_spec *spec);
 int livesrc__open_meters(struct tracer *t);
 void livesrc__sample_meters(struct tracer *t);
+/* The hit cost timed in the background, once, when there is a BPF object. */
+void livesrc__start_calib(struct tracer *t);
 /* The calibration thread: waited for (WAIT), else told to stop; joined. */
 void livesrc__end_calib(struct tracer *t, bool wait);
 /* The stack sweeper stopped (the last sweep stays in t->stacks). */

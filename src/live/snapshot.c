@@ -58,6 +58,7 @@ struct snapshot {
 	uint32_t pid;
 	unsigned int reads;
 	bool emitted;	       /* snapshot__emit ran: reads now look for exits only */
+	bool announced;	       /* the first read's are out already: seeded, not listed */
 	bool late_settled;     /* snapshot__settle listed the late ones untouched */
 	struct found_g *found; /* the first read's creates */
 	size_t n_found, cap_found;
@@ -189,6 +190,11 @@ int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now)
 	return poll_src__pump(src, now, &next_ms, snapshot__add, s);
 }
 
+void snapshot__set_announced(struct snapshot *s)
+{
+	s->announced = true;
+}
+
 size_t snapshot__n_late(const struct snapshot *s)
 {
 	return s->n_late;
@@ -198,6 +204,14 @@ struct found_g *snapshot__found(struct snapshot *s, size_t *n)
 {
 	*n = s && s->found ? s->n_found : 0;
 	return s ? s->found : NULL;
+}
+
+static int forget_one(struct decoder *d, void *ctx)
+{
+	const struct gev *ev = ctx;
+
+	decoder__forget(d, ev->pid, ev->goid);
+	return 0;
 }
 
 static int seed_one(struct decoder *d, void *ctx)
@@ -287,7 +301,7 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 			continue;
 		/* Every processor: the one whose shard it is will see its records. */
 		err = ops->each_decoder(ops->ctx, seed_one, &ev);
-		if (!err)
+		if (!err && !s->announced)
 			err = ops->emit(&ev, ops->ctx);
 	}
 	if (!err)
@@ -371,6 +385,8 @@ int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapsho
 		if (q.n < ops->n_decoders)
 			continue;
 		ev.goid = s->suspects[i].goid;
+		/* Its seed goes: the decoders would list it alive (a step down to poll). */
+		ops->each_decoder(ops->ctx, forget_one, &ev);
 		ev.kind = GEV_STATE;
 		ev.from = s->suspects[i].state;
 		ev.to = XG_G_DEAD;
@@ -556,14 +572,6 @@ static int compare_one(const struct gentry *e, void *ctx)
 		return 1;
 	}
 	r->fixes[r->n_fixes++] = fx;
-	return 0;
-}
-
-static int forget_one(struct decoder *d, void *ctx)
-{
-	const struct gev *ev = ctx;
-
-	decoder__forget(d, ev->pid, ev->goid);
 	return 0;
 }
 

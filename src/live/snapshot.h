@@ -51,6 +51,12 @@ void snapshot__begin_read(struct snapshot *s, uint64_t now);
 int snapshot__add(const struct gev *ev, void *snapshot);
 /* Both steps over the target's goroutine table SRC: poll_src__pump's result. */
 int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now);
+/*
+ * The first read's goroutines are out already (a step up from poll,
+ * src/live/capture.c: the reads listed them): snapshot__emit seeds the
+ * decoders with them and lists none. The rest is as at attach.
+ */
+void snapshot__set_announced(struct snapshot *s);
 /* The late goroutines: new in the second read. */
 size_t snapshot__n_late(const struct snapshot *s);
 /*

@@ -310,16 +310,18 @@ int tracer__run(const struct live_opts *opts)
 	if (capture__choose(&t))
 		goto cleanup;
 
-	if (t.cap.st.level == CAPTURE_POLL) {
-		if (open_poll(&t))
-			goto cleanup;
-	} else {
-		if (t.tg.pid && !t.tg.launched)
+	if (t.cap.st.level == CAPTURE_POLL && open_poll(&t))
+		goto cleanup;
+	/* Polling under a budget: the BPF object ready for a level that fits later. */
+	if (t.cap.st.level != CAPTURE_POLL || capture__may_switch(&t)) {
+		if (t.tg.pid && !t.tg.launched && !t.poll)
 			snapshot_read(&t);
 		/* The ring's reader before the first probe: nothing waits unread. */
 		if (bpfobj__open(&t.bpf) || configure(&t) || bpfobj__load(&t.bpf) ||
 		    target__verify_sites(&t.tg) || rings__open(&t))
 			goto cleanup;
+	}
+	if (!t.poll) {
 		/*
 		 * Through the pinned file the probes cannot land elsewhere; did the
 		 * process stay? Asked at once, and again once the goroutines at

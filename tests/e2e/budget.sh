@@ -7,7 +7,8 @@
 # would cost the target far more than 5% of its CPU time, whatever the
 # machine: 6 hits of about a microsecond per goroutine against the
 # microsecond or so the target spends creating one) and a cheaper level is
-# chosen. `off`, --probes and --poll pin the level.
+# chosen, and once it calms down again the level steps back up while
+# running. `off`, --probes and --poll pin the level.
 #
 #   budget.sh TRACER GOVERSION WORKDIR
 set -uo pipefail
@@ -104,5 +105,21 @@ expect off 'states null null null'
 [ "$(jq -r .budget_pct "$w/off.json")" = null ] || die "off: --metrics budget_pct is not null"
 run states --probes states
 expect states 'states null null null'
+
+# Calm again: attached while it churns (a cheaper level), the churn stops 2 s
+# in; 10 s under a quarter of the budget later the level steps back up.
+secs=16 run calm &
+rpid=$!
+sleep 2
 touch "$w/stop"
+wait $rpid || exit 1
+expect calm '(lifecycle|poll) (null|20) 5 states would cost .*'
+levels=$(jq -r 'select(.event == "capture") | .level' "$w/calm.jsonl" | tr '\n' ' ')
+echo "calm: capture levels: $levels"
+case $levels in
+"poll lifecycle"* | "poll states"* | "lifecycle states"*) ;;
+*) die "calm: the level did not step back up (capture levels: $levels)" ;;
+esac
+[ "$(jq -r .capture "$w/calm.json")" != "$(jq -r .level <<<"$(head -1 "$w/calm.jsonl")")" ] ||
+	die "calm: --metrics says the level it started at"
 echo "PASS"

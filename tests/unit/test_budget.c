@@ -222,6 +222,19 @@ static void test_table_keeps_last(void **state)
 	gtable__free(gt);
 }
 
+/* One check at LEVEL with the measured COST and, for the others, WOULD (< 0: unknown). */
+/* Checks in BUDGET_CALM_NS. */
+#define CALM_TICKS ((int)(BUDGET_CALM_NS / BUDGET_TICK_NS))
+
+static enum capture_level step(struct budget_ctl *c, enum capture_level level, double cost,
+			       double would, double own, uint64_t now)
+{
+	double v[CAPTURE_LEVEL_MAX + 1] = {-1, -1, would, would, 0};
+
+	v[level] = cost;
+	return budget__step(c, level, 5, v, own, now, BUDGET_TICK_NS);
+}
+
 /* Run time: down after two checks over, not after one; up after 10 s calm, not before. */
 static void test_step(void **state)
 {
@@ -232,43 +245,85 @@ static void test_step(void **state)
 
 	(void)state;
 	/* Under budget: stay. One check over (a burst), then under: stay. */
-	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e7, 1e9, now += tick, tick), 0);
-	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e8, 1e9, now += tick, tick), 0);
-	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e7, 1e9, now += tick, tick), 0);
+	assert_int_equal(step(&c, CAPTURE_STATES, 1e7, -1, 1e9, now += tick), 0);
+	assert_int_equal(step(&c, CAPTURE_STATES, 1e8, -1, 1e9, now += tick), 0);
+	assert_int_equal(step(&c, CAPTURE_STATES, 1e7, -1, 1e9, now += tick), 0);
 	/* Two in a row: down, and when the load began is kept (the figure's start). */
-	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e8, 1e9, now += tick, tick), 0);
+	assert_int_equal(step(&c, CAPTURE_STATES, 1e8, -1, 1e9, now += tick), 0);
 	assert_true(c.over_ts == now - tick);
-	assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 1e8, 1e9, now += tick, tick),
-			 CAPTURE_LIFECYCLE);
+	assert_int_equal(step(&c, CAPTURE_STATES, 1e8, -1, 1e9, now += tick), CAPTURE_LIFECYCLE);
 	assert_true(c.over_ts == now - 2 * tick);
 	/* Over budget but under the floor: an idle program stays. */
 	c = (struct budget_ctl){0};
 	for (i = 0; i < 5; i++)
-		assert_int_equal(budget__step(&c, CAPTURE_STATES, 5, 4e6, 1e6, now += tick, tick),
-				 0);
+		assert_int_equal(step(&c, CAPTURE_STATES, 4e6, -1, 1e6, now += tick), 0);
 	/* Lifecycle at 2% of a 5% budget: not calm, whatever the time. */
 	c = (struct budget_ctl){0};
-	for (i = 0; i < 100; i++)
-		assert_int_equal(
-			budget__step(&c, CAPTURE_LIFECYCLE, 5, 2e7, 1e9, now += tick, tick), 0);
+	for (i = 0; i < 2 * CALM_TICKS; i++)
+		assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 2e7, -1, 1e9, now += tick), 0);
 	/* At 1%: up once 10 s have passed, not before. */
-	for (i = 0; i < 49; i++)
-		assert_int_equal(
-			budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e7, 1e9, now += tick, tick), 0);
-	assert_int_equal(budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e7, 1e9, now += tick, tick),
-			 CAPTURE_STATES);
+	for (i = 0; i < CALM_TICKS - 1; i++)
+		assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 1e7, -1, 1e9, now += tick), 0);
+	assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 1e7, -1, 1e9, now += tick), CAPTURE_STATES);
 	/* A check that is not calm starts the 10 s again; under the floor is calm. */
 	c = (struct budget_ctl){0};
 	for (i = 0; i < 30; i++)
-		budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e3, 1e4, now += tick, tick);
-	assert_int_equal(budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e8, 1e9, now += tick, tick), 0);
-	for (i = 0; i < 49; i++)
-		assert_int_equal(
-			budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e3, 1e4, now += tick, tick), 0);
-	assert_int_equal(budget__step(&c, CAPTURE_LIFECYCLE, 5, 1e3, 1e4, now += tick, tick),
+		step(&c, CAPTURE_LIFECYCLE, 1e3, -1, 1e4, now += tick);
+	assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 1e8, -1, 1e9, now += tick), 0);
+	for (i = 0; i < CALM_TICKS - 1; i++)
+		assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 1e3, -1, 1e4, now += tick), 0);
+	assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 1e3, -1, 1e4, now += tick), CAPTURE_STATES);
+}
+
+/* Down to poll: from lifecycle over budget, or from states when lifecycle would not fit. */
+static void test_step_to_poll(void **state)
+{
+	struct budget_ctl c = {0};
+	const uint64_t tick = BUDGET_TICK_NS;
+	uint64_t now = 100 * SEC;
+
+	(void)state;
+	assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 4.7e8, -1, 1e9, now += tick), 0);
+	assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 4.7e8, -1, 1e9, now += tick), CAPTURE_POLL);
+	/* States over, lifecycle estimated at 10%: straight to poll; at 2%: lifecycle. */
+	c = (struct budget_ctl){0};
+	step(&c, CAPTURE_STATES, 3e8, 1e8, 1e9, now += tick);
+	assert_int_equal(step(&c, CAPTURE_STATES, 3e8, 1e8, 1e9, now += tick), CAPTURE_POLL);
+	c = (struct budget_ctl){0};
+	step(&c, CAPTURE_STATES, 3e8, 2e7, 1e9, now += tick);
+	assert_int_equal(step(&c, CAPTURE_STATES, 3e8, 2e7, 1e9, now += tick), CAPTURE_LIFECYCLE);
+}
+
+/*
+ * Up from poll: only to a level whose estimated cost stays under a quarter
+ * of the budget for 10 s, the richest first; never down.
+ */
+static void test_step_from_poll(void **state)
+{
+	double v[CAPTURE_LEVEL_MAX + 1] = {0, 0, 2e7, 5e6, 0};
+	struct budget_ctl c = {0};
+	const uint64_t tick = BUDGET_TICK_NS;
+	uint64_t now = 100 * SEC;
+	int i;
+
+	(void)state;
+	/* States would cost 2% (not calm), lifecycle 0.5%: lifecycle after 10 s. */
+	for (i = 0; i < CALM_TICKS - 1; i++)
+		assert_int_equal(budget__step(&c, CAPTURE_POLL, 5, v, 1e9, now += tick, tick), 0);
+	assert_int_equal(budget__step(&c, CAPTURE_POLL, 5, v, 1e9, now += tick, tick),
+			 CAPTURE_LIFECYCLE);
+	/* Both calm: states. */
+	c = (struct budget_ctl){0};
+	v[CAPTURE_STATES] = 1e7;
+	for (i = 0; i < CALM_TICKS - 1; i++)
+		assert_int_equal(budget__step(&c, CAPTURE_POLL, 5, v, 1e9, now += tick, tick), 0);
+	assert_int_equal(budget__step(&c, CAPTURE_POLL, 5, v, 1e9, now += tick, tick),
 			 CAPTURE_STATES);
-	/* Poll never changes while running. */
-	assert_int_equal(budget__step(&c, CAPTURE_POLL, 5, 1e9, 1e9, now += tick, tick), 0);
+	/* Busy: nothing fits, and poll has nowhere further down to go. */
+	c = (struct budget_ctl){0};
+	v[CAPTURE_STATES] = v[CAPTURE_LIFECYCLE] = 1e9;
+	for (i = 0; i < 2 * CALM_TICKS; i++)
+		assert_int_equal(budget__step(&c, CAPTURE_POLL, 5, v, 1e9, now += tick, tick), 0);
 }
 
 int main(void)
@@ -283,6 +338,8 @@ int main(void)
 		cmocka_unit_test(test_jsonl),
 		cmocka_unit_test(test_table_keeps_last),
 		cmocka_unit_test(test_step),
+		cmocka_unit_test(test_step_to_poll),
+		cmocka_unit_test(test_step_from_poll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -302,6 +302,7 @@ static void test_lost_exit_said_from_reuse(void **state)
 	struct sink s = {};
 
 	(void)state;
+	decoder__set_repairs(d, true);
 	decoder__push(d, &c1);
 	decoder__push(d, &r1);
 	decoder__push(d, &c2);
@@ -330,12 +331,13 @@ static void test_lost_create_said_from_end(void **state)
 	struct decoder_opts o = {.goid_before_create = true};
 	struct decoder *d = decoder__new(&o);
 	struct xg_event e1 = rec(100, 0x10, 8, XG_G_RUNNING, XG_G_DEAD);
-	/* Without XG_EVF_GINFO an end of an unknown goroutine is only an end. */
+	/* Without XG_EVF_GINFO it is listed as existing, in the state it leaves. */
 	struct xg_event e2 = rec(110, 0x20, 9, XG_G_RUNNING, XG_G_DEAD);
 	struct decoder_stats st = {0};
 	struct sink s = {};
 
 	(void)state;
+	decoder__set_repairs(d, true);
 	e1.flags = XG_EVF_GINFO;
 	e1.arg0 = 3;
 	e1.arg1 = 0x401000;
@@ -343,18 +345,102 @@ static void test_lost_create_said_from_end(void **state)
 	decoder__push(d, &e1);
 	decoder__push(d, &e2);
 	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
-	assert_int_equal(s.n, 5);
+	assert_int_equal(s.n, 6);
 	expect(&s.ev[0], GEV_CREATE, 100, 8, 0, 0, false);
+	assert_false(s.ev[0].existing);
 	assert_int_equal(s.ev[0].parent, 3);
 	assert_int_equal(s.ev[0].startpc, 0x401000);
 	assert_int_equal(s.ev[0].gopc, 0x402000);
 	assert_int_equal(s.ev[0].to, XG_G_RUNNING);
 	expect(&s.ev[1], GEV_STATE, 100, 8, XG_G_RUNNING, XG_G_DEAD, false);
 	expect(&s.ev[2], GEV_EXIT, 100, 8, 0, 0, false);
-	expect(&s.ev[3], GEV_STATE, 110, 9, XG_G_RUNNING, XG_G_DEAD, false);
-	expect(&s.ev[4], GEV_EXIT, 110, 9, 0, 0, false);
+	expect(&s.ev[3], GEV_CREATE, 110, 9, 0, 0, false);
+	assert_true(s.ev[3].existing);
+	assert_int_equal(s.ev[3].to, XG_G_RUNNING);
+	assert_int_equal(s.ev[3].startpc, 0);
+	expect(&s.ev[4], GEV_STATE, 110, 9, XG_G_RUNNING, XG_G_DEAD, false);
+	expect(&s.ev[5], GEV_EXIT, 110, 9, 0, 0, false);
 	decoder__stats(d, &st);
-	assert_int_equal(st.lost_creates, 1);
+	assert_int_equal(st.lost_creates, 2);
+	decoder__free(d);
+}
+
+/* Repairs off (the level cannot change): a reused g and an unknown end are said as they are. */
+static void test_no_repairs_when_pinned(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event c1 = create_rec(100, 0x10, 8, 1);
+	struct xg_event c2 = create_rec(130, 0x10, 9, 1);
+	struct xg_event e3 = rec(140, 0x20, 10, XG_G_RUNNING, XG_G_DEAD);
+	struct decoder_stats st = {0};
+	struct sink s = {};
+
+	(void)state;
+	e3.flags = XG_EVF_GINFO;
+	decoder__push(d, &c1);
+	decoder__push(d, &c2);
+	decoder__push(d, &e3);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 4);
+	expect(&s.ev[0], GEV_CREATE, 100, 8, 0, 0, false);
+	expect(&s.ev[1], GEV_CREATE, 130, 9, 0, 0, false);
+	expect(&s.ev[2], GEV_STATE, 140, 10, XG_G_RUNNING, XG_G_DEAD, false);
+	expect(&s.ev[3], GEV_EXIT, 140, 10, 0, 0, false);
+	decoder__stats(d, &st);
+	assert_int_equal(st.lost_exits + st.lost_creates, 0);
+	decoder__free(d);
+}
+
+/*
+ * A step down to poll: the goroutines known alive are listed with their
+ * last state, then forgotten; a hold keeps records back until it is lifted.
+ */
+static int list_live(uint64_t goid, uint8_t state, void *ctx)
+{
+	uint64_t *v = ctx;
+
+	v[v[0]++ + 1] = goid << 8 | state;
+	return 0;
+}
+
+static void test_live_forget_and_hold(void **state)
+{
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event c1 = create_rec(100, 0x10, 8, 1);
+	struct xg_event r1 = rec(110, 0x10, 8, XG_G_RUNNABLE, XG_G_RUNNING);
+	struct xg_event c2 = create_rec(120, 0x20, 9, 1);
+	struct xg_event e2 = rec(130, 0x20, 9, XG_G_RUNNING, XG_G_DEAD);
+	struct xg_event r3 = rec(200, 0x30, 11, XG_G_RUNNABLE, XG_G_RUNNING);
+	uint64_t v[8] = {0};
+	struct sink s = {};
+
+	(void)state;
+	decoder__push(d, &c1);
+	decoder__push(d, &r1);
+	decoder__push(d, &c2);
+	decoder__push(d, &e2);
+	assert_int_equal(decoder__seed(d, 7, 10, XG_G_WAITING), 0);
+	assert_int_equal(decoder__seed_late(d, 7, 12, XG_G_WAITING), 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(decoder__each_live(d, 7, list_live, v), 0);
+	assert_int_equal(v[0], 2);
+	assert_true((v[1] == (8 << 8 | XG_G_RUNNING) && v[2] == (10 << 8 | XG_G_WAITING)) ||
+		    (v[2] == (8 << 8 | XG_G_RUNNING) && v[1] == (10 << 8 | XG_G_WAITING)));
+	decoder__forget_all(d, 7);
+	v[0] = 0;
+	assert_int_equal(decoder__each_live(d, 7, list_live, v), 0);
+	assert_int_equal(v[0], 0);
+	/* Held at 150: the record at 200 waits, whatever is asked for. */
+	decoder__hold(d, 150);
+	decoder__push(d, &r3);
+	s.n = 0;
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+	decoder__hold(d, 0);
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &s), 0);
+	assert_int_equal(s.n, 1);
 	decoder__free(d);
 }
 
@@ -825,6 +911,8 @@ int main(void)
 		cmocka_unit_test(test_syscall_edge_once),
 		cmocka_unit_test(test_lost_exit_said_from_reuse),
 		cmocka_unit_test(test_lost_create_said_from_end),
+		cmocka_unit_test(test_no_repairs_when_pinned),
+		cmocka_unit_test(test_live_forget_and_hold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

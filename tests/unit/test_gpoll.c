@@ -226,6 +226,61 @@ static void test_lifecycle(void **state)
 	poller__free(p);
 }
 
+static bool ended_4(uint64_t goid, void *ctx)
+{
+	(void)ctx;
+	return goid == 4;
+}
+
+/*
+ * A poller taking over from the probes (a step down to poll): what they said
+ * is alive continues from its state, what they said ended stays ended, and
+ * only the rest is new.
+ */
+static void test_sample_known(void **state)
+{
+	struct poll_known known[] = {
+		{.goid = 5, .state = XG_G_WAITING},  /* on no g: its g was reused */
+		{.goid = 1, .state = XG_G_RUNNABLE}, /* ran since */
+		{.goid = 2, .state = XG_G_WAITING},  /* ended since */
+		{.goid = 3, .state = XG_G_RUNNABLE}, /* newproc1 has not stored runnable yet */
+	};
+	struct fake f;
+	struct poller *p = setup(&f);
+	struct sink s = {.n = 0};
+
+	(void)state;
+	set_len(&f, 4);
+	set_g(&f, 0, XG_G_RUNNING, 1, 0, 0);
+	set_g(&f, 1, XG_G_DEAD, 2, 0, 0);
+	set_g(&f, 2, XG_G_DEAD, 3, 0, 0);
+	put64(f.g[2] + 64, 0x402000 + 3);    /* sched.pc at its start function */
+	set_g(&f, 3, XG_G_RUNNING, 4, 0, 0); /* its end seen, not stored yet */
+	assert_int_equal(poller__sample_known(p, 1000, known, 4, ended_4, NULL, collect, &s), 0);
+	assert_int_equal(s.n, 5);
+	expect(&s.ev[0], GEV_STATE, 1, XG_G_RUNNABLE, XG_G_RUNNING, GEV_NO_REASON, false);
+	expect(&s.ev[1], GEV_STATE, 2, XG_G_WAITING, XG_G_DEAD, GEV_NO_REASON, false);
+	expect(&s.ev[2], GEV_EXIT, 2, -1, -1, GEV_NO_REASON, false);
+	expect(&s.ev[3], GEV_STATE, 5, XG_G_WAITING, XG_G_DEAD, GEV_NO_REASON, false);
+	expect(&s.ev[4], GEV_EXIT, 5, -1, -1, GEV_NO_REASON, false);
+	/* 3 starts: a change, not a create; 4 is still read running: nothing. */
+	set_g(&f, 2, XG_G_RUNNING, 3, 0, 0);
+	s.n = 0;
+	assert_int_equal(poller__sample(p, 1000, collect, &s), 0);
+	assert_int_equal(s.n, 1);
+	expect(&s.ev[0], GEV_STATE, 3, XG_G_RUNNABLE, XG_G_RUNNING, GEV_NO_REASON, false);
+	/* 4's g dead, then reused by 8: a create of 8 alone. */
+	set_g(&f, 3, XG_G_DEAD, 4, 0, 0);
+	s.n = 0;
+	assert_int_equal(poller__sample(p, 1000, collect, &s), 0);
+	assert_int_equal(s.n, 0);
+	set_g(&f, 3, XG_G_RUNNING, 8, 0, 0);
+	assert_int_equal(poller__sample(p, 1000, collect, &s), 0);
+	assert_int_equal(s.n, 1);
+	expect(&s.ev[0], GEV_CREATE, 8, XG_G_DEAD, XG_G_RUNNING, GEV_NO_REASON, false);
+	poller__free(p);
+}
+
 static void test_bad_reads(void **state)
 {
 	struct fake f;
@@ -285,6 +340,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_sample_known),
 		cmocka_unit_test(test_bad_reads),
 		cmocka_unit_test(test_emit_error),
 	};
