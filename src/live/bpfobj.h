@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "gowrap.h"
 #include "probes.h"
 
 struct alloc_types;
@@ -36,6 +37,12 @@ struct bpfobj {
 	/* go1.26+: the sys_enter / sys_exit tracepoints (syscalls casgstatus misses). */
 	bool sys_tp;
 	struct bpf_link *sys_links[2];
+	/* Wrappers calling through their closure, for the map wrap_calls (link-time entries). */
+	struct bpfobj_wrap {
+		uint64_t entry;
+		struct gowrap_call call;
+	} *wraps;
+	size_t n_wraps;
 };
 
 #define BPFOBJ_INIT            \
