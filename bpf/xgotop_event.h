@@ -101,7 +101,6 @@ struct xg_wrap_call {
 	__u32 code_off;
 };
 
-
 /*
  * One ring-buffer record. For creation: arg0 = goid of the creating
  * goroutine (g0.m.curg.goid), arg1 = gp.startpc (or the wrapper's callee,

@@ -127,7 +127,7 @@ struct goelf {
 	struct goelf_pname {
 		const char *name; /* in the image */
 		char *print;
-	} *pnames;
+	} * pnames;
 	size_t npnames;
 };
 

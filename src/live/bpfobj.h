@@ -41,7 +41,7 @@ struct bpfobj {
 	struct bpfobj_wrap {
 		uint64_t entry;
 		struct gowrap_call call;
-	} *wraps;
+	} * wraps;
 	size_t n_wraps;
 };
 
