@@ -35,7 +35,10 @@
  *
  * An indirect call (a closure value, a method value with arguments, an
  * interface method) has its target in the goroutine's closure, known at
- * run time only: -EAGAIN, and the caller keeps the wrapper's name.
+ * run time only: -EAGAIN. gowrap__closure_call then says where in the
+ * closure the callee is, for the creating probe to read it there
+ * (bpf/xgotop.bpf.c wrapped_callee); src/live/startname.c names those
+ * found at attach from their stacks.
  */
 #include <errno.h>
 #include <stdbool.h>
