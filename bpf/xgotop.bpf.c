@@ -510,6 +510,72 @@ static __always_inline void wait_caller(struct pt_regs *ctx, struct xg_event *e)
 	e->flags |= XG_EVF_CALLER;
 }
 
+/*
+ * Go statements whose wrapper calls through its closure (a closure value,
+ * a method value, an interface method; src/goexe/gowrap.c): the wrapper's
+ * link-time entry -> where its callee is. Filled by the loader; empty
+ * (wrap_on 0) when the binary has none.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* resized by the loader */
+	__type(key, __u64);
+	__type(value, struct xg_wrap_call);
+} wrap_calls SEC(".maps");
+
+const volatile __u32 wrap_on = 0;
+/*
+ * Link-time [start, end) of runtime.casgstatus and runtime.newproc1: a
+ * creating hit fires in one (at casgstatus's site, or at newproc1's call
+ * of it, src/goexe/probes.c), whatever the capture level, so the load bias
+ * is the probe ip less the address of the same page offset in either.
+ */
+const volatile __u64 casg_fn[2][2] = {};
+/* g.sched.ctxt: g.sched at 56, gobuf.ctxt at 24 (runtime/runtime2.go, go1.19 to go1.26). */
+#define XG_G_SCHED_CTXT 80
+/* Pages of casgstatus or newproc1 tried: both are 1-2 KiB (go1.19 to go1.26, amd64). */
+#define XG_FN_PAGES 2
+
+/* The wrapper call of STARTPC, for a bias that puts IP inside FN: NULL none. */
+static __always_inline struct xg_wrap_call *wrap_in(__u64 ip, __u64 startpc, __u32 fn)
+{
+	__u64 start = casg_fn[fn & 1][0], end = casg_fn[fn & 1][1];
+	/* the first address of FN at IP's page offset */
+	__u64 a = start + ((ip - start) & 0xfff), key;
+	struct xg_wrap_call *w;
+	__u32 j;
+
+	for (j = 0; j < XG_FN_PAGES && a < end && a <= ip; j++, a += 4096) {
+		key = startpc - (ip - a);
+		w = bpf_map_lookup_elem(&wrap_calls, &key);
+		if (w)
+			return w;
+	}
+	return NULL;
+}
+
+/*
+ * A goroutine created in a wrapper that calls through its closure: the code
+ * it calls, read from the closure newproc1 left in gp.sched.ctxt (it is
+ * cleared when the goroutine first runs: asm_amd64.s gogo). 0: none.
+ */
+static __always_inline __u64 wrapped_callee(struct pt_regs *ctx, __u64 gp, __u64 startpc)
+{
+	__u64 ip = GO_IP(ctx), clo, p;
+	struct xg_wrap_call *w;
+
+	if (!wrap_on)
+		return 0;
+	w = wrap_in(ip, startpc, 0);
+	if (!w)
+		w = wrap_in(ip, startpc, 1);
+	if (!w)
+		return 0;
+	clo = read_u64(gp + XG_G_SCHED_CTXT);
+	p = clo ? read_u64(clo + w->ptr_off) : 0;
+	return p ? read_u64(p + w->code_off) : 0;
+}
+
 SEC("uprobe")
 int casgstatus(struct pt_regs *ctx)
 {
@@ -581,9 +647,16 @@ int casgstatus(struct pt_regs *ctx)
 	}
 	reason = to == XG_G_WAITING ? e->reason : 0;
 	if (born && (to == XG_G_RUNNABLE || to == XG_G_WAITING) && from == XG_G_DEAD) {
+		__u64 callee;
+
 		e->flags |= XG_EVF_CREATE;
 		e->arg1 = g_u64(span, gp, off.g_startpc);
 		e->arg2 = g_u64(span, gp, off.g_gopc);
+		callee = wrapped_callee(ctx, gp, e->arg1);
+		if (callee) {
+			e->arg1 = callee;
+			e->flags |= XG_EVF_CALLEE;
+		}
 		/* Last: it may reuse the span's buffer. */
 		e->arg0 = creator_goid(ctx, span, gp, pid_tgid);
 	} else if (to == XG_G_RUNNING) {

@@ -93,11 +93,30 @@ enum xg_event_flags {
 	 * decoder then says its create from its end.
 	 */
 	XG_EVF_GINFO = 1u << 7,
+	/*
+	 * With XG_EVF_CREATE: arg1 is not gp.startpc, a go statement's
+	 * wrapper that calls through its closure, but the code it calls, read
+	 * from the closure (g.sched.ctxt) with the wrapper's struct
+	 * xg_wrap_call (src/goexe/gowrap.h): the start function Go's
+	 * traceback shows, the wrapper being hidden.
+	 */
+	XG_EVF_CALLEE = 1u << 8,
+};
+
+/*
+ * A wrapper's closure call: its callee's code is at *(*(closure +
+ * ptr_off) + code_off). Values of the map wrap_calls, keyed by the
+ * wrapper's link-time entry.
+ */
+struct xg_wrap_call {
+	__u32 ptr_off;
+	__u32 code_off;
 };
 
 /*
  * One ring-buffer record. For creation: arg0 = goid of the creating
- * goroutine (g0.m.curg.goid), arg1 = gp.startpc, arg2 = gp.gopc.
+ * goroutine (g0.m.curg.goid), arg1 = gp.startpc (or the wrapper's callee,
+ * XG_EVF_CALLEE), arg2 = gp.gopc.
  * goid is read from gp when the probe fires; before go1.24 newproc1 sets it
  * only after the dead->runnable transition, so user space takes the goid
  * of a new goroutine from its next record (see src/live/decode.c).

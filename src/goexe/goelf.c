@@ -354,6 +354,9 @@ void goelf__free(struct goelf *ge)
 	if (!ge)
 		return;
 	goelf_int__pcln_free(ge);
+	while (ge->npnames)
+		free(ge->pnames[--ge->npnames].print);
+	free(ge->pnames);
 	free(ge->syms);
 	free(ge->secs);
 	free(ge->segs);

@@ -67,7 +67,10 @@ int goelf__pc_lookup(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
  * for `go f(x)` the compiler starts the goroutine in a wrapper closure
  * (main.main.gowrap1, main.main.func1 before go1.22) and records the
  * wrapped function in the wrapper's FUNCDATA_WrapInfo; follow it, as the
- * runtime's startPCforTrace does. Otherwise the function at PC. 0 or -ENOENT.
+ * runtime's startPCforTrace does; without WrapInfo, from the wrapper's code
+ * (src/goexe/gowrap.c). Otherwise the function at PC. Named as the
+ * release's traceback prints it: "f[...]" for generic code from go1.21
+ * (printFuncName), a string GE keeps. 0 or -ENOENT.
  */
 int goelf__start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out);
 

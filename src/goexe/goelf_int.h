@@ -123,6 +123,12 @@ struct goelf {
 	enum goelf_lazy fname_state;
 	struct goelf_fname *fnames; /* sorted by name, then idx */
 	size_t nfnames;
+	/* Start functions of generic code as Go prints them ("f[...]"), made on demand. */
+	struct goelf_pname {
+		const char *name; /* in the image */
+		char *print;
+	} * pnames;
+	size_t npnames;
 };
 
 /* Little-endian loads from a buffer the caller has bounds-checked. */
@@ -173,6 +179,8 @@ int goelf_int__pcln_func_range(const struct goelf *ge, const char *name, uint64_
  * offset of its funcID byte, a pc-value table lookup and the file at PC.
  */
 const uint8_t *goelf_int__func_at(const struct goelf_pcln *p, uint64_t pc);
+/* Function I of pclntab (address order), NULL when out of range or malformed. */
+const uint8_t *goelf_int__func_rec(const struct goelf_pcln *p, uint64_t i);
 uint64_t goelf_int__func_entry(const struct goelf_pcln *p, const uint8_t *rec);
 const char *goelf_int__func_name(const struct goelf_pcln *p, const uint8_t *rec);
 const char *goelf_int__funcname_at(const struct goelf_pcln *p, int32_t nameoff);

@@ -20,15 +20,10 @@
 #define FIELD_NPCDATA	  7
 #define FUNCDATA_INLTREE  3
 
-int gofunc__find(const struct goelf *ge, uint64_t pc, struct go_func *f)
+static void fill(const struct goelf_pcln *p, const uint8_t *rec, struct go_func *f)
 {
-	const struct goelf_pcln *p = goelf_int__pcln(ge);
-	const uint8_t *rec = p ? goelf_int__func_at(p, pc) : NULL;
-	uint32_t id;
+	uint32_t id = goelf_int__funcid_off(p);
 
-	if (!rec)
-		return -ENOENT;
-	id = goelf_int__funcid_off(p);
 	f->rec = rec;
 	f->entry = goelf_int__func_entry(p, rec);
 	f->name = goelf_int__func_name(p, rec);
@@ -36,7 +31,28 @@ int gofunc__find(const struct goelf *ge, uint64_t pc, struct go_func *f)
 	f->flag = rec[id + 1];
 	f->deferreturn = goelf_int__func_field(p, rec, FIELD_DEFERRETURN);
 	f->args = (int32_t)goelf_int__func_field(p, rec, FIELD_ARGS);
+}
+
+int gofunc__find(const struct goelf *ge, uint64_t pc, struct go_func *f)
+{
+	const struct goelf_pcln *p = goelf_int__pcln(ge);
+	const uint8_t *rec = p ? goelf_int__func_at(p, pc) : NULL;
+
+	if (!rec)
+		return -ENOENT;
+	fill(p, rec, f);
 	return pc >= f->entry ? 0 : -ENOENT;
+}
+
+int gofunc__nth(const struct goelf *ge, size_t i, struct go_func *f)
+{
+	const struct goelf_pcln *p = goelf_int__pcln(ge);
+	const uint8_t *rec = p ? goelf_int__func_rec(p, i) : NULL;
+
+	if (!rec)
+		return -ENOENT;
+	fill(p, rec, f);
+	return 0;
 }
 
 int gofunc__spdelta(const struct goelf *ge, const struct go_func *f, uint64_t pc, int32_t *delta)

@@ -39,6 +39,8 @@ struct go_inl {
 /* findfunc: the function holding PC. 0 or -ENOENT. */
 int gofunc__find(const struct goelf *ge, uint64_t pc, struct go_func *f);
 /* funcspdelta: the SP delta of F at PC. 0, -ENOENT without a pcsp table or value. */
+/* Function I of pclntab in address order (goelf__pcln_nfunc of them): 0 or -ENOENT. */
+int gofunc__nth(const struct goelf *ge, size_t i, struct go_func *f);
 int gofunc__spdelta(const struct goelf *ge, const struct go_func *f, uint64_t pc, int32_t *delta);
 /* pcdatavalue: table TABLE of F at PC; -1 when F has no such table. */
 int32_t gofunc__pcdata(const struct goelf *ge, const struct go_func *f, uint32_t table,

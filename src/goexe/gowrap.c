@@ -35,7 +35,10 @@
  *
  * An indirect call (a closure value, a method value with arguments, an
  * interface method) has its target in the goroutine's closure, known at
- * run time only: -EAGAIN, and the caller keeps the wrapper's name.
+ * run time only: -EAGAIN. gowrap__closure_call then says where in the
+ * closure the callee is, for the creating probe to read it there
+ * (bpf/xgotop.bpf.c wrapped_callee); src/live/startname.c names those
+ * found at attach from their stacks.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -187,4 +190,229 @@ uint8_t gowrap__wrapper_id(const struct goelf *ge)
 	if (!v || go_version_parse(v, &major, &minor) || tb__rules(major, minor, &r))
 		return 0;
 	return r.id_wrapper;
+}
+
+/* ---- the callee of an indirect wrapper, from its closure ---------------------------- */
+
+/*
+ * What a register holds while the wrapper runs, as far as the closure goes:
+ * the closure pointer itself (the context register at entry: DX on amd64,
+ * R26 on arm64, cmd/compile/internal/ssa/config.go ctxtReg), a word read
+ * from it (a funcval or an itab), or a word read from that (the code).
+ */
+enum rkind { R_NONE, R_CTX, R_PTR, R_CODE };
+
+struct rval {
+	enum rkind kind;
+	uint32_t a, b;
+};
+
+/* Offsets past these are not a closure's field or a funcval's or itab's word. */
+#define MAX_FIELD_OFF 4096
+
+static struct rval deref(struct rval v, int64_t disp)
+{
+	struct rval out = {R_NONE, 0, 0};
+
+	if (disp < 0 || disp >= MAX_FIELD_OFF)
+		return out;
+	/* word 0 of the closure is the wrapper's own code */
+	if (v.kind == R_CTX && disp >= 8)
+		out = (struct rval){R_PTR, (uint32_t)disp, 0};
+	else if (v.kind == R_PTR)
+		out = (struct rval){R_CODE, v.a, (uint32_t)disp};
+	return out;
+}
+
+/* An x86-64 ModRM operand: a register (mod 3) or [base + disp]. */
+struct x86_rm {
+	bool w, mem;
+	uint8_t reg, rm;
+	int64_t disp;
+};
+
+/* The ModRM operand of a one-byte-opcode instruction; -EINVAL for forms we do not follow. */
+static int x86_rm(const uint8_t *c, size_t n, struct x86_rm *o)
+{
+	size_t i = 0;
+	uint8_t rex = 0, modrm, mod;
+
+	if (n > 0 && (c[0] & 0xf0) == 0x40)
+		rex = c[i++];
+	if (i + 2 > n)
+		return -EINVAL;
+	modrm = c[i + 1];
+	i += 2;
+	mod = modrm >> 6;
+	o->w = rex & 8;
+	o->reg = (uint8_t)(((modrm >> 3) & 7) | (rex & 4) << 1);
+	o->rm = (uint8_t)((modrm & 7) | (rex & 1) << 3);
+	o->mem = mod != 3;
+	o->disp = 0;
+	if (!o->mem)
+		return 0;
+	if ((modrm & 7) == 4) {
+		/* SIB: only [base + disp], no index (index 100 without REX.X) */
+		if (i >= n || ((c[i] >> 3) & 7) != 4 || (rex & 2) || ((c[i] & 7) == 5 && !mod))
+			return -EINVAL;
+		o->rm = (uint8_t)((c[i] & 7) | (rex & 1) << 3);
+		i++;
+	} else if ((modrm & 7) == 5 && !mod) {
+		return -EINVAL; /* rip-relative */
+	}
+	if (mod == 1 && i < n)
+		o->disp = (int8_t)c[i];
+	else if (mod == 2 && i + 4 <= n)
+		o->disp = (int32_t)((uint32_t)c[i] | (uint32_t)c[i + 1] << 8 |
+				    (uint32_t)c[i + 2] << 16 | (uint32_t)c[i + 3] << 24);
+	else if (mod != 0)
+		return -EINVAL;
+	return 0;
+}
+
+static void clobber(struct rval *r, const struct insn *in)
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		if (!in->known || (in->writes & INSN_REG(i)))
+			r[i].kind = R_NONE;
+}
+
+/*
+ * One x86-64 instruction on the register file R: 1 when it is the indirect
+ * call, its target in *T; 0 to go on; -EINVAL when the trail is lost.
+ */
+static int x86_step(struct rval *r, const uint8_t *c, const struct insn *in, struct rval *t)
+{
+	struct x86_rm o;
+	bool mov = in->map == 1 && (in->opcode == 0x8b || in->opcode == 0x89);
+
+	if (in->vex || in->prefix_66 || in->prefix_bad || !(mov || indirect_call(INSN_X86_64, in)))
+		goto other;
+	if (x86_rm(c, in->len, &o))
+		goto other;
+	if (in->opcode == 0xff) {
+		*t = o.mem ? deref(r[o.rm], o.disp) : r[o.rm];
+		return 1;
+	}
+	if (!o.w)
+		goto other;
+	if (in->opcode == 0x8b)
+		r[o.reg] = o.mem ? deref(r[o.rm], o.disp) : r[o.rm];
+	else if (!o.mem)
+		r[o.rm] = r[o.reg];
+	return 0;
+other:
+	if (in->kind == INSN_CALL || in->kind == INSN_INDIRECT || in->kind == INSN_TRAP)
+		return -EINVAL;
+	clobber(r, in);
+	return 0;
+}
+
+/* The same for arm64: ldr xT, [xN, #imm]; mov xD, xM; blr xN. */
+static int a64_step(struct rval *r, const struct insn *in, struct rval *t)
+{
+	uint32_t w = in->word;
+
+	if (indirect_call(INSN_ARM64, in)) {
+		*t = r[(w >> 5) & 31];
+		return 1;
+	}
+	if (in->kind == INSN_CALL || in->kind == INSN_INDIRECT || in->kind == INSN_TRAP)
+		return -EINVAL;
+	if ((w & 0xffc00000u) == 0xf9400000u) { /* ldr (immediate, unsigned offset), 64-bit */
+		r[w & 31] = deref(r[(w >> 5) & 31], ((w >> 10) & 0xfff) * 8);
+		return 0;
+	}
+	if ((w & 0xffe0ffe0u) == 0xaa0003e0u) { /* orr xD, xzr, xM */
+		r[w & 31] = r[(w >> 16) & 31];
+		return 0;
+	}
+	clobber(r, in);
+	return 0;
+}
+
+int gowrap__closure_call(const struct goelf *ge, uint64_t entry, uint8_t wrapper_id,
+			 struct gowrap_call *out)
+{
+	enum insn_arch arch = goelf__arch(ge) == GOELF_ARCH_ARM64 ? INSN_ARM64 : INSN_X86_64;
+	struct rval r[32] = {{R_NONE, 0, 0}}, t;
+	uint64_t pc = entry;
+	struct go_func f;
+
+	if (gofunc__find(ge, entry, &f) || f.entry != entry || !wrapper_id ||
+	    f.funcid != wrapper_id)
+		return -ENOENT;
+	r[arch == INSN_ARM64 ? 26 : INSN_X86_RDX].kind = R_CTX;
+	while (pc - entry < MAX_WRAPPER_BYTES) {
+		uint8_t code[16];
+		size_t n = sizeof(code);
+		struct go_func at;
+		struct insn in;
+		int step;
+
+		if (gofunc__find(ge, pc, &at) || at.entry != entry)
+			return -EINVAL;
+		while (n >= 4 && goelf__read(ge, pc, code, n))
+			n /= 2;
+		if (n < 4 || insn__decode(arch, code, n, pc, &in) || !in.len)
+			return -EINVAL;
+		step = arch == INSN_ARM64 ? a64_step(r, &in, &t) : x86_step(r, code, &in, &t);
+		if (step < 0)
+			return step;
+		if (step) {
+			if (t.kind != R_CODE)
+				return -EINVAL;
+			out->ptr_off = t.a;
+			out->code_off = t.b;
+			return 0;
+		}
+		pc += in.len;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Whether NAME is a closure's (pkg.F.func1, .func1.2, .gowrap1 since 1.22)
+ * or a method value's (T.M-fm): the only wrappers that have a closure.
+ * The method wrappers (pkg.(*T).M for a value method, promoted methods)
+ * are most of a binary's wrappers and take their receiver as an argument.
+ */
+static bool closure_name(const char *name)
+{
+	const char *dot = name ? strrchr(name, '.') : NULL;
+	size_t n = name ? strlen(name) : 0;
+
+	if (!dot)
+		return false;
+	if (n > 3 && !strcmp(name + n - 3, "-fm"))
+		return true;
+	dot++;
+	if (!strncmp(dot, "func", 4))
+		dot += 4;
+	else if (!strncmp(dot, "gowrap", 6))
+		dot += 6;
+	return *dot >= '0' && *dot <= '9' && strspn(dot, "0123456789") == strlen(dot);
+}
+
+int gowrap__each_closure_call(const struct goelf *ge, gowrap_each_fn fn, void *ctx)
+{
+	uint8_t wid = gowrap__wrapper_id(ge);
+	size_t i, nfunc = goelf__pcln_nfunc(ge);
+	int err;
+
+	for (i = 0; wid && i < nfunc; i++) {
+		struct gowrap_call c;
+		struct go_func f;
+
+		/* (the funcID first: a sweep costs, and few functions are wrappers) */
+		if (gofunc__nth(ge, i, &f) || f.funcid != wid || !closure_name(f.name) ||
+		    gowrap__closure_call(ge, f.entry, wid, &c))
+			continue;
+		err = fn(f.entry, &c, ctx);
+		if (err)
+			return err;
+	}
+	return 0;
 }

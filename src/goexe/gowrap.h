@@ -28,6 +28,29 @@ struct go_pcinfo;
 int gowrap__resolve(const struct goelf *ge, uint64_t entry, uint8_t wrapper_id,
 		    struct go_pcinfo *out);
 
+/*
+ * Where an indirect wrapper's callee is at run time: the wrapper reads a
+ * word of its closure (a funcval or an itab: *(closure + PTR_OFF)) and
+ * calls the code pointer at CODE_OFF in it (0 for a funcval's fn, the
+ * method's slot of itab.fun). The closure is the goroutine's g.sched.ctxt
+ * until it first runs (runtime/proc.go newproc1, gostartcallfn).
+ */
+struct gowrap_call {
+	uint32_t ptr_off, code_off;
+};
+
+/*
+ * The indirect call of the wrapper at ENTRY, followed from the context
+ * register through loads and moves to the call. 0, -ENOENT when ENTRY is
+ * not a wrapper, -EINVAL when its first call is not through its closure.
+ */
+int gowrap__closure_call(const struct goelf *ge, uint64_t entry, uint8_t wrapper_id,
+			 struct gowrap_call *out);
+
+/* FN for each wrapper of GE that calls through its closure; stops at FN's non-zero return. */
+typedef int (*gowrap_each_fn)(uint64_t entry, const struct gowrap_call *c, void *ctx);
+int gowrap__each_closure_call(const struct goelf *ge, gowrap_each_fn fn, void *ctx);
+
 /* abi.FuncIDWrapper of GE's Go release; 0 when the release is unknown. */
 uint8_t gowrap__wrapper_id(const struct goelf *ge);
 

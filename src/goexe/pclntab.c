@@ -32,7 +32,9 @@
 #include <string.h>
 
 #include "goelf_int.h"
+#include "gotables.h"
 #include "gowrap.h"
+#include "traceback.h"
 
 #define MAGIC_116 0xfffffffau
 #define MAGIC_118 0xfffffff0u
@@ -566,7 +568,37 @@ static uint64_t wrapped_entry(const struct goelf *ge, const struct goelf_pcln *p
 	return p->text_start + goelf_rd32((const uint8_t *)&textoff);
 }
 
-int goelf__start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
+/* NAME as the Go release's traceback prints it, kept by GE; NAME itself when the same. */
+static const char *print_name(const struct goelf *ge, const char *name)
+{
+	struct goelf *m = (struct goelf *)ge; /* the lazy part, under its lock */
+	const char *v = goelf__go_version(ge), *print = name;
+	struct goelf_pname *pn;
+	struct tb_rules r;
+	int major, minor;
+	char buf[1024];
+	size_t i;
+
+	if (!name || !strchr(name, '[') || !v || go_version_parse(v, &major, &minor) ||
+	    tb__rules(major, minor, &r) || tb__func_name(&r, name, false, buf, sizeof(buf)) != buf)
+		return name;
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->npnames && m->pnames[i].name != name; i++)
+		;
+	if (i < m->npnames) {
+		print = m->pnames[i].print;
+	} else if ((pn = realloc(m->pnames, (m->npnames + 1) * sizeof(*pn)))) {
+		m->pnames = pn;
+		pn[m->npnames].name = name;
+		pn[m->npnames].print = strdup(buf);
+		if (pn[m->npnames].print)
+			print = pn[m->npnames++].print;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return print;
+}
+
+static int start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
 {
 	const struct goelf_pcln *p = goelf_int__pcln(ge);
 	const uint8_t *rec = func_at(p, pc), *wrapped;
@@ -585,6 +617,15 @@ int goelf__start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out
 	return fill(p, rec, pc, out);
 }
 
+int goelf__start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
+{
+	int err = start_func(ge, pc, out);
+
+	if (!err)
+		out->func = print_name(ge, out->func);
+	return err;
+}
+
 int goelf__pcln_info(const struct goelf *ge, struct goelf_pcln_info *info)
 {
 	const struct goelf_pcln *p = goelf_int__pcln(ge);
@@ -599,6 +640,11 @@ int goelf__pcln_info(const struct goelf *ge, struct goelf_pcln_info *info)
 	info->found_by = p->found_by;
 	info->text_by = p->text_by;
 	return 0;
+}
+
+const uint8_t *goelf_int__func_rec(const struct goelf_pcln *p, uint64_t i)
+{
+	return i < p->nfunc ? func_rec(p, i) : NULL;
 }
 
 size_t goelf__pcln_nfunc(const struct goelf *ge)

@@ -18,6 +18,7 @@
 #include "bpfobj.h"
 #include "diag.h"
 #include "goelf.h"
+#include "gowrap.h"
 #include "gtable.h"
 #include "target.h"
 #include "tracer.h"
@@ -247,6 +248,57 @@ static void configure_wait_caller(struct bpfobj *b, const struct target *tg)
 	b->skel->rodata->casg_ra_off = tg->casg_ra_off;
 }
 
+static int add_wrap(uint64_t entry, const struct gowrap_call *c, void *ctx)
+{
+	struct bpfobj *b = ctx;
+	struct bpfobj_wrap *w;
+
+	if (b->n_wraps % 64 == 0) {
+		w = realloc(b->wraps, (b->n_wraps + 64) * sizeof(*w));
+		if (!w)
+			return -ENOMEM;
+		b->wraps = w;
+	}
+	b->wraps[b->n_wraps++] = (struct bpfobj_wrap){entry, {c->ptr_off, c->code_off}};
+	return 0;
+}
+
+/*
+ * Go statements whose wrapper calls through its closure: the creating probe
+ * reads the callee from the closure (bpf/xgotop.bpf.c wrapped_callee). The
+ * map is filled after load (bpfobj__load); without casgstatus or newproc1
+ * found, or without such wrappers, it stays off.
+ */
+static int configure_wraps(struct bpfobj *b, const struct target *tg)
+{
+	static const char *const fns[2] = {"runtime.casgstatus", "runtime.newproc1"};
+	uint64_t(*r)[2] = (uint64_t(*)[2])b->skel->rodata->casg_fn;
+	int i, err;
+
+	for (i = 0; i < 2; i++)
+		if (goelf__func_range(tg->ge, fns[i], &r[i][0], &r[i][1]))
+			return 0;
+	err = gowrap__each_closure_call(tg->ge, add_wrap, b);
+	if (err || !b->n_wraps)
+		return err;
+	b->skel->rodata->wrap_on = 1;
+	return bpf_map__set_max_entries(b->skel->maps.wrap_calls, (uint32_t)b->n_wraps);
+}
+
+static int fill_wraps(struct bpfobj *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.wrap_calls);
+	size_t i;
+
+	for (i = 0; i < b->n_wraps; i++) {
+		struct xg_wrap_call v = {b->wraps[i].call.ptr_off, b->wraps[i].call.code_off};
+
+		if (bpf_map_update_elem(fd, &b->wraps[i].entry, &v, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opts *opts)
 {
 	int err;
@@ -259,6 +311,11 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	configure_wait_caller(b, tg);
 	configure_syscalls(b, tg, opts);
 	configure_sched(b, tg, opts);
+	err = configure_wraps(b, tg);
+	if (err) {
+		diag__fail("cannot list the go statements' wrappers: %s", strerror(-err));
+		return err;
+	}
 	/*
 	 * -rw N: N rings made after load (src/live/rings.c), events unused.
 	 * Since Linux 5.10 (commit 134fede4eecf) an inner ring may differ in
@@ -281,6 +338,11 @@ int bpfobj__load(struct bpfobj *b)
 	if (err) {
 		diag__fail("cannot load the BPF programs: %s%s", strerror(-err),
 			   diag__verbose() ? "" : " (rerun with -v for the verifier log)");
+		return err;
+	}
+	err = fill_wraps(b);
+	if (err) {
+		diag__fail("cannot fill the wrapper map: %s", strerror(-err));
 		return err;
 	}
 	/* LAT: the kernel counts BPF run time only while someone holds this fd. */
@@ -441,6 +503,9 @@ void bpfobj__free(struct bpfobj *b)
 	b->skel = NULL;
 	alloc_types__free(b->types);
 	b->types = NULL;
+	free(b->wraps);
+	b->wraps = NULL;
+	b->n_wraps = 0;
 }
 
 void bpfobj__set_sample(struct bpfobj *b, const struct xg_sample *conf)

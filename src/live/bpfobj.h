@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "gowrap.h"
 #include "probes.h"
 
 struct alloc_types;
@@ -41,6 +42,12 @@ struct bpfobj {
 	bool sched_tp;
 	/* sys_enter, sys_exit, sched_switch (bpfobj__attach_tracepoints). */
 	struct bpf_link *tp_links[BPFOBJ_TPS];
+	/* Wrappers calling through their closure, for the map wrap_calls (link-time entries). */
+	struct bpfobj_wrap {
+		uint64_t entry;
+		struct gowrap_call call;
+	} * wraps;
+	size_t n_wraps;
 };
 
 #define BPFOBJ_INIT            \

@@ -22,6 +22,7 @@
 #include "outfile.h"
 #include "sanitize.h"
 #include "session.h"
+#include "quiesce.h"
 #include "snapshot.h"
 #include "stackset.h"
 #include "tracer.h"
@@ -83,6 +84,9 @@ static void snapshot_read(struct tracer *t)
 			strerror(-rc));
 }
 
+/* The longest the second read waits for the target's threads to run again (quiesce.h). */
+#define QUIESCE_MAX_NS (50ull * 1000 * 1000)
+
 /*
  * The probes are in: the table read again. Goroutines gone since the first
  * read may have ended before the probes; those new since were created in
@@ -90,11 +94,21 @@ static void snapshot_read(struct tracer *t)
  */
 static int snapshot_reread(struct tracer *t)
 {
-	uint64_t t0 = xg_mono_ns();
-	int err;
+	uint64_t t0;
+	int err, left;
 
 	if (!t->snap_src)
 		return 0;
+	/* A creation caught between casgstatus's probe site and its store ends first. */
+	t0 = xg_mono_ns();
+	left = quiesce__threads(t->tg.pid, QUIESCE_MAX_NS);
+	if (diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: waited %.2f ms for the target's runnable threads to run; "
+			"%d did not%s\n",
+			(double)(xg_mono_ns() - t0) / 1e6, left > 0 ? left : 0,
+			left < 0 ? " (no /proc)" : "");
+	t0 = xg_mono_ns();
 	err = snapshot__read(t->snap, t->snap_src, t0);
 	/* The clock of the events: tests tell the goroutines this read must have seen. */
 	if (!err && diag__verbose())

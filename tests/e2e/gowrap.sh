@@ -8,12 +8,12 @@
 #   tests/e2e/gowrap.sh TRACER TARGET_BINARY WORKDIR
 #
 # A case named indirect-* calls its function through a closure, method
-# value or interface inside the wrapper: the binary alone cannot name it,
-# and for a goroutine created while traced the wrapper's own name is
-# accepted there (docs/JSONL.md, "func"); devirt-* are indirect on some
-# releases only (tests/targets/gowrap). With -pid every case must match Go
-# exactly: the snapshot names those from their stacks (src/live/startname.c).
-# Every other case must match Go exactly. Needs root (BPF) and jq.
+# value or interface inside the wrapper (devirt-* on some releases only):
+# the binary alone cannot name it. Created while traced, the creating probe
+# reads the callee from the goroutine's closure (bpf/xgotop.bpf.c
+# wrapped_callee); found at attach, the snapshot names it from its stack
+# (src/live/startname.c). Every case must match Go exactly, both ways.
+# Needs root (BPF) and jq.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
@@ -27,17 +27,14 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 
-# compare WANT JSONL [exact]: each wanted goroutine's create line names Go's function.
+# compare WANT JSONL: each wanted goroutine's create line names Go's function.
 compare() {
-	local bad=0 goid kase go ours exact=${3:-}
+	local bad=0 goid kase go ours
 	while read -r _ goid kase go; do
 		ours=$(jq -r --argjson g "$goid" \
 			'select(.event == "create" and .goid == $g) | .func' "$2" | head -1)
 		if [ "$ours" = "$go" ]; then
 			echo "  ok    $kase: $go"
-		elif [ -z "$exact" ] && [[ $kase == indirect-* || $kase == devirt-* ]] &&
-			[[ $ours =~ \.(func|gowrap)[0-9.]+$ ]]; then
-			echo "  known $kase: Go says $go, ours is the wrapper $ours"
 		else
 			echo "  FAIL  $kase (goroutine $goid): Go says $go, ours ${ours:-(no create line)}"
 			bad=1
@@ -85,6 +82,6 @@ exec 3>&-
 wait "$tpid" || fail "the target failed: $(cat pid.err)"
 tpid=
 echo "attached (-pid):"
-compare pid.out pid.jsonl exact || rc=1
+compare pid.out pid.jsonl || rc=1
 trap - EXIT
 exit $rc

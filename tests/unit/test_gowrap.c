@@ -151,12 +151,86 @@ static void test_wrapper_id(void **state)
 	free(img);
 }
 
+/* gowrap__closure_call on main.wrap holding CODE: its return, offsets in *C. */
+static int closure_call(const uint8_t *code, size_t n, struct gowrap_call *c)
+{
+	size_t len;
+	uint8_t *img = tb_synth_build(&len);
+	struct goelf *ge;
+	int err;
+
+	assert_non_null(img);
+	put(img, 0, code, n);
+	ge = goelf__open_mem(img, len);
+	assert_non_null(ge);
+	err = gowrap__closure_call(ge, tbs_pc(TBS_WRAP, 0), TBS_WRAPPER, c);
+	goelf__free(ge);
+	free(img);
+	return err;
+}
+
+/* go r.Run(x), r an interface (go1.19 main.main.func15): itab at closure+8, fun[0] at +24. */
+static void test_closure_iface(void **state)
+{
+	/* mov 0x8(%rdx),%rcx; mov 0x10(%rdx),%rax; mov 0x18(%rcx),%rcx; call *%rcx */
+	static const uint8_t code[] = {0x48, 0x8b, 0x4a, 0x08, 0x48, 0x8b, 0x42,
+				       0x10, 0x48, 0x8b, 0x49, 0x18, 0xff, 0xd1};
+	/* the same through a copy of the context and a memory operand: call *0x20(%rcx) */
+	static const uint8_t mem[] = {0x48, 0x89, 0xd3, 0x48, 0x8b, 0x4b, 0x10, 0xff, 0x51, 0x20};
+	struct gowrap_call c = {0, 0};
+
+	(void)state;
+	assert_int_equal(closure_call(code, sizeof(code), &c), 0);
+	assert_int_equal(c.ptr_off, 8);
+	assert_int_equal(c.code_off, 24);
+	assert_int_equal(closure_call(mem, sizeof(mem), &c), 0);
+	assert_int_equal(c.ptr_off, 16);
+	assert_int_equal(c.code_off, 32);
+}
+
+/* go f(x), f a closure value: the funcval at closure+8, its code at +0. */
+static void test_closure_funcval(void **state)
+{
+	/* mov 0x10(%rdx),%rax; mov 0x8(%rdx),%rdx; mov (%rdx),%rcx; call *%rcx */
+	static const uint8_t code[] = {0x48, 0x8b, 0x42, 0x10, 0x48, 0x8b, 0x52,
+				       0x08, 0x48, 0x8b, 0x0a, 0xff, 0xd1};
+	struct gowrap_call c = {1, 1};
+
+	(void)state;
+	assert_int_equal(closure_call(code, sizeof(code), &c), 0);
+	assert_int_equal(c.ptr_off, 8);
+	assert_int_equal(c.code_off, 0);
+}
+
+/* Calls that are not through the closure: the trail is lost, nothing is guessed. */
+static void test_closure_lost(void **state)
+{
+	/* mov 0x8(%rdx),%rcx; xor %ecx,%ecx; call *%rcx */
+	static const uint8_t clobbered[] = {0x48, 0x8b, 0x4a, 0x08, 0x31, 0xc9, 0xff, 0xd1};
+	/* mov (%rdx),%rcx; call *%rcx: word 0 is the wrapper's own code */
+	static const uint8_t self[] = {0x48, 0x8b, 0x0a, 0xff, 0xd1};
+	/* mov 0x8(%rdx),%rcx; call *%rcx: a call to data, not through a funcval */
+	static const uint8_t shallow[] = {0x48, 0x8b, 0x4a, 0x08, 0xff, 0xd1};
+	/* mov 0x8(%rdx),%rcx; mov 0x18(%rcx,%rax,8),%rcx; call *%rcx: indexed */
+	static const uint8_t indexed[] = {0x48, 0x8b, 0x4a, 0x08, 0x48, 0x8b,
+					  0x4c, 0xc1, 0x18, 0xff, 0xd1};
+	struct gowrap_call c;
+
+	(void)state;
+	assert_int_equal(closure_call(clobbered, sizeof(clobbered), &c), -EINVAL);
+	assert_int_equal(closure_call(self, sizeof(self), &c), -EINVAL);
+	assert_int_equal(closure_call(shallow, sizeof(shallow), &c), -EINVAL);
+	assert_int_equal(closure_call(indexed, sizeof(indexed), &c), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_direct),	    cmocka_unit_test(test_not_entry),
-		cmocka_unit_test(test_indirect),    cmocka_unit_test(test_two_calls),
-		cmocka_unit_test(test_not_wrapper), cmocka_unit_test(test_wrapper_id),
+		cmocka_unit_test(test_direct),	      cmocka_unit_test(test_not_entry),
+		cmocka_unit_test(test_indirect),      cmocka_unit_test(test_two_calls),
+		cmocka_unit_test(test_not_wrapper),   cmocka_unit_test(test_wrapper_id),
+		cmocka_unit_test(test_closure_iface), cmocka_unit_test(test_closure_funcval),
+		cmocka_unit_test(test_closure_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

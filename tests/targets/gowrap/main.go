@@ -81,10 +81,23 @@ type hidden struct{ k int }
 //go:noinline
 func (h *hidden) Run(x int) { h.k += x; report("indirect-iface") }
 
+type hiddenv struct{ k int }
+
+//go:noinline
+func (h hiddenv) Run(x int) { _ = h.k + x; report("indirect-iface-value") }
+
 // mk hides the dynamic type from the devirtualizer.
 //
 //go:noinline
 func mk() runner { return &hidden{} }
+
+// mkv: the same with a value receiver (the itab holds its pointer wrapper).
+//
+//go:noinline
+func mkv() runner { return hiddenv{} }
+
+//go:noinline
+func generic[T any](v T) { _ = v; report("generic") }
 
 //go:noinline
 func Func(x int) { _ = x; report("func") }
@@ -132,6 +145,10 @@ func main() {
 	go rv.Run(x) // interface method, value receiver
 	start()
 	go mk().Run(x) // interface method, dynamic type
+	start()
+	go mkv().Run(x) // interface method, dynamic type, value receiver
+	start()
+	go generic(x) // generic function (Go prints main.generic[...])
 	start()
 	go Func(x) // package function
 	start()
