@@ -69,7 +69,7 @@ newest=$("$root/tools/go-toolchain.sh" "${versions[-1]}")
 "$newest" build -o "$tmp/httpd" ./httpd && "$newest" build -o "$tmp/httpload" ./httpload || exit 1
 
 # Every event written, as a user would: a recording when the build has it.
-if "$xg" --help 2>/dev/null | grep -q -- '--record FILE'; then
+if grep -q -- '--record FILE' <<<"$("$xg" --help 2>/dev/null)"; then
 	capture=(--headless --jsonl "$tmp/ev.jsonl" --record "$tmp/rec.zst" --force)
 	capture_name="--record and --jsonl to files"
 else

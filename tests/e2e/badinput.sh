@@ -181,11 +181,12 @@ for dest in closed /dev/full; do
 done
 
 try 0 --help
-printf '%s\n%s\n' "$out" "$err" | grep -q -- '-pid' || bad "--help does not mention -pid"
+# From the files: with pipefail, grep -q leaving early fails printf's next write.
+grep -q -- '-pid' "$w/out" "$w/err" || bad "--help does not mention -pid"
 
 try 0 --version
 [ -n "$out" ] || bad "--version printed nothing on stdout"
-printf '%s\n' "$out" | grep -Eq '[0-9]+\.[0-9]+' || bad "--version shows no version number"
+grep -Eq '[0-9]+\.[0-9]+' "$w/out" || bad "--version shows no version number"
 
 [ "$failures" -eq 0 ] || { echo "artifacts: $w" >&2; fail "$failures checks failed"; }
 echo "PASS: bad input"

@@ -51,7 +51,16 @@ start() {
 	cur=$name
 }
 
-cap() { T capture-pane -t ui -p; }
+# The pane, read whole before it is written: `cap | grep -q` must not fail
+# under pipefail when grep leaves at its first match (SIGPIPE to the writer).
+cap() {
+	(
+		trap '' PIPE
+		s=$(T capture-pane -t ui -p) || exit 1
+		printf '%s\n' "$s" 2>/dev/null
+		exit 0
+	)
+}
 
 # wait_for REGEX [SECONDS]: until the pane shows REGEX (extended); saves the screen.
 wait_for() {
