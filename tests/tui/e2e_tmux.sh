@@ -225,8 +225,9 @@ keys q
 wait_for 'XG_EXIT=0' 10 || bad "80x24: q did not exit 0"
 
 # ---- --alloc: the allocation view with real numbers -----------------------------
-# Launched, so that the runtime's and main's first allocations are seen.
-start alloc 80x24 TERM=xterm-256color LANG=C.UTF-8 -- --alloc -- "$w/workload" -seconds 30
+# Launched, so that the runtime's and main's first allocations are seen; the
+# level pinned (a step down to poll would take the allocation probe out).
+start alloc 80x24 TERM=xterm-256color LANG=C.UTF-8 -- --alloc --overhead-budget off -- "$w/workload" -seconds 30
 wait_for 'GID .*STATE' 20 || bad "--alloc: no goroutine list"
 keys a
 wait_for 'KIND +COUNT' 10 || bad "--alloc a: no per-kind table"
