@@ -71,6 +71,9 @@ launch)
 	tpid=$(sed -n '1s/.*"pid":\([0-9]*\).*/\1/p' "$truth")
 	grep -Eq "$(attach_re "$tpid")" "$w/tracer.err" ||
 		die "no attach line for pid $tpid (want /$(attach_re "$tpid")/)"
+	# Goroutine 1 created under the probes, named as Go's dump shows it (runtime.main hidden).
+	grep -q '"event":"create",[^}]*"goid":1,"parent":0,"func":"main.main",' "$events" ||
+		die "launch: no create of goroutine 1 named main.main"
 	tpid=
 	;;
 b)
