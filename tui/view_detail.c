@@ -276,10 +276,12 @@ static void on_cpu(struct page *p, struct tui_model *m, const struct gentry *e)
 	gentry__offcpu(e, off);
 	if (!off[0] && !off[1])
 		return;
-	field(p, m, "on CPU", "%s of %s running (%.1f%%); off %s: preempted %s, blocked %s",
-	      fmt_dur(a, sizeof(a), on), fmt_dur(b, sizeof(b), run),
-	      run ? 100.0 * (double)on / (double)run : 0.0, fmt_dur(c, sizeof(c), off[0] + off[1]),
-	      fmt_dur(d, sizeof(d), off[0]), fmt_dur(f, sizeof(f), off[1]));
+	/* Two lines: as one, 80 columns cut its last figure. */
+	field(p, m, "on CPU", "%s of %s running (%.1f%%)", fmt_dur(a, sizeof(a), on),
+	      fmt_dur(b, sizeof(b), run), run ? 100.0 * (double)on / (double)run : 0.0);
+	field(p, m, "off CPU", "%s: preempted %s, blocked %s",
+	      fmt_dur(c, sizeof(c), off[0] + off[1]), fmt_dur(d, sizeof(d), off[0]),
+	      fmt_dur(f, sizeof(f), off[1]));
 }
 
 static void detail_draw(WINDOW *w, struct tui_model *m)

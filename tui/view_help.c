@@ -11,12 +11,45 @@
 static const unsigned int legend[] = {XG_G_RUNNING,   XG_G_RUNNABLE,  XG_G_SYSCALL, XG_G_WAITING,
 				      XG_G_PREEMPTED, XG_G_COPYSTACK, XG_G_IDLE};
 
+/* One legend row: a glyph in its color, then what it means; skipped off screen. */
+static void legend_row(WINDOW *w, int y, struct tui_model *m, enum tui_role role,
+		       const wchar_t *glyph, const char *text)
+{
+	if (y < 0 || y >= getmaxy(w))
+		return;
+	d_glyph(w, y, 2, ROLE(m, role), glyph);
+	d_str(w, y, 4, getmaxx(w) - 4, ROLE(m, COLOR_DEFAULT), text);
+}
+
+/* The timeline glyphs, in docs/UI.md's order; returns the next line. */
+static int help_glyphs(WINDOW *w, int y, struct tui_model *m)
+{
+	const struct tui_glyphs *g = m->theme->g;
+	size_t i;
+
+	for (i = 0; i < sizeof(legend) / sizeof(legend[0]); i++, y++) {
+		legend_row(w, y, m, theme__state_role(legend[i], false),
+			   theme__state_glyph(m->theme, legend[i], false),
+			   theme__state_name(legend[i], false, false));
+		/* draw.c's off-CPU cell: running, in running's color. */
+		if (legend[i] == XG_G_RUNNING)
+			legend_row(w, ++y, m, theme__state_role(legend[i], false), g->offcpu,
+				   "running, but its thread mostly off the CPU (preempted, "
+				   "throttled, blocked)");
+	}
+	legend_row(w, y++, m, COLOR_STATE_EXITED, g->exit, "exited in that cell");
+	legend_row(w, y++, m, COLOR_DEFAULT, g->mixed,
+		   "several states in one cell (colored by the longest)");
+	legend_row(w, y++, m, COLOR_STATE_UNKNOWN, g->unknown,
+		   "alive, but its kept history does not reach that far back");
+	return y;
+}
+
 static void help_draw(WINDOW *w, struct tui_model *m)
 {
 	int width = getmaxx(w), h = getmaxy(w), y = -m->help_top, line = 0;
 	char buf[256];
 	const char *s;
-	size_t i;
 
 	for (line = 0; (s = keys__help_line((size_t)line, m->replay, buf, sizeof(buf)));
 	     line++, y++) {
@@ -34,32 +67,7 @@ static void help_draw(WINDOW *w, struct tui_model *m)
 	y++;
 	if (y >= 0 && y < h)
 		d_str(w, y, 0, width, ROLE(m, COLOR_TITLE), "Timeline glyphs (also in monochrome)");
-	y++;
-	for (i = 0; i < sizeof(legend) / sizeof(legend[0]); i++, y++) {
-		if (y < 0 || y >= h)
-			continue;
-		d_glyph(w, y, 2, ROLE(m, theme__state_role(legend[i], false)),
-			theme__state_glyph(m->theme, legend[i], false));
-		d_str(w, y, 4, width - 4, ROLE(m, COLOR_DEFAULT),
-		      theme__state_name(legend[i], false, false));
-	}
-	if (y >= 0 && y < h) {
-		d_glyph(w, y, 2, ROLE(m, COLOR_STATE_EXITED), m->theme->g->exit);
-		d_str(w, y, 4, width - 4, ROLE(m, COLOR_DEFAULT), "exited in that cell");
-	}
-	y++;
-	if (y >= 0 && y < h) {
-		d_glyph(w, y, 2, ROLE(m, COLOR_DEFAULT), m->theme->g->mixed);
-		d_str(w, y, 4, width - 4, ROLE(m, COLOR_DEFAULT),
-		      "several states in one cell (colored by the longest)");
-	}
-	y++;
-	if (y >= 0 && y < h) {
-		d_glyph(w, y, 2, ROLE(m, COLOR_STATE_UNKNOWN), m->theme->g->unknown);
-		d_str(w, y, 4, width - 4, ROLE(m, COLOR_DEFAULT),
-		      "alive, but its kept history does not reach that far back");
-	}
-	y += 2;
+	y = help_glyphs(w, y + 1, m) + 1;
 	if (y >= 0 && y < h)
 		d_str(w, y, 0, width, ROLE(m, COLOR_TITLE), "Marks (list and stack groups)");
 	y++;

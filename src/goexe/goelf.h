@@ -68,7 +68,8 @@ int goelf__pc_lookup(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
  * (main.main.gowrap1, main.main.func1 before go1.22) and records the
  * wrapped function in the wrapper's FUNCDATA_WrapInfo; follow it, as the
  * runtime's startPCforTrace does; without WrapInfo, from the wrapper's code
- * (src/goexe/gowrap.c). Otherwise the function at PC. Named as the
+ * (src/goexe/gowrap.c). runtime.main, goroutine 1's, is main.main, as
+ * Go's dumps show it (pclntab.c main_goroutine). Otherwise the function at PC. Named as the
  * release's traceback prints it: "f[...]" for generic code from go1.21
  * (printFuncName), a string GE keeps. 0 or -ENOENT.
  */

@@ -598,6 +598,29 @@ static const char *print_name(const struct goelf *ge, const char *name)
 	return print;
 }
 
+/*
+ * Goroutine 1 starts in runtime.main, which Go's tracebacks hide (an
+ * unexported runtime function: traceback.go showfuncinfo, go1.19 to
+ * go1.26): a dump (debug=2, runtime.Stack) shows main.main at the bottom of
+ * its stack, the function runtime.main calls once the packages are
+ * initialised, and so does the execution tracer from go1.22 (the root of
+ * its stacks, internal/trace/summary.go). Named so, when PC is runtime.main's
+ * entry and the binary has a main.main. 0 or -ENOENT.
+ */
+static int main_goroutine(const struct goelf *ge, const struct goelf_pcln *p, const uint8_t *rec,
+			  uint64_t pc, struct go_pcinfo *out)
+{
+	const char *name = func_name(p, rec);
+	const uint8_t *mm;
+	uint64_t entry;
+
+	if (!name || strcmp(name, "runtime.main") || pc != func_entry(p, rec) ||
+	    goelf__pcln_func_addr(ge, "main.main", &entry))
+		return -ENOENT;
+	mm = func_at(p, entry);
+	return mm && func_entry(p, mm) == entry ? fill(p, mm, entry, out) : -ENOENT;
+}
+
 static int start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out)
 {
 	const struct goelf_pcln *p = goelf_int__pcln(ge);
@@ -606,6 +629,8 @@ static int start_func(const struct goelf *ge, uint64_t pc, struct go_pcinfo *out
 
 	if (!rec)
 		return -ENOENT;
+	if (!main_goroutine(ge, p, rec, pc, out))
+		return 0;
 	entry = wrapped_entry(ge, p, rec);
 	wrapped = entry ? func_at(p, entry) : NULL;
 	/* Only a function entry is a credible target; anything else keeps the wrapper. */

@@ -71,6 +71,9 @@ launch)
 	tpid=$(sed -n '1s/.*"pid":\([0-9]*\).*/\1/p' "$truth")
 	grep -Eq "$(attach_re "$tpid")" "$w/tracer.err" ||
 		die "no attach line for pid $tpid (want /$(attach_re "$tpid")/)"
+	# Goroutine 1 created under the probes, named as Go's dump shows it (runtime.main hidden).
+	grep -q '"event":"create",[^}]*"goid":1,"parent":0,"func":"main.main",' "$events" ||
+		die "launch: no create of goroutine 1 named main.main"
 	tpid=
 	;;
 b)
@@ -102,9 +105,10 @@ cat "$w/checker.log"
 [ "$cst" -eq 0 ] || die "checker found mismatches (exit $cst)"
 if [ "$mode" = pid ]; then
 	# The goroutines there before attaching are listed, named, as such: main's among them.
-	grep -q '"goid":1,"parent":0,"func":"runtime.main",.*"existing":true' "$events" ||
-		die "-pid: no create of goroutine 1 (runtime.main) marked existing"
-	grep '"existing":true' "$events" | grep -q '"func":"main\.' &&
+	# Goroutine 1 named as Go's dump shows it: main.main (runtime.main hidden).
+	grep -q '"goid":1,"parent":0,"func":"main.main",.*"existing":true' "$events" ||
+		die "-pid: no create of goroutine 1 (main.main) marked existing"
+	grep '"existing":true' "$events" | grep -v '"goid":1,' | grep -q '"func":"main\.' &&
 		die "-pid: a main.* goroutine of the truth marked existing (all start after attach)"
 fi
 echo "PASS: go$ver $(basename "$(dirname "$target")") $mode"

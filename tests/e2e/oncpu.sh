@@ -11,9 +11,14 @@
 #            and the throttling are in the JSONL and in -n's output.
 #   free:    no limit: the off-CPU share is what schedstat says (near 0 on an
 #            idle machine; whatever a loaded one takes from it).
+#   nooffcpu: limited as above, traced with --no-offcpu: no sched_switch
+#            program of the tracer's while it runs (the other modes have
+#            one), no preempted/blocked cpu events (the cgroup's limit and
+#            throttling still come), and the spinner's CPU% in -n is its time
+#            in running, well above the 20% it had of a CPU.
 # The session is recorded: its replay writes the same cpu events.
 #
-#   tests/e2e/oncpu.sh TRACER WORKDIR limited|free
+#   tests/e2e/oncpu.sh TRACER WORKDIR limited|free|nooffcpu
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
@@ -68,7 +73,40 @@ make_cgroup() {
 	fi
 }
 
-[ "$mode" = limited ] && make_cgroup
+# The names of the BPF programs the process PID holds (its fds' fdinfo, bpftool by id).
+bpf_progs() {
+	local f id
+	for f in /proc/"$1"/fdinfo/*; do
+		sed -n 's/^prog_id:[[:space:]]*//p' "$f" 2>/dev/null
+	done | sort -u | while read -r id; do
+		bpftool prog show id "$id" --json 2>/dev/null |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])' || true
+	done
+}
+
+# While the tracer runs: its probes' programs, and sched_switch's unless --no-offcpu.
+check_progs() {
+	local progs
+	command -v bpftool >/dev/null || fail "bpftool is needed to list the tracer's programs"
+	progs=$(bpf_progs "$trpid")
+	echo "$progs" | grep -q '^go_' || fail "no BPF program of the tracer's found: '$progs'"
+	echo "the tracer's BPF programs:" $progs
+	if [ "$mode" = nooffcpu ]; then
+		! echo "$progs" | grep -qx go_sched_switch ||
+			fail "--no-offcpu, yet sched_switch's program is loaded: $(echo $progs)"
+	else
+		echo "$progs" | grep -qx go_sched_switch ||
+			fail "no sched_switch program of the tracer's: $(echo $progs)"
+	fi
+}
+
+case $mode in
+limited | nooffcpu) make_cgroup ;;
+free) ;;
+*) fail "mode: limited, free or nooffcpu, not '$mode'" ;;
+esac
+offcpu=
+[ "$mode" = nooffcpu ] && offcpu=--no-offcpu
 ./cpuspin -go "$work/go" -spin 4s -truth truth.json >target.out 2>target.err &
 tpid=$!
 if [ -n "$cg" ]; then
@@ -76,10 +114,11 @@ if [ -n "$cg" ]; then
 fi
 wait_line target.out '^tid ' 120 "$tpid" || fail "the target did not start: $(cat target.err)"
 
-"$tracer" -pid "$tpid" -n 100 -d 1 --jsonl live.jsonl -w rec.zst >batch.out 2>tracer.err &
+"$tracer" -pid "$tpid" $offcpu -n 100 -d 1 --jsonl live.jsonl -w rec.zst >batch.out 2>tracer.err &
 trpid=$!
 wait_line tracer.err '^xgotop-tui: attached to pid' 180 "$trpid" ||
 	fail "the tracer did not attach: $(cat tracer.err)"
+check_progs
 touch go
 wait_exit "$tpid" 120 || fail "the target did not end"
 [ "$status" -eq 0 ] || fail "the target failed: $(cat target.err)"
@@ -94,8 +133,8 @@ python3 "$here/oncpu_check.py" "$mode" truth.json live.jsonl batch.out ||
 
 "$tracer" --replay rec.zst --headless --jsonl replay.jsonl 2>replay.err ||
 	fail "the replay failed: $(cat replay.err)"
-grep '"event":"cpu"' live.jsonl >live.cpu
-grep '"event":"cpu"' replay.jsonl >replay.cpu
+grep '"event":"cpu"' live.jsonl >live.cpu || true
+grep '"event":"cpu"' replay.jsonl >replay.cpu || true
 [ -s live.cpu ] || fail "no cpu event"
 cmp -s live.cpu replay.cpu || fail "the replay's cpu events differ: $(diff live.cpu replay.cpu | head)"
 echo "ok: $mode"

@@ -3,7 +3,10 @@
 against /proc/self/task/TID/schedstat read by the target around the spin
 (oncpu.sh). Exit 1 with a reason on a mismatch.
 
-    oncpu_check.py limited|free TRUTH.json LIVE.jsonl BATCH.out
+    oncpu_check.py limited|free|nooffcpu TRUTH.json LIVE.jsonl BATCH.out
+
+nooffcpu (--no-offcpu, 20% limit): no time off the CPU is known, so -n's
+CPU% of the spinner is its time in running, not the kernel's share.
 """
 import json
 import re
@@ -47,6 +50,8 @@ def main():
             start = None
     if goid is None or run < (w1 - w0) / 2:
         fail("goroutine %s ran %.3fs of the %.3fs spin" % (goid, run / 1e9, (w1 - w0) / 1e9))
+    if mode == "nooffcpu":
+        return no_offcpu(evs, goid, run / window, truth_share, batch)
     off = {"preempted": 0, "blocked": 0}
     for e in evs:
         if e["event"] == "cpu" and e["goid"] == goid and w0 < e["ts"] <= w1:
@@ -81,6 +86,29 @@ def main():
         fail("-n shows no throttling")
     print("throttled %d periods, %.3fs (JSONL); -n says %s periods"
           % (thr[-1]["nr_throttled"], thr[-1]["throttled_ns"] / 1e9, m[-1]))
+
+
+# -n's rows: "%9llu %-9s %-22s %7s %5s ...": GID, STATE, WAIT, IN, CPU%.
+ROW = re.compile(r"^ {0,8}(\d+) .{9} .{22} .{7} +([\d.]+) ")
+
+
+def no_offcpu(evs, goid, run_share, truth_share, batch):
+    offs = [e for e in evs if e["event"] == "cpu" and e["what"] in ("preempted", "blocked")]
+    if offs:
+        fail("--no-offcpu, yet %d preempted/blocked cpu events: %s" % (len(offs), offs[0]))
+    if truth_share > LIMIT + LIMIT_TOL:
+        fail("the cgroup did not limit the target: schedstat says %.1f%%" % (truth_share * 100))
+    cpus = [float(m.group(2)) for m in map(ROW.match, open(batch)) if m and int(m.group(1)) == goid]
+    best = max(cpus, default=0.0)
+    print("goroutine %d running %.1f%% of the spin, on CPU %.1f%% (schedstat); -n's CPU%% at "
+          "most %.1f" % (goid, run_share * 100, truth_share * 100, best))
+    # Running most of the spin (the runtime preempts a spinner now and then): one second of
+    # -n's within it shows that, far above the limit's 20%.
+    if run_share < 0.6:
+        fail("the spinner ran only %.1f%% of the spin" % (run_share * 100))
+    if best < 60:
+        fail("-n's CPU%% of G%d at most %.1f: not its time in running (%.1f%%)"
+             % (goid, best, run_share * 100))
 
 
 main()

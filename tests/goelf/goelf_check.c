@@ -577,6 +577,29 @@ static void check_wait_sites(const struct goelf *ge, const char *ver)
 	      "return address at SP+%u, want SP+%u", off, code[3]);
 }
 
+/*
+ * Goroutine 1's start, runtime.main, named as Go's dump shows it: main.main
+ * (src/goexe/pclntab.c main_goroutine); runtime.main itself elsewhere.
+ */
+static void check_main_goroutine(const struct goelf *ge)
+{
+	struct go_pcinfo pi = {0}, mm = {0};
+	uint64_t rm;
+
+	if (goelf__pcln_func_addr(ge, "runtime.main", &rm)) {
+		fail("runtime.main not in pclntab");
+		return;
+	}
+	CHECK(!goelf__start_func(ge, rm, &pi) &&
+		      !goelf__pcln_func_addr(ge, "main.main", &mm.entry) &&
+		      !strcmp(pi.func, "main.main") && pi.entry == mm.entry,
+	      "start of goroutine 1: %s, want main.main", pi.func ? pi.func : "?");
+	CHECK(!goelf__pc_lookup(ge, rm, &pi) && !strcmp(pi.func, "runtime.main"),
+	      "runtime.main's entry looked up as %s", pi.func ? pi.func : "?");
+	CHECK(!goelf__start_func(ge, rm + 1, &pi) && !strcmp(pi.func, "runtime.main"),
+	      "inside runtime.main as a start: %s", pi.func ? pi.func : "?");
+}
+
 static int check_go(char **argv)
 {
 	const char *bin = argv[2], *kind = argv[3], *module = argv[5], *arch = argv[6];
@@ -612,6 +635,7 @@ static int check_go(char **argv)
 	check_functab(ge);
 	check_lines(ge, main_go);
 	check_wait_sites(ge, want_ver);
+	check_main_goroutine(ge);
 	if (stripped)
 		check_stripped(ge, ref, want_ver, module, arch);
 	goelf__free(ge);

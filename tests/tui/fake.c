@@ -158,6 +158,31 @@ static void work(struct fake *f, uint64_t goid, uint64_t from, uint64_t to, uint
 	}
 }
 
+/* Running for TS - since, its thread off the CPU for A ns of it until TS. */
+static void off_cpu(struct fake *f, uint64_t ts, uint64_t goid, uint8_t what, uint64_t a)
+{
+	apply(f,
+	      (struct gev){.kind = GEV_CPU, .ts = ts, .goid = goid, .cpu = {.what = what, .a = a}});
+}
+
+/*
+ * FAKE_CPU: G22 (running since -390ms) off the CPU 230ms of it so far,
+ * preempted 150ms and blocked 80ms; G23, a throttled worker, off 500ms of a
+ * 600ms span, then running on its CPU from -100ms.
+ */
+static void add_cpu(struct fake *f)
+{
+	off_cpu(f, FAKE_NOW - 100 * MS, 22, GEV_CPU_PREEMPTED, 150 * MS);
+	off_cpu(f, FAKE_NOW - 20 * MS, 22, GEV_CPU_BLOCKED, 80 * MS);
+	create(f, FAKE_NOW - 900 * MS, 23, 1, "main.throttled", "main.main",
+	       "/src/workload/main.go", 97);
+	state(f, FAKE_NOW - 890 * MS, 23, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+	off_cpu(f, FAKE_NOW - 300 * MS, 23, GEV_CPU_PREEMPTED, 500 * MS);
+	state(f, FAKE_NOW - 290 * MS, 23, XG_G_RUNNING, XG_G_WAITING, 19, "sleep");
+	state(f, FAKE_NOW - 100 * MS, 23, XG_G_WAITING, XG_G_RUNNABLE, 0, NULL);
+	state(f, FAKE_NOW - 100 * MS, 23, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
+}
+
 /* By time, then as generated: a goroutine's events keep their order. */
 static int by_ts(const void *pa, const void *pb)
 {
@@ -169,6 +194,11 @@ static int by_ts(const void *pa, const void *pb)
 }
 
 struct fake *fake__new(void)
+{
+	return fake__new_with(0);
+}
+
+struct fake *fake__new_with(unsigned int what)
 {
 	struct fake *f = calloc(1, sizeof(*f));
 	uint64_t T = FAKE_T0, g;
@@ -239,6 +269,9 @@ struct fake *fake__new(void)
 	       "/src/worker/pool.go", 120);
 	state(f, T + 9500 * MS, 31, XG_G_RUNNABLE, XG_G_RUNNING, 0, NULL);
 	state(f, T + 9940 * MS, 31, XG_G_RUNNING, XG_G_PREEMPTED, 0, NULL);
+
+	if (what & FAKE_CPU)
+		add_cpu(f);
 
 	/* Up to FAKE_MARK, an interval closed; then the rest in time order, closed at FAKE_NOW. */
 	gtable__interval(f->gt, FAKE_MARK);

@@ -46,6 +46,12 @@ struct fake {
 
 /* The scenario: a job server's goroutines (see fake.c). */
 struct fake *fake__new(void);
+/*
+ * The scenario with more of it in its own time order (WHAT: FAKE_CPU):
+ * off-CPU time (GEV_CPU) charged to running goroutines.
+ */
+#define FAKE_CPU 32u
+struct fake *fake__new_with(unsigned int what);
 void fake__free(struct fake *f);
 
 /*

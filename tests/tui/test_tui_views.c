@@ -34,8 +34,8 @@ static struct fx *fx_new_with(enum tui_scheme scheme, enum tui_glyphset glyphs, 
 
 	render__init(true);
 	theme__init(&x->th, scheme, glyphs);
-	x->f = fake__new();
-	fake__add(x->f, more);
+	x->f = fake__new_with(more & FAKE_CPU);
+	fake__add(x->f, more & ~FAKE_CPU);
 	fake__model(x->f, &x->m, &x->th, 30);
 	return x;
 }
@@ -230,6 +230,76 @@ static void test_detail(void **state)
 	/* G1: created before tracing, the parent of most. */
 	x->m.view = TUI_V_LIST;
 	check(x, "detail_g1_80x24", TUI_V_LIST, "\x1b/goid:1\\\\", 80, 24);
+	fx_free(x);
+}
+
+/* The list row of goroutine GOID in TEXT (its first cell, the id), or NULL. */
+static const char *row_of(const char *text, const char *goid)
+{
+	const char *l;
+
+	for (l = strchr(text, '\n'); l; l = strchr(l + 1, '\n'))
+		if (!strncmp(l + 1 + strspn(l + 1, " !"), goid, strlen(goid)) &&
+		    l[1 + strspn(l + 1, " !") + strlen(goid)] == ' ')
+			return l + 1;
+	return NULL;
+}
+
+/*
+ * Off-CPU time (GEV_CPU): the glyph of a running span mostly off the CPU
+ * (G23's closed one, G22's open one), and the detail view's on-CPU line.
+ */
+static void test_oncpu(void **state)
+{
+	struct fx *x = fx_new_with(TUI_SCHEME_256, TUI_GLYPHS_UTF8, FAKE_CPU);
+	const char *row;
+	char *text;
+
+	(void)state;
+	check(x, "list_oncpu_80x24", TUI_V_LIST, NULL, 80, 24);
+	text = render__frame(&x->m, 80, 24);
+	row = row_of(text, "23");
+	assert_non_null(row);
+	assert_non_null(strstr(row, "▓"));
+	/* On its CPU again for its last 100ms: running's own glyph. */
+	assert_non_null(strstr(strstr(row, "▓"), "█"));
+	free(text);
+	x->m.view = TUI_V_HELP;
+	text = render__frame(&x->m, 80, 100);
+	assert_non_null(
+		strstr(text, "\n  █ running\n  ▓ running, but its thread mostly off the CPU"));
+	free(text);
+	check(x, "detail_oncpu_80x24", TUI_V_LIST, "/goid:22\\\\", 80, 24);
+	text = render__frame(&x->m, 80, 24);
+	/* 390ms running, 230ms of it off: 150ms preempted, 80ms blocked. */
+	assert_non_null(strstr(text, "\non CPU      160ms of 390ms running (41.0%)\n"));
+	assert_non_null(strstr(text, "\noff CPU     230ms: preempted 150ms, blocked 80ms\n"));
+	free(text);
+	/* G23: its closed span mostly off, then on its CPU; Enter from the list. */
+	assert_int_equal(model__set_filter(&x->m, "goid:23", NULL, 0), 0);
+	model__rows(&x->m);
+	check(x, "detail_oncpu_g23_80x24", TUI_V_LIST, "\\", 80, 24);
+	fx_free(x);
+
+	x = fx_new_with(TUI_SCHEME_MONO, TUI_GLYPHS_ASCII, FAKE_CPU);
+	check(x, "list_oncpu_80x24_ascii", TUI_V_LIST, NULL, 80, 24);
+	text = render__frame(&x->m, 80, 24);
+	row = row_of(text, "23");
+	assert_non_null(row);
+	assert_non_null(strchr(row, '&'));
+	free(text);
+	/* The help's legend has it, after running. */
+	x->m.view = TUI_V_HELP;
+	text = render__frame(&x->m, 80, 100);
+	assert_non_null(
+		strstr(text, "\n  # running\n  & running, but its thread mostly off the CPU"));
+	free(text);
+	/* Without GEV_CPU no cell is off the CPU. */
+	fx_free(x);
+	x = fx_new(TUI_SCHEME_MONO, TUI_GLYPHS_ASCII);
+	text = render__frame(&x->m, 80, 24);
+	assert_null(strchr(strchr(text, '\n'), '&'));
+	free(text);
 	fx_free(x);
 }
 
@@ -541,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_alloc_gc_views),
 		cmocka_unit_test(test_detail),
+		cmocka_unit_test(test_oncpu),
 		cmocka_unit_test(test_group_enter_filters),
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_stack_read_alone),

@@ -459,7 +459,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, ev := range evs {
 		checkEvent(ev, pid, rep)
 		// A capture line is about the session: with -b, of no one process (pid 0).
-	if pid >= 0 && *ev.Pid != pid && !(*ev.Event == "capture" && *ev.Pid == 0) {
+		if pid >= 0 && *ev.Pid != pid && !(*ev.Event == "capture" && *ev.Pid == 0) {
 			continue
 		}
 		if !lifecycleEvent(ev) {
@@ -476,7 +476,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "create":
 			creates++
 			if ev.Func != nil {
-				if truthOf[g.goid] == nil && strings.HasPrefix(*ev.Func, "main.") && *truthPath != "" {
+				// Goroutine 1 is main.main (runtime.main as Go's dump shows it), never the truth's.
+				main1 := g.goid == 1 && *ev.Func == "main.main"
+				if truthOf[g.goid] == nil && strings.HasPrefix(*ev.Func, "main.") && !main1 && *truthPath != "" {
 					rep.addf("unknown main.* create", "line %d: create of goid %d running %s, which the truth does not know", ev.lineno, g.goid, *ev.Func)
 				}
 				if *prefix != "" && strings.HasPrefix(*ev.Func, *prefix) {

@@ -205,7 +205,7 @@ func TestMismatches(t *testing.T) {
 		// Go prints no creator for goroutine 1; any other create needs one.
 		{"main without creator", func(t *testing.T, evs []map[string]interface{}) ([]map[string]interface{}, []string) {
 			g1 := map[string]interface{}{"event": "create", "ts": 990, "pid": 100, "goid": 1, "tid": 100,
-				"parent": 0, "func": "runtime.main", "created_by": nil, "file": nil, "line": nil,
+				"parent": 0, "func": "main.main", "created_by": nil, "file": nil, "line": nil,
 				"existing": true, "state": "running"}
 			return append([]map[string]interface{}{g1}, evs...), nil
 		}, nil, ""},

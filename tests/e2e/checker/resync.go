@@ -18,7 +18,8 @@ type resyncTruth struct {
 // systemGoroutines: the goroutines runtime.Stack leaves out of its dump
 // (whatever GOTRACEBACK says: it dumps at level 1), as runtime's
 // isSystemGoroutine tells them: a start function in package runtime other
-// than runtime.main, as the tracer named it. Not a goroutine whose start the
+// than runtime.main (goroutine 1's, named main.main by the tracer; runtime.main
+// in recordings from before), as the tracer named it. Not a goroutine whose start the
 // tracer does not know: a phantom stays a phantom.
 func systemGoroutines(evs []*event) map[int64]bool {
 	sys := map[int64]bool{}
