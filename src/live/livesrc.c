@@ -455,6 +455,7 @@ int livesrc__pump(void *ctx, int timeout_ms)
 	/* Each pump: write the frame when it is due (a second after its first record). */
 	if (t->sink.rec)
 		sink__record_error(t, record__tick(t->sink.rec, xg_mono_ns()));
+	sink__flush_jsonl(t, xg_mono_ns());
 	if (live_stop_signal && t->tg.launched && !t->forwarded) {
 		/* Trace a launched child to its end: it decides what the signal means. */
 		kill(t->tg.pid, live_stop_signal);

@@ -57,6 +57,7 @@ struct sink {
 	struct gtable *gt;
 	struct jsonl_writer *out;
 	int out_err;
+	uint64_t out_flush_ns;	   /* the last flush of out (sink__flush_jsonl) */
 	struct record_writer *rec; /* --record and/or the flight recorder */
 	int rec_err;
 	struct symcache_entry *symcache; /* the single-threaded path's */
@@ -182,6 +183,8 @@ int sink__begin_recording(struct tracer *t);
 int sink__close(struct tracer *t, int rc);
 void sink__free(struct tracer *t);
 void sink__record_error(struct tracer *t, int err);
+#define JSONL_FLUSH_NS 100000000ull /* --jsonl written at least every 0.1 s */
+void sink__flush_jsonl(struct tracer *t, uint64_t now);
 void sink__learn_bias(struct tracer *t, const struct xg_event *rec);
 void sink__bias_from_poll(struct tracer *t, const struct poll_src *src);
 /* Names from the binary and the Go release: no shared state but CACHE (any processor). */

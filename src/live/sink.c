@@ -160,6 +160,33 @@ void sink__record_error(struct tracer *t, int err)
 }
 
 /* The type names' cache is not thread-safe: named here, in the sink's one thread. */
+static void jsonl_error(struct tracer *t, int err)
+{
+	struct sink *k = &t->sink;
+
+	k->out_err = err;
+	if (!err)
+		return;
+	diag__fail("cannot write %s: %s", t->opts->jsonl, strerror(-err));
+	/* The events have nowhere to go (| head ended): stop as on SIGTERM. */
+	live_stop_signal = SIGTERM;
+}
+
+/*
+ * --jsonl: what was handed reaches the file within JSONL_FLUSH_NS
+ * (docs/JSONL.md), for a reader that follows it, and for tests/record's
+ * crash check, which counts the recording's loss from it.
+ */
+void sink__flush_jsonl(struct tracer *t, uint64_t now)
+{
+	struct sink *k = &t->sink;
+
+	if (!k->out || k->out_err || now - k->out_flush_ns < JSONL_FLUSH_NS)
+		return;
+	k->out_flush_ns = now;
+	jsonl_error(t, jsonl__flush(k->out));
+}
+
 static int apply_event(struct tracer *t, struct gev *ev)
 {
 	struct sink *k = &t->sink;
@@ -188,14 +215,8 @@ static int apply_event(struct tracer *t, struct gev *ev)
 	if (gev_kind_info(ev->kind) && gev_kind_info(ev->kind)->record && ev->ts > k->last_ts)
 		k->last_ts = ev->ts;
 	t->m.n_events++;
-	if (k->out && !k->out_err) {
-		k->out_err = jsonl__write(k->out, ev);
-		if (k->out_err) {
-			diag__fail("cannot write %s: %s", t->opts->jsonl, strerror(-k->out_err));
-			/* The events have nowhere to go (| head ended): stop as on SIGTERM. */
-			live_stop_signal = SIGTERM;
-		}
-	}
+	if (k->out && !k->out_err)
+		jsonl_error(t, jsonl__write(k->out, ev));
 	if (k->rec)
 		sink__record_error(t, record__event(k->rec, ev));
 	return 0;
