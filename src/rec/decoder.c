@@ -107,6 +107,15 @@ static int dec_full_event(struct rec_dec *d, struct rd pl, struct rec_item *it)
 	return 1;
 }
 
+/* The fields of struct gev after M: those of the kinds the compact form does not carry. */
+static void clear_other_kinds(struct gev *ev)
+{
+	size_t from = offsetof(struct gev, m) + sizeof(ev->m);
+
+	memset((char *)ev + from, 0, sizeof(*ev) - from);
+}
+
+/* A compact event; the fields after M are left as they are (clear_other_kinds). */
 static int dec_event(struct rec_dec *d, uint8_t tag, struct gev *ev)
 {
 	struct rec_codec *c = &d->c;
@@ -125,8 +134,10 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct gev *ev)
 	ev->parent = ev->startpc = ev->gopc = 0;
 	ev->func = ev->created_by = ev->file = NULL;
 	ev->line = 0;
-	/* P and M, and the fields of other kinds of events, close the struct. */
-	memset(&ev->has_pm, 0, sizeof(*ev) - offsetof(struct gev, has_pm));
+	/* The fields of other kinds of events, after M, are the caller's to clear. */
+	ev->has_pm = false;
+	ev->p = 0;
+	ev->m = 0;
 	if (!get_u8(&r, &g) || !get_varint(&r, &v))
 		return -EBADMSG;
 	ev->ts = c->prev_ts + (uint64_t)unzz(v);
@@ -425,6 +436,7 @@ int rec_dec__next(struct rec_dec *d, struct rec_item *it)
 		return 0;
 	if (TAG_KIND(tag)) {
 		d->p = r.p;
+		clear_other_kinds(&it->ev);
 		ret = dec_event(d, tag, &it->ev);
 		if (ret < 0)
 			d->p--;

@@ -43,7 +43,9 @@ struct replay {
 	/* Sweeps (format 1.3): the latest at or before the position. */
 	struct stackset *stacks;
 	struct rec_stacks stk_map;
-	struct gev batch[REPLAY_BATCH]; /* events decoded, not applied yet */
+	/* Events decoded, not applied yet: only rec_iter__next_event writes them
+	 * (their fields after m stay zero, as it needs). */
+	struct gev batch[REPLAY_BATCH];
 };
 
 static void no_meters(struct xg_meters *m)
@@ -131,6 +133,15 @@ size_t replay__take_events(struct rec_iter *it, uint64_t t, struct gev *evs, siz
 	return n;
 }
 
+static void note_applied(struct replay *rp, size_t n)
+{
+	if (!n)
+		return;
+	rp->fresh = false;
+	rp->restoring = false;
+	rp->applied += n;
+}
+
 /* The first N events of the batch, in order. */
 static int apply_batch(struct replay *rp, size_t n)
 {
@@ -140,11 +151,7 @@ static int apply_batch(struct replay *rp, size_t n)
 	if (!n)
 		return 0;
 	err = gtable__apply_batch(rp->gt, rp->batch, n, &done);
-	if (done) {
-		rp->fresh = false;
-		rp->restoring = false;
-		rp->applied += done;
-	}
+	note_applied(rp, done);
 	return err;
 }
 
@@ -198,10 +205,10 @@ static int apply_until(struct replay *rp, uint64_t t)
 			 * less. */
 			if (it->ev.ts > t)
 				return 0;
-			rp->batch[0] = it->ev;
-			err = apply_batch(rp, 1);
+			err = gtable__apply(rp->gt, &it->ev);
 			if (err)
 				return err;
+			note_applied(rp, 1);
 			break;
 		case REC_ITEM_METERS:
 			if (it->meters.ts <= t) {

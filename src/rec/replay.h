@@ -71,6 +71,8 @@ uint64_t replay__applied(const struct replay *rp);
  * The next events of IT while their time is <= T, copied to EVS (at most MAX):
  * how many. The record that stopped it (another kind, or an event after T) is
  * left in *NEXT with *HAVE_NEXT true; *HAVE_NEXT false: MAX reached, or the end.
+ * The fields after m of EVS's events are not written: keep them zero
+ * (rec_iter__next_event).
  */
 size_t replay__take_events(struct rec_iter *it, uint64_t t, struct gev *evs, size_t max,
 			   struct rec_item *next, bool *have_next);
