@@ -255,6 +255,17 @@ static int cmd_write(int argc, char **argv)
  * replay does (src/rec/replay.c): runs of events decoded into a batch, then
  * applied together.
  */
+static void replay_apply(struct gtable *gt, const struct gev *evs, size_t n, uint64_t *events)
+{
+	*events += n;
+	if (!gt)
+		return;
+	if (gtable__apply_batch(gt, evs, n, NULL))
+		die("gtable__apply_batch", ENOMEM);
+	if (*events / 65536 != (*events - n) / 65536)
+		gtable__expire(gt, evs[n - 1].ts);
+}
+
 MEASURED uint64_t synth_replay_pass(struct rec_reader *r, struct gtable *gt)
 {
 	static struct gev batch[REPLAY_BATCH];
@@ -270,14 +281,11 @@ MEASURED uint64_t synth_replay_pass(struct rec_reader *r, struct gtable *gt)
 
 		if (!more && !n)
 			break;
+		if (n)
+			replay_apply(gt, batch, n, &events);
+		if (more && item.kind == REC_ITEM_EVENT)
+			replay_apply(gt, &item.ev, 1, &events); /* the full form */
 		more = more || n == REPLAY_BATCH;
-		events += n;
-		if (!gt || !n)
-			continue;
-		if (gtable__apply_batch(gt, batch, n, NULL))
-			die("gtable__apply_batch", ENOMEM);
-		if (events / 65536 != (events - n) / 65536)
-			gtable__expire(gt, batch[n - 1].ts);
 	}
 	rec_iter__free(it);
 	return events;

@@ -122,13 +122,10 @@ size_t replay__take_events(struct rec_iter *it, uint64_t t, struct gev *evs, siz
 			*have_next = true;
 			break;
 		}
-		if (rec_iter__next(it, next) <= 0)
-			break;
-		if (next->kind != REC_ITEM_EVENT || next->ev.ts > t) {
-			*have_next = true;
-			break;
-		}
-		evs[n++] = next->ev;
+		/* Anything else stops the run, events in the full form too: copied into a
+		 * slot, the fields of their kind would stay there. */
+		*have_next = rec_iter__next(it, next) > 0;
+		break;
 	}
 	return n;
 }

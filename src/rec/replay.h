@@ -68,9 +68,10 @@ uint64_t replay__applied(const struct replay *rp);
 /* Events decoded before they are applied together (gtable__apply_batch). */
 #define REPLAY_BATCH 64
 /*
- * The next events of IT while their time is <= T, copied to EVS (at most MAX):
- * how many. The record that stopped it (another kind, or an event after T) is
- * left in *NEXT with *HAVE_NEXT true; *HAVE_NEXT false: MAX reached, or the end.
+ * The next events of IT in the compact form while their time is <= T, decoded
+ * into EVS (at most MAX): how many. The record that stopped it (another kind,
+ * an event after T or in the full form) is left in *NEXT with *HAVE_NEXT true;
+ * *HAVE_NEXT false: MAX reached, or the end.
  * The fields after m of EVS's events are not written: keep them zero
  * (rec_iter__next_event).
  */
