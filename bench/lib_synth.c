@@ -250,25 +250,42 @@ static int cmd_write(int argc, char **argv)
 /* ---- replay: decode and apply, at full speed --------------------------------------------------
  */
 
-/* Every event of R decoded, and applied to GT unless NULL; the count. */
+/*
+ * Every event of R decoded, and applied to GT unless NULL; the count. As the
+ * replay does (src/rec/replay.c): runs of events decoded into a batch, then
+ * applied together.
+ */
+static void replay_apply(struct gtable *gt, const struct gev *evs, size_t n, uint64_t *events)
+{
+	*events += n;
+	if (!gt)
+		return;
+	if (gtable__apply_batch(gt, evs, n, NULL))
+		die("gtable__apply_batch", ENOMEM);
+	if (*events / 65536 != (*events - n) / 65536)
+		gtable__expire(gt, evs[n - 1].ts);
+}
+
 MEASURED uint64_t synth_replay_pass(struct rec_reader *r, struct gtable *gt)
 {
+	static struct gev batch[REPLAY_BATCH];
 	struct rec_iter *it = rec_iter__new(r, 0);
 	struct rec_item item;
 	uint64_t events = 0;
+	bool more = true;
 
 	if (!it)
 		die("rec_iter__new", ENOMEM);
-	while (rec_iter__next(it, &item) > 0) {
-		if (item.kind != REC_ITEM_EVENT)
-			continue;
-		events++;
-		if (!gt)
-			continue;
-		if (gtable__apply(gt, &item.ev))
-			die("gtable__apply", ENOMEM);
-		if (events % 65536 == 0)
-			gtable__expire(gt, item.ev.ts);
+	while (more) {
+		size_t n = replay__take_events(it, UINT64_MAX, batch, REPLAY_BATCH, &item, &more);
+
+		if (!more && !n)
+			break;
+		if (n)
+			replay_apply(gt, batch, n, &events);
+		if (more && item.kind == REC_ITEM_EVENT)
+			replay_apply(gt, &item.ev, 1, &events); /* the full form */
+		more = more || n == REPLAY_BATCH;
 	}
 	rec_iter__free(it);
 	return events;

@@ -107,11 +107,19 @@ static int dec_full_event(struct rec_dec *d, struct rd pl, struct rec_item *it)
 	return 1;
 }
 
-static int dec_event(struct rec_dec *d, uint8_t tag, struct rec_item *it)
+/* The fields of struct gev after M: those of the kinds the compact form does not carry. */
+static void clear_other_kinds(struct gev *ev)
+{
+	size_t from = offsetof(struct gev, m) + sizeof(ev->m);
+
+	memset((char *)ev + from, 0, sizeof(*ev) - from);
+}
+
+/* A compact event; the fields after M are left as they are (clear_other_kinds). */
+static int dec_event(struct rec_dec *d, uint8_t tag, struct gev *ev)
 {
 	struct rec_codec *c = &d->c;
 	struct rd r = {d->p, d->end};
-	struct gev *ev = &it->ev;
 	uint8_t g, gcode, tcode, pred;
 	uint64_t v, xf = 0;
 	int rank = -1, trank = -1;
@@ -126,8 +134,10 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct rec_item *it)
 	ev->parent = ev->startpc = ev->gopc = 0;
 	ev->func = ev->created_by = ev->file = NULL;
 	ev->line = 0;
-	/* P and M, and the fields of other kinds of events, close the struct. */
-	memset(&ev->has_pm, 0, sizeof(*ev) - offsetof(struct gev, has_pm));
+	/* The fields of other kinds of events, after M, are the caller's to clear. */
+	ev->has_pm = false;
+	ev->p = 0;
+	ev->m = 0;
 	if (!get_u8(&r, &g) || !get_varint(&r, &v))
 		return -EBADMSG;
 	ev->ts = c->prev_ts + (uint64_t)unzz(v);
@@ -221,7 +231,6 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct rec_item *it)
 	pm = has_pm_fields(ev);
 	codec_after(c, ev, rank, trank, pm);
 	d->p = r.p;
-	it->kind = REC_ITEM_EVENT;
 	return 1;
 }
 
@@ -427,9 +436,12 @@ int rec_dec__next(struct rec_dec *d, struct rec_item *it)
 		return 0;
 	if (TAG_KIND(tag)) {
 		d->p = r.p;
-		ret = dec_event(d, tag, it);
+		clear_other_kinds(&it->ev);
+		ret = dec_event(d, tag, &it->ev);
 		if (ret < 0)
 			d->p--;
+		else
+			it->kind = REC_ITEM_EVENT;
 		return ret;
 	}
 	if (!tag || !get_varint(&r, &len) || len > (uint64_t)(r.end - r.p))
@@ -438,5 +450,18 @@ int rec_dec__next(struct rec_dec *d, struct rec_item *it)
 	ret = dec_ctl(d, tag, (struct rd){r.p, r.p + len}, it);
 	if (ret < 0)
 		d->p = r.p;
+	return ret;
+}
+
+int rec_dec__next_event(struct rec_dec *d, struct gev *ev)
+{
+	int ret;
+
+	if (d->kf_left || d->p >= d->end || !TAG_KIND(*d->p))
+		return 0;
+	d->p++;
+	ret = dec_event(d, d->p[-1], ev);
+	if (ret < 0)
+		d->p--;
 	return ret;
 }

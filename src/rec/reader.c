@@ -766,6 +766,14 @@ static void check_count(struct rec_reader *r, const struct rec_iter *it)
 		     f->fi.n_events);
 }
 
+int rec_iter__next_event(struct rec_iter *it, struct gev *ev)
+{
+	if (!it->active || rec_dec__next_event(&it->dec, ev) <= 0)
+		return 0;
+	it->n_ev++;
+	return 1;
+}
+
 int rec_iter__next(struct rec_iter *it, struct rec_item *item)
 {
 	struct rec_reader *r = it->r;

@@ -278,6 +278,14 @@ void rec_dec__init(struct rec_dec *d, const void *buf, size_t len, struct rec_di
  * point into the dict, which outlives them.
  */
 int rec_dec__next(struct rec_dec *d, struct rec_item *it);
+/*
+ * The next record into EV when it is an event in the compact form (the fast
+ * path of replay): 1; 0 when it is another record (nothing read); -EBADMSG
+ * when it does not decode (nothing read either: rec_dec__next tells it).
+ * The fields of struct gev after m (other kinds') are not written: the
+ * caller keeps them zero (a batch slot that only this function fills).
+ */
+int rec_dec__next_event(struct rec_dec *d, struct gev *ev);
 
 /* ---- stack sweeps (stackrec.c, format 1.3) --------------------------------- */
 

@@ -43,6 +43,9 @@ struct replay {
 	/* Sweeps (format 1.3): the latest at or before the position. */
 	struct stackset *stacks;
 	struct rec_stacks stk_map;
+	/* Events decoded, not applied yet: only rec_iter__next_event writes them
+	 * (their fields after m stay zero, as it needs). */
+	struct gev batch[REPLAY_BATCH];
 };
 
 static void no_meters(struct xg_meters *m)
@@ -102,13 +105,85 @@ static uint64_t sweep_ts(const struct rec_item *it)
 	return rec_sweep__begin(&r, it, NULL) ? 0 : r.ts;
 }
 
+size_t replay__take_events(struct rec_iter *it, uint64_t t, struct gev *evs, size_t max,
+			   struct rec_item *next, bool *have_next)
+{
+	size_t n = 0;
+
+	*have_next = false;
+	while (n < max) {
+		if (rec_iter__next_event(it, &evs[n])) {
+			if (evs[n].ts <= t) {
+				n++;
+				continue;
+			}
+			next->kind = REC_ITEM_EVENT;
+			next->ev = evs[n];
+			*have_next = true;
+			break;
+		}
+		/* Anything else stops the run, events in the full form too: copied into a
+		 * slot, the fields of their kind would stay there. */
+		*have_next = rec_iter__next(it, next) > 0;
+		break;
+	}
+	return n;
+}
+
+static void note_applied(struct replay *rp, size_t n)
+{
+	if (!n)
+		return;
+	rp->fresh = false;
+	rp->restoring = false;
+	rp->applied += n;
+}
+
+/* The first N events of the batch, in order. */
+static int apply_batch(struct replay *rp, size_t n)
+{
+	size_t done = 0;
+	int err;
+
+	if (!n)
+		return 0;
+	err = gtable__apply_batch(rp->gt, rp->batch, n, &done);
+	note_applied(rp, done);
+	return err;
+}
+
+/*
+ * The next record not applied yet in rp->next (*MORE), the events up to T
+ * before it applied on the way; *MORE false: the recording's end.
+ */
+static int fill_next(struct replay *rp, uint64_t t, bool *more)
+{
+	size_t n;
+	int err;
+
+	*more = false;
+	while (!rp->have_next && !rp->done) {
+		n = replay__take_events(rp->it, t, rp->batch, REPLAY_BATCH, &rp->next,
+					&rp->have_next);
+		err = apply_batch(rp, n);
+		if (err)
+			return err;
+		if (!rp->have_next && n < REPLAY_BATCH)
+			rp->done = true;
+	}
+	*more = rp->have_next;
+	return 0;
+}
+
 /*
  * Apply records in file order while their time is <= T: the applied part is
  * always the longest prefix of the stream with no event after T, so playing
- * up to T and seeking to T give the same table.
+ * up to T and seeking to T give the same table. Runs of events are decoded
+ * into a batch, then applied together (gtable__apply_batch fetches ahead).
  */
 static int apply_until(struct replay *rp, uint64_t t)
 {
+	bool more;
 	int err;
 
 	if (rp->have_pending && rp->pending.ts <= t) {
@@ -118,23 +193,19 @@ static int apply_until(struct replay *rp, uint64_t t)
 	for (;;) {
 		struct rec_item *it = &rp->next;
 
-		if (!rp->have_next) {
-			if (rp->done || rec_iter__next(rp->it, it) <= 0) {
-				rp->done = true;
-				return 0;
-			}
-			rp->have_next = true;
-		}
+		err = fill_next(rp, t, &more);
+		if (err || !more)
+			return err;
 		switch (it->kind) {
 		case REC_ITEM_EVENT:
+			/* After T when fill_next stopped at it; an earlier call's T may have been
+			 * less. */
 			if (it->ev.ts > t)
 				return 0;
 			err = gtable__apply(rp->gt, &it->ev);
 			if (err)
 				return err;
-			rp->fresh = false;
-			rp->restoring = false;
-			rp->applied++;
+			note_applied(rp, 1);
 			break;
 		case REC_ITEM_METERS:
 			if (it->meters.ts <= t) {

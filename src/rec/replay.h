@@ -65,4 +65,17 @@ void replay__set_leak(struct replay *rp, const struct stk_leak_opts *o);
 /* Events applied to the table since it was last rebuilt (for tests and benchmarks). */
 uint64_t replay__applied(const struct replay *rp);
 
+/* Events decoded before they are applied together (gtable__apply_batch). */
+#define REPLAY_BATCH 64
+/*
+ * The next events of IT in the compact form while their time is <= T, decoded
+ * into EVS (at most MAX): how many. The record that stopped it (another kind,
+ * an event after T or in the full form) is left in *NEXT with *HAVE_NEXT true;
+ * *HAVE_NEXT false: MAX reached, or the end.
+ * The fields after m of EVS's events are not written: keep them zero
+ * (rec_iter__next_event).
+ */
+size_t replay__take_events(struct rec_iter *it, uint64_t t, struct gev *evs, size_t max,
+			   struct rec_item *next, bool *have_next);
+
 #endif /* XGOTOP_REPLAY_H */
