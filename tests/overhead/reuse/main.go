@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // goid reads the calling goroutine's id from the header of its stack trace,
@@ -52,6 +53,7 @@ func main() {
 	w := bufio.NewWriter(f)
 	fmt.Fprintf(w, "{\"pid\":%d,\"goroutines\":%d}\n", os.Getpid(), *waves**per)
 	ids := make([]int64, *per)
+	base := runtime.NumGoroutine()
 	for i := 0; i < *waves; i++ {
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -73,6 +75,12 @@ func main() {
 			}
 			fmt.Fprintf(w, "{\"goid\":%d}\n", id)
 		}
+	}
+	// wg.Done runs before a goroutine's exit: one descheduled in between
+	// (for 10 ms and more on a loaded machine) would end with the process,
+	// never exiting, and the truth would want an exit no one made.
+	for runtime.NumGoroutine() > base {
+		time.Sleep(time.Millisecond)
 	}
 	if err := w.Flush(); err != nil || f.Close() != nil {
 		fmt.Fprintln(os.Stderr, "reuse: cannot write the truth")
