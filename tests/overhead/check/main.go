@@ -184,7 +184,9 @@ func main() {
 	if *created >= 0 {
 		got := 0
 		for id, g := range gs {
-			if !strings.HasPrefix(g.funcName, *prefix) {
+			// Goroutine 1 is named main.main, as Go's tracebacks show it, and
+			// lives as long as the process: not one the target created.
+			if id == 1 || !strings.HasPrefix(g.funcName, *prefix) {
 				continue
 			}
 			got++
