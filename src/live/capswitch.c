@@ -587,7 +587,8 @@ static void say_attached(struct tracer *t)
 				continue;
 			if (t->attached[0])
 				strncat(t->attached, ",", len - strlen(t->attached) - 1);
-			strncat(t->attached, probes__site_name(&sets[k]->sites[i], name, sizeof(name)),
+			strncat(t->attached,
+				probes__site_name(&sets[k]->sites[i], name, sizeof(name)),
 				len - strlen(t->attached) - 1);
 		}
 }

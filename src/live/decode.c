@@ -564,17 +564,23 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	return 0;
 }
 
+/* A process-scoped event of KIND from REC: its time, process and thread, no reason. */
+static void gev_head(struct gev *ev, const struct xg_event *rec, enum gev_kind kind)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->ts = rec->ts;
+	ev->pid = rec->pid;
+	ev->tid = rec->tid;
+	ev->reason = GEV_NO_REASON;
+}
+
 static int emit_alloc(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
 	struct gev ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = GEV_ALLOC;
-	ev.ts = rec->ts;
-	ev.pid = rec->pid;
-	ev.tid = rec->tid;
+	gev_head(&ev, rec, GEV_ALLOC);
 	ev.goid = rec->goid;
-	ev.reason = GEV_NO_REASON;
 	ev.alloc.kind = rec->from;
 	ev.alloc.bucket = rec->to;
 	ev.alloc.size = rec->arg0;
@@ -590,12 +596,7 @@ static int emit_offcpu(struct decoder *d, const struct xg_event *rec, decoder_em
 {
 	struct gev ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = GEV_CPU;
-	ev.ts = rec->ts;
-	ev.pid = rec->pid;
-	ev.tid = rec->tid;
-	ev.reason = GEV_NO_REASON;
+	gev_head(&ev, rec, GEV_CPU);
 	ev.cpu.what = rec->from;
 	ev.cpu.a = rec->arg0;
 	d->st.offcpu++;
@@ -623,13 +624,8 @@ static int emit_gc(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 	/* A pause seen ending without its start has no reason: never index 0's. */
 	if (!g->stw_start)
 		g->stw_reason = GEV_NO_REASON;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = GEV_GC;
-	ev.ts = rec->ts;
-	ev.pid = rec->pid;
-	ev.tid = rec->tid;
+	gev_head(&ev, rec, GEV_GC);
 	ev.goid = rec->goid;
-	ev.reason = GEV_NO_REASON;
 	ev.gc.phase = rec->from;
 	ev.gc.reason = GEV_NO_REASON;
 	switch (rec->from) {
