@@ -22,6 +22,7 @@
 #include "gtable.h"
 #include "promsnap.h"
 #include "promstats.h"
+#include "srcfile.h"
 #include "xgotop_event.h"
 
 #define MS 1000000ull
@@ -68,6 +69,17 @@ static void gexit(struct fixture *f, uint32_t pid, uint64_t ts, uint64_t goid)
 			     .pid = pid,
 			     .goid = goid,
 			     .reason = GEV_NO_REASON});
+}
+
+/* An allocation of SIZE bytes by goroutine 5 (size class 3). */
+static void alloc(struct fixture *f, uint32_t pid, uint64_t ts, uint8_t kind, uint64_t size)
+{
+	feed(f, (struct gev){.kind = GEV_ALLOC,
+			     .ts = ts,
+			     .pid = pid,
+			     .goid = 5,
+			     .reason = GEV_NO_REASON,
+			     .alloc = {.kind = kind, .bucket = 3, .size = size}});
 }
 
 static char *write_text(struct fixture *f, struct promsnap_in *in, enum promfmt_flavor fl)
@@ -281,18 +293,8 @@ static void test_gc_and_allocs(void **st)
 	feed(f, g);
 	g.ts = 50 * MS, g.gc.phase = XG_GC_STW_END, g.gc.cycle = 0, g.gc.dur_ns = 7000;
 	feed(f, g);
-	feed(f, (struct gev){.kind = GEV_ALLOC,
-			     .ts = 43 * MS,
-			     .pid = 7,
-			     .goid = 5,
-			     .reason = GEV_NO_REASON,
-			     .alloc = {.kind = XG_AK_SLICE, .bucket = 3, .size = 100}});
-	feed(f, (struct gev){.kind = GEV_ALLOC,
-			     .ts = 44 * MS,
-			     .pid = 7,
-			     .goid = 5,
-			     .reason = GEV_NO_REASON,
-			     .alloc = {.kind = XG_AK_SLICE, .bucket = 3, .size = 28}});
+	alloc(f, 7, 43 * MS, XG_AK_SLICE, 100);
+	alloc(f, 7, 44 * MS, XG_AK_SLICE, 28);
 	t = write_text(f, &in, PROMFMT_TEXT);
 	has_line(t, "xgotop_gc_cycles_total 1");
 	has_line(t, "xgotop_gc_pause_seconds_bucket{le=\"2.5e-05\"} 0");
@@ -342,25 +344,6 @@ static void test_offcpu(void **st)
 	has_line(t, "xgotop_cgroup_throttled_periods_total 12");
 	has_line(t, "xgotop_cgroup_throttled_seconds_total 2.5");
 	free(t);
-}
-
-/* docs/METRICS.md, from this file's path (CMake compiles by absolute path). */
-static char *read_metrics_md(void)
-{
-	const char *tail = strstr(__FILE__, "/tests/unit/");
-	char *path, *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
-
-	assert_non_null(tail);
-	assert_true(asprintf(&path, "%.*s/docs/METRICS.md", (int)(tail - __FILE__), __FILE__) > 0);
-	fp = fopen(path, "r");
-	if (!fp)
-		fail_msg("cannot read %s", path);
-	assert_true(getdelim(&buf, &len, '\0', fp) > 0);
-	fclose(fp);
-	free(path);
-	return buf;
 }
 
 /* The table row of metric NAME: "| `NAME` | type | labels | meaning |", or NULL. */
@@ -510,7 +493,7 @@ static void test_docs(void **st)
 					    .capture_level = "all"}};
 	struct gev g = {.kind = GEV_GC, .pid = 9, .reason = GEV_NO_REASON, .ts = 40 * MS};
 	struct gev c = {.kind = GEV_CPU, .pid = 9, .tid = 90, .goid = 5, .reason = GEV_NO_REASON};
-	char *t, *md = read_metrics_md();
+	char *t, *md = srcfile_slurp("docs/METRICS.md");
 
 	scenario(f, 7);
 	scenario(f, 9);
@@ -520,12 +503,7 @@ static void test_docs(void **st)
 	feed(f, g);
 	g.gc.phase = XG_GC_END;
 	feed(f, g);
-	feed(f, (struct gev){.kind = GEV_ALLOC,
-			     .ts = 43 * MS,
-			     .pid = 9,
-			     .goid = 5,
-			     .reason = GEV_NO_REASON,
-			     .alloc = {.kind = XG_AK_MAP, .size = 48}});
+	alloc(f, 9, 43 * MS, XG_AK_MAP, 48);
 	c.ts = 45 * MS, c.cpu = (struct gev_cpu){.what = GEV_CPU_PREEMPTED, .a = MS};
 	feed(f, c);
 	c.goid = 0, c.tid = 0;
