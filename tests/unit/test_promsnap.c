@@ -240,6 +240,29 @@ static void test_top_functions(void **st)
 	free(t);
 }
 
+/* --metrics-functions not given: the default 50 functions, the rest as "other". */
+static void test_default_functions(void **st)
+{
+	struct fixture *f = *st;
+	struct promsnap_in in = {.pid = 7, .tracer = {.bpf_ns_per_hit = -1, .overhead_ratio = -1}};
+	static char names[PROMSNAP_DEFAULT_FUNCTIONS + 2][16];
+	const char *p;
+	char *t;
+	int i, n = 0;
+
+	for (i = 0; i < PROMSNAP_DEFAULT_FUNCTIONS + 2; i++) {
+		snprintf(names[i], sizeof(names[i]), "main.f%02d", i);
+		create(f, 7, (uint64_t)(i + 1) * MS, (uint64_t)i + 1, names[i]);
+	}
+	t = write_text(f, &in, PROMFMT_TEXT);
+	for (p = t; (p = strstr(p, "\nxgotop_goroutines_by_function{function=\"main.f")); p++)
+		n++;
+	assert_int_equal(PROMSNAP_DEFAULT_FUNCTIONS, 50);
+	assert_int_equal(n, 50);
+	has_line(t, "xgotop_goroutines_by_function{function=\"other\",state=\"runnable\"} 2");
+	free(t);
+}
+
 static void test_per_pid(void **st)
 {
 	struct fixture *f = *st;
@@ -523,6 +546,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_functions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_and_allocs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offcpu, setup, teardown),
