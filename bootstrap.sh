@@ -31,7 +31,7 @@ SUDO=
 PKGS="build-essential cmake pkg-config clang llvm bpftool libbpf-dev libelf-dev libdw-dev
 libzstd-dev libncurses-dev libcmocka-dev clang-format curl unzip ca-certificates fzf tmux zstd jq util-linux
 valgrind bpftrace
-prometheus python3 zlib1g-dev liblzma-dev libbz2-dev ncurses-base dpkg-dev lintian"
+prometheus python3 zlib1g-dev liblzma-dev libbz2-dev ncurses-base dpkg-dev lintian systemd"
 
 missing=
 for p in $PKGS; do

@@ -9,7 +9,9 @@
 #     answered, every exit is counted and no record is dropped;
 #   - a silent client is cut off (the server's read deadline);
 #   - with -b, a process started under the probes: its goroutines by function
-#     under its pid, and every goroutine series with a pid.
+#     under its pid, and every series with a pid but the tracer's own;
+#   - a launched command (-- CMD) with --listen on [::1]: its goroutines, no pid
+#     label on them, its pid in xgotop_target_info.
 #
 #   listen.sh TRACER WORKDIR
 set -uo pipefail
@@ -122,11 +124,36 @@ kill "$t2"
 wait "$t2" 2>/dev/null
 pid2=$t2 t2=
 grep -q "^xgotop_target_info{pid=\"$pid2\",exe=\"$w/held\"" "$w/b.txt" || fail "-b: no target_info of pid $pid2"
-grep -E '^xgotop_(goroutines|goroutines_by_function|goroutines_created_total|gc_cycles_total)[{ ]' "$w/b.txt" |
-	grep -v '{pid="' && fail "-b: series without a pid (above)"
+# The tracer's own series are one per tracer; every other carries the process's pid.
+own='xgotop_(events|records|dropped_records|probe_hits|bpf_run_seconds)_total|xgotop_bpf_seconds_per_hit'
+own="$own|xgotop_overhead_ratio|xgotop_capture_level"
+grep -Ev "^(#|($own)[{ ])" "$w/b.txt" | grep -v '{pid="' && fail "-b: series without a pid (above)"
+grep -Eq '^xgotop_goroutine_wait_seconds_bucket\{pid="' "$w/b.txt" || fail "-b: no wait histogram with a pid"
 promtool check metrics <"$w/b.txt" || fail "-b: promtool check metrics"
 stop "$xpid"
 st=$status
 xpid=
 [ "$st" -eq 0 ] || { show "$w/b.err"; fail "-b: the tracer exited $st"; }
+
+# A launched command, served on IPv6's loopback: its goroutines, without a pid label.
+"$tracer" --headless -s --listen '[::1]:0' -- "$w/held" -truth "$w/truth3.json" -release "$w/release3" \
+	>"$w/c.out" 2>"$w/c.err" &
+xpid=$!
+wait_line "$w/c.err" 'serving metrics on http://\[::1\]:[0-9]+/metrics' 60 "$xpid" ||
+	{ show "$w/c.err"; fail "-- CMD: the tracer did not say where it serves"; }
+port=$(grep -o 'serving metrics on http://\[::1\]:[0-9]*' "$w/c.err" | sed 's/.*://')
+want='xgotop_goroutines_by_function{function="main.recvWorker",state="waiting"} 5'
+end=$((SECONDS + 60))
+until curl -sfg "http://[::1]:$port/metrics" >"$w/c.txt" && grep -qxF "$want" "$w/c.txt"; do
+	alive "$xpid" && [ $SECONDS -lt $end ] ||
+		{ show "$w/c.err"; cat "$w/c.txt"; fail "-- CMD: no line '$want'"; }
+	sleep 0.5
+done
+t2=$(sed -n 's/^xgotop_target_info{pid="\([0-9]*\)",exe="[^"]*\/held".*/\1/p' "$w/c.txt")
+[ -n "$t2" ] && [ "$(cat /proc/"$t2"/comm 2>/dev/null)" = held ] ||
+	{ cat "$w/c.txt"; fail "-- CMD: no target_info of held"; }
+grep -q 'pid="' <(grep -v '^xgotop_target_info' "$w/c.txt") && fail "-- CMD: a pid label besides target_info"
+kill "$t2"
+stop "$xpid"
+xpid= t2=
 echo "PASS: --listen"

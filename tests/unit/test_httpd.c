@@ -5,7 +5,8 @@
  * body, 404, a client that sends nothing or reads nothing does not hold up
  * the others, a
  * port in use is refused with the reason, and connections past the cap
- * are closed at once.
+ * are closed at once; --listen's IPv6 forms ([::1]:PORT, :PORT for every
+ * address, IPv4 too) answer on the families they name.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,21 +30,31 @@
 #include "httpd.h"
 #include "httpreq.h"
 
-static struct httpd *start(uint16_t *port)
+/* Start on ADDR (port 0): the port bound, and the address as the server prints it. */
+static struct httpd *start_on(const char *addr, uint16_t *port, char *where, size_t len)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	char err[256], where[80];
+	socklen_t sl;
+	char err[256];
 	struct httpd *h;
 
-	assert_int_equal(httpreq__parse_addr("127.0.0.1:0", &ss, &len, err, sizeof(err)), 0);
-	h = httpd__start(&ss, len, err, sizeof(err));
+	assert_int_equal(httpreq__parse_addr(addr, &ss, &sl, err, sizeof(err)), 0);
+	h = httpd__start(&ss, sl, err, sizeof(err));
 	if (!h)
-		fail_msg("%s", err);
-	httpd__address(h, where, sizeof(where));
-	assert_true(!strncmp(where, "127.0.0.1:", 10));
-	*port = (uint16_t)atoi(where + 10);
+		fail_msg("%s: %s", addr, err);
+	httpd__address(h, where, len);
+	assert_non_null(strrchr(where, ':'));
+	*port = (uint16_t)atoi(strrchr(where, ':') + 1);
 	assert_true(*port > 0);
+	return h;
+}
+
+static struct httpd *start(uint16_t *port)
+{
+	char where[80];
+	struct httpd *h = start_on("127.0.0.1:0", port, where, sizeof(where));
+
+	assert_true(!strncmp(where, "127.0.0.1:", 10));
 	return h;
 }
 
@@ -150,6 +161,52 @@ static void test_port_in_use(void **state)
 	httpd__stop(h);
 }
 
+/* GET /metrics over IPv6 loopback: the body, or fail. */
+static void get6(uint16_t port)
+{
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+	struct timeval tv = {.tv_sec = 30};
+	static const char req[] = "GET /metrics HTTP/1.1\r\n\r\n";
+	char buf[512];
+	size_t n = 0;
+	ssize_t r;
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	a.sin6_addr = in6addr_loopback;
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+	while (n < sizeof(buf) - 1 && (r = recv(fd, buf + n, sizeof(buf) - 1 - n, 0)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	close(fd);
+	assert_true(!strncmp(buf, "HTTP/1.1 200 ", 13));
+	assert_non_null(strstr(buf, "\r\n\r\na 1\n"));
+}
+
+/* [::1]:PORT serves IPv6's loopback; :PORT every address, IPv6 and IPv4 (dual stack). */
+static void test_ipv6_forms(void **state)
+{
+	char where[80];
+	uint16_t port;
+	struct httpd *h;
+
+	(void)state;
+	h = start_on("[::1]:0", &port, where, sizeof(where));
+	publish(h, "a 1\n", "a 1\n# EOF\n");
+	assert_true(!strncmp(where, "[::1]:", 6));
+	get6(port);
+	httpd__stop(h);
+
+	h = start_on(":0", &port, where, sizeof(where));
+	publish(h, "a 1\n", "a 1\n# EOF\n");
+	assert_true(!strncmp(where, "[::]:", 5));
+	get6(port);
+	expect(port, "GET /metrics HTTP/1.1\r\n\r\n", "HTTP/1.1 200 ", "a 1\n");
+	httpd__stop(h);
+}
+
 /* The cap full of clients that never ask: a scraper still gets its answer, the oldest go. */
 static void test_connection_cap(void **state)
 {
@@ -253,8 +310,11 @@ static void test_stuck_reader(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_answers),	       cmocka_unit_test(test_port_in_use),
-		cmocka_unit_test(test_connection_cap), cmocka_unit_test(test_out_of_descriptors),
+		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_port_in_use),
+		cmocka_unit_test(test_ipv6_forms),
+		cmocka_unit_test(test_connection_cap),
+		cmocka_unit_test(test_out_of_descriptors),
 		cmocka_unit_test(test_stuck_reader),
 	};
 

@@ -19,33 +19,9 @@
 #include <cmocka.h>
 
 #include "options.h"
+#include "srcfile.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-/* The source tree, from this file's path (CMake compiles by absolute path). */
-static char *source_path(const char *rel)
-{
-	const char *tail = strstr(__FILE__, "/tests/unit/");
-	char *p;
-
-	assert_non_null(tail);
-	assert_true(asprintf(&p, "%.*s/%s", (int)(tail - __FILE__), __FILE__, rel) > 0);
-	return p;
-}
-
-static char *slurp(const char *rel)
-{
-	char *path = source_path(rel), *buf = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		fail_msg("cannot read %s", path);
-	assert_true(getdelim(&buf, &len, '\0', f) > 0);
-	fclose(f);
-	free(path);
-	return buf;
-}
 
 static const struct opt_row *row_named(const char *spelling)
 {
@@ -402,7 +378,7 @@ static void check_shown(char **lines, const char *where)
 
 static void test_man_page(void **state)
 {
-	char *text = slurp("docs/xgotop-tui.1"), *line, *save, *lines[256];
+	char *text = srcfile_slurp("docs/xgotop-tui.1"), *line, *save, *lines[256];
 	bool in = false;
 	size_t n = 0;
 
@@ -427,7 +403,7 @@ static void test_man_page(void **state)
  */
 static void test_readme(void **state)
 {
-	char *text = slurp("README.md"), *line, *save, *lines[128];
+	char *text = srcfile_slurp("README.md"), *line, *save, *lines[128];
 	bool in = false;
 	size_t n = 0;
 
