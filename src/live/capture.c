@@ -28,35 +28,14 @@
 /* How long the estimate watches the target before the probes go in. */
 #define ESTIMATE_NS (100 * 1000 * 1000ull)
 
-uint64_t capture__cpu_ns(int pid)
-{
-	unsigned long long utime, stime;
-	char path[64], buf[1024], *p;
-	long tck = sysconf(_SC_CLK_TCK);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-	fclose(f);
-	/*
-	 * proc(5): after the name, fields 3 (state) to 13 (cmajflt), then 14
-	 * utime and 15 stime in clock ticks, the whole process's threads.
-	 */
-	if (!p || tck <= 0 ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-		   &stime) != 2)
-		return 0;
-	return (utime + stime) * (1000000000ull / (unsigned long long)tck) + 1;
-}
-
 /*
- * The same in ns resolution, for the estimate's short window: the sum over
+ * The CPU time of process PID, all its threads, in ns: the sum over
  * /proc/PID/task/TID/schedstat, whose first field is the time the thread
- * ran, in ns (Documentation/scheduler/sched-stats.rst). Threads that ended
- * are not counted: the window is 100 ms. 0: unknown.
+ * ran, in ns (Documentation/scheduler/sched-stats.rst). Not /proc/PID/stat:
+ * its clock ticks (10 ms) made a 1 s interval of a calm target read 0 or
+ * 10 ms of CPU against a few ms of probe cost, and COST thousands of %.
+ * Threads that ended are not counted (Go's threads rarely end; a sum that
+ * went down leaves that interval's cost unknown). 0: unknown.
  */
 uint64_t capture__cpu_ns_fine(int pid)
 {

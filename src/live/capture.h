@@ -107,11 +107,9 @@ struct capture {
 /* The level in force now and why (for exporters: --metrics, a metrics endpoint). */
 void capture__get(struct tracer *t, struct capture_state *out);
 
-/* Cumulative CPU time of process PID, all its threads (utime + stime), ns; 0: unknown. */
-uint64_t capture__cpu_ns(int pid);
 /*
- * The same in ns resolution, for short intervals: the sum of the run times
- * in /proc/PID/task/TID/schedstat (threads that ended are not counted). 0: unknown.
+ * CPU time of process PID in ns: the sum of the run times in
+ * /proc/PID/task/TID/schedstat (threads that ended are not counted). 0: unknown.
  */
 uint64_t capture__cpu_ns_fine(int pid);
 /* The level in force and why, as shown (st.text); the caller holds mu if others read. */
