@@ -118,11 +118,25 @@ group_workers() {
 	[ $i -gt 0 ] && fig max_events_per_s_no_drop "$(sort -g <<<"$rates" | tail -1)" records/s
 }
 
+# calib_wait PID: until the tracer's calibration thread (xg-calib: it times
+# a probe hit on its own calls, once, after attaching) has ended, at most 5 s.
+# Its CPU is setting up, not per event: about 0.1-0.2 s, half of what a 2 s
+# quick session cost the tracer before it was left out.
+calib_wait() {
+	local i
+	for i in $(seq 100); do
+		grep -qsx xg-calib /proc/"$1"/task/*/comm || return 0
+		sleep 0.05
+	done
+	say "live: the calibration thread still runs after 5 s"
+}
+
 # One live session: go1.26 churn (-wait: it starts when the tracer is
 # attached) traced by -pid with the default probes, every event recorded.
 # Prints "cpu_s events lat_ns drops bytes" of the tracer; cpu_s is the CPU
 # of all its threads from its attach line to its exit (bash's time, less
-# what /proc/PID/stat said at attach: setting up is not per event).
+# what /proc/PID/stat said at attach, once its calibration is over: setting
+# up is not per event).
 live_round() {
 	local churn=$1 cpid tpid xpid c0 i
 	rm -f "$tmp/m.json" "$tmp/live.zst" "$tmp/xg.err" "$tmp/churn.out"
@@ -136,6 +150,7 @@ live_round() {
 	tpid=$!
 	for i in $(seq 400); do grep -qs attached "$tmp/xg.err" && break; sleep 0.05; done
 	xpid=$(pgrep -P "$tpid" | head -1)
+	calib_wait "${xpid:-none}"
 	c0=$(cpu_of "${xpid:-none}")
 	if ! grep -qs attached "$tmp/xg.err" || [ -z "$c0" ]; then
 		say "live: no attach line, or no tracer process (pid '${xpid:-}') to read"
