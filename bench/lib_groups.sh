@@ -41,24 +41,41 @@ cg_fig() {
 	fig "$name" "$(calc "$n / $per")" insns
 }
 
+# cg_bg NAME ARGS...: cg_fig NAME ARGS... in the background, its output
+# kept for cg_wait NAME. Instruction counts do not move with the load: they
+# are counted while the group's timed rounds run (CPU time of their own
+# thread), which halves the group's wall time on a loaded machine.
+cg_bg() {
+	cg_fig "$@" >"$tmp/cgfig-$1" 2>"$tmp/cgfig-$1.err" &
+	echo $! >"$tmp/cgfig-$1.pid"
+}
+
+cg_wait() {
+	wait "$(cat "$tmp/cgfig-$1.pid")"
+	cat "$tmp/cgfig-$1.err" >&2
+	cat "$tmp/cgfig-$1"
+}
+
 group_prc() {
 	local out
+	cg_bg prc_insns_per_event synth_prc_pass out:3 -- "$build/bench_synth" prc 10000 "$CG_N" 1
 	out=$("$build/bench_synth" prc 10000 "$PRC_N" "$R") || return 1
 	say "bench_synth prc 10000 $PRC_N $R: $out (ns, records timed, goroutines in the table)"
 	fig prc_ns_per_event "$(awk '{printf "%.1f", $2}' <<<"$out")" ns
-	cg_fig prc_insns_per_event synth_prc_pass out:3 -- "$build/bench_synth" prc 10000 "$CG_N" 1
+	cg_wait prc_insns_per_event
 }
 
 group_replay() {
 	local f small out
 	f=$(recording "$REC_N") && small=$(recording "$CG_N") || return 1
+	cg_bg replay_insns_per_event synth_replay_pass "$CG_N" -- "$build/bench_synth" replay "$small" 1
 	out=$("$build/bench_synth" replay "$f" "$R") || return 1
 	say "bench_synth replay ($REC_N events): $out"
 	fig replay_events_per_s "$(awk '{printf "%.0f", 1e9 / $2}' <<<"$out")" events/s
 	out=$("$build/bench_synth" decode "$f" "$R") || return 1
 	say "bench_synth decode ($REC_N events): $out"
 	fig replay_decode_events_per_s "$(awk '{printf "%.0f", 1e9 / $2}' <<<"$out")" events/s
-	cg_fig replay_insns_per_event synth_replay_pass "$CG_N" -- "$build/bench_synth" replay "$small" 1
+	cg_wait replay_insns_per_event
 }
 
 # The 1 GiB recording: about 207M events (5.2 bytes each). Written by the full
@@ -78,11 +95,12 @@ group_first() {
 
 group_record() {
 	local out
+	cg_bg record_insns_per_event record__event "$CG_N" -- "$build/bench_synth" write "$CG_N" "$tmp/cg.zst"
 	out=$("$build/bench_record" "$REC_N" "$tmp/record.zst") || return 1
 	say "bench_record $REC_N: $(sed -n 2,3p <<<"$out" | paste -sd' ')"
 	fig record_bytes_per_event "$(sed -n 's/^ *\([0-9.]*\) bytes\/event in the file.*/\1/p' <<<"$out")" bytes
 	fig record_ns_per_event "$(sed -n 's/^ *\([0-9.]*\) ns\/event (encode.*/\1/p' <<<"$out")" ns
-	cg_fig record_insns_per_event record__event "$CG_N" -- "$build/bench_synth" write "$CG_N" "$tmp/cg.zst"
+	cg_wait record_insns_per_event
 }
 
 group_state() {
