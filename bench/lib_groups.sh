@@ -103,12 +103,20 @@ group_record() {
 	cg_wait record_insns_per_event
 }
 
+# Both at once: resident bytes of a process of its own do not move with the load.
 group_state() {
-	local out kind name
+	local out kind name parked
+	"$build/bench_gmem" parked 1000000 >"$tmp/gmem-parked" &
+	parked=$!
 	for kind in active parked; do
 		name=state_bytes_per_goroutine
-		[ $kind = parked ] && name+=_parked
-		out=$("$build/bench_gmem" $kind 1000000) || return 1
+		if [ $kind = parked ]; then
+			name+=_parked
+			wait $parked || return 1
+			out=$(cat "$tmp/gmem-parked")
+		else
+			out=$("$build/bench_gmem" $kind 1000000) || return 1
+		fi
 		say "bench_gmem $kind 1000000: $out"
 		fig $name "$(sed -n 's/.*, \([0-9.]*\) bytes each.*/\1/p' <<<"$out")" bytes
 	done
