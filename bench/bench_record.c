@@ -17,7 +17,8 @@
  *
  * On real events: build/bench_record --rewrite RECORDING.zst re-encodes the
  * events of a recording (say of tests/record/churn, traced live) at several
- * zstd levels: bytes per event and write cost on real data.
+ * zstd levels (--rewrite RECORDING.zst LEVEL: that one alone, for callgrind):
+ * bytes per event and write cost on real data.
  *
  * Costs are CPU time of this thread (CLOCK_THREAD_CPUTIME_ID): on a shared
  * machine, wall time measures the neighbours too. Wall time is printed for
@@ -65,10 +66,12 @@ static double ms_since(uint64_t t)
 	return (ns() - t) / 1e6;
 }
 
-/* Re-encode the events of a real recording at several levels. */
-static int rewrite(const char *in)
+/* Re-encode the events of a real recording at several levels (or at LEVEL alone, when not 0). */
+static int rewrite(const char *in, int level)
 {
-	static const int levels[] = {1, 3, 5, 7, 9};
+	static const int all[] = {1, 3, 5, 7, 9};
+	const int *levels = level ? &level : all;
+	size_t n_levels = level ? 1 : sizeof(all) / sizeof(all[0]);
 	struct rec_reader *r;
 	struct rec_iter *it;
 	struct rec_item item;
@@ -95,7 +98,7 @@ static int rewrite(const char *in)
 	snprintf(out, sizeof(out), "/tmp/bench_record_rewrite.%d.zst", (int)getpid());
 	printf("rewrite: %zu events of %s (%.1f s)\n", n, in,
 	       (rec_reader__end(r) - rec_reader__start(r)) / 1e9);
-	for (l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+	for (l = 0; l < n_levels; l++) {
 		struct record_opts o = {.path = out, .force = true, .level = levels[l]};
 		struct record_meta m = {.pid = 1, .mono_ns = rec_reader__start(r)};
 		struct record_writer *w = record__open(&o);
@@ -170,7 +173,7 @@ int main(int argc, char **argv)
 	size_t i, k;
 
 	if (argc > 2 && !strcmp(argv[1], "--rewrite"))
-		return rewrite(argv[2]);
+		return rewrite(argv[2], argc > 3 ? atoi(argv[3]) : 0);
 	if (!batch || !gt)
 		die("memory");
 	o.table = gt;

@@ -377,6 +377,19 @@ static void stages(void)
 	printf("  JSONL format + write (jsonl__write)            %6.0f\n\n", (double)t_wr / feed_n);
 }
 
+/* Seconds, fractions allowed (bench/run --quick runs 0.5 s), up to an hour. */
+static double parse_seconds(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v >= 0.01 && v <= 3600)) {
+		fprintf(stderr, "bench_workers: invalid seconds '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
 static unsigned int parse_uint(const char *s, const char *what)
 {
 	char *end;
@@ -407,7 +420,7 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-			opt_seconds = parse_uint(argv[++i], "seconds");
+			opt_seconds = parse_seconds(argv[++i]);
 		else if (!strcmp(argv[i], "--ring-kb") && i + 1 < argc)
 			opt_ring_kb = parse_uint(argv[++i], "ring size");
 		else if (!strcmp(argv[i], "--batch-size") && i + 1 < argc)

@@ -2,7 +2,7 @@
 # prints its figures with fig (bench/run names the ones it did not print NA
 # failed). Uses bench/run's variables: build, data, tmp, root, quick, R (timed
 # rounds), SEC (seconds per run of the ratios), LIVE_SEC, ORND (interleaved
-# rounds of the live figures), FRAMES, PRC_N, REC_N, CG_N.
+# rounds of the live figures), FRAMES, PRC_N, REC_N, CG_N, WORKERS_SEC.
 
 # recording N: the path of a synthetic recording of N churn events in
 # $data, written (bench_synth write) when missing. Named by the format
@@ -41,24 +41,41 @@ cg_fig() {
 	fig "$name" "$(calc "$n / $per")" insns
 }
 
+# cg_bg NAME ARGS...: cg_fig NAME ARGS... in the background, its output
+# kept for cg_wait NAME. Instruction counts do not move with the load: they
+# are counted while the group's timed rounds run (CPU time of their own
+# thread), which halves the group's wall time on a loaded machine.
+cg_bg() {
+	cg_fig "$@" >"$tmp/cgfig-$1" 2>"$tmp/cgfig-$1.err" &
+	echo $! >"$tmp/cgfig-$1.pid"
+}
+
+cg_wait() {
+	wait "$(cat "$tmp/cgfig-$1.pid")"
+	cat "$tmp/cgfig-$1.err" >&2
+	cat "$tmp/cgfig-$1"
+}
+
 group_prc() {
 	local out
+	cg_bg prc_insns_per_event synth_prc_pass out:3 -- "$build/bench_synth" prc 10000 "$CG_N" 1
 	out=$("$build/bench_synth" prc 10000 "$PRC_N" "$R") || return 1
 	say "bench_synth prc 10000 $PRC_N $R: $out (ns, records timed, goroutines in the table)"
 	fig prc_ns_per_event "$(awk '{printf "%.1f", $2}' <<<"$out")" ns
-	cg_fig prc_insns_per_event synth_prc_pass out:3 -- "$build/bench_synth" prc 10000 "$CG_N" 1
+	cg_wait prc_insns_per_event
 }
 
 group_replay() {
 	local f small out
 	f=$(recording "$REC_N") && small=$(recording "$CG_N") || return 1
+	cg_bg replay_insns_per_event synth_replay_pass "$CG_N" -- "$build/bench_synth" replay "$small" 1
 	out=$("$build/bench_synth" replay "$f" "$R") || return 1
 	say "bench_synth replay ($REC_N events): $out"
 	fig replay_events_per_s "$(awk '{printf "%.0f", 1e9 / $2}' <<<"$out")" events/s
 	out=$("$build/bench_synth" decode "$f" "$R") || return 1
 	say "bench_synth decode ($REC_N events): $out"
 	fig replay_decode_events_per_s "$(awk '{printf "%.0f", 1e9 / $2}' <<<"$out")" events/s
-	cg_fig replay_insns_per_event synth_replay_pass "$CG_N" -- "$build/bench_synth" replay "$small" 1
+	cg_wait replay_insns_per_event
 }
 
 # The 1 GiB recording: about 207M events (5.2 bytes each). Written by the full
@@ -78,19 +95,28 @@ group_first() {
 
 group_record() {
 	local out
+	cg_bg record_insns_per_event record__event "$CG_N" -- "$build/bench_synth" write "$CG_N" "$tmp/cg.zst"
 	out=$("$build/bench_record" "$REC_N" "$tmp/record.zst") || return 1
 	say "bench_record $REC_N: $(sed -n 2,3p <<<"$out" | paste -sd' ')"
 	fig record_bytes_per_event "$(sed -n 's/^ *\([0-9.]*\) bytes\/event in the file.*/\1/p' <<<"$out")" bytes
 	fig record_ns_per_event "$(sed -n 's/^ *\([0-9.]*\) ns\/event (encode.*/\1/p' <<<"$out")" ns
-	cg_fig record_insns_per_event record__event "$CG_N" -- "$build/bench_synth" write "$CG_N" "$tmp/cg.zst"
+	cg_wait record_insns_per_event
 }
 
+# Both at once: resident bytes of a process of its own do not move with the load.
 group_state() {
-	local out kind name
+	local out kind name parked
+	"$build/bench_gmem" parked 1000000 >"$tmp/gmem-parked" &
+	parked=$!
 	for kind in active parked; do
 		name=state_bytes_per_goroutine
-		[ $kind = parked ] && name+=_parked
-		out=$("$build/bench_gmem" $kind 1000000) || return 1
+		if [ $kind = parked ]; then
+			name+=_parked
+			wait $parked || return 1
+			out=$(cat "$tmp/gmem-parked")
+		else
+			out=$("$build/bench_gmem" $kind 1000000) || return 1
+		fi
 		say "bench_gmem $kind 1000000: $out"
 		fig $name "$(sed -n 's/.*, \([0-9.]*\) bytes each.*/\1/p' <<<"$out")" bytes
 	done
@@ -107,7 +133,10 @@ group_tui() {
 
 group_workers() {
 	local out names=(1thread rw1_pw1 rw2_pw1 rw2_pw2) i=0 rate rates
-	out=$(cd "$root" && "$build/bench_workers") || return 1
+	# --quick: runs of 0.5 s, not 1 (14 s less). A ring (1 MiB, 14.5k records)
+	# then fills when the rate is 29k/s over what the pipeline sustains, not
+	# 15k/s: at most that much higher a figure, at loads that move it 10x.
+	out=$(cd "$root" && "$build/bench_workers" --seconds "$WORKERS_SEC") || return 1
 	sed -n '/^workers/,$p' <<<"$out" >&2
 	rates=$(sed -n '/^workers/,$p' <<<"$out" | awk 'NR > 1 {print $NF}')
 	for rate in $rates; do
@@ -118,11 +147,25 @@ group_workers() {
 	[ $i -gt 0 ] && fig max_events_per_s_no_drop "$(sort -g <<<"$rates" | tail -1)" records/s
 }
 
+# calib_wait PID: until the tracer's calibration thread (xg-calib: it times
+# a probe hit on its own calls, once, after attaching) has ended, at most 5 s.
+# Its CPU is setting up, not per event: about 0.1-0.2 s, half of what a 2 s
+# quick session cost the tracer before it was left out.
+calib_wait() {
+	local i
+	for i in $(seq 100); do
+		grep -qsx xg-calib /proc/"$1"/task/*/comm || return 0
+		sleep 0.05
+	done
+	say "live: the calibration thread still runs after 5 s"
+}
+
 # One live session: go1.26 churn (-wait: it starts when the tracer is
 # attached) traced by -pid with the default probes, every event recorded.
 # Prints "cpu_s events lat_ns drops bytes" of the tracer; cpu_s is the CPU
 # of all its threads from its attach line to its exit (bash's time, less
-# what /proc/PID/stat said at attach: setting up is not per event).
+# what /proc/PID/stat said at attach, once its calibration is over: setting
+# up is not per event).
 live_round() {
 	local churn=$1 cpid tpid xpid c0 i
 	rm -f "$tmp/m.json" "$tmp/live.zst" "$tmp/xg.err" "$tmp/churn.out"
@@ -136,6 +179,7 @@ live_round() {
 	tpid=$!
 	for i in $(seq 400); do grep -qs attached "$tmp/xg.err" && break; sleep 0.05; done
 	xpid=$(pgrep -P "$tpid" | head -1)
+	calib_wait "${xpid:-none}"
 	c0=$(cpu_of "${xpid:-none}")
 	if ! grep -qs attached "$tmp/xg.err" || [ -z "$c0" ]; then
 		say "live: no attach line, or no tracer process (pid '${xpid:-}') to read"

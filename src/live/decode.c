@@ -304,26 +304,38 @@ static struct xg_event late_pop(struct decoder *d)
 	return out;
 }
 
+/*
+ * Room at the end of the queue: the drained head moved out of the way when
+ * it is at least half the queue, else twice the room. Moving it whenever the
+ * queue was full moved the whole reorder window for every few records once
+ * the window held nearly the capacity (16k records: 20 ms at 800k/s), 700
+ * instructions per record in memmove on the synthetic feed.
+ */
+static int queue_room(struct decoder *d)
+{
+	size_t cap = d->cap ? d->cap * 2 : 4096;
+	struct xg_event *q;
+
+	if (d->head > 0 && d->head >= d->cap / 2) {
+		memmove(d->q, d->q + d->head, (d->n - d->head) * sizeof(*d->q));
+		d->n -= d->head;
+		d->head = 0;
+		return 0;
+	}
+	q = realloc(d->q, cap * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	d->q = q;
+	d->cap = cap;
+	return 0;
+}
+
 int decoder__push(struct decoder *d, const struct xg_event *rec)
 {
 	size_t i;
 
-	if (d->n == d->cap) {
-		if (d->head > 0) {
-			memmove(d->q, d->q + d->head, (d->n - d->head) * sizeof(*d->q));
-			d->n -= d->head;
-			d->head = 0;
-		}
-		if (d->n == d->cap) {
-			size_t cap = d->cap ? d->cap * 2 : 4096;
-			struct xg_event *q = realloc(d->q, cap * sizeof(*q));
-
-			if (!q)
-				return -ENOMEM;
-			d->q = q;
-			d->cap = cap;
-		}
-	}
+	if (d->n == d->cap && queue_room(d))
+		return -ENOMEM;
 	/* Stable: after every record with the same or an earlier ts. */
 	for (i = d->n; i > d->head && d->q[i - 1].ts > rec->ts; i--)
 		if (d->n - i >= TAIL_SCAN)

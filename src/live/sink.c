@@ -187,25 +187,17 @@ void sink__flush_jsonl(struct tracer *t, uint64_t now)
 	jsonl_error(t, jsonl__flush(k->out));
 }
 
-static int apply_event(struct tracer *t, struct gev *ev)
+static int apply_event(struct tracer *t, const struct gev *ev)
 {
 	struct sink *k = &t->sink;
 	int err;
 
-	if (ev->kind == GEV_ALLOC || ev->kind == GEV_GC)
-		name_event(t, ev);
-	if (k->threads) {
-		/* A thread's time off its CPU is its goroutine's, or nobody's. */
-		if (ev->kind == GEV_CPU && !ev->goid && ev->cpu.what <= GEV_CPU_BLOCKED &&
-		    !sched_threads__charge(k->threads, ev))
-			return 0;
-		if (ev->kind == GEV_STATE || ev->kind == GEV_EXIT || ev->kind == GEV_CAPTURE) {
-			err = sched_threads__observe(k->threads, ev);
-			if (err)
-				return err;
-		}
+	if (k->threads &&
+	    (ev->kind == GEV_STATE || ev->kind == GEV_EXIT || ev->kind == GEV_CAPTURE)) {
+		err = sched_threads__observe(k->threads, ev);
+		if (err)
+			return err;
 	}
-
 	if (t->prom.ps)
 		promlive__observe(t, ev);
 	err = gtable__apply(k->gt, ev);
@@ -222,20 +214,47 @@ static int apply_event(struct tracer *t, struct gev *ev)
 	return 0;
 }
 
+/* EV, the sink's own copy: type and stop-the-world names, a thread's CPU charged, applied. */
+static int name_and_apply(struct tracer *t, struct gev *ev)
+{
+	struct sched_threads *threads = t->sink.threads;
+
+	if (ev->kind == GEV_ALLOC || ev->kind == GEV_GC)
+		name_event(t, ev);
+	/* A thread's time off its CPU is its goroutine's, or nobody's. */
+	if (threads && ev->kind == GEV_CPU && !ev->goid && ev->cpu.what <= GEV_CPU_BLOCKED &&
+	    !sched_threads__charge(threads, ev))
+		return 0;
+	return apply_event(t, ev);
+}
+
+/* Events the sink completes before applying them (the rest, most, are applied uncopied). */
+static bool sink_completes(const struct gev *ev)
+{
+	return ev->kind == GEV_ALLOC || ev->kind == GEV_GC || ev->kind == GEV_CPU;
+}
+
 int sink__emit(const struct gev *in, void *ctx)
 {
 	struct tracer *t = ctx;
-	struct gev ev = *in;
+	struct gev ev;
 
+	/* The copy (400 bytes) cost as much as decoding: only for what symbolize changes. */
+	if (in->kind != GEV_CREATE && in->reason < 0 && !sink_completes(in))
+		return apply_event(t, in);
+	ev = *in;
 	sink__symbolize(t, t->sink.symcache, &ev);
-	return apply_event(t, &ev);
+	return name_and_apply(t, &ev);
 }
 
 int sink__put(const struct gev *in, void *ctx)
 {
-	struct gev ev = *in;
+	struct gev ev;
 
-	return apply_event(ctx, &ev);
+	if (!sink_completes(in))
+		return apply_event(ctx, in);
+	ev = *in;
+	return name_and_apply(ctx, &ev);
 }
 
 /* --record, and the flight recorder behind the UI's save key: opened before attaching. */
