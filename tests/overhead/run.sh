@@ -22,10 +22,14 @@
 #   run.sh poll XGOTOP OVH_BIN VERSION KIND WORKDIR
 #       --poll 20 sees every parked goroutine waiting with the reason the
 #       runtime showed, and sees it exit.
+#   run.sh slowout XGOTOP OVH_BIN VERSION KIND WORKDIR
+#       the same with --jsonl a FIFO left full until the program ended
+#       (slowout.py): a blocked write must not stop the reads.
 #   run.sh lifecycle-level XGOTOP OVH_BIN E2E_MATRIX VERSION WORKDIR
 #       --probes lifecycle: one create and one exit per goroutine of
 #       tests/targets/lifecycle.
 set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -215,6 +219,25 @@ poll)
 		fail "mismatches (artifacts in $w)"
 	echo "PASS: go$ver $kind --poll 20"
 	;;
+slowout)
+	# The poll read above with a --jsonl FIFO its reader leaves full until the
+	# program has ended: the reads must go on meanwhile (src/live/outq.c).
+	need_root
+	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
+	bin=$ovh/$ver/$kind/parked
+	need "$xg" "$bin" "$ovh/check"
+	rm -rf "$w" && mkdir -p "$w" && mkfifo "$w/fifo" || fail "cannot create $w"
+	# 8 kinds x 8: the creates alone fill a 4 KiB FIFO before the release.
+	timeout -k 10 240 python3 "$here/slowout.py" "$w/fifo" "$w/events.jsonl" "$w/truth.jsonl" 64 -- \
+		"$xg" --poll 20 --headless --force --jsonl "$w/fifo" -- \
+		"$bin" -per 8 -hold 600ms -truth "$w/truth.jsonl" >"$w/out" 2>"$w/err"
+	st=$?
+	cat "$w/out"
+	[ $st -eq 0 ] || { cat "$w/err" >&2; fail "exit $st (artifacts in $w)"; }
+	"$ovh/check" -events "$w/events.jsonl" -truth "$w/truth.jsonl" -waits ||
+		fail "mismatches with the output stalled (artifacts in $w)"
+	echo "PASS: go$ver $kind --poll 20, --jsonl stalled until the program ended"
+	;;
 lifecycle-level)
 	need_root
 	xg=$1 ovh=$2 matrix=$3 ver=$4 w=$5
@@ -229,7 +252,7 @@ lifecycle-level)
 	echo "PASS: go$ver --probes lifecycle"
 	;;
 *)
-	echo "usage: $0 placement|lengths|status-offset|hits|deeprec|reuse|poll|lifecycle-level ..." >&2
+	echo "usage: $0 placement|lengths|status-offset|hits|deeprec|reuse|poll|slowout|lifecycle-level ..." >&2
 	exit 2
 	;;
 esac
