@@ -406,6 +406,7 @@ int livesrc__end(struct tracer *t)
 	livesrc__end_calib(t, t->opts->metrics && !(t->opts->duration > 0));
 	err = capture__detach(t);
 	bpfobj__detach(&t->bpf);
+	t->detach_ns = xg_mono_ns() - t->end_ts;
 	/* Polling from the start with no level to rise to: no ring. */
 	if (err || (t->poll && !t->bpf.skel))
 		return err;

@@ -166,7 +166,8 @@ struct tracer {
 	char attached[512];	   /* the probe list of the attach line */
 	uint64_t start_ns;	   /* tracer__run began: --duration counts from here */
 	uint64_t deadline;
-	uint64_t end_ts; /* tracing ended (livesrc__end): the last meter sample's time */
+	uint64_t end_ts;    /* tracing ended (livesrc__end): the last meter sample's time */
+	uint64_t detach_ns; /* how long livesrc__end took: mostly the kernel's uprobe removal */
 	/* Stacks (issue 15): the sweeper thread and the model's copy, owned by the pump. */
 	struct stacksweep *sweep;
 	struct stackset *stacks;

@@ -278,7 +278,7 @@ static int outq_put(void *ctx, const void *buf, size_t n)
  * --jsonl written on a thread of its own: a write that blocks (a FIFO's
  * slow reader, writeback throttled under heavy disk IO) must not stop the
  * reads of the target: --poll's reads are its only view, a read not made
- * is exits never seen (overhead.poll, tests/e2e/slowout.sh).
+ * is exits never seen (overhead.poll, tests/overhead/slowout.py).
  */
 static int outq_open(struct tracer *t)
 {
