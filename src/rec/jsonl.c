@@ -482,6 +482,9 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		}
 		break;
 	case GEV_EXIT:
+		/* Not seen: concluded from a table read, or its process's end. */
+		if (ev->inferred)
+			PUT_LIT(&o, ",\"inferred\":true");
 		break;
 	case GEV_ALLOC:
 		put_alloc(&o, ev);

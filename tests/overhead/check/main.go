@@ -3,6 +3,8 @@
 //
 //	check -events F -truth T -waits        every truth goroutine is seen waiting
 //	                                       with its wait reason, and seen exiting
+//	                                       (an inferred exit, at the process's
+//	                                       end, is not seen)
 //	check -events F -truth T -once         every truth goroutine has exactly one
 //	                                       create and one exit (lifecycle truth)
 //	check -events F -created N -prefix P   N goroutines whose start function
@@ -51,11 +53,14 @@ type truth struct {
 
 type gor struct {
 	creates, exits int
-	lives          int // create, state and exit lines
-	last           string
-	waits          map[string]bool
-	funcName       string
-	copystack      int // inferred transitions into or out of copystack
+	// Inferred exits: not seen, concluded (from the end of the process,
+	// docs/JSONL.md): not counted as exits seen.
+	ended     int
+	lives     int // create, state and exit lines
+	last      string
+	waits     map[string]bool
+	funcName  string
+	copystack int // inferred transitions into or out of copystack
 }
 
 var mismatches []string
@@ -139,7 +144,14 @@ func main() {
 				g.copystack++
 			}
 		case "exit":
-			g.exits++
+			if e.Inferred {
+				g.ended++
+			} else {
+				g.exits++
+			}
+			if g.exits+g.ended > 1 {
+				addf("goroutine %d: a second exit", e.Goid)
+			}
 			if g.last != "dead" {
 				addf("goroutine %d: exit after %s", e.Goid, g.last)
 			}
