@@ -50,6 +50,16 @@ need() {
 	done
 }
 
+# parked_setup XGOTOP OVH_BIN VERSION KIND WORKDIR: the tests on tests/overhead/parked
+# (sets xg, ovh, ver, kind, w and bin; WORKDIR empty).
+parked_setup() {
+	need_root
+	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
+	bin=$ovh/$ver/$kind/parked
+	need "$xg" "$bin" "$ovh/check"
+	rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
+}
+
 # run_traced WORKDIR XGOTOP ARGS... -- CMD...: run the tracer, keep its output.
 run_traced() {
 	local w=$1
@@ -209,11 +219,7 @@ reuse)
 	echo "PASS: go$ver $kind, 10000 goroutines on reused g structs"
 	;;
 poll)
-	need_root
-	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
-	bin=$ovh/$ver/$kind/parked
-	need "$xg" "$bin" "$ovh/check"
-	rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
+	parked_setup "$@"
 	run_traced "$w" "$xg" --poll 20 --headless --jsonl "$w/events.jsonl" -- \
 		"$bin" -per 4 -hold 600ms -truth "$w/truth.jsonl"
 	grep -Eq '^xgotop-tui: attached to pid [0-9]+ .*: probes none, poll 20 Hz$' "$w/err" ||
@@ -225,11 +231,8 @@ poll)
 slowout)
 	# The poll read above with a --jsonl FIFO its reader leaves full until the
 	# program has ended: the reads must go on meanwhile (src/live/outq.c).
-	need_root
-	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
-	bin=$ovh/$ver/$kind/parked
-	need "$xg" "$bin" "$ovh/check"
-	rm -rf "$w" && mkdir -p "$w" && mkfifo "$w/fifo" || fail "cannot create $w"
+	parked_setup "$@"
+	mkfifo "$w/fifo" || fail "cannot create $w/fifo"
 	# 8 kinds x 8: the creates alone fill a 4 KiB FIFO before the release.
 	timeout -k 10 240 python3 "$here/slowout.py" "$w/fifo" "$w/events.jsonl" "$w/truth.jsonl" 64 -- \
 		"$xg" --poll 20 --headless --force --jsonl "$w/fifo" -- \
@@ -245,11 +248,7 @@ endexits)
 	# The goroutines alive when the process exited ended with it (docs/JSONL.md):
 	# launched with probes and with --poll, the recording replayed the same;
 	# and none when tracing stops first (-pid, --duration).
-	need_root
-	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
-	bin=$ovh/$ver/$kind/parked
-	need "$xg" "$bin" "$ovh/check"
-	rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
+	parked_setup "$@"
 	for mode in probes poll; do
 		m=(--overhead-budget off)
 		[ $mode = poll ] && m=(--poll 20)
