@@ -287,7 +287,7 @@ static int report_end(struct tracer *t)
  */
 static void say_detach(const struct tracer *t)
 {
-	if (t->detach_ns >= DETACH_SLOW_NS)
+	if (t->detach_ns >= DETACH_SLOW_NS || (diag__verbose() && t->detach_ns))
 		fprintf(stderr,
 			"xgotop-tui: taking the probes out took %.1f s: the kernel removes "
 			"uprobes one at a time, for every process on the machine\n",
