@@ -392,6 +392,7 @@ static int pump_poll(struct tracer *t, int timeout_ms)
 /* The goroutines of one process still alive in the table (ended_with_process). */
 struct alive {
 	uint32_t pid;
+	uint64_t keep; /* -sample's goroutine threshold: others have no lines */
 	size_t n, cap;
 	struct gev *v;
 };
@@ -400,7 +401,7 @@ static int alive_add(const struct gentry *e, void *ctx)
 {
 	struct alive *a = ctx;
 
-	if (e->pid != a->pid || e->exited_ts)
+	if (e->pid != a->pid || e->exited_ts || !xg_goid_sampled(a->keep, e->pid, e->goid))
 		return 0;
 	if (xg_grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v)))
 		return -ENOMEM;
@@ -424,7 +425,7 @@ static int alive_add(const struct gentry *e, void *ctx)
  */
 static int ended_with_process(struct tracer *t)
 {
-	struct alive a = {.pid = (uint32_t)t->tg.pid};
+	struct alive a = {.pid = (uint32_t)t->tg.pid, .keep = t->smp_conf.thresh[XG_SMP_GOROUTINE]};
 	uint64_t ts = t->end_ts > t->sink.last_ts ? t->end_ts : t->sink.last_ts;
 	size_t i;
 	int err;
