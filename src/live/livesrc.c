@@ -425,7 +425,10 @@ static int alive_add(const struct gentry *e, void *ctx)
  */
 static int ended_with_process(struct tracer *t)
 {
-	struct alive a = {.pid = (uint32_t)t->tg.pid, .keep = t->smp_conf.thresh[XG_SMP_GOROUTINE]};
+	/* (Never configured: polling from the start, no BPF object.) */
+	struct alive a = {.pid = (uint32_t)t->tg.pid,
+			  .keep = t->smp_conf.on ? t->smp_conf.thresh[XG_SMP_GOROUTINE]
+						 : XG_SMP_ALL};
 	uint64_t ts = t->end_ts > t->sink.last_ts ? t->end_ts : t->sink.last_ts;
 	size_t i;
 	int err;
