@@ -748,11 +748,14 @@ int capture__end(struct tracer *t)
 
 int capture__detach(struct tracer *t)
 {
+	struct capture_set *sets[CAPTURE_LEVEL_MAX + 2];
 	int l, err = switch_finish(t, true);
 
+	/* Side by side, as a switch's: one by one, a quit waited seconds more. */
 	for (l = 0; l <= CAPTURE_LEVEL_MAX; l++)
-		set_detach(&t->cap.set[l]);
-	set_detach(&t->cap.common);
+		sets[l] = &t->cap.set[l];
+	sets[l] = &t->cap.common;
+	detach_all(t, sets, CAPTURE_LEVEL_MAX + 2, false);
 	return err;
 }
 

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -651,8 +649,7 @@ int poll__layout(const struct goelf *ge, const struct xg_offsets *off, struct po
 
 struct poll_src {
 	const struct goelf *ge;
-	dev_t dev; /* the target binary */
-	ino_t ino;
+	struct file_id bin; /* the target binary */
 	pid_t pid;
 	uint64_t period_ns, next;
 	struct poll_layout l;
@@ -684,37 +681,20 @@ static int vm_read(const struct poll_iov *iov, size_t n, void *ctx)
 	return (size_t)got == total ? 0 : -EFAULT;
 }
 
-int poll__find_bias(const struct goelf *ge, dev_t dev, ino_t ino, pid_t pid, uint64_t *bias)
+int poll__find_bias(const struct goelf *ge, const struct file_id *id, pid_t pid, uint64_t *bias)
 {
-	char path[64], line[512];
-	FILE *f;
-	int err = -EAGAIN;
-
+	uint64_t start;
 	/* A launched child runs the tracer's own binary until it execs ours. */
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, off, ino_l;
-		unsigned int maj, min;
+	int err = file_id__mapped_at(id, pid, 0, &start);
 
-		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &start, &end, &off, &maj, &min,
-			   &ino_l) != 6)
-			continue;
-		if (ino_l == (unsigned long long)ino && makedev(maj, min) == dev && off == 0) {
-			*bias = goelf__is_pie(ge) ? start - goelf__load_base(ge) : 0;
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
+	if (!err)
+		*bias = goelf__is_pie(ge) ? start - goelf__load_base(ge) : 0;
 	return err;
 }
 
 static int find_bias(struct poll_src *s, uint64_t *bias)
 {
-	return poll__find_bias(s->ge, s->dev, s->ino, s->pid, bias);
+	return poll__find_bias(s->ge, &s->bin, s->pid, bias);
 }
 
 struct poll_src *poll_src__open(const struct goelf *ge, const char *path,
@@ -722,19 +702,18 @@ struct poll_src *poll_src__open(const struct goelf *ge, const char *path,
 				size_t errlen)
 {
 	struct poll_src *s = calloc(1, sizeof(*s));
-	struct stat st;
+	int e;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (stat(path, &st)) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	e = file_id__stat(path, &s->bin);
+	if (e) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-e));
 		free(s);
 		return NULL;
 	}
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
 	s->ge = ge;
 	s->pid = pid;
 	s->period_ns = (uint64_t)(1e9 / hz);

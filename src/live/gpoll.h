@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "xgotop_event.h"
+#include "fileid.h"
 #include "gevent.h"
 
 struct goelf;
@@ -136,11 +137,11 @@ int poll__layout(const struct goelf *ge, const struct xg_offsets *off, struct po
 		 char *err, size_t errlen);
 
 /*
- * The load bias of process PID once it runs the binary GE (the file DEV,
- * INO): its mapping at file offset 0. 0; -EAGAIN while it runs another
- * binary (a launched child before its exec); -ESRCH when it is gone.
+ * The load bias of process PID once it runs the binary GE (the file ID):
+ * its mapping at file offset 0. 0; -EAGAIN while it runs another binary (a
+ * launched child before its exec); -ESRCH when it is gone.
  */
-int poll__find_bias(const struct goelf *ge, dev_t dev, ino_t ino, pid_t pid, uint64_t *bias);
+int poll__find_bias(const struct goelf *ge, const struct file_id *id, pid_t pid, uint64_t *bias);
 
 /* ---- the poll source: a live process --------------------------------------------------- */
 

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "clock.h"
@@ -97,8 +96,7 @@ int heapsrc__events(const struct heap_layout *l, const struct heap_sample *prev,
 
 struct heap_src {
 	const struct goelf *ge;
-	dev_t dev;
-	ino_t ino;
+	struct file_id bin;
 	pid_t pid;
 	struct heap_layout l;
 	bool have_bias, have_prev;
@@ -133,7 +131,7 @@ struct heap_src *heap_src__open(const struct goelf *ge, const char *path, pid_t 
 				size_t errlen)
 {
 	struct heap_src *s;
-	struct stat st;
+	int e;
 
 	if (pid <= 0) {
 		snprintf(err, errlen, "no single process to read (-b)");
@@ -144,13 +142,12 @@ struct heap_src *heap_src__open(const struct goelf *ge, const char *path, pid_t 
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (stat(path, &st)) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	e = file_id__stat(path, &s->bin);
+	if (e) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-e));
 		free(s);
 		return NULL;
 	}
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
 	s->ge = ge;
 	s->pid = pid;
 	if (heap__layout(ge, &s->l, err, errlen)) {
@@ -174,7 +171,7 @@ int heap_src__pump(struct heap_src *s, uint64_t now, heap_emit_fn emit, void *ct
 		return 0;
 	s->next = now + PERIOD_NS;
 	if (!s->have_bias) {
-		err = poll__find_bias(s->ge, s->dev, s->ino, s->pid, &s->bias);
+		err = poll__find_bias(s->ge, &s->bin, s->pid, &s->bias);
 		if (err)
 			return err == -ESRCH ? err : 0;
 		s->have_bias = true;

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "gpoll.h"
 #include "cgroup.h"
 #include "heapsrc.h"
+#include "grow.h"
 #include "gtable.h"
 #include "jsonl.h"
 #include "meters.h"
@@ -390,6 +392,64 @@ static int pump_poll(struct tracer *t, int timeout_ms)
 	return 0;
 }
 
+/* The goroutines of one process still alive in the table (ended_with_process). */
+struct alive {
+	uint32_t pid;
+	uint64_t keep; /* -sample's goroutine threshold: others have no lines */
+	size_t n, cap;
+	struct gev *v;
+};
+
+static int alive_add(const struct gentry *e, void *ctx)
+{
+	struct alive *a = ctx;
+
+	if (e->pid != a->pid || e->exited_ts || !xg_goid_sampled(a->keep, e->pid, e->goid))
+		return 0;
+	if (xg_grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v)))
+		return -ENOMEM;
+	a->v[a->n++] = (struct gev){.kind = GEV_STATE,
+				    .pid = e->pid,
+				    .goid = e->goid,
+				    .from = e->state,
+				    .to = XG_G_DEAD,
+				    .reason = GEV_NO_REASON,
+				    .inferred = true};
+	return 0;
+}
+
+/*
+ * The target process has ended: the goroutines it still had ended with it
+ * (the runtime runs no goexit for them when the process exits). Each gets
+ * an inferred change to dead and an inferred exit, stamped when the end
+ * was seen, after everything else of the process (docs/JSONL.md, "exit").
+ * Not when tracing stops first (they live on), after an exec (stopped,
+ * said so) or with -b (no one process).
+ */
+static int ended_with_process(struct tracer *t)
+{
+	/* (Never configured: polling from the start, no BPF object.) */
+	struct alive a = {.pid = (uint32_t)t->tg.pid,
+			  .keep = t->smp_conf.on ? t->smp_conf.thresh[XG_SMP_GOROUTINE]
+						 : XG_SMP_ALL};
+	uint64_t ts = t->end_ts > t->sink.last_ts ? t->end_ts : t->sink.last_ts;
+	size_t i;
+	int err;
+
+	if (!t->tg.pid || t->tg.execd || !target__gone(&t->tg, 0))
+		return 0;
+	err = gtable__for_each(t->sink.gt, alive_add, &a);
+	for (i = 0; i < a.n && !err; i++) {
+		a.v[i].ts = ts;
+		err = sink__put(&a.v[i], t);
+		a.v[i].kind = GEV_EXIT;
+		if (!err)
+			err = sink__put(&a.v[i], t);
+	}
+	free(a.v);
+	return err;
+}
+
 /* Detach, then read everything the target did: it is all in the ring by now. */
 int livesrc__end(struct tracer *t)
 {
@@ -409,11 +469,14 @@ int livesrc__end(struct tracer *t)
 	livesrc__end_calib(t, t->opts->metrics && !(t->opts->duration > 0));
 	err = capture__detach(t);
 	bpfobj__detach(&t->bpf);
+	t->detach_ns = xg_mono_ns() - t->end_ts;
 	/* Polling from the start with no level to rise to: no ring. */
-	if (err || (t->poll && !t->bpf.skel))
-		return err;
-	err = rings__finish(t);
-	return err ? err : capture__end(t);
+	if (!err && t->bpf.skel) {
+		err = rings__finish(t);
+		if (!err)
+			err = capture__end(t);
+	}
+	return err ? err : ended_with_process(t);
 }
 
 int livesrc__pump(void *ctx, int timeout_ms)

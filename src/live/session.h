@@ -56,6 +56,7 @@ struct proc_bias {
 struct sink {
 	struct gtable *gt;
 	struct jsonl_writer *out;
+	struct outq *outq; /* out's blocks, written on a thread of their own */
 	int out_err;
 	uint64_t out_flush_ns;	   /* the last flush of out (sink__flush_jsonl) */
 	struct record_writer *rec; /* --record and/or the flight recorder */
@@ -165,7 +166,8 @@ struct tracer {
 	char attached[512];	   /* the probe list of the attach line */
 	uint64_t start_ns;	   /* tracer__run began: --duration counts from here */
 	uint64_t deadline;
-	uint64_t end_ts; /* tracing ended (livesrc__end): the last meter sample's time */
+	uint64_t end_ts;    /* tracing ended (livesrc__end): the last meter sample's time */
+	uint64_t detach_ns; /* how long livesrc__end took: mostly the kernel's uprobe removal */
 	/* Stacks (issue 15): the sweeper thread and the model's copy, owned by the pump. */
 	struct stacksweep *sweep;
 	struct stackset *stacks;
@@ -183,7 +185,8 @@ int sink__begin_recording(struct tracer *t);
 int sink__close(struct tracer *t, int rc);
 void sink__free(struct tracer *t);
 void sink__record_error(struct tracer *t, int err);
-#define JSONL_FLUSH_NS 100000000ull /* --jsonl written at least every 0.1 s */
+#define JSONL_FLUSH_NS	100000000ull /* --jsonl handed to its writer at least every 0.1 s */
+#define JSONL_QUEUE_MAX (64u << 20)  /* --jsonl bytes waiting for their writer, at most */
 void sink__flush_jsonl(struct tracer *t, uint64_t now);
 void sink__learn_bias(struct tracer *t, const struct xg_event *rec);
 void sink__bias_from_poll(struct tracer *t, const struct poll_src *src);

@@ -19,6 +19,7 @@
 #include "gtable.h"
 #include "jsonl.h"
 #include "outfile.h"
+#include "outq.h"
 #include "record.h"
 #include "offcpu.h"
 #include "session.h"
@@ -173,9 +174,10 @@ static void jsonl_error(struct tracer *t, int err)
 }
 
 /*
- * --jsonl: what was handed reaches the file within JSONL_FLUSH_NS
- * (docs/JSONL.md), for a reader that follows it, and for tests/record's
- * crash check, which counts the recording's loss from it.
+ * --jsonl: what was handed reaches its writer within JSONL_FLUSH_NS, and
+ * the file as fast as it takes it (docs/JSONL.md), for a reader that
+ * follows it, and for tests/record's crash check, which counts the
+ * recording's loss from it.
  */
 void sink__flush_jsonl(struct tracer *t, uint64_t now)
 {
@@ -286,6 +288,53 @@ static int record_open(struct tracer *t)
 	return -e;
 }
 
+static int outq_put(void *ctx, const void *buf, size_t n)
+{
+	return outq__put(ctx, buf, n);
+}
+
+/*
+ * --jsonl written on a thread of its own: a write that blocks (a FIFO's
+ * slow reader, writeback throttled under heavy disk IO) must not stop the
+ * reads of the target: --poll's reads are its only view, a read not made
+ * is exits never seen (overhead.poll, tests/overhead/slowout.py).
+ */
+static int outq_open(struct tracer *t)
+{
+	struct sink *k = &t->sink;
+	int err;
+
+	k->outq = outq__new(jsonl__fd(k->out), JSONL_QUEUE_MAX, &err);
+	if (!k->outq) {
+		diag__fail("cannot write %s: %s", t->opts->jsonl, strerror(-err));
+		return err;
+	}
+	jsonl__set_out(k->out, outq_put, k->outq);
+	return 0;
+}
+
+/* The blocks queued all written (or the first error): 0 or -errno. */
+static int outq_close(struct tracer *t)
+{
+	struct sink *k = &t->sink;
+	struct outq_stats st;
+	int err;
+
+	if (!k->outq)
+		return 0;
+	err = jsonl__flush(k->out);
+	jsonl__set_out(k->out, NULL, NULL);
+	err = outq__close(k->outq, &st) ?: err;
+	k->outq = NULL;
+	if (diag__verbose())
+		fprintf(stderr,
+			"xgotop-tui: %s: at most %.1f MiB waited for the writer; %llu hand-overs "
+			"waited %.0f ms for room\n",
+			t->opts->jsonl, (double)st.max_queued / (1 << 20),
+			(unsigned long long)st.full_waits, (double)st.full_ns / 1e6);
+	return err;
+}
+
 int sink__open(struct tracer *t)
 {
 	struct gtable_opts gopts = {};
@@ -313,6 +362,8 @@ int sink__open(struct tracer *t)
 			diag__fail("cannot write %s: %s", t->opts->jsonl, outfile__why(-errno));
 			return -errno;
 		}
+		if (outq_open(t))
+			return -ENOMEM;
 	}
 	return record_open(t);
 }
@@ -340,8 +391,12 @@ int sink__begin_recording(struct tracer *t)
 int sink__close(struct tracer *t, int rc)
 {
 	struct sink *k = &t->sink;
+	int err;
 
-	if (k->out && jsonl__close(k->out) && rc == 0)
+	err = outq_close(t);
+	if (err && !k->out_err)
+		jsonl_error(t, err);
+	if (k->out && (jsonl__close(k->out) || err) && rc == 0)
 		rc = 1;
 	k->out = NULL;
 	if (k->rec) {

@@ -16,7 +16,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -162,17 +161,14 @@ static int pin_binary(struct target *t, const char *path)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	t->dev = st.st_dev;
-	t->ino = st.st_ino;
+	t->bin = file_id__of_stat(&st);
 	snprintf(t->path, sizeof(t->path), "/proc/self/fd/%d", t->fd);
 	return 0;
 }
 
 static bool same_file(const struct target *t, const char *path)
 {
-	struct stat st;
-
-	return !stat(path, &st) && st.st_dev == t->dev && st.st_ino == t->ino;
+	return file_id__is(&t->bin, path);
 }
 
 static int open_binary(struct target *t, const struct live_opts *opts)
@@ -392,26 +388,9 @@ int target__resolve(struct target *t, const struct live_opts *opts)
 /* Where PID maps file offset OFF of our binary, from /proc/PID/maps; 0 when it does not. */
 static uint64_t mapped_at(const struct target *t, uint64_t off)
 {
-	unsigned long long start, end, foff, ino;
-	unsigned int maj, mnr;
-	uint64_t addr = 0;
-	char path[64], line[512];
-	FILE *f;
+	uint64_t addr;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (!addr && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &start, &end, &foff, &maj, &mnr,
-			   &ino) != 6)
-			continue;
-		if (makedev(maj, mnr) == t->dev && ino == t->ino && off >= foff &&
-		    off < foff + (end - start))
-			addr = start + (off - foff);
-	}
-	fclose(f);
-	return addr;
+	return file_id__mapped_at(&t->bin, t->pid, off, &addr) ? 0 : addr;
 }
 
 /* BUF holds CODE, but for a breakpoint some uprobe already put on it. */

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "decode.h"
+#include "fileid.h"
 #include "gotables.h"
 #include "probes.h"
 
@@ -29,13 +30,12 @@ struct target {
 	char exe[PATH_MAX];	/* the command to launch, or -b's path as given; else "" */
 	char display[PATH_MAX]; /* what the user recognises */
 	int fd;			/* the binary, open until target__free; -1 before */
-	dev_t dev;		/* and its identity */
-	ino_t ino;
-	int memfd;		  /* -pid and launched: /proc/PID/mem, EOF once it exec'd; or -1 */
-	bool execd;		  /* the process exec'd another image (target__gone) */
-	char exec_path[PATH_MAX]; /* which */
-	bool replaced;		  /* -b: the path now names another file */
-	bool replaced_late;	  /* ...and was found so while tracing */
+	struct file_id bin;	/* and its identity */
+	int memfd;		/* -pid and launched: /proc/PID/mem, EOF once it exec'd; or -1 */
+	bool execd;		/* the process exec'd another image (target__gone) */
+	char exec_path[PATH_MAX];      /* which */
+	bool replaced;		       /* -b: the path now names another file */
+	bool replaced_late;	       /* ...and was found so while tracing */
 	unsigned long long next_check; /* -b: when to look at the path again (s) */
 	struct goelf *ge;
 	struct go_tables tables;

@@ -275,6 +275,25 @@ static int report_end(struct tracer *t)
 	return 0;
 }
 
+/* Quitting waits for it: the removal of each uprobe is serialised machine-wide. */
+#define DETACH_SLOW_NS (2000ull * 1000 * 1000)
+
+/*
+ * The probes out took long: said once the terminal is back. A closing
+ * thread, and so the exiting process, waits in the kernel until its uprobe
+ * is gone (perf_uprobe_destroy, under event_mutex, waits for RCU grace
+ * periods: 0.2-0.9 s each at load 14-37, queued behind every other
+ * tracer's); a quit during a level switch waits for the switch's too.
+ */
+static void say_detach(const struct tracer *t)
+{
+	if (t->detach_ns >= DETACH_SLOW_NS || (diag__verbose() && t->detach_ns))
+		fprintf(stderr,
+			"xgotop-tui: taking the probes out took %.1f s: the kernel removes "
+			"uprobes one at a time, for every process on the machine\n",
+			(double)t->detach_ns / 1e9);
+}
+
 static void teardown(struct tracer *t)
 {
 	livesrc__end_calib(t, false);
@@ -367,6 +386,7 @@ int tracer__run(const struct live_opts *opts)
 		goto cleanup;
 
 	err = run(&t);
+	say_detach(&t);
 	if (err) {
 		if (err != -ECANCELED)
 			diag__fail("tracing stopped: %s", strerror(-err));

@@ -482,6 +482,9 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		}
 		break;
 	case GEV_EXIT:
+		/* Not seen: concluded from a table read, or its process's end. */
+		if (ev->inferred)
+			PUT_LIT(&o, ",\"inferred\":true");
 		break;
 	case GEV_ALLOC:
 		put_alloc(&o, ev);
@@ -532,6 +535,8 @@ struct jsonl_writer {
 	int fd;
 	bool own_fd;
 	int err; /* first error, sticky */
+	jsonl_out_fn out_fn;
+	void *out_ctx;
 	size_t len;
 	char buf[WRITER_BUF];
 };
@@ -544,6 +549,7 @@ struct jsonl_writer *jsonl__open(const char *path, bool force)
 		return NULL;
 	w->err = 0;
 	w->len = 0;
+	w->out_fn = NULL;
 	if (strcmp(path, "-") == 0) {
 		w->fd = STDOUT_FILENO;
 		w->own_fd = false;
@@ -561,13 +567,29 @@ struct jsonl_writer *jsonl__open(const char *path, bool force)
 	return w;
 }
 
+void jsonl__set_out(struct jsonl_writer *w, jsonl_out_fn fn, void *ctx)
+{
+	w->out_fn = fn;
+	w->out_ctx = ctx;
+}
+
+int jsonl__fd(const struct jsonl_writer *w)
+{
+	return w->fd;
+}
+
+static int out(struct jsonl_writer *w, const void *buf, size_t n)
+{
+	return w->out_fn ? w->out_fn(w->out_ctx, buf, n) : outfile__write_all(w->fd, buf, n);
+}
+
 int jsonl__flush(struct jsonl_writer *w)
 {
 	int err;
 
 	if (w->err)
 		return w->err;
-	err = outfile__write_all(w->fd, w->buf, w->len);
+	err = out(w, w->buf, w->len);
 	w->len = 0;
 	if (err)
 		w->err = err;
@@ -598,7 +620,7 @@ static int write_long(struct jsonl_writer *w, const struct gev *ev)
 		}
 		cap *= 2;
 	}
-	err = outfile__write_all(w->fd, line, n);
+	err = out(w, line, n);
 	if (err)
 		w->err = err;
 cleanup:
@@ -763,7 +785,7 @@ static int write_line(struct jsonl_writer *w, const char *line, size_t n)
 		w->len += n;
 		return 0;
 	}
-	err = outfile__write_all(w->fd, line, n);
+	err = out(w, line, n);
 	if (err)
 		w->err = err;
 	return err;

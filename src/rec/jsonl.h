@@ -29,6 +29,13 @@ struct jsonl_writer *jsonl__open(const char *path, bool force);
 /* 0 or -errno (EPIPE when stdout's reader went away). */
 int jsonl__write(struct jsonl_writer *w, const struct gev *ev);
 int jsonl__flush(struct jsonl_writer *w);
+/*
+ * Where full blocks go: FN(CTX, BUF, N) instead of write(2) on the caller's
+ * thread (NULL: back to that); 0 or -errno. The file descriptor, for FN's owner.
+ */
+typedef int (*jsonl_out_fn)(void *ctx, const void *buf, size_t n);
+void jsonl__set_out(struct jsonl_writer *w, jsonl_out_fn fn, void *ctx);
+int jsonl__fd(const struct jsonl_writer *w);
 struct stackset;
 /* The one line kind that is no event kind (docs/JSONL.md has a section for it too). */
 #define JSONL_STACK_LINE "stack"

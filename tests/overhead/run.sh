@@ -22,10 +22,17 @@
 #   run.sh poll XGOTOP OVH_BIN VERSION KIND WORKDIR
 #       --poll 20 sees every parked goroutine waiting with the reason the
 #       runtime showed, and sees it exit.
+#   run.sh slowout XGOTOP OVH_BIN VERSION KIND WORKDIR
+#       the same with --jsonl a FIFO left full until the program ended
+#       (slowout.py): a blocked write must not stop the reads.
+#   run.sh endexits XGOTOP OVH_BIN VERSION KIND WORKDIR
+#       goroutines alive when the process exits get an inferred exit at its
+#       end (probes, poll, replay); none when tracing stops first.
 #   run.sh lifecycle-level XGOTOP OVH_BIN E2E_MATRIX VERSION WORKDIR
 #       --probes lifecycle: one create and one exit per goroutine of
 #       tests/targets/lifecycle.
 set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -41,6 +48,16 @@ need() {
 	for f; do
 		[ -e "$f" ] || fail "missing $f: did the build fixtures run (ctest -L overhead)?"
 	done
+}
+
+# parked_setup XGOTOP OVH_BIN VERSION KIND WORKDIR: the tests on tests/overhead/parked
+# (sets xg, ovh, ver, kind, w and bin; WORKDIR empty).
+parked_setup() {
+	need_root
+	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
+	bin=$ovh/$ver/$kind/parked
+	need "$xg" "$bin" "$ovh/check"
+	rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
 }
 
 # run_traced WORKDIR XGOTOP ARGS... -- CMD...: run the tracer, keep its output.
@@ -202,11 +219,7 @@ reuse)
 	echo "PASS: go$ver $kind, 10000 goroutines on reused g structs"
 	;;
 poll)
-	need_root
-	xg=$1 ovh=$2 ver=$3 kind=$4 w=$5
-	bin=$ovh/$ver/$kind/parked
-	need "$xg" "$bin" "$ovh/check"
-	rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
+	parked_setup "$@"
 	run_traced "$w" "$xg" --poll 20 --headless --jsonl "$w/events.jsonl" -- \
 		"$bin" -per 4 -hold 600ms -truth "$w/truth.jsonl"
 	grep -Eq '^xgotop-tui: attached to pid [0-9]+ .*: probes none, poll 20 Hz$' "$w/err" ||
@@ -214,6 +227,51 @@ poll)
 	"$ovh/check" -events "$w/events.jsonl" -truth "$w/truth.jsonl" -waits ||
 		fail "mismatches (artifacts in $w)"
 	echo "PASS: go$ver $kind --poll 20"
+	;;
+slowout)
+	# The poll read above with a --jsonl FIFO its reader leaves full until the
+	# program has ended: the reads must go on meanwhile (src/live/outq.c).
+	parked_setup "$@"
+	mkfifo "$w/fifo" || fail "cannot create $w/fifo"
+	# 8 kinds x 8: the creates alone fill a 4 KiB FIFO before the release.
+	timeout -k 10 240 python3 "$here/slowout.py" "$w/fifo" "$w/events.jsonl" "$w/truth.jsonl" 64 -- \
+		"$xg" --poll 20 --headless --force --jsonl "$w/fifo" -- \
+		"$bin" -per 8 -hold 600ms -truth "$w/truth.jsonl" >"$w/out" 2>"$w/err"
+	st=$?
+	cat "$w/out"
+	[ $st -eq 0 ] || { cat "$w/err" >&2; fail "exit $st (artifacts in $w)"; }
+	"$ovh/check" -events "$w/events.jsonl" -truth "$w/truth.jsonl" -waits ||
+		fail "mismatches with the output stalled (artifacts in $w)"
+	echo "PASS: go$ver $kind --poll 20, --jsonl stalled until the program ended"
+	;;
+endexits)
+	# The goroutines alive when the process exited ended with it (docs/JSONL.md):
+	# launched with probes and with --poll, the recording replayed the same;
+	# and none when tracing stops first (-pid, --duration).
+	parked_setup "$@"
+	for mode in probes poll; do
+		m=(--overhead-budget off)
+		[ $mode = poll ] && m=(--poll 20)
+		run_traced "$w" "$xg" "${m[@]}" --headless --jsonl "$w/$mode.jsonl" -w "$w/$mode.zst" -- \
+			"$bin" -per 2 -hold 300ms -truth "$w/$mode.truth"
+		python3 "$here/endexits.py" ended "$w/$mode.jsonl" || fail "$mode: mismatches (artifacts in $w)"
+		"$ovh/check" -events "$w/$mode.jsonl" -truth "$w/$mode.truth" -waits ||
+			fail "$mode: the truth's exits (artifacts in $w)"
+		"$xg" --replay "$w/$mode.zst" --headless --jsonl "$w/$mode.replay.jsonl" 2>"$w/replay.err" ||
+			fail "$mode: replay: $(cat "$w/replay.err")"
+		cmp -s "$w/$mode.jsonl" "$w/$mode.replay.jsonl" || fail "$mode: the replay's JSONL differs"
+	done
+	"$bin" -per 2 -hold 20s >"$w/held.out" 2>&1 &
+	tpid=$!
+	for i in $(seq 300); do grep -q '^parked$' "$w/held.out" && break; sleep 0.1; done
+	timeout -k 10 240 "$xg" -pid $tpid --overhead-budget off --duration 1 --headless \
+		--jsonl "$w/stopped.jsonl" >"$w/out" 2>"$w/err"
+	st=$?
+	kill $tpid 2>/dev/null
+	wait $tpid 2>/dev/null
+	[ $st -eq 0 ] || fail "-pid --duration 1: exit $st: $(cat "$w/err")"
+	python3 "$here/endexits.py" stopped "$w/stopped.jsonl" || fail "stopped: mismatches (artifacts in $w)"
+	echo "PASS: go$ver $kind: alive at the process's end, ended with it (probes, poll, replay); none when tracing stops first"
 	;;
 lifecycle-level)
 	need_root
@@ -229,7 +287,7 @@ lifecycle-level)
 	echo "PASS: go$ver --probes lifecycle"
 	;;
 *)
-	echo "usage: $0 placement|lengths|status-offset|hits|deeprec|reuse|poll|lifecycle-level ..." >&2
+	echo "usage: $0 placement|lengths|status-offset|hits|deeprec|reuse|poll|slowout|endexits|lifecycle-level ..." >&2
 	exit 2
 	;;
 esac

@@ -8,8 +8,10 @@
  *   crash_check TRACER WORKLOAD WORKDIR
  * What had been handed: the same run writes --jsonl, from the same thread,
  * for the same events, just before it records each (src/live/sink.c); its
- * last complete line at the kill is the newest event handed, or older by at
- * most its flush interval (JSONL_FLUSH_NS, 0.1 s). The loss is counted from
+ * last complete line at the kill is the newest event handed, or older by its
+ * flush interval (JSONL_FLUSH_NS, 0.1 s) and its writer thread's lag
+ * (src/live/outq.c: none on a file that takes writes at once; a lag makes
+ * the loss counted smaller, never a false failure). The loss is counted from
  * that event, not from the kill: under load the ring buffer's reader lags
  * the kill by seconds, which FORMAT.md excludes from the guarantee ("what
  * the ring buffer held"), and a slow machine stalls both files alike. A

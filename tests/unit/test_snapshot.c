@@ -90,6 +90,30 @@ static struct gev found(uint64_t ts, uint64_t goid, uint8_t state)
 	return ev;
 }
 
+/* A goroutine a read lists, and the read: each handed to ADD (snapshot__add, resync__add). */
+struct seen {
+	uint64_t goid;
+	uint8_t state;
+};
+
+static void add_found(int (*add)(const struct gev *ev, void *ctx), void *ctx, uint64_t ts,
+		      const struct seen *gs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct gev ev = found(ts, gs[i].goid, gs[i].state);
+
+		assert_int_equal(add(&ev, ctx), 0);
+	}
+}
+
+#define ADD_FOUND(add, ctx, ts, ...)                                        \
+	do {                                                                \
+		const struct seen gs_[] = {__VA_ARGS__};                    \
+		add_found(add, ctx, ts, gs_, sizeof(gs_) / sizeof(gs_[0])); \
+	} while (0)
+
 static struct gev gone(uint64_t ts, uint64_t goid)
 {
 	struct gev ev = {.kind = GEV_EXIT, .ts = ts, .pid = PID, .goid = goid};
@@ -241,12 +265,8 @@ static void test_gone_before_probes_get_inferred_exit(void **state)
 	(void)state;
 	session_init(&s, 1, &ops);
 	snapshot__begin_read(snap, 1000);
-	ev = found(990, 1, XG_G_WAITING);
-	assert_int_equal(snapshot__add(&ev, snap), 0);
-	ev = found(990, 2, XG_G_RUNNING);
-	assert_int_equal(snapshot__add(&ev, snap), 0);
-	ev = found(990, 3, XG_G_RUNNABLE);
-	assert_int_equal(snapshot__add(&ev, snap), 0);
+	ADD_FOUND(snapshot__add, snap, 990, {1, XG_G_WAITING}, {2, XG_G_RUNNING},
+		  {3, XG_G_RUNNABLE});
 	assert_int_equal(snapshot__emit(snap, ALL, &ops), 0);
 	assert_int_equal(s.n, 3);
 
@@ -448,10 +468,7 @@ static void test_every_decoder(void **state)
 	(void)state;
 	session_init(&s, 2, &ops);
 	snapshot__begin_read(snap, 1000);
-	ev = found(990, 1, XG_G_WAITING);
-	assert_int_equal(snapshot__add(&ev, snap), 0);
-	ev = found(990, 2, XG_G_RUNNABLE);
-	assert_int_equal(snapshot__add(&ev, snap), 0);
+	ADD_FOUND(snapshot__add, snap, 990, {1, XG_G_WAITING}, {2, XG_G_RUNNABLE});
 	assert_int_equal(snapshot__emit(snap, ALL, &ops), 0);
 	assert_true(decoder__seeded(s.dec[0], PID, 1));
 	assert_true(decoder__seeded(s.dec[1], PID, 1));
@@ -479,7 +496,6 @@ static void test_errors_and_no_snapshot(void **state)
 	struct snapshot *snap = snapshot__new(PID);
 	struct snapshot_ops ops;
 	struct session s;
-	struct gev ev;
 
 	(void)state;
 	session_init(&s, 1, &ops);
@@ -487,12 +503,8 @@ static void test_errors_and_no_snapshot(void **state)
 	assert_int_equal(snapshot__settle(NULL, UINT64_MAX, &ops), 0);
 	assert_int_equal(s.n, 0);
 	snapshot__begin_read(snap, 1000);
-	ev = found(990, 1, XG_G_WAITING);
-	assert_int_equal(snapshot__add(&ev, snap), 0);
-	ev = found(990, 2, XG_G_WAITING);
-	assert_int_equal(snapshot__add(&ev, snap), 0);
-	ev = found(990, 3, XG_G_WAITING);
-	assert_int_equal(snapshot__add(&ev, snap), 0);
+	ADD_FOUND(snapshot__add, snap, 990, {1, XG_G_WAITING}, {2, XG_G_WAITING},
+		  {3, XG_G_WAITING});
 	s.fail_at = 1;
 	assert_int_equal(snapshot__emit(snap, ALL, &ops), -EIO);
 	assert_int_equal(s.n, 1);
@@ -621,6 +633,30 @@ static int logged(const struct live *l, int from, enum gev_kind kind, uint64_t g
 }
 
 /*
+ * The read most resync tests make: at 1000, goroutines FIRST to LAST in
+ * STATE; ended at 1010, after 4 records lost since 500.
+ */
+static void resync_read(struct resync *r, uint64_t first, uint64_t last, uint8_t state)
+{
+	uint64_t g;
+
+	resync__begin_read(r, 1000);
+	for (g = first; g <= last; g++) {
+		struct gev f = found(1000, g, state);
+
+		assert_int_equal(resync__add(&f, r), 0);
+	}
+	resync__end_read(r, 1010, true, 4, 500);
+}
+
+/* Every record up to the read's end applied, then the read, up to 1008. */
+static void resync_drain_apply(struct live *l, struct resync *r)
+{
+	assert_int_equal(decoder__drain(l->s.dec[0], 1010, live_emit, l), 0);
+	assert_int_equal(resync__apply(r, 1008, &l->ops, NULL), 0);
+}
+
+/*
  * Records lost: exits (phantoms left running and in syscall), a wake-up,
  * every record of a goroutine. The table read sets each right, leaves the
  * goroutines whose records are newer than the read and those whose wait a
@@ -653,10 +689,7 @@ static void test_resync_sets_the_table_right(void **state)
 	push(&l, rec(1005, 13, XG_G_RUNNABLE, XG_G_RUNNING)); /* after the read began */
 
 	resync__begin_read(r, 1000);
-	f = found(1000, 1, XG_G_WAITING);
-	assert_int_equal(resync__add(&f, r), 0);
-	f = found(1000, 12, XG_G_RUNNABLE);
-	assert_int_equal(resync__add(&f, r), 0);
+	ADD_FOUND(resync__add, r, 1000, {1, XG_G_WAITING}, {12, XG_G_RUNNABLE});
 	f = found(1000, 13, XG_G_RUNNABLE); /* read before its record at 1005 */
 	assert_int_equal(resync__add(&f, r), 0);
 	f = found(1000, 14, XG_G_WAITING);
@@ -781,7 +814,6 @@ static void test_resync_failed_read_and_sampling(void **state)
 {
 	struct resync *r = resync__new(PID);
 	struct live l;
-	struct gev f;
 
 	(void)state;
 	live_init(&l, true);
@@ -804,10 +836,7 @@ static void test_resync_failed_read_and_sampling(void **state)
 	/* newgoroutine sampling: a goroutine never seen may have been left out on purpose. */
 	l.ops.creates_sampled = true;
 	resync__begin_read(r, 2000);
-	f = found(2000, 10, XG_G_RUNNABLE);
-	assert_int_equal(resync__add(&f, r), 0);
-	f = found(2000, 40, XG_G_RUNNABLE);
-	assert_int_equal(resync__add(&f, r), 0);
+	ADD_FOUND(resync__add, r, 2000, {10, XG_G_RUNNABLE}, {40, XG_G_RUNNABLE});
 	resync__end_read(r, 2001, true, 1, 1500);
 	assert_int_equal(resync__apply(r, 0, &l.ops, NULL), 0);
 	assert_int_equal(l.n, 3);
@@ -910,7 +939,6 @@ static void test_resync_running_read_ended_unseen(void **state)
 				 .status = {XG_G_DEAD, XG_G_DEAD, XG_G_RUNNABLE, XG_G_DEAD},
 				 .n = 4};
 	struct live l;
-	struct gev f;
 	unsigned int n;
 	uint64_t g;
 	int i, n0;
@@ -924,14 +952,8 @@ static void test_resync_running_read_ended_unseen(void **state)
 		push(&l, rec_create(100 + g, g));
 		push(&l, rec(200 + g, g, XG_G_RUNNABLE, XG_G_RUNNING));
 	}
-	resync__begin_read(r, 1000);
-	for (g = 10; g <= 15; g++) {
-		f = found(1000, g, XG_G_RUNNING);
-		assert_int_equal(resync__add(&f, r), 0);
-	}
-	resync__end_read(r, 1010, true, 4, 500);
-	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
-	assert_int_equal(resync__apply(r, 1008, &l.ops, NULL), 0);
+	resync_read(r, 10, 15, XG_G_RUNNING);
+	resync_drain_apply(&l, r);
 	/* The read has the last word for now: all six running, 13 listed existing. */
 	for (g = 10; g <= 15; g++)
 		assert_int_equal(live_state(&l, g), XG_G_RUNNING);
@@ -1000,7 +1022,6 @@ static void test_resync_runnable_read_under_previous_goid(void **state)
 	struct resync *r = resync__new(PID);
 	struct reread_fake fk = {.goid = {20, 22}, .status = {XG_G_DEAD, XG_G_RUNNABLE}, .n = 2};
 	struct live l;
-	struct gev f;
 	unsigned int n;
 	uint64_t g;
 	int i, n0;
@@ -1008,14 +1029,8 @@ static void test_resync_runnable_read_under_previous_goid(void **state)
 	(void)state;
 	live_init(&l, false);
 	assert_non_null(r);
-	resync__begin_read(r, 1000);
-	for (g = 20; g <= 22; g++) {
-		f = found(1000, g, XG_G_RUNNABLE);
-		assert_int_equal(resync__add(&f, r), 0);
-	}
-	resync__end_read(r, 1010, true, 4, 500);
-	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
-	assert_int_equal(resync__apply(r, 1008, &l.ops, NULL), 0);
+	resync_read(r, 20, 22, XG_G_RUNNABLE);
+	resync_drain_apply(&l, r);
 	for (g = 20; g <= 22; g++) {
 		assert_true(logged(&l, 0, GEV_CREATE, g) >= 0);
 		assert_int_equal(live_state(&l, g), XG_G_RUNNABLE);
@@ -1077,7 +1092,6 @@ static void test_resync_found_then_ended_and_evicted(void **state)
 	struct resync *r = resync__new(PID);
 	struct gev_gap gap;
 	struct live l;
-	struct gev f;
 	uint64_t g;
 	int n0;
 
@@ -1092,12 +1106,7 @@ static void test_resync_found_then_ended_and_evicted(void **state)
 	push(&l, rec_create(991, 71));
 	/* As rings.c: the log is on from before the read until it is applied. */
 	gtable__log_dropped_exits(l.gt, true);
-	resync__begin_read(r, 1000);
-	for (g = 70; g <= 72; g++) {
-		f = found(1000, g, XG_G_RUNNABLE);
-		assert_int_equal(resync__add(&f, r), 0);
-	}
-	resync__end_read(r, 1010, true, 4, 500);
+	resync_read(r, 70, 72, XG_G_RUNNABLE);
 	for (g = 70; g <= 71; g++) {
 		push(&l, rec(1010 + 2 * g, g, XG_G_RUNNABLE, XG_G_RUNNING));
 		push(&l, rec(1011 + 2 * g, g, XG_G_RUNNING, XG_G_DEAD));

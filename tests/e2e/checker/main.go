@@ -108,6 +108,21 @@ var states = map[string]bool{
 type report struct {
 	mismatches []string
 	kinds      map[string]int // how many mismatches of each kind, for the summary
+	// The last ts of the process before the inferred exits of its end
+	// (docs/JSONL.md, "exit"): goroutines still alive when it exited end
+	// with it, stamped when the tracer saw that, after every other line.
+	end uint64
+}
+
+// concluded: an inferred exit, or the inferred change to dead before one.
+func concluded(ev *event) bool {
+	inf := ev.Inferred != nil && *ev.Inferred
+	return inf && (*ev.Event == "exit" || (*ev.Event == "state" && ev.To != nil && *ev.To == "dead"))
+}
+
+// atProcessEnd: an exit the tracer concluded from the process's end, not saw.
+func atProcessEnd(ev *event, rep *report) bool {
+	return *ev.Event == "exit" && concluded(ev) && *ev.Ts >= rep.end
 }
 
 func (r *report) addf(kind, format string, args ...interface{}) {
@@ -332,6 +347,9 @@ func checkChain(g *goroutine, full bool, rep *report) {
 	}
 	if exits == 0 {
 		rep.addf("no exit", "goroutine %d: no exit", g.goid)
+	} else if atProcessEnd(exit, rep) {
+		// The truth's goroutines ended before the process: their exits are to be seen.
+		rep.addf("exit only at the end", "goroutine %d: line %d: no exit seen, only its process's end", g.goid, exit.lineno)
 	}
 }
 
@@ -472,6 +490,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			order = append(order, g.goid)
 		}
 		g.events = append(g.events, ev)
+		if !concluded(ev) && *ev.Ts > rep.end {
+			rep.end = *ev.Ts
+		}
 		switch *ev.Event {
 		case "create":
 			creates++

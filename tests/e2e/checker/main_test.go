@@ -210,6 +210,15 @@ func TestMismatches(t *testing.T) {
 			return append([]map[string]interface{}{g1}, evs...), nil
 		}, nil, ""},
 		{"creator missing", set(5, "create", 0, "created_by", nil), nil, "lacks parent, func, created_by, file or line"},
+		// Alive when the process exited: an inferred -> dead and exit after all else (docs/JSONL.md).
+		{"others end with the process", func(t *testing.T, evs []map[string]interface{}) ([]map[string]interface{}, []string) {
+			return append(append(evs, endWithProcess(1, "running", 2000)...), endWithProcess(20, "waiting", 2000)...), nil
+		}, nil, ""},
+		{"truth goroutine's exit only at the end", func(t *testing.T, evs []map[string]interface{}) ([]map[string]interface{}, []string) {
+			evs = remove(evs, find(t, evs, 7, "exit", 0))
+			evs = remove(evs, find(t, evs, 7, "state", 1))
+			return append(evs, endWithProcess(7, "running", 2000)...), nil
+		}, nil, "goroutine 7: line 21: no exit seen, only its process's end"},
 		{"many", func(t *testing.T, evs []map[string]interface{}) ([]map[string]interface{}, []string) {
 			var raw []string
 			for i := 0; i < 25; i++ {
@@ -279,5 +288,14 @@ func TestKindSummary(t *testing.T) {
 	code, out := check(t, "-events", p, "-truth", "testdata/truth.jsonl")
 	if code != 1 || !strings.Contains(out, "3 mismatches (not JSON 2, no exit 1)") {
 		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+// endWithProcess: the lines the tracer writes for goroutine GOID, in state
+// FROM, when its process exits (inferred -> dead and exit, at TS).
+func endWithProcess(goid int, from string, ts int) []map[string]interface{} {
+	return []map[string]interface{}{
+		{"event": "state", "ts": ts, "pid": 100, "goid": goid, "tid": 0, "from": from, "to": "dead", "inferred": true},
+		{"event": "exit", "ts": ts, "pid": 100, "goid": goid, "tid": 0, "inferred": true},
 	}
 }

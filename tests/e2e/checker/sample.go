@@ -94,8 +94,15 @@ type sampleCounts map[string]int
 
 func countSampled(evs []*event, truthGoids map[int64]bool) sampleCounts {
 	c := sampleCounts{}
+	// Exits at the process's end were not goexit's: not counted.
+	end := &report{}
 	for _, ev := range evs {
-		if !truthGoids[*ev.Goid] {
+		if lifecycleEvent(ev) && !concluded(ev) && *ev.Ts > end.end {
+			end.end = *ev.Ts
+		}
+	}
+	for _, ev := range evs {
+		if !truthGoids[*ev.Goid] || atProcessEnd(ev, end) {
 			continue
 		}
 		switch *ev.Event {

@@ -3,6 +3,8 @@
 //
 //	check -events F -truth T -waits        every truth goroutine is seen waiting
 //	                                       with its wait reason, and seen exiting
+//	                                       (an inferred exit, at the process's
+//	                                       end, is not seen)
 //	check -events F -truth T -once         every truth goroutine has exactly one
 //	                                       create and one exit (lifecycle truth)
 //	check -events F -created N -prefix P   N goroutines whose start function
@@ -34,6 +36,7 @@ import (
 
 type event struct {
 	Event    string `json:"event"`
+	Ts       uint64 `json:"ts"`
 	Pid      int64  `json:"pid"`
 	Goid     int64  `json:"goid"`
 	Func     string `json:"func"`
@@ -51,11 +54,15 @@ type truth struct {
 
 type gor struct {
 	creates, exits int
-	lives          int // create, state and exit lines
-	last           string
-	waits          map[string]bool
-	funcName       string
-	copystack      int // inferred transitions into or out of copystack
+	// An inferred exit's ts: concluded, not seen. One after every line seen
+	// is the process's end (docs/JSONL.md): not counted as an exit seen.
+	concluded uint64
+	ended     int
+	lives     int // create, state and exit lines
+	last      string
+	waits     map[string]bool
+	funcName  string
+	copystack int // inferred transitions into or out of copystack
 }
 
 var mismatches []string
@@ -98,6 +105,7 @@ func main() {
 
 	gs := map[int64]*gor{}
 	var pid int64 = -1
+	var lastSeen uint64 // of the lines not concluded
 	n := 0
 	readLines(*events, func(line []byte) error {
 		var e event
@@ -118,6 +126,10 @@ func main() {
 		switch e.Event {
 		case "create", "state", "exit":
 			g.lives++
+			concl := e.Inferred && (e.Event == "exit" || e.To == "dead")
+			if !concl && e.Ts > lastSeen {
+				lastSeen = e.Ts
+			}
 		}
 		switch e.Event {
 		case "create":
@@ -139,13 +151,32 @@ func main() {
 				g.copystack++
 			}
 		case "exit":
-			g.exits++
+			if g.exits > 0 || g.concluded > 0 {
+				addf("goroutine %d: a second exit", e.Goid)
+			}
+			if e.Inferred {
+				g.concluded = e.Ts
+			} else {
+				g.exits++
+			}
 			if g.last != "dead" {
 				addf("goroutine %d: exit after %s", e.Goid, g.last)
 			}
 		}
 		return nil
 	})
+
+	// Concluded before the end (attach, a switch, lost records): ended all the same.
+	for _, g := range gs {
+		if g.concluded == 0 {
+			continue
+		}
+		if g.concluded >= lastSeen {
+			g.ended++
+		} else {
+			g.exits++
+		}
+	}
 
 	checked := 0
 	if *truthPath != "" {
