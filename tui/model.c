@@ -262,6 +262,32 @@ static int cpu_sum(const struct gentry *e, void *ctx)
 	return 0;
 }
 
+/* NUM/DEN from the sum over every goroutine of its running time in the window. */
+static void cpu_finish(struct tui_model *m, const struct cpu_sum_ctx *c)
+{
+	m->cpu_ps = c->n_ps;
+	if (c->n_ps && c->sum > (uint64_t)c->n_ps * (m->cpu.t1 - m->cpu.t0)) {
+		m->cpu.num = (uint64_t)c->n_ps * (m->cpu.t1 - m->cpu.t0);
+		m->cpu.den = c->sum;
+	}
+	m->cpu_pending = false;
+}
+
+void model__settle(struct tui_model *m)
+{
+	struct cpu_sum_ctx c = {.w = &m->cpu};
+
+	if (!m->cpu_pending)
+		return;
+	gtable__for_each(live_table(m), cpu_sum, &c);
+	cpu_finish(m, &c);
+}
+
+/*
+ * The sum behind NUM/DEN walks the whole table: it is left to the walk of
+ * the next row build (model__rows), which reads the same entries, or to
+ * model__settle.
+ */
 void model__close_interval(struct tui_model *m)
 {
 	/*
@@ -272,7 +298,6 @@ void model__close_interval(struct tui_model *m)
 	struct gtable *gt = (struct gtable *)live_table(m);
 	uint64_t now = m->ended ? m->end_ts : m->src->ops->now(m->src->ctx);
 	uint64_t d = (uint64_t)(m->interval * 1e9);
-	struct cpu_sum_ctx c = {.w = &m->cpu};
 
 	if (m->paused)
 		return;
@@ -285,12 +310,7 @@ void model__close_interval(struct tui_model *m)
 						.sampled = true};
 	else /* the first refresh, or time went back (a seek): read the spans */
 		m->cpu = (struct xd_cpu_window){.t0 = now > d ? now - d : 0, .t1 = now};
-	gtable__for_each(gt, cpu_sum, &c);
-	m->cpu_ps = c.n_ps;
-	if (c.n_ps && c.sum > (uint64_t)c.n_ps * (m->cpu.t1 - m->cpu.t0)) {
-		m->cpu.num = (uint64_t)c.n_ps * (m->cpu.t1 - m->cpu.t0);
-		m->cpu.den = c.sum;
-	}
+	m->cpu_pending = true;
 	m->rows_stale = true;
 }
 
@@ -299,7 +319,10 @@ int model__set_paused(struct tui_model *m, bool paused)
 	if (paused == m->paused)
 		return 0;
 	if (paused) {
-		struct tui_frozen *f = freeze(live_table(m));
+		struct tui_frozen *f;
+
+		model__settle(m);
+		f = freeze(live_table(m));
 
 		if (!f)
 			return -ENOMEM;
@@ -380,8 +403,9 @@ static unsigned int state_rank(const struct gentry *e)
 
 struct build_ctx {
 	struct tui_model *m;
-	bool new_func; /* a function name without a rank yet */
-	long sel;      /* row of the selected goroutine, -1 if not listed */
+	struct cpu_sum_ctx *sum; /* the interval's sum to take on the way, or NULL */
+	bool new_func;		 /* a function name without a rank yet */
+	long sel;		 /* row of the selected goroutine, -1 if not listed */
 };
 
 static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
@@ -434,6 +458,8 @@ static int add_row(const struct gentry *e, void *ctx)
 	struct tui_model *m = c->m;
 	struct tui_row *r;
 
+	if (c->sum)
+		cpu_sum(e, c->sum);
 	if (m->filter.n && !filter__match(&m->filter, e))
 		return 0;
 	/* At thousands of exits a second, the dead would drown the list: a count unless asked. */
@@ -578,8 +604,32 @@ static size_t rank_of(const struct tui_model *m, size_t i)
 	return rank;
 }
 
+/*
+ * The sum was taken by the walk: the keys read NUM/DEN before it. When it
+ * scales (events lost), the CPU% of the rows is read again.
+ */
+static void sum_finish(struct tui_model *m, struct build_ctx *c)
+{
+	size_t i;
+
+	cpu_finish(m, c->sum);
+	if (!m->cpu.den)
+		return;
+	for (i = 0; i < m->n_rows; i++) {
+		struct tui_row *r = &m->rows[i];
+
+		r->cpu = TUI_CPU_UNSET;
+		if (m->sort != TUI_SORT_CPU)
+			continue;
+		r->k1 = sort_key(c, r);
+		if (m->reverse)
+			r->k1 = ~r->k1;
+	}
+}
+
 int model__rows(struct tui_model *m)
 {
+	struct cpu_sum_ctx sum = {.w = &m->cpu};
 	struct build_ctx c = {.m = m, .sel = -1};
 	size_t need = model__size(m);
 
@@ -596,7 +646,13 @@ int model__rows(struct tui_model *m)
 	}
 	m->n_rows = 0;
 	m->exited_hidden = 0;
+	if (m->frz)
+		model__settle(m); /* the sum is the live table's */
+	else if (m->cpu_pending)
+		c.sum = &sum;
 	model__for_each(m, add_row, &c);
+	if (c.sum)
+		sum_finish(m, &c);
 	if (c.new_func)
 		rank_functions(m);
 	m->rows_stale = false;
@@ -693,6 +749,7 @@ void model__move(struct tui_model *m, long delta)
 
 unsigned int model__cpu(struct tui_model *m, struct tui_row *r)
 {
+	model__settle(m);
 	if (r->cpu == TUI_CPU_UNSET)
 		r->cpu = xd_cpu_permille(r->e, &m->cpu);
 	return r->cpu;
