@@ -51,13 +51,10 @@ uint64_t xd_run_ns(const struct gentry *e, uint64_t from, uint64_t to, bool *exa
 	return run;
 }
 
-uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w)
+uint64_t xd_cpu_ns_read(const struct gentry *e, const struct xd_cpu_window *w)
 {
 	uint64_t lo = w->t0, hi = w->t1, ns;
 
-	/* Most goroutines did not run in the interval: no clamp, no scaling to do. */
-	if (w->sampled && !e->cpu_recent_ns)
-		return 0;
 	if (e->created_ts > lo)
 		lo = e->created_ts;
 	if (e->exited_ts && e->exited_ts < hi)
@@ -72,7 +69,7 @@ uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w)
 	return ns;
 }
 
-unsigned int xd_cpu_permille(const struct gentry *e, const struct xd_cpu_window *w)
+unsigned int xd_cpu_permille_read(const struct gentry *e, const struct xd_cpu_window *w)
 {
 	uint64_t ns;
 

@@ -249,7 +249,8 @@ struct cpu_sum_ctx {
 	uint32_t n_ps;
 };
 
-static int cpu_sum(const struct gentry *e, void *ctx)
+/* Inlined in the row build's walk, which calls it for every goroutine. */
+static inline __attribute__((always_inline)) int cpu_sum(const struct gentry *e, void *ctx)
 {
 	struct cpu_sum_ctx *c = ctx;
 
@@ -408,6 +409,17 @@ struct build_ctx {
 	long sel;		 /* row of the selected goroutine, -1 if not listed */
 };
 
+/*
+ * By CPU and age, the goroutines that have exited come after the live
+ * ones: with a goroutine per request, the dying would fill the top.
+ */
+static inline __attribute__((always_inline)) uint64_t cpu_key(struct tui_model *m,
+							      struct tui_row *r)
+{
+	r->cpu = xd_cpu_permille(r->e, &m->cpu);
+	return (r->e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
+}
+
 static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 {
 	struct tui_model *m = c->m;
@@ -416,14 +428,9 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 	uint32_t rank;
 	bool lower;
 
-	/*
-	 * By CPU and age, the goroutines that have exited come after the live
-	 * ones: with a goroutine per request, the dying would fill the top.
-	 */
 	switch (m->sort) {
 	case TUI_SORT_CPU:
-		r->cpu = xd_cpu_permille(e, &m->cpu);
-		return (e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
+		return cpu_key(m, r);
 	case TUI_SORT_AGE:
 		/* Seen before the creation was: the oldest, by how old they are at least. */
 		return (e->exited_ts ? 1ull << 63 : 0) |
@@ -475,7 +482,7 @@ static int add_row(const struct gentry *e, void *ctx)
 	r = &m->rows[m->n_rows++];
 	r->e = e;
 	r->cpu = TUI_CPU_UNSET;
-	r->k1 = sort_key(c, r);
+	r->k1 = m->sort == TUI_SORT_CPU ? cpu_key(m, r) : sort_key(c, r); /* the default */
 	r->k2 = e->goid;
 	r->k3 = e->pid;
 	if (m->reverse) {
