@@ -344,12 +344,34 @@ int model__set_paused(struct tui_model *m, bool paused)
 
 /* ---- the store ------------------------------------------------------------- */
 
-int model__for_each(const struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx),
-		    void *ctx)
+struct sum_walk {
+	int (*fn)(const struct gentry *e, void *ctx);
+	void *ctx;
+	struct cpu_sum_ctx sum;
+};
+
+static int sum_then(const struct gentry *e, void *ctx)
+{
+	struct sum_walk *s = ctx;
+
+	cpu_sum(e, &s->sum);
+	return s->fn(e, s->ctx);
+}
+
+/* A walk over the whole live table takes the interval's sum on the way. */
+int model__for_each(struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx), void *ctx)
 {
 	size_t i;
 	int ret;
 
+	if (!m->frz && m->cpu_pending) {
+		struct sum_walk s = {.fn = fn, .ctx = ctx, .sum = {.w = &m->cpu}};
+
+		ret = gtable__for_each(live_table(m), sum_then, &s);
+		if (!ret) /* (one cut short has not seen them all) */
+			cpu_finish(m, &s.sum);
+		return ret;
+	}
 	if (!m->frz)
 		return gtable__for_each(live_table(m), fn, ctx);
 	for (i = 0; i < m->frz->n; i++) {
@@ -653,13 +675,13 @@ int model__rows(struct tui_model *m)
 	}
 	m->n_rows = 0;
 	m->exited_hidden = 0;
-	if (m->frz)
-		model__settle(m); /* the sum is the live table's */
-	else if (m->cpu_pending)
+	if (m->cpu_pending && !m->frz) {
 		c.sum = &sum;
-	model__for_each(m, add_row, &c);
-	if (c.sum)
-		sum_finish(m, &c);
+		if (gtable__for_each(live_table(m), add_row, &c) == 0)
+			sum_finish(m, &c);
+	} else {
+		model__for_each(m, add_row, &c);
+	}
 	if (c.new_func)
 		rank_functions(m);
 	m->rows_stale = false;

@@ -199,9 +199,9 @@ void model__set_ended(struct tui_model *m);
 /* Pause on/off. 0, or -ENOMEM (then not paused). */
 int model__set_paused(struct tui_model *m, bool paused);
 
-/* The store the views read: live table or frozen copy. */
-int model__for_each(const struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx),
-		    void *ctx);
+/* The store the views read: live table or frozen copy (a whole walk also settles: model__settle).
+ */
+int model__for_each(struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx), void *ctx);
 const struct gentry *model__find(const struct tui_model *m, uint32_t pid, uint64_t goid);
 /* Goroutines in the store (live + exited still kept). */
 size_t model__size(const struct tui_model *m);
