@@ -9,7 +9,9 @@
  * cached one. Prints figures; asserts nothing (benchmarks never do).
  *
  * Built with the tests (build/tests/tui/bench_tui); by hand:
- *   build/tests/tui/bench_tui [goroutines (100000)] [frames (50)]
+ *   build/tests/tui/bench_tui [goroutines (100000)] [frames (50)] [only (all)]
+ * ONLY: the frame kinds whose number (from 1, as printed) is in it ("1",
+ * "147"); for callgrind --toggle-collect=bench_frame, one kind at a time.
  */
 #define _GNU_SOURCE
 #include <locale.h>
@@ -163,6 +165,20 @@ static double cpu_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/*
+ * One frame, as the UI's loop does after a refresh interval. Not inlined:
+ * callgrind counts inside it alone (--toggle-collect=bench_frame).
+ */
+static __attribute__((noinline)) void bench_frame(struct tui_model *m, WINDOW *w)
+{
+	model__sample_meters(m);
+	model__refresh(m);
+	frame__draw(w, m);
+	wnoutrefresh(w);
+	doupdate();
+	model__settle(m); /* what the UI does before its next pump */
+}
+
 struct scenario {
 	const char *what;
 	enum tui_view_id view;
@@ -186,6 +202,7 @@ int main(int argc, char **argv)
 	};
 	unsigned int n = argc > 1 ? (unsigned int)atoi(argv[1]) : 100000;
 	int frames = argc > 2 ? atoi(argv[2]) : 50, f;
+	const char *only = argc > 3 ? argv[3] : NULL;
 	struct bench b = {.now = 3600 * S, .seed = 1};
 	struct xg_source src = {.ops = &ops, .ctx = &b};
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
@@ -217,6 +234,8 @@ int main(int argc, char **argv)
 		char err[256];
 		double total = 0, worst = 0;
 
+		if (only && !strchr(only, (int)('1' + i)))
+			continue;
 		model__init(&m, &src, 1.0);
 		m.theme = &th;
 		model__sample_meters(&m);
@@ -232,11 +251,7 @@ int main(int argc, char **argv)
 
 			activity(&b, n);
 			t0 = cpu_ms();
-			model__sample_meters(&m);
-			model__refresh(&m);
-			frame__draw(w, &m);
-			wnoutrefresh(w);
-			doupdate();
+			bench_frame(&m, w);
 			dt = cpu_ms() - t0;
 			total += dt;
 			if (dt > worst)

@@ -32,6 +32,7 @@ static int replay_ctl(struct tui_model *m, enum xg_ctl op)
 
 	if (!m->replay)
 		return RD_NONE;
+	model__settle(m);
 	err = m->src->ops->control(m->src->ctx, op, 0);
 	if (err)
 		model__message(m, true, "replay: %s", strerror(-err));

@@ -51,7 +51,7 @@ uint64_t xd_run_ns(const struct gentry *e, uint64_t from, uint64_t to, bool *exa
 	return run;
 }
 
-uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w)
+uint64_t xd_cpu_ns_read(const struct gentry *e, const struct xd_cpu_window *w)
 {
 	uint64_t lo = w->t0, hi = w->t1, ns;
 
@@ -69,11 +69,17 @@ uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w)
 	return ns;
 }
 
-unsigned int xd_cpu_permille(const struct gentry *e, const struct xd_cpu_window *w)
+unsigned int xd_cpu_permille_read(const struct gentry *e, const struct xd_cpu_window *w)
 {
+	uint64_t ns;
+
 	if (w->t1 <= w->t0)
 		return 0;
-	return (unsigned int)((unsigned __int128)xd_cpu_ns(e, w) * 1000 / (w->t1 - w->t0));
+	ns = xd_cpu_ns(e, w);
+	/* Below 213 days, ns * 1000 fits 64 bits: no 128-bit division (a call). */
+	if (ns <= UINT64_MAX / 1000)
+		return (unsigned int)(ns * 1000 / (w->t1 - w->t0));
+	return (unsigned int)((unsigned __int128)ns * 1000 / (w->t1 - w->t0));
 }
 
 _Static_assert(XD_ALLOC_BUCKETS == XG_ALLOC_BUCKETS, "keep in sync with bpf/xgotop_event.h");

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct gentry;
-struct gtable;
+#include "gtable.h"
+
 struct xg_target_info;
 
 /*
@@ -38,9 +38,23 @@ struct xd_cpu_window {
 };
 
 /* Running time of E in W, ns: at most W's length and E's life within it. */
-uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w);
+uint64_t xd_cpu_ns_read(const struct gentry *e, const struct xd_cpu_window *w);
 /* The same as a share of W's length, per mille (0..1000). */
-unsigned int xd_cpu_permille(const struct gentry *e, const struct xd_cpu_window *w);
+unsigned int xd_cpu_permille_read(const struct gentry *e, const struct xd_cpu_window *w);
+
+/*
+ * Most goroutines did not run in a closed interval: 0 without a call, as
+ * the row build asks for every goroutine of the table.
+ */
+static inline uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w)
+{
+	return w->sampled && !e->cpu_recent_ns ? 0 : xd_cpu_ns_read(e, w);
+}
+
+static inline unsigned int xd_cpu_permille(const struct gentry *e, const struct xd_cpu_window *w)
+{
+	return w->sampled && !e->cpu_recent_ns ? 0 : xd_cpu_permille_read(e, w);
+}
 
 /*
  * Bytes and objects E allocated: the allocation events charged to it.

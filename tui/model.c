@@ -249,7 +249,8 @@ struct cpu_sum_ctx {
 	uint32_t n_ps;
 };
 
-static int cpu_sum(const struct gentry *e, void *ctx)
+/* Inlined in the row build's walk, which calls it for every goroutine. */
+static inline __attribute__((always_inline)) int cpu_sum(const struct gentry *e, void *ctx)
 {
 	struct cpu_sum_ctx *c = ctx;
 
@@ -262,6 +263,32 @@ static int cpu_sum(const struct gentry *e, void *ctx)
 	return 0;
 }
 
+/* NUM/DEN from the sum over every goroutine of its running time in the window. */
+static void cpu_finish(struct tui_model *m, const struct cpu_sum_ctx *c)
+{
+	m->cpu_ps = c->n_ps;
+	if (c->n_ps && c->sum > (uint64_t)c->n_ps * (m->cpu.t1 - m->cpu.t0)) {
+		m->cpu.num = (uint64_t)c->n_ps * (m->cpu.t1 - m->cpu.t0);
+		m->cpu.den = c->sum;
+	}
+	m->cpu_pending = false;
+}
+
+void model__settle(struct tui_model *m)
+{
+	struct cpu_sum_ctx c = {.w = &m->cpu};
+
+	if (!m->cpu_pending)
+		return;
+	gtable__for_each(live_table(m), cpu_sum, &c);
+	cpu_finish(m, &c);
+}
+
+/*
+ * The sum behind NUM/DEN walks the whole table: it is left to the walk of
+ * the next row build (model__rows), which reads the same entries, or to
+ * model__settle.
+ */
 void model__close_interval(struct tui_model *m)
 {
 	/*
@@ -272,7 +299,6 @@ void model__close_interval(struct tui_model *m)
 	struct gtable *gt = (struct gtable *)live_table(m);
 	uint64_t now = m->ended ? m->end_ts : m->src->ops->now(m->src->ctx);
 	uint64_t d = (uint64_t)(m->interval * 1e9);
-	struct cpu_sum_ctx c = {.w = &m->cpu};
 
 	if (m->paused)
 		return;
@@ -285,12 +311,7 @@ void model__close_interval(struct tui_model *m)
 						.sampled = true};
 	else /* the first refresh, or time went back (a seek): read the spans */
 		m->cpu = (struct xd_cpu_window){.t0 = now > d ? now - d : 0, .t1 = now};
-	gtable__for_each(gt, cpu_sum, &c);
-	m->cpu_ps = c.n_ps;
-	if (c.n_ps && c.sum > (uint64_t)c.n_ps * (m->cpu.t1 - m->cpu.t0)) {
-		m->cpu.num = (uint64_t)c.n_ps * (m->cpu.t1 - m->cpu.t0);
-		m->cpu.den = c.sum;
-	}
+	m->cpu_pending = true;
 	m->rows_stale = true;
 }
 
@@ -299,7 +320,10 @@ int model__set_paused(struct tui_model *m, bool paused)
 	if (paused == m->paused)
 		return 0;
 	if (paused) {
-		struct tui_frozen *f = freeze(live_table(m));
+		struct tui_frozen *f;
+
+		model__settle(m);
+		f = freeze(live_table(m));
 
 		if (!f)
 			return -ENOMEM;
@@ -320,12 +344,34 @@ int model__set_paused(struct tui_model *m, bool paused)
 
 /* ---- the store ------------------------------------------------------------- */
 
-int model__for_each(const struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx),
-		    void *ctx)
+struct sum_walk {
+	int (*fn)(const struct gentry *e, void *ctx);
+	void *ctx;
+	struct cpu_sum_ctx sum;
+};
+
+static int sum_then(const struct gentry *e, void *ctx)
+{
+	struct sum_walk *s = ctx;
+
+	cpu_sum(e, &s->sum);
+	return s->fn(e, s->ctx);
+}
+
+/* A walk over the whole live table takes the interval's sum on the way. */
+int model__for_each(struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx), void *ctx)
 {
 	size_t i;
 	int ret;
 
+	if (!m->frz && m->cpu_pending) {
+		struct sum_walk s = {.fn = fn, .ctx = ctx, .sum = {.w = &m->cpu}};
+
+		ret = gtable__for_each(live_table(m), sum_then, &s);
+		if (!ret) /* (one cut short has not seen them all) */
+			cpu_finish(m, &s.sum);
+		return ret;
+	}
 	if (!m->frz)
 		return gtable__for_each(live_table(m), fn, ctx);
 	for (i = 0; i < m->frz->n; i++) {
@@ -380,9 +426,21 @@ static unsigned int state_rank(const struct gentry *e)
 
 struct build_ctx {
 	struct tui_model *m;
-	bool new_func; /* a function name without a rank yet */
-	long sel;      /* row of the selected goroutine, -1 if not listed */
+	struct cpu_sum_ctx *sum; /* the interval's sum to take on the way, or NULL */
+	bool new_func;		 /* a function name without a rank yet */
+	long sel;		 /* row of the selected goroutine, -1 if not listed */
 };
+
+/*
+ * By CPU and age, the goroutines that have exited come after the live
+ * ones: with a goroutine per request, the dying would fill the top.
+ */
+static inline __attribute__((always_inline)) uint64_t cpu_key(struct tui_model *m,
+							      struct tui_row *r)
+{
+	r->cpu = xd_cpu_permille(r->e, &m->cpu);
+	return (r->e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
+}
 
 static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 {
@@ -392,14 +450,9 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 	uint32_t rank;
 	bool lower;
 
-	/*
-	 * By CPU and age, the goroutines that have exited come after the live
-	 * ones: with a goroutine per request, the dying would fill the top.
-	 */
 	switch (m->sort) {
 	case TUI_SORT_CPU:
-		r->cpu = xd_cpu_permille(e, &m->cpu);
-		return (e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
+		return cpu_key(m, r);
 	case TUI_SORT_AGE:
 		/* Seen before the creation was: the oldest, by how old they are at least. */
 		return (e->exited_ts ? 1ull << 63 : 0) |
@@ -434,6 +487,8 @@ static int add_row(const struct gentry *e, void *ctx)
 	struct tui_model *m = c->m;
 	struct tui_row *r;
 
+	if (c->sum)
+		cpu_sum(e, c->sum);
 	if (m->filter.n && !filter__match(&m->filter, e))
 		return 0;
 	/* At thousands of exits a second, the dead would drown the list: a count unless asked. */
@@ -449,7 +504,7 @@ static int add_row(const struct gentry *e, void *ctx)
 	r = &m->rows[m->n_rows++];
 	r->e = e;
 	r->cpu = TUI_CPU_UNSET;
-	r->k1 = sort_key(c, r);
+	r->k1 = m->sort == TUI_SORT_CPU ? cpu_key(m, r) : sort_key(c, r); /* the default */
 	r->k2 = e->goid;
 	r->k3 = e->pid;
 	if (m->reverse) {
@@ -578,8 +633,32 @@ static size_t rank_of(const struct tui_model *m, size_t i)
 	return rank;
 }
 
+/*
+ * The sum was taken by the walk: the keys read NUM/DEN before it. When it
+ * scales (events lost), the CPU% of the rows is read again.
+ */
+static void sum_finish(struct tui_model *m, struct build_ctx *c)
+{
+	size_t i;
+
+	cpu_finish(m, c->sum);
+	if (!m->cpu.den)
+		return;
+	for (i = 0; i < m->n_rows; i++) {
+		struct tui_row *r = &m->rows[i];
+
+		r->cpu = TUI_CPU_UNSET;
+		if (m->sort != TUI_SORT_CPU)
+			continue;
+		r->k1 = sort_key(c, r);
+		if (m->reverse)
+			r->k1 = ~r->k1;
+	}
+}
+
 int model__rows(struct tui_model *m)
 {
+	struct cpu_sum_ctx sum = {.w = &m->cpu};
 	struct build_ctx c = {.m = m, .sel = -1};
 	size_t need = model__size(m);
 
@@ -596,7 +675,13 @@ int model__rows(struct tui_model *m)
 	}
 	m->n_rows = 0;
 	m->exited_hidden = 0;
-	model__for_each(m, add_row, &c);
+	if (m->cpu_pending && !m->frz) {
+		c.sum = &sum;
+		if (gtable__for_each(live_table(m), add_row, &c) == 0)
+			sum_finish(m, &c);
+	} else {
+		model__for_each(m, add_row, &c);
+	}
 	if (c.new_func)
 		rank_functions(m);
 	m->rows_stale = false;
@@ -693,6 +778,7 @@ void model__move(struct tui_model *m, long delta)
 
 unsigned int model__cpu(struct tui_model *m, struct tui_row *r)
 {
+	model__settle(m);
 	if (r->cpu == TUI_CPU_UNSET)
 		r->cpu = xd_cpu_permille(r->e, &m->cpu);
 	return r->cpu;

@@ -107,7 +107,9 @@ struct tui_model {
 	double interval; /* seconds between refreshes */
 	/* What CPU% is measured over: the last refresh interval (model__close_interval). */
 	struct xd_cpu_window cpu;
-	uint32_t cpu_ps;    /* Ps seen running goroutines (0: unknown) */
+	uint32_t cpu_ps; /* Ps seen running goroutines (0: unknown), once not cpu_pending */
+	/* NUM/DEN and CPU_PS not summed yet: by the next row build, or model__settle. */
+	bool cpu_pending;
 	struct ptrmap rank; /* function name -> alphabetical rank */
 
 	/* Selection, by rank in the sorted list and by key. */
@@ -184,15 +186,22 @@ void model__sample_meters(struct tui_model *m);
  * next interval then spans the pause) or when no time passed.
  */
 void model__close_interval(struct tui_model *m);
+/*
+ * Finish what model__close_interval left to the next walk over the table
+ * (the goroutine list's, when it is drawn): call before anything changes
+ * the table (a pump, a replay control), so that the sum is of the table
+ * as the interval closed it.
+ */
+void model__settle(struct tui_model *m);
 /* The source ended: freeze time at its last instant. */
 void model__set_ended(struct tui_model *m);
 
 /* Pause on/off. 0, or -ENOMEM (then not paused). */
 int model__set_paused(struct tui_model *m, bool paused);
 
-/* The store the views read: live table or frozen copy. */
-int model__for_each(const struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx),
-		    void *ctx);
+/* The store the views read: live table or frozen copy (a whole walk also settles: model__settle).
+ */
+int model__for_each(struct tui_model *m, int (*fn)(const struct gentry *e, void *ctx), void *ctx);
 const struct gentry *model__find(const struct tui_model *m, uint32_t pid, uint64_t goid);
 /* Goroutines in the store (live + exited still kept). */
 size_t model__size(const struct tui_model *m);

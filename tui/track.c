@@ -59,14 +59,17 @@ static void layer_move(struct track_layer *L, uint64_t bk)
 /* Buckets [FROM, FROM + N) all V: only the last TRACK_BUCKETS of them matter. */
 static void layer_fill(struct track_layer *L, uint64_t from, uint64_t n, uint8_t v)
 {
-	uint64_t i;
+	size_t at, first;
 
 	if (n > TRACK_BUCKETS) {
 		from += n - TRACK_BUCKETS;
 		n = TRACK_BUCKETS;
 	}
-	for (i = 0; i < n; i++)
-		L->b[(from + i) % TRACK_BUCKETS] = v;
+	/* Up to the ring's end, then from its start: a long wait fills thousands at once. */
+	at = from % TRACK_BUCKETS;
+	first = n < TRACK_BUCKETS - at ? n : TRACK_BUCKETS - at;
+	memset(L->b + at, v, first);
+	memset(L->b, v, n - first);
 }
 
 /* STATE held over [T0, T1): into every layer's buckets. */

@@ -479,7 +479,10 @@ static enum turn on_quit_signal(struct run *r)
 /* Read what the source has; it may end. */
 static enum turn pump(struct run *r)
 {
-	int rc = r->src->ops->pump(r->src->ctx, 0);
+	int rc;
+
+	model__settle(&r->m);
+	rc = r->src->ops->pump(r->src->ctx, 0);
 
 	if (rc < 0) {
 		r->err = rc;

@@ -1177,9 +1177,62 @@ static void test_cpu_sum_bounded(void **state)
 	x->f->now = FAKE_NOW + S;
 	model__sample_meters(&x->m);
 	model__refresh(&x->m);
-	assert_int_equal(x->m.cpu_ps, 1);
 	assert_in_range(sum_cpu(&x->m), 900, 1000);
+	/* Summed by the rows' walk (model__rows), or by model__settle. */
+	assert_int_equal(x->m.cpu_ps, 1);
 	fx_free(x);
+}
+
+/*
+ * The interval's sum (NUM/DEN, Ps) is taken by the rows' walk when they are
+ * built after the close, else by model__settle: both give the same CPU%
+ * and the same order, scaled (three goroutines "running" on one P) or not,
+ * either direction.
+ */
+static void test_cpu_sum_paths(void **state)
+{
+	uint64_t g;
+	int rev, scaled;
+
+	(void)state;
+	for (scaled = 0; scaled < 2; scaled++) {
+		for (rev = 0; rev < 2; rev++) {
+			struct fx *x = fx_new();
+			struct tui_model m2;
+			char a[256], b[256];
+			size_t i;
+
+			for (g = 60; scaled && g < 63; g++)
+				ev(x->f, (struct gev){.kind = GEV_STATE,
+						      .ts = FAKE_NOW + g,
+						      .goid = g,
+						      .from = XG_G_RUNNABLE,
+						      .to = XG_G_RUNNING,
+						      .has_pm = true,
+						      .p = 0});
+			x->f->now = FAKE_NOW + S;
+			fake__model(x->f, &m2, &x->th, 0);
+			model__sample_meters(&x->m);
+			model__refresh(&x->m);
+			model__set_sort(&x->m, TUI_SORT_CPU, rev);
+			/* The same interval (closed once per instant), summed apart. */
+			model__sample_meters(&m2);
+			model__settle(&m2);
+			model__refresh(&m2);
+			model__set_sort(&m2, TUI_SORT_CPU, rev);
+			assert_true(x->m.cpu_pending);
+			assert_false(m2.cpu_pending);
+			assert_string_equal(order(&x->m, a, sizeof(a)), order(&m2, b, sizeof(b)));
+			assert_false(x->m.cpu_pending);
+			assert_int_equal(x->m.cpu_ps, m2.cpu_ps);
+			assert_true(x->m.cpu.num == m2.cpu.num && x->m.cpu.den == m2.cpu.den);
+			assert_int_equal(!!x->m.cpu.den, scaled);
+			for (i = 0; i < x->m.n_rows; i++)
+				assert_int_equal(x->m.rows[i].cpu, model__cpu(&m2, &m2.rows[i]));
+			model__free(&m2);
+			fx_free(x);
+		}
+	}
 }
 
 /* Names that do not fit lose their package path first, never the type and method. */
@@ -1466,6 +1519,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_known_share),
 		cmocka_unit_test(test_cpu_exited_bounded),
 		cmocka_unit_test(test_cpu_sum_bounded),
+		cmocka_unit_test(test_cpu_sum_paths),
 		cmocka_unit_test(test_meter_health),
 		cmocka_unit_test(test_meter_first_sample),
 		cmocka_unit_test(test_views_registry),
