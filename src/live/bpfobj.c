@@ -482,17 +482,22 @@ void bpfobj__detach_tracepoints(struct bpfobj *b)
 	}
 }
 
-/* One link's destruction on a thread of its own (bpfobj__detach). */
+/* One link's destruction, or B's tracepoints' (LINK NULL), on a thread of its own. */
 struct unlink_job {
 	pthread_t thr;
 	bool started;
 	struct bpf_link **link;
+	struct bpfobj *bpf;
 };
 
 static void *unlink_main(void *arg)
 {
 	struct unlink_job *j = arg;
 
+	if (!j->link) {
+		bpfobj__detach_tracepoints(j->bpf);
+		return NULL;
+	}
 	bpf_link__destroy(*j->link);
 	*j->link = NULL;
 	return NULL;
@@ -501,26 +506,46 @@ static void *unlink_main(void *arg)
 /*
  * Side by side: the kernel takes each uprobe out under one machine-wide
  * mutex and waits for RCU grace periods there (perf_uprobe_destroy); one
- * by one, each waited for its own, 0.2-0.9 s apiece under load, and the
- * tracer could not exit before the last (a quit waited seconds).
+ * by one, each waited for its own, 0.1-1.5 s apiece under load, and the
+ * tracer could not exit or step down before the last (a quit waited
+ * seconds). In parallel they wait for the same grace periods.
  */
-void bpfobj__detach(struct bpfobj *b)
+void bpfobj__destroy_links(struct bpfobj *b, struct bpf_link **const *links, int n,
+			   bool tracepoints)
 {
-	struct unlink_job jobs[PROBES_MAX];
-	int i, n = 0;
+	struct unlink_job jobs[BPFOBJ_UNLINK_MAX + 1];
+	int i, nj = 0;
 
-	bpfobj__detach_tracepoints(b);
-	for (i = 0; i < PROBES_MAX; i++)
-		if (b->links[i])
-			jobs[n++] = (struct unlink_job){.link = &b->links[i]};
-	for (i = 0; i < n && n > 1; i++)
-		jobs[i].started = !pthread_create(&jobs[i].thr, NULL, unlink_main, &jobs[i]);
 	for (i = 0; i < n; i++) {
+		if (!*links[i])
+			continue;
+		if (nj == BPFOBJ_UNLINK_MAX) { /* beyond the threads' bound: here */
+			bpf_link__destroy(*links[i]);
+			*links[i] = NULL;
+			continue;
+		}
+		jobs[nj++] = (struct unlink_job){.link = links[i]};
+	}
+	if (tracepoints)
+		jobs[nj++] = (struct unlink_job){.bpf = b};
+	for (i = 0; i < nj && nj > 1; i++)
+		jobs[i].started = !pthread_create(&jobs[i].thr, NULL, unlink_main, &jobs[i]);
+	for (i = 0; i < nj; i++) {
 		if (jobs[i].started)
 			pthread_join(jobs[i].thr, NULL);
 		else
 			unlink_main(&jobs[i]);
 	}
+}
+
+void bpfobj__detach(struct bpfobj *b)
+{
+	struct bpf_link **links[PROBES_MAX];
+	int i;
+
+	for (i = 0; i < PROBES_MAX; i++)
+		links[i] = &b->links[i];
+	bpfobj__destroy_links(b, links, PROBES_MAX, true);
 }
 
 void bpfobj__free(struct bpfobj *b)

@@ -80,6 +80,14 @@ int bpfobj__forget_gcache(struct bpfobj *b);
 /* Those tracepoints out (a step down to poll); bpfobj__attach_tracepoints puts them back. */
 void bpfobj__detach_tracepoints(struct bpfobj *b);
 void bpfobj__detach(struct bpfobj *b);
+/* At most this many links go on threads of their own in bpfobj__destroy_links; more: in line. */
+#define BPFOBJ_UNLINK_MAX PROBES_MAX
+/*
+ * The links *LINKS[0..N) (NULL ones skipped) and, with TRACEPOINTS, B's
+ * tracepoints destroyed side by side, each set to NULL.
+ */
+void bpfobj__destroy_links(struct bpfobj *b, struct bpf_link **const *links, int n,
+			   bool tracepoints);
 /*
  * One more site at run time (src/live/capture.c switches levels): its link
  * in *LINK, owned by the caller (bpf_link__destroy). 0 or -errno, not reported.

@@ -254,67 +254,24 @@ static int set_attach(struct tracer *t, struct capture_set *cs)
 	return err;
 }
 
-static void set_detach(struct capture_set *cs)
-{
-	int i;
-
-	for (i = 0; cs->links && i < cs->n; i++) {
-		bpf_link__destroy(cs->links[i]);
-		cs->links[i] = NULL;
-	}
-}
-
-/* One link's destruction, or the syscall tracepoints' (LINK NULL), on a thread of its own. */
-struct detach_job {
-	pthread_t thr;
-	bool started;
-	struct bpf_link **link;
-	struct bpfobj *bpf;
-};
-
-static void *detach_main(void *arg)
-{
-	struct detach_job *j = arg;
-
-	if (j->link) {
-		bpf_link__destroy(*j->link);
-		*j->link = NULL;
-	} else {
-		bpfobj__detach_tracepoints(j->bpf);
-	}
-	return NULL;
-}
-
-#define DETACH_JOBS (PROBES_MAX + 1)
-
 /*
  * The links of the sets SETS (N) and, with SYSCALLS, the syscall
- * tracepoints, destroyed side by side: each destruction waits for RCU
- * grace periods after its breakpoint is gone (perf_uprobe_destroy), 0.1 to
- * 1.5 s each on our loaded VM; in parallel they wait for the same ones.
+ * tracepoints, destroyed side by side (bpfobj__destroy_links).
  */
 static void detach_all(struct tracer *t, struct capture_set *const *sets, int n, bool syscalls)
 {
-	struct detach_job jobs[DETACH_JOBS];
-	int i, k, nj = 0;
+	struct bpf_link **links[2 * PROBES_MAX];
+	int i, k, nl = 0;
 
 	for (k = 0; k < n; k++)
-		for (i = 0; sets[k]->links && i < sets[k]->n && nj < DETACH_JOBS - 1; i++)
-			if (sets[k]->links[i])
-				jobs[nj++] = (struct detach_job){.link = &sets[k]->links[i]};
-	if (syscalls)
-		jobs[nj++] = (struct detach_job){.bpf = &t->bpf};
-	for (i = 0; i < nj; i++)
-		jobs[i].started = !pthread_create(&jobs[i].thr, NULL, detach_main, &jobs[i]);
-	for (i = 0; i < nj; i++) {
-		if (jobs[i].started)
-			pthread_join(jobs[i].thr, NULL);
-		else
-			detach_main(&jobs[i]);
-	}
-	/* Beyond DETACH_JOBS (none today): one by one. */
-	for (k = 0; k < n; k++)
-		set_detach(sets[k]);
+		for (i = 0; sets[k]->links && i < sets[k]->n; i++) {
+			if (nl == (int)(sizeof(links) / sizeof(links[0]))) {
+				bpfobj__destroy_links(&t->bpf, links, nl, false);
+				nl = 0;
+			}
+			links[nl++] = &sets[k]->links[i];
+		}
+	bpfobj__destroy_links(&t->bpf, links, nl, syscalls);
 }
 
 /*
