@@ -124,6 +124,29 @@ static __always_inline struct xg_event *reserve_record(void **ring)
 	return e;
 }
 
+/*
+ * The head every record starts with: who, when, where, of which kind; the
+ * rest zero, for the caller to fill what its kind carries.
+ */
+static __always_inline void record_head(struct xg_event *e, __u8 type, __u64 ts, __u32 pid,
+					__u32 tid, __u64 g, __u64 goid, __u64 ip)
+{
+	e->ts = ts;
+	e->pid = pid;
+	e->tid = tid;
+	e->type = type;
+	e->from = 0;
+	e->to = 0;
+	e->reason = 0;
+	e->flags = 0;
+	e->g = g;
+	e->goid = goid;
+	e->ip = ip;
+	e->arg0 = 0;
+	e->arg1 = 0;
+	e->arg2 = 0;
+}
+
 static __always_inline __u32 read_u32(__u64 addr)
 {
 	__u32 v = 0;
@@ -618,20 +641,10 @@ int casgstatus(struct pt_regs *ctx)
 	e = reserve_record(&ring);
 	if (!e)
 		goto keep;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
-	e->type = XG_EV_STATE;
+	record_head(e, XG_EV_STATE, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, gp, goid,
+		    GO_IP(ctx));
 	e->from = from;
 	e->to = to;
-	e->g = gp;
-	e->ip = GO_IP(ctx);
-	e->goid = goid;
-	e->reason = 0;
-	e->flags = 0;
-	e->arg0 = 0;
-	e->arg1 = 0;
-	e->arg2 = 0;
 	if (to == XG_G_WAITING) {
 		e->reason = (c && c->known) ? read_u8(gp + off.g_waitreason)
 					    : g_u8(span, gp, off.g_waitreason);
@@ -809,20 +822,11 @@ static __always_inline int alloc_hit(struct pt_regs *ctx, __u64 bias, __u8 kind)
 	e = reserve_record(&ring);
 	if (!e)
 		return 0;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
-	e->type = XG_EV_ALLOC;
+	record_head(e, XG_EV_ALLOC, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, g, goid, GO_IP(ctx));
 	e->from = kind;
 	e->to = (__u8)bucket;
-	e->reason = 0;
-	e->flags = 0;
-	e->g = g;
-	e->goid = goid;
-	e->ip = GO_IP(ctx);
 	e->arg0 = size;
 	e->arg1 = typ;
-	e->arg2 = 0;
 	if (in_makemap) {
 		/* makemap runs on the goroutine itself, and so does its mallocgc. */
 		__u64 cur = GO_G(ctx);
@@ -901,17 +905,10 @@ static __always_inline int gc_event(struct pt_regs *ctx, __u8 phase, __u8 reason
 	e = reserve_record(&ring);
 	if (!e)
 		return 0;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
-	e->type = XG_EV_GC;
+	record_head(e, XG_EV_GC, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, g, goid, GO_IP(ctx));
 	e->from = phase;
-	e->to = 0;
 	e->reason = reason;
 	e->flags = flags;
-	e->g = g;
-	e->goid = goid;
-	e->ip = GO_IP(ctx);
 	e->arg0 = a0;
 	e->arg1 = a1;
 	e->arg2 = a2;
@@ -1013,20 +1010,10 @@ static __always_inline int sys_edge(struct pt_regs *regs, __u8 from, __u8 to)
 	e = reserve_record(&ring);
 	if (!e)
 		return 0;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
-	e->type = XG_EV_STATE;
+	record_head(e, XG_EV_STATE, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, gp, goid, 0);
 	e->from = from;
 	e->to = to;
-	e->g = gp;
-	e->ip = 0;
-	e->goid = goid;
-	e->reason = 0;
 	e->flags = XG_EVF_SYSCALL_TP;
-	e->arg0 = 0;
-	e->arg1 = 0;
-	e->arg2 = 0;
 	if (to == XG_G_RUNNING) {
 		/*
 		 * The P the M kept through the syscall, which exitsyscall runs
@@ -1106,20 +1093,9 @@ static __always_inline void sched_in(struct task_struct *next, __u64 now)
 	e = reserve_record(&ring);
 	if (!e)
 		return;
-	e->ts = now;
-	e->pid = targ_tgid;
-	e->tid = next->pid;
-	e->type = XG_EV_SCHED;
+	record_head(e, XG_EV_SCHED, now, targ_tgid, next->pid, 0, 0, 0);
 	e->from = (__u8)o->cause;
-	e->to = 0;
-	e->reason = 0;
-	e->flags = 0;
-	e->g = 0;
-	e->goid = 0;
-	e->ip = 0;
 	e->arg0 = now - o->out;
-	e->arg1 = 0;
-	e->arg2 = 0;
 	o->out = 0;
 	bpf_ringbuf_submit(e, lazy_wakeup(ring, now));
 }
