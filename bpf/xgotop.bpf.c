@@ -599,6 +599,86 @@ static __always_inline __u64 wrapped_callee(struct pt_regs *ctx, __u64 gp, __u64
 	return p ? read_u64(p + w->code_off) : 0;
 }
 
+/*
+ * casgstatus's records go to the ring XG_BATCH at a time: a reserve and a
+ * submit cost about 120 ns a record here (bpf_stats, docs/OVERHEAD.md),
+ * most of it per call. Each CPU fills its own batch and writes it to its
+ * ring as one sample when full (user space splits it: src/live/rings.c);
+ * user space empties every CPU's batch before each read of the rings
+ * (flush_batch, run on each CPU), so a record waits no longer than it
+ * would in the ring. A uprobe program runs with migration disabled but
+ * preemptible (bpf_prog_run_array_uprobe: migrate_disable, rcu_read_lock),
+ * so two threads can take turns on one CPU: the batch is claimed with a
+ * compare-and-swap, and a hit that finds it claimed, or a flush that does,
+ * writes to the ring directly (or leaves the batch to the next flush).
+ * 0: a record per hit, reserved in the ring (the loader turns it on).
+ */
+#define XG_BATCH 8
+const volatile __u32 batch_on = 0;
+
+struct batch {
+	__u64 busy; /* 1: claimed (64 bits: the BPF ISA's v1 atomics) */
+	__u64 n;    /* records in rec */
+	struct xg_event rec[XG_BATCH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct batch);
+} batches SEC(".maps");
+
+/* This CPU's batch, claimed, and in *E the slot of the next record; NULL if not ours. */
+static __always_inline struct batch *batch_claim(struct xg_event **e)
+{
+	__u32 zero = 0;
+	struct batch *b = bpf_map_lookup_elem(&batches, &zero);
+
+	if (!batch_on || !b || __sync_val_compare_and_swap(&b->busy, 0, 1))
+		return NULL;
+	*e = &b->rec[b->n & (XG_BATCH - 1)];
+	return b;
+}
+
+/* N records of B to RING as one sample, or counted as drops. */
+static __always_inline void batch_out(struct batch *b, __u64 n, void *ring, __u64 now)
+{
+	n &= 2 * XG_BATCH - 1;
+	if (n > XG_BATCH)
+		n = XG_BATCH;
+	if (!ring ||
+	    bpf_ringbuf_output(ring, b->rec, n * sizeof(b->rec[0]), lazy_wakeup(ring, now)))
+		while (n--)
+			count_drop();
+	b->n = 0;
+}
+
+/* The record just written in B counted, the batch out if full, the claim given back. */
+static __always_inline void batch_commit(struct batch *b, __u64 now)
+{
+	if (++b->n >= XG_BATCH)
+		batch_out(b, XG_BATCH, cpu_ring(), now);
+	__sync_lock_test_and_set(&b->busy, 0);
+}
+
+/* Run by user space on each CPU (BPF_F_TEST_RUN_ON_CPU): that CPU's batch out. 1: claimed. */
+SEC("raw_tp")
+int flush_batch(void *ctx)
+{
+	__u32 zero = 0;
+	struct batch *b = bpf_map_lookup_elem(&batches, &zero);
+
+	if (!b)
+		return 0;
+	if (__sync_val_compare_and_swap(&b->busy, 0, 1))
+		return 1;
+	if (b->n)
+		batch_out(b, b->n, cpu_ring(), bpf_ktime_get_ns());
+	__sync_lock_test_and_set(&b->busy, 0);
+	return 0;
+}
+
 SEC("uprobe")
 int casgstatus(struct pt_regs *ctx)
 {
@@ -611,7 +691,8 @@ int casgstatus(struct pt_regs *ctx)
 	bool born = from == XG_G_DEAD || from == XG_G_DEADEXTRA;
 	__u8 span[XG_GSPAN_MAX] __attribute__((aligned(8)));
 	struct gslot *slot, cv, *c = NULL;
-	struct xg_event *e;
+	struct xg_event *e = NULL;
+	struct batch *b;
 	__u8 reason = 0;
 	void *ring;
 	__u64 goid;
@@ -638,7 +719,9 @@ int casgstatus(struct pt_regs *ctx)
 	}
 	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
 		goto keep;
-	e = reserve_record(&ring);
+	b = batch_claim(&e);
+	if (!b)
+		e = reserve_record(&ring);
 	if (!e)
 		goto keep;
 	record_head(e, XG_EV_STATE, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, gp, goid,
@@ -682,7 +765,10 @@ int casgstatus(struct pt_regs *ctx)
 		e->arg2 = g_u64(span, gp, off.g_gopc);
 	}
 	wait_caller(ctx, e);
-	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
+	if (b)
+		batch_commit(b, e->ts);
+	else
+		bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
 keep:
 	gcache_keep(slot, gp, tgid, goid, !born || goid_at_create, to, reason);
 	return 0;

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,8 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	 * size from the map's template, which stays one page.
 	 */
 	b->skel->rodata->n_rings = opts->readers > 1 ? opts->readers : 0;
+	/* casgstatus's records in batches per CPU; XGOTOP_NO_BATCH=1: one at a time (bench/). */
+	b->skel->rodata->batch_on = !getenv("XGOTOP_NO_BATCH");
 	err = bpf_map__set_max_entries(b->skel->maps.events,
 				       opts->readers > 1 ? 4096 : opts->ringbuf_mb << 20);
 	if (err) {
@@ -601,6 +604,33 @@ void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run
 	*run_cnt = info.run_cnt;
 }
 
+int bpfobj__flush_batches(const struct bpfobj *b)
+{
+	int fd = b->skel ? bpf_program__fd(b->skel->progs.flush_batch) : -1;
+	int ncpu = libbpf_num_possible_cpus(), cpu, tries, err;
+
+	if (fd < 0 || !b->skel->rodata->batch_on)
+		return 0;
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		/* A batch claimed by a writer is given back within the writer's run: try again. */
+		for (tries = 0; tries < 8; tries++) {
+			LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU,
+				    .cpu = (__u32)cpu);
+
+			err = bpf_prog_test_run_opts(fd, &o);
+			/* An offline CPU (ENXIO): its batch, if any, waits for it to return. */
+			if (err == -ENXIO)
+				break;
+			if (err)
+				return err;
+			if (o.retval != 1)
+				break;
+			sched_yield();
+		}
+	}
+	return 0;
+}
+
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt)
 {
 	struct bpf_program *prog;
@@ -614,6 +644,9 @@ void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
+		/* Not a probe: run by user space to empty the batches. */
+		if (prog == b->skel->progs.flush_batch)
+			continue;
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			*run_ns += info.run_time_ns;
 			*run_cnt += info.run_cnt;

@@ -105,6 +105,11 @@ uint64_t bpfobj__drops(const struct bpfobj *b);
 /* With allocation probes: a line of probe hits on stderr. */
 void bpfobj__report_hits(const struct bpfobj *b);
 /* BPF run time and run count summed over our programs (kernel BPF stats). */
+/*
+ * Every CPU's batch of casgstatus records into the rings (bpf/xgotop.bpf.c
+ * flush_batch): before each read of the rings. 0 or -errno.
+ */
+int bpfobj__flush_batches(const struct bpfobj *b);
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt);
 /* The same for the program NAME alone (0s without it or without statistics). */
 void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run_ns,

@@ -401,13 +401,28 @@ static void resync_free(struct tracer *t)
 
 /* ---- workers (src/live/workers.c) ------------------------------------------ */
 
+/* Every CPU's batch of records into the rings, before a read of them; N passes through. */
+static int flush_batches(struct tracer *t, int n)
+{
+	int err = bpfobj__flush_batches(&t->bpf);
+
+	if (err) {
+		diag__fail("cannot empty the batches of records: %s", strerror(-err));
+		return err;
+	}
+	return n;
+}
+
+/* A sample holds one record, or a batch of casgstatus's (bpf/xgotop.bpf.c flush_batch). */
 static int on_worker_record(void *ctx, void *data, size_t size)
 {
 	struct ring_reader *r = ctx;
+	const struct xg_event *rec = data;
+	int err = 0;
 
-	if (size < sizeof(struct xg_event))
-		return 0;
-	return workers__put(r->w, r->idx, data);
+	for (; !err && size >= sizeof(*rec); size -= sizeof(*rec), rec++)
+		err = workers__put(r->w, r->idx, rec);
+	return err;
 }
 
 /* Reader thread: its ring, as pump() reads the one ring without workers. */
@@ -418,6 +433,9 @@ static int worker_read(void *ctx, struct workers *w, unsigned int reader, int ti
 
 	r->w = w;
 	n = ring_buffer__poll(r->rb, timeout_ms);
+	/* One reader empties every CPU's batch: each goes to its CPU's ring. */
+	if (n >= 0 && reader == 0)
+		n = flush_batches(ctx, n);
 	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
 	if (n == 0)
 		n = ring_buffer__consume(r->rb);
@@ -566,18 +584,24 @@ static const struct workers_ops worker_ops = {
 
 /* ---- one ring, one decoder, in pump() ---------------------------------------- */
 
-static int on_record(void *ctx, void *data, size_t size)
+static int on_one_record(struct tracer *t, const struct xg_event *rec)
 {
-	struct tracer *t = ctx;
-	const struct xg_event *rec = data;
-
-	if (size < sizeof(*rec))
-		return 0;
 	sink__learn_bias(t, rec);
 	t->m.n_records++;
 	if (t->cap.can_switch && capture__dup(t, rec))
 		return 0;
 	return decoder__push(t->rings.dec, rec);
+}
+
+/* A sample holds one record, or a batch of casgstatus's (bpf/xgotop.bpf.c flush_batch). */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct xg_event *rec = data;
+	int err = 0;
+
+	for (; !err && size >= sizeof(*rec); size -= sizeof(*rec), rec++)
+		err = on_one_record(ctx, rec);
+	return err;
 }
 
 int rings__new_decoder(struct tracer *t)
@@ -613,7 +637,9 @@ int rings__consume(struct tracer *t)
 	/* -rw/-pw: the reader threads read from rings__open on. */
 	if (t->rings.wk || !t->rings.rb)
 		return 0;
-	n = ring_buffer__consume(t->rings.rb);
+	n = flush_batches(t, 0);
+	if (n >= 0)
+		n = ring_buffer__consume(t->rings.rb);
 	if (n < 0 && n != -EINTR) {
 		diag__fail("cannot read the ring buffer: %s", strerror(-n));
 		return n;
@@ -634,8 +660,10 @@ int rings__pump(struct tracer *t, int timeout_ms)
 	if (t->rings.wk)
 		return pump_workers(t, timeout_ms);
 	err = ring_buffer__poll(t->rings.rb, timeout_ms);
-	/* Records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
-	if (err == 0)
+	if (err >= 0)
+		err = flush_batches(t, err);
+	/* Records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup, the batches). */
+	if (err >= 0)
 		err = ring_buffer__consume(t->rings.rb);
 	if (err < 0 && err != -EINTR) {
 		diag__fail("cannot read the ring buffer: %s", strerror(-err));
@@ -672,6 +700,9 @@ int rings__finish(struct tracer *t)
 	int n;
 
 	if (t->rings.wk) {
+		n = flush_batches(t, 0);
+		if (n < 0)
+			return n;
 		workers__stop(t->rings.wk);
 		while (!(n = pump_workers(t, POLL_MS)))
 			;
@@ -681,9 +712,9 @@ int rings__finish(struct tracer *t)
 			n = resync_last(t);
 		return n < 0 ? n : poll_hist(t, xg_mono_ns());
 	}
-	do
-		n = ring_buffer__consume(t->rings.rb);
-	while (n > 0);
+	n = flush_batches(t, 0);
+	while (n >= 0 && (n = ring_buffer__consume(t->rings.rb)) > 0)
+		;
 	if (n < 0) {
 		diag__fail("cannot read the ring buffer: %s", strerror(-n));
 		return n;
