@@ -604,14 +604,14 @@ void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run
 	*run_cnt = info.run_cnt;
 }
 
-int bpfobj__flush_batches(const struct bpfobj *b)
+int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 {
 	int fd = b->skel ? bpf_program__fd(b->skel->progs.flush_batch) : -1;
 	int ncpu = libbpf_num_possible_cpus(), cpu, tries, err;
 
 	if (fd < 0 || !b->skel->rodata->batch_on)
 		return 0;
-	for (cpu = 0; cpu < ncpu; cpu++) {
+	for (cpu = first; cpu < ncpu; cpu += stride) {
 		/* A batch claimed by a writer is given back within the writer's run: try again. */
 		for (tries = 0; tries < 8; tries++) {
 			LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU,

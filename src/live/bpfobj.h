@@ -106,10 +106,11 @@ uint64_t bpfobj__drops(const struct bpfobj *b);
 void bpfobj__report_hits(const struct bpfobj *b);
 /* BPF run time and run count summed over our programs (kernel BPF stats). */
 /*
- * Every CPU's batch of casgstatus records into the rings (bpf/xgotop.bpf.c
- * flush_batch): before each read of the rings. 0 or -errno.
+ * The batches of casgstatus records of CPUs FIRST, FIRST + STRIDE, ... into
+ * their rings (bpf/xgotop.bpf.c flush_batch): before each read of the
+ * rings. 0 or -errno.
  */
-int bpfobj__flush_batches(const struct bpfobj *b);
+int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride);
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt);
 /* The same for the program NAME alone (0s without it or without statistics). */
 void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run_ns,

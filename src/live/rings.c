@@ -401,16 +401,25 @@ static void resync_free(struct tracer *t)
 
 /* ---- workers (src/live/workers.c) ------------------------------------------ */
 
-/* Every CPU's batch of records into the rings, before a read of them; N passes through. */
-static int flush_batches(struct tracer *t, int n)
+/*
+ * The batches of CPUs FIRST, FIRST + STRIDE, ... into their rings, before a
+ * read of them; N passes through.
+ */
+static int flush_some(struct tracer *t, int first, int stride, int n)
 {
-	int err = bpfobj__flush_batches(&t->bpf);
+	int err = bpfobj__flush_batches(&t->bpf, first, stride);
 
 	if (err) {
 		diag__fail("cannot empty the batches of records: %s", strerror(-err));
 		return err;
 	}
 	return n;
+}
+
+/* Every CPU's batch of records into the rings, before a read of them; N passes through. */
+static int flush_batches(struct tracer *t, int n)
+{
+	return flush_some(t, 0, 1, n);
 }
 
 /* A sample holds one record, or a batch of casgstatus's (bpf/xgotop.bpf.c flush_batch). */
@@ -429,13 +438,18 @@ static int on_worker_record(void *ctx, void *data, size_t size)
 static int worker_read(void *ctx, struct workers *w, unsigned int reader, int timeout_ms)
 {
 	struct ring_reader *r = &((struct tracer *)ctx)->rings.readers[reader];
-	int n;
+	int rings = ((struct tracer *)ctx)->opts->readers, n;
 
 	r->w = w;
 	n = ring_buffer__poll(r->rb, timeout_ms);
-	/* One reader empties every CPU's batch: each goes to its CPU's ring. */
-	if (n >= 0 && reader == 0)
-		n = flush_batches(ctx, n);
+	/*
+	 * Before the consume, so that its horizon (taken before the poll,
+	 * src/live/workers.c) holds: with N rings, reader i empties the
+	 * batches of the CPUs that write to its ring (cpu % N == i,
+	 * bpf/xgotop.bpf.c cpu_ring); with one, reader 0 all of them.
+	 */
+	if (n >= 0 && (rings > 1 || reader == 0))
+		n = flush_some(ctx, rings > 1 ? (int)reader : 0, rings > 1 ? rings : 1, n);
 	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
 	if (n == 0)
 		n = ring_buffer__consume(r->rb);
