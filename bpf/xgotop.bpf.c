@@ -611,10 +611,12 @@ static __always_inline __u64 wrapped_callee(struct pt_regs *ctx, __u64 gp, __u64
  * so two threads can take turns on one CPU: the batch is claimed with a
  * compare-and-swap, and a hit that finds it claimed, or a flush that does,
  * writes to the ring directly (or leaves the batch to the next flush).
- * 0: a record per hit, reserved in the ring (the loader turns it on).
+ * batch_on 0: a record per hit, reserved in the ring. The loader turns it
+ * on after load, once it has run flush_batch here (BPF_F_TEST_RUN_ON_CPU
+ * for raw_tp needs Linux 5.10; src/live/bpfobj.c).
  */
 #define XG_BATCH 8
-const volatile __u32 batch_on = 0;
+__u32 batch_on = 0;
 
 struct batch {
 	__u64 busy; /* 1: claimed (64 bits: the BPF ISA's v1 atomics) */

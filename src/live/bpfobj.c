@@ -323,8 +323,6 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	 * size from the map's template, which stays one page.
 	 */
 	b->skel->rodata->n_rings = opts->readers > 1 ? opts->readers : 0;
-	/* casgstatus's records in batches per CPU; XGOTOP_NO_BATCH=1: one at a time (bench/). */
-	b->skel->rodata->batch_on = !getenv("XGOTOP_NO_BATCH");
 	err = bpf_map__set_max_entries(b->skel->maps.events,
 				       opts->readers > 1 ? 4096 : opts->ringbuf_mb << 20);
 	if (err) {
@@ -347,6 +345,17 @@ int bpfobj__load(struct bpfobj *b)
 	if (err) {
 		diag__fail("cannot fill the wrapper map: %s", strerror(-err));
 		return err;
+	}
+	/*
+	 * casgstatus's records in batches per CPU where user space can empty
+	 * them (bpf/xgotop.bpf.c flush_batch); XGOTOP_NO_BATCH=1: a record at
+	 * a time (bench/overhead.sh xgotop-nobatch).
+	 */
+	if (!getenv("XGOTOP_NO_BATCH")) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU);
+
+		b->skel->bss->batch_on =
+			!bpf_prog_test_run_opts(bpf_program__fd(b->skel->progs.flush_batch), &o);
 	}
 	/* LAT: the kernel counts BPF run time only while someone holds this fd. */
 	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -609,7 +618,7 @@ int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 	int fd = b->skel ? bpf_program__fd(b->skel->progs.flush_batch) : -1;
 	int ncpu = libbpf_num_possible_cpus(), cpu, tries, err;
 
-	if (fd < 0 || !b->skel->rodata->batch_on)
+	if (fd < 0 || !b->skel->bss->batch_on)
 		return 0;
 	for (cpu = first; cpu < ncpu; cpu += stride) {
 		/* A batch claimed by a writer is given back within the writer's run: try again. */
