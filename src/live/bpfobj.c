@@ -354,8 +354,9 @@ int bpfobj__load(struct bpfobj *b)
 	if (!getenv("XGOTOP_NO_BATCH")) {
 		LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU);
 
-		b->skel->bss->batch_on =
+		b->batches =
 			!bpf_prog_test_run_opts(bpf_program__fd(b->skel->progs.flush_batch), &o);
+		b->skel->bss->batch_on = b->batches;
 	}
 	/* LAT: the kernel counts BPF run time only while someone holds this fd. */
 	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -618,7 +619,7 @@ int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 	int fd = b->skel ? bpf_program__fd(b->skel->progs.flush_batch) : -1;
 	int ncpu = libbpf_num_possible_cpus(), cpu, tries, err;
 
-	if (fd < 0 || !b->skel->bss->batch_on)
+	if (fd < 0 || !b->batches)
 		return 0;
 	for (cpu = first; cpu < ncpu; cpu += stride) {
 		/* A batch claimed by a writer is given back within the writer's run: try again. */
@@ -638,6 +639,12 @@ int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 		}
 	}
 	return 0;
+}
+
+void bpfobj__set_batching(struct bpfobj *b, bool on)
+{
+	if (b->skel && b->skel->bss)
+		b->skel->bss->batch_on = on && b->batches;
 }
 
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt)
