@@ -114,6 +114,8 @@ static struct resync_proc *resync_proc(struct tracer *t, uint32_t pid)
 		return NULL;
 	g->procs = n;
 	p = &n[g->n_procs];
+	/* realloc leaves it uninitialised; say_settled reads watching (UBSan). */
+	*p = (struct resync_proc){0};
 	p->r = resync__new(pid);
 	if (!p->r)
 		return NULL;
