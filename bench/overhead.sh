@@ -8,7 +8,7 @@
 # Prints figures; asserts nothing. Needs root, Go, bpftrace (apt-get install
 # bpftrace).
 #
-#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H] [-c CONFIGS] [-S]
+#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H] [-c CONFIGS] [-S] [-O]
 #
 #   -b BUILD     build directory with xgotop-tui (default: build)
 #   -r ROUNDS    interleaved rounds (default 5)
@@ -20,11 +20,15 @@
 #                bpftrace-six and bpftrace-ours are always run: the ratios)
 #   -S           only the throughput tables: no uprobe cost by instruction,
 #                no probe placement, no probe hits per goroutine
+#   -O           xgotop-tui with --overhead-budget off: the probes' cost, not
+#                the default budget's choice of level
 #
 # Configurations:
 #   untraced        the program alone
 #   xgotop          xgotop-tui --headless, default probes, every event written
 #                   (--record when the build has it, else --jsonl to a file)
+#   xgotop-nobatch  the same with a ring record per casgstatus hit, not in
+#                   batches per CPU (XGOTOP_NO_BATCH=1): the batching's "before"
 #   xgotop-entry    the same with every probe at its function's entry
 #                   (XGOTOP_PROBES_AT_ENTRY=1): the placement's "before"
 #   xgotop-lifecycle  --probes lifecycle
@@ -36,9 +40,9 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=$root/build rounds=5 dur=3 http=1 only= tables_only=0
+build=$root/build rounds=5 dur=3 http=1 only= tables_only=0 budget=()
 versions=()
-while getopts "b:r:d:g:Hc:S" o; do
+while getopts "b:r:d:g:Hc:SO" o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
 	r) rounds=$OPTARG ;;
@@ -47,7 +51,8 @@ while getopts "b:r:d:g:Hc:S" o; do
 	H) http=0 ;;
 	c) only=$OPTARG ;;
 	S) tables_only=1 ;;
-	*) sed -n '2,34p' "$0" >&2; exit 2 ;;
+	O) budget=(--overhead-budget off) ;;
+	*) sed -n '2,38p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -70,10 +75,10 @@ newest=$("$root/tools/go-toolchain.sh" "${versions[-1]}")
 
 # Every event written, as a user would: a recording when the build has it.
 if grep -q -- '--record FILE' <<<"$("$xg" --help 2>/dev/null)"; then
-	capture=(--headless --jsonl "$tmp/ev.jsonl" --record "$tmp/rec.zst" --force)
+	capture=(--headless "${budget[@]}" --jsonl "$tmp/ev.jsonl" --record "$tmp/rec.zst" --force)
 	capture_name="--record and --jsonl to files"
 else
-	capture=(--headless --jsonl "$tmp/ev.jsonl")
+	capture=(--headless "${budget[@]}" --jsonl "$tmp/ev.jsonl")
 	capture_name="--jsonl to a file"
 fi
 
@@ -85,7 +90,7 @@ bt_script() { # bt_script BINARY SYM...: count hits of each symbol's entry
 	echo "$p { @[probe] = count(); }"
 }
 
-configs=(untraced xgotop xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+configs=(untraced xgotop xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
 if [ -n "$only" ]; then
 	wanted=() # in the table's order; the three the ratios divide by, always
 	for c in "${configs[@]}"; do
@@ -102,6 +107,7 @@ run_churn() {
 	case $c in
 	untraced) out=$("$bin" -d "${dur}s") ;;
 	xgotop) out=$("$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	bpftrace-six) out=$(bpftrace -e "$(bt_script "$bin" "${six[@]}")" -c "$bin -d ${dur}s" 2>/dev/null) ;;
@@ -119,9 +125,10 @@ run_http() {
 	for _ in $(seq 100); do grep -q ready "$tmp/httpd.out" && break; sleep 0.05; done
 	case $c in
 	untraced) ;;
-	xgotop | xgotop-entry | xgotop-lifecycle | poll-20)
+	xgotop | xgotop-nobatch | xgotop-entry | xgotop-lifecycle | poll-20)
 		local args=("${capture[@]}") env=()
 		[ "$c" = xgotop-entry ] && env=(XGOTOP_PROBES_AT_ENTRY=1)
+		[ "$c" = xgotop-nobatch ] && env=(XGOTOP_NO_BATCH=1)
 		[ "$c" = xgotop-lifecycle ] && args=(--probes lifecycle "${args[@]}")
 		[ "$c" = poll-20 ] && args=(--poll 20 "${args[@]}")
 		env "${env[@]}" "$xg" -pid "$spid" "${args[@]}" 2>"$tmp/tracer.err" &

@@ -124,6 +124,29 @@ static __always_inline struct xg_event *reserve_record(void **ring)
 	return e;
 }
 
+/*
+ * The head every record starts with: who, when, where, of which kind; the
+ * rest zero, for the caller to fill what its kind carries.
+ */
+static __always_inline void record_head(struct xg_event *e, __u8 type, __u64 ts, __u32 pid,
+					__u32 tid, __u64 g, __u64 goid, __u64 ip)
+{
+	e->ts = ts;
+	e->pid = pid;
+	e->tid = tid;
+	e->type = type;
+	e->from = 0;
+	e->to = 0;
+	e->reason = 0;
+	e->flags = 0;
+	e->g = g;
+	e->goid = goid;
+	e->ip = ip;
+	e->arg0 = 0;
+	e->arg1 = 0;
+	e->arg2 = 0;
+}
+
 static __always_inline __u32 read_u32(__u64 addr)
 {
 	__u32 v = 0;
@@ -576,6 +599,89 @@ static __always_inline __u64 wrapped_callee(struct pt_regs *ctx, __u64 gp, __u64
 	return p ? read_u64(p + w->code_off) : 0;
 }
 
+/*
+ * casgstatus's records go to the ring XG_BATCH at a time: a reserve and a
+ * submit cost about 120 ns a record here (bpf_stats, docs/OVERHEAD.md),
+ * most of it per call. Each CPU fills its own batch and writes it to its
+ * ring as one sample when full (user space splits it: src/live/rings.c);
+ * user space empties every CPU's batch before each read of the rings
+ * (flush_batch, run on each CPU), so a record waits no longer than it
+ * would in the ring. A uprobe program runs with migration disabled but
+ * preemptible (bpf_prog_run_array_uprobe: migrate_disable, rcu_read_lock),
+ * so two threads can take turns on one CPU: the batch is claimed with a
+ * compare-and-swap, and a hit that finds it claimed, or a flush that does,
+ * writes to the ring directly (or leaves the batch to the next flush).
+ * batch_on 0: a record per hit, reserved in the ring. The loader turns it
+ * on after load, once it has run flush_batch here (BPF_F_TEST_RUN_ON_CPU
+ * for raw_tp needs Linux 5.10; src/live/bpfobj.c), and user space turns it
+ * off while the capture level can change (src/live/capswitch.c).
+ */
+#define XG_BATCH 8
+__u32 batch_on = 0;
+
+struct batch {
+	__u64 busy; /* 1: claimed (64 bits: the BPF ISA's v1 atomics) */
+	__u64 n;    /* records in rec */
+	struct xg_event rec[XG_BATCH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct batch);
+} batches SEC(".maps");
+
+/* This CPU's batch, claimed, and in *E the slot of the next record; NULL if not ours. */
+static __always_inline struct batch *batch_claim(struct xg_event **e)
+{
+	__u32 zero = 0;
+	struct batch *b = bpf_map_lookup_elem(&batches, &zero);
+
+	if (!batch_on || !b || __sync_val_compare_and_swap(&b->busy, 0, 1))
+		return NULL;
+	*e = &b->rec[b->n & (XG_BATCH - 1)];
+	return b;
+}
+
+/* N records of B to RING as one sample, or counted as drops. */
+static __always_inline void batch_out(struct batch *b, __u64 n, void *ring, __u64 now)
+{
+	n &= 2 * XG_BATCH - 1;
+	if (n > XG_BATCH)
+		n = XG_BATCH;
+	if (!ring ||
+	    bpf_ringbuf_output(ring, b->rec, n * sizeof(b->rec[0]), lazy_wakeup(ring, now)))
+		while (n--)
+			count_drop();
+	b->n = 0;
+}
+
+/* The record just written in B counted, the batch out if full, the claim given back. */
+static __always_inline void batch_commit(struct batch *b, __u64 now)
+{
+	if (++b->n >= XG_BATCH)
+		batch_out(b, XG_BATCH, cpu_ring(), now);
+	__sync_lock_test_and_set(&b->busy, 0);
+}
+
+/* Run by user space on each CPU (BPF_F_TEST_RUN_ON_CPU): that CPU's batch out. 1: claimed. */
+SEC("raw_tp")
+int flush_batch(void *ctx)
+{
+	__u32 zero = 0;
+	struct batch *b = bpf_map_lookup_elem(&batches, &zero);
+
+	if (!b)
+		return 0;
+	if (__sync_val_compare_and_swap(&b->busy, 0, 1))
+		return 1;
+	if (b->n)
+		batch_out(b, b->n, cpu_ring(), bpf_ktime_get_ns());
+	__sync_lock_test_and_set(&b->busy, 0);
+	return 0;
+}
+
 SEC("uprobe")
 int casgstatus(struct pt_regs *ctx)
 {
@@ -588,7 +694,8 @@ int casgstatus(struct pt_regs *ctx)
 	bool born = from == XG_G_DEAD || from == XG_G_DEADEXTRA;
 	__u8 span[XG_GSPAN_MAX] __attribute__((aligned(8)));
 	struct gslot *slot, cv, *c = NULL;
-	struct xg_event *e;
+	struct xg_event *e = NULL;
+	struct batch *b;
 	__u8 reason = 0;
 	void *ring;
 	__u64 goid;
@@ -615,23 +722,15 @@ int casgstatus(struct pt_regs *ctx)
 	}
 	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
 		goto keep;
-	e = reserve_record(&ring);
+	b = batch_claim(&e);
+	if (!b)
+		e = reserve_record(&ring);
 	if (!e)
 		goto keep;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
-	e->type = XG_EV_STATE;
+	record_head(e, XG_EV_STATE, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, gp, goid,
+		    GO_IP(ctx));
 	e->from = from;
 	e->to = to;
-	e->g = gp;
-	e->ip = GO_IP(ctx);
-	e->goid = goid;
-	e->reason = 0;
-	e->flags = 0;
-	e->arg0 = 0;
-	e->arg1 = 0;
-	e->arg2 = 0;
 	if (to == XG_G_WAITING) {
 		e->reason = (c && c->known) ? read_u8(gp + off.g_waitreason)
 					    : g_u8(span, gp, off.g_waitreason);
@@ -669,7 +768,10 @@ int casgstatus(struct pt_regs *ctx)
 		e->arg2 = g_u64(span, gp, off.g_gopc);
 	}
 	wait_caller(ctx, e);
-	bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
+	if (b)
+		batch_commit(b, e->ts);
+	else
+		bpf_ringbuf_submit(e, lazy_wakeup(ring, e->ts));
 keep:
 	gcache_keep(slot, gp, tgid, goid, !born || goid_at_create, to, reason);
 	return 0;
@@ -809,20 +911,11 @@ static __always_inline int alloc_hit(struct pt_regs *ctx, __u64 bias, __u8 kind)
 	e = reserve_record(&ring);
 	if (!e)
 		return 0;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
-	e->type = XG_EV_ALLOC;
+	record_head(e, XG_EV_ALLOC, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, g, goid, GO_IP(ctx));
 	e->from = kind;
 	e->to = (__u8)bucket;
-	e->reason = 0;
-	e->flags = 0;
-	e->g = g;
-	e->goid = goid;
-	e->ip = GO_IP(ctx);
 	e->arg0 = size;
 	e->arg1 = typ;
-	e->arg2 = 0;
 	if (in_makemap) {
 		/* makemap runs on the goroutine itself, and so does its mallocgc. */
 		__u64 cur = GO_G(ctx);
@@ -901,17 +994,10 @@ static __always_inline int gc_event(struct pt_regs *ctx, __u8 phase, __u8 reason
 	e = reserve_record(&ring);
 	if (!e)
 		return 0;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
-	e->type = XG_EV_GC;
+	record_head(e, XG_EV_GC, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, g, goid, GO_IP(ctx));
 	e->from = phase;
-	e->to = 0;
 	e->reason = reason;
 	e->flags = flags;
-	e->g = g;
-	e->goid = goid;
-	e->ip = GO_IP(ctx);
 	e->arg0 = a0;
 	e->arg1 = a1;
 	e->arg2 = a2;
@@ -1013,20 +1099,10 @@ static __always_inline int sys_edge(struct pt_regs *regs, __u8 from, __u8 to)
 	e = reserve_record(&ring);
 	if (!e)
 		return 0;
-	e->ts = bpf_ktime_get_ns();
-	e->pid = tgid;
-	e->tid = (__u32)pid_tgid;
-	e->type = XG_EV_STATE;
+	record_head(e, XG_EV_STATE, bpf_ktime_get_ns(), tgid, (__u32)pid_tgid, gp, goid, 0);
 	e->from = from;
 	e->to = to;
-	e->g = gp;
-	e->ip = 0;
-	e->goid = goid;
-	e->reason = 0;
 	e->flags = XG_EVF_SYSCALL_TP;
-	e->arg0 = 0;
-	e->arg1 = 0;
-	e->arg2 = 0;
 	if (to == XG_G_RUNNING) {
 		/*
 		 * The P the M kept through the syscall, which exitsyscall runs
@@ -1106,20 +1182,9 @@ static __always_inline void sched_in(struct task_struct *next, __u64 now)
 	e = reserve_record(&ring);
 	if (!e)
 		return;
-	e->ts = now;
-	e->pid = targ_tgid;
-	e->tid = next->pid;
-	e->type = XG_EV_SCHED;
+	record_head(e, XG_EV_SCHED, now, targ_tgid, next->pid, 0, 0, 0);
 	e->from = (__u8)o->cause;
-	e->to = 0;
-	e->reason = 0;
-	e->flags = 0;
-	e->g = 0;
-	e->goid = 0;
-	e->ip = 0;
 	e->arg0 = now - o->out;
-	e->arg1 = 0;
-	e->arg2 = 0;
 	o->out = 0;
 	bpf_ringbuf_submit(e, lazy_wakeup(ring, now));
 }

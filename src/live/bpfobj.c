@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +347,18 @@ int bpfobj__load(struct bpfobj *b)
 		diag__fail("cannot fill the wrapper map: %s", strerror(-err));
 		return err;
 	}
+	/*
+	 * casgstatus's records in batches per CPU where user space can empty
+	 * them (bpf/xgotop.bpf.c flush_batch); XGOTOP_NO_BATCH=1: a record at
+	 * a time (bench/overhead.sh xgotop-nobatch).
+	 */
+	if (!getenv("XGOTOP_NO_BATCH")) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU);
+
+		b->batches =
+			!bpf_prog_test_run_opts(bpf_program__fd(b->skel->progs.flush_batch), &o);
+		b->skel->bss->batch_on = b->batches;
+	}
 	/* LAT: the kernel counts BPF run time only while someone holds this fd. */
 	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	return 0;
@@ -656,6 +669,39 @@ void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run
 	*run_cnt = info.run_cnt;
 }
 
+int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
+{
+	int fd = b->skel ? bpf_program__fd(b->skel->progs.flush_batch) : -1;
+	int ncpu = libbpf_num_possible_cpus(), cpu, tries, err;
+
+	if (fd < 0 || !b->batches)
+		return 0;
+	for (cpu = first; cpu < ncpu; cpu += stride) {
+		/* A batch claimed by a writer is given back within the writer's run: try again. */
+		for (tries = 0; tries < 8; tries++) {
+			LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU,
+				    .cpu = (__u32)cpu);
+
+			err = bpf_prog_test_run_opts(fd, &o);
+			/* An offline CPU (ENXIO): its batch, if any, waits for it to return. */
+			if (err == -ENXIO)
+				break;
+			if (err)
+				return err;
+			if (o.retval != 1)
+				break;
+			sched_yield();
+		}
+	}
+	return 0;
+}
+
+void bpfobj__set_batching(struct bpfobj *b, bool on)
+{
+	if (b->skel && b->skel->bss)
+		b->skel->bss->batch_on = on && b->batches;
+}
+
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt)
 {
 	struct bpf_program *prog;
@@ -669,6 +715,9 @@ void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
 
+		/* Not a probe: run by user space to empty the batches. */
+		if (prog == b->skel->progs.flush_batch)
+			continue;
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			*run_ns += info.run_time_ns;
 			*run_cnt += info.run_cnt;

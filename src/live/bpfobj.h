@@ -40,6 +40,8 @@ struct bpfobj {
 	bool sys_tp;
 	/* sched_switch: on-CPU and off-CPU time of the target's threads. */
 	bool sched_tp;
+	/* flush_batch runs here: casgstatus may batch its records (bpfobj__set_batching). */
+	bool batches;
 	/* sys_enter, sys_exit, sched_switch (bpfobj__attach_tracepoints). */
 	struct bpf_link *tp_links[BPFOBJ_TPS];
 	/* Wrappers calling through their closure, for the map wrap_calls (link-time entries). */
@@ -113,6 +115,17 @@ uint64_t bpfobj__drops(const struct bpfobj *b);
 /* With allocation probes: a line of probe hits on stderr. */
 void bpfobj__report_hits(const struct bpfobj *b);
 /* BPF run time and run count summed over our programs (kernel BPF stats). */
+/*
+ * The batches of casgstatus records of CPUs FIRST, FIRST + STRIDE, ... into
+ * their rings (bpf/xgotop.bpf.c flush_batch): before each read of the
+ * rings. 0 or -errno.
+ */
+int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride);
+/*
+ * casgstatus's records in batches per CPU (ON) or one at a time, from now
+ * on; batches already written are still emptied by bpfobj__flush_batches.
+ */
+void bpfobj__set_batching(struct bpfobj *b, bool on);
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt);
 /* The same for the program NAME alone (0s without it or without statistics). */
 void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run_ns,

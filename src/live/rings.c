@@ -114,6 +114,8 @@ static struct resync_proc *resync_proc(struct tracer *t, uint32_t pid)
 		return NULL;
 	g->procs = n;
 	p = &n[g->n_procs];
+	/* realloc leaves it uninitialised; say_settled reads watching (UBSan). */
+	*p = (struct resync_proc){0};
 	p->r = resync__new(pid);
 	if (!p->r)
 		return NULL;
@@ -401,23 +403,55 @@ static void resync_free(struct tracer *t)
 
 /* ---- workers (src/live/workers.c) ------------------------------------------ */
 
+/*
+ * The batches of CPUs FIRST, FIRST + STRIDE, ... into their rings, before a
+ * read of them; N passes through.
+ */
+static int flush_some(struct tracer *t, int first, int stride, int n)
+{
+	int err = bpfobj__flush_batches(&t->bpf, first, stride);
+
+	if (err) {
+		diag__fail("cannot empty the batches of records: %s", strerror(-err));
+		return err;
+	}
+	return n;
+}
+
+/* Every CPU's batch of records into the rings, before a read of them; N passes through. */
+static int flush_batches(struct tracer *t, int n)
+{
+	return flush_some(t, 0, 1, n);
+}
+
+/* A sample holds one record, or a batch of casgstatus's (bpf/xgotop.bpf.c flush_batch). */
 static int on_worker_record(void *ctx, void *data, size_t size)
 {
 	struct ring_reader *r = ctx;
+	const struct xg_event *rec = data;
+	int err = 0;
 
-	if (size < sizeof(struct xg_event))
-		return 0;
-	return workers__put(r->w, r->idx, data);
+	for (; !err && size >= sizeof(*rec); size -= sizeof(*rec), rec++)
+		err = workers__put(r->w, r->idx, rec);
+	return err;
 }
 
 /* Reader thread: its ring, as pump() reads the one ring without workers. */
 static int worker_read(void *ctx, struct workers *w, unsigned int reader, int timeout_ms)
 {
 	struct ring_reader *r = &((struct tracer *)ctx)->rings.readers[reader];
-	int n;
+	int rings = ((struct tracer *)ctx)->opts->readers, n;
 
 	r->w = w;
 	n = ring_buffer__poll(r->rb, timeout_ms);
+	/*
+	 * Before the consume, so that its horizon (taken before the poll,
+	 * src/live/workers.c) holds: with N rings, reader i empties the
+	 * batches of the CPUs that write to its ring (cpu % N == i,
+	 * bpf/xgotop.bpf.c cpu_ring); with one, reader 0 all of them.
+	 */
+	if (n >= 0 && (rings > 1 || reader == 0))
+		n = flush_some(ctx, rings > 1 ? (int)reader : 0, rings > 1 ? rings : 1, n);
 	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
 	if (n == 0)
 		n = ring_buffer__consume(r->rb);
@@ -566,18 +600,24 @@ static const struct workers_ops worker_ops = {
 
 /* ---- one ring, one decoder, in pump() ---------------------------------------- */
 
-static int on_record(void *ctx, void *data, size_t size)
+static int on_one_record(struct tracer *t, const struct xg_event *rec)
 {
-	struct tracer *t = ctx;
-	const struct xg_event *rec = data;
-
-	if (size < sizeof(*rec))
-		return 0;
 	sink__learn_bias(t, rec);
 	t->m.n_records++;
 	if (t->cap.can_switch && capture__dup(t, rec))
 		return 0;
 	return decoder__push(t->rings.dec, rec);
+}
+
+/* A sample holds one record, or a batch of casgstatus's (bpf/xgotop.bpf.c flush_batch). */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct xg_event *rec = data;
+	int err = 0;
+
+	for (; !err && size >= sizeof(*rec); size -= sizeof(*rec), rec++)
+		err = on_one_record(ctx, rec);
+	return err;
 }
 
 int rings__new_decoder(struct tracer *t)
@@ -613,7 +653,9 @@ int rings__consume(struct tracer *t)
 	/* -rw/-pw: the reader threads read from rings__open on. */
 	if (t->rings.wk || !t->rings.rb)
 		return 0;
-	n = ring_buffer__consume(t->rings.rb);
+	n = flush_batches(t, 0);
+	if (n >= 0)
+		n = ring_buffer__consume(t->rings.rb);
 	if (n < 0 && n != -EINTR) {
 		diag__fail("cannot read the ring buffer: %s", strerror(-n));
 		return n;
@@ -634,8 +676,10 @@ int rings__pump(struct tracer *t, int timeout_ms)
 	if (t->rings.wk)
 		return pump_workers(t, timeout_ms);
 	err = ring_buffer__poll(t->rings.rb, timeout_ms);
-	/* Records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
-	if (err == 0)
+	if (err >= 0)
+		err = flush_batches(t, err);
+	/* Records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup, the batches). */
+	if (err >= 0)
 		err = ring_buffer__consume(t->rings.rb);
 	if (err < 0 && err != -EINTR) {
 		diag__fail("cannot read the ring buffer: %s", strerror(-err));
@@ -672,6 +716,9 @@ int rings__finish(struct tracer *t)
 	int n;
 
 	if (t->rings.wk) {
+		n = flush_batches(t, 0);
+		if (n < 0)
+			return n;
 		workers__stop(t->rings.wk);
 		while (!(n = pump_workers(t, POLL_MS)))
 			;
@@ -681,9 +728,9 @@ int rings__finish(struct tracer *t)
 			n = resync_last(t);
 		return n < 0 ? n : poll_hist(t, xg_mono_ns());
 	}
-	do
-		n = ring_buffer__consume(t->rings.rb);
-	while (n > 0);
+	n = flush_batches(t, 0);
+	while (n >= 0 && (n = ring_buffer__consume(t->rings.rb)) > 0)
+		;
 	if (n < 0) {
 		diag__fail("cannot read the ring buffer: %s", strerror(-n));
 		return n;
