@@ -16,6 +16,24 @@
 
 #define PID 4242
 
+/* The I-th oldest span of E (zeros when out of range). */
+static struct gstate_span sp(const struct gentry *e, uint32_t i)
+{
+	struct gstate_span b = {0};
+
+	gentry__span(e, i, &b);
+	return b;
+}
+
+/* E's time in STATE over its closed spans. */
+static uint64_t ns_in(const struct gentry *e, unsigned int state)
+{
+	uint64_t t[GT_NSTATES];
+
+	gentry__totals(e, t);
+	return t[state];
+}
+
 static struct gev ev_create(uint64_t ts, uint64_t goid, uint64_t parent)
 {
 	return (struct gev){.kind = GEV_CREATE,
@@ -181,10 +199,10 @@ static void test_time_accounting(void **state)
 	apply(gt, ev_state(7000, 17, XG_G_RUNNING, XG_G_DEAD));
 	apply(gt, ev_exit(7000, 17));
 
-	assert_int_equal(e->ns_in_state[XG_G_RUNNABLE], 600);
-	assert_int_equal(e->ns_in_state[XG_G_RUNNING], 1900);
-	assert_int_equal(e->ns_in_state[XG_G_WAITING], 3500);
-	assert_int_equal(e->ns_in_state[XG_G_DEAD], 0);
+	assert_int_equal(ns_in(e, XG_G_RUNNABLE), 600);
+	assert_int_equal(ns_in(e, XG_G_RUNNING), 1900);
+	assert_int_equal(ns_in(e, XG_G_WAITING), 3500);
+	assert_int_equal(ns_in(e, XG_G_DEAD), 0);
 	/* After the exit nothing accrues, however late NOW is. */
 	assert_int_equal(gentry__time_in(e, XG_G_DEAD, 1000000), 0);
 	assert_int_equal(gentry__time_in(e, XG_G_RUNNING, 1000000), 1900);
@@ -196,10 +214,10 @@ static void test_time_accounting(void **state)
 	/* The zero-length span of the creation was replaced by dead -> runnable. */
 	assert_int_equal(e->n_spans, 6);
 	for (i = 0; i < 6; i++) {
-		assert_int_equal(gentry__span(e, i)->start, want_spans[i].start);
-		assert_int_equal(gentry__span(e, i)->state, want_spans[i].state);
+		assert_int_equal(sp(e, i).start, want_spans[i].start);
+		assert_int_equal(sp(e, i).state, want_spans[i].state);
 	}
-	assert_null(gentry__span(e, 6));
+	assert_null(gentry__span(e, 6, &(struct gstate_span){0}));
 
 	gtable__counts(gt, &c);
 	assert_int_equal(c.live, 0);
@@ -225,8 +243,8 @@ static void test_exit_closes_open_span(void **state)
 	/* No running -> dead observed: the exit closes the running span. */
 	apply(gt, ev_exit(400, 5));
 	e = gtable__find(gt, PID, 5);
-	assert_int_equal(e->ns_in_state[XG_G_RUNNABLE], 50);
-	assert_int_equal(e->ns_in_state[XG_G_RUNNING], 250);
+	assert_int_equal(ns_in(e, XG_G_RUNNABLE), 50);
+	assert_int_equal(ns_in(e, XG_G_RUNNING), 250);
 	assert_int_equal(e->state, XG_G_DEAD);
 	assert_int_equal(e->state_since, 400);
 	check_counts(gt);
@@ -245,16 +263,16 @@ static void test_out_of_order_clamped(void **state)
 	/* 4000 < state_since 5000: a zero-length running span, never a negative one. */
 	apply(gt, ev_state(4000, 9, XG_G_RUNNING, XG_G_WAITING));
 	e = gtable__find(gt, PID, 9);
-	assert_int_equal(e->ns_in_state[XG_G_RUNNABLE], 4000);
-	assert_int_equal(e->ns_in_state[XG_G_RUNNING], 0);
+	assert_int_equal(ns_in(e, XG_G_RUNNABLE), 4000);
+	assert_int_equal(ns_in(e, XG_G_RUNNING), 0);
 	assert_int_equal(e->state_since, 5000);
 	assert_int_equal(e->state, XG_G_WAITING);
 	apply(gt, ev_state(6000, 9, XG_G_WAITING, XG_G_RUNNABLE));
-	assert_int_equal(e->ns_in_state[XG_G_WAITING], 1000);
+	assert_int_equal(ns_in(e, XG_G_WAITING), 1000);
 	/* An exit in the past is clamped the same way. */
 	apply(gt, ev_exit(10, 9));
 	assert_int_equal(e->exited_ts, 6000);
-	assert_int_equal(e->ns_in_state[XG_G_RUNNABLE], 4000);
+	assert_int_equal(ns_in(e, XG_G_RUNNABLE), 4000);
 
 	gtable__counts(gt, &c);
 	assert_int_equal(c.out_of_order, 2);
@@ -323,7 +341,7 @@ static void test_mismatch_and_invalid(void **state)
 	assert_int_equal(c.invalid, 2);
 	assert_int_equal(c.events, 3);
 	assert_int_equal(gtable__find(gt, PID, 3)->state, XG_G_RUNNING);
-	assert_int_equal(gtable__find(gt, PID, 3)->ns_in_state[XG_G_WAITING], 10);
+	assert_int_equal(ns_in(gtable__find(gt, PID, 3), XG_G_WAITING), 10);
 	gtable__free(gt);
 }
 
@@ -386,7 +404,10 @@ static void test_span_ring(void **state)
 	(void)state;
 	apply(gt, ev_create(0, 1, 0));
 	e = gtable__find(gt, PID, 1);
-	assert_int_equal(e->span_cap, 1); /* inline until it changes state */
+	/* The open span is the entry's own: no ring until it changes state. */
+	assert_null(e->hist);
+	assert_int_equal(e->span_cap, 0);
+	assert_int_equal(e->n_spans, 1);
 	apply(gt, ev_state(5, 1, XG_G_RUNNABLE, XG_G_RUNNABLE));
 	assert_int_equal(e->span_cap, 4); /* then small until needed */
 	for (i = 1; i <= 40; i++) {
@@ -395,13 +416,13 @@ static void test_span_ring(void **state)
 		apply(gt, ev_state(i * 10, 1, st, to));
 		st = to;
 	}
-	assert_int_equal(e->span_cap, 16);
+	assert_int_equal(e->span_cap, 15); /* closed spans: max_spans less the open one */
 	assert_int_equal(e->n_spans, 16);
 	for (i = 0; i < 16; i++) {
 		uint32_t n = 25 + i; /* the last 16 of 41 spans */
 
-		assert_int_equal(gentry__span(e, i)->start, n * 10);
-		assert_int_equal(gentry__span(e, i)->state, n % 2 ? XG_G_RUNNING : XG_G_RUNNABLE);
+		assert_int_equal(sp(e, i).start, n * 10);
+		assert_int_equal(sp(e, i).state, n % 2 ? XG_G_RUNNING : XG_G_RUNNABLE);
 	}
 	gtable__free(gt);
 
@@ -410,10 +431,10 @@ static void test_span_ring(void **state)
 	for (i = 1; i <= 6; i++)
 		apply(gt, ev_state(i * 10, 1, XG_G_RUNNABLE, XG_G_RUNNABLE));
 	e = gtable__find(gt, PID, 1);
-	assert_int_equal(e->span_cap, 5);
+	assert_int_equal(e->span_cap, 4);
 	assert_int_equal(e->n_spans, 5);
-	assert_int_equal(gentry__span(e, 0)->start, 20);
-	assert_int_equal(gentry__span(e, 4)->start, 60);
+	assert_int_equal(sp(e, 0).start, 20);
+	assert_int_equal(sp(e, 4).start, 60);
 	gtable__free(gt);
 }
 
@@ -681,7 +702,7 @@ static void test_counts_property(void **state)
 			assert_int_equal(e->state_since, g->since);
 			assert_int_equal(!!e->exited_ts, g->exited);
 			for (s = 0; s < GT_NSTATES; s++)
-				assert_int_equal(e->ns_in_state[s], g->ns[s]);
+				assert_int_equal(ns_in(e, s), g->ns[s]);
 			if (e->state == XG_G_WAITING && !g->exited)
 				assert_true(e->reason >= 0);
 			else if (e->state != XG_G_WAITING)
@@ -703,11 +724,12 @@ static int same_entry(const struct gentry *a, void *ctx)
 	assert_int_equal(a->exited_ts, b->exited_ts);
 	assert_int_equal(a->transitions, b->transitions);
 	assert_int_equal(a->reason, b->reason);
-	assert_memory_equal(a->ns_in_state, b->ns_in_state, GT_NSTATES * sizeof(*a->ns_in_state));
+	for (i = 0; i < GT_NSTATES; i++)
+		assert_int_equal(ns_in(a, i), ns_in(b, i));
 	assert_int_equal(a->n_spans, b->n_spans);
 	for (i = 0; i < a->n_spans; i++) {
-		assert_int_equal(gentry__span(a, i)->start, gentry__span(b, i)->start);
-		assert_int_equal(gentry__span(a, i)->state, gentry__span(b, i)->state);
+		assert_int_equal(sp(a, i).start, sp(b, i).start);
+		assert_int_equal(sp(a, i).state, sp(b, i).state);
 	}
 	return 0;
 }
@@ -787,6 +809,7 @@ static void test_allocations(void **state)
 	struct gtable_group key = {.func = "main.worker"};
 	const struct gtable_group *g = &key;
 	const struct gentry *e;
+	uint64_t bytes, objects;
 
 	(void)state;
 	assert_int_equal(gtable__alloc_totals(gt, 0, &t), -ENODATA);
@@ -796,8 +819,9 @@ static void test_allocations(void **state)
 	apply(gt, ev_alloc(130, 18, XG_AK_OBJECT, 24));
 	apply(gt, ev_alloc(140, 0, XG_AK_OBJECT, 2024));
 	e = gtable__find(gt, PID, 18);
-	assert_int_equal(e->alloc_bytes, 216);
-	assert_int_equal(e->alloc_objects, 2);
+	gentry__alloc(e, &bytes, &objects);
+	assert_int_equal(bytes, 216);
+	assert_int_equal(objects, 2);
 	assert_int_equal(gtable__alloc_totals(gt, PID, &t), 0);
 	assert_int_equal(t.events, 3);
 	assert_int_equal(t.total_bytes, 2240);
@@ -1233,21 +1257,21 @@ static void test_parked_reads(void **state)
 	ev.reason_str = "chan receive";
 	apply(gt, ev);
 	e = gtable__find(gt, PID, 3);
-	assert_non_null(e->ns_in_state);
+	assert_null(e->hist); /* parked: no history block */
 	for (s = 0; s < GT_NSTATES; s++)
-		assert_int_equal(e->ns_in_state[s], 0);
+		assert_int_equal(ns_in(e, s), 0);
 	assert_int_equal(gentry__time_in(e, XG_G_WAITING, 800), 300);
 	assert_int_equal(e->n_spans, 1);
-	assert_int_equal(gentry__span(e, 0)->start, 500);
-	assert_int_equal(gentry__span(e, 0)->state, XG_G_WAITING);
+	assert_int_equal(sp(e, 0).start, 500);
+	assert_int_equal(sp(e, 0).state, XG_G_WAITING);
 	assert_int_equal(e->reason, 2);
 	/* Its first change moves the inline span into the ring: nothing lost. */
 	apply(gt, ev_state(900, 3, XG_G_WAITING, XG_G_RUNNABLE));
-	assert_int_equal(e->ns_in_state[XG_G_WAITING], 400);
+	assert_int_equal(ns_in(e, XG_G_WAITING), 400);
 	assert_int_equal(e->n_spans, 2);
-	assert_int_equal(gentry__span(e, 0)->start, 500);
-	assert_int_equal(gentry__span(e, 1)->start, 900);
-	assert_int_equal(gentry__span(e, 1)->state, XG_G_RUNNABLE);
+	assert_int_equal(sp(e, 0).start, 500);
+	assert_int_equal(sp(e, 1).start, 900);
+	assert_int_equal(sp(e, 1).state, XG_G_RUNNABLE);
 	gtable__free(gt);
 }
 

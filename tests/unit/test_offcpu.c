@@ -23,6 +23,15 @@
 #define PID 4242
 #define MS  1000000ull
 
+/* The I-th oldest span of E (zeros when out of range). */
+static struct gstate_span sp(const struct gentry *e, uint32_t i)
+{
+	struct gstate_span b = {0};
+
+	gentry__span(e, i, &b);
+	return b;
+}
+
 static struct gev state(uint64_t ts, uint32_t tid, uint64_t goid, uint8_t from, uint8_t to)
 {
 	return (struct gev){.kind = GEV_STATE,
@@ -168,8 +177,8 @@ static void test_table_accounts(void **state_)
 	assert_int_equal(gentry__open_off_pct(e, 200 * MS), 40);
 	/* The span closes: its share stays with it. */
 	apply(gt, state(200 * MS, 5, 9, XG_G_RUNNING, XG_G_WAITING));
-	assert_int_equal(gentry__span(e, e->n_spans - 2)->state, XG_G_RUNNING);
-	assert_int_equal(gentry__span(e, e->n_spans - 2)->off_pct, 40);
+	assert_int_equal(sp(e, e->n_spans - 2).state, XG_G_RUNNING);
+	assert_int_equal(sp(e, e->n_spans - 2).off_pct, 40);
 	assert_int_equal(gentry__open_off_pct(e, 300 * MS), 0);
 	/* Not running: an interval charged late changes nothing. */
 	ev = off(210 * MS, 5, GEV_CPU_PREEMPTED, 5 * MS);
