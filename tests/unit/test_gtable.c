@@ -1275,6 +1275,107 @@ static void test_parked_reads(void **state)
 	gtable__free(gt);
 }
 
+/*
+ * The history's limits: a span starting more than 2^53 ns (104 days) after
+ * the goroutine was first seen cannot be packed, and max_spans 1 keeps no
+ * closed span. Totals stay exact either way; the kept spans are what fits.
+ */
+static void test_history_limits(void **state)
+{
+	struct gtable_opts one = {.max_spans = 1};
+	struct gtable *gt = gtable__new(NULL);
+	uint64_t far = 1ull << 54;
+	const struct gentry *e;
+	int i;
+
+	(void)state;
+	apply(gt, ev_create(100, 1, 0));
+	apply(gt, ev_state(300, 1, XG_G_RUNNABLE, XG_G_RUNNING));
+	apply(gt, ev_state(far, 1, XG_G_RUNNING, XG_G_WAITING));
+	e = gtable__find(gt, PID, 1);
+	assert_int_equal(e->n_spans, 3);
+	/* Closes the span that starts at FAR: the history restarts after it. */
+	apply(gt, ev_state(far + 50, 1, XG_G_WAITING, XG_G_RUNNING));
+	assert_int_equal(e->n_spans, 1);
+	assert_int_equal(sp(e, 0).start, far + 50);
+	assert_int_equal(sp(e, 0).state, XG_G_RUNNING);
+	assert_int_equal(ns_in(e, XG_G_RUNNABLE), 200);
+	assert_int_equal(ns_in(e, XG_G_RUNNING), far - 300);
+	assert_int_equal(ns_in(e, XG_G_WAITING), 50);
+	assert_int_equal(gentry__time_in(e, XG_G_RUNNING, far + 60), far - 300 + 10);
+	apply(gt, ev_state(far + 70, 1, XG_G_RUNNING, XG_G_WAITING));
+	assert_int_equal(ns_in(e, XG_G_RUNNING), far - 300 + 20);
+	gtable__free(gt);
+
+	gt = gtable__new(&one);
+	apply(gt, ev_create(0, 1, 0));
+	for (i = 1; i <= 5; i++)
+		apply(gt, ev_state((uint64_t)i * 10, 1, i % 2 ? XG_G_RUNNABLE : XG_G_RUNNING,
+				   i % 2 ? XG_G_RUNNING : XG_G_RUNNABLE));
+	e = gtable__find(gt, PID, 1);
+	assert_int_equal(e->n_spans, 1);
+	assert_int_equal(sp(e, 0).start, 50);
+	assert_int_equal(ns_in(e, XG_G_RUNNABLE), 30);
+	assert_int_equal(ns_in(e, XG_G_RUNNING), 20);
+	gtable__free(gt);
+}
+
+/* A copy (a paused view) reads as its original did, after the original is gone. */
+static void test_entry_copy(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gev cpu = {.kind = GEV_CPU,
+			  .ts = 70,
+			  .pid = PID,
+			  .goid = 1,
+			  .reason = GEV_NO_REASON,
+			  .cpu = {.what = GEV_CPU_PREEMPTED, .a = 5}};
+	struct gev al = {.kind = GEV_ALLOC,
+			 .ts = 80,
+			 .pid = PID,
+			 .goid = 1,
+			 .reason = GEV_NO_REASON,
+			 .alloc = {.size = 48}};
+	uint64_t want[GT_NSTATES], off[2], bytes, objects, buf[64];
+	struct gstate_span spans[32];
+	struct gentry d;
+	uint32_t i, n;
+	int k;
+
+	(void)state;
+	apply(gt, ev_create(0, 1, 0));
+	for (k = 1; k <= 20; k++)
+		apply(gt, ev_state((uint64_t)k * 10, 1, k % 2 ? XG_G_RUNNABLE : XG_G_RUNNING,
+				   k % 2 ? XG_G_RUNNING : XG_G_RUNNABLE));
+	apply(gt, ev_state(205, 1, XG_G_RUNNABLE, XG_G_RUNNING));
+	cpu.ts = 207;
+	apply(gt, cpu);
+	al.ts = 208;
+	apply(gt, al);
+	assert_true(gentry__copy_size(gtable__find(gt, PID, 1)) <= sizeof(buf));
+	gentry__copy(&d, gtable__find(gt, PID, 1), buf);
+	n = d.n_spans;
+	assert_int_equal(n, 16);
+	for (i = 0; i < n; i++)
+		spans[i] = sp(gtable__find(gt, PID, 1), i);
+	gentry__totals(gtable__find(gt, PID, 1), want);
+	gtable__free(gt);
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sp(&d, i).start, spans[i].start);
+		assert_int_equal(sp(&d, i).state, spans[i].state);
+	}
+	for (k = 0; k < GT_NSTATES; k++)
+		assert_int_equal(ns_in(&d, (unsigned int)k), want[k]);
+	assert_int_equal(want[XG_G_RUNNING], 100);
+	assert_int_equal(want[XG_G_RUNNABLE], 105);
+	gentry__offcpu(&d, off);
+	assert_int_equal(off[0], 2); /* at most the 2 ns it had been running */
+	gentry__alloc(&d, &bytes, &objects);
+	assert_int_equal(bytes, 48);
+	assert_int_equal(objects, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1300,6 +1401,8 @@ int main(void)
 		cmocka_unit_test(test_cap_exited_bytes),
 		cmocka_unit_test(test_memory_returned),
 		cmocka_unit_test(test_parked_reads),
+		cmocka_unit_test(test_history_limits),
+		cmocka_unit_test(test_entry_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
