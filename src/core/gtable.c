@@ -65,8 +65,9 @@ _Static_assert(GT_NSTATES <= 16, "a packed span has 4 bits of state");
 /* In gentry.table_flags: next to their entry, as a separate array costs a cache miss per event. */
 enum {
 	EF_USED = 1 << 0,
-	EF_CREATED = 1 << 1, /* a GEV_CREATE was applied */
-	EF_EXITED = 1 << 2,  /* a GEV_EXIT was applied */
+	EF_CREATED = 1 << 1,  /* a GEV_CREATE was applied */
+	EF_EXITED = 1 << 2,   /* a GEV_EXIT was applied */
+	EF_EXT_FULL = 1 << 3, /* its extension has dropped_ns */
 };
 
 struct chunk {
@@ -77,10 +78,11 @@ struct chunk {
 /* What a parked goroutine costs, with its index share: docs/UI.md, docs/ARCHITECTURE.md. */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct gentry) <= 152, "a goroutine grew");
 
-/* What only some goroutines need: allocated on first need (ext_get). */
+/*
+ * What only some goroutines need, allocated on first need (ext_get): small
+ * (no dropped_ns) until its ring first drops a span (EF_EXT_FULL).
+ */
 struct gext {
-	/* Time in each state of the closed spans the ring no longer holds. */
-	uint64_t dropped_ns[GT_NSTATES];
 	/*
 	 * Off-CPU time while running (GEV_CPU): preempted, blocked; and that of
 	 * the open span, for its off_pct when it closes (a running one only).
@@ -89,7 +91,12 @@ struct gext {
 	uint64_t span_off_ns;
 	/* Heap allocations charged to it (GEV_ALLOC). */
 	uint64_t alloc_bytes, alloc_objects;
+	/* Time in each state of the closed spans the ring no longer holds. */
+	uint64_t dropped_ns[];
 };
+
+#define EXT_SMALL sizeof(struct gext)
+#define EXT_FULL  (sizeof(struct gext) + GT_NSTATES * sizeof(uint64_t))
 
 /*
  * A goroutine's closed spans, oldest first from the ring's head: span_cap
@@ -193,9 +200,9 @@ struct gtable {
 	 * free make the dearest part of an apply under churn.
 	 */
 	struct hcache {
-		struct ghist **v;
+		void **v;
 		size_t n, cap;
-	} hcache[HCACHE_CLASSES];
+	} hcache[HCACHE_CLASSES + 1]; /* the last: small extensions */
 
 	struct gproc *procs;
 	size_t n_procs, cap_procs;
@@ -251,11 +258,19 @@ static size_t ghist_size(uint32_t cap)
 	return sizeof(struct ghist) + cap * sizeof(uint64_t);
 }
 
+/* The size of E's extension, 0 when it has none. */
+static size_t ext_size(const struct gentry *e)
+{
+	if (!e->hist || !e->hist->ext)
+		return 0;
+	return e->table_flags & EF_EXT_FULL ? EXT_FULL : EXT_SMALL;
+}
+
 static size_t hist_bytes(const struct gentry *e)
 {
 	if (!e->hist)
 		return 0;
-	return ghist_size(e->span_cap) + (e->hist->ext ? sizeof(struct gext) : 0);
+	return ghist_size(e->span_cap) + ext_size(e);
 }
 
 /* The size of the K-th ring a goroutine gets (K from 0): FIRST_SPANS, doubled, to max_spans. */
@@ -278,16 +293,24 @@ static int hcache_class(const struct gtable *gt, uint32_t cap)
 	return -1;
 }
 
+/* Keep P, a free block of SIZE bytes, in C for reuse, while C holds under HCACHE_BYTES. */
+static bool cache_keep(struct hcache *c, void *p, size_t size)
+{
+	if (!p || (c->n + 1) * size > HCACHE_BYTES ||
+	    xg_grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v)))
+		return false;
+	c->v[c->n++] = p;
+	return true;
+}
+
 /* A history block with room for CAP spans and no extension (spans undefined), or NULL. */
 static struct ghist *ghist_alloc(struct gtable *gt, uint32_t cap)
 {
 	int k = hcache_class(gt, cap);
 	struct ghist *h;
 
-	if (k >= 0 && gt->hcache[k].n)
-		h = gt->hcache[k].v[--gt->hcache[k].n];
-	else
-		h = malloc(ghist_size(cap));
+	h = k >= 0 && gt->hcache[k].n ? gt->hcache[k].v[--gt->hcache[k].n]
+				      : malloc(ghist_size(cap));
 	if (h)
 		h->ext = NULL;
 	return h;
@@ -300,14 +323,9 @@ static struct ghist *ghist_alloc(struct gtable *gt, uint32_t cap)
 static void ghist_free(struct gtable *gt, struct ghist *h, uint32_t cap)
 {
 	int k = h ? hcache_class(gt, cap) : -1;
-	struct hcache *c = &gt->hcache[k < 0 ? 0 : k];
 
-	if (k >= 0 && (c->n + 1) * ghist_size(cap) <= HCACHE_BYTES &&
-	    !xg_grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v))) {
-		c->v[c->n++] = h;
-		return;
-	}
-	free(h);
+	if (k < 0 || !cache_keep(&gt->hcache[k], h, ghist_size(cap)))
+		free(h);
 }
 
 /* Free E's history and extension. */
@@ -315,7 +333,10 @@ static void hist_release(struct gtable *gt, struct gentry *e)
 {
 	if (!e->hist)
 		return;
-	free(e->hist->ext);
+	if (e->table_flags & EF_EXT_FULL ||
+	    !cache_keep(&gt->hcache[HCACHE_CLASSES], e->hist->ext, EXT_SMALL))
+		free(e->hist->ext);
+	e->table_flags &= (uint8_t)~EF_EXT_FULL;
 	ghist_free(gt, e->hist, e->span_cap);
 	e->hist = NULL;
 }
@@ -325,7 +346,7 @@ static void hcache_empty(struct gtable *gt)
 {
 	int k;
 
-	for (k = 0; k < HCACHE_CLASSES; k++) {
+	for (k = 0; k <= HCACHE_CLASSES; k++) {
 		struct hcache *c = &gt->hcache[k];
 
 		while (c->n)
@@ -831,9 +852,15 @@ static void exits_push(struct gtable *gt, uint32_t idx, uint64_t ts)
 	gt->exited_bytes += bytes;
 }
 
-/* E's extension, made when missing; NULL on ENOMEM (E has a history block then). */
-static struct gext *ext_get(struct gtable *gt, struct gentry *e)
+/*
+ * E's extension, made when missing, FULL: with dropped_ns. NULL on ENOMEM
+ * (E has a history block then).
+ */
+static struct gext *ext_get(struct gtable *gt, struct gentry *e, bool full)
 {
+	struct hcache *c = &gt->hcache[HCACHE_CLASSES];
+	struct gext *x;
+
 	if (!e->hist) {
 		e->hist = ghist_alloc(gt, 0);
 		if (!e->hist)
@@ -841,9 +868,25 @@ static struct gext *ext_get(struct gtable *gt, struct gentry *e)
 		e->span_cap = 0;
 		e->span_head = 0;
 	}
-	if (!e->hist->ext)
-		e->hist->ext = calloc(1, sizeof(*e->hist->ext));
-	return e->hist->ext;
+	x = e->hist->ext;
+	if (x && (!full || e->table_flags & EF_EXT_FULL))
+		return x;
+	if (!full) {
+		x = c->n ? c->v[--c->n] : malloc(EXT_SMALL);
+		if (x)
+			memset(x, 0, EXT_SMALL);
+		return e->hist->ext = x;
+	}
+	x = calloc(1, EXT_FULL);
+	if (!x)
+		return NULL;
+	if (e->hist->ext) {
+		memcpy(x, e->hist->ext, EXT_SMALL);
+		if (!cache_keep(c, e->hist->ext, EXT_SMALL))
+			free(e->hist->ext);
+	}
+	e->table_flags |= EF_EXT_FULL;
+	return e->hist->ext = x;
 }
 
 /* Slot of the I-th oldest closed span of E. */
@@ -892,7 +935,7 @@ static int hist_prepare(struct gtable *gt, struct gentry *e)
 		return 0;
 	if (fits && e->n_spans && !ring_grow(gt, e))
 		return 0;
-	return ext_get(gt, e) ? 0 : -ENOMEM;
+	return ext_get(gt, e, true) ? 0 : -ENOMEM;
 }
 
 /* Closed span V of E ended at END: its time goes to the extension's totals. */
@@ -1135,7 +1178,7 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 			span_open(e, ev->ts);
 			count_state(gt, e, e->state, 1);
 		}
-		x = ext_get(gt, e);
+		x = ext_get(gt, e, false);
 		if (!x)
 			return -ENOMEM;
 		x->alloc_bytes += ev->alloc.size;
@@ -1312,7 +1355,7 @@ static int apply_cpu(struct gtable *gt, const struct gev *ev)
 		e = lookup(gt, ev->pid, ev->goid);
 		if (!e || e->exited_ts || e->state != XG_G_RUNNING || ev->ts < e->state_since)
 			return 0;
-		h = ext_get(gt, e);
+		h = ext_get(gt, e, false);
 		if (!h)
 			return -ENOMEM;
 		off = ev->ts - e->state_since - h->span_off_ns;
@@ -1379,7 +1422,7 @@ void gentry__copy(struct gentry *d, const struct gentry *e, void *buf)
 	memcpy(d->hist, e->hist, ghist_size(e->span_cap));
 	if (e->hist->ext) {
 		d->hist->ext = (struct gext *)((char *)buf + ghist_size(e->span_cap));
-		*d->hist->ext = *e->hist->ext;
+		memcpy(d->hist->ext, e->hist->ext, ext_size(e));
 	}
 }
 
@@ -1722,24 +1765,26 @@ const struct gentry *gtable__find(const struct gtable *gt, uint32_t pid, uint64_
 static void closed_totals(const struct gentry *e, uint64_t out[GT_NSTATES], unsigned int only)
 {
 	const struct ghist *h = e->hist;
-	uint32_t i, n = e->n_spans ? e->n_spans - 1u : 0;
-	uint64_t v, next;
+	uint32_t i, n = e->n_spans ? e->n_spans - 1u : 0, slot;
+	uint64_t v, start, next;
 	unsigned int s;
 
 	if (!h)
 		return;
-	for (s = 0; h->ext && s < GT_NSTATES; s++)
+	for (s = 0; e->table_flags & EF_EXT_FULL && s < GT_NSTATES; s++)
 		if (only >= GT_NSTATES || s == only)
 			out[s] += h->ext->dropped_ns[s];
 	if (!n)
 		return;
-	v = h->spans[ring_slot(e, 0)];
-	for (i = 0; i < n; i++, v = next) {
-		next = i + 1 < n ? h->spans[ring_slot(e, i + 1)] : 0;
+	slot = ring_slot(e, 0);
+	v = h->spans[slot];
+	start = span_start(e, v);
+	for (i = 0; i < n; i++, v = h->spans[slot], start = next) {
+		slot = slot + 1 == e->span_cap ? 0 : slot + 1;
+		next = i + 1 < n ? span_start(e, h->spans[slot]) : e->state_since;
 		s = v & SPAN_STATE_MASK;
 		if (only >= GT_NSTATES || s == only)
-			out[s] += (i + 1 < n ? span_start(e, next) : e->state_since) -
-				  span_start(e, v);
+			out[s] += next - start;
 	}
 }
 
