@@ -202,7 +202,8 @@ struct gtable {
 	struct hcache {
 		void **v;
 		size_t n, cap;
-	} hcache[HCACHE_CLASSES + 1]; /* the last: small extensions */
+	} hcache[HCACHE_CLASSES + 1];	    /* the last: small extensions */
+	uint32_t ring_caps[HCACHE_CLASSES]; /* ring_cap(0..) */
 
 	struct gproc *procs;
 	size_t n_procs, cap_procs;
@@ -282,13 +283,25 @@ static uint32_t ring_cap(const struct gtable *gt, int k)
 	return cap < gt->o.max_spans - 1 ? cap : gt->o.max_spans - 1;
 }
 
+/* The size of the ring that follows one of CAP spans: CAP when it is the largest. */
+static uint32_t ring_next(const struct gtable *gt, uint32_t cap)
+{
+	int k;
+
+	for (k = 0; k < HCACHE_CLASSES; k++)
+		if (gt->ring_caps[k] > cap)
+			return gt->ring_caps[k];
+	/* Past the cached sizes (max_spans above 17): doubling, up to max_spans - 1. */
+	return cap * 2 < gt->o.max_spans - 1 ? cap * 2 : gt->o.max_spans - 1;
+}
+
 /* The cache class of a ring of CAP spans, or -1 (not cached). */
 static int hcache_class(const struct gtable *gt, uint32_t cap)
 {
 	int k;
 
 	for (k = 0; k < HCACHE_CLASSES; k++)
-		if (cap == ring_cap(gt, k))
+		if (cap == gt->ring_caps[k])
 			return cap ? k : -1;
 	return -1;
 }
@@ -366,6 +379,7 @@ static uint32_t entry_bytes(const struct gentry *e)
 struct gtable *gtable__new(const struct gtable_opts *opts)
 {
 	struct gtable *gt = calloc(1, sizeof(*gt));
+	int k;
 
 	if (!gt)
 		return NULL;
@@ -377,6 +391,8 @@ struct gtable *gtable__new(const struct gtable_opts *opts)
 		gt->o.max_spans = DEFAULT_MAX_SPANS;
 	if (gt->o.max_spans > MAX_SPANS)
 		gt->o.max_spans = MAX_SPANS;
+	for (k = 0; k < HCACHE_CLASSES; k++)
+		gt->ring_caps[k] = ring_cap(gt, k);
 	if (!gt->o.max_exited)
 		gt->o.max_exited = DEFAULT_MAX_EXITED;
 	if (!gt->o.max_exited_bytes)
@@ -899,11 +915,7 @@ static inline uint32_t ring_slot(const struct gentry *e, uint32_t i)
 static int ring_grow(struct gtable *gt, struct gentry *e)
 {
 	struct ghist *h, *old = e->hist;
-	uint32_t cap = ring_cap(gt, 0);
-	int k;
-
-	for (k = 1; cap <= e->span_cap && cap < gt->o.max_spans - 1; k++)
-		cap = ring_cap(gt, k);
+	uint32_t cap = ring_next(gt, e->span_cap);
 	/* Grow only an unwrapped ring (head back at 0): its spans are then in order. */
 	if (cap <= e->span_cap || e->span_head)
 		return -ENOSPC;
@@ -928,10 +940,10 @@ static int ring_grow(struct gtable *gt, struct gentry *e)
  */
 static int hist_prepare(struct gtable *gt, struct gentry *e)
 {
-	bool fits =
-		e->state_since >= e->alive_since && e->state_since - e->alive_since <= SPAN_OFF_MAX;
+	/* Also false when state_since < alive_since: the difference wraps. */
+	bool fits = e->state_since - e->alive_since <= SPAN_OFF_MAX;
 
-	if (fits && e->hist && e->n_spans - 1u < e->span_cap)
+	if (e->hist && e->n_spans - 1u < e->span_cap && fits)
 		return 0;
 	if (fits && e->n_spans && !ring_grow(gt, e))
 		return 0;
@@ -972,7 +984,7 @@ static void span_close(struct gentry *e, uint64_t ts, uint8_t pct)
 	uint64_t off = e->state_since - e->alive_since, v, oldest;
 	struct ghist *h = e->hist;
 
-	if (e->state_since < e->alive_since || off > SPAN_OFF_MAX) {
+	if (off > SPAN_OFF_MAX) { /* or negative, wrapped (hist_prepare) */
 		ring_fold_all(e);
 		h->ext->dropped_ns[e->state] += ts - e->state_since;
 		return;
