@@ -1770,40 +1770,28 @@ const struct gentry *gtable__find(const struct gtable *gt, uint32_t pid, uint64_
 	return lookup(gt, pid, goid);
 }
 
-/*
- * Add E's time in each state over its closed spans to OUT (ONLY < GT_NSTATES:
- * that state's alone, to OUT[ONLY]).
- */
-static void closed_totals(const struct gentry *e, uint64_t out[GT_NSTATES], unsigned int only)
+/* Set OUT to E's time in each state over its closed spans. */
+void gentry__totals(const struct gentry *e, uint64_t out[GT_NSTATES])
 {
 	const struct ghist *h = e->hist;
 	uint32_t i, n = e->n_spans ? e->n_spans - 1u : 0, slot;
-	uint64_t v, start, next;
-	unsigned int s;
+	uint64_t v, prev;
 
-	if (!h)
+	if (h && e->table_flags & EF_EXT_FULL)
+		memcpy(out, h->ext->dropped_ns, GT_NSTATES * sizeof(*out));
+	else
+		memset(out, 0, GT_NSTATES * sizeof(*out));
+	if (!h || !n)
 		return;
-	for (s = 0; e->table_flags & EF_EXT_FULL && s < GT_NSTATES; s++)
-		if (only >= GT_NSTATES || s == only)
-			out[s] += h->ext->dropped_ns[s];
-	if (!n)
-		return;
+	/* Span lengths are differences of starts: alive_since, their common base, cancels. */
 	slot = ring_slot(e, 0);
-	v = h->spans[slot];
-	start = span_start(e, v);
-	for (i = 0; i < n; i++, v = h->spans[slot], start = next) {
+	prev = h->spans[slot];
+	for (i = 1; i < n; i++, prev = v) {
 		slot = slot + 1 == e->span_cap ? 0 : slot + 1;
-		next = i + 1 < n ? span_start(e, h->spans[slot]) : e->state_since;
-		s = v & SPAN_STATE_MASK;
-		if (only >= GT_NSTATES || s == only)
-			out[s] += next - start;
+		v = h->spans[slot];
+		out[prev & SPAN_STATE_MASK] += (v >> SPAN_OFF_SHIFT) - (prev >> SPAN_OFF_SHIFT);
 	}
-}
-
-void gentry__totals(const struct gentry *e, uint64_t out[GT_NSTATES])
-{
-	memset(out, 0, GT_NSTATES * sizeof(*out));
-	closed_totals(e, out, GT_NSTATES);
+	out[prev & SPAN_STATE_MASK] += e->state_since - span_start(e, prev);
 }
 
 uint64_t gentry__time_in(const struct gentry *e, unsigned int state, uint64_t now)
@@ -1812,8 +1800,10 @@ uint64_t gentry__time_in(const struct gentry *e, unsigned int state, uint64_t no
 
 	if (state >= GT_NSTATES)
 		return 0;
-	t[state] = 0;
-	closed_totals(e, t, state);
+	if (e->hist)
+		gentry__totals(e, t);
+	else
+		t[state] = 0;
 	/* An exited goroutine's last span ends at its exit. */
 	if (e->exited_ts && now > e->exited_ts)
 		now = e->exited_ts;
