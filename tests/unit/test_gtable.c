@@ -11,28 +11,11 @@
 
 #include <cmocka.h>
 
+#include "gentry_read.h"
 #include "gtable.h"
 #include "xgotop_event.h"
 
 #define PID 4242
-
-/* The I-th oldest span of E (zeros when out of range). */
-static struct gstate_span sp(const struct gentry *e, uint32_t i)
-{
-	struct gstate_span b = {0};
-
-	gentry__span(e, i, &b);
-	return b;
-}
-
-/* E's time in STATE over its closed spans. */
-static uint64_t ns_in(const struct gentry *e, unsigned int state)
-{
-	uint64_t t[GT_NSTATES];
-
-	gentry__totals(e, t);
-	return t[state];
-}
 
 static struct gev ev_create(uint64_t ts, uint64_t goid, uint64_t parent)
 {

@@ -17,20 +17,12 @@
 #include "budget.h"
 #include "cgroup.h"
 #include "gtable.h"
+#include "gentry_read.h"
 #include "offcpu.h"
 #include "xgotop_event.h"
 
 #define PID 4242
 #define MS  1000000ull
-
-/* The I-th oldest span of E (zeros when out of range). */
-static struct gstate_span sp(const struct gentry *e, uint32_t i)
-{
-	struct gstate_span b = {0};
-
-	gentry__span(e, i, &b);
-	return b;
-}
 
 static struct gev state(uint64_t ts, uint32_t tid, uint64_t goid, uint8_t from, uint8_t to)
 {

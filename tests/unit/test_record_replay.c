@@ -22,6 +22,7 @@
 
 #define TMPDIR_PREFIX "/tmp/xg-test-replay-"
 #include "tmpdir.h"
+#include "gentry_read.h"
 
 #include "record.h"
 #include "replay.h"
@@ -42,24 +43,6 @@ struct stream {
  * A churn recording of N events: 5 ms frames, keyframes every 20 ms, taken
  * from the table the events are applied to, as the live tracer does.
  */
-
-/* The I-th oldest span of E (zeros when out of range). */
-static struct gstate_span sp(const struct gentry *e, uint32_t i)
-{
-	struct gstate_span b = {0};
-
-	gentry__span(e, i, &b);
-	return b;
-}
-
-/* E's time in STATE over its closed spans. */
-static uint64_t ns_in(const struct gentry *e, unsigned int state)
-{
-	uint64_t t[GT_NSTATES];
-
-	gentry__totals(e, t);
-	return t[state];
-}
 
 static struct stream record_churn(const char *path, size_t n, uint64_t history_ns, char *saved,
 				  size_t saved_len)
