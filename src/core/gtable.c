@@ -1690,11 +1690,48 @@ static void evict(struct gtable *gt)
  * crowd that has gone (shrunk below 1/8 full, to at most 1/4 full), and,
  * once enough was freed, the heap's free pages.
  */
+/* The exit queue down to a quarter full at least (not below 1024). */
+static void exits_shrink(struct gtable *gt)
+{
+	size_t n = gt->exit_cap, i;
+	struct exit_rec *v;
+
+	while (n > 1024 && gt->n_exits * 4 < n)
+		n /= 2;
+	if (n == gt->exit_cap)
+		return;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < gt->n_exits; i++)
+		v[i] = gt->exits[(gt->exit_head + i) % gt->exit_cap];
+	free(gt->exits);
+	gt->exits = v;
+	gt->exit_cap = n;
+	gt->exit_head = 0;
+}
+
+/* The free stack down to what the mapped chunks need, once they are far fewer. */
+static void free_shrink(struct gtable *gt)
+{
+	uint32_t need = pool_size(gt) > 1024 ? pool_size(gt) : 1024;
+	uint32_t *v;
+
+	if (gt->free_cap / 4 < need)
+		return;
+	v = realloc(gt->free_idx, need * sizeof(*v));
+	if (!v)
+		return;
+	gt->free_idx = v;
+	gt->free_cap = need;
+}
+
 static void give_back(struct gtable *gt)
 {
 	uint32_t cap = gt->slot_mask + 1;
 
 	pool_shrink(gt);
+	free_shrink(gt);
 	if (cap > INDEX_MIN_CAP && (uint64_t)gt->n * 8 < cap) {
 		uint32_t to = cap;
 
@@ -1702,20 +1739,10 @@ static void give_back(struct gtable *gt)
 			to /= 2;
 		if (!index_resize(gt, to))
 			gt->trim_bytes += (size_t)(cap - to) * sizeof(struct islot);
+		/* The crowd the cached blocks were kept for has gone too. */
+		gt->trim_bytes = TRIM_BYTES;
 	}
-	if (gt->n_exits * 4 < gt->exit_cap && gt->exit_cap > 1024) {
-		size_t n = gt->exit_cap / 2, i;
-		struct exit_rec *v = malloc(n * sizeof(*v));
-
-		if (v) {
-			for (i = 0; i < gt->n_exits; i++)
-				v[i] = gt->exits[(gt->exit_head + i) % gt->exit_cap];
-			free(gt->exits);
-			gt->exits = v;
-			gt->exit_cap = n;
-			gt->exit_head = 0;
-		}
-	}
+	exits_shrink(gt);
 	if (gt->trim_bytes >= TRIM_BYTES) {
 		hcache_empty(gt);
 #ifdef __GLIBC__
