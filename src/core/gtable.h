@@ -23,8 +23,12 @@ struct gtable_group;
 struct gtable_opts {
 	/* How long an exited goroutine stays in the table, ns (0: 30 s). */
 	uint64_t keep_exited_ns;
-	/* Spans of history kept per goroutine (0: 16; at most 1024). The ring starts at 4 and
-	 * grows. */
+	/*
+	 * Spans of history kept per goroutine (0: 16; at most 1024), the open
+	 * one included. The ring starts at 4 and grows. A span that starts more
+	 * than 2^53 ns (104 days) after the goroutine was first seen restarts
+	 * the history at it (the times per state stay exact).
+	 */
 	uint32_t max_spans;
 	/*
 	 * Caps on the exited goroutines kept, whatever keep_exited_ns says: at
