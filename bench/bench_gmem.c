@@ -7,6 +7,8 @@
  *   parked N   N goroutines found parked at attach (existing, waiting), as
  *              `-pid` on a server with N idle connections: bytes each
  *   active N   N goroutines that changed state 8 times each: bytes each
+ *   full N     N goroutines that changed state 40 times each (their timeline
+ *              ring full, older spans dropped): bytes each
  *   churn R S  R goroutines a second created, run, parked and exited, for
  *              S seconds of event time, expiry once a second (the live
  *              tracer's): the table's peak, then what is left 31 s after
@@ -152,8 +154,10 @@ int main(int argc, char **argv)
 		return per_goroutine(what, a ? a : 1000000, 0);
 	if (!strcmp(what, "active"))
 		return per_goroutine(what, a ? a : 1000000, 8);
+	if (!strcmp(what, "full"))
+		return per_goroutine(what, a ? a : 1000000, 40);
 	if (!strcmp(what, "churn"))
 		return churn(a ? a : 100000, b ? b : 60);
-	fprintf(stderr, "usage: bench_gmem parked|active [N] | churn [RATE] [SECONDS]\n");
+	fprintf(stderr, "usage: bench_gmem parked|active|full [N] | churn [RATE] [SECONDS]\n");
 	return 2;
 }

@@ -13,6 +13,7 @@
 uint64_t xd_run_ns(const struct gentry *e, uint64_t from, uint64_t to, bool *exact)
 {
 	uint64_t run = 0, end = to, before;
+	struct gstate_span first;
 	uint32_t i;
 
 	if (exact)
@@ -25,8 +26,9 @@ uint64_t xd_run_ns(const struct gentry *e, uint64_t from, uint64_t to, bool *exa
 	if (e->state_since <= from)
 		return e->state == XG_G_RUNNING && !e->exited_ts ? end - from : 0;
 	for (i = e->n_spans; i-- > 0;) {
-		const struct gstate_span *s = gentry__span(e, i);
-		const struct gstate_span *next = gentry__span(e, i + 1);
+		struct gstate_span sb, nb;
+		const struct gstate_span *s = gentry__span(e, i, &sb);
+		const struct gstate_span *next = gentry__span(e, i + 1, &nb);
 		uint64_t s0 = s->start < from ? from : s->start;
 		uint64_t s1 = next ? next->start : end;
 
@@ -47,7 +49,7 @@ uint64_t xd_run_ns(const struct gentry *e, uint64_t from, uint64_t to, bool *exa
 	 */
 	before = gentry__cpu_ns(e, end);
 	before = before > run ? before - run : 0;
-	*exact = (e->created_ts && e->created_ts >= gentry__span(e, 0)->start) || !before;
+	*exact = (e->created_ts && e->created_ts >= gentry__span(e, 0, &first)->start) || !before;
 	return run;
 }
 
@@ -95,8 +97,7 @@ int xd_allocs(const struct gtable *gt, const struct gentry *e, uint64_t *bytes, 
 	/* Its process's events: another process of a -b session may have none. */
 	if (!gt || !e || gtable__alloc_totals(gt, e->pid, &t))
 		return -ENODATA;
-	*bytes = e->alloc_bytes;
-	*objects = e->alloc_objects;
+	gentry__alloc(e, bytes, objects);
 	return 0;
 }
 

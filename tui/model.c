@@ -33,8 +33,7 @@ const char *const tui_sort_names[TUI_SORT_N] = {
 struct tui_frozen {
 	struct gentry *v;
 	size_t n;
-	struct gstate_span *spans;
-	uint64_t *ns; /* GT_NSTATES per entry: the table's may be freed while paused */
+	uint64_t *hist; /* their histories (gentry__copy): the table's may be freed while paused */
 	const struct gentry **by_id; /* sorted by (pid, goid) */
 	struct gtable_counts counts;
 };
@@ -48,7 +47,7 @@ static int count_spans(const struct gentry *e, void *ctx)
 {
 	struct freeze_ctx *c = ctx;
 
-	c->spans += e->n_spans;
+	c->spans += gentry__copy_size(e) / sizeof(uint64_t);
 	c->cap++;
 	return 0;
 }
@@ -56,25 +55,11 @@ static int count_spans(const struct gentry *e, void *ctx)
 static int copy_entry(const struct gentry *e, void *ctx)
 {
 	struct freeze_ctx *c = ctx;
-	struct gentry *d;
-	uint64_t *ns;
-	uint32_t i;
 
 	if (c->f->n == c->cap)
 		return 1; /* cannot happen: nothing runs between the two passes */
-	ns = c->f->ns + c->f->n * GT_NSTATES;
-	d = &c->f->v[c->f->n++];
-	*d = *e;
-	for (i = 0; i < GT_NSTATES; i++)
-		ns[i] = e->ns_in_state ? e->ns_in_state[i] : 0;
-	d->ns_in_state = ns;
-	/* A linear copy of the ring: oldest first, full, head back at 0. */
-	d->spans = c->f->spans + c->spans;
-	for (i = 0; i < e->n_spans; i++)
-		d->spans[i] = *gentry__span(e, i);
-	d->span_cap = d->n_spans;
-	d->span_head = 0;
-	c->spans += e->n_spans;
+	gentry__copy(&c->f->v[c->f->n++], e, c->f->hist + c->spans);
+	c->spans += gentry__copy_size(e) / sizeof(uint64_t);
 	return 0;
 }
 
@@ -95,8 +80,7 @@ static void frozen_free(struct tui_frozen *f)
 	if (!f)
 		return;
 	free(f->v);
-	free(f->spans);
-	free(f->ns);
+	free(f->hist);
 	free(f->by_id);
 	free(f);
 }
@@ -111,10 +95,9 @@ static struct tui_frozen *freeze(const struct gtable *gt)
 		return NULL;
 	gtable__for_each(gt, count_spans, &c);
 	f->v = calloc(c.cap ? c.cap : 1, sizeof(*f->v));
-	f->spans = calloc(c.spans ? c.spans : 1, sizeof(*f->spans));
+	f->hist = calloc(c.spans ? c.spans : 1, sizeof(*f->hist));
 	f->by_id = calloc(c.cap ? c.cap : 1, sizeof(*f->by_id));
-	f->ns = calloc((c.cap ? c.cap : 1) * GT_NSTATES, sizeof(*f->ns));
-	if (!f->v || !f->spans || !f->by_id || !f->ns) {
+	if (!f->v || !f->hist || !f->by_id) {
 		frozen_free(f);
 		errno = ENOMEM;
 		return NULL;

@@ -57,7 +57,8 @@ uint64_t text_state_since(const struct gentry *e, bool *lower)
 
 uint64_t text_birth(const struct tui_model *m, const struct gentry *e)
 {
-	const struct gstate_span *first = gentry__span(e, 0);
+	struct gstate_span buf;
+	const struct gstate_span *first = gentry__span(e, 0, &buf);
 
 	if (e->created_ts)
 		return e->created_ts;

@@ -118,7 +118,8 @@ static void merge(struct track *k, const struct gentry *e)
 	uint32_t i;
 
 	for (i = 0; i < e->n_spans; i++) {
-		const struct gstate_span *s = gentry__span(e, i);
+		struct gstate_span buf;
+		const struct gstate_span *s = gentry__span(e, i, &buf);
 		struct gstate_span *l = (struct gstate_span *)last(k);
 
 		if (l && s->start < l->start)
@@ -283,7 +284,8 @@ uint32_t tracker__spans(const struct tracker *t, const struct gentry *e, struct 
 	}
 	/* What the ring has beyond: all of it when untracked, the newest spans otherwise. */
 	for (i = 0; i < e->n_spans; i++) {
-		const struct gstate_span *s = gentry__span(e, i);
+		struct gstate_span buf;
+		const struct gstate_span *s = gentry__span(e, i, &buf);
 
 		if (n && s->start < out[n - 1].start)
 			continue;

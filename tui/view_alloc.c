@@ -250,7 +250,10 @@ static int top_group(const struct gtable_group *g, void *ctx)
 
 static int top_goroutine(const struct gentry *e, void *ctx)
 {
-	top_add(ctx, e->func ? e->func : "(unknown)", e->goid, e->alloc_bytes, e->alloc_objects);
+	uint64_t bytes, objects;
+
+	gentry__alloc(e, &bytes, &objects);
+	top_add(ctx, e->func ? e->func : "(unknown)", e->goid, bytes, objects);
 	return 0;
 }
 

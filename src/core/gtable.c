@@ -10,11 +10,16 @@
  * Exited entries are also queued by exit time, which makes expiry and the
  * caps cost the number of entries they drop rather than the table size.
  *
- * Memory per goroutine is what bounds a big target: an entry is 192 bytes
- * with its first span inline, and its per-state totals and span ring (a
- * "history" block) are allocated only when it first changes state. A
- * parked goroutine, the common case by far, never does. Chunks are mapped
- * and unmapped whole, so that memory freed by churn goes back to the system.
+ * Memory per goroutine is what bounds a big target: an entry is 152 bytes
+ * and holds the open span (state, state_since). The spans a goroutine
+ * closes go to a ring of 8-byte spans (a "history" block), allocated only
+ * when it first changes state: a parked goroutine, the common case by far,
+ * never does. Time per state is not kept per goroutine but summed from the
+ * ring when asked; only the time of the spans the ring drops (a goroutine
+ * that changed more than max_spans times) is kept, in an extension that
+ * also holds the off-CPU and allocation counters of the few goroutines
+ * that have them. Chunks are mapped and unmapped whole, so that memory
+ * freed by churn goes back to the system.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include "gtable.h"
@@ -31,7 +36,8 @@
 #include "sanitize.h"
 #include "xgotop_event.h"
 
-_Static_assert(GT_NSTATES == XG_G_NSTATES, "ns_in_state is indexed by Go status");
+_Static_assert(GT_NSTATES == XG_G_NSTATES, "totals are indexed by Go status");
+_Static_assert(GT_NSTATES <= 16, "a packed span has 4 bits of state");
 
 #define DEFAULT_KEEP_EXITED_NS (30ull * 1000000000ull)
 #define DEFAULT_MAX_SPANS      16
@@ -46,7 +52,7 @@ _Static_assert(GT_NSTATES == XG_G_NSTATES, "ns_in_state is indexed by Go status"
 #define INDEX_BYTES 16
 /*
  * History blocks freed by churn are kept for the next goroutines, per ring
- * size FIRST_SPANS << k, up to this many bytes each; give_back empties them.
+ * size (ring_cap), up to this many bytes each; give_back empties them.
  */
 #define HCACHE_CLASSES 3
 #define HCACHE_BYTES   (1u << 20)
@@ -59,37 +65,66 @@ _Static_assert(GT_NSTATES == XG_G_NSTATES, "ns_in_state is indexed by Go status"
 /* In gentry.table_flags: next to their entry, as a separate array costs a cache miss per event. */
 enum {
 	EF_USED = 1 << 0,
-	EF_CREATED = 1 << 1, /* a GEV_CREATE was applied */
-	EF_EXITED = 1 << 2,  /* a GEV_EXIT was applied */
-};
-
-/* An entry and room for its first span: a goroutine that never changes needs no more. */
-struct gnode {
-	struct gentry e;
-	struct gstate_span span0;
+	EF_CREATED = 1 << 1,  /* a GEV_CREATE was applied */
+	EF_EXITED = 1 << 2,   /* a GEV_EXIT was applied */
+	EF_EXT_FULL = 1 << 3, /* its extension has dropped_ns */
 };
 
 struct chunk {
-	struct gnode n[CHUNK_SIZE];
+	struct gentry n[CHUNK_SIZE];
 	uint32_t used; /* slots in use: 0 lets gtable__expire unmap the chunk */
 };
 
 /* What a parked goroutine costs, with its index share: docs/UI.md, docs/ARCHITECTURE.md. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct gnode) <= 192, "a goroutine grew");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct gentry) <= 152, "a goroutine grew");
 
-/* Allocated on a goroutine's first change of state: its totals and its span ring. */
-struct ghist {
-	uint64_t ns[GT_NSTATES];
+/*
+ * What only some goroutines need, allocated on first need (ext_get): small
+ * (no dropped_ns) until its ring first drops a span (EF_EXT_FULL).
+ */
+struct gext {
 	/*
 	 * Off-CPU time while running (GEV_CPU): preempted, blocked; and that of
 	 * the open span, for its off_pct when it closes (a running one only).
 	 */
 	uint64_t off_ns[2];
 	uint64_t span_off_ns;
-	struct gstate_span spans[];
+	/* Heap allocations charged to it (GEV_ALLOC). */
+	uint64_t alloc_bytes, alloc_objects;
+	/* Time in each state of the closed spans the ring no longer holds. */
+	uint64_t dropped_ns[];
 };
 
-static const uint64_t zero_ns[GT_NSTATES];
+#define EXT_SMALL sizeof(struct gext)
+#define EXT_FULL  (sizeof(struct gext) + GT_NSTATES * sizeof(uint64_t))
+
+/*
+ * A goroutine's closed spans, oldest first from the ring's head: span_cap
+ * slots, n_spans - 1 used, the open span is the entry's own. A packed span
+ * is its start less the entry's alive_since (every span starts at or after
+ * it: 53 bits, 104 days), its off_pct and its state. A span's length is the
+ * next one's start less its own: the totals per state are summed from them.
+ */
+struct ghist {
+	struct gext *ext; /* NULL until needed */
+	uint64_t spans[];
+};
+
+#define SPAN_STATE_MASK 0xfu
+#define SPAN_PCT_SHIFT	4
+#define SPAN_PCT_MASK	0x7fu
+#define SPAN_OFF_SHIFT	11
+#define SPAN_OFF_MAX	(UINT64_MAX >> SPAN_OFF_SHIFT)
+
+static inline uint64_t span_pack(uint64_t off, uint8_t state, uint8_t pct)
+{
+	return off << SPAN_OFF_SHIFT | (uint64_t)(pct & SPAN_PCT_MASK) << SPAN_PCT_SHIFT | state;
+}
+
+static inline uint64_t span_start(const struct gentry *e, uint64_t v)
+{
+	return e->alive_since + (v >> SPAN_OFF_SHIFT);
+}
 
 struct islot {
 	uint32_t hash;
@@ -165,9 +200,10 @@ struct gtable {
 	 * free make the dearest part of an apply under churn.
 	 */
 	struct hcache {
-		struct ghist **v;
+		void **v;
 		size_t n, cap;
-	} hcache[HCACHE_CLASSES];
+	} hcache[HCACHE_CLASSES + 1];	    /* the last: small extensions */
+	uint32_t ring_caps[HCACHE_CLASSES]; /* ring_cap(0..) */
 
 	struct gproc *procs;
 	size_t n_procs, cap_procs;
@@ -195,14 +231,9 @@ static uint32_t key_hash(uint32_t pid, uint64_t goid)
 	return (uint32_t)x;
 }
 
-static inline struct gnode *pool_node(const struct gtable *gt, uint32_t idx)
-{
-	return &gt->chunks[idx >> CHUNK_SHIFT]->n[idx & (CHUNK_SIZE - 1)];
-}
-
 static inline struct gentry *pool_entry(const struct gtable *gt, uint32_t idx)
 {
-	return &pool_node(gt, idx)->e;
+	return &gt->chunks[idx >> CHUNK_SHIFT]->n[idx & (CHUNK_SIZE - 1)];
 }
 
 static inline uint8_t *pool_flags(const struct gtable *gt, uint32_t idx)
@@ -215,7 +246,7 @@ static inline bool pool_used(const struct gtable *gt, uint32_t idx)
 {
 	const struct chunk *c = gt->chunks[idx >> CHUNK_SHIFT];
 
-	return c && (c->n[idx & (CHUNK_SIZE - 1)].e.table_flags & EF_USED);
+	return c && (c->n[idx & (CHUNK_SIZE - 1)].table_flags & EF_USED);
 }
 
 static inline uint32_t pool_size(const struct gtable *gt)
@@ -223,57 +254,104 @@ static inline uint32_t pool_size(const struct gtable *gt)
 	return gt->n_chunks * CHUNK_SIZE;
 }
 
-/* E's history block, or NULL while it has none. */
-static struct ghist *hist_of(const struct gentry *e)
+static size_t ghist_size(uint32_t cap)
 {
-	if (!e->ns_in_state || e->ns_in_state == zero_ns)
-		return NULL;
-	return (struct ghist *)((char *)e->ns_in_state - offsetof(struct ghist, ns));
+	return sizeof(struct ghist) + cap * sizeof(uint64_t);
+}
+
+/* The size of E's extension, 0 when it has none. */
+static size_t ext_size(const struct gentry *e)
+{
+	if (!e->hist || !e->hist->ext)
+		return 0;
+	return e->table_flags & EF_EXT_FULL ? EXT_FULL : EXT_SMALL;
 }
 
 static size_t hist_bytes(const struct gentry *e)
 {
-	return hist_of(e) ? sizeof(struct ghist) + e->span_cap * sizeof(struct gstate_span) : 0;
+	if (!e->hist)
+		return 0;
+	return ghist_size(e->span_cap) + ext_size(e);
 }
 
-/* The cache class of a ring of CAP spans, or -1 (not cached). */
-static int hcache_class(uint32_t cap)
+/* The size of the K-th ring a goroutine gets (K from 0): FIRST_SPANS, doubled, to max_spans. */
+static uint32_t ring_cap(const struct gtable *gt, int k)
+{
+	uint32_t cap = (uint32_t)FIRST_SPANS << k;
+
+	/* max_spans counts the open span, which is the entry's own. */
+	return cap < gt->o.max_spans - 1 ? cap : gt->o.max_spans - 1;
+}
+
+/* The size of the ring that follows one of CAP spans: CAP when it is the largest. */
+static uint32_t ring_next(const struct gtable *gt, uint32_t cap)
 {
 	int k;
 
 	for (k = 0; k < HCACHE_CLASSES; k++)
-		if (cap == (uint32_t)FIRST_SPANS << k)
-			return k;
+		if (gt->ring_caps[k] > cap)
+			return gt->ring_caps[k];
+	/* Past the cached sizes (max_spans above 17): doubling, up to max_spans - 1. */
+	return cap * 2 < gt->o.max_spans - 1 ? cap * 2 : gt->o.max_spans - 1;
+}
+
+/* The cache class of a ring of CAP spans, or -1 (not cached). */
+static int hcache_class(const struct gtable *gt, uint32_t cap)
+{
+	int k;
+
+	for (k = 0; k < HCACHE_CLASSES; k++)
+		if (cap == gt->ring_caps[k])
+			return cap ? k : -1;
 	return -1;
 }
 
-static size_t ghist_size(uint32_t cap)
+/* Keep P, a free block of SIZE bytes, in C for reuse, while C holds under HCACHE_BYTES. */
+static bool cache_keep(struct hcache *c, void *p, size_t size)
 {
-	return sizeof(struct ghist) + cap * sizeof(struct gstate_span);
+	if (!p || (c->n + 1) * size > HCACHE_BYTES ||
+	    xg_grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v)))
+		return false;
+	c->v[c->n++] = p;
+	return true;
 }
 
-/* A history block with room for CAP spans (contents undefined), or NULL. */
+/* A history block with room for CAP spans and no extension (spans undefined), or NULL. */
 static struct ghist *ghist_alloc(struct gtable *gt, uint32_t cap)
 {
-	int k = hcache_class(cap);
+	int k = hcache_class(gt, cap);
+	struct ghist *h;
 
-	if (k >= 0 && gt->hcache[k].n)
-		return gt->hcache[k].v[--gt->hcache[k].n];
-	return malloc(ghist_size(cap));
+	h = k >= 0 && gt->hcache[k].n ? gt->hcache[k].v[--gt->hcache[k].n]
+				      : malloc(ghist_size(cap));
+	if (h)
+		h->ext = NULL;
+	return h;
 }
 
-/* Free H, a block of CAP spans: kept for reuse while its class holds under HCACHE_BYTES. */
+/*
+ * Free H, a block of CAP spans, but not its extension: kept for reuse
+ * while its class holds under HCACHE_BYTES.
+ */
 static void ghist_free(struct gtable *gt, struct ghist *h, uint32_t cap)
 {
-	int k = h ? hcache_class(cap) : -1;
-	struct hcache *c = &gt->hcache[k < 0 ? 0 : k];
+	int k = h ? hcache_class(gt, cap) : -1;
 
-	if (k >= 0 && (c->n + 1) * ghist_size(cap) <= HCACHE_BYTES &&
-	    !xg_grow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v))) {
-		c->v[c->n++] = h;
+	if (k < 0 || !cache_keep(&gt->hcache[k], h, ghist_size(cap)))
+		free(h);
+}
+
+/* Free E's history and extension. */
+static void hist_release(struct gtable *gt, struct gentry *e)
+{
+	if (!e->hist)
 		return;
-	}
-	free(h);
+	if (e->table_flags & EF_EXT_FULL ||
+	    !cache_keep(&gt->hcache[HCACHE_CLASSES], e->hist->ext, EXT_SMALL))
+		free(e->hist->ext);
+	e->table_flags &= (uint8_t)~EF_EXT_FULL;
+	ghist_free(gt, e->hist, e->span_cap);
+	e->hist = NULL;
 }
 
 /* Give the cached blocks back to malloc (before a trim, and at the end). */
@@ -281,7 +359,7 @@ static void hcache_empty(struct gtable *gt)
 {
 	int k;
 
-	for (k = 0; k < HCACHE_CLASSES; k++) {
+	for (k = 0; k <= HCACHE_CLASSES; k++) {
 		struct hcache *c = &gt->hcache[k];
 
 		while (c->n)
@@ -295,12 +373,13 @@ static void hcache_empty(struct gtable *gt)
 /* What the bytes cap counts for E: its node, its share of the index, its history. */
 static uint32_t entry_bytes(const struct gentry *e)
 {
-	return (uint32_t)(sizeof(struct gnode) + INDEX_BYTES + hist_bytes(e));
+	return (uint32_t)(sizeof(struct gentry) + INDEX_BYTES + hist_bytes(e));
 }
 
 struct gtable *gtable__new(const struct gtable_opts *opts)
 {
 	struct gtable *gt = calloc(1, sizeof(*gt));
+	int k;
 
 	if (!gt)
 		return NULL;
@@ -312,6 +391,8 @@ struct gtable *gtable__new(const struct gtable_opts *opts)
 		gt->o.max_spans = DEFAULT_MAX_SPANS;
 	if (gt->o.max_spans > MAX_SPANS)
 		gt->o.max_spans = MAX_SPANS;
+	for (k = 0; k < HCACHE_CLASSES; k++)
+		gt->ring_caps[k] = ring_cap(gt, k);
 	if (!gt->o.max_exited)
 		gt->o.max_exited = DEFAULT_MAX_EXITED;
 	if (!gt->o.max_exited_bytes)
@@ -336,7 +417,7 @@ void gtable__free(struct gtable *gt)
 		if (!gt->chunks[c])
 			continue;
 		for (i = 0; i < CHUNK_SIZE; i++)
-			free(hist_of(&gt->chunks[c]->n[i].e));
+			hist_release(gt, &gt->chunks[c]->n[i]);
 		munmap(gt->chunks[c], sizeof(struct chunk));
 	}
 	hcache_empty(gt);
@@ -647,12 +728,11 @@ static int pool_alloc(struct gtable *gt, uint32_t *idx)
 /* Cannot fail: the free stack has room for every slot of the mapped chunks. */
 static void pool_release(struct gtable *gt, uint32_t idx)
 {
-	struct gnode *n = pool_node(gt, idx);
-	size_t bytes = hist_bytes(&n->e);
+	struct gentry *e = pool_entry(gt, idx);
 
-	ghist_free(gt, hist_of(&n->e), n->e.span_cap);
-	gt->trim_bytes += bytes;
-	memset(n, 0, sizeof(*n));
+	gt->trim_bytes += hist_bytes(e);
+	hist_release(gt, e);
+	memset(e, 0, sizeof(*e));
 	gt->chunks[idx >> CHUNK_SHIFT]->used--;
 	gt->free_idx[gt->n_free++] = idx;
 }
@@ -684,7 +764,7 @@ static void pool_shrink(struct gtable *gt)
 		}
 		spare |= !ch->used;
 		for (i = CHUNK_SIZE; i-- > 0;)
-			if (!(ch->n[i].e.table_flags & EF_USED))
+			if (!(ch->n[i].table_flags & EF_USED))
 				gt->free_idx[gt->n_free++] = c << CHUNK_SHIFT | i;
 	}
 	while (gt->n_chunks && !gt->chunks[gt->n_chunks - 1])
@@ -719,9 +799,6 @@ static struct gentry *entry_add(struct gtable *gt, uint32_t pid, uint64_t goid, 
 	e->reason = GEV_NO_REASON;
 	e->last_p = -1;
 	e->last_m = -1;
-	e->ns_in_state = zero_ns;
-	e->spans = &pool_node(gt, idx)->span0;
-	e->span_cap = 1;
 	/* Every goroutine starts in the unknown group; its creation names it. */
 	e->group = group_for(&gt->groups, NULL);
 	if (e->group)
@@ -792,101 +869,159 @@ static void exits_push(struct gtable *gt, uint32_t idx, uint64_t ts)
 }
 
 /*
- * Give E its history block (totals and a ring of FIRST_SPANS, its inline
- * span moved in) before its first change of state. 0 or -ENOMEM.
+ * E's extension, made when missing, FULL: with dropped_ns. NULL on ENOMEM
+ * (E has a history block then).
  */
-static int hist_get(struct gtable *gt, struct gentry *e)
+static struct gext *ext_get(struct gtable *gt, struct gentry *e, bool full)
 {
-	uint32_t cap = FIRST_SPANS < gt->o.max_spans ? FIRST_SPANS : gt->o.max_spans;
-	struct ghist *h;
+	struct hcache *c = &gt->hcache[HCACHE_CLASSES];
+	struct gext *x;
 
-	if (hist_of(e))
-		return 0;
+	if (!e->hist) {
+		e->hist = ghist_alloc(gt, 0);
+		if (!e->hist)
+			return NULL;
+		e->span_cap = 0;
+		e->span_head = 0;
+	}
+	x = e->hist->ext;
+	if (x && (!full || e->table_flags & EF_EXT_FULL))
+		return x;
+	if (!full) {
+		x = c->n ? c->v[--c->n] : malloc(EXT_SMALL);
+		if (x)
+			memset(x, 0, EXT_SMALL);
+		return e->hist->ext = x;
+	}
+	x = calloc(1, EXT_FULL);
+	if (!x)
+		return NULL;
+	if (e->hist->ext) {
+		memcpy(x, e->hist->ext, EXT_SMALL);
+		if (!cache_keep(c, e->hist->ext, EXT_SMALL))
+			free(e->hist->ext);
+	}
+	e->table_flags |= EF_EXT_FULL;
+	return e->hist->ext = x;
+}
+
+/* Slot of the I-th oldest closed span of E. */
+static inline uint32_t ring_slot(const struct gentry *e, uint32_t i)
+{
+	return (e->span_head + e->span_cap - (e->n_spans - 1u) + i) % e->span_cap;
+}
+
+/* Give E's full ring of closed spans room for more, if below max_spans. 0 or -ENOMEM. */
+static int ring_grow(struct gtable *gt, struct gentry *e)
+{
+	struct ghist *h, *old = e->hist;
+	uint32_t cap = ring_next(gt, e->span_cap);
+	/* Grow only an unwrapped ring (head back at 0): its spans are then in order. */
+	if (cap <= e->span_cap || e->span_head)
+		return -ENOSPC;
 	h = ghist_alloc(gt, cap);
 	if (!h)
 		return -ENOMEM;
-	memcpy(h->ns, e->ns_in_state ? e->ns_in_state : zero_ns, sizeof(h->ns));
-	memset(h->off_ns, 0, sizeof(h->off_ns));
-	h->span_off_ns = 0;
-	/* The inline ring holds one span at most. */
-	if (e->n_spans)
-		h->spans[0] = e->spans[0];
-	e->ns_in_state = h->ns;
-	e->spans = h->spans;
-	e->span_head = e->n_spans == cap ? 0 : e->n_spans;
+	if (old) {
+		memcpy(h, old, ghist_size(e->span_cap));
+		ghist_free(gt, old, e->span_cap);
+	}
+	e->hist = h;
+	e->span_head = e->span_cap;
 	e->span_cap = (uint16_t)cap;
 	return 0;
 }
 
-static uint64_t *hist_ns(struct gentry *e)
+/*
+ * Make sure E can close its open span with no allocation: room in its
+ * ring, or else an extension for the time of the span it will drop. Taken
+ * before the event changes anything: totals stay exact or the event is
+ * refused. 0 or -ENOMEM.
+ */
+static int hist_prepare(struct gtable *gt, struct gentry *e)
 {
-	return hist_of(e)->ns;
+	/* Also false when state_since < alive_since: the difference wraps. */
+	bool fits = e->state_since - e->alive_since <= SPAN_OFF_MAX;
+
+	if (e->hist && e->n_spans - 1u < e->span_cap && fits)
+		return 0;
+	if (fits && e->n_spans && !ring_grow(gt, e))
+		return 0;
+	return ext_get(gt, e, true) ? 0 : -ENOMEM;
 }
 
-/* Grow E's full ring if below max_spans; on failure the ring wraps early. */
-static void span_reserve(struct gtable *gt, struct gentry *e)
+/* Closed span V of E ended at END: its time goes to the extension's totals. */
+static void span_fold(struct gentry *e, uint64_t v, uint64_t end)
 {
-	struct ghist *h = hist_of(e), *old = h;
-	uint32_t cap;
-
-	/* Grow only an unwrapped ring (head back at 0): its spans are then in order. */
-	if (e->span_cap >= gt->o.max_spans || e->span_head)
-		return;
-	if (!h) {
-		hist_get(gt, e);
-		return;
-	}
-	cap = e->span_cap * 2u;
-	if (cap > gt->o.max_spans)
-		cap = gt->o.max_spans;
-	h = ghist_alloc(gt, cap);
-	if (!h)
-		return;
-	memcpy(h, old, ghist_size(e->span_cap));
-	ghist_free(gt, old, e->span_cap);
-	e->ns_in_state = h->ns;
-	e->spans = h->spans;
-	e->span_head = e->span_cap;
-	e->span_cap = (uint16_t)cap;
+	e->hist->ext->dropped_ns[v & SPAN_STATE_MASK] += end - span_start(e, v);
 }
 
 /*
- * Record a span starting at START. A zero-length span (creation then its
- * dead -> runnable, or a clamped event) is overwritten rather than kept; the
- * caller knows, as START equals the previous state_since, which saves
- * reading the ring (a cache miss per event on a big table).
+ * The ring cannot hold the spans of E (a start past SPAN_OFF_MAX): fold
+ * them all into the totals, the history restarts at the open span.
  */
-static inline void span_push(struct gtable *gt, struct gentry *e, uint64_t start, uint8_t state,
-			     bool replace)
+static void ring_fold_all(struct gentry *e)
 {
-	if (replace && e->n_spans) {
-		e->spans[(e->span_head ? e->span_head : e->span_cap) - 1].state = state;
-		return;
+	uint32_t i, n = e->n_spans - 1u;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v = e->hist->spans[ring_slot(e, i)];
+		uint64_t end = i + 1 < n ? span_start(e, e->hist->spans[ring_slot(e, i + 1)])
+					 : e->state_since;
+
+		span_fold(e, v, end);
 	}
-	if (e->n_spans >= e->span_cap)
-		span_reserve(gt, e);
-	if (!e->span_cap)
-		return;
-	e->spans[e->span_head] = (struct gstate_span){.start = start, .state = state};
-	e->span_head = e->span_head + 1 == e->span_cap ? 0 : e->span_head + 1;
-	if (e->n_spans < e->span_cap)
-		e->n_spans++;
+	e->n_spans = 1;
+	e->span_head = 0;
 }
 
-/* The open span ends at TS: its share off the CPU, if it was running and some was. */
-static void span_close_off(struct gentry *e, uint64_t ts)
+/*
+ * Close E's open span at TS, in its ring of closed spans: the oldest is
+ * dropped when the ring is full (hist_prepare made room or an extension).
+ */
+static void span_close(struct gentry *e, uint64_t ts, uint8_t pct)
 {
-	struct ghist *h = hist_of(e);
-	struct gstate_span *open;
+	uint64_t off = e->state_since - e->alive_since, v, oldest;
+	struct ghist *h = e->hist;
 
-	if (!h->span_off_ns)
+	if (off > SPAN_OFF_MAX) { /* or negative, wrapped (hist_prepare) */
+		ring_fold_all(e);
+		h->ext->dropped_ns[e->state] += ts - e->state_since;
 		return;
-	open = e->n_spans ? &e->spans[(e->span_head ? e->span_head : e->span_cap) - 1] : NULL;
-	if (open && open->state == XG_G_RUNNING && ts > e->state_since)
-		open->off_pct = (uint8_t)(h->span_off_ns >= ts - e->state_since
-						  ? 100
-						  : h->span_off_ns * 100 / (ts - e->state_since));
-	h->span_off_ns = 0;
+	}
+	v = span_pack(off, e->state, pct);
+	if (!e->span_cap) {
+		span_fold(e, v, ts);
+		return;
+	}
+	if (e->n_spans - 1u == e->span_cap) {
+		/* Full: the head is the oldest, ended where the next one starts. */
+		oldest = h->spans[e->span_head];
+		span_fold(e, oldest,
+			  e->span_cap > 1
+				  ? span_start(e, h->spans[(e->span_head + 1) % e->span_cap])
+				  : e->state_since);
+	} else {
+		e->n_spans++;
+	}
+	h->spans[e->span_head] = v;
+	e->span_head = e->span_head + 1 == e->span_cap ? 0 : e->span_head + 1;
+}
+
+/* The off_pct of E's open span, ended at TS: its share off the CPU, if it was running. */
+static uint8_t span_off_pct(struct gentry *e, uint64_t ts)
+{
+	struct gext *x = e->hist ? e->hist->ext : NULL;
+	uint8_t pct = 0;
+
+	if (!x || !x->span_off_ns)
+		return 0;
+	if (e->state == XG_G_RUNNING && ts > e->state_since)
+		pct = (uint8_t)(x->span_off_ns >= ts - e->state_since
+					? 100
+					: x->span_off_ns * 100 / (ts - e->state_since));
+	x->span_off_ns = 0;
+	return pct;
 }
 
 /* The event's ts, clamped so that no span has a negative length. */
@@ -898,21 +1033,30 @@ static uint64_t clamp_ts(struct gtable *gt, const struct gentry *e, uint64_t ts)
 	return e->state_since;
 }
 
-/* Close the open span at TS and open one in STATE. */
+/* The first span of E, opened at TS in E's state. */
+static void span_open(struct gentry *e, uint64_t ts)
+{
+	e->state_since = ts;
+	e->n_spans = 1;
+}
+
+/*
+ * Close the open span at TS and open one in STATE. A zero-length span
+ * (creation then its dead -> runnable, or a clamped event) is not kept:
+ * the open one changes state. The caller made sure E can (hist_prepare).
+ */
 static void set_state(struct gtable *gt, struct gentry *e, bool live, uint8_t state, uint64_t ts)
 {
-	bool replace = ts == e->state_since;
+	uint8_t pct = span_off_pct(e, ts);
 
-	/* The caller made sure E has its block: totals stay exact or the event is refused. */
-	hist_ns(e)[e->state] += ts - e->state_since;
-	span_close_off(e, ts);
+	if (ts != e->state_since)
+		span_close(e, ts, pct);
 	if (live) {
 		count_state(gt, e, e->state, -1);
 		count_state(gt, e, state, 1);
 	}
 	e->state = state;
 	e->state_since = ts;
-	span_push(gt, e, ts, state, replace);
 }
 
 static void apply_create(struct gtable *gt, struct gentry *e, uint8_t *flags, bool added,
@@ -945,9 +1089,8 @@ static void apply_create(struct gtable *gt, struct gentry *e, uint8_t *flags, bo
 		e->state = ev->existing && ev->to < GT_NSTATES ? ev->to
 			   : ev->to == XG_G_WAITING	       ? XG_G_WAITING
 							       : XG_G_RUNNABLE;
-		e->state_since = ev->ts;
+		span_open(e, ev->ts);
 		count_state(gt, e, e->state, 1);
-		span_push(gt, e, ev->ts, e->state, false);
 		if (e->state == XG_G_WAITING) {
 			e->reason = ev->reason;
 			e->reason_str = ev->reason_str;
@@ -964,9 +1107,8 @@ static void apply_state(struct gtable *gt, struct gentry *e, uint8_t flags, bool
 	if (added) {
 		/* Existed before we attached: its time in FROM is unknown, start at TO. */
 		e->state = ev->to;
-		e->state_since = ev->ts;
+		span_open(e, ev->ts);
 		count_state(gt, e, e->state, 1);
-		span_push(gt, e, ev->ts, e->state, false);
 	} else {
 		/* The runnable that GEV_CREATE assumed is replaced by the real dead -> X. */
 		if (ev->from != e->state &&
@@ -996,8 +1138,7 @@ static void apply_exit(struct gtable *gt, struct gentry *e, uint32_t idx, uint8_
 
 	if (added) {
 		e->state = XG_G_DEAD;
-		e->state_since = ts;
-		span_push(gt, e, ts, e->state, false);
+		span_open(e, ts);
 	} else {
 		ts = clamp_ts(gt, e, ts);
 		if (e->state != XG_G_DEAD)
@@ -1032,6 +1173,7 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 	struct gproc *p = proc_get(gt, ev->pid);
 	unsigned int kind = ev->alloc.kind < XG_AK_NKINDS ? ev->alloc.kind : XG_AK_OTHER;
 	struct gentry *e;
+	struct gext *x;
 	uint32_t idx;
 	bool added;
 
@@ -1045,12 +1187,14 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 			gt->counts.live++;
 			e->alive_since = ev->ts;
 			e->state = XG_G_RUNNING;
-			e->state_since = ev->ts;
+			span_open(e, ev->ts);
 			count_state(gt, e, e->state, 1);
-			span_push(gt, e, ev->ts, e->state, false);
 		}
-		e->alloc_bytes += ev->alloc.size;
-		e->alloc_objects++;
+		x = ext_get(gt, e, false);
+		if (!x)
+			return -ENOMEM;
+		x->alloc_bytes += ev->alloc.size;
+		x->alloc_objects++;
 		if (e->group) {
 			((struct gtable_group *)e->group)->alloc_bytes += ev->alloc.size;
 			((struct gtable_group *)e->group)->alloc_objects++;
@@ -1216,16 +1360,16 @@ static int apply_cpu(struct gtable *gt, const struct gev *ev)
 {
 	struct gproc *p;
 	struct gentry *e;
-	struct ghist *h;
+	struct gext *h;
 	uint64_t off;
 
 	if (ev->cpu.what == GEV_CPU_PREEMPTED || ev->cpu.what == GEV_CPU_BLOCKED) {
 		e = lookup(gt, ev->pid, ev->goid);
 		if (!e || e->exited_ts || e->state != XG_G_RUNNING || ev->ts < e->state_since)
 			return 0;
-		if (hist_get(gt, e))
+		h = ext_get(gt, e, false);
+		if (!h)
 			return -ENOMEM;
-		h = hist_of(e);
 		off = ev->ts - e->state_since - h->span_off_ns;
 		off = ev->cpu.a < off ? ev->cpu.a : off;
 		h->off_ns[ev->cpu.what - GEV_CPU_PREEMPTED] += off;
@@ -1258,9 +1402,15 @@ int gtable__cgroup(const struct gtable *gt, uint32_t pid, struct gtable_cgroup *
 	return 0;
 }
 
+/* E's extension, or NULL. */
+static const struct gext *ext_of(const struct gentry *e)
+{
+	return e->hist ? e->hist->ext : NULL;
+}
+
 unsigned int gentry__open_off_pct(const struct gentry *e, uint64_t now)
 {
-	const struct ghist *h = hist_of(e);
+	const struct gext *h = ext_of(e);
 
 	if (!h || !h->span_off_ns || e->state != XG_G_RUNNING || e->exited_ts ||
 	    now <= e->state_since)
@@ -1270,9 +1420,35 @@ unsigned int gentry__open_off_pct(const struct gentry *e, uint64_t now)
 		       : (unsigned int)(h->span_off_ns * 100 / (now - e->state_since));
 }
 
+size_t gentry__copy_size(const struct gentry *e)
+{
+	return hist_bytes(e);
+}
+
+void gentry__copy(struct gentry *d, const struct gentry *e, void *buf)
+{
+	*d = *e;
+	if (!e->hist)
+		return;
+	d->hist = buf;
+	memcpy(d->hist, e->hist, ghist_size(e->span_cap));
+	if (e->hist->ext) {
+		d->hist->ext = (struct gext *)((char *)buf + ghist_size(e->span_cap));
+		memcpy(d->hist->ext, e->hist->ext, ext_size(e));
+	}
+}
+
+void gentry__alloc(const struct gentry *e, uint64_t *bytes, uint64_t *objects)
+{
+	const struct gext *x = ext_of(e);
+
+	*bytes = x ? x->alloc_bytes : 0;
+	*objects = x ? x->alloc_objects : 0;
+}
+
 void gentry__offcpu(const struct gentry *e, uint64_t out[2])
 {
-	const struct ghist *h = hist_of(e);
+	const struct gext *h = ext_of(e);
 
 	out[0] = h ? h->off_ns[0] : 0;
 	out[1] = h ? h->off_ns[1] : 0;
@@ -1358,7 +1534,7 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	if (!added &&
 	    (ev->kind == GEV_STATE ||
 	     (ev->kind == GEV_EXIT && !(*flags & EF_EXITED) && e->state != XG_G_DEAD)) &&
-	    hist_get(gt, e))
+	    hist_prepare(gt, e))
 		return -ENOMEM;
 	if (added) {
 		gt->counts.live++;
@@ -1427,8 +1603,7 @@ static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_
 
 				__builtin_prefetch(p, 1);
 				__builtin_prefetch(p + 64, 1);
-				__builtin_prefetch(p + 128, 1);
-				__builtin_prefetch(p + sizeof(struct gnode) - 1, 1);
+				__builtin_prefetch(p + sizeof(struct gentry) - 1, 1);
 			}
 		}
 		if (i + PF_SPAN < n) {
@@ -1438,8 +1613,8 @@ static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_
 			if (s->idx1 && s->hash == h) {
 				const struct gentry *e = pool_entry(gt, s->idx1 - 1);
 
-				if (e->spans)
-					__builtin_prefetch(&e->spans[e->span_head], 1);
+				if (e->hist)
+					__builtin_prefetch(&e->hist->spans[e->span_head], 1);
 			}
 		}
 		err = gtable__apply(gt, &evs[i]);
@@ -1515,11 +1690,48 @@ static void evict(struct gtable *gt)
  * crowd that has gone (shrunk below 1/8 full, to at most 1/4 full), and,
  * once enough was freed, the heap's free pages.
  */
+/* The exit queue down to a quarter full at least (not below 1024). */
+static void exits_shrink(struct gtable *gt)
+{
+	size_t n = gt->exit_cap, i;
+	struct exit_rec *v;
+
+	while (n > 1024 && gt->n_exits * 4 < n)
+		n /= 2;
+	if (n == gt->exit_cap)
+		return;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < gt->n_exits; i++)
+		v[i] = gt->exits[(gt->exit_head + i) % gt->exit_cap];
+	free(gt->exits);
+	gt->exits = v;
+	gt->exit_cap = n;
+	gt->exit_head = 0;
+}
+
+/* The free stack down to what the mapped chunks need, once they are far fewer. */
+static void free_shrink(struct gtable *gt)
+{
+	uint32_t need = pool_size(gt) > 1024 ? pool_size(gt) : 1024;
+	uint32_t *v;
+
+	if (gt->free_cap / 4 < need)
+		return;
+	v = realloc(gt->free_idx, need * sizeof(*v));
+	if (!v)
+		return;
+	gt->free_idx = v;
+	gt->free_cap = need;
+}
+
 static void give_back(struct gtable *gt)
 {
 	uint32_t cap = gt->slot_mask + 1;
 
 	pool_shrink(gt);
+	free_shrink(gt);
 	if (cap > INDEX_MIN_CAP && (uint64_t)gt->n * 8 < cap) {
 		uint32_t to = cap;
 
@@ -1527,20 +1739,10 @@ static void give_back(struct gtable *gt)
 			to /= 2;
 		if (!index_resize(gt, to))
 			gt->trim_bytes += (size_t)(cap - to) * sizeof(struct islot);
+		/* The crowd the cached blocks were kept for has gone too. */
+		gt->trim_bytes = TRIM_BYTES;
 	}
-	if (gt->n_exits * 4 < gt->exit_cap && gt->exit_cap > 1024) {
-		size_t n = gt->exit_cap / 2, i;
-		struct exit_rec *v = malloc(n * sizeof(*v));
-
-		if (v) {
-			for (i = 0; i < gt->n_exits; i++)
-				v[i] = gt->exits[(gt->exit_head + i) % gt->exit_cap];
-			free(gt->exits);
-			gt->exits = v;
-			gt->exit_cap = n;
-			gt->exit_head = 0;
-		}
-	}
+	exits_shrink(gt);
 	if (gt->trim_bytes >= TRIM_BYTES) {
 		hcache_empty(gt);
 #ifdef __GLIBC__
@@ -1595,19 +1797,46 @@ const struct gentry *gtable__find(const struct gtable *gt, uint32_t pid, uint64_
 	return lookup(gt, pid, goid);
 }
 
+/* Set OUT to E's time in each state over its closed spans. */
+void gentry__totals(const struct gentry *e, uint64_t out[GT_NSTATES])
+{
+	const struct ghist *h = e->hist;
+	uint32_t i, n = e->n_spans ? e->n_spans - 1u : 0, slot;
+	uint64_t v, prev;
+
+	if (h && e->table_flags & EF_EXT_FULL)
+		memcpy(out, h->ext->dropped_ns, GT_NSTATES * sizeof(*out));
+	else
+		memset(out, 0, GT_NSTATES * sizeof(*out));
+	if (!h || !n)
+		return;
+	/* Span lengths are differences of starts: alive_since, their common base, cancels. */
+	slot = ring_slot(e, 0);
+	prev = h->spans[slot];
+	for (i = 1; i < n; i++, prev = v) {
+		slot = slot + 1 == e->span_cap ? 0 : slot + 1;
+		v = h->spans[slot];
+		out[prev & SPAN_STATE_MASK] += (v >> SPAN_OFF_SHIFT) - (prev >> SPAN_OFF_SHIFT);
+	}
+	out[prev & SPAN_STATE_MASK] += e->state_since - span_start(e, prev);
+}
+
 uint64_t gentry__time_in(const struct gentry *e, unsigned int state, uint64_t now)
 {
-	uint64_t t;
+	uint64_t t[GT_NSTATES];
 
 	if (state >= GT_NSTATES)
 		return 0;
-	t = e->ns_in_state ? e->ns_in_state[state] : 0;
+	if (e->hist)
+		gentry__totals(e, t);
+	else
+		t[state] = 0;
 	/* An exited goroutine's last span ends at its exit. */
 	if (e->exited_ts && now > e->exited_ts)
 		now = e->exited_ts;
 	if (e->state == state && now > e->state_since)
-		t += now - e->state_since;
-	return t;
+		t[state] += now - e->state_since;
+	return t[state];
 }
 
 int gtable__for_each(const struct gtable *gt, int (*fn)(const struct gentry *e, void *ctx),
@@ -1638,11 +1867,21 @@ void gtable__counts(const struct gtable *gt, struct gtable_counts *out)
 	out->exited_kept_bytes = gt->exited_bytes;
 }
 
-const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i)
+const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i, struct gstate_span *buf)
 {
+	uint64_t v;
+
 	if (i >= e->n_spans)
 		return NULL;
-	return &e->spans[(e->span_head + e->span_cap - e->n_spans + i) % e->span_cap];
+	if (i + 1u == e->n_spans) {
+		*buf = (struct gstate_span){.start = e->state_since, .state = e->state};
+		return buf;
+	}
+	v = e->hist->spans[ring_slot(e, i)];
+	*buf = (struct gstate_span){.start = span_start(e, v),
+				    .state = (uint8_t)(v & SPAN_STATE_MASK),
+				    .off_pct = (uint8_t)(v >> SPAN_PCT_SHIFT & SPAN_PCT_MASK)};
+	return buf;
 }
 
 uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now)

@@ -23,8 +23,12 @@ struct gtable_group;
 struct gtable_opts {
 	/* How long an exited goroutine stays in the table, ns (0: 30 s). */
 	uint64_t keep_exited_ns;
-	/* Spans of history kept per goroutine (0: 16; at most 1024). The ring starts at 4 and
-	 * grows. */
+	/*
+	 * Spans of history kept per goroutine (0: 16; at most 1024), the open
+	 * one included. The ring starts at 4 and grows. A span that starts more
+	 * than 2^53 ns (104 days) after the goroutine was first seen restarts
+	 * the history at it (the times per state stay exact).
+	 */
 	uint32_t max_spans;
 	/*
 	 * Caps on the exited goroutines kept, whatever keep_exited_ns says: at
@@ -38,6 +42,7 @@ struct gtable_opts {
 	uint64_t max_exited_bytes;
 };
 
+/* One span of a goroutine's history, as the readers get it (gentry__span). */
 struct gstate_span {
 	uint64_t start; /* ns */
 	uint8_t state;
@@ -45,9 +50,14 @@ struct gstate_span {
 	uint8_t off_pct;
 };
 
+/* The table's own per-goroutine history (closed spans, totals): see gtable.c. */
+struct ghist;
+
 /*
  * One goroutine. Compact on purpose (a million parked goroutines is a
  * real workload): times and pointers first, small fields packed last.
+ * What only some goroutines need (the spans they closed, off-CPU and
+ * allocation counters) is in HIST, allocated on first use.
  */
 struct gentry {
 	uint64_t goid;
@@ -70,34 +80,30 @@ struct gentry {
 	uint64_t state_since;
 	uint64_t transitions;
 	/*
-	 * Closed spans only: add now - state_since for the open one
-	 * (gentry__time_in). GT_NSTATES totals, shared zeros until the
-	 * goroutine first changes state (most parked ones never do); NULL
-	 * reads as zeros.
+	 * Closed spans, time in each state, off-CPU and allocation counters:
+	 * NULL until it first changes state (most parked goroutines never do).
+	 * Read through gentry__span, gentry__totals, gentry__time_in,
+	 * gentry__offcpu, gentry__alloc.
 	 */
-	const uint64_t *ns_in_state;
-	/* Recent history for the timeline: ring of the last spans (gentry__span). */
-	struct gstate_span *spans;
+	struct ghist *hist;
 	/*
 	 * CPU time is time in running: gentry__cpu_ns. CPU_RECENT_NS is that
 	 * time within the last interval closed by gtable__interval.
 	 */
 	uint64_t cpu_recent_ns;
 	uint64_t cpu_mark_ns; /* its CPU time at that mark */
-	/* Heap allocations charged to it (GEV_ALLOC: --probes all or --alloc). */
-	uint64_t alloc_bytes;
-	uint64_t alloc_objects;
 	/* Where it last started running (state events with has_pm): -1 until seen. */
-	int64_t last_m; /* m.id */
+	int32_t last_m; /* m.id (Go's int64, numbered from 0 per process) */
 	uint32_t pid;
 	int32_t line;
 	int32_t last_p;	     /* p.id; -1 also when it ran without a P */
 	int16_t reason;	     /* GEV_NO_REASON unless waiting */
 	uint8_t state;	     /* current Go status */
 	uint8_t table_flags; /* the table's own */
-	uint16_t n_spans;    /* valid entries */
-	uint16_t span_head;  /* next slot to write */
-	uint16_t span_cap;
+	/* Spans of history (gentry__span): the closed ones kept, and the open one. */
+	uint16_t n_spans;
+	uint16_t span_head; /* the table's own: next slot of the ring of closed spans */
+	uint16_t span_cap;  /* the table's own: that ring's size */
 };
 
 struct gtable_counts {
@@ -185,8 +191,26 @@ void gtable__counts(const struct gtable *gt, struct gtable_counts *out);
 /* The capture level of the last GEV_CAPTURE applied, as budget__describe says it; "": none. */
 const char *gtable__capture(const struct gtable *gt);
 
-/* The I-th oldest span of E's history (I < e->n_spans), or NULL. */
-const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i);
+/*
+ * The I-th oldest span of E's history (I < e->n_spans) into *BUF: BUF, or
+ * NULL when I is out of range. The last is the open one (start
+ * state_since, in state). Each call costs the same, whatever I.
+ */
+const struct gstate_span *gentry__span(const struct gentry *e, uint32_t i, struct gstate_span *buf);
+/*
+ * E's time in each state over its closed spans, ns (add now - state_since
+ * for the open one, or use gentry__time_in).
+ */
+void gentry__totals(const struct gentry *e, uint64_t out[GT_NSTATES]);
+/*
+ * A copy of E that outlives it (a paused view): *D takes E's fields and
+ * its history is copied to BUF, gentry__copy_size(E) bytes aligned as a
+ * uint64_t, which D then points to. The readers above work on D.
+ */
+size_t gentry__copy_size(const struct gentry *e);
+void gentry__copy(struct gentry *d, const struct gentry *e, void *buf);
+/* Heap allocations charged to E (GEV_ALLOC: --probes all or --alloc): bytes, objects. */
+void gentry__alloc(const struct gentry *e, uint64_t *bytes, uint64_t *objects);
 /*
  * Found at attach (or read again after lost records) blocked, in that state
  * since, and Go knew since when (g.waitsince): that time, which is what Go's

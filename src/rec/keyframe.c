@@ -70,15 +70,16 @@ static void kf_put_entry(struct record_writer *w, struct buf *b, struct kf_ctx *
 	uint32_t rs = reason ? record__frame_str(w, e->reason_str, err) : 0;
 	uint32_t n = e->n_spans > REC_MAX_SPANS ? REC_MAX_SPANS : e->n_spans, i;
 	struct gstate_span spans[REC_MAX_SPANS];
-	uint64_t covered[GT_NSTATES], mask = 0, first, last, flags;
+	uint64_t covered[GT_NSTATES], tot[GT_NSTATES], mask = 0, first, last, flags;
 
 	for (i = 0; i < n; i++)
-		spans[i] = *gentry__span(e, e->n_spans - n + i);
+		gentry__span(e, e->n_spans - n + i, &spans[i]);
+	gentry__totals(e, tot);
 	first = n ? spans[0].start : ts;
 	last = n ? spans[n - 1].start : ts;
 	rec_spans_time(spans, n, covered);
 	for (i = 0; i < GT_NSTATES; i++)
-		if (e->ns_in_state[i] != covered[i])
+		if (tot[i] != covered[i])
 			mask |= 1ull << i;
 	flags = (e->created_ts ? 1 : 0) | (e->exited_ts ? 2 : 0) | (reason ? 4 : 0) |
 		(e->state_since != last ? 8 : 0) | (mask ? 16 : 0);
@@ -114,7 +115,7 @@ static void kf_put_entry(struct record_writer *w, struct buf *b, struct kf_ctx *
 		put_varint(b, mask);
 		for (i = 0; i < GT_NSTATES; i++)
 			if ((mask >> i) & 1)
-				put_varint(b, zz((int64_t)(e->ns_in_state[i] - covered[i])));
+				put_varint(b, zz((int64_t)(tot[i] - covered[i])));
 	}
 	k->pid = e->pid;
 	k->goid = e->goid;

@@ -888,17 +888,33 @@ static void test_tracker_layers(void **state)
 
 static void test_cpu_share(void **state)
 {
-	struct gstate_span sp[4] = {{100 * MS, XG_G_RUNNABLE, 0},
-				    {200 * MS, XG_G_RUNNING, 0},
-				    {500 * MS, XG_G_WAITING, 0},
-				    {900 * MS, XG_G_RUNNING, 0}};
-	struct gentry e = {.spans = sp,
-			   .n_spans = 4,
-			   .span_cap = 4,
-			   .span_head = 0,
-			   .state = XG_G_RUNNING,
-			   .state_since = 900 * MS,
-			   .created_ts = 100 * MS};
+	/* Runnable from 100 ms, running at 200, waiting at 500, running again at 900. */
+	static const uint8_t to[3] = {XG_G_RUNNING, XG_G_WAITING, XG_G_RUNNING};
+	static const uint64_t at[3] = {200 * MS, 500 * MS, 900 * MS};
+	struct gtable *gt = gtable__new(NULL);
+	struct gev ev = {.kind = GEV_CREATE,
+			 .ts = 100 * MS,
+			 .pid = 1,
+			 .goid = 7,
+			 .to = XG_G_RUNNABLE,
+			 .reason = GEV_NO_REASON};
+	struct gentry e;
+	int i;
+
+	assert_non_null(gt);
+	assert_int_equal(gtable__apply(gt, &ev), 0);
+	for (i = 0; i < 3; i++) {
+		ev = (struct gev){.kind = GEV_STATE,
+				  .ts = at[i],
+				  .pid = 1,
+				  .goid = 7,
+				  .from = i ? to[i - 1] : XG_G_RUNNABLE,
+				  .to = to[i],
+				  .reason = GEV_NO_REASON};
+		assert_int_equal(gtable__apply(gt, &ev), 0);
+	}
+	e = *gtable__find(gt, 1, 7);
+	assert_int_equal(e.n_spans, 4);
 
 	struct xd_cpu_window w = {.t0 = 0, .t1 = 1000 * MS};
 	bool exact;
@@ -918,6 +934,7 @@ static void test_cpu_share(void **state)
 	assert_int_equal(xd_cpu_permille(&e, &w), 1000);
 	e.state = XG_G_WAITING;
 	assert_int_equal(xd_cpu_permille(&e, &w), 0);
+	gtable__free(gt);
 }
 
 /* Ground truth for worker G8 of fake.c: runs 30 ms, sleeps 40, runnable 1, from T0 + 8 s. */

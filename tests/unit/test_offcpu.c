@@ -17,6 +17,7 @@
 #include "budget.h"
 #include "cgroup.h"
 #include "gtable.h"
+#include "gentry_read.h"
 #include "offcpu.h"
 #include "xgotop_event.h"
 
@@ -168,8 +169,8 @@ static void test_table_accounts(void **state_)
 	assert_int_equal(gentry__open_off_pct(e, 200 * MS), 40);
 	/* The span closes: its share stays with it. */
 	apply(gt, state(200 * MS, 5, 9, XG_G_RUNNING, XG_G_WAITING));
-	assert_int_equal(gentry__span(e, e->n_spans - 2)->state, XG_G_RUNNING);
-	assert_int_equal(gentry__span(e, e->n_spans - 2)->off_pct, 40);
+	assert_int_equal(sp(e, e->n_spans - 2).state, XG_G_RUNNING);
+	assert_int_equal(sp(e, e->n_spans - 2).off_pct, 40);
 	assert_int_equal(gentry__open_off_pct(e, 300 * MS), 0);
 	/* Not running: an interval charged late changes nothing. */
 	ev = off(210 * MS, 5, GEV_CPU_PREEMPTED, 5 * MS);

@@ -22,6 +22,7 @@
 
 #define TMPDIR_PREFIX "/tmp/xg-test-replay-"
 #include "tmpdir.h"
+#include "gentry_read.h"
 
 #include "record.h"
 #include "replay.h"
@@ -42,6 +43,7 @@ struct stream {
  * A churn recording of N events: 5 ms frames, keyframes every 20 ms, taken
  * from the table the events are applied to, as the live tracer does.
  */
+
 static struct stream record_churn(const char *path, size_t n, uint64_t history_ns, char *saved,
 				  size_t saved_len)
 {
@@ -142,11 +144,11 @@ static int cmp_entry(const struct gentry *a, void *ctx)
 	assert_true(str_eq(a->reason_str, b->reason_str));
 	assert_int_equal(a->state_since, b->state_since);
 	for (i = 0; i < GT_NSTATES; i++)
-		assert_int_equal(a->ns_in_state[i], b->ns_in_state[i]);
+		assert_int_equal(ns_in(a, i), ns_in(b, i));
 	assert_int_equal(a->n_spans, b->n_spans);
 	for (i = 0; i < a->n_spans; i++) {
-		assert_int_equal(gentry__span(a, i)->start, gentry__span(b, i)->start);
-		assert_int_equal(gentry__span(a, i)->state, gentry__span(b, i)->state);
+		assert_int_equal(sp(a, i).start, sp(b, i).start);
+		assert_int_equal(sp(a, i).state, sp(b, i).state);
 	}
 	return 0;
 }
