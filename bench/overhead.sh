@@ -32,6 +32,8 @@
 #   xgotop-entry    the same with every probe at its function's entry
 #                   (XGOTOP_PROBES_AT_ENTRY=1): the placement's "before"
 #   xgotop-lifecycle  --probes lifecycle
+#   xgotop-budget   xgotop under the default overhead budget, with -O too (the
+#                   level the budget chooses: what a user attaching gets)
 #   bpftrace-six    bpftrace counting xgotop's six probes at their entries
 #                   (casgstatus, newobject, makeslice, makemap, newproc1, goexit1)
 #   bpftrace-ours   bpftrace counting our default probe set at function entries
@@ -75,12 +77,13 @@ newest=$("$root/tools/go-toolchain.sh" "${versions[-1]}")
 
 # Every event written, as a user would: a recording when the build has it.
 if grep -q -- '--record FILE' <<<"$("$xg" --help 2>/dev/null)"; then
-	capture=(--headless "${budget[@]}" --jsonl "$tmp/ev.jsonl" --record "$tmp/rec.zst" --force)
+	capture_dflt=(--headless --jsonl "$tmp/ev.jsonl" --record "$tmp/rec.zst" --force)
 	capture_name="--record and --jsonl to files"
 else
-	capture=(--headless "${budget[@]}" --jsonl "$tmp/ev.jsonl")
+	capture_dflt=(--headless --jsonl "$tmp/ev.jsonl")
 	capture_name="--jsonl to a file"
 fi
+capture=("${capture_dflt[@]}" "${budget[@]}")
 
 six=(runtime.casgstatus runtime.newobject runtime.makeslice runtime.makemap runtime.newproc1 runtime.goexit1)
 bt_script() { # bt_script BINARY SYM...: count hits of each symbol's entry
@@ -90,7 +93,7 @@ bt_script() { # bt_script BINARY SYM...: count hits of each symbol's entry
 	echo "$p { @[probe] = count(); }"
 }
 
-configs=(untraced xgotop xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+configs=(untraced xgotop xgotop-budget xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
 if [ -n "$only" ]; then
 	wanted=() # in the table's order; the three the ratios divide by, always
 	for c in "${configs[@]}"; do
@@ -107,6 +110,7 @@ run_churn() {
 	case $c in
 	untraced) out=$("$bin" -d "${dur}s") ;;
 	xgotop) out=$("$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-budget) out=$("$xg" "${capture_dflt[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
@@ -125,8 +129,9 @@ run_http() {
 	for _ in $(seq 100); do grep -q ready "$tmp/httpd.out" && break; sleep 0.05; done
 	case $c in
 	untraced) ;;
-	xgotop | xgotop-nobatch | xgotop-entry | xgotop-lifecycle | poll-20)
+	xgotop | xgotop-budget | xgotop-nobatch | xgotop-entry | xgotop-lifecycle | poll-20)
 		local args=("${capture[@]}") env=()
+		[ "$c" = xgotop-budget ] && args=("${capture_dflt[@]}")
 		[ "$c" = xgotop-entry ] && env=(XGOTOP_PROBES_AT_ENTRY=1)
 		[ "$c" = xgotop-nobatch ] && env=(XGOTOP_NO_BATCH=1)
 		[ "$c" = xgotop-lifecycle ] && args=(--probes lifecycle "${args[@]}")
