@@ -245,7 +245,7 @@ static void test_default_functions(void **st)
 {
 	struct fixture *f = *st;
 	struct promsnap_in in = {.pid = 7, .tracer = {.bpf_ns_per_hit = -1, .overhead_ratio = -1}};
-	static char names[PROMSNAP_DEFAULT_FUNCTIONS + 2][16];
+	static char names[PROMSNAP_DEFAULT_FUNCTIONS + 2][20]; /* "main.f" and an int */
 	const char *p;
 	char *t;
 	int i, n = 0;
