@@ -1494,25 +1494,44 @@ static void ivl_step(struct ivl_pair *p)
 	}
 }
 
+/* Thousands of goroutines from FIRST on, running from now on. */
+static void ivl_runners(struct ivl_pair *p, uint64_t first, uint64_t n)
+{
+	uint64_t g;
+
+	for (g = first; g < first + n; g++) {
+		ivl_apply(p, ev_state(++p->now, g, XG_G_RUNNABLE, XG_G_RUNNING));
+		p->now += 3;
+	}
+}
+
+static void ivl_leave(struct ivl_pair *p, uint64_t first, uint64_t n)
+{
+	uint64_t g;
+
+	for (g = first; g < first + n; g++)
+		ivl_apply(p, ev_exit(++p->now, g));
+	p->now += 3000; /* past keep_exited_ns: all of them leave */
+	gtable__expire(p->inc, p->now);
+	gtable__expire(p->ref, p->now);
+}
+
 /*
- * Thousands of goroutines that run, then exit and leave: their chunks are
- * unmapped, and mapped again for the next crowd, some before a mark.
+ * A crowd that runs (listed), exits and leaves: its chunks are unmapped;
+ * the next crowd, before any mark (or after one), maps them again.
  */
 static void ivl_crowd(struct ivl_pair *p, bool mark_between)
 {
-	uint64_t first = p->next_goid, g;
+	uint64_t n = 3 * 4096, first = p->next_goid;
 
-	for (g = 0; g < 3 * 4096; g++) {
-		ivl_apply(p, ev_state(++p->now, p->next_goid++, XG_G_RUNNABLE, XG_G_RUNNING));
-		p->now += 3;
-	}
+	p->next_goid += 2 * n;
+	ivl_runners(p, first, n);
 	if (mark_between)
 		ivl_check(p, p->now);
-	for (g = first; g < p->next_goid; g++)
-		ivl_apply(p, ev_exit(++p->now, g));
-	p->now += 1000;
-	gtable__expire(p->inc, p->now);
-	gtable__expire(p->ref, p->now);
+	ivl_leave(p, first, n);
+	ivl_runners(p, first + n, n);
+	ivl_check(p, p->now);
+	ivl_leave(p, first + n, n);
 }
 
 static void test_interval_listed(void **state)
