@@ -794,10 +794,15 @@ static void pool_shrink(struct gtable *gt)
 
 static void ivl_add(struct gtable *gt, uint32_t idx, uint8_t *flags)
 {
-	/* The next interval walks the pool and lists again: nothing to add (headless, unbounded).
+	/*
+	 * The next interval walks the pool and lists again: nothing to add
+	 * (the list would grow without end if no interval comes), the flag
+	 * only spares the next events of the entry this call.
 	 */
-	if (gt->ivl_all)
+	if (gt->ivl_all) {
+		*flags |= EF_LISTED;
 		return;
+	}
 	if (xg_grow((void **)&gt->ivl, &gt->cap_ivl, gt->n_ivl + 1, sizeof(*gt->ivl))) {
 		gt->ivl_all = true; /* out of memory: the next interval walks the pool */
 		return;
@@ -807,15 +812,16 @@ static void ivl_add(struct gtable *gt, uint32_t idx, uint8_t *flags)
 }
 
 /*
- * Pool slot IDX (flags FLAGS) is running: its CPU time moves, the next
+ * Pool slot IDX (flags FLAGS) is now running: its CPU time moves, the next
  * gtable__interval must visit it. Every change of gentry__cpu_ns is in a
  * running span (its open span grows, GEV_CPU charges only a running one)
- * or closes one: an entry is listed when it is seen running, and the
- * interval keeps those still running; no other event needs to list it.
+ * or closes one: an entry is listed when it starts running (a change to
+ * running, or added as running: found so at attach, or by an allocation),
+ * and the interval keeps those still running; no other event lists it.
  */
-static inline void ivl_note(struct gtable *gt, const struct gentry *e, uint32_t idx, uint8_t *flags)
+static inline void ivl_note(struct gtable *gt, uint32_t idx, uint8_t *flags)
 {
-	if (e->state == XG_G_RUNNING && !(*flags & EF_LISTED))
+	if (!(*flags & EF_LISTED))
 		ivl_add(gt, idx, flags);
 }
 
@@ -1237,7 +1243,7 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 			e->state = XG_G_RUNNING;
 			span_open(e, ev->ts);
 			count_state(gt, e, e->state, 1);
-			ivl_note(gt, e, idx, pool_flags(gt, idx));
+			ivl_note(gt, idx, pool_flags(gt, idx));
 		}
 		x = ext_get(gt, e, false);
 		if (!x)
@@ -1593,11 +1599,13 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	switch (ev->kind) {
 	case GEV_CREATE:
 		apply_create(gt, e, flags, added, ev);
-		ivl_note(gt, e, idx, flags);
+		if (e->state == XG_G_RUNNING) /* added, found running */
+			ivl_note(gt, idx, flags);
 		break;
 	case GEV_STATE:
 		apply_state(gt, e, *flags, added, ev);
-		ivl_note(gt, e, idx, flags);
+		if (ev->to == XG_G_RUNNING) /* its state now */
+			ivl_note(gt, idx, flags);
 		break;
 	case GEV_EXIT:
 		/* A second exit changes nothing: the entry is already queued for expiry. */
