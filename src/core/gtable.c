@@ -812,17 +812,17 @@ static void ivl_add(struct gtable *gt, uint32_t idx, uint8_t *flags)
 }
 
 /*
- * Pool slot IDX (flags FLAGS) is now running: its CPU time moves, the next
+ * E, in pool slot IDX, is now running: its CPU time moves, the next
  * gtable__interval must visit it. Every change of gentry__cpu_ns is in a
  * running span (its open span grows, GEV_CPU charges only a running one)
  * or closes one: an entry is listed when it starts running (a change to
  * running, or added as running: found so at attach, or by an allocation),
  * and the interval keeps those still running; no other event lists it.
  */
-static inline void ivl_note(struct gtable *gt, uint32_t idx, uint8_t *flags)
+static inline void ivl_note(struct gtable *gt, struct gentry *e, uint32_t idx)
 {
-	if (!(*flags & EF_LISTED))
-		ivl_add(gt, idx, flags);
+	if (!(e->table_flags & EF_LISTED))
+		ivl_add(gt, idx, &e->table_flags);
 }
 
 static struct gentry *lookup(const struct gtable *gt, uint32_t pid, uint64_t goid)
@@ -1243,7 +1243,7 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 			e->state = XG_G_RUNNING;
 			span_open(e, ev->ts);
 			count_state(gt, e, e->state, 1);
-			ivl_note(gt, idx, pool_flags(gt, idx));
+			ivl_note(gt, e, idx);
 		}
 		x = ext_get(gt, e, false);
 		if (!x)
@@ -1600,12 +1600,12 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	case GEV_CREATE:
 		apply_create(gt, e, flags, added, ev);
 		if (e->state == XG_G_RUNNING) /* added, found running */
-			ivl_note(gt, idx, flags);
+			ivl_note(gt, e, idx);
 		break;
 	case GEV_STATE:
 		apply_state(gt, e, *flags, added, ev);
 		if (ev->to == XG_G_RUNNING) /* its state now */
-			ivl_note(gt, idx, flags);
+			ivl_note(gt, e, idx);
 		break;
 	case GEV_EXIT:
 		/* A second exit changes nothing: the entry is already queued for expiry. */
