@@ -68,6 +68,12 @@ enum {
 	EF_CREATED = 1 << 1,  /* a GEV_CREATE was applied */
 	EF_EXITED = 1 << 2,   /* a GEV_EXIT was applied */
 	EF_EXT_FULL = 1 << 3, /* its extension has dropped_ns */
+	/*
+	 * Its pool slot is in the interval list (gtable__interval). Kept while
+	 * the slot is free and when it is reused, so that it is never listed
+	 * twice; only the walks of the list clear it.
+	 */
+	EF_LISTED = 1 << 4,
 };
 
 struct chunk {
@@ -210,6 +216,15 @@ struct gtable {
 	struct groups groups;
 	struct gtable_lifetime_hist life;
 	uint64_t interval_mark, interval_ns;
+	/*
+	 * The pool slots whose CPU time may have moved since the last
+	 * interval, or whose cpu_recent_ns is not 0 (EF_LISTED): running
+	 * then, or since. IVL_ALL: the list cannot be trusted (a chunk was
+	 * unmapped, or it could not grow), the next interval walks the pool.
+	 */
+	uint32_t *ivl;
+	size_t n_ivl, cap_ivl;
+	bool ivl_all;
 	char capture[160]; /* the last GEV_CAPTURE, described (budget__describe); "": none */
 };
 
@@ -426,6 +441,7 @@ void gtable__free(struct gtable *gt)
 	free(gt->free_idx);
 	free(gt->exits);
 	free(gt->droplog);
+	free(gt->ivl);
 	for (i = 0; i < gt->n_procs; i++) {
 		free(gt->procs[i].cycles);
 		free(gt->procs[i].heap);
@@ -729,10 +745,12 @@ static int pool_alloc(struct gtable *gt, uint32_t *idx)
 static void pool_release(struct gtable *gt, uint32_t idx)
 {
 	struct gentry *e = pool_entry(gt, idx);
+	uint8_t listed = e->table_flags & EF_LISTED;
 
 	gt->trim_bytes += hist_bytes(e);
 	hist_release(gt, e);
 	memset(e, 0, sizeof(*e));
+	e->table_flags = listed;
 	gt->chunks[idx >> CHUNK_SHIFT]->used--;
 	gt->free_idx[gt->n_free++] = idx;
 }
@@ -760,6 +778,9 @@ static void pool_shrink(struct gtable *gt)
 		if (!ch->used && spare) {
 			munmap(ch, sizeof(*ch));
 			gt->chunks[c] = NULL;
+			/* Its EF_LISTED go: a slot mapped there again could be listed twice. */
+			gt->ivl_all = true;
+			gt->n_ivl = 0;
 			continue;
 		}
 		spare |= !ch->used;
@@ -769,6 +790,39 @@ static void pool_shrink(struct gtable *gt)
 	}
 	while (gt->n_chunks && !gt->chunks[gt->n_chunks - 1])
 		gt->n_chunks--;
+}
+
+static void ivl_add(struct gtable *gt, uint32_t idx, uint8_t *flags)
+{
+	/*
+	 * The next interval walks the pool and lists again: nothing to add
+	 * (the list would grow without end if no interval comes), the flag
+	 * only spares the next events of the entry this call.
+	 */
+	if (gt->ivl_all) {
+		*flags |= EF_LISTED;
+		return;
+	}
+	if (xg_grow((void **)&gt->ivl, &gt->cap_ivl, gt->n_ivl + 1, sizeof(*gt->ivl))) {
+		gt->ivl_all = true; /* out of memory: the next interval walks the pool */
+		return;
+	}
+	gt->ivl[gt->n_ivl++] = idx;
+	*flags |= EF_LISTED;
+}
+
+/*
+ * E, in pool slot IDX, is now running: its CPU time moves, the next
+ * gtable__interval must visit it. Every change of gentry__cpu_ns is in a
+ * running span (its open span grows, GEV_CPU charges only a running one)
+ * or closes one: an entry is listed when it starts running (a change to
+ * running, or added as running: found so at attach, or by an allocation),
+ * and the interval keeps those still running; no other event lists it.
+ */
+static inline void ivl_note(struct gtable *gt, struct gentry *e, uint32_t idx)
+{
+	if (!(e->table_flags & EF_LISTED))
+		ivl_add(gt, idx, &e->table_flags);
 }
 
 static struct gentry *lookup(const struct gtable *gt, uint32_t pid, uint64_t goid)
@@ -803,7 +857,7 @@ static struct gentry *entry_add(struct gtable *gt, uint32_t pid, uint64_t goid, 
 	e->group = group_for(&gt->groups, NULL);
 	if (e->group)
 		((struct gtable_group *)e->group)->live++;
-	*pool_flags(gt, idx) = EF_USED;
+	*pool_flags(gt, idx) = EF_USED | (*pool_flags(gt, idx) & EF_LISTED);
 	gt->slots[pos].hash = hash;
 	gt->slots[pos].idx1 = idx + 1;
 	gt->n++;
@@ -1189,6 +1243,7 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 			e->state = XG_G_RUNNING;
 			span_open(e, ev->ts);
 			count_state(gt, e, e->state, 1);
+			ivl_note(gt, e, idx);
 		}
 		x = ext_get(gt, e, false);
 		if (!x)
@@ -1544,9 +1599,13 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	switch (ev->kind) {
 	case GEV_CREATE:
 		apply_create(gt, e, flags, added, ev);
+		if (e->state == XG_G_RUNNING) /* added, found running */
+			ivl_note(gt, e, idx);
 		break;
 	case GEV_STATE:
 		apply_state(gt, e, *flags, added, ev);
+		if (ev->to == XG_G_RUNNING) /* its state now */
+			ivl_note(gt, e, idx);
 		break;
 	case GEV_EXIT:
 		/* A second exit changes nothing: the entry is already queued for expiry. */
@@ -1892,24 +1951,77 @@ uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now)
 	return run > off[0] + off[1] ? run - off[0] - off[1] : 0;
 }
 
-void gtable__interval(struct gtable *gt, uint64_t now)
+/* Close E's interval at NOW. True: its CPU time may move, or cpu_recent_ns must go back to 0. */
+static bool interval_close(struct gentry *e, uint64_t now)
+{
+	uint64_t cpu = gentry__cpu_ns(e, now);
+
+	e->cpu_recent_ns = cpu >= e->cpu_mark_ns ? cpu - e->cpu_mark_ns : 0;
+	e->cpu_mark_ns = cpu;
+	return e->state == XG_G_RUNNING || e->cpu_recent_ns;
+}
+
+/* Every entry of the pool, the list built again. */
+static void interval_all(struct gtable *gt, uint64_t now)
 {
 	uint32_t idx;
 
+	gt->n_ivl = 0;
+	gt->ivl_all = false;
 	for (idx = 0; idx < pool_size(gt); idx++) {
 		struct gentry *e;
-		uint64_t cpu;
 
-		if (!pool_used(gt, idx))
+		if (!gt->chunks[idx >> CHUNK_SHIFT])
 			continue;
 		e = pool_entry(gt, idx);
-		cpu = gentry__cpu_ns(e, now);
-		e->cpu_recent_ns = cpu >= e->cpu_mark_ns ? cpu - e->cpu_mark_ns : 0;
-		e->cpu_mark_ns = cpu;
+		e->table_flags &= (uint8_t)~EF_LISTED;
+		if (e->table_flags & EF_USED && interval_close(e, now))
+			ivl_add(gt, idx, &e->table_flags);
 	}
+}
+
+/*
+ * The listed entries: an entry not listed was not running at the last
+ * mark nor since, so its CPU time has not moved, and its cpu_recent_ns is
+ * 0: the walk of the pool would leave it as it is.
+ */
+static void interval_listed(struct gtable *gt, uint64_t now)
+{
+	size_t r, w = 0;
+
+	for (r = 0; r < gt->n_ivl; r++) {
+		uint32_t idx = gt->ivl[r];
+		struct gentry *e = pool_entry(gt, idx);
+
+		/* A freed slot, or one freed and taken again by an entry that has not run. */
+		if (e->table_flags & EF_USED && interval_close(e, now))
+			gt->ivl[w++] = idx;
+		else
+			e->table_flags &= (uint8_t)~EF_LISTED;
+	}
+	gt->n_ivl = w;
+}
+
+static void interval_end(struct gtable *gt, uint64_t now)
+{
 	gt->interval_ns =
 		gt->interval_mark && now > gt->interval_mark ? now - gt->interval_mark : 0;
 	gt->interval_mark = now;
+}
+
+void gtable__interval(struct gtable *gt, uint64_t now)
+{
+	if (gt->ivl_all)
+		interval_all(gt, now);
+	else
+		interval_listed(gt, now);
+	interval_end(gt, now);
+}
+
+void gtable__interval_full(struct gtable *gt, uint64_t now)
+{
+	interval_all(gt, now);
+	interval_end(gt, now);
 }
 
 uint64_t gtable__interval_ns(const struct gtable *gt)

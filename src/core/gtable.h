@@ -252,9 +252,13 @@ int gtable__cgroup(const struct gtable *gt, uint32_t pid, struct gtable_cgroup *
 /*
  * Close the CPU interval at NOW: every entry's cpu_recent_ns becomes its
  * CPU time since the previous call (since it was added, the first time).
- * Costs one pass over the table: call it once per refresh.
+ * Costs a visit of the goroutines that ran since the previous call, or
+ * were running then (a pass over the table after the table unmapped
+ * memory): call it once per refresh.
  */
 void gtable__interval(struct gtable *gt, uint64_t now);
+/* The same, by a pass over every entry: what gtable__interval must equal (tests). */
+void gtable__interval_full(struct gtable *gt, uint64_t now);
 /* Length of the interval closed by the last gtable__interval (0 before the second call). */
 uint64_t gtable__interval_ns(const struct gtable *gt);
 /* When the last gtable__interval closed its interval (NOW of that call; 0 before the first). */

@@ -1360,6 +1360,206 @@ static void test_entry_copy(void **state)
 	assert_int_equal(objects, 1);
 }
 
+/*
+ * gtable__interval visits only the goroutines whose CPU time can have
+ * moved: after random events (creations, changes in and out of running
+ * across marks, off-CPU time, allocations, exits, expiry and slot reuse,
+ * chunks unmapped and mapped again, forget), every entry must read as a
+ * pass over the whole table (gtable__interval_full) fed the same says.
+ */
+struct ivl_pair {
+	struct gtable *inc, *ref;
+	uint64_t now, next_goid;
+	unsigned int seed;
+};
+
+static void ivl_apply(struct ivl_pair *p, struct gev ev)
+{
+	apply(p->inc, ev);
+	apply(p->ref, ev);
+}
+
+struct ivl_cmp {
+	const struct gtable *ref;
+	size_t n;
+};
+
+static int ivl_same(const struct gentry *e, void *ctx)
+{
+	struct ivl_cmp *c = ctx;
+	const struct gentry *r = gtable__find(c->ref, e->pid, e->goid);
+
+	assert_non_null(r);
+	if (e->cpu_recent_ns != r->cpu_recent_ns || e->cpu_mark_ns != r->cpu_mark_ns)
+		fail_msg("goid %llu: recent %llu mark %llu, a full pass says %llu %llu",
+			 (unsigned long long)e->goid, (unsigned long long)e->cpu_recent_ns,
+			 (unsigned long long)e->cpu_mark_ns, (unsigned long long)r->cpu_recent_ns,
+			 (unsigned long long)r->cpu_mark_ns);
+	c->n++;
+	return 0;
+}
+
+/* Close the interval in both and compare: how many entries were compared. */
+static size_t ivl_check(struct ivl_pair *p, uint64_t now)
+{
+	struct ivl_cmp c = {.ref = p->ref};
+
+	gtable__interval(p->inc, now);
+	gtable__interval_full(p->ref, now);
+	assert_int_equal(gtable__size(p->inc), gtable__size(p->ref));
+	assert_int_equal(gtable__interval_ns(p->inc), gtable__interval_ns(p->ref));
+	gtable__for_each(p->inc, ivl_same, &c);
+	assert_int_equal(c.n, gtable__size(p->ref));
+	return c.n;
+}
+
+static uint64_t ivl_pick(struct ivl_pair *p)
+{
+	return 1 + (uint64_t)rand_r(&p->seed) % (p->next_goid - 1);
+}
+
+static uint8_t ivl_state(struct ivl_pair *p)
+{
+	static const uint8_t to[] = {XG_G_RUNNING, XG_G_RUNNING, XG_G_RUNNABLE, XG_G_WAITING,
+				     XG_G_SYSCALL};
+
+	return to[rand_r(&p->seed) % 5];
+}
+
+/* A change of state of a known goroutine, exited ones too (late events). */
+static void ivl_change(struct ivl_pair *p)
+{
+	uint64_t goid = ivl_pick(p);
+	const struct gentry *e = gtable__find(p->inc, PID, goid);
+	uint64_t ts = p->now;
+
+	if (rand_r(&p->seed) % 16 == 0 && ts > 50)
+		ts -= 50; /* out of order: clamped */
+	ivl_apply(p, ev_state(ts, goid, e ? e->state : XG_G_RUNNABLE, ivl_state(p)));
+}
+
+static void ivl_cpu(struct ivl_pair *p)
+{
+	struct gev ev = {.kind = GEV_CPU, .ts = p->now, .pid = PID, .goid = ivl_pick(p)};
+
+	ev.cpu.what = rand_r(&p->seed) % 2 ? GEV_CPU_PREEMPTED : GEV_CPU_BLOCKED;
+	ev.cpu.a = (uint64_t)rand_r(&p->seed) % 400;
+	ivl_apply(p, ev);
+}
+
+static void ivl_create(struct ivl_pair *p)
+{
+	struct gev ev = ev_create(p->now, p->next_goid++, 1);
+	unsigned int how = (unsigned int)rand_r(&p->seed) % 4;
+
+	if (how == 0) { /* found at attach, running */
+		ev.existing = true;
+		ev.to = XG_G_RUNNING;
+	} else if (how == 1) { /* first heard of by an allocation: running */
+		ev = (struct gev){.kind = GEV_ALLOC, .ts = p->now, .pid = PID, .goid = ev.goid};
+		ev.alloc.size = 64;
+	} else if (how == 2) { /* first heard of running */
+		ev = ev_state(p->now, ev.goid, XG_G_RUNNABLE, XG_G_RUNNING);
+	}
+	ivl_apply(p, ev);
+}
+
+static bool ivl_keep_odd(uint32_t pid, uint64_t goid, void *ctx)
+{
+	(void)pid;
+	(void)ctx;
+	return goid % 7 != 3;
+}
+
+/* One random event, or an expiry, or a forget. */
+static void ivl_step(struct ivl_pair *p)
+{
+	unsigned int r = (unsigned int)rand_r(&p->seed) % 100;
+
+	p->now += 1 + (uint64_t)rand_r(&p->seed) % 200;
+	if (r < 20 || p->next_goid < 3)
+		ivl_create(p);
+	else if (r < 70)
+		ivl_change(p);
+	else if (r < 82)
+		ivl_cpu(p);
+	else if (r < 94)
+		ivl_apply(p, ev_exit(p->now, ivl_pick(p)));
+	else if (r < 99) {
+		gtable__expire(p->inc, p->now);
+		gtable__expire(p->ref, p->now);
+	} else {
+		assert_int_equal(gtable__forget(p->inc, ivl_keep_odd, NULL),
+				 gtable__forget(p->ref, ivl_keep_odd, NULL));
+	}
+}
+
+/* Thousands of goroutines from FIRST on, running from now on. */
+static void ivl_runners(struct ivl_pair *p, uint64_t first, uint64_t n)
+{
+	uint64_t g;
+
+	for (g = first; g < first + n; g++) {
+		ivl_apply(p, ev_state(++p->now, g, XG_G_RUNNABLE, XG_G_RUNNING));
+		p->now += 3;
+	}
+}
+
+static void ivl_leave(struct ivl_pair *p, uint64_t first, uint64_t n)
+{
+	uint64_t g;
+
+	for (g = first; g < first + n; g++)
+		ivl_apply(p, ev_exit(++p->now, g));
+	p->now += 3000; /* past keep_exited_ns: all of them leave */
+	gtable__expire(p->inc, p->now);
+	gtable__expire(p->ref, p->now);
+}
+
+/*
+ * A crowd that runs (listed), exits and leaves: its chunks are unmapped;
+ * the next crowd, before any mark (or after one), maps them again.
+ */
+static void ivl_crowd(struct ivl_pair *p, bool mark_between)
+{
+	uint64_t n = 3 * 4096, first = p->next_goid;
+
+	p->next_goid += 2 * n;
+	ivl_runners(p, first, n);
+	if (mark_between)
+		ivl_check(p, p->now);
+	ivl_leave(p, first, n);
+	ivl_runners(p, first + n, n);
+	ivl_check(p, p->now);
+	ivl_leave(p, first + n, n);
+}
+
+static void test_interval_listed(void **state)
+{
+	/* Exited goroutines leave after 2000 ns: slots are reused within a few intervals. */
+	struct gtable_opts o = {.keep_exited_ns = 2000, .max_exited = 300};
+	struct ivl_pair p = {.now = 1000, .next_goid = 1, .seed = 18};
+	size_t ran = 0;
+	int round, k;
+
+	(void)state;
+	p.inc = gtable__new(&o);
+	p.ref = gtable__new(&o);
+	for (round = 0; round < 400; round++) {
+		int n = rand_r(&p.seed) % 40;
+
+		for (k = 0; k < n; k++)
+			ivl_step(&p);
+		if (round % 97 == 50)
+			ivl_crowd(&p, round % 2);
+		/* Now and then the clock goes back (a replay's seek) or stands still. */
+		ran += ivl_check(&p, round % 53 == 7 ? p.now - 300 : p.now);
+	}
+	assert_true(ran > 1000);
+	gtable__free(p.inc);
+	gtable__free(p.ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1387,6 +1587,7 @@ int main(void)
 		cmocka_unit_test(test_parked_reads),
 		cmocka_unit_test(test_history_limits),
 		cmocka_unit_test(test_entry_copy),
+		cmocka_unit_test(test_interval_listed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
