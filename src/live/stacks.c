@@ -611,8 +611,7 @@ static int bufs__alloc(struct sweep_bufs *b, const struct stacks_target *t, size
 	b->order = calloc(cap, sizeof(*b->order));
 	b->spans = malloc(cap * sizeof(*b->spans));
 	b->tmp = malloc(MAX_FRAMES * sizeof(*b->tmp));
-	return b->win && b->win2 && b->slen && b->start && b->soff && b->order && b->spans &&
-			       b->tmp
+	return b->win && b->win2 && b->slen && b->start && b->soff && b->order && b->spans && b->tmp
 		       ? 0
 		       : -ENOMEM;
 }
@@ -766,8 +765,8 @@ static int read_allgs(struct stacks_target *t, uint64_t **ptrs, uint64_t *len, c
 int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
 {
 	/* reads, bytes, thread CPU, user, system, wall at the start */
-	uint64_t base[6] = {t->reads, t->bytes, now_ns(CLOCK_THREAD_CPUTIME_ID), 0, 0,
-			    now_ns(CLOCK_MONOTONIC)};
+	uint64_t base[6] = {t->reads, t->bytes, now_ns(CLOCK_THREAD_CPUTIME_ID),
+			    0,	      0,	now_ns(CLOCK_MONOTONIC)};
 	struct stk_sweep *s = calloc(1, sizeof(*s));
 	struct sweep_bufs b = {0};
 	uint64_t *ptrs = NULL, len = 0, now;
