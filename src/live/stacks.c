@@ -784,7 +784,7 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	s->gs = calloc(len + 1, sizeof(*s->gs));
 	if (!s->gs || bufs__alloc(&b, t, (len < SWEEP_BATCH ? len : SWEEP_BATCH) + 1))
 		goto fail;
-	/* Batch by batch: each g's two reads stay as close together as they were. */
+	/* Batch by batch: each g's second read comes after its batch's walk only. */
 	for (from = 0; from < len; from += n) {
 		n = len - from < SWEEP_BATCH ? len - from : SWEEP_BATCH;
 		rc = batch_read(t, s->gs + from, ptrs + from, n, &b, &now);
