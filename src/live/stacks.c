@@ -587,9 +587,9 @@ static void read_windows(struct stacks_target *t, const uint64_t *ptrs, const si
 /*
  * Goroutines a sweep reads at a time: its windows and stacks are buffers of
  * a batch, not of every goroutine (1M parked goroutines took 0.95 GB of
- * transient buffers at once, three times the state table; 64k take ~60 MB).
+ * transient buffers at once, three times the state table; 16k take ~15 MB).
  */
-#define SWEEP_BATCH 65536
+#define SWEEP_BATCH 16384
 
 /* A batch's buffers, for up to cap goroutines; stk is mapped per batch. */
 struct sweep_bufs {
