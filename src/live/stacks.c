@@ -584,108 +584,132 @@ static void read_windows(struct stacks_target *t, const uint64_t *ptrs, const si
 	read_spans(t, sp, k, fill);
 }
 
-int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
+/*
+ * Goroutines a sweep reads at a time: its windows and stacks are buffers of
+ * a batch, not of every goroutine (1M parked goroutines took 0.95 GB of
+ * transient buffers at once, three times the state table; 16k take ~15 MB).
+ */
+#define SWEEP_BATCH 16384
+
+/* A batch's buffers, for up to cap goroutines; stk is mapped per batch. */
+struct sweep_bufs {
+	size_t cap, stk_len;
+	uint8_t *win, *win2, *stk, *scratch;
+	size_t *slen, *start, *soff, *order;
+	struct span *spans;
+	struct tb_frame *tmp;
+};
+
+static int bufs__alloc(struct sweep_bufs *b, const struct stacks_target *t, size_t cap)
 {
-	uint64_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID), wall0 = now_ns(CLOCK_MONOTONIC), u0, k0;
-	struct stk_sweep *s = calloc(1, sizeof(*s));
-	uint8_t hdr[24], *win = NULL, *win2 = NULL, *stk = NULL, *scratch = NULL;
-	uint64_t *ptrs = NULL, arr, len = 0, now, reads0 = t->reads, bytes0 = t->bytes;
-	size_t *slen = NULL, *start = NULL, *soff = NULL, *order = NULL, i, k, total, stk_len = 0;
-	struct tb_frame *tmp = NULL;
-	struct span *spans = NULL;
-	int rc = -ENOMEM;
+	b->cap = cap;
+	b->win = big_alloc(cap * G_WINDOW);
+	b->win2 = big_alloc(cap * t->snap_len);
+	b->slen = calloc(cap, sizeof(*b->slen));
+	b->start = calloc(cap, sizeof(*b->start));
+	b->soff = calloc(cap, sizeof(*b->soff));
+	b->order = calloc(cap, sizeof(*b->order));
+	b->spans = malloc(cap * sizeof(*b->spans));
+	b->tmp = malloc(MAX_FRAMES * sizeof(*b->tmp));
+	return b->win && b->win2 && b->slen && b->start && b->soff && b->order && b->spans && b->tmp
+		       ? 0
+		       : -ENOMEM;
+}
 
-	*out = NULL;
-	thread_cpu(&u0, &k0);
-	if (!s)
-		goto fail;
-	rc = vm_read(t, t->allgs + t->bias, hdr, sizeof(hdr));
-	if (rc) {
-		snprintf(err, errlen, "cannot read runtime.allgs of pid %d: %s", (int)t->pid,
-			 strerror(-rc));
-		goto fail;
-	}
-	arr = u64(hdr);
-	len = u64(hdr + 8);
-	if (len > MAX_GS || len > u64(hdr + 16) || (len && !arr)) {
-		rc = -EAGAIN;
-		snprintf(err, errlen, "runtime.allgs of pid %d is being updated: try again",
-			 (int)t->pid);
-		goto fail;
-	}
-	rc = -ENOMEM;
-	ptrs = calloc(len + 1, 8);
-	win = big_alloc((len + 1) * G_WINDOW);
-	win2 = big_alloc((len + 1) * t->snap_len);
-	s->gs = calloc(len + 1, sizeof(*s->gs));
-	slen = calloc(len + 1, sizeof(*slen));
-	start = calloc(len + 1, sizeof(*start));
-	soff = calloc(len + 1, sizeof(*soff));
-	order = calloc(len + 1, sizeof(*order));
-	spans = malloc((len + 1) * sizeof(*spans));
-	tmp = malloc(MAX_FRAMES * sizeof(*tmp));
-	if (!ptrs || !win || !win2 || !s->gs || !slen || !start || !soff || !order || !spans ||
-	    !tmp)
-		goto fail;
-	if (len && (rc = vm_read(t, arr, ptrs, len * 8))) {
-		snprintf(err, errlen, "cannot read the goroutine table of pid %d: %s", (int)t->pid,
-			 strerror(-rc));
-		goto fail;
-	}
-	/* 1: every g */
-	for (i = 0; i < len; i++)
-		order[i] = i;
-	qsort_r(order, len, sizeof(*order), by_addr, ptrs);
-	read_windows(t, ptrs, order, len, win, G_WINDOW, 0xff, spans);
-	now = now_ns(CLOCK_MONOTONIC); /* the runtime's nanotime() is CLOCK_MONOTONIC */
-	/* 2: the stacks of those not running, from the saved SP up, into one buffer */
-	for (i = 0, total = 0; i < len; i++) {
-		struct stk_g *g = &s->gs[i];
-		struct gsnap n;
+static void bufs__free(struct sweep_bufs *b, const struct stacks_target *t)
+{
+	big_free(b->win, b->cap * G_WINDOW);
+	big_free(b->win2, b->cap * t->snap_len);
+	big_free(b->stk, b->stk_len);
+	free(b->slen);
+	free(b->start);
+	free(b->soff);
+	free(b->order);
+	free(b->spans);
+	free(b->tmp);
+	free(b->scratch);
+}
 
-		if (!ptrs[i] || !fill_g(t, g, ptrs[i], win + i * G_WINDOW, now))
+/* Steps 1 and 2 for the N g's at PTRS (their entries GS): windows, then the stacks. */
+static int batch_read(struct stacks_target *t, struct stk_g *gs, const uint64_t *ptrs, size_t n,
+		      struct sweep_bufs *b, uint64_t *now)
+{
+	size_t i, k, total;
+
+	memset(b->slen, 0, n * sizeof(*b->slen));
+	for (i = 0; i < n; i++)
+		b->order[i] = i;
+	qsort_r(b->order, n, sizeof(*b->order), by_addr, (void *)ptrs);
+	read_windows(t, ptrs, b->order, n, b->win, G_WINDOW, 0xff, b->spans);
+	*now = now_ns(CLOCK_MONOTONIC); /* the runtime's nanotime() is CLOCK_MONOTONIC */
+	for (i = 0, total = 0; i < n; i++) {
+		struct stk_g *g = &gs[i];
+		struct gsnap sn;
+
+		if (!ptrs[i] || !fill_g(t, g, ptrs[i], b->win + i * G_WINDOW, *now))
 			continue;
-		snap(t, win + i * G_WINDOW, &n);
-		start[i] = n.sys_sp ? n.sys_sp : n.sched_sp;
-		if ((n.status & ~0x1000u) == 2 || start[i] < n.lo || start[i] >= n.hi) {
-			g->tb.state = (n.status & ~0x1000u) == 2 ? TB_G_RUNNING : TB_G_BAD;
+		snap(t, b->win + i * G_WINDOW, &sn);
+		b->start[i] = sn.sys_sp ? sn.sys_sp : sn.sched_sp;
+		if ((sn.status & ~0x1000u) == 2 || b->start[i] < sn.lo || b->start[i] >= sn.hi) {
+			g->tb.state = (sn.status & ~0x1000u) == 2 ? TB_G_RUNNING : TB_G_BAD;
 			continue;
 		}
-		slen[i] = n.hi - start[i] < STACK_READ ? n.hi - start[i] : STACK_READ;
-		soff[i] = total;
-		total += slen[i];
+		b->slen[i] = sn.hi - b->start[i] < STACK_READ ? sn.hi - b->start[i] : STACK_READ;
+		b->soff[i] = total;
+		total += b->slen[i];
 	}
-	stk_len = total > STACK_READ ? total : STACK_READ;
-	stk = big_alloc(stk_len);
-	if (!stk)
-		goto fail;
-	for (i = 0, k = 0; i < len; i++)
-		if (slen[i])
-			spans[k++] = (struct span){start[i], stk + soff[i], slen[i]};
-	read_spans(t, spans, k, 0);
-	/* 3: walk */
-	for (i = 0; i < len; i++) {
-		struct stk_g *g = &s->gs[i];
+	big_free(b->stk, b->stk_len);
+	b->stk_len = total > STACK_READ ? total : STACK_READ;
+	b->stk = big_alloc(b->stk_len);
+	if (!b->stk) {
+		b->stk_len = 0;
+		return -ENOMEM;
+	}
+	for (i = 0, k = 0; i < n; i++)
+		if (b->slen[i])
+			b->spans[k++] = (struct span){b->start[i], b->stk + b->soff[i], b->slen[i]};
+	read_spans(t, b->spans, k, 0);
+	return 0;
+}
 
-		if (!g->gaddr || !slen[i])
+/* Steps 3 and 4 for the same batch: walk, then read every g again and settle. */
+static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *gs,
+		      const uint64_t *ptrs, size_t n, struct sweep_bufs *b, uint64_t now)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct stk_g *g = &gs[i];
+
+		if (!g->gaddr || !b->slen[i])
 			continue;
 		g->tries = 1;
-		if ((rc = walk(t, s, g, win + i * G_WINDOW, stk + soff[i], slen[i], tmp)))
-			goto fail;
+		rc = walk(t, s, g, b->win + i * G_WINDOW, b->stk + b->soff[i], b->slen[i], b->tmp);
+		if (rc)
+			return rc;
 	}
-	/* 4: read every g again, and again those that moved (settle) */
-	read_windows(t, ptrs, order, len, win2, t->snap_len, 0xfe, spans);
-	for (i = 0; i < len; i++) {
-		struct stk_g *g = &s->gs[i];
+	read_windows(t, ptrs, b->order, n, b->win2, t->snap_len, 0xfe, b->spans);
+	for (i = 0; i < n; i++) {
+		struct stk_g *g = &gs[i];
 
 		if (!g->gaddr)
 			continue;
-		if ((rc = settle(t, s, g, win + i * G_WINDOW, win2 + i * t->snap_len, now, tmp,
-				 &scratch)))
-			goto fail;
+		rc = settle(t, s, g, b->win + i * G_WINDOW, b->win2 + i * t->snap_len, now, b->tmp,
+			    &b->scratch);
+		if (rc)
+			return rc;
 		s->st.retried += g->tries > 1;
 	}
-	/* compact, and point each goroutine at its frames */
+	return 0;
+}
+
+/* The goroutines read, compacted, each pointed at its frames; the sweep's figures. */
+static void sweep_finish(struct stacks_target *t, struct stk_sweep *s, size_t len,
+			 const uint64_t *base)
+{
+	size_t i, k;
+
 	for (i = 0, k = 0; i < len; i++) {
 		struct stk_g *g = &s->gs[i];
 
@@ -700,13 +724,76 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	s->n = k;
 	s->st.gs = len;
 	s->st.listed = s->n;
-	s->st.reads = t->reads - reads0;
-	s->st.bytes = t->bytes - bytes0;
-	s->st.cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+	s->st.reads = t->reads - base[0];
+	s->st.bytes = t->bytes - base[1];
+	s->st.cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - base[2];
 	thread_cpu(&s->st.user_ns, &s->st.sys_ns);
-	s->st.user_ns -= u0;
-	s->st.sys_ns -= k0;
-	s->st.wall_ns = now_ns(CLOCK_MONOTONIC) - wall0;
+	s->st.user_ns -= base[3];
+	s->st.sys_ns -= base[4];
+	s->st.wall_ns = now_ns(CLOCK_MONOTONIC) - base[5];
+}
+
+/* runtime.allgs of T: its array into *PTRS (LEN entries, and one more). */
+static int read_allgs(struct stacks_target *t, uint64_t **ptrs, uint64_t *len, char *err,
+		      size_t errlen)
+{
+	uint8_t hdr[24];
+	uint64_t arr;
+	int rc = vm_read(t, t->allgs + t->bias, hdr, sizeof(hdr));
+
+	if (rc) {
+		snprintf(err, errlen, "cannot read runtime.allgs of pid %d: %s", (int)t->pid,
+			 strerror(-rc));
+		return rc;
+	}
+	arr = u64(hdr);
+	*len = u64(hdr + 8);
+	if (*len > MAX_GS || *len > u64(hdr + 16) || (*len && !arr)) {
+		snprintf(err, errlen, "runtime.allgs of pid %d is being updated: try again",
+			 (int)t->pid);
+		return -EAGAIN;
+	}
+	*ptrs = calloc(*len + 1, 8);
+	if (!*ptrs)
+		return -ENOMEM;
+	if (*len && (rc = vm_read(t, arr, *ptrs, *len * 8)))
+		snprintf(err, errlen, "cannot read the goroutine table of pid %d: %s", (int)t->pid,
+			 strerror(-rc));
+	return rc;
+}
+
+int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
+{
+	/* reads, bytes, thread CPU, user, system, wall at the start */
+	uint64_t base[6] = {t->reads, t->bytes, now_ns(CLOCK_THREAD_CPUTIME_ID),
+			    0,	      0,	now_ns(CLOCK_MONOTONIC)};
+	struct stk_sweep *s = calloc(1, sizeof(*s));
+	struct sweep_bufs b = {0};
+	uint64_t *ptrs = NULL, len = 0, now;
+	size_t from, n;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	thread_cpu(&base[3], &base[4]);
+	if (!s)
+		goto fail;
+	rc = read_allgs(t, &ptrs, &len, err, errlen);
+	if (rc)
+		goto fail;
+	rc = -ENOMEM;
+	s->gs = calloc(len + 1, sizeof(*s->gs));
+	if (!s->gs || bufs__alloc(&b, t, (len < SWEEP_BATCH ? len : SWEEP_BATCH) + 1))
+		goto fail;
+	/* Batch by batch: each g's second read comes after its batch's walk only. */
+	for (from = 0; from < len; from += n) {
+		n = len - from < SWEEP_BATCH ? len - from : SWEEP_BATCH;
+		rc = batch_read(t, s->gs + from, ptrs + from, n, &b, &now);
+		if (!rc)
+			rc = batch_walk(t, s, s->gs + from, ptrs + from, n, &b, now);
+		if (rc)
+			goto fail;
+	}
+	sweep_finish(t, s, len, base);
 	*out = s;
 	rc = 0;
 	goto done;
@@ -716,16 +803,7 @@ fail:
 	stk_sweep__free(s);
 done:
 	free(ptrs);
-	big_free(win, (len + 1) * G_WINDOW);
-	big_free(win2, (len + 1) * t->snap_len);
-	free(slen);
-	free(start);
-	big_free(stk, stk_len);
-	free(scratch);
-	free(soff);
-	free(order);
-	free(spans);
-	free(tmp);
+	bufs__free(&b, t);
 	return rc;
 }
 
