@@ -1177,12 +1177,11 @@ static int sum_cpu(struct tui_model *m)
  * Lost events leave three goroutines "running" on the one P seen for a whole
  * second: their sum stays within 100% x 1 P.
  */
-static void test_cpu_sum_bounded(void **state)
+/* Goroutines 60-62 start running on P 0 at once: three "running" on one P. */
+static void three_on_one_p(struct fx *x)
 {
-	struct fx *x = fx_new();
 	uint64_t g;
 
-	(void)state;
 	for (g = 60; g < 63; g++)
 		ev(x->f, (struct gev){.kind = GEV_STATE,
 				      .ts = FAKE_NOW + g,
@@ -1191,6 +1190,14 @@ static void test_cpu_sum_bounded(void **state)
 				      .to = XG_G_RUNNING,
 				      .has_pm = true,
 				      .p = 0});
+}
+
+static void test_cpu_sum_bounded(void **state)
+{
+	struct fx *x = fx_new();
+
+	(void)state;
+	three_on_one_p(x);
 	x->f->now = FAKE_NOW + S;
 	model__sample_meters(&x->m);
 	model__refresh(&x->m);
@@ -1208,7 +1215,6 @@ static void test_cpu_sum_bounded(void **state)
  */
 static void test_cpu_sum_paths(void **state)
 {
-	uint64_t g;
 	int rev, scaled;
 
 	(void)state;
@@ -1219,14 +1225,8 @@ static void test_cpu_sum_paths(void **state)
 			char a[256], b[256];
 			size_t i;
 
-			for (g = 60; scaled && g < 63; g++)
-				ev(x->f, (struct gev){.kind = GEV_STATE,
-						      .ts = FAKE_NOW + g,
-						      .goid = g,
-						      .from = XG_G_RUNNABLE,
-						      .to = XG_G_RUNNING,
-						      .has_pm = true,
-						      .p = 0});
+			if (scaled)
+				three_on_one_p(x);
 			x->f->now = FAKE_NOW + S;
 			fake__model(x->f, &m2, &x->th, 0);
 			model__sample_meters(&x->m);
