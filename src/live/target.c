@@ -504,8 +504,33 @@ static void warn_renamed(const struct target *t, const char *when)
 		t->exe, when);
 }
 
+/*
+ * A process said gone (its pidfd readable) that still has an image may be
+ * between two: an exec from a thread other than the leader reaps the old
+ * leader (de_thread) before the new image is in, and the pidfd read as
+ * exited for a moment (e2e.attach.race, 1 trial of 80: "exited during
+ * attach" for a process that went on in its new image). Up to 1 s for the
+ * exec to show; false when the process has no image left (exited, zombie).
+ */
+static bool exec_settles(struct target *t)
+{
+	char exe[64], buf[8];
+	int i;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->pid);
+	for (i = 0; i < 100; i++) {
+		if (execd(t))
+			return true;
+		if (readlink(exe, buf, sizeof(buf)) < 0)
+			return false;
+		usleep(10 * 1000);
+	}
+	return execd(t);
+}
+
 int target__check_attached(struct target *t, int attach_err)
 {
+	bool gone;
 	int tries;
 
 	if (!t->pid) {
@@ -519,6 +544,9 @@ int target__check_attached(struct target *t, int attach_err)
 	for (tries = 0; attach_err == -ESRCH && tries < 100 && !execd(t) && !target__gone(t, 10);
 	     tries++)
 		;
+	gone = target__gone(t, 0) || attach_err == -ESRCH;
+	if (gone && !execd(t))
+		exec_settles(t);
 	if (execd(t)) {
 		diag__fail(
 			"cannot attach to pid %d: it exec'd %s during attach (the probes were for "
@@ -526,7 +554,7 @@ int target__check_attached(struct target *t, int attach_err)
 			(int)t->pid, t->exec_path, t->display);
 		return -ESTALE;
 	}
-	if (target__gone(t, 0) || attach_err == -ESRCH) {
+	if (gone) {
 		diag__fail("cannot attach to pid %d: the process exited during attach",
 			   (int)t->pid);
 		return -ESRCH;

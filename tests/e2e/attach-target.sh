@@ -80,11 +80,19 @@ kt=$(pgrep -x kthreadd | head -1)
 [ -n "$kt" ] || fail "no kthreadd"
 try 1 "cannot attach to pid $kt: it is a kernel thread" -pid "$kt" --headless
 
-# A zombie: a child its parent (sleep, after exec) never reaps.
-bash -c 'sleep 0 & echo $! >"$1"; exec sleep 60' _ "$w/zombie" &
+# A zombie: a child its parent (sleep, after exec) never reaps. The child
+# ends only once its parent is sleep: ended before the exec, bash reaped it
+# and no zombie ever came (the wait below spun until ctest's timeout).
+bash -c 'p=$$; (until [ "$(cat /proc/$p/comm)" = sleep ]; do sleep 0.01; done) &
+	echo $! >"$1"; exec sleep 60' _ "$w/zombie" &
 zpid=$!
-until [ -s "$w/zombie" ] && [ "$(sed 's/^.*) //' "/proc/$(cat "$w/zombie")/stat" |
-	cut -d' ' -f1)" = Z ]; do sleep 0.01; done
+for _ in $(seq 3000); do
+	[ -s "$w/zombie" ] && [ "$(sed 's/^.*) //' "/proc/$(cat "$w/zombie")/stat" 2>/dev/null |
+		cut -d' ' -f1)" = Z ] && break
+	sleep 0.01
+done
+[ "$(sed 's/^.*) //' "/proc/$(cat "$w/zombie")/stat" 2>/dev/null | cut -d' ' -f1)" = Z ] ||
+	fail "no zombie after 30 s (child $(cat "$w/zombie" 2>/dev/null))"
 try 1 "cannot attach to pid $(cat "$w/zombie"): it has exited \\(a zombie" \
 	-pid "$(cat "$w/zombie")" --headless
 stop "$zpid"
