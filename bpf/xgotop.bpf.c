@@ -1093,6 +1093,15 @@ static __always_inline int sys_edge(struct pt_regs *regs, __u8 from, __u8 to)
 	m = read_u64(gp + off.g_m);
 	if (!m || read_u64(m + off.m_curg) != gp)
 		return 0;
+	/*
+	 * And that M is this thread: the g register is the g only in Go code;
+	 * a thread whose r14 still held another M's g, in a syscall then on
+	 * its own thread, passed the checks above (e2e.events.spin: a syscall
+	 * entry of goroutine 18 from a thread it never ran on, its exit never
+	 * seen).
+	 */
+	if (off.m_procid && (__u32)read_u64(m + off.m_procid) != (__u32)pid_tgid)
+		return 0;
 	goid = read_u64(gp + off.g_goid);
 	if (sample_conf.on && !state_sampled(tgid, goid, from, to))
 		return 0;
