@@ -350,9 +350,10 @@ int bpfobj__load(struct bpfobj *b)
 	/*
 	 * casgstatus's records in batches per CPU where user space can empty
 	 * them (bpf/xgotop.bpf.c flush_batch); XGOTOP_NO_BATCH=1: a record at
-	 * a time (bench/overhead.sh xgotop-nobatch).
+	 * a time (bench/overhead.sh xgotop-nobatch), as when the level may
+	 * change (no_batches).
 	 */
-	if (!getenv("XGOTOP_NO_BATCH")) {
+	if (!b->no_batches && !getenv("XGOTOP_NO_BATCH")) {
 		LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU);
 
 		b->batches =
@@ -694,12 +695,6 @@ int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 		}
 	}
 	return 0;
-}
-
-void bpfobj__set_batching(struct bpfobj *b, bool on)
-{
-	if (b->skel && b->skel->bss)
-		b->skel->bss->batch_on = on && b->batches;
 }
 
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt)

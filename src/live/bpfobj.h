@@ -40,7 +40,14 @@ struct bpfobj {
 	bool sys_tp;
 	/* sched_switch: on-CPU and off-CPU time of the target's threads. */
 	bool sched_tp;
-	/* flush_batch runs here: casgstatus may batch its records (bpfobj__set_batching). */
+	/*
+	 * Set before bpfobj__load: a record per casgstatus hit, never batched
+	 * (the capture level may change: capture__dup pairs a thread's two
+	 * records of one change in the order they arrive, which per-CPU
+	 * batches break for a thread that moved between CPUs).
+	 */
+	bool no_batches;
+	/* flush_batch runs here and casgstatus batches its records. */
 	bool batches;
 	/* sys_enter, sys_exit, sched_switch (bpfobj__attach_tracepoints). */
 	struct bpf_link *tp_links[BPFOBJ_TPS];
@@ -121,11 +128,6 @@ void bpfobj__report_hits(const struct bpfobj *b);
  * rings. 0 or -errno.
  */
 int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride);
-/*
- * casgstatus's records in batches per CPU (ON) or one at a time, from now
- * on; batches already written are still emptied by bpfobj__flush_batches.
- */
-void bpfobj__set_batching(struct bpfobj *b, bool on);
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt);
 /* The same for the program NAME alone (0s without it or without statistics). */
 void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run_ns,

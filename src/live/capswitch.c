@@ -106,13 +106,7 @@ int capture__setup(struct tracer *t)
 		c->flip_ns = (uint64_t)atoi(flip) * 1000000ull;
 	c->flip_i = now == CAPTURE_POLL ? 2 : now == CAPTURE_LIFECYCLE;
 	decoder__set_repairs(t->rings.dec, true);
-	/*
-	 * capture__dup pairs a thread's two records of one change in the
-	 * order they arrive; batches per CPU deliver a thread that moved
-	 * between CPUs out of that order: a record per hit while the level
-	 * can change.
-	 */
-	bpfobj__set_batching(&t->bpf, false);
+	/* (Records are not batched: tracer.c set bpf.no_batches before loading.) */
 	c->can_switch = true;
 	return 0;
 }
