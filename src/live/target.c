@@ -504,33 +504,8 @@ static void warn_renamed(const struct target *t, const char *when)
 		t->exe, when);
 }
 
-/*
- * A process said gone (its pidfd readable) that still has an image may be
- * between two: an exec from a thread other than the leader reaps the old
- * leader (de_thread) before the new image is in, and the pidfd read as
- * exited for a moment (e2e.attach.race, 1 trial of 80: "exited during
- * attach" for a process that went on in its new image). Up to 1 s for the
- * exec to show; false when the process has no image left (exited, zombie).
- */
-static bool exec_settles(struct target *t)
-{
-	char exe[64], buf[8];
-	int i;
-
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->pid);
-	for (i = 0; i < 100; i++) {
-		if (execd(t))
-			return true;
-		if (readlink(exe, buf, sizeof(buf)) < 0)
-			return false;
-		usleep(10 * 1000);
-	}
-	return execd(t);
-}
-
 int target__check_attached(struct target *t, int attach_err)
 {
-	bool gone;
 	int tries;
 
 	if (!t->pid) {
@@ -544,9 +519,6 @@ int target__check_attached(struct target *t, int attach_err)
 	for (tries = 0; attach_err == -ESRCH && tries < 100 && !execd(t) && !target__gone(t, 10);
 	     tries++)
 		;
-	gone = target__gone(t, 0) || attach_err == -ESRCH;
-	if (gone && !execd(t))
-		exec_settles(t);
 	if (execd(t)) {
 		diag__fail(
 			"cannot attach to pid %d: it exec'd %s during attach (the probes were for "
@@ -554,7 +526,7 @@ int target__check_attached(struct target *t, int attach_err)
 			(int)t->pid, t->exec_path, t->display);
 		return -ESTALE;
 	}
-	if (gone) {
+	if (target__gone(t, 0) || attach_err == -ESRCH) {
 		diag__fail("cannot attach to pid %d: the process exited during attach",
 			   (int)t->pid);
 		return -ESRCH;
@@ -676,6 +648,22 @@ int target__watch(struct target *t)
 	return 0;
 }
 
+/*
+ * A process with an image: a readable pidfd alone does not say it ended.
+ * An exec from a thread other than the leader reaps the old leader
+ * (de_thread) before the new image is in, and the pidfd read as exited
+ * for that moment (e2e.attach.race, 1 trial of 80: "the process exited
+ * during attach" for a process that went on in its new image). A process
+ * that exited, or a zombie, has no /proc/PID/exe to read.
+ */
+static bool has_image(const struct target *t)
+{
+	char exe[64], buf[8];
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t->pid);
+	return readlink(exe, buf, sizeof(buf)) >= 0;
+}
+
 bool target__gone(struct target *t, int timeout_ms)
 {
 	struct pollfd p = {.fd = t->pidfd, .events = POLLIN};
@@ -692,7 +680,16 @@ bool target__gone(struct target *t, int timeout_ms)
 	}
 	if (t->launched && t->go_fd >= 0)
 		return poll(&p, 1, timeout_ms) > 0; /* not exec'd yet */
-	return execd(t) || poll(&p, 1, timeout_ms) > 0 || execd(t);
+	if (execd(t))
+		return true;
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return false;
+	if (execd(t) || !has_image(t))
+		return true;
+	/* Between two images: gone for nobody; the wait asked for, then execd() decides. */
+	if (timeout_ms > 0)
+		usleep((useconds_t)timeout_ms * 1000);
+	return execd(t);
 }
 
 void target__cancel_launch(struct target *t)
