@@ -652,7 +652,7 @@ static void counters(struct tracer *t, struct interval *iv)
 	struct poll_stats ps = {0};
 
 	bpfobj__prog_totals(&t->bpf, "casgstatus", &iv->run_ns, &iv->cnt);
-	iv->cpu = capture__cpu_ns_fine(t->tg.pid);
+	iv->cpu = capture__cpu_ns(t->tg.pid);
 	iv->creates = t->cap.creates;
 	if (t->poll)
 		poll_src__stats(t->poll, &ps);

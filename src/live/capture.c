@@ -37,7 +37,7 @@
  * Threads that ended are not counted (Go's threads rarely end; a sum that
  * went down leaves that interval's cost unknown). 0: unknown.
  */
-uint64_t capture__cpu_ns_fine(int pid)
+uint64_t capture__cpu_ns(int pid)
 {
 	char path[320], line[128];
 	unsigned long long run;
@@ -111,7 +111,7 @@ static int estimate(struct tracer *t, struct budget_rates *r)
 			fprintf(stderr, "xgotop-tui: capture level not estimated: %s\n", err);
 		return -EINVAL;
 	}
-	c0 = capture__cpu_ns_fine(tg->pid);
+	c0 = capture__cpu_ns(tg->pid);
 	t0 = xg_mono_ns();
 	rc = poll_src__pump(src, t0, &next, estimate_add, &e);
 	poll_src__stats(src, &st0);
@@ -119,7 +119,7 @@ static int estimate(struct tracer *t, struct budget_rates *r)
 	e.max_goid = st0.max_goid;
 	if (!rc) {
 		nanosleep(&ts, NULL);
-		c1 = capture__cpu_ns_fine(tg->pid);
+		c1 = capture__cpu_ns(tg->pid);
 		t1 = xg_mono_ns();
 		rc = poll_src__pump(src, t1, &next, estimate_add, &e);
 		poll_src__stats(src, &st1);

@@ -111,7 +111,7 @@ void capture__get(struct tracer *t, struct capture_state *out);
  * CPU time of process PID in ns: the sum of the run times in
  * /proc/PID/task/TID/schedstat (threads that ended are not counted). 0: unknown.
  */
-uint64_t capture__cpu_ns_fine(int pid);
+uint64_t capture__cpu_ns(int pid);
 /* The level in force and why, as shown (st.text); the caller holds mu if others read. */
 void capture__set_level(struct tracer *t, enum capture_level level, double hz, const char *why);
 

@@ -199,8 +199,7 @@ void livesrc__sample_meters(struct tracer *t)
 					  .drops = drops,
 					  .ewp = queued,
 					  .stats = t->bpf.stats_fd >= 0,
-					  .cpu_ns =
-						  t->tg.pid ? capture__cpu_ns_fine(t->tg.pid) : 0};
+					  .cpu_ns = t->tg.pid ? capture__cpu_ns(t->tg.pid) : 0};
 
 		memcpy(c.sample, out->sample, sizeof(c.sample));
 		budget__describe(t->cap.st.level, t->cap.st.poll_hz, 0, NULL, c.capture,
