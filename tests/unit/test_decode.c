@@ -9,7 +9,7 @@
 
 #include "decode.h"
 
-#define MAXEV 64
+#define MAXEV 128
 
 struct sink {
 	struct gev ev[MAXEV];
@@ -903,55 +903,39 @@ struct twin_change {
 	uint64_t ts, g, goid;
 	uint32_t tid;
 	uint8_t from, to;
-	uint64_t ip;	   /* the site of the first (or only) record */
-	uint64_t twin_ns;  /* 0: one site saw it; else casgstatus's record this much later */
-	uint64_t extra_ip; /* a second record of the same thread, of another change */
+	uint64_t ip;	  /* the site of the first (or only) record */
+	uint64_t twin_ns; /* 0: one site saw it; else casgstatus's record this much later */
 };
 
 static const struct twin_change twin_changes[] = {
 	/* Creates seen by both sites, and one by the call site only (lifecycle alone). */
-	{1000, 0x10, 8, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 3, 0},
-	{1010, 0x10, 8, 10, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0, 0},
-	{1020, 0x20, 9, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 0, 0},
-	{1030, 0x30, 10, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 4, 0},
+	{1000, 0x10, 8, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 3},
+	{1010, 0x10, 8, 10, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0},
+	{1020, 0x20, 9, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 0},
+	{1030, 0x30, 10, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 4},
 	/* An end whose thread was descheduled 15 ms between its two hits. */
-	{1040, 0x10, 8, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CALL, 15000000, 0},
-	{15001050, 0x20, 9, 10, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0, 0},
+	{1040, 0x10, 8, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CALL, 15000000},
+	{15001050, 0x20, 9, 10, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0},
 	/* An end at the call site, then another goroutine's on the same g at casgstatus's. */
-	{15001060, 0x20, 9, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CALL, 0, 0},
-	{15001070, 0x20, 11, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 2, 0},
-	{15001090, 0x20, 11, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CASG, 0, 0},
+	{15001060, 0x20, 9, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CALL, 0},
+	{15001070, 0x20, 11, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 2},
+	{15001090, 0x20, 11, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CASG, 0},
 	/* The same change from one site twice in a row: two changes. */
-	{15001100, 0x50, 30, 11, XG_G_RUNNING, XG_G_WAITING, SITE_CASG, 0, 0},
-	{15001110, 0x50, 30, 11, XG_G_RUNNING, XG_G_WAITING, SITE_CASG, 0, 0},
+	{15001100, 0x50, 30, 11, XG_G_RUNNING, XG_G_WAITING, SITE_CASG, 0},
+	{15001110, 0x50, 30, 11, XG_G_RUNNING, XG_G_WAITING, SITE_CASG, 0},
 	/* Alike, from both sites, on two threads: two changes. */
-	{15001200, 0x60, 31, 11, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CALL, 0, 0},
-	{15001210, 0x60, 31, 12, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0, 0},
+	{15001200, 0x60, 31, 11, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CALL, 0},
+	{15001210, 0x60, 31, 12, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0},
 	/* Alike, from both sites, with another record of the thread between. */
-	{15001300, 0x70, 40, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 0, 0},
-	{15001310, 0x80, 41, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CASG, 0, 0},
-	{15001320, 0x70, 40, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CASG, 0, 0},
+	{15001300, 0x70, 40, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 0},
+	{15001310, 0x80, 41, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CASG, 0},
+	{15001320, 0x70, 40, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CASG, 0},
 	/* Alike, from both sites, further apart than DECODER_DUP_NS: two changes. */
-	{15001400, 0x90, 50, 14, XG_G_RUNNING, XG_G_RUNNABLE, SITE_CALL, 0, 0},
-	{15001400 + DECODER_DUP_NS, 0x90, 50, 14, XG_G_RUNNING, XG_G_RUNNABLE, SITE_CASG, 0, 0},
+	{15001400, 0x90, 50, 14, XG_G_RUNNING, XG_G_RUNNABLE, SITE_CALL, 0},
+	{15001400 + DECODER_DUP_NS, 0x90, 50, 14, XG_G_RUNNING, XG_G_RUNNABLE, SITE_CASG, 0},
 };
 
 #define N_TWIN_CHANGES (sizeof(twin_changes) / sizeof(twin_changes[0]))
-#define TWIN_MAXEV     128
-
-struct twin_sink {
-	struct gev ev[TWIN_MAXEV];
-	int n;
-};
-
-static int twin_collect(const struct gev *ev, void *ctx)
-{
-	struct twin_sink *s = ctx;
-
-	assert_true(s->n < TWIN_MAXEV);
-	s->ev[s->n++] = *ev;
-	return 0;
-}
 
 /* Record I of change C: 0 the first (or only), 1 casgstatus's twin. */
 static struct xg_event twin_rec(const struct twin_change *c, int i)
@@ -985,7 +969,7 @@ static uint64_t twin_rand(uint64_t *x)
 enum twin_order { TWIN_SORTED, TWIN_REVERSED, TWIN_RANDOM };
 
 static void twin_feed(bool goid_before_create, bool twins, enum twin_order order, uint64_t *rng,
-		      struct twin_sink *s, uint64_t *dups)
+		      struct sink *s, uint64_t *dups)
 {
 	struct decoder_opts o = {.goid_before_create = goid_before_create};
 	struct decoder *d = decoder__new(&o);
@@ -1019,17 +1003,16 @@ static void twin_feed(bool goid_before_create, bool twins, enum twin_order order
 
 		assert_int_equal(decoder__push(d, &r[k]), 0);
 		if (order != TWIN_REVERSED && arrive[k] >= TWIN_WINDOW)
-			assert_int_equal(
-				decoder__drain(d, arrive[k] - TWIN_WINDOW, twin_collect, s), 0);
+			assert_int_equal(decoder__drain(d, arrive[k] - TWIN_WINDOW, collect, s), 0);
 	}
-	assert_int_equal(decoder__finish(d, NULL, twin_collect, s), 0);
+	assert_int_equal(decoder__finish(d, NULL, collect, s), 0);
 	decoder__stats(d, &st);
 	assert_int_equal(st.late, 0);
 	*dups = st.dup_sites;
 	decoder__free(d);
 }
 
-static void twin_same(const struct twin_sink *a, const struct twin_sink *b)
+static void twin_same(const struct sink *a, const struct sink *b)
 {
 	int i;
 
@@ -1054,7 +1037,7 @@ static void test_two_sites_said_once_in_any_order(void **state)
 	for (i = 0; i < (int)N_TWIN_CHANGES; i++)
 		twins += twin_changes[i].twin_ns != 0;
 	for (before = 0; before < 2; before++) {
-		struct twin_sink want = {}, got;
+		struct sink want = {}, got;
 
 		twin_feed(before, false, TWIN_SORTED, &rng, &want, &dups);
 		assert_int_equal(dups, 0);
