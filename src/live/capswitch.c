@@ -710,9 +710,8 @@ void capture__free(struct tracer *t)
 			decoder__stats(t->rings.dec, &ds);
 		fprintf(stderr,
 			"xgotop-tui: capture level changed %u times; longest from over budget to "
-			"stepped down %.0f ms (hits stopped after %.0f ms); %llu creations and "
-			"exits "
-			"seen by both levels said once; "
+			"stepped down %.0f ms (hits stopped after %.0f ms); "
+			"%llu creations and exits seen by both levels said once; "
 			"%llu creations and %llu exits seen by neither said from what followed\n",
 			t->cap.switches, (double)t->cap.step_ns_max / 1e6,
 			(double)t->cap.quiet_ns_max / 1e6, (unsigned long long)ds.dup_sites,
