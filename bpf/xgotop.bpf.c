@@ -613,8 +613,9 @@ static __always_inline __u64 wrapped_callee(struct pt_regs *ctx, __u64 gp, __u64
  * writes to the ring directly (or leaves the batch to the next flush).
  * batch_on 0: a record per hit, reserved in the ring. The loader turns it
  * on after load, once it has run flush_batch here (BPF_F_TEST_RUN_ON_CPU
- * for raw_tp needs Linux 5.10; src/live/bpfobj.c), and user space turns it
- * off while the capture level can change (src/live/capswitch.c).
+ * for raw_tp needs Linux 5.10; src/live/bpfobj.c), at every capture level:
+ * a change seen by two sites during a level switch is paired in timestamp
+ * order (src/live/decode.c second_site), which batching does not disturb.
  */
 #define XG_BATCH 8
 __u32 batch_on = 0;

@@ -349,11 +349,13 @@ int bpfobj__load(struct bpfobj *b)
 	}
 	/*
 	 * casgstatus's records in batches per CPU where user space can empty
-	 * them (bpf/xgotop.bpf.c flush_batch); XGOTOP_NO_BATCH=1: a record at
-	 * a time (bench/overhead.sh xgotop-nobatch), as when the level may
-	 * change (no_batches).
+	 * them (bpf/xgotop.bpf.c flush_batch), at every level and under a
+	 * budget too: the decoder pairs a change seen by two sites in
+	 * timestamp order, not arrival order (decoder__set_repairs).
+	 * XGOTOP_NO_BATCH=1: a record at a time (bench/overhead.sh
+	 * xgotop-nobatch).
 	 */
-	if (!b->no_batches && !getenv("XGOTOP_NO_BATCH")) {
+	if (!getenv("XGOTOP_NO_BATCH")) {
 		LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU);
 
 		b->batches =

@@ -40,13 +40,6 @@ struct bpfobj {
 	bool sys_tp;
 	/* sched_switch: on-CPU and off-CPU time of the target's threads. */
 	bool sched_tp;
-	/*
-	 * Set before bpfobj__load: a record per casgstatus hit, never batched
-	 * (the capture level may change: capture__dup pairs a thread's two
-	 * records of one change in the order they arrive, which per-CPU
-	 * batches break for a thread that moved between CPUs).
-	 */
-	bool no_batches;
 	/* flush_batch runs here and casgstatus batches its records. */
 	bool batches;
 	/* sys_enter, sys_exit, sched_switch (bpfobj__attach_tracepoints). */

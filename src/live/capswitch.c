@@ -76,7 +76,7 @@ bool capture__may_switch(const struct tracer *t)
 {
 	const struct capture_state *st = &t->cap.st;
 
-	/* One thread reads the ring (duplicates are told apart there); one process's CPU time. */
+	/* One decoder (it pairs duplicates: decoder__set_repairs); one process's CPU time. */
 	return !st->pinned && st->budget_pct > 0 && t->tg.pid && t->opts->readers <= 1 &&
 	       t->opts->processors <= 1;
 }
@@ -105,8 +105,8 @@ int capture__setup(struct tracer *t)
 	if (flip && atoi(flip) > 0)
 		c->flip_ns = (uint64_t)atoi(flip) * 1000000ull;
 	c->flip_i = now == CAPTURE_POLL ? 2 : now == CAPTURE_LIFECYCLE;
+	/* Its pairing of a change seen by both levels' sites is what lets records be batched. */
 	decoder__set_repairs(t->rings.dec, true);
-	/* (Records are not batched: tracer.c set bpf.no_batches before loading.) */
 	c->can_switch = true;
 	return 0;
 }
@@ -278,7 +278,8 @@ static void detach_all(struct tracer *t, struct capture_set *const *sets, int n,
 /*
  * Between states and lifecycle: the new level's probes in, then the old
  * one's out: every creation and exit is seen by one or the other at every
- * moment, and those seen by both in between are said once (capture__dup).
+ * moment, and those seen by both in between are said once (the decoder's
+ * repairs).
  * To poll: every probe out (the capture event's time), the table read
  * after (switch_finish). From poll: every probe in, the table read before
  * and after (switch_start, switch_finish). On a thread of its own:
@@ -598,36 +599,9 @@ static int switch_finish(struct tracer *t, bool block)
 	return err;
 }
 
-bool capture__dup(struct tracer *t, const struct xg_event *rec)
+void capture__count(struct tracer *t, const struct xg_event *rec)
 {
-	struct capture *c = &t->cap;
-	struct capture_last *l;
-	bool dup;
-
-	if (rec->type != XG_EV_STATE)
-		return false;
-	c->creates += (rec->flags & XG_EVF_CREATE) != 0;
-	l = &c->last[rec->tid % CAPTURE_LAST_N];
-	/*
-	 * The call site's probe, then casgstatus's own: one thread, one change,
-	 * two sites. Not only between the switch's start and end: a thread
-	 * descheduled between its two hits (for 100 ms and more under load)
-	 * lands its second record after the old probe's removal. One level
-	 * alone never gives the same change twice from two sites in a row.
-	 */
-	dup = l->tid == rec->tid && l->g == rec->g && l->from == rec->from && l->to == rec->to &&
-	      l->ip != rec->ip && rec->ts - l->ts < CAPTURE_DUP_NS;
-	*l = (struct capture_last){.tid = rec->tid,
-				   .from = rec->from,
-				   .to = rec->to,
-				   .g = rec->g,
-				   .ip = rec->ip,
-				   .ts = rec->ts};
-	if (dup) {
-		memset(l, 0, sizeof(*l));
-		c->dups++;
-	}
-	return dup;
+	t->cap.creates += rec->type == XG_EV_STATE && (rec->flags & XG_EVF_CREATE);
 }
 
 /*
@@ -736,11 +710,11 @@ void capture__free(struct tracer *t)
 			decoder__stats(t->rings.dec, &ds);
 		fprintf(stderr,
 			"xgotop-tui: capture level changed %u times; longest from over budget to "
-			"stepped down %.0f ms (hits stopped after %.0f ms); %u creations and exits "
-			"seen by both levels said once; "
+			"stepped down %.0f ms (hits stopped after %.0f ms); "
+			"%llu creations and exits seen by both levels said once; "
 			"%llu creations and %llu exits seen by neither said from what followed\n",
 			t->cap.switches, (double)t->cap.step_ns_max / 1e6,
-			(double)t->cap.quiet_ns_max / 1e6, t->cap.dups,
+			(double)t->cap.quiet_ns_max / 1e6, (unsigned long long)ds.dup_sites,
 			(unsigned long long)ds.lost_creates, (unsigned long long)ds.lost_exits);
 	}
 }

@@ -42,17 +42,6 @@ struct capture_set {
 	int n;
 };
 
-/* A creation or exit seen by both levels' probes while both are in: said once. */
-struct capture_last {
-	uint32_t tid;
-	uint8_t from, to;
-	uint64_t g, ip, ts;
-};
-
-#define CAPTURE_LAST_N 256
-/* Two hits of one change further apart than this are not one change. */
-#define CAPTURE_DUP_NS (1000 * 1000 * 1000ull)
-
 struct poll_src;
 
 struct capture {
@@ -68,7 +57,7 @@ struct capture {
 	struct capture_set common;
 	uint64_t tick_ts, tick_cnt, tick_run_ns, tick_cpu, tick_creates;
 	uint64_t tick_goid, tick_changes; /* polling: the reads' counters at the last check */
-	uint64_t creates;		  /* create records seen (capture__dup) */
+	uint64_t creates;		  /* create records seen (capture__count) */
 	struct budget_ctl ctl;		  /* checks over budget, calm since (src/core/budget.c) */
 	uint64_t flip_ns; /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
 	unsigned int flip_i; /* where the forced switches are in their cycle */
@@ -91,9 +80,8 @@ struct capture {
 	char switch_why[128];
 	/* A step up from poll: the table, read last before the probes, read again after. */
 	struct poll_src *up_src;
-	struct capture_last last[CAPTURE_LAST_N];
 	uint64_t pending_ts; /* a switch whose capture event waits for the records before it */
-	unsigned int switches, dups;
+	unsigned int switches;
 	unsigned int polls;    /* steps to poll; the goroutines they listed */
 	uint64_t step_ns_max;  /* longest from over budget to stepped down (links destroyed) */
 	uint64_t quiet_ns_max; /* the same to the old level's hits stopping */

@@ -168,6 +168,13 @@ struct gc_track {
 	uint64_t stw_ns, stw_max_ns;
 };
 
+/* A thread's last state record released, for its twin from the other level's site. */
+struct tid_last {
+	uint64_t g, goid, ip, ts;
+	uint8_t from, to;
+	bool set; /* false: none, or its twin was said once already */
+};
+
 /* Steps a record may go back from the tail of the queue before it goes to the heap. */
 #define TAIL_SCAN 32
 
@@ -206,6 +213,7 @@ struct decoder {
 	struct kvmap unnamed; /* (pid, goid) -> struct xg_event of a wait with reason 0 */
 	struct kvmap gcs;     /* (pid, 0) -> struct gc_track */
 	struct kvmap byg;     /* (pid, g) -> uint64 goid of the goroutine created last on g */
+	struct kvmap bytid;   /* (pid, tid) -> struct tid_last, with repairs */
 	struct decoder_stats st;
 	struct xg_sample smp; /* smp.on: -sample is active */
 	uint64_t rng;	      /* xorshift64 state of the newgoroutine coin */
@@ -226,7 +234,8 @@ struct decoder *decoder__new(const struct decoder_opts *opts)
 	d->rng = 0x2545f4914f6cdd1dull;
 	if (kv_init(&d->last, sizeof(uint8_t)) || kv_init(&d->pending, sizeof(struct xg_event)) ||
 	    kv_init(&d->unnamed, sizeof(struct xg_event)) ||
-	    kv_init(&d->gcs, sizeof(struct gc_track)) || kv_init(&d->byg, sizeof(uint64_t))) {
+	    kv_init(&d->gcs, sizeof(struct gc_track)) || kv_init(&d->byg, sizeof(uint64_t)) ||
+	    kv_init(&d->bytid, sizeof(struct tid_last))) {
 		decoder__free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -243,6 +252,7 @@ void decoder__free(struct decoder *d)
 	kv_fini(&d->unnamed);
 	kv_fini(&d->gcs);
 	kv_fini(&d->byg);
+	kv_fini(&d->bytid);
 	free(d->q);
 	free(d->late);
 	free(d);
@@ -845,6 +855,7 @@ void decoder__forget_all(struct decoder *d, uint32_t pid)
 	forget_pid(&d->last, pid);
 	forget_pid(&d->unnamed, pid);
 	forget_pid(&d->byg, pid);
+	forget_pid(&d->bytid, pid);
 	decoder__drop_pending(d, pid, UINT64_MAX);
 }
 
@@ -899,6 +910,40 @@ static bool seen_syscall_edge(struct decoder *d, const struct xg_event *rec)
 	return true;
 }
 
+/*
+ * With both levels' probes in, one change hits the call site's probe, then
+ * casgstatus's own, on one thread with nothing between: its second record
+ * is the next one of that thread in timestamp order (the order records
+ * leave the window in, whatever order they arrived in: per-CPU batches
+ * hold one CPU's records back while another's arrive). A thread
+ * descheduled between its two hits lands the second long after, even once
+ * the old probe is gone. One site alone never gives the same change twice
+ * in a row; the goid is compared too, so an end and a later end of another
+ * goroutine on the same g are two. Out of memory: said twice, not lost.
+ */
+static bool second_site(struct decoder *d, const struct xg_event *rec)
+{
+	struct kvslot *s = kv_upsert(&d->bytid, rec->pid, rec->tid);
+	struct tid_last *l;
+	bool dup;
+
+	if (!s)
+		return false;
+	l = kv_value(s);
+	dup = l->set && l->g == rec->g && l->goid == rec->goid && l->from == rec->from &&
+	      l->to == rec->to && l->ip != rec->ip && rec->ts >= l->ts &&
+	      rec->ts - l->ts < DECODER_DUP_NS;
+	*l = (struct tid_last){.g = rec->g,
+			       .goid = rec->goid,
+			       .ip = rec->ip,
+			       .ts = rec->ts,
+			       .from = rec->from,
+			       .to = rec->to,
+			       .set = !dup};
+	d->st.dup_sites += dup;
+	return dup;
+}
+
 static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
 	struct xg_event named;
@@ -913,6 +958,9 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 
 	if (rec->type == XG_EV_SCHED)
 		return emit_offcpu(d, rec, fn, ctx);
+	/* First: the twin would give a create waiting for its goid its own, stale one. */
+	if (d->repairs && rec->type == XG_EV_STATE && second_site(d, rec))
+		return 0;
 	if (!d->opts.goid_before_create) {
 		p = kv_find(&d->pending, rec->pid, rec->g);
 		if (p) {

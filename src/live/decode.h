@@ -31,6 +31,9 @@
 
 struct decoder;
 
+/* A thread's two hits of one change further apart than this are two changes. */
+#define DECODER_DUP_NS (1000 * 1000 * 1000ull)
+
 #define DECODER_WAIT_SITES 8
 
 /* A function whose calls of casgstatus enter a wait of a known reason (go1.19). */
@@ -62,7 +65,8 @@ struct decoder_stats {
 	uint64_t late_reasons; /* waits named only when the goroutine left them */
 	uint64_t site_reasons; /* waits named by the caller of casgstatus (go1.19) */
 	uint64_t dup_syscalls; /* syscall edges seen by a tracepoint and casgstatus both */
-	/* Around a switch from states to lifecycle (src/live/capture.c): */
+	/* Around a switch between states and lifecycle (src/live/capswitch.c): */
+	uint64_t dup_sites;    /* changes seen by both levels' casgstatus sites, said once */
 	uint64_t lost_creates; /* creates said from the goroutine's end (XG_EVF_GINFO) */
 	uint64_t lost_exits;   /* exits said from a create on the same g */
 	uint64_t queued;       /* records held in the reorder window */
@@ -139,10 +143,14 @@ void decoder__forget(struct decoder *d, uint32_t pid, uint64_t goid);
  */
 size_t decoder__drop_pending(struct decoder *d, uint32_t pid, uint64_t until);
 /*
- * The repairs of a change of capture level (src/live/capture.c): a create on
- * a g whose last goroutine was never seen ending ends it first, and an end
- * of a goroutine never seen (XG_EVF_GINFO) is created first. Off by default:
- * one level alone never needs them, and they keep a map of every g.
+ * The repairs of a change of capture level (src/live/capswitch.c): a create
+ * on a g whose last goroutine was never seen ending ends it first, an end
+ * of a goroutine never seen (XG_EVF_GINFO) is created first, and a change
+ * seen by both levels' casgstatus sites (a call site's probe, then
+ * casgstatus's own: a thread's two records in a row, in timestamp order,
+ * alike but for ip and ts, within DECODER_DUP_NS) is said once. Off by
+ * default: one level alone never needs them, and they keep a map of every
+ * g and every thread.
  */
 void decoder__set_repairs(struct decoder *d, bool on);
 /* Release nothing after UNTIL (0: no limit) until told otherwise: records wait for seeds. */

@@ -604,8 +604,8 @@ static int on_one_record(struct tracer *t, const struct xg_event *rec)
 {
 	sink__learn_bias(t, rec);
 	t->m.n_records++;
-	if (t->cap.can_switch && capture__dup(t, rec))
-		return 0;
+	if (t->cap.can_switch)
+		capture__count(t, rec);
 	return decoder__push(t->rings.dec, rec);
 }
 

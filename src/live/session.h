@@ -258,8 +258,12 @@ bool capture__may_switch(const struct tracer *t);
 int capture__setup(struct tracer *t);
 /* Each turn of pump(): every 200 ms, the cost checked, the level changed if due. */
 int capture__tick(struct tracer *t);
-/* A record seen twice while both levels' probes are in: skip it. */
-bool capture__dup(struct tracer *t, const struct xg_event *rec);
+/*
+ * A record as it arrives: creates counted, to price lifecycle while at
+ * states. (A change seen by both levels' probes is said once by the
+ * decoder, in timestamp order: decoder__set_repairs.)
+ */
+void capture__count(struct tracer *t, const struct xg_event *rec);
 /*
  * The links of the level sets (before draining at the end), a switch under
  * way finished first (0 or -errno); and everything.

@@ -349,8 +349,6 @@ int tracer__run(const struct live_opts *opts)
 	if (t.cap.st.level != CAPTURE_POLL || capture__may_switch(&t)) {
 		if (t.tg.pid && !t.tg.launched && !t.poll)
 			snapshot_read(&t);
-		/* A level that may change wants a record per hit (bpfobj.h no_batches). */
-		t.bpf.no_batches = capture__may_switch(&t);
 		/* The ring's reader before the first probe: nothing waits unread. */
 		if (bpfobj__open(&t.bpf) || configure(&t) || bpfobj__load(&t.bpf) ||
 		    target__verify_sites(&t.tg) || rings__open(&t))

@@ -774,6 +774,7 @@ void workers__stats(struct workers *w, struct workers_stats *out)
 		out->dec.late_reasons += st.late_reasons;
 		out->dec.site_reasons += st.site_reasons;
 		out->dec.dup_syscalls += st.dup_syscalls;
+		out->dec.dup_sites += st.dup_sites;
 		out->dec.lost_creates += st.lost_creates;
 		out->dec.lost_exits += st.lost_exits;
 		out->dec.queued += st.queued;

@@ -9,7 +9,7 @@
 
 #include "decode.h"
 
-#define MAXEV 64
+#define MAXEV 128
 
 struct sink {
 	struct gev ev[MAXEV];
@@ -887,6 +887,175 @@ static void test_unknown_record_type(void **state)
 	decoder__free(d);
 }
 
+/*
+ * A level switch between states and lifecycle (src/live/capswitch.c): a
+ * change seen by a call site's probe and by casgstatus's own comes as two
+ * records of one thread, alike but for ip and ts. The decoder says it once
+ * whatever order the records arrive in within the reorder window (per-CPU
+ * batches deliver one CPU's records after another's), and never merges two
+ * changes: compared with a feed that holds one record per change, in order.
+ */
+#define SITE_CALL   0x4000 /* a call of casgstatus in newproc1 or gdestroy */
+#define SITE_CASG   0x5000 /* casgstatus's own probe */
+#define TWIN_WINDOW (20 * 1000 * 1000ull)
+
+struct twin_change {
+	uint64_t ts, g, goid;
+	uint32_t tid;
+	uint8_t from, to;
+	uint64_t ip;	  /* the site of the first (or only) record */
+	uint64_t twin_ns; /* 0: one site saw it; else casgstatus's record this much later */
+};
+
+static const struct twin_change twin_changes[] = {
+	/* Creates seen by both sites, and one by the call site only (lifecycle alone). */
+	{1000, 0x10, 8, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 3},
+	{1010, 0x10, 8, 10, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0},
+	{1020, 0x20, 9, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 0},
+	{1030, 0x30, 10, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 4},
+	/* An end whose thread was descheduled 15 ms between its two hits. */
+	{1040, 0x10, 8, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CALL, 15000000},
+	{15001050, 0x20, 9, 10, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0},
+	/* An end at the call site, then another goroutine's on the same g at casgstatus's. */
+	{15001060, 0x20, 9, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CALL, 0},
+	{15001070, 0x20, 11, 9, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 2},
+	{15001090, 0x20, 11, 10, XG_G_RUNNING, XG_G_DEAD, SITE_CASG, 0},
+	/* The same change from one site twice in a row: two changes. */
+	{15001100, 0x50, 30, 11, XG_G_RUNNING, XG_G_WAITING, SITE_CASG, 0},
+	{15001110, 0x50, 30, 11, XG_G_RUNNING, XG_G_WAITING, SITE_CASG, 0},
+	/* Alike, from both sites, on two threads: two changes. */
+	{15001200, 0x60, 31, 11, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CALL, 0},
+	{15001210, 0x60, 31, 12, XG_G_RUNNABLE, XG_G_RUNNING, SITE_CASG, 0},
+	/* Alike, from both sites, with another record of the thread between. */
+	{15001300, 0x70, 40, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CALL, 0},
+	{15001310, 0x80, 41, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CASG, 0},
+	{15001320, 0x70, 40, 13, XG_G_DEAD, XG_G_RUNNABLE, SITE_CASG, 0},
+	/* Alike, from both sites, further apart than DECODER_DUP_NS: two changes. */
+	{15001400, 0x90, 50, 14, XG_G_RUNNING, XG_G_RUNNABLE, SITE_CALL, 0},
+	{15001400 + DECODER_DUP_NS, 0x90, 50, 14, XG_G_RUNNING, XG_G_RUNNABLE, SITE_CASG, 0},
+};
+
+#define N_TWIN_CHANGES (sizeof(twin_changes) / sizeof(twin_changes[0]))
+
+/* Record I of change C: 0 the first (or only), 1 casgstatus's twin. */
+static struct xg_event twin_rec(const struct twin_change *c, int i)
+{
+	struct xg_event r = rec(c->ts + (i ? c->twin_ns : 0), c->g, c->goid, c->from, c->to);
+
+	r.tid = c->tid;
+	r.ip = i ? SITE_CASG : c->ip;
+	if (c->from == XG_G_DEAD) {
+		r.flags = XG_EVF_CREATE;
+		r.arg0 = 1;
+		r.arg1 = 0x401000;
+		r.arg2 = 0x402000;
+	}
+	return r;
+}
+
+static uint64_t twin_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Every record pushed when it arrives, ts plus a delay under the window
+ * (random: 0 to W - 1; none: in ts order; reversed: the last first, all
+ * before one drain), the window drained as a pump does after each read.
+ */
+enum twin_order { TWIN_SORTED, TWIN_REVERSED, TWIN_RANDOM };
+
+static void twin_feed(bool goid_before_create, bool twins, enum twin_order order, uint64_t *rng,
+		      struct sink *s, uint64_t *dups)
+{
+	struct decoder_opts o = {.goid_before_create = goid_before_create};
+	struct decoder *d = decoder__new(&o);
+	struct xg_event r[2 * N_TWIN_CHANGES];
+	uint64_t arrive[2 * N_TWIN_CHANGES];
+	struct decoder_stats st;
+	size_t n = 0, i, j;
+
+	assert_non_null(d);
+	decoder__set_repairs(d, true);
+	for (i = 0; i < N_TWIN_CHANGES; i++) {
+		r[n++] = twin_rec(&twin_changes[i], 0);
+		if (twins && twin_changes[i].twin_ns)
+			r[n++] = twin_rec(&twin_changes[i], 1);
+	}
+	for (i = 0; i < n; i++)
+		arrive[i] = r[i].ts + (order == TWIN_RANDOM ? twin_rand(rng) % TWIN_WINDOW : 0);
+	/* By arrival (insertion sort: a few dozen records). */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && arrive[j - 1] > arrive[j]; j--) {
+			struct xg_event t = r[j];
+			uint64_t a = arrive[j];
+
+			r[j] = r[j - 1];
+			arrive[j] = arrive[j - 1];
+			r[j - 1] = t;
+			arrive[j - 1] = a;
+		}
+	for (i = 0; i < n; i++) {
+		size_t k = order == TWIN_REVERSED ? n - 1 - i : i;
+
+		assert_int_equal(decoder__push(d, &r[k]), 0);
+		if (order != TWIN_REVERSED && arrive[k] >= TWIN_WINDOW)
+			assert_int_equal(decoder__drain(d, arrive[k] - TWIN_WINDOW, collect, s), 0);
+	}
+	assert_int_equal(decoder__finish(d, NULL, collect, s), 0);
+	decoder__stats(d, &st);
+	assert_int_equal(st.late, 0);
+	*dups = st.dup_sites;
+	decoder__free(d);
+}
+
+static void twin_same(const struct sink *a, const struct sink *b)
+{
+	int i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_int_equal(a->ev[i].kind, b->ev[i].kind);
+		assert_int_equal(a->ev[i].ts, b->ev[i].ts);
+		assert_int_equal(a->ev[i].goid, b->ev[i].goid);
+		assert_int_equal(a->ev[i].from, b->ev[i].from);
+		assert_int_equal(a->ev[i].to, b->ev[i].to);
+		assert_int_equal(a->ev[i].inferred, b->ev[i].inferred);
+		assert_int_equal(a->ev[i].existing, b->ev[i].existing);
+	}
+}
+
+static void test_two_sites_said_once_in_any_order(void **state)
+{
+	uint64_t rng = 0x9e3779b97f4a7c15ull, dups, twins = 0;
+	int before, round, i;
+
+	(void)state;
+	for (i = 0; i < (int)N_TWIN_CHANGES; i++)
+		twins += twin_changes[i].twin_ns != 0;
+	for (before = 0; before < 2; before++) {
+		struct sink want = {}, got;
+
+		twin_feed(before, false, TWIN_SORTED, &rng, &want, &dups);
+		assert_int_equal(dups, 0);
+		/* Every change says at least one event of its own. */
+		assert_true(want.n >= (int)N_TWIN_CHANGES);
+		for (round = 0; round < 2000; round++) {
+			enum twin_order order = round == 0   ? TWIN_SORTED
+						: round == 1 ? TWIN_REVERSED
+							     : TWIN_RANDOM;
+
+			memset(&got, 0, sizeof(got));
+			twin_feed(before, true, order, &rng, &got, &dups);
+			assert_int_equal(dups, twins);
+			twin_same(&want, &got);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -913,6 +1082,7 @@ int main(void)
 		cmocka_unit_test(test_lost_create_said_from_end),
 		cmocka_unit_test(test_no_repairs_when_pinned),
 		cmocka_unit_test(test_live_forget_and_hold),
+		cmocka_unit_test(test_two_sites_said_once_in_any_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
