@@ -76,31 +76,8 @@ func main() {
 	counts := make([]counter, workers)
 	deadline := time.Now().Add(*d)
 	start := time.Now()
-	var lines []string
-	done, reported := make(chan struct{}), make(chan struct{})
 	if *every > 0 {
 		fmt.Printf("churn: start %.6f (unix s)\n", float64(start.UnixNano())/1e9)
-		// Printed at the end: writing while the run goes on would be part of it.
-		go func() {
-			defer close(reported)
-			t0, n0 := time.Duration(0), int64(0)
-			for end := false; !end; {
-				select {
-				case <-done:
-					end = true
-				case <-time.After(*every):
-				}
-				t1, n1 := time.Since(start), int64(0)
-				for i := range counts {
-					n1 += counts[i].n.Load()
-				}
-				lines = append(lines, fmt.Sprintf("churn: interval %.3f %.3f %d",
-					t0.Seconds(), t1.Seconds(), n1-n0))
-				t0, n0 = t1, n1
-			}
-		}()
-	} else {
-		close(reported)
 	}
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -141,6 +118,33 @@ func main() {
 				time.Sleep(20 * time.Millisecond)
 			}
 		}()
+	}
+	var lines []string
+	done, reported := make(chan struct{}), make(chan struct{})
+	if *every > 0 {
+		// Printed at the end: writing while the run goes on would be part of it.
+		// Started after the workers: their closure stays main.main.func1 (tests
+		// pick churn's goroutines by that name).
+		go func() {
+			defer close(reported)
+			t0, n0 := time.Duration(0), int64(0)
+			for end := false; !end; {
+				select {
+				case <-done:
+					end = true
+				case <-time.After(*every):
+				}
+				t1, n1 := time.Since(start), int64(0)
+				for i := range counts {
+					n1 += counts[i].n.Load()
+				}
+				lines = append(lines, fmt.Sprintf("churn: interval %.3f %.3f %d",
+					t0.Seconds(), t1.Seconds(), n1-n0))
+				t0, n0 = t1, n1
+			}
+		}()
+	} else {
+		close(reported)
 	}
 	wg.Wait()
 	atomic.StoreInt32(&stopped, 1)
