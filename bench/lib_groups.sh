@@ -223,7 +223,8 @@ group_overhead() {
 	local out t args=()
 	# --quick: only the configurations of the figures, only the table. -O: the
 	# ratios are of full capture (issue 14); xgotop-budget* are the default's.
-	[ "$quick" = 1 ] && args=(-c xgotop,xgotop-budget,xgotop-budget-launch,poll-20 -S)
+	# One round in --quick: three -pid pairs in it, so its keep is a median too.
+	[ "$quick" = 1 ] && args=(-c xgotop,xgotop-budget,xgotop-budget-launch,poll-20 -S -P 3)
 	out=$("$here/overhead.sh" -b "$build" -g 1.26.8 -H -O -r "$ORND" -d "$SEC" "${args[@]}") || return 1
 	t=$(sed -n '/^churn, go1.26.8 (median/,/^$/p' <<<"$out" | awk '$2 > 0 || !/^  [a-z]/')
 	echo "$t" >&2

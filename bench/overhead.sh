@@ -8,7 +8,7 @@
 # Prints figures; asserts nothing. Needs root, Go, bpftrace (apt-get install
 # bpftrace).
 #
-#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H] [-c CONFIGS] [-S] [-O]
+#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H] [-c CONFIGS] [-S] [-O] [-P PAIRS]
 #
 #   -b BUILD     build directory with xgotop-tui (default: build)
 #   -r ROUNDS    interleaved rounds (default 5)
@@ -22,6 +22,8 @@
 #                no probe placement, no probe hits per goroutine
 #   -O           xgotop-tui with --overhead-budget off: the probes' cost, not
 #                the default budget's choice of level
+#   -P PAIRS     xgotop-budget's traced and untraced pairs per round (default
+#                1): its "keep" is the median of every pair's ratio
 #
 # Configurations:
 #   untraced        the program alone
@@ -51,9 +53,9 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=$root/build rounds=5 dur=3 http=1 only= tables_only=0 budget=()
+build=$root/build rounds=5 dur=3 http=1 only= tables_only=0 budget=() pairs=1
 versions=()
-while getopts "b:r:d:g:Hc:SO" o; do
+while getopts "b:r:d:g:Hc:SOP:" o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
 	r) rounds=$OPTARG ;;
@@ -63,7 +65,8 @@ while getopts "b:r:d:g:Hc:SO" o; do
 	c) only=$OPTARG ;;
 	S) tables_only=1 ;;
 	O) budget=(--overhead-budget off) ;;
-	*) sed -n '2,49p' "$0" >&2; exit 2 ;;
+	P) pairs=$OPTARG ;;
+	*) sed -n '2,51p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -119,7 +122,11 @@ run_churn() {
 	case $c in
 	untraced) out=$("$bin" -d "${dur}s") ;;
 	xgotop) out=$("$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
-	xgotop-budget) run_churn_pid "$bin"; return ;;
+	xgotop-budget)
+		for _ in $(seq "$pairs"); do run_churn_pid "$bin"; done | grep . | sort -g |
+			awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'
+		return
+		;;
 	xgotop-budget-launch) out=$("$xg" "${capture_dflt[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
@@ -238,7 +245,7 @@ table() {
 	done
 	[ -s "$tmp/pid-pairs" ] || return 0
 	awk '{print $1 / $2}' "$tmp/pid-pairs" | median >"$dir/keep"
-	printf '  xgotop-budget (attached by -pid): the window after the attach, %s/s; untraced, the same window: %s/s; keep %s (median of %d rounds)\n' \
+	printf '  xgotop-budget (attached by -pid): the window after the attach, %s/s; untraced, the same window: %s/s; keep %s (median of %d pairs)\n' \
 		"$(awk '{print $1}' "$tmp/pid-pairs" | median)" "$(awk '{print $2}' "$tmp/pid-pairs" | median)" \
 		"$(cat "$dir/keep")" "$(wc -l <"$tmp/pid-pairs")"
 	rm -f "$tmp/pid-pairs"
