@@ -21,7 +21,8 @@
 # requests/s) and, when /usr/bin/caddy is there, Debian's caddy serving a
 # fixed answer, loaded the same way. Each traced run's capture levels in
 # order, and (-v) the longest time from over budget to stepped down: until
-# the links were destroyed and until the old level's hits stopped.
+# the links were destroyed, until the old level's program stopped running
+# and until its breakpoints were out of the target's code.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -72,7 +73,7 @@ levels() {
 	{
 		grep '"event":"capture"' "$tmp/ev.jsonl" | sed -n 's/.*"level":"\([a-z]*\)".*/\1/p' |
 			paste -sd,
-		sed -n 's/.*longest from over budget to stepped down \([0-9]* ms (hits stopped after [0-9]* ms)\).*/; step down \1/p' \
+		sed -n 's/.*longest from over budget to stepped down \([0-9]* ms (program stopped after [0-9]* ms, breakpoints out after [0-9]* ms)\).*/; step down \1/p' \
 			"$tmp/xg.err"
 	} | paste -sd' ' >"$tmp/level"
 }

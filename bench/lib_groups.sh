@@ -215,20 +215,25 @@ group_live() {
 	fig live_record_bytes_per_event "$(awk '$2 > 0 {print $5 / $2}' "$tmp/live" | median)" bytes
 }
 
-# overhead.sh's table for go1.26.8: "CONFIG RATE PCT% SIX-x OURS-x" rows. A
-# configuration none of whose runs gave a rate has a median of 0: no figure.
+# overhead.sh's table for go1.26.8: "CONFIG RATE PCT% SIX-x OURS-x" rows, and
+# the line of xgotop-budget's "keep" (attached by -pid: the window after the
+# attach over an untraced run's same window). A configuration none of whose
+# runs gave a rate has a median of 0: no figure.
 group_overhead() {
 	local out t args=()
 	# --quick: only the configurations of the figures, only the table. -O: the
-	# ratios are of full capture (issue 14); xgotop-budget is the default's.
-	[ "$quick" = 1 ] && args=(-c xgotop,xgotop-budget,poll-20 -S)
+	# ratios are of full capture (issue 14); xgotop-budget* are the default's.
+	# One round in --quick: three -pid pairs in it, so its keep is a median too.
+	[ "$quick" = 1 ] && args=(-c xgotop,xgotop-budget,xgotop-budget-launch,poll-20 -S -P 3)
 	out=$("$here/overhead.sh" -b "$build" -g 1.26.8 -H -O -r "$ORND" -d "$SEC" "${args[@]}") || return 1
 	t=$(sed -n '/^churn, go1.26.8 (median/,/^$/p' <<<"$out" | awk '$2 > 0 || !/^  [a-z]/')
 	echo "$t" >&2
+	grep -- '^  xgotop-budget (attached by -pid)' <<<"$out" >&2
 	# (a ratio of 0: bpftrace gave no rate)
 	fig churn_ratio_vs_bpftrace_six "$(awk '$1 == "xgotop" && $4 + 0 > 0 {print $4 + 0}' <<<"$t")" ratio
 	fig churn_ratio_vs_bpftrace_ours "$(awk '$1 == "xgotop" && $5 + 0 > 0 {print $5 + 0}' <<<"$t")" ratio
-	fig churn_keep_fraction "$(awk '$1 == "xgotop-budget" {print $3 / 100}' <<<"$t")" fraction
+	fig churn_keep_fraction "$(sed -n 's/^  xgotop-budget (attached by -pid):.* keep \([0-9.e+-]*\) (median.*/\1/p' <<<"$out")" fraction
+	fig churn_keep_fraction_launched "$(awk '$1 == "xgotop-budget-launch" {print $3 / 100}' <<<"$t")" fraction
 	fig churn_keep_fraction_poll20 "$(awk '$1 == "poll-20" {print $3 / 100}' <<<"$t")" fraction
 }
 

@@ -8,7 +8,7 @@
 # Prints figures; asserts nothing. Needs root, Go, bpftrace (apt-get install
 # bpftrace).
 #
-#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H] [-c CONFIGS] [-S] [-O]
+#   bench/overhead.sh [-b BUILD] [-r ROUNDS] [-d SECONDS] [-g GOVERSION]... [-H] [-c CONFIGS] [-S] [-O] [-P PAIRS]
 #
 #   -b BUILD     build directory with xgotop-tui (default: build)
 #   -r ROUNDS    interleaved rounds (default 5)
@@ -22,6 +22,8 @@
 #                no probe placement, no probe hits per goroutine
 #   -O           xgotop-tui with --overhead-budget off: the probes' cost, not
 #                the default budget's choice of level
+#   -P PAIRS     xgotop-budget's traced and untraced pairs per round (default
+#                1): its "keep" is the median of every pair's ratio
 #
 # Configurations:
 #   untraced        the program alone
@@ -32,8 +34,17 @@
 #   xgotop-entry    the same with every probe at its function's entry
 #                   (XGOTOP_PROBES_AT_ENTRY=1): the placement's "before"
 #   xgotop-lifecycle  --probes lifecycle
-#   xgotop-budget   xgotop under the default overhead budget, with -O too (the
-#                   level the budget chooses: what a user attaching gets)
+#   xgotop-budget   churn already running, xgotop-tui attached by -pid under
+#                   the default overhead budget (with -O too): the estimate
+#                   picks the level before any probe goes in, as for a user
+#                   attaching to a service. Its rate is over the -d seconds
+#                   after the attach line, set against an untraced run's same
+#                   window (seconds since its start: churn -every), run right
+#                   after it; the table adds that pair's "keep" (median of
+#                   the rounds' ratios)
+#   xgotop-budget-launch  churn launched under the default budget (-O too):
+#                   no estimate before it runs, so it starts at states and
+#                   steps down while running; over the whole run
 #   bpftrace-six    bpftrace counting xgotop's six probes at their entries
 #                   (casgstatus, newobject, makeslice, makemap, newproc1, goexit1)
 #   bpftrace-ours   bpftrace counting our default probe set at function entries
@@ -42,9 +53,9 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=$root/build rounds=5 dur=3 http=1 only= tables_only=0 budget=()
+build=$root/build rounds=5 dur=3 http=1 only= tables_only=0 budget=() pairs=1
 versions=()
-while getopts "b:r:d:g:Hc:SO" o; do
+while getopts "b:r:d:g:Hc:SOP:" o; do
 	case $o in
 	b) build=$(cd "$OPTARG" && pwd) ;;
 	r) rounds=$OPTARG ;;
@@ -54,7 +65,8 @@ while getopts "b:r:d:g:Hc:SO" o; do
 	c) only=$OPTARG ;;
 	S) tables_only=1 ;;
 	O) budget=(--overhead-budget off) ;;
-	*) sed -n '2,38p' "$0" >&2; exit 2 ;;
+	P) pairs=$OPTARG ;;
+	*) sed -n '2,51p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -93,7 +105,7 @@ bt_script() { # bt_script BINARY SYM...: count hits of each symbol's entry
 	echo "$p { @[probe] = count(); }"
 }
 
-configs=(untraced xgotop xgotop-budget xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+configs=(untraced xgotop xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
 if [ -n "$only" ]; then
 	wanted=() # in the table's order; the three the ratios divide by, always
 	for c in "${configs[@]}"; do
@@ -110,7 +122,12 @@ run_churn() {
 	case $c in
 	untraced) out=$("$bin" -d "${dur}s") ;;
 	xgotop) out=$("$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
-	xgotop-budget) out=$("$xg" "${capture_dflt[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-budget)
+		for _ in $(seq "$pairs"); do run_churn_pid "$bin"; done | grep . | sort -g |
+			awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'
+		return
+		;;
+	xgotop-budget-launch) out=$("$xg" "${capture_dflt[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
@@ -119,6 +136,57 @@ run_churn() {
 	poll-20) out=$("$xg" --poll 20 "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	esac
 	sed -n 's/^churn: .*, \([0-9]*\)\/s$/\1/p' <<<"$out"
+}
+
+# stamp: each line of stdin after the time it was read (unix s, us).
+stamp() { local l; while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
+
+# window FILE FROM TO: goroutines/s of a churn -every run (FILE, its output)
+# over its intervals between FROM and TO s after its start; nothing if none.
+window() {
+	awk -v a="$2" -v b="$3" '$2 == "interval" && $3 >= a && $4 <= b + 0.001 {
+		if (!n++) t0 = $3
+		t1 = $4; g += $5 }
+		END { if (n && t1 > t0) printf "%.0f\n", g / (t1 - t0) }' "$1"
+}
+
+# run_churn_pid BINARY: churn running (-every 100ms), xgotop-tui attached by
+# -pid 0.3 s after its start under the default budget, churn stopped $dur s
+# after the attach line. Prints its goroutines/s over the intervals from the
+# attach line to its end; appends "TRACED UNTRACED LEVELS" to $tmp/pid-pairs,
+# UNTRACED the same window of an untraced run started right after (as long).
+run_churn_pid() {
+	local bin=$1 cpid tpid i a s0 end traced twin levels
+	rm -f "$tmp/stop" "$tmp/ev.jsonl"
+	"$bin" -d 600s -every 100ms -stop "$tmp/stop" >"$tmp/churn-pid.out" &
+	cpid=$!
+	sleep 0.3
+	"$xg" -pid "$cpid" "${capture_dflt[@]}" </dev/null >/dev/null \
+		2> >(stamp >"$tmp/xg-pid.err") &
+	tpid=$!
+	for i in $(seq 1200); do
+		grep -qs ' xgotop-tui: attached to pid' "$tmp/xg-pid.err" && break
+		kill -0 "$tpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	a=$(awk '/ xgotop-tui: attached to pid/ {print $1; exit}' "$tmp/xg-pid.err")
+	[ -n "$a" ] && sleep "$dur"
+	touch "$tmp/stop"
+	wait "$cpid"
+	wait "$tpid"
+	[ -n "$a" ] || { sed 's/^[0-9.]* //' "$tmp/xg-pid.err" >&2; return; }
+	s0=$(sed -n 's/^churn: start \([0-9.]*\) .*/\1/p' "$tmp/churn-pid.out")
+	end=$(sed -n 's/^churn: .* goroutines in \([0-9.]*\) s,.*/\1/p' "$tmp/churn-pid.out")
+	a=$(awk -v a="$a" -v s="$s0" 'BEGIN {printf "%.3f", a - s}')
+	traced=$(window "$tmp/churn-pid.out" "$a" "$end")
+	"$bin" -d "${end}s" -every 100ms >"$tmp/churn-twin.out"
+	twin=$(window "$tmp/churn-twin.out" "$a" "$end")
+	levels=$(sed -n 's/.*"event":"capture".*"level":"\([a-z]*\)".*/\1/p' "$tmp/ev.jsonl" |
+		paste -sd,)
+	printf '    (-pid: attached %s s after the start, window to %s s: %s/s, untraced %s/s; levels %s)\n' \
+		"$a" "$end" "${traced:-?}" "${twin:-?}" "${levels:-?}" >&2
+	[ -n "$traced" ] && [ -n "$twin" ] && echo "$traced $twin ${levels:-?}" >>"$tmp/pid-pairs"
+	echo "$traced"
 }
 
 # run_http CONFIG: one run against a fresh server; prints requests per second
@@ -156,7 +224,7 @@ run_http() {
 	echo "$rate"
 }
 
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print NR ? a[int((NR + 1) / 2)] : 0}'; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print NR ? a[int((NR + 1) / 2)] : 0}'; }
 
 # table TITLE UNIT RESULTDIR: medians and ratios of the configurations
 table() {
@@ -168,13 +236,19 @@ table() {
 	ours=$(cat "$dir/bpftrace-ours.median")
 	echo
 	echo "$title (median of $rounds interleaved rounds of ${dur} s, $unit)"
-	printf '  %-17s %12s %10s %14s %15s\n' config "$unit" "/untraced" "/bpftrace-six" "/bpftrace-ours"
+	printf '  %-21s %12s %10s %14s %15s\n' config "$unit" "/untraced" "/bpftrace-six" "/bpftrace-ours"
 	for c in "${configs[@]}"; do
 		m=$(cat "$dir/$c.median")
 		awk -v c="$c" -v m="$m" -v b="$base" -v s="$six" -v o="$ours" 'BEGIN {
-			printf "  %-17s %12d %9.1f%% %13.2fx %14.2fx\n", c, m, b ? 100 * m / b : 0,
+			printf "  %-21s %12d %9.1f%% %13.2fx %14.2fx\n", c, m, b ? 100 * m / b : 0,
 				s ? m / s : 0, o ? m / o : 0 }'
 	done
+	[ -s "$tmp/pid-pairs" ] || return 0
+	awk '{print $1 / $2}' "$tmp/pid-pairs" | median >"$dir/keep"
+	printf '  xgotop-budget (attached by -pid): the window after the attach, %s/s; untraced, the same window: %s/s; keep %s (median of %d pairs)\n' \
+		"$(awk '{print $1}' "$tmp/pid-pairs" | median)" "$(awk '{print $2}' "$tmp/pid-pairs" | median)" \
+		"$(cat "$dir/keep")" "$(wc -l <"$tmp/pid-pairs")"
+	rm -f "$tmp/pid-pairs"
 }
 
 echo "overhead: $(uname -r), $(nproc) CPUs, xgotop-tui capture: $capture_name"
@@ -201,7 +275,7 @@ for v in "${versions[@]}"; do
 			c=${configs[$(((i + r) % n))]}
 			rate=$(run_churn "$c" "$bin")
 			echo "$rate" >>"$dir/$c"
-			printf '  round %d %-17s %s/s\n' "$r" "$c" "${rate:-?}" >&2
+			printf '  round %d %-21s %s/s\n' "$r" "$c" "${rate:-?}" >&2
 		done
 	done
 	table "churn, go$v" "goroutines/s" "$dir"
@@ -223,6 +297,11 @@ for v in "${versions[@]}"; do
 done
 
 if [ "$http" = 1 ]; then
+	# A server is not launched under the tracer: attached by -pid, xgotop-budget is the case.
+	for i in "${!configs[@]}"; do
+		[ "${configs[$i]}" = xgotop-budget-launch ] && unset 'configs[i]'
+	done
+	configs=("${configs[@]}")
 	dir=$tmp/http-res
 	mkdir -p "$dir"
 	for r in $(seq "$rounds"); do
@@ -231,7 +310,7 @@ if [ "$http" = 1 ]; then
 			c=${configs[$(((i + r) % n))]}
 			rate=$(run_http "$c")
 			echo "$rate" >>"$dir/$c"
-			printf '  round %d http %-17s %s/s\n' "$r" "$c" "${rate:-?}" >&2
+			printf '  round %d http %-21s %s/s\n' "$r" "$c" "${rate:-?}" >&2
 		done
 	done
 	table "HTTP server (net/http, 8 clients, a connection per request), go${versions[-1]}" "requests/s" "$dir"

@@ -141,15 +141,17 @@ enum capture_level budget__step(struct budget_ctl *c, enum capture_level level, 
 				uint64_t dt)
 {
 	enum capture_level l, up = 0;
+	unsigned int need = c->first_decides ? 1 : BUDGET_OVER_CHECKS;
 
 	if (level < CAPTURE_STATES || level > CAPTURE_POLL)
 		return 0;
+	c->first_decides = false;
 	if (level != CAPTURE_POLL && budget__over(budget_pct, cost[level], own)) {
 		memset(c->calm_since, 0, sizeof(c->calm_since));
-		/* A burst (a program's start) is not a load: BUDGET_OVER_CHECKS in a row. */
+		/* A burst is not a load: BUDGET_OVER_CHECKS in a row, once the first has passed. */
 		if (!c->over++)
 			c->over_ts = now - dt;
-		return c->over >= BUDGET_OVER_CHECKS ? step_down(level, budget_pct, cost, own) : 0;
+		return c->over >= need ? step_down(level, budget_pct, cost, own) : 0;
 	}
 	c->over = 0;
 	for (l = CAPTURE_STATES; l < level; l++) {

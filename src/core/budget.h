@@ -81,7 +81,8 @@ void budget__choose(double budget_pct, const struct budget_rates *r,
 
 /*
  * Run-time steps (src/live/capture.c checks every BUDGET_TICK_NS): down
- * after BUDGET_OVER_CHECKS checks in a row over budget, to the richest
+ * after BUDGET_OVER_CHECKS checks in a row over budget (one when
+ * first_decides), to the richest
  * poorer level that fits (poll always does); up after BUDGET_CALM_NS with
  * the richer level's cost under a quarter of the budget (or under the
  * floor), the richest such level first.
@@ -93,6 +94,12 @@ void budget__choose(double budget_pct, const struct budget_rates *r,
 struct budget_ctl {
 	unsigned int over; /* checks in a row over budget */
 	uint64_t over_ts;  /* the start of the first of them */
+	/*
+	 * The next check decides alone: a launched command's first interval
+	 * stands for the estimate that -pid makes before the probes go in (one
+	 * interval as long as BUDGET_TICK_NS), which it could not have.
+	 */
+	bool first_decides;
 	/* Per level: its cost under a quarter of the budget since then; 0: not. */
 	uint64_t calm_since[CAPTURE_LEVEL_MAX + 1];
 };

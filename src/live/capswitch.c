@@ -106,6 +106,8 @@ int capture__setup(struct tracer *t)
 		c->flip_ns = (uint64_t)atoi(flip) * 1000000ull;
 	c->flip_i = now == CAPTURE_POLL ? 2 : now == CAPTURE_LIFECYCLE;
 	/* Its pairing of a change seen by both levels' sites is what lets records be batched. */
+	/* Launched at states unestimated: its first interval is the estimate (budget.h). */
+	c->ctl.first_decides = t->tg.launched;
 	decoder__set_repairs(t->rings.dec, true);
 	c->can_switch = true;
 	return 0;
@@ -310,7 +312,19 @@ static void *switch_main(void *arg)
 	} else if (from != CAPTURE_POLL) {
 		struct capture_set *sets[] = {&c->set[from], &c->common};
 
-		detach_all(t, sets, to == CAPTURE_POLL ? 2 : 1, to == CAPTURE_POLL);
+		/*
+		 * casgstatus's (or its callers') breakpoints first and alone: the
+		 * target pays for them until they are out, and each destruction
+		 * holds the kernel's event_mutex across grace periods
+		 * (perf_uprobe_destroy), so taken side by side with the cold
+		 * probes they waited behind them: 0.7-1 s of churn at a
+		 * thirtieth of its rate after its program had stopped running.
+		 */
+		detach_all(t, sets, 1, false);
+		/* Out by now at the latest: the pumps' reads may not have caught it. */
+		atomic_store(&c->hot_out, xg_mono_ns());
+		if (to == CAPTURE_POLL)
+			detach_all(t, sets + 1, 1, true);
 	}
 	atomic_store(&c->both_to, xg_mono_ns());
 	c->attach_ns = t1 - t0;
@@ -472,6 +486,25 @@ static int down_end(struct tracer *t, uint64_t to_ts)
 	return err == -ESRCH || err == -EAGAIN ? 0 : err;
 }
 
+/*
+ * A switch that failed because the target has exited (its pid gone from
+ * under the attach, or its table no longer readable) is no failure: the
+ * level stays and the pump sees the end. Said with -v only; other errors
+ * are warned of. Either way no switch is tried again.
+ */
+static void switch_failed(struct tracer *t, int err)
+{
+	t->cap.can_switch = false;
+	if (err == -ESRCH || target__gone(&t->tg, 0)) {
+		if (diag__verbose())
+			fprintf(stderr,
+				"xgotop-tui: capture level not changed: the target has exited\n");
+		return;
+	}
+	fprintf(stderr, "xgotop-tui: warning: cannot change the capture level: %s\n",
+		strerror(err < 0 ? -err : err));
+}
+
 static void switch_start(struct tracer *t, enum capture_level to, const char *why)
 {
 	struct capture *c = &t->cap;
@@ -481,7 +514,9 @@ static void switch_start(struct tracer *t, enum capture_level to, const char *wh
 	c->switch_to = to;
 	snprintf(c->switch_why, sizeof(c->switch_why), "%s", why);
 	atomic_store(&c->switch_done, false);
-	c->out_cnt = c->out_ts = 0;
+	c->out_cnt = c->out_ts = c->traps_ts = 0;
+	atomic_store(&c->hot_out, 0);
+	memset(c->trap_addr, 0, sizeof(c->trap_addr));
 	atomic_store(&c->both_to, UINT64_MAX);
 	atomic_store(&c->both_from, xg_mono_ns());
 	if (c->switch_from == CAPTURE_POLL)
@@ -490,41 +525,67 @@ static void switch_start(struct tracer *t, enum capture_level to, const char *wh
 		err = pthread_create(&c->switch_thr, NULL, switch_main, t);
 	if (err) {
 		atomic_store(&c->both_to, xg_mono_ns());
-		c->can_switch = false;
 		up_undo(t);
-		fprintf(stderr, "xgotop-tui: warning: cannot change the capture level: %s\n",
-			strerror(err < 0 ? -err : err));
+		switch_failed(t, err);
 		return;
 	}
 	c->switching = true;
+	if (diag__verbose())
+		fprintf(stderr, "xgotop-tui: capture switching from %s to %s\n",
+			budget__level_name(c->switch_from), budget__level_name(to));
 }
 
-/* While a step down's probes go out: when the old level's hits stopped. */
+/*
+ * While a step down's probes go out: when the old level's program stopped
+ * running (its hits no longer counted; on a step to poll only: between
+ * states and lifecycle one program serves both levels' sites) and when its
+ * breakpoints left the target's code. The target pays a trap a hit until
+ * then: the kernel detaches the program at once but takes the breakpoint
+ * out only once the destruction holds the tracing event_mutex
+ * (perf_uprobe_destroy), 0.1 to 1 s later on our loaded VM.
+ */
 static void watch_hits(struct tracer *t, uint64_t now)
 {
 	struct capture *c = &t->cap;
+	const struct capture_set *cs = &c->set[c->switch_from];
 	uint64_t run_ns, cnt;
+	int i, r, in = 0;
 
-	/* (Between states and lifecycle one program serves both levels' sites.) */
-	if (c->switch_to != CAPTURE_POLL || c->out_ts)
+	if (c->switch_to <= c->switch_from)
 		return;
-	bpfobj__prog_totals(&t->bpf, "casgstatus", &run_ns, &cnt);
-	if (c->out_cnt && cnt == c->out_cnt)
-		c->out_ts = now;
-	c->out_cnt = cnt;
+	if (c->switch_to == CAPTURE_POLL && !c->out_ts) {
+		bpfobj__prog_totals(&t->bpf, "casgstatus", &run_ns, &cnt);
+		if (c->out_cnt && cnt == c->out_cnt)
+			c->out_ts = now;
+		c->out_cnt = cnt;
+	}
+	for (i = 0; i < cs->n && !c->traps_ts; i++) {
+		r = target__site_trapped(&t->tg, &cs->sites[i], &c->trap_addr[i]);
+		if (r < 0)
+			return; /* unreadable (gone, exec'd): not known */
+		in += r;
+	}
+	if (!c->traps_ts && !in)
+		c->traps_ts = now;
+}
+
+/* From over budget to TS (0: not seen), at most TO_TS: the longest so far in *MAX. */
+static void note_max(const struct capture *c, uint64_t ts, uint64_t to_ts, uint64_t *max)
+{
+	uint64_t at = ts && ts < to_ts ? ts : to_ts;
+
+	if (at - c->ctl.over_ts > *max)
+		*max = at - c->ctl.over_ts;
 }
 
 /* The time from over budget to stepped down, the longest so far. */
 static void note_step(struct capture *c, uint64_t to_ts)
 {
-	uint64_t quiet = c->out_ts && c->out_ts < to_ts ? c->out_ts : to_ts;
-
 	if (!c->ctl.over_ts || c->switch_to < c->switch_from)
 		return;
-	if (to_ts - c->ctl.over_ts > c->step_ns_max)
-		c->step_ns_max = to_ts - c->ctl.over_ts;
-	if (quiet - c->ctl.over_ts > c->quiet_ns_max)
-		c->quiet_ns_max = quiet - c->ctl.over_ts;
+	note_max(c, to_ts, to_ts, &c->step_ns_max);
+	note_max(c, c->out_ts, to_ts, &c->quiet_ns_max);
+	note_max(c, c->traps_ts, to_ts, &c->traps_ns_max);
 }
 
 /* The probe list of the level in force, as the attach line says it (the UI's header). */
@@ -556,7 +617,7 @@ static void say_attached(struct tracer *t)
 static int switch_finish(struct tracer *t, bool block)
 {
 	struct capture *c = &t->cap;
-	uint64_t from = atomic_load(&c->both_from), to_ts;
+	uint64_t from = atomic_load(&c->both_from), to_ts, hot;
 	int err = 0;
 
 	if (!c->switching ||
@@ -566,15 +627,16 @@ static int switch_finish(struct tracer *t, bool block)
 	c->switching = false;
 	to_ts = atomic_load(&c->both_to);
 	if (c->switch_err) {
-		c->can_switch = false;
-		fprintf(stderr, "xgotop-tui: warning: cannot change the capture level: %s\n",
-			strerror(-c->switch_err));
+		switch_failed(t, c->switch_err);
 		/* From poll: back to it, the table read on. */
 		if (c->switch_from != CAPTURE_POLL)
 			return 0;
 		up_undo(t);
 		return capture__emit_at(t, t->sink.last_ts);
 	}
+	hot = atomic_load(&c->hot_out);
+	if (hot && (!c->traps_ts || c->traps_ts > hot))
+		c->traps_ts = hot;
 	note_step(c, to_ts);
 	c->ctl = (struct budget_ctl){0};
 	c->tick_ts = 0; /* the next check starts a fresh interval, at the new level */
@@ -592,10 +654,11 @@ static int switch_finish(struct tracer *t, bool block)
 	if (diag__verbose())
 		fprintf(stderr,
 			"xgotop-tui: capture %s (switched in %.1f ms: probes in %.1f, out %.1f; "
-			"old hits stopped after %.1f)\n",
+			"old program stopped after %.1f, breakpoints out after %.1f)\n",
 			c->st.text, (double)(to_ts - from) / 1e6, (double)c->attach_ns / 1e6,
 			(double)c->detach_ns / 1e6,
-			c->out_ts ? (double)(c->out_ts - from) / 1e6 : -1.0);
+			c->out_ts ? (double)(c->out_ts - from) / 1e6 : -1.0,
+			c->traps_ts ? (double)(c->traps_ts - from) / 1e6 : -1.0);
 	return err;
 }
 
@@ -710,11 +773,12 @@ void capture__free(struct tracer *t)
 			decoder__stats(t->rings.dec, &ds);
 		fprintf(stderr,
 			"xgotop-tui: capture level changed %u times; longest from over budget to "
-			"stepped down %.0f ms (hits stopped after %.0f ms); "
-			"%llu creations and exits seen by both levels said once; "
+			"stepped down %.0f ms (program stopped after %.0f ms, breakpoints out "
+			"after %.0f ms); %llu creations and exits seen by both levels said once; "
 			"%llu creations and %llu exits seen by neither said from what followed\n",
 			t->cap.switches, (double)t->cap.step_ns_max / 1e6,
-			(double)t->cap.quiet_ns_max / 1e6, (unsigned long long)ds.dup_sites,
-			(unsigned long long)ds.lost_creates, (unsigned long long)ds.lost_exits);
+			(double)t->cap.quiet_ns_max / 1e6, (double)t->cap.traps_ns_max / 1e6,
+			(unsigned long long)ds.dup_sites, (unsigned long long)ds.lost_creates,
+			(unsigned long long)ds.lost_exits);
 	}
 }

@@ -66,11 +66,15 @@ struct capture {
 	uint64_t attach_ns, detach_ns; /* of the last switch, for -v */
 	/*
 	 * A step down: the old level's hits as last read while its probes go
-	 * out, and the first check that found them no higher (0: not yet): the
-	 * target stops paying when the breakpoint is gone, before the link's
-	 * destruction returns.
+	 * out, and the first check that found them no higher (0: not yet); the
+	 * first that found its breakpoints out of the target's code (where its
+	 * sites are mapped: 0, not looked up yet). The program stops running
+	 * first; the target pays for the traps until the breakpoints are out,
+	 * which can be long before the links' destruction returns.
 	 */
-	uint64_t out_cnt, out_ts;
+	uint64_t out_cnt, out_ts, traps_ts;
+	_Atomic uint64_t hot_out; /* the switch's thread: the old level's links destroyed */
+	uint64_t trap_addr[PROBES_MAX];
 	/* A switch runs on a thread of its own (attaching takes long): the ring is read on. */
 	pthread_t switch_thr;
 	bool switching;
@@ -84,7 +88,8 @@ struct capture {
 	unsigned int switches;
 	unsigned int polls;    /* steps to poll; the goroutines they listed */
 	uint64_t step_ns_max;  /* longest from over budget to stepped down (links destroyed) */
-	uint64_t quiet_ns_max; /* the same to the old level's hits stopping */
+	uint64_t quiet_ns_max; /* the same to the old level's program no longer running */
+	uint64_t traps_ns_max; /* the same to its breakpoints out of the target's code */
 };
 
 #define CAPTURE_INIT                            \

@@ -463,6 +463,22 @@ int target__verify_sites(const struct target *t)
 	return 0;
 }
 
+int target__site_trapped(const struct target *t, const struct probe_site *s, uint64_t *addr)
+{
+	uint8_t buf[sizeof(s->code)];
+
+	if (!s->found || !s->code_len)
+		return -EINVAL;
+	if (!*addr)
+		*addr = mapped_at(t, s->file_off);
+	if (!*addr)
+		return -ENOENT;
+	errno = 0;
+	if (!read_mem(t, *addr, buf, s->code_len))
+		return errno ? -errno : -EIO;
+	return memcmp(buf, s->code, s->code_len) != 0;
+}
+
 /*
  * Has the process exec'd? Its old memory reads EOF once the new image is
  * in (an exit too, but an exiting process has no executable left); without

@@ -79,6 +79,12 @@ int target__watch(struct target *t);
  */
 int target__verify_sites(const struct target *t);
 /*
+ * Whether the process's code at SITE still holds a breakpoint (1) or the
+ * site's own bytes again (0); -errno when it cannot be read. *ADDR: where
+ * the site is mapped, looked up when 0 and kept for the next call.
+ */
+int target__site_trapped(const struct target *t, const struct probe_site *site, uint64_t *addr);
+/*
  * After attaching (-pid): the process neither exited nor exec'd meanwhile;
  * ATTACH_ERR -ESRCH (bpfobj__attach, unreported): which of the two it was.
  * -b: says once if the path now names another file. 0 or -errno (reported).

@@ -11,7 +11,14 @@
 #             poll, lifecycle, states, twice: every step down and up;
 #   budget    the default budget: a launched command starts at states (it
 #             cannot be estimated before it runs) and churn is far over 5%,
-#             so it must step down (to lifecycle or straight to poll).
+#             so it must step down (to lifecycle or straight to poll);
+#   exit      forced again, churn killed as soon as -v says a step up from
+#             poll has begun: the target's exit while the probes go in is
+#             no failure (no "warning: cannot change the capture level",
+#             -v says the level did not change, the capture lines end
+#             "poll states poll", the tracer ends as for any exit). The kill
+#             must land while the probes go in (0.1 to 1.6 s on our VM): a
+#             run whose step finished first is tried again, up to 6 times.
 # A ring of 256 MiB: no record may be lost (a loss is resynced with
 # `existing` creates, which would hide what this test is about).
 #
@@ -85,4 +92,36 @@ done
 run budget 3
 grep -Eq '"event":"capture".*"level":"(lifecycle|poll)".*"why":"states cost ([0-9]+%|more than the target.s own CPU time)' "$w/budget.jsonl" ||
 	die "budget: never stepped down"
+
+# exit_try N: one forced run killed at a step up from poll; 0 when the kill
+# landed inside the step (and all was well), 1 when the step finished first.
+exit_try() {
+	local tag=exit$1 tpid cpid levels
+	XGOTOP_BUDGET_FLIP_MS=1 timeout -k 10 300 "$tracer" -v --headless -s --jsonl "$w/$tag.jsonl" \
+		-- "$w/churn" -d 600s >"$w/$tag.out" 2>"$w/$tag.err" </dev/null &
+	tpid=$!
+	wait_line "$w/$tag.err" '^xgotop-tui: capture switching from poll to ' 240 "$tpid" ||
+		die "$tag: no step up from poll said"
+	# timeout's child is the tracer, whose child is churn.
+	cpid=$(pgrep -P "$(pgrep -P "$tpid" | head -1)" | head -1)
+	[ -n "$cpid" ] || die "$tag: no churn process under the tracer"
+	kill -KILL "$cpid"
+	wait_exit "$tpid" 120 || die "$tag: the tracer did not end after its target"
+	grep -q 'warning: cannot change the capture level' "$w/$tag.err" &&
+		die "$tag: the target's exit during a switch was warned of"
+	grep -Eq '^xgotop-tui: (tracing stopped|cannot)' "$w/$tag.err" && die "$tag: the tracer failed"
+	levels=$(grep -o '"event":"capture".*"level":"[a-z]*"' "$w/$tag.jsonl" |
+		sed 's/.*"level":"\([a-z]*\)"/\1/' | tr '\n' ' ')
+	echo "$tag: capture levels: $levels(exit $status)"
+	grep -q '^xgotop-tui: capture level not changed: the target has exited' "$w/$tag.err" || return 1
+	case " $levels" in
+	*" poll states poll ") ;;
+	*) die "$tag: after the failed step up, want the capture lines to end 'poll states poll'" ;;
+	esac
+}
+
+for try in 1 2 3 4 5 6; do
+	exit_try $try && break
+	[ $try -lt 6 ] || die "exit: the kill never landed inside a step up in 6 tries"
+done
 echo "PASS"

@@ -275,6 +275,30 @@ static void test_step(void **state)
 	assert_int_equal(step(&c, CAPTURE_LIFECYCLE, 1e3, -1, 1e4, now += tick), CAPTURE_STATES);
 }
 
+/*
+ * A launched command's first check decides alone (no estimate came before
+ * it); only the first: a later burst of one check is still not a load.
+ */
+static void test_step_first_decides(void **state)
+{
+	struct budget_ctl c = {.first_decides = true};
+	const uint64_t tick = BUDGET_TICK_NS;
+	uint64_t now = 100 * SEC;
+
+	(void)state;
+	assert_int_equal(step(&c, CAPTURE_STATES, 3e8, 1e8, 1e9, now += tick), CAPTURE_POLL);
+	assert_true(c.over_ts == now - tick);
+	assert_false(c.first_decides);
+	/* Under budget at the first check: the next over one waits for a second. */
+	c = (struct budget_ctl){.first_decides = true};
+	assert_int_equal(step(&c, CAPTURE_STATES, 1e7, -1, 1e9, now += tick), 0);
+	assert_int_equal(step(&c, CAPTURE_STATES, 3e8, 2e7, 1e9, now += tick), 0);
+	assert_int_equal(step(&c, CAPTURE_STATES, 3e8, 2e7, 1e9, now += tick), CAPTURE_LIFECYCLE);
+	/* Under the floor, the first check too: an idle program's start stays. */
+	c = (struct budget_ctl){.first_decides = true};
+	assert_int_equal(step(&c, CAPTURE_STATES, 4e6, -1, 1e6, now += tick), 0);
+}
+
 /* Down to poll: from lifecycle over budget, or from states when lifecycle would not fit. */
 static void test_step_to_poll(void **state)
 {
@@ -338,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl),
 		cmocka_unit_test(test_table_keeps_last),
 		cmocka_unit_test(test_step),
+		cmocka_unit_test(test_step_first_decides),
 		cmocka_unit_test(test_step_to_poll),
 		cmocka_unit_test(test_step_from_poll),
 	};
