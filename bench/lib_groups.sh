@@ -122,13 +122,19 @@ group_state() {
 	done
 }
 
+# The frame's instructions: the first kind (the list by CPU%) alone, TUI_CG_FRAMES
+# frames (the same in both modes: counts compare), counted beside the timed run.
+TUI_CG_FRAMES=10
 group_tui() {
 	local out
+	cg_bg tui_frame_insns_100k bench_frame "$TUI_CG_FRAMES" -- \
+		"$build/tests/tui/bench_tui" 100000 "$TUI_CG_FRAMES" 1
 	out=$("$build/tests/tui/bench_tui" 100000 "$FRAMES") || return 1
 	say "bench_tui 100000 $FRAMES: $(grep -c 'rows listed' <<<"$out") frame kinds"
 	grep 'rows listed' <<<"$out" >&2
 	fig tui_frame_ms_100k "$(awk '/rows listed/ {print $(NF - 4); exit}' <<<"$out")" ms
 	fig tui_frame_ms_100k_worst "$(awk '/rows listed/ && $(NF - 4) > m {m = $(NF - 4)} END {print m}' <<<"$out")" ms
+	cg_wait tui_frame_insns_100k
 }
 
 group_workers() {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "fmt.h"
 #include "sanitize.h"
@@ -27,6 +28,58 @@ static const char *safe(const char *s, char *buf)
 	return sanitize__clean(s) ? s : sanitize__str(buf, SANITIZE_MAX, s);
 }
 
+/*
+ * The cursor where adding cells up to column END (exclusive) of row Y one
+ * by one leaves it: past the last, or wrapped to the next row (on the last
+ * row it stays on the last column). Curses moves the terminal's cursor
+ * there at the end of a frame.
+ */
+static void cursor_after(WINDOW *w, int y, int end)
+{
+	if (end < getmaxx(w))
+		wmove(w, y, end);
+	else if (y + 1 < getmaxy(w))
+		wmove(w, y + 1, 0);
+	else
+		wmove(w, y, getmaxx(w) - 1);
+}
+
+/* The background of a new window: blanks, no attribute (then a cell is drawn as it is given). */
+static bool plain_background(WINDOW *w)
+{
+	wchar_t wc[CCHARW_MAX + 1];
+	cchar_t bg;
+	attr_t a;
+	short pair;
+
+	return wgetbkgrnd(w, &bg) == OK && getcchar(&bg, wc, &a, &pair, NULL) == OK &&
+	       wc[0] == L' ' && !wc[1] && a == A_NORMAL && !pair;
+}
+
+/*
+ * Printable ASCII over the window's plain background: its cells copied
+ * (waddchnstr), as waddnstr renders them, without its decoding of each byte
+ * as a multibyte character. False, nothing drawn: S[0..N) is not such text.
+ */
+static bool put_ascii(WINDOW *w, int y, int x, attr_t a, const char *s, size_t n)
+{
+	chtype v[256];
+	size_t i;
+
+	if (n > sizeof(v) / sizeof(v[0]) || !plain_background(w))
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c > 0x7e)
+			return false;
+		v[i] = c | a;
+	}
+	mvwaddchnstr(w, y, x, v, (int)n);
+	cursor_after(w, y, x + (int)n);
+	return true;
+}
+
 int d_str(WINDOW *w, int y, int x, int maxw, attr_t a, const char *s)
 {
 	int width = room(w, x, maxw);
@@ -45,7 +98,7 @@ int d_str(WINDOW *w, int y, int x, int maxw, attr_t a, const char *s)
 		wmove(w, y, x);
 		for (i = 0; i < n; i++)
 			waddch(w, (unsigned char)s[i] < 0x80 ? (chtype)(unsigned char)s[i] : '?');
-	} else {
+	} else if (!put_ascii(w, y, x, a, s, n)) {
 		mvwaddnstr(w, y, x, s, (int)n);
 	}
 	wattrset(w, A_NORMAL);
@@ -151,6 +204,54 @@ void d_glyph(WINDOW *w, int y, int x, attr_t a, const wchar_t *g)
 	wattrset(w, a);
 	mvwaddnwstr(w, y, x, g, room(w, x, (int)wcslen(g)));
 	wattrset(w, A_NORMAL);
+}
+
+/*
+ * One-column glyphs put cell by cell and drawn at once (wadd_wchnstr): what
+ * the cells one by one (d_glyph) would draw, at a call per row rather than
+ * per cell. A glyph of another width, or of several characters, is drawn
+ * alone, as d_glyph does.
+ */
+#define RUN_MAX 256
+struct run {
+	WINDOW *w;
+	int y, x, n; /* the cells so far start at X */
+	const wchar_t *g;
+	bool one;	     /* G takes one column */
+	const wchar_t *cc_g; /* the glyph and attribute CC holds */
+	attr_t cc_a;
+	cchar_t cc, v[RUN_MAX];
+};
+
+static void run_flush(struct run *r)
+{
+	if (r->n && r->y >= 0 && r->y < getmaxy(r->w) && r->x >= 0 && r->x < getmaxx(r->w)) {
+		mvwadd_wchnstr(r->w, r->y, r->x, r->v, r->n);
+		cursor_after(r->w, r->y, r->x + r->n < getmaxx(r->w) ? r->x + r->n : getmaxx(r->w));
+	}
+	r->x += r->n;
+	r->n = 0;
+}
+
+static void run_add(struct run *r, attr_t a, const wchar_t *g)
+{
+	if (g != r->g) {
+		r->g = g;
+		r->one = g[0] && !g[1] && iswprint((wint_t)g[0]) && wcwidth(g[0]) == 1;
+	}
+	if (!r->one) {
+		run_flush(r);
+		d_glyph(r->w, r->y, r->x++, a, g);
+		return;
+	}
+	if (r->n == RUN_MAX)
+		run_flush(r);
+	if (g != r->cc_g || a != r->cc_a) {
+		setcchar(&r->cc, g, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+		r->cc_g = g;
+		r->cc_a = a;
+	}
+	r->v[r->n++] = r->cc;
 }
 
 void d_repeat(WINDOW *w, int y, int x, int n, attr_t a, const wchar_t *g)
@@ -351,6 +452,7 @@ void d_strip(WINDOW *w, int y, int x, int cells, struct tui_model *m, const stru
 	const struct track *k = tracker__get(&m->track, e);
 	uint64_t raw_from = n ? v[0].start : UINT64_MAX, off;
 	unsigned int open_pct = gentry__open_off_pct(e, m->now);
+	struct run run = {.w = w, .y = y, .x = x};
 	int c;
 
 	for (c = 0; c < cells; c++) {
@@ -412,6 +514,7 @@ void d_strip(WINDOW *w, int y, int x, int cells, struct tui_model *m, const stru
 				memcpy(cur->ns, ns, sizeof(ns));
 			}
 		}
-		d_glyph(w, y, x + c, a, g);
+		run_add(&run, a, g);
 	}
+	run_flush(&run);
 }

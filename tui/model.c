@@ -464,15 +464,20 @@ static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
 	return 0;
 }
 
-static int add_row(const struct gentry *e, void *ctx)
+/*
+ * One goroutine of the row build. PLAIN: the default list, by CPU% and
+ * not reversed, no filter: tested once per walk, its branches then fold
+ * away (the walk is over every goroutine, each frame).
+ */
+static inline __attribute__((always_inline)) int add_row(const struct gentry *e,
+							 struct build_ctx *c, bool plain)
 {
-	struct build_ctx *c = ctx;
 	struct tui_model *m = c->m;
 	struct tui_row *r;
 
 	if (c->sum)
 		cpu_sum(e, c->sum);
-	if (m->filter.n && !filter__match(&m->filter, e))
+	if (!plain && m->filter.n && !filter__match(&m->filter, e))
 		return 0;
 	/* At thousands of exits a second, the dead would drown the list: a count unless asked. */
 	if (e->exited_ts && !m->show_exited) {
@@ -487,15 +492,26 @@ static int add_row(const struct gentry *e, void *ctx)
 	r = &m->rows[m->n_rows++];
 	r->e = e;
 	r->cpu = TUI_CPU_UNSET;
-	r->k1 = m->sort == TUI_SORT_CPU ? cpu_key(m, r) : sort_key(c, r); /* the default */
+	r->k1 = plain || m->sort == TUI_SORT_CPU ? cpu_key(m, r) : sort_key(c, r);
 	r->k2 = e->goid;
 	r->k3 = e->pid;
-	if (m->reverse) {
+	if (!plain && m->reverse) {
 		r->k1 = ~r->k1;
 		r->k2 = ~r->k2;
 		r->k3 = ~r->k3;
 	}
 	return 0;
+}
+
+/* The default list's walk, and every other's. */
+static int add_plain_row(const struct gentry *e, void *ctx)
+{
+	return add_row(e, ctx, true);
+}
+
+static int add_any_row(const struct gentry *e, void *ctx)
+{
+	return add_row(e, ctx, false);
 }
 
 static int cmp_str(const void *pa, const void *pb)
@@ -605,6 +621,73 @@ static void select_nth(struct tui_row *v, size_t lo, size_t hi, size_t k)
 	qsort(v + lo, hi - lo, sizeof(*v), row_qcmp);
 }
 
+/*
+ * The first ranks of a page near the top: the K smallest rows of V[0, N)
+ * to V[0, K), unordered, the others after them in any order; what
+ * select_nth does, but in one pass that reads each row once (against the
+ * largest of the K smallest so far, a heap of their indexes) and moves only
+ * the K. The rows of a frame are all the goroutines, the page a few dozen.
+ */
+#define TOP_MAX 1024
+
+static void heap_down(const struct tui_row *v, size_t *h, size_t k, size_t i)
+{
+	for (;;) {
+		size_t big = i, l = 2 * i + 1, r = l + 1, t;
+
+		if (l < k && row_cmp(&v[h[l]], &v[h[big]]) > 0)
+			big = l;
+		if (r < k && row_cmp(&v[h[r]], &v[h[big]]) > 0)
+			big = r;
+		if (big == i)
+			return;
+		t = h[i];
+		h[i] = h[big];
+		h[big] = t;
+		i = big;
+	}
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void select_top(struct tui_row *v, size_t n, size_t k)
+{
+	size_t h[TOP_MAX], i, j, j0, p;
+	uint64_t top_k1;
+
+	if (!k || k > TOP_MAX)
+		return;
+	for (i = 0; i < k; i++)
+		h[i] = i;
+	for (i = k / 2; i-- > 0;)
+		heap_down(v, h, k, i);
+	top_k1 = v[h[0]].k1;
+	for (i = k; i < n; i++) {
+		/* Most rows lose on the first key alone. */
+		if (v[i].k1 > top_k1 || row_cmp(&v[i], &v[h[0]]) >= 0)
+			continue;
+		h[0] = i;
+		heap_down(v, h, k, 0);
+		top_k1 = v[h[0]].k1;
+	}
+	/* Those past K trade places with the rows of [0, K) not among them. */
+	qsort(h, k, sizeof(*h), cmp_index);
+	for (j = 0; j < k && h[j] < k; j++)
+		;
+	for (j0 = j, p = 0, i = 0; j < k; p++) {
+		if (i < j0 && h[i] == p) {
+			i++;
+			continue;
+		}
+		row_swap(&v[p], &v[h[j++]]);
+	}
+}
+
 /* Rank of row I among the rows. */
 static size_t rank_of(const struct tui_model *m, size_t i)
 {
@@ -644,6 +727,9 @@ int model__rows(struct tui_model *m)
 	struct cpu_sum_ctx sum = {.w = &m->cpu};
 	struct build_ctx c = {.m = m, .sel = -1};
 	size_t need = model__size(m);
+	int (*add)(const struct gentry *e, void *ctx) =
+		m->sort == TUI_SORT_CPU && !m->reverse && !m->filter.n ? add_plain_row
+								       : add_any_row;
 
 	if (!m->rows_stale)
 		return 0;
@@ -660,10 +746,10 @@ int model__rows(struct tui_model *m)
 	m->exited_hidden = 0;
 	if (m->cpu_pending && !m->frz) {
 		c.sum = &sum;
-		if (gtable__for_each(live_table(m), add_row, &c) == 0)
+		if (gtable__for_each(live_table(m), add, &c) == 0)
 			sum_finish(m, &c);
 	} else {
-		model__for_each(m, add_row, &c);
+		model__for_each(m, add, &c);
 	}
 	if (c.new_func)
 		rank_functions(m);
@@ -688,7 +774,9 @@ void model__order(struct tui_model *m, size_t lo, size_t hi)
 	if (lo >= hi || (lo >= m->sorted_lo && hi <= m->sorted_hi))
 		return;
 	/* Ranks below HI to the front, then ranks below LO to the front of those. */
-	if (hi < m->n_rows)
+	if (hi < m->n_rows && hi <= TOP_MAX)
+		select_top(m->rows, m->n_rows, hi);
+	else if (hi < m->n_rows)
 		select_nth(m->rows, 0, m->n_rows, hi);
 	if (lo > 0)
 		select_nth(m->rows, 0, hi, lo);

@@ -570,14 +570,21 @@ static int cmp_rows(const void *pa, const void *pb)
 	return a->k2 < b->k2 ? -1 : a->k2 > b->k2;
 }
 
-/* The partial sort of a page gives exactly what a full sort has at those ranks. */
+/*
+ * The partial sort of a page gives exactly what a full sort has at those
+ * ranks, and the rows stay a permutation of the list: pages within the
+ * first 1024 ranks (a one-pass selection of the top) and past them.
+ */
 static void test_partial_sort(void **state)
 {
 	enum { N = 20000 };
 	struct tui_model m;
 	struct gentry *es = calloc(N, sizeof(*es));
 	struct tui_row *full = calloc(N, sizeof(*full));
-	size_t pages[][2] = {{0, 60}, {100, 160}, {N - 60, N}, {N / 2, N / 2 + 1}, {0, N}};
+	bool *seen = calloc(N + 1, sizeof(*seen));
+	size_t pages[][2] = {{0, 60},	   {100, 160},	{N - 60, N}, {N / 2, N / 2 + 1},
+			     {0, N},	   {0, 1},	{0, 1024},   {1023, 1024},
+			     {1000, 1025}, {964, 1024}, {0, 1025}};
 	size_t p, i;
 
 	(void)state;
@@ -591,9 +598,15 @@ static void test_partial_sort(void **state)
 		model__order(&m, pages[p][0], pages[p][1]);
 		for (i = pages[p][0]; i < pages[p][1]; i++)
 			assert_int_equal(m.rows[i].e->goid, full[i].e->goid);
+		memset(seen, 0, (N + 1) * sizeof(*seen));
+		for (i = 0; i < N; i++) {
+			assert_false(seen[m.rows[i].e->goid]);
+			seen[m.rows[i].e->goid] = true;
+		}
 	}
 	free(m.rows);
 	free(full);
+	free(seen);
 	free(es);
 }
 

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "draw.h"
 #include "fake.h"
 #include "stackset.h"
 #include "keys.h"
@@ -601,6 +602,79 @@ static void test_selection_visible(void **state)
 	}
 }
 
+/* Every cell of A and B the same (character, attributes, color), and the cursor. */
+static void same_cells(WINDOW *a, WINDOW *b)
+{
+	int y, x;
+
+	for (y = 0; y < getmaxy(a); y++)
+		for (x = 0; x < getmaxx(a); x++) {
+			cchar_t ca, cb;
+			wchar_t wa[CCHARW_MAX + 1], wb[CCHARW_MAX + 1];
+			attr_t aa, ab;
+			short pa, pb;
+
+			mvwin_wch(a, y, x, &ca);
+			mvwin_wch(b, y, x, &cb);
+			getcchar(&ca, wa, &aa, &pa, NULL);
+			getcchar(&cb, wb, &ab, &pb, NULL);
+			assert_true(wa[0] == wb[0] && aa == ab && pa == pb);
+		}
+}
+
+/*
+ * d_str copies printable ASCII into the cells itself; what it leaves (cells,
+ * and the cursor curses moves the terminal's to) is what waddnstr leaves:
+ * in the middle of a row, up to its edge (the cursor wraps), in the
+ * bottom-right corner, with and without colors, in a window with a
+ * background of its own (then waddnstr draws it), and for UTF-8 text.
+ */
+static void test_text_cells_as_curses(void **state)
+{
+	static const struct {
+		int y, x;
+		const char *s;
+		bool color;
+	} cases[] = {
+		{1, 2, "GID 12", false},     {1, 7, "waiting 3.2s", true},
+		{2, 9, "main.worker", true}, {3, 0, "   ", false},
+		{3, 4, "  ", true},	     {5, 14, "abcdef", true},
+		{4, 3, "café…x", true},	     {0, 0, "", true},
+	};
+	WINDOW *a, *b;
+	size_t i;
+	int k, ya, xa;
+
+	(void)state;
+	render__init(true);
+	for (k = 0; k < 2; k++) {
+		a = newwin(6, 20, 0, 0);
+		b = newwin(6, 20, 0, 0);
+		assert_non_null(a);
+		assert_non_null(b);
+		if (k) { /* a background of its own: drawn by curses, not copied */
+			wbkgdset(a, ' ' | COLOR_PAIR(2));
+			wbkgdset(b, ' ' | COLOR_PAIR(2));
+		}
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			attr_t at = cases[i].color ? A_BOLD | COLOR_PAIR(3) : A_NORMAL;
+			int cols = (int)mbstowcs(NULL, cases[i].s, 0);
+
+			assert_int_equal(d_str(a, cases[i].y, cases[i].x, 20, at, cases[i].s),
+					 cols);
+			wattrset(b, at);
+			mvwaddnstr(b, cases[i].y, cases[i].x, cases[i].s, -1);
+			wattrset(b, A_NORMAL);
+			getyx(a, ya, xa);
+			assert_int_equal(ya, getcury(b));
+			assert_int_equal(xa, getcurx(b));
+			same_cells(a, b); /* (which moves the cursors) */
+		}
+		delwin(a);
+		delwin(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_mono_states_distinct),
 		cmocka_unit_test(test_mono_render_distinct),
 		cmocka_unit_test(test_selection_visible),
+		cmocka_unit_test(test_text_cells_as_curses),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
