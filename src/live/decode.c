@@ -65,6 +65,12 @@ static struct kvslot *kv_find(const struct kvmap *m, uint64_t a, uint64_t b)
 	size_t mask = m->cap - 1;
 	size_t i = kv_hash(a, b) & mask;
 
+	/*
+	 * Most maps are empty most of the time (waits without a reason,
+	 * creates without a goid): a probe of one is a cache miss for nothing.
+	 */
+	if (!m->len)
+		return NULL;
 	for (;;) {
 		struct kvslot *s = kv_slot(m, i);
 
