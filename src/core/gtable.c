@@ -74,6 +74,14 @@ enum {
 	 * twice; only the walks of the list clear it.
 	 */
 	EF_LISTED = 1 << 4,
+	/*
+	 * Its open span has off-CPU time (gext.span_off_ns): most never have,
+	 * and closing a span would otherwise read the extension, a cache miss
+	 * of its own, for every change of state.
+	 */
+	EF_SPAN_OFF = 1 << 5,
+	/* Its extension is in its history block, after the spans (hblock_size). */
+	EF_EXT_INLINE = 1 << 6,
 };
 
 struct chunk {
@@ -274,6 +282,24 @@ static size_t ghist_size(uint32_t cap)
 	return sizeof(struct ghist) + cap * sizeof(uint64_t);
 }
 
+/*
+ * A goroutine whose ring reaches its largest size will drop spans into its
+ * extension at every change of state once the ring is full: that ring's
+ * block holds a full extension after its spans, as gentry__copy lays them
+ * out, so the spans and the totals are read together instead of from two
+ * places in the heap.
+ */
+static bool ring_is_last(const struct gtable *gt, uint32_t cap)
+{
+	return cap && cap == gt->o.max_spans - 1;
+}
+
+/* The bytes of the history block of a ring of CAP spans. */
+static size_t hblock_size(const struct gtable *gt, uint32_t cap)
+{
+	return ghist_size(cap) + (ring_is_last(gt, cap) ? EXT_FULL : 0);
+}
+
 /* The size of E's extension, 0 when it has none. */
 static size_t ext_size(const struct gentry *e)
 {
@@ -338,7 +364,7 @@ static struct ghist *ghist_alloc(struct gtable *gt, uint32_t cap)
 	struct ghist *h;
 
 	h = k >= 0 && gt->hcache[k].n ? gt->hcache[k].v[--gt->hcache[k].n]
-				      : malloc(ghist_size(cap));
+				      : malloc(hblock_size(gt, cap));
 	if (h)
 		h->ext = NULL;
 	return h;
@@ -352,7 +378,7 @@ static void ghist_free(struct gtable *gt, struct ghist *h, uint32_t cap)
 {
 	int k = h ? hcache_class(gt, cap) : -1;
 
-	if (k < 0 || !cache_keep(&gt->hcache[k], h, ghist_size(cap)))
+	if (k < 0 || !cache_keep(&gt->hcache[k], h, hblock_size(gt, cap)))
 		free(h);
 }
 
@@ -361,10 +387,11 @@ static void hist_release(struct gtable *gt, struct gentry *e)
 {
 	if (!e->hist)
 		return;
-	if (e->table_flags & EF_EXT_FULL ||
-	    !cache_keep(&gt->hcache[HCACHE_CLASSES], e->hist->ext, EXT_SMALL))
+	if (!(e->table_flags & EF_EXT_INLINE) &&
+	    (e->table_flags & EF_EXT_FULL ||
+	     !cache_keep(&gt->hcache[HCACHE_CLASSES], e->hist->ext, EXT_SMALL)))
 		free(e->hist->ext);
-	e->table_flags &= (uint8_t)~EF_EXT_FULL;
+	e->table_flags &= (uint8_t) ~(EF_EXT_FULL | EF_EXT_INLINE);
 	ghist_free(gt, e->hist, e->span_cap);
 	e->hist = NULL;
 }
@@ -959,6 +986,22 @@ static struct gext *ext_get(struct gtable *gt, struct gentry *e, bool full)
 	return e->hist->ext = x;
 }
 
+/* H, E's new history block of the largest ring (CAP spans), takes E's extension in. */
+static void ext_inline(struct gtable *gt, struct gentry *e, struct ghist *h, uint32_t cap)
+{
+	struct gext *x = (struct gext *)&h->spans[cap], *old = h->ext;
+	size_t n = !old ? 0 : e->table_flags & EF_EXT_FULL ? EXT_FULL : EXT_SMALL;
+
+	if (n)
+		memcpy(x, old, n);
+	memset((char *)x + n, 0, EXT_FULL - n);
+	if (old && (e->table_flags & EF_EXT_FULL ||
+		    !cache_keep(&gt->hcache[HCACHE_CLASSES], old, EXT_SMALL)))
+		free(old);
+	h->ext = x;
+	e->table_flags |= EF_EXT_FULL | EF_EXT_INLINE;
+}
+
 /* Slot of the I-th oldest closed span of E. */
 static inline uint32_t ring_slot(const struct gentry *e, uint32_t i)
 {
@@ -980,6 +1023,8 @@ static int ring_grow(struct gtable *gt, struct gentry *e)
 		memcpy(h, old, ghist_size(e->span_cap));
 		ghist_free(gt, old, e->span_cap);
 	}
+	if (ring_is_last(gt, cap))
+		ext_inline(gt, e, h, cap);
 	e->hist = h;
 	e->span_head = e->span_cap;
 	e->span_cap = (uint16_t)cap;
@@ -1065,11 +1110,13 @@ static void span_close(struct gentry *e, uint64_t ts, uint8_t pct)
 /* The off_pct of E's open span, ended at TS: its share off the CPU, if it was running. */
 static uint8_t span_off_pct(struct gentry *e, uint64_t ts)
 {
-	struct gext *x = e->hist ? e->hist->ext : NULL;
+	struct gext *x;
 	uint8_t pct = 0;
 
-	if (!x || !x->span_off_ns)
+	if (!(e->table_flags & EF_SPAN_OFF))
 		return 0;
+	e->table_flags &= (uint8_t)~EF_SPAN_OFF;
+	x = e->hist->ext;
 	if (e->state == XG_G_RUNNING && ts > e->state_since)
 		pct = (uint8_t)(x->span_off_ns >= ts - e->state_since
 					? 100
@@ -1429,6 +1476,8 @@ static int apply_cpu(struct gtable *gt, const struct gev *ev)
 		off = ev->cpu.a < off ? ev->cpu.a : off;
 		h->off_ns[ev->cpu.what - GEV_CPU_PREEMPTED] += off;
 		h->span_off_ns += off;
+		if (h->span_off_ns)
+			e->table_flags |= EF_SPAN_OFF;
 		return 0;
 	}
 	p = proc_get(gt, ev->pid);
