@@ -1685,6 +1685,66 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
  */
 #define PF_MIN_SLOTS 16384
 
+/*
+ * Inlined where they are used, always: a function of loads and prefetches
+ * alone is pure to GCC (12), and a call of it whose result is unused goes.
+ */
+#define PF_INLINE static inline __attribute__((always_inline))
+
+PF_INLINE void pf_slot(const struct gtable *gt, uint32_t hash)
+{
+	__builtin_prefetch(&gt->slots[hash & gt->slot_mask]);
+}
+
+/*
+ * The first index slot from HASH's home holding HASH, or NULL: a key is
+ * past its home slot about a third of the time (70% full), its slot then
+ * usually in the same cache line. A few steps only: a hint may give up.
+ */
+PF_INLINE const struct islot *pf_find(const struct gtable *gt, uint32_t hash)
+{
+	uint32_t pos = hash & gt->slot_mask, i;
+
+	for (i = 0; i < 8; i++, pos = (pos + 1) & gt->slot_mask) {
+		const struct islot *s = &gt->slots[pos];
+
+		if (!s->idx1)
+			return NULL;
+		if (s->hash == hash)
+			return s;
+	}
+	return NULL;
+}
+
+/* The entry of HASH (its slot fetched before), if in the table. */
+PF_INLINE void pf_entry(const struct gtable *gt, uint32_t hash)
+{
+	const struct islot *s = pf_find(gt, hash);
+
+	if (s) {
+		const char *p = (const char *)pool_entry(gt, s->idx1 - 1);
+
+		__builtin_prefetch(p, 1);
+		__builtin_prefetch(p + 64, 1);
+		__builtin_prefetch(p + sizeof(struct gentry) - 1, 1);
+	}
+}
+
+/* Where the next span of that entry (fetched before) goes, with its block's head. */
+PF_INLINE void pf_spans(const struct gtable *gt, uint32_t hash)
+{
+	const struct islot *s = pf_find(gt, hash);
+
+	if (s) {
+		const struct gentry *e = pool_entry(gt, s->idx1 - 1);
+
+		if (e->hist) {
+			__builtin_prefetch(e->hist, 1);
+			__builtin_prefetch(&e->hist->spans[e->span_head], 1);
+		}
+	}
+}
+
 static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_t *done)
 {
 	uint32_t hashes[PF_RING];
@@ -1693,38 +1753,19 @@ static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_
 
 	for (i = 0; i < n && i < PF_SLOT; i++) {
 		hashes[i] = key_hash(evs[i].pid, evs[i].goid);
-		__builtin_prefetch(&gt->slots[hashes[i] & gt->slot_mask]);
+		pf_slot(gt, hashes[i]);
 	}
 	for (i = 0; i < n; i++) {
 		if (i + PF_SLOT < n) {
 			uint32_t h = key_hash(evs[i + PF_SLOT].pid, evs[i + PF_SLOT].goid);
 
 			hashes[(i + PF_SLOT) % PF_RING] = h;
-			__builtin_prefetch(&gt->slots[h & gt->slot_mask]);
+			pf_slot(gt, h);
 		}
-		if (i + PF_ENTRY < n) {
-			const struct islot *s =
-				&gt->slots[hashes[(i + PF_ENTRY) % PF_RING] & gt->slot_mask];
-
-			if (s->idx1) {
-				const char *p = (const char *)pool_entry(gt, s->idx1 - 1);
-
-				__builtin_prefetch(p, 1);
-				__builtin_prefetch(p + 64, 1);
-				__builtin_prefetch(p + sizeof(struct gentry) - 1, 1);
-			}
-		}
-		if (i + PF_SPAN < n) {
-			uint32_t h = hashes[(i + PF_SPAN) % PF_RING];
-			const struct islot *s = &gt->slots[h & gt->slot_mask];
-
-			if (s->idx1 && s->hash == h) {
-				const struct gentry *e = pool_entry(gt, s->idx1 - 1);
-
-				if (e->hist)
-					__builtin_prefetch(&e->hist->spans[e->span_head], 1);
-			}
-		}
+		if (i + PF_ENTRY < n)
+			pf_entry(gt, hashes[(i + PF_ENTRY) % PF_RING]);
+		if (i + PF_SPAN < n)
+			pf_spans(gt, hashes[(i + PF_SPAN) % PF_RING]);
 		err = gtable__apply(gt, &evs[i]);
 		if (err) {
 			if (done)
@@ -1735,6 +1776,21 @@ static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_
 	if (done)
 		*done = n;
 	return 0;
+}
+
+void gtable__prefetch(const struct gtable *gt, uint32_t pid, uint64_t goid, unsigned int stage)
+{
+	uint32_t hash;
+
+	if (gt->slot_mask + 1 < PF_MIN_SLOTS)
+		return;
+	hash = key_hash(pid, goid);
+	if (stage == 0)
+		pf_slot(gt, hash);
+	else if (stage == 1)
+		pf_entry(gt, hash);
+	else
+		pf_spans(gt, hash);
 }
 
 int gtable__apply_batch(struct gtable *gt, const struct gev *evs, size_t n, size_t *done)

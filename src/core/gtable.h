@@ -146,6 +146,14 @@ int gtable__apply(struct gtable *gt, const struct gev *ev);
  */
 int gtable__apply_batch(struct gtable *gt, const struct gev *evs, size_t n, size_t *done);
 /*
+ * A hint that (PID, GOID) will be applied soon: fetch what that will read,
+ * in STAGE 0 (its index slot), then 1 (its entry: the slot must have
+ * arrived), then 2 (its spans: the entry must have), each called a few
+ * events before the next (decoder__set_ahead). Changes nothing; nothing
+ * on a table small enough to stay in cache.
+ */
+void gtable__prefetch(const struct gtable *gt, uint32_t pid, uint64_t goid, unsigned int stage);
+/*
  * Drop goroutines that exited more than keep_exited_ns before NOW. Costs
  * what it drops; then gives memory back to the system when much was freed
  * (empty pool chunks, an oversized index, malloc_trim): call it about once
