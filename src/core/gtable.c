@@ -56,6 +56,8 @@ _Static_assert(GT_NSTATES <= 16, "a packed span has 4 bits of state");
  */
 #define HCACHE_CLASSES 3
 #define HCACHE_BYTES   (1u << 20)
+/* gtable__prefetch's hints kept: a power of two, more than PF_SLOT - PF_SPAN. */
+#define PF_HINTS 16
 /* Freed by expiry since the last malloc_trim: past this, trim (it walks the heap). */
 #define TRIM_BYTES (32u << 20)
 /* Grow the index past 70% full: linear probing degrades quickly above. */
@@ -234,6 +236,9 @@ struct gtable {
 	size_t n_ivl, cap_ivl;
 	bool ivl_all;
 	char capture[160]; /* the last GEV_CAPTURE, described (budget__describe); "": none */
+	/* gtable__prefetch: the hashes of the last hints, in a ring. */
+	uint32_t pf_hash[PF_HINTS];
+	uint32_t pf_n;
 };
 
 struct gkey {
@@ -1675,7 +1680,7 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
  * index slot, then entry, then span ring. With the events of a batch known in
  * advance, each link is fetched a few events ahead so the misses overlap.
  */
-#define PF_SLOT	 16
+#define PF_SLOT	 GTABLE_PREFETCH_AHEAD
 #define PF_ENTRY 8
 #define PF_SPAN	 4
 #define PF_RING	 32 /* power of two, > PF_SLOT */
@@ -1778,19 +1783,20 @@ static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_
 	return 0;
 }
 
-void gtable__prefetch(const struct gtable *gt, uint32_t pid, uint64_t goid, unsigned int stage)
+void gtable__prefetch(struct gtable *gt, uint32_t pid, uint64_t goid)
 {
-	uint32_t hash;
+	uint32_t n = gt->pf_n++, h;
 
 	if (gt->slot_mask + 1 < PF_MIN_SLOTS)
 		return;
-	hash = key_hash(pid, goid);
-	if (stage == 0)
-		pf_slot(gt, hash);
-	else if (stage == 1)
-		pf_entry(gt, hash);
-	else
-		pf_spans(gt, hash);
+	h = key_hash(pid, goid);
+	gt->pf_hash[n % PF_HINTS] = h;
+	pf_slot(gt, h);
+	/* The hints of the events PF_ENTRY and PF_SPAN before their apply. */
+	if (n >= PF_SLOT - PF_ENTRY)
+		pf_entry(gt, gt->pf_hash[(n - (PF_SLOT - PF_ENTRY)) % PF_HINTS]);
+	if (n >= PF_SLOT - PF_SPAN)
+		pf_spans(gt, gt->pf_hash[(n - (PF_SLOT - PF_SPAN)) % PF_HINTS]);
 }
 
 int gtable__apply_batch(struct gtable *gt, const struct gev *evs, size_t n, size_t *done)

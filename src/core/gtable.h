@@ -146,13 +146,15 @@ int gtable__apply(struct gtable *gt, const struct gev *ev);
  */
 int gtable__apply_batch(struct gtable *gt, const struct gev *evs, size_t n, size_t *done);
 /*
- * A hint that (PID, GOID) will be applied soon: fetch what that will read,
- * in STAGE 0 (its index slot), then 1 (its entry: the slot must have
- * arrived), then 2 (its spans: the entry must have), each called a few
- * events before the next (decoder__set_ahead). Changes nothing; nothing
- * on a table small enough to stay in cache.
+ * A hint: (PID, GOID) will be applied GTABLE_PREFETCH_AHEAD events from
+ * now. Hinted in the order they are applied, each event's memory is
+ * fetched in the steps gtable__apply_batch takes (index slot, entry,
+ * spans), while the events before it are applied (decoder__set_ahead).
+ * Changes nothing a reader sees; nothing on a table small enough to stay
+ * in cache. The table's owner only.
  */
-void gtable__prefetch(const struct gtable *gt, uint32_t pid, uint64_t goid, unsigned int stage);
+#define GTABLE_PREFETCH_AHEAD 16
+void gtable__prefetch(struct gtable *gt, uint32_t pid, uint64_t goid);
 /*
  * Drop goroutines that exited more than keep_exited_ns before NOW. Costs
  * what it drops; then gives memory back to the system when much was freed
