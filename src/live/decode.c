@@ -2,6 +2,7 @@
 #include "decode.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,6 +234,8 @@ struct decoder {
 	decoder_ahead_fn ahead_fn;
 	void *ahead_ctx;
 	unsigned int ahead;
+	/* gev_from_rec's: zero but for the fields a goroutine's event sets. */
+	struct gev ev;
 };
 
 struct decoder *decoder__new(const struct decoder_opts *opts)
@@ -368,9 +371,18 @@ int decoder__push(struct decoder *d, const struct xg_event *rec)
 	return 0;
 }
 
-static void gev_from_rec(struct gev *ev, const struct xg_event *rec, enum gev_kind kind)
+/*
+ * A goroutine's event of KIND from REC, in the decoder's own struct gev:
+ * only what such an event may set is cleared (the per-kind parts of a
+ * struct gev, three quarters of its 400 bytes, are never written there and
+ * stay zero), instead of the whole of a new one for each event.
+ */
+static struct gev *gev_from_rec(struct decoder *d, const struct xg_event *rec, enum gev_kind kind)
 {
-	memset(ev, 0, sizeof(*ev));
+	struct gev *ev = &d->ev;
+
+	memset(ev, 0, offsetof(struct gev, alloc));
+	ev->existing = false;
 	ev->kind = kind;
 	ev->ts = rec->ts;
 	ev->pid = rec->pid;
@@ -384,6 +396,7 @@ static void gev_from_rec(struct gev *ev, const struct xg_event *rec, enum gev_ki
 		ev->p = (int32_t)rec->arg0;
 		ev->m = (int64_t)rec->arg1;
 	}
+	return ev;
 }
 
 static int emit(struct decoder *d, decoder_emit_fn fn, void *ctx, const struct gev *ev)
@@ -431,7 +444,7 @@ static int resolve_late(struct decoder *d, struct kvslot *s, const struct xg_eve
 static int lost_exit(struct decoder *d, const struct xg_event *rec, decoder_emit_fn fn, void *ctx)
 {
 	struct kvslot *b = kv_find(&d->byg, rec->pid, rec->g), *s;
-	struct gev ev;
+	struct gev *ev;
 	uint64_t old;
 	uint8_t last;
 	int err;
@@ -446,20 +459,20 @@ static int lost_exit(struct decoder *d, const struct xg_event *rec, decoder_emit
 	last = *(uint8_t *)kv_value(s);
 	kv_delete(&d->last, s);
 	d->st.lost_exits++;
-	gev_from_rec(&ev, rec, GEV_STATE);
-	ev.goid = old;
-	ev.from = last & ~(SEEDED | LATE);
-	ev.to = XG_G_DEAD;
-	ev.reason = GEV_NO_REASON;
-	ev.has_pm = false;
-	ev.inferred = true;
-	err = emit(d, fn, ctx, &ev);
+	ev = gev_from_rec(d, rec, GEV_STATE);
+	ev->goid = old;
+	ev->from = last & ~(SEEDED | LATE);
+	ev->to = XG_G_DEAD;
+	ev->reason = GEV_NO_REASON;
+	ev->has_pm = false;
+	ev->inferred = true;
+	err = emit(d, fn, ctx, ev);
 	if (err)
 		return err;
-	gev_from_rec(&ev, rec, GEV_EXIT);
-	ev.goid = old;
-	ev.reason = GEV_NO_REASON;
-	return emit(d, fn, ctx, &ev);
+	ev = gev_from_rec(d, rec, GEV_EXIT);
+	ev->goid = old;
+	ev->reason = GEV_NO_REASON;
+	return emit(d, fn, ctx, ev);
 }
 
 /*
@@ -472,21 +485,21 @@ static int lost_exit(struct decoder *d, const struct xg_event *rec, decoder_emit
 static int lost_create(struct decoder *d, const struct xg_event *rec, bool ginfo,
 		       decoder_emit_fn fn, void *ctx)
 {
-	struct gev ev;
+	struct gev *ev;
 
 	d->st.lost_creates++;
-	gev_from_rec(&ev, rec, GEV_CREATE);
-	ev.from = XG_G_DEAD;
-	ev.to = rec->from;
-	ev.reason = GEV_NO_REASON;
-	ev.has_pm = false;
-	ev.existing = !ginfo;
+	ev = gev_from_rec(d, rec, GEV_CREATE);
+	ev->from = XG_G_DEAD;
+	ev->to = rec->from;
+	ev->reason = GEV_NO_REASON;
+	ev->has_pm = false;
+	ev->existing = !ginfo;
 	if (ginfo) {
-		ev.parent = rec->arg0;
-		ev.startpc = rec->arg1;
-		ev.gopc = rec->arg2;
+		ev->parent = rec->arg0;
+		ev->startpc = rec->arg1;
+		ev->gopc = rec->arg2;
 	}
-	return emit(d, fn, ctx, &ev);
+	return emit(d, fn, ctx, ev);
 }
 
 /* A create record: the repairs first (capture.c may change the level), then the create. */
@@ -494,7 +507,7 @@ static int apply_create(struct decoder *d, const struct xg_event *rec, decoder_e
 			void *ctx)
 {
 	struct kvslot *b;
-	struct gev ev;
+	struct gev *ev;
 	int err;
 
 	/*
@@ -510,11 +523,11 @@ static int apply_create(struct decoder *d, const struct xg_event *rec, decoder_e
 			return -ENOMEM;
 		*(uint64_t *)kv_value(b) = rec->goid;
 	}
-	gev_from_rec(&ev, rec, GEV_CREATE);
-	ev.parent = rec->arg0;
-	ev.startpc = rec->arg1;
-	ev.gopc = rec->arg2;
-	return emit(d, fn, ctx, &ev);
+	ev = gev_from_rec(d, rec, GEV_CREATE);
+	ev->parent = rec->arg0;
+	ev->startpc = rec->arg1;
+	ev->gopc = rec->arg2;
+	return emit(d, fn, ctx, ev);
 }
 
 /*
@@ -527,7 +540,7 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	struct kvslot *s = kv_find(&d->last, rec->pid, rec->goid);
 	/* go1.26's dropm parks a cgo callback's g in deadextra, not dead. */
 	bool exits = rec->to == XG_G_DEAD || rec->to == XG_G_DEADEXTRA;
-	struct gev ev;
+	struct gev *ev;
 	int err;
 
 	if (s && (*(uint8_t *)kv_value(s) & LATE)) {
@@ -559,20 +572,21 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 		}
 
 		if (s && (*(uint8_t *)kv_value(s) & ~SEEDED) != rec->from && !sampled) {
-			gev_from_rec(&ev, rec, GEV_STATE);
-			ev.from = *(uint8_t *)kv_value(s) & ~SEEDED;
-			ev.to = rec->from;
-			ev.inferred = true;
-			ev.has_pm = false;
+			ev = gev_from_rec(d, rec, GEV_STATE);
+			ev->from = *(uint8_t *)kv_value(s) & ~SEEDED;
+			ev->to = rec->from;
+			ev->inferred = true;
+			ev->has_pm = false;
 			/* Entering the wait we are now seen leaving: its reason is known. */
-			ev.reason = (rec->flags & XG_EVF_FROM_REASON) ? rec->reason : GEV_NO_REASON;
+			ev->reason =
+				(rec->flags & XG_EVF_FROM_REASON) ? rec->reason : GEV_NO_REASON;
 			d->st.inferred++;
-			err = emit(d, fn, ctx, &ev);
+			err = emit(d, fn, ctx, ev);
 			if (err)
 				return err;
 		}
-		gev_from_rec(&ev, rec, GEV_STATE);
-		err = emit(d, fn, ctx, &ev);
+		ev = gev_from_rec(d, rec, GEV_STATE);
+		err = emit(d, fn, ctx, ev);
 		if (err)
 			return err;
 	}
@@ -584,8 +598,8 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 			kv_delete(&d->byg, b);
 		if (s)
 			kv_delete(&d->last, s);
-		gev_from_rec(&ev, rec, GEV_EXIT);
-		return emit(d, fn, ctx, &ev);
+		ev = gev_from_rec(d, rec, GEV_EXIT);
+		return emit(d, fn, ctx, ev);
 	}
 	if (!s) {
 		s = kv_upsert(&d->last, rec->pid, rec->goid);
