@@ -145,6 +145,12 @@ static int prc_emit(const struct gev *ev, void *ctx)
 	return gtable__apply(s->gt, ev);
 }
 
+/* As the tracer's single thread: the table fetched ahead of the decoder's releases. */
+static void prc_ahead(uint32_t pid, uint64_t goid, void *ctx)
+{
+	gtable__prefetch(ctx, pid, goid);
+}
+
 /* The records of N churn events over POOL long-lived goroutines; *N_OUT records. */
 static struct xg_event *prc_feed(size_t pool, size_t n, size_t *n_out)
 {
@@ -199,6 +205,7 @@ static double prc_round(const struct xg_event *feed, size_t n, size_t warm, size
 
 	if (!d || !s.gt)
 		die("prc", ENOMEM);
+	decoder__set_ahead(d, prc_ahead, s.gt, GTABLE_PREFETCH_AHEAD);
 	err = prc_push(d, &s, feed, 0, warm);
 	CG_START();
 	t = clock_ns(CLOCK_THREAD_CPUTIME_ID);

@@ -56,6 +56,8 @@ _Static_assert(GT_NSTATES <= 16, "a packed span has 4 bits of state");
  */
 #define HCACHE_CLASSES 3
 #define HCACHE_BYTES   (1u << 20)
+/* gtable__prefetch's hints kept: a power of two, more than PF_SLOT - PF_SPAN. */
+#define PF_HINTS 16
 /* Freed by expiry since the last malloc_trim: past this, trim (it walks the heap). */
 #define TRIM_BYTES (32u << 20)
 /* Grow the index past 70% full: linear probing degrades quickly above. */
@@ -74,6 +76,14 @@ enum {
 	 * twice; only the walks of the list clear it.
 	 */
 	EF_LISTED = 1 << 4,
+	/*
+	 * Its open span has off-CPU time (gext.span_off_ns): most never have,
+	 * and closing a span would otherwise read the extension, a cache miss
+	 * of its own, for every change of state.
+	 */
+	EF_SPAN_OFF = 1 << 5,
+	/* Its extension is in its history block, after the spans (hblock_size). */
+	EF_EXT_INLINE = 1 << 6,
 };
 
 struct chunk {
@@ -226,6 +236,9 @@ struct gtable {
 	size_t n_ivl, cap_ivl;
 	bool ivl_all;
 	char capture[160]; /* the last GEV_CAPTURE, described (budget__describe); "": none */
+	/* gtable__prefetch: the hashes of the last hints, in a ring. */
+	uint32_t pf_hash[PF_HINTS];
+	uint32_t pf_n;
 };
 
 struct gkey {
@@ -272,6 +285,24 @@ static inline uint32_t pool_size(const struct gtable *gt)
 static size_t ghist_size(uint32_t cap)
 {
 	return sizeof(struct ghist) + cap * sizeof(uint64_t);
+}
+
+/*
+ * A goroutine whose ring reaches its largest size will drop spans into its
+ * extension at every change of state once the ring is full: that ring's
+ * block holds a full extension after its spans, as gentry__copy lays them
+ * out, so the spans and the totals are read together instead of from two
+ * places in the heap.
+ */
+static bool ring_is_last(const struct gtable *gt, uint32_t cap)
+{
+	return cap && cap == gt->o.max_spans - 1;
+}
+
+/* The bytes of the history block of a ring of CAP spans. */
+static size_t hblock_size(const struct gtable *gt, uint32_t cap)
+{
+	return ghist_size(cap) + (ring_is_last(gt, cap) ? EXT_FULL : 0);
 }
 
 /* The size of E's extension, 0 when it has none. */
@@ -338,7 +369,7 @@ static struct ghist *ghist_alloc(struct gtable *gt, uint32_t cap)
 	struct ghist *h;
 
 	h = k >= 0 && gt->hcache[k].n ? gt->hcache[k].v[--gt->hcache[k].n]
-				      : malloc(ghist_size(cap));
+				      : malloc(hblock_size(gt, cap));
 	if (h)
 		h->ext = NULL;
 	return h;
@@ -352,7 +383,7 @@ static void ghist_free(struct gtable *gt, struct ghist *h, uint32_t cap)
 {
 	int k = h ? hcache_class(gt, cap) : -1;
 
-	if (k < 0 || !cache_keep(&gt->hcache[k], h, ghist_size(cap)))
+	if (k < 0 || !cache_keep(&gt->hcache[k], h, hblock_size(gt, cap)))
 		free(h);
 }
 
@@ -361,10 +392,11 @@ static void hist_release(struct gtable *gt, struct gentry *e)
 {
 	if (!e->hist)
 		return;
-	if (e->table_flags & EF_EXT_FULL ||
-	    !cache_keep(&gt->hcache[HCACHE_CLASSES], e->hist->ext, EXT_SMALL))
+	if (!(e->table_flags & EF_EXT_INLINE) &&
+	    (e->table_flags & EF_EXT_FULL ||
+	     !cache_keep(&gt->hcache[HCACHE_CLASSES], e->hist->ext, EXT_SMALL)))
 		free(e->hist->ext);
-	e->table_flags &= (uint8_t)~EF_EXT_FULL;
+	e->table_flags &= (uint8_t) ~(EF_EXT_FULL | EF_EXT_INLINE);
 	ghist_free(gt, e->hist, e->span_cap);
 	e->hist = NULL;
 }
@@ -959,6 +991,22 @@ static struct gext *ext_get(struct gtable *gt, struct gentry *e, bool full)
 	return e->hist->ext = x;
 }
 
+/* H, E's new history block of the largest ring (CAP spans), takes E's extension in. */
+static void ext_inline(struct gtable *gt, struct gentry *e, struct ghist *h, uint32_t cap)
+{
+	struct gext *x = (struct gext *)&h->spans[cap], *old = h->ext;
+	size_t n = !old ? 0 : e->table_flags & EF_EXT_FULL ? EXT_FULL : EXT_SMALL;
+
+	if (n)
+		memcpy(x, old, n);
+	memset((char *)x + n, 0, EXT_FULL - n);
+	if (old && (e->table_flags & EF_EXT_FULL ||
+		    !cache_keep(&gt->hcache[HCACHE_CLASSES], old, EXT_SMALL)))
+		free(old);
+	h->ext = x;
+	e->table_flags |= EF_EXT_FULL | EF_EXT_INLINE;
+}
+
 /* Slot of the I-th oldest closed span of E. */
 static inline uint32_t ring_slot(const struct gentry *e, uint32_t i)
 {
@@ -980,6 +1028,8 @@ static int ring_grow(struct gtable *gt, struct gentry *e)
 		memcpy(h, old, ghist_size(e->span_cap));
 		ghist_free(gt, old, e->span_cap);
 	}
+	if (ring_is_last(gt, cap))
+		ext_inline(gt, e, h, cap);
 	e->hist = h;
 	e->span_head = e->span_cap;
 	e->span_cap = (uint16_t)cap;
@@ -1065,11 +1115,13 @@ static void span_close(struct gentry *e, uint64_t ts, uint8_t pct)
 /* The off_pct of E's open span, ended at TS: its share off the CPU, if it was running. */
 static uint8_t span_off_pct(struct gentry *e, uint64_t ts)
 {
-	struct gext *x = e->hist ? e->hist->ext : NULL;
+	struct gext *x;
 	uint8_t pct = 0;
 
-	if (!x || !x->span_off_ns)
+	if (!(e->table_flags & EF_SPAN_OFF))
 		return 0;
+	e->table_flags &= (uint8_t)~EF_SPAN_OFF;
+	x = e->hist->ext;
 	if (e->state == XG_G_RUNNING && ts > e->state_since)
 		pct = (uint8_t)(x->span_off_ns >= ts - e->state_since
 					? 100
@@ -1429,6 +1481,8 @@ static int apply_cpu(struct gtable *gt, const struct gev *ev)
 		off = ev->cpu.a < off ? ev->cpu.a : off;
 		h->off_ns[ev->cpu.what - GEV_CPU_PREEMPTED] += off;
 		h->span_off_ns += off;
+		if (h->span_off_ns)
+			e->table_flags |= EF_SPAN_OFF;
 		return 0;
 	}
 	p = proc_get(gt, ev->pid);
@@ -1626,7 +1680,7 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
  * index slot, then entry, then span ring. With the events of a batch known in
  * advance, each link is fetched a few events ahead so the misses overlap.
  */
-#define PF_SLOT	 16
+#define PF_SLOT	 GTABLE_PREFETCH_AHEAD
 #define PF_ENTRY 8
 #define PF_SPAN	 4
 #define PF_RING	 32 /* power of two, > PF_SLOT */
@@ -1636,6 +1690,66 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
  */
 #define PF_MIN_SLOTS 16384
 
+/*
+ * Inlined where they are used, always: a function of loads and prefetches
+ * alone is pure to GCC (12), and a call of it whose result is unused goes.
+ */
+#define PF_INLINE static inline __attribute__((always_inline))
+
+PF_INLINE void pf_slot(const struct gtable *gt, uint32_t hash)
+{
+	__builtin_prefetch(&gt->slots[hash & gt->slot_mask]);
+}
+
+/*
+ * The first index slot from HASH's home holding HASH, or NULL: a key is
+ * past its home slot about a third of the time (70% full), its slot then
+ * usually in the same cache line. A few steps only: a hint may give up.
+ */
+PF_INLINE const struct islot *pf_find(const struct gtable *gt, uint32_t hash)
+{
+	uint32_t pos = hash & gt->slot_mask, i;
+
+	for (i = 0; i < 8; i++, pos = (pos + 1) & gt->slot_mask) {
+		const struct islot *s = &gt->slots[pos];
+
+		if (!s->idx1)
+			return NULL;
+		if (s->hash == hash)
+			return s;
+	}
+	return NULL;
+}
+
+/* The entry of HASH (its slot fetched before), if in the table. */
+PF_INLINE void pf_entry(const struct gtable *gt, uint32_t hash)
+{
+	const struct islot *s = pf_find(gt, hash);
+
+	if (s) {
+		const char *p = (const char *)pool_entry(gt, s->idx1 - 1);
+
+		__builtin_prefetch(p, 1);
+		__builtin_prefetch(p + 64, 1);
+		__builtin_prefetch(p + sizeof(struct gentry) - 1, 1);
+	}
+}
+
+/* Where the next span of that entry (fetched before) goes, with its block's head. */
+PF_INLINE void pf_spans(const struct gtable *gt, uint32_t hash)
+{
+	const struct islot *s = pf_find(gt, hash);
+
+	if (s) {
+		const struct gentry *e = pool_entry(gt, s->idx1 - 1);
+
+		if (e->hist) {
+			__builtin_prefetch(e->hist, 1);
+			__builtin_prefetch(&e->hist->spans[e->span_head], 1);
+		}
+	}
+}
+
 static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_t *done)
 {
 	uint32_t hashes[PF_RING];
@@ -1644,38 +1758,19 @@ static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_
 
 	for (i = 0; i < n && i < PF_SLOT; i++) {
 		hashes[i] = key_hash(evs[i].pid, evs[i].goid);
-		__builtin_prefetch(&gt->slots[hashes[i] & gt->slot_mask]);
+		pf_slot(gt, hashes[i]);
 	}
 	for (i = 0; i < n; i++) {
 		if (i + PF_SLOT < n) {
 			uint32_t h = key_hash(evs[i + PF_SLOT].pid, evs[i + PF_SLOT].goid);
 
 			hashes[(i + PF_SLOT) % PF_RING] = h;
-			__builtin_prefetch(&gt->slots[h & gt->slot_mask]);
+			pf_slot(gt, h);
 		}
-		if (i + PF_ENTRY < n) {
-			const struct islot *s =
-				&gt->slots[hashes[(i + PF_ENTRY) % PF_RING] & gt->slot_mask];
-
-			if (s->idx1) {
-				const char *p = (const char *)pool_entry(gt, s->idx1 - 1);
-
-				__builtin_prefetch(p, 1);
-				__builtin_prefetch(p + 64, 1);
-				__builtin_prefetch(p + sizeof(struct gentry) - 1, 1);
-			}
-		}
-		if (i + PF_SPAN < n) {
-			uint32_t h = hashes[(i + PF_SPAN) % PF_RING];
-			const struct islot *s = &gt->slots[h & gt->slot_mask];
-
-			if (s->idx1 && s->hash == h) {
-				const struct gentry *e = pool_entry(gt, s->idx1 - 1);
-
-				if (e->hist)
-					__builtin_prefetch(&e->hist->spans[e->span_head], 1);
-			}
-		}
+		if (i + PF_ENTRY < n)
+			pf_entry(gt, hashes[(i + PF_ENTRY) % PF_RING]);
+		if (i + PF_SPAN < n)
+			pf_spans(gt, hashes[(i + PF_SPAN) % PF_RING]);
 		err = gtable__apply(gt, &evs[i]);
 		if (err) {
 			if (done)
@@ -1686,6 +1781,22 @@ static int apply_ahead(struct gtable *gt, const struct gev *evs, size_t n, size_
 	if (done)
 		*done = n;
 	return 0;
+}
+
+void gtable__prefetch(struct gtable *gt, uint32_t pid, uint64_t goid)
+{
+	uint32_t n = gt->pf_n++, h;
+
+	if (gt->slot_mask + 1 < PF_MIN_SLOTS)
+		return;
+	h = key_hash(pid, goid);
+	gt->pf_hash[n % PF_HINTS] = h;
+	pf_slot(gt, h);
+	/* The hints of the events PF_ENTRY and PF_SPAN before their apply. */
+	if (n >= PF_SLOT - PF_ENTRY)
+		pf_entry(gt, gt->pf_hash[(n - (PF_SLOT - PF_ENTRY)) % PF_HINTS]);
+	if (n >= PF_SLOT - PF_SPAN)
+		pf_spans(gt, gt->pf_hash[(n - (PF_SLOT - PF_SPAN)) % PF_HINTS]);
 }
 
 int gtable__apply_batch(struct gtable *gt, const struct gev *evs, size_t n, size_t *done)

@@ -146,6 +146,16 @@ int gtable__apply(struct gtable *gt, const struct gev *ev);
  */
 int gtable__apply_batch(struct gtable *gt, const struct gev *evs, size_t n, size_t *done);
 /*
+ * A hint: (PID, GOID) will be applied GTABLE_PREFETCH_AHEAD events from
+ * now. Hinted in the order they are applied, each event's memory is
+ * fetched in the steps gtable__apply_batch takes (index slot, entry,
+ * spans), while the events before it are applied (decoder__set_ahead).
+ * Changes nothing a reader sees; nothing on a table small enough to stay
+ * in cache. The table's owner only.
+ */
+#define GTABLE_PREFETCH_AHEAD 16
+void gtable__prefetch(struct gtable *gt, uint32_t pid, uint64_t goid);
+/*
  * Drop goroutines that exited more than keep_exited_ns before NOW. Costs
  * what it drops; then gives memory back to the system when much was freed
  * (empty pool chunks, an oversized index, malloc_trim): call it about once

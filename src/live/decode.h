@@ -164,6 +164,15 @@ int decoder__each_live(const struct decoder *d, uint32_t pid, decoder_live_fn fn
  * included; records from here on start afresh (seeded again before).
  */
 void decoder__forget_all(struct decoder *d, uint32_t pid);
+/*
+ * Called while draining with the goroutine of the queued record AHEAD places
+ * after the one released, so that EMIT's consumer can fetch what it will
+ * touch (gtable__prefetch) while the records before it are decoded and
+ * applied: each otherwise waits on a chain of cache misses of its own. A
+ * hint: for a consumer on the draining thread only. FN NULL: none.
+ */
+typedef void (*decoder_ahead_fn)(uint32_t pid, uint64_t goid, void *ctx);
+void decoder__set_ahead(struct decoder *d, decoder_ahead_fn fn, void *ctx, unsigned int ahead);
 /* A record of it is held back (a wait whose reason comes later): its state is not final. */
 bool decoder__holds(const struct decoder *d, uint32_t pid, uint64_t goid);
 

@@ -634,10 +634,17 @@ int rings__new_decoder(struct tracer *t)
 	return 0;
 }
 
+/* The single thread applies what it decodes: the table can be fetched ahead of it. */
+static void table_ahead(uint32_t pid, uint64_t goid, void *ctx)
+{
+	gtable__prefetch(ctx, pid, goid);
+}
+
 int rings__open(struct tracer *t)
 {
 	if (t->opts->readers > 1 || t->opts->processors > 1)
 		return workers_start(t);
+	decoder__set_ahead(t->rings.dec, table_ahead, t->sink.gt, GTABLE_PREFETCH_AHEAD);
 	t->rings.rb = ring_buffer__new(bpfobj__events_fd(&t->bpf), on_record, t, NULL);
 	if (!t->rings.rb) {
 		diag__fail("cannot read the ring buffer: %s", strerror(errno));

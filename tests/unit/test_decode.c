@@ -870,6 +870,92 @@ static void test_running_carries_p_and_m(void **state)
 	decoder__free(d);
 }
 
+/* The order of releases and hints: +goid a release, -goid a hint (decoder__set_ahead). */
+struct ahead_log {
+	int64_t v[128];
+	int n;
+};
+
+static void log_hint(uint32_t pid, uint64_t goid, void *ctx)
+{
+	struct ahead_log *l = ctx;
+
+	assert_int_equal(pid, 7);
+	assert_true(l->n < 128);
+	l->v[l->n++] = -(int64_t)goid;
+}
+
+static int log_release(const struct gev *ev, void *ctx)
+{
+	struct ahead_log *l = ctx;
+
+	if (ev->kind == GEV_GC)
+		return 0;
+	assert_true(l->n < 128);
+	l->v[l->n++] = (int64_t)ev->goid;
+	return 0;
+}
+
+/* The P-th record of a queue of goroutines Q (0: a GC record). */
+static struct xg_event queue_rec(const int64_t *q, int p)
+{
+	uint64_t ts = (uint64_t)p * 10 + 10;
+
+	if (!q[p])
+		return gc_rec(ts, XG_GC_STW_START);
+	return rec(ts, 0x1000 + (uint64_t)q[p] * 64, (uint64_t)q[p], XG_G_RUNNING, XG_G_RUNNABLE);
+}
+
+static void test_hints_ahead_of_releases(void **state)
+{
+	/* The queue's order: goroutines 1..5, a GC record (0: no goroutine's), 6..12. */
+	static const int64_t q[] = {1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 11, 12};
+	const int n = (int)(sizeof(q) / sizeof(q[0]));
+	struct decoder_opts o = {.goid_before_create = true};
+	struct decoder *d = decoder__new(&o), *plain = decoder__new(&o);
+	struct ahead_log l = {.n = 0}, want = {.n = 0};
+	struct sink a = {.n = 0}, b = {.n = 0};
+	int p;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(plain);
+	decoder__set_ahead(d, log_hint, &l, 3);
+	for (p = 0; p < n; p++) {
+		struct xg_event r = queue_rec(q, p);
+
+		assert_int_equal(decoder__push(d, &r), 0);
+		assert_int_equal(decoder__push(plain, &r), 0);
+	}
+	/* Before each release, the goroutine of the record 3 places after it, if a goroutine's. */
+	for (p = 0; p < n; p++) {
+		if (p + 3 < n && q[p + 3])
+			want.v[want.n++] = -q[p + 3];
+		if (q[p])
+			want.v[want.n++] = q[p];
+	}
+	assert_int_equal(decoder__drain(d, UINT64_MAX, log_release, &l), 0);
+	assert_int_equal(l.n, want.n);
+	assert_memory_equal(l.v, want.v, sizeof(l.v[0]) * (size_t)l.n);
+	decoder__free(d);
+
+	/* The hints change nothing of what is emitted. */
+	d = decoder__new(&o);
+	decoder__set_ahead(d, log_hint, &l, 3);
+	l.n = 0;
+	for (p = 0; p < n; p++) {
+		struct xg_event r = queue_rec(q, p);
+
+		assert_int_equal(decoder__push(d, &r), 0);
+	}
+	assert_int_equal(decoder__drain(d, UINT64_MAX, collect, &a), 0);
+	assert_int_equal(decoder__drain(plain, UINT64_MAX, collect, &b), 0);
+	assert_int_equal(a.n, b.n);
+	assert_memory_equal(a.ev, b.ev, sizeof(a.ev[0]) * (size_t)a.n);
+	decoder__free(d);
+	decoder__free(plain);
+}
+
 static void test_unknown_record_type(void **state)
 {
 	struct decoder *d = decoder__new(NULL);
@@ -1076,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(test_gc_cycle_without_sweep),
 		cmocka_unit_test(test_running_carries_p_and_m),
 		cmocka_unit_test(test_unknown_record_type),
+		cmocka_unit_test(test_hints_ahead_of_releases),
 		cmocka_unit_test(test_wait_named_by_caller),
 		cmocka_unit_test(test_syscall_edge_once),
 		cmocka_unit_test(test_lost_exit_said_from_reuse),

@@ -774,6 +774,101 @@ static struct gev ev_alloc(uint64_t ts, uint64_t goid, uint8_t kind, uint64_t si
 	return ev;
 }
 
+/*
+ * A goroutine that gets an extension early (allocations, off-CPU time in a
+ * running span) and then changes state often enough to reach the largest
+ * ring, and to overflow it: its extension moves into that ring's block, and
+ * every total, counter and span share comes out as in a table whose ring
+ * never fills.
+ */
+static void test_ext_in_last_ring(void **state)
+{
+	struct gtable_opts small = {.max_spans = 16}, big = {.max_spans = 1024};
+	struct gtable *a = gtable__new(&small), *b = gtable__new(&big);
+	struct gtable *both[2] = {a, b};
+	uint64_t ta[GT_NSTATES], tb[GT_NSTATES], oa[2], ob[2], ba, bb, na, nb;
+	const struct gentry *ea, *eb;
+	uint8_t st = XG_G_RUNNABLE;
+	int i, k;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	for (k = 0; k < 2; k++) {
+		struct gev cpu = {.kind = GEV_CPU, .ts = 0, .pid = PID, .tid = 7, .goid = 9};
+
+		apply(both[k], ev_create(1000, 9, 1));
+		apply(both[k], ev_alloc(1500, 9, XG_AK_OBJECT, 64));
+		for (i = 0; i < 60; i++) {
+			uint8_t to = st == XG_G_RUNNING	  ? XG_G_WAITING
+				     : st == XG_G_WAITING ? XG_G_RUNNABLE
+							  : XG_G_RUNNING;
+
+			apply(both[k], ev_state(2000 + (uint64_t)i * 1000, 9, st, to));
+			st = to;
+			if (to == XG_G_RUNNING && i % 4 == 2) {
+				/* 300 of the running span's 1000 ns off the CPU: a 30% share. */
+				cpu.ts = 2000 + (uint64_t)i * 1000 + 500;
+				cpu.reason = GEV_NO_REASON;
+				cpu.cpu.what = GEV_CPU_PREEMPTED;
+				cpu.cpu.a = 300;
+				apply(both[k], cpu);
+			}
+			if (i % 7 == 3)
+				apply(both[k], ev_alloc(2000 + (uint64_t)i * 1000 + 10, 9,
+							XG_AK_SLICE, 100 + (uint64_t)i));
+		}
+		st = XG_G_RUNNABLE;
+	}
+	ea = gtable__find(a, PID, 9);
+	eb = gtable__find(b, PID, 9);
+	assert_non_null(ea);
+	assert_non_null(eb);
+	assert_int_equal(ea->span_cap, 15);
+	assert_true(eb->n_spans > 16);
+	gentry__totals(ea, ta);
+	gentry__totals(eb, tb);
+	assert_memory_equal(ta, tb, sizeof(ta));
+	gentry__offcpu(ea, oa);
+	gentry__offcpu(eb, ob);
+	assert_int_equal(oa[0], ob[0]);
+	assert_int_equal(oa[0], 300 * 5);
+	gentry__alloc(ea, &ba, &na);
+	gentry__alloc(eb, &bb, &nb);
+	assert_int_equal(ba, bb);
+	assert_int_equal(na, nb);
+	assert_int_equal(na, 1 + 9);
+	assert_int_equal(gentry__cpu_ns(ea, 70000), gentry__cpu_ns(eb, 70000));
+	/* The kept spans are the newest of the big table's, shares included. */
+	for (i = 0; i < ea->n_spans; i++) {
+		struct gstate_span x = sp(ea, (uint32_t)i),
+				   y = sp(eb, eb->n_spans - ea->n_spans + (uint32_t)i);
+
+		assert_int_equal(x.start, y.start);
+		assert_int_equal(x.state, y.state);
+		assert_int_equal(x.off_pct, y.off_pct);
+	}
+	/* A copy (the UI's) reads the same. */
+	{
+		struct gentry c;
+		void *buf = malloc(gentry__copy_size(ea));
+
+		assert_non_null(buf);
+		gentry__copy(&c, ea, buf);
+		gentry__totals(&c, tb);
+		assert_memory_equal(ta, tb, sizeof(ta));
+		gentry__alloc(&c, &bb, &nb);
+		assert_int_equal(ba, bb);
+		free(buf);
+	}
+	/* Expired and freed: no leak under ASan/valgrind, the block's extension is not freed apart.
+	 */
+	apply(a, ev_exit(80000, 9));
+	apply(b, ev_exit(80000, 9));
+	gtable__free(a);
+	gtable__free(b);
+}
+
 static int find_group(const struct gtable_group *g, void *ctx)
 {
 	const struct gtable_group **out = ctx;
@@ -1587,6 +1682,7 @@ int main(void)
 		cmocka_unit_test(test_parked_reads),
 		cmocka_unit_test(test_history_limits),
 		cmocka_unit_test(test_entry_copy),
+		cmocka_unit_test(test_ext_in_last_ring),
 		cmocka_unit_test(test_interval_listed),
 	};
 
