@@ -146,9 +146,11 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct gev *ev)
 	if (gcode < G_NEXT) {
 		if (gcode >= c->n_mtf)
 			return -EBADMSG;
+		const struct rec_mtf *e = mtf_at(c, gcode);
+
 		rank = gcode;
-		ev->pid = c->mtf[rank].pid;
-		ev->goid = c->mtf[rank].goid;
+		ev->pid = e->pid;
+		ev->goid = e->goid;
 	} else if (gcode == G_NEXT) {
 		ev->pid = c->prev_pid;
 		ev->goid = c->prev_create_goid + 1;
@@ -167,7 +169,7 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct gev *ev)
 		if (tcode >= c->n_tids)
 			return -EBADMSG;
 		trank = tcode;
-		ev->tid = c->tids[trank].tid;
+		ev->tid = tid_at(c, tcode)->tid;
 	} else if (!get_u32v(&r, &ev->tid)) {
 		return -EBADMSG;
 	}
@@ -212,8 +214,8 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct gev *ev)
 		ev->parent = ev->goid - (uint64_t)unzz(v);
 	}
 	if (xf & XF_PM) {
-		int32_t pp = trank >= 0 ? c->tids[trank].p : 0;
-		int64_t pm_m = trank >= 0 ? c->tids[trank].m : 0;
+		int32_t pp = trank >= 0 ? tid_at(c, (unsigned int)trank)->p : 0;
+		int64_t pm_m = trank >= 0 ? tid_at(c, (unsigned int)trank)->m : 0;
 		uint64_t v2;
 
 		if (!get_varint(&r, &v) || !get_varint(&r, &v2))
@@ -225,8 +227,8 @@ static int dec_event(struct rec_dec *d, uint8_t tag, struct gev *ev)
 		if (trank < 0)
 			return -EBADMSG; /* nothing to predict from */
 		ev->has_pm = true;
-		ev->p = c->tids[trank].p;
-		ev->m = c->tids[trank].m;
+		ev->p = tid_at(c, (unsigned int)trank)->p;
+		ev->m = tid_at(c, (unsigned int)trank)->m;
 	}
 	pm = has_pm_fields(ev);
 	codec_after(c, ev, rank, trank, pm);
