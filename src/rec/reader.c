@@ -766,12 +766,15 @@ static void check_count(struct rec_reader *r, const struct rec_iter *it)
 		     f->fi.n_events);
 }
 
-int rec_iter__next_event(struct rec_iter *it, struct gev *ev)
+size_t rec_iter__next_events(struct rec_iter *it, struct gev *evs, size_t max, uint64_t t)
 {
-	if (!it->active || rec_dec__next_event(&it->dec, ev) <= 0)
+	size_t n;
+
+	if (!it->active)
 		return 0;
-	it->n_ev++;
-	return 1;
+	n = rec_dec__next_events(&it->dec, evs, max, t);
+	it->n_ev += n;
+	return n;
 }
 
 int rec_iter__next(struct rec_iter *it, struct rec_item *item)
