@@ -92,6 +92,28 @@ static double secs(const struct rec_reader *r, uint64_t ts)
 	return ts > r->start ? (ts - r->start) / 1e9 : 0;
 }
 
+/* *BUF to at least NEED bytes (doubling from FIRST_BUF, at most LIMIT): 0, -E2BIG or -ENOMEM. */
+static int grow(uint8_t **buf, size_t *cap, size_t need, size_t limit)
+{
+	size_t c = *cap ? *cap : FIRST_BUF;
+	uint8_t *p;
+
+	if (need > limit)
+		return -E2BIG;
+	while (c < need)
+		c *= 2;
+	if (c > limit)
+		c = limit;
+	if (c == *cap)
+		return 0;
+	p = realloc(*buf, c);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = c;
+	return 0;
+}
+
 /*
  * Decompress the zstd frame at [OFF, OFF + ZSIZE) into *BUF (grown as the
  * output comes, up to LIMIT: a damaged size field cannot claim memory).
@@ -100,27 +122,39 @@ static double secs(const struct rec_reader *r, uint64_t ts)
 static long decompress(struct rec_reader *r, uint64_t off, uint64_t zsize, uint8_t **buf,
 		       size_t *cap, size_t limit)
 {
-	ZSTD_inBuffer in = {r->data + off, zsize, 0};
+	const uint8_t *src = r->data + off;
+	unsigned long long size = ZSTD_getFrameContentSize(src, zsize);
+	ZSTD_inBuffer in = {src, zsize, 0};
 	size_t len = 0;
+	int err;
 
+	/*
+	 * The writer says each frame's size: decoded in one call, straight
+	 * into *BUF (streamed, zstd decodes into a window of its own and copies
+	 * out). ZSIZE must be that one frame, as the streamed loop checks.
+	 */
+	if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR && size <= limit) {
+		size_t ret = ZSTD_findFrameCompressedSize(src, zsize);
+
+		if (ZSTD_isError(ret) || ret != zsize)
+			return -EBADMSG;
+		err = grow(buf, cap, size ? size : 1, limit);
+		if (err)
+			return err;
+		ret = ZSTD_decompressDCtx(r->dctx, *buf, *cap, src, zsize);
+		return ZSTD_isError(ret) ? -EBADMSG : (long)ret;
+	}
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
 	for (;;) {
 		ZSTD_outBuffer out;
 		size_t ret;
 
 		if (len == *cap) {
-			size_t c = *cap ? *cap * 2 : FIRST_BUF;
-			uint8_t *p;
-
 			if (*cap >= limit)
 				return -E2BIG;
-			if (c > limit)
-				c = limit;
-			p = realloc(*buf, c);
-			if (!p)
-				return -ENOMEM;
-			*buf = p;
-			*cap = c;
+			err = grow(buf, cap, *cap + 1, limit);
+			if (err)
+				return err;
 		}
 		out = (ZSTD_outBuffer){*buf, *cap, len};
 		ret = ZSTD_decompressStream(r->dctx, &out, &in);
