@@ -92,6 +92,15 @@ static double secs(const struct rec_reader *r, uint64_t ts)
 	return ts > r->start ? (ts - r->start) / 1e9 : 0;
 }
 
+/* [OFF, OFF + LEN) of the file is about to be read: in one request, not page by page. */
+static void will_need(const struct rec_reader *r, uint64_t off, uint64_t len)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), start = off / page * page;
+
+	if (r->map && off < r->size && len)
+		madvise((uint8_t *)r->map + start, off - start + len, MADV_WILLNEED);
+}
+
 /* *BUF to at least NEED bytes (doubling from FIRST_BUF, at most LIMIT): 0, -E2BIG or -ENOMEM. */
 static int grow(uint8_t **buf, size_t *cap, size_t need, size_t limit)
 {
@@ -123,11 +132,13 @@ static long decompress(struct rec_reader *r, uint64_t off, uint64_t zsize, uint8
 		       size_t *cap, size_t limit)
 {
 	const uint8_t *src = r->data + off;
-	unsigned long long size = ZSTD_getFrameContentSize(src, zsize);
 	ZSTD_inBuffer in = {src, zsize, 0};
+	unsigned long long size;
 	size_t len = 0;
 	int err;
 
+	will_need(r, off, zsize);
+	size = ZSTD_getFrameContentSize(src, zsize);
 	/*
 	 * The writer says each frame's size: decoded in one call, straight
 	 * into *BUF (streamed, zstd decodes into a window of its own and copies
@@ -517,7 +528,12 @@ static struct rec_reader *open_common(struct rec_reader *r, char *err, size_t er
 	if (r->index_warned)
 		warn(r, "the seek index is damaged: rebuilt by scanning the frames");
 	if (!r->has_index) {
+		/* Every byte, in order. */
+		if (r->map)
+			madvise(r->map, r->size, MADV_SEQUENTIAL);
 		ret = scan(r, p);
+		if (r->map)
+			madvise(r->map, r->size, MADV_RANDOM);
 		if (ret == -ENOMEM)
 			goto oom;
 	}
@@ -612,8 +628,14 @@ struct rec_reader *rec_reader__open(const char *path, const struct rec_reader_op
 			errno = e;
 			return NULL;
 		}
-		/* Frames are read in order, mostly. */
-		madvise(map, st.st_size, MADV_SEQUENTIAL);
+		/*
+		 * The reader says what it reads (will_need): opening a closed
+		 * file reads a page from each frame of it (its info, checked
+		 * against the index), and readahead there read most of the file
+		 * (a cold 1.1 GB recording: 1.2 s to the first screen, 0.2 with
+		 * none).
+		 */
+		madvise(map, st.st_size, MADV_RANDOM);
 	}
 	close(fd);
 	r = calloc(1, sizeof(*r));
@@ -837,6 +859,11 @@ int rec_iter__next(struct rec_iter *it, struct rec_item *item)
 			}
 			rec_dec__init(&it->dec, it->raw, len, r->dict);
 			it->cur = it->next++;
+			/* Read while this one is decoded. */
+			if (it->next < r->n)
+				will_need(r, r->f[it->next].off,
+					  r->f[it->next].zoff - r->f[it->next].off +
+						  r->f[it->next].fi.zsize);
 			it->active = true;
 			it->n_ev = 0;
 			it->unknown_seen = false;
