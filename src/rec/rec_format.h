@@ -185,16 +185,26 @@ static inline int mtf_find(const struct rec_codec *c, uint32_t pid, uint64_t goi
 }
 
 /* Move entry RANK (or a new one, -1) to the front; the oldest falls off a full list. */
+/*
+ * The slot of the entry that goes to the front of a list of *N (at most CAP)
+ * and, in *I, the rank it leaves: RANK, or for a new entry (-1) a free slot
+ * or the oldest entry's.
+ */
+static inline unsigned int list_touch_slot(uint8_t *n, unsigned int cap, const uint8_t *order,
+					   int rank, unsigned int *i)
+{
+	if (rank < 0 && *n < cap) {
+		*i = *n;
+		return (*n)++;
+	}
+	*i = rank < 0 ? cap - 1 : (unsigned int)rank;
+	return order_slot(order, *i);
+}
+
 static inline void mtf_touch(struct rec_codec *c, int rank, const struct gev *ev)
 {
-	unsigned int i, s;
+	unsigned int i, s = list_touch_slot(&c->n_mtf, REC_MTF_GOIDS, c->mtf_order, rank, &i);
 
-	if (rank < 0 && c->n_mtf < REC_MTF_GOIDS) {
-		i = s = c->n_mtf++;
-	} else {
-		i = rank < 0 ? REC_MTF_GOIDS - 1 : (unsigned int)rank;
-		s = order_slot(c->mtf_order, i);
-	}
 	c->mtf[s] =
 		(struct rec_mtf){.goid = ev->goid, .pid = ev->pid, .from = ev->from, .to = ev->to};
 	order_to_front(c->mtf_order, i, s);
@@ -223,14 +233,8 @@ static inline const struct rec_tid *tid_at(const struct rec_codec *c, unsigned i
 
 static inline void tid_touch(struct rec_codec *c, int rank, const struct gev *ev, bool pm)
 {
-	unsigned int i, s;
+	unsigned int i, s = list_touch_slot(&c->n_tids, REC_MTF_TIDS, c->tid_order, rank, &i);
 
-	if (rank < 0 && c->n_tids < REC_MTF_TIDS) {
-		i = s = c->n_tids++;
-	} else {
-		i = rank < 0 ? REC_MTF_TIDS - 1 : (unsigned int)rank;
-		s = order_slot(c->tid_order, i);
-	}
 	if (rank < 0)
 		c->tids[s] = (struct rec_tid){.tid = ev->tid};
 	if (pm) {
