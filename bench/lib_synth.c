@@ -424,7 +424,8 @@ int main(int argc, char **argv)
 		printf("%d.%d\n", REC_MAJOR, REC_MINOR);
 		return 0;
 	}
-	fprintf(stderr, "usage: bench_synth prc [GOROUTINES [RECORDS [ROUNDS]]] | write EVENTS FILE"
-			" | replay|decode FILE [ROUNDS] | first FILE [ROUNDS [cold]] | format | cg\n");
+	fprintf(stderr,
+		"usage: bench_synth prc [GOROUTINES [RECORDS [ROUNDS]]] | write EVENTS FILE"
+		" | replay|decode FILE [ROUNDS] | first FILE [ROUNDS [cold]] | format | cg\n");
 	return 2;
 }
