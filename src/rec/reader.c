@@ -632,8 +632,8 @@ struct rec_reader *rec_reader__open(const char *path, const struct rec_reader_op
 		 * The reader says what it reads (will_need): opening a closed
 		 * file reads a page from each frame of it (its info, checked
 		 * against the index), and readahead there read most of the file
-		 * (a cold 1.1 GB recording: 1.2 s to the first screen, 0.2 with
-		 * none).
+		 * (a 1.1 GB recording out of the page cache: 1.2-1.8 s to the
+		 * first screen, 0.15-0.3 s without).
 		 */
 		madvise(map, st.st_size, MADV_RANDOM);
 	}
