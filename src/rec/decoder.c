@@ -115,120 +115,138 @@ static void clear_other_kinds(struct gev *ev)
 	memset((char *)ev + from, 0, sizeof(*ev) - from);
 }
 
-/* A compact event; the fields after M are left as they are (clear_other_kinds). */
-static int dec_event(struct rec_dec *d, uint8_t tag, struct gev *ev)
+_Static_assert(GEV_CREATE == 1 && GEV_STATE == 2 && GEV_EXIT == 3,
+	       "the kind of a compact event is its tag's top two bits");
+
+/*
+ * A compact event; the fields after M are left as they are (clear_other_kinds).
+ * The hot loop of replay: fields are decoded into locals and stored once at
+ * the end (a store to a byte of EV may alias anything, the codec's state
+ * included, and would make the compiler load it again), nothing is cleared
+ * twice, and a failure leaves the codec as it was.
+ */
+static inline __attribute__((always_inline)) int dec_event(struct rec_dec *d, uint8_t tag,
+							   struct gev *ev)
 {
 	struct rec_codec *c = &d->c;
+	const struct rec_tid *t = NULL;
+	const struct rec_site *site = NULL;
+	const char *reason_str = NULL;
 	struct rd r = {d->p, d->end};
-	uint8_t g, gcode, tcode, pred;
-	uint64_t v, xf = 0;
-	int rank = -1, trank = -1;
-	bool reason, create, pm;
+	enum gev_kind kind = (enum gev_kind)TAG_KIND(tag);
+	uint64_t v, ts, goid, parent = 0, xf = 0;
+	uint32_t pid, tid;
+	uint8_t g, gcode, tcode, to, from, pred = NO_PREDICTION;
+	int rank = -1, trank = -1, reason = GEV_NO_REASON;
+	int32_t p = 0;
+	int64_t m = 0;
+	bool has_pm = false, pm = false;
 
-	if (!d->in_frame)
+	if (!d->in_frame || !get_u8(&r, &g) || !get_varint(&r, &v))
 		return -EBADMSG;
-	/* Field by field, not memset: this is the hot loop of replay. */
-	ev->kind = TAG_KIND(tag) == 1 ? GEV_CREATE : TAG_KIND(tag) == 2 ? GEV_STATE : GEV_EXIT;
-	ev->inferred = tag & TAG_INFERRED;
-	ev->reason_str = NULL;
-	ev->parent = ev->startpc = ev->gopc = 0;
-	ev->func = ev->created_by = ev->file = NULL;
-	ev->line = 0;
-	/* The fields of other kinds of events, after M, are the caller's to clear. */
-	ev->has_pm = false;
-	ev->p = 0;
-	ev->m = 0;
-	if (!get_u8(&r, &g) || !get_varint(&r, &v))
-		return -EBADMSG;
-	ev->ts = c->prev_ts + (uint64_t)unzz(v);
+	ts = c->prev_ts + (uint64_t)unzz(v);
 	gcode = g >> 3;
 	tcode = g & 7;
 	if (gcode < G_NEXT) {
+		const struct rec_mtf *e;
+
 		if (gcode >= c->n_mtf)
 			return -EBADMSG;
 		rank = gcode;
-		ev->pid = c->mtf[rank].pid;
-		ev->goid = c->mtf[rank].goid;
+		e = mtf_at(c, gcode);
+		pid = e->pid;
+		goid = e->goid;
+		/* predict_from: an exit repeats the transition to dead that it follows. */
+		pred = kind == GEV_STATE ? e->to : e->from;
 	} else if (gcode == G_NEXT) {
-		ev->pid = c->prev_pid;
-		ev->goid = c->prev_create_goid + 1;
+		pid = c->prev_pid;
+		goid = c->prev_create_goid + 1;
 	} else if (gcode == G_DELTA) {
 		if (!get_varint(&r, &v))
 			return -EBADMSG;
-		ev->pid = c->prev_pid;
-		ev->goid = c->prev_goid + (uint64_t)unzz(v);
+		pid = c->prev_pid;
+		goid = c->prev_goid + (uint64_t)unzz(v);
 	} else if (gcode == G_FULL) {
-		if (!get_u32v(&r, &ev->pid) || !get_varint(&r, &ev->goid))
+		if (!get_u32v(&r, &pid) || !get_varint(&r, &goid))
 			return -EBADMSG;
 	} else {
 		return -EBADMSG;
 	}
+	if (kind == GEV_CREATE)
+		pred = XG_G_DEAD;
 	if (tcode < T_FULL) {
 		if (tcode >= c->n_tids)
 			return -EBADMSG;
 		trank = tcode;
-		ev->tid = c->tids[trank].tid;
-	} else if (!get_u32v(&r, &ev->tid)) {
+		t = tid_at(c, tcode);
+		tid = t->tid;
+	} else if (!get_u32v(&r, &tid)) {
 		return -EBADMSG;
 	}
-	ev->to = tag & 15;
-	if (ev->to == TAG_TO_ESCAPE && !get_u8(&r, &ev->to))
+	to = tag & 15;
+	if (to == TAG_TO_ESCAPE && !get_u8(&r, &to))
 		return -EBADMSG;
 	if ((tag & TAG_EXTENDED) && (!get_varint(&r, &xf) || !xf || (xf & ~(uint64_t)XF_ALL)))
 		return -EBADMSG;
-	pred = predict_from(c, ev->kind, rank);
 	if (xf & XF_FROM) {
-		if (!get_u8(&r, &ev->from))
+		if (!get_u8(&r, &from))
 			return -EBADMSG;
 	} else if (pred == NO_PREDICTION) {
 		return -EBADMSG;
 	} else {
-		ev->from = pred;
+		from = pred;
 	}
-	reason = default_reason(ev->kind, ev->to) ^ !!(xf & XF_REASON);
-	ev->reason = GEV_NO_REASON;
-	if (reason) {
-		if (!get_intv(&r, &ev->reason) || !get_varint(&r, &v))
+	if (default_reason(kind, to) ^ !!(xf & XF_REASON)) {
+		if (!get_intv(&r, &reason) || !get_varint(&r, &v))
 			return -EBADMSG;
-		ev->reason_str = rec_dict__ref_str(d->dict, v);
+		reason_str = rec_dict__ref_str(d->dict, v);
 	}
-	create = (ev->kind == GEV_CREATE) ^ !!(xf & XF_CREATE);
-	if (create) {
-		const struct rec_site *s;
-
+	if ((kind == GEV_CREATE) ^ !!(xf & XF_CREATE)) {
 		if (!get_varint(&r, &v))
 			return -EBADMSG;
-		s = rec_dict__ref_site(d->dict, v);
-		if (s) {
-			ev->startpc = s->startpc;
-			ev->gopc = s->gopc;
-			ev->func = s->func;
-			ev->created_by = s->created_by;
-			ev->file = s->file;
-			ev->line = s->line;
-		}
+		site = rec_dict__ref_site(d->dict, v);
 		if (!get_varint(&r, &v))
 			return -EBADMSG;
-		ev->parent = ev->goid - (uint64_t)unzz(v);
+		parent = goid - (uint64_t)unzz(v);
 	}
 	if (xf & XF_PM) {
-		int32_t pp = trank >= 0 ? c->tids[trank].p : 0;
-		int64_t pm_m = trank >= 0 ? c->tids[trank].m : 0;
 		uint64_t v2;
 
 		if (!get_varint(&r, &v) || !get_varint(&r, &v2))
 			return -EBADMSG;
-		ev->has_pm = v & 1;
-		ev->p = (int32_t)((uint32_t)pp + (uint32_t)unzz(v >> 1));
-		ev->m = (int64_t)((uint64_t)pm_m + (uint64_t)unzz(v2));
-	} else if (default_pm(c, ev->kind, ev->to)) {
-		if (trank < 0)
+		has_pm = v & 1;
+		p = (int32_t)((uint32_t)(t ? t->p : 0) + (uint32_t)unzz(v >> 1));
+		m = (int64_t)((uint64_t)(t ? t->m : 0) + (uint64_t)unzz(v2));
+		pm = has_pm || p || m;
+	} else if (default_pm(c, kind, to)) {
+		if (!t)
 			return -EBADMSG; /* nothing to predict from */
-		ev->has_pm = true;
-		ev->p = c->tids[trank].p;
-		ev->m = c->tids[trank].m;
+		has_pm = pm = true;
+		p = t->p;
+		m = t->m;
 	}
-	pm = has_pm_fields(ev);
+
+	ev->kind = kind;
+	ev->ts = ts;
+	ev->pid = pid;
+	ev->tid = tid;
+	ev->goid = goid;
+	ev->from = from;
+	ev->to = to;
+	ev->inferred = tag & TAG_INFERRED;
+	ev->reason = reason;
+	ev->reason_str = reason_str;
+	ev->parent = parent;
+	ev->startpc = site ? site->startpc : 0;
+	ev->gopc = site ? site->gopc : 0;
+	ev->func = site ? site->func : NULL;
+	ev->created_by = site ? site->created_by : NULL;
+	ev->file = site ? site->file : NULL;
+	ev->line = site ? site->line : 0;
+	/* The fields of other kinds of events, after M, are the caller's to clear. */
+	ev->has_pm = has_pm;
+	ev->p = p;
+	ev->m = m;
 	codec_after(c, ev, rank, trank, pm);
 	d->p = r.p;
 	return 1;
@@ -453,15 +471,20 @@ int rec_dec__next(struct rec_dec *d, struct rec_item *it)
 	return ret;
 }
 
-int rec_dec__next_event(struct rec_dec *d, struct gev *ev)
+size_t rec_dec__next_events(struct rec_dec *d, struct gev *evs, size_t max, uint64_t t)
 {
-	int ret;
+	size_t n = 0;
 
-	if (d->kf_left || d->p >= d->end || !TAG_KIND(*d->p))
+	if (d->kf_left)
 		return 0;
-	d->p++;
-	ret = dec_event(d, d->p[-1], ev);
-	if (ret < 0)
-		d->p--;
-	return ret;
+	while (n < max && d->p < d->end && TAG_KIND(*d->p)) {
+		d->p++;
+		if (dec_event(d, d->p[-1], &evs[n]) < 0) {
+			d->p--;
+			break;
+		}
+		if (evs[n++].ts > t)
+			break;
+	}
+	return n;
 }

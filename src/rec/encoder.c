@@ -154,8 +154,8 @@ int rec_enc__event(struct record_writer *w, const struct gev *ev)
 	 */
 	pm = has_pm_fields(ev);
 	if (default_pm(c, ev->kind, ev->to)
-		    ? !(trank >= 0 && ev->has_pm && ev->p == c->tids[trank].p &&
-			ev->m == c->tids[trank].m)
+		    ? !(trank >= 0 && ev->has_pm && ev->p == tid_at(c, (unsigned int)trank)->p &&
+			ev->m == tid_at(c, (unsigned int)trank)->m)
 		    : pm)
 		xf |= XF_PM;
 	tag = kind << 6 | (ev->inferred ? TAG_INFERRED : 0) | (xf ? TAG_EXTENDED : 0) |
@@ -191,8 +191,8 @@ int rec_enc__event(struct record_writer *w, const struct gev *ev)
 		p = wr_varint(p, zz((int64_t)(ev->goid - ev->parent)));
 	}
 	if (xf & XF_PM) {
-		int32_t pp = trank >= 0 ? c->tids[trank].p : 0;
-		int64_t pm_m = trank >= 0 ? c->tids[trank].m : 0;
+		int32_t pp = trank >= 0 ? tid_at(c, (unsigned int)trank)->p : 0;
+		int64_t pm_m = trank >= 0 ? tid_at(c, (unsigned int)trank)->m : 0;
 
 		p = wr_varint(p, zz((int32_t)((uint32_t)ev->p - (uint32_t)pp)) << 1 | ev->has_pm);
 		p = wr_varint(p, zz((int64_t)((uint64_t)ev->m - (uint64_t)pm_m)));

@@ -92,6 +92,37 @@ static double secs(const struct rec_reader *r, uint64_t ts)
 	return ts > r->start ? (ts - r->start) / 1e9 : 0;
 }
 
+/* [OFF, OFF + LEN) of the file is about to be read: in one request, not page by page. */
+static void will_need(const struct rec_reader *r, uint64_t off, uint64_t len)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), start = off / page * page;
+
+	if (r->map && off < r->size && len)
+		madvise((uint8_t *)r->map + start, off - start + len, MADV_WILLNEED);
+}
+
+/* *BUF to at least NEED bytes (doubling from FIRST_BUF, at most LIMIT): 0, -E2BIG or -ENOMEM. */
+static int grow(uint8_t **buf, size_t *cap, size_t need, size_t limit)
+{
+	size_t c = *cap ? *cap : FIRST_BUF;
+	uint8_t *p;
+
+	if (need > limit)
+		return -E2BIG;
+	while (c < need)
+		c *= 2;
+	if (c > limit)
+		c = limit;
+	if (c == *cap)
+		return 0;
+	p = realloc(*buf, c);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = c;
+	return 0;
+}
+
 /*
  * Decompress the zstd frame at [OFF, OFF + ZSIZE) into *BUF (grown as the
  * output comes, up to LIMIT: a damaged size field cannot claim memory).
@@ -100,27 +131,41 @@ static double secs(const struct rec_reader *r, uint64_t ts)
 static long decompress(struct rec_reader *r, uint64_t off, uint64_t zsize, uint8_t **buf,
 		       size_t *cap, size_t limit)
 {
-	ZSTD_inBuffer in = {r->data + off, zsize, 0};
+	const uint8_t *src = r->data + off;
+	ZSTD_inBuffer in = {src, zsize, 0};
+	unsigned long long size;
 	size_t len = 0;
+	int err;
 
+	will_need(r, off, zsize);
+	size = ZSTD_getFrameContentSize(src, zsize);
+	/*
+	 * The writer says each frame's size: decoded in one call, straight
+	 * into *BUF (streamed, zstd decodes into a window of its own and copies
+	 * out). ZSIZE must be that one frame, as the streamed loop checks.
+	 */
+	if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR && size <= limit) {
+		size_t ret = ZSTD_findFrameCompressedSize(src, zsize);
+
+		if (ZSTD_isError(ret) || ret != zsize)
+			return -EBADMSG;
+		err = grow(buf, cap, size ? size : 1, limit);
+		if (err)
+			return err;
+		ret = ZSTD_decompressDCtx(r->dctx, *buf, *cap, src, zsize);
+		return ZSTD_isError(ret) ? -EBADMSG : (long)ret;
+	}
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
 	for (;;) {
 		ZSTD_outBuffer out;
 		size_t ret;
 
 		if (len == *cap) {
-			size_t c = *cap ? *cap * 2 : FIRST_BUF;
-			uint8_t *p;
-
 			if (*cap >= limit)
 				return -E2BIG;
-			if (c > limit)
-				c = limit;
-			p = realloc(*buf, c);
-			if (!p)
-				return -ENOMEM;
-			*buf = p;
-			*cap = c;
+			err = grow(buf, cap, *cap + 1, limit);
+			if (err)
+				return err;
 		}
 		out = (ZSTD_outBuffer){*buf, *cap, len};
 		ret = ZSTD_decompressStream(r->dctx, &out, &in);
@@ -483,7 +528,12 @@ static struct rec_reader *open_common(struct rec_reader *r, char *err, size_t er
 	if (r->index_warned)
 		warn(r, "the seek index is damaged: rebuilt by scanning the frames");
 	if (!r->has_index) {
+		/* Every byte, in order. */
+		if (r->map)
+			madvise(r->map, r->size, MADV_SEQUENTIAL);
 		ret = scan(r, p);
+		if (r->map)
+			madvise(r->map, r->size, MADV_RANDOM);
 		if (ret == -ENOMEM)
 			goto oom;
 	}
@@ -578,8 +628,14 @@ struct rec_reader *rec_reader__open(const char *path, const struct rec_reader_op
 			errno = e;
 			return NULL;
 		}
-		/* Frames are read in order, mostly. */
-		madvise(map, st.st_size, MADV_SEQUENTIAL);
+		/*
+		 * The reader says what it reads (will_need): opening a closed
+		 * file reads a page from each frame of it (its info, checked
+		 * against the index), and readahead there read most of the file
+		 * (a 1.1 GB recording out of the page cache: 1.2-1.8 s to the
+		 * first screen, 0.15-0.3 s without).
+		 */
+		madvise(map, st.st_size, MADV_RANDOM);
 	}
 	close(fd);
 	r = calloc(1, sizeof(*r));
@@ -766,12 +822,15 @@ static void check_count(struct rec_reader *r, const struct rec_iter *it)
 		     f->fi.n_events);
 }
 
-int rec_iter__next_event(struct rec_iter *it, struct gev *ev)
+size_t rec_iter__next_events(struct rec_iter *it, struct gev *evs, size_t max, uint64_t t)
 {
-	if (!it->active || rec_dec__next_event(&it->dec, ev) <= 0)
+	size_t n;
+
+	if (!it->active)
 		return 0;
-	it->n_ev++;
-	return 1;
+	n = rec_dec__next_events(&it->dec, evs, max, t);
+	it->n_ev += n;
+	return n;
 }
 
 int rec_iter__next(struct rec_iter *it, struct rec_item *item)
@@ -800,6 +859,11 @@ int rec_iter__next(struct rec_iter *it, struct rec_item *item)
 			}
 			rec_dec__init(&it->dec, it->raw, len, r->dict);
 			it->cur = it->next++;
+			/* Read while this one is decoded. */
+			if (it->next < r->n)
+				will_need(r, r->f[it->next].off,
+					  r->f[it->next].zoff - r->f[it->next].off +
+						  r->f[it->next].fi.zsize);
 			it->active = true;
 			it->n_ev = 0;
 			it->unknown_seen = false;

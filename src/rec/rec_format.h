@@ -110,55 +110,138 @@ static inline void codec_reset(struct rec_codec *c, uint64_t base_ts)
 	c->prev_ts = base_ts;
 }
 
+/* The slot of the entry at RANK of a list's order (struct rec_codec). */
+static inline unsigned int order_slot(const uint8_t *order, unsigned int rank)
+{
+	return order[rank];
+}
+
+/* The rank of SLOT, which the list holds: its first byte that says SLOT. */
+static inline int order_rank(const uint8_t *order, unsigned int len, unsigned int slot)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	unsigned int k, i;
+
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) {
+		for (i = 0; i < len; i++)
+			if (order[i] == slot)
+				return (int)i;
+		return -1;
+	}
+	for (k = 0; k < len; k += 8) {
+		uint64_t x, z;
+
+		memcpy(&x, order + k, 8);
+		x ^= ones * slot;
+		/* The lowest zero byte of X is flagged exactly; a flag above it may be a borrow's.
+		 */
+		z = (x - ones) & ~x & highs;
+		if (z)
+			return (int)(k + (unsigned int)__builtin_ctzll(z) / 8);
+	}
+	return -1;
+}
+
+/*
+ * SLOT to rank 0: ranks 0..RANK-1 move one down, what RANK held leaves the
+ * order. Eight ranks a word: a shift and a carry (little-endian: byte r of a
+ * word is its bits 8r..8r+7).
+ */
+static inline void order_to_front(uint8_t *order, unsigned int rank, unsigned int slot)
+{
+	unsigned int k, last = rank >> 3;
+	uint64_t carry = slot, w, mask;
+
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) {
+		for (k = rank; k > 0; k--)
+			order[k] = order[k - 1];
+		order[0] = (uint8_t)slot;
+		return;
+	}
+	for (k = 0; k < last; k++) {
+		uint64_t shifted;
+
+		memcpy(&w, order + 8 * k, 8);
+		shifted = w << 8 | carry;
+		memcpy(order + 8 * k, &shifted, 8);
+		carry = w >> 56;
+	}
+	/* Bytes 0..rank & 7 of the last word shift; those above stay. */
+	mask = ~0ull >> (56 - 8 * (rank & 7));
+	memcpy(&w, order + 8 * last, 8);
+	w = ((w << 8 | carry) & mask) | (w & ~mask);
+	memcpy(order + 8 * last, &w, 8);
+}
+
 static inline int mtf_find(const struct rec_codec *c, uint32_t pid, uint64_t goid)
 {
-	int i;
+	unsigned int s;
 
-	for (i = 0; i < c->n_mtf; i++)
-		if (c->mtf[i].goid == goid && c->mtf[i].pid == pid)
-			return i;
+	/* Slot by slot, contiguous: a miss reads them all in any order. */
+	for (s = 0; s < c->n_mtf; s++)
+		if (c->mtf[s].goid == goid && c->mtf[s].pid == pid)
+			return order_rank(c->mtf_order, sizeof(c->mtf_order), s);
 	return -1;
 }
 
 /* Move entry RANK (or a new one, -1) to the front; the oldest falls off a full list. */
+/*
+ * The slot of the entry that goes to the front of a list of *N (at most CAP)
+ * and, in *I, the rank it leaves: RANK, or for a new entry (-1) a free slot
+ * or the oldest entry's.
+ */
+static inline unsigned int list_touch_slot(uint8_t *n, unsigned int cap, const uint8_t *order,
+					   int rank, unsigned int *i)
+{
+	if (rank < 0 && *n < cap) {
+		*i = *n;
+		return (*n)++;
+	}
+	*i = rank < 0 ? cap - 1 : (unsigned int)rank;
+	return order_slot(order, *i);
+}
+
 static inline void mtf_touch(struct rec_codec *c, int rank, const struct gev *ev)
 {
-	int i = rank;
+	unsigned int i, s = list_touch_slot(&c->n_mtf, REC_MTF_GOIDS, c->mtf_order, rank, &i);
 
-	if (i < 0)
-		i = c->n_mtf < REC_MTF_GOIDS ? c->n_mtf++ : REC_MTF_GOIDS - 1;
-	/* One array, one move (compilers turn a loop of element copies into a memmove per array).
-	 */
-	memmove(&c->mtf[1], &c->mtf[0], (size_t)i * sizeof(c->mtf[0]));
-	c->mtf[0] =
+	c->mtf[s] =
 		(struct rec_mtf){.goid = ev->goid, .pid = ev->pid, .from = ev->from, .to = ev->to};
+	order_to_front(c->mtf_order, i, s);
+}
+
+/* The entry of rank RANK. */
+static inline const struct rec_mtf *mtf_at(const struct rec_codec *c, unsigned int rank)
+{
+	return &c->mtf[order_slot(c->mtf_order, rank)];
 }
 
 static inline int tid_find(const struct rec_codec *c, uint32_t tid)
 {
-	int i;
+	unsigned int s;
 
-	for (i = 0; i < c->n_tids; i++)
-		if (c->tids[i].tid == tid)
-			return i;
+	for (s = 0; s < c->n_tids; s++)
+		if (c->tids[s].tid == tid)
+			return order_rank(c->tid_order, sizeof(c->tid_order), s);
 	return -1;
+}
+
+static inline const struct rec_tid *tid_at(const struct rec_codec *c, unsigned int rank)
+{
+	return &c->tids[order_slot(c->tid_order, rank)];
 }
 
 static inline void tid_touch(struct rec_codec *c, int rank, const struct gev *ev, bool pm)
 {
-	struct rec_tid t = {.tid = ev->tid};
-	int i = rank;
+	unsigned int i, s = list_touch_slot(&c->n_tids, REC_MTF_TIDS, c->tid_order, rank, &i);
 
-	if (i < 0)
-		i = c->n_tids < REC_MTF_TIDS ? c->n_tids++ : REC_MTF_TIDS - 1;
-	else
-		t = c->tids[i];
+	if (rank < 0)
+		c->tids[s] = (struct rec_tid){.tid = ev->tid};
 	if (pm) {
-		t.p = ev->p;
-		t.m = ev->m;
+		c->tids[s].p = ev->p;
+		c->tids[s].m = ev->m;
 	}
-	memmove(&c->tids[1], &c->tids[0], (size_t)i * sizeof(c->tids[0]));
-	c->tids[0] = t;
+	order_to_front(c->tid_order, i, s);
 }
 
 /* P and M travel when a transition to running carries them (and in odd cases). */
@@ -180,7 +263,8 @@ static inline uint8_t predict_from(const struct rec_codec *c, enum gev_kind kind
 	if (rank < 0)
 		return NO_PREDICTION;
 	/* An exit repeats the transition to dead that it follows. */
-	return kind == GEV_STATE ? c->mtf[rank].to : c->mtf[rank].from;
+	return kind == GEV_STATE ? mtf_at(c, (unsigned int)rank)->to
+				 : mtf_at(c, (unsigned int)rank)->from;
 }
 
 static inline bool default_reason(enum gev_kind kind, uint8_t to)

@@ -71,12 +71,13 @@ struct rec_iter *rec_iter__new(struct rec_reader *r, size_t frame);
  */
 int rec_iter__next(struct rec_iter *it, struct rec_item *item);
 /*
- * The next record into EV when it is an event in the compact form, decoded
- * without the copy out of a struct rec_item: 1; 0 when it is anything else,
- * or at a frame's start or end (nothing read: rec_iter__next reads it).
- * EV's fields after m must be zero (rec_dec__next_event).
+ * The next records into EVS (at most MAX) while they are events in the
+ * compact form, decoded without the copy out of a struct rec_item: how many,
+ * the last of them the first whose time is after T, if one is; 0 at
+ * anything else, or at a frame's start or end (rec_iter__next reads it).
+ * The fields after m of EVS's events must be zero (rec_dec__next_events).
  */
-int rec_iter__next_event(struct rec_iter *it, struct gev *ev);
+size_t rec_iter__next_events(struct rec_iter *it, struct gev *evs, size_t max, uint64_t t);
 /* The frame the last record came from. */
 size_t rec_iter__frame(const struct rec_iter *it);
 void rec_iter__free(struct rec_iter *it);

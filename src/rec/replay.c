@@ -43,7 +43,7 @@ struct replay {
 	/* Sweeps (format 1.3): the latest at or before the position. */
 	struct stackset *stacks;
 	struct rec_stacks stk_map;
-	/* Events decoded, not applied yet: only rec_iter__next_event writes them
+	/* Events decoded, not applied yet: only rec_iter__next_events writes them
 	 * (their fields after m stay zero, as it needs). */
 	struct gev batch[REPLAY_BATCH];
 };
@@ -108,25 +108,19 @@ static uint64_t sweep_ts(const struct rec_item *it)
 size_t replay__take_events(struct rec_iter *it, uint64_t t, struct gev *evs, size_t max,
 			   struct rec_item *next, bool *have_next)
 {
-	size_t n = 0;
+	size_t n = rec_iter__next_events(it, evs, max, t);
 
 	*have_next = false;
-	while (n < max) {
-		if (rec_iter__next_event(it, &evs[n])) {
-			if (evs[n].ts <= t) {
-				n++;
-				continue;
-			}
-			next->kind = REC_ITEM_EVENT;
-			next->ev = evs[n];
-			*have_next = true;
-			break;
-		}
-		/* Anything else stops the run, events in the full form too: copied into a
-		 * slot, the fields of their kind would stay there. */
-		*have_next = rec_iter__next(it, next) > 0;
-		break;
+	if (n && evs[n - 1].ts > t) {
+		next->kind = REC_ITEM_EVENT;
+		next->ev = evs[n - 1];
+		*have_next = true;
+		return n - 1;
 	}
+	/* Anything else stops the run, events in the full form too: copied into a
+	 * slot, the fields of their kind would stay there. */
+	if (n < max)
+		*have_next = rec_iter__next(it, next) > 0;
 	return n;
 }
 

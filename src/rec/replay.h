@@ -73,7 +73,7 @@ uint64_t replay__applied(const struct replay *rp);
  * an event after T or in the full form) is left in *NEXT with *HAVE_NEXT true;
  * *HAVE_NEXT false: MAX reached, or the end.
  * The fields after m of EVS's events are not written: keep them zero
- * (rec_iter__next_event).
+ * (rec_iter__next_events).
  */
 size_t replay__take_events(struct rec_iter *it, uint64_t t, struct gev *evs, size_t max,
 			   struct rec_item *next, bool *have_next);

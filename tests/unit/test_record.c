@@ -540,6 +540,108 @@ static void test_index_rebuild(void **state)
 	free(out);
 }
 
+static uint32_t rd_le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Frame ZS bytes at P compressed again as a stream: no content size in its header. */
+static size_t stream_frame(const uint8_t *p, size_t zs, uint8_t *out, size_t cap)
+{
+	unsigned long long raw_len = ZSTD_getFrameContentSize(p, zs);
+	uint8_t *raw = malloc(raw_len ? raw_len : 1);
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_inBuffer in;
+	ZSTD_outBuffer o = {out, cap, 0};
+
+	assert_non_null(raw);
+	assert_non_null(cc);
+	assert_int_equal(ZSTD_decompress(raw, raw_len, p, zs), raw_len);
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)));
+	in = (ZSTD_inBuffer){raw, raw_len, 0};
+	/* Input given before the end is: the size is not known when the header is written. */
+	assert_false(ZSTD_isError(ZSTD_compressStream2(cc, &o, &in, ZSTD_e_continue)));
+	assert_int_equal(in.pos, raw_len);
+	assert_int_equal(ZSTD_compressStream2(cc, &o, &in, ZSTD_e_end), 0);
+	assert_true(ZSTD_getFrameContentSize(out, o.pos) == ZSTD_CONTENTSIZE_UNKNOWN);
+	ZSTD_freeCCtx(cc);
+	free(raw);
+	return o.pos;
+}
+
+/*
+ * The writer says each frame's size, and the reader decodes a frame in one
+ * call when it does; a frame that does not (another zstd writer) is
+ * streamed. Every data frame of a file compressed again without its size
+ * (its info's zsize set right; no seek index) reads the same events, and a
+ * frame of them whose checksum is wrong is skipped, as with a size.
+ */
+static void test_frames_without_size(void **state)
+{
+	enum { N = 20000 };
+	struct gev *in = calloc(N, sizeof(*in)), *out = calloc(N, sizeof(*out));
+	struct record_opts o = {.frame_bytes = 16384};
+	struct rec_reader *r;
+	struct warns wn = {0};
+	struct bytes b, c;
+	size_t p, q, i, n, frames = 0, bad = 0, bad_events = 0;
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(out);
+	write_churn("sized.zst", &o, NULL, N, in);
+	b = slurp(tmpdir_path("sized.zst"));
+	c.p = malloc(2 * b.len + 4096);
+	assert_non_null(c.p);
+	p = q = ZSTD_findFrameCompressedSize(b.p, b.len);
+	memcpy(c.p, b.p, p);
+	/* Each frame: its info, then its data frame; the seek index after the last. */
+	while (p + 8 + REC_INFO_SIZE <= b.len && rd_le32(b.p + p) == REC_SKIP_INFO) {
+		struct rec_frame_info fi;
+		uint8_t info[REC_INFO_SIZE];
+		size_t zs;
+
+		assert_int_equal(rec_frame_info__parse(b.p + p + 8, REC_INFO_SIZE, &fi), 0);
+		zs = fi.zsize;
+		memcpy(c.p + q, b.p + p, 8);
+		fi.zsize = (uint32_t)stream_frame(b.p + p + 8 + REC_INFO_SIZE, zs,
+						  c.p + q + 8 + REC_INFO_SIZE, b.len);
+		rec_frame_info__put(&fi, info);
+		memcpy(c.p + q + 8, info, REC_INFO_SIZE);
+		if (frames == 3) {
+			/* The checksum closes the frame. */
+			c.p[q + 8 + REC_INFO_SIZE + fi.zsize - 1] ^= 0x40;
+			bad = frames;
+			bad_events = fi.n_events;
+		}
+		p += 8 + REC_INFO_SIZE + zs;
+		q += 8 + REC_INFO_SIZE + fi.zsize;
+		frames++;
+	}
+	assert_true(frames > 5);
+	assert_true(bad_events > 0);
+	spit(tmpdir_path("unsized.zst"), c.p, q);
+
+	r = open_reader(tmpdir_path("unsized.zst"), &wn);
+	assert_false(rec_reader__has_index(r));
+	assert_int_equal(rec_reader__n_frames(r), frames);
+	n = read_events(r, 0, out, N);
+	assert_int_equal(n, N - bad_events);
+	assert_int_equal(wn.n, 2);
+	assert_non_null(strstr(wn.all, "no seek index"));
+	assert_non_null(strstr(wn.all, "is damaged (checksum or data)"));
+	for (i = 0; i < n; i++) {
+		size_t at = i < rec_reader__events_before(r, bad) ? i : i + bad_events;
+
+		assert_gev_equal(&in[at], &out[i]);
+	}
+	rec_reader__free(r);
+	free(b.p);
+	free(c.p);
+	free(in);
+	free(out);
+}
+
 /* Recompress the header frame of B with MAJOR.MINOR written in it. */
 static struct bytes with_version(const struct bytes *b, uint16_t major, uint16_t minor)
 {
@@ -1013,6 +1115,7 @@ int main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_frame_boundaries),
 		cmocka_unit_test(test_index_rebuild),
+		cmocka_unit_test(test_frames_without_size),
 		cmocka_unit_test(test_version_newer_major),
 		cmocka_unit_test(test_version_newer_minor),
 		cmocka_unit_test(test_truncated),

@@ -546,9 +546,10 @@ static void next_event(struct rec_iter *it, struct rec_item *item)
 /*
  * The batch path of replay (replay__take_events: events decoded straight
  * into the slots, the fields of other kinds left zero) gives every event
- * as rec_iter__next does, byte for byte.
+ * as rec_iter__next does, byte for byte; with a time T that moves by STEP
+ * ns (0: no limit), it stops at the first event after T and hands it over.
  */
-static void test_take_events(void **state)
+static void take_events(uint64_t step)
 {
 	enum { N = 60000, B = 7 };
 	struct stream s = record_churn(tmpdir_path("take.zst"), N, 0, NULL, 0);
@@ -557,10 +558,10 @@ static void test_take_events(void **state)
 	struct rec_iter *fast, *ref;
 	struct gev batch[B];
 	struct rec_item item, want;
+	uint64_t t = step ? s.ev[0].ts + step : UINT64_MAX, after = 0;
 	bool more = true;
 	size_t n, i, seen = 0;
 
-	(void)state;
 	assert_non_null(r);
 	fast = rec_iter__new(r, 0);
 	ref = rec_iter__new(r, 0);
@@ -569,23 +570,40 @@ static void test_take_events(void **state)
 	memset(batch, 0, sizeof(batch));
 	memset(&want, 0, sizeof(want));
 	while (more) {
-		n = replay__take_events(fast, UINT64_MAX, batch, B, &item, &more);
+		n = replay__take_events(fast, t, batch, B, &item, &more);
 		for (i = 0; i < n; i++, seen++) {
 			next_event(ref, &want);
 			assert_memory_equal(&batch[i], &want.ev, sizeof(want.ev));
+			assert_true(batch[i].ts <= t);
 		}
-		if (more && item.kind == REC_ITEM_EVENT) { /* the full form */
+		if (more && item.kind == REC_ITEM_EVENT) { /* the full form, or after T */
 			next_event(ref, &want);
 			assert_memory_equal(&item.ev, &want.ev, sizeof(want.ev));
 			seen++;
+			if (item.ev.ts > t) {
+				after++;
+				t = item.ev.ts + step;
+			}
 		}
 		more = more || n == B;
 	}
 	assert_int_equal(seen, N);
+	/* A step of 50 us falls between events now and then (churn: about 1 us apart). */
+	if (step)
+		assert_true(after > 100);
+	else
+		assert_int_equal(after, 0);
 	rec_iter__free(fast);
 	rec_iter__free(ref);
 	rec_reader__free(r);
 	free(s.ev);
+}
+
+static void test_take_events(void **state)
+{
+	(void)state;
+	take_events(0);
+	take_events(50000);
 }
 
 int main(void)
