@@ -105,9 +105,9 @@ int capture__setup(struct tracer *t)
 	if (flip && atoi(flip) > 0)
 		c->flip_ns = (uint64_t)atoi(flip) * 1000000ull;
 	c->flip_i = now == CAPTURE_POLL ? 2 : now == CAPTURE_LIFECYCLE;
-	/* Its pairing of a change seen by both levels' sites is what lets records be batched. */
 	/* Launched at states unestimated: its first interval is the estimate (budget.h). */
 	c->ctl.first_decides = t->tg.launched;
+	/* Its pairing of a change seen by both levels' sites is what lets records be batched. */
 	decoder__set_repairs(t->rings.dec, true);
 	c->can_switch = true;
 	return 0;
