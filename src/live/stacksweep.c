@@ -252,10 +252,31 @@ static int read_one(struct stacksweep *w, uint64_t goid)
 	return 0;
 }
 
+/*
+ * Where each goroutine is (16 bytes a goroutine) is kept only while the UI
+ * shows one (its detail view): headless and -n never read one alone, and a
+ * goroutine asked for first costs one whole sweep, as a young one does.
+ */
+static bool want_addrs(struct stacksweep *w)
+{
+	uint64_t now = xg_mono_ns();
+	bool want;
+
+	pthread_mutex_lock(&w->mu);
+	want = w->ask_goid && now <= w->ask_ns + ASK_TTL_NS;
+	pthread_mutex_unlock(&w->mu);
+	if (!want) {
+		free(w->addrs);
+		w->addrs = NULL;
+		w->n_addrs = w->cap_addrs = 0;
+	}
+	return want;
+}
+
 static void sweep_once(struct stacksweep *w)
 {
 	struct sw_result *r = calloc(1, sizeof(*r));
-	struct sw_batch b = {w, r, true};
+	struct sw_batch b = {w, r, want_addrs(w)};
 	char err[256] = "";
 	int rc = -ENOMEM, tries;
 
