@@ -23,8 +23,8 @@ n=${1:-1000000} base=1000
 tracer=$build/xgotop-tui
 work=$build/bench-rss
 mkdir -p "$work"
-go=$("$root/tools/go-toolchain.sh" "$ver")
-(cd "$root/bench" && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false "$go" build -o "$work/httpd" ./httpd)
+. "$root/bench/lib.sh"
+go_build "$ver" "$root/bench" httpd "$work/httpd"
 
 # peak_kb PARKED ARGS...: the tracer's peak RSS (KiB) with ARGS against httpd -park PARKED.
 peak_kb() {

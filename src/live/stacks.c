@@ -904,7 +904,9 @@ done:
 	return rc;
 }
 
-int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
+/* A new sweep into *OUT (NULL on failure): see sweep_run. */
+static int sweep_new(struct stacks_target *t, stk_batch_fn fn, void *ctx, struct stk_sweep **out,
+		     char *err, size_t errlen)
 {
 	struct stk_sweep *s = calloc(1, sizeof(*s));
 	int rc;
@@ -914,7 +916,7 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	rc = sweep_run(t, s, NULL, NULL, err, errlen);
+	rc = sweep_run(t, s, fn, ctx, err, errlen);
 	if (rc)
 		stk_sweep__free(s);
 	else
@@ -922,18 +924,18 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 	return rc;
 }
 
+int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
+{
+	return sweep_new(t, NULL, NULL, out, err, errlen);
+}
+
 int stacks__sweep_each(struct stacks_target *t, stk_batch_fn fn, void *ctx, struct stk_stats *st,
 		       char *err, size_t errlen)
 {
-	struct stk_sweep *s = calloc(1, sizeof(*s));
-	int rc;
+	struct stk_sweep *s;
+	int rc = sweep_new(t, fn, ctx, &s, err, errlen);
 
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	rc = sweep_run(t, s, fn, ctx, err, errlen);
-	if (st)
+	if (!rc && st)
 		*st = s->st;
 	stk_sweep__free(s);
 	return rc;
