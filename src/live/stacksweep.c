@@ -3,6 +3,7 @@
 #include "stacksweep.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -279,6 +280,14 @@ static void sweep_once(struct stacksweep *w)
 	struct sw_batch b = {w, r, want_addrs(w)};
 	char err[256] = "";
 	int rc = -ENOMEM, tries;
+
+	/*
+	 * Memory freed since (attaching, the last sweep) goes back to the system
+	 * before a sweep's peak: malloc keeps freed heap pages, each thread's
+	 * arena its own. 1M parked goroutines, -n 1: peak 439 -> 406 MB
+	 * (median of 3), for 1-5 ms of this thread.
+	 */
+	malloc_trim(0);
 
 	if (!r)
 		goto fail;
