@@ -264,3 +264,12 @@ group_stacks() {
 	fig stack_sweep_ms_100k "$(awk '{print $3}' <<<"$row")" ms
 	fig stack_sweep_wall_ms_100k "$(awk '{print $6}' <<<"$row")" ms
 }
+
+group_rss() {
+	local out n=1000000
+	[ "$quick" = 1 ] && n=250000
+	out=$("$here/rss.sh" -b "$build" "$n") || return 1
+	echo "$out" >&2
+	fig tracer_rss_bytes_per_goroutine "$(awk -v n="$n" '$1 == "sweeps" && $2 == n {print $4}' <<<"$out")" bytes
+	fig tracer_rss_bytes_per_goroutine_nosweep "$(awk -v n="$n" '$1 == "nosweep" && $2 == n {print $4}' <<<"$out")" bytes
+}

@@ -41,14 +41,15 @@ int stacks_cmd__run(const struct env *env)
 	stk_sweep__stats(s, &st);
 	if (env->live.verbose)
 		fprintf(stderr,
-			"xgotop-tui: stacks of pid %d: %llu gs, %llu listed, %llu stacks, %llu "
-			"changed (%llu read again), %llu reads, %llu bytes, sweep %.3f ms CPU, "
-			"%.3f ms wall (user %.0f ms, system %.0f ms)\n",
+			"xgotop-tui: stacks of pid %d: %llu gs, %llu listed, %llu stacks (%llu "
+			"distinct), %llu changed (%llu read again), %llu reads, %llu bytes, sweep "
+			"%.3f ms CPU, %.3f ms wall (user %.0f ms, system %.0f ms)\n",
 			(int)env->live.pid, (unsigned long long)st.gs,
 			(unsigned long long)st.listed, (unsigned long long)st.stacks,
-			(unsigned long long)st.changed, (unsigned long long)st.retried,
-			(unsigned long long)st.reads, (unsigned long long)st.bytes, st.cpu_ns / 1e6,
-			st.wall_ns / 1e6, st.user_ns / 1e6, st.sys_ns / 1e6);
+			(unsigned long long)st.distinct, (unsigned long long)st.changed,
+			(unsigned long long)st.retried, (unsigned long long)st.reads,
+			(unsigned long long)st.bytes, st.cpu_ns / 1e6, st.wall_ns / 1e6,
+			st.user_ns / 1e6, st.sys_ns / 1e6);
 	stk_sweep__free(s);
 	stacks__close(t);
 	return rc ? 1 : 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "isort.h"
 #include "sanitize.h"
 
 /* Open addressing over ids (0: empty slot), power-of-two sizes. */
@@ -309,6 +310,15 @@ void stackset__sweep_begin(struct stackset *s, uint64_t ts)
 	s->building = true;
 }
 
+/* An entry that names no interned stack or no known state is a failed walk. */
+static void check_entry(const struct stackset *s, struct stk_entry *e)
+{
+	if (e->stack > s->n_stacks || e->what >= STK_WHAT_N) {
+		e->stack = 0;
+		e->what = STK_BAD;
+	}
+}
+
 int stackset__sweep_add(struct stackset *s, const struct stk_entry *e)
 {
 	if (!s->building)
@@ -318,11 +328,7 @@ int stackset__sweep_add(struct stackset *s, const struct stk_entry *e)
 		return -ENOMEM;
 	}
 	s->next[s->n_next] = *e;
-	if (e->stack > s->n_stacks || e->what >= STK_WHAT_N) {
-		s->next[s->n_next].stack = 0;
-		s->next[s->n_next].what = STK_BAD;
-	}
-	s->n_next++;
+	check_entry(s, &s->next[s->n_next++]);
 	return 0;
 }
 
@@ -335,33 +341,69 @@ static int by_key(const void *pa, const void *pb)
 	return a->goid < b->goid ? -1 : a->goid > b->goid;
 }
 
-int stackset__sweep_end(struct stackset *s)
+/* The N entries V (sorted now) counted as sweep number s->n_sweeps, at TS. */
+static int count_sweep(struct stackset *s, struct stk_entry *v, size_t n, uint64_t ts)
 {
 	struct stk_hist *h = &s->hist[s->n_sweeps % STK_HIST];
-	struct stk_entry *tmp;
-	size_t i, cap;
 	uint32_t *count;
+	size_t i;
 
-	if (!s->building)
-		return -EINVAL;
-	s->building = false;
 	count = calloc(s->n_stacks ? s->n_stacks : 1, sizeof(*count));
 	if (!count)
 		return -ENOMEM;
 	/* A sweeper that sorted already (src/live/stacksweep.c) costs one pass. */
-	for (i = 1; i < s->n_next; i++)
-		if (by_key(&s->next[i - 1], &s->next[i]) > 0)
+	for (i = 1; i < n; i++)
+		if (by_key(&v[i - 1], &v[i]) > 0)
 			break;
-	if (i < s->n_next)
-		qsort(s->next, s->n_next, sizeof(*s->next), by_key);
-	for (i = 0; i < s->n_next; i++)
-		if (s->next[i].stack)
-			count[s->next[i].stack - 1]++;
+	if (i < n)
+		xg_isort(v, n, sizeof(*v), by_key);
+	for (i = 0; i < n; i++)
+		if (v[i].stack)
+			count[v[i].stack - 1]++;
 	free(h->count);
 	h->count = count;
 	h->n = (uint32_t)s->n_stacks;
-	h->ts = s->next_ts;
+	h->ts = ts;
 	s->n_sweeps++;
+	return 0;
+}
+
+int stackset__sweep_adopt(struct stackset *s, uint64_t ts, struct stk_entry *v, size_t n)
+{
+	size_t i;
+
+	s->building = false;
+	s->n_next = 0;
+	for (i = 0; i < n; i++)
+		check_entry(s, &v[i]);
+	if (count_sweep(s, v, n, ts)) {
+		free(v);
+		return -ENOMEM;
+	}
+	/* Nothing is kept for a next sweep_add: a live session adopts every sweep. */
+	free(s->cur);
+	free(s->next);
+	s->next = NULL;
+	s->cap_next = 0;
+	s->cur = v;
+	s->cap_cur = n;
+	s->n_cur = n;
+	s->cur_ts = ts;
+	return 0;
+}
+
+int stackset__sweep_end(struct stackset *s)
+{
+	struct stk_entry *tmp;
+	size_t cap;
+	int err;
+
+	if (!s->building)
+		return -EINVAL;
+	s->building = false;
+	err = count_sweep(s, s->next, s->n_next, s->next_ts);
+	if (err)
+		return err;
 	tmp = s->cur;
 	cap = s->cap_cur;
 	s->cur = s->next;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "goelf.h"
+#include "grow.h"
 #include "gotables.h"
 #include "gpoll.h"
 
@@ -63,11 +64,23 @@ struct stacks_target {
 	uint8_t xbuf[XREAD]; /* deep stacks: see mem_read */
 };
 
+/* A distinct physical stack of a sweep: its frames in the sweep's frame array. */
+struct dstack {
+	size_t first;
+	uint32_t n;
+	uint64_t hash;
+};
+
 struct stk_sweep {
 	struct stk_g *gs;
 	size_t n;
-	struct tb_frame *frames;
+	struct tb_frame *frames; /* each distinct stack's, once */
 	size_t nframes, cap_frames;
+	struct dstack *stk;
+	size_t n_stk, cap_stk;
+	uint32_t *slot; /* open addressing over stk: index + 1, 0 empty; a power of two */
+	size_t cap_slot;
+	uint32_t last; /* the stack interned last: the next goroutine's, mostly */
 	struct stk_stats st;
 };
 
@@ -321,20 +334,84 @@ static bool same(const struct gsnap *a, const struct gsnap *b)
 	       a->lo == b->lo && a->hi == b->hi;
 }
 
-static int grow_frames(struct stk_sweep *s, size_t want)
+/* What the printers read of a frame: its PC and function ids, not its SP. */
+static uint64_t frames_hash(const struct tb_frame *f, size_t n)
 {
-	struct tb_frame *n;
-	size_t cap = s->cap_frames ? s->cap_frames : 4096;
+	uint64_t h = 1469598103934665603ull ^ n;
+	size_t i;
 
-	if (want <= s->cap_frames)
-		return 0;
-	while (cap < want)
-		cap *= 2;
-	n = realloc(s->frames, cap * sizeof(*n));
-	if (!n)
+	for (i = 0; i < n; i++) {
+		h = (h ^ f[i].pc) * 1099511628211ull;
+		h = (h ^ ((uint64_t)f[i].funcid << 8 | f[i].callee_funcid)) * 1099511628211ull;
+	}
+	return h;
+}
+
+static bool same_frames(const struct tb_frame *a, const struct tb_frame *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].pc != b[i].pc || a[i].funcid != b[i].funcid ||
+		    a[i].callee_funcid != b[i].callee_funcid)
+			return false;
+	return true;
+}
+
+static int grow_slots(struct stk_sweep *s)
+{
+	size_t cap = s->cap_slot ? s->cap_slot * 2 : 256, i, j;
+	uint32_t *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
 		return -ENOMEM;
-	s->frames = n;
-	s->cap_frames = cap;
+	for (i = 0; i < s->n_stk; i++) {
+		for (j = s->stk[i].hash & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
+			;
+		slot[j] = (uint32_t)i + 1;
+	}
+	free(s->slot);
+	s->slot = slot;
+	s->cap_slot = cap;
+	return 0;
+}
+
+/*
+ * The N frames F as one of S's distinct stacks: its index in *ID. Parked
+ * goroutines mostly share a few stacks; each is kept once, not once a
+ * goroutine (at 1M goroutines parked on one channel, 120 MB of frames).
+ */
+static int intern_stack(struct stk_sweep *s, const struct tb_frame *f, size_t n, uint32_t *id)
+{
+	struct dstack *d = s->n_stk ? &s->stk[s->last] : NULL;
+	uint64_t h;
+	size_t j, i;
+
+	if (d && d->n == n && same_frames(s->frames + d->first, f, n)) {
+		*id = s->last;
+		return 0;
+	}
+	h = frames_hash(f, n);
+	if ((s->n_stk + 1) * 2 > s->cap_slot && grow_slots(s))
+		return -ENOMEM;
+	for (j = h & (s->cap_slot - 1); s->slot[j]; j = (j + 1) & (s->cap_slot - 1)) {
+		d = &s->stk[s->slot[j] - 1];
+		if (d->hash == h && d->n == n && same_frames(s->frames + d->first, f, n)) {
+			*id = s->last = s->slot[j] - 1;
+			return 0;
+		}
+	}
+	if (xg_grow((void **)&s->stk, &s->cap_stk, s->n_stk + 1, sizeof(*s->stk)) ||
+	    xg_grow((void **)&s->frames, &s->cap_frames, s->nframes + n, sizeof(*s->frames)))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		s->frames[s->nframes + i] = f[i];
+		s->frames[s->nframes + i].sp = 0; /* differs from goroutine to goroutine */
+	}
+	s->stk[s->n_stk] = (struct dstack){s->nframes, (uint32_t)n, h};
+	s->nframes += n;
+	s->slot[j] = (uint32_t)++s->n_stk;
+	*id = s->last = (uint32_t)s->n_stk - 1;
 	return 0;
 }
 
@@ -363,13 +440,12 @@ static int walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, c
 	m.hi = n.hi;
 	cnt = tb__unwind(t->ge, t->bias, &t->rules, &st, mem_read, &m, tmp, MAX_FRAMES, &g->tb.end,
 			 t->cache);
-	if ((err = grow_frames(s, s->nframes + cnt)))
+	g->stack = STK_G_NOSTACK;
+	/* s->frames may move: tb.frames is set when the goroutine is done */
+	if (cnt && (err = intern_stack(s, tmp, cnt, &g->stack)))
 		return err;
-	memcpy(s->frames + s->nframes, tmp, cnt * sizeof(*tmp));
-	g->frame0 = s->nframes; /* s->frames may move: tb.frames is set at the end */
 	g->tb.nframes = cnt;
 	g->tb.state = cnt && g->tb.end == TB_END_TOP ? TB_G_STACK : TB_G_BAD;
-	s->nframes += cnt;
 	return 0;
 }
 
@@ -400,6 +476,7 @@ static bool fill_g(struct stacks_target *t, struct stk_g *g, uint64_t gaddr, con
 	uint32_t base = st & ~0x1000u;
 
 	memset(g, 0, sizeof(*g));
+	g->stack = STK_G_NOSTACK;
 	if (base == 6 || base == 0 || base == 11 || base > 11)
 		return false;
 	g->gaddr = gaddr;
@@ -498,12 +575,14 @@ static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g,
 	return 0;
 }
 
-/* G's frames in S (its walk left them at frame0), none for a running or changed one. */
+/* G's frames in S (its stack's), none for a running or changed one. */
 static void point_frames(struct stk_sweep *s, struct stk_g *g)
 {
-	if (g->tb.state == TB_G_RUNNING || g->tb.state == TB_G_CHANGED)
+	if (g->tb.state == TB_G_RUNNING || g->tb.state == TB_G_CHANGED || !g->tb.nframes)
+		g->stack = STK_G_NOSTACK;
+	if (g->stack == STK_G_NOSTACK)
 		g->tb.nframes = 0;
-	g->tb.frames = g->tb.nframes ? s->frames + g->frame0 : NULL;
+	g->tb.frames = g->tb.nframes ? s->frames + s->stk[g->stack].first : NULL;
 }
 
 /*
@@ -591,7 +670,7 @@ static void read_windows(struct stacks_target *t, const uint64_t *ptrs, const si
  */
 #define SWEEP_BATCH 16384
 
-/* A batch's buffers, for up to cap goroutines; stk is mapped per batch. */
+/* A batch's buffers, for up to cap goroutines; stk grows to the largest batch's stacks. */
 struct sweep_bufs {
 	size_t cap, stk_len;
 	uint8_t *win, *win2, *stk, *scratch;
@@ -639,13 +718,18 @@ static int batch_read(struct stacks_target *t, struct stk_g *gs, const uint64_t 
 	memset(b->slen, 0, n * sizeof(*b->slen));
 	for (i = 0; i < n; i++)
 		b->order[i] = i;
-	qsort_r(b->order, n, sizeof(*b->order), by_addr, (void *)ptrs);
+	/* allgs is mostly in address order already (gs are allocated in turn). */
+	for (i = 1; i < n && ptrs[i - 1] <= ptrs[i]; i++)
+		;
+	if (i < n)
+		qsort_r(b->order, n, sizeof(*b->order), by_addr, (void *)ptrs);
 	read_windows(t, ptrs, b->order, n, b->win, G_WINDOW, 0xff, b->spans);
 	*now = now_ns(CLOCK_MONOTONIC); /* the runtime's nanotime() is CLOCK_MONOTONIC */
 	for (i = 0, total = 0; i < n; i++) {
 		struct stk_g *g = &gs[i];
 		struct gsnap sn;
 
+		g->gaddr = 0; /* fill_g says whether it is a goroutine */
 		if (!ptrs[i] || !fill_g(t, g, ptrs[i], b->win + i * G_WINDOW, *now))
 			continue;
 		snap(t, b->win + i * G_WINDOW, &sn);
@@ -658,12 +742,18 @@ static int batch_read(struct stacks_target *t, struct stk_g *gs, const uint64_t 
 		b->soff[i] = total;
 		total += b->slen[i];
 	}
-	big_free(b->stk, b->stk_len);
-	b->stk_len = total > STACK_READ ? total : STACK_READ;
-	b->stk = big_alloc(b->stk_len);
-	if (!b->stk) {
-		b->stk_len = 0;
-		return -ENOMEM;
+	/*
+	 * Kept from batch to batch: mapping and populating it again cost each
+	 * batch as much as reading its stacks (100k parked goroutines, perf).
+	 */
+	if (total > b->stk_len || !b->stk) {
+		big_free(b->stk, b->stk_len);
+		b->stk_len = total > STACK_READ ? total : STACK_READ;
+		b->stk = big_alloc(b->stk_len);
+		if (!b->stk) {
+			b->stk_len = 0;
+			return -ENOMEM;
+		}
 	}
 	for (i = 0, k = 0; i < n; i++)
 		if (b->slen[i])
@@ -704,26 +794,32 @@ static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g
 	return 0;
 }
 
-/* The goroutines read, compacted, each pointed at its frames; the sweep's figures. */
-static void sweep_finish(struct stacks_target *t, struct stk_sweep *s, size_t len,
-			 const uint64_t *base)
+/* The LEN goroutines read at GS, compacted, each pointed at its frames: how many are left. */
+static size_t finish_gs(struct stk_sweep *s, struct stk_g *gs, size_t len)
 {
 	size_t i, k;
 
 	for (i = 0, k = 0; i < len; i++) {
-		struct stk_g *g = &s->gs[i];
+		struct stk_g *g = &gs[i];
 
 		if (!g->gaddr)
 			continue;
-		s->gs[k] = *g;
-		g = &s->gs[k++];
+		gs[k] = *g;
+		g = &gs[k++];
 		point_frames(s, g);
 		s->st.stacks += g->tb.state == TB_G_STACK;
 		s->st.changed += g->tb.state == TB_G_CHANGED;
 	}
-	s->n = k;
+	s->st.listed += k;
+	return k;
+}
+
+/* The sweep's figures, from BASE (see sweep_run). */
+static void sweep_stats(struct stacks_target *t, struct stk_sweep *s, size_t len,
+			const uint64_t *base)
+{
 	s->st.gs = len;
-	s->st.listed = s->n;
+	s->st.distinct = s->n_stk;
 	s->st.reads = t->reads - base[0];
 	s->st.bytes = t->bytes - base[1];
 	s->st.cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID) - base[2];
@@ -762,48 +858,86 @@ static int read_allgs(struct stacks_target *t, uint64_t **ptrs, uint64_t *len, c
 	return rc;
 }
 
-int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
+/*
+ * A sweep into S: every goroutine kept in S->gs (FN NULL), or each batch
+ * handed to FN and dropped. 0 or -errno.
+ */
+static int sweep_run(struct stacks_target *t, struct stk_sweep *s, stk_batch_fn fn, void *ctx,
+		     char *err, size_t errlen)
 {
 	/* reads, bytes, thread CPU, user, system, wall at the start */
 	uint64_t base[6] = {t->reads, t->bytes, now_ns(CLOCK_THREAD_CPUTIME_ID),
 			    0,	      0,	now_ns(CLOCK_MONOTONIC)};
-	struct stk_sweep *s = calloc(1, sizeof(*s));
 	struct sweep_bufs b = {0};
 	uint64_t *ptrs = NULL, len = 0, now;
-	size_t from, n;
-	int rc = -ENOMEM;
+	size_t from, n, batch;
+	int rc;
 
-	*out = NULL;
 	thread_cpu(&base[3], &base[4]);
-	if (!s)
-		goto fail;
 	rc = read_allgs(t, &ptrs, &len, err, errlen);
 	if (rc)
-		goto fail;
+		goto done;
 	rc = -ENOMEM;
-	s->gs = calloc(len + 1, sizeof(*s->gs));
-	if (!s->gs || bufs__alloc(&b, t, (len < SWEEP_BATCH ? len : SWEEP_BATCH) + 1))
-		goto fail;
+	batch = (len < SWEEP_BATCH ? len : SWEEP_BATCH) + 1;
+	s->gs = calloc(fn ? batch : len + 1, sizeof(*s->gs));
+	if (!s->gs || bufs__alloc(&b, t, batch))
+		goto done;
 	/* Batch by batch: each g's second read comes after its batch's walk only. */
-	for (from = 0; from < len; from += n) {
+	for (from = 0, rc = 0; from < len && !rc; from += n) {
+		struct stk_g *gs = fn ? s->gs : s->gs + from;
+
 		n = len - from < SWEEP_BATCH ? len - from : SWEEP_BATCH;
-		rc = batch_read(t, s->gs + from, ptrs + from, n, &b, &now);
+		rc = batch_read(t, gs, ptrs + from, n, &b, &now);
 		if (!rc)
-			rc = batch_walk(t, s, s->gs + from, ptrs + from, n, &b, now);
-		if (rc)
-			goto fail;
+			rc = batch_walk(t, s, gs, ptrs + from, n, &b, now);
+		if (!rc && fn)
+			rc = fn(gs, finish_gs(s, gs, n), ctx);
 	}
-	sweep_finish(t, s, len, base);
-	*out = s;
-	rc = 0;
-	goto done;
-fail:
+	if (!rc && !fn)
+		s->n = finish_gs(s, s->gs, len);
+	sweep_stats(t, s, len, base);
+done:
 	if (rc == -ENOMEM && !*err)
 		snprintf(err, errlen, "out of memory");
-	stk_sweep__free(s);
-done:
 	free(ptrs);
 	bufs__free(&b, t);
+	return rc;
+}
+
+/* A new sweep into *OUT (NULL on failure): see sweep_run. */
+static int sweep_new(struct stacks_target *t, stk_batch_fn fn, void *ctx, struct stk_sweep **out,
+		     char *err, size_t errlen)
+{
+	struct stk_sweep *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = sweep_run(t, s, fn, ctx, err, errlen);
+	if (rc)
+		stk_sweep__free(s);
+	else
+		*out = s;
+	return rc;
+}
+
+int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen)
+{
+	return sweep_new(t, NULL, NULL, out, err, errlen);
+}
+
+int stacks__sweep_each(struct stacks_target *t, stk_batch_fn fn, void *ctx, struct stk_stats *st,
+		       char *err, size_t errlen)
+{
+	struct stk_sweep *s;
+	int rc = sweep_new(t, fn, ctx, &s, err, errlen);
+
+	if (!rc && st)
+		*st = s->st;
+	stk_sweep__free(s);
 	return rc;
 }
 
@@ -852,12 +986,19 @@ void stk_sweep__free(struct stk_sweep *s)
 		return;
 	free(s->gs);
 	free(s->frames);
+	free(s->stk);
+	free(s->slot);
 	free(s);
 }
 
 size_t stk_sweep__n(const struct stk_sweep *s)
 {
 	return s->n;
+}
+
+size_t stk_sweep__n_stacks(const struct stk_sweep *s)
+{
+	return s->n_stk;
 }
 
 const struct stk_g *stk_sweep__g(const struct stk_sweep *s, size_t i)

@@ -25,21 +25,29 @@ struct goelf;
 struct stacks_target;
 struct stk_sweep;
 
-/* One goroutine of a sweep: what the printer needs, and more. */
+#define STK_G_NOSTACK UINT32_MAX
+
+/*
+ * One goroutine of a sweep: what the printer needs, and more. Its frames
+ * (tb.frames) are its stack's: a sweep keeps each distinct stack once,
+ * shared by every goroutine that has it (100k goroutines parked at one
+ * site are one stack), with tb_frame.sp 0.
+ */
 struct stk_g {
 	struct tb_g tb; /* goid, status, wait reason, minutes, locked, creator, frames */
 	uint64_t gaddr;
 	uint64_t startpc; /* run-time */
 	int64_t waitsince;
+	uint32_t stack; /* its stack among the sweep's distinct ones; STK_G_NOSTACK: none */
+	uint8_t tries;
 	bool system; /* runtime.isSystemGoroutine: Go's dump leaves it out */
-	unsigned int tries;
-	size_t frame0; /* index of its first frame in the sweep's frame array */
 };
 
 struct stk_stats {
 	uint64_t gs;		  /* entries of allgs */
 	uint64_t listed;	  /* goroutines in the sweep (not dead) */
 	uint64_t stacks;	  /* with a consistent stack */
+	uint64_t distinct;	  /* distinct stacks walked (each kept once) */
 	uint64_t changed;	  /* changed every time */
 	uint64_t retried;	  /* read more than once */
 	uint64_t bytes;		  /* bytes read */
@@ -56,6 +64,17 @@ void stacks__close(struct stacks_target *t);
 /* One sweep. 0 or -errno (ERR says what). Free it with stk_sweep__free. */
 int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen);
 /*
+ * One sweep whose goroutines are not kept: FN is handed them a batch at a
+ * time (up to 16k, in allgs order, each final and with its frames), valid
+ * for the call only. What it holds at once is a batch's, whatever the
+ * number of goroutines; a stack's index (stk_g.stack) holds across the
+ * batches of one sweep. FN returns 0 or an -errno that ends the sweep with
+ * it. ST (may be NULL): the sweep's figures. 0 or -errno (ERR says what).
+ */
+typedef int (*stk_batch_fn)(const struct stk_g *gs, size_t n, void *ctx);
+int stacks__sweep_each(struct stacks_target *t, stk_batch_fn fn, void *ctx, struct stk_stats *st,
+		       char *err, size_t errlen);
+/*
  * One goroutine alone, GOID, whose g is at GADDR (a sweep said so), with
  * the sweep's rules: read, walked, read again until two reads agree (at
  * most STACKS_RETRIES times more), else reported as changed. Into a sweep
@@ -65,6 +84,8 @@ int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, si
 int stacks__read_g(struct stacks_target *t, uint64_t gaddr, uint64_t goid, struct stk_sweep **out);
 void stk_sweep__free(struct stk_sweep *s);
 size_t stk_sweep__n(const struct stk_sweep *s);
+/* Its distinct stacks (stk_g.stack is below). */
+size_t stk_sweep__n_stacks(const struct stk_sweep *s);
 const struct stk_g *stk_sweep__g(const struct stk_sweep *s, size_t i);
 void stk_sweep__stats(const struct stk_sweep *s, struct stk_stats *out);
 

@@ -3,6 +3,7 @@
 #include "stacksweep.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 #include "clock.h"
 #include "grow.h"
 #include "gtable.h"
+#include "isort.h"
 #include "stacks.h"
 #include "stackset.h"
 #include "xgotop_event.h"
@@ -27,16 +29,13 @@
 #define ASK_TTL_NS   (2500 * 1000000ull)
 #define LFRAMES	     4096 /* logical frames resolved per stack; the first STK_MAX_FRAMES kept */
 
-/* One goroutine of a finished sweep; LOCAL indexes the sweep's distinct stacks (or none). */
-struct sw_g {
-	uint64_t goid, gaddr;
-	uint32_t local; /* UINT32_MAX: no stack */
-	uint8_t status, what;
-	uint64_t wait_since;
-	const char *reason; /* the Go release's table: static */
-};
-
-/* A sweep resolved by the thread: distinct stacks (frames into the binary) and goroutines. */
+/*
+ * A sweep resolved by the thread: distinct stacks (frames into the binary)
+ * and goroutines, already in the stackset's form for the pump to hand over
+ * whole (stackset__sweep_adopt), but for what only the pump knows: in each
+ * entry, stack is its local stack + 1 (0: none), wait_since Go's
+ * g.waitsince, reason the release's own string (static), pid 0.
+ */
 struct sw_result {
 	uint64_t ts;
 	struct stk_frame *frames;
@@ -44,7 +43,7 @@ struct sw_result {
 	size_t *first; /* by local stack: its frames in frames[] */
 	uint32_t *n;
 	size_t n_stacks, cap_first, cap_n;
-	struct sw_g *g;
+	struct stk_entry *g;
 	size_t n_g, cap_g;
 	char **names; /* function names Go prints otherwise than pclntab has them */
 	size_t n_names, cap_names;
@@ -71,6 +70,8 @@ struct stacksweep {
 	struct tb_lframe *lf;
 	struct sw_addr *addrs; /* by goid */
 	size_t n_addrs, cap_addrs;
+	uint32_t *local; /* the sweep's stack i: local stack + 1 of the result, 0: none yet */
+	size_t n_local, cap_local;
 	uint64_t miss_goid; /* asked for, not in the last sweep: a whole sweep was done for it */
 };
 
@@ -86,29 +87,6 @@ static void result_free(struct sw_result *r)
 		free(r->names[--r->n_names]);
 	free(r->names);
 	free(r);
-}
-
-/* PCs of a physical stack as a hash key. */
-static uint64_t pcs_hash(const struct stk_g *g)
-{
-	uint64_t h = 1469598103934665603ull ^ g->tb.nframes;
-	size_t i;
-
-	for (i = 0; i < g->tb.nframes; i++)
-		h = (h ^ g->tb.frames[i].pc) * 1099511628211ull;
-	return h;
-}
-
-static bool same_pcs(const struct stk_g *a, const struct stk_g *b)
-{
-	size_t i;
-
-	if (a->tb.nframes != b->tb.nframes)
-		return false;
-	for (i = 0; i < a->tb.nframes; i++)
-		if (a->tb.frames[i].pc != b->tb.frames[i].pc)
-			return false;
-	return true;
 }
 
 /* The shown frames of G as the result's next distinct stack. */
@@ -146,71 +124,89 @@ static int add_stack(struct stacksweep *w, struct sw_result *r, const struct stk
 
 static int by_goid(const void *pa, const void *pb)
 {
-	const struct sw_g *a = pa, *b = pb;
+	const struct stk_entry *a = pa, *b = pb;
 
 	return a->goid < b->goid ? -1 : a->goid > b->goid;
 }
 
-/* Goroutines of S with their stacks, each distinct list of PCs resolved once. */
-static int resolve(struct stacksweep *w, const struct stk_sweep *s, struct sw_result *r)
+static int addr_by_goid(const void *pa, const void *pb)
 {
-	size_t n = stk_sweep__n(s), cap = 256, i, j;
-	const struct stk_g **rep;
-	uint32_t *slot;
-	int err = 0;
+	const struct sw_addr *a = pa, *b = pb;
 
-	while (cap < n * 2)
-		cap *= 2;
-	slot = calloc(cap, sizeof(*slot));
-	rep = calloc(n + 1, sizeof(*rep));
-	if (!slot || !rep || xg_grow((void **)&r->g, &r->cap_g, n, sizeof(*r->g))) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		const struct stk_g *g = stk_sweep__g(s, i);
-		struct sw_g *o = &r->g[r->n_g++];
-
-		o->goid = g->tb.goid;
-		o->gaddr = g->gaddr;
-		o->status = (uint8_t)(g->tb.status & ~0x1000u);
-		o->what = (uint8_t)g->tb.state;
-		o->wait_since = g->waitsince > 0 ? (uint64_t)g->waitsince : 0;
-		o->local = UINT32_MAX;
-		o->reason = g->tb.waitreason;
-		if (g->tb.state != TB_G_STACK)
-			continue;
-		for (j = pcs_hash(g) & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
-			if (same_pcs(rep[slot[j] - 1], g))
-				break;
-		if (!slot[j]) {
-			err = add_stack(w, r, g);
-			if (err)
-				goto out;
-			rep[r->n_stacks - 1] = g;
-			slot[j] = (uint32_t)r->n_stacks;
-		}
-		o->local = slot[j] - 1;
-	}
-	/* By goid: the stackset takes a sorted sweep in one pass, on the pump's thread. */
-	qsort(r->g, r->n_g, sizeof(*r->g), by_goid);
-out:
-	free(slot);
-	free(rep);
-	return err;
+	return a->goid < b->goid ? -1 : a->goid > b->goid;
 }
 
-/* Where each goroutine of R is, for reading one alone later (R is by goid). */
-static void keep_addrs(struct stacksweep *w, const struct sw_result *r)
+/* The result's local stack of the sweep's stack G->stack, resolved when first met. */
+static int local_stack(struct stacksweep *w, struct sw_result *r, const struct stk_g *g,
+		       uint32_t *local)
 {
-	size_t i;
+	size_t want = (size_t)g->stack + 1;
 
-	w->n_addrs = 0;
-	if (xg_grow((void **)&w->addrs, &w->cap_addrs, r->n_g, sizeof(*w->addrs)))
-		return; /* then goroutines are found by whole sweeps only */
-	for (i = 0; i < r->n_g; i++)
-		w->addrs[i] = (struct sw_addr){r->g[i].goid, r->g[i].gaddr};
-	w->n_addrs = r->n_g;
+	if (want > w->n_local) {
+		if (xg_grow((void **)&w->local, &w->cap_local, want, sizeof(*w->local)))
+			return -ENOMEM;
+		memset(w->local + w->n_local, 0, (want - w->n_local) * sizeof(*w->local));
+		w->n_local = want;
+	}
+	if (!w->local[g->stack]) {
+		int err = add_stack(w, r, g);
+
+		if (err)
+			return err;
+		w->local[g->stack] = (uint32_t)r->n_stacks;
+	}
+	*local = w->local[g->stack];
+	return 0;
+}
+
+/* One batch of a sweep into a result: its goroutines, their new stacks resolved. */
+struct sw_batch {
+	struct stacksweep *w;
+	struct sw_result *r;
+	bool addrs; /* keep where each goroutine is (a whole sweep) */
+};
+
+static int take_batch(const struct stk_g *gs, size_t n, void *ctx)
+{
+	struct sw_batch *b = ctx;
+	struct stacksweep *w = b->w;
+	struct sw_result *r = b->r;
+	size_t i;
+	int err;
+
+	if (xg_grow((void **)&r->g, &r->cap_g, r->n_g + n, sizeof(*r->g)) ||
+	    (b->addrs &&
+	     xg_grow((void **)&w->addrs, &w->cap_addrs, w->n_addrs + n, sizeof(*w->addrs))))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct stk_g *g = &gs[i];
+		struct stk_entry *o = &r->g[r->n_g++];
+		uint32_t local = 0;
+
+		if (g->tb.state == TB_G_STACK && (err = local_stack(w, r, g, &local)))
+			return err;
+		if (local > STK_MAX_STACKS)
+			return -ENOSPC; /* more than the stackset could take: stk_entry.stack */
+		*o = (struct stk_entry){
+			.goid = g->tb.goid,
+			.stack = local,
+			.status = (uint8_t)(g->tb.status & ~0x1000u),
+			.what = (uint8_t)g->tb.state,
+			.wait_since = g->waitsince > 0 ? (uint64_t)g->waitsince : 0,
+			.reason = g->tb.waitreason,
+		};
+		if (b->addrs)
+			w->addrs[w->n_addrs++] = (struct sw_addr){g->tb.goid, g->gaddr};
+	}
+	return 0;
+}
+
+/* The sweep's stack indexes are its own: forget them before the next. */
+static void sweep_done(struct stacksweep *w, struct sw_result *r)
+{
+	w->n_local = 0;
+	/* By goid: the stackset takes a sorted sweep in one pass, on the pump's thread. */
+	xg_isort(r->g, r->n_g, sizeof(*r->g), by_goid);
 }
 
 static int addr_cmp(const void *key, const void *elt)
@@ -241,11 +237,14 @@ static int read_one(struct stacksweep *w, uint64_t goid)
 		return 0;
 	r->ts = xg_mono_ns();
 	/* Gone, unreadable or out of memory: the detail view keeps the sweep's. */
-	if (stacks__read_g(w->t, a->gaddr, goid, &s) || resolve(w, s, r)) {
+	if (stacks__read_g(w->t, a->gaddr, goid, &s) ||
+	    take_batch(stk_sweep__g(s, 0), stk_sweep__n(s), &(struct sw_batch){w, r, false})) {
+		w->n_local = 0;
 		stk_sweep__free(s);
 		result_free(r);
 		return 0;
 	}
+	sweep_done(w, r);
 	stk_sweep__free(s);
 	pthread_mutex_lock(&w->mu);
 	result_free(w->one);
@@ -254,29 +253,59 @@ static int read_one(struct stacksweep *w, uint64_t goid)
 	return 0;
 }
 
+/*
+ * Where each goroutine is (16 bytes a goroutine) is kept only while the UI
+ * shows one (its detail view): headless and -n never read one alone, and a
+ * goroutine asked for first costs one whole sweep, as a young one does.
+ */
+static bool want_addrs(struct stacksweep *w)
+{
+	uint64_t now = xg_mono_ns();
+	bool want;
+
+	pthread_mutex_lock(&w->mu);
+	want = w->ask_goid && now <= w->ask_ns + ASK_TTL_NS;
+	pthread_mutex_unlock(&w->mu);
+	if (!want) {
+		free(w->addrs);
+		w->addrs = NULL;
+		w->n_addrs = w->cap_addrs = 0;
+	}
+	return want;
+}
+
 static void sweep_once(struct stacksweep *w)
 {
-	struct stk_sweep *s = NULL;
 	struct sw_result *r = calloc(1, sizeof(*r));
+	struct sw_batch b = {w, r, want_addrs(w)};
 	char err[256] = "";
 	int rc = -ENOMEM, tries;
+
+	/*
+	 * Memory freed since (attaching, the last sweep) goes back to the system
+	 * before a sweep's peak: malloc keeps freed heap pages, each thread's
+	 * arena its own. 1M parked goroutines, -n 1: peak 439 -> 406 MB
+	 * (median of 3), for 1-5 ms of this thread.
+	 */
+	malloc_trim(0);
 
 	if (!r)
 		goto fail;
 	r->ts = xg_mono_ns();
 	/* allgs may grow while its header is read: read it again, as --stacks does. */
 	for (tries = 0; tries < 5; tries++) {
-		rc = stacks__sweep(w->t, &s, err, sizeof(err));
+		/* Goroutines whose g is not known since a failed sweep cost a whole one. */
+		w->n_addrs = 0;
+		rc = stacks__sweep_each(w->t, take_batch, &b, NULL, err, sizeof(err));
 		if (rc != -EAGAIN)
 			break;
 	}
-	if (rc)
+	if (rc) {
+		w->n_local = 0;
 		goto fail;
-	rc = resolve(w, s, r);
-	stk_sweep__free(s);
-	if (rc)
-		goto fail;
-	keep_addrs(w, r);
+	}
+	sweep_done(w, r);
+	xg_isort(w->addrs, w->n_addrs, sizeof(*w->addrs), addr_by_goid);
 	pthread_mutex_lock(&w->mu);
 	result_free(w->ready);
 	w->ready = r;
@@ -403,7 +432,7 @@ void stacksweep__want(struct stacksweep *w, uint64_t goid)
  * or Go's g.waitsince it was found with, else the earlier of the table's
  * lower bound (found waiting at attach) and g.waitsince as swept now.
  */
-static uint64_t wait_since(const struct sw_g *g, const struct gtable *gt, uint32_t pid)
+static uint64_t wait_since(const struct stk_entry *g, const struct gtable *gt, uint32_t pid)
 {
 	const struct gentry *e;
 
@@ -444,17 +473,13 @@ static const char *reason_of(struct reasons *c, struct stackset *set, const char
 }
 
 /* G of a resolved result as the stackset keeps it, IDS its stacks' ids there. */
-static struct stk_entry entry_of(const struct sw_g *g, const uint32_t *ids, const struct gtable *gt,
-				 uint32_t pid, struct stackset *set, struct reasons *rc)
+static void entry_of(struct stk_entry *g, const uint32_t *ids, const struct gtable *gt,
+		     uint32_t pid, struct stackset *set, struct reasons *rc)
 {
-	return (struct stk_entry){
-		.pid = pid,
-		.goid = g->goid,
-		.stack = g->local == UINT32_MAX ? 0 : ids[g->local],
-		.status = g->status,
-		.what = g->what,
-		.wait_since = wait_since(g, gt, pid),
-		.reason = g->status == XG_G_WAITING ? reason_of(rc, set, g->reason) : NULL};
+	g->pid = pid;
+	g->stack = g->stack ? ids[g->stack - 1] : 0;
+	g->wait_since = wait_since(g, gt, pid);
+	g->reason = g->status == XG_G_WAITING ? reason_of(rc, set, g->reason) : NULL;
 }
 
 /* R's distinct stacks interned into SET: their ids by local index (free it), NULL and errno. */
@@ -478,37 +503,30 @@ static uint32_t *intern_all(const struct sw_result *r, struct stackset *set)
 	return ids;
 }
 
-static int install(const struct sw_result *r, struct stackset *set, const struct gtable *gt,
-		   uint32_t pid)
+/* R's goroutines made the stackset's current sweep: it takes their array, not a copy. */
+static int install(struct sw_result *r, struct stackset *set, const struct gtable *gt, uint32_t pid)
 {
 	uint32_t *ids = intern_all(r, set);
 	struct reasons rc = {.n = 0};
 	size_t i;
-	int err = 0;
+	int err;
 
 	if (!ids)
 		return -errno;
-	stackset__sweep_begin(set, r->ts);
-	for (i = 0; i < r->n_g && !err; i++) {
-		struct stk_entry e = entry_of(&r->g[i], ids, gt, pid, set, &rc);
-
-		err = stackset__sweep_add(set, &e);
-	}
-	if (!err)
-		err = stackset__sweep_end(set);
-	else
-		stackset__sweep_abort(set);
+	for (i = 0; i < r->n_g; i++)
+		entry_of(&r->g[i], ids, gt, pid, set, &rc);
 	free(ids);
+	err = stackset__sweep_adopt(set, r->ts, r->g, r->n_g);
+	r->g = NULL; /* the set's now, or freed */
 	return err;
 }
 
 /* A goroutine read alone: the detail view shows it while it is newer than the sweep. */
-static int install_one(const struct sw_result *r, struct stackset *set, const struct gtable *gt,
+static int install_one(struct sw_result *r, struct stackset *set, const struct gtable *gt,
 		       uint32_t pid)
 {
 	uint32_t *ids;
 	struct reasons rc = {.n = 0};
-	struct stk_entry e;
 	int err;
 
 	if (r->n_g != 1)
@@ -516,8 +534,8 @@ static int install_one(const struct sw_result *r, struct stackset *set, const st
 	ids = intern_all(r, set);
 	if (!ids)
 		return -errno;
-	e = entry_of(&r->g[0], ids, gt, pid, set, &rc);
-	err = stackset__set_one(set, &e, r->ts);
+	entry_of(&r->g[0], ids, gt, pid, set, &rc);
+	err = stackset__set_one(set, &r->g[0], r->ts);
 	free(ids);
 	return err;
 }
@@ -560,5 +578,6 @@ void stacksweep__stop(struct stacksweep *w)
 	stacks__close(w->t);
 	free(w->lf);
 	free(w->addrs);
+	free(w->local);
 	free(w);
 }
