@@ -249,12 +249,7 @@ static enum capture_level decide(struct tracer *t, uint64_t now, const struct in
 /* The links of CS in (0 or -errno; what went in stays for the caller to take out). */
 static int set_attach(struct tracer *t, struct capture_set *cs)
 {
-	int i, err = 0;
-
-	for (i = 0; i < cs->n && !err; i++)
-		if (!cs->links[i])
-			err = bpfobj__attach_one(&t->bpf, &t->tg, &cs->sites[i], &cs->links[i]);
-	return err;
+	return bpfobj__attach_sites(&t->bpf, &t->tg, cs->sites, cs->n, cs->links, NULL);
 }
 
 /*
@@ -263,7 +258,7 @@ static int set_attach(struct tracer *t, struct capture_set *cs)
  */
 static void detach_all(struct tracer *t, struct capture_set *const *sets, int n, bool syscalls)
 {
-	struct bpf_link **links[2 * PROBES_MAX];
+	struct bpfobj_link **links[2 * PROBES_MAX];
 	int i, k, nl = 0;
 
 	for (k = 0; k < n; k++)

@@ -18,7 +18,7 @@
 #include "budget.h"
 #include "probes.h"
 
-struct bpf_link;
+struct bpfobj_link;
 
 struct tracer;
 
@@ -38,7 +38,7 @@ struct capture_state {
 /* The casgstatus sites of one level, and their links while attached. */
 struct capture_set {
 	struct probe_site *sites;
-	struct bpf_link **links;
+	struct bpfobj_link **links;
 	int n;
 };
 

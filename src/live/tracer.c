@@ -288,10 +288,12 @@ static int report_end(struct tracer *t)
 static void say_detach(const struct tracer *t)
 {
 	if (t->detach_ns >= DETACH_SLOW_NS || (diag__verbose() && t->detach_ns))
-		fprintf(stderr,
-			"xgotop-tui: taking the probes out took %.1f s: the kernel removes "
-			"uprobes one at a time, for every process on the machine\n",
-			(double)t->detach_ns / 1e9);
+		fprintf(stderr, "xgotop-tui: taking the probes out took %.1f s: %s\n",
+			(double)t->detach_ns / 1e9,
+			t->bpf.multi ? "a grace period per uprobe-multi link, behind every other "
+				       "process's uprobe removals"
+				     : "the kernel removes uprobes one at a time, for every "
+				       "process on the machine");
 }
 
 static void teardown(struct tracer *t)
