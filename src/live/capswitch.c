@@ -309,11 +309,13 @@ static void *switch_main(void *arg)
 
 		/*
 		 * casgstatus's (or its callers') breakpoints first and alone: the
-		 * target pays for them until they are out, and each destruction
-		 * holds the kernel's event_mutex across grace periods
-		 * (perf_uprobe_destroy), so taken side by side with the cold
-		 * probes they waited behind them: 0.7-1 s of churn at a
+		 * target pays for them until they are out, and each perf-event
+		 * uprobe's destruction holds the kernel's event_mutex across grace
+		 * periods (perf_uprobe_destroy), so taken side by side with the
+		 * cold probes they waited behind them: 0.7-1 s of churn at a
 		 * thirtieth of its rate after its program had stopped running.
+		 * (A uprobe-multi link takes its breakpoints out before its one
+		 * grace period: bpfobj.c.)
 		 */
 		detach_all(t, sets, 1, false);
 		/* Out by now at the latest: the pumps' reads may not have caught it. */
@@ -535,9 +537,10 @@ static void switch_start(struct tracer *t, enum capture_level to, const char *wh
  * running (its hits no longer counted; on a step to poll only: between
  * states and lifecycle one program serves both levels' sites) and when its
  * breakpoints left the target's code. The target pays a trap a hit until
- * then: the kernel detaches the program at once but takes the breakpoint
- * out only once the destruction holds the tracing event_mutex
- * (perf_uprobe_destroy), 0.1 to 1 s later on our loaded VM.
+ * then: for a perf-event uprobe the kernel detaches the program at once but
+ * takes the breakpoint out only once the destruction holds the tracing
+ * event_mutex (perf_uprobe_destroy), 0.1 to 1 s later on our loaded VM; a
+ * uprobe-multi link's release takes both out together (bpfobj.c).
  */
 static void watch_hits(struct tracer *t, uint64_t now)
 {
