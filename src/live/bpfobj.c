@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,7 +362,10 @@ struct xg_uprobe_multi_attr {
 	uint32_t pid;
 } __attribute__((aligned(8)));
 
-_Static_assert(sizeof(struct xg_uprobe_multi_attr) == 64, "link_create.uprobe_multi layout");
+_Static_assert(offsetof(struct xg_uprobe_multi_attr, path) == 16 &&
+		       offsetof(struct xg_uprobe_multi_attr, cnt) == 48 &&
+		       offsetof(struct xg_uprobe_multi_attr, pid) == 56,
+	       "link_create.uprobe_multi layout");
 
 /*
  * A probe's link: a perf-event uprobe's (one site), or a uprobe-multi

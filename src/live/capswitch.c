@@ -8,9 +8,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -104,6 +106,9 @@ int capture__setup(struct tracer *t)
 	/* Tests only: switch every N ms whatever it costs (tests/e2e/budget-switch.sh). */
 	if (flip && atoi(flip) > 0)
 		c->flip_ns = (uint64_t)atoi(flip) * 1000000ull;
+	/* Tests only: a kill lands inside a step up (tests/e2e/budget-switch.sh, exit). */
+	if (getenv("XGOTOP_BUDGET_UP_DELAY_MS") && atoi(getenv("XGOTOP_BUDGET_UP_DELAY_MS")) > 0)
+		c->up_delay_ms = (unsigned)atoi(getenv("XGOTOP_BUDGET_UP_DELAY_MS"));
 	c->flip_i = now == CAPTURE_POLL ? 2 : now == CAPTURE_LIFECYCLE;
 	/* Its pairing of a change seen by both levels' sites is what lets records be batched. */
 	/* Launched at states unestimated: its first interval is the estimate (budget.h). */
@@ -283,6 +288,19 @@ static void detach_all(struct tracer *t, struct capture_set *const *sets, int n,
  * attaching and detaching uprobes took 0.4-1.5 s on our loaded 2-CPU VM,
  * while the ring must be read on.
  */
+/*
+ * The process has exited (its pidfd readable). A perf-event uprobe is
+ * refused for a process that is exiting (ESRCH); a uprobe-multi link holds
+ * its task, zombie or not, and is not: asked after attaching, the same
+ * outcome (switch_failed). Read-only: the pump may ask target__gone meanwhile.
+ */
+static bool exited(const struct target *tg)
+{
+	struct pollfd p = {.fd = tg->pidfd, .events = POLLIN};
+
+	return tg->pidfd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 static void *switch_main(void *arg)
 {
 	struct tracer *t = arg;
@@ -292,12 +310,16 @@ static void *switch_main(void *arg)
 	int err = 0;
 
 	if (to != CAPTURE_POLL) {
+		if (from == CAPTURE_POLL && c->up_delay_ms)
+			usleep(c->up_delay_ms * 1000);
 		if (from == CAPTURE_POLL)
 			err = bpfobj__attach_tracepoints(&t->bpf);
 		if (!err && from == CAPTURE_POLL)
 			err = set_attach(t, &c->common);
 		if (!err)
 			err = set_attach(t, &c->set[to]);
+		if (!err && t->bpf.multi && exited(&t->tg))
+			err = -ESRCH;
 	}
 	t1 = xg_mono_ns();
 	if (err) {
