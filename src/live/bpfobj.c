@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -333,9 +335,143 @@ int bpfobj__configure(struct bpfobj *b, struct target *tg, const struct live_opt
 	return 0;
 }
 
+/* ---- uprobe-multi links ------------------------------------------------------ */
+
+/*
+ * Debian's libbpf 1.1.2 predates uprobe-multi links (Linux 6.6), so they
+ * are made here with bpf(2). From the kernel's include/uapi/linux/bpf.h:
+ * enum bpf_attach_type's BPF_TRACE_UPROBE_MULTI is 48, and union
+ * bpf_attr's link_create is prog_fd, target_fd, attach_type, flags (u32
+ * each), then a union at offset 16 whose uprobe_multi member is path,
+ * offsets, ref_ctr_offsets, cookies (__aligned_u64 each), cnt, flags, pid
+ * (u32 each). A shorter attr than the kernel's is zero-extended by it.
+ */
+#define XG_TRACE_UPROBE_MULTI 48
+
+struct xg_uprobe_multi_attr {
+	uint32_t prog_fd;
+	uint32_t target_fd;
+	uint32_t attach_type;
+	uint32_t flags;
+	uint64_t path;
+	uint64_t offsets;
+	uint64_t ref_ctr_offsets;
+	uint64_t cookies;
+	uint32_t cnt;
+	uint32_t multi_flags; /* BPF_F_UPROBE_MULTI_RETURN: none of ours */
+	uint32_t pid;
+} __attribute__((aligned(8)));
+
+_Static_assert(offsetof(struct xg_uprobe_multi_attr, path) == 16 &&
+		       offsetof(struct xg_uprobe_multi_attr, cnt) == 48 &&
+		       offsetof(struct xg_uprobe_multi_attr, pid) == 56,
+	       "link_create.uprobe_multi layout");
+
+/*
+ * A probe's link: a perf-event uprobe's (one site), or a uprobe-multi
+ * link's fd shared by the REFS sites it serves. The kernel takes a
+ * perf-event uprobe out under its machine-wide event_mutex, grace periods
+ * waited for inside it, one uprobe after another whatever threads ask;
+ * a uprobe-multi link's release unregisters all its uprobes without
+ * waiting and then waits once (kernel/trace/bpf_trace.c,
+ * bpf_uprobe_unregister: uprobe_unregister_nosync per uprobe, then
+ * uprobe_unregister_sync).
+ */
+struct bpfobj_link {
+	struct bpf_link *perf;
+	int fd;
+	int refs;
+};
+
+/* A uprobe-multi link of PROG_FD at the CNT file offsets of PATH; its fd or -errno. */
+static int multi_link(int prog_fd, const char *path, const uint64_t *offsets,
+		      const uint64_t *cookies, uint32_t cnt, int pid)
+{
+	struct xg_uprobe_multi_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_fd = (uint32_t)prog_fd;
+	a.attach_type = XG_TRACE_UPROBE_MULTI;
+	a.path = (uint64_t)(uintptr_t)path;
+	a.offsets = (uint64_t)(uintptr_t)offsets;
+	a.cookies = (uint64_t)(uintptr_t)cookies;
+	a.cnt = cnt;
+	a.pid = (uint32_t)pid;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Whether this kernel makes uprobe-multi links, asked before load (a
+ * program's attach type is fixed then, and one of that type cannot be a
+ * perf-event uprobe's): a program of that type loads, and a link of it on
+ * "/" fails for the path (EBADF, not a regular file) rather than for the
+ * attach type (EINVAL). Linux 6.10 also made the pid filter the whole
+ * process's (6.6-6.9: the one thread of that id, wrong for Go's threads),
+ * so older kernels keep the perf-event uprobes. XGOTOP_NO_UPROBE_MULTI=1
+ * keeps them anywhere (tests/e2e/uprobe-multi.sh runs both).
+ */
+static bool multi_supported(const char **why)
+{
+	const struct bpf_insn ret0[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o,
+		    .expected_attach_type = (enum bpf_attach_type)XG_TRACE_UPROBE_MULTI);
+	struct insn_kernel k = probes__running_kernel();
+	uint64_t off = 0;
+	int prog, fd;
+
+	if (getenv("XGOTOP_NO_UPROBE_MULTI")) {
+		*why = "XGOTOP_NO_UPROBE_MULTI is set";
+		return false;
+	}
+	if (k.major < 6 || (k.major == 6 && k.minor < 10)) {
+		*why = "Linux 6.10 or later needed";
+		return false;
+	}
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "xg_multi_probe", "GPL", ret0, 2, &o);
+	if (prog < 0) {
+		*why = "a program of that type does not load";
+		return false;
+	}
+	fd = multi_link(prog, "/", &off, NULL, 1, 0);
+	close(prog);
+	if (fd >= 0)
+		close(fd);
+	*why = fd == -EBADF ? "" : "the kernel refuses the link";
+	return fd == -EBADF;
+}
+
+/* The programs attached as uprobes (not xg_calib: src/core/meters.c attaches it itself). */
+static void set_multi(struct bpfobj *b)
+{
+	struct bpf_program *progs[] = {
+		b->skel->progs.casgstatus, b->skel->progs.mallocgc, b->skel->progs.mallocgc_sc,
+		b->skel->progs.makemap,	   b->skel->progs.gc_start, b->skel->progs.gc_mark_term,
+		b->skel->progs.gc_sweep,   b->skel->progs.stw_stop, b->skel->progs.stw_start};
+	const char *why = "";
+	size_t i;
+
+	b->multi = multi_supported(&why);
+	for (i = 0; b->multi && i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_expected_attach_type(progs[i],
+						      (enum bpf_attach_type)XG_TRACE_UPROBE_MULTI);
+	if (diag__verbose())
+		fprintf(stderr, "xgotop-tui: uprobes as %s%s%s\n",
+			b->multi ? "uprobe-multi links, one per program"
+				 : "perf-event links, one per site",
+			why[0] ? ": " : "", why);
+}
+
 int bpfobj__load(struct bpfobj *b)
 {
-	int err = xgotop_bpf__load(b->skel);
+	int err;
+
+	set_multi(b);
+	err = xgotop_bpf__load(b->skel);
 
 	if (err) {
 		diag__fail("cannot load the BPF programs: %s%s", strerror(-err),
@@ -367,42 +503,127 @@ int bpfobj__load(struct bpfobj *b)
 	return 0;
 }
 
-int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, size_t attached_len)
+/* The cookie of site S: one program at many sites tells where it is (mallocgc_sc). */
+static uint64_t site_cookie(const struct probe_site *s)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uopts);
+	return s->spec->where == PROBE_IN_PREFIX ? s->vaddr : 0;
+}
+
+static struct bpfobj_link *perf_link(struct bpf_program *prog, const struct target *tg,
+				     const struct probe_site *s)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .bpf_cookie = site_cookie(s));
+	struct bpfobj_link *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l)
+		return NULL;
+	l->perf = bpf_program__attach_uprobe_opts(prog, tg->pid ? tg->pid : -1, tg->path,
+						  s->file_off, &uopts);
+	if (!l->perf) {
+		err = errno;
+		free(l);
+		errno = err;
+		return NULL;
+	}
+	l->fd = -1;
+	l->refs = 1;
+	return l;
+}
+
+/* Whether site J goes in the same uprobe-multi link as site I. */
+static bool same_link(const struct probe_site *i, const struct probe_site *j)
+{
+	return !strcmp(i->spec->prog, j->spec->prog) &&
+	       (i->spec->class == PROBE_CLASS_GSTATUS) == (j->spec->class == PROBE_CLASS_GSTATUS);
+}
+
+/* Sites I.. of SITES that share I's link, without a link yet: one uprobe-multi link. */
+static int multi_attach(struct bpf_program *prog, const struct target *tg,
+			const struct probe_site *sites, int i, int n, struct bpfobj_link **links)
+{
+	uint64_t offs[PROBES_MAX], cookies[PROBES_MAX];
+	struct bpfobj_link *l;
+	uint32_t cnt = 0;
+	int j, fd;
+
+	for (j = i; j < n && cnt < PROBES_MAX; j++)
+		if (sites[j].found && !links[j] && same_link(&sites[i], &sites[j])) {
+			offs[cnt] = sites[j].file_off;
+			cookies[cnt++] = site_cookie(&sites[j]);
+		}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	/* The pid filter (-pid), none for -b; the path: the very file analysed (target.h). */
+	fd = multi_link(bpf_program__fd(prog), tg->path, offs, cookies, cnt, tg->pid);
+	if (fd < 0) {
+		free(l);
+		return fd;
+	}
+	*l = (struct bpfobj_link){.fd = fd, .refs = (int)cnt};
+	for (j = i; j < n && cnt; j++)
+		if (sites[j].found && !links[j] && same_link(&sites[i], &sites[j])) {
+			links[j] = l;
+			cnt--;
+		}
+	return 0;
+}
+
+int bpfobj__attach_sites(struct bpfobj *b, const struct target *tg, const struct probe_site *sites,
+			 int n, struct bpfobj_link **links, int *bad)
+{
 	int i, err;
 
+	for (i = 0; i < n; i++) {
+		struct bpf_program *prog;
+
+		if (!sites[i].found || links[i])
+			continue;
+		prog = bpf_object__find_program_by_name(b->skel->obj, sites[i].spec->prog);
+		if (!prog)
+			err = -ENOENT;
+		else if (b->multi)
+			err = multi_attach(prog, tg, sites, i, n, links);
+		else
+			err = (links[i] = perf_link(prog, tg, &sites[i])) ? 0 : -errno;
+		if (err) {
+			if (bad)
+				*bad = i;
+			return err;
+		}
+	}
+	return 0;
+}
+
+int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, size_t attached_len)
+{
+	int i, bad = 0, err;
+
 	attached[0] = '\0';
+	err = bpfobj__attach_sites(b, tg, tg->sites, tg->n_sites, b->links, &bad);
+	if (err) {
+		const struct probe_site *s = &tg->sites[bad];
+
+		/* Exited, or between two images: target__check_attached tells which. */
+		if (err == -ESRCH && tg->pid)
+			return err;
+		if (err == -ENOENT)
+			diag__fail("BPF program %s is missing from the object", s->spec->prog);
+		else if ((err == -EACCES || err == -EPERM) && geteuid())
+			diag__fail("cannot attach a uprobe: permission denied: this kernel's "
+				   "uprobes need CAP_SYS_ADMIN (or root)");
+		else
+			diag__fail("cannot attach a uprobe to %s in %s: %s", s->spec->sym,
+				   tg->display, strerror(-err));
+		return err;
+	}
 	for (i = 0; i < tg->n_sites; i++) {
 		const struct probe_site *s = &tg->sites[i];
-		struct bpf_program *prog;
 		char name[160];
 
 		if (!s->found)
 			continue;
-		/* One program at many sites: the cookie tells it where it is (mallocgc_sc). */
-		uopts.bpf_cookie = s->spec->where == PROBE_IN_PREFIX ? s->vaddr : 0;
-		prog = bpf_object__find_program_by_name(b->skel->obj, s->spec->prog);
-		if (!prog) {
-			diag__fail("BPF program %s is missing from the object", s->spec->prog);
-			return -ENOENT;
-		}
-		b->links[i] = bpf_program__attach_uprobe_opts(prog, tg->pid ? tg->pid : -1,
-							      tg->path, s->file_off, &uopts);
-		if (!b->links[i]) {
-			err = -errno;
-			/* Exited, or between two images: target__check_attached tells which. */
-			if (err == -ESRCH && tg->pid)
-				return err;
-			if ((err == -EACCES || err == -EPERM) && geteuid())
-				diag__fail(
-					"cannot attach a uprobe: permission denied: this kernel's "
-					"uprobes need CAP_SYS_ADMIN (or root)");
-			else
-				diag__fail("cannot attach a uprobe to %s in %s: %s", s->spec->sym,
-					   tg->display, strerror(-err));
-			return err;
-		}
 		probes__site_name(s, name, sizeof(name));
 		if (diag__verbose())
 			fprintf(stderr,
@@ -423,23 +644,9 @@ int bpfobj__attach(struct bpfobj *b, const struct target *tg, char *attached, si
 	return 0;
 }
 
-int bpfobj__attach_one(struct bpfobj *b, const struct target *tg, const struct probe_site *s,
-		       struct bpf_link **link)
+struct bpfobj_link *bpfobj__take_link(struct bpfobj *b, int i)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uopts);
-	struct bpf_program *prog = bpf_object__find_program_by_name(b->skel->obj, s->spec->prog);
-
-	if (!prog)
-		return -ENOENT;
-	uopts.bpf_cookie = s->spec->where == PROBE_IN_PREFIX ? s->vaddr : 0;
-	*link = bpf_program__attach_uprobe_opts(prog, tg->pid ? tg->pid : -1, tg->path, s->file_off,
-						&uopts);
-	return *link ? 0 : -errno;
-}
-
-struct bpf_link *bpfobj__take_link(struct bpfobj *b, int i)
-{
-	struct bpf_link *l = b->links[i];
+	struct bpfobj_link *l = b->links[i];
 
 	b->links[i] = NULL;
 	return l;
@@ -502,7 +709,7 @@ void bpfobj__detach_tracepoints(struct bpfobj *b)
 struct unlink_job {
 	pthread_t thr;
 	bool started;
-	struct bpf_link **link;
+	struct bpfobj_link *link;
 	struct bpfobj *bpf;
 };
 
@@ -514,33 +721,41 @@ static void *unlink_main(void *arg)
 		bpfobj__detach_tracepoints(j->bpf);
 		return NULL;
 	}
-	bpf_link__destroy(*j->link);
-	*j->link = NULL;
+	if (j->link->perf)
+		bpf_link__destroy(j->link->perf);
+	else
+		close(j->link->fd); /* the release, and its grace period, before close returns */
+	free(j->link);
 	return NULL;
 }
 
 /*
- * Side by side: the kernel takes each uprobe out under one machine-wide
- * mutex and waits for RCU grace periods there (perf_uprobe_destroy); one
- * by one, each waited for its own, 0.1-1.5 s apiece under load, and the
- * tracer could not exit or step down before the last (a quit waited
- * seconds). In parallel they wait for the same grace periods.
+ * Side by side: the kernel takes each perf-event uprobe out under one
+ * machine-wide mutex and waits for RCU grace periods there
+ * (perf_uprobe_destroy); one by one, each waited for its own, 0.1-1.5 s
+ * apiece under load, and the tracer could not exit or step down before
+ * the last (a quit waited seconds). In parallel they wait for the same
+ * grace periods. A uprobe-multi link (struct bpfobj_link) waits for one.
  */
-void bpfobj__destroy_links(struct bpfobj *b, struct bpf_link **const *links, int n,
+void bpfobj__destroy_links(struct bpfobj *b, struct bpfobj_link **const *links, int n,
 			   bool tracepoints)
 {
 	struct unlink_job jobs[BPFOBJ_UNLINK_MAX + 1];
 	int i, nj = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!*links[i])
+		struct bpfobj_link *l = *links[i];
+
+		if (!l)
 			continue;
-		if (nj == BPFOBJ_UNLINK_MAX) { /* beyond the threads' bound: here */
-			bpf_link__destroy(*links[i]);
-			*links[i] = NULL;
+		*links[i] = NULL;
+		if (--l->refs > 0) /* its other sites still hold it */
 			continue;
-		}
-		jobs[nj++] = (struct unlink_job){.link = links[i]};
+		jobs[nj] = (struct unlink_job){.link = l};
+		if (nj == BPFOBJ_UNLINK_MAX) /* beyond the threads' bound: here */
+			unlink_main(&jobs[nj]);
+		else
+			nj++;
 	}
 	if (tracepoints)
 		jobs[nj++] = (struct unlink_job){.bpf = b};
@@ -556,7 +771,7 @@ void bpfobj__destroy_links(struct bpfobj *b, struct bpf_link **const *links, int
 
 void bpfobj__detach(struct bpfobj *b)
 {
-	struct bpf_link **links[PROBES_MAX];
+	struct bpfobj_link **links[PROBES_MAX];
 	int i;
 
 	for (i = 0; i < PROBES_MAX; i++)

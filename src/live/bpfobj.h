@@ -19,6 +19,7 @@
 
 struct alloc_types;
 struct bpf_link;
+struct bpfobj_link;
 struct gtable;
 struct live_opts;
 struct target;
@@ -29,8 +30,11 @@ struct xgotop_bpf;
 
 struct bpfobj {
 	struct xgotop_bpf *skel;
-	struct bpf_link *links[PROBES_MAX]; /* one per site of the target's */
-	int stats_fd;			    /* BPF_ENABLE_STATS while attached, else -1 */
+	/* Per site of the target's; sites of one uprobe-multi link share it. */
+	struct bpfobj_link *links[PROBES_MAX];
+	int stats_fd; /* BPF_ENABLE_STATS while attached, else -1 */
+	/* Uprobes as uprobe-multi links (one per program per set), else one perf link per site. */
+	bool multi;
 	/* Allocation and GC probes (src/goexe/allocs.c, docs/EVENTS.md). */
 	bool alloc_probes;	   /* mallocgc is attached: poll its histogram */
 	struct alloc_types *types; /* type names of allocation events */
@@ -86,18 +90,22 @@ void bpfobj__detach(struct bpfobj *b);
 #define BPFOBJ_UNLINK_MAX PROBES_MAX
 /*
  * The links *LINKS[0..N) (NULL ones skipped) and, with TRACEPOINTS, B's
- * tracepoints destroyed side by side, each set to NULL.
+ * tracepoints destroyed side by side, each set to NULL. A uprobe-multi
+ * link goes once the last of its sites' pointers does.
  */
-void bpfobj__destroy_links(struct bpfobj *b, struct bpf_link **const *links, int n,
+void bpfobj__destroy_links(struct bpfobj *b, struct bpfobj_link **const *links, int n,
 			   bool tracepoints);
 /*
- * One more site at run time (src/live/capture.c switches levels): its link
- * in *LINK, owned by the caller (bpf_link__destroy). 0 or -errno, not reported.
+ * The sites SITES[0..N) found and without a link in LINKS attached (at
+ * attach, and at run time when src/live/capswitch.c switches levels): a
+ * uprobe-multi link per program (and per kind, casgstatus's or not) where
+ * B->multi, else a link per site. Owned by the caller (bpfobj__destroy_links).
+ * 0 or -errno, not reported; *BAD (if given): the index of the site that failed.
  */
-int bpfobj__attach_one(struct bpfobj *b, const struct target *tg, const struct probe_site *s,
-		       struct bpf_link **link);
+int bpfobj__attach_sites(struct bpfobj *b, const struct target *tg, const struct probe_site *sites,
+			 int n, struct bpfobj_link **links, int *bad);
 /* The link of the target's site I, handed over to the caller (NULL: none). */
-struct bpf_link *bpfobj__take_link(struct bpfobj *b, int i);
+struct bpfobj_link *bpfobj__take_link(struct bpfobj *b, int i);
 void bpfobj__free(struct bpfobj *b);
 
 /* -sample into the programs' .bss: before load, or while they run. */

@@ -8,9 +8,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -104,6 +106,9 @@ int capture__setup(struct tracer *t)
 	/* Tests only: switch every N ms whatever it costs (tests/e2e/budget-switch.sh). */
 	if (flip && atoi(flip) > 0)
 		c->flip_ns = (uint64_t)atoi(flip) * 1000000ull;
+	/* Tests only: a kill lands inside a step up (tests/e2e/budget-switch.sh, exit). */
+	if (getenv("XGOTOP_BUDGET_UP_DELAY_MS") && atoi(getenv("XGOTOP_BUDGET_UP_DELAY_MS")) > 0)
+		c->up_delay_ms = (unsigned)atoi(getenv("XGOTOP_BUDGET_UP_DELAY_MS"));
 	c->flip_i = now == CAPTURE_POLL ? 2 : now == CAPTURE_LIFECYCLE;
 	/* Launched at states unestimated: its first interval is the estimate (budget.h). */
 	c->ctl.first_decides = t->tg.launched;
@@ -249,12 +254,7 @@ static enum capture_level decide(struct tracer *t, uint64_t now, const struct in
 /* The links of CS in (0 or -errno; what went in stays for the caller to take out). */
 static int set_attach(struct tracer *t, struct capture_set *cs)
 {
-	int i, err = 0;
-
-	for (i = 0; i < cs->n && !err; i++)
-		if (!cs->links[i])
-			err = bpfobj__attach_one(&t->bpf, &t->tg, &cs->sites[i], &cs->links[i]);
-	return err;
+	return bpfobj__attach_sites(&t->bpf, &t->tg, cs->sites, cs->n, cs->links, NULL);
 }
 
 /*
@@ -263,7 +263,7 @@ static int set_attach(struct tracer *t, struct capture_set *cs)
  */
 static void detach_all(struct tracer *t, struct capture_set *const *sets, int n, bool syscalls)
 {
-	struct bpf_link **links[2 * PROBES_MAX];
+	struct bpfobj_link **links[2 * PROBES_MAX];
 	int i, k, nl = 0;
 
 	for (k = 0; k < n; k++)
@@ -288,6 +288,19 @@ static void detach_all(struct tracer *t, struct capture_set *const *sets, int n,
  * attaching and detaching uprobes took 0.4-1.5 s on our loaded 2-CPU VM,
  * while the ring must be read on.
  */
+/*
+ * The process has exited (its pidfd readable). A perf-event uprobe is
+ * refused for a process that is exiting (ESRCH); a uprobe-multi link holds
+ * its task, zombie or not, and is not: asked after attaching, the same
+ * outcome (switch_failed). Read-only: the pump may ask target__gone meanwhile.
+ */
+static bool exited(const struct target *tg)
+{
+	struct pollfd p = {.fd = tg->pidfd, .events = POLLIN};
+
+	return tg->pidfd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 static void *switch_main(void *arg)
 {
 	struct tracer *t = arg;
@@ -297,12 +310,16 @@ static void *switch_main(void *arg)
 	int err = 0;
 
 	if (to != CAPTURE_POLL) {
+		if (from == CAPTURE_POLL && c->up_delay_ms)
+			usleep(c->up_delay_ms * 1000);
 		if (from == CAPTURE_POLL)
 			err = bpfobj__attach_tracepoints(&t->bpf);
 		if (!err && from == CAPTURE_POLL)
 			err = set_attach(t, &c->common);
 		if (!err)
 			err = set_attach(t, &c->set[to]);
+		if (!err && t->bpf.multi && exited(&t->tg))
+			err = -ESRCH;
 	}
 	t1 = xg_mono_ns();
 	if (err) {
@@ -314,11 +331,13 @@ static void *switch_main(void *arg)
 
 		/*
 		 * casgstatus's (or its callers') breakpoints first and alone: the
-		 * target pays for them until they are out, and each destruction
-		 * holds the kernel's event_mutex across grace periods
-		 * (perf_uprobe_destroy), so taken side by side with the cold
-		 * probes they waited behind them: 0.7-1 s of churn at a
+		 * target pays for them until they are out, and each perf-event
+		 * uprobe's destruction holds the kernel's event_mutex across grace
+		 * periods (perf_uprobe_destroy), so taken side by side with the
+		 * cold probes they waited behind them: 0.7-1 s of churn at a
 		 * thirtieth of its rate after its program had stopped running.
+		 * (A uprobe-multi link takes its breakpoints out before its one
+		 * grace period: bpfobj.c.)
 		 */
 		detach_all(t, sets, 1, false);
 		/* Out by now at the latest: the pumps' reads may not have caught it. */
@@ -540,9 +559,10 @@ static void switch_start(struct tracer *t, enum capture_level to, const char *wh
  * running (its hits no longer counted; on a step to poll only: between
  * states and lifecycle one program serves both levels' sites) and when its
  * breakpoints left the target's code. The target pays a trap a hit until
- * then: the kernel detaches the program at once but takes the breakpoint
- * out only once the destruction holds the tracing event_mutex
- * (perf_uprobe_destroy), 0.1 to 1 s later on our loaded VM.
+ * then: for a perf-event uprobe the kernel detaches the program at once but
+ * takes the breakpoint out only once the destruction holds the tracing
+ * event_mutex (perf_uprobe_destroy), 0.1 to 1 s later on our loaded VM; a
+ * uprobe-multi link's release takes both out together (bpfobj.c).
  */
 static void watch_hits(struct tracer *t, uint64_t now)
 {

@@ -18,7 +18,7 @@
 #include "budget.h"
 #include "probes.h"
 
-struct bpf_link;
+struct bpfobj_link;
 
 struct tracer;
 
@@ -38,7 +38,7 @@ struct capture_state {
 /* The casgstatus sites of one level, and their links while attached. */
 struct capture_set {
 	struct probe_site *sites;
-	struct bpf_link **links;
+	struct bpfobj_link **links;
 	int n;
 };
 
@@ -60,6 +60,9 @@ struct capture {
 	uint64_t creates;		  /* create records seen (capture__count) */
 	struct budget_ctl ctl;		  /* checks over budget, calm since (src/core/budget.c) */
 	uint64_t flip_ns; /* XGOTOP_BUDGET_FLIP_MS (tests): switch that often, whatever it costs */
+	/* XGOTOP_BUDGET_UP_DELAY_MS (tests): a step up from poll waits so long before its probes.
+	 */
+	unsigned up_delay_ms;
 	unsigned int flip_i; /* where the forced switches are in their cycle */
 	/* A switch's start (new probes going in) and end (old ones out): its event's time. */
 	_Atomic uint64_t both_from, both_to;

@@ -283,15 +283,18 @@ static int report_end(struct tracer *t)
  * thread, and so the exiting process, waits in the kernel until its uprobe
  * is gone (perf_uprobe_destroy, under event_mutex, waits for RCU grace
  * periods: 0.2-0.9 s each at load 14-37, queued behind every other
- * tracer's); a quit during a level switch waits for the switch's too.
+ * tracer's; a uprobe-multi link waits for one, without that mutex); a
+ * quit during a level switch waits for the switch's too.
  */
 static void say_detach(const struct tracer *t)
 {
 	if (t->detach_ns >= DETACH_SLOW_NS || (diag__verbose() && t->detach_ns))
-		fprintf(stderr,
-			"xgotop-tui: taking the probes out took %.1f s: the kernel removes "
-			"uprobes one at a time, for every process on the machine\n",
-			(double)t->detach_ns / 1e9);
+		fprintf(stderr, "xgotop-tui: taking the probes out took %.2f s: %s\n",
+			(double)t->detach_ns / 1e9,
+			t->bpf.multi ? "a grace period per uprobe-multi link, behind every other "
+				       "process's uprobe removals"
+				     : "the kernel removes uprobes one at a time, for every "
+				       "process on the machine");
 }
 
 static void teardown(struct tracer *t)

@@ -17,7 +17,9 @@
 #             no failure (no "warning: cannot change the capture level",
 #             -v says the level did not change, the capture lines end
 #             "poll states poll", the tracer ends as for any exit). The kill
-#             must land while the probes go in (0.1 to 1.6 s on our VM): a
+#             must land while the probes go in: XGOTOP_BUDGET_UP_DELAY_MS=1500
+#             holds the step that long first (uprobe-multi links go in within
+#             milliseconds; perf-event links took 0.1 to 1.6 s on our VM); a
 #             run whose step finished first is tried again, up to 6 times.
 # A ring of 256 MiB: no record may be lost (a loss is resynced with
 # `existing` creates, which would hide what this test is about).
@@ -97,7 +99,10 @@ grep -Eq '"event":"capture".*"level":"(lifecycle|poll)".*"why":"states cost ([0-
 # landed inside the step (and all was well), 1 when the step finished first.
 exit_try() {
 	local tag=exit$1 tpid cpid levels
-	XGOTOP_BUDGET_FLIP_MS=1 timeout -k 10 300 "$tracer" -v --headless -s --jsonl "$w/$tag.jsonl" \
+	# The step up waits 1.5 s before its probes: uprobe-multi links go in in
+	# milliseconds, too short a window for the kill to land in.
+	XGOTOP_BUDGET_FLIP_MS=1 XGOTOP_BUDGET_UP_DELAY_MS=1500 timeout -k 10 300 "$tracer" -v \
+		--headless -s --jsonl "$w/$tag.jsonl" \
 		-- "$w/churn" -d 600s >"$w/$tag.out" 2>"$w/$tag.err" </dev/null &
 	tpid=$!
 	wait_line "$w/$tag.err" '^xgotop-tui: capture switching from poll to ' 240 "$tpid" ||
