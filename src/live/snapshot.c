@@ -401,9 +401,14 @@ int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapsho
 
 /* ---- after lost records: the table read again ------------------------------------------ */
 
-/* resync.matched: in the state table too; listed with no creation seen (-b: from before). */
+/*
+ * resync.matched: in the state table too; listed with no creation seen (-b:
+ * from before); and changed since the read began (its create says the
+ * table's state, not the read's).
+ */
 #define MATCHED 1
 #define UNNAMED 2
+#define CHANGED 4
 
 /* A goroutine whose state the read sets right. */
 struct fix {
@@ -432,7 +437,7 @@ struct resync {
 	uint64_t drops, since;
 	struct found_g *found; /* the read: a create per live goroutine */
 	size_t n_found, cap_found;
-	uint8_t *matched;  /* per found: MATCHED, or also UNNAMED */
+	uint8_t *matched;  /* per found: MATCHED, or also UNNAMED (and CHANGED) */
 	struct fix *fixes; /* exits (to dead), then changes */
 	size_t n_fixes, cap_fixes;
 	struct watch *watch;
@@ -541,14 +546,19 @@ static int compare_one(const struct gentry *e, void *ctx)
 
 	if (e->pid != r->pid || e->exited_ts || !e->goid)
 		return 0;
-	/*
-	 * A transition since the read began: the records say more than the
-	 * read, which may have caught the goroutine on either side of it.
-	 */
-	if (e->state_since > r->t0)
-		return 0;
 	/* (qsort and bsearch take no NULL array, even of 0 elements.) */
 	f = r->n_found ? bsearch(&fkey, r->found, r->n_found, sizeof(*r->found), cmp_found) : NULL;
+	/*
+	 * A transition since the read began: the records say more than the
+	 * read, which may have caught the goroutine on either side of it. Its
+	 * name still comes from the read when its creation was lost (a GC
+	 * worker born in the gap, busy ever since: e2e.resync.workers).
+	 */
+	if (e->state_since > r->t0) {
+		if (f && !e->func && !e->created_ts)
+			r->matched[f - r->found] = MATCHED | UNNAMED | CHANGED;
+		return 0;
+	}
 	/*
 	 * A wait held until its reason is known: the state table lacks it, and
 	 * it is news only if the goroutine is still there to leave it.
@@ -615,6 +625,18 @@ static bool new_one(struct resync *r, const struct resync_ops *ops, size_t i)
 }
 
 static int watch_running(struct resync *r, const struct gtable *gt);
+
+/* C, the create of a goroutine that changed after the read: in the state the table has now. */
+static void now_state(const struct gtable *gt, struct gev *c)
+{
+	const struct gentry *e = gtable__find(gt, c->pid, c->goid);
+
+	if (!e)
+		return;
+	c->to = e->state;
+	c->reason = e->state == XG_G_WAITING ? e->reason : GEV_NO_REASON;
+	c->waitsince = 0;
+}
 
 int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops,
 		  struct gev_gap *out)
@@ -690,6 +712,8 @@ int resync__apply(struct resync *r, uint64_t stamp, const struct resync_ops *ops
 		if (!new_one(r, ops, i))
 			continue;
 		c = found_create(&r->found[i], r->pid, gap.ts);
+		if (r->matched[i] & CHANGED)
+			now_state(ops->gt, &c);
 		/* A goroutine listed already goes on from the state its fix set. */
 		if (!r->matched[i])
 			err = ops->s.each_decoder(ops->s.ctx, seed_one, &c);

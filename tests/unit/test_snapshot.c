@@ -776,6 +776,48 @@ static void test_resync_sets_the_table_right(void **state)
 	live_free(&l);
 }
 
+/*
+ * A goroutine whose creation was lost, busy since the read began (a GC
+ * worker born in the gap): its records keep its state, the read gives its
+ * name, as an existing create in the state the table has now, not the
+ * read's (e2e.resync.workers listed such workers as phantoms: the checker
+ * knows the runtime's own goroutines by their creates).
+ */
+static void test_resync_names_unnamed_changed_since(void **state)
+{
+	struct resync *r = resync__new(PID);
+	struct gev_gap gap;
+	struct live l;
+	int i, n0;
+
+	(void)state;
+	live_init(&l, true);
+	assert_non_null(r);
+	push(&l, rec(200, 40, XG_G_WAITING, XG_G_RUNNABLE));  /* its create is lost */
+	push(&l, rec(1005, 40, XG_G_RUNNABLE, XG_G_RUNNING)); /* after the read began */
+	push(&l, rec_create(300, 41));			      /* named: no create again */
+	push(&l, rec(1006, 41, XG_G_RUNNABLE, XG_G_RUNNING));
+	resync__begin_read(r, 1000);
+	ADD_FOUND(resync__add, r, 1000, {40, XG_G_RUNNABLE}, {41, XG_G_RUNNABLE});
+	resync__end_read(r, 1010, true, 3, 100);
+	assert_int_equal(decoder__drain(l.s.dec[0], 1010, live_emit, &l), 0);
+	n0 = l.n;
+	assert_int_equal(resync__apply(r, 1008, &l.ops, &gap), 0);
+	assert_int_equal(gap.creates, 1);
+	assert_int_equal(gap.changes, 0);
+	i = logged(&l, n0, GEV_CREATE, 40);
+	assert_true(i > n0);
+	assert_true(l.log[i].existing);
+	assert_int_equal(l.log[i].to, XG_G_RUNNING);
+	assert_int_equal(l.log[i].startpc, 0x401000 + 40);
+	assert_int_equal(logged(&l, n0, GEV_CREATE, 41), -1);
+	assert_int_equal(logged(&l, n0, GEV_STATE, 40), -1);
+	assert_int_equal(live_state(&l, 40), XG_G_RUNNING);
+	assert_int_equal(live_state(&l, 41), XG_G_RUNNING);
+	resync__free(r);
+	live_free(&l);
+}
+
 /* Before go1.24: a create waiting for its goid, listed existing meanwhile, is not listed twice. */
 static void test_resync_pending_create_once(void **state)
 {
@@ -1247,6 +1289,7 @@ int main(void)
 		cmocka_unit_test(test_every_decoder),
 		cmocka_unit_test(test_errors_and_no_snapshot),
 		cmocka_unit_test(test_resync_sets_the_table_right),
+		cmocka_unit_test(test_resync_names_unnamed_changed_since),
 		cmocka_unit_test(test_resync_pending_create_once),
 		cmocka_unit_test(test_resync_failed_read_and_sampling),
 		cmocka_unit_test(test_resync_drops_stale_pending_create),
