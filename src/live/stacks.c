@@ -570,7 +570,13 @@ static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g,
 			memset(w2, 0xfe, t->snap_len);
 		snap(t, w2, &b);
 	}
-	if (!same(&a, &b))
+	/*
+	 * Moved, or read again and its walk failed: it moved while its stack
+	 * was read (it ran, and parked again at the same PC and SP, the
+	 * frames in between rewritten under the read). Not a stack Go could
+	 * not read (e2e.stacks_churn: "unreadable" for a churner read again).
+	 */
+	if (!same(&a, &b) || (g->tries > 1 && g->tb.state == TB_G_BAD))
 		g->tb.state = TB_G_CHANGED;
 	return 0;
 }
