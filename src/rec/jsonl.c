@@ -33,13 +33,44 @@ struct out {
 	bool full;
 };
 
-static void put(struct out *o, const char *s, size_t n)
+/*
+ * Room for N more bytes at O->p; if not, O is full from now on. Formatting
+ * writes in place behind this check: a piece formatted aside and copied
+ * would pay a call of memcpy for a few bytes (libc's memmove was the first
+ * symbol of a live session's JSONL and of --replay --export jsonl, perf).
+ */
+static bool room(struct out *o, size_t n)
 {
 	if (o->full || (size_t)(o->end - o->p) < n) {
 		o->full = true;
-		return;
+		return false;
 	}
-	memcpy(o->p, s, n);
+	return true;
+}
+
+/* N <= 16 bytes: two overlapping moves of a power of two, no call. */
+static void copy_short(char *d, const char *s, size_t n)
+{
+	if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else {
+		while (n--)
+			*d++ = *s++;
+	}
+}
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (!room(o, n))
+		return;
+	if (n <= 16)
+		copy_short(o->p, s, n);
+	else
+		memcpy(o->p, s, n);
 	o->p += n;
 }
 
@@ -53,73 +84,101 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 				  "50515253545556575859606162636465666768697071727374"
 				  "75767778798081828384858687888990919293949596979899";
 
-/* V < 10^8 into the digits ending at END, two at a time in 32-bit arithmetic; the new start. */
-static char *digits32(char *end, uint32_t v)
+/*
+ * Exactly 8 digits of V < 10^8, zeros first, at D: two halves of 4, each two
+ * pairs, so the four divisions do not wait for one another.
+ */
+static void digits8(char *d, uint32_t v)
 {
-	while (v >= 100) {
-		unsigned int d = (v % 100) * 2;
+	uint32_t hi = v / 10000, lo = v % 10000;
 
-		v /= 100;
-		*--end = digit_pairs[d + 1];
-		*--end = digit_pairs[d];
-	}
-	if (v >= 10) {
-		*--end = digit_pairs[v * 2 + 1];
-		*--end = digit_pairs[v * 2];
-	} else {
-		*--end = (char)('0' + v);
-	}
-	return end;
+	memcpy(d, digit_pairs + 2 * (hi / 100), 2);
+	memcpy(d + 2, digit_pairs + 2 * (hi % 100), 2);
+	memcpy(d + 4, digit_pairs + 2 * (lo / 100), 2);
+	memcpy(d + 6, digit_pairs + 2 * (lo % 100), 2);
 }
 
-/* Exactly 8 digits of V < 10^8, zeros first, ending at END. */
-static char *digits8(char *end, uint32_t v)
+/* Decimal digits of V (1 for 0): log10 from the bit length (1233 / 4096 ~ log10 2), one compare. */
+static unsigned int n_digits(uint64_t v)
 {
-	int k;
+	/* [0] is 0, not 1: V = 0 has one digit as 1 to 9 do. */
+	static const uint64_t pow10[20] = {0,
+					   10ull,
+					   100ull,
+					   1000ull,
+					   10000ull,
+					   100000ull,
+					   1000000ull,
+					   10000000ull,
+					   100000000ull,
+					   1000000000ull,
+					   10000000000ull,
+					   100000000000ull,
+					   1000000000000ull,
+					   10000000000000ull,
+					   100000000000000ull,
+					   1000000000000000ull,
+					   10000000000000000ull,
+					   100000000000000000ull,
+					   1000000000000000000ull,
+					   10000000000000000000ull};
+	unsigned int t = (unsigned int)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
 
-	for (k = 0; k < 4; k++) {
-		unsigned int d = (v % 100) * 2;
-
-		v /= 100;
-		*--end = digit_pairs[d + 1];
-		*--end = digit_pairs[d];
-	}
-	return end;
+	return t + 1 - (v < pow10[t]);
 }
 
 /*
  * Digits by hand: snprintf would cost more than the rest of a line. Eight
  * at a time split off in 64 bits, then 32-bit arithmetic, which is cheaper
- * (timestamps have 19 digits).
+ * (timestamps have 19 digits); written in place, the last eight first.
  */
 static void put_u64(struct out *o, uint64_t v)
 {
-	char tmp[20], *end = tmp + sizeof(tmp), *p = end;
+	unsigned int n = n_digits(v);
+	char *p;
 
+	if (!room(o, n))
+		return;
+	if (v < 10) {
+		*o->p++ = (char)('0' + v);
+		return;
+	}
+	p = o->p + n;
 	while (v >= 100000000) {
-		p = digits8(p, (uint32_t)(v % 100000000));
+		p -= 8;
+		digits8(p, (uint32_t)(v % 100000000));
 		v /= 100000000;
 	}
-	p = digits32(p, (uint32_t)v);
-	put(o, p, (size_t)(end - p));
+	/* The first 1 to 8 digits, two at a time from the last. */
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(p - 2, digit_pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	o->p += n;
 }
 
 /* "0x4a2b10": lowercase, no leading zeros, as Go prints a pc. */
 static void put_hex(struct out *o, uint64_t v)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tmp[20];
-	int i = sizeof(tmp);
+	unsigned int n = (unsigned int)(64 - __builtin_clzll(v | 1) + 3) / 4;
+	char *p;
 
-	tmp[--i] = '"';
-	do {
-		tmp[--i] = hex[v & 15];
-		v >>= 4;
-	} while (v);
-	tmp[--i] = 'x';
-	tmp[--i] = '0';
-	tmp[--i] = '"';
-	put(o, tmp + i, sizeof(tmp) - i);
+	if (!room(o, n + 4))
+		return;
+	p = o->p;
+	o->p += n + 4;
+	p[0] = '"';
+	p[1] = '0';
+	p[2] = 'x';
+	p[n + 3] = '"';
+	for (p += n + 2; n--; v >>= 4)
+		*p-- = hex[v & 15];
 }
 
 /*
@@ -223,6 +282,21 @@ static void put_json_str(struct out *o, const char *str)
  */
 static void put_name(struct out *o, const char *name)
 {
+	/* Names are a few bytes: copied as their NUL is looked for, where room is plenty. */
+	enum { NAME_ROOM = 64 };
+	char *p = o->p;
+	size_t i;
+
+	if (!o->full && o->end - o->p >= NAME_ROOM) {
+		*p++ = '"';
+		for (i = 0; name[i] && i < NAME_ROOM - 2; i++)
+			*p++ = name[i];
+		if (!name[i]) {
+			*p++ = '"';
+			o->p = p;
+			return;
+		}
+	}
 	PUT_LIT(o, "\"");
 	put(o, name, strlen(name));
 	PUT_LIT(o, "\"");

@@ -352,7 +352,12 @@ struct record_opts {
 	uint32_t max_spans;	 /* TABLE's gtable_opts.max_spans (0: its default, 16) */
 };
 
-#define REC_DEFAULT_LEVEL 3
+/*
+ * zstd level 2: on a live go1.26 churn's frames, 17% less CPU per event to
+ * encode and compress than level 3 for 2% more bytes (level 1: 7% more;
+ * bench/README.md, "Issue 14: the tracer's sinks").
+ */
+#define REC_DEFAULT_LEVEL 2
 
 struct record_writer;
 

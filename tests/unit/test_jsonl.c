@@ -262,30 +262,43 @@ static void test_numbers(void **state)
 					  (1ull << 53) + 1,
 					  UINT64_MAX - 1,
 					  UINT64_MAX};
+	/* Then every digit count's and every hex length's first and last values, and around them.
+	 */
+	uint64_t v[sizeof(values) / sizeof(values[0]) + 5 * 20 + 3 * 64], p10 = 1;
 	char buf[256], want[256];
-	unsigned int i;
+	unsigned int i, n_v = 0;
 	int n;
 
 	(void)state;
-	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		struct gev ev = {.kind = GEV_EXIT,
-				 .ts = values[i],
-				 .pid = (uint32_t)values[i],
-				 .goid = values[i],
-				 .tid = 1};
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		v[n_v++] = values[i];
+	for (i = 0; i < 20; i++, p10 *= 10) {
+		v[n_v++] = p10 - 1;
+		v[n_v++] = p10;
+		v[n_v++] = p10 + 1;
+		v[n_v++] = p10 * 9 - 1; /* wraps for 10^19: any value will do */
+		v[n_v++] = p10 + 12345678;
+	}
+	for (i = 0; i < 64; i++) {
+		v[n_v++] = (1ull << i) - 1;
+		v[n_v++] = 1ull << i;
+		v[n_v++] = (1ull << i) * 3 / 2 + 1;
+	}
+	for (i = 0; i < n_v; i++) {
+		const uint64_t x = v[i];
+		struct gev ev = {
+			.kind = GEV_EXIT, .ts = x, .pid = (uint32_t)x, .goid = x, .tid = 1};
 
 		snprintf(want, sizeof(want),
 			 "{\"event\":\"exit\",\"ts\":%llu,\"pid\":%u,\"goid\":%llu,\"tid\":1}\n",
-			 (unsigned long long)values[i], (uint32_t)values[i],
-			 (unsigned long long)values[i]);
+			 (unsigned long long)x, (uint32_t)x, (unsigned long long)x);
 		n = jsonl__format(&ev, buf, sizeof(buf));
 		assert_int_equal(n, strlen(want));
 		assert_memory_equal(buf, want, n);
 
 		ev = ev_create();
-		ev.startpc = values[i];
-		snprintf(want, sizeof(want), "\"startpc\":\"0x%llx\"",
-			 (unsigned long long)values[i]);
+		ev.startpc = x;
+		snprintf(want, sizeof(want), "\"startpc\":\"0x%llx\"", (unsigned long long)x);
 		n = jsonl__format(&ev, buf, sizeof(buf) - 1);
 		assert_true(n > 0);
 		buf[n] = 0;
