@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,6 +147,12 @@ static int snapshot_emit(struct tracer *t)
 	if (err)
 		diag__fail("cannot read the goroutines of pid %d: %s", (int)t->tg.pid,
 			   strerror(-err));
+	/*
+	 * The reads' buffers and the found goroutines are freed: heap pages
+	 * malloc would keep go back before the table's first views (1M
+	 * parked goroutines, -n 1 --stack-interval 0: peak 294 -> MB).
+	 */
+	malloc_trim(0);
 	return err;
 }
 
