@@ -473,6 +473,16 @@ void poller__each_alive(const struct poller *p, poll_emit_fn fn, void *ctx)
 	}
 }
 
+void poller__trim(struct poller *p)
+{
+	free(p->ptrs);
+	p->ptrs = NULL;
+	p->cap_ptrs = 0;
+	free(p->rd);
+	p->rd = NULL;
+	p->cap_rd = 0;
+}
+
 void poller__stats(const struct poller *p, struct poll_stats *out)
 {
 	*out = p->st;
@@ -831,6 +841,12 @@ void poll_src__reset(struct poll_src *s)
 	poller__free(s->p);
 	s->p = NULL;
 	s->next = 0;
+}
+
+void poll_src__trim(struct poll_src *s)
+{
+	if (s->p)
+		poller__trim(s->p);
 }
 
 int poll_src__reread(struct poll_src *s, uint64_t goid, uint8_t *status)

@@ -80,6 +80,13 @@ static void snapshot_read(struct tracer *t)
 	rc = snapshot__read(t->snap, t->snap_src, xg_mono_ns());
 	if (!rc)
 		sink__bias_from_poll(t, t->snap_src);
+	/*
+	 * Loading the BPF object comes before the second read: the read's
+	 * buffers go meanwhile (1M goroutines: 56 MB), and the heap pages
+	 * they and the estimate's reads took (src/live/capture.c).
+	 */
+	poll_src__trim(t->snap_src);
+	malloc_trim(0);
 	if (rc && diag__verbose())
 		fprintf(stderr, "xgotop-tui: goroutines before attach not read: %s\n",
 			strerror(-rc));
