@@ -157,7 +157,7 @@ static int snapshot_emit(struct tracer *t)
 	/*
 	 * The reads' buffers and the found goroutines are freed: heap pages
 	 * malloc would keep go back before the table's first views (1M
-	 * parked goroutines, -n 1 --stack-interval 0: peak 294 -> MB).
+	 * parked goroutines, -n 1 --stack-interval 0: peak 294 -> 268 MB).
 	 */
 	malloc_trim(0);
 	return err;
