@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "isort.h"
 #include "text.h"
 #include "xgotop_event.h"
 
@@ -780,7 +781,8 @@ void model__order(struct tui_model *m, size_t lo, size_t hi)
 		select_nth(m->rows, 0, m->n_rows, hi);
 	if (lo > 0)
 		select_nth(m->rows, 0, hi, lo);
-	qsort(m->rows + lo, hi - lo, sizeof(*m->rows), row_qcmp);
+	/* In place: -n sorts every row, and glibc's qsort would copy them all (32 MB at 1M). */
+	xg_isort(m->rows + lo, hi - lo, sizeof(*m->rows), row_qcmp);
 	m->sorted_lo = lo;
 	m->sorted_hi = hi;
 }

@@ -6,34 +6,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a small open-addressing map: (a, b) -> fixed-size value ---------- */
+/* ---- a small open-addressing map: (pid, b) -> fixed-size value ------- */
 
 struct kvmap {
 	size_t vsize;
-	size_t cap; /* power of two */
+	size_t ssize; /* bytes of a slot */
+	size_t voff;  /* where its value starts in a slot */
+	size_t cap;   /* power of two */
 	size_t len;
-	unsigned char *slots; /* cap * slot_size: used byte, key a, key b, value */
+	unsigned char *slots; /* cap * ssize: keys, used byte, value */
 };
 
+/*
+ * A value of up to 3 bytes (the states of `last`, one per goroutine traced:
+ * 1M at a big attach) lives in the slot's own last bytes, a slot of 16
+ * bytes; larger ones follow it, 8-byte aligned.
+ */
 struct kvslot {
-	uint64_t a;
 	uint64_t b;
-	uint64_t used;
+	uint32_t a; /* a pid */
+	uint8_t used;
+	uint8_t small[3];
 };
 
-static size_t kv_slot_size(const struct kvmap *m)
-{
-	return sizeof(struct kvslot) + ((m->vsize + 7) & ~(size_t)7);
-}
+_Static_assert(sizeof(struct kvslot) == 16, "a slot of `last` is 16 bytes (docs/ARCHITECTURE.md)");
 
 static struct kvslot *kv_slot(const struct kvmap *m, size_t i)
 {
-	return (struct kvslot *)(m->slots + i * kv_slot_size(m));
+	return (struct kvslot *)(m->slots + i * m->ssize);
 }
 
-static void *kv_value(struct kvslot *s)
+static void *kv_value(const struct kvmap *m, struct kvslot *s)
 {
-	return s + 1;
+	return (unsigned char *)s + m->voff;
 }
 
 static uint64_t kv_hash(uint64_t a, uint64_t b)
@@ -48,10 +53,15 @@ static uint64_t kv_hash(uint64_t a, uint64_t b)
 
 static int kv_init(struct kvmap *m, size_t vsize)
 {
+	bool small = vsize <= sizeof(((struct kvslot *)0)->small);
+
 	m->vsize = vsize;
+	m->voff = small ? offsetof(struct kvslot, small) : sizeof(struct kvslot);
+	m->ssize =
+		small ? sizeof(struct kvslot) : sizeof(struct kvslot) + ((vsize + 7) & ~(size_t)7);
 	m->cap = 1024;
 	m->len = 0;
-	m->slots = calloc(m->cap, kv_slot_size(m));
+	m->slots = calloc(m->cap, m->ssize);
 	return m->slots ? 0 : -ENOMEM;
 }
 
@@ -61,7 +71,7 @@ static void kv_fini(struct kvmap *m)
 	m->slots = NULL;
 }
 
-static struct kvslot *kv_find(const struct kvmap *m, uint64_t a, uint64_t b)
+static struct kvslot *kv_find(const struct kvmap *m, uint32_t a, uint64_t b)
 {
 	size_t mask = m->cap - 1;
 	size_t i = kv_hash(a, b) & mask;
@@ -88,7 +98,7 @@ static struct kvslot *kv_find(const struct kvmap *m, uint64_t a, uint64_t b)
  * misses less. Inlined always: a function of a prefetch alone is pure to
  * GCC (12), and its call, whose result is unused, goes.
  */
-static inline __attribute__((always_inline)) void kv_prefetch(const struct kvmap *m, uint64_t a,
+static inline __attribute__((always_inline)) void kv_prefetch(const struct kvmap *m, uint32_t a,
 							      uint64_t b)
 {
 	__builtin_prefetch(kv_slot(m, kv_hash(a, b) & (m->cap - 1)));
@@ -97,7 +107,7 @@ static inline __attribute__((always_inline)) void kv_prefetch(const struct kvmap
 static int kv_grow(struct kvmap *m);
 
 /* The slot for (a, b), added with a zeroed value when absent. */
-static struct kvslot *kv_upsert(struct kvmap *m, uint64_t a, uint64_t b)
+static struct kvslot *kv_upsert(struct kvmap *m, uint32_t a, uint64_t b)
 {
 	size_t mask, i;
 
@@ -109,7 +119,7 @@ static struct kvslot *kv_upsert(struct kvmap *m, uint64_t a, uint64_t b)
 		struct kvslot *s = kv_slot(m, i);
 
 		if (!s->used) {
-			memset(s, 0, kv_slot_size(m));
+			memset(s, 0, m->ssize);
 			s->a = a;
 			s->b = b;
 			s->used = 1;
@@ -129,7 +139,7 @@ static int kv_grow(struct kvmap *m)
 
 	bigger.cap = m->cap * 2;
 	bigger.len = 0;
-	bigger.slots = calloc(bigger.cap, kv_slot_size(m));
+	bigger.slots = calloc(bigger.cap, m->ssize);
 	if (!bigger.slots)
 		return -ENOMEM;
 	for (i = 0; i < m->cap; i++) {
@@ -138,7 +148,7 @@ static int kv_grow(struct kvmap *m)
 		if (!s->used)
 			continue;
 		t = kv_upsert(&bigger, s->a, s->b);
-		memcpy(kv_value(t), kv_value(s), m->vsize);
+		memcpy(kv_value(m, t), kv_value(m, s), m->vsize);
 	}
 	free(m->slots);
 	*m = bigger;
@@ -149,7 +159,7 @@ static int kv_grow(struct kvmap *m)
 static void kv_delete(struct kvmap *m, struct kvslot *s)
 {
 	size_t mask = m->cap - 1;
-	size_t hole = ((unsigned char *)s - m->slots) / kv_slot_size(m);
+	size_t hole = ((unsigned char *)s - m->slots) / m->ssize;
 	size_t i = hole;
 
 	for (;;) {
@@ -164,7 +174,7 @@ static void kv_delete(struct kvmap *m, struct kvslot *s)
 		/* t may move into the hole only if its home is not in (hole, i]. */
 		if ((i > hole && (home <= hole || home > i)) ||
 		    (i < hole && home <= hole && home > i)) {
-			memcpy(kv_slot(m, hole), t, kv_slot_size(m));
+			memcpy(kv_slot(m, hole), t, m->ssize);
 			hole = i;
 		}
 	}
@@ -430,7 +440,7 @@ static int resolve_late(struct decoder *d, struct kvslot *s, const struct xg_eve
 		kv_delete(&d->last, s);
 		return 0;
 	}
-	*(uint8_t *)kv_value(s) = rec->from | SEEDED;
+	*(uint8_t *)kv_value(&d->last, s) = rec->from | SEEDED;
 	if (!d->late_fn || d->late_fn(rec->pid, rec->goid, &ev, d->late_ctx))
 		return 0;
 	ev.ts = rec->ts;
@@ -461,12 +471,12 @@ static int lost_exit(struct decoder *d, const struct xg_event *rec, decoder_emit
 
 	if (!b)
 		return 0;
-	old = *(uint64_t *)kv_value(b);
+	old = *(uint64_t *)kv_value(&d->byg, b);
 	kv_delete(&d->byg, b);
 	s = old != rec->goid ? kv_find(&d->last, rec->pid, old) : NULL;
 	if (!s)
 		return 0;
-	last = *(uint8_t *)kv_value(s);
+	last = *(uint8_t *)kv_value(&d->last, s);
 	kv_delete(&d->last, s);
 	d->st.lost_exits++;
 	ev = gev_from_rec(d, rec, GEV_STATE);
@@ -531,7 +541,7 @@ static int apply_create(struct decoder *d, const struct xg_event *rec, decoder_e
 		b = kv_upsert(&d->byg, rec->pid, rec->g);
 		if (!b)
 			return -ENOMEM;
-		*(uint64_t *)kv_value(b) = rec->goid;
+		*(uint64_t *)kv_value(&d->byg, b) = rec->goid;
 	}
 	ev = gev_from_rec(d, rec, GEV_CREATE);
 	ev->parent = rec->arg0;
@@ -553,13 +563,13 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	struct gev *ev;
 	int err;
 
-	if (s && (*(uint8_t *)kv_value(s) & LATE)) {
+	if (s && (*(uint8_t *)kv_value(&d->last, s) & LATE)) {
 		err = resolve_late(d, s, rec, fn, ctx);
 		if (err)
 			return err;
 		s = kv_find(&d->last, rec->pid, rec->goid);
 	}
-	if ((rec->flags & XG_EVF_CREATE) && s && (*(uint8_t *)kv_value(s) & SEEDED)) {
+	if ((rec->flags & XG_EVF_CREATE) && s && (*(uint8_t *)kv_value(&d->last, s) & SEEDED)) {
 		/*
 		 * Announced already, as existing, by a read of the goroutine table
 		 * made while this create waited for its goid (before go1.24): a
@@ -581,9 +591,9 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 				return err;
 		}
 
-		if (s && (*(uint8_t *)kv_value(s) & ~SEEDED) != rec->from && !sampled) {
+		if (s && (*(uint8_t *)kv_value(&d->last, s) & ~SEEDED) != rec->from && !sampled) {
 			ev = gev_from_rec(d, rec, GEV_STATE);
-			ev->from = *(uint8_t *)kv_value(s) & ~SEEDED;
+			ev->from = *(uint8_t *)kv_value(&d->last, s) & ~SEEDED;
 			ev->to = rec->from;
 			ev->inferred = true;
 			ev->has_pm = false;
@@ -604,7 +614,7 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 	if (exits) {
 		struct kvslot *b = d->repairs ? kv_find(&d->byg, rec->pid, rec->g) : NULL;
 
-		if (b && *(uint64_t *)kv_value(b) == rec->goid)
+		if (b && *(uint64_t *)kv_value(&d->byg, b) == rec->goid)
 			kv_delete(&d->byg, b);
 		if (s)
 			kv_delete(&d->last, s);
@@ -616,7 +626,7 @@ static int apply(struct decoder *d, const struct xg_event *rec, decoder_emit_fn 
 		if (!s)
 			return -ENOMEM;
 	}
-	*(uint8_t *)kv_value(s) = rec->to;
+	*(uint8_t *)kv_value(&d->last, s) = rec->to;
 	return 0;
 }
 
@@ -676,7 +686,7 @@ static int emit_gc(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 
 	if (!s)
 		return -ENOMEM;
-	g = kv_value(s);
+	g = kv_value(&d->gcs, s);
 	/* A pause seen ending without its start has no reason: never index 0's. */
 	if (!g->stw_start)
 		g->stw_reason = GEV_NO_REASON;
@@ -773,7 +783,7 @@ int decoder__seed(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t state)
 
 	if (!s)
 		return -ENOMEM;
-	*(uint8_t *)kv_value(s) = state | SEEDED;
+	*(uint8_t *)kv_value(&d->last, s) = state | SEEDED;
 	return 0;
 }
 
@@ -783,7 +793,7 @@ int decoder__seed_late(struct decoder *d, uint32_t pid, uint64_t goid, uint8_t s
 
 	if (!s)
 		return -ENOMEM;
-	*(uint8_t *)kv_value(s) = state | SEEDED | LATE;
+	*(uint8_t *)kv_value(&d->last, s) = state | SEEDED | LATE;
 	return 0;
 }
 
@@ -797,14 +807,14 @@ bool decoder__late(const struct decoder *d, uint32_t pid, uint64_t goid)
 {
 	struct kvslot *s = kv_find(&d->last, pid, goid);
 
-	return s && (*(uint8_t *)kv_value(s) & LATE);
+	return s && (*(uint8_t *)kv_value(&d->last, s) & LATE);
 }
 
 bool decoder__seeded(const struct decoder *d, uint32_t pid, uint64_t goid)
 {
 	struct kvslot *s = kv_find(&d->last, pid, goid);
 
-	return s && (*(uint8_t *)kv_value(s) & SEEDED);
+	return s && (*(uint8_t *)kv_value(&d->last, s) & SEEDED);
 }
 
 void decoder__forget(struct decoder *d, uint32_t pid, uint64_t goid)
@@ -824,7 +834,7 @@ size_t decoder__drop_pending(struct decoder *d, uint32_t pid, uint64_t until)
 
 	for (i = 0; i < d->pending.cap;) {
 		struct kvslot *s = kv_slot(&d->pending, i);
-		const struct xg_event *rec = kv_value(s);
+		const struct xg_event *rec = kv_value(&d->pending, s);
 
 		if (!s->used || rec->pid != pid || rec->ts > until) {
 			i++;
@@ -862,7 +872,7 @@ int decoder__each_live(const struct decoder *d, uint32_t pid, decoder_live_fn fn
 
 	for (i = 0; i < d->last.cap; i++) {
 		struct kvslot *s = kv_slot(&d->last, i);
-		uint8_t v = *(uint8_t *)kv_value(s);
+		uint8_t v = *(uint8_t *)kv_value(&d->last, s);
 
 		/* A late one's create is not out: it is not known yet. */
 		if (!s->used || s->a != pid || (v & LATE))
@@ -944,7 +954,7 @@ static bool seen_syscall_edge(struct decoder *d, const struct xg_event *rec)
 	s = kv_find(&d->last, rec->pid, rec->goid);
 	if (!s)
 		return false;
-	last = *(uint8_t *)kv_value(s);
+	last = *(uint8_t *)kv_value(&d->last, s);
 	if ((last & SEEDED) || last != rec->to)
 		return false;
 	d->st.dup_syscalls++;
@@ -970,7 +980,7 @@ static bool second_site(struct decoder *d, const struct xg_event *rec)
 
 	if (!s)
 		return false;
-	l = kv_value(s);
+	l = kv_value(&d->bytid, s);
 	dup = l->set && l->g == rec->g && l->goid == rec->goid && l->from == rec->from &&
 	      l->to == rec->to && l->ip != rec->ip && rec->ts >= l->ts &&
 	      rec->ts - l->ts < DECODER_DUP_NS;
@@ -1006,7 +1016,7 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 		p = kv_find(&d->pending, rec->pid, rec->g);
 		if (p) {
 			/* The next record of a new g: its goid is now the real one. */
-			struct xg_event create = *(struct xg_event *)kv_value(p);
+			struct xg_event create = *(struct xg_event *)kv_value(&d->pending, p);
 
 			kv_delete(&d->pending, p);
 			d->st.pending--;
@@ -1019,7 +1029,7 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 			p = kv_upsert(&d->pending, rec->pid, rec->g);
 			if (!p)
 				return -ENOMEM;
-			memcpy(kv_value(p), rec, sizeof(*rec));
+			memcpy(kv_value(&d->pending, p), rec, sizeof(*rec));
 			d->st.pending++;
 			return 0;
 		}
@@ -1043,7 +1053,7 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 	p = kv_find(&d->unnamed, rec->pid, rec->goid);
 	if (p) {
 		/* The wait is over: its reason, set by now, names it. */
-		struct xg_event wait = *(struct xg_event *)kv_value(p);
+		struct xg_event wait = *(struct xg_event *)kv_value(&d->unnamed, p);
 
 		kv_delete(&d->unnamed, p);
 		if (rec->from == XG_G_WAITING && (rec->flags & XG_EVF_FROM_REASON)) {
@@ -1063,7 +1073,7 @@ static int release(struct decoder *d, const struct xg_event *rec, decoder_emit_f
 		p = kv_upsert(&d->unnamed, rec->pid, rec->goid);
 		if (!p)
 			return -ENOMEM;
-		memcpy(kv_value(p), rec, sizeof(*rec));
+		memcpy(kv_value(&d->unnamed, p), rec, sizeof(*rec));
 		return 0;
 	}
 	return apply(d, rec, fn, ctx);
@@ -1145,7 +1155,7 @@ static struct xg_event *take_sorted(struct kvmap *m, size_t *n_out)
 		struct kvslot *s = kv_slot(m, i);
 
 		if (s->used)
-			all[n++] = *(struct xg_event *)kv_value(s);
+			all[n++] = *(struct xg_event *)kv_value(m, s);
 		s->used = 0;
 	}
 	m->len = 0;

@@ -79,6 +79,12 @@ struct poll_stats {
 	uint64_t changes;
 };
 void poller__stats(const struct poller *p, struct poll_stats *out);
+/*
+ * Free what only a read needs (each g's address and fields: 56 bytes a g),
+ * not what it knows: the next read allocates them again. For reads far
+ * apart (attach's two): a 1M-goroutine table's buffers are 56 MB.
+ */
+void poller__trim(struct poller *p);
 
 /*
  * The probes are out and the poller takes over (src/live/capture.c): a
@@ -165,6 +171,8 @@ int poll_src__pump(struct poll_src *s, uint64_t now, int *next_ms, poll_emit_fn 
  * live goroutine as a create), after finding the load bias again.
  */
 void poll_src__reset(struct poll_src *s);
+/* poller__trim, when there is a poller. */
+void poll_src__trim(struct poll_src *s);
 /* Sample now, due or not. */
 int poll_src__sample_now(struct poll_src *s, uint64_t now, poll_emit_fn emit, void *ctx);
 /* poller__sample_known as the source's first read; -EAGAIN before the binary is mapped. */

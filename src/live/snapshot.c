@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "gpoll.h"
 #include "grow.h"
@@ -60,6 +62,7 @@ struct snapshot {
 	bool emitted;	       /* snapshot__emit ran: reads now look for exits only */
 	bool announced;	       /* the first read's are out already: seeded, not listed */
 	bool late_settled;     /* snapshot__settle listed the late ones untouched */
+	bool reads_over;       /* emitted after both reads: the first read's goroutines are gone */
 	struct found_g *found; /* the first read's creates */
 	size_t n_found, cap_found;
 	struct suspect *by_goid; /* found's goids and states, sorted by the first later read */
@@ -176,6 +179,8 @@ int snapshot__add(const struct gev *ev, void *snapshot)
 
 	if (s->reads <= 1)
 		return keep_found(&s->found, &s->n_found, &s->cap_found, ev);
+	if (s->reads_over)
+		return -EINVAL; /* a third read: nothing left to compare it with */
 	/* Read again before the emit: after the probes went in, new goroutines are late. */
 	if (!s->emitted && ev->kind == GEV_CREATE)
 		return keep_create(&s->late, &s->n_late, &s->cap_late, ev, s->reread_ts);
@@ -285,17 +290,49 @@ static void found_to_index(struct snapshot *s)
 	s->cap_found = 0;
 }
 
+/* Creates given back to the system a run at a time while they are emitted (RELEASE_RUN). */
+#define RELEASE_RUN 8192
+
+/*
+ * Both reads done: no later read looks goids up, and the creates emitted
+ * are not read again. Their pages go back as the emit moves on (what the
+ * state table and the decoders take meanwhile is 40 bytes a goroutine
+ * less at the end), and the index built for the second read goes too.
+ */
+static void release_emitted(struct snapshot *s, size_t upto)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)s->found + page - 1) & ~(page - 1);
+	uintptr_t hi = (uintptr_t)(s->found + upto) & ~(page - 1);
+
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+static void release_found(struct snapshot *s)
+{
+	free(s->found);
+	s->found = NULL;
+	s->cap_found = 0;
+	free(s->by_goid);
+	s->by_goid = NULL;
+}
+
 int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct snapshot_ops *ops)
 {
 	int err = 0;
 	size_t i;
+	bool reads_done;
 
 	if (!s || s->emitted) /* once: the found creates are freed after it */
 		return 0;
 	s->emitted = true;
+	reads_done = s->reads >= 2;
 	for (i = 0; i < s->n_found && !err; i++) {
 		struct gev ev = found_create(&s->found[i], s->pid, s->read_ts);
 
+		if (reads_done && i && i % RELEASE_RUN == 0)
+			release_emitted(s, i);
 		/* -sample goroutine:RATE: the others will never show a change. */
 		if (!xg_goid_sampled(goroutine_thresh, ev.pid, ev.goid))
 			continue;
@@ -304,7 +341,10 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 		if (!err && !s->announced)
 			err = ops->emit(&ev, ops->ctx);
 	}
-	if (!err)
+	if (!err && reads_done) {
+		release_found(s);
+		s->reads_over = true;
+	} else if (!err)
 		found_to_index(s);
 	if (err || !s->n_late)
 		return err;

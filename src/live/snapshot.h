@@ -46,6 +46,9 @@ void snapshot__free(struct snapshot *s);
  * events go to snapshot__add: the first read's creates are kept; the
  * second read's exits of those make them suspects, its creates are the
  * late ones (a read after snapshot__emit: exits only). 0 or -ENOMEM.
+ * Two reads at most: once both came before it, snapshot__emit gives back
+ * the first read's goroutines as it lists them (memory at a 1M-goroutine
+ * attach), and a third read is -EINVAL.
  */
 void snapshot__begin_read(struct snapshot *s, uint64_t now);
 int snapshot__add(const struct gev *ev, void *snapshot);

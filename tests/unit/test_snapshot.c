@@ -314,6 +314,80 @@ static void test_gone_before_probes_get_inferred_exit(void **state)
 	session_free(&s);
 }
 
+/* Checks the creates of big_attach as they come: every goroutine of the read, in its order. */
+struct big_check {
+	struct session s; /* first: the ops' context is also each_decoder's session */
+	uint64_t next;	  /* goid expected next */
+	size_t n;
+};
+
+static int check_big(const struct gev *ev, void *ctx)
+{
+	struct big_check *c = ctx;
+
+	if (ev->kind != GEV_CREATE || !ev->existing)
+		return collect(ev, &c->s);
+	assert_int_equal(ev->goid, c->next);
+	assert_int_equal(ev->startpc, 0x401000 + ev->goid);
+	assert_int_equal(ev->to, ev->goid % 2 ? XG_G_WAITING : XG_G_RUNNABLE);
+	assert_int_equal(ev->ts, 1000);
+	c->next++;
+	c->n++;
+	return 0;
+}
+
+/*
+ * Both reads before the emit, as at attach, with enough goroutines that
+ * the emit gives the first read's pages back as it goes (RELEASE_RUN): each
+ * listed once, none clobbered; the second read's verdicts stand; a third
+ * read has nothing left to compare with.
+ */
+#define BIG_N (3 * 8192 + 5)
+
+static void test_both_reads_then_emit_gives_back(void **state)
+{
+	struct snapshot *snap = snapshot__new(PID);
+	struct snapshot_ops ops;
+	struct big_check c = {.next = 1};
+	struct session *s = &c.s;
+	struct gev ev;
+	uint64_t goid;
+
+	(void)state;
+	session_init(s, 1, &ops);
+	assert_non_null(snap);
+	snapshot__begin_read(snap, 1000);
+	for (goid = 1; goid <= BIG_N; goid++) {
+		ev = found(990, goid, goid % 2 ? XG_G_WAITING : XG_G_RUNNABLE);
+		assert_int_equal(snapshot__add(&ev, snap), 0);
+	}
+	snapshot__begin_read(snap, 2000);
+	ev = gone(2000, 7); /* gone before the probes, no record of it comes */
+	assert_int_equal(snapshot__add(&ev, snap), 0);
+	ops.ctx = &c;
+	ops.emit = check_big;
+	assert_int_equal(snapshot__emit(snap, ALL, &ops), 0);
+	assert_int_equal(c.n, BIG_N);
+	assert_int_equal(s->n, 0);
+	/* Seeded, every one: the last is the one read last before the pages went. */
+	assert_true(decoder__seeded(s->dec[0], PID, 1));
+	assert_true(decoder__seeded(s->dec[0], PID, BIG_N));
+
+	assert_int_equal(snapshot__settle(snap, 2000, &ops), 0);
+	assert_int_equal(s->n, 2);
+	assert_int_equal(s->ev[0].goid, 7);
+	assert_int_equal(s->ev[0].from, XG_G_WAITING);
+	assert_int_equal(s->ev[0].to, XG_G_DEAD);
+	assert_int_equal(s->ev[1].kind, GEV_EXIT);
+	assert_false(decoder__seeded(s->dec[0], PID, 7));
+
+	snapshot__begin_read(snap, 3000);
+	ev = gone(3000, 9);
+	assert_int_equal(snapshot__add(&ev, snap), -EINVAL);
+	snapshot__free(snap);
+	session_free(s);
+}
+
 /*
  * The second read, once the probes are in and before the emit: goroutines
  * new since the first (late) are not listed at once; LATE_STATE is the
@@ -1283,6 +1357,7 @@ int main(void)
 		cmocka_unit_test(test_seed_bridges_first_record),
 		cmocka_unit_test(test_unsampled_not_listed),
 		cmocka_unit_test(test_gone_before_probes_get_inferred_exit),
+		cmocka_unit_test(test_both_reads_then_emit_gives_back),
 		cmocka_unit_test(test_late_created_under_probes),
 		cmocka_unit_test(test_late_created_before_probes),
 		cmocka_unit_test(test_late_untouched_listed_at_settle),
