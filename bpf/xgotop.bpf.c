@@ -634,7 +634,7 @@ static __always_inline __u64 wrapped_callee(struct pt_regs *ctx, __u64 gp, __u64
  * a change seen by two sites during a level switch is paired in timestamp
  * order (src/live/decode.c second_site), which batching does not disturb.
  */
-#define XG_BATCH 8
+#define XG_BATCH 32
 __u32 batch_on = 0;
 
 struct batch {
