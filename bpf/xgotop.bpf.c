@@ -213,7 +213,7 @@ struct {
 	__type(value, __u64);
 } last_wakeup SEC(".maps");
 
-#define WAKEUP_NS (10 * 1000 * 1000)
+#define WAKEUP_NS      (10 * 1000 * 1000)
 #define WAKEUP_FULL_NS (1000 * 1000)
 
 /*
@@ -240,7 +240,7 @@ static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
 
 	if (since > WAKEUP_NS ||
 	    (since > WAKEUP_FULL_NS && bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >
-					   bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 8)) {
+					       bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 8)) {
 		if (last)
 			*last = now;
 		return BPF_RB_FORCE_WAKEUP;
