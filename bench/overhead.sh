@@ -29,6 +29,9 @@
 #   untraced        the program alone
 #   xgotop          xgotop-tui --headless, default probes, every event written
 #                   (--record when the build has it, else --jsonl to a file)
+#   xgotop-other    the same with the xgotop-tui at $XG_OTHER (another build,
+#                   e.g. main's: before and after in the same rounds); only
+#                   when XG_OTHER is set
 #   xgotop-nobatch  the same with a ring record per casgstatus hit, not in
 #                   batches per CPU (XGOTOP_NO_BATCH=1): the batching's "before"
 #   xgotop-entry    the same with every probe at its function's entry
@@ -66,7 +69,7 @@ while getopts "b:r:d:g:Hc:SOP:" o; do
 	S) tables_only=1 ;;
 	O) budget=(--overhead-budget off) ;;
 	P) pairs=$OPTARG ;;
-	*) sed -n '2,51p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,54p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -105,7 +108,11 @@ bt_script() { # bt_script BINARY SYM...: count hits of each symbol's entry
 	echo "$p { @[probe] = count(); }"
 }
 
-configs=(untraced xgotop xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+case ",$only," in
+*,xgotop-other,*) [ -x "${XG_OTHER:-}" ] || { echo "overhead: xgotop-other needs XG_OTHER=PATH-TO-XGOTOP-TUI" >&2; exit 2; } ;;
+esac
+xg_other=${XG_OTHER:-}
+configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
 if [ -n "$only" ]; then
 	wanted=() # in the table's order; the three the ratios divide by, always
 	for c in "${configs[@]}"; do
@@ -128,6 +135,7 @@ run_churn() {
 		return
 		;;
 	xgotop-budget-launch) out=$("$xg" "${capture_dflt[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-other) out=$("$xg_other" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
@@ -197,14 +205,15 @@ run_http() {
 	for _ in $(seq 100); do grep -q ready "$tmp/httpd.out" && break; sleep 0.05; done
 	case $c in
 	untraced) ;;
-	xgotop | xgotop-budget | xgotop-nobatch | xgotop-entry | xgotop-lifecycle | poll-20)
-		local args=("${capture[@]}") env=()
+	xgotop | xgotop-other | xgotop-budget | xgotop-nobatch | xgotop-entry | xgotop-lifecycle | poll-20)
+		local args=("${capture[@]}") env=() tracer=$xg
 		[ "$c" = xgotop-budget ] && args=("${capture_dflt[@]}")
 		[ "$c" = xgotop-entry ] && env=(XGOTOP_PROBES_AT_ENTRY=1)
 		[ "$c" = xgotop-nobatch ] && env=(XGOTOP_NO_BATCH=1)
 		[ "$c" = xgotop-lifecycle ] && args=(--probes lifecycle "${args[@]}")
 		[ "$c" = poll-20 ] && args=(--poll 20 "${args[@]}")
-		env "${env[@]}" "$xg" -pid "$spid" "${args[@]}" 2>"$tmp/tracer.err" &
+		[ "$c" = xgotop-other ] && tracer=$xg_other
+		env "${env[@]}" "$tracer" -pid "$spid" "${args[@]}" 2>"$tmp/tracer.err" &
 		tpid=$!
 		for _ in $(seq 200); do grep -q 'attached' "$tmp/tracer.err" && break; sleep 0.05; done
 		;;

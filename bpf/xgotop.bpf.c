@@ -213,26 +213,34 @@ struct {
 	__type(value, __u64);
 } last_wakeup SEC(".maps");
 
-#define WAKEUP_NS (10 * 1000 * 1000)
+#define WAKEUP_NS      (10 * 1000 * 1000)
+#define WAKEUP_FULL_NS (1000 * 1000)
 
 /*
  * Waking the reader (an irq_work, then the reader's context switch) cost
  * 2 to 4 us more per allocation hit, measured. Records wake it
- * only when 10 ms have passed since the last wakeup or an eighth of the
- * ring is full; the first record after a quiet spell wakes it at once, and
- * the reader also consumes the ring when its poll times out
- * (src/live/rings.c, rings__pump). It consumes the whole ring each time,
- * so the order of records is unchanged; the decoder's reorder window
- * (20 ms) outlasts the 10 ms.
+ * only when 10 ms have passed since the last wakeup, or 1 ms when an
+ * eighth of the ring is full; the first record after a quiet spell wakes
+ * it at once, and the reader also consumes the ring when its poll times
+ * out (src/live/rings.c, rings__pump). It consumes the whole ring each
+ * time, so the order of records is unchanged; the decoder's reorder window
+ * (20 ms) outlasts the 10 ms. The 1 ms: a ring an eighth full is mostly a
+ * reader still at work on the last wakeup's records, and each wakeup
+ * queues an irq_work, a self-IPI (an APIC write, a VM exit on a VM): with
+ * a wakeup per batch while go1.26 churn kept its ring that full, they were
+ * 7 % of casgstatus's time (perf). The smallest ring (--ringbuf-mb 1)
+ * fills its other seven eighths in 1 ms only at 11 million records a
+ * second, beyond what uprobe traps allow.
  */
 static __always_inline __u64 lazy_wakeup(void *ring, __u64 now)
 {
 	__u32 zero = 0;
 	__u64 *last = bpf_map_lookup_elem(&last_wakeup, &zero);
+	__u64 since = last ? now - *last : WAKEUP_NS + 1;
 
-	if (!last || now - *last > WAKEUP_NS ||
-	    bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >
-		    bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 8) {
+	if (since > WAKEUP_NS ||
+	    (since > WAKEUP_FULL_NS && bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >
+					       bpf_ringbuf_query(ring, BPF_RB_RING_SIZE) / 8)) {
 		if (last)
 			*last = now;
 		return BPF_RB_FORCE_WAKEUP;
@@ -548,6 +556,14 @@ struct {
 
 const volatile __u32 wrap_on = 0;
 /*
+ * The page offsets (entry & 0xfff) of those wrappers, one bit each, set by
+ * the loader: the load bias is a multiple of the page size, so a start PC
+ * whose bit is clear is no wrapper in any process, and the creating hit
+ * skips the 2 to 4 hash lookups (about 60 ns each, bpf_stats) of wrap_in.
+ */
+#define XG_WRAP_BITS 4096
+const volatile __u64 wrap_bits[XG_WRAP_BITS / 64] = {};
+/*
  * Link-time [start, end) of runtime.casgstatus and runtime.newproc1: a
  * creating hit fires in one (at casgstatus's site, or at newproc1's call
  * of it, src/goexe/probes.c), whatever the capture level, so the load bias
@@ -585,9 +601,10 @@ static __always_inline struct xg_wrap_call *wrap_in(__u64 ip, __u64 startpc, __u
 static __always_inline __u64 wrapped_callee(struct pt_regs *ctx, __u64 gp, __u64 startpc)
 {
 	__u64 ip = GO_IP(ctx), clo, p;
+	__u32 bit = startpc & (XG_WRAP_BITS - 1);
 	struct xg_wrap_call *w;
 
-	if (!wrap_on)
+	if (!wrap_on || !(wrap_bits[bit / 64] & (1ull << (bit % 64))))
 		return 0;
 	w = wrap_in(ip, startpc, 0);
 	if (!w)
@@ -617,7 +634,7 @@ static __always_inline __u64 wrapped_callee(struct pt_regs *ctx, __u64 gp, __u64
  * a change seen by two sites during a level switch is paired in timestamp
  * order (src/live/decode.c second_site), which batching does not disturb.
  */
-#define XG_BATCH 8
+#define XG_BATCH 32
 __u32 batch_on = 0;
 
 struct batch {
@@ -658,12 +675,27 @@ static __always_inline void batch_out(struct batch *b, __u64 n, void *ring, __u6
 	b->n = 0;
 }
 
+/*
+ * The claim given back. Whoever uses a CPU's batch runs on that CPU (the
+ * probes with migration disabled, flush_batch in an IPI), so the claim's
+ * compare-and-swap guards against preemption and interrupts on this CPU
+ * only, and giving it back is a plain store after the record's stores: a
+ * CPU sees its own stores in program order, an interrupt or a context
+ * switch all of them. A locked exchange here cost about 6 % of the
+ * program's samples (perf, go1.26 churn).
+ */
+static __always_inline void batch_release(struct batch *b)
+{
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&b->busy = 0;
+}
+
 /* The record just written in B counted, the batch out if full, the claim given back. */
 static __always_inline void batch_commit(struct batch *b, __u64 now)
 {
 	if (++b->n >= XG_BATCH)
 		batch_out(b, XG_BATCH, cpu_ring(), now);
-	__sync_lock_test_and_set(&b->busy, 0);
+	batch_release(b);
 }
 
 /* Run by user space on each CPU (BPF_F_TEST_RUN_ON_CPU): that CPU's batch out. 1: claimed. */
@@ -679,7 +711,7 @@ int flush_batch(void *ctx)
 		return 1;
 	if (b->n)
 		batch_out(b, b->n, cpu_ring(), bpf_ktime_get_ns());
-	__sync_lock_test_and_set(&b->busy, 0);
+	batch_release(b);
 	return 0;
 }
 
