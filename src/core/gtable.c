@@ -773,6 +773,19 @@ static int pool_alloc(struct gtable *gt, uint32_t *idx)
 	return 0;
 }
 
+/*
+ * memset of E, in parts of at most 64 bytes, which compilers write as a
+ * few vector stores each: whole (or in parts past 64 bytes), GCC makes it
+ * a rep stos, whose start-up was a third of a drop under churn.
+ */
+static inline void entry_zero(struct gentry *e)
+{
+	_Static_assert(sizeof(*e) > 128 && sizeof(*e) <= 192, "entry_zero's three parts");
+	memset(e, 0, 64);
+	memset((char *)e + 64, 0, 64);
+	memset((char *)e + 128, 0, sizeof(*e) - 128);
+}
+
 /* Cannot fail: the free stack has room for every slot of the mapped chunks. */
 static void pool_release(struct gtable *gt, uint32_t idx)
 {
@@ -781,7 +794,7 @@ static void pool_release(struct gtable *gt, uint32_t idx)
 
 	gt->trim_bytes += hist_bytes(e);
 	hist_release(gt, e);
-	memset(e, 0, sizeof(*e));
+	entry_zero(e);
 	e->table_flags = listed;
 	gt->chunks[idx >> CHUNK_SHIFT]->used--;
 	gt->free_idx[gt->n_free++] = idx;
@@ -1835,8 +1848,8 @@ static void drop(struct gtable *gt, uint32_t idx)
  * to fetch its index slot and block: one drop per exit under churn, so a
  * few drops ahead are a few hundred ns ahead.
  */
-#define EV_ENTRY 8
-#define EV_SLOT	 4
+#define EV_ENTRY 4
+#define EV_SLOT	 2
 
 /* The exit record N places after the queue's head (N < n_exits). */
 static inline const struct exit_rec *exit_at(const struct gtable *gt, size_t n)
