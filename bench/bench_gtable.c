@@ -8,7 +8,12 @@
  *
  * Built with the rest, never run by CTest (benchmarks never assert timings):
  *   cmake --build build --target bench_gtable
- *   build/bench_gtable [events (10000000)] [goroutines (100000)]
+ *   build/bench_gtable [events (10000000)] [goroutines (100000)] [exit-one-in (64)]
+ *                      [keep-exited-ms (1)]
+ *
+ * Churn as go1.26 makes it (goroutines created and exiting at 100k+/s, the
+ * exited-goroutine cap evicting one old exited goroutine per exit):
+ *   build/bench_gtable 10000000 2000 2 30000
  *
  * Events are generated in batches outside the timed region; only the
  * gtable__apply and gtable__expire calls are timed, in CPU time of the thread.
@@ -36,6 +41,8 @@ struct slot {
 	uint8_t state;
 	uint8_t created; /* GEV_CREATE emitted, the dead -> runnable not yet */
 };
+
+static uint64_t exit_one_in = 64;
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 
@@ -92,7 +99,7 @@ static struct gev next_event(struct slot *s, uint64_t ts, uint64_t *next_goid)
 		ev.to = XG_G_RUNNING;
 		break;
 	case XG_G_RUNNING:
-		if (r % 64 == 0) {
+		if (r % exit_one_in == 0) {
 			ev.kind = GEV_EXIT;
 			s->state = XG_G_DEAD;
 			return ev;
@@ -122,9 +129,10 @@ struct result {
 };
 
 /* Apply N_EVENTS over N_GOR goroutines, one by one or in batches. 0 or -ENOMEM. */
-static int run(uint64_t n_events, uint64_t n_gor, bool batched, struct result *res)
+static int run(uint64_t n_events, uint64_t n_gor, uint64_t keep_ms, bool batched,
+	       struct result *res)
 {
-	struct gtable_opts opts = {.keep_exited_ns = 1000000};
+	struct gtable_opts opts = {.keep_exited_ns = keep_ms * 1000000};
 	struct gev *batch = malloc(BATCH * sizeof(*batch));
 	struct slot *slots = calloc(n_gor, sizeof(*slots));
 	uint64_t i, done = 0, ts = 1, next_goid = 1, since_expire = 0;
@@ -185,22 +193,27 @@ int main(int argc, char **argv)
 {
 	uint64_t n_events = argc > 1 ? strtoull(argv[1], NULL, 0) : 10000000;
 	uint64_t n_gor = argc > 2 ? strtoull(argv[2], NULL, 0) : 100000;
+	uint64_t keep_ms = argc > 4 ? strtoull(argv[4], NULL, 0) : 1;
 	struct result one, many;
 
-	if (!n_events || !n_gor) {
-		fprintf(stderr, "usage: bench_gtable [events] [goroutines]\n");
+	exit_one_in = argc > 3 ? strtoull(argv[3], NULL, 0) : 64;
+	if (!n_events || !n_gor || !exit_one_in || !keep_ms) {
+		fprintf(stderr, "usage: bench_gtable [events] [goroutines] [exit-one-in] "
+				"[keep-exited-ms]\n");
 		return 2;
 	}
-	if (run(n_events, n_gor, false, &one) || run(n_events, n_gor, true, &many)) {
+	if (run(n_events, n_gor, keep_ms, false, &one) ||
+	    run(n_events, n_gor, keep_ms, true, &many)) {
 		fprintf(stderr, "bench_gtable: out of memory\n");
 		return 1;
 	}
 	printf("events         %llu over %llu goroutine slots\n", (unsigned long long)n_events,
 	       (unsigned long long)n_gor);
-	printf("goroutines     %llu live, %llu created, %llu exited, %llu expired, %zu in table\n",
+	printf("goroutines     %llu live, %llu created, %llu exited, %llu expired, %llu evicted, "
+	       "%zu in table\n",
 	       (unsigned long long)one.counts.live, (unsigned long long)one.counts.created,
 	       (unsigned long long)one.counts.exited, (unsigned long long)one.counts.expired,
-	       one.size);
+	       (unsigned long long)one.counts.evicted, one.size);
 	printf("apply          %.1f ns/event (%.3f s)\n", one.ns / n_events, one.ns / 1e9);
 	printf("apply_batch    %.1f ns/event (%.3f s)\n", many.ns / n_events, many.ns / 1e9);
 	printf("peak rss       %.1f MiB\n", one.rss_kib / 1024.0);
