@@ -326,7 +326,9 @@ done
 alive "$ui" && bad "SIGHUP: the UI (pid $ui) still runs $WAIT_MIN s after its terminal went away"
 
 # ---- batch mode ----------------------------------------------------------------
-timeout -k 5 30 "$tracer" -n 2 -d 0.5 -pid "$wpid" >"$w/batch.out" 2>"$w/batch.err"
+# The cap catches a hang: the attach alone (uprobes in, while other tracers' come
+# out machine-wide) can take tens of seconds on a loaded machine.
+timeout -k 5 120 "$tracer" -n 2 -d 0.5 -pid "$wpid" >"$w/batch.out" 2>"$w/batch.err"
 st=$?
 [ "$st" -eq 0 ] || bad "batch: exit $st"
 [ "$(grep -c '^xgotop-tui [0-9]' "$w/batch.out")" -eq 2 ] || bad "batch: not 2 snapshots"
