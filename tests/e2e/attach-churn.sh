@@ -14,13 +14,15 @@
 #
 #   attach-churn.sh TRACER GOVERSION WORKDIR [ROUNDS [SECONDS]]
 set -uo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
 
 [ $# -ge 3 ] && [ $# -le 5 ] || { echo "usage: $0 TRACER GOVERSION WORKDIR [ROUNDS [SECONDS]]" >&2; exit 2; }
 tracer=$1 ver=$2 w=$3 rounds=${4:-6} secs=${5:-1}
 need_root
 need_tracer "$tracer"
 command -v jq >/dev/null || fail "jq is needed"
+command -v python3 >/dev/null || fail "python3 is needed"
 rm -rf "$w" && mkdir -p "$w" || fail "cannot create $w"
 build_resync "$ver" "$w"
 
@@ -46,18 +48,13 @@ for ((i = 1; i <= rounds; i++)); do
 	[ -n "$read_end" ] || { show "$w/tracer$i.err"; fail "round $i: no second read of the table"; }
 	judged=$((judged + 1))
 	# Goroutines whose first line (in file order) is not a create: [alive at the end, ended].
-	jq -n '[inputs] | to_entries
-		| map(select(.value.goid != null and
-			(.value.event == "create" or .value.event == "state" or .value.event == "exit")))
-		| group_by(.value.goid) | map(sort_by(.key))
-		| map(select(.[0].value.event != "create"))
-		| map({seen: (.[-1].value.ts > $rend), first: .[0].value})
-		| .[]' --argjson rend "$read_end" "$j" >"$w/unknown$i.json" ||
-		fail "round $i: jq could not read $j"
+	python3 "$here/attach_churn_check.py" "$j" "$read_end" >"$w/unknown$i.json" ||
+		fail "round $i: attach_churn_check.py could not read $j"
 	n=$(jq -s 'map(select(.seen)) | length' "$w/unknown$i.json")
 	ended=$(jq -s 'map(select(.seen | not)) | length' "$w/unknown$i.json")
-	existing=$(jq -c 'select(.event == "create" and .existing)' "$j" | wc -l)
-	creates=$(jq -c 'select(.event == "create")' "$j" | wc -l)
+	# Said, not judged: counted from the lines' start (event first, docs/JSONL.md).
+	existing=$(grep -c '^{"event":"create".*"existing":true' "$j")
+	creates=$(grep -c '^{"event":"create"' "$j")
 	echo "round $i: $creates creates ($existing existing); without one: $n alive after" \
 		"the second read, $ended ended before its end"
 	if [ "$n" != 0 ]; then

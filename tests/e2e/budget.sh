@@ -40,11 +40,34 @@ run() {
 	"$tracer" -pid "$tpid" --headless --duration "${secs:-1.5}" --jsonl "$w/$tag.jsonl" \
 		--metrics "$w/$tag.json" "$@" </dev/null >"$w/$tag.out" 2>"$w/$tag.err"
 	rc=$?
-	if [ $rc -eq 1 ] && grep -q 'events dropped: the ring buffer was full' "$w/$tag.err"; then
+	ended "$tag" $rc
+}
+
+# ended TAG STATUS: the run's exit status and the target, as run wants them.
+ended() {
+	local rc=$2
+	if [ "$rc" -eq 1 ] && grep -q 'events dropped: the ring buffer was full' "$w/$1.err"; then
 		rc=0
 	fi
-	[ $rc -eq 0 ] || die "$tag: the tracer exited $rc"
-	alive "$tpid" || die "$tag: the target died"
+	[ "$rc" -eq 0 ] || die "$1: the tracer exited $rc"
+	alive "$tpid" || die "$1: the target died"
+}
+
+# start TAG ARGS...: as run, in the background and without an end; sets rpid.
+# finish TAG: SIGINT to it, then run's checks. What a run waits for is waited
+# for, not bet on with --duration: at load 20 the tracer's start (ELF reading,
+# BPF load, attach) can take seconds.
+start() {
+	local tag=$1
+	shift
+	"$tracer" -pid "$tpid" --headless --jsonl "$w/$tag.jsonl" --metrics "$w/$tag.json" "$@" \
+		</dev/null >"$w/$tag.out" 2>"$w/$tag.err" &
+	rpid=$!
+}
+finish() {
+	kill -INT "$rpid"
+	wait_exit "$rpid" 60 || die "$1: the tracer did not end within 60 s of SIGINT"
+	ended "$1" "$status"
 }
 
 # capture TAG: the first JSONL line, which must be the capture line, as
@@ -79,8 +102,10 @@ grep -q '^xgotop-tui: attached to pid .*: probes none, poll 10 Hz$' "$w/poll.err
 # Churning: the default budget chooses a cheaper level, says why, on stderr too.
 touch "$w/start"
 sleep 0.5
-# 4 s: a meter line (one a second from the attach, which can take a second under load).
-secs=4 run churn --record "$w/churn.zst"
+# Until a meter line (one a second from the attach).
+start churn --record "$w/churn.zst"
+wait_line "$w/churn.err" '^xgotop-tui: t=[0-9]+s ' 120 "$rpid" || die "churn: no meter line within 120 s"
+finish churn
 expect churn '(lifecycle|poll) (null|20) 5 states would cost .*'
 level=$(jq -r .level <<<"$(head -1 "$w/churn.jsonl")")
 grep -Eq "^xgotop-tui: capture (lifecycle|poll 20Hz) \(budget 5%: states would cost " "$w/churn.err" ||
@@ -106,13 +131,19 @@ expect off 'states null null null'
 run states --probes states
 expect states 'states null null null'
 
-# Calm again: attached while it churns (a cheaper level), the churn stops 2 s
-# in; 10 s under a quarter of the budget later the level steps back up.
-secs=16 run calm &
-rpid=$!
-sleep 2
+# Calm again: attached while it churns (a cheaper level), the churn stops once
+# the level is chosen; 10 s under a quarter of the budget later the level steps
+# back up (a fixed 2 s of churn and a 16 s run were bets on the tracer's start).
+start calm
+wait_line "$w/calm.err" '^xgotop-tui: capture ' 120 "$rpid" || die "calm: no capture level said"
 touch "$w/stop"
-wait $rpid || exit 1
+end=$((SECONDS + 120))
+until [ "$(jq -r 'select(.event == "capture") | .level' "$w/calm.jsonl" 2>/dev/null | wc -l)" -ge 2 ]; do
+	alive "$rpid" || die "calm: the tracer ended"
+	[ $SECONDS -lt $end ] || break # said below, with the levels seen
+	sleep 0.2
+done
+finish calm
 expect calm '(lifecycle|poll) (null|20) 5 states would cost .*'
 levels=$(jq -r 'select(.event == "capture") | .level' "$w/calm.jsonl" | tr '\n' ' ')
 echo "calm: capture levels: $levels"

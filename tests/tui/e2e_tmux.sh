@@ -283,11 +283,13 @@ log=$(grep -o '/tmp/xgotop-tui-child-[A-Za-z0-9]*\.log' "$w/launch.exited.txt" |
 	bad "launch: the command's output is not in its log ($log)"
 
 # ---- every exit path gives the terminal back -------------------------------------
-# start ... then SIG: the shell after the UI prints the exit status and the tty modes.
+# start ... then SIG: the shell after the UI prints the exit status and the tty modes,
+# then XG_TTY_END: the modes are read once that shows (at load 20 the pane showed
+# XG_EXIT before stty had printed anything).
 for sig in TERM SEGV ABRT; do
 	T kill-session -t ui 2>/dev/null
 	T new-session -d -s ui -x 80 -y 24 \
-		"env TERM=xterm-256color LANG=C.UTF-8 $tracer -pid $wpid; echo XG_EXIT=\$?; stty -a; sleep 600"
+		"env TERM=xterm-256color LANG=C.UTF-8 $tracer -pid $wpid; echo XG_EXIT=\$?; stty -a; echo XG_TTY_END; sleep 600"
 	cur=sig$sig
 	wait_for 'GID .*STATE' 20 || bad "SIG$sig: no UI"
 	shell=$(T list-panes -t ui -F '#{pane_pid}')
@@ -295,6 +297,7 @@ for sig in TERM SEGV ABRT; do
 	[ -n "$ui" ] || { bad "SIG$sig: no UI process under the pane's shell"; continue; }
 	kill -"$sig" "$ui"
 	wait_for 'XG_EXIT=' 10 || bad "SIG$sig: the UI did not exit"
+	wait_for '^XG_TTY_END' 10 || bad "SIG$sig: the shell did not print the tty modes"
 	s=$(cap)
 	cap >"$w/sig$sig.txt"
 	case $sig in
@@ -323,7 +326,9 @@ done
 alive "$ui" && bad "SIGHUP: the UI (pid $ui) still runs $WAIT_MIN s after its terminal went away"
 
 # ---- batch mode ----------------------------------------------------------------
-timeout -k 5 30 "$tracer" -n 2 -d 0.5 -pid "$wpid" >"$w/batch.out" 2>"$w/batch.err"
+# The cap catches a hang: the attach alone (uprobes in, while other tracers' come
+# out machine-wide) can take tens of seconds on a loaded machine.
+timeout -k 5 120 "$tracer" -n 2 -d 0.5 -pid "$wpid" >"$w/batch.out" 2>"$w/batch.err"
 st=$?
 [ "$st" -eq 0 ] || bad "batch: exit $st"
 [ "$(grep -c '^xgotop-tui [0-9]' "$w/batch.out")" -eq 2 ] || bad "batch: not 2 snapshots"
