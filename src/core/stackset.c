@@ -46,6 +46,9 @@ struct stackset {
 	uint64_t cur_ts, next_ts;
 	bool building;
 
+	const char *reasons[STK_MAX_REASONS]; /* by stk_entry.reason - 1, interned */
+	uint32_t n_reasons, last_reason;      /* last_reason: the id given out last */
+
 	struct stk_entry one; /* a goroutine read alone (stackset__set_one) */
 	uint64_t one_ts;      /* 0: none */
 
@@ -162,6 +165,36 @@ static const char *intern_str(struct stackset *s, const char *str, bool *err)
 nomem:
 	*err = true;
 	return NULL;
+}
+
+uint32_t stackset__reason_id(struct stackset *s, const char *r)
+{
+	bool err = false;
+	const char *p = intern_str(s, r, &err);
+	uint32_t i;
+
+	if (!p) {
+		if (err)
+			errno = ENOMEM;
+		return 0;
+	}
+	/* Goroutines in a row mostly share their reason: the last one first. */
+	if (s->last_reason && s->reasons[s->last_reason - 1] == p)
+		return s->last_reason;
+	for (i = 0; i < s->n_reasons && s->reasons[i] != p; i++)
+		;
+	if (i == STK_MAX_REASONS) {
+		errno = ENOSPC;
+		return 0;
+	}
+	if (i == s->n_reasons)
+		s->reasons[s->n_reasons++] = p;
+	return s->last_reason = i + 1;
+}
+
+const char *stackset__reason(const struct stackset *s, uint32_t id)
+{
+	return id && id <= s->n_reasons ? s->reasons[id - 1] : NULL;
 }
 
 /*
@@ -317,6 +350,8 @@ static void check_entry(const struct stackset *s, struct stk_entry *e)
 		e->stack = 0;
 		e->what = STK_BAD;
 	}
+	if (e->reason > s->n_reasons)
+		e->reason = 0;
 }
 
 int stackset__sweep_add(struct stackset *s, const struct stk_entry *e)
@@ -439,7 +474,8 @@ void stackset__reset(struct stackset *s)
 
 int stackset__set_one(struct stackset *s, const struct stk_entry *e, uint64_t ts)
 {
-	if (!ts || e->stack > s->n_stacks || e->what >= STK_WHAT_N || (e->stack && e->what))
+	if (!ts || e->stack > s->n_stacks || e->what >= STK_WHAT_N || (e->stack && e->what) ||
+	    e->reason > s->n_reasons)
 		return -EINVAL;
 	s->one = *e;
 	s->one_ts = ts;
@@ -573,8 +609,8 @@ static const char *status_name(uint8_t st)
 static void print_g(FILE *out, const struct stackset *s, const struct stk_entry *e)
 {
 	/* goroutineheader: the wait reason of a waiting goroutine, else its status. */
-	const char *what =
-		e->status == 4 && e->reason && *e->reason ? e->reason : status_name(e->status);
+	const char *r = stackset__reason(s, e->reason);
+	const char *what = e->status == 4 && r && *r ? r : status_name(e->status);
 	const struct stk_frame *f;
 	uint32_t n, i;
 

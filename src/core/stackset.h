@@ -19,9 +19,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define STK_MAX_FRAMES 100 /* frames kept per stack: Go's dump prints at most 100 */
-#define STK_HIST       64  /* sweeps whose per-stack counts are kept */
-#define STK_MAX_STACKS (1u << 20)
+#define STK_MAX_FRAMES	100 /* frames kept per stack: Go's dump prints at most 100 */
+#define STK_HIST	64  /* sweeps whose per-stack counts are kept */
+#define STK_MAX_STACKS	(1u << 20)
+#define STK_MAX_REASONS 1023 /* distinct wait reasons a stackset names (a Go release has ~40) */
+#define STK_PID_MAX	((1u << 22) - 1) /* Linux's pids are below PID_MAX_LIMIT, 2^22 */
 /* Leak suspects by default (--leak-sweeps, --leak-wait). */
 #define STK_LEAK_SWEEPS	 5
 #define STK_LEAK_WAIT_NS (60ull * 1000000000ull)
@@ -41,17 +43,22 @@ enum stk_what {
 	STK_WHAT_N,
 };
 
-/* 32 bytes: a sweep holds one per goroutine, two sweeps at once while it is swapped in. */
+/*
+ * 24 bytes: a sweep holds one per goroutine (1M parked: 24 MB, issue 12),
+ * two sweeps at once while it is swapped in.
+ */
 struct stk_entry {
 	uint64_t goid;
-	uint64_t wait_since; /* event clock: waiting since (0: unknown or not waiting) */
-	const char *reason;  /* wait reason (stackset__str), NULL: none */
-	uint32_t pid;
-	uint32_t stack : 21; /* 0: none (what != STK_OK); at most STK_MAX_STACKS */
-	uint32_t what : 3;   /* enum stk_what */
-	uint32_t status : 8; /* Go status as read (_Gscan bit cleared) */
+	uint64_t wait_since;  /* event clock: waiting since (0: unknown or not waiting) */
+	uint64_t pid : 22;    /* at most STK_PID_MAX */
+	uint64_t stack : 21;  /* 0: none (what != STK_OK); at most STK_MAX_STACKS */
+	uint64_t what : 3;    /* enum stk_what */
+	uint64_t status : 8;  /* Go status as read (_Gscan bit cleared) */
+	uint64_t reason : 10; /* wait reason: its id (stackset__reason_id), 0: none */
 };
-_Static_assert(STK_MAX_STACKS < (1u << 21) && STK_WHAT_N <= 8, "stk_entry's bit fields hold them");
+_Static_assert(STK_MAX_STACKS < (1u << 21) && STK_WHAT_N <= 8 && STK_MAX_REASONS < (1u << 10),
+	       "stk_entry's bit fields hold them");
+_Static_assert(sizeof(struct stk_entry) == 24, "a sweep's entry is 24 bytes");
 
 struct stk_leak_opts {
 	unsigned int sweeps; /* a stack whose count grew at each of the last N sweeps */
@@ -65,6 +72,13 @@ void stackset__free(struct stackset *s);
 
 /* S interned: a copy that lives as long as SET; NULL for NULL, and on ENOMEM. */
 const char *stackset__str(struct stackset *set, const char *s);
+/*
+ * Wait reason R interned as a small id, for stk_entry.reason: 0 for NULL;
+ * 0 and errno (ENOSPC: more than STK_MAX_REASONS distinct ones; ENOMEM).
+ */
+uint32_t stackset__reason_id(struct stackset *set, const char *r);
+/* The wait reason of id ID: NULL for 0 and for an id not given out. */
+const char *stackset__reason(const struct stackset *set, uint32_t id);
 /* The stack of frames F[0..N) (innermost first), interned: its id, from 1; 0 and errno. */
 uint32_t stackset__intern(struct stackset *s, const struct stk_frame *f, uint32_t n);
 /* Frames of stack ID, NULL (and *N 0) for an unknown id. */
@@ -87,7 +101,7 @@ int stackset__sweep_end(struct stackset *s);
 /*
  * A whole sweep at once: the N entries at V (malloc'd; SET frees them,
  * whatever the result) become the current sweep, the previous one freed.
- * No copy: at 1M goroutines a sweep's entries are 40 MB. 0 or -ENOMEM
+ * No copy: at 1M goroutines a sweep's entries are 24 MB. 0 or -ENOMEM
  * (the current sweep then stays).
  */
 int stackset__sweep_adopt(struct stackset *s, uint64_t ts, struct stk_entry *v, size_t n);

@@ -672,9 +672,10 @@ static void read_windows(struct stacks_target *t, const uint64_t *ptrs, const si
 /*
  * Goroutines a sweep reads at a time: its windows and stacks are buffers of
  * a batch, not of every goroutine (1M parked goroutines took 0.95 GB of
- * transient buffers at once, three times the state table; 16k take ~15 MB).
+ * transient buffers at once, three times the state table; 16k took ~15 MB,
+ * 4096 take ~4 MB, for the same sweep time: bench/README.md, issue 12).
  */
-#define SWEEP_BATCH 16384
+#define SWEEP_BATCH 4096
 
 /* A batch's buffers, for up to cap goroutines; stk grows to the largest batch's stacks. */
 struct sweep_bufs {

@@ -65,7 +65,7 @@ void stacks__close(struct stacks_target *t);
 int stacks__sweep(struct stacks_target *t, struct stk_sweep **out, char *err, size_t errlen);
 /*
  * One sweep whose goroutines are not kept: FN is handed them a batch at a
- * time (up to 16k, in allgs order, each final and with its frames), valid
+ * time (up to 4096, in allgs order, each final and with its frames), valid
  * for the call only. What it holds at once is a batch's, whatever the
  * number of goroutines; a stack's index (stk_g.stack) holds across the
  * batches of one sweep. FN returns 0 or an -errno that ends the sweep with

@@ -34,7 +34,8 @@
  * and goroutines, already in the stackset's form for the pump to hand over
  * whole (stackset__sweep_adopt), but for what only the pump knows: in each
  * entry, stack is its local stack + 1 (0: none), wait_since Go's
- * g.waitsince, reason the release's own string (static), pid 0.
+ * g.waitsince, reason an index + 1 into reasons[] (the release's own
+ * strings, static), pid 0.
  */
 struct sw_result {
 	uint64_t ts;
@@ -47,6 +48,8 @@ struct sw_result {
 	size_t n_g, cap_g;
 	char **names; /* function names Go prints otherwise than pclntab has them */
 	size_t n_names, cap_names;
+	const char *reasons[STK_MAX_REASONS];
+	uint32_t n_reasons;
 };
 
 /* Where a goroutine's g is, from the last sweep: gs are never freed, only reused. */
@@ -166,6 +169,22 @@ struct sw_batch {
 	bool addrs; /* keep where each goroutine is (a whole sweep) */
 };
 
+/* The release's wait reason RAW (static) as R's index + 1; 0: none, or no room. */
+static uint32_t local_reason(struct sw_result *r, const char *raw)
+{
+	uint32_t i;
+
+	if (!raw)
+		return 0;
+	for (i = r->n_reasons; i > 0; i--)
+		if (r->reasons[i - 1] == raw)
+			return i;
+	if (r->n_reasons == STK_MAX_REASONS)
+		return 0; /* never: the release's table has at most 256 (g.waitreason is a byte) */
+	r->reasons[r->n_reasons++] = raw;
+	return r->n_reasons;
+}
+
 static int take_batch(const struct stk_g *gs, size_t n, void *ctx)
 {
 	struct sw_batch *b = ctx;
@@ -193,7 +212,7 @@ static int take_batch(const struct stk_g *gs, size_t n, void *ctx)
 			.status = (uint8_t)(g->tb.status & ~0x1000u),
 			.what = (uint8_t)g->tb.state,
 			.wait_since = g->waitsince > 0 ? (uint64_t)g->waitsince : 0,
-			.reason = g->tb.waitreason,
+			.reason = local_reason(r, g->tb.waitreason),
 		};
 		if (b->addrs)
 			w->addrs[w->n_addrs++] = (struct sw_addr){g->tb.goid, g->gaddr};
@@ -451,35 +470,24 @@ static uint64_t wait_since(const struct stk_entry *g, const struct gtable *gt, u
 	return g->wait_since;
 }
 
-/* Wait reasons interned once per distinct string of the release's table. */
-struct reasons {
-	const char *raw[64], *interned[64];
-	unsigned int n;
-};
-
-static const char *reason_of(struct reasons *c, struct stackset *set, const char *raw)
+/* R's wait reasons as the stackset's ids, by R's index (0: none, or out of memory). */
+static void reason_ids(const struct sw_result *r, struct stackset *set, uint16_t *ids)
 {
-	unsigned int i;
+	uint32_t i;
 
-	if (!raw)
-		return NULL;
-	for (i = 0; i < c->n; i++)
-		if (c->raw[i] == raw)
-			return c->interned[i];
-	if (c->n == 64)
-		return stackset__str(set, raw);
-	c->raw[c->n] = raw;
-	return c->interned[c->n++] = stackset__str(set, raw);
+	ids[0] = 0;
+	for (i = 0; i < r->n_reasons; i++)
+		ids[i + 1] = (uint16_t)stackset__reason_id(set, r->reasons[i]);
 }
 
-/* G of a resolved result as the stackset keeps it, IDS its stacks' ids there. */
+/* G of a resolved result as the stackset keeps it, IDS its stacks' ids there, RIDS its reasons'. */
 static void entry_of(struct stk_entry *g, const uint32_t *ids, const struct gtable *gt,
-		     uint32_t pid, struct stackset *set, struct reasons *rc)
+		     uint32_t pid, const uint16_t *rids)
 {
 	g->pid = pid;
 	g->stack = g->stack ? ids[g->stack - 1] : 0;
 	g->wait_since = wait_since(g, gt, pid);
-	g->reason = g->status == XG_G_WAITING ? reason_of(rc, set, g->reason) : NULL;
+	g->reason = g->status == XG_G_WAITING ? rids[g->reason] : 0;
 }
 
 /* R's distinct stacks interned into SET: their ids by local index (free it), NULL and errno. */
@@ -507,14 +515,15 @@ static uint32_t *intern_all(const struct sw_result *r, struct stackset *set)
 static int install(struct sw_result *r, struct stackset *set, const struct gtable *gt, uint32_t pid)
 {
 	uint32_t *ids = intern_all(r, set);
-	struct reasons rc = {.n = 0};
+	uint16_t rids[STK_MAX_REASONS + 1];
 	size_t i;
 	int err;
 
 	if (!ids)
 		return -errno;
+	reason_ids(r, set, rids);
 	for (i = 0; i < r->n_g; i++)
-		entry_of(&r->g[i], ids, gt, pid, set, &rc);
+		entry_of(&r->g[i], ids, gt, pid, rids);
 	free(ids);
 	err = stackset__sweep_adopt(set, r->ts, r->g, r->n_g);
 	r->g = NULL; /* the set's now, or freed */
@@ -526,7 +535,7 @@ static int install_one(struct sw_result *r, struct stackset *set, const struct g
 		       uint32_t pid)
 {
 	uint32_t *ids;
-	struct reasons rc = {.n = 0};
+	uint16_t rids[STK_MAX_REASONS + 1];
 	int err;
 
 	if (r->n_g != 1)
@@ -534,7 +543,8 @@ static int install_one(struct sw_result *r, struct stackset *set, const struct g
 	ids = intern_all(r, set);
 	if (!ids)
 		return -errno;
-	entry_of(&r->g[0], ids, gt, pid, set, &rc);
+	reason_ids(r, set, rids);
+	entry_of(&r->g[0], ids, gt, pid, rids);
 	err = stackset__set_one(set, &r->g[0], r->ts);
 	free(ids);
 	return err;

@@ -316,9 +316,11 @@ struct rec_sweep_rd {
 /* 0 or -EBADMSG; R->ts is the sweep's time, R->left its goroutines; reasons from D (may be NULL).
  */
 int rec_sweep__begin(struct rec_sweep_rd *r, const struct rec_item *it, const struct rec_dict *d);
-/* The next goroutine (its stack: the file's id; its reason: D's string): 1, 0 at the end, -EBADMSG.
+/*
+ * The next goroutine (its stack: the file's id; its reason not in E but in
+ * *REASON_STR, D's string): 1, 0 at the end, -EBADMSG.
  */
-int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e);
+int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e, const char **reason_str);
 
 /*
  * A recording's sweeps into a stackset: feed it every item in file order

@@ -73,7 +73,8 @@ int rec_stack__put_sweep(struct record_writer *w, const struct stackset *set)
 	}
 	/* Wait reasons are strings of the file, defined before the record. */
 	for (i = 0; i < n && !err; i++)
-		record__frame_str(w, stackset__sweep_entry(set, i)->reason, &err);
+		record__frame_str(w, stackset__reason(set, stackset__sweep_entry(set, i)->reason),
+				  &err);
 	if (err)
 		goto out;
 	b.len = 0;
@@ -89,7 +90,7 @@ int rec_stack__put_sweep(struct record_writer *w, const struct stackset *set)
 		put_u8(&b, e->what);
 		/* How long it had waited at the sweep, + 1; 0: unknown. */
 		put_varint(&b, e->wait_since && e->wait_since <= ts ? ts - e->wait_since + 1 : 0);
-		put_varint(&b, record__frame_str(w, e->reason, &err));
+		put_varint(&b, record__frame_str(w, stackset__reason(set, e->reason), &err));
 		prev_pid = e->pid;
 		prev_goid = e->goid;
 	}
@@ -141,7 +142,7 @@ int rec_sweep__begin(struct rec_sweep_rd *r, const struct rec_item *it, const st
 	return 0;
 }
 
-int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e)
+int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e, const char **reason_str)
 {
 	struct rd rd = {r->p, r->end};
 	uint64_t dpid, dgoid, stack, wait, reason;
@@ -155,6 +156,8 @@ int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e)
 		return -EBADMSG;
 	r->pid = (uint32_t)((int64_t)r->pid + unzz(dpid));
 	r->goid += (uint64_t)unzz(dgoid);
+	if (r->pid > STK_PID_MAX)
+		return -EBADMSG;
 	memset(e, 0, sizeof(*e));
 	e->pid = r->pid;
 	e->goid = r->goid;
@@ -162,7 +165,7 @@ int rec_sweep__next(struct rec_sweep_rd *r, struct stk_entry *e)
 	e->status = status;
 	e->what = what;
 	e->wait_since = wait && wait - 1 <= r->ts ? r->ts - (wait - 1) : 0;
-	e->reason = r->dict ? rec_dict__str(r->dict, reason) : NULL;
+	*reason_str = r->dict ? rec_dict__str(r->dict, reason) : NULL;
 	r->p = rd.p;
 	r->left--;
 	return 1;
@@ -194,12 +197,13 @@ static int apply_sweep(struct rec_stacks *m, const struct rec_dict *d, const str
 {
 	struct rec_sweep_rd r;
 	struct stk_entry e;
+	const char *reason;
 	int rc = rec_sweep__begin(&r, it, d);
 
 	if (rc)
 		return rc;
 	stackset__sweep_begin(set, r.ts);
-	while ((rc = rec_sweep__next(&r, &e)) > 0) {
+	while ((rc = rec_sweep__next(&r, &e, &reason)) > 0) {
 		/* A stack this frame did not define (damage): no stack. */
 		if (e.stack && (e.stack > m->cap || !m->local[e.stack - 1])) {
 			e.stack = 0;
@@ -207,7 +211,12 @@ static int apply_sweep(struct rec_stacks *m, const struct rec_dict *d, const str
 		} else if (e.stack) {
 			e.stack = m->local[e.stack - 1];
 		}
-		e.reason = stackset__str(set, e.reason);
+		e.reason = stackset__reason_id(set, reason);
+		/* More distinct reasons than a Go release has: damage. */
+		if (reason && !e.reason) {
+			rc = errno == ENOSPC ? -EBADMSG : -errno;
+			break;
+		}
 		rc = stackset__sweep_add(set, &e);
 		if (rc)
 			break;

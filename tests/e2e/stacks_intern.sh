@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Each distinct stack kept once (issue 12): tests/targets/stacks with 40 000
-# more goroutines parked at one site (more than the 16k a sweep reads at a
+# more goroutines parked at one site (more than the 4096 a sweep reads at a
 # time) and four churning pairs that park and wake without end.
 #   - --stacks -v: every goroutine as the target's own dump prints it
 #     (stacks_compare.py), and the sweep walked few distinct stacks (the

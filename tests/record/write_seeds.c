@@ -207,7 +207,8 @@ static uint8_t *stacks_file(size_t *len)
 				.status = (uint8_t)(i % 5),
 				.what = i % 3 == 2 ? (uint8_t)(1 + i % 3) : 0,
 				.wait_since = i % 2 ? T0 - (uint64_t)i * 1000000000ull : 0,
-				.reason = stackset__str(s, i % 2 ? "chan receive" : "\x1b[2J")};
+				.reason =
+					stackset__reason_id(s, i % 2 ? "chan receive" : "\x1b[2J")};
 
 			if (stackset__sweep_add(s, &e))
 				die("sweep");

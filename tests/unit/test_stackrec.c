@@ -65,14 +65,14 @@ static void make_sweep(struct stackset *s, int k)
 		 .status = XG_G_WAITING,
 		 .what = STK_OK,
 		 .wait_since = T0 - 90 * S,
-		 .reason = stackset__str(s, "chan receive")},
+		 .reason = stackset__reason_id(s, "chan receive")},
 		{.pid = 7,
 		 .goid = 2,
 		 .stack = gc,
 		 .status = XG_G_WAITING,
 		 .what = STK_OK,
 		 .wait_since = T0,
-		 .reason = stackset__str(s, "force gc (idle)")},
+		 .reason = stackset__reason_id(s, "force gc (idle)")},
 		{.pid = 7, .goid = 5, .stack = 0, .status = XG_G_RUNNING, .what = STK_RUNNING},
 		{.pid = 7, .goid = 6, .stack = odd, .status = XG_G_RUNNABLE, .what = STK_OK},
 		{.pid = 7, .goid = 9, .stack = 0, .status = XG_G_WAITING, .what = STK_CHANGED},
@@ -90,7 +90,7 @@ static void make_sweep(struct stackset *s, int k)
 				      .status = XG_G_WAITING,
 				      .what = STK_OK,
 				      .wait_since = ts - 100 * MS,
-				      .reason = stackset__str(s, "chan receive")};
+				      .reason = stackset__reason_id(s, "chan receive")};
 
 		assert_int_equal(stackset__sweep_add(s, &l), 0);
 	}

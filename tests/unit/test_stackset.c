@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +155,66 @@ static void test_adopt_then_add(void **state)
 	stackset__free(s);
 }
 
+/*
+ * Wait reasons as the 24-byte entry keeps them (issue 12): one id per
+ * distinct string, whatever copy it comes in; NULL is 0; past
+ * STK_MAX_REASONS distinct ones, 0 and ENOSPC; an id not given out names
+ * none, and an entry that carries one is taken without it. The widest pid
+ * and stack survive the bit fields.
+ */
+static void test_reasons(void **state)
+{
+	struct stackset *s = stackset__new();
+	uint32_t chan = stackset__intern(s, f_chan, 3), a, b, i;
+	char copy[32], name[32];
+	struct stk_entry *v = calloc(2, sizeof(*v));
+	uint64_t ts;
+
+	(void)state;
+	assert_non_null(v);
+	strcpy(copy, "chan receive");
+	a = stackset__reason_id(s, "chan receive");
+	b = stackset__reason_id(s, "sleep");
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 2);
+	assert_int_equal(stackset__reason_id(s, copy), a);
+	assert_int_equal(stackset__reason_id(s, NULL), 0);
+	assert_string_equal(stackset__reason(s, a), "chan receive");
+	assert_string_equal(stackset__reason(s, b), "sleep");
+	assert_null(stackset__reason(s, 0));
+	assert_null(stackset__reason(s, 3));
+	for (i = 3; i <= STK_MAX_REASONS; i++) {
+		snprintf(name, sizeof(name), "reason %u", i);
+		assert_int_equal(stackset__reason_id(s, name), i);
+	}
+	errno = 0;
+	assert_int_equal(stackset__reason_id(s, "one too many"), 0);
+	assert_int_equal(errno, ENOSPC);
+	assert_int_equal(stackset__reason_id(s, "sleep"), b); /* known ones still are */
+
+	v[0] = (struct stk_entry){
+		.pid = STK_PID_MAX, .goid = UINT64_MAX, .stack = chan, .status = 4, .reason = b};
+	v[1] = (struct stk_entry){.pid = STK_PID_MAX, .goid = 1, .what = STK_RUNNING, .status = 2};
+	assert_int_equal(stackset__sweep_adopt(s, 1000, v, 2), 0);
+	assert_int_equal(stackset__lookup(s, STK_PID_MAX, UINT64_MAX)->reason, b);
+	assert_int_equal(stackset__lookup(s, STK_PID_MAX, UINT64_MAX)->stack, chan);
+	assert_int_equal(stackset__lookup(s, STK_PID_MAX, 1)->reason, 0);
+	/* An id not given out: the goroutine alone is refused, a sweep's entry loses it. */
+	stackset__free(s);
+	s = stackset__new();
+	a = stackset__reason_id(s, "chan receive");
+	assert_int_equal(stackset__set_one(s, &(struct stk_entry){.goid = 5, .reason = a + 1}, 10),
+			 -EINVAL);
+	assert_int_equal(stackset__set_one(s, &(struct stk_entry){.goid = 5, .reason = a}, 10), 0);
+	assert_int_equal(stackset__latest(s, 0, 5, &ts)->reason, a);
+	stackset__sweep_begin(s, 2000);
+	assert_int_equal(stackset__sweep_add(s, &(struct stk_entry){.goid = 6, .reason = a + 1}),
+			 0);
+	assert_int_equal(stackset__sweep_end(s), 0);
+	assert_int_equal(stackset__lookup(s, 0, 6)->reason, 0);
+	stackset__free(s);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -226,9 +287,8 @@ static void test_isort(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_intern),
-		cmocka_unit_test(test_adopt),
-		cmocka_unit_test(test_adopt_then_add),
+		cmocka_unit_test(test_intern),	       cmocka_unit_test(test_adopt),
+		cmocka_unit_test(test_adopt_then_add), cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_isort),
 	};
 
