@@ -892,7 +892,7 @@ void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run
 int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 {
 	int fd = b->skel ? bpf_program__fd(b->skel->progs.flush_batch) : -1;
-	int ncpu = libbpf_num_possible_cpus(), cpu, tries, err;
+	int ncpu = libbpf_num_possible_cpus(), cpu, tries, err, held = 0;
 
 	if (fd < 0 || !b->batches)
 		return 0;
@@ -912,8 +912,9 @@ int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 				break;
 			sched_yield();
 		}
+		held += tries == 8;
 	}
-	return 0;
+	return held;
 }
 
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt)

@@ -126,7 +126,9 @@ void bpfobj__report_hits(const struct bpfobj *b);
 /*
  * The batches of casgstatus records of CPUs FIRST, FIRST + STRIDE, ... into
  * their rings (bpf/xgotop.bpf.c flush_batch): before each read of the
- * rings. 0 or -errno.
+ * rings. How many CPUs' batches stayed claimed (a writer preempted inside
+ * its program holds its CPU's batch until it runs again: their records,
+ * however old, come with a later read), or -errno.
  */
 int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride);
 void bpfobj__run_totals(const struct bpfobj *b, uint64_t *run_ns, uint64_t *run_cnt);

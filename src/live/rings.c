@@ -405,23 +405,26 @@ static void resync_free(struct tracer *t)
 
 /*
  * The batches of CPUs FIRST, FIRST + STRIDE, ... into their rings, before a
- * read of them; N passes through.
+ * read of them; N passes through. *HELD (if not NULL): a batch stayed
+ * claimed, so records older than this read may come with a later one.
  */
-static int flush_some(struct tracer *t, int first, int stride, int n)
+static int flush_some(struct tracer *t, int first, int stride, int n, bool *held)
 {
 	int err = bpfobj__flush_batches(&t->bpf, first, stride);
 
-	if (err) {
+	if (err < 0) {
 		diag__fail("cannot empty the batches of records: %s", strerror(-err));
 		return err;
 	}
+	if (held)
+		*held = err > 0;
 	return n;
 }
 
 /* Every CPU's batch of records into the rings, before a read of them; N passes through. */
 static int flush_batches(struct tracer *t, int n)
 {
-	return flush_some(t, 0, 1, n);
+	return flush_some(t, 0, 1, n, NULL);
 }
 
 /* A sample holds one record, or a batch of casgstatus's (bpf/xgotop.bpf.c flush_batch). */
@@ -441,6 +444,7 @@ static int worker_read(void *ctx, struct workers *w, unsigned int reader, int ti
 {
 	struct ring_reader *r = &((struct tracer *)ctx)->rings.readers[reader];
 	int rings = ((struct tracer *)ctx)->opts->readers, n;
+	bool held = false;
 
 	r->w = w;
 	n = ring_buffer__poll(r->rb, timeout_ms);
@@ -451,7 +455,9 @@ static int worker_read(void *ctx, struct workers *w, unsigned int reader, int ti
 	 * bpf/xgotop.bpf.c cpu_ring); with one, reader 0 all of them.
 	 */
 	if (n >= 0 && (rings > 1 || reader == 0))
-		n = flush_some(ctx, rings > 1 ? (int)reader : 0, rings > 1 ? rings : 1, n);
+		n = flush_some(ctx, rings > 1 ? (int)reader : 0, rings > 1 ? rings : 1, n, &held);
+	if (held)
+		workers__hold(w, reader);
 	/* Allocation records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup). */
 	if (n == 0)
 		n = ring_buffer__consume(r->rb);
@@ -644,6 +650,7 @@ int rings__open(struct tracer *t)
 {
 	if (t->opts->readers > 1 || t->opts->processors > 1)
 		return workers_start(t);
+	t->rings.flushed_ns = xg_mono_ns();
 	decoder__set_ahead(t->rings.dec, table_ahead, t->sink.gt, GTABLE_PREFETCH_AHEAD);
 	t->rings.rb = ring_buffer__new(bpfobj__events_fd(&t->bpf), on_record, t, NULL);
 	if (!t->rings.rb) {
@@ -677,14 +684,16 @@ void rings__release_held(struct tracer *t)
 
 int rings__pump(struct tracer *t, int timeout_ms)
 {
-	uint64_t start, due;
+	uint64_t start, upto, due, flush_ns;
+	bool held = false;
 	int err;
 
 	if (t->rings.wk)
 		return pump_workers(t, timeout_ms);
 	err = ring_buffer__poll(t->rings.rb, timeout_ms);
+	flush_ns = xg_mono_ns();
 	if (err >= 0)
-		err = flush_batches(t, err);
+		err = flush_some(t, 0, 1, err, &held);
 	/* Records do not always wake us (bpf/xgotop.bpf.c lazy_wakeup, the batches). */
 	if (err >= 0)
 		err = ring_buffer__consume(t->rings.rb);
@@ -694,9 +703,18 @@ int rings__pump(struct tracer *t, int timeout_ms)
 	}
 	start = xg_mono_ns();
 	watch_drops(t, start, false);
+	/*
+	 * A batch that stayed claimed holds records from any time since the
+	 * last read that emptied every batch: nothing after that is final.
+	 */
+	upto = start;
+	if (!held)
+		t->rings.flushed_ns = flush_ns;
+	else if (t->rings.flushed_ns < start)
+		upto = t->rings.flushed_ns;
 	due = resync_due(t);
 	err = 0;
-	if (due && due <= start - REORDER_WINDOW_NS) {
+	if (due && due <= upto - REORDER_WINDOW_NS) {
 		/* The records up to the read, and not one after: the fixes come in order. */
 		err = decoder__drain(t->rings.dec, due, sink__emit, t);
 		if (!err)
@@ -705,11 +723,11 @@ int rings__pump(struct tracer *t, int timeout_ms)
 			err = resync_apply(t, due);
 	}
 	if (!err)
-		err = decoder__drain(t->rings.dec, start - REORDER_WINDOW_NS, sink__emit, t);
+		err = decoder__drain(t->rings.dec, upto - REORDER_WINDOW_NS, sink__emit, t);
 	if (!err)
-		err = settle_snapshot(t, start - REORDER_WINDOW_NS);
+		err = settle_snapshot(t, upto - REORDER_WINDOW_NS);
 	if (!err)
-		err = settle_gone(t, start - REORDER_WINDOW_NS);
+		err = settle_gone(t, upto - REORDER_WINDOW_NS);
 	if (!err)
 		recheck_running(t, xg_mono_ns(), false);
 	if (!err && start - t->bpf.hist_ts >= 1000000000ull)

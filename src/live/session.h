@@ -111,6 +111,7 @@ struct rings {
 	struct ring_reader readers[WORKERS_MAX];
 	struct proc_state pstate[WORKERS_MAX];
 	struct gap_watch gap;
+	uint64_t flushed_ns; /* pump(): before the last read that emptied every batch */
 };
 
 /* livesrc.c: meter counters, and their values at the last sample. */

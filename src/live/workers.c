@@ -151,6 +151,7 @@ struct reader {
 	bool started;
 	struct rbatch **cur; /* per processor: the batch being filled */
 	unsigned int partial;
+	bool hold; /* this read: leave the horizon where it is (workers__hold) */
 	uint64_t last_flush;
 	/* Every record read before this instant is in a processor's queue. */
 	_Atomic uint64_t horizon;
@@ -257,6 +258,11 @@ static int hand_off(struct reader *r, unsigned int shard)
 	return 0;
 }
 
+void workers__hold(struct workers *w, unsigned int reader)
+{
+	w->rd[reader].hold = true;
+}
+
 int workers__put(struct workers *w, unsigned int reader, const struct xg_event *rec)
 {
 	struct reader *r = &w->rd[reader];
@@ -331,8 +337,9 @@ static void *reader_main(void *arg)
 			r->last_flush = xg_mono_ns();
 		}
 		/* Nothing read before t0 is held back here any more. */
-		if (!r->partial)
+		if (!r->partial && !r->hold)
 			publish_horizon(r, t0);
+		r->hold = false;
 		atomic_store_explicit(&r->records, r->n_records, memory_order_relaxed);
 		atomic_store_explicit(&r->cpu_ns, cpu_ns() - c0, memory_order_relaxed);
 		if (stopping && !n && !r->partial) {

@@ -93,6 +93,12 @@ void workers__open(struct workers *w);
 /* Reader thread READER only (from ops->read): queue one record. 0 or -errno. */
 int workers__put(struct workers *w, unsigned int reader, const struct xg_event *rec);
 /*
+ * Reader thread READER only (from ops->read): records older than this read
+ * may still come (a batch stayed claimed), so its horizon stays where the
+ * last read left it.
+ */
+void workers__hold(struct workers *w, unsigned int reader);
+/*
  * The sink, always from the same thread: pass every event that is ready to
  * EMIT, in order, waiting at most TIMEOUT_MS for one. 0; 1 once
  * workers__stop() was called and everything was emitted; or the first
