@@ -422,8 +422,7 @@ struct build_ctx {
 static inline __attribute__((always_inline)) uint64_t cpu_key(struct tui_model *m,
 							      struct tui_row *r)
 {
-	r->cpu = xd_cpu_permille(r->e, &m->cpu);
-	return (r->e->exited_ts ? 1ull << 62 : 0) + 1000 - r->cpu;
+	return (r->e->exited_ts ? 1ull << 62 : 0) + 1000 - xd_cpu_permille(r->e, &m->cpu);
 }
 
 static uint64_t sort_key(struct build_ctx *c, struct tui_row *r)
@@ -492,15 +491,9 @@ static inline __attribute__((always_inline)) int add_row(const struct gentry *e,
 		c->sel = (long)m->n_rows;
 	r = &m->rows[m->n_rows++];
 	r->e = e;
-	r->cpu = TUI_CPU_UNSET;
 	r->k1 = plain || m->sort == TUI_SORT_CPU ? cpu_key(m, r) : sort_key(c, r);
-	r->k2 = e->goid;
-	r->k3 = e->pid;
-	if (!plain && m->reverse) {
+	if (!plain && m->reverse)
 		r->k1 = ~r->k1;
-		r->k2 = ~r->k2;
-		r->k3 = ~r->k3;
-	}
 	return 0;
 }
 
@@ -558,20 +551,30 @@ static int rank_functions(struct tui_model *m)
 	return 0;
 }
 
-static inline int row_cmp(const struct tui_row *a, const struct tui_row *b)
+/* By K1, then pid and goid, those reversed with REV. */
+static inline int row_cmp(const struct tui_row *a, const struct tui_row *b, bool rev)
 {
+	const struct gentry *x, *y;
+
 	if (a->k1 != b->k1)
 		return a->k1 < b->k1 ? -1 : 1;
-	if (a->k3 != b->k3)
-		return a->k3 < b->k3 ? -1 : 1;
-	if (a->k2 != b->k2)
-		return a->k2 < b->k2 ? -1 : 1;
+	x = rev ? b->e : a->e;
+	y = rev ? a->e : b->e;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->goid != y->goid)
+		return x->goid < y->goid ? -1 : 1;
 	return 0;
 }
 
 static int row_qcmp(const void *a, const void *b)
 {
-	return row_cmp(a, b);
+	return row_cmp(a, b, false);
+}
+
+static int row_qcmp_rev(const void *a, const void *b)
+{
+	return row_cmp(a, b, true);
 }
 
 static void row_swap(struct tui_row *a, struct tui_row *b)
@@ -583,18 +586,18 @@ static void row_swap(struct tui_row *a, struct tui_row *b)
 }
 
 /* Put rank K of V[lo, hi) at V[K], smaller before, larger after (quickselect). */
-static void select_nth(struct tui_row *v, size_t lo, size_t hi, size_t k)
+static void select_nth(struct tui_row *v, size_t lo, size_t hi, size_t k, bool rev)
 {
 	while (hi - lo > 8) {
 		size_t mid = lo + (hi - lo) / 2, i, j;
 		struct tui_row pivot;
 
 		/* Median of three, moved to lo. */
-		if (row_cmp(&v[mid], &v[lo]) < 0)
+		if (row_cmp(&v[mid], &v[lo], rev) < 0)
 			row_swap(&v[mid], &v[lo]);
-		if (row_cmp(&v[hi - 1], &v[lo]) < 0)
+		if (row_cmp(&v[hi - 1], &v[lo], rev) < 0)
 			row_swap(&v[hi - 1], &v[lo]);
-		if (row_cmp(&v[hi - 1], &v[mid]) < 0)
+		if (row_cmp(&v[hi - 1], &v[mid], rev) < 0)
 			row_swap(&v[hi - 1], &v[mid]);
 		row_swap(&v[lo], &v[mid]);
 		pivot = v[lo];
@@ -603,10 +606,10 @@ static void select_nth(struct tui_row *v, size_t lo, size_t hi, size_t k)
 		for (;;) {
 			do
 				i++;
-			while (i < hi && row_cmp(&v[i], &pivot) < 0);
+			while (i < hi && row_cmp(&v[i], &pivot, rev) < 0);
 			do
 				j--;
-			while (row_cmp(&v[j], &pivot) > 0);
+			while (row_cmp(&v[j], &pivot, rev) > 0);
 			if (i >= j)
 				break;
 			row_swap(&v[i], &v[j]);
@@ -619,7 +622,7 @@ static void select_nth(struct tui_row *v, size_t lo, size_t hi, size_t k)
 		else
 			lo = j + 1;
 	}
-	qsort(v + lo, hi - lo, sizeof(*v), row_qcmp);
+	qsort(v + lo, hi - lo, sizeof(*v), rev ? row_qcmp_rev : row_qcmp);
 }
 
 /*
@@ -631,14 +634,14 @@ static void select_nth(struct tui_row *v, size_t lo, size_t hi, size_t k)
  */
 #define TOP_MAX 1024
 
-static void heap_down(const struct tui_row *v, size_t *h, size_t k, size_t i)
+static void heap_down(const struct tui_row *v, size_t *h, size_t k, size_t i, bool rev)
 {
 	for (;;) {
 		size_t big = i, l = 2 * i + 1, r = l + 1, t;
 
-		if (l < k && row_cmp(&v[h[l]], &v[h[big]]) > 0)
+		if (l < k && row_cmp(&v[h[l]], &v[h[big]], rev) > 0)
 			big = l;
-		if (r < k && row_cmp(&v[h[r]], &v[h[big]]) > 0)
+		if (r < k && row_cmp(&v[h[r]], &v[h[big]], rev) > 0)
 			big = r;
 		if (big == i)
 			return;
@@ -656,7 +659,7 @@ static int cmp_index(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void select_top(struct tui_row *v, size_t n, size_t k)
+static void select_top(struct tui_row *v, size_t n, size_t k, bool rev)
 {
 	size_t h[TOP_MAX], i, j, j0, p;
 	uint64_t top_k1;
@@ -666,14 +669,14 @@ static void select_top(struct tui_row *v, size_t n, size_t k)
 	for (i = 0; i < k; i++)
 		h[i] = i;
 	for (i = k / 2; i-- > 0;)
-		heap_down(v, h, k, i);
+		heap_down(v, h, k, i, rev);
 	top_k1 = v[h[0]].k1;
 	for (i = k; i < n; i++) {
 		/* Most rows lose on the first key alone. */
-		if (v[i].k1 > top_k1 || row_cmp(&v[i], &v[h[0]]) >= 0)
+		if (v[i].k1 > top_k1 || row_cmp(&v[i], &v[h[0]], rev) >= 0)
 			continue;
 		h[0] = i;
-		heap_down(v, h, k, 0);
+		heap_down(v, h, k, 0, rev);
 		top_k1 = v[h[0]].k1;
 	}
 	/* Those past K trade places with the rows of [0, K) not among them. */
@@ -696,7 +699,7 @@ static size_t rank_of(const struct tui_model *m, size_t i)
 	size_t k, rank = 0;
 
 	for (k = 0; k < m->n_rows; k++)
-		rank += row_cmp(&m->rows[k], r) < 0;
+		rank += row_cmp(&m->rows[k], r, m->rows_reverse) < 0;
 	return rank;
 }
 
@@ -714,7 +717,6 @@ static void sum_finish(struct tui_model *m, struct build_ctx *c)
 	for (i = 0; i < m->n_rows; i++) {
 		struct tui_row *r = &m->rows[i];
 
-		r->cpu = TUI_CPU_UNSET;
 		if (m->sort != TUI_SORT_CPU)
 			continue;
 		r->k1 = sort_key(c, r);
@@ -755,6 +757,7 @@ int model__rows(struct tui_model *m)
 	if (c.new_func)
 		rank_functions(m);
 	m->rows_stale = false;
+	m->rows_reverse = m->reverse;
 	m->sorted_lo = m->sorted_hi = 0;
 	/*
 	 * A goroutine the user moved to stays selected as the order changes (like
@@ -770,19 +773,21 @@ int model__rows(struct tui_model *m)
 
 void model__order(struct tui_model *m, size_t lo, size_t hi)
 {
+	bool rev = m->rows_reverse;
+
 	if (hi > m->n_rows)
 		hi = m->n_rows;
 	if (lo >= hi || (lo >= m->sorted_lo && hi <= m->sorted_hi))
 		return;
 	/* Ranks below HI to the front, then ranks below LO to the front of those. */
 	if (hi < m->n_rows && hi <= TOP_MAX)
-		select_top(m->rows, m->n_rows, hi);
+		select_top(m->rows, m->n_rows, hi, rev);
 	else if (hi < m->n_rows)
-		select_nth(m->rows, 0, m->n_rows, hi);
+		select_nth(m->rows, 0, m->n_rows, hi, rev);
 	if (lo > 0)
-		select_nth(m->rows, 0, hi, lo);
-	/* In place: -n sorts every row, and glibc's qsort would copy them all (32 MB at 1M). */
-	xg_isort(m->rows + lo, hi - lo, sizeof(*m->rows), row_qcmp);
+		select_nth(m->rows, 0, hi, lo, rev);
+	/* In place: -n sorts every row, and glibc's qsort would copy them all (16 MB at 1M). */
+	xg_isort(m->rows + lo, hi - lo, sizeof(*m->rows), rev ? row_qcmp_rev : row_qcmp);
 	m->sorted_lo = lo;
 	m->sorted_hi = hi;
 }
@@ -852,9 +857,7 @@ void model__move(struct tui_model *m, long delta)
 unsigned int model__cpu(struct tui_model *m, struct tui_row *r)
 {
 	model__settle(m);
-	if (r->cpu == TUI_CPU_UNSET)
-		r->cpu = xd_cpu_permille(r->e, &m->cpu);
-	return r->cpu;
+	return xd_cpu_permille(r->e, &m->cpu);
 }
 
 void model__set_sort(struct tui_model *m, enum tui_sort s, bool reverse)

@@ -50,14 +50,15 @@ enum tui_view_id {
 	TUI_V_N,
 };
 
+/*
+ * A listed goroutine, 16 bytes (-n at 1M goroutines holds a million): smaller
+ * first by K1, the sort column's key, then by the entry's pid and goid (both
+ * reversed with the sort).
+ */
 struct tui_row {
-	/* Sort keys, smaller first: k1 by the sort column, then pid (k3), goid (k2). */
-	uint64_t k1, k2;
-	uint32_t k3;
-	uint32_t cpu; /* per mille over the last interval, or TUI_CPU_UNSET */
+	uint64_t k1;
 	const struct gentry *e;
 };
-#define TUI_CPU_UNSET UINT32_MAX
 
 /* Time per state in the cell under the time cursor, for the status line. */
 struct tui_cell {
@@ -98,6 +99,7 @@ struct tui_model {
 	size_t n_rows, cap_rows;
 	size_t sorted_lo, sorted_hi; /* rows[lo, hi) hold those ranks, in order */
 	bool rows_stale;
+	bool rows_reverse; /* m->reverse when the rows were built: their order's */
 	enum tui_sort sort;
 	bool reverse;
 	struct filter filter;

@@ -350,7 +350,7 @@ static void detail_draw(WINDOW *w, struct tui_model *m)
 	else
 		field(&p, m, "age", "%s", age);
 	{
-		struct tui_row r = {.e = e, .cpu = TUI_CPU_UNSET};
+		struct tui_row r = {.e = e};
 
 		text_cpu(model__cpu(m, &r), cpu, sizeof(cpu));
 	}

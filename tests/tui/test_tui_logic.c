@@ -543,31 +543,37 @@ static void test_sort_keys(void **state)
 	fx_free(x);
 }
 
-/* Rows as a big table would give them: random keys. */
-static void fill_random(struct tui_model *m, struct gentry *es, size_t n, unsigned int seed)
+/* Rows as a big table would give them: random keys, three processes, reversed or not. */
+static void fill_random(struct tui_model *m, struct gentry *es, size_t n, unsigned int seed,
+			bool reverse)
 {
 	size_t i;
 
 	srand(seed);
 	for (i = 0; i < n; i++) {
-		es[i] = (struct gentry){.pid = 1, .goid = i + 1};
+		es[i] = (struct gentry){.pid = 1 + (uint32_t)(rand() % 3), .goid = i + 1};
 		m->rows[i].e = &es[i];
 		m->rows[i].k1 = (uint64_t)(rand() % 50); /* many ties */
-		m->rows[i].k2 = es[i].goid;
-		m->rows[i].k3 = 1;
 	}
 	m->n_rows = n;
 	m->sorted_lo = m->sorted_hi = 0;
 	m->rows_stale = false;
+	m->rows_reverse = reverse;
 }
+
+/* Ties by pid then goid, both reversed with the sort. */
+static bool cmp_reverse;
 
 static int cmp_rows(const void *pa, const void *pb)
 {
 	const struct tui_row *a = pa, *b = pb;
+	const struct gentry *x = cmp_reverse ? b->e : a->e, *y = cmp_reverse ? a->e : b->e;
 
 	if (a->k1 != b->k1)
 		return a->k1 < b->k1 ? -1 : 1;
-	return a->k2 < b->k2 ? -1 : a->k2 > b->k2;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->goid < y->goid ? -1 : x->goid > y->goid;
 }
 
 /*
@@ -592,7 +598,8 @@ static void test_partial_sort(void **state)
 	m.rows = calloc(N, sizeof(*m.rows));
 	m.cap_rows = N;
 	for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
-		fill_random(&m, es, N, 7 + (unsigned int)p);
+		cmp_reverse = p % 2;
+		fill_random(&m, es, N, 7 + (unsigned int)p, cmp_reverse);
 		memcpy(full, m.rows, N * sizeof(*full));
 		qsort(full, N, sizeof(*full), cmp_rows);
 		model__order(&m, pages[p][0], pages[p][1]);
@@ -1258,7 +1265,8 @@ static void test_cpu_sum_paths(void **state)
 			assert_true(x->m.cpu.num == m2.cpu.num && x->m.cpu.den == m2.cpu.den);
 			assert_int_equal(!!x->m.cpu.den, scaled);
 			for (i = 0; i < x->m.n_rows; i++)
-				assert_int_equal(x->m.rows[i].cpu, model__cpu(&m2, &m2.rows[i]));
+				assert_int_equal(model__cpu(&x->m, &x->m.rows[i]),
+						 model__cpu(&m2, &m2.rows[i]));
 			model__free(&m2);
 			fx_free(x);
 		}
