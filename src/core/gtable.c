@@ -92,7 +92,7 @@ struct chunk {
 };
 
 /* What a parked goroutine costs, with its index share: docs/UI.md, docs/ARCHITECTURE.md. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct gentry) <= 152, "a goroutine grew");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct gentry) <= 136, "a goroutine grew");
 
 /*
  * What only some goroutines need, allocated on first need (ext_get): small
@@ -121,10 +121,7 @@ struct gext {
  * it: 53 bits, 104 days), its off_pct and its state. A span's length is the
  * next one's start less its own: the totals per state are summed from them.
  */
-struct ghist {
-	struct gext *ext; /* NULL until needed */
-	uint64_t spans[];
-};
+/* struct ghist: gtable.h (its CPU interval fields are read inline). */
 
 #define SPAN_STATE_MASK 0xfu
 #define SPAN_PCT_SHIFT	4
@@ -235,6 +232,8 @@ struct gtable {
 	uint32_t *ivl;
 	size_t n_ivl, cap_ivl;
 	bool ivl_all;
+	/* A history block for the next goroutine added running (gtable__apply). */
+	struct ghist *spare_hist;
 	char capture[160]; /* the last GEV_CAPTURE, described (budget__describe); "": none */
 	/* gtable__prefetch: the hashes of the last hints, in a ring. */
 	uint32_t pf_hash[PF_HINTS];
@@ -371,7 +370,7 @@ static struct ghist *ghist_alloc(struct gtable *gt, uint32_t cap)
 	h = k >= 0 && gt->hcache[k].n ? gt->hcache[k].v[--gt->hcache[k].n]
 				      : malloc(hblock_size(gt, cap));
 	if (h)
-		h->ext = NULL;
+		*h = (struct ghist){0};
 	return h;
 }
 
@@ -467,6 +466,7 @@ void gtable__free(struct gtable *gt)
 			hist_release(gt, &gt->chunks[c]->n[i]);
 		munmap(gt->chunks[c], sizeof(struct chunk));
 	}
+	free(gt->spare_hist);
 	hcache_empty(gt);
 	free(gt->chunks);
 	free(gt->slots);
@@ -1638,7 +1638,7 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	struct gentry *e;
 	uint8_t *flags;
 	uint32_t idx;
-	bool added;
+	bool added, runs;
 
 	if (ki && ki->scope != GEV_SCOPE_GOROUTINE)
 		return apply_process(gt, ev);
@@ -1648,10 +1648,19 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	}
 	if (ev->kind == GEV_EXIT && exits_reserve(gt) < 0)
 		return -ENOMEM;
+	/* Added running, it needs a history block for its CPU interval (interval_close). */
+	runs = ev->to == XG_G_RUNNING &&
+	       (ev->kind == GEV_STATE || (ev->kind == GEV_CREATE && ev->existing));
+	if (runs && !gt->spare_hist && !(gt->spare_hist = ghist_alloc(gt, 0)))
+		return -ENOMEM;
 	e = lookup_or_add(gt, ev->pid, ev->goid, &idx, &added);
 	if (!e)
 		return -ENOMEM;
 	flags = pool_flags(gt, idx);
+	if (added && runs) {
+		e->hist = gt->spare_hist;
+		gt->spare_hist = NULL;
+	}
 	/* A change of state closes a span: its total needs the block, taken before any change. */
 	if (!added &&
 	    (ev->kind == GEV_STATE ||
@@ -2119,11 +2128,16 @@ uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now)
 /* Close E's interval at NOW. True: its CPU time may move, or cpu_recent_ns must go back to 0. */
 static bool interval_close(struct gentry *e, uint64_t now)
 {
-	uint64_t cpu = gentry__cpu_ns(e, now);
+	struct ghist *h = e->hist;
+	uint64_t cpu;
 
-	e->cpu_recent_ns = cpu >= e->cpu_mark_ns ? cpu - e->cpu_mark_ns : 0;
-	e->cpu_mark_ns = cpu;
-	return e->state == XG_G_RUNNING || e->cpu_recent_ns;
+	/* No history: it never ran (gtable__apply gives one to a goroutine added running). */
+	if (!h)
+		return e->state == XG_G_RUNNING;
+	cpu = gentry__cpu_ns(e, now);
+	h->cpu_recent_ns = cpu >= h->cpu_mark_ns ? cpu - h->cpu_mark_ns : 0;
+	h->cpu_mark_ns = cpu;
+	return e->state == XG_G_RUNNING || h->cpu_recent_ns;
 }
 
 /* Every entry of the pool, the list built again. */
