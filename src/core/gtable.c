@@ -232,8 +232,6 @@ struct gtable {
 	uint32_t *ivl;
 	size_t n_ivl, cap_ivl;
 	bool ivl_all;
-	/* A history block for the next goroutine added running (gtable__apply). */
-	struct ghist *spare_hist;
 	char capture[160]; /* the last GEV_CAPTURE, described (budget__describe); "": none */
 	/* gtable__prefetch: the hashes of the last hints, in a ring. */
 	uint32_t pf_hash[PF_HINTS];
@@ -466,7 +464,6 @@ void gtable__free(struct gtable *gt)
 			hist_release(gt, &gt->chunks[c]->n[i]);
 		munmap(gt->chunks[c], sizeof(struct chunk));
 	}
-	free(gt->spare_hist);
 	hcache_empty(gt);
 	free(gt->chunks);
 	free(gt->slots);
@@ -877,22 +874,34 @@ static struct gentry *lookup(const struct gtable *gt, uint32_t pid, uint64_t goi
 	return s->idx1 ? pool_entry(gt, s->idx1 - 1) : NULL;
 }
 
-/* Add (pid, goid), whose place in the index is POS: the cold half of lookup_or_add. */
-static struct gentry *entry_add(struct gtable *gt, uint32_t pid, uint64_t goid, uint32_t hash,
+/*
+ * Add EV's goroutine, whose place in the index is POS: the cold half of
+ * lookup_or_add. Added running (found so at attach, or first seen by a
+ * change to running), it gets its history block now: its CPU time moves
+ * before any change of state, and the block keeps its interval's marks.
+ */
+static struct gentry *entry_add(struct gtable *gt, const struct gev *ev, uint32_t hash,
 				uint32_t pos, uint32_t *idx_out)
 {
+	uint32_t pid = ev->pid, idx;
+	uint64_t goid = ev->goid;
+	struct ghist *h = NULL;
 	struct gentry *e;
-	uint32_t idx;
 
+	if (ev->to == XG_G_RUNNING &&
+	    (ev->kind == GEV_STATE || (ev->kind == GEV_CREATE && ev->existing)) &&
+	    !(h = ghist_alloc(gt, 0)))
+		return NULL;
 	if ((uint64_t)(gt->n + 1) * INDEX_LOAD_DEN >
 	    (uint64_t)(gt->slot_mask + 1) * INDEX_LOAD_NUM) {
 		if (index_grow(gt))
-			return NULL;
+			goto fail;
 		pos = index_probe(gt, hash, pid, goid);
 	}
 	if (pool_alloc(gt, &idx))
-		return NULL;
+		goto fail;
 	e = pool_entry(gt, idx);
+	e->hist = h;
 	e->pid = pid;
 	e->goid = goid;
 	e->reason = GEV_NO_REASON;
@@ -908,20 +917,23 @@ static struct gentry *entry_add(struct gtable *gt, uint32_t pid, uint64_t goid, 
 	gt->n++;
 	*idx_out = idx;
 	return e;
+fail:
+	free(h);
+	return NULL;
 }
 
 /*
  * The entry for (pid, goid), added when missing (*added then true). NULL on
  * ENOMEM. Inline: once per event, the adding half out of line.
  */
-static inline struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t goid,
+static inline struct gentry *lookup_or_add(struct gtable *gt, const struct gev *ev,
 					   uint32_t *idx_out, bool *added)
 {
-	uint32_t hash = key_hash(pid, goid), pos = index_probe(gt, hash, pid, goid);
+	uint32_t hash = key_hash(ev->pid, ev->goid), pos = index_probe(gt, hash, ev->pid, ev->goid);
 
 	*added = !gt->slots[pos].idx1;
 	if (*added)
-		return entry_add(gt, pid, goid, hash, pos, idx_out);
+		return entry_add(gt, ev, hash, pos, idx_out);
 	*idx_out = gt->slots[pos].idx1 - 1;
 	return pool_entry(gt, *idx_out);
 }
@@ -1299,7 +1311,7 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 	if (!p)
 		return -ENOMEM;
 	if (ev->goid) {
-		e = lookup_or_add(gt, ev->pid, ev->goid, &idx, &added);
+		e = lookup_or_add(gt, ev, &idx, &added);
 		if (!e)
 			return -ENOMEM;
 		if (added) {
@@ -1638,7 +1650,7 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	struct gentry *e;
 	uint8_t *flags;
 	uint32_t idx;
-	bool added, runs;
+	bool added;
 
 	if (ki && ki->scope != GEV_SCOPE_GOROUTINE)
 		return apply_process(gt, ev);
@@ -1648,19 +1660,10 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	}
 	if (ev->kind == GEV_EXIT && exits_reserve(gt) < 0)
 		return -ENOMEM;
-	/* Added running, it needs a history block for its CPU interval (interval_close). */
-	runs = ev->to == XG_G_RUNNING &&
-	       (ev->kind == GEV_STATE || (ev->kind == GEV_CREATE && ev->existing));
-	if (runs && !gt->spare_hist && !(gt->spare_hist = ghist_alloc(gt, 0)))
-		return -ENOMEM;
-	e = lookup_or_add(gt, ev->pid, ev->goid, &idx, &added);
+	e = lookup_or_add(gt, ev, &idx, &added);
 	if (!e)
 		return -ENOMEM;
 	flags = pool_flags(gt, idx);
-	if (added && runs) {
-		e->hist = gt->spare_hist;
-		gt->spare_hist = NULL;
-	}
 	/* A change of state closes a span: its total needs the block, taken before any change. */
 	if (!added &&
 	    (ev->kind == GEV_STATE ||
@@ -2131,7 +2134,7 @@ static bool interval_close(struct gentry *e, uint64_t now)
 	struct ghist *h = e->hist;
 	uint64_t cpu;
 
-	/* No history: it never ran (gtable__apply gives one to a goroutine added running). */
+	/* No history: it never ran (entry_add gives one to a goroutine added running). */
 	if (!h)
 		return e->state == XG_G_RUNNING;
 	cpu = gentry__cpu_ns(e, now);
