@@ -84,6 +84,7 @@ enum {
 	EF_SPAN_OFF = 1 << 5,
 	/* Its extension is in its history block, after the spans (hblock_size). */
 	EF_EXT_INLINE = 1 << 6,
+	EF_CPU_RECENT = GENTRY_CPU_RECENT, /* 1 << 7: gentry__cpu_recent_ns */
 };
 
 struct chunk {
@@ -2140,6 +2141,8 @@ static bool interval_close(struct gentry *e, uint64_t now)
 	cpu = gentry__cpu_ns(e, now);
 	h->cpu_recent_ns = cpu >= h->cpu_mark_ns ? cpu - h->cpu_mark_ns : 0;
 	h->cpu_mark_ns = cpu;
+	e->table_flags = (uint8_t)((e->table_flags & ~EF_CPU_RECENT) |
+				   (h->cpu_recent_ns ? EF_CPU_RECENT : 0));
 	return e->state == XG_G_RUNNING || h->cpu_recent_ns;
 }
 

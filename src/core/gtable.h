@@ -115,10 +115,16 @@ struct gentry {
 	uint16_t span_cap;  /* the table's own: that ring's size */
 };
 
+/*
+ * In gentry.table_flags: its cpu_recent_ns is not 0. The row build asks for
+ * every goroutine: most did not run, and their blocks are not read.
+ */
+#define GENTRY_CPU_RECENT 0x80u
+
 /* E's CPU time within the last interval closed by gtable__interval, ns. */
 static inline uint64_t gentry__cpu_recent_ns(const struct gentry *e)
 {
-	return e->hist ? e->hist->cpu_recent_ns : 0;
+	return e->table_flags & GENTRY_CPU_RECENT ? e->hist->cpu_recent_ns : 0;
 }
 
 struct gtable_counts {
