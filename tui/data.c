@@ -63,7 +63,7 @@ uint64_t xd_cpu_ns_read(const struct gentry *e, const struct xd_cpu_window *w)
 		hi = e->exited_ts;
 	if (hi <= lo)
 		return 0;
-	ns = w->sampled ? e->cpu_recent_ns : xd_run_ns(e, w->t0, w->t1, NULL);
+	ns = w->sampled ? gentry__cpu_recent_ns(e) : xd_run_ns(e, w->t0, w->t1, NULL);
 	if (ns > hi - lo)
 		ns = hi - lo;
 	if (w->den && w->num < w->den)

@@ -48,12 +48,12 @@ unsigned int xd_cpu_permille_read(const struct gentry *e, const struct xd_cpu_wi
  */
 static inline uint64_t xd_cpu_ns(const struct gentry *e, const struct xd_cpu_window *w)
 {
-	return w->sampled && !e->cpu_recent_ns ? 0 : xd_cpu_ns_read(e, w);
+	return w->sampled && !gentry__cpu_recent_ns(e) ? 0 : xd_cpu_ns_read(e, w);
 }
 
 static inline unsigned int xd_cpu_permille(const struct gentry *e, const struct xd_cpu_window *w)
 {
-	return w->sampled && !e->cpu_recent_ns ? 0 : xd_cpu_permille_read(e, w);
+	return w->sampled && !gentry__cpu_recent_ns(e) ? 0 : xd_cpu_permille_read(e, w);
 }
 
 /*

@@ -84,6 +84,7 @@ enum {
 	EF_SPAN_OFF = 1 << 5,
 	/* Its extension is in its history block, after the spans (hblock_size). */
 	EF_EXT_INLINE = 1 << 6,
+	EF_CPU_RECENT = GENTRY_CPU_RECENT, /* 1 << 7: gentry__cpu_recent_ns */
 };
 
 struct chunk {
@@ -92,7 +93,7 @@ struct chunk {
 };
 
 /* What a parked goroutine costs, with its index share: docs/UI.md, docs/ARCHITECTURE.md. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct gentry) <= 152, "a goroutine grew");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct gentry) <= 136, "a goroutine grew");
 
 /*
  * What only some goroutines need, allocated on first need (ext_get): small
@@ -121,10 +122,7 @@ struct gext {
  * it: 53 bits, 104 days), its off_pct and its state. A span's length is the
  * next one's start less its own: the totals per state are summed from them.
  */
-struct ghist {
-	struct gext *ext; /* NULL until needed */
-	uint64_t spans[];
-};
+/* struct ghist: gtable.h (its CPU interval fields are read inline). */
 
 #define SPAN_STATE_MASK 0xfu
 #define SPAN_PCT_SHIFT	4
@@ -371,7 +369,7 @@ static struct ghist *ghist_alloc(struct gtable *gt, uint32_t cap)
 	h = k >= 0 && gt->hcache[k].n ? gt->hcache[k].v[--gt->hcache[k].n]
 				      : malloc(hblock_size(gt, cap));
 	if (h)
-		h->ext = NULL;
+		*h = (struct ghist){0};
 	return h;
 }
 
@@ -877,22 +875,34 @@ static struct gentry *lookup(const struct gtable *gt, uint32_t pid, uint64_t goi
 	return s->idx1 ? pool_entry(gt, s->idx1 - 1) : NULL;
 }
 
-/* Add (pid, goid), whose place in the index is POS: the cold half of lookup_or_add. */
-static struct gentry *entry_add(struct gtable *gt, uint32_t pid, uint64_t goid, uint32_t hash,
+/*
+ * Add EV's goroutine, whose place in the index is POS: the cold half of
+ * lookup_or_add. Added running (found so at attach, or first seen by a
+ * change to running), it gets its history block now: its CPU time moves
+ * before any change of state, and the block keeps its interval's marks.
+ */
+static struct gentry *entry_add(struct gtable *gt, const struct gev *ev, uint32_t hash,
 				uint32_t pos, uint32_t *idx_out)
 {
+	uint32_t pid = ev->pid, idx;
+	uint64_t goid = ev->goid;
+	struct ghist *h = NULL;
 	struct gentry *e;
-	uint32_t idx;
 
+	if (ev->to == XG_G_RUNNING &&
+	    (ev->kind == GEV_STATE || (ev->kind == GEV_CREATE && ev->existing)) &&
+	    !(h = ghist_alloc(gt, 0)))
+		return NULL;
 	if ((uint64_t)(gt->n + 1) * INDEX_LOAD_DEN >
 	    (uint64_t)(gt->slot_mask + 1) * INDEX_LOAD_NUM) {
 		if (index_grow(gt))
-			return NULL;
+			goto fail;
 		pos = index_probe(gt, hash, pid, goid);
 	}
 	if (pool_alloc(gt, &idx))
-		return NULL;
+		goto fail;
 	e = pool_entry(gt, idx);
+	e->hist = h;
 	e->pid = pid;
 	e->goid = goid;
 	e->reason = GEV_NO_REASON;
@@ -908,20 +918,23 @@ static struct gentry *entry_add(struct gtable *gt, uint32_t pid, uint64_t goid, 
 	gt->n++;
 	*idx_out = idx;
 	return e;
+fail:
+	free(h);
+	return NULL;
 }
 
 /*
  * The entry for (pid, goid), added when missing (*added then true). NULL on
  * ENOMEM. Inline: once per event, the adding half out of line.
  */
-static inline struct gentry *lookup_or_add(struct gtable *gt, uint32_t pid, uint64_t goid,
+static inline struct gentry *lookup_or_add(struct gtable *gt, const struct gev *ev,
 					   uint32_t *idx_out, bool *added)
 {
-	uint32_t hash = key_hash(pid, goid), pos = index_probe(gt, hash, pid, goid);
+	uint32_t hash = key_hash(ev->pid, ev->goid), pos = index_probe(gt, hash, ev->pid, ev->goid);
 
 	*added = !gt->slots[pos].idx1;
 	if (*added)
-		return entry_add(gt, pid, goid, hash, pos, idx_out);
+		return entry_add(gt, ev, hash, pos, idx_out);
 	*idx_out = gt->slots[pos].idx1 - 1;
 	return pool_entry(gt, *idx_out);
 }
@@ -1299,7 +1312,7 @@ static int apply_alloc(struct gtable *gt, const struct gev *ev)
 	if (!p)
 		return -ENOMEM;
 	if (ev->goid) {
-		e = lookup_or_add(gt, ev->pid, ev->goid, &idx, &added);
+		e = lookup_or_add(gt, ev, &idx, &added);
 		if (!e)
 			return -ENOMEM;
 		if (added) {
@@ -1648,7 +1661,7 @@ int gtable__apply(struct gtable *gt, const struct gev *ev)
 	}
 	if (ev->kind == GEV_EXIT && exits_reserve(gt) < 0)
 		return -ENOMEM;
-	e = lookup_or_add(gt, ev->pid, ev->goid, &idx, &added);
+	e = lookup_or_add(gt, ev, &idx, &added);
 	if (!e)
 		return -ENOMEM;
 	flags = pool_flags(gt, idx);
@@ -2119,11 +2132,18 @@ uint64_t gentry__cpu_ns(const struct gentry *e, uint64_t now)
 /* Close E's interval at NOW. True: its CPU time may move, or cpu_recent_ns must go back to 0. */
 static bool interval_close(struct gentry *e, uint64_t now)
 {
-	uint64_t cpu = gentry__cpu_ns(e, now);
+	struct ghist *h = e->hist;
+	uint64_t cpu;
 
-	e->cpu_recent_ns = cpu >= e->cpu_mark_ns ? cpu - e->cpu_mark_ns : 0;
-	e->cpu_mark_ns = cpu;
-	return e->state == XG_G_RUNNING || e->cpu_recent_ns;
+	/* No history: it never ran (entry_add gives one to a goroutine added running). */
+	if (!h)
+		return e->state == XG_G_RUNNING;
+	cpu = gentry__cpu_ns(e, now);
+	h->cpu_recent_ns = cpu >= h->cpu_mark_ns ? cpu - h->cpu_mark_ns : 0;
+	h->cpu_mark_ns = cpu;
+	e->table_flags = (uint8_t)((e->table_flags & ~EF_CPU_RECENT) |
+				   (h->cpu_recent_ns ? EF_CPU_RECENT : 0));
+	return e->state == XG_G_RUNNING || h->cpu_recent_ns;
 }
 
 /* Every entry of the pool, the list built again. */

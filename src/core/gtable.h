@@ -50,8 +50,23 @@ struct gstate_span {
 	uint8_t off_pct;
 };
 
-/* The table's own per-goroutine history (closed spans, totals): see gtable.c. */
-struct ghist;
+struct gext;
+
+/*
+ * The table's own per-goroutine history (closed spans, totals): see
+ * gtable.c. Only goroutines that ran (or changed state) have one.
+ */
+struct ghist {
+	struct gext *ext; /* NULL until needed */
+	/*
+	 * CPU time is time in running: gentry__cpu_ns. CPU_RECENT_NS is that
+	 * time within the last interval closed by gtable__interval; read
+	 * through gentry__cpu_recent_ns (0 without a history).
+	 */
+	uint64_t cpu_recent_ns;
+	uint64_t cpu_mark_ns; /* its CPU time at that mark */
+	uint64_t spans[];
+};
 
 /*
  * One goroutine. Compact on purpose (a million parked goroutines is a
@@ -86,12 +101,6 @@ struct gentry {
 	 * gentry__offcpu, gentry__alloc.
 	 */
 	struct ghist *hist;
-	/*
-	 * CPU time is time in running: gentry__cpu_ns. CPU_RECENT_NS is that
-	 * time within the last interval closed by gtable__interval.
-	 */
-	uint64_t cpu_recent_ns;
-	uint64_t cpu_mark_ns; /* its CPU time at that mark */
 	/* Where it last started running (state events with has_pm): -1 until seen. */
 	int32_t last_m; /* m.id (Go's int64, numbered from 0 per process) */
 	uint32_t pid;
@@ -105,6 +114,18 @@ struct gentry {
 	uint16_t span_head; /* the table's own: next slot of the ring of closed spans */
 	uint16_t span_cap;  /* the table's own: that ring's size */
 };
+
+/*
+ * In gentry.table_flags: its cpu_recent_ns is not 0. The row build asks for
+ * every goroutine: most did not run, and their blocks are not read.
+ */
+#define GENTRY_CPU_RECENT 0x80u
+
+/* E's CPU time within the last interval closed by gtable__interval, ns. */
+static inline uint64_t gentry__cpu_recent_ns(const struct gentry *e)
+{
+	return e->table_flags & GENTRY_CPU_RECENT ? e->hist->cpu_recent_ns : 0;
+}
 
 struct gtable_counts {
 	uint64_t live;		       /* not exited */

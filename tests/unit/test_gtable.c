@@ -1072,19 +1072,65 @@ static void test_cpu_and_pm(void **state)
 	assert_int_equal(e->last_m, 3);
 	gtable__interval(gt, 600);
 	assert_int_equal(gtable__interval_ns(gt), 0);
-	assert_int_equal(e->cpu_recent_ns, 500);
+	assert_int_equal(gentry__cpu_recent_ns(e), 500);
 	apply(gt, ev_state(800, 5, XG_G_RUNNING, XG_G_RUNNABLE));
 	apply(gt, ev_state(900, 5, XG_G_RUNNABLE, XG_G_RUNNING));
 	gtable__interval(gt, 1600);
 	assert_int_equal(gtable__interval_ns(gt), 1000);
 	/* 600..800 and 900..1600. */
-	assert_int_equal(e->cpu_recent_ns, 900);
+	assert_int_equal(gentry__cpu_recent_ns(e), 900);
 	assert_int_equal(gentry__cpu_ns(e, 1600), 1400);
 	assert_int_equal(e->last_p, 1);
 	apply(gt, ev_exit(2000, 5));
 	gtable__interval(gt, 5000);
-	assert_int_equal(e->cpu_recent_ns, 400);
+	assert_int_equal(gentry__cpu_recent_ns(e), 400);
 	assert_int_equal(gentry__cpu_ns(e, 5000), 1800);
+	gtable__free(gt);
+}
+
+/*
+ * Goroutines added running (found so at attach, first seen by a state event
+ * or an allocation) have not changed state, yet their CPU time moves: the
+ * history block that keeps their interval's mark is theirs from the start.
+ * One found parked has none, and its recent CPU time reads 0.
+ */
+static void test_cpu_added_running(void **state)
+{
+	struct gtable *gt = gtable__new(NULL);
+	struct gev ev = ev_create(100, 1, 0);
+	const struct gentry *a, *b, *c, *d;
+
+	(void)state;
+	ev.existing = true;
+	ev.to = XG_G_RUNNING;
+	apply(gt, ev);
+	apply(gt, ev_state(200, 2, XG_G_RUNNABLE, XG_G_RUNNING));
+	apply(gt, ev_alloc(300, 3, 0, 64));
+	ev = ev_create(100, 4, 0);
+	ev.existing = true;
+	ev.to = XG_G_WAITING;
+	apply(gt, ev);
+	a = gtable__find(gt, PID, 1);
+	b = gtable__find(gt, PID, 2);
+	c = gtable__find(gt, PID, 3);
+	d = gtable__find(gt, PID, 4);
+	assert_non_null(a->hist);
+	assert_non_null(b->hist);
+	assert_non_null(c->hist);
+	assert_null(d->hist);
+	gtable__interval(gt, 1000);
+	assert_int_equal(gentry__cpu_recent_ns(a), 900);
+	assert_int_equal(gentry__cpu_recent_ns(b), 800);
+	assert_int_equal(gentry__cpu_recent_ns(c), 700);
+	assert_int_equal(gentry__cpu_recent_ns(d), 0);
+	apply(gt, ev_state(1500, 1, XG_G_RUNNING, XG_G_WAITING));
+	gtable__interval(gt, 3000);
+	assert_int_equal(gentry__cpu_recent_ns(a), 500);
+	assert_int_equal(gentry__cpu_recent_ns(b), 2000);
+	assert_int_equal(gentry__cpu_recent_ns(d), 0);
+	assert_null(d->hist);
+	gtable__interval(gt, 4000);
+	assert_int_equal(gentry__cpu_recent_ns(a), 0);
 	gtable__free(gt);
 }
 
@@ -1485,11 +1531,13 @@ static int ivl_same(const struct gentry *e, void *ctx)
 	const struct gentry *r = gtable__find(c->ref, e->pid, e->goid);
 
 	assert_non_null(r);
-	if (e->cpu_recent_ns != r->cpu_recent_ns || e->cpu_mark_ns != r->cpu_mark_ns)
+	if (gentry__cpu_recent_ns(e) != gentry__cpu_recent_ns(r) ||
+	    (e->hist ? e->hist->cpu_mark_ns : 0) != (r->hist ? r->hist->cpu_mark_ns : 0))
 		fail_msg("goid %llu: recent %llu mark %llu, a full pass says %llu %llu",
-			 (unsigned long long)e->goid, (unsigned long long)e->cpu_recent_ns,
-			 (unsigned long long)e->cpu_mark_ns, (unsigned long long)r->cpu_recent_ns,
-			 (unsigned long long)r->cpu_mark_ns);
+			 (unsigned long long)e->goid, (unsigned long long)gentry__cpu_recent_ns(e),
+			 (unsigned long long)(e->hist ? e->hist->cpu_mark_ns : 0),
+			 (unsigned long long)gentry__cpu_recent_ns(r),
+			 (unsigned long long)(r->hist ? r->hist->cpu_mark_ns : 0));
 	c->n++;
 	return 0;
 }
@@ -1674,6 +1722,7 @@ int main(void)
 		cmocka_unit_test(test_gc_cycles),
 		cmocka_unit_test(test_gc_ring),
 		cmocka_unit_test(test_cpu_and_pm),
+		cmocka_unit_test(test_cpu_added_running),
 		cmocka_unit_test(test_lifetimes_and_groups),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_cap_exited_count),
