@@ -32,6 +32,9 @@
 #   xgotop-other    the same with the xgotop-tui at $XG_OTHER (another build,
 #                   e.g. main's: before and after in the same rounds); only
 #                   when XG_OTHER is set
+#   xgotop-record   the same writing only the recording (no JSONL)
+#   xgotop-table    the same writing nothing: the state table alone, as the
+#                   UI keeps it (without drawing it)
 #   xgotop-nobatch  the same with a ring record per casgstatus hit, not in
 #                   batches per CPU (XGOTOP_NO_BATCH=1): the batching's "before"
 #   xgotop-entry    the same with every probe at its function's entry
@@ -69,7 +72,7 @@ while getopts "b:r:d:g:Hc:SOP:" o; do
 	S) tables_only=1 ;;
 	O) budget=(--overhead-budget off) ;;
 	P) pairs=$OPTARG ;;
-	*) sed -n '2,54p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,57p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -112,7 +115,7 @@ case ",$only," in
 *,xgotop-other,*) [ -x "${XG_OTHER:-}" ] || { echo "overhead: xgotop-other needs XG_OTHER=PATH-TO-XGOTOP-TUI" >&2; exit 2; } ;;
 esac
 xg_other=${XG_OTHER:-}
-configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-record xgotop-table xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
 if [ -n "$only" ]; then
 	wanted=() # in the table's order; the three the ratios divide by, always
 	for c in "${configs[@]}"; do
@@ -136,6 +139,8 @@ run_churn() {
 		;;
 	xgotop-budget-launch) out=$("$xg" "${capture_dflt[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-other) out=$("$xg_other" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-record) out=$("$xg" --headless --record "$tmp/rec.zst" --force "${budget[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-table) out=$("$xg" --headless "${budget[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
