@@ -394,7 +394,7 @@ static void hist_release(struct gtable *gt, struct gentry *e)
 	    (e->table_flags & EF_EXT_FULL ||
 	     !cache_keep(&gt->hcache[HCACHE_CLASSES], e->hist->ext, EXT_SMALL)))
 		free(e->hist->ext);
-	e->table_flags &= (uint8_t) ~(EF_EXT_FULL | EF_EXT_INLINE);
+	e->table_flags &= (uint8_t) ~(EF_EXT_FULL | EF_EXT_INLINE | EF_CPU_RECENT);
 	ghist_free(gt, e->hist, e->span_cap);
 	e->hist = NULL;
 }
@@ -1747,7 +1747,7 @@ PF_INLINE const struct islot *pf_find(const struct gtable *gt, uint32_t hash)
 	return NULL;
 }
 
-/* Every cache line of entry E (152 bytes: 3 lines at most), to write. */
+/* Every cache line of entry E (136 bytes: 3 lines at most), to write. */
 PF_INLINE void pf_lines(const struct gentry *e)
 {
 	const char *p = (const char *)e;

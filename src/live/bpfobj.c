@@ -889,6 +889,9 @@ void bpfobj__prog_totals(const struct bpfobj *b, const char *name, uint64_t *run
 	*run_cnt = info.run_cnt;
 }
 
+/* Tries at a claimed batch before its records are left to a later read. */
+#define FLUSH_TRIES 8
+
 int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 {
 	int fd = b->skel ? bpf_program__fd(b->skel->progs.flush_batch) : -1;
@@ -898,7 +901,7 @@ int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 		return 0;
 	for (cpu = first; cpu < ncpu; cpu += stride) {
 		/* A batch claimed by a writer is given back within the writer's run: try again. */
-		for (tries = 0; tries < 8; tries++) {
+		for (tries = 0; tries < FLUSH_TRIES; tries++) {
 			LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU,
 				    .cpu = (__u32)cpu);
 
@@ -912,7 +915,7 @@ int bpfobj__flush_batches(const struct bpfobj *b, int first, int stride)
 				break;
 			sched_yield();
 		}
-		held += tries == 8;
+		held += tries == FLUSH_TRIES;
 	}
 	return held;
 }

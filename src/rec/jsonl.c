@@ -282,21 +282,6 @@ static void put_json_str(struct out *o, const char *str)
  */
 static void put_name(struct out *o, const char *name)
 {
-	/* Names are a few bytes: copied as their NUL is looked for, where room is plenty. */
-	enum { NAME_ROOM = 64 };
-	char *p = o->p;
-	size_t i;
-
-	if (!o->full && o->end - o->p >= NAME_ROOM) {
-		*p++ = '"';
-		for (i = 0; name[i] && i < NAME_ROOM - 2; i++)
-			*p++ = name[i];
-		if (!name[i]) {
-			*p++ = '"';
-			o->p = p;
-			return;
-		}
-	}
 	PUT_LIT(o, "\"");
 	put(o, name, strlen(name));
 	PUT_LIT(o, "\"");
