@@ -3,14 +3,16 @@
 target printed (tests/targets/heapstats): every size-class bucket of
 /gc/heap/allocs-by-size:bytes and frees-by-size:bytes and every total equal.
 
-The target reports before the tracer starts (report 1) and after it has
-ended (report 2), allocating nothing in between. The runtime's counts never
-go down, so equal reports hold the counts of every read the tracer made:
-the comparison is exact. Unequal reports mean the target was not quiet (an
-allocation counted after report 1), and no read of the tracer can be paired
-with a report: that fails too, saying so.
+The target reports before the tracer starts (report ROUND, default 1) and
+after it has ended (report ROUND+1), allocating nothing in between. The
+runtime's counts never go down, so equal reports hold the counts of every
+read the tracer made: the comparison is exact. Unequal reports mean the
+target was not quiet (an allocation counted after report ROUND, e.g. by a
+thread the runtime started), and no read of the tracer can be paired with a
+report: that ends with status 3, saying so, and heapstats.sh traces another
+round.
 
-    heapstats_compare.py TARGET_OUTPUT JSONL
+    heapstats_compare.py TARGET_OUTPUT JSONL [ROUND]
     heapstats_compare.py --monotone JSONL
 
 --monotone: the counts of a program that never stops allocating and reading
@@ -20,6 +22,8 @@ or miss them), and there are at least 4 reads.
 """
 import json
 import sys
+
+NOT_QUIET = 3  # the exit status heapstats.sh retries on
 
 
 def reports(path):
@@ -65,23 +69,27 @@ def main():
         monotone(sys.argv[2])
         return
     target, jsonl = sys.argv[1], sys.argv[2]
+    rnd = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     reps = reports(target)
-    if len(reps) != 2:
-        sys.exit(f"FAIL: the target made {len(reps)} reports, want 2 (before and after the tracer)")
-    want, metric = reps[0]
+    if len(reps) != rnd + 1:
+        sys.exit(f"FAIL: the target made {len(reps)} reports, want {rnd + 1} "
+                 f"(before and after the tracer of round {rnd})")
+    want, metric = reps[rnd - 1]
+    after = reps[rnd]
     if not want["alloc"] or len(metric) < 7:
         sys.exit("FAIL: the target printed no histogram")
-    if reps[1] != reps[0]:
+    if after != reps[rnd - 1]:
         for what in ("alloc", "free"):
             for key, v in want[what].items():
-                if reps[1][0][what].get(key) != v:
+                if after[0][what].get(key) != v:
                     print(f"target: {what} bucket <{key}: {v} before the tracer, "
-                          f"{reps[1][0][what].get(key)} after")
+                          f"{after[0][what].get(key)} after")
         for name, v in metric.items():
-            if reps[1][1].get(name) != v:
-                print(f"target: {name}: {v} before the tracer, {reps[1][1].get(name)} after")
-        sys.exit("FAIL: the target's counts changed while the tracer read: "
-                 "it was not quiet, no read can be paired with a report")
+            if after[1].get(name) != v:
+                print(f"target: {name}: {v} before the tracer, {after[1].get(name)} after")
+        print(f"round {rnd}: the target's counts changed while the tracer read: "
+              "it was not quiet, no read can be paired with a report")
+        sys.exit(NOT_QUIET)
     classes, heap = {}, None
     for line in open(jsonl):
         ev = json.loads(line)
@@ -131,7 +139,7 @@ def main():
     if bad:
         sys.exit(f"FAIL: {bad} of {checked} numbers differ")
     assert exact == checked
-    print(f"ok: {checked} numbers equal, the same in both reports ({nonzero} buckets with allocations, "
+    print(f"ok: round {rnd}: {checked} numbers equal, the same in both reports ({nonzero} buckets with allocations, "
           f"{heap['allocs']} objects, {heap['alloc_bytes']} bytes)")
 
 

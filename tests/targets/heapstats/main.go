@@ -24,6 +24,16 @@
 // tracer ran bracket its reads: heapStats' counts never go down, so every
 // read in between saw exactly the same counts.
 //
+// An idle Go program still makes OS threads: when a goroutine, timer or
+// the P handed off by a blocking read(2) needs an M and none is idle
+// (one can be between releasing its P and parking), startm makes one, and
+// allocm's allocations (go1.24: the m, 1832 bytes, and since go1.23 two
+// 1080-byte profiling stacks, size class 1152) land in a cached span and are
+// counted whenever that span is refilled: between two reports, once, in CI.
+// spareMs leaves idle Ms in the runtime's pool before anything is measured,
+// so that no M is made afterwards (heapstats.sh also counts the target's
+// threads around each round, and repeats a round that was not quiet).
+//
 // With -busy it does not report but allocates and reads its runtime/metrics
 // without pause until stdin is closed (consistentHeapStats.read merging its
 // generations all the time, while the tracer reads them).
@@ -38,6 +48,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"sync"
 )
 
 var keep [][]byte
@@ -103,6 +114,29 @@ func report(s []metrics.Sample, out []byte, n uint64) {
 	}
 }
 
+// spareMs makes the runtime start n more Ms (OS threads) than it has and
+// leaves them idle: n goroutines each locked to its own thread block
+// together, then unlock and exit; an M whose goroutine exits unlocked stays
+// in the idle pool (sched.midle) for the program's life.
+func spareMs(n int) {
+	var locked, release, exited sync.WaitGroup
+	locked.Add(n)
+	release.Add(1)
+	exited.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			defer exited.Done()
+			runtime.LockOSThread()
+			locked.Done()
+			release.Wait()
+			runtime.UnlockOSThread()
+		}()
+	}
+	locked.Wait()
+	release.Done()
+	exited.Wait()
+}
+
 func busy(done chan struct{}) {
 	s := []metrics.Sample{{Name: "/gc/heap/allocs-by-size:bytes"}}
 	for i := 0; ; i++ {
@@ -133,6 +167,9 @@ func main() {
 		close(done)
 		return
 	}
+	// More than can be busy at once in an idle program: the Ps' Ms, the
+	// one in read(2) and those parking.
+	spareMs(2*runtime.GOMAXPROCS(0) + 8)
 	churn()
 	runtime.GC()
 	names := []string{
