@@ -35,6 +35,10 @@
 #   xgotop-record   the same writing only the recording (no JSONL)
 #   xgotop-table    the same writing nothing: the state table alone, as the
 #                   UI keeps it (without drawing it)
+#   xgotop-ui       the default capture as a user gets it: the terminal UI
+#                   (no --headless, no output file), drawn every second into
+#                   a detached tmux pane of 200x50; churn's rate read from
+#                   the log the UI sends the launched command's output to
 #   xgotop-nobatch  the same with a ring record per casgstatus hit, not in
 #                   batches per CPU (XGOTOP_NO_BATCH=1): the batching's "before"
 #   xgotop-entry    the same with every probe at its function's entry
@@ -72,7 +76,7 @@ while getopts "b:r:d:g:Hc:SOP:" o; do
 	S) tables_only=1 ;;
 	O) budget=(--overhead-budget off) ;;
 	P) pairs=$OPTARG ;;
-	*) sed -n '2,57p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,61p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -83,7 +87,8 @@ hits=$build/tests/overhead/xg-hits
 command -v bpftrace >/dev/null || { echo "overhead: no bpftrace (apt-get install bpftrace)" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/xg-overhead.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+tsock=xg-overhead-$$ # xgotop-ui's tmux server
+trap 'tmux -L "$tsock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 cd "$here"
 for v in "${versions[@]}"; do
@@ -115,7 +120,7 @@ case ",$only," in
 *,xgotop-other,*) [ -x "${XG_OTHER:-}" ] || { echo "overhead: xgotop-other needs XG_OTHER=PATH-TO-XGOTOP-TUI" >&2; exit 2; } ;;
 esac
 xg_other=${XG_OTHER:-}
-configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-record xgotop-table xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-record xgotop-table xgotop-ui xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
 if [ -n "$only" ]; then
 	wanted=() # in the table's order; the three the ratios divide by, always
 	for c in "${configs[@]}"; do
@@ -141,6 +146,7 @@ run_churn() {
 	xgotop-other) out=$("$xg_other" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-record) out=$("$xg" --headless --record "$tmp/rec.zst" --force "${budget[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-table) out=$("$xg" --headless "${budget[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-ui) out=$(run_churn_ui "$bin") ;;
 	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
@@ -149,6 +155,30 @@ run_churn() {
 	poll-20) out=$("$xg" --poll 20 "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	esac
 	sed -n 's/^churn: .*, \([0-9]*\)\/s$/\1/p' <<<"$out"
+}
+
+# run_churn_ui BINARY: churn launched under the terminal UI in a detached
+# tmux pane (200x50, xterm-256color); prints churn's output, which the UI
+# sends to the log it names on its first line, once churn has exited.
+run_churn_ui() {
+	local bin=$1 log= i s
+	command -v tmux >/dev/null || { echo "overhead: xgotop-ui needs tmux" >&2; return; }
+	tmux -L "$tsock" kill-session -t ui 2>/dev/null
+	tmux -L "$tsock" new-session -d -s ui -x 200 -y 50 \
+		"TERM=xterm-256color LANG=C.UTF-8 '$xg' ${budget[*]} -- '$bin' -d ${dur}s; echo XG_EXIT; sleep 600" || return
+	for i in $(seq $((dur * 20 + 1200))); do
+		s=$(tmux -L "$tsock" capture-pane -t ui -p 2>/dev/null | head -1)
+		[ -z "$log" ] && log=$(sed -n 's/.* output: \(\/tmp\/xgotop-tui-child-[A-Za-z0-9]*\.log\) .*/\1/p' <<<"$s")
+		[ -n "$log" ] && grep -qs '^churn: .*/s$' "$log" && break
+		sleep 0.05
+	done
+	tmux -L "$tsock" send-keys -t ui q
+	for i in $(seq 100); do
+		tmux -L "$tsock" capture-pane -t ui -p 2>/dev/null | grep -q '^XG_EXIT' && break
+		sleep 0.05
+	done
+	tmux -L "$tsock" kill-session -t ui 2>/dev/null
+	[ -n "$log" ] && cat "$log" && rm -f "$log"
 }
 
 # stamp: each line of stdin after the time it was read (unix s, us).
