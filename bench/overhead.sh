@@ -38,7 +38,12 @@
 #   xgotop-ui       the default capture as a user gets it: the terminal UI
 #                   (no --headless, no output file), drawn every second into
 #                   a detached tmux pane of 200x50; churn's rate read from
-#                   the log the UI sends the launched command's output to
+#                   the log the UI sends the launched command's output to.
+#                   tmux gives it a session of its own: on a busy machine
+#                   the kernel's autogroups share the CPUs by session, so
+#                   set it against a run started the same way (bench/README.md)
+#   xgotop-table-tmux  xgotop-table started in a tmux session as xgotop-ui
+#                   is: the control for xgotop-ui on a busy machine
 #   xgotop-nobatch  the same with a ring record per casgstatus hit, not in
 #                   batches per CPU (XGOTOP_NO_BATCH=1): the batching's "before"
 #   xgotop-entry    the same with every probe at its function's entry
@@ -76,7 +81,7 @@ while getopts "b:r:d:g:Hc:SOP:" o; do
 	S) tables_only=1 ;;
 	O) budget=(--overhead-budget off) ;;
 	P) pairs=$OPTARG ;;
-	*) sed -n '2,61p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,66p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -85,6 +90,9 @@ hits=$build/tests/overhead/xg-hits
 [ "$(id -u)" -eq 0 ] || { echo "overhead: needs root" >&2; exit 1; }
 [ -x "$xg" ] || { echo "overhead: no $xg: build first" >&2; exit 1; }
 command -v bpftrace >/dev/null || { echo "overhead: no bpftrace (apt-get install bpftrace)" >&2; exit 1; }
+case ",${only:-xgotop-ui}," in
+*,xgotop-ui,* | *,xgotop-table-tmux,*) command -v tmux >/dev/null || { echo "overhead: xgotop-ui needs tmux (apt-get install tmux)" >&2; exit 1; } ;;
+esac
 
 tmp=$(mktemp -d /tmp/xg-overhead.XXXXXX)
 tsock=xg-overhead-$$ # xgotop-ui's tmux server
@@ -120,7 +128,7 @@ case ",$only," in
 *,xgotop-other,*) [ -x "${XG_OTHER:-}" ] || { echo "overhead: xgotop-other needs XG_OTHER=PATH-TO-XGOTOP-TUI" >&2; exit 2; } ;;
 esac
 xg_other=${XG_OTHER:-}
-configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-record xgotop-table xgotop-ui xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-record xgotop-table xgotop-ui xgotop-table-tmux xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
 if [ -n "$only" ]; then
 	wanted=() # in the table's order; the three the ratios divide by, always
 	for c in "${configs[@]}"; do
@@ -147,6 +155,17 @@ run_churn() {
 	xgotop-record) out=$("$xg" --headless --record "$tmp/rec.zst" --force "${budget[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-table) out=$("$xg" --headless "${budget[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-ui) out=$(run_churn_ui "$bin") ;;
+	xgotop-table-tmux)
+		rm -f "$tmp/tmux.out" "$tmp/tmux.done"
+		tmux -L "$tsock" new-session -d -s th \
+			"'$xg' --headless ${budget[*]} -- '$bin' -d ${dur}s >'$tmp/tmux.out' 2>'$tmp/tmux.err'; touch '$tmp/tmux.done'"
+		for _ in $(seq $((dur * 5 + 300))); do
+			[ -e "$tmp/tmux.done" ] && break
+			sleep 0.2
+		done
+		out=$(cat "$tmp/tmux.out" 2>/dev/null)
+		[ -n "$out" ] || sed 's/^/    (xgotop-table-tmux) /' "$tmp/tmux.err" >&2
+		;;
 	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
@@ -162,7 +181,6 @@ run_churn() {
 # sends to the log it names on its first line, once churn has exited.
 run_churn_ui() {
 	local bin=$1 log= i s
-	command -v tmux >/dev/null || { echo "overhead: xgotop-ui needs tmux" >&2; return; }
 	tmux -L "$tsock" kill-session -t ui 2>/dev/null
 	tmux -L "$tsock" new-session -d -s ui -x 200 -y 50 \
 		"TERM=xterm-256color LANG=C.UTF-8 '$xg' ${budget[*]} -- '$bin' -d ${dur}s; echo XG_EXIT; sleep 600" || return
