@@ -35,6 +35,15 @@
 #   xgotop-record   the same writing only the recording (no JSONL)
 #   xgotop-table    the same writing nothing: the state table alone, as the
 #                   UI keeps it (without drawing it)
+#   xgotop-ui       the default capture as a user gets it: the terminal UI
+#                   (no --headless, no output file), drawn every second into
+#                   a detached tmux pane of 200x50; churn's rate read from
+#                   the log the UI sends the launched command's output to.
+#                   tmux gives it a session of its own: on a busy machine
+#                   the kernel's autogroups share the CPUs by session, so
+#                   set it against a run started the same way (bench/README.md)
+#   xgotop-table-tmux  xgotop-table started in a tmux session as xgotop-ui
+#                   is: the control for xgotop-ui on a busy machine
 #   xgotop-nobatch  the same with a ring record per casgstatus hit, not in
 #                   batches per CPU (XGOTOP_NO_BATCH=1): the batching's "before"
 #   xgotop-entry    the same with every probe at its function's entry
@@ -72,7 +81,7 @@ while getopts "b:r:d:g:Hc:SOP:" o; do
 	S) tables_only=1 ;;
 	O) budget=(--overhead-budget off) ;;
 	P) pairs=$OPTARG ;;
-	*) sed -n '2,57p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,66p' "$0" >&2; exit 2 ;;
 	esac
 done
 [ ${#versions[@]} -gt 0 ] || versions=(1.20.14 1.26.8)
@@ -81,9 +90,13 @@ hits=$build/tests/overhead/xg-hits
 [ "$(id -u)" -eq 0 ] || { echo "overhead: needs root" >&2; exit 1; }
 [ -x "$xg" ] || { echo "overhead: no $xg: build first" >&2; exit 1; }
 command -v bpftrace >/dev/null || { echo "overhead: no bpftrace (apt-get install bpftrace)" >&2; exit 1; }
+case ",${only:-xgotop-ui}," in
+*,xgotop-ui,* | *,xgotop-table-tmux,*) command -v tmux >/dev/null || { echo "overhead: xgotop-ui needs tmux (apt-get install tmux)" >&2; exit 1; } ;;
+esac
 
 tmp=$(mktemp -d /tmp/xg-overhead.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+tsock=xg-overhead-$$ # xgotop-ui's tmux server
+trap 'tmux -L "$tsock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 cd "$here"
 for v in "${versions[@]}"; do
@@ -115,7 +128,7 @@ case ",$only," in
 *,xgotop-other,*) [ -x "${XG_OTHER:-}" ] || { echo "overhead: xgotop-other needs XG_OTHER=PATH-TO-XGOTOP-TUI" >&2; exit 2; } ;;
 esac
 xg_other=${XG_OTHER:-}
-configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-record xgotop-table xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
+configs=(untraced xgotop ${xg_other:+xgotop-other} xgotop-record xgotop-table xgotop-ui xgotop-table-tmux xgotop-budget xgotop-budget-launch xgotop-nobatch xgotop-entry xgotop-lifecycle bpftrace-six bpftrace-ours poll-20)
 if [ -n "$only" ]; then
 	wanted=() # in the table's order; the three the ratios divide by, always
 	for c in "${configs[@]}"; do
@@ -141,6 +154,18 @@ run_churn() {
 	xgotop-other) out=$("$xg_other" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-record) out=$("$xg" --headless --record "$tmp/rec.zst" --force "${budget[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-table) out=$("$xg" --headless "${budget[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
+	xgotop-ui) out=$(run_churn_ui "$bin") ;;
+	xgotop-table-tmux)
+		rm -f "$tmp/tmux.out" "$tmp/tmux.done"
+		tmux -L "$tsock" new-session -d -s th \
+			"'$xg' --headless ${budget[*]} -- '$bin' -d ${dur}s >'$tmp/tmux.out' 2>'$tmp/tmux.err'; touch '$tmp/tmux.done'"
+		for _ in $(seq $((dur * 5 + 300))); do
+			[ -e "$tmp/tmux.done" ] && break
+			sleep 0.2
+		done
+		out=$(cat "$tmp/tmux.out" 2>/dev/null)
+		[ -n "$out" ] || sed 's/^/    (xgotop-table-tmux) /' "$tmp/tmux.err" >&2
+		;;
 	xgotop-nobatch) out=$(XGOTOP_NO_BATCH=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-entry) out=$(XGOTOP_PROBES_AT_ENTRY=1 "$xg" "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	xgotop-lifecycle) out=$("$xg" --probes lifecycle "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
@@ -149,6 +174,32 @@ run_churn() {
 	poll-20) out=$("$xg" --poll 20 "${capture[@]}" -- "$bin" -d "${dur}s" 2>/dev/null) ;;
 	esac
 	sed -n 's/^churn: .*, \([0-9]*\)\/s$/\1/p' <<<"$out"
+}
+
+# run_churn_ui BINARY: churn launched under the terminal UI in a detached
+# tmux pane (200x50, xterm-256color); prints churn's output, which the UI
+# sends to the log it names on its first line, once churn has exited.
+run_churn_ui() {
+	local bin=$1 log= i s
+	tmux -L "$tsock" kill-session -t ui 2>/dev/null
+	tmux -L "$tsock" new-session -d -s ui -x 200 -y 50 \
+		"TERM=xterm-256color LANG=C.UTF-8 '$xg' ${budget[*]} -- '$bin' -d ${dur}s; echo XG_EXIT; sleep 600" || return
+	# Polled slowly: churn times itself, and this loop shares the CPUs with it.
+	for i in $(seq $((dur * 5 + 300))); do
+		sleep 0.2
+		if [ -z "$log" ]; then
+			s=$(tmux -L "$tsock" capture-pane -t ui -p 2>/dev/null | head -1)
+			log=$(sed -n 's/.* output: \(\/tmp\/xgotop-tui-child-[A-Za-z0-9]*\.log\) .*/\1/p' <<<"$s")
+		fi
+		[ -n "$log" ] && grep -qs '^churn: .*/s$' "$log" && break
+	done
+	tmux -L "$tsock" send-keys -t ui q
+	for i in $(seq 50); do
+		tmux -L "$tsock" capture-pane -t ui -p 2>/dev/null | grep -q '^XG_EXIT' && break
+		sleep 0.2
+	done
+	tmux -L "$tsock" kill-session -t ui 2>/dev/null
+	[ -n "$log" ] && cat "$log" && rm -f "$log"
 }
 
 # stamp: each line of stdin after the time it was read (unix s, us).

@@ -33,21 +33,31 @@ const struct gev_kind_info gev_kinds[GEV_KIND_MAX + 1] = {
 _Static_assert((int)GEV_CPU_PREEMPTED == XG_OFF_PREEMPTED && (int)GEV_CPU_BLOCKED == XG_OFF_BLOCKED,
 	       "the decoder copies the cause");
 
-/* The names docs/JSONL.md promises, indexed by Go status number. */
-static const char *const state_names[XG_G_NSTATES] = {
-	[XG_G_IDLE] = "idle",		[XG_G_RUNNABLE] = "runnable",
-	[XG_G_RUNNING] = "running",	[XG_G_SYSCALL] = "syscall",
-	[XG_G_WAITING] = "waiting",	[XG_G_MORIBUND] = "moribund",
-	[XG_G_DEAD] = "dead",		[XG_G_ENQUEUE] = "enqueue",
-	[XG_G_COPYSTACK] = "copystack", [XG_G_PREEMPTED] = "preempted",
-	[XG_G_LEAKED] = "leaked",	[XG_G_DEADEXTRA] = "deadextra",
+/* The names docs/JSONL.md promises, indexed by Go status number, with their lengths. */
+#define NAME(s)                  \
+	{                        \
+		s, sizeof(s) - 1 \
+	}
+static const struct gev_name state_names[XG_G_NSTATES] = {
+	[XG_G_IDLE] = NAME("idle"),	      [XG_G_RUNNABLE] = NAME("runnable"),
+	[XG_G_RUNNING] = NAME("running"),     [XG_G_SYSCALL] = NAME("syscall"),
+	[XG_G_WAITING] = NAME("waiting"),     [XG_G_MORIBUND] = NAME("moribund"),
+	[XG_G_DEAD] = NAME("dead"),	      [XG_G_ENQUEUE] = NAME("enqueue"),
+	[XG_G_COPYSTACK] = NAME("copystack"), [XG_G_PREEMPTED] = NAME("preempted"),
+	[XG_G_LEAKED] = NAME("leaked"),	      [XG_G_DEADEXTRA] = NAME("deadextra"),
 };
+#undef NAME
+
+const struct gev_name *gev_state(unsigned int state)
+{
+	static const struct gev_name unknown = {"unknown", sizeof("unknown") - 1};
+
+	return state < XG_G_NSTATES ? &state_names[state] : &unknown;
+}
 
 const char *gev_state_name(unsigned int state)
 {
-	if (state >= XG_G_NSTATES)
-		return "unknown";
-	return state_names[state];
+	return gev_state(state)->s;
 }
 
 static const char *const gc_phases[] = {

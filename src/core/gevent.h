@@ -213,6 +213,12 @@ static inline enum gev_scope gev_record_scope(unsigned int type)
 
 /* "running", "waiting", ...; "unknown" outside the known states. */
 const char *gev_state_name(unsigned int state);
+/* The same with its length, for writers that copy it (jsonl.c). */
+struct gev_name {
+	const char *s;
+	size_t len;
+};
+const struct gev_name *gev_state(unsigned int state);
 /* "start", "mark_termination", "sweep", "stw_start", "stw_end", "end"; "unknown". */
 const char *gev_gc_phase_name(unsigned int phase);
 /* enum xg_alloc_kind: "object", "slice", ... (docs/JSONL.md); "other" outside the enum. */

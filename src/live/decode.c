@@ -247,6 +247,8 @@ struct decoder {
 	uint64_t rng;	      /* xorshift64 state of the newgoroutine coin */
 	decoder_late_fn late_fn;
 	void *late_ctx;
+	decoder_prepare_fn prepare;
+	void *prepare_ctx;
 	bool repairs;	  /* decoder__set_repairs: the level can change */
 	uint64_t hold_ts; /* decoder__hold: nothing after it is released; 0: none */
 	decoder_ahead_fn ahead_fn;
@@ -419,9 +421,11 @@ static struct gev *gev_from_rec(struct decoder *d, const struct xg_event *rec, e
 	return ev;
 }
 
-static int emit(struct decoder *d, decoder_emit_fn fn, void *ctx, const struct gev *ev)
+static int emit(struct decoder *d, decoder_emit_fn fn, void *ctx, struct gev *ev)
 {
 	d->st.events++;
+	if (d->prepare)
+		d->prepare(ev, d->prepare_ctx);
 	return fn(ev, ctx);
 }
 
@@ -801,6 +805,12 @@ void decoder__set_late_fn(struct decoder *d, decoder_late_fn fn, void *ctx)
 {
 	d->late_fn = fn;
 	d->late_ctx = ctx;
+}
+
+void decoder__set_prepare(struct decoder *d, decoder_prepare_fn fn, void *ctx)
+{
+	d->prepare = fn;
+	d->prepare_ctx = ctx;
 }
 
 bool decoder__late(const struct decoder *d, uint32_t pid, uint64_t goid)

@@ -78,6 +78,14 @@ struct decoder_stats {
 };
 
 typedef int (*decoder_emit_fn)(const struct gev *ev, void *ctx);
+/*
+ * Called on every event just before it is emitted, on the decoder's own
+ * storage, which it may complete (names from addresses): the emit
+ * function then need not copy it to do so. Fields it sets must be ones
+ * the decoder clears for each event (the head of struct gev, before alloc).
+ */
+typedef void (*decoder_prepare_fn)(struct gev *ev, void *ctx);
+void decoder__set_prepare(struct decoder *d, decoder_prepare_fn fn, void *ctx);
 /* Read the goid of the g at G_ADDR in process PID now; 0 or -errno. */
 typedef int (*decoder_goid_fn)(uint32_t pid, uint64_t g_addr, uint64_t *goid, void *ctx);
 

@@ -626,6 +626,13 @@ static int on_record(void *ctx, void *data, size_t size)
 	return err;
 }
 
+static void symbolize_in_place(struct gev *ev, void *ctx)
+{
+	struct tracer *t = ctx;
+
+	sink__symbolize(t, t->sink.symcache, ev);
+}
+
 int rings__new_decoder(struct tracer *t)
 {
 	struct decoder_opts dopts = t->tg.dec;
@@ -637,6 +644,8 @@ int rings__new_decoder(struct tracer *t)
 		diag__fail("out of memory");
 		return -ENOMEM;
 	}
+	/* Named in the decoder's own event: the drains below hand it to sink__put, uncopied. */
+	decoder__set_prepare(t->rings.dec, symbolize_in_place, t);
 	return 0;
 }
 
@@ -716,14 +725,14 @@ int rings__pump(struct tracer *t, int timeout_ms)
 	err = 0;
 	if (due && due <= upto - REORDER_WINDOW_NS) {
 		/* The records up to the read, and not one after: the fixes come in order. */
-		err = decoder__drain(t->rings.dec, due, sink__emit, t);
+		err = decoder__drain(t->rings.dec, due, sink__put, t);
 		if (!err)
 			err = settle_snapshot(t, due);
 		if (!err)
 			err = resync_apply(t, due);
 	}
 	if (!err)
-		err = decoder__drain(t->rings.dec, upto - REORDER_WINDOW_NS, sink__emit, t);
+		err = decoder__drain(t->rings.dec, upto - REORDER_WINDOW_NS, sink__put, t);
 	if (!err)
 		err = settle_snapshot(t, upto - REORDER_WINDOW_NS);
 	if (!err)
@@ -760,7 +769,7 @@ int rings__finish(struct tracer *t)
 		diag__fail("cannot read the ring buffer: %s", strerror(-n));
 		return n;
 	}
-	n = decoder__finish(t->rings.dec, read_goid, sink__emit, t);
+	n = decoder__finish(t->rings.dec, read_goid, sink__put, t);
 	if (!n)
 		n = settle_snapshot(t, UINT64_MAX);
 	if (!n)

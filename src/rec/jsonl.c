@@ -287,6 +287,22 @@ static void put_name(struct out *o, const char *name)
 	PUT_LIT(o, "\"");
 }
 
+/* A state's name (gevent.c's table, its length known): the two fields of most lines. */
+static void put_state(struct out *o, unsigned int state)
+{
+	const struct gev_name *n = gev_state(state);
+
+	if (!room(o, n->len + 2))
+		return;
+	o->p[0] = '"';
+	if (n->len <= 16)
+		copy_short(o->p + 1, n->s, n->len);
+	else
+		memcpy(o->p + 1, n->s, n->len);
+	o->p[n->len + 1] = '"';
+	o->p += n->len + 2;
+}
+
 static void put_opt_str(struct out *o, const char *s)
 {
 	if (s)
@@ -475,9 +491,23 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 
 	if (!ki)
 		return -EINVAL;
-	PUT_LIT(&o, "{\"event\":");
-	put_name(&o, ki->name);
-	PUT_KEY(&o, "ts");
+	/* The kinds of nearly every line, named whole (the names of gev_kinds[]). */
+	switch (ev->kind) {
+	case GEV_STATE:
+		PUT_LIT(&o, "{\"event\":\"state\",\"ts\":");
+		break;
+	case GEV_CREATE:
+		PUT_LIT(&o, "{\"event\":\"create\",\"ts\":");
+		break;
+	case GEV_EXIT:
+		PUT_LIT(&o, "{\"event\":\"exit\",\"ts\":");
+		break;
+	default:
+		PUT_LIT(&o, "{\"event\":");
+		put_name(&o, ki->name);
+		PUT_KEY(&o, "ts");
+		break;
+	}
 	put_u64(&o, ev->ts);
 	PUT_KEY(&o, "pid");
 	put_u64(&o, ev->pid);
@@ -511,7 +541,7 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		if (ev->to == XG_G_WAITING || ev->existing) {
 			/* Created parked (go1.23+ coroutines), or found so: say so and why. */
 			PUT_KEY(&o, "state");
-			put_name(&o, gev_state_name(ev->to));
+			put_state(&o, ev->to);
 			if (ev->to == XG_G_WAITING)
 				put_reason(&o, ev);
 		}
@@ -523,9 +553,9 @@ int jsonl__format(const struct gev *ev, char *buf, size_t len)
 		break;
 	case GEV_STATE:
 		PUT_KEY(&o, "from");
-		put_name(&o, gev_state_name(ev->from));
+		put_state(&o, ev->from);
 		PUT_KEY(&o, "to");
-		put_name(&o, gev_state_name(ev->to));
+		put_state(&o, ev->to);
 		if (ev->to == XG_G_WAITING)
 			put_reason(&o, ev);
 		if (ev->inferred)

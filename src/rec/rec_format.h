@@ -175,12 +175,31 @@ static inline void order_to_front(uint8_t *order, unsigned int rank, unsigned in
 
 static inline int mtf_find(const struct rec_codec *c, uint32_t pid, uint64_t goid)
 {
-	unsigned int s;
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	unsigned int s, k;
 
-	/* Slot by slot, contiguous: a miss reads them all in any order. */
-	for (s = 0; s < c->n_mtf; s++)
-		if (c->mtf[s].goid == goid && c->mtf[s].pid == pid)
-			return order_rank(c->mtf_order, sizeof(c->mtf_order), s);
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) {
+		for (s = 0; s < c->n_mtf; s++)
+			if (c->mtf[s].goid == goid && c->mtf[s].pid == pid)
+				return order_rank(c->mtf_order, sizeof(c->mtf_order), s);
+		return -1;
+	}
+	/*
+	 * Eight tags a word: every byte equal to the goid's low byte is flagged
+	 * (flags above the lowest may be a borrow's: each is checked), and
+	 * slots past n_mtf never match their entry's check.
+	 */
+	for (k = 0; k < sizeof(c->mtf_tag); k += 8) {
+		uint64_t x, z;
+
+		memcpy(&x, c->mtf_tag + k, 8);
+		x ^= ones * (uint8_t)goid;
+		for (z = (x - ones) & ~x & highs; z; z &= z - 1) {
+			s = k + (unsigned int)__builtin_ctzll(z) / 8;
+			if (s < c->n_mtf && c->mtf[s].goid == goid && c->mtf[s].pid == pid)
+				return order_rank(c->mtf_order, sizeof(c->mtf_order), s);
+		}
+	}
 	return -1;
 }
 
@@ -207,6 +226,7 @@ static inline void mtf_touch(struct rec_codec *c, int rank, const struct gev *ev
 
 	c->mtf[s] =
 		(struct rec_mtf){.goid = ev->goid, .pid = ev->pid, .from = ev->from, .to = ev->to};
+	c->mtf_tag[s] = (uint8_t)ev->goid;
 	order_to_front(c->mtf_order, i, s);
 }
 

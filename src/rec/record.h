@@ -250,6 +250,12 @@ struct rec_codec {
 	 */
 	uint8_t mtf_order[(REC_MTF_GOIDS + 7) / 8 * 8];
 	uint8_t tid_order[(REC_MTF_TIDS + 7) / 8 * 8];
+	/*
+	 * The low byte of each slot's goid (mtf_tag): the encoder's search
+	 * tests eight slots a word and reads the entries of those that match
+	 * only (a scan of the entries was its first symbol, perf).
+	 */
+	uint8_t mtf_tag[(REC_MTF_GOIDS + 7) / 8 * 8];
 	struct rec_mtf {
 		uint64_t goid;
 		uint32_t pid;
