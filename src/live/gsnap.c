@@ -82,7 +82,9 @@ void gsnap__read(const struct g_layout *l, const uint8_t *w, struct gsnap *s)
  * the same PC and SP: preemptPark's casGToPreemptScan (a goroutine the GC
  * stopped twice), coroswitch (1.23+, iter.Pull's coroutines) and, on
  * 1.26, a syscall left and entered again (reentersyscall's CAS, and
- * _Grunning <-> _Gsyscall is not counted there).
+ * _Grunning <-> _Gsyscall is not counted there). The sweep reads the
+ * stacks of goroutines in those states twice instead (stacks.c:
+ * seq_blind); the wrap stays.
  */
 bool gsnap__same(const struct gsnap *a, const struct gsnap *b)
 {

@@ -470,11 +470,13 @@ static int by_addr(const void *a, const void *b, void *ctx)
  * and walked again, alone, up to STACKS_RETRIES times, then reported as
  * changed. Moved includes ran and parked again at the same PC and SP, its
  * frames rewritten under the read (g.trackingSeq: what it cannot see is
- * in gsnap.c). g->gaddr 0: it ended; g->tries 0: its g could not be read
- * at all. 0 or -ENOMEM.
+ * in gsnap.c), and MOVED: its stack's bytes differed when read again. A
+ * stack read again here is read twice, and moved if the two differ.
+ * g->gaddr 0: it ended; g->tries 0: its g could not be read at all. 0 or
+ * -ENOMEM.
  */
 static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, uint8_t *w,
-		  uint8_t *w2, uint64_t now, struct tb_frame *tmp, uint8_t **scratch)
+		  uint8_t *w2, bool moved, uint64_t now, struct tb_frame *tmp, uint8_t **scratch)
 {
 	uint64_t gaddr = g->gaddr;
 	struct gsnap a, b;
@@ -482,10 +484,11 @@ static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g,
 
 	gsnap__read(&t->gl, w, &a);
 	gsnap__read(&t->gl, w2, &b);
-	while (!gsnap__same(&a, &b) && g->tries <= STACKS_RETRIES) {
+	while ((moved || !gsnap__same(&a, &b)) && g->tries <= STACKS_RETRIES) {
 		unsigned int tries = g->tries + 1;
 		uint64_t sp;
 
+		moved = false;
 		if (vm_read(t, gaddr, w, G_WINDOW))
 			break;
 		gsnap__read(&t->gl, w, &a);
@@ -500,12 +503,16 @@ static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g,
 		} else if (sp >= a.lo && sp < a.hi) {
 			size_t l = a.hi - sp < STACK_READ ? a.hi - sp : STACK_READ;
 
-			if (!*scratch && !(*scratch = malloc(STACK_READ)))
+			/* the stack, then the same bytes again after the walk */
+			if (!*scratch && !(*scratch = malloc(2 * STACK_READ)))
 				return -ENOMEM;
 			if (vm_read(t, sp, *scratch, l))
 				memset(*scratch, 0, l);
 			if ((rc = walk(t, s, g, w, *scratch, l, tmp)))
 				return rc;
+			if (vm_read(t, sp, *scratch + STACK_READ, l))
+				memset(*scratch + STACK_READ, 0, l);
+			moved = memcmp(*scratch, *scratch + STACK_READ, l) != 0;
 		} else {
 			g->tb.state = TB_G_BAD;
 		}
@@ -519,7 +526,7 @@ static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g,
 	 * wrapped, or a path around casgstatus). Not a stack Go could not
 	 * read (e2e.stacks_churn: "unreadable" for a churner read again).
 	 */
-	if (!gsnap__same(&a, &b) || (g->tries > 1 && g->tb.state == TB_G_BAD))
+	if (moved || !gsnap__same(&a, &b) || (g->tries > 1 && g->tb.state == TB_G_BAD))
 		g->tb.state = TB_G_CHANGED;
 	return 0;
 }
@@ -623,7 +630,7 @@ static void read_windows(struct stacks_target *t, const uint64_t *ptrs, const si
 /* A batch's buffers, for up to cap goroutines; stk grows to the largest batch's stacks. */
 struct sweep_bufs {
 	size_t cap, stk_len;
-	uint8_t *win, *win2, *stk, *scratch;
+	uint8_t *win, *win2, *stk, *scratch, *moved;
 	size_t *slen, *start, *soff, *order;
 	struct span *spans;
 	struct tb_frame *tmp;
@@ -638,9 +645,11 @@ static int bufs__alloc(struct sweep_bufs *b, const struct stacks_target *t, size
 	b->start = calloc(cap, sizeof(*b->start));
 	b->soff = calloc(cap, sizeof(*b->soff));
 	b->order = calloc(cap, sizeof(*b->order));
+	b->moved = calloc(cap, 1);
 	b->spans = malloc(cap * sizeof(*b->spans));
 	b->tmp = malloc(MAX_FRAMES * sizeof(*b->tmp));
-	return b->win && b->win2 && b->slen && b->start && b->soff && b->order && b->spans && b->tmp
+	return b->win && b->win2 && b->slen && b->start && b->soff && b->order && b->moved &&
+			       b->spans && b->tmp
 		       ? 0
 		       : -ENOMEM;
 }
@@ -650,6 +659,7 @@ static void bufs__free(struct sweep_bufs *b, const struct stacks_target *t)
 	big_free(b->win, b->cap * G_WINDOW);
 	big_free(b->win2, b->cap * t->gl.len);
 	big_free(b->stk, b->stk_len);
+	free(b->moved);
 	free(b->slen);
 	free(b->start);
 	free(b->soff);
@@ -712,7 +722,24 @@ static int batch_read(struct stacks_target *t, struct stk_g *gs, const uint64_t 
 	return 0;
 }
 
-/* Steps 3 and 4 for the same batch: walk, then read every g again and settle. */
+/*
+ * Whether G is in a state g.trackingSeq may not count a move out of
+ * (gsnap.c): in a system call, preempted by the GC, or a coroutine.
+ */
+static bool seq_blind(const struct stk_g *g)
+{
+	uint32_t st = g->tb.status & ~0x1000u;
+	const char *r = g->tb.waitreason;
+
+	return st == 3 || st == 9 ||
+	       (st == 4 && r && (!strcmp(r, "coroutine") || !strcmp(r, "preempted")));
+}
+
+/*
+ * Steps 3 and 4 for the same batch: walk, then read every g again and
+ * settle. The stack of a goroutine whose g may not say it ran (seq_blind:
+ * few) is read again too, before its g: bytes that differ say it moved.
+ */
 static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *gs,
 		      const uint64_t *ptrs, size_t n, struct sweep_bufs *b, uint64_t now)
 {
@@ -722,6 +749,7 @@ static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g
 	for (i = 0; i < n; i++) {
 		struct stk_g *g = &gs[i];
 
+		b->moved[i] = 0;
 		if (!g->gaddr || !b->slen[i])
 			continue;
 		g->tries = 1;
@@ -729,14 +757,23 @@ static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g
 		if (rc)
 			return rc;
 	}
+	for (i = 0; i < n; i++) {
+		if (!gs[i].gaddr || !b->slen[i] || !seq_blind(&gs[i]))
+			continue;
+		if (!b->scratch && !(b->scratch = malloc(2 * STACK_READ)))
+			return -ENOMEM;
+		if (vm_read(t, b->start[i], b->scratch, b->slen[i]))
+			memset(b->scratch, 0, b->slen[i]);
+		b->moved[i] = memcmp(b->stk + b->soff[i], b->scratch, b->slen[i]) != 0;
+	}
 	read_windows(t, ptrs, b->order, n, b->win2, t->gl.len, 0xfe, b->spans);
 	for (i = 0; i < n; i++) {
 		struct stk_g *g = &gs[i];
 
 		if (!g->gaddr)
 			continue;
-		rc = settle(t, s, g, b->win + i * G_WINDOW, b->win2 + i * t->gl.len, now, b->tmp,
-			    &b->scratch);
+		rc = settle(t, s, g, b->win + i * G_WINDOW, b->win2 + i * t->gl.len, b->moved[i],
+			    now, b->tmp, &b->scratch);
 		if (rc)
 			return rc;
 		s->st.retried += g->tries > 1;
@@ -907,7 +944,7 @@ int stacks__read_g(struct stacks_target *t, uint64_t gaddr, uint64_t goid, struc
 	memset(w2, 0xfe, sizeof(w2));
 	g = &s->gs[0];
 	g->gaddr = gaddr;
-	if ((rc = settle(t, s, g, w, w2, now_ns(CLOCK_MONOTONIC), tmp, &scratch)))
+	if ((rc = settle(t, s, g, w, w2, false, now_ns(CLOCK_MONOTONIC), tmp, &scratch)))
 		goto fail;
 	/* Gone: it ended, or its g is another goroutine's now (gs are reused). */
 	rc = !g->tries ? -EFAULT : -ESRCH;
