@@ -15,6 +15,7 @@
 #include "grow.h"
 #include "gotables.h"
 #include "gpoll.h"
+#include "gsnap.h"
 
 #define BATCH	   512	      /* iovecs per process_vm_readv (IOV_MAX is 1024) */
 #define STACK_READ 8192	      /* first read of a stack: parked stacks are mostly smaller */
@@ -26,41 +27,15 @@
 #define XREAD	 65536
 #define G_WINDOW 320 /* bytes of a g read: every field below ends before it */
 
-/*
- * g fields the stack walk needs, read with readelf --debug-dump=info from
- * the matrix builds (runtime.g, runtime.gobuf): g.stack {lo, hi} at 0,
- * g.sched at 56 with gobuf.sp, .pc first in every release; syscallsp and
- * syscallpc moved when go1.25 dropped gobuf.ret (1.25.14 runtime2.go:
- * gobuf), lockedm moved with the fields before it.
- * TODO(issue 15): read them from DWARF when present, and generate this table
- * with tools/gen-gotables.sh.
- */
-struct gstk_off {
-	int minor;
-	uint32_t syscallsp, syscallpc, lockedm;
-};
-
-static const struct gstk_off gstk_offs[] = {
-	{19, 112, 120, 232}, {20, 112, 120, 232}, {21, 112, 120, 208}, {22, 112, 120, 208},
-	{23, 112, 120, 216}, {24, 112, 120, 216}, {25, 104, 112, 208}, {26, 104, 112, 208},
-};
-
-#define G_STACK_LO 0
-#define G_STACK_HI 8
-#define G_SCHED_SP 56
-#define G_SCHED_PC 64
-
 struct stacks_target {
 	pid_t pid;
 	struct goelf *ge;
 	struct go_tables tabs;
 	struct tb_rules rules;
-	struct gstk_off so;
+	struct g_layout gl; /* where the fields gsnap__read reads are */
 	uint64_t allgs, bias;
-	uint32_t g_status;
 	uint64_t reads, bytes;
 	struct tb_cache *cache;
-	uint32_t snap_len;   /* bytes of a g that hold every field of struct gsnap */
 	uint8_t xbuf[XREAD]; /* deep stacks: see mem_read */
 };
 
@@ -169,7 +144,6 @@ struct stacks_target *stacks__open(pid_t pid, char *err, size_t errlen)
 	const char *how;
 	int major, minor, rc;
 	uint64_t probe;
-	size_t i;
 
 	if (!t) {
 		snprintf(err, errlen, "out of memory");
@@ -202,20 +176,14 @@ struct stacks_target *stacks__open(pid_t pid, char *err, size_t errlen)
 		snprintf(err, errlen, "--stacks: only x86-64 targets are supported");
 		goto fail;
 	}
-	for (i = 0; i < sizeof(gstk_offs) / sizeof(gstk_offs[0]); i++)
-		if (gstk_offs[i].minor == minor)
-			t->so = gstk_offs[i];
 	if (go_tables__load(t->ge, path, &t->tabs, msg, sizeof(msg))) {
 		snprintf(err, errlen, "%s", msg);
 		goto fail;
 	}
-	t->g_status = t->tabs.off.g_goid - 8; /* atomicstatus precedes goid: gpoll.h */
-	t->snap_len = t->tabs.off.g_goid + 8;
-	if (t->so.syscallpc + 8 > t->snap_len)
-		t->snap_len = t->so.syscallpc + 8;
-	if (t->tabs.off.g_waitreason >= G_WINDOW || t->tabs.off.g_gopc + 8 > G_WINDOW ||
-	    t->tabs.off.g_startpc + 8 > G_WINDOW || t->tabs.off.g_parent_goid + 8 > G_WINDOW ||
-	    t->tabs.off.g_waitsince + 8 > G_WINDOW || !t->so.lockedm) {
+	if (g_layout__init(&t->gl, minor, t->tabs.off.g_goid) || t->gl.len > G_WINDOW ||
+	    t->gl.lockedm + 8 > G_WINDOW || t->tabs.off.g_waitreason >= G_WINDOW ||
+	    t->tabs.off.g_gopc + 8 > G_WINDOW || t->tabs.off.g_startpc + 8 > G_WINDOW ||
+	    t->tabs.off.g_parent_goid + 8 > G_WINDOW || t->tabs.off.g_waitsince + 8 > G_WINDOW) {
 		snprintf(err, errlen, "pid %d: runtime.g fields beyond what --stacks reads",
 			 (int)pid);
 		goto fail;
@@ -309,31 +277,6 @@ static int mem_read(uint64_t addr, void *buf, size_t len, void *ctx)
 	return vm_read(t, addr, buf, len);
 }
 
-/* The fields of one g that say whether it moved while we read it. */
-struct gsnap {
-	uint64_t goid, sched_sp, sched_pc, sys_sp, sys_pc, lo, hi;
-	uint32_t status;
-};
-
-static void snap(const struct stacks_target *t, const uint8_t *w, struct gsnap *s)
-{
-	s->goid = u64(w + t->tabs.off.g_goid);
-	s->status = u32(w + t->g_status);
-	s->sched_sp = u64(w + G_SCHED_SP);
-	s->sched_pc = u64(w + G_SCHED_PC);
-	s->sys_sp = u64(w + t->so.syscallsp);
-	s->sys_pc = u64(w + t->so.syscallpc);
-	s->lo = u64(w + G_STACK_LO);
-	s->hi = u64(w + G_STACK_HI);
-}
-
-static bool same(const struct gsnap *a, const struct gsnap *b)
-{
-	return a->goid == b->goid && a->status == b->status && a->sched_sp == b->sched_sp &&
-	       a->sched_pc == b->sched_pc && a->sys_sp == b->sys_sp && a->sys_pc == b->sys_pc &&
-	       a->lo == b->lo && a->hi == b->hi;
-}
-
 /* What the printers read of a frame: its PC and function ids, not its SP. */
 static uint64_t frames_hash(const struct tb_frame *f, size_t n)
 {
@@ -425,7 +368,7 @@ static int walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, c
 	size_t cnt;
 	int err;
 
-	snap(t, w, &n);
+	gsnap__read(&t->gl, w, &n);
 	st.stack_lo = n.lo;
 	st.stack_hi = n.hi;
 	if (n.sys_sp) {
@@ -472,7 +415,7 @@ static bool fill_g(struct stacks_target *t, struct stk_g *g, uint64_t gaddr, con
 		   uint64_t now)
 {
 	const struct xg_offsets *o = &t->tabs.off;
-	uint32_t st = u32(w + t->g_status);
+	uint32_t st = u32(w + t->gl.status);
 	uint32_t base = st & ~0x1000u;
 
 	memset(g, 0, sizeof(*g));
@@ -486,7 +429,7 @@ static bool fill_g(struct stacks_target *t, struct stk_g *g, uint64_t gaddr, con
 	g->waitsince = tb__waitsince(st, (int64_t)u64(w + o->g_waitsince), now);
 	if (g->waitsince)
 		g->tb.wait_minutes = ((int64_t)now - g->waitsince) / 60000000000ll;
-	g->tb.locked = u64(w + t->so.lockedm) != 0;
+	g->tb.locked = u64(w + t->gl.lockedm) != 0;
 	g->tb.gopc = u64(w + o->g_gopc);
 	g->tb.parent_goid = o->g_parent_goid ? u64(w + o->g_parent_goid) : 0;
 	g->startpc = u64(w + o->g_startpc);
@@ -525,27 +468,30 @@ static int by_addr(const void *a, const void *b, void *ctx)
  * Read G again (the fields that say where it is only: W2) until two reads
  * agree with W, the window its walk used: one that moved is read whole
  * and walked again, alone, up to STACKS_RETRIES times, then reported as
- * changed. A goroutine that ran and parked again at the same PC and SP in
- * between has the same frames: a different call path to the very same SP
- * and PC is what this cannot tell apart. g->gaddr 0: it ended; g->tries
- * 0: its g could not be read at all. 0 or -ENOMEM.
+ * changed. Moved includes ran and parked again at the same PC and SP, its
+ * frames rewritten under the read (g.trackingSeq: what it cannot see is
+ * in gsnap.c), and MOVED: its stack's bytes differed when read again. A
+ * stack read again here is read twice, and moved if the two differ.
+ * g->gaddr 0: it ended; g->tries 0: its g could not be read at all. 0 or
+ * -ENOMEM.
  */
 static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g, uint8_t *w,
-		  uint8_t *w2, uint64_t now, struct tb_frame *tmp, uint8_t **scratch)
+		  uint8_t *w2, bool moved, uint64_t now, struct tb_frame *tmp, uint8_t **scratch)
 {
 	uint64_t gaddr = g->gaddr;
 	struct gsnap a, b;
 	int rc;
 
-	snap(t, w, &a);
-	snap(t, w2, &b);
-	while (!same(&a, &b) && g->tries <= STACKS_RETRIES) {
+	gsnap__read(&t->gl, w, &a);
+	gsnap__read(&t->gl, w2, &b);
+	while ((moved || !gsnap__same(&a, &b)) && g->tries <= STACKS_RETRIES) {
 		unsigned int tries = g->tries + 1;
 		uint64_t sp;
 
+		moved = false;
 		if (vm_read(t, gaddr, w, G_WINDOW))
 			break;
-		snap(t, w, &a);
+		gsnap__read(&t->gl, w, &a);
 		if (!fill_g(t, g, gaddr, w, now)) {
 			g->gaddr = 0; /* it ended */
 			return 0;
@@ -557,26 +503,30 @@ static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g,
 		} else if (sp >= a.lo && sp < a.hi) {
 			size_t l = a.hi - sp < STACK_READ ? a.hi - sp : STACK_READ;
 
-			if (!*scratch && !(*scratch = malloc(STACK_READ)))
+			/* the stack, then the same bytes again after the walk */
+			if (!*scratch && !(*scratch = malloc(2 * STACK_READ)))
 				return -ENOMEM;
 			if (vm_read(t, sp, *scratch, l))
 				memset(*scratch, 0, l);
 			if ((rc = walk(t, s, g, w, *scratch, l, tmp)))
 				return rc;
+			if (vm_read(t, sp, *scratch + STACK_READ, l))
+				memset(*scratch + STACK_READ, 0, l);
+			moved = memcmp(*scratch, *scratch + STACK_READ, l) != 0;
 		} else {
 			g->tb.state = TB_G_BAD;
 		}
-		if (vm_read(t, gaddr, w2, t->snap_len))
-			memset(w2, 0xfe, t->snap_len);
-		snap(t, w2, &b);
+		if (vm_read(t, gaddr, w2, t->gl.len))
+			memset(w2, 0xfe, t->gl.len);
+		gsnap__read(&t->gl, w2, &b);
 	}
 	/*
 	 * Moved, or read again and its walk failed: it moved while its stack
-	 * was read (it ran, and parked again at the same PC and SP, the
-	 * frames in between rewritten under the read). Not a stack Go could
-	 * not read (e2e.stacks_churn: "unreadable" for a churner read again).
+	 * was read, in a way the snapshot misses (gsnap.c: trackingSeq
+	 * wrapped, or a path around casgstatus). Not a stack Go could not
+	 * read (e2e.stacks_churn: "unreadable" for a churner read again).
 	 */
-	if (!same(&a, &b) || (g->tries > 1 && g->tb.state == TB_G_BAD))
+	if (moved || !gsnap__same(&a, &b) || (g->tries > 1 && g->tb.state == TB_G_BAD))
 		g->tb.state = TB_G_CHANGED;
 	return 0;
 }
@@ -651,7 +601,7 @@ static void read_spans(struct stacks_target *t, const struct span *sp, size_t n,
 
 /*
  * The first LEN bytes of every g (ORDER: their indexes by address) into
- * WIN, at a LEN stride (the second read keeps only what snap() compares);
+ * WIN, at a LEN stride (the second read keeps only what gsnap__same compares);
  * SP: room for N spans. A g that cannot be read is FILL.
  */
 static void read_windows(struct stacks_target *t, const uint64_t *ptrs, const size_t *order,
@@ -680,7 +630,7 @@ static void read_windows(struct stacks_target *t, const uint64_t *ptrs, const si
 /* A batch's buffers, for up to cap goroutines; stk grows to the largest batch's stacks. */
 struct sweep_bufs {
 	size_t cap, stk_len;
-	uint8_t *win, *win2, *stk, *scratch;
+	uint8_t *win, *win2, *stk, *scratch, *moved;
 	size_t *slen, *start, *soff, *order;
 	struct span *spans;
 	struct tb_frame *tmp;
@@ -690,14 +640,16 @@ static int bufs__alloc(struct sweep_bufs *b, const struct stacks_target *t, size
 {
 	b->cap = cap;
 	b->win = big_alloc(cap * G_WINDOW);
-	b->win2 = big_alloc(cap * t->snap_len);
+	b->win2 = big_alloc(cap * t->gl.len);
 	b->slen = calloc(cap, sizeof(*b->slen));
 	b->start = calloc(cap, sizeof(*b->start));
 	b->soff = calloc(cap, sizeof(*b->soff));
 	b->order = calloc(cap, sizeof(*b->order));
+	b->moved = calloc(cap, 1);
 	b->spans = malloc(cap * sizeof(*b->spans));
 	b->tmp = malloc(MAX_FRAMES * sizeof(*b->tmp));
-	return b->win && b->win2 && b->slen && b->start && b->soff && b->order && b->spans && b->tmp
+	return b->win && b->win2 && b->slen && b->start && b->soff && b->order && b->moved &&
+			       b->spans && b->tmp
 		       ? 0
 		       : -ENOMEM;
 }
@@ -705,8 +657,9 @@ static int bufs__alloc(struct sweep_bufs *b, const struct stacks_target *t, size
 static void bufs__free(struct sweep_bufs *b, const struct stacks_target *t)
 {
 	big_free(b->win, b->cap * G_WINDOW);
-	big_free(b->win2, b->cap * t->snap_len);
+	big_free(b->win2, b->cap * t->gl.len);
 	big_free(b->stk, b->stk_len);
+	free(b->moved);
 	free(b->slen);
 	free(b->start);
 	free(b->soff);
@@ -739,7 +692,7 @@ static int batch_read(struct stacks_target *t, struct stk_g *gs, const uint64_t 
 		g->gaddr = 0; /* fill_g says whether it is a goroutine */
 		if (!ptrs[i] || !fill_g(t, g, ptrs[i], b->win + i * G_WINDOW, *now))
 			continue;
-		snap(t, b->win + i * G_WINDOW, &sn);
+		gsnap__read(&t->gl, b->win + i * G_WINDOW, &sn);
 		b->start[i] = sn.sys_sp ? sn.sys_sp : sn.sched_sp;
 		if ((sn.status & ~0x1000u) == 2 || b->start[i] < sn.lo || b->start[i] >= sn.hi) {
 			g->tb.state = (sn.status & ~0x1000u) == 2 ? TB_G_RUNNING : TB_G_BAD;
@@ -769,7 +722,24 @@ static int batch_read(struct stacks_target *t, struct stk_g *gs, const uint64_t 
 	return 0;
 }
 
-/* Steps 3 and 4 for the same batch: walk, then read every g again and settle. */
+/*
+ * Whether G is in a state g.trackingSeq may not count a move out of
+ * (gsnap.c): in a system call, preempted by the GC, or a coroutine.
+ */
+static bool seq_blind(const struct stk_g *g)
+{
+	uint32_t st = g->tb.status & ~0x1000u;
+	const char *r = g->tb.waitreason;
+
+	return st == 3 || st == 9 ||
+	       (st == 4 && r && (!strcmp(r, "coroutine") || !strcmp(r, "preempted")));
+}
+
+/*
+ * Steps 3 and 4 for the same batch: walk, then read every g again and
+ * settle. The stack of a goroutine whose g may not say it ran (seq_blind:
+ * few) is read again too, before its g: bytes that differ say it moved.
+ */
 static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g *gs,
 		      const uint64_t *ptrs, size_t n, struct sweep_bufs *b, uint64_t now)
 {
@@ -779,6 +749,7 @@ static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g
 	for (i = 0; i < n; i++) {
 		struct stk_g *g = &gs[i];
 
+		b->moved[i] = 0;
 		if (!g->gaddr || !b->slen[i])
 			continue;
 		g->tries = 1;
@@ -786,14 +757,23 @@ static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g
 		if (rc)
 			return rc;
 	}
-	read_windows(t, ptrs, b->order, n, b->win2, t->snap_len, 0xfe, b->spans);
+	for (i = 0; i < n; i++) {
+		if (!gs[i].gaddr || !b->slen[i] || !seq_blind(&gs[i]))
+			continue;
+		if (!b->scratch && !(b->scratch = malloc(2 * STACK_READ)))
+			return -ENOMEM;
+		if (vm_read(t, b->start[i], b->scratch, b->slen[i]))
+			memset(b->scratch, 0, b->slen[i]);
+		b->moved[i] = memcmp(b->stk + b->soff[i], b->scratch, b->slen[i]) != 0;
+	}
+	read_windows(t, ptrs, b->order, n, b->win2, t->gl.len, 0xfe, b->spans);
 	for (i = 0; i < n; i++) {
 		struct stk_g *g = &gs[i];
 
 		if (!g->gaddr)
 			continue;
-		rc = settle(t, s, g, b->win + i * G_WINDOW, b->win2 + i * t->snap_len, now, b->tmp,
-			    &b->scratch);
+		rc = settle(t, s, g, b->win + i * G_WINDOW, b->win2 + i * t->gl.len, b->moved[i],
+			    now, b->tmp, &b->scratch);
 		if (rc)
 			return rc;
 		s->st.retried += g->tries > 1;
@@ -964,7 +944,7 @@ int stacks__read_g(struct stacks_target *t, uint64_t gaddr, uint64_t goid, struc
 	memset(w2, 0xfe, sizeof(w2));
 	g = &s->gs[0];
 	g->gaddr = gaddr;
-	if ((rc = settle(t, s, g, w, w2, now_ns(CLOCK_MONOTONIC), tmp, &scratch)))
+	if ((rc = settle(t, s, g, w, w2, false, now_ns(CLOCK_MONOTONIC), tmp, &scratch)))
 		goto fail;
 	/* Gone: it ended, or its g is another goroutine's now (gs are reused). */
 	rc = !g->tries ? -EFAULT : -ESRCH;

@@ -6,8 +6,9 @@
  * A sweep reads runtime.allgs, each g (status, saved registers, wait
  * reason, creator), each stack from the saved SP to g.stack.hi, unwinds
  * (src/goexe/traceback.c), then reads each g again: a g whose status or
- * saved registers changed is read again (at most STACKS_RETRIES times),
- * then reported as changed, never with a stack it may not have had.
+ * saved registers changed, or that ran in between (g.trackingSeq:
+ * gsnap.c), is read again (at most STACKS_RETRIES times), then reported
+ * as changed, never with a stack it may not have had.
  * The sweep is the API the UI and recordings can use too.
  */
 #ifndef XGOTOP_STACKS_H
