@@ -254,9 +254,14 @@ static const struct dwarf_field dwarf_fields[] = {
 
 #define N_FIELDS (sizeof(dwarf_fields) / sizeof(dwarf_fields[0]))
 
-static const char *const dwarf_types[] = {"runtime.g", "runtime.m", "runtime.p"};
-
-#define N_TYPES (sizeof(dwarf_types) / sizeof(dwarf_types[0]))
+/* A member the DWARF walk looks for: TYPE.MEMBER's offset goes to *OUT. */
+struct dwarf_want {
+	const char *type;
+	const char *member;
+	uint32_t *out;
+	bool found;   /* *OUT was written */
+	bool in_type; /* the definition of TYPE was read */
+};
 
 static int member_offset(Dwarf_Die *member, Dwarf_Word *off)
 {
@@ -277,7 +282,7 @@ static int member_offset(Dwarf_Die *member, Dwarf_Word *off)
 	return -ENOENT;
 }
 
-static int read_struct(Dwarf_Die *st, const char *type, struct xg_offsets *off, bool *found)
+static int read_struct(Dwarf_Die *st, const char *type, struct dwarf_want *w, size_t n)
 {
 	Dwarf_Die child;
 
@@ -292,45 +297,42 @@ static int read_struct(Dwarf_Die *st, const char *type, struct xg_offsets *off, 
 		name = dwarf_diename(&child);
 		if (!name)
 			continue;
-		for (size_t i = 0; i < N_FIELDS; i++) {
-			const struct dwarf_field *f = &dwarf_fields[i];
-
-			if (strcmp(f->type, type) || strcmp(f->member, name))
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(w[i].type, type) || strcmp(w[i].member, name))
 				continue;
 			if (member_offset(&child, &o) || o > UINT32_MAX)
 				return -ENOENT;
-			*(__u32 *)((char *)off + f->off) = (__u32)o;
-			found[i] = true;
+			*w[i].out = (uint32_t)o;
+			w[i].found = true;
 		}
 	} while (dwarf_siblingof(&child, &child) == 0);
 	return 0;
 }
 
-/* Returns 0, -ENODATA (no DWARF), -ENOENT (MISSING names the first absent field). */
-static int offsets_from_dwarf(const char *path, struct xg_offsets *out, const char **missing)
+/*
+ * Read the wanted members W[0..N) from the DWARF of PATH, setting found and
+ * in_type of each. 0 when the definition of some wanted type was read,
+ * -ENODATA when none was (no DWARF, or DWARF without them), -ENOENT for a
+ * member whose offset cannot be read, -errno.
+ */
+static int dwarf_read_members(const char *path, struct dwarf_want *w, size_t n)
 {
-	bool found[N_FIELDS] = {0}, have_type[N_TYPES] = {0};
-	struct xg_offsets off = {0};
 	Dwarf_Off cu = 0, next;
-	size_t hsize, ntypes = 0;
+	size_t hsize, left = n;
+	bool any = false;
 	Dwarf *dw = NULL;
-	int fd, err;
+	int fd, err = 0;
 
-	*missing = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	dw = dwarf_begin(fd, DWARF_C_READ);
-	if (!dw) {
-		/* libdw reports "no DWARF" and "not an ELF file" alike. */
-		err = -ENODATA;
-		goto cleanup;
-	}
 	/*
 	 * Go puts type DIEs at the top level of a compilation unit; walk the
-	 * top level of every CU until the three structs have been seen.
+	 * top level of every CU until every wanted type has been seen. libdw
+	 * reports "no DWARF" and "not an ELF file" alike (dw NULL).
 	 */
-	while (ntypes < N_TYPES && dwarf_nextcu(dw, cu, &next, &hsize, NULL, NULL, NULL) == 0) {
+	while (dw && left && !err && dwarf_nextcu(dw, cu, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cudie, die;
 
 		if (!dwarf_offdie(dw, cu + hsize, &cudie) || dwarf_child(&cudie, &die) != 0) {
@@ -340,47 +342,52 @@ static int offsets_from_dwarf(const char *path, struct xg_offsets *out, const ch
 		cu = next;
 		do {
 			const char *name;
+			bool wanted = false;
 
-			if (dwarf_tag(&die) != DW_TAG_structure_type)
+			/* A declaration without members is not the definition. */
+			if (dwarf_tag(&die) != DW_TAG_structure_type || !dwarf_haschildren(&die))
 				continue;
 			name = dwarf_diename(&die);
-			if (!name)
+			for (size_t i = 0; name && i < n; i++)
+				wanted |= !w[i].in_type && !strcmp(name, w[i].type);
+			if (!wanted)
 				continue;
-			for (size_t i = 0; i < N_TYPES; i++) {
-				if (have_type[i] || strcmp(name, dwarf_types[i]))
-					continue;
-				/* A declaration without members is not the definition. */
-				if (!dwarf_haschildren(&die))
-					continue;
-				err = read_struct(&die, dwarf_types[i], &off, found);
-				if (err)
-					goto cleanup;
-				have_type[i] = true;
-				ntypes++;
+			err = read_struct(&die, name, w, n);
+			for (size_t i = 0; i < n; i++) {
+				if (!w[i].in_type && !strcmp(name, w[i].type)) {
+					w[i].in_type = true;
+					left--;
+				}
 			}
-		} while (dwarf_siblingof(&die, &die) == 0);
-	}
-	for (size_t i = 0; i < N_FIELDS; i++) {
-		if (!found[i] && !dwarf_fields[i].optional) {
-			*missing = dwarf_fields[i].member;
-			err = ntypes ? -ENOENT : -ENODATA;
-			/* No runtime type at all: DWARF without the runtime (-w of a kind). */
-			goto cleanup;
-		}
-	}
-	*out = off;
-	err = 0;
-cleanup:
-	if (err == -ENOENT && *missing) {
-		for (size_t i = 0; i < N_FIELDS; i++) {
-			if (!strcmp(dwarf_fields[i].member, *missing)) {
-				*missing = dwarf_fields[i].type;
-				break;
-			}
-		}
+			any = true;
+		} while (!err && dwarf_siblingof(&die, &die) == 0);
 	}
 	dwarf_end(dw);
 	close(fd);
+	return err ? err : any ? 0 : -ENODATA;
+}
+
+/* Returns 0, -ENODATA (no DWARF), -ENOENT (MISSING names the type of the first absent field). */
+static int offsets_from_dwarf(const char *path, struct xg_offsets *out, const char **missing)
+{
+	struct dwarf_want w[N_FIELDS];
+	struct xg_offsets off = {0};
+	int err;
+
+	*missing = NULL;
+	for (size_t i = 0; i < N_FIELDS; i++)
+		w[i] = (struct dwarf_want){.type = dwarf_fields[i].type,
+					   .member = dwarf_fields[i].member,
+					   .out = (uint32_t *)((char *)&off + dwarf_fields[i].off)};
+	err = dwarf_read_members(path, w, N_FIELDS);
+	for (size_t i = 0; !err && i < N_FIELDS; i++) {
+		if (!w[i].found && !dwarf_fields[i].optional) {
+			*missing = dwarf_fields[i].type;
+			err = -ENOENT;
+		}
+	}
+	if (!err)
+		*out = off;
 	return err;
 }
 
@@ -389,6 +396,23 @@ int go_tables__offsets_from_dwarf(const char *path, struct xg_offsets *off)
 	const char *missing;
 
 	return offsets_from_dwarf(path, off, &missing);
+}
+
+int go_tables__members_from_dwarf(const char *path, const char *type, const char *const *members,
+				  size_t n, uint32_t *off)
+{
+	struct dwarf_want w[GO_MAX_DWARF_MEMBERS];
+	int err;
+
+	if (n > GO_MAX_DWARF_MEMBERS)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		w[i] = (struct dwarf_want){.type = type, .member = members[i], .out = &off[i]};
+	err = dwarf_read_members(path, w, n);
+	for (size_t i = 0; !err && i < n; i++)
+		if (!w[i].found)
+			err = -ENOENT;
+	return err;
 }
 
 /* --- runtime.waitReasonStrings ----------------------------------------------- */

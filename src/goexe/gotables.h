@@ -67,6 +67,16 @@ int go_tables__load(const struct goelf *ge, const char *path, struct go_tables *
 
 /* Offsets from the DWARF of PATH. 0, -ENODATA without DWARF, -ENOENT if a field is missing. */
 int go_tables__offsets_from_dwarf(const char *path, struct xg_offsets *off);
+/* The most members go_tables__members_from_dwarf reads in one call. */
+#define GO_MAX_DWARF_MEMBERS 16
+/*
+ * Offsets in the struct TYPE ("runtime.g") of its members MEMBERS[0..N)
+ * from the DWARF of PATH, into OFF[0..N). 0, -ENODATA without DWARF or
+ * without TYPE, -ENOENT if a member is missing, -EINVAL if N is over
+ * GO_MAX_DWARF_MEMBERS.
+ */
+int go_tables__members_from_dwarf(const char *path, const char *type, const char *const *members,
+				  size_t n, uint32_t *off);
 /* Offsets from the built-in table for major.minor. 0 or -ENOENT. */
 int go_tables__offsets_from_table(int major, int minor, struct xg_offsets *off);
 /* Wait reason name, or NULL when the index is unknown for this version. */

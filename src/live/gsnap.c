@@ -9,7 +9,8 @@
  * readelf --debug-dump=info from the matrix builds (runtime.g,
  * runtime.gobuf): syscallsp and syscallpc moved when go1.25 dropped
  * gobuf.ret (1.25.14 runtime2.go: gobuf), lockedm and trackingSeq moved
- * with the fields before them.
+ * with the fields before them. tests/gotables (gotables_check, check_gsnap)
+ * checks every row against the DWARF of each release of the test matrix.
  * TODO(issue 15): read them from DWARF when present, and generate this table
  * with tools/gen-gotables.sh.
  */

@@ -2,7 +2,8 @@
 /*
  * gotables_check KIND BINARY: checks what gotables makes of one build of
  * tools/gotables-sample against the generated table row of its release.
- *   plain     DWARF offsets == table, wait reasons read from the binary == table
+ *   plain     DWARF offsets == table, wait reasons read from the binary == table,
+ *             the stack sweep's g fields (src/live/gsnap.c) == DWARF
  *   pie       the same, and the binary is ET_DYN
  *   stripped  no .symtab, no DWARF: everything comes from the table
  *   relocs    a copy of the PIE BINARY whose string pointers are zeroed must
@@ -21,6 +22,7 @@
 
 #include "goelf.h"
 #include "gotables.h"
+#include "gsnap.h"
 #include "heapstats.h"
 
 static int failed;
@@ -64,6 +66,48 @@ static void check_offsets(const struct xg_offsets *got, const struct xg_offsets 
 	F(g_waitsince);
 	F(g_parent_goid);
 #undef F
+}
+
+/* The offsets of MEMBERS of TYPE in the DWARF of the binary, or false. */
+static bool members(const char *type, const char *const *m, size_t n, uint32_t *off)
+{
+	int err = go_tables__members_from_dwarf(bin, type, m, n, off);
+
+	CHECK(!err, "%s members not read from DWARF: %s", type, strerror(-err));
+	return !err;
+}
+
+/*
+ * The fields of a g the stack sweep reads (gsnap__read: offsets from the
+ * g's start, so g's own syscallsp and syscallpc, not a gobuf's): the
+ * per-release table of g_layout__init, the atomicstatus it puts before
+ * goid, and the fixed g.stack.{lo,hi}, g.sched.{sp,pc}, against DWARF.
+ */
+static void check_gsnap(const struct go_table_entry *e)
+{
+	static const char *const g[] = {"syscallsp",	"syscallpc", "lockedm", "trackingSeq",
+					"atomicstatus", "stack",     "sched"};
+	static const char *const stack[] = {"lo", "hi"}, *const gobuf[] = {"sp", "pc"};
+	uint32_t go[sizeof(g) / sizeof(g[0])], so[2], bo[2];
+	struct g_layout l;
+
+	CHECK(!g_layout__init(&l, e->minor, e->off.g_goid), "no g layout for go%d.%d", e->major,
+	      e->minor);
+	if (!members("runtime.g", g, sizeof(g) / sizeof(g[0]), go) ||
+	    !members("runtime.stack", stack, 2, so) || !members("runtime.gobuf", gobuf, 2, bo))
+		return;
+#define G(name, got, want) \
+	CHECK(got == want, "gsnap: g." name " is at %u in DWARF, gsnap says %u", got, want)
+	G("syscallsp", go[0], l.syscallsp);
+	G("syscallpc", go[1], l.syscallpc);
+	G("lockedm", go[2], l.lockedm);
+	G("trackingSeq", go[3], l.tracking_seq);
+	G("atomicstatus", go[4], l.status);
+	G("stack.lo", go[5] + so[0], G_STACK_LO);
+	G("stack.hi", go[5] + so[1], G_STACK_HI);
+	G("sched.sp", go[6] + bo[0], G_SCHED_SP);
+	G("sched.pc", go[6] + bo[1], G_SCHED_PC);
+#undef G
 }
 
 static void check_reasons(const struct go_tables *t, const struct go_table_entry *e)
@@ -214,6 +258,7 @@ int main(int argc, char **argv)
 		CHECK(!err, "no offsets from DWARF: %s", strerror(-err));
 		if (!err)
 			check_offsets(&off, &e->off, "dwarf");
+		check_gsnap(e);
 		if (!load(bin, &t)) {
 			CHECK(!strcmp(t.off_source, "dwarf"), "offsets from \"%s\"", t.off_source);
 			CHECK(!strcmp(t.wait_source, "binary"), "wait reasons from \"%s\"",
