@@ -387,7 +387,7 @@ static int count_late(struct decoder *d, void *ctx)
 }
 
 /*
- * The late goroutines no record has touched up to the second read: created
+ * The late goroutines no record has touched up to the second read's end: created
  * before the probes, idle since. Listed as existing, at that read's time.
  */
 static int settle_late(struct snapshot *s, const struct snapshot_ops *ops)

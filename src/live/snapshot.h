@@ -10,7 +10,7 @@
  * marked existing and the decoders are seeded with their states; the late
  * ones wait in the decoders for their first record (decoder__seed_late):
  * a create record is theirs, any other gets them listed as existing
- * first. Once every record up to the second read has been read, late ones
+ * first. Once every record up to the second read's end has been read, late ones
  * no record touched are listed as existing, and those of the first read
  * that ended before the probes were in get an inferred exit.
  *
