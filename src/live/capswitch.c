@@ -330,7 +330,8 @@ static void *switch_main(void *arg)
 		 * before casgstatus's store, would leave an exit no record shows
 		 * read as running (one forced run: a goroutine said alive to the
 		 * end), or a creation read as not yet made. Off the reader's
-		 * thread, so waited for longer than at attach.
+		 * thread, so waited for longer than at attach; -v counts the wait
+		 * in "probes in".
 		 */
 		if (!err && from == CAPTURE_POLL)
 			quiesce__threads(t->tg.pid, UP_QUIESCE_MAX_NS);
