@@ -22,6 +22,7 @@
 #include "gpoll.h"
 #include "grow.h"
 #include "gtable.h"
+#include "quiesce.h"
 #include "session.h"
 #include "snapshot.h"
 #include "tracer.h"
@@ -301,6 +302,9 @@ static bool exited(const struct target *tg)
 	return tg->pidfd >= 0 && poll(&p, 1, 0) > 0;
 }
 
+/* The longest a step up from poll waits for the target's runnable threads to run (quiesce.h). */
+#define UP_QUIESCE_MAX_NS (200ull * 1000 * 1000)
+
 static void *switch_main(void *arg)
 {
 	struct tracer *t = arg;
@@ -320,6 +324,17 @@ static void *switch_main(void *arg)
 			err = set_attach(t, &c->set[to]);
 		if (!err && t->bpf.multi && exited(&t->tg))
 			err = -ESRCH;
+		/*
+		 * From poll, before the table's second read (up_end): a thread
+		 * taken off its CPU past a call site before its probe was in, and
+		 * before casgstatus's store, would leave an exit no record shows
+		 * read as running (one forced run: a goroutine said alive to the
+		 * end), or a creation read as not yet made. Off the reader's
+		 * thread, so waited for longer than at attach; -v counts the wait
+		 * in "probes in".
+		 */
+		if (!err && from == CAPTURE_POLL)
+			quiesce__threads(t->tg.pid, UP_QUIESCE_MAX_NS);
 	}
 	t1 = xg_mono_ns();
 	if (err) {
@@ -429,6 +444,7 @@ static int up_end(struct tracer *t)
 
 	snapshot__begin_read(t->snap, xg_mono_ns());
 	err = poll_src__sample_now(c->up_src, xg_mono_ns(), snapshot__add, t->snap);
+	snapshot__end_read(t->snap, xg_mono_ns());
 	snapshot_ops(t, &ops);
 	if (!err || err == -ESRCH)
 		err = snapshot__emit(t->snap, t->smp_conf.thresh[XG_SMP_GOROUTINE], &ops);

@@ -72,7 +72,8 @@ struct snapshot {
 	size_t n_late, cap_late;
 	struct suspect *suspects;
 	size_t n_suspects, cap_suspects;
-	uint64_t read_ts, reread_ts; /* the first and the second read */
+	uint64_t read_ts, reread_ts; /* the first and the second read began */
+	uint64_t reread_end;	     /* the second read ended (snapshot__end_read); 0: not said */
 };
 
 struct snapshot *snapshot__new(uint32_t pid)
@@ -171,6 +172,12 @@ static int note_gone(struct snapshot *s, const struct gev *ev)
 		return -ENOMEM;
 	s->suspects[s->n_suspects++] = *f;
 	return 0;
+}
+
+void snapshot__end_read(struct snapshot *s, uint64_t now)
+{
+	if (s->reads >= 2)
+		s->reread_end = now;
 }
 
 int snapshot__add(const struct gev *ev, void *snapshot)
@@ -380,7 +387,7 @@ static int count_late(struct decoder *d, void *ctx)
 }
 
 /*
- * The late goroutines no record has touched up to the second read: created
+ * The late goroutines no record has touched up to the second read's end: created
  * before the probes, idle since. Listed as existing, at that read's time.
  */
 static int settle_late(struct snapshot *s, const struct snapshot_ops *ops)
@@ -409,7 +416,14 @@ int snapshot__settle(struct snapshot *s, uint64_t released, const struct snapsho
 	size_t i;
 	int err = 0;
 
-	if (!s || !s->emitted || released < s->reread_ts)
+	/*
+	 * The read takes time: a g read late in it may show a goroutine gone,
+	 * or one new, whose record (under the probes) is stamped after the
+	 * read began. Until every record up to its end is in, "untouched" is
+	 * not known (one forced run said an exit at the read's start, then
+	 * the goroutine's own exit, 0.2 ms after it, as a second life).
+	 */
+	if (!s || !s->emitted || released < s->reread_ts || released < s->reread_end)
 		return 0;
 	if (!s->late_settled)
 		err = settle_late(s, ops);

@@ -10,7 +10,7 @@
  * marked existing and the decoders are seeded with their states; the late
  * ones wait in the decoders for their first record (decoder__seed_late):
  * a create record is theirs, any other gets them listed as existing
- * first. Once every record up to the second read has been read, late ones
+ * first. Once every record up to the second read's end has been read, late ones
  * no record touched are listed as existing, and those of the first read
  * that ended before the probes were in get an inferred exit.
  *
@@ -52,6 +52,12 @@ void snapshot__free(struct snapshot *s);
  */
 void snapshot__begin_read(struct snapshot *s, uint64_t now);
 int snapshot__add(const struct gev *ev, void *snapshot);
+/*
+ * The second read ended at NOW: snapshot__settle waits for the records up
+ * to then (a g read late in the read may show a change made after it
+ * began, under the probes). Not said: up to its beginning only.
+ */
+void snapshot__end_read(struct snapshot *s, uint64_t now);
 /* Both steps over the target's goroutine table SRC: poll_src__pump's result. */
 int snapshot__read(struct snapshot *s, struct poll_src *src, uint64_t now);
 /*
@@ -85,7 +91,8 @@ struct found_g *snapshot__found(struct snapshot *s, size_t *n);
  */
 int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct snapshot_ops *ops);
 /*
- * Once every record up to RELEASED has been read (UINT64_MAX: the end):
+ * Once every record up to RELEASED has been read (UINT64_MAX: the end), and
+ * RELEASED is past the second read's end (snapshot__end_read):
  * each late goroutine no decoder saw a record of is listed (a create
  * marked existing, at the second read's time, its decoders seeded); each
  * suspect that no decoder saw a record of since its seed ended before

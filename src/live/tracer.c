@@ -102,7 +102,7 @@ static void snapshot_read(struct tracer *t)
  */
 static int snapshot_reread(struct tracer *t)
 {
-	uint64_t t0;
+	uint64_t t0, t1;
 	int err, left;
 
 	if (!t->snap_src)
@@ -118,13 +118,14 @@ static int snapshot_reread(struct tracer *t)
 			left < 0 ? " (no /proc)" : "");
 	t0 = xg_mono_ns();
 	err = snapshot__read(t->snap, t->snap_src, t0);
+	t1 = xg_mono_ns();
+	snapshot__end_read(t->snap, t1);
 	/* The clock of the events: tests tell the goroutines this read must have seen. */
 	if (!err && diag__verbose())
 		fprintf(stderr,
 			"xgotop-tui: goroutine table read again from %llu to %llu ns, probes in: "
 			"%zu new since the first read\n",
-			(unsigned long long)t0, (unsigned long long)xg_mono_ns(),
-			snapshot__n_late(t->snap));
+			(unsigned long long)t0, (unsigned long long)t1, snapshot__n_late(t->snap));
 	poll_src__free(t->snap_src);
 	t->snap_src = NULL;
 	if (err == -ESRCH)

@@ -49,15 +49,18 @@ die() {
 # check every goroutine it made. Ended polling, those alive at its last read
 # may lack their exit (-open).
 run() {
-	local tag=$1 secs=$2 want=${3:-} st n open= tpid
+	local tag=$1 secs=$2 want=${3:-} st n open= tpid said
 	rm -f "$w/stop"
 	timeout -k 10 420 "$tracer" -v --ringbuf-mb 256 --headless -s --jsonl "$w/$tag.jsonl" -- \
 		"$w/churn" -d "${secs}s" -drain -stop "$w/stop" >"$w/$tag.out" 2>"$w/$tag.err" &
 	tpid=$!
 	# Switches took 0.1 to 28 s each on our loaded 2-CPU VM (load 20 to 54): counted, not timed.
 	if [ -n "$want" ]; then
-		while alive "$tpid" &&
-			[ "$(grep -c '^xgotop-tui: capture .*(switched in' "$w/$tag.err")" -lt "$want" ]; do
+		# The job may not have opened its .err yet: none said so far (at load 14
+		# and 24, grep's error ended the wait, and churn was told to stop at once).
+		while alive "$tpid"; do
+			said=$(grep -c '^xgotop-tui: capture .*(switched in' "$w/$tag.err" 2>/dev/null)
+			[ "${said:-0}" -lt "$want" ] || break
 			sleep 0.2
 		done
 		touch "$w/stop"

@@ -314,6 +314,70 @@ static void test_gone_before_probes_get_inferred_exit(void **state)
 	session_free(&s);
 }
 
+/*
+ * A step up from poll (announced) as one forced run of e2e.budget.switch
+ * saw it: the second read begins at 2000 and ends at 2100; late in it, it
+ * finds 1 gone and 2 new on 1's g, both under the probes: 1's exit at
+ * 2040, 2's create at 2050. Settled once the records up to 2020 are out
+ * (the read's start, not its end), 1 got an inferred exit and 2 an
+ * existing create, then 1's own exit said it a second life. Nothing is
+ * settled before the read's end; then each has one create (1's out
+ * already) and one exit.
+ */
+static void test_settle_waits_for_read_end(void **state)
+{
+	struct snapshot *snap = snapshot__new(PID);
+	struct xg_event ex = rec(2040, 1, XG_G_RUNNING, XG_G_DEAD);
+	struct xg_event cr = rec(2050, 2, XG_G_DEAD, XG_G_RUNNABLE);
+	struct snapshot_ops ops;
+	struct session s;
+	struct gev ev;
+	int i, creates[3] = {0}, exits[3] = {0};
+
+	(void)state;
+	session_init(&s, 1, &ops);
+	decoder__set_repairs(s.dec[0], true);
+	snapshot__set_announced(snap);
+	snapshot__begin_read(snap, 1000);
+	ADD_FOUND(snapshot__add, snap, 990, {1, XG_G_RUNNING});
+	snapshot__begin_read(snap, 2000);
+	ev = gone(2000, 1);
+	assert_int_equal(snapshot__add(&ev, snap), 0);
+	ev = found(2000, 2, XG_G_RUNNING);
+	assert_int_equal(snapshot__add(&ev, snap), 0);
+	snapshot__end_read(snap, 2100);
+	assert_int_equal(snapshot__emit(snap, ALL, &ops), 0);
+	assert_int_equal(s.n, 0);
+
+	ex.flags = XG_EVF_GINFO;
+	cr.flags = XG_EVF_CREATE;
+	cr.arg0 = 1;
+	cr.g = ex.g;
+	assert_int_equal(decoder__push(s.dec[0], &ex), 0);
+	assert_int_equal(decoder__push(s.dec[0], &cr), 0);
+	assert_int_equal(decoder__drain(s.dec[0], 2020, collect, &s), 0);
+	assert_int_equal(snapshot__settle(snap, 2020, &ops), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(decoder__drain(s.dec[0], 2099, collect, &s), 0);
+	assert_int_equal(snapshot__settle(snap, 2099, &ops), 0);
+	assert_int_equal(decoder__drain(s.dec[0], 2100, collect, &s), 0);
+	assert_int_equal(snapshot__settle(snap, 2100, &ops), 0);
+	for (i = 0; i < s.n; i++) {
+		assert_in_range(s.ev[i].goid, 1, 2);
+		assert_false(s.ev[i].inferred);
+		creates[s.ev[i].goid] += s.ev[i].kind == GEV_CREATE;
+		exits[s.ev[i].goid] += s.ev[i].kind == GEV_EXIT;
+	}
+	assert_int_equal(creates[1], 0);
+	assert_int_equal(exits[1], 1);
+	assert_int_equal(creates[2], 1);
+	assert_int_equal(exits[2], 0);
+	for (i = 0; i < s.n; i++)
+		assert_false(s.ev[i].kind == GEV_CREATE && s.ev[i].existing);
+	snapshot__free(snap);
+	session_free(&s);
+}
+
 /* Checks the creates of big_attach as they come: every goroutine of the read, in its order. */
 struct big_check {
 	struct session s; /* first: the ops' context is also each_decoder's session */
@@ -1361,6 +1425,7 @@ int main(void)
 		cmocka_unit_test(test_late_created_under_probes),
 		cmocka_unit_test(test_late_created_before_probes),
 		cmocka_unit_test(test_late_untouched_listed_at_settle),
+		cmocka_unit_test(test_settle_waits_for_read_end),
 		cmocka_unit_test(test_every_decoder),
 		cmocka_unit_test(test_errors_and_no_snapshot),
 		cmocka_unit_test(test_resync_sets_the_table_right),
