@@ -497,8 +497,9 @@ static int down_end(struct tracer *t, uint64_t to_ts)
 	int err;
 
 	err = rings__consume(t);
+	/* Named by the decoder already (rings__new_decoder's prepare), as the pump's drains. */
 	if (!err)
-		err = decoder__drain(t->rings.dec, UINT64_MAX, sink__emit, t);
+		err = decoder__drain(t->rings.dec, UINT64_MAX, sink__put, t);
 	set_level_locked(t, CAPTURE_POLL, c->switch_why);
 	if (!err)
 		err = capture__emit_at(t, to_ts > t->sink.last_ts ? to_ts : t->sink.last_ts);

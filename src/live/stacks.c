@@ -465,6 +465,18 @@ static int by_addr(const void *a, const void *b, void *ctx)
 }
 
 /*
+ * Whether the LEN stack bytes at SP, read again into BUF, differ from SEEN
+ * (what the walk used); a read that fails reads as zeros, as the first did.
+ */
+static bool stack_moved(struct stacks_target *t, uint64_t sp, const uint8_t *seen, uint8_t *buf,
+			size_t len)
+{
+	if (vm_read(t, sp, buf, len))
+		memset(buf, 0, len);
+	return memcmp(seen, buf, len) != 0;
+}
+
+/*
  * Read G again (the fields that say where it is only: W2) until two reads
  * agree with W, the window its walk used: one that moved is read whole
  * and walked again, alone, up to STACKS_RETRIES times, then reported as
@@ -510,9 +522,7 @@ static int settle(struct stacks_target *t, struct stk_sweep *s, struct stk_g *g,
 				memset(*scratch, 0, l);
 			if ((rc = walk(t, s, g, w, *scratch, l, tmp)))
 				return rc;
-			if (vm_read(t, sp, *scratch + STACK_READ, l))
-				memset(*scratch + STACK_READ, 0, l);
-			moved = memcmp(*scratch, *scratch + STACK_READ, l) != 0;
+			moved = stack_moved(t, sp, *scratch, *scratch + STACK_READ, l);
 		} else {
 			g->tb.state = TB_G_BAD;
 		}
@@ -762,9 +772,8 @@ static int batch_walk(struct stacks_target *t, struct stk_sweep *s, struct stk_g
 			continue;
 		if (!b->scratch && !(b->scratch = malloc(2 * STACK_READ)))
 			return -ENOMEM;
-		if (vm_read(t, b->start[i], b->scratch, b->slen[i]))
-			memset(b->scratch, 0, b->slen[i]);
-		b->moved[i] = memcmp(b->stk + b->soff[i], b->scratch, b->slen[i]) != 0;
+		b->moved[i] =
+			stack_moved(t, b->start[i], b->stk + b->soff[i], b->scratch, b->slen[i]);
 	}
 	read_windows(t, ptrs, b->order, n, b->win2, t->gl.len, 0xfe, b->spans);
 	for (i = 0; i < n; i++) {
