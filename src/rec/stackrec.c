@@ -57,6 +57,7 @@ int rec_stack__put_sweep(struct record_writer *w, const struct stackset *set)
 	size_t n = stackset__sweep_n(set), i, old_cap = w->stk_cap;
 	uint64_t ts = stackset__sweep_ts(set), prev_goid = 0;
 	uint32_t prev_pid = 0, ns = stackset__n_stacks(set);
+	uint32_t rid[STK_MAX_REASONS + 1] = {0}; /* string id by stk_entry.reason; 0: none */
 	struct buf b = {0};
 	int err = 0;
 
@@ -71,10 +72,13 @@ int rec_stack__put_sweep(struct record_writer *w, const struct stackset *set)
 		if (e->stack)
 			err = def_stack(w, set, e->stack, &b);
 	}
-	/* Wait reasons are strings of the file, defined before the record. */
-	for (i = 0; i < n && !err; i++)
-		record__frame_str(w, stackset__reason(set, stackset__sweep_entry(set, i)->reason),
-				  &err);
+	/* Wait reasons are strings of the file, defined before the record: looked up once an id. */
+	for (i = 0; i < n && !err; i++) {
+		uint32_t r = stackset__sweep_entry(set, i)->reason;
+
+		if (r && !rid[r])
+			rid[r] = record__frame_str(w, stackset__reason(set, r), &err);
+	}
 	if (err)
 		goto out;
 	b.len = 0;
@@ -90,7 +94,7 @@ int rec_stack__put_sweep(struct record_writer *w, const struct stackset *set)
 		put_u8(&b, e->what);
 		/* How long it had waited at the sweep, + 1; 0: unknown. */
 		put_varint(&b, e->wait_since && e->wait_since <= ts ? ts - e->wait_since + 1 : 0);
-		put_varint(&b, record__frame_str(w, stackset__reason(set, e->reason), &err));
+		put_varint(&b, rid[e->reason]);
 		prev_pid = e->pid;
 		prev_goid = e->goid;
 	}
