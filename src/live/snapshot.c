@@ -306,12 +306,16 @@ static void found_to_index(struct snapshot *s)
  * state table and the decoders take meanwhile is 40 bytes a goroutine
  * less at the end), and the index built for the second read goes too.
  */
-static void release_emitted(struct snapshot *s, size_t upto)
+static void release_emitted(struct snapshot *s, size_t from, size_t upto)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t lo = ((uintptr_t)s->found + page - 1) & ~(page - 1);
 	uintptr_t hi = (uintptr_t)(s->found + upto) & ~(page - 1);
+	/* Where the run before ended (its hi): the pages before it went back then. */
+	uintptr_t done = (uintptr_t)(s->found + from) & ~(page - 1);
 
+	if (done > lo)
+		lo = done;
 	if (hi > lo)
 		madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
@@ -339,7 +343,7 @@ int snapshot__emit(struct snapshot *s, uint64_t goroutine_thresh, const struct s
 		struct gev ev = found_create(&s->found[i], s->pid, s->read_ts);
 
 		if (reads_done && i && i % RELEASE_RUN == 0)
-			release_emitted(s, i);
+			release_emitted(s, i - RELEASE_RUN, i);
 		/* -sample goroutine:RATE: the others will never show a change. */
 		if (!xg_goid_sampled(goroutine_thresh, ev.pid, ev.goid))
 			continue;
