@@ -712,14 +712,12 @@ static void sum_finish(struct tui_model *m, struct build_ctx *c)
 	size_t i;
 
 	cpu_finish(m, c->sum);
-	if (!m->cpu.den)
+	if (!m->cpu.den || m->sort != TUI_SORT_CPU)
 		return;
 	for (i = 0; i < m->n_rows; i++) {
 		struct tui_row *r = &m->rows[i];
 
-		if (m->sort != TUI_SORT_CPU)
-			continue;
-		r->k1 = sort_key(c, r);
+		r->k1 = cpu_key(m, r);
 		if (m->reverse)
 			r->k1 = ~r->k1;
 	}
