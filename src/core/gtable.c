@@ -919,7 +919,7 @@ static struct gentry *entry_add(struct gtable *gt, const struct gev *ev, uint32_
 	*idx_out = idx;
 	return e;
 fail:
-	free(h);
+	ghist_free(gt, h, 0);
 	return NULL;
 }
 
