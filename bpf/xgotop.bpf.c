@@ -561,7 +561,6 @@ const volatile __u32 wrap_on = 0;
  * whose bit is clear is no wrapper in any process, and the creating hit
  * skips the 2 to 4 hash lookups (about 60 ns each, bpf_stats) of wrap_in.
  */
-#define XG_WRAP_BITS 4096
 const volatile __u64 wrap_bits[XG_WRAP_BITS / 64] = {};
 /*
  * Link-time [start, end) of runtime.casgstatus and runtime.newproc1: a

@@ -31,6 +31,12 @@ enum xg_gstatus {
 /* The _Gscan bit a status may carry while the GC scans the stack. */
 #define XG_GSCAN 0x1000
 
+/*
+ * Bits of the page-offset bitmap of wrapper entry points (bpf/xgotop.bpf.c
+ * wrap_bits, set by the loader, src/live/bpfobj.c add_wrap): a power of two.
+ */
+#define XG_WRAP_BITS 4096
+
 enum xg_event_type {
 	/* One casgstatus hit: gp went from -> to. */
 	XG_EV_STATE = 1,

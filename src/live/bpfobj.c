@@ -264,8 +264,8 @@ static int add_wrap(uint64_t entry, const struct gowrap_call *c, void *ctx)
 		b->wraps = w;
 	}
 	b->wraps[b->n_wraps++] = (struct bpfobj_wrap){entry, {c->ptr_off, c->code_off}};
-	/* The page offset's bit: bpf/xgotop.bpf.c wrapped_callee (4096 bits). */
-	b->skel->rodata->wrap_bits[(entry & 0xfff) / 64] |= 1ull << (entry & 63);
+	/* The page offset's bit: bpf/xgotop.bpf.c wrapped_callee. */
+	b->skel->rodata->wrap_bits[(entry & (XG_WRAP_BITS - 1)) / 64] |= 1ull << (entry & 63);
 	return 0;
 }
 
