@@ -187,7 +187,7 @@ int batch__snapshot(FILE *out, struct tui_model *m)
 		fprintf(out, "%9llu %-9s %-22s %7s %5s %7s %7s %-32s %s\n",
 			(unsigned long long)e->goid, theme__state_name(e->state, exited, false),
 			reason[0] ? SAN(reason) : "-", ins[0] ? ins : "-",
-			text_cpu(model__cpu(m, r), cpu, sizeof(cpu)),
+			text_cpu(model__cpu(m, r->e), cpu, sizeof(cpu)),
 			text_age(m, e, age, sizeof(age)), text_allocs(m, e, allocs, sizeof(allocs)),
 			e->func ? SAN(e->func) : "?", e->created_by ? SAN(e->created_by) : "-");
 	}

@@ -852,10 +852,10 @@ void model__move(struct tui_model *m, long delta)
 	model__select_rank(m, (size_t)to);
 }
 
-unsigned int model__cpu(struct tui_model *m, struct tui_row *r)
+unsigned int model__cpu(struct tui_model *m, const struct gentry *e)
 {
 	model__settle(m);
-	return xd_cpu_permille(r->e, &m->cpu);
+	return xd_cpu_permille(e, &m->cpu);
 }
 
 void model__set_sort(struct tui_model *m, enum tui_sort s, bool reverse)

@@ -218,8 +218,8 @@ const struct gentry *model__selected(struct tui_model *m);
 /* Move the selection by DELTA rows (clamped); PAGE-aware helpers live in the keys. */
 void model__move(struct tui_model *m, long delta);
 void model__select_rank(struct tui_model *m, size_t rank);
-/* CPU per mille of a row over m->cpu, computed on demand. */
-unsigned int model__cpu(struct tui_model *m, struct tui_row *r);
+/* CPU per mille of a goroutine over m->cpu, computed on demand. */
+unsigned int model__cpu(struct tui_model *m, const struct gentry *e);
 /* Change the sort; rows resort at the next model__rows. */
 void model__set_sort(struct tui_model *m, enum tui_sort s, bool reverse);
 /* Apply filter text S: 0, or -EINVAL with ERR set (the old filter stays). */

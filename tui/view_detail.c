@@ -349,11 +349,7 @@ static void detail_draw(WINDOW *w, struct tui_model *m)
 		      age);
 	else
 		field(&p, m, "age", "%s", age);
-	{
-		struct tui_row r = {.e = e};
-
-		text_cpu(model__cpu(m, &r), cpu, sizeof(cpu));
-	}
+	text_cpu(model__cpu(m, e), cpu, sizeof(cpu));
 	field(&p, m, "activity", "%llu state changes, CPU %s%% over the last %s",
 	      (unsigned long long)e->transitions, cpu,
 	      fmt_dur(d, sizeof(d), m->cpu.t1 - m->cpu.t0));

@@ -242,7 +242,7 @@ static void draw_row(WINDOW *w, int y, struct tui_model *m, const struct layout 
 		d_rstr(w, y, L->x[C_WAIT], L->w[C_WAIT], base, dur);
 	}
 	if (L->on[C_CPU]) {
-		unsigned int cpu = model__cpu(m, r);
+		unsigned int cpu = model__cpu(m, r->e);
 
 		text_cpu(cpu, buf, sizeof(buf));
 		d_rstr(w, y, L->x[C_CPU], L->w[C_CPU],

@@ -1000,7 +1000,7 @@ static unsigned int list_cpu(struct tui_model *m, uint64_t goid)
 	model__rows(m);
 	for (i = 0; i < m->n_rows; i++)
 		if (m->rows[i].e->goid == goid)
-			return model__cpu(m, &m->rows[i]);
+			return model__cpu(m, m->rows[i].e);
 	fail_msg("G%llu not listed", (unsigned long long)goid);
 	return 0;
 }
@@ -1189,7 +1189,7 @@ static int sum_cpu(struct tui_model *m)
 
 	model__rows(m);
 	for (i = 0; i < m->n_rows; i++)
-		sum += model__cpu(m, &m->rows[i]);
+		sum += model__cpu(m, m->rows[i].e);
 	return (int)sum;
 }
 
@@ -1265,8 +1265,8 @@ static void test_cpu_sum_paths(void **state)
 			assert_true(x->m.cpu.num == m2.cpu.num && x->m.cpu.den == m2.cpu.den);
 			assert_int_equal(!!x->m.cpu.den, scaled);
 			for (i = 0; i < x->m.n_rows; i++)
-				assert_int_equal(model__cpu(&x->m, &x->m.rows[i]),
-						 model__cpu(&m2, &m2.rows[i]));
+				assert_int_equal(model__cpu(&x->m, x->m.rows[i].e),
+						 model__cpu(&m2, m2.rows[i].e));
 			model__free(&m2);
 			fx_free(x);
 		}
